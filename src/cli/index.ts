@@ -1,0 +1,111 @@
+/** The `topicwire` command line: parses arguments, picks the command, maps failures to exit codes. */
+import { parseArgs } from 'node:util'
+import { AppError, ConfigError } from '../model/errors.js'
+import { checkCommand } from './check.js'
+import { demoCommand } from './demo.js'
+import { fetchCommand } from './fetch.js'
+import { serveCommand } from './serve.js'
+
+export const USAGE = `Usage: topicwire <command> [options]
+
+Commands:
+  serve                      poll the sources on schedule and serve the feeds (npm start)
+  fetch --once [--source ID] poll now (all sources or one), print a per-source summary
+  check [--preview]          validate the configuration; --preview: what the topic rules would
+                             add or remove for the stored items
+  demo                       offline demo with bundled sample feeds on loopback (npm run demo)
+
+Options:
+  --config PATH   configuration file (env TOPICWIRE_CONFIG; default config/topicwire.yaml)
+  -h, --help      this text
+
+Environment: PORT, BASE_URL, DATABASE_URL, ADMIN_TOKEN, LOG_LEVEL, and any \${VAR} the file uses.`
+
+/** Common options every command gets. */
+export interface CliContext {
+  configPath: string
+  env: Record<string, string | undefined>
+  out: (line: string) => void
+  err: (line: string) => void
+}
+
+/**
+ * Runs the command line and returns the exit code: 0 ok, 1 invalid configuration or failure to
+ * start, 2 usage error.
+ */
+export const main = async (
+  argv: string[],
+  env: Record<string, string | undefined>,
+  io: Pick<CliContext, 'out' | 'err'> = {
+    out: (l) => process.stdout.write(`${l}\n`),
+    err: (l) => process.stderr.write(`${l}\n`),
+  },
+): Promise<number> => {
+  let parsed: ReturnType<typeof parse>
+  try {
+    parsed = parse(argv)
+  } catch (e) {
+    io.err(`topicwire: ${(e as Error).message}\n\n${USAGE}`)
+    return 2
+  }
+  const { values, positionals } = parsed
+  const [command, ...rest] = positionals
+  if (values.help || !command) {
+    io.out(USAGE)
+    return command || values.help ? 0 : 2
+  }
+  if (rest.length > 0) {
+    io.err(`topicwire: unexpected argument "${rest[0]}"\n\n${USAGE}`)
+    return 2
+  }
+  const ctx: CliContext = {
+    configPath: values.config ?? env.TOPICWIRE_CONFIG ?? 'config/topicwire.yaml',
+    env,
+    ...io,
+  }
+  try {
+    switch (command) {
+      case 'serve':
+        await serveCommand(ctx)
+        return 0
+      case 'fetch':
+        if (!values.once) {
+          io.err('topicwire: "fetch" needs --once (the scheduler runs with "serve")')
+          return 2
+        }
+        return await fetchCommand(ctx, { sourceId: values.source })
+      case 'check':
+        return await checkCommand(ctx, { preview: values.preview ?? false })
+      case 'demo':
+        await demoCommand(ctx)
+        return 0
+      default:
+        io.err(`topicwire: unknown command "${command}"\n\n${USAGE}`)
+        return 2
+    }
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      io.err(`Configuration errors:\n${e.message}`)
+      return 1
+    }
+    if (e instanceof AppError) {
+      io.err(`topicwire: ${e.message}`)
+      return 1
+    }
+    throw e
+  }
+}
+
+const parse = (argv: string[]) =>
+  parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      config: { type: 'string' },
+      once: { type: 'boolean' },
+      source: { type: 'string' },
+      preview: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  })

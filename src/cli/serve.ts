@@ -1,0 +1,113 @@
+/** `topicwire serve` (npm start): scheduler + HTTP server, config hot-reload, graceful shutdown. */
+import type { AddressInfo } from 'node:net'
+import { serve } from '@hono/node-server'
+import { loadConfig } from '../config/load.js'
+import { watchConfig } from '../config/watch.js'
+import { createApp } from '../http/app.js'
+import { type CycleSummary, type Scheduler, startScheduler } from '../ingest/scheduler.js'
+import type { AppConfig, Deps } from '../model/types.js'
+import { createRuntime } from '../runtime.js'
+import type { LogLevel } from '../util/logger.js'
+import type { CliContext } from './index.js'
+
+/** A running topicwire: what tests, the demo and `serve` hold on to. */
+export interface Service {
+  /** `http://127.0.0.1:PORT` as bound (port 0 in tests picks a free one). */
+  url: string
+  deps: Deps
+  scheduler: Scheduler
+  /** Applies a new configuration (what the file watcher and POST /api/reload do). */
+  reload(next?: AppConfig): Promise<{ retagged: number }>
+  close(): Promise<void>
+}
+
+/**
+ * Starts the scheduler (first poll right away) and the HTTP server for a loaded configuration.
+ * @example const svc = await startService(config, { port: 0 }); …; await svc.close()
+ */
+export const startService = async (
+  config: AppConfig,
+  opts: {
+    port?: number
+    hostname?: string
+    logLevel?: LogLevel
+    overrides?: Partial<Deps>
+    configPath?: string
+    env?: Record<string, string | undefined>
+    tick?: string
+    onCycle?: (c: CycleSummary) => void
+  } = {},
+): Promise<Service> => {
+  const runtime = await createRuntime(config, { ...opts.overrides, logLevel: opts.logLevel })
+  const { deps } = runtime
+  const scheduler = startScheduler(deps, { tick: opts.tick, onCycle: opts.onCycle })
+  const reload = async (next?: AppConfig) => {
+    const fresh = next ?? (await loadConfig(opts.configPath ?? config.file, opts.env ?? {}))
+    const result = await runtime.reconfigure(fresh)
+    deps.logger.info({ retagged: result.retagged }, 'configuration reloaded')
+    return result
+  }
+  const app = createApp(deps, {
+    refresh: async (id) => {
+      const cycle = await scheduler.runOnce({ force: true, sourceIds: [id] })
+      return cycle.reports[0]
+    },
+    reload: () => reload(),
+  })
+  const server = serve({
+    fetch: app.fetch,
+    port: opts.port ?? config.server.port,
+    hostname: opts.hostname ?? '0.0.0.0',
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve)
+    server.once('error', reject)
+  })
+  const { port } = server.address() as AddressInfo
+  const watcher = opts.configPath
+    ? watchConfig(opts.configPath, opts.env ?? {}, {
+        onChange: (next) => reload(next).then(() => undefined),
+        onInvalid: (err) =>
+          deps.logger.error(
+            { err: err.message },
+            'new configuration rejected; keeping the old one',
+          ),
+      })
+    : undefined
+  deps.logger.info({ port, sources: config.sources.length }, 'topicwire listening')
+  return {
+    url: `http://127.0.0.1:${port}`,
+    deps,
+    scheduler,
+    reload,
+    close: async () => {
+      watcher?.close()
+      await scheduler.stop()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await deps.store.flush()
+      await runtime.close()
+    },
+  }
+}
+
+/** Runs until SIGINT/SIGTERM, then stops polling, finishes the running cycle and flushes. */
+export const serveCommand = async (ctx: CliContext): Promise<void> => {
+  const config = await loadConfig(ctx.configPath, ctx.env)
+  const svc = await startService(config, {
+    configPath: ctx.configPath,
+    env: ctx.env,
+    logLevel: (ctx.env.LOG_LEVEL as LogLevel | undefined) ?? 'info',
+  })
+  ctx.out(`topicwire: serving ${config.sources.length} sources at ${config.server.baseUrl}/`)
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop)
+      process.off('SIGTERM', stop)
+      resolve()
+    }
+    process.on('SIGINT', stop)
+    process.on('SIGTERM', stop)
+  })
+  ctx.out('topicwire: shutting down')
+  await svc.close()
+}

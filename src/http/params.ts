@@ -1,0 +1,386 @@
+/** Query parameters → ItemQuery (or InvalidParamError), feed file extensions and format negotiation. */
+import { InvalidParamError } from '../model/errors.js'
+import type { FeedFormat, ItemQuery, SearchTerms } from '../model/types.js'
+import { parseDuration } from '../util/duration.js'
+
+/** The query parameters every feed route and `/api/items` understand. */
+export const ITEM_QUERY_PARAMS = [
+  'topic',
+  'not_topic',
+  'source',
+  'q',
+  'since',
+  'until',
+  'lang',
+  'limit',
+  'cursor',
+  'clusters',
+] as const
+
+type ItemQueryParam = (typeof ITEM_QUERY_PARAMS)[number]
+
+export const DEFAULT_LIMIT = 50
+export const MAX_LIMIT = 500
+export const MAX_CURSOR_LENGTH = 200
+export const MAX_Q_LENGTH = 500
+
+/** Raw query parameters: one value, or every value when the caller kept repeats (Hono `queries()`). */
+export type RawParams = Readonly<Record<string, string | readonly string[]>>
+
+/**
+ * Validates a query string into an ItemQuery (pure). Throws InvalidParamError naming the first bad
+ * parameter with a sentence for a human.
+ *
+ * - `topic`, `not_topic`, `source`: comma lists, trimmed and deduplicated; the route checks the
+ *   names against the configuration.
+ * - `q`: words AND-ed, `"quoted phrase"` (straight or curly quotes), `-word` / `-"phrase"`
+ *   excluded; lower-cased.
+ * - `since` / `until`: ISO 8601 date (`2025-07-01`, UTC midnight) or date-time (without a zone:
+ *   UTC), or a duration back from `now` (`24h`, `7d`, `90m`); `since` must be before `until`.
+ * - `lang` (`en`, `ur`, `pt-br`; lower-cased), `limit` (1–500, default 50), `cursor` (opaque, at
+ *   most 200 printable ASCII characters), `clusters` (`collapse` default | `all`).
+ * - Names in `opts.allowed` (e.g. `token`, `format`, `explain`) are tolerated and ignored here.
+ * - Any other name is an error, with a "did you mean" hint: a typo must not widen a feed.
+ * - An empty value (`?q=`) counts as absent, as HTML forms send empty fields.
+ * - A parameter given twice (`?limit=5&limit=9`) is rejected rather than guessing which one was
+ *   meant; lists are written with commas (`topic=a,b`).
+ * @example parseItemQuery({ topic: 'pakistan-afghanistan', since: '24h' }, clock.now())
+ */
+export const parseItemQuery = (
+  params: RawParams,
+  now: Date,
+  opts: { allowed?: readonly string[] } = {},
+): ItemQuery => {
+  const allowed = opts.allowed ?? []
+  const known: readonly string[] = ITEM_QUERY_PARAMS
+  const values = new Map<string, string>()
+  for (const [name, raw] of Object.entries(params)) {
+    if (!known.includes(name) && !allowed.includes(name)) {
+      throw new InvalidParamError(name, unknownMessage(name, [...known, ...allowed]))
+    }
+    const list = typeof raw === 'string' ? [raw] : raw
+    if (list.length > 1) {
+      throw new InvalidParamError(
+        name,
+        `"${name}" was given ${list.length} times; give it once (several values go in one comma list: ${name}=a,b)`,
+      )
+    }
+    const value = (list[0] ?? '').trim()
+    if (value !== '' && known.includes(name)) values.set(name, value)
+  }
+
+  const query: ItemQuery = { limit: DEFAULT_LIMIT, clusters: 'collapse' }
+  for (const name of ITEM_QUERY_PARAMS) {
+    const value = values.get(name)
+    if (value !== undefined) Object.assign(query, PARSERS[name](value, now))
+  }
+  if (query.since && query.until && query.since >= query.until) {
+    throw new InvalidParamError(
+      'since',
+      `"since" must be before "until", got since ${query.since} and until ${query.until}`,
+    )
+  }
+  return query
+}
+
+/**
+ * Splits a route segment into a name and a feed extension. `.xml` is served as RSS. Another
+ * extension (`.html`) is reported in `unknownExt` so the route can answer 404.
+ * @example splitNameExt('pakistan-afghanistan.atom') // { name: 'pakistan-afghanistan', ext: 'atom' }
+ */
+export const splitNameExt = (
+  segment: string,
+): { name: string; ext?: FeedFormat; unknownExt?: string } => {
+  const dot = segment.lastIndexOf('.')
+  if (dot < 0) return { name: segment }
+  const name = segment.slice(0, dot)
+  const suffix = segment.slice(dot + 1)
+  const ext = EXTENSIONS[suffix.toLowerCase()]
+  return ext ? { name, ext } : { name, unknownExt: suffix }
+}
+
+/**
+ * The format to serve: the extension when there is one, else the best `Accept` match (q-values,
+ * exact types before wildcards, then header order), else RSS. Never 406: readers get RSS.
+ * @example negotiateFormat(undefined, 'application/atom+xml, application/rss+xml;q=0.5') // 'atom'
+ */
+export const negotiateFormat = (
+  ext: FeedFormat | undefined,
+  accept: string | undefined,
+): FeedFormat => {
+  if (ext) return ext
+  if (!accept) return 'rss'
+  const ranges = parseAccept(accept)
+  let best: (Match & { format: FeedFormat }) | undefined
+  for (const format of FORMAT_PREFERENCE) {
+    const match = bestRange(format, ranges)
+    if (!match || match.q <= 0) continue
+    const candidate = { format, ...match }
+    if (!best || better(candidate, best)) best = candidate
+  }
+  return best?.format ?? 'rss'
+}
+
+// --- Internal helpers ---
+
+/** One parser per parameter, each returning its slice of the ItemQuery or throwing. */
+const PARSERS: Record<ItemQueryParam, (value: string, now: Date) => Partial<ItemQuery>> = {
+  topic: (v) => ({ topics: parseList('topic', v) }),
+  not_topic: (v) => ({ notTopics: parseList('not_topic', v) }),
+  source: (v) => ({ sources: parseList('source', v) }),
+  q: (v) => ({ q: parseSearch(v) }),
+  since: (v, now) => ({ since: parseTime('since', v, now) }),
+  until: (v, now) => ({ until: parseTime('until', v, now) }),
+  lang: (v) => ({ lang: parseLang(v) }),
+  limit: (v) => ({ limit: parseLimit(v) }),
+  cursor: (v) => ({ cursor: parseCursor(v) }),
+  clusters: (v) => ({ clusters: parseClusters(v) }),
+}
+
+const EXTENSIONS: Record<string, FeedFormat> = {
+  rss: 'rss',
+  xml: 'rss',
+  atom: 'atom',
+  json: 'json',
+}
+
+const FORMAT_PREFERENCE: readonly FeedFormat[] = ['rss', 'atom', 'json']
+
+/** Media types each format answers, with a specificity (2 exact, 1 generic XML/JSON). */
+const MEDIA_TYPES: Record<FeedFormat, Record<string, number>> = {
+  rss: { 'application/rss+xml': 2, 'application/xml': 1, 'text/xml': 1 },
+  atom: { 'application/atom+xml': 2 },
+  json: { 'application/feed+json': 2, 'application/json': 1 },
+}
+
+interface AcceptRange {
+  type: string
+  q: number
+  order: number
+}
+
+/** How well a format matches: the q-value, specificity of the range and its place in the header. */
+interface Match {
+  q: number
+  specificity: number
+  order: number
+}
+
+const parseAccept = (accept: string): AcceptRange[] =>
+  accept.split(',').flatMap((part, order) => {
+    const [type = '', ...params] = part.split(';').map((s) => s.trim().toLowerCase())
+    if (!/^[\w.+*-]+\/[\w.+*-]+$/.test(type)) return []
+    let q = 1
+    for (const p of params) {
+      const m = /^q\s*=\s*([01](?:\.\d{0,3})?)$/.exec(p)
+      if (m) q = Math.min(1, Number(m[1]))
+    }
+    return [{ type, q, order }]
+  })
+
+/** The most specific range matching a format (RFC 9110 §12.5.1): exact, then `type/*`, then `*\/*`. */
+const bestRange = (format: FeedFormat, ranges: readonly AcceptRange[]): Match | undefined => {
+  let best: Match | undefined
+  for (const r of ranges) {
+    let specificity = MEDIA_TYPES[format][r.type] ?? 0
+    if (!specificity && r.type === '*/*') specificity = -2
+    if (!specificity && r.type.endsWith('/*')) {
+      const major = r.type.slice(0, -2)
+      if (Object.keys(MEDIA_TYPES[format]).some((t) => t.startsWith(`${major}/`))) specificity = -1
+    }
+    if (!specificity) continue
+    if (!best || specificity > best.specificity) best = { q: r.q, specificity, order: r.order }
+  }
+  return best
+}
+
+const better = (a: Match, b: Match): boolean => {
+  if (a.q !== b.q) return a.q > b.q
+  if (a.specificity !== b.specificity) return a.specificity > b.specificity
+  return a.order < b.order
+}
+
+const quote = (value: string): string =>
+  JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}…` : value)
+
+/** Names people reach for, mapped to ours, for the "did you mean" hint. */
+const ALIASES: Readonly<Record<string, string>> = {
+  topics: 'topic',
+  tag: 'topic',
+  tags: 'topic',
+  exclude: 'not_topic',
+  sources: 'source',
+  search: 'q',
+  query: 'q',
+  from: 'since',
+  after: 'since',
+  to: 'until',
+  before: 'until',
+  language: 'lang',
+  count: 'limit',
+  max: 'limit',
+  page: 'cursor',
+  cluster: 'clusters',
+}
+
+const unknownMessage = (name: string, candidates: readonly string[]): string => {
+  const hint = closest(name, candidates)
+  return hint
+    ? `unknown parameter "${name}" (did you mean "${hint}"?)`
+    : `unknown parameter "${name}" (known parameters: ${candidates.join(', ')})`
+}
+
+/** A likely intended name: an alias, or a candidate at edit distance ≤ 2 and under half its length. */
+const closest = (name: string, candidates: readonly string[]): string | undefined => {
+  const lower = name.toLowerCase().replace(/-/g, '_')
+  const alias = ALIASES[lower]
+  if (alias && candidates.includes(alias)) return alias
+  let best: { c: string; d: number } | undefined
+  for (const c of candidates) {
+    const d = editDistance(lower, c)
+    if (d <= 2 && d * 2 < c.length && (!best || d < best.d)) best = { c, d }
+  }
+  return best?.c
+}
+
+const editDistance = (a: string, b: string): number => {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i]
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1
+      cur[j] = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost)
+    }
+    prev = cur
+  }
+  return prev[b.length] ?? 0
+}
+
+const MAX_LIST = 100
+
+/** A comma list, trimmed and deduplicated; the route checks the names against the config. */
+const parseList = (param: string, value: string): string[] => {
+  const names = [...new Set(value.split(',').map((s) => s.trim()))].filter((s) => s !== '')
+  if (names.length === 0 || names.length > MAX_LIST) {
+    throw new InvalidParamError(
+      param,
+      `"${param}" must be a comma-separated list of 1 to ${MAX_LIST} ids such as pakistan-afghanistan, got ${quote(value)}`,
+    )
+  }
+  return names
+}
+
+const QUOTES = /["\u201C\u201D\u201E]/
+
+const parseSearch = (value: string): SearchTerms => {
+  if (value.length > MAX_Q_LENGTH) {
+    throw new InvalidParamError(
+      'q',
+      `"q" must be at most ${MAX_Q_LENGTH} characters, got ${value.length}`,
+    )
+  }
+  const include: string[] = []
+  const exclude: string[] = []
+  let rest = value.toLowerCase().trimStart()
+  while (rest !== '') {
+    const negated = rest.startsWith('-')
+    const body = negated ? rest.slice(1) : rest
+    let term: string
+    if (QUOTES.test(body[0] ?? '')) {
+      const close = body.slice(1).search(QUOTES)
+      if (close < 0) {
+        throw new InvalidParamError('q', `"q" has a quote that is never closed, in ${quote(value)}`)
+      }
+      term = body
+        .slice(1, close + 1)
+        .replace(/\s+/g, ' ')
+        .trim()
+      rest = body.slice(close + 2)
+      if (term === '') {
+        throw new InvalidParamError('q', `"q" has empty quotes, in ${quote(value)}`)
+      }
+    } else {
+      const end = body.search(/\s/)
+      term = end < 0 ? body : body.slice(0, end)
+      rest = end < 0 ? '' : body.slice(end)
+      if (term === '') {
+        throw new InvalidParamError(
+          'q',
+          `"q" has a "-" with no word after it (write -word to exclude a word), in ${quote(value)}`,
+        )
+      }
+    }
+    const list = negated ? exclude : include
+    if (!list.includes(term)) list.push(term)
+    rest = rest.trimStart()
+  }
+  return { include, exclude }
+}
+
+const ISO_RE =
+  /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/i
+
+const parseTime = (param: 'since' | 'until', value: string, now: Date): string => {
+  const ms = parseDuration(value)
+  if (ms !== undefined) return new Date(now.getTime() - ms).toISOString()
+  const iso = parseIsoDate(value)
+  if (iso !== undefined) return iso
+  throw new InvalidParamError(
+    param,
+    `"${param}" must be an ISO 8601 date or a duration such as 24h or 7d, got ${quote(value)}`,
+  )
+}
+
+/** ISO 8601 date or date-time → ISO UTC string; undefined when not one (e.g. 2025-02-30). */
+const parseIsoDate = (value: string): string | undefined => {
+  const m = ISO_RE.exec(value)
+  if (!m) return undefined
+  const [, y = '', mo = '', d = '', h = '00', mi = '00', s = '00', frac = '', zone = 'Z'] = m
+  const [year, month, day] = [Number(y), Number(mo), Number(d)]
+  const probe = new Date(Date.UTC(year, month - 1, day))
+  if (probe.getUTCMonth() !== month - 1 || probe.getUTCDate() !== day) return undefined
+  if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return undefined
+  const z = zone.toUpperCase() === 'Z' ? 'Z' : zone.replace(/^([+-]\d{2}):?(\d{2})$/, '$1:$2')
+  if (z !== 'Z' && (Number(z.slice(1, 3)) > 23 || Number(z.slice(4, 6)) > 59)) return undefined
+  const t = Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${s}${frac.slice(0, 4)}${z}`)
+  return Number.isNaN(t) ? undefined : new Date(t).toISOString()
+}
+
+const parseLang = (value: string): string => {
+  if (!/^[a-z]{2,3}(-[a-z0-9]{1,8})*$/i.test(value)) {
+    throw new InvalidParamError(
+      'lang',
+      `"lang" must be a language code such as en, ur or pt-BR, got ${quote(value)}`,
+    )
+  }
+  return value.toLowerCase()
+}
+
+const parseLimit = (value: string): number => {
+  const n = /^\d{1,6}$/.test(value) ? Number(value) : Number.NaN
+  if (!(n >= 1 && n <= MAX_LIMIT)) {
+    throw new InvalidParamError(
+      'limit',
+      `"limit" must be a whole number from 1 to ${MAX_LIMIT}, got ${quote(value)}`,
+    )
+  }
+  return n
+}
+
+const parseCursor = (value: string): string => {
+  if (value.length > MAX_CURSOR_LENGTH || !/^[\x21-\x7e]+$/.test(value)) {
+    throw new InvalidParamError(
+      'cursor',
+      `"cursor" must be the nextCursor of a previous page (at most ${MAX_CURSOR_LENGTH} printable ASCII characters), got ${quote(value)}`,
+    )
+  }
+  return value
+}
+
+const parseClusters = (value: string): 'collapse' | 'all' => {
+  if (value === 'collapse' || value === 'all') return value
+  throw new InvalidParamError(
+    'clusters',
+    `"clusters" must be "collapse" or "all", got ${quote(value)}`,
+  )
+}

@@ -1,0 +1,61 @@
+/** Turns a request's query string plus a route's fixed filter into one validated ItemQuery. */
+import { timingSafeEqual } from 'node:crypto'
+import { InvalidParamError, NotFoundError } from '../model/errors.js'
+import type { AppConfig, ItemQuery } from '../model/types.js'
+import { parseItemQuery, type RawParams } from './params.js'
+
+/** What a route fixes before the query narrows it (a named feed, a topic, a source). */
+export interface FixedScope {
+  topics?: string[]
+  sources?: string[]
+  excludeTopics?: string[]
+  limit?: number
+}
+
+/** Narrows a fixed list by an asked one: both given → their intersection. */
+const narrow = (fixed?: string[], asked?: string[]): string[] | undefined => {
+  if (!fixed) return asked
+  if (!asked) return fixed
+  return fixed.filter((x) => asked.includes(x))
+}
+
+/**
+ * Validates the query against the configuration (unknown topic/source → 404 naming it) and merges
+ * it with the route's fixed scope. Query parameters can only narrow a named feed, never widen it.
+ */
+export const scopedQuery = (
+  config: AppConfig,
+  params: RawParams,
+  now: Date,
+  fixed: FixedScope,
+  allowed: readonly string[] = [],
+): ItemQuery => {
+  checkFeedToken(config, params)
+  const q = parseItemQuery(params, now, { allowed: ['token', ...allowed] })
+  const topicIds = new Set(config.topics.map((t) => t.id))
+  const sourceIds = new Set(config.sources.map((s) => s.id))
+  for (const t of [...(q.topics ?? []), ...(q.notTopics ?? [])]) {
+    if (!topicIds.has(t)) throw new NotFoundError('topic', t)
+  }
+  for (const s of q.sources ?? []) if (!sourceIds.has(s)) throw new NotFoundError('source', s)
+  const notTopics = [...(fixed.excludeTopics ?? []), ...(q.notTopics ?? [])]
+  return {
+    ...q,
+    topics: narrow(fixed.topics, q.topics),
+    sources: narrow(fixed.sources, q.sources),
+    notTopics: notTopics.length > 0 ? [...new Set(notTopics)] : undefined,
+    limit: 'limit' in params ? q.limit : (fixed.limit ?? q.limit),
+  }
+}
+
+/** With `server.feed_token` set, every feed and API read needs `?token=` (constant-time compare). */
+export const checkFeedToken = (config: AppConfig, params: RawParams): void => {
+  const want = config.server.feedToken
+  if (!want) return
+  const token = params.token
+  const got = Buffer.from((typeof token === 'string' ? token : token?.at(-1)) ?? '')
+  const expected = Buffer.from(want)
+  if (got.length !== expected.length || !timingSafeEqual(got, expected)) {
+    throw new InvalidParamError('token', 'a valid "token" parameter is required for this feed')
+  }
+}

@@ -1,0 +1,168 @@
+/** HTML from feeds → safe article HTML with absolute URLs (allow-list), or → plain text. */
+import sanitize from 'sanitize-html'
+import { resolveUrl } from '../util/url.js'
+
+/** Tags an article body may keep; everything else is dropped (its text kept, except script/style). */
+export const ALLOWED_TAGS: readonly string[] = [
+  'p',
+  'br',
+  'hr',
+  'a',
+  'img',
+  'figure',
+  'figcaption',
+  'picture',
+  'ul',
+  'ol',
+  'li',
+  'dl',
+  'dt',
+  'dd',
+  'blockquote',
+  'q',
+  'cite',
+  'pre',
+  'code',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'em',
+  'strong',
+  'b',
+  'i',
+  'u',
+  's',
+  'small',
+  'sub',
+  'sup',
+  'mark',
+  'abbr',
+  'time',
+  'span',
+  'div',
+  'table',
+  'caption',
+  'thead',
+  'tbody',
+  'tfoot',
+  'tr',
+  'th',
+  'td',
+  'audio',
+  'video',
+  'source',
+  'iframe',
+]
+
+/** Video embeds we let through; any other iframe is removed. */
+const IFRAME_HOSTS = [
+  'www.youtube.com',
+  'youtube.com',
+  'www.youtube-nocookie.com',
+  'player.vimeo.com',
+]
+
+/** Attributes that hold URLs and must be made absolute. */
+const URL_ATTRIBUTES = ['href', 'src', 'cite', 'poster']
+
+/** Schemes a URL attribute may keep once absolute (`data:` images are handled separately). */
+const allowedScheme = (tagName: string, url: string): boolean =>
+  /^https?:/i.test(url) || (tagName === 'a' && /^mailto:/i.test(url))
+
+const absolutise =
+  (baseUrl: string) =>
+  (tagName: string, attribs: sanitize.Attributes): sanitize.Tag => {
+    const out: sanitize.Attributes = { ...attribs }
+    for (const name of URL_ATTRIBUTES) {
+      const value = out[name]
+      if (value === undefined) continue
+      const trimmed = value.trim()
+      // data: stays as written (images only; sanitize-html enforces the scheme per tag), and only
+      // image payloads are worth keeping.
+      if (/^data:/i.test(trimmed)) {
+        if (tagName === 'img' && name === 'src' && /^data:image\//i.test(trimmed)) continue
+        delete out[name]
+        continue
+      }
+      const abs = resolveUrl(trimmed, baseUrl)
+      if (abs === undefined || !allowedScheme(tagName, abs)) delete out[name]
+      else out[name] = abs
+    }
+    if (tagName === 'a') {
+      if (out.href === undefined) delete out.rel
+      else out.rel = 'noopener noreferrer'
+    }
+    return { tagName, attribs: out }
+  }
+
+const articleOptions = (baseUrl: string): sanitize.IOptions => ({
+  allowedTags: [...ALLOWED_TAGS],
+  allowedAttributes: {
+    a: ['href', 'title', 'rel'],
+    img: ['src', 'alt', 'title', 'width', 'height'],
+    iframe: ['src', 'width', 'height', 'allowfullscreen', 'title'],
+    audio: ['src', 'controls'],
+    video: ['src', 'controls', 'poster', 'width', 'height'],
+    source: ['src', 'type'],
+    blockquote: ['cite'],
+    q: ['cite'],
+    time: ['datetime'],
+    abbr: ['title'],
+    th: ['colspan', 'rowspan', 'scope'],
+    td: ['colspan', 'rowspan'],
+    ol: ['start'],
+  },
+  allowedSchemes: ['http', 'https', 'mailto'],
+  allowedSchemesByTag: { img: ['http', 'https', 'data'] },
+  allowedSchemesAppliedToAttributes: URL_ATTRIBUTES,
+  allowProtocolRelative: false,
+  allowedIframeHostnames: IFRAME_HOSTS,
+  allowIframeRelativeUrls: false,
+  nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'title', 'head'],
+  transformTags: { '*': absolutise(baseUrl) },
+  // An <a> or <img> that lost its URL (javascript:, unparsable) is noise; an empty iframe too.
+  exclusiveFilter: (frame) =>
+    (frame.tag === 'img' && !frame.attribs.src) || (frame.tag === 'iframe' && !frame.attribs.src),
+})
+
+/**
+ * Sanitises article HTML: an allow-list of ordinary article tags, no script/style/iframe (except
+ * YouTube and Vimeo embeds), no event handlers or style attributes, only http/https/mailto links
+ * (`data:` only for image sources), every relative URL made absolute against `baseUrl`, and
+ * `rel="noopener noreferrer"` on links. Always the last content step.
+ * @example sanitizeHtml('<p onclick="x()"><a href="/a">A</a></p>', 'https://e.org/') // '<p><a href="https://e.org/a" rel="noopener noreferrer">A</a></p>'
+ */
+export const sanitizeHtml = (html: string, baseUrl: string): string =>
+  sanitize(html, articleOptions(baseUrl)).trim()
+
+/** Elements after which text flows onto a new line; used to keep words apart in plain text. */
+const BLOCK_BOUNDARY =
+  /<\/?(?:p|div|br|hr|li|ul|ol|dd|dt|dl|h[1-6]|tr|td|th|table|blockquote|pre|figure|figcaption|section|article|header|footer|aside|nav)\b[^>]*>/gi
+
+const TEXT_ESCAPES: Readonly<Record<string, string>> = {
+  '&amp;': '&',
+  '&lt;': '<',
+  '&gt;': '>',
+  '&quot;': '"',
+}
+
+/**
+ * Plain text from HTML: tags removed (script/style with their content), entities decoded,
+ * whitespace collapsed to single spaces. Used for titles and summaries.
+ * @example htmlToText('<p>Talks&nbsp;resume</p><p>in <b>Doha</b></p>') // 'Talks resume in Doha'
+ */
+export const htmlToText = (html: string): string => {
+  if (!/[<&]/.test(html)) return html.replace(/\s+/g, ' ').trim()
+  const spaced = html.replace(BLOCK_BOUNDARY, ' $& ')
+  const escaped = sanitize(spaced, {
+    allowedTags: [],
+    allowedAttributes: {},
+    nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript'],
+  })
+  return escaped
+    .replace(/&(?:amp|lt|gt|quot);/g, (e) => TEXT_ESCAPES[e] ?? e)
+    .replace(/[\s\u00a0]+/g, ' ')
+    .trim()
+}

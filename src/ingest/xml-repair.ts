@@ -1,0 +1,83 @@
+/** Cheap, safe text repairs that let a strict XML parser read what real feeds publish. */
+
+/** Prepared XML and the repairs that were needed (human-readable, for `ParsedFeed.recovered`). */
+export interface PreparedXml {
+  xml: string
+  recovered: string[]
+}
+
+/** Characters XML 1.0 forbids: C0 controls other than tab/LF/CR, U+FFFE/U+FFFF, lone surrogates. */
+const INVALID_CHARS =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters XML forbids
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
+
+/** A DOCTYPE carrying an internal subset (`[...]`), where ENTITY declarations live. */
+const DOCTYPE_SUBSET = /<!DOCTYPE\s[^[>]*\[[\s\S]*?\]\s*>/i
+
+/** `&` that does not start a character or entity reference. */
+const BARE_AMPERSAND = /&(?!(?:[A-Za-z_][\w.-]*|#\d+|#[xX][\da-fA-F]+);)/g
+
+/**
+ * Repairs applied before every parse: text or comments before the XML declaration are dropped,
+ * a DOCTYPE internal subset is removed (so no entity is ever declared, let alone expanded: no
+ * "billion laughs", no external entities), and characters XML forbids are deleted.
+ */
+export const prepareXml = (text: string): PreparedXml => {
+  const recovered: string[] = []
+  let xml = text.replace(/^\uFEFF/, '')
+  const start = xml.search(/<\?xml[\s?]/)
+  const lead = start > 0 ? xml.slice(0, start) : ''
+  if (lead.trim()) {
+    const onlyComments = /^(?:\s*<!--[\s\S]*?-->)*\s*$/.test(lead)
+    recovered.push(
+      onlyComments ? 'comment before the XML declaration' : 'text before the XML declaration',
+    )
+  }
+  if (start > 0) xml = xml.slice(start)
+  else if (start < 0) {
+    // No declaration: drop junk (a PHP warning, say) before the first tag.
+    const tag = xml.search(/<[A-Za-z!?]/)
+    if (tag > 0 && xml.slice(0, tag).trim()) {
+      recovered.push('text before the root element')
+      xml = xml.slice(tag)
+    }
+  }
+  xml = xml.trimStart()
+  const doctype = xml.match(DOCTYPE_SUBSET)
+  if (doctype) {
+    xml = xml.replace(DOCTYPE_SUBSET, '')
+    recovered.push(
+      /<!ENTITY/i.test(doctype[0])
+        ? 'DOCTYPE entity declarations ignored (not expanded)'
+        : 'DOCTYPE internal subset ignored',
+    )
+  }
+  const cleaned = xml.replace(INVALID_CHARS, '')
+  if (cleaned.length !== xml.length) recovered.push('invalid control characters')
+  return { xml: cleaned, recovered }
+}
+
+/** CDATA sections and comments, where `&` and `<` are literal and must not be touched. */
+const VERBATIM = /<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->/g
+
+/** Applies `fix` to the markup between CDATA sections and comments only. */
+const outsideCdata = (xml: string, fix: (text: string) => string): string => {
+  let out = ''
+  let last = 0
+  for (const m of xml.matchAll(VERBATIM)) {
+    out += fix(xml.slice(last, m.index)) + m[0]
+    last = m.index + m[0].length
+  }
+  return out + fix(xml.slice(last))
+}
+
+/**
+ * Repairs tried after a strict parse failed: bare `&` escaped as `&amp;`. Returns the repairs
+ * made (empty when there was nothing to repair).
+ */
+export const repairXml = (xml: string): PreparedXml => {
+  const recovered: string[] = []
+  const escaped = outsideCdata(xml, (text) => text.replace(BARE_AMPERSAND, '&amp;'))
+  if (escaped !== xml) recovered.push('unescaped ampersands')
+  return { xml: escaped, recovered }
+}

@@ -1,0 +1,319 @@
+/** The nouns and contracts of topicwire: configuration, sources, items, queries and the Store. Imports nothing. */
+
+export type FeedFormat = 'rss' | 'atom' | 'json'
+
+/** Fields of an item that topic rules can look at. */
+export type MatchField = 'title' | 'summary' | 'content' | 'categories'
+export const MATCH_FIELDS: readonly MatchField[] = ['title', 'summary', 'content', 'categories']
+
+// ---------------------------------------------------------------- configuration
+
+export interface ServerConfig {
+  port: number
+  /** Absolute, without a trailing slash: `http://localhost:8080`. */
+  baseUrl: string
+  /** Empty or absent: admin endpoints disabled. */
+  adminToken?: string
+  /** Set: every feed needs `?token=`. */
+  feedToken?: string
+}
+
+export interface Retention {
+  maxAgeDays: number
+  maxItemsPerSource: number
+}
+
+export interface StorageConfig {
+  driver: 'lowdb' | 'postgres'
+  /** lowdb file, resolved against the working directory. */
+  path: string
+  url?: string
+  retention: Retention
+}
+
+export interface FetchConfig {
+  /** Default interval: a duration (`15m`) or a cron expression (`*\/10 * * * *`). */
+  every: string
+  timeoutMs: number
+  maxBytes: number
+  concurrency: number
+  perHost: number
+  userAgent: string
+  allowPrivateNetworks: boolean
+}
+
+export interface Source {
+  /** `[a-z0-9-]+`, unique. */
+  id: string
+  title: string
+  url: string
+  /** Overrides `fetch.every`. */
+  every?: string
+  tags: string[]
+  language?: string
+  /** IANA zone for dates written without one; default UTC. */
+  timezone?: string
+  /** Higher wins when several sources carry one story. Default 0. */
+  priority: number
+  enabled: boolean
+}
+
+/**
+ * A topic rule, exactly as the YAML writes it (validated, not yet compiled):
+ * - a string: a word or phrase, `field:term` scoped, or `/regex/flags`;
+ * - `{ term, weight }`: a weighted term (for `min_score`);
+ * - `{ near: [a, b], within }`: all terms within `within` words of each other (default 12);
+ * - `{ any, all, none, in }`: a boolean group; `in` limits the fields for the whole group.
+ */
+export type MatchNode = string | WeightedTerm | NearNode | GroupNode
+export interface WeightedTerm {
+  term: string
+  weight: number
+}
+export interface NearNode {
+  near: string[]
+  within: number
+}
+export interface GroupNode {
+  any?: MatchNode[]
+  all?: MatchNode[]
+  none?: MatchNode[]
+  in?: MatchField[]
+}
+
+export interface Topic {
+  id: string
+  title: string
+  match: MatchNode
+  /** Fields looked at by default (all four unless the YAML says otherwise). */
+  in: MatchField[]
+  /** Only items of sources carrying one of these tags. */
+  sourceTags?: string[]
+  /** With weighted terms: the score an item needs. */
+  minScore?: number
+}
+
+export interface FeedDef {
+  id: string
+  title: string
+  description?: string
+  /** The item must carry one of these topics; absent: any item. */
+  topics?: string[]
+  /** Absent: all sources. */
+  sources?: string[]
+  excludeTopics: string[]
+  limit: number
+}
+
+export interface AppConfig {
+  /** The file this configuration came from (for messages). */
+  file: string
+  server: ServerConfig
+  storage: StorageConfig
+  fetch: FetchConfig
+  sources: Source[]
+  topics: Topic[]
+  feeds: FeedDef[]
+}
+
+// ---------------------------------------------------------------- items
+
+export interface Enclosure {
+  url: string
+  type?: string
+  length?: number
+}
+
+export interface Item {
+  /** Stable for ever: a UUID derived from sha256(sourceId | guid ?? canonicalUrl ?? title+date). */
+  id: string
+  sourceId: string
+  guid?: string
+  url?: string
+  canonicalUrl?: string
+  /** Plain text. */
+  title: string
+  /** Plain text. */
+  summary?: string
+  /** Sanitised HTML with absolute URLs. */
+  contentHtml?: string
+  author?: string
+  language?: string
+  categories: string[]
+  enclosures: Enclosure[]
+  /** ISO 8601 UTC. */
+  publishedAt: string
+  /** ISO 8601 UTC; set when the source changed the item after we first stored it. */
+  updatedAt?: string
+  fetchedAt: string
+  /** A change here is a real update. */
+  contentHash: string
+  /** Sorted topic ids. */
+  topics: string[]
+  /** Story id shared by copies of one story across sources; the item's own id when alone. */
+  clusterId: string
+}
+
+// ---------------------------------------------------------------- source state
+
+export type ErrorCode =
+  | 'config'
+  | 'fetch'
+  | 'timeout'
+  | 'too-large'
+  | 'http'
+  | 'redirect'
+  | 'private-network'
+  | 'parse'
+  | 'store'
+  | 'not-found'
+  | 'invalid-param'
+  | 'internal'
+
+/** What the store keeps per source between polls. */
+export interface SourceState {
+  sourceId: string
+  /** Where we poll now when a permanent redirect was confirmed (the YAML stays as written). */
+  effectiveUrl?: string
+  etag?: string
+  lastModified?: string
+  lastFetchAt?: string
+  lastSuccessAt?: string
+  lastStatus?: number
+  lastError?: { code: ErrorCode; message: string; at: string }
+  /** Consecutive failures. */
+  failures: number
+  nextPollAt: string
+  /** 410 Gone: polling stopped. */
+  gone?: boolean
+  /** Items stored for this source after the last poll. */
+  itemCount?: number
+  /** What the parser had to repair in the last document ("recovered from: …"). */
+  recovered?: string[]
+}
+
+// ---------------------------------------------------------------- queries
+
+/** Parsed `q`: every `include` word/phrase must occur, no `exclude` may. Lower-cased. */
+export interface SearchTerms {
+  include: string[]
+  exclude: string[]
+}
+
+export interface ItemQuery {
+  topics?: string[]
+  notTopics?: string[]
+  sources?: string[]
+  q?: SearchTerms
+  /** ISO 8601 UTC, inclusive. */
+  since?: string
+  /** ISO 8601 UTC, exclusive. */
+  until?: string
+  lang?: string
+  /** 1..500. */
+  limit: number
+  /** Opaque, from a previous page's `nextCursor`. */
+  cursor?: string
+  clusters: 'collapse' | 'all'
+}
+
+export interface Page<T> {
+  items: T[]
+  nextCursor?: string
+}
+
+export interface IngestResult {
+  sourceId: string
+  items: Item[]
+  state: SourceState
+}
+
+export interface SaveSummary {
+  new: number
+  updated: number
+  unchanged: number
+}
+
+/** The one persistence contract; drivers live in `store/`. */
+export interface Store {
+  /** States of the sources due at `now` (nextPollAt <= now), oldest first, at most `max`. */
+  claimDue(now: Date, sourceIds: string[], max: number): Promise<SourceState[]>
+  getState(sourceId: string): Promise<SourceState | undefined>
+  listStates(): Promise<SourceState[]>
+  /** Items fetched or published since `since` (ISO): candidates for clustering. */
+  recentItems(since: string): Promise<Item[]>
+  /** Upserts items (by id; updated only when contentHash changed) and the state, together. */
+  saveIngest(r: IngestResult): Promise<SaveSummary>
+  /** Updates the state alone (errors, not-modified). */
+  saveState(state: SourceState): Promise<void>
+  queryItems(q: ItemQuery): Promise<Page<Item>>
+  getItem(id: string): Promise<Item | undefined>
+  countItems(filter?: { sourceId?: string; topic?: string; since?: string }): Promise<number>
+  /** Recomputes every item's topics; returns how many items changed. */
+  retag(tagger: (item: Item) => string[]): Promise<number>
+  /** Deletes by age and per-source count; returns how many were removed. */
+  prune(policy: Retention, now: Date): Promise<number>
+  /** Grows by one with every change that can alter a published document. */
+  version(): number
+  /** Writes pending changes durably (lowdb: one atomic file write). */
+  flush(): Promise<void>
+  close(): Promise<void>
+}
+
+// ---------------------------------------------------------------- runtime services
+
+export interface Clock {
+  now(): Date
+}
+
+export interface Logger {
+  debug(obj: object, msg: string): void
+  info(obj: object, msg: string): void
+  warn(obj: object, msg: string): void
+  error(obj: object, msg: string): void
+  child(bindings: Record<string, unknown>): Logger
+}
+
+export type PollOutcome = 'ok' | 'not-modified' | 'error' | 'gone' | 'retry-later'
+
+export interface Metrics {
+  recordPoll(sourceId: string, outcome: PollOutcome, seconds: number): void
+  recordItems(sourceId: string, summary: SaveSummary): void
+  recordRequest(route: string, status: number, seconds: number): void
+  /** Prometheus text exposition. */
+  render(): Promise<string>
+  readonly contentType: string
+}
+
+/** The slice of a WHATWG Response that the fetcher reads; undici's and the global one both fit. */
+export interface HttpResponse {
+  status: number
+  url: string
+  headers: { get(name: string): string | null }
+  body: AsyncIterable<Uint8Array> | null
+}
+
+export interface HttpRequestInit {
+  method?: 'GET' | 'HEAD'
+  headers: Record<string, string>
+  redirect: 'manual'
+  signal?: AbortSignal
+}
+
+/** The HTTP client used for polling; `runtime.ts` binds undici's fetch with our Agent. */
+export type HttpFetch = (url: string, init: HttpRequestInit) => Promise<HttpResponse>
+
+/** Computes an item's topics (compiled from `config.topics`; replaced on reload). */
+export type Tagger = (item: Item, source: Source) => string[]
+
+export interface Deps {
+  config: AppConfig
+  tagger: Tagger
+  store: Store
+  fetch: HttpFetch
+  clock: Clock
+  logger: Logger
+  metrics: Metrics
+  /** [0, 1); injected so jitter is testable. */
+  random: () => number
+}

@@ -1,0 +1,86 @@
+/** createRuntime: the one place that picks implementations (store driver, HTTP client, logger). */
+import { createHttpFetch } from './ingest/fetch.js'
+import { StoreError } from './model/errors.js'
+import type { AppConfig, Deps, Item, Source, Store, Tagger } from './model/types.js'
+import { createLowdbStore } from './store/lowdb.js'
+import { compileTopics } from './topics/compile.js'
+import { tagItem } from './topics/tag.js'
+import { systemClock } from './util/clock.js'
+import { createLogger } from './util/logger.js'
+import { createMetrics } from './util/metrics.js'
+
+export interface Runtime {
+  deps: Deps
+  /** Swaps in a new configuration (hot reload): topics recompiled, stored items re-tagged. */
+  reconfigure(next: AppConfig): Promise<{ retagged: number }>
+  close(): Promise<void>
+}
+
+/** Compiles the topics of a configuration into the tagger used at ingest and re-tagging. */
+export const createTagger = (config: AppConfig): Tagger => {
+  const compiled = compileTopics(config.topics)
+  return (item: Item, source: Source) => tagItem(item, compiled, source.tags)
+}
+
+/**
+ * Builds the dependencies of every command from a configuration.
+ * @param overrides tests and the demo replace parts (memory store, fixed clock, silent logger)
+ */
+export const createRuntime = async (
+  config: AppConfig,
+  overrides: Partial<Deps> & { logLevel?: string } = {},
+): Promise<Runtime> => {
+  const logger =
+    overrides.logger ??
+    createLogger({ level: (overrides.logLevel as 'info' | undefined) ?? 'info' })
+  const store = overrides.store ?? (await openStore(config))
+  const http = overrides.fetch
+    ? undefined
+    : createHttpFetch({
+        connectTimeoutMs: Math.min(config.fetch.timeoutMs, 10_000),
+        headersTimeoutMs: config.fetch.timeoutMs,
+        bodyTimeoutMs: config.fetch.timeoutMs,
+        allowPrivateNetworks: config.fetch.allowPrivateNetworks,
+      })
+  const deps: Deps = {
+    config,
+    tagger: overrides.tagger ?? createTagger(config),
+    store,
+    fetch: overrides.fetch ?? (http as NonNullable<typeof http>).fetch,
+    clock: overrides.clock ?? systemClock,
+    logger,
+    metrics: overrides.metrics ?? createMetrics({ defaultMetrics: true }),
+    random: overrides.random ?? Math.random,
+  }
+  return {
+    deps,
+    reconfigure: async (next) => {
+      const tagger = createTagger(next)
+      deps.config = next
+      deps.tagger = tagger
+      const sources = new Map(next.sources.map((s) => [s.id, s]))
+      const retagged = await store.retag((item) => {
+        const source = sources.get(item.sourceId)
+        return source ? tagger(item, source) : item.topics
+      })
+      await store.flush()
+      return { retagged }
+    },
+    close: async () => {
+      await store.close()
+      await http?.close()
+    },
+  }
+}
+
+/** Opens the configured store driver. */
+export const openStore = async (config: AppConfig): Promise<Store> => {
+  switch (config.storage.driver) {
+    case 'lowdb':
+      return createLowdbStore({ path: config.storage.path })
+    case 'postgres':
+      throw new StoreError(
+        'storage.driver "postgres" is not available in this version yet; use "lowdb" (the default)',
+      )
+  }
+}

@@ -1,0 +1,228 @@
+/** The lowdb Store: the memory store persisted to one JSON file, written atomically on flush. */
+import { mkdir } from 'node:fs/promises'
+import { dirname, resolve } from 'node:path'
+import { Low } from 'lowdb'
+import { DataFile } from 'lowdb/node'
+import { z } from 'zod'
+import { StoreError } from '../model/errors.js'
+import type { ErrorCode, Item, SourceState, Store } from '../model/types.js'
+import { createMemoryStore, type DbSnapshot } from './memory.js'
+
+export interface LowdbStoreOptions {
+  /** The JSON file (SPEC: `storage.path`, e.g. `data/db.json`); shown as given in messages. */
+  path: string
+}
+
+/** The lowdb store; `writeCount` is how many times the file was written (for tests and logs). */
+export type LowdbStore = Store & { writeCount(): number }
+
+/** The only file layout this version reads and writes. */
+export const DB_VERSION = 1
+
+const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not an ISO 8601 date')
+
+const itemSchema = z.looseObject({
+  id: z.string().min(1),
+  sourceId: z.string().min(1),
+  guid: z.string().optional(),
+  url: z.string().optional(),
+  canonicalUrl: z.string().optional(),
+  title: z.string(),
+  summary: z.string().optional(),
+  contentHtml: z.string().optional(),
+  author: z.string().optional(),
+  language: z.string().optional(),
+  categories: z.array(z.string()),
+  enclosures: z.array(
+    z.looseObject({ url: z.string(), type: z.string().optional(), length: z.number().optional() }),
+  ),
+  publishedAt: isoDate,
+  updatedAt: isoDate.optional(),
+  fetchedAt: isoDate,
+  contentHash: z.string(),
+  topics: z.array(z.string()),
+  clusterId: z.string().min(1),
+}) satisfies z.ZodType<Item>
+
+const stateSchema = z.looseObject({
+  sourceId: z.string().min(1),
+  effectiveUrl: z.string().optional(),
+  etag: z.string().optional(),
+  lastModified: z.string().optional(),
+  lastFetchAt: isoDate.optional(),
+  lastSuccessAt: isoDate.optional(),
+  lastStatus: z.number().optional(),
+  lastError: z
+    .looseObject({
+      code: z.custom<ErrorCode>((v) => typeof v === 'string'),
+      message: z.string(),
+      at: z.string(),
+    })
+    .optional(),
+  failures: z.number(),
+  nextPollAt: isoDate,
+  gone: z.boolean().optional(),
+  itemCount: z.number().optional(),
+}) satisfies z.ZodType<SourceState>
+
+const dbSchema = z.object({
+  version: z.literal(DB_VERSION),
+  states: z.record(z.string(), stateSchema),
+  items: z.array(itemSchema),
+})
+
+const shellQuote = (p: string): string =>
+  /^[\w./@%+=:,-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`
+
+const refuse = (shown: string, problem: string, fix?: string): StoreError =>
+  new StoreError(
+    `${shown} ${problem}. topicwire will not overwrite it. ${
+      fix ?? 'Move it aside'
+    } (mv ${shellQuote(shown)} ${shellQuote(`${shown}.bad`)}) to start with an empty store, or restore a backup.`,
+  )
+
+/** `…at position 42` → `…at line 3 column 5`, counted in `text`. */
+const locate = (message: string, text: string): string =>
+  message.replace(/at position (\d+)(?: \(line \d+ column \d+\))?/, (_m, pos: string) => {
+    const before = text.slice(0, Number(pos))
+    const line = before.split('\n').length
+    const column = Number(pos) - before.lastIndexOf('\n')
+    return `at line ${line} column ${column}`
+  })
+
+const issuePath = (path: readonly PropertyKey[]): string =>
+  path
+    .map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i === 0 ? '' : '.'}${String(k)}`))
+    .join('') || 'the document'
+
+/**
+ * Parses and checks the file's text: JSON, then `version`, then the shape of every state and item.
+ * @throws StoreError naming the file, the problem and how to recover.
+ */
+export const parseDbFile = (text: string, shown: string): DbSnapshot => {
+  let raw: unknown
+  try {
+    raw = JSON.parse(text)
+  } catch (err) {
+    const detail = err instanceof Error ? locate(err.message, text) : String(err)
+    throw refuse(shown, `is not valid JSON (${detail})`)
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw refuse(shown, 'is not a topicwire store (expected a JSON object with "version")')
+  }
+  const version: unknown = (raw as Record<string, unknown>).version
+  if (typeof version !== 'number') {
+    throw refuse(shown, 'is not a topicwire store (it has no numeric "version")')
+  }
+  if (version !== DB_VERSION) {
+    throw refuse(
+      shown,
+      `has store version ${version}, but this topicwire reads version ${DB_VERSION}${
+        version > DB_VERSION ? ' (a newer topicwire wrote it)' : ''
+      }`,
+      version > DB_VERSION ? 'Upgrade topicwire, or move it aside' : undefined,
+    )
+  }
+  const parsed = dbSchema.safeParse(raw)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    const where = issue ? `${issuePath(issue.path)}: ${issue.message}` : 'unknown problem'
+    throw refuse(shown, `is not a topicwire store (${where})`)
+  }
+  for (const [key, st] of Object.entries(parsed.data.states)) {
+    if (st.sourceId !== key) {
+      throw refuse(shown, `is not a topicwire store (states.${key} has sourceId "${st.sourceId}")`)
+    }
+  }
+  return parsed.data as DbSnapshot
+}
+
+const describeError = (err: unknown): string => (err instanceof Error ? err.message : String(err))
+
+/**
+ * Opens (or, on the first flush, creates along with its folder) the lowdb file at `opts.path`.
+ * Everything lives in a memory store; `flush()` writes the file atomically (steno: temp file +
+ * rename), compact, and only when something changed since the last flush. A missing file is an
+ * empty store; an unreadable one is refused with a StoreError and never touched.
+ * @example const store = await createLowdbStore({ path: 'data/db.json' })
+ */
+export const createLowdbStore = async (opts: LowdbStoreOptions): Promise<LowdbStore> => {
+  const shown = opts.path
+  const file = resolve(opts.path)
+  let found = false
+  const empty: DbSnapshot = { version: DB_VERSION, states: {}, items: [] }
+  const db = new Low<DbSnapshot>(
+    new DataFile<DbSnapshot>(file, {
+      parse: (text) => {
+        found = true
+        return parseDbFile(text, shown)
+      },
+      stringify: (data) => JSON.stringify(data),
+    }),
+    empty,
+  )
+  try {
+    await db.read()
+  } catch (err) {
+    if (err instanceof StoreError) throw err
+    throw new StoreError(
+      `cannot read ${shown} (${describeError(err)}). Check that it is a file topicwire may read.`,
+      { cause: err },
+    )
+  }
+  try {
+    await mkdir(dirname(file), { recursive: true })
+  } catch (err) {
+    throw new StoreError(`cannot create the folder of ${shown} (${describeError(err)})`, {
+      cause: err,
+    })
+  }
+
+  const mem = createMemoryStore()
+  mem.load(db.data)
+  // A missing file is written by the first flush, so a fresh install shows its store file.
+  let flushed = found ? mem.revision() : -1
+  let writes = 0
+  let chain: Promise<void> = Promise.resolve()
+
+  const writeIfChanged = async (): Promise<void> => {
+    const rev = mem.revision()
+    if (rev === flushed) return
+    db.data = mem.snapshot()
+    try {
+      await db.write()
+    } catch (err) {
+      throw new StoreError(
+        `cannot write ${shown} (${describeError(err)}); the previous file is kept and the next flush retries. Check free space and permissions of ${dirname(shown)}.`,
+        { cause: err },
+      )
+    }
+    flushed = rev
+    writes++
+  }
+
+  /** Flushes run one after another, so two writes never race on the temp file. */
+  const flush = (): Promise<void> => {
+    const run = chain.then(writeIfChanged)
+    chain = run.catch(() => undefined)
+    return run
+  }
+
+  return {
+    claimDue: mem.claimDue,
+    getState: mem.getState,
+    listStates: mem.listStates,
+    recentItems: mem.recentItems,
+    saveIngest: mem.saveIngest,
+    saveState: mem.saveState,
+    queryItems: mem.queryItems,
+    getItem: mem.getItem,
+    countItems: mem.countItems,
+    retag: mem.retag,
+    prune: mem.prune,
+    version: mem.version,
+    flush,
+    close: flush,
+    writeCount: () => writes,
+  }
+}

@@ -1,0 +1,284 @@
+/** The in-memory Store: upsert and dedupe rules, due sources, indexed queries and retention. */
+import { StoreError } from '../model/errors.js'
+import type {
+  Enclosure,
+  IngestResult,
+  Item,
+  ItemQuery,
+  Retention,
+  SaveSummary,
+  SourceState,
+  Store,
+} from '../model/types.js'
+import { createItemIndex } from './item-index.js'
+import { applyQuery } from './query.js'
+
+/** Everything a store holds, as the lowdb file writes it. */
+export interface DbSnapshot {
+  version: 1
+  states: Record<string, SourceState>
+  items: Item[]
+}
+
+/** The memory store plus what a persisting driver needs. */
+export type MemoryStore = Store & {
+  /** A copy of all data (items newest first, states by id); items are frozen, do not mutate. */
+  snapshot(): DbSnapshot
+  /** Replaces all data with `s` (trusted: validate before). */
+  load(s: DbSnapshot): void
+  /** Grows with every change to stored data, source states included (what must be written). */
+  revision(): number
+}
+
+export interface MemoryStoreOptions {
+  /** Accepted for symmetry with other drivers; every time-dependent method takes `now` itself. */
+  now?: () => Date
+}
+
+const DAY_MS = 86_400_000
+
+/** A frozen copy, so no caller can change a stored item behind the indexes' back. */
+const freezeItem = (i: Item): Item =>
+  Object.freeze({
+    ...i,
+    categories: Object.freeze([...i.categories]) as string[],
+    topics: Object.freeze([...i.topics]) as string[],
+    enclosures: Object.freeze(i.enclosures.map((e) => Object.freeze({ ...e }))) as Enclosure[],
+  })
+
+const sameList = (a: readonly string[], b: readonly string[]): boolean =>
+  a.length === b.length && a.every((x, i) => x === b[i])
+
+const toTime = (what: string, iso: string): number => {
+  const t = Date.parse(iso)
+  if (Number.isNaN(t)) throw new StoreError(`${what}: "${iso}" is not an ISO 8601 date`)
+  return t
+}
+
+/**
+ * Creates an empty in-memory store.
+ *
+ * `saveIngest` upserts by id; an unknown id whose (sourceId, canonicalUrl) matches a stored item
+ * of the same source IS that item (the stored id is kept). Same contentHash: unchanged (topics and
+ * clusterId are still applied). Different contentHash: fields replaced, keeping id, fetchedAt
+ * (first seen) and publishedAt, unless the source sent a real new date (one that is not just the
+ * incoming fetchedAt, which normalize uses for undated entries); updatedAt = incoming fetchedAt.
+ *
+ * `version()` counts changes that can alter a published document (items, topics, clusters);
+ * source-state writes alone do not bump it (they do bump `revision()`).
+ *
+ * `prune` removes a story cluster by age only when its newest member is older than maxAgeDays
+ * (copies of one story go together), then keeps the maxItemsPerSource newest items per source.
+ */
+export const createMemoryStore = (_opts: MemoryStoreOptions = {}): MemoryStore => {
+  const index = createItemIndex()
+  let states = new Map<string, SourceState>()
+  let version = 0
+  let revision = 0
+  const changed = (visible: boolean): void => {
+    revision++
+    if (visible) version++
+  }
+
+  /** Picks the smallest indexed candidate set, as one newest-first stream (no per-query sort). */
+  const candidates = (q: ItemQuery): Iterable<Item> => {
+    const topics = q.topics?.length ? [...new Set(q.topics)] : undefined
+    const sources = q.sources?.length ? [...new Set(q.sources)] : undefined
+    const sum = (keys: string[] | undefined, count: (k: string) => number): number =>
+      keys ? keys.reduce((n, k) => n + count(k), 0) : Number.POSITIVE_INFINITY
+    const pick = (keys: string[], sorted: (k: string) => readonly Item[]): Iterable<Item> =>
+      keys.length === 1 ? sorted(keys[0]!) : index.merge(keys.map(sorted))
+    if (sources && sum(sources, index.countBySource) <= sum(topics, index.countByTopic)) {
+      return pick(sources, index.sortedBySource)
+    }
+    return topics ? pick(topics, index.sortedByTopic) : index.sorted()
+  }
+
+  const refreshItemCounts = (): void => {
+    for (const [id, st] of states) {
+      const n = index.countBySource(id)
+      if (st.itemCount !== n) states.set(id, { ...st, itemCount: n })
+    }
+  }
+
+  return {
+    async claimDue(now, sourceIds, max) {
+      const nowMs = now.getTime()
+      let created = false
+      const due: { st: SourceState; t: number; order: number }[] = []
+      for (const [order, id] of [...new Set(sourceIds)].entries()) {
+        let st = states.get(id)
+        if (!st) {
+          st = { sourceId: id, failures: 0, nextPollAt: now.toISOString() }
+          states.set(id, st)
+          created = true
+        }
+        const t = Date.parse(st.nextPollAt)
+        if (!st.gone && !(t > nowMs)) due.push({ st, t: Number.isNaN(t) ? 0 : t, order })
+      }
+      if (created) changed(false)
+      due.sort((a, b) => a.t - b.t || a.order - b.order)
+      return due.slice(0, Math.max(0, max)).map((d) => structuredClone(d.st))
+    },
+
+    async getState(sourceId) {
+      const st = states.get(sourceId)
+      return st && structuredClone(st)
+    },
+
+    async listStates() {
+      return [...states.keys()].sort().map((id) => structuredClone(states.get(id)!))
+    },
+
+    async recentItems(since) {
+      const t = toTime('recentItems since', since)
+      return index.sorted().filter((i) => {
+        const { published, fetched } = index.timesOf(i)
+        return published >= t || fetched >= t
+      })
+    },
+
+    async saveIngest(r: IngestResult): Promise<SaveSummary> {
+      const foreign = [r.state, ...r.items].find((x) => x.sourceId !== r.sourceId)
+      if (foreign) {
+        throw new StoreError(
+          `saveIngest for source "${r.sourceId}" was given data of source "${foreign.sourceId}"`,
+        )
+      }
+      const sum: SaveSummary = { new: 0, updated: 0, unchanged: 0 }
+      let visible = false
+      for (const incoming of r.items) {
+        const stored =
+          index.get(incoming.id) ??
+          (incoming.canonicalUrl
+            ? index.findByCanonical(incoming.sourceId, incoming.canonicalUrl)
+            : undefined)
+        if (!stored) {
+          index.put(freezeItem(incoming))
+          sum.new++
+          visible = true
+          continue
+        }
+        // A lone item's cluster is its own id: after a canonical-URL match that is the stored id.
+        const clusterId = incoming.clusterId === incoming.id ? stored.id : incoming.clusterId
+        if (stored.contentHash === incoming.contentHash) {
+          sum.unchanged++
+          if (!sameList(stored.topics, incoming.topics) || stored.clusterId !== clusterId) {
+            index.put(freezeItem({ ...stored, topics: incoming.topics, clusterId }))
+            visible = true
+          }
+          continue
+        }
+        sum.updated++
+        visible = true
+        const redated = incoming.publishedAt !== incoming.fetchedAt
+        index.put(
+          freezeItem({
+            ...incoming,
+            id: stored.id,
+            clusterId,
+            publishedAt: redated ? incoming.publishedAt : stored.publishedAt,
+            fetchedAt: stored.fetchedAt,
+            updatedAt: incoming.fetchedAt,
+          }),
+        )
+      }
+      states.set(r.sourceId, {
+        ...structuredClone(r.state),
+        itemCount: index.countBySource(r.sourceId),
+      })
+      changed(visible)
+      return sum
+    },
+
+    async saveState(state) {
+      const old = states.get(state.sourceId)
+      if (old && JSON.stringify(old) === JSON.stringify(state)) return
+      states.set(state.sourceId, structuredClone(state))
+      changed(false)
+    },
+
+    async queryItems(q) {
+      return applyQuery(candidates(q), q, index.textOf, {
+        presorted: true,
+        clusterMembers: index.clusterMembers,
+      })
+    },
+
+    async getItem(id) {
+      return index.get(id)
+    },
+
+    async countItems(filter = {}) {
+      const { sourceId, topic, since } = filter
+      const t = since === undefined ? undefined : toTime('countItems since', since)
+      if (sourceId === undefined && topic === undefined && t === undefined) return index.size
+      const pool =
+        sourceId !== undefined &&
+        (topic === undefined || index.countBySource(sourceId) <= index.countByTopic(topic))
+          ? index.sortedBySource(sourceId)
+          : topic !== undefined
+            ? index.sortedByTopic(topic)
+            : index.sorted()
+      let n = 0
+      for (const i of pool) {
+        if (t !== undefined && index.timesOf(i).published < t) break // pools are newest first
+        if (sourceId !== undefined && i.sourceId !== sourceId) continue
+        if (topic !== undefined && !i.topics.includes(topic)) continue
+        n++
+      }
+      return n
+    },
+
+    async retag(tagger) {
+      const updates: Item[] = []
+      for (const item of index.values()) {
+        const topics = [...new Set(tagger(item))].sort()
+        if (!sameList(item.topics, topics)) updates.push(freezeItem({ ...item, topics }))
+      }
+      for (const u of updates) index.put(u)
+      if (updates.length > 0) changed(true)
+      return updates.length
+    },
+
+    async prune(policy: Retention, now: Date) {
+      const cutoff = now.getTime() - policy.maxAgeDays * DAY_MS
+      const newest = new Map<string, number>()
+      for (const i of index.values()) {
+        const t = index.timesOf(i).published
+        if (t > (newest.get(i.clusterId) ?? Number.NEGATIVE_INFINITY)) newest.set(i.clusterId, t)
+      }
+      const doomed = new Set<string>()
+      for (const i of index.values()) {
+        if ((newest.get(i.clusterId) ?? 0) < cutoff) doomed.add(i.id)
+      }
+      const keep = Math.max(0, policy.maxItemsPerSource)
+      for (const s of index.sourceIds()) {
+        const alive = index.sortedBySource(s).filter((i) => !doomed.has(i.id))
+        for (const i of alive.slice(keep)) doomed.add(i.id)
+      }
+      for (const id of doomed) index.remove(id)
+      refreshItemCounts()
+      if (doomed.size > 0) changed(true)
+      return doomed.size
+    },
+
+    version: () => version,
+    revision: () => revision,
+    async flush() {},
+    async close() {},
+
+    snapshot() {
+      const out: Record<string, SourceState> = {}
+      for (const id of [...states.keys()].sort()) out[id] = structuredClone(states.get(id)!)
+      return { version: 1, states: out, items: [...index.sorted()] }
+    },
+
+    load(s) {
+      index.clear()
+      for (const item of s.items) index.put(freezeItem(item))
+      states = new Map(Object.values(s.states).map((st) => [st.sourceId, structuredClone(st)]))
+      changed(true)
+    },
+  }
+}

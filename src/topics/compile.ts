@@ -1,0 +1,302 @@
+/** Compiles validated topic rules (`Topic.match`) into matchers plus one shared word index; collects rule errors. */
+import { AppError } from '../model/errors.js'
+import type {
+  GroupNode,
+  MatchField,
+  MatchNode,
+  NearNode,
+  Topic,
+  WeightedTerm,
+} from '../model/types.js'
+import { MATCH_FIELDS } from '../model/types.js'
+import {
+  buildPhraseIndex,
+  buildTopicCandidates,
+  internPhrase,
+  type PhraseIndex,
+  type PhraseSpec,
+  type TopicCandidates,
+} from './phrase-index.js'
+import { type ParsedTerm, parseTerm, type RegexSpec } from './term.js'
+
+/** A path inside a rule, relative to the topic's `match` node: `['any', 2]`, `['all', 0, 'near']`. */
+export type RulePath = (string | number)[]
+
+/**
+ * One problem in a topic rule, with a sentence a non-programmer can act on.
+ * @example new RuleError(['any', 2], 'an "any" group needs at least one term')
+ */
+export class RuleError extends AppError {
+  /** Where, relative to the topic's `match` node. */
+  readonly path: RulePath
+  constructor(path: RulePath, message: string) {
+    super('config', message)
+    this.path = path
+  }
+}
+
+/** Renders a rule path the way the YAML reads: `match.any[2].near`. */
+export const formatRulePath = (path: RulePath): string =>
+  path.reduce<string>((s, p) => (typeof p === 'number' ? `${s}[${p}]` : `${s}.${p}`), 'match')
+
+/** Every rule error of every topic, thrown once by {@link compileTopics}. */
+export class TopicRulesError extends AppError {
+  readonly errors: { topicId: string; error: RuleError }[]
+  constructor(errors: { topicId: string; error: RuleError }[]) {
+    super(
+      'config',
+      errors
+        .map((e) => `topic "${e.topicId}" at ${formatRulePath(e.error.path)}: ${e.error.message}`)
+        .join('\n'),
+    )
+    this.errors = errors
+  }
+}
+
+/** What one leaf of a rule looks for; `label` is the term as the YAML writes it (for `explain`). */
+export type CompiledTerm =
+  | { kind: 'phrase'; label: string; fields: MatchField[]; phrase: PhraseSpec }
+  | { kind: 'regex'; label: string; fields: MatchField[]; regex: RegexSpec }
+  | { kind: 'near'; label: string; fields: MatchField[]; parts: PhraseSpec[]; within: number }
+
+/** A term in the tree; `negated` when under an odd number of `none` groups (it never scores). */
+export interface CompiledLeaf {
+  term: CompiledTerm
+  weight: number
+  negated: boolean
+}
+
+/** The boolean tree; every key present in a group must hold (AND). */
+export type CompiledNode =
+  | { kind: 'leaf'; leaf: number }
+  | { kind: 'group'; any?: CompiledNode[]; all?: CompiledNode[]; none?: CompiledNode[] }
+
+export interface CompiledTopic {
+  id: string
+  title: string
+  root: CompiledNode
+  /** Indexed by `CompiledNode.leaf`. */
+  leaves: CompiledLeaf[]
+  sourceTags?: ReadonlySet<string>
+  minScore?: number
+}
+
+/** All topics compiled once; pass to `matchTopic` / `tagItem`. */
+export interface CompiledTopics {
+  /** Sorted topic ids. */
+  ids: readonly string[]
+  topics: ReadonlyMap<string, CompiledTopic>
+  index: PhraseIndex
+  candidates: TopicCandidates
+  /** Fields some term looks at (others need not be prepared). */
+  fields: readonly MatchField[]
+}
+
+const GROUP_KEYS = new Set(['any', 'all', 'none', 'in'])
+const OPS = ['any', 'all', 'none'] as const
+
+/** Shared state of one compilation: dedupes phrases and regexes across topics. */
+interface Builder {
+  phrases: Map<string, PhraseSpec>
+  regexes: Map<string, RegexSpec>
+  fields: Set<MatchField>
+  errors: RuleError[]
+}
+
+const toTerm = (b: Builder, parsed: ParsedTerm, label: string, fields: MatchField[]) => {
+  const scoped = parsed.field ? [parsed.field] : fields
+  for (const f of scoped) b.fields.add(f)
+  if (parsed.kind === 'regex') {
+    const regex = b.regexes.get(parsed.regex.key) ?? parsed.regex
+    b.regexes.set(regex.key, regex)
+    return { kind: 'regex', label, fields: scoped, regex } satisfies CompiledTerm
+  }
+  const phrase = internPhrase(b.phrases, parsed.tokens, parsed.prefix)
+  return { kind: 'phrase', label, fields: scoped, phrase } satisfies CompiledTerm
+}
+
+interface Walk {
+  b: Builder
+  leaves: CompiledLeaf[]
+}
+
+const addLeaf = (w: Walk, term: CompiledTerm, weight: number, negated: boolean): CompiledNode => {
+  w.leaves.push({ term, weight, negated })
+  return { kind: 'leaf', leaf: w.leaves.length - 1 }
+}
+
+const compileString = (w: Walk, s: string, path: RulePath, fields: MatchField[]) => {
+  const parsed = parseTerm(s)
+  if (typeof parsed === 'string') {
+    w.b.errors.push(new RuleError(path, parsed))
+    return undefined
+  }
+  return toTerm(w.b, parsed, s.trim(), fields)
+}
+
+const compileNear = (w: Walk, n: NearNode, path: RulePath, fields: MatchField[], neg: boolean) => {
+  const errorsBefore = w.b.errors.length
+  const terms = Array.isArray(n.near) ? n.near : []
+  if (terms.length < 2)
+    w.b.errors.push(new RuleError([...path, 'near'], '"near" needs at least two terms'))
+  const within = n.within ?? 12
+  if (!Number.isInteger(within) || within < 1)
+    w.b.errors.push(
+      new RuleError([...path, 'within'], `"within" must be a whole number of words, 1 or more`),
+    )
+  const parts: PhraseSpec[] = []
+  terms.forEach((t, i) => {
+    const parsed = typeof t === 'string' ? parseTerm(t) : 'a "near" term must be a word or phrase'
+    const at = [...path, 'near', i]
+    if (typeof parsed === 'string') w.b.errors.push(new RuleError(at, parsed))
+    else if (parsed.kind === 'regex')
+      w.b.errors.push(new RuleError(at, `a "near" term cannot be a regular expression (${t})`))
+    else if (parsed.field)
+      w.b.errors.push(
+        new RuleError(
+          at,
+          `a "near" term cannot name a field (${t}); put the near in a group with "in: [${parsed.field}]"`,
+        ),
+      )
+    else parts.push(internPhrase(w.b.phrases, parsed.tokens, parsed.prefix))
+  })
+  if (w.b.errors.length > errorsBefore) return undefined
+  for (const f of fields) w.b.fields.add(f)
+  const label = `near: [${terms.join(', ')}] within ${within}`
+  return addLeaf(w, { kind: 'near', label, fields, parts, within }, 1, neg)
+}
+
+const compileGroup = (
+  w: Walk,
+  g: GroupNode,
+  path: RulePath,
+  fields: MatchField[],
+  neg: boolean,
+): CompiledNode | undefined => {
+  const errorsBefore = w.b.errors.length
+  for (const key of Object.keys(g))
+    if (!GROUP_KEYS.has(key))
+      w.b.errors.push(
+        new RuleError([...path, key], `unknown key "${key}" in a group (use any, all, none or in)`),
+      )
+  let inner = fields
+  if (g.in !== undefined) {
+    if (!Array.isArray(g.in) || g.in.length === 0)
+      w.b.errors.push(new RuleError([...path, 'in'], '"in" needs at least one field'))
+    else {
+      g.in.forEach((f, i) => {
+        if (!MATCH_FIELDS.includes(f))
+          w.b.errors.push(
+            new RuleError(
+              [...path, 'in', i],
+              `unknown field "${String(f)}" (use title, summary, content or categories)`,
+            ),
+          )
+      })
+      inner = g.in.filter((f) => MATCH_FIELDS.includes(f))
+    }
+  }
+  const out: { kind: 'group'; any?: CompiledNode[]; all?: CompiledNode[]; none?: CompiledNode[] } =
+    { kind: 'group' }
+  for (const op of OPS) {
+    const children = g[op]
+    if (children === undefined) continue
+    if (!Array.isArray(children) || children.length === 0) {
+      w.b.errors.push(
+        new RuleError(
+          [...path, op],
+          `${op === 'none' ? 'a' : 'an'} "${op}" group needs at least one term`,
+        ),
+      )
+      continue
+    }
+    const childNeg = op === 'none' ? !neg : neg
+    out[op] = children.flatMap((c, i) => {
+      const node = compileNode(w, c, [...path, op, i], inner, childNeg)
+      return node ? [node] : []
+    })
+  }
+  if (OPS.every((op) => g[op] === undefined))
+    w.b.errors.push(
+      new RuleError(path, 'a group needs "any", "all" or "none" with a list of terms'),
+    )
+  return w.b.errors.length > errorsBefore ? undefined : out
+}
+
+const compileNode = (
+  w: Walk,
+  node: MatchNode,
+  path: RulePath,
+  fields: MatchField[],
+  neg: boolean,
+): CompiledNode | undefined => {
+  if (typeof node === 'string') {
+    const term = compileString(w, node, path, fields)
+    return term && addLeaf(w, term, 1, neg)
+  }
+  if (typeof node !== 'object' || node === null || Array.isArray(node)) {
+    w.b.errors.push(new RuleError(path, 'a rule must be a term or a group (any, all, none)'))
+    return undefined
+  }
+  if ('near' in node) return compileNear(w, node, path, fields, neg)
+  if ('term' in node) return compileWeighted(w, node, path, fields, neg)
+  return compileGroup(w, node, path, fields, neg)
+}
+
+const compileWeighted = (
+  w: Walk,
+  n: WeightedTerm,
+  path: RulePath,
+  fields: MatchField[],
+  neg: boolean,
+) => {
+  const weightOk = typeof n.weight === 'number' && Number.isFinite(n.weight)
+  if (!weightOk) w.b.errors.push(new RuleError([...path, 'weight'], '"weight" must be a number'))
+  if (typeof n.term !== 'string') {
+    w.b.errors.push(new RuleError([...path, 'term'], '"term" must be a word or phrase'))
+    return undefined
+  }
+  const term = compileString(w, n.term, [...path, 'term'], fields)
+  return term && weightOk ? addLeaf(w, term, n.weight, neg) : undefined
+}
+
+/**
+ * Compiles every topic once: parses terms, checks every rule and builds the shared word index.
+ * Plain terms weigh 1; a field scope (`title:Chaman`) overrides the inherited `in`.
+ * @throws TopicRulesError with every rule error of every topic (paths relative to `match`)
+ * @example const compiled = compileTopics(config.topics)
+ */
+export const compileTopics = (topics: Topic[]): CompiledTopics => {
+  const b: Builder = { phrases: new Map(), regexes: new Map(), fields: new Set(), errors: [] }
+  const all: { topicId: string; error: RuleError }[] = []
+  const compiled = new Map<string, CompiledTopic>()
+  const seen = new Set<string>()
+  for (const topic of topics) {
+    b.errors = []
+    const w: Walk = { b, leaves: [] }
+    if (seen.has(topic.id)) b.errors.push(new RuleError([], 'this topic id is used twice'))
+    seen.add(topic.id)
+    const fields = topic.in.length > 0 ? topic.in : [...MATCH_FIELDS]
+    const root = compileNode(w, topic.match, [], fields, false)
+    if (topic.minScore !== undefined && !Number.isFinite(topic.minScore))
+      b.errors.push(new RuleError([], '"min_score" must be a number'))
+    for (const error of b.errors) all.push({ topicId: topic.id, error })
+    if (!root || b.errors.length > 0) continue
+    compiled.set(topic.id, {
+      id: topic.id,
+      title: topic.title,
+      root,
+      leaves: w.leaves,
+      ...(topic.sourceTags ? { sourceTags: new Set(topic.sourceTags) } : {}),
+      ...(topic.minScore !== undefined ? { minScore: topic.minScore } : {}),
+    })
+  }
+  if (all.length > 0) throw new TopicRulesError(all)
+  return {
+    ids: [...compiled.keys()].sort(),
+    topics: compiled,
+    index: buildPhraseIndex(b.phrases.values()),
+    candidates: buildTopicCandidates(compiled.values()),
+    fields: MATCH_FIELDS.filter((f) => b.fields.has(f)),
+  }
+}

@@ -1,0 +1,229 @@
+/** Runs compiled topic rules on an item: prepares its fields once, then evaluates any topic cheaply. */
+import { NotFoundError } from '../model/errors.js'
+import type { Item, MatchField } from '../model/types.js'
+import type { CompiledNode, CompiledTerm, CompiledTopic, CompiledTopics } from './compile.js'
+import { type PhraseHits, type PhraseSpec, scanTokens } from './phrase-index.js'
+import type { RegexSpec } from './term.js'
+import { collapseWhitespace, htmlToText, tokenize } from './text.js'
+
+/** The parts of an item that rules look at. */
+export type MatchableItem = Pick<Item, 'title' | 'summary' | 'contentHtml' | 'categories'>
+
+/** One term that matched, as written in the YAML, and the first field it matched in. */
+export interface TermMatch {
+  term: string
+  field: MatchField
+}
+
+/**
+ * Outcome for one topic. `score` sums the weights of the matched terms (plain terms weigh 1);
+ * `terms` lists them (for `explain=1`). Terms under a `none` group never score nor appear.
+ */
+export interface MatchResult {
+  matched: boolean
+  score: number
+  terms: TermMatch[]
+}
+
+interface PreparedField {
+  /** Raw text, whitespace collapsed (regexes run on this); categories joined by newlines. */
+  text: string
+  /** Normalised words; `''` separates categories so no phrase spans two of them. */
+  tokens: string[]
+}
+
+/** An item scanned once against the shared word index; reusable for every topic. */
+export interface PreparedItem {
+  fields: Partial<Record<MatchField, PreparedField>>
+  /** Per field: phrase id → start positions (token indexes), ascending. */
+  hits: Record<MatchField, PhraseHits>
+  /** Phrase id → 1 when it occurs in some field: one array read rules most terms out. */
+  seen: Uint8Array
+  /** Per field: regex → result, filled on first use. */
+  regexHits: Record<MatchField, Map<RegexSpec, boolean>>
+}
+
+const readField = (item: MatchableItem, field: MatchField): PreparedField => {
+  switch (field) {
+    case 'title':
+      return { text: collapseWhitespace(item.title), tokens: tokenize(item.title) }
+    case 'summary':
+      return { text: collapseWhitespace(item.summary ?? ''), tokens: tokenize(item.summary ?? '') }
+    case 'content': {
+      const text = htmlToText(item.contentHtml ?? '')
+      return { text, tokens: tokenize(text) }
+    }
+    case 'categories': {
+      const tokens: string[] = []
+      for (const c of item.categories) {
+        if (tokens.length > 0) tokens.push('')
+        tokens.push(...tokenize(c))
+      }
+      return { text: item.categories.map(collapseWhitespace).join('\n'), tokens }
+    }
+  }
+}
+
+/**
+ * Normalises, tokenises and scans each field the compiled rules look at, once. Linear in the
+ * item's text; independent of how many terms the topics have.
+ */
+export const prepareItem = (item: MatchableItem, compiled: CompiledTopics): PreparedItem => {
+  const perField = <T>(make: () => T) =>
+    ({ title: make(), summary: make(), content: make(), categories: make() }) as Record<
+      MatchField,
+      T
+    >
+  const prepared: PreparedItem = {
+    fields: {},
+    hits: perField(() => new Map()),
+    seen: new Uint8Array(compiled.index.size),
+    regexHits: perField(() => new Map()),
+  }
+  for (const field of compiled.fields) {
+    const f = readField(item, field)
+    prepared.fields[field] = f
+    scanTokens(f.tokens, compiled.index, prepared.hits[field])
+    for (const id of prepared.hits[field].keys()) prepared.seen[id] = 1
+  }
+  return prepared
+}
+
+/**
+ * True when one occurrence of every part can be picked with all pairs within `within` words: the
+ * gap from the end of one to the start of another is at most `within` (adjacent words: 1).
+ * Sweeps the occurrences in order, keeping the latest of each part (it has the latest end).
+ */
+const nearIn = (parts: readonly PhraseSpec[], within: number, hits: PhraseHits) => {
+  const lists = parts.map((part) => hits.get(part.id) ?? [])
+  if (lists.some((l) => l.length === 0)) return false
+  const cursor = lists.map(() => 0)
+  const lastEnd = lists.map(() => Number.NEGATIVE_INFINITY)
+  for (;;) {
+    let j = -1
+    let start = Number.POSITIVE_INFINITY
+    lists.forEach((l, k) => {
+      const s = l[cursor[k] ?? 0]
+      if (s !== undefined && s < start) [j, start] = [k, s]
+    })
+    if (j < 0) return false
+    cursor[j] = (cursor[j] ?? 0) + 1
+    lastEnd[j] = start + (parts[j]?.tokens.length ?? 1) - 1
+    if (start - Math.min(...lastEnd) <= within) return true
+  }
+}
+
+/** Each regex runs at most once per field and item, however many topics use it. */
+const regexIn = (regex: RegexSpec, field: MatchField, p: PreparedItem): boolean => {
+  const cache = p.regexHits[field]
+  let hit = cache.get(regex)
+  if (hit === undefined) {
+    hit = regex.re.test(p.fields[field]?.text ?? '')
+    cache.set(regex, hit)
+  }
+  return hit
+}
+
+/** The first of the term's fields where it matches, if any. */
+const matchedField = (term: CompiledTerm, p: PreparedItem): MatchField | undefined => {
+  if (term.kind === 'phrase' && p.seen[term.phrase.id] !== 1) return undefined
+  if (term.kind === 'near' && term.parts.some((part) => p.seen[part.id] !== 1)) return undefined
+  for (const f of term.fields) {
+    const hit =
+      term.kind === 'phrase'
+        ? p.hits[f].has(term.phrase.id)
+        : term.kind === 'regex'
+          ? regexIn(term.regex, f, p)
+          : nearIn(term.parts, term.within, p.hits[f])
+    if (hit) return f
+  }
+  return undefined
+}
+
+const holds = (node: CompiledNode, hit: (leaf: number) => boolean): boolean => {
+  if (node.kind === 'leaf') return hit(node.leaf)
+  return (
+    (node.any === undefined || node.any.some((c) => holds(c, hit))) &&
+    (node.all === undefined || node.all.every((c) => holds(c, hit))) &&
+    (node.none === undefined || !node.none.some((c) => holds(c, hit)))
+  )
+}
+
+/** Whether an item from a source with `sourceTags` may carry the topic at all. */
+export const sourceAllowed = (topic: CompiledTopic, sourceTags: readonly string[]): boolean =>
+  topic.sourceTags === undefined || sourceTags.some((t) => topic.sourceTags?.has(t))
+
+const evaluate = (topic: CompiledTopic, p: PreparedItem): MatchResult => {
+  const fields = topic.leaves.map((l) => matchedField(l.term, p))
+  const terms: TermMatch[] = []
+  let score = 0
+  topic.leaves.forEach((leaf, i) => {
+    const field = fields[i]
+    if (field === undefined || leaf.negated) return
+    score += leaf.weight
+    terms.push({ term: leaf.term.label, field })
+  })
+  const tree = holds(topic.root, (i) => fields[i] !== undefined)
+  return {
+    matched: tree && (topic.minScore === undefined || score >= topic.minScore),
+    score,
+    terms,
+  }
+}
+
+/**
+ * Whether the topic matches, evaluating only the terms the boolean tree needs (all of them only
+ * with `min_score`). Source tags are not checked here.
+ */
+export const topicMatches = (topic: CompiledTopic, p: PreparedItem): boolean => {
+  const memo: (MatchField | null)[] = []
+  const fieldOf = (i: number): MatchField | null => {
+    let f = memo[i]
+    if (f === undefined) {
+      const leaf = topic.leaves[i]
+      f = (leaf && matchedField(leaf.term, p)) ?? null
+      memo[i] = f
+    }
+    return f
+  }
+  if (!holds(topic.root, (i) => fieldOf(i) !== null)) return false
+  if (topic.minScore === undefined) return true
+  let score = 0
+  topic.leaves.forEach((leaf, i) => {
+    if (!leaf.negated && fieldOf(i) !== null) score += leaf.weight
+  })
+  return score >= topic.minScore
+}
+
+/**
+ * Matches an already prepared item against one topic. With `sourceTags`, a topic restricted by
+ * `source_tags` does not match an item whose source carries none of them (score and terms are
+ * still reported).
+ * @throws NotFoundError when the topic is unknown
+ */
+export const matchPrepared = (
+  compiled: CompiledTopics,
+  topicId: string,
+  prepared: PreparedItem,
+  sourceTags?: readonly string[],
+): MatchResult => {
+  const topic = compiled.topics.get(topicId)
+  if (!topic) throw new NotFoundError('topic', topicId)
+  const result = evaluate(topic, prepared)
+  return sourceTags === undefined || sourceAllowed(topic, sourceTags)
+    ? result
+    : { ...result, matched: false }
+}
+
+/**
+ * Matches one item against one topic. To test many topics, prefer `tagItem` or `prepareItem` +
+ * `matchPrepared`, which scan the item once.
+ * @example matchTopic(compiled, 'pakistan-afghanistan', item).terms // [{ term: 'Torkham', field: 'title' }]
+ * @throws NotFoundError when the topic is unknown
+ */
+export const matchTopic = (
+  compiled: CompiledTopics,
+  topicId: string,
+  item: MatchableItem,
+  sourceTags?: readonly string[],
+): MatchResult => matchPrepared(compiled, topicId, prepareItem(item, compiled), sourceTags)

@@ -1,0 +1,37 @@
+/** Tags an item with every topic whose rule it matches. */
+import type { CompiledTopics } from './compile.js'
+import {
+  type MatchableItem,
+  type PreparedItem,
+  prepareItem,
+  sourceAllowed,
+  topicMatches,
+} from './match.js'
+
+/** Topics that share at least one phrase with the item, plus those that must always be checked. */
+const candidateIds = (compiled: CompiledTopics, prepared: PreparedItem): string[] => {
+  const ids = new Set(compiled.candidates.always)
+  for (const field of compiled.fields)
+    for (const phraseId of prepared.hits[field].keys())
+      for (const id of compiled.candidates.byPhrase.get(phraseId) ?? []) ids.add(id)
+  return [...ids].sort()
+}
+
+/**
+ * The sorted ids of the topics the item matches. The item is scanned once for all topics, and only
+ * topics sharing a word with it are evaluated, so the cost follows the text, not the term count. A
+ * topic with `source_tags` is skipped unless the item's source carries one of them.
+ * @param sourceTags the tags of the item's source (`Source.tags`)
+ * @example tagItem(item, compiled, source.tags) // ['border-trade', 'pakistan-afghanistan']
+ */
+export const tagItem = (
+  item: MatchableItem,
+  compiled: CompiledTopics,
+  sourceTags: readonly string[],
+): string[] => {
+  const prepared = prepareItem(item, compiled)
+  return candidateIds(compiled, prepared).filter((id) => {
+    const topic = compiled.topics.get(id)
+    return topic !== undefined && sourceAllowed(topic, sourceTags) && topicMatches(topic, prepared)
+  })
+}

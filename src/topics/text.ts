@@ -1,0 +1,224 @@
+/** Text normalisation for matching and search: Unicode forms, case, diacritics, Arabic script, HTML to text. */
+
+/**
+ * Arabic-script spelling variants folded to one letter, Arabic/Persian/Urdu digits to ASCII, and a
+ * few Latin letters that have no Unicode decomposition. Letters with hamza on a seat (ئ ؤ) and the
+ * Urdu yeh barree (ے) stay distinct: they change the word, not only its spelling.
+ */
+const CHAR_MAP: Readonly<Record<string, string>> = {
+  // yeh: Arabic yeh and alef maksura → Farsi yeh (Persian and Urdu write ی)
+  '\u064A': '\u06CC',
+  '\u0649': '\u06CC',
+  // kaf: Arabic kaf and swash kaf → keheh (ک)
+  '\u0643': '\u06A9',
+  '\u06AA': '\u06A9',
+  // heh: teh marbuta, heh with yeh above (Persian ezafe), Urdu heh goal/doachashmee, ae → heh
+  '\u0629': '\u0647',
+  '\u06C0': '\u0647',
+  '\u06C1': '\u0647',
+  '\u06C2': '\u0647',
+  '\u06C3': '\u0647',
+  '\u06BE': '\u0647',
+  '\u06D5': '\u0647',
+  // alef with madda / hamza above / hamza below / wasla → bare alef (writers drop them freely)
+  '\u0622': '\u0627',
+  '\u0623': '\u0627',
+  '\u0625': '\u0627',
+  '\u0671': '\u0627',
+  ł: 'l',
+  ø: 'o',
+  đ: 'd',
+  ħ: 'h',
+  æ: 'ae',
+  œ: 'oe',
+  ß: 'ss',
+  ς: 'σ',
+  // Arabic-Indic (U+0660…) and Extended Arabic-Indic (Persian, Urdu: U+06F0…) digits → 0-9
+  ...Object.fromEntries(
+    Array.from({ length: 10 }, (_, d) => [
+      [String.fromCharCode(0x0660 + d), String(d)],
+      [String.fromCharCode(0x06f0 + d), String(d)],
+    ]).flat(),
+  ),
+}
+
+/** Characters {@link CHAR_MAP} rewrites. */
+const MAPPED = new RegExp(`[${Object.keys(CHAR_MAP).join('')}]`, 'gu')
+
+/**
+ * Removed outright: format characters (zero-width space/joiner/non-joiner, soft hyphen, BOM,
+ * bidi marks), tatweel, Arabic harakat and Quranic annotation marks.
+ */
+const REMOVED =
+  /[\p{Cf}\u0640\u0610-\u061A\u064B-\u065F\u0670\u06D6-\u06DC\u06DF-\u06E4\u06E7\u06E8\u06EA-\u06ED\u08D3-\u08E1\u08E3-\u08FF]/gu
+
+/**
+ * Diacritics of Latin, Greek and Cyrillic after NFD. Deliberately not `\p{M}`: that would also
+ * strip Arabic hamza/madda (turning ئ into ی) and the vowel signs of Indic scripts.
+ */
+const DIACRITICS = /[\u0300-\u036F\u1AB0-\u1AFF\u1DC0-\u1DFF\u20D0-\u20FF\uFE20-\uFE2F]/g
+
+/** Anything that is not a letter, mark or digit separates words. */
+const SEPARATORS = /[^\p{L}\p{M}\p{N}]+/gu
+
+/**
+ * Normalises text for matching and search, so that spelling variants compare equal:
+ * NFKC (full-width and Arabic presentation forms), format characters removed (ZWJ, ZWNJ, soft
+ * hyphen, bidi marks), case folded with Turkish İ/ı → i and ß → ss, Latin/Greek/Cyrillic diacritics
+ * removed, Arabic-script variants unified (ي/ى → ی, ك → ک, ة/ۀ/ہ/ھ → ه, أ/إ/آ → ا; tatweel and
+ * harakat removed; Arabic, Persian and Urdu digits → 0-9), then every run of characters that are
+ * not letters, marks or digits (punctuation, hyphens, dashes, symbols, spaces) becomes one space.
+ * Linear in the length of `s`.
+ * @example normalizeText('TÜRKİYE’s “Tehrik-i-Taliban”') // 'turkiye s tehrik i taliban'
+ * @example normalizeText('پاكستان') === normalizeText('پاکستان') // true
+ */
+export const normalizeText = (s: string): string =>
+  s
+    .normalize('NFKC')
+    .replace(/\u200B/g, ' ') // zero-width space marks a word boundary
+    .replace(REMOVED, '')
+    .replace(/[İı]/g, 'i')
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(DIACRITICS, '')
+    .normalize('NFC')
+    .replace(MAPPED, (c) => CHAR_MAP[c] ?? c)
+    .replace(REMOVED, '')
+    .replace(SEPARATORS, ' ')
+    .trim()
+
+/**
+ * The normalised words of `s` (see {@link normalizeText}); empty for text without letters or digits.
+ * @example tokenize('Pakistan–Afghanistan talks') // ['pakistan', 'afghanistan', 'talks']
+ */
+export const tokenize = (s: string): string[] => {
+  const n = normalizeText(s)
+  return n === '' ? [] : n.split(' ')
+}
+
+/** Collapses every run of whitespace to one space and trims. */
+export const collapseWhitespace = (s: string): string => s.replace(/\s+/g, ' ').trim()
+
+const NAMED_ENTITIES: Readonly<Record<string, string>> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: '\u00A0',
+  ndash: '\u2013',
+  mdash: '\u2014',
+  lsquo: '\u2018',
+  rsquo: '\u2019',
+  ldquo: '\u201C',
+  rdquo: '\u201D',
+  laquo: '\u00AB',
+  raquo: '\u00BB',
+  hellip: '\u2026',
+  shy: '\u00AD',
+  zwnj: '\u200C',
+  zwj: '\u200D',
+  ...Object.fromEntries(
+    [
+      ['aacute', 'á'],
+      ['agrave', 'à'],
+      ['auml', 'ä'],
+      ['ccedil', 'ç'],
+      ['eacute', 'é'],
+      ['egrave', 'è'],
+      ['iacute', 'í'],
+      ['ntilde', 'ñ'],
+      ['oacute', 'ó'],
+      ['ouml', 'ö'],
+      ['uacute', 'ú'],
+      ['uuml', 'ü'],
+    ].flatMap(([lower = '', ch = '']) => [
+      [lower, ch],
+      [lower.charAt(0).toUpperCase() + lower.slice(1), ch.toUpperCase()],
+    ]),
+  ),
+}
+
+/** Bounded quantifiers keep this linear. */
+const ENTITY = /&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|([a-zA-Z][a-zA-Z0-9]{1,31}));/g
+
+/** Decodes numeric entities and the common named ones; unknown names stay as written. */
+export const decodeEntities = (s: string): string =>
+  s.replace(ENTITY, (whole, dec?: string, hex?: string, name?: string) => {
+    if (name !== undefined) return NAMED_ENTITIES[name] ?? whole
+    const code = dec !== undefined ? Number.parseInt(dec, 10) : Number.parseInt(hex ?? '', 16)
+    return code > 0 && code <= 0x10ffff && (code < 0xd800 || code > 0xdfff)
+      ? String.fromCodePoint(code)
+      : ' '
+  })
+
+/** Tags that sit inside a word (`Pak<b>istan</b>`) and so must not split it. */
+const INLINE_TAGS = new Set([
+  'a',
+  'abbr',
+  'b',
+  'bdi',
+  'bdo',
+  'cite',
+  'code',
+  'em',
+  'font',
+  'i',
+  'mark',
+  'q',
+  's',
+  'small',
+  'span',
+  'strong',
+  'sub',
+  'sup',
+  'u',
+  'wbr',
+])
+
+const tagName = (html: string, from: number): string => {
+  let end = from
+  while (end < html.length && /[A-Za-z0-9]/.test(html[end] ?? '')) end++
+  return html.slice(from, end).toLowerCase()
+}
+
+/**
+ * Plain text of an HTML fragment for matching: tags removed (block tags become a space, inline
+ * tags vanish), comments dropped, entities decoded, whitespace collapsed. Not a sanitiser. Linear:
+ * each character is visited a bounded number of times, even for unbalanced `<`.
+ * @example htmlToText('<p>Torkham</p><p>re<b>open</b>s &amp; trade</p>') // 'Torkham reopens & trade'
+ */
+export const htmlToText = (html: string): string => {
+  let out = ''
+  let i = 0
+  // Once a search for '>' or '-->' failed, later searches would fail too: remember, stay linear.
+  let gtMissing = false
+  let commentEndMissing = false
+  while (i < html.length) {
+    const lt = html.indexOf('<', i)
+    if (lt < 0) {
+      out += html.slice(i)
+      break
+    }
+    out += html.slice(i, lt)
+    const next = html[lt + 1] ?? ''
+    const isComment = html.startsWith('<!--', lt)
+    let close = -1
+    if (isComment && !commentEndMissing) {
+      close = html.indexOf('-->', lt + 4)
+      commentEndMissing = close < 0
+    } else if (!isComment && !gtMissing && /[A-Za-z/!?]/.test(next)) {
+      close = html.indexOf('>', lt + 1)
+      gtMissing = close < 0
+    }
+    if (close < 0) {
+      out += '<'
+      i = lt + 1
+      continue
+    }
+    const name = tagName(html, next === '/' ? lt + 2 : lt + 1)
+    out += INLINE_TAGS.has(name) ? '' : ' '
+    i = close + (isComment ? 3 : 1)
+  }
+  return collapseWhitespace(decodeEntities(out))
+}

@@ -1,0 +1,104 @@
+/** URL helpers: resolve relative references and reduce article URLs to one canonical identity. */
+
+/**
+ * Resolves `href` against `base`; returns an absolute URL string, or `undefined` when `href` is
+ * empty or neither it nor the pair makes a valid URL. Any scheme is returned as written: callers
+ * that publish links filter schemes themselves.
+ * @example resolveUrl('/news/1', 'https://example.org/feed.xml') // 'https://example.org/news/1'
+ */
+export const resolveUrl = (href: string | undefined, base: string): string | undefined => {
+  const h = href?.trim()
+  if (!h) return undefined
+  try {
+    return new URL(h, base).href
+  } catch {
+    try {
+      return new URL(h).href
+    } catch {
+      return undefined
+    }
+  }
+}
+
+/** Query parameters that only track the click, never select the content. */
+const TRACKING_PARAMS = new Set([
+  'fbclid',
+  'gclid',
+  'dclid',
+  'msclkid',
+  'yclid',
+  'igshid',
+  'mc_cid',
+  'mc_eid',
+  'ref',
+  'ref_src',
+  'ref_url',
+  'cmpid',
+  'ocid',
+  'ito',
+  'smid',
+  'spm',
+  '_ga',
+  '_gl',
+  'ns_mchannel',
+  'ns_source',
+  'ns_campaign',
+  'ns_linkname',
+  'ns_fee',
+  'at_medium',
+  'at_campaign',
+  'at_custom1',
+  'at_custom2',
+  'at_custom3',
+  'at_custom4',
+  'wt.mc_id',
+  'xtor',
+])
+
+/** Parameters that only ask for the AMP rendering of the same article. */
+const isAmpParam = (key: string, value: string): boolean =>
+  (key === 'amp' && ['', '1', 'true', 'yes'].includes(value.toLowerCase())) ||
+  (key === 'outputtype' && value.toLowerCase() === 'amp')
+
+const isTrackingParam = (key: string): boolean =>
+  key.startsWith('utm_') || key.startsWith('__twitter') || TRACKING_PARAMS.has(key)
+
+/**
+ * The identity of an article URL, for deduplication and clustering (never shown to readers):
+ * https for http, lower-case host without `www.`/`m.`/`amp.`, no default port, no fragment, no
+ * tracking parameters (`utm_*`, `fbclid`, `gclid`, `mc_cid`, `ref`…), sorted query, AMP variants
+ * folded (`/amp`, `.amp`, `amp.` host, `?amp=1`, `outputType=amp`), no trailing slash except the
+ * root. A string that is not an http(s) URL is returned trimmed and otherwise unchanged.
+ * @example canonicalUrl('HTTP://www.Example.org/a/amp/?utm_source=x&b=2&a=1#top') // 'https://example.org/a?a=1&b=2'
+ */
+export const canonicalUrl = (url: string): string => {
+  const raw = url.trim()
+  let u: URL
+  try {
+    u = new URL(raw)
+  } catch {
+    return raw
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return raw
+  // http and https copies of one article are the same story; the scheme is not part of it.
+  u.protocol = 'https:'
+  u.port = u.port === '80' || u.port === '443' ? '' : u.port
+  u.hash = ''
+  u.username = ''
+  u.password = ''
+  const host = u.hostname.replace(/\.$/, '')
+  const bare = host.replace(/^(?:www\d?|m|amp)\./, '')
+  u.hostname = bare.includes('.') ? bare : host
+  let path = u.pathname.replace(/\/amp\/?$/i, '').replace(/\.amp$/i, '')
+  if (path.length > 1) path = path.replace(/\/+$/, '')
+  u.pathname = path || '/'
+  const kept = [...u.searchParams.entries()].filter(([k, v]) => {
+    const key = k.toLowerCase()
+    return !isTrackingParam(key) && !isAmpParam(key, v)
+  })
+  kept.sort(([ak, av], [bk, bv]) => (ak === bk ? cmp(av, bv) : cmp(ak, bk)))
+  u.search = kept.length ? new URLSearchParams(kept).toString() : ''
+  return u.href
+}
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)

@@ -1,0 +1,63 @@
+/** The memory store: the Store contract plus snapshot/load, immutability and revision counting. */
+import { describe, expect, it } from 'vitest'
+import { createMemoryStore } from '../../src/store/memory.js'
+import { makeItem } from '../helpers/items.js'
+import { describeStore, hoursAfter } from './contract.js'
+
+describeStore('memory', async () => createMemoryStore())
+
+describe('createMemoryStore', () => {
+  const state = { sourceId: 'dawn', failures: 0, nextPollAt: hoursAfter(3) }
+
+  it('round-trips its data through snapshot and load', async () => {
+    const a = createMemoryStore()
+    const items = [
+      makeItem({ title: 'one', publishedAt: hoursAfter(1), topics: ['t'] }),
+      makeItem({ title: 'two', publishedAt: hoursAfter(2) }),
+    ]
+    await a.saveIngest({ sourceId: 'dawn', items, state })
+    const snap = a.snapshot()
+    expect(snap).toEqual({
+      version: 1,
+      states: { dawn: { ...state, itemCount: 2 } },
+      items: [items[1], items[0]],
+    })
+    const b = createMemoryStore()
+    b.load(JSON.parse(JSON.stringify(snap)))
+    expect(b.snapshot()).toEqual(snap)
+    expect((await b.queryItems({ limit: 5, clusters: 'all', topics: ['t'] })).items).toEqual([
+      items[0],
+    ])
+  })
+
+  it('hands out frozen items, so indexes cannot be corrupted from outside', async () => {
+    const s = createMemoryStore()
+    const item = makeItem({ topics: ['t'] })
+    await s.saveIngest({ sourceId: 'dawn', items: [item], state })
+    const got = await s.getItem(item.id)
+    expect(Object.isFrozen(got)).toBe(true)
+    expect(Object.isFrozen(got?.topics)).toBe(true)
+  })
+
+  it('counts state-only changes in revision() but not in version()', async () => {
+    const s = createMemoryStore()
+    const r0 = s.revision()
+    const v0 = s.version()
+    await s.saveState(state)
+    expect(s.revision()).toBe(r0 + 1)
+    await s.saveState({ ...state })
+    expect(s.revision()).toBe(r0 + 1)
+    await s.claimDue(new Date(hoursAfter(0)), ['geo'], 1)
+    expect(s.revision()).toBe(r0 + 2)
+    expect(s.version()).toBe(v0)
+  })
+
+  it('rejects items of another source than the one being saved', async () => {
+    const s = createMemoryStore()
+    const item = makeItem({ sourceId: 'geo' })
+    await expect(s.saveIngest({ sourceId: 'dawn', items: [item], state })).rejects.toThrow(
+      /source "dawn" was given data of source "geo"/,
+    )
+    expect(await s.countItems()).toBe(0)
+  })
+})

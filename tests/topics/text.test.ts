@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest'
+import {
+  collapseWhitespace,
+  decodeEntities,
+  htmlToText,
+  normalizeText,
+  tokenize,
+} from '../../src/topics/text.js'
+
+describe('normalizeText', () => {
+  it.each([
+    ['Turkish dotted capital I', 'TÜRKİYE', 'turkiye'],
+    ['mixed case with diacritics', 'Türkiye', 'turkiye'],
+    ['plain ASCII', 'Turkiye', 'turkiye'],
+    ['dotless i', 'Türkıye', 'turkiye'],
+    ['plain capitals', 'TURKIYE', 'turkiye'],
+    ['Latin diacritics', 'Café naïve Ångström', 'cafe naive angstrom'],
+    ['letters without decomposition', 'Łódź Øresund Straße', 'lodz oresund strasse'],
+    ['Cyrillic accents', 'Москва́ Ёлка', 'москва елка'],
+    ['full-width forms (NFKC)', 'ＴＴＰ　２０２４', 'ttp 2024'],
+    [
+      'hyphens and dashes',
+      'Tehrik-i-Taliban — Pakistan–Afghanistan',
+      'tehrik i taliban pakistan afghanistan',
+    ],
+    ['apostrophes and punctuation', "Pakistan's “talks”, (Doha)!", 'pakistan s talks doha'],
+    ['whitespace collapsed and trimmed', '  Kabul \n\t  talks  ', 'kabul talks'],
+    ['soft hyphen and zero-width joiners removed', 'Af\u00ADghan\u200Dis\u200Ctan', 'afghanistan'],
+    ['zero-width space separates words', 'Kabul\u200BTalks', 'kabul talks'],
+    ['bidi marks removed', '\u200FKabul\u200E', 'kabul'],
+    ['symbols separate words', 'Pakistan+Afghanistan=peace', 'pakistan afghanistan peace'],
+    ['Arabic kaf → keheh', 'پاكستان', 'پاکستان'],
+    ['Arabic yeh → Farsi yeh', 'ايران', 'ایران'],
+    ['alef maksura → Farsi yeh', 'على', 'علی'],
+    ['teh marbuta → heh', 'مدرسة', 'مدرسه'],
+    ['Urdu heh goal → heh', 'مدرسہ', 'مدرسه'],
+    ['heh with yeh above (ezafe) → heh', 'خانۀ', 'خانه'],
+    ['alef with hamza → alef', 'أفغانستان', 'افغانستان'],
+    ['alef with madda → alef', 'آزادی', 'ازادی'],
+    ['tatweel removed', 'پاکـــستان', 'پاکستان'],
+    ['harakat removed', 'مُحَمَّد', 'محمد'],
+    ['Persian and Arabic-Indic digits', '۱۴۰۳ و ٢٠٢٤', '1403 و 2024'],
+    ['Arabic presentation forms (NFKC)', 'ﭘﺎﻛﺴﺘﺎﻥ', 'پاکستان'],
+    ['lam-alef ligature (NFKC)', 'ﻻ', 'لا'],
+    ['Persian ZWNJ removed', 'می‌شود', 'میشود'],
+    ['Urdu sentence punctuation', 'پاکستان۔ افغانستان، کابل؟', 'پاکستان افغانستان کابل'],
+    ['hamza on a seat and yeh barree kept', 'ئ ؤ ے', 'ئ ؤ ے'],
+    ['Indic vowel signs kept', 'पाकिस्तान', 'पाकिस्तान'],
+    ['nothing to match', ' -- ! ', ''],
+  ])('%s', (_name, input, expected) => {
+    expect(normalizeText(input)).toBe(expected)
+  })
+
+  it('makes Arabic-, Persian- and Urdu-typed spellings of one word equal', () => {
+    const forms = ['پاکستان', 'پاكستان', 'ﭘﺎﻛﺴﺘﺎﻥ', 'پاکـستان', 'پاکِستان']
+    expect(new Set(forms.map(normalizeText))).toEqual(new Set(['پاکستان']))
+  })
+
+  it('is idempotent', () => {
+    for (const s of ['TÜRKİYE’s', 'ﭘﺎﻛﺴﺘﺎﻥ', 'Tehrik-i-Taliban', 'Straße', 'مُحَمَّد ١٢']) {
+      expect(normalizeText(normalizeText(s))).toBe(normalizeText(s))
+    }
+  })
+})
+
+describe('tokenize', () => {
+  it.each([
+    ['Pakistan–Afghanistan talks', ['pakistan', 'afghanistan', 'talks']],
+    ['T20 World-Cup', ['t20', 'world', 'cup']],
+    ['پاکستان اور افغانستان', ['پاکستان', 'اور', 'افغانستان']],
+    ['   ', []],
+    ['', []],
+  ])('%s', (input, expected) => {
+    expect(tokenize(input)).toEqual(expected)
+  })
+})
+
+describe('htmlToText', () => {
+  it.each([
+    ['block tags become spaces', '<p>Torkham</p><p>reopens</p>', 'Torkham reopens'],
+    [
+      'inline tags do not split words',
+      'Pak<b>istan</b> and <em>Af</em>ghanistan',
+      'Pakistan and Afghanistan',
+    ],
+    [
+      'attributes are not text',
+      '<a href="https://taliban.example/x" title="Taliban">link</a>',
+      'link',
+    ],
+    ['comments dropped', 'a<!-- Taliban > x -->b', 'a b'],
+    [
+      'entities decoded',
+      'Tom &amp; Jerry &lt;3 &#8211; &#x41;&eacute; &bogus;',
+      'Tom & Jerry <3 – Aé &bogus;',
+    ],
+    ['a lone < is text', 'a < b and c<3', 'a < b and c<3'],
+    ['unclosed tag is text', 'x <b never closed', 'x <b never closed'],
+    ['unclosed comment is text', 'x <!-- never', 'x <!-- never'],
+    ['line breaks collapse', '<ul>\n<li>one</li>\n<li>two</li>\n</ul>', 'one two'],
+    ['empty', '', ''],
+  ])('%s', (_name, html, expected) => {
+    expect(htmlToText(html)).toBe(expected)
+  })
+
+  it('handles many unbalanced < without losing text', () => {
+    const html = `${'<a'.repeat(20_000)}end`
+    expect(htmlToText(html)).toBe(`${'<a'.repeat(20_000)}end`)
+  })
+})
+
+describe('decodeEntities and collapseWhitespace', () => {
+  it('leaves invalid code points as a space', () => {
+    expect(decodeEntities('a&#0;b&#xD800;c')).toBe('a b c')
+  })
+  it('collapses every kind of whitespace', () => {
+    expect(collapseWhitespace(' a\n\n b\t c ')).toBe('a b c')
+  })
+})

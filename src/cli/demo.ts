@@ -34,17 +34,21 @@ export const demoCommand = async (ctx: CliContext): Promise<void> => {
   })
   await polled
   const base = config.server.baseUrl
-  const [cycle] = await Promise.all([svc.deps.store.countItems()])
+  const stored = await svc.deps.store.countItems()
   ctx.out(
-    `\ntopicwire demo — ${config.sources.length} sample sources on ${feeds.url}, ${cycle} items stored\n`,
+    `\ntopicwire demo: ${config.sources.length} sample sources on ${feeds.url}, ${stored} items stored\n`,
   )
-  ctx.out('Subscribe in a feed reader or open in a browser:')
-  for (const t of config.topics)
-    ctx.out(`  ${t.title.padEnd(36)} ${base}/topics/${t.id}.rss  (.atom, .json)`)
-  for (const f of config.feeds) ctx.out(`  ${f.title.padEnd(36)} ${base}/feeds/${f.id}.rss`)
-  ctx.out(
-    `  ${'Search: Torkham, one source'.padEnd(36)} ${base}/search.rss?q=Torkham&source=${config.sources[0]?.id ?? ''}`,
-  )
+  ctx.out('Subscribe in a feed reader (.rss, .atom or .json) or open in a browser:')
+  const links: [string, string][] = [
+    ...config.topics.map((t): [string, string] => [`${base}/topics/${t.id}.rss`, t.title]),
+    ...config.feeds.map((f): [string, string] => [`${base}/feeds/${f.id}.rss`, f.title]),
+    [
+      `${base}/search.rss?q=Torkham&source=${config.sources[0]?.id ?? ''}`,
+      'a search you can subscribe to',
+    ],
+  ]
+  const width = Math.max(...links.map(([url]) => url.length))
+  for (const [url, title] of links) ctx.out(`  ${url.padEnd(width)}  ${title}`)
   ctx.out(`\nJSON: ${base}/api/items?topic=pakistan-afghanistan   health: ${base}/api/sources`)
   ctx.out(`Edit the sample feeds in ${DEMO_FEEDS_DIR} or config/demo.yaml and watch them change.`)
   ctx.out('Press Ctrl-C to stop.')

@@ -22,7 +22,8 @@ export const fetchCommand = async (
     return 1
   }
   const runtime = await createRuntime(config, {
-    logLevel: (ctx.env.LOG_LEVEL as LogLevel | undefined) ?? 'warn',
+    // The table shows each source's error; logs add only what is unexpected.
+    logLevel: (ctx.env.LOG_LEVEL as LogLevel | undefined) ?? 'error',
   })
   try {
     const cycle = await runCycle(runtime.deps, {

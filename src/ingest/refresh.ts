@@ -138,7 +138,8 @@ export const refreshSource = async (source: Source, deps: Deps): Promise<Refresh
   } catch (err) {
     const known = err instanceof AppError
     const message = known ? err.message : `internal error: ${String(err)}`
-    if (known) log.warn({ err, code: err.code }, 'source poll failed')
+    // An expected failure is a sentence, not a stack trace; unknown errors keep the stack.
+    if (known) log.warn({ code: err.code, error: message }, 'source poll failed')
     else log.error({ err }, 'source poll failed with an unexpected error')
     const failures = base.failures + 1
     const status =

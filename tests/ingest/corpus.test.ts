@@ -1,12 +1,12 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
-import { join, relative, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { join, relative } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decodeBody } from '../../src/ingest/decode.js'
 import { type ParsedFeed, parseFeed } from '../../src/ingest/parse.js'
 import { htmlToText } from '../../src/ingest/sanitize.js'
 import { ParseError } from '../../src/model/errors.js'
 import { resolveUrl } from '../../src/util/url.js'
+import { CORPUS_DIR, corpusPresent } from '../helpers/corpus.js'
 
 /**
  * Conformance against ../shared/corpus (read-only, never copied into the repo): every document
@@ -14,10 +14,9 @@ import { resolveUrl } from '../../src/util/url.js'
  * link must agree with the manifest's reference (Python feedparser 6.0.10) except where a
  * documented reason says why we differ.
  */
-const REPO = fileURLToPath(new URL('../../', import.meta.url))
-const CORPUS = resolve(REPO, '../shared/corpus')
+const CORPUS = CORPUS_DIR
 const FEEDS = join(CORPUS, 'feeds')
-const PRESENT = existsSync(FEEDS)
+const PRESENT = corpusPresent()
 /** Documents are parsed as if served from here, so relative links compare equal on both sides. */
 const BASE = 'https://corpus.test/'
 

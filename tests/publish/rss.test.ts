@@ -7,7 +7,7 @@ import { feedparse, feedparserMissing } from './feedparser.js'
 import { BASE_URL, sampleContext, sampleDocument, sampleInput, sampleItems } from './sample.js'
 
 const xml = renderRss(sampleDocument())
-const [dawn, urdu, , orphan] = sampleItems as [Item, Item, Item, Item]
+const [dawn, urdu] = sampleItems as [Item, Item, Item, Item]
 /** Why the feedparser checks are skipped here, if they are. */
 const FEEDPARSER_MISSING = feedparserMissing()
 const seconds = (iso: string): number => Date.parse(iso) / 1000

@@ -152,6 +152,17 @@ export interface Item {
   topics: string[]
   /** Story id shared by copies of one story across sources; the item's own id when alone. */
   clusterId: string
+  /** Why this item joined its story (absent for a story's first item). */
+  clusterReason?: ClusterReason
+}
+
+/** Explains a merge: the same canonical URL, or a near-duplicate text with its similarity. */
+export interface ClusterReason {
+  via: 'url' | 'similar'
+  /** The stored item it was matched with. */
+  matchedId: string
+  /** Similarity in [0, 1] for `similar`. */
+  score?: number
 }
 
 // ---------------------------------------------------------------- source state
@@ -190,6 +201,19 @@ export interface SourceState {
   itemCount?: number
   /** What the parser had to repair in the last document ("recovered from: …"). */
   recovered?: string[]
+  /** A 301/308 target seen on consecutive polls; adopted after the confirmation window. */
+  pendingRedirect?: { url: string; firstSeenAt: string }
+  /** The most recent polls, oldest first (capped), for health sparklines and 304 shares. */
+  history?: PollRecord[]
+}
+
+/** One poll as remembered in a source's history. */
+export interface PollRecord {
+  at: string
+  outcome: PollOutcome
+  status?: number
+  /** New + updated items stored by this poll. */
+  changed?: number
 }
 
 // ---------------------------------------------------------------- queries

@@ -1,6 +1,7 @@
 /** HTTP validators (ETag, Last-Modified) computed from items before rendering, and the 304 decision. */
 import { createHash } from 'node:crypto'
-import type { Item } from '../model/types.js'
+import { intervalMs } from '../ingest/plan.js'
+import type { AppConfig, Item } from '../model/types.js'
 
 /** What a feed response is validated by. */
 export interface Validators {
@@ -59,6 +60,9 @@ export const isNotModified = (
   req: { ifNoneMatch?: string | undefined; ifModifiedSince?: string | undefined },
   v: Validators,
 ): boolean => {
+  // Fast paths: a reader sends back exactly what it was given.
+  if (req.ifNoneMatch === v.etag) return true
+  if (req.ifNoneMatch === undefined && req.ifModifiedSince === v.lastModified) return true
   const inm = req.ifNoneMatch?.trim()
   if (inm) {
     if (inm === '*') return true
@@ -92,6 +96,28 @@ export const parseHttpDate = (text: string): number | undefined => {
     return valid ? t : undefined
   }
   return undefined
+}
+
+/**
+ * `Cache-Control: max-age` for a feed, in seconds: readers must not cache longer than we poll
+ * (SPEC §4), so it is the shortest poll interval among the enabled sources the feed can show
+ * (`sourceIds`; all enabled sources when undefined), or `fetch.every` when none is enabled.
+ * The shortest rather than the global interval: a feed with one fast source changes that often.
+ * @example maxAgeSeconds(config, ['dawn'], clock.now()) // 600 with `every: 10m` on dawn
+ */
+export const maxAgeSeconds = (
+  config: AppConfig,
+  sourceIds: readonly string[] | undefined,
+  now: Date,
+): number => {
+  const wanted = sourceIds ? new Set(sourceIds) : undefined
+  let shortest = Number.POSITIVE_INFINITY
+  for (const s of config.sources) {
+    if (!s.enabled || (wanted && !wanted.has(s.id))) continue
+    shortest = Math.min(shortest, intervalMs(s.every ?? config.fetch.every, now))
+  }
+  if (!Number.isFinite(shortest)) shortest = intervalMs(config.fetch.every, now)
+  return Math.max(1, Math.floor(shortest / 1000))
 }
 
 // --- Internal helpers ---

@@ -1,7 +1,9 @@
-/** Query parameters → ItemQuery (or InvalidParamError), feed file extensions and format negotiation. */
+/** Query parameters → ItemQuery (or InvalidParamError): the one query grammar of feeds and the API. */
 import { InvalidParamError } from '../model/errors.js'
-import type { FeedFormat, ItemQuery, SearchTerms } from '../model/types.js'
+import type { ItemQuery, MatchField, ScopedTerm, SearchTerms } from '../model/types.js'
 import { parseDuration } from '../util/duration.js'
+
+export { negotiateFormat, splitNameExt } from './negotiate.js'
 
 /** The query parameters every feed route and `/api/items` understand. */
 export const ITEM_QUERY_PARAMS = [
@@ -83,44 +85,6 @@ export const parseItemQuery = (
   return query
 }
 
-/**
- * Splits a route segment into a name and a feed extension. `.xml` is served as RSS. Another
- * extension (`.html`) is reported in `unknownExt` so the route can answer 404.
- * @example splitNameExt('pakistan-afghanistan.atom') // { name: 'pakistan-afghanistan', ext: 'atom' }
- */
-export const splitNameExt = (
-  segment: string,
-): { name: string; ext?: FeedFormat; unknownExt?: string } => {
-  const dot = segment.lastIndexOf('.')
-  if (dot < 0) return { name: segment }
-  const name = segment.slice(0, dot)
-  const suffix = segment.slice(dot + 1)
-  const ext = EXTENSIONS[suffix.toLowerCase()]
-  return ext ? { name, ext } : { name, unknownExt: suffix }
-}
-
-/**
- * The format to serve: the extension when there is one, else the best `Accept` match (q-values,
- * exact types before wildcards, then header order), else RSS. Never 406: readers get RSS.
- * @example negotiateFormat(undefined, 'application/atom+xml, application/rss+xml;q=0.5') // 'atom'
- */
-export const negotiateFormat = (
-  ext: FeedFormat | undefined,
-  accept: string | undefined,
-): FeedFormat => {
-  if (ext) return ext
-  if (!accept) return 'rss'
-  const ranges = parseAccept(accept)
-  let best: (Match & { format: FeedFormat }) | undefined
-  for (const format of FORMAT_PREFERENCE) {
-    const match = bestRange(format, ranges)
-    if (!match || match.q <= 0) continue
-    const candidate = { format, ...match }
-    if (!best || better(candidate, best)) best = candidate
-  }
-  return best?.format ?? 'rss'
-}
-
 // --- Internal helpers ---
 
 /** One parser per parameter, each returning its slice of the ItemQuery or throwing. */
@@ -135,69 +99,6 @@ const PARSERS: Record<ItemQueryParam, (value: string, now: Date) => Partial<Item
   limit: (v) => ({ limit: parseLimit(v) }),
   cursor: (v) => ({ cursor: parseCursor(v) }),
   clusters: (v) => ({ clusters: parseClusters(v) }),
-}
-
-const EXTENSIONS: Record<string, FeedFormat> = {
-  rss: 'rss',
-  xml: 'rss',
-  atom: 'atom',
-  json: 'json',
-}
-
-const FORMAT_PREFERENCE: readonly FeedFormat[] = ['rss', 'atom', 'json']
-
-/** Media types each format answers, with a specificity (2 exact, 1 generic XML/JSON). */
-const MEDIA_TYPES: Record<FeedFormat, Record<string, number>> = {
-  rss: { 'application/rss+xml': 2, 'application/xml': 1, 'text/xml': 1 },
-  atom: { 'application/atom+xml': 2 },
-  json: { 'application/feed+json': 2, 'application/json': 1 },
-}
-
-interface AcceptRange {
-  type: string
-  q: number
-  order: number
-}
-
-/** How well a format matches: the q-value, specificity of the range and its place in the header. */
-interface Match {
-  q: number
-  specificity: number
-  order: number
-}
-
-const parseAccept = (accept: string): AcceptRange[] =>
-  accept.split(',').flatMap((part, order) => {
-    const [type = '', ...params] = part.split(';').map((s) => s.trim().toLowerCase())
-    if (!/^[\w.+*-]+\/[\w.+*-]+$/.test(type)) return []
-    let q = 1
-    for (const p of params) {
-      const m = /^q\s*=\s*([01](?:\.\d{0,3})?)$/.exec(p)
-      if (m) q = Math.min(1, Number(m[1]))
-    }
-    return [{ type, q, order }]
-  })
-
-/** The most specific range matching a format (RFC 9110 §12.5.1): exact, then `type/*`, then `*\/*`. */
-const bestRange = (format: FeedFormat, ranges: readonly AcceptRange[]): Match | undefined => {
-  let best: Match | undefined
-  for (const r of ranges) {
-    let specificity = MEDIA_TYPES[format][r.type] ?? 0
-    if (!specificity && r.type === '*/*') specificity = -2
-    if (!specificity && r.type.endsWith('/*')) {
-      const major = r.type.slice(0, -2)
-      if (Object.keys(MEDIA_TYPES[format]).some((t) => t.startsWith(`${major}/`))) specificity = -1
-    }
-    if (!specificity) continue
-    if (!best || specificity > best.specificity) best = { q: r.q, specificity, order: r.order }
-  }
-  return best
-}
-
-const better = (a: Match, b: Match): boolean => {
-  if (a.q !== b.q) return a.q > b.q
-  if (a.specificity !== b.specificity) return a.specificity > b.specificity
-  return a.order < b.order
 }
 
 const quote = (value: string): string =>
@@ -272,6 +173,24 @@ const parseList = (param: string, value: string): string[] => {
 
 const QUOTES = /["\u201C\u201D\u201E]/
 
+/** Field names `q` accepts before a colon (`title:kabul`), with the singular `category`. */
+const SEARCH_FIELDS: Readonly<Record<string, MatchField>> = {
+  title: 'title',
+  summary: 'summary',
+  content: 'content',
+  categories: 'categories',
+  category: 'categories',
+}
+
+/** A field prefix (`title:`) followed by a word or a quote. */
+const FIELD_PREFIX = /^([a-z]+):(?=[^\s:])/
+
+/**
+ * Splits `q` into terms. A term is a word (up to whitespace) or a quoted phrase, optionally
+ * preceded by `-` (excluded) and a field (`title:`, `-summary:"world cup"`). A word before a
+ * colon that is not a field is kept as text (`10:30`), unless it looks like a misspelt field
+ * (`titel:`), which is an error: a typo must not silently change a feed.
+ */
 const parseSearch = (value: string): SearchTerms => {
   if (value.length > MAX_Q_LENGTH) {
     throw new InvalidParamError(
@@ -281,10 +200,14 @@ const parseSearch = (value: string): SearchTerms => {
   }
   const include: string[] = []
   const exclude: string[] = []
+  const scoped: ScopedTerm[] = []
   let rest = value.toLowerCase().trimStart()
   while (rest !== '') {
     const negated = rest.startsWith('-')
-    const body = negated ? rest.slice(1) : rest
+    let body = negated ? rest.slice(1) : rest
+    const prefix = FIELD_PREFIX.exec(body)
+    const field = prefix ? searchField(prefix[1] ?? '', value) : undefined
+    if (prefix && field) body = body.slice(prefix[0].length)
     let term: string
     if (QUOTES.test(body[0] ?? '')) {
       const close = body.slice(1).search(QUOTES)
@@ -310,11 +233,32 @@ const parseSearch = (value: string): SearchTerms => {
         )
       }
     }
-    const list = negated ? exclude : include
-    if (!list.includes(term)) list.push(term)
+    if (field) {
+      if (!scoped.some((s) => s.field === field && s.term === term && s.exclude === negated)) {
+        scoped.push({ field, term, exclude: negated })
+      }
+    } else {
+      const list = negated ? exclude : include
+      if (!list.includes(term)) list.push(term)
+    }
     rest = rest.trimStart()
   }
-  return { include, exclude }
+  return scoped.length > 0 ? { include, exclude, scoped } : { include, exclude }
+}
+
+/** The field a `name:` prefix names; undefined for text; throws for a likely misspelt field. */
+const searchField = (name: string, value: string): MatchField | undefined => {
+  const field = SEARCH_FIELDS[name]
+  if (field) return field
+  const names = Object.keys(SEARCH_FIELDS)
+  const hint = closest(name, names)
+  if (hint) {
+    throw new InvalidParamError(
+      'q',
+      `"q" scopes a term to the unknown field "${name}:" (did you mean "${hint}:"? fields: ${names.join(', ')}), in ${quote(value)}`,
+    )
+  }
+  return undefined
 }
 
 const ISO_RE =

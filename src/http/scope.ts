@@ -2,6 +2,7 @@
 import { timingSafeEqual } from 'node:crypto'
 import { InvalidParamError, NotFoundError } from '../model/errors.js'
 import type { AppConfig, ItemQuery } from '../model/types.js'
+import { parseDuration } from '../util/duration.js'
 import { parseItemQuery, type RawParams } from './params.js'
 
 /** What a route fixes before the query narrows it (a named feed, a topic, a source). */
@@ -58,4 +59,29 @@ export const checkFeedToken = (config: AppConfig, params: RawParams): void => {
   if (got.length !== expected.length || !timingSafeEqual(got, expected)) {
     throw new InvalidParamError('token', 'a valid "token" parameter is required for this feed')
   }
+}
+
+/** A feed request's query string reduced to what decides the document (see normaliseFeedQuery). */
+export interface NormalisedQuery {
+  /** Sorted, without `token`: the query the self links carry and the cache key holds. */
+  selfQuery: string
+  /** `since` or `until` counts back from now (`24h`): the document depends on the clock. */
+  relative: boolean
+}
+
+/**
+ * Normalises the query string of a request target (`/topics/x.rss?b=1&a=2`, or a whole URL):
+ * parameters sorted by name (stable for equal names), the feed token dropped, values re-encoded.
+ * @example normaliseFeedQuery('/search.rss?q=kabul&since=24h&token=t') // { selfQuery: 'q=kabul&since=24h', relative: true }
+ */
+export const normaliseFeedQuery = (target: string): NormalisedQuery => {
+  const mark = target.indexOf('?')
+  if (mark < 0 || mark === target.length - 1) return { selfQuery: '', relative: false }
+  const params = new URLSearchParams(target.slice(mark + 1))
+  params.delete('token')
+  params.sort()
+  const relative = ['since', 'until'].some((p) =>
+    params.getAll(p).some((v) => parseDuration(v) !== undefined),
+  )
+  return { selfQuery: params.toString(), relative }
 }

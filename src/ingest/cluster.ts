@@ -1,9 +1,58 @@
-/** Stories across sources: items with the same canonical URL share one cluster id (pure). */
-import type { Item } from '../model/types.js'
+/** Stories across sources: the clusterer refresh.ts calls (a StoryIndex seeded once from the store). */
+import type { Item, Store } from '../model/types.js'
+import { createStoryIndex, type StoryIndex, type StoryIndexOptions } from './story-index.js'
+
+/** Gives a polled batch its stories (clusterId, clusterReason); see {@link createClusterer}. */
+export type Clusterer = (items: readonly Item[], now: Date) => Promise<Item[]>
+
+/** The store methods a clusterer reads. */
+export type ClusterStore = Pick<Store, 'recentItems' | 'getItem'>
 
 /**
- * Gives each item the cluster of a recent item with the same canonical URL; an item already stored
- * keeps its cluster, so story ids never change. Near-duplicate clustering builds on this later.
+ * Creates the clusterer of a running instance: a {@link StoryIndex} that is seeded from
+ * `store.recentItems(now − window)` on its first call (one read, shared by concurrent first
+ * calls) and then kept in memory, each batch being added as it is assigned. An item the index
+ * does not hold but the store does (published before the window, or evicted) keeps its stored
+ * story: `store.getItem` is asked for those ids only.
+ * @example
+ * const cluster = createClusterer(store)           // runtime.ts, once
+ * const items = await cluster(tagged, clock.now())  // refresh.ts, per poll
+ */
+export const createClusterer = (
+  store: ClusterStore,
+  opts: StoryIndexOptions = {},
+): Clusterer & { index: StoryIndex } => {
+  const index = createStoryIndex(opts)
+  let seeded: Promise<void> | undefined
+  const seed = (now: Date): Promise<void> => {
+    seeded ??= store
+      .recentItems(new Date(now.getTime() - index.windowMs).toISOString())
+      .then((recent) => {
+        for (const item of recent) if (!index.has(item.id)) index.add(item)
+      })
+      .catch((err: unknown) => {
+        seeded = undefined // the next poll tries again
+        throw err
+      })
+    return seeded
+  }
+  const cluster = async (items: readonly Item[], now: Date): Promise<Item[]> => {
+    await seed(now)
+    const stored = new Map<string, Item>()
+    for (const item of items) {
+      if (index.has(item.id)) continue
+      const found = await store.getItem(item.id)
+      if (found) stored.set(item.id, found)
+    }
+    return index.assign(items, now, (id) => stored.get(id))
+  }
+  return Object.assign(cluster, { index })
+}
+
+/**
+ * Canonical-URL clustering against a list of recent items (no near-duplicates): an item already
+ * stored keeps its cluster; otherwise it joins the earliest recent item with its canonical URL.
+ * Kept for callers that have no clusterer; {@link createClusterer} does this and more.
  * @param recent items already stored within the clustering window (any source)
  */
 export const assignClusters = (items: readonly Item[], recent: readonly Item[]): Item[] => {

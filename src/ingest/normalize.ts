@@ -86,15 +86,33 @@ const draft = (entry: ParsedEntry, linkBase: string, source: Source): Draft => {
 const titleFor = (title: string, summary: string | undefined): string =>
   title || (summary ? truncate(summary, TITLE_FROM_SUMMARY_MAX) : '(untitled)')
 
-const publishedAt = (e: ParsedEntry, source: Source, fetchedAt: Date): string => {
+/** The entry's date (published, else updated, else fetchedAt) and whether it had to be clamped. */
+const publishedAt = (
+  e: ParsedEntry,
+  source: Source,
+  fetchedAt: Date,
+): { iso: string; clamped: boolean } => {
   const date =
     parseFeedDate(e.published ?? '', source.timezone) ??
     parseFeedDate(e.updated ?? '', source.timezone) ??
     fetchedAt
   return date.getTime() > fetchedAt.getTime() + FUTURE_TOLERANCE_MS
-    ? fetchedAt.toISOString()
-    : date.toISOString()
+    ? { iso: fetchedAt.toISOString(), clamped: true }
+    : { iso: date.toISOString(), clamped: false }
 }
+
+/** Items of one feed plus what normalisation had to correct. */
+export interface NormalizedFeed {
+  items: Item[]
+  /** Entries dated more than ten minutes after the fetch, whose date was clamped to the fetch time. */
+  futureDates: number
+}
+
+/** The health note for clamped future dates ("recovered from: …"), or undefined when none. */
+export const futureDatesNote = (n: number): string | undefined =>
+  n === 0
+    ? undefined
+    : `${n} future date${n === 1 ? '' : 's'} clamped to the fetch time (more than 10 minutes ahead)`
 
 /**
  * Builds complete Items from a parsed feed (pure). Ids are `stableUuid([source.id, guid ??
@@ -109,14 +127,28 @@ export const normalizeEntries = (
   source: Source,
   fetchedAt: Date,
   feedUrl: string,
-): Item[] => {
+): Item[] => normalizeFeed(feed, source, fetchedAt, feedUrl).items
+
+/**
+ * {@link normalizeEntries}, also counting the entries whose date lay in the future and was clamped
+ * (the source's health flags them with {@link futureDatesNote}).
+ */
+export const normalizeFeed = (
+  feed: ParsedFeed,
+  source: Source,
+  fetchedAt: Date,
+  feedUrl: string,
+): NormalizedFeed => {
+  let futureDates = 0
   const feedLink = resolveUrl(feed.link, feedUrl)
   const linkBase = isWeb(feedLink) ? feedLink : feedUrl
   const language = (source.language ?? feed.language)?.trim().toLowerCase() || undefined
   const drafts = feed.entries.map((e) => draft(e, linkBase, source))
   const reused = findReusedGuids(drafts.map((d) => ({ guid: d.entry.guid?.trim(), key: d.key })))
-  return drafts.map((d) => {
+  const items = drafts.map((d) => {
     const e = d.entry
+    const date = publishedAt(e, source, fetchedAt)
+    if (date.clamped) futureDates++
     const guid = e.guid?.trim() || undefined
     const identity = guid
       ? reused.has(guid)
@@ -155,7 +187,7 @@ export const normalizeEntries = (
       ...(language ? { language } : {}),
       categories,
       enclosures,
-      publishedAt: publishedAt(e, source, fetchedAt),
+      publishedAt: date.iso,
       fetchedAt: fetchedAt.toISOString(),
       contentHash,
       topics: [],
@@ -163,4 +195,5 @@ export const normalizeEntries = (
     }
     return item
   })
+  return { items, futureDates }
 }

@@ -57,6 +57,7 @@ const FEED_FIELDS = [
   'language',
   'dc:language',
   'author',
+  'ttl',
 ]
 
 const keep = (name: string): [string, string, { keepArray: boolean }] => [

@@ -33,6 +33,8 @@ export interface ParsedFeed {
   link?: string
   description?: string
   language?: string
+  /** RSS `<ttl>`: minutes the feed may be cached (a whole number above 0); lengthens the poll interval. */
+  ttlMinutes?: number
   entries: ParsedEntry[]
   /** Repairs applied to read the document, e.g. `'invalid control characters'`. */
   recovered: string[]

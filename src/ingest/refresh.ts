@@ -1,16 +1,31 @@
 /** refreshSource: one source, one poll — fetch → decode → parse → normalise → tag → cluster → store. */
-import { AppError } from '../model/errors.js'
-import type { Deps, Item, PollOutcome, SaveSummary, Source, SourceState } from '../model/types.js'
+import { AppError, FetchError } from '../model/errors.js'
+import type {
+  Deps,
+  ErrorCode,
+  PollOutcome,
+  SaveSummary,
+  Source,
+  SourceState,
+} from '../model/types.js'
 import { assignClusters } from './cluster.js'
 import { decodeBody } from './decode.js'
 import { dedupeWithinSource } from './dedupe.js'
 import { type FetchResult, fetchFeed } from './fetch.js'
-import { normalizeEntries } from './normalize.js'
+import { futureDatesNote, normalizeFeed } from './normalize.js'
 import { parseFeed } from './parse.js'
 import { nextPollAt } from './plan.js'
+import {
+  confirmRedirect,
+  failed,
+  outageFailure,
+  succeeded,
+  withChangedCount,
+  withHistory,
+} from './poll-state.js'
+import { loadRecentItems, type RecentItems, tagItems } from './recent.js'
 
-/** How far back an item may be to join a story. */
-export const CLUSTER_WINDOW_MS = 72 * 3_600_000
+export { CLUSTER_WINDOW_MS } from './recent.js'
 
 /** What one poll did, for logs, metrics and `fetch --once`. */
 export interface RefreshReport {
@@ -19,9 +34,36 @@ export interface RefreshReport {
   summary: SaveSummary
   status?: number
   error?: string
-  /** Parser repairs ("recovered from: …"). */
+  /** Parser repairs and clamped future dates ("recovered from: …"). */
   recovered?: string[]
   seconds: number
+  /** Only with `holdTransportFailures`: a transport failure the caller must record. */
+  held?: HeldFailure
+}
+
+/** A failed poll, not yet written to the store. */
+export interface HeldFailure {
+  sourceId: string
+  /** The state before the poll, with `lastFetchAt` set to the poll's start. */
+  base: SourceState
+  code: ErrorCode
+  message: string
+  status?: number
+  /** The source's interval (`every`), for the backoff. */
+  every: string
+  /** The URL that was polled. */
+  url: string
+}
+
+export interface RefreshOptions {
+  /** The cycle's shared window of recent items (see lazyRecentItems); default: read for this poll. */
+  recent?: () => Promise<RecentItems>
+  /**
+   * Do not record a transport failure (FetchError `fetch` or `timeout`: no HTTP answer at all);
+   * return it as `report.held` instead, so that the caller can first tell whether the whole
+   * network is down, then record it with {@link recordFailure}. runCycle uses this.
+   */
+  holdTransportFailures?: boolean
 }
 
 const NO_ITEMS: SaveSummary = { new: 0, updated: 0, unchanged: 0 }
@@ -33,11 +75,20 @@ export const initialState = (sourceId: string, now: Date): SourceState => ({
   nextPollAt: now.toISOString(),
 })
 
+/** True for failures where no server answered: the kind a network outage produces. */
+export const isTransportFailure = (err: unknown): err is FetchError =>
+  err instanceof FetchError && (err.code === 'fetch' || err.code === 'timeout')
+
 /**
  * Polls one source and records the result in the store. Never throws for a failing source: the
  * error is stored on the source's state and returned in the report, so other sources go on.
+ * Every poll appends a PollRecord to `state.history`.
  */
-export const refreshSource = async (source: Source, deps: Deps): Promise<RefreshReport> => {
+export const refreshSource = async (
+  source: Source,
+  deps: Deps,
+  opts: RefreshOptions = {},
+): Promise<RefreshReport> => {
   const { store, clock, logger, config } = deps
   const started = clock.now()
   const log = logger.child({ sourceId: source.id })
@@ -45,10 +96,16 @@ export const refreshSource = async (source: Source, deps: Deps): Promise<Refresh
   const url = prev.effectiveUrl ?? source.url
   const every = source.every ?? config.fetch.every
   const base: SourceState = { ...prev, lastFetchAt: started.toISOString() }
+  const polled = (outcome: PollOutcome, status?: number): SourceState =>
+    withHistory(base, {
+      at: started.toISOString(),
+      outcome,
+      ...(status === undefined ? {} : { status }),
+    })
   const plan = (
     outcome: PollOutcome,
     failures: number,
-    extra: { retryAfterMs?: number; cacheMaxAgeMs?: number } = {},
+    extra: { retryAfterMs?: number; cacheMaxAgeMs?: number; ttlMinutes?: number } = {},
   ) =>
     nextPollAt({
       every,
@@ -81,33 +138,41 @@ export const refreshSource = async (source: Source, deps: Deps): Promise<Refresh
       const { text } = decodeBody(result.body, result.contentType)
       const feed = await parseFeed(text, result.effectiveUrl)
       const now = clock.now()
-      const normalized = dedupeWithinSource(
-        normalizeEntries(feed, source, now, result.effectiveUrl),
-      )
-      const tagged = normalized.map(
-        (item): Item => ({ ...item, topics: deps.tagger(item, source) }),
-      )
-      const recent = await store.recentItems(
-        new Date(now.getTime() - CLUSTER_WINDOW_MS).toISOString(),
-      )
-      const items = assignClusters(tagged, recent)
+      const normalized = normalizeFeed(feed, source, now, result.effectiveUrl)
+      const deduped = dedupeWithinSource(normalized.items)
+      const recent = await (opts.recent?.() ?? loadRecentItems(store, now))
+      const tagged = tagItems(deduped, source, deps, recent)
+      // Only the stored items sharing an id or a canonical URL with these: all that the URL
+      // clustering looks at, so the result is the same as with the whole window, at a fraction
+      // of the cost. A near-duplicate clusterer needs `recent.list()` (or its own index) instead.
+      const items = assignClusters(tagged, recent.candidatesFor(tagged))
+      // At once, in the same tick as the clustering: a source polled alongside sees these items.
+      recent.add(items)
+      const futureNote = futureDatesNote(normalized.futureDates)
+      const recovered = futureNote ? [...feed.recovered, futureNote] : feed.recovered
       const state: SourceState = {
-        ...succeeded(base, result.status, clock.now()),
+        ...succeeded(polled('ok', result.status), result.status, clock.now()),
         etag: result.etag,
         lastModified: result.lastModified,
-        effectiveUrl: result.permanentRedirect ?? prev.effectiveUrl,
-        nextPollAt: plan('ok', 0, { cacheMaxAgeMs: result.cacheMaxAgeMs }),
-        recovered: feed.recovered.length > 0 ? feed.recovered : undefined,
+        ...confirmRedirect(prev, result.permanentRedirect, clock.now()),
+        nextPollAt: plan('ok', 0, {
+          cacheMaxAgeMs: result.cacheMaxAgeMs,
+          ttlMinutes: feed.ttlMinutes,
+        }),
+        recovered: recovered.length > 0 ? recovered : undefined,
       }
       const summary = await store.saveIngest({ sourceId: source.id, items, state })
+      // How many items changed is known only now; the store filled in itemCount meanwhile.
+      const saved = await store.getState(source.id)
+      if (saved) await store.saveState(withChangedCount(saved, summary.new + summary.updated))
       deps.metrics.recordItems(source.id, summary)
       log.debug({ ...summary, status: result.status }, 'source polled')
-      return finish({ outcome: 'ok', summary, status: result.status, recovered: feed.recovered })
+      return finish({ outcome: 'ok', summary, status: result.status, recovered })
     }
     if (result.kind === 'not-modified') {
       await store.saveState({
-        ...succeeded(base, 304, clock.now()),
-        effectiveUrl: result.permanentRedirect ?? prev.effectiveUrl,
+        ...succeeded(polled('not-modified', 304), 304, clock.now()),
+        ...confirmRedirect(prev, result.permanentRedirect, clock.now()),
         nextPollAt: plan('not-modified', 0, { cacheMaxAgeMs: result.cacheMaxAgeMs }),
       })
       return finish({ outcome: 'not-modified', status: 304 })
@@ -115,9 +180,10 @@ export const refreshSource = async (source: Source, deps: Deps): Promise<Refresh
     if (result.kind === 'gone') {
       const message = `HTTP 410 Gone from ${result.effectiveUrl}: the publisher removed this feed; polling stopped`
       await store.saveState({
-        ...failed(base, 'http', message, clock.now()),
+        ...failed(polled('gone', 410), 'http', message, clock.now()),
         lastStatus: 410,
         gone: true,
+        pendingRedirect: undefined,
         nextPollAt: plan('gone', base.failures + 1),
       })
       log.warn({ status: 410 }, 'source is gone; polling stopped')
@@ -130,7 +196,7 @@ export const refreshSource = async (source: Source, deps: Deps): Promise<Refresh
     const message = `HTTP ${result.status} from ${result.effectiveUrl}: the server asked us to come back later${wait}`
     const failures = base.failures + 1
     await store.saveState({
-      ...failed(base, 'http', message, clock.now()),
+      ...failed(polled('retry-later', result.status), 'http', message, clock.now()),
       lastStatus: result.status,
       nextPollAt: plan('retry-later', failures, { retryAfterMs: result.retryAfterMs }),
     })
@@ -138,41 +204,71 @@ export const refreshSource = async (source: Source, deps: Deps): Promise<Refresh
   } catch (err) {
     const known = err instanceof AppError
     const message = known ? err.message : `internal error: ${String(err)}`
-    // An expected failure is a sentence, not a stack trace; unknown errors keep the stack.
-    if (known) log.warn({ code: err.code, error: message }, 'source poll failed')
-    else log.error({ err }, 'source poll failed with an unexpected error')
-    const failures = base.failures + 1
     const status =
       known && 'status' in err && typeof err.status === 'number' ? err.status : undefined
-    try {
-      await store.saveState({
-        ...failed(base, known ? err.code : 'internal', message, clock.now()),
-        lastStatus: status,
-        nextPollAt: plan('error', failures),
-      })
-    } catch (storeErr) {
-      log.error({ err: storeErr }, 'could not record the poll failure')
+    const failure: HeldFailure = {
+      sourceId: source.id,
+      base,
+      code: known ? err.code : 'internal',
+      message,
+      ...(status === undefined ? {} : { status }),
+      every,
+      url,
     }
+    if (opts.holdTransportFailures && isTransportFailure(err)) {
+      log.debug({ code: err.code, error: message }, 'source poll failed; recorded after the cycle')
+      return finish({ outcome: 'error', status, error: message, held: failure })
+    }
+    // An expected failure is a sentence, not a stack trace; unknown errors keep the stack.
+    if (!known) log.error({ err }, 'source poll failed with an unexpected error')
+    await recordFailure(failure, deps, { quiet: !known })
     return finish({ outcome: 'error', status, error: message })
   }
 }
 
-const succeeded = (s: SourceState, status: number, now: Date): SourceState => ({
-  ...s,
-  lastSuccessAt: now.toISOString(),
-  lastStatus: status,
-  lastError: undefined,
-  failures: 0,
-  gone: undefined,
-})
-
-const failed = (
-  s: SourceState,
-  code: NonNullable<SourceState['lastError']>['code'],
-  message: string,
-  now: Date,
-): SourceState => ({
-  ...s,
-  lastError: { code, message, at: now.toISOString() },
-  failures: s.failures + 1,
-})
+/**
+ * Records a failed poll: the error, one more consecutive failure and the backoff — or, during a
+ * network outage (`outage` given), the error alone: `failures` unchanged and the next poll at
+ * `outage.retryAt`. Appends the poll to the history. Logs a warning unless `quiet` or an outage
+ * (the caller logs one line for the whole outage). Never throws (a store error is logged).
+ */
+export const recordFailure = async (
+  f: HeldFailure,
+  deps: Deps,
+  opts: { outage?: { retryAt: Date }; quiet?: boolean } = {},
+): Promise<void> => {
+  const { outage } = opts
+  const log = deps.logger.child({ sourceId: f.sourceId })
+  const now = deps.clock.now()
+  const polled = withHistory(f.base, {
+    at: f.base.lastFetchAt ?? now.toISOString(),
+    outcome: 'error',
+    ...(f.status === undefined ? {} : { status: f.status }),
+  })
+  let state: SourceState
+  if (outage) {
+    state = {
+      ...outageFailure(polled, f.code, f.message, now, outage.retryAt),
+      lastStatus: undefined,
+    }
+  } else {
+    if (!opts.quiet) log.warn({ code: f.code, error: f.message }, 'source poll failed')
+    const failures = f.base.failures + 1
+    state = {
+      ...failed(polled, f.code, f.message, now),
+      lastStatus: f.status,
+      nextPollAt: nextPollAt({
+        every: f.every,
+        now,
+        random: deps.random,
+        outcome: 'error',
+        failures,
+      }).toISOString(),
+    }
+  }
+  try {
+    await deps.store.saveState(state)
+  } catch (storeErr) {
+    log.error({ err: storeErr }, 'could not record the poll failure')
+  }
+}

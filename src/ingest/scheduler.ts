@@ -2,16 +2,53 @@
 import { schedule } from 'node-cron'
 import type { Deps, SaveSummary, Source } from '../model/types.js'
 import { createKeyedLimiter } from '../util/limit.js'
-import { type RefreshReport, refreshSource } from './refresh.js'
+import { intervalMs } from './plan.js'
+import { lazyRecentItems } from './recent.js'
+import { type RefreshReport, recordFailure, refreshSource } from './refresh.js'
 
 /** Seconds-resolution node-cron pattern: a tick every 15 s picks whatever has become due. */
 export const DEFAULT_TICK = '*/15 * * * * *'
+
+/** A cycle needs at least this many polled sources (on two hosts or more) to call an outage. */
+export const OUTAGE_MIN_SOURCES = 3
+/** During an outage the failed set is retried after min(interval, this). */
+export const OUTAGE_RETRY_MAX_MS = 5 * 60_000
 
 export interface CycleSummary {
   startedAt: string
   reports: RefreshReport[]
   totals: SaveSummary & { errors: number; notModified: number }
   pruned: number
+  /** The cycle found the network down (see {@link isNetworkOutage}); failures were not counted. */
+  networkDown: boolean
+}
+
+export interface CycleOptions {
+  /** Poll every selected source whatever its nextPollAt. */
+  force?: boolean
+  sourceIds?: string[]
+  /** The previous cycle found the network down: transport failures alone keep it so. */
+  networkDown?: boolean
+}
+
+/**
+ * Network-down detection. runCycle polls with `holdTransportFailures`, so a poll that got no HTTP
+ * answer at all (refused, DNS, timeout) is not written yet but comes back as `report.held`; every
+ * other outcome is stored at once as usual (later sources cluster against its items). When all
+ * polls of the cycle are done this decides, and runCycle then records the held failures:
+ * - outage: every polled source failed in transport, and either at least
+ *   {@link OUTAGE_MIN_SOURCES} sources on two or more hosts were polled (one host failing is that
+ *   host's problem, not the network's), or the previous cycle already was an outage (the
+ *   scheduler remembers it until any source gets an answer). Each failure is recorded with
+ *   `failures` unchanged and a note in its error, and the whole set is retried together, without
+ *   jitter, after min(interval, 5 min); one warning is logged for the cycle;
+ * - otherwise: each is recorded as an ordinary failure (failures + 1, backoff).
+ */
+export const isNetworkOutage = (reports: RefreshReport[], wasDown = false): boolean => {
+  if (reports.length === 0 || !reports.every((r) => r.held)) return false
+  if (wasDown) return true
+  const hosts = new Set(reports.map((r) => hostOf(r.held?.url ?? '')))
+  return reports.length >= OUTAGE_MIN_SOURCES && hosts.size >= 2
 }
 
 export interface Scheduler {
@@ -25,10 +62,7 @@ export interface Scheduler {
  * Runs one poll cycle: claim due sources, refresh them (global and per-host limits), prune, flush.
  * Cycles never overlap: a tick that finds one running is skipped.
  */
-export const runCycle = async (
-  deps: Deps,
-  opts: { force?: boolean; sourceIds?: string[] } = {},
-): Promise<CycleSummary> => {
+export const runCycle = async (deps: Deps, opts: CycleOptions = {}): Promise<CycleSummary> => {
   const { config, store, clock } = deps
   const now = clock.now()
   const enabled = config.sources.filter(
@@ -43,9 +77,34 @@ export const runCycle = async (
     due = states.flatMap((st) => byId.get(st.sourceId) ?? [])
   }
   const limit = createKeyedLimiter(config.fetch.concurrency, config.fetch.perHost)
-  const reports = await Promise.all(
-    due.map((source) => limit(hostOf(source.url), () => refreshSource(source, deps))),
+  // Read once for the whole cycle (not once per source) when a first feed changed, then grown by
+  // each source saved.
+  const recent = lazyRecentItems(store, now)
+  const polled = await Promise.all(
+    due.map((source) =>
+      limit(hostOf(source.url), () =>
+        refreshSource(source, deps, { holdTransportFailures: true, recent }),
+      ),
+    ),
   )
+  const outage = isNetworkOutage(polled, opts.networkDown)
+  if (outage && !opts.networkDown) {
+    deps.logger.warn(
+      { sources: polled.length, error: polled[0]?.error },
+      'network appears to be down: every source failed to connect; not counted against them, retrying soon',
+    )
+  }
+  const reports: RefreshReport[] = []
+  for (const { held, ...report } of polled) {
+    if (held && outage) {
+      const at = clock.now()
+      const wait = Math.min(intervalMs(held.every, at), OUTAGE_RETRY_MAX_MS)
+      await recordFailure(held, deps, { outage: { retryAt: new Date(at.getTime() + wait) } })
+    } else if (held) {
+      await recordFailure(held, deps)
+    }
+    reports.push(report)
+  }
   const pruned = await store.prune(config.storage.retention, clock.now())
   await store.flush()
   const totals = { new: 0, updated: 0, unchanged: 0, errors: 0, notModified: 0 }
@@ -60,7 +119,9 @@ export const runCycle = async (
   if (reports.length > 0) {
     deps.logger.info({ sources: reports.length, ...totals, pruned }, 'poll cycle finished')
   }
-  return { startedAt: now.toISOString(), reports, totals, pruned }
+  // No poll, no evidence: the network keeps the state the previous cycle found.
+  const networkDown = reports.length === 0 ? (opts.networkDown ?? false) : outage
+  return { startedAt: now.toISOString(), reports, totals, pruned, networkDown }
 }
 
 /**
@@ -74,13 +135,17 @@ export const startScheduler = (
 ): Scheduler => {
   let running: Promise<CycleSummary> | undefined
   let stopped = false
+  // Whether the last cycle that polled anything found the network down (see isNetworkOutage).
+  let networkDown = false
   const run = (o?: { force?: boolean; sourceIds?: string[] }): Promise<CycleSummary> => {
     // Chain behind a running cycle so two cycles never touch one source at once.
     const prev = running ?? Promise.resolve(undefined)
     const next = prev
       .catch(() => undefined)
-      .then(() => runCycle(deps, o))
+      .then(() => runCycle(deps, { ...o, networkDown }))
       .then((c) => {
+        if (!c.networkDown && networkDown) deps.logger.info({}, 'network is back')
+        networkDown = c.networkDown
         opts.onCycle?.(c)
         return c
       })

@@ -159,15 +159,24 @@ export const toFeedMeta = (
     firstText(field(out, 'dc:language')) ??
     attrOf(attrs, 'xml:lang')
   const author = kind === 'atom' ? personName(nodesOf(field(out, 'author'))[0]) : undefined
+  const ttlMinutes = kind === 'atom' ? undefined : ttlOf(firstText(field(out, 'ttl')))
   return {
     fields: {
       ...(title ? { title } : {}),
       ...(link ? { link } : {}),
       ...(description ? { description } : {}),
       ...(language ? { language } : {}),
+      ...(ttlMinutes ? { ttlMinutes } : {}),
     },
     context: { ...(base ? { base } : {}), ...(author ? { author } : {}) },
   }
+}
+
+/** RSS `<ttl>`: a whole number of minutes above 0 (`60`, ` 30 `); anything else is ignored. */
+const ttlOf = (text: string | undefined): number | undefined => {
+  const m = /^\d{1,7}$/.exec(text ?? '')
+  const n = m ? Number(m[0]) : 0
+  return n > 0 ? n : undefined
 }
 
 /**

@@ -222,6 +222,16 @@ export interface PollRecord {
 export interface SearchTerms {
   include: string[]
   exclude: string[]
+  /** Field-scoped terms (`title:kabul`, `-summary:"world cup"`); absent or empty: none. */
+  scoped?: ScopedTerm[]
+}
+
+/** A `q` term that must (or, `exclude`, must not) occur in one field of the item. */
+export interface ScopedTerm {
+  field: MatchField
+  /** Word or phrase, lower-cased. */
+  term: string
+  exclude: boolean
 }
 
 export interface ItemQuery {
@@ -272,6 +282,8 @@ export interface Store {
   saveState(state: SourceState): Promise<void>
   queryItems(q: ItemQuery): Promise<Page<Item>>
   getItem(id: string): Promise<Item | undefined>
+  /** Every stored member of a story (any order); drivers without it show no "also reported by". */
+  clusterMembers?(clusterId: string): Promise<Item[]>
   countItems(filter?: { sourceId?: string; topic?: string; since?: string }): Promise<number>
   /** Recomputes every item's topics; returns how many items changed. */
   retag(tagger: (item: Item) => string[]): Promise<number>

@@ -64,6 +64,12 @@ const renderEntry = (item: DocItem, scheme: string): string => {
     // An entry needs content or an alternate link (RFC 4287 §4.1.2).
     lines.push(`${I2}<content>${esc(item.summary ?? item.title)}</content>`)
   }
+  // Other outlets' reports of the same story (collapsed feeds): RFC 4287 "related" links.
+  for (const o of item.alsoReportedBy ?? []) {
+    lines.push(
+      `${I2}<link rel="related" href="${escAttr(o.url)}" title="${escAttr(`${o.source.title}: ${o.title}`)}"/>`,
+    )
+  }
   for (const e of item.enclosures) {
     const type = e.type ? ` type="${escAttr(e.type)}"` : ''
     const length = e.length ? ` length="${e.length}"` : ''

@@ -1,5 +1,6 @@
 /** The format-neutral feed document (RSSHub's `Data`) that every renderer consumes, and its builder. */
 import type { Enclosure, FeedFormat, Item, Source, Topic } from '../model/types.js'
+import { alsoReported, withAlsoReported } from './also-reported.js'
 
 /** One item of a published feed, ready for any renderer. All URLs are absolute. */
 export interface DocItem {
@@ -24,6 +25,17 @@ export interface DocItem {
   /** Only http(s) URLs; `type` only when it is a valid MIME type (renderers add a default). */
   enclosures: Enclosure[]
   language?: string
+  /** The other reports of this story (collapsed feeds), preferred sources first. */
+  alsoReportedBy?: AlsoReported[]
+}
+
+/** Another outlet's report of the same story. */
+export interface AlsoReported {
+  source: { id: string; title: string }
+  /** Plain text. */
+  title: string
+  /** Absolute http(s): the report itself, else the source's feed. */
+  url: string
 }
 
 /** A whole feed, independent of RSS / Atom / JSON Feed. */
@@ -69,6 +81,11 @@ export interface FeedContext {
   baseUrl: string
   sources: readonly Source[]
   topics: readonly Topic[]
+  /**
+   * The stored members of a story, for collapsed feeds: each item then lists the others as "Also
+   * reported by" (see {@link loadStoryMembers}). Leave it out for `clusters=all`.
+   */
+  members?: (clusterId: string) => readonly Item[]
 }
 
 /** `Content-Type` of each published format. */
@@ -112,7 +129,11 @@ export const buildFeedDocument = (
     new URL(`${base}${input.path}${suffix}${q ? `?${q}` : ''}`).href
   const topicTitles = new Map(ctx.topics.map((t) => [t.id, t.title]))
   const sources = new Map(ctx.sources.map((s) => [s.id, s]))
-  const docItems = items.map((item) => toDocItem(item, base, topicTitles, sources))
+  const docItems = items.map((item) => {
+    const doc = toDocItem(item, base, topicTitles, sources)
+    const others = ctx.members ? alsoReported(item, ctx.members(item.clusterId), sources, base) : []
+    return others.length > 0 ? withAlsoReported(doc, others) : doc
+  })
   const language = languageTag(input.language) ?? sharedLanguage(items)
   const doc: FeedDocument = {
     id: input.id,

@@ -21,6 +21,8 @@ export interface TopicwireExtension {
   source: { id: string; title: string; url: string }
   /** Topic ids, in the order of `tags` (which holds their titles). */
   topics: string[]
+  /** The other outlets' reports of this story (collapsed feeds), preferred sources first. */
+  also_reported_by?: { source: { id: string; title: string }; title: string; url: string }[]
 }
 
 /** JSON Feed 1.1 item, as topicwire writes it. */
@@ -84,7 +86,11 @@ const toJsonItem = (item: DocItem): JsonFeedItem => ({
   ...(item.author ? { authors: [{ name: item.author }] } : {}),
   ...(item.enclosures.length > 0 ? { attachments: item.enclosures.map(toAttachment) } : {}),
   ...(item.language ? { language: item.language } : {}),
-  _topicwire: { source: item.source, topics: item.categories.map((c) => c.term) },
+  _topicwire: {
+    source: item.source,
+    topics: item.categories.map((c) => c.term),
+    ...(item.alsoReportedBy?.length ? { also_reported_by: item.alsoReportedBy } : {}),
+  },
 })
 
 const toAttachment = (e: Enclosure): JsonFeedAttachment => ({

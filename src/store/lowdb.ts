@@ -11,6 +11,8 @@ import { createMemoryStore, type DbSnapshot } from './memory.js'
 export interface LowdbStoreOptions {
   /** The JSON file (SPEC: `storage.path`, e.g. `data/db.json`); shown as given in messages. */
   path: string
+  /** A source's preference as a story's lead (see memory.ts `MemoryStoreOptions.priorityOf`). */
+  priorityOf?: (sourceId: string) => number
 }
 
 /** The lowdb store; `writeCount` is how many times the file was written (for tests and logs). */
@@ -178,7 +180,7 @@ export const createLowdbStore = async (opts: LowdbStoreOptions): Promise<LowdbSt
     })
   }
 
-  const mem = createMemoryStore()
+  const mem = createMemoryStore(opts.priorityOf ? { priorityOf: opts.priorityOf } : {})
   mem.load(db.data)
   // A missing file is written by the first flush, so a fresh install shows its store file.
   let flushed = found ? mem.revision() : -1
@@ -217,6 +219,7 @@ export const createLowdbStore = async (opts: LowdbStoreOptions): Promise<LowdbSt
     saveState: mem.saveState,
     queryItems: mem.queryItems,
     getItem: mem.getItem,
+    clusterMembers: mem.clusterMembers,
     countItems: mem.countItems,
     retag: mem.retag,
     prune: mem.prune,

@@ -22,6 +22,8 @@ export interface DbSnapshot {
 
 /** The memory store plus what a persisting driver needs. */
 export type MemoryStore = Store & {
+  /** Every stored member of a story (frozen items, any order). */
+  clusterMembers(clusterId: string): Promise<Item[]>
   /** A copy of all data (items newest first, states by id); items are frozen, do not mutate. */
   snapshot(): DbSnapshot
   /** Replaces all data with `s` (trusted: validate before). */
@@ -33,6 +35,11 @@ export type MemoryStore = Store & {
 export interface MemoryStoreOptions {
   /** Accepted for symmetry with other drivers; every time-dependent method takes `now` itself. */
   now?: () => Date
+  /**
+   * A source's preference as the lead of a story (config `priority`, higher wins), read at every
+   * query so a reloaded configuration applies at once. Absent: the earliest member leads.
+   */
+  priorityOf?: (sourceId: string) => number
 }
 
 const DAY_MS = 86_400_000
@@ -44,6 +51,7 @@ const freezeItem = (i: Item): Item =>
     categories: Object.freeze([...i.categories]) as string[],
     topics: Object.freeze([...i.topics]) as string[],
     enclosures: Object.freeze(i.enclosures.map((e) => Object.freeze({ ...e }))) as Enclosure[],
+    ...(i.clusterReason ? { clusterReason: Object.freeze({ ...i.clusterReason }) } : {}),
   })
 
 const sameList = (a: readonly string[], b: readonly string[]): boolean =>
@@ -70,7 +78,7 @@ const toTime = (what: string, iso: string): number => {
  * `prune` removes a story cluster by age only when its newest member is older than maxAgeDays
  * (copies of one story go together), then keeps the maxItemsPerSource newest items per source.
  */
-export const createMemoryStore = (_opts: MemoryStoreOptions = {}): MemoryStore => {
+export const createMemoryStore = (opts: MemoryStoreOptions = {}): MemoryStore => {
   const index = createItemIndex()
   let states = new Map<string, SourceState>()
   let version = 0
@@ -164,7 +172,17 @@ export const createMemoryStore = (_opts: MemoryStoreOptions = {}): MemoryStore =
         if (stored.contentHash === incoming.contentHash) {
           sum.unchanged++
           if (!sameList(stored.topics, incoming.topics) || stored.clusterId !== clusterId) {
-            index.put(freezeItem({ ...stored, topics: incoming.topics, clusterId }))
+            const { clusterReason: _reason, ...rest } = stored
+            const reason =
+              stored.clusterId === clusterId ? stored.clusterReason : incoming.clusterReason
+            index.put(
+              freezeItem({
+                ...rest,
+                topics: incoming.topics,
+                clusterId,
+                ...(reason ? { clusterReason: reason } : {}),
+              }),
+            )
             visible = true
           }
           continue
@@ -202,11 +220,16 @@ export const createMemoryStore = (_opts: MemoryStoreOptions = {}): MemoryStore =
       return applyQuery(candidates(q), q, index.textOf, {
         presorted: true,
         clusterMembers: index.clusterMembers,
+        ...(opts.priorityOf ? { priorityOf: opts.priorityOf } : {}),
       })
     },
 
     async getItem(id) {
       return index.get(id)
+    },
+
+    async clusterMembers(clusterId) {
+      return index.clusterMembers(clusterId)
     },
 
     async countItems(filter = {}) {

@@ -1,6 +1,6 @@
 /** Pure item querying: filters, newest-first order, story collapsing and stable cursor pages. */
 import { InvalidParamError } from '../model/errors.js'
-import type { Item, ItemQuery, Page, SearchTerms } from '../model/types.js'
+import type { Item, ItemQuery, MatchField, Page, SearchTerms } from '../model/types.js'
 import { htmlToText, normalizeText } from '../topics/text.js'
 
 /** Returns an item's searchable text, normalised and space-padded (see {@link searchTextOf}). */
@@ -16,32 +16,56 @@ export interface CursorPosition {
 /**
  * The text `q` searches: title, summary, content text and categories, each normalised with
  * `normalizeText`, joined by ` | ` so a phrase never matches across two fields, and padded with a
- * space at both ends so a whole-word test is a plain substring test.
- * @example searchTextOf(makeItem({ title: 'Türkiye', summary: 'Talks.' })) // ' turkiye | talks … '
+ * space at both ends so a whole-word test is a plain substring test. The layout is positional
+ * (an empty field stays an empty segment): title, summary, content, then one segment per category,
+ * so a field-scoped term finds its field (`|` never survives normalisation).
+ * @example searchTextOf(makeItem({ title: 'Türkiye', summary: 'Talks.' })) // ' turkiye | talks | … '
  */
 export const searchTextOf: TextOf = (item) => {
   const fields = [item.title, item.summary ?? '', htmlToText(item.contentHtml ?? '')]
-  const text = [...fields, ...item.categories]
-    .map(normalizeText)
-    .filter((s) => s !== '')
-    .join(' | ')
-  return ` ${text} `
+  return ` ${[...fields, ...item.categories].map(normalizeText).join(' | ')} `
+}
+
+/** Segment positions of each field in {@link searchTextOf}'s text (categories: 3 to the end). */
+const FIELD_SEGMENT: Record<MatchField, number> = {
+  title: 0,
+  summary: 1,
+  content: 2,
+  categories: 3,
+}
+
+/** The padded text of one field, cut out of a {@link searchTextOf} text. */
+const fieldText = (segments: readonly string[], field: MatchField): string => {
+  const at = FIELD_SEGMENT[field]
+  const parts = field === 'categories' ? segments.slice(at) : segments.slice(at, at + 1)
+  return ` ${parts.map((p) => p.trim()).join(' | ')} `
 }
 
 /**
  * Compiles search terms into a whole-word/phrase test on text from {@link searchTextOf}
- * (normalised, space-padded): every include term occurs, no exclude term does. Terms are
- * normalised like the text; one that normalises to nothing (`--`) is ignored.
+ * (normalised, space-padded): every include term occurs, no exclude term does, and each scoped
+ * term does (or does not) occur in its field. Terms are normalised like the text; one that
+ * normalises to nothing (`--`) is ignored.
  */
 export const compileTerms = (terms: SearchTerms): ((text: string) => boolean) => {
-  const pad = (list: string[]): string[] =>
-    list
-      .map(normalizeText)
-      .filter((t) => t !== '')
-      .map((t) => ` ${t} `)
+  const padOne = (t: string): string => {
+    const n = normalizeText(t)
+    return n === '' ? '' : ` ${n} `
+  }
+  const pad = (list: string[]): string[] => list.map(padOne).filter((t) => t !== '')
   const include = pad(terms.include)
   const exclude = pad(terms.exclude)
-  return (text) => include.every((t) => text.includes(t)) && !exclude.some((t) => text.includes(t))
+  const scoped = (terms.scoped ?? [])
+    .map((s) => ({ field: s.field, term: padOne(s.term), exclude: s.exclude }))
+    .filter((s) => s.term !== '')
+  const plain = (text: string): boolean =>
+    include.every((t) => text.includes(t)) && !exclude.some((t) => text.includes(t))
+  if (scoped.length === 0) return plain
+  return (text) => {
+    if (!plain(text)) return false
+    const segments = text.split('|')
+    return scoped.every((s) => fieldText(segments, s.field).includes(s.term) !== s.exclude)
+  }
 }
 
 /**
@@ -129,7 +153,9 @@ const itemFilter = (q: ItemQuery, textOf: TextOf): ((item: Item) => boolean) => 
   const sources = q.sources?.length ? new Set(q.sources) : undefined
   const lang = q.lang ? q.lang.toLowerCase().replace(/_/g, '-') : undefined
   const terms =
-    q.q && (q.q.include.length > 0 || q.q.exclude.length > 0) ? compileTerms(q.q) : undefined
+    q.q && (q.q.include.length > 0 || q.q.exclude.length > 0 || (q.q.scoped?.length ?? 0) > 0)
+      ? compileTerms(q.q)
+      : undefined
   return (item) =>
     (!sources || sources.has(item.sourceId)) &&
     (!topics || item.topics.some((t) => topics.has(t))) &&
@@ -147,7 +173,22 @@ export interface QueryOptions {
    * item whether it leads its story, so it too stops once the page is full.
    */
   clusterMembers?: (clusterId: string) => Iterable<Item>
+  /**
+   * A source's preference as the lead of a story (config `priority`, higher wins); absent: every
+   * source is 0 and the earliest member leads.
+   */
+  priorityOf?: (sourceId: string) => number
 }
+
+/**
+ * The order in which members compete to lead a story, best first: the highest source priority,
+ * then the earliest published, then the smallest id.
+ */
+const leadOrder =
+  (priorityOf: ((sourceId: string) => number) | undefined) =>
+  (a: Keyed, b: Keyed): number =>
+    (priorityOf ? priorityOf(b.item.sourceId) - priorityOf(a.item.sourceId) : 0) ||
+    -compareKeys(a.t, a.item.id, b.t, b.item.id)
 
 const toPage = (page: Keyed[], more: boolean): Page<Item> => {
   const result: Page<Item> = { items: page.map((r) => r.item) }
@@ -167,9 +208,11 @@ const toPage = (page: Keyed[], more: boolean): Page<Item> => {
  * `en` matches `en-GB`), `q` (whole words/phrases on {@link searchTextOf}); an empty list is no
  * filter. Order: newest first by publishedAt, then id (see {@link compareKeys}).
  *
- * `clusters: 'collapse'` keeps one item per clusterId: the lead is the EARLIEST published matching
- * member (ties: the smallest id). The earliest is chosen because later copies of a story then
- * never move it, so pages stay stable while copies keep arriving.
+ * `clusters: 'collapse'` keeps one item per clusterId, its lead: the matching member from the
+ * source with the highest `opts.priorityOf`, then the EARLIEST published (ties: the smallest id).
+ * Among equal priorities the earliest is chosen because later copies of a story then never move
+ * it, so pages stay stable while copies keep arriving; a later copy from a preferred source does
+ * take the lead (and the story's place in the order).
  *
  * Pages: `nextCursor` (set only when more items follow) encodes the last item's (publishedAt, id);
  * the next page starts strictly after that position, so items that arrive in between (newer ones)
@@ -195,24 +238,25 @@ export const applyQuery = (
   const inTime = (t: number): boolean =>
     (since === undefined || t >= since) && (until === undefined || t < until)
   const afterCursor = (r: Keyed): boolean => !cur || compareKeys(curT, cur.id, r.t, r.item.id) < 0
-  const { presorted = false, clusterMembers } = opts
+  const { presorted = false, clusterMembers, priorityOf } = opts
+  const better = leadOrder(priorityOf)
 
   if (presorted && (!collapse || clusterMembers)) {
-    // A cluster's lead is its matching member that comes last in the order (computed once per
-    // cluster and query, so a huge cluster costs its size once, not once per member).
-    const lastOf = new Map<string, Keyed | null>()
+    // A cluster's lead is computed once per cluster and query from all its matching members
+    // (cursor or not), so a huge cluster costs its size once, not once per member.
+    const leadOf = new Map<string, Keyed | null>()
     const leads = (r: Keyed): boolean => {
-      let last = lastOf.get(r.item.clusterId)
-      if (last === undefined) {
-        last = null
+      let lead = leadOf.get(r.item.clusterId)
+      if (lead === undefined) {
+        lead = null
         for (const m of clusterMembers?.(r.item.clusterId) ?? []) {
-          const t = Date.parse(m.publishedAt)
-          if (!inTime(t) || !keep(m)) continue
-          if (!last || compareKeys(last.t, last.item.id, t, m.id) < 0) last = { item: m, t }
+          const row = { item: m, t: Date.parse(m.publishedAt) }
+          if (!inTime(row.t) || !keep(m)) continue
+          if (!lead || better(row, lead) < 0) lead = row
         }
-        lastOf.set(r.item.clusterId, last)
+        leadOf.set(r.item.clusterId, lead)
       }
-      return !last || compareKeys(last.t, last.item.id, r.t, r.item.id) <= 0
+      return !lead || better(r, lead) <= 0
     }
     const page: Keyed[] = []
     for (const item of items) {
@@ -229,15 +273,17 @@ export const applyQuery = (
   const rows: Keyed[] = []
   for (const item of items) {
     const row = { item, t: Date.parse(item.publishedAt) }
-    // Rows before the cursor never decide a lead after it: a lead is its cluster's last row.
-    if (inTime(row.t) && afterCursor(row) && keep(item)) rows.push(row)
+    // A row before the cursor may still lead (by priority) a story whose other rows follow it.
+    if (inTime(row.t) && (collapse || afterCursor(row)) && keep(item)) rows.push(row)
   }
   let ordered = presorted ? rows : sortKeyed(rows)
   if (collapse) {
-    // Walking newest first, the last row seen for a cluster is its earliest: the lead.
     const lead = new Map<string, Keyed>()
-    for (const r of ordered) lead.set(r.item.clusterId, r)
-    ordered = ordered.filter((r) => lead.get(r.item.clusterId) === r)
+    for (const r of ordered) {
+      const best = lead.get(r.item.clusterId)
+      if (!best || better(r, best) < 0) lead.set(r.item.clusterId, r)
+    }
+    ordered = ordered.filter((r) => lead.get(r.item.clusterId) === r && afterCursor(r))
   }
   return toPage(ordered.slice(0, limit), ordered.length > limit)
 }

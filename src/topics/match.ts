@@ -16,13 +16,18 @@ export interface TermMatch {
 }
 
 /**
- * Outcome for one topic. `score` sums the weights of the matched terms (plain terms weigh 1);
- * `terms` lists them (for `explain=1`). Terms under a `none` group never score nor appear.
+ * Outcome for one topic. `score` sums the weights of the matched terms (plain terms weigh 1; a
+ * term counts once per place the rule uses it, so a list reused through a YAML anchor counts
+ * again); `terms` lists them once each (for `explain=1`). Terms under a `none` group never score
+ * nor appear in `terms`; those found in the item are listed in `excluded` (absent when none).
+ * `sourceAllowed: false` says the topic's `source_tags` ruled the item out (absent otherwise).
  */
 export interface MatchResult {
   matched: boolean
   score: number
   terms: TermMatch[]
+  excluded?: TermMatch[]
+  sourceAllowed?: false
 }
 
 interface PreparedField {
@@ -156,18 +161,23 @@ export const sourceAllowed = (topic: CompiledTopic, sourceTags: readonly string[
 const evaluate = (topic: CompiledTopic, p: PreparedItem): MatchResult => {
   const fields = topic.leaves.map((l) => matchedField(l.term, p))
   const terms: TermMatch[] = []
+  const excluded: TermMatch[] = []
   let score = 0
   topic.leaves.forEach((leaf, i) => {
     const field = fields[i]
-    if (field === undefined || leaf.negated) return
-    score += leaf.weight
-    terms.push({ term: leaf.term.label, field })
+    if (field === undefined) return
+    const list = leaf.negated ? excluded : terms
+    // a YAML anchor reused in several places gives several leaves with one label: list it once
+    if (!list.some((t) => t.term === leaf.term.label && t.field === field))
+      list.push({ term: leaf.term.label, field })
+    if (!leaf.negated) score += leaf.weight
   })
   const tree = holds(topic.root, (i) => fields[i] !== undefined)
   return {
     matched: tree && (topic.minScore === undefined || score >= topic.minScore),
     score,
     terms,
+    ...(excluded.length > 0 ? { excluded } : {}),
   }
 }
 
@@ -212,7 +222,7 @@ export const matchPrepared = (
   const result = evaluate(topic, prepared)
   return sourceTags === undefined || sourceAllowed(topic, sourceTags)
     ? result
-    : { ...result, matched: false }
+    : { ...result, matched: false, sourceAllowed: false }
 }
 
 /**

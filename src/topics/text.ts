@@ -25,6 +25,16 @@ const CHAR_MAP: Readonly<Record<string, string>> = {
   '\u0623': '\u0627',
   '\u0625': '\u0627',
   '\u0671': '\u0627',
+  // Pashto letters → the Urdu/Persian letter for the same sound, as Pashto is often typed on
+  // Urdu or Persian keyboards: gaf (ګ → گ), retroflex tt/dd/rr/n (ټ ډ ړ ڼ → ٹ ڈ ڑ ن),
+  // and the Pashto yeh forms (ې ۍ → ی)
+  '\u06AB': '\u06AF',
+  '\u067C': '\u0679',
+  '\u0689': '\u0688',
+  '\u0693': '\u0691',
+  '\u06BC': '\u0646',
+  '\u06D0': '\u06CC',
+  '\u06CD': '\u06CC',
   ł: 'l',
   ø: 'o',
   đ: 'd',
@@ -58,16 +68,24 @@ const REMOVED =
  */
 const DIACRITICS = /[\u0300-\u036F\u1AB0-\u1AFF\u1DC0-\u1DFF\u20D0-\u20FF\uFE20-\uFE2F]/g
 
+/**
+ * A zero-width non-joiner between two Arabic-script letters: Persian and Pashto put it between the
+ * parts of a compound or a suffix (اسلام‌آباد, افغان‌ها, آتش‌بس), where others type a space.
+ */
+const ARABIC_ZWNJ = /(?<=\p{scx=Arabic})\u200C+(?=\p{scx=Arabic})/gu
+
 /** Anything that is not a letter, mark or digit separates words. */
 const SEPARATORS = /[^\p{L}\p{M}\p{N}]+/gu
 
 /**
  * Normalises text for matching and search, so that spelling variants compare equal:
- * NFKC (full-width and Arabic presentation forms), format characters removed (ZWJ, ZWNJ, soft
- * hyphen, bidi marks), case folded with Turkish İ/ı → i and ß → ss, Latin/Greek/Cyrillic diacritics
- * removed, Arabic-script variants unified (ي/ى → ی, ك → ک, ة/ۀ/ہ/ھ → ه, أ/إ/آ → ا; tatweel and
- * harakat removed; Arabic, Persian and Urdu digits → 0-9), then every run of characters that are
- * not letters, marks or digits (punctuation, hyphens, dashes, symbols, spaces) becomes one space.
+ * NFKC (full-width and Arabic presentation forms), a ZWNJ between Arabic-script letters made a
+ * word boundary (اسلام‌آباد = اسلام آباد), other format characters removed (ZWJ, ZWNJ, soft hyphen,
+ * bidi marks), case folded with Turkish İ/ı → i and ß → ss, Latin/Greek/Cyrillic diacritics
+ * removed, Arabic-script variants unified (ي/ى/ې/ۍ → ی, ك → ک, ګ → گ, ټ/ډ/ړ/ڼ → ٹ/ڈ/ڑ/ن,
+ * ة/ۀ/ہ/ھ → ه, أ/إ/آ → ا; tatweel and harakat removed; Arabic, Persian and Urdu digits → 0-9),
+ * then every run of characters that are not letters, marks or digits (punctuation, hyphens,
+ * dashes, symbols, spaces) becomes one space.
  * Linear in the length of `s`.
  * @example normalizeText('TÜRKİYE’s “Tehrik-i-Taliban”') // 'turkiye s tehrik i taliban'
  * @example normalizeText('پاكستان') === normalizeText('پاکستان') // true
@@ -76,6 +94,7 @@ export const normalizeText = (s: string): string =>
   s
     .normalize('NFKC')
     .replace(/\u200B/g, ' ') // zero-width space marks a word boundary
+    .replace(ARABIC_ZWNJ, ' ')
     .replace(REMOVED, '')
     .replace(/[İı]/g, 'i')
     .toLowerCase()

@@ -28,8 +28,6 @@ const TRACKING_PARAMS = new Set([
   'msclkid',
   'yclid',
   'igshid',
-  'mc_cid',
-  'mc_eid',
   'ref',
   'ref_src',
   'ref_url',
@@ -61,14 +59,28 @@ const isAmpParam = (key: string, value: string): boolean =>
   (key === 'outputtype' && value.toLowerCase() === 'amp')
 
 const isTrackingParam = (key: string): boolean =>
-  key.startsWith('utm_') || key.startsWith('__twitter') || TRACKING_PARAMS.has(key)
+  key.startsWith('utm_') ||
+  key.startsWith('mc_') ||
+  key.startsWith('__twitter') ||
+  TRACKING_PARAMS.has(key)
+
+/**
+ * A Google AMP cache address (`https://www-dawn-com.cdn.ampproject.org/c/s/www.dawn.com/news/1`)
+ * as the publisher's own URL, or undefined when it is not one.
+ */
+const fromAmpCache = (u: URL): string | undefined => {
+  if (!u.hostname.endsWith('.cdn.ampproject.org')) return undefined
+  const m = /^\/[a-z]\/(s\/)?(.+)$/.exec(u.pathname)
+  if (!m) return undefined
+  return `${m[1] ? 'https' : 'http'}://${m[2]}${u.search}`
+}
 
 /**
  * The identity of an article URL, for deduplication and clustering (never shown to readers):
  * https for http, lower-case host without `www.`/`m.`/`amp.`, no default port, no fragment, no
- * tracking parameters (`utm_*`, `fbclid`, `gclid`, `mc_cid`, `ref`…), sorted query, AMP variants
- * folded (`/amp`, `.amp`, `amp.` host, `?amp=1`, `outputType=amp`), no trailing slash except the
- * root. A string that is not an http(s) URL is returned trimmed and otherwise unchanged.
+ * tracking parameters (`utm_*`, `mc_*`, `fbclid`, `gclid`, `ref`…), sorted query, AMP variants
+ * folded (`/amp`, `.amp`, `.amp.html`, `amp.` host, `?amp=1`, `outputType=amp`, Google AMP cache
+ * addresses), no trailing slash except the root. A string that is not an http(s) URL is returned trimmed and otherwise unchanged.
  * @example canonicalUrl('HTTP://www.Example.org/a/amp/?utm_source=x&b=2&a=1#top') // 'https://example.org/a?a=1&b=2'
  */
 export const canonicalUrl = (url: string): string => {
@@ -80,6 +92,8 @@ export const canonicalUrl = (url: string): string => {
     return raw
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') return raw
+  const cached = fromAmpCache(u)
+  if (cached) return canonicalUrl(cached)
   // http and https copies of one article are the same story; the scheme is not part of it.
   u.protocol = 'https:'
   u.port = u.port === '80' || u.port === '443' ? '' : u.port
@@ -89,7 +103,10 @@ export const canonicalUrl = (url: string): string => {
   const host = u.hostname.replace(/\.$/, '')
   const bare = host.replace(/^(?:www\d?|m|amp)\./, '')
   u.hostname = bare.includes('.') ? bare : host
-  let path = u.pathname.replace(/\/amp\/?$/i, '').replace(/\.amp$/i, '')
+  let path = u.pathname
+    .replace(/\/amp\/?$/i, '')
+    .replace(/\.amp$/i, '')
+    .replace(/\.amp(\.html?)$/i, '$1')
   if (path.length > 1) path = path.replace(/\/+$/, '')
   u.pathname = path || '/'
   const kept = [...u.searchParams.entries()].filter(([k, v]) => {

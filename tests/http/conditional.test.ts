@@ -3,9 +3,11 @@ import {
   computeValidators,
   EPOCH_HTTP_DATE,
   isNotModified,
+  maxAgeSeconds,
   parseHttpDate,
 } from '../../src/http/conditional.js'
 import type { Item } from '../../src/model/types.js'
+import { makeSource, testConfig } from '../helpers/runtime.js'
 
 const item = (id: string, overrides: Partial<Item> = {}): Item => ({
   id,
@@ -149,5 +151,29 @@ describe('parseHttpDate', () => {
   ])('%j', (text, iso) => {
     const t = parseHttpDate(text)
     expect(t === undefined ? undefined : new Date(t).toISOString()).toBe(iso)
+  })
+})
+
+describe('maxAgeSeconds', () => {
+  const config = testConfig({
+    fetch: { ...testConfig().fetch, every: '15m' },
+    sources: [
+      makeSource({ id: 'fast', every: '2m' }),
+      makeSource({ id: 'default' }),
+      makeSource({ id: 'cron', every: '*/30 * * * *' }),
+      makeSource({ id: 'off', every: '30s', enabled: false }),
+    ],
+  })
+  const now = new Date('2026-11-20T12:07:00.000Z')
+
+  it.each<[string, string[] | undefined, number]>([
+    ['every enabled source: the fastest', undefined, 120],
+    ['one source on the default interval', ['default'], 900],
+    ['a cron source: the time between two runs', ['cron'], 1800],
+    ['default and cron', ['default', 'cron'], 900],
+    ['a disabled source alone: the default interval', ['off'], 900],
+    ['no source at all: the default interval', [], 900],
+  ])('%s', (_what, ids, seconds) => {
+    expect(maxAgeSeconds(config, ids, now)).toBe(seconds)
   })
 })

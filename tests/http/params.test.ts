@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { negotiateFormat, parseItemQuery, splitNameExt } from '../../src/http/params.js'
+import { negotiateFormat, splitNameExt } from '../../src/http/negotiate.js'
+import { parseItemQuery } from '../../src/http/params.js'
+import { normaliseFeedQuery } from '../../src/http/scope.js'
 import { InvalidParamError } from '../../src/model/errors.js'
 import type { FeedFormat, ItemQuery } from '../../src/model/types.js'
 
@@ -279,5 +281,73 @@ describe('negotiateFormat', () => {
     [undefined, 'application/rss+xml;q=0, application/atom+xml;q=0, application/json;q=0', 'rss'],
   ])('ext %s, Accept %j → %s', (ext, accept, expected) => {
     expect(negotiateFormat(ext, accept)).toBe(expected)
+  })
+})
+
+describe('parseItemQuery: field-scoped q terms', () => {
+  it.each<[string, ItemQuery['q']]>([
+    [
+      'title:Torkham',
+      { include: [], exclude: [], scoped: [{ field: 'title', term: 'torkham', exclude: false }] },
+    ],
+    [
+      'kabul -summary:"World Cup"',
+      {
+        include: ['kabul'],
+        exclude: [],
+        scoped: [{ field: 'summary', term: 'world cup', exclude: true }],
+      },
+    ],
+    [
+      'content:trade category:Border categories:border',
+      {
+        include: [],
+        exclude: [],
+        scoped: [
+          { field: 'content', term: 'trade', exclude: false },
+          { field: 'categories', term: 'border', exclude: false },
+        ],
+      },
+    ],
+    [
+      'title:a title:a -title:a',
+      {
+        include: [],
+        exclude: [],
+        scoped: [
+          { field: 'title', term: 'a', exclude: false },
+          { field: 'title', term: 'a', exclude: true },
+        ],
+      },
+    ],
+    ['10:30 talks', { include: ['10:30', 'talks'], exclude: [] }],
+    ['https://dawn.com', { include: ['https://dawn.com'], exclude: [] }],
+    ['title: kabul', { include: ['title:', 'kabul'], exclude: [] }],
+  ])('q=%j', (q, expected) => {
+    expect(parseItemQuery({ q }, NOW).q).toStrictEqual(expected)
+  })
+
+  it.each([
+    ['titel:kabul', '"q" scopes a term to the unknown field "titel:" (did you mean "title:"?'],
+    ['-sumary:"world cup"', 'unknown field "sumary:" (did you mean "summary:"?'],
+    ['title:"kabul', '"q" has a quote that is never closed'],
+  ])('q=%j is rejected', (q, message) => {
+    const err = errorFor({ q })
+    expect(err.param).toBe('q')
+    expect(err.message).toContain(message)
+  })
+})
+
+describe('normaliseFeedQuery', () => {
+  it.each<[string, string, boolean]>([
+    ['/topics/x.rss', '', false],
+    ['/topics/x.rss?', '', false],
+    ['/search.rss?topic=b&limit=5&q=a+b', 'limit=5&q=a+b&topic=b', false],
+    ['http://h/search?q=a%20b&token=secret', 'q=a+b', false],
+    ['/search?since=24h', 'since=24h', true],
+    ['/search?until=7d&topic=a', 'topic=a&until=7d', true],
+    ['/search?since=2026-01-01', 'since=2026-01-01', false],
+  ])('%s → %j (relative: %s)', (target, selfQuery, relative) => {
+    expect(normaliseFeedQuery(target)).toStrictEqual({ selfQuery, relative })
   })
 })

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { assignClusters } from '../../src/ingest/cluster.js'
+import { assignClusters, type ClusterStore, createClusterer } from '../../src/ingest/cluster.js'
+import type { Item } from '../../src/model/types.js'
 import { makeItem } from '../helpers/items.js'
 
 describe('assignClusters', () => {
@@ -63,5 +64,81 @@ describe('assignClusters', () => {
       'c',
       'd',
     ])
+  })
+})
+
+describe('createClusterer', () => {
+  const T0 = Date.parse('2025-11-02T06:00:00.000Z')
+  const now = new Date(T0 + 3_600_000)
+  const report = (sourceId: string, title: string, summary: string) =>
+    makeItem({ sourceId, title, summary, publishedAt: new Date(T0).toISOString() })
+  const a = report(
+    'dawn',
+    'Torkham reopens for trade after three-week closure',
+    'The Torkham border crossing reopened for trade on Sunday after three weeks, officials said.',
+  )
+  const b = report(
+    'geo-news',
+    'Torkham Border Reopens For Trade After Three Weeks',
+    'The Torkham border reopened for trade on Sunday after three weeks, officials said.',
+  )
+
+  /** A store stub that counts reads. */
+  const stub = (recent: Item[], stored: Item[] = recent) => {
+    const calls = { recent: [] as string[], get: [] as string[] }
+    const store: ClusterStore = {
+      recentItems: async (since) => {
+        calls.recent.push(since)
+        return recent
+      },
+      getItem: async (id) => {
+        calls.get.push(id)
+        return stored.find((i) => i.id === id)
+      },
+    }
+    return { store, calls }
+  }
+
+  it('seeds its index once from the window of stored items, even for concurrent first calls', async () => {
+    const { store, calls } = stub([{ ...a, clusterId: 'story-a' }])
+    const cluster = createClusterer(store)
+    const [[out], [again]] = await Promise.all([cluster([b], now), cluster([b], now)])
+    expect(calls.recent).toEqual([new Date(now.getTime() - 72 * 3_600_000).toISOString()])
+    expect(out).toMatchObject({
+      clusterId: 'story-a',
+      clusterReason: { via: 'similar', matchedId: a.id },
+    })
+    expect(again?.clusterId).toBe('story-a')
+    expect(cluster.index.size).toBe(2)
+  })
+
+  it('asks the store only for ids it does not index, and keeps their stored story', async () => {
+    const old = {
+      ...b,
+      clusterId: 'story-from-before',
+      publishedAt: new Date(T0 - 10 * 86_400_000).toISOString(),
+    }
+    const { store, calls } = stub([a], [a, old])
+    const cluster = createClusterer(store)
+    const [first, second] = await cluster([a, { ...b, clusterId: b.id }], now)
+    expect(first?.clusterId).toBe(a.id)
+    expect(second?.clusterId).toBe('story-from-before')
+    expect(calls.get).toEqual([b.id])
+  })
+
+  it('retries the seed on the next call when the store failed', async () => {
+    let fail = true
+    const store: ClusterStore = {
+      recentItems: async () => {
+        if (fail) throw new Error('disk unreadable')
+        return [a]
+      },
+      getItem: async () => undefined,
+    }
+    const cluster = createClusterer(store)
+    await expect(cluster([b], now)).rejects.toThrow('disk unreadable')
+    fail = false
+    const [out] = await cluster([b], now)
+    expect(out?.clusterId).toBe(a.id)
   })
 })

@@ -1,7 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { decodeBody } from '../../src/ingest/decode.js'
-import { normalizeEntries, SUMMARY_MAX } from '../../src/ingest/normalize.js'
+import {
+  futureDatesNote,
+  normalizeEntries,
+  normalizeFeed,
+  SUMMARY_MAX,
+} from '../../src/ingest/normalize.js'
 import { type ParsedEntry, type ParsedFeed, parseFeed } from '../../src/ingest/parse.js'
 import type { Item, Source } from '../../src/model/types.js'
 import { stableUuid } from '../../src/util/hash.js'
@@ -251,6 +256,36 @@ describe('normalizeEntries dates', () => {
     expect(
       one({ published: '2026-03-10 09:00' }, {}, source({ timezone: 'Asia/Kabul' })).publishedAt,
     ).toBe('2026-03-10T04:30:00.000Z')
+  })
+})
+
+describe('normalizeFeed future dates', () => {
+  it('counts the entries whose date was clamped, and only those', () => {
+    const feed = feedOf([
+      { guid: 'a', published: '2026-03-10T14:00:00Z' },
+      { guid: 'b', published: '2031-01-01T00:00:00Z' },
+      { guid: 'c', published: '2026-03-10T13:05:00Z' },
+      { guid: 'd', updated: '2026-03-11T00:00:00Z' },
+      { guid: 'e' },
+    ])
+    const out = normalizeFeed(feed, source(), FETCHED, FEED_URL)
+    expect(out.futureDates).toBe(3)
+    expect(out.items.map((i) => i.publishedAt)).toEqual([
+      '2026-03-10T13:00:00.000Z',
+      '2026-03-10T13:00:00.000Z',
+      '2026-03-10T13:05:00.000Z',
+      '2026-03-10T13:00:00.000Z',
+      '2026-03-10T13:00:00.000Z',
+    ])
+    expect(normalizeEntries(feed, source(), FETCHED, FEED_URL)).toEqual(out.items)
+  })
+
+  it.each([
+    [0, undefined],
+    [1, '1 future date clamped to the fetch time (more than 10 minutes ahead)'],
+    [4, '4 future dates clamped to the fetch time (more than 10 minutes ahead)'],
+  ])('notes %i clamped dates as %s', (n, note) => {
+    expect(futureDatesNote(n)).toBe(note)
   })
 })
 

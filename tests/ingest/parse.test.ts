@@ -382,6 +382,35 @@ describe('parseFeed copes with odd but valid shapes', () => {
   })
 })
 
+describe('parseFeed reads the RSS <ttl>', () => {
+  it.each([
+    ['<ttl>60</ttl>', 60],
+    ['<ttl> 1440 </ttl>', 1440],
+    ['<ttl>0</ttl>', undefined],
+    ['<ttl>-5</ttl>', undefined],
+    ['<ttl>an hour</ttl>', undefined],
+    ['<ttl>1.5</ttl>', undefined],
+    ['', undefined],
+  ])('%s → %s minutes', async (ttl, minutes) => {
+    const feed = await parseFeed(
+      rss('<item><title>I</title></item>', `<title>T</title>${ttl}`),
+      URL_,
+    )
+    expect(feed.ttlMinutes).toBe(minutes)
+    expect(feed.entries).toHaveLength(1)
+  })
+
+  it('reads it in RSS 0.91 too, and never from Atom', async () => {
+    const v091 = await parseFeed(
+      '<rss version="0.91"><channel><title>Old</title><ttl>30</ttl></channel></rss>',
+      URL_,
+    )
+    expect(v091.ttlMinutes).toBe(30)
+    const a = await parseFeed(atom('', '<title>T</title><ttl>30</ttl>'), URL_)
+    expect(a.ttlMinutes).toBeUndefined()
+  })
+})
+
 describe('parseFeed never fails with anything but a ParseError', () => {
   const names = [
     'pk-daily.rss',

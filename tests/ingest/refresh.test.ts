@@ -106,15 +106,209 @@ describe('refreshSource', () => {
     const due = await deps.store.claimDue(deps.clock.now(), ['dawn'], 10)
     expect(due).toEqual([])
   })
+})
 
-  it('polls the new URL after a permanent redirect', async () => {
+describe('refreshSource: permanent redirects', () => {
+  const MOVED = 'http://feeds.test/moved.xml'
+  const DAY = 24 * 3_600_000
+  const redirected = (status = 301, to = MOVED) => {
     const { fake, deps } = setup()
-    fake.set(dawn.url, { status: 301, headers: { Location: 'http://feeds.test/moved.xml' } })
-    fake.set('http://feeds.test/moved.xml', { body: rss([TALKS]) })
+    fake.set(dawn.url, { status, headers: { Location: to } })
+    fake.set(to, { body: rss([TALKS]) })
+    return { fake, deps }
+  }
+  const state = async (deps: ReturnType<typeof setup>['deps']) => deps.store.getState('dawn')
+  /** The first URL requested by the latest poll. */
+  const polledUrl = (fake: ReturnType<typeof setup>['fake'], before: number) =>
+    fake.requests[before]?.url
+
+  it.each([301, 308])(
+    'follows a %i at once but keeps polling the old URL until confirmed',
+    async (status) => {
+      const { fake, deps } = redirected(status)
+      const first = await refreshSource(dawn, deps)
+      expect(first).toMatchObject({ outcome: 'ok', summary: { new: 1 } })
+      expect(await state(deps)).toMatchObject({
+        effectiveUrl: undefined,
+        pendingRedirect: { url: MOVED, firstSeenAt: deps.clock.now().toISOString() },
+      })
+      const firstSeenAt = deps.clock.now().toISOString()
+      deps.clock.advance(DAY / 2)
+      let before = fake.requests.length
+      await refreshSource(dawn, deps)
+      expect(polledUrl(fake, before)).toBe(dawn.url)
+      expect((await state(deps))?.pendingRedirect).toEqual({ url: MOVED, firstSeenAt })
+      deps.clock.advance(DAY / 2)
+      await refreshSource(dawn, deps)
+      const confirmed = await state(deps)
+      expect(confirmed?.effectiveUrl).toBe(MOVED)
+      expect(confirmed?.pendingRedirect).toBeUndefined()
+      before = fake.requests.length
+      await refreshSource(dawn, deps)
+      expect(fake.requests.slice(before).map((r) => r.url)).toEqual([MOVED])
+    },
+  )
+
+  it.each([302, 307])('never remembers a temporary %i', async (status) => {
+    const { deps } = redirected(status)
+    for (let i = 0; i < 3; i++) {
+      await refreshSource(dawn, deps)
+      deps.clock.advance(DAY)
+    }
+    const st = await state(deps)
+    expect(st?.effectiveUrl).toBeUndefined()
+    expect(st?.pendingRedirect).toBeUndefined()
+  })
+
+  it('forgets a pending redirect when a poll is answered without it', async () => {
+    const { fake, deps } = redirected()
     await refreshSource(dawn, deps)
-    expect((await deps.store.getState('dawn'))?.effectiveUrl).toBe('http://feeds.test/moved.xml')
+    deps.clock.advance(DAY / 2)
+    fake.set(dawn.url, { body: rss([TALKS]) })
     await refreshSource(dawn, deps)
-    expect(fake.requests.at(-1)?.url).toBe('http://feeds.test/moved.xml')
+    expect((await state(deps))?.pendingRedirect).toBeUndefined()
+    // Seen again: the window starts over, so a day after the FIRST sighting is not enough.
+    fake.set(dawn.url, { status: 301, headers: { Location: MOVED } })
+    deps.clock.advance(DAY / 2)
+    await refreshSource(dawn, deps)
+    expect(await state(deps)).toMatchObject({
+      effectiveUrl: undefined,
+      pendingRedirect: { url: MOVED, firstSeenAt: deps.clock.now().toISOString() },
+    })
+  })
+
+  it('starts over when the redirect points somewhere else', async () => {
+    const { fake, deps } = redirected()
+    await refreshSource(dawn, deps)
+    deps.clock.advance(DAY)
+    fake.set(dawn.url, { status: 301, headers: { Location: 'http://feeds.test/elsewhere.xml' } })
+    fake.set('http://feeds.test/elsewhere.xml', { body: rss([TALKS]) })
+    await refreshSource(dawn, deps)
+    expect(await state(deps)).toMatchObject({
+      effectiveUrl: undefined,
+      pendingRedirect: { url: 'http://feeds.test/elsewhere.xml' },
+    })
+  })
+
+  it('confirms through 304 answers, and failed polls neither confirm nor refute', async () => {
+    const { fake, deps } = redirected()
+    await refreshSource(dawn, deps)
+    deps.clock.advance(DAY / 2)
+    fake.set(MOVED, { status: 500 })
+    await refreshSource(dawn, deps)
+    expect((await state(deps))?.pendingRedirect?.url).toBe(MOVED)
+    deps.clock.advance(DAY / 2)
+    fake.set(MOVED, { status: 304 })
+    expect((await refreshSource(dawn, deps)).outcome).toBe('not-modified')
+    expect((await state(deps))?.effectiveUrl).toBe(MOVED)
+  })
+})
+
+describe('refreshSource: health', () => {
+  it('appends every poll to the history with its outcome, status and changed items', async () => {
+    const { fake, deps } = setup()
+    fake.set(dawn.url, { headers: { ETag: '"v1"' }, body: rss([TALKS, BUDGET]) })
+    await refreshSource(dawn, deps)
+    fake.set(dawn.url, { body: rss([TALKS, BUDGET]) })
+    deps.clock.advance(60_000)
+    await refreshSource(dawn, deps)
+    fake.set(dawn.url, { status: 304 })
+    deps.clock.advance(60_000)
+    await refreshSource(dawn, deps)
+    fake.set(dawn.url, { status: 503, headers: { 'Retry-After': '60' } })
+    deps.clock.advance(60_000)
+    await refreshSource(dawn, deps)
+    fake.set(dawn.url, { status: 404 })
+    deps.clock.advance(60_000)
+    await refreshSource(dawn, deps)
+    fake.set(dawn.url, { status: 410 })
+    deps.clock.advance(60_000)
+    await refreshSource(dawn, deps)
+    const t = (min: number) => new Date(Date.parse('2026-11-20T12:00:00.000Z') + min * 60_000)
+    expect((await deps.store.getState('dawn'))?.history).toEqual([
+      { at: t(0).toISOString(), outcome: 'ok', status: 200, changed: 2 },
+      { at: t(1).toISOString(), outcome: 'ok', status: 200, changed: 0 },
+      { at: t(2).toISOString(), outcome: 'not-modified', status: 304 },
+      { at: t(3).toISOString(), outcome: 'retry-later', status: 503 },
+      { at: t(4).toISOString(), outcome: 'error', status: 404 },
+      { at: t(5).toISOString(), outcome: 'gone', status: 410 },
+    ])
+  })
+
+  it('matches topics only for new or changed items', async () => {
+    const { fake, deps } = setup()
+    const tagged: string[] = []
+    const tagger = deps.tagger
+    deps.tagger = (item, source) => {
+      tagged.push(item.title)
+      return tagger(item, source)
+    }
+    fake.set(dawn.url, { body: rss([TALKS, BUDGET]) })
+    await refreshSource(dawn, deps)
+    fake.set(dawn.url, {
+      body: rss([{ ...TALKS, desc: 'Talks resumed with a new agenda' }, BUDGET]),
+    })
+    await refreshSource(dawn, deps)
+    expect(tagged).toEqual([TALKS.title, BUDGET.title, TALKS.title])
+    const topics = (await deps.store.queryItems({ limit: 10, clusters: 'all' })).items.map((i) => [
+      i.title,
+      i.topics,
+    ])
+    expect(Object.fromEntries(topics)).toEqual({
+      [TALKS.title]: ['pakistan-afghanistan'],
+      [BUDGET.title]: [],
+    })
+  })
+
+  it('keeps the newest 100 polls', async () => {
+    const { fake, deps } = setup()
+    fake.set(dawn.url, { status: 304 })
+    for (let i = 0; i < 103; i++) {
+      await refreshSource(dawn, deps)
+      deps.clock.advance(60_000)
+    }
+    const history = (await deps.store.getState('dawn'))?.history ?? []
+    expect(history).toHaveLength(100)
+    expect(history[0]?.at).toBe('2026-11-20T12:03:00.000Z')
+  })
+
+  it('waits for the RSS <ttl> when it is longer than the interval', async () => {
+    const { fake, deps } = setup()
+    const withTtl = (ttl: number) =>
+      rss([TALKS]).replace(
+        '<description>d</description>',
+        `<description>d</description><ttl>${ttl}</ttl>`,
+      )
+    fake.set(dawn.url, { body: withTtl(180) })
+    await refreshSource(dawn, deps)
+    const next = async () =>
+      Date.parse((await deps.store.getState('dawn'))?.nextPollAt ?? '') - deps.clock.now().getTime()
+    expect(await next()).toBe(180 * 60_000)
+    // A ttl shorter than `every` (15m) does not shorten it: 15m ± jitter (random is 0.5: none).
+    fake.set(dawn.url, { body: withTtl(5) })
+    await refreshSource(dawn, deps)
+    expect(await next()).toBe(15 * 60_000)
+  })
+
+  it('clamps and flags dates in the future', async () => {
+    const { fake, deps } = setup()
+    const future = rss([TALKS, BUDGET]).replace(
+      'Thu, 19 Nov 2026 08:00:00 GMT',
+      'Fri, 20 Nov 2026 18:00:00 GMT',
+    )
+    fake.set(dawn.url, { body: future })
+    const report = await refreshSource(dawn, deps)
+    const note = '1 future date clamped to the fetch time (more than 10 minutes ahead)'
+    expect(report.recovered).toEqual([note])
+    expect((await deps.store.getState('dawn'))?.recovered).toEqual([note])
+    const dates = (await deps.store.queryItems({ limit: 10, clusters: 'all' })).items.map(
+      (i) => i.publishedAt,
+    )
+    expect(dates.sort()).toEqual(['2026-11-19T08:00:00.000Z', deps.clock.now().toISOString()])
+    // The next clean document clears the flag.
+    fake.set(dawn.url, { body: rss([TALKS]) })
+    await refreshSource(dawn, deps)
+    expect((await deps.store.getState('dawn'))?.recovered).toBeUndefined()
   })
 })
 

@@ -317,10 +317,25 @@ describe('MatchResult', () => {
     })
   })
 
-  it('does not list terms of a none group', () => {
+  it('lists terms of a none group found in the item as excluded, not as terms', () => {
     const r = matchTopic(compiled, 't', item('Pakistan Kabul cricket'))
     expect(r.matched).toBe(false)
     expect(r.terms.map((t) => t.term)).toEqual(['Pakistan', 'title:Kabul'])
+    expect(r.excluded).toEqual([{ term: 'cricket', field: 'title' }])
+    expect(matchTopic(compiled, 't', item('Pakistan Kabul')).excluded).toBeUndefined()
+  })
+
+  it('lists a term reused in several places once, and counts it in each place', () => {
+    const reused = compileTopics([
+      topic({ any: [{ all: ['Kabul', 'Pakistan'] }, { all: ['Kabul', 'trade'] }] }),
+    ])
+    const r = matchTopic(reused, 't', item('Kabul trade with Pakistan'))
+    expect(r.terms).toEqual([
+      { term: 'Kabul', field: 'title' },
+      { term: 'Pakistan', field: 'title' },
+      { term: 'trade', field: 'title' },
+    ])
+    expect(r.score).toBe(4)
   })
 
   it('applies source tags only when given', () => {
@@ -328,7 +343,12 @@ describe('MatchResult', () => {
     expect(matchTopic(tagged, 't', item('Kabul')).matched).toBe(true)
     expect(matchTopic(tagged, 't', item('Kabul'), ['afghanistan', 'news']).matched).toBe(true)
     const other = matchTopic(tagged, 't', item('Kabul'), ['world'])
-    expect(other).toEqual({ matched: false, score: 1, terms: [{ term: 'Kabul', field: 'title' }] })
+    expect(other).toEqual({
+      matched: false,
+      score: 1,
+      terms: [{ term: 'Kabul', field: 'title' }],
+      sourceAllowed: false,
+    })
   })
 
   it('throws NotFoundError for an unknown topic', () => {

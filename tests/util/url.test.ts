@@ -51,6 +51,26 @@ describe('canonicalUrl', () => {
     ['?outputType=amp', 'https://example.org/news/1?outputType=amp', 'https://example.org/news/1'],
     ['m. host', 'https://m.example.org/news/1', 'https://example.org/news/1'],
     ['a two-label host keeps its prefix', 'https://www.co/a', 'https://www.co/a'],
+    [
+      'any mc_* parameter',
+      'https://example.org/a?mc_tc=1&mc_id=2&id=7',
+      'https://example.org/a?id=7',
+    ],
+    [
+      '.amp.html suffix',
+      'https://example.org/news/world-1.amp.html',
+      'https://example.org/news/world-1.html',
+    ],
+    [
+      'a Google AMP cache address',
+      'https://www-example-org.cdn.ampproject.org/c/s/www.example.org/news/1/amp?utm_source=x',
+      'https://example.org/news/1',
+    ],
+    [
+      'a Google AMP cache address of an http page',
+      'https://news-example-org.cdn.ampproject.org/v/news.example.org/a.amp?b=2',
+      'https://news.example.org/a?b=2',
+    ],
   ])('folds %s', (_case, input, expected) => {
     expect(canonicalUrl(input)).toBe(expected)
   })
@@ -61,6 +81,20 @@ describe('canonicalUrl', () => {
       'https://pkdaily.example/news/2026/03/10/torkham-reopens-trade/?utm_source=frontierwire',
     )
     expect(a).toBe(b)
+  })
+
+  it('folds every AMP variant of one article to the same identity', () => {
+    const variants = [
+      'https://www.example.org/news/2041/torkham',
+      'https://amp.example.org/news/2041/torkham',
+      'https://example.org/news/2041/torkham/amp/',
+      'https://example.org/news/2041/torkham?amp=1',
+      'https://example.org/news/2041/torkham?outputType=amp',
+      'https://www-example-org.cdn.ampproject.org/c/s/www.example.org/news/2041/torkham/amp',
+    ]
+    expect(new Set(variants.map(canonicalUrl))).toEqual(
+      new Set(['https://example.org/news/2041/torkham']),
+    )
   })
 
   it('keeps parameters that select content', () => {

@@ -1,6 +1,10 @@
 /** JSON API: /api/items (cursor pages), /api/sources (health), /api/topics, /api/feeds. */
 import { Hono } from 'hono'
-import type { Deps, Item, Source, SourceState } from '../../model/types.js'
+import { notModifiedShare } from '../../ingest/poll-state.js'
+import { InvalidParamError } from '../../model/errors.js'
+import type { Deps, Item, Source, SourceState, Topic } from '../../model/types.js'
+import { type CompiledTopics, compileTopics } from '../../topics/compile.js'
+import { type Explanation, explainItem } from '../../topics/explain.js'
 import { checkFeedToken, scopedQuery } from '../scope.js'
 
 const DAY_MS = 86_400_000
@@ -10,11 +14,17 @@ export const apiRoutes = (deps: Deps): Hono => {
   const app = new Hono()
   const base = () => deps.config.server.baseUrl
 
+  const explain = createExplainer(deps)
   app.get('/items', async (c) => {
-    const query = scopedQuery(deps.config, c.req.query(), deps.clock.now(), {})
+    const params = c.req.query()
+    const query = scopedQuery(deps.config, params, deps.clock.now(), {}, ['explain'])
+    const explaining = parseExplainParam(params.explain)
     const page = await deps.store.queryItems(query)
     const next = page.nextCursor ? nextLink(c.req.url, base(), page.nextCursor) : undefined
-    return c.json({ items: page.items.map(toApiItem), nextCursor: page.nextCursor ?? null, next })
+    const items = page.items.map((i) =>
+      explaining ? { ...toApiItem(i), explain: explain(i) } : toApiItem(i),
+    )
+    return c.json({ items, nextCursor: page.nextCursor ?? null, next })
   })
 
   app.get('/sources', async (c) => {
@@ -59,6 +69,33 @@ export const apiRoutes = (deps: Deps): Hono => {
   return app
 }
 
+/** `explain` on /api/items: 1/true adds `explain` to every item, 0/false or absent does not. */
+const parseExplainParam = (value: string | undefined): boolean => {
+  const v = (value ?? '').trim().toLowerCase()
+  if (v === '' || v === '0' || v === 'false') return false
+  if (v === '1' || v === 'true') return true
+  throw new InvalidParamError('explain', `"explain" must be 1 or 0 (or true/false), got "${value}"`)
+}
+
+/**
+ * Per item, every configured topic's match result (`explainItem`: one scan of the item). The
+ * rules are compiled once per configuration, again after a reload.
+ */
+const createExplainer = (deps: Deps) => {
+  let cache: { topics: Topic[]; compiled: CompiledTopics } | undefined
+  return (item: Item): Explanation => {
+    const { topics, sources } = deps.config
+    if (cache?.topics !== topics) cache = { topics, compiled: compileTopics(topics) }
+    const tags = sources.find((s) => s.id === item.sourceId)?.tags ?? []
+    return explainItem(
+      item,
+      cache.compiled,
+      tags,
+      topics.map((t) => t.id),
+    )
+  }
+}
+
 const subscribeUrls = (base: string, path: string) => ({
   rss: `${base}${path}.rss`,
   atom: `${base}${path}.atom`,
@@ -84,6 +121,8 @@ const sourceInfo = (s: Source, st: SourceState | undefined, base: string) => ({
   title: s.title,
   url: s.url,
   effectiveUrl: st?.effectiveUrl ?? null,
+  /** A 301/308 target seen on consecutive polls, adopted once confirmed for a day. */
+  pendingRedirect: st?.pendingRedirect ?? null,
   enabled: s.enabled,
   tags: s.tags,
   language: s.language ?? null,
@@ -98,6 +137,9 @@ const sourceInfo = (s: Source, st: SourceState | undefined, base: string) => ({
     nextPollAt: st?.nextPollAt ?? null,
     gone: st?.gone ?? false,
     recoveredFrom: st?.recovered ?? [],
+    /** Polls remembered in the history (at most 100) and the share of them answered 304. */
+    polls: st?.history?.length ?? 0,
+    notModifiedShare: notModifiedShare(st),
   },
 })
 
@@ -105,6 +147,7 @@ const healthOf = (s: Source, st: SourceState | undefined): string => {
   if (!s.enabled) return 'disabled'
   if (!st?.lastFetchAt) return 'pending'
   if (st.gone) return 'gone'
-  if (st.failures > 0) return 'failing'
+  // A failure during a network outage leaves `failures` at 0 but keeps the error.
+  if (st.failures > 0 || st.lastError) return 'failing'
   return 'ok'
 }

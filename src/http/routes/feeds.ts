@@ -1,6 +1,6 @@
 /** Feed routes: /feeds/{feed}, /topics/{topic}, /sources/{source}, /search — RSS, Atom, JSON Feed. */
+import { IncomingMessage } from 'node:http'
 import { type Context, Hono } from 'hono'
-import { intervalMs } from '../../ingest/plan.js'
 import { NotFoundError } from '../../model/errors.js'
 import type { AppConfig, Deps, FeedFormat } from '../../model/types.js'
 import { renderAtom } from '../../publish/atom.js'
@@ -8,15 +8,19 @@ import { buildFeedDocument, FEED_CONTENT_TYPES, type FeedDocument } from '../../
 import { renderJsonFeed } from '../../publish/json-feed.js'
 import { renderRss } from '../../publish/rss.js'
 import { sha256Hex } from '../../util/hash.js'
-import { computeValidators, isNotModified } from '../conditional.js'
-import { negotiateFormat, splitNameExt } from '../params.js'
-import { type FixedScope, scopedQuery } from '../scope.js'
+import { computeValidators, isNotModified, maxAgeSeconds } from '../conditional.js'
+import { type CachedFeed, createFeedCache, type FeedCache } from '../feed-cache.js'
+import { negotiateFormat, splitNameExt } from '../negotiate.js'
+import { checkFeedToken, type FixedScope, normaliseFeedQuery, scopedQuery } from '../scope.js'
 
 const RENDERERS: Record<FeedFormat, (doc: FeedDocument) => string> = {
   rss: renderRss,
   atom: renderAtom,
   json: renderJsonFeed,
 }
+
+/** Relative `since`/`until` (`24h`) count back from the start of the current minute. */
+export const RELATIVE_TIME_BUCKET_MS = 60_000
 
 /** What a feed route resolved its name to. */
 interface FeedTarget {
@@ -27,61 +31,114 @@ interface FeedTarget {
   scope: FixedScope
 }
 
-/** Routes of SPEC §3 "Feeds". */
-export const feedRoutes = (deps: Deps): Hono => {
+/** One feed request, reduced to what decides its bytes. */
+interface FeedRequest {
+  config: AppConfig
+  target: FeedTarget
+  format: FeedFormat
+  /** The query string of the self links: sorted, without `token`. */
+  selfQuery: string
+  /** The request's time. */
+  now: Date
+  /** The time relative `since`/`until` count back from: `now`, or the start of its minute. */
+  queryNow: Date
+}
+
+export interface FeedRoutesOptions {
+  /** The rendered-document cache, shared with {@link feedFastPath} (default: a new one). */
+  cache?: FeedCache
+}
+
+/**
+ * Routes of SPEC §3 "Feeds".
+ *
+ * Every document is rendered once per (format, route, normalised query, store version,
+ * configuration) and kept as bytes with its validators (see feed-cache.ts): a repeat request is a
+ * cache lookup and a header comparison, without a store query, a hash or a render. The
+ * normalised query is the sorted query string without `token`, which is also what the self links
+ * carry, so it decides the bytes. With a relative `since`/`until` (`24h`) the key also holds the
+ * current minute and the window counts back from the start of that minute: such a document is
+ * at most a minute behind the clock. `Cache-Control: max-age` is the shortest poll interval of
+ * the sources the feed can show (see `maxAgeSeconds`).
+ */
+export const feedRoutes = (deps: Deps, opts: FeedRoutesOptions = {}): Hono => {
   const app = new Hono()
-  const serveFeed = async (c: Context, segment: string, resolve: (name: string) => FeedTarget) => {
-    const { name, ext, unknownExt } = splitNameExt(segment)
-    if (unknownExt !== undefined) throw new NotFoundError('route', c.req.path)
-    const target = resolve(name)
-    const format = negotiateFormat(ext, c.req.header('accept'))
-    const now = deps.clock.now()
-    const query = scopedQuery(deps.config, c.req.queries(), now, target.scope)
+  const cache = opts.cache ?? createFeedCache()
+
+  const render = async (c: Context, r: FeedRequest): Promise<CachedFeed> => {
+    const { config, target, format, selfQuery } = r
+    const query = scopedQuery(config, c.req.queries(), r.queryNow, target.scope)
     const page = await deps.store.queryItems(query)
-    const search = selfQuery(c.req.url)
     // Titles of topics and sources are in the body: a reload that renames one changes the ETag.
-    const key = `${configFingerprint(deps.config)}:${format}:${target.path}?${search}`
-    const validators = computeValidators(page.items, key, { now })
-    const headers = {
-      ETag: validators.etag,
-      'Last-Modified': validators.lastModified,
-      'Cache-Control': `public, max-age=${maxAgeSeconds(deps)}`,
-      Vary: 'Accept',
-    }
-    if (
-      isNotModified(
-        {
-          ifNoneMatch: c.req.header('if-none-match'),
-          ifModifiedSince: c.req.header('if-modified-since'),
-        },
-        validators,
-      )
-    ) {
-      return c.body(null, 304, headers)
-    }
+    const tagKey = `${configFingerprint(config)}:${format}:${target.path}?${selfQuery}`
+    const { etag, lastModified } = computeValidators(page.items, tagKey, { now: r.now })
     const doc = buildFeedDocument(
       {
         id: target.id,
         title: target.title,
         description: target.description,
         path: target.path,
-        query: search,
+        query: selfQuery,
         nextCursor: page.nextCursor,
       },
       page.items,
-      {
-        baseUrl: deps.config.server.baseUrl,
-        sources: deps.config.sources,
-        topics: deps.config.topics,
-      },
+      { baseUrl: config.server.baseUrl, sources: config.sources, topics: config.topics },
     )
-    const body = RENDERERS[format](doc)
-    return c.body(body, 200, { ...headers, 'Content-Type': FEED_CONTENT_TYPES[format] })
+    const body = Buffer.from(RENDERERS[format](doc), 'utf8')
+    const common = {
+      ETag: etag,
+      'Last-Modified': lastModified,
+      'Cache-Control': `public, max-age=${maxAgeSeconds(config, query.sources, r.now)}`,
+      Vary: 'Accept',
+    }
+    return {
+      body,
+      etag,
+      lastModified,
+      headers: {
+        'Content-Type': FEED_CONTENT_TYPES[format],
+        'Content-Length': String(body.byteLength),
+        ...common,
+      },
+      notModifiedHeaders: common,
+    }
+  }
+
+  const serveFeed = async (
+    c: Context,
+    segment: string,
+    resolve: (config: AppConfig, name: string) => FeedTarget,
+  ): Promise<Response> => {
+    const { name, ext, unknownExt } = splitNameExt(segment)
+    if (unknownExt !== undefined) throw new NotFoundError('route', c.req.path)
+    const config = deps.config
+    const target = resolve(config, name)
+    const accept = ext ? undefined : header(c, 'accept')
+    const format = negotiateFormat(ext, accept)
+    if (config.server.feedToken) checkFeedToken(config, c.req.queries())
+    const now = deps.clock.now()
+    const requestTarget = targetOf(incomingOf(c.env), c.req.url)
+    const { selfQuery, relative } = normaliseFeedQuery(requestTarget)
+    const t = now.getTime()
+    const queryNow = relative ? new Date(t - (t % RELATIVE_TIME_BUCKET_MS)) : now
+    const key = `${format} ${target.path}?${selfQuery}${relative ? ` @${queryNow.getTime()}` : ''}`
+    cache.sync(config, deps.store.version())
+    const doc =
+      cache.get(key) ??
+      (await cache.getOrRender(key, () =>
+        render(c, { config, target, format, selfQuery, now, queryNow }),
+      ))
+    // The same request can skip routing next time (not when the key depends on the clock, nor
+    // with a feed token, whose check must stay a constant-time comparison).
+    if (!relative && !config.server.feedToken && deps.config === config) {
+      cache.remember(rawRequestKey(requestTarget, accept), key, c.req.routePath)
+    }
+    return respond(doc, header(c, 'if-none-match'), header(c, 'if-modified-since'))
   }
 
   app.get('/feeds/:name', (c) =>
-    serveFeed(c, c.req.param('name'), (name) => {
-      const def = deps.config.feeds.find((f) => f.id === name)
+    serveFeed(c, c.req.param('name'), (config, name) => {
+      const def = config.feeds.find((f) => f.id === name)
       if (!def) throw new NotFoundError('feed', name)
       return {
         id: `feeds/${def.id}`,
@@ -98,8 +155,8 @@ export const feedRoutes = (deps: Deps): Hono => {
     }),
   )
   app.get('/topics/:name', (c) =>
-    serveFeed(c, c.req.param('name'), (name) => {
-      const topic = deps.config.topics.find((t) => t.id === name)
+    serveFeed(c, c.req.param('name'), (config, name) => {
+      const topic = config.topics.find((t) => t.id === name)
       if (!topic) throw new NotFoundError('topic', name)
       return {
         id: `topics/${topic.id}`,
@@ -111,8 +168,8 @@ export const feedRoutes = (deps: Deps): Hono => {
     }),
   )
   app.get('/sources/:name', (c) =>
-    serveFeed(c, c.req.param('name'), (name) => {
-      const source = deps.config.sources.find((s) => s.id === name)
+    serveFeed(c, c.req.param('name'), (config, name) => {
+      const source = config.sources.find((s) => s.id === name)
       if (!source) throw new NotFoundError('source', name)
       return {
         id: `sources/${source.id}`,
@@ -126,13 +183,98 @@ export const feedRoutes = (deps: Deps): Hono => {
   app.get('/:search{search(?:\\.(?:rss|atom|json|xml))?}', (c) =>
     serveFeed(c, c.req.param('search'), () => ({
       id: 'search',
-      title: searchTitle(c.req.query()),
+      title: searchTitle(normaliseFeedQuery(c.req.url).selfQuery),
       path: '/search',
       scope: {},
     })),
   )
   return app
 }
+
+/**
+ * Answers a GET that the feed routes answered before, from the cache, before any routing: the
+ * same request target (and `Accept`, for a path without extension) in the same generation is
+ * the same document. Synchronous, so @hono/node-server writes the response at once. Returns
+ * undefined for everything else (the caller then dispatches to the app): other methods, a
+ * request not seen in this generation, an evicted document, or a configured feed token.
+ * @example const fast = feedFastPath(deps, cache); app.fetch = (r, env, x) => fast(r, env) ?? dispatch(r, env, x)
+ */
+export const feedFastPath =
+  (deps: Deps, cache: FeedCache) =>
+  (request: Request, env: unknown): Response | undefined => {
+    if (request.method !== 'GET' || deps.config.server.feedToken) return undefined
+    const incoming = incomingOf(env)
+    const target = targetOf(incoming, request.url)
+    const accept = hasExtension(target) ? undefined : requestHeader(incoming, request, 'accept')
+    cache.sync(deps.config, deps.store.version())
+    const hit = cache.recall(rawRequestKey(target, accept))
+    if (!hit) return undefined
+    const started = performance.now()
+    const res = respond(
+      hit.doc,
+      requestHeader(incoming, request, 'if-none-match'),
+      requestHeader(incoming, request, 'if-modified-since'),
+    )
+    deps.metrics.recordRequest(hit.route, res.status, (performance.now() - started) / 1000)
+    return res
+  }
+
+// --- Internal helpers ---
+
+/** 304 with the validators when the request's conditions hold, else the cached bytes. */
+const respond = (
+  doc: CachedFeed,
+  ifNoneMatch: string | undefined,
+  ifModifiedSince: string | undefined,
+): Response => {
+  if (
+    (ifNoneMatch !== undefined || ifModifiedSince !== undefined) &&
+    isNotModified({ ifNoneMatch, ifModifiedSince }, doc)
+  ) {
+    return new Response(null, { status: 304, headers: doc.notModifiedHeaders })
+  }
+  // A plain header record and a Buffer take @hono/node-server's fastest path.
+  return new Response(doc.body, { status: 200, headers: doc.headers })
+}
+
+/** The Node.js request under @hono/node-server (`env.incoming`); absent under `app.request()`. */
+const incomingOf = (env: unknown): IncomingMessage | undefined => {
+  if (typeof env !== 'object' || env === null || !('incoming' in env)) return undefined
+  return env.incoming instanceof IncomingMessage ? env.incoming : undefined
+}
+
+/** The request target: Node's raw `/path?query` when there is one, else the whole URL. */
+const targetOf = (incoming: IncomingMessage | undefined, url: string): string =>
+  incoming?.url ?? url
+
+/**
+ * A request header, from Node's parsed headers when there are some: `Request#headers` under
+ * @hono/node-server first builds a WHATWG `Headers` of the whole request, which costs more than
+ * the rest of a cached response.
+ */
+const requestHeader = (
+  incoming: IncomingMessage | undefined,
+  request: Request,
+  name: string,
+): string | undefined => {
+  if (!incoming) return request.headers.get(name) ?? undefined
+  const value = incoming.headers[name]
+  return Array.isArray(value) ? value.join(', ') : value
+}
+
+const header = (c: Context, name: string): string | undefined =>
+  requestHeader(incomingOf(c.env), c.req.raw, name)
+
+/** Whether the last path segment of a request target has an extension (`.rss`). */
+const hasExtension = (target: string): boolean => {
+  const end = target.indexOf('?')
+  const path = end < 0 ? target : target.slice(0, end)
+  return path.lastIndexOf('.') > path.lastIndexOf('/')
+}
+
+/** A raw request as the fast path knows it: the target, plus `Accept` when it decides the format. */
+const rawRequestKey = (target: string, accept: string | undefined): string =>
+  `${target}\n${accept ?? ''}`
 
 const fingerprints = new WeakMap<AppConfig, string>()
 
@@ -152,21 +294,7 @@ const configFingerprint = (config: AppConfig): string => {
   return fp
 }
 
-/** The request's query string for self links, without the feed token. */
-const selfQuery = (url: string): string => {
-  const params = new URL(url).searchParams
-  params.delete('token')
-  params.sort()
-  return params.toString()
-}
-
-const searchTitle = (params: Record<string, string>): string => {
-  const parts = Object.entries(params)
-    .filter(([k]) => k !== 'token')
-    .map(([k, v]) => `${k}=${v}`)
+const searchTitle = (selfQuery: string): string => {
+  const parts = [...new URLSearchParams(selfQuery)].map(([k, v]) => `${k}=${v}`)
   return parts.length > 0 ? `topicwire search: ${parts.join(', ')}` : 'topicwire: all items'
 }
-
-/** Readers should not cache longer than we poll (SPEC §4); at most the default interval. */
-const maxAgeSeconds = (deps: Deps): number =>
-  Math.max(60, Math.floor(intervalMs(deps.config.fetch.every, deps.clock.now()) / 1000))

@@ -1,0 +1,110 @@
+/** `tsx bench/eval-stories.ts [--corpus]`: story clustering precision and recall on the labelled set. */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { join, relative, resolve } from 'node:path'
+import { decodeBody } from '../src/ingest/decode.js'
+import { normalizeEntries } from '../src/ingest/normalize.js'
+import { parseFeed } from '../src/ingest/parse.js'
+import { evaluateStories, type LabelledSet, labelledItems } from '../src/ingest/story-eval.js'
+import {
+  createStoryIndex,
+  DEFAULT_THRESHOLD,
+  DEFAULT_THRESHOLD_PER_DAY,
+  type StoryIndexOptions,
+} from '../src/ingest/story-index.js'
+import type { Item } from '../src/model/types.js'
+
+const ROOT = resolve(import.meta.dirname, '..')
+const LABELLED = join(ROOT, 'tests/fixtures/stories/labelled.json')
+const CORPUS = resolve(ROOT, '../shared/corpus/feeds/sample-feeds/real-world')
+
+const pct = (x: number): string => `${(100 * x).toFixed(1)}%`
+
+const line = (name: string, set: LabelledSet, opts: StoryIndexOptions): void => {
+  const r = evaluateStories(set, opts)
+  console.log(
+    `${name.padEnd(34)} precision ${pct(r.precision).padStart(6)}  recall ${pct(r.recall).padStart(6)}  (${r.correctPairs} of ${r.predictedPairs} merged pairs right, ${r.correctPairs} of ${r.truePairs} labelled pairs found)`,
+  )
+}
+
+const main = async (): Promise<void> => {
+  const set = JSON.parse(readFileSync(LABELLED, 'utf8')) as LabelledSet
+  const items = labelledItems(set)
+  const titles = new Map(items.map((i) => [i.id, i.title]))
+  const result = evaluateStories(set)
+  console.log(
+    `labelled set: ${result.stories} stories, ${result.items} reports, ${result.truePairs} same-story pairs`,
+  )
+  console.log(
+    `defaults: threshold ${DEFAULT_THRESHOLD} + ${DEFAULT_THRESHOLD_PER_DAY} per 24 h between reports, window 72 h, MinHash/LSH 40 bands × 2 rows`,
+  )
+  console.log(`\npairwise precision ${pct(result.precision)}  recall ${pct(result.recall)}`)
+  console.log(`false merges: ${result.falseMerges.length}`)
+  for (const [a, b] of result.falseMerges) console.log(`  ${titles.get(a)}  ≠  ${titles.get(b)}`)
+  console.log(`missed pairs: ${result.missed.length}`)
+  for (const [a, b] of result.missed) console.log(`  ${a}  ~  ${b}`)
+
+  console.log('\nvariants:')
+  line('LSH (default)', set, {})
+  line('scan of the window (no LSH)', set, { lsh: { bands: 1, rows: 0 } })
+  for (const threshold of [0.2, 0.25, 0.35, 0.4]) line(`threshold ${threshold}`, set, { threshold })
+  line('no time term (flat threshold)', set, { thresholdPerDay: 0 })
+
+  if (process.argv.includes('--corpus')) await corpus()
+}
+
+/**
+ * Real captures of news feeds (BBC, NYT, FT, Telegraph, Sky, HuffPost, …) from the shared corpus,
+ * clustered as if published at once: every merge across two outlets is printed for review. There
+ * are no labels; read the pairs.
+ */
+const corpus = async (): Promise<void> => {
+  if (!existsSync(CORPUS)) {
+    console.log(`\n(corpus not found at ${CORPUS})`)
+    return
+  }
+  const walk = (d: string): string[] =>
+    readdirSync(d).flatMap((f) => {
+      const p = join(d, f)
+      return statSync(p).isDirectory() ? walk(p) : [p]
+    })
+  const now = new Date('2030-01-01T00:00:00.000Z')
+  const items: Item[] = []
+  for (const file of walk(CORPUS)) {
+    try {
+      const feed = await parseFeed(decodeBody(readFileSync(file)).text, 'https://example.org/feed')
+      const id = relative(CORPUS, file)
+        .replace(/[^a-z0-9]+/gi, '-')
+        .toLowerCase()
+      const source = {
+        id,
+        title: id,
+        url: 'https://example.org/feed',
+        tags: [],
+        priority: 0,
+        enabled: true,
+      }
+      for (const item of normalizeEntries(feed, source, now, 'https://example.org/feed')) {
+        items.push({ ...item, publishedAt: now.toISOString() })
+      }
+    } catch {
+      // A broken capture says nothing about clustering.
+    }
+  }
+  const out = createStoryIndex().assign(items, now)
+  const stories = new Map<string, Item[]>()
+  for (const item of out)
+    stories.set(item.clusterId, [...(stories.get(item.clusterId) ?? []), item])
+  const merged = [...stories.values()].filter((s) => new Set(s.map((i) => i.sourceId)).size > 1)
+  console.log(
+    `\ncorpus: ${items.length} real-world items; ${merged.length} stories across outlets:`,
+  )
+  for (const story of merged) {
+    for (const i of story) {
+      const why = i.clusterReason ? ` [${i.clusterReason.via} ${i.clusterReason.score ?? ''}]` : ''
+      console.log(`  ${i.sourceId.slice(0, 28).padEnd(28)} ${i.title.slice(0, 90)}${why}`)
+    }
+    console.log('')
+  }
+}
+
+await main()

@@ -1,0 +1,275 @@
+/** Fetch/parse benchmark: 1,000 loopback feeds of 50 items through runCycle, against a bare undici + rss-parser loop. */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { gzipSync } from 'node:zlib'
+import Parser from 'rss-parser'
+import { Agent, fetch as undiciFetch } from 'undici'
+import { loadConfig } from '../src/config/load.js'
+import { createHttpFetch } from '../src/ingest/fetch.js'
+import { type CycleSummary, runCycle } from '../src/ingest/scheduler.js'
+import type { AppConfig, Deps, Source } from '../src/model/types.js'
+import { createTagger } from '../src/runtime.js'
+import { createMemoryStore } from '../src/store/memory.js'
+import { systemClock } from '../src/util/clock.js'
+import { silentLogger } from '../src/util/logger.js'
+import { createMetrics } from '../src/util/metrics.js'
+
+/** 1,000 as the issue asks; `BENCH_FEEDS=200` for a quick profile. */
+const FEEDS = Number(process.env.BENCH_FEEDS ?? 1000)
+const ITEMS = 50
+/** Requests at once, for runCycle (fetch.concurrency, and per_host since all feeds share one host) and the bare loop alike. */
+const CONCURRENCY = 8
+/** Items that are new in each generation of a feed (the rest are the previous generation's). */
+const NEW_PER_GENERATION = 10
+/** Rounds of (c), (a), (b); the best time of each is compared. */
+const ROUNDS = 2
+
+// ------------------------------------------------------------------ the documents
+
+const WORDS =
+  'talks border trade crossing minister delegation agreement ceasefire refugees market prices rain floods election court budget energy transit highway talks security officials reopen resume province capital council report growth'.split(
+    ' ',
+  )
+const PLACES = [
+  'Pakistan',
+  'Afghanistan',
+  'Kabul',
+  'Islamabad',
+  'Torkham',
+  'Doha',
+  'Tehran',
+  'Delhi',
+]
+
+/** Deterministic words for item n of feed f. */
+const words = (f: number, n: number, count: number): string => {
+  const out: string[] = []
+  let x = (f * 7919 + n * 104_729) >>> 0
+  for (let i = 0; i < count; i++) {
+    x = (x * 1_103_515_245 + 12_345) >>> 0
+    out.push(i % 5 === 2 ? (PLACES[x % PLACES.length] ?? '') : (WORDS[x % WORDS.length] ?? ''))
+  }
+  return out.join(' ')
+}
+
+const escapeXml = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+
+/** Feed f at generation g: items g·NEW … g·NEW+49, newest first, dated every 20 minutes. */
+const feedXml = (f: number, g: number, now: number): string => {
+  const first = g * NEW_PER_GENERATION
+  const items: string[] = []
+  for (let n = first + ITEMS - 1; n >= first; n--) {
+    const title = words(f, n, 10)
+    const html = `<p>${words(f, n + 1, 30)}.</p><p>${words(f, n + 2, 20)} <a href="/story/${n}">more</a></p>`
+    const date = new Date(now - (first + ITEMS - n) * 20 * 60_000).toUTCString()
+    items.push(
+      `<item><title>${escapeXml(title)}</title><link>https://site${f}.example/story/${n}?utm_source=rss</link>` +
+        `<guid isPermaLink="false">site${f}-${n}</guid><pubDate>${date}</pubDate>` +
+        `<category>${PLACES[n % PLACES.length]}</category><description>${escapeXml(html)}</description></item>`,
+    )
+  }
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>Site ${f}</title><link>https://site${f}.example/</link><description>Feed ${f}</description>\n${items.join('\n')}\n</channel></rss>`
+}
+
+interface Published {
+  etag: string
+  lastModified: string
+  gzip: Buffer
+}
+
+/** A loopback server publishing FEEDS feeds, gzip, with ETag/Last-Modified and 304s. */
+const startServer = async () => {
+  let docs: Published[] = []
+  const hits = { 200: 0, 304: 0 }
+  const publish = (g: number) => {
+    const now = Date.now()
+    const lastModified = new Date(now).toUTCString()
+    docs = Array.from({ length: FEEDS }, (_, f) => ({
+      etag: `"f${f}-g${g}"`,
+      lastModified,
+      gzip: gzipSync(feedXml(f, g, now)),
+    }))
+  }
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const f = Number(/^\/f\/(\d+)\.xml$/.exec(req.url ?? '')?.[1] ?? -1)
+    const doc = docs[f]
+    if (!doc) {
+      res.writeHead(404).end()
+      return
+    }
+    const headers = { ETag: doc.etag, 'Last-Modified': doc.lastModified }
+    if (
+      req.headers['if-none-match'] === doc.etag ||
+      req.headers['if-modified-since'] === doc.lastModified
+    ) {
+      hits[304]++
+      res.writeHead(304, headers).end()
+      return
+    }
+    hits[200]++
+    // Every client in this benchmark asks for gzip.
+    res.writeHead(200, {
+      ...headers,
+      'Content-Type': 'application/rss+xml; charset=utf-8',
+      'Content-Encoding': 'gzip',
+    })
+    res.end(doc.gzip)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  return {
+    urls: Array.from({ length: FEEDS }, (_, f) => `${base}/f/${f}.xml`),
+    publish,
+    hits,
+    close: async () => {
+      server.closeAllConnections()
+      await new Promise((resolve) => server.close(resolve))
+    },
+  }
+}
+
+// ------------------------------------------------------------------ the two clients
+
+/** Runs `task` over `inputs`, at most `limit` at once. */
+const pool = async <T>(inputs: T[], limit: number, task: (x: T) => Promise<void>) => {
+  let next = 0
+  const worker = async () => {
+    while (next < inputs.length) await task(inputs[next++] as T)
+  }
+  await Promise.all(Array.from({ length: limit }, worker))
+}
+
+/** The floor: undici's fetch (keep-alive Agent, gzip) and rss-parser's parseString, nothing else. */
+const bareLoop = async (urls: string[]): Promise<number> => {
+  const agent = new Agent({ keepAliveTimeout: 10_000 })
+  const parser = new Parser()
+  let items = 0
+  await pool(urls, CONCURRENCY, async (url) => {
+    const res = await undiciFetch(url, {
+      dispatcher: agent,
+      headers: { 'Accept-Encoding': 'gzip, deflate, br' },
+    })
+    const feed = await parser.parseString(await res.text())
+    items += feed.items.length
+  })
+  await agent.close()
+  return items
+}
+
+const pipelineDeps = async (
+  urls: string[],
+): Promise<{ deps: Deps; close: () => Promise<void> }> => {
+  const shipped = await loadConfig(join(import.meta.dirname, '../config/topicwire.yaml'), {})
+  const sources: Source[] = urls.map((url, i) => ({
+    id: `site-${i}`,
+    title: `Site ${i}`,
+    url,
+    tags: [],
+    priority: 0,
+    enabled: true,
+  }))
+  const config: AppConfig = {
+    ...shipped,
+    sources,
+    feeds: [],
+    fetch: { ...shipped.fetch, concurrency: CONCURRENCY, perHost: CONCURRENCY },
+    storage: { ...shipped.storage, retention: { maxAgeDays: 365, maxItemsPerSource: 2000 } },
+  }
+  const http = createHttpFetch({
+    connectTimeoutMs: 10_000,
+    headersTimeoutMs: config.fetch.timeoutMs,
+    bodyTimeoutMs: config.fetch.timeoutMs,
+    allowPrivateNetworks: true,
+  })
+  const deps: Deps = {
+    config,
+    tagger: createTagger(config),
+    store: createMemoryStore(),
+    fetch: http.fetch,
+    clock: systemClock,
+    logger: silentLogger,
+    metrics: createMetrics(),
+    random: Math.random,
+  }
+  return { deps, close: () => http.close() }
+}
+
+// ------------------------------------------------------------------ measuring
+
+const timed = async <T>(fn: () => Promise<T>): Promise<{ seconds: number; value: T }> => {
+  const t0 = performance.now()
+  const value = await fn()
+  return { seconds: (performance.now() - t0) / 1000, value }
+}
+
+const outcomes = (c: CycleSummary): string => {
+  const n: Record<string, number> = {}
+  for (const r of c.reports) n[r.outcome] = (n[r.outcome] ?? 0) + 1
+  return Object.entries(n)
+    .map(([k, v]) => `${v} ${k}`)
+    .join(', ')
+}
+
+const s = (x: number): string => `${x.toFixed(2)} s`
+
+/** Prints the seconds of each phase and the ratios the issue sets targets for. */
+export const run = async (): Promise<void> => {
+  const server = await startServer()
+  const { deps, close } = await pipelineDeps(server.urls)
+  try {
+    server.publish(0)
+    await bareLoop(server.urls) // warm-up: JIT, sockets, the server's code paths
+    const first = await timed(() => runCycle(deps, { force: true }))
+    console.log(
+      `first cycle, empty store:         ${s(first.seconds)}  (${outcomes(first.value)}; ${first.value.totals.new} new items)`,
+    )
+
+    // Each round every feed publishes a new version (10 new items, 40 already stored, a new
+    // ETag): (c) reads it with the bare loop, (a) polls it, (b) polls again and gets 304s.
+    const best = {
+      c: Number.POSITIVE_INFINITY,
+      a: Number.POSITIVE_INFINITY,
+      b: Number.POSITIVE_INFINITY,
+    }
+    for (let round = 1; round <= ROUNDS; round++) {
+      server.publish(round)
+      const floor = await timed(() => bareLoop(server.urls))
+      const changed = await timed(() => runCycle(deps, { force: true }))
+      const unchanged = await timed(() => runCycle(deps, { force: true }))
+      const c = changed.value
+      console.log(`round ${round}:`)
+      console.log(
+        `  (c) bare undici + rss-parser:    ${s(floor.seconds)}  (${floor.value} items parsed)`,
+      )
+      console.log(
+        `  (a) runCycle, all changed:       ${s(changed.seconds)}  (${outcomes(c)}; ${c.totals.new} new, ${c.totals.updated} updated, ${c.totals.unchanged} unchanged)`,
+      )
+      console.log(
+        `  (b) runCycle, all 304:           ${s(unchanged.seconds)}  (${outcomes(unchanged.value)})`,
+      )
+      best.c = Math.min(best.c, floor.seconds)
+      best.a = Math.min(best.a, changed.seconds)
+      best.b = Math.min(best.b, unchanged.seconds)
+    }
+    const changed = { seconds: best.a }
+    const floor = { seconds: best.c }
+    const unchanged = { seconds: best.b }
+    console.log(
+      `best of ${ROUNDS}: (c) ${s(floor.seconds)}, (a) ${s(changed.seconds)}, (b) ${s(unchanged.seconds)}`,
+    )
+    const ac = changed.seconds / floor.seconds
+    const ba = unchanged.seconds / changed.seconds
+    console.log(
+      `(a)/(c) = ${ac.toFixed(2)}  target ≤ 1.30 ${ac <= 1.3 ? 'met' : 'MISSED'}\n(b)/(a) = ${ba.toFixed(3)} target < 0.10 ${ba < 0.1 ? 'met' : 'MISSED'}`,
+    )
+    console.log(
+      `${FEEDS} feeds × ${ITEMS} items on one loopback host, gzip; concurrency ${CONCURRENCY} for both clients (runCycle: fetch.concurrency = per_host = ${CONCURRENCY}); memory store, silent logger, topics of config/topicwire.yaml; server in the same process`,
+    )
+  } finally {
+    await close()
+    await server.close()
+  }
+}

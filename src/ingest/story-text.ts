@@ -1,0 +1,128 @@
+/** Story text (pure): content words, stemmed and hashed to sorted uint32 keys, and set similarity. */
+import { normalizeText } from '../topics/text.js'
+
+/**
+ * Function words and reporting boilerplate: they say nothing about which event a text reports.
+ * Weekdays and months are left out too: the date guard compares them (see story-guards.ts).
+ */
+const STOP_WORDS = new Set(
+  (
+    'a an the and or but nor so yet of in on at to for from by with without into onto over under ' +
+    'after before since until during about above below between among against across along around ' +
+    'as than then that this these those there here which who whom whose what when where why how ' +
+    'is are was were be been being am has have had having do does did done will would shall should ' +
+    'can could may might must it its it s he him his she her hers they them their theirs we us our ' +
+    'you your i me my not no also more most less least very just only even still again ago ' +
+    'all any both each few many much other some such own same one ones said says say saying told ' +
+    'tell according report reports reported reporting official officials source sources news ' +
+    'monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow week ' +
+    'january february march april june july august september october november december ' +
+    'jan feb mar apr jun jul aug sep sept oct nov dec day days night morning evening late early ' +
+    'new latest update updates live breaking watch video photos least around nearly some'
+  ).split(' '),
+)
+
+/**
+ * The commonest function words of Urdu, Persian and Pashto, normalised like the texts (yeh, kaf
+ * and heh forms folded): without them two unrelated reports in one script look alike.
+ */
+for (const w of [
+  ...'کے کی کا میں سے اور نے کو ہے ہیں پر تھا تھی تھے یہ وہ ایک بھی کر کیا گیا گئی گئے ہو رہا رہی رہے لیے کہ جو اس ان'.split(
+    ' ',
+  ),
+  ...'و در به از که این را با است های برای آن یک شد می'.split(' '),
+  ...'د او په کې له چې دا هم ته سره'.split(' '),
+]) {
+  STOP_WORDS.add(normalizeText(w))
+}
+
+/**
+ * A light English stemmer for matching wordings of one event ("reopens", "reopened",
+ * "reopening" → "reopen"; "closes", "closed", "closure" stay close enough: "clos", "closur").
+ * Not linguistics: it only has to map one word's inflections to one key.
+ * @example stem('killed') // 'kill'
+ */
+export const stem = (w: string): string => {
+  if (w.length <= 3 || !/^[a-z]+$/.test(w)) return w
+  let s = w
+  if (s.endsWith('ies') && s.length > 4) s = `${s.slice(0, -3)}y`
+  else if (s.endsWith('ing') && s.length > 5) s = s.slice(0, -3)
+  else if (s.endsWith('ed') && s.length > 4) s = s.slice(0, -2)
+  else if (/(?:ches|shes|sses|xes)$/.test(s)) s = s.slice(0, -2)
+  else if (s.endsWith('s') && !s.endsWith('ss') && !s.endsWith('us') && !s.endsWith('is'))
+    s = s.slice(0, -1)
+  // A doubled consonant left by -ing/-ed ("stopped" → "stopp") and a final e ("closes" → "close").
+  if (s.length > 3 && /([b-df-hj-np-tv-z])\1$/.test(s) && !/(?:ll|ss|zz)$/.test(s))
+    s = s.slice(0, -1)
+  if (s.length > 3 && s.endsWith('e')) s = s.slice(0, -1)
+  return s
+}
+
+/** The content words of a text: normalised (topics/text.ts), stop words and digits dropped, stemmed. */
+export const contentWords = (text: string): string[] => {
+  const n = normalizeText(text)
+  if (n === '') return []
+  const out: string[] = []
+  for (const w of n.split(' ')) {
+    if (w.length < 2 || STOP_WORDS.has(w) || /\d/.test(w)) continue
+    out.push(stem(w))
+  }
+  return out
+}
+
+/** FNV-1a, 32 bits: a fast, well-spread hash for short strings. */
+export const fnv1a = (s: string): number => {
+  let h = 0x811c9dc5
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i)
+    h = Math.imul(h, 0x01000193)
+  }
+  return h >>> 0
+}
+
+/** Sorted, unique uint32 keys of strings (see {@link fnv1a}). */
+export const keysOf = (words: Iterable<string>): Uint32Array => {
+  const keys = Uint32Array.from(new Set(words), fnv1a).sort()
+  let n = 0
+  for (let i = 0; i < keys.length; i++) if (i === 0 || keys[i] !== keys[n - 1]) keys[n++] = keys[i]!
+  return keys.slice(0, n)
+}
+
+/** |a ∩ b| of two sorted key arrays (a merge walk). */
+export const intersectionSize = (a: Uint32Array, b: Uint32Array): number => {
+  let i = 0
+  let j = 0
+  let n = 0
+  while (i < a.length && j < b.length) {
+    const x = a[i]!
+    const y = b[j]!
+    if (x === y) {
+      n++
+      i++
+      j++
+    } else if (x < y) i++
+    else j++
+  }
+  return n
+}
+
+/** Jaccard similarity of two sorted key arrays; 0 when both are empty. */
+export const jaccard = (a: Uint32Array, b: Uint32Array): number => {
+  const i = intersectionSize(a, b)
+  const u = a.length + b.length - i
+  return u === 0 ? 0 : i / u
+}
+
+/** Whether a sorted key array holds `key` (binary search). */
+export const hasKey = (keys: Uint32Array, key: number): boolean => {
+  let lo = 0
+  let hi = keys.length - 1
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1
+    const k = keys[mid]!
+    if (k === key) return true
+    if (k < key) lo = mid + 1
+    else hi = mid - 1
+  }
+  return false
+}

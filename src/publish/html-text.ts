@@ -1,0 +1,53 @@
+/** Text helpers for server-rendered HTML and SVG: escaping, safe hrefs, UTC date labels. */
+import { stripInvalidXmlChars } from './feed.js'
+
+const ENTITIES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+}
+
+/**
+ * Escapes text for HTML/SVG element content and quoted attribute values, and drops the control
+ * characters XML forbids (titles come from the internet; the page must stay valid).
+ * @example escapeHtml('<b> & "x"') // '&lt;b&gt; &amp; &quot;x&quot;'
+ */
+export const escapeHtml = (text: string): string =>
+  stripInvalidXmlChars(text).replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c)
+
+/**
+ * The URL when it is an absolute http(s) URL, else undefined: a `javascript:` or `data:` link from
+ * a hostile feed never becomes clickable.
+ */
+export const httpHref = (url: string | undefined): string | undefined => {
+  if (!url) return undefined
+  try {
+    const u = new URL(url)
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : undefined
+  } catch {
+    return undefined
+  }
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
+
+const pad = (n: number): string => String(n).padStart(2, '0')
+
+/**
+ * `10 Mar 2026, 14:20 UTC` for an ISO date (deterministic, no locale); the input itself when it
+ * does not parse.
+ */
+export const formatUtc = (iso: string): string => {
+  const d = new Date(iso)
+  if (Number.isNaN(d.getTime())) return iso
+  return `${formatDay(iso)} ${d.getUTCFullYear()}, ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())} UTC`
+}
+
+/** `10 Mar` for an ISO date or day (`2026-03-10`); the input itself when it does not parse. */
+export const formatDay = (iso: string): string => {
+  const d = new Date(iso)
+  if (Number.isNaN(d.getTime())) return iso
+  return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]}`
+}

@@ -1,0 +1,224 @@
+import { describe, expect, it } from 'vitest'
+import { OUTAGE_NOTE } from '../../src/ingest/poll-state.js'
+import { isNetworkOutage, runCycle, startScheduler } from '../../src/ingest/scheduler.js'
+import type { Logger, Source } from '../../src/model/types.js'
+import { fakeFetch } from '../helpers/fake-fetch.js'
+import { createTestDeps, makeSource, testConfig } from '../helpers/runtime.js'
+
+const MIN = 60_000
+const RSS = `<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
+<item><guid>a</guid><title>A story</title><link>http://a.test/a</link></item></channel></rss>`
+
+/** Sources on hosts a.test, b.test, c.test… (so that no single host explains a failure). */
+const spread = (n: number, over: Partial<Source> = {}): Source[] =>
+  Array.from({ length: n }, (_, i) => {
+    const host = String.fromCharCode(97 + i)
+    return makeSource({ id: host, url: `http://${host}.test/feed.xml`, ...over })
+  })
+
+/** A logger that remembers the warnings of the root and every child. */
+const recordingLogger = () => {
+  const warnings: string[] = []
+  const logger: Logger = {
+    debug: () => {},
+    info: () => {},
+    warn: (_obj, msg) => {
+      warnings.push(msg)
+    },
+    error: () => {},
+    child: () => logger,
+  }
+  return { logger, warnings }
+}
+
+/** Deps over `sources`; the fake fetch refuses every URL not given an answer. */
+const setup = (sources: Source[]) => {
+  const fake = fakeFetch()
+  const { logger, warnings } = recordingLogger()
+  const deps = { ...createTestDeps(testConfig({ sources }), fake), logger }
+  return { fake, deps, warnings }
+}
+
+describe('runCycle: network down', () => {
+  it('does not count failures when every source fails to connect, and retries the set soon', async () => {
+    const sources = spread(3)
+    const { fake, deps, warnings } = setup(sources)
+    // One earlier failure on "a" (HTTP 500, counted): the outage must not add to it.
+    fake.set('http://a.test/feed.xml', { status: 500 })
+    await runCycle(deps, { sourceIds: ['a'] })
+    fake.set('http://a.test/feed.xml', () => {
+      throw Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } })
+    })
+    warnings.length = 0
+    const cycle = await runCycle(deps, { force: true })
+    expect(cycle.networkDown).toBe(true)
+    expect(cycle.totals.errors).toBe(3)
+    expect(cycle.reports.every((r) => !('held' in r))).toBe(true)
+    const states = await deps.store.listStates()
+    const retryAt = new Date(deps.clock.now().getTime() + 5 * MIN).toISOString()
+    expect(states.map((s) => [s.sourceId, s.failures, s.nextPollAt])).toEqual([
+      ['a', 1, retryAt],
+      ['b', 0, retryAt],
+      ['c', 0, retryAt],
+    ])
+    for (const s of states) {
+      expect(s.lastError?.code).toBe('fetch')
+      expect(s.lastError?.message).toContain(`connection refused (${OUTAGE_NOTE})`)
+      expect(s.history?.at(-1)).toEqual({ at: deps.clock.now().toISOString(), outcome: 'error' })
+    }
+    expect(warnings).toEqual([
+      'network appears to be down: every source failed to connect; not counted against them, retrying soon',
+    ])
+    // The whole set comes back together five minutes later, not one by one.
+    deps.clock.advance(5 * MIN - 1)
+    expect((await runCycle(deps)).reports).toEqual([])
+    deps.clock.advance(1)
+    expect((await runCycle(deps)).reports.map((r) => r.sourceId).sort()).toEqual(['a', 'b', 'c'])
+  })
+
+  it('retries after the interval when it is shorter than five minutes', async () => {
+    const { deps } = setup(spread(4, { every: '2m' }))
+    await runCycle(deps)
+    const next = (await deps.store.listStates()).map((s) => Date.parse(s.nextPollAt))
+    expect(new Set(next)).toEqual(new Set([deps.clock.now().getTime() + 2 * MIN]))
+  })
+
+  it.each([
+    ['one source answers', 3, { b: { body: RSS } }],
+    ['one source answers with an HTTP error', 3, { b: { status: 404 } }],
+    ['fewer than three sources are polled', 2, {}],
+  ] as const)('counts the failures as usual when %s', async (_case, n, answers) => {
+    const { fake, deps, warnings } = setup(spread(n))
+    for (const [id, answer] of Object.entries(answers))
+      fake.set(`http://${id}.test/feed.xml`, answer)
+    const cycle = await runCycle(deps)
+    expect(cycle.networkDown).toBe(false)
+    const refused = (await deps.store.listStates()).filter((s) => s.lastError?.code === 'fetch')
+    expect(refused.length).toBeGreaterThan(0)
+    for (const s of refused) {
+      expect(s.failures).toBe(1)
+      expect(s.lastError?.message).not.toContain(OUTAGE_NOTE)
+      // The ordinary backoff (15 m for a first failure), not the outage retry.
+      expect(Date.parse(s.nextPollAt) - deps.clock.now().getTime()).toBe(15 * MIN)
+    }
+    expect(warnings.some((w) => w.includes('network'))).toBe(false)
+    const failing = (await deps.store.listStates()).filter((s) => s.lastError)
+    expect(warnings.filter((w) => w === 'source poll failed')).toHaveLength(failing.length)
+  })
+
+  it('counts the failures when every source is on the one host that is down', async () => {
+    const sources = ['x', 'y', 'z'].map((id) =>
+      makeSource({ id, url: `http://one.test/${id}.xml` }),
+    )
+    const { deps } = setup(sources)
+    const cycle = await runCycle(deps)
+    expect(cycle.networkDown).toBe(false)
+    expect((await deps.store.listStates()).map((s) => s.failures)).toEqual([1, 1, 1])
+  })
+
+  it('counts HTTP errors even when every source answers with one', async () => {
+    const { fake, deps } = setup(spread(3))
+    for (const id of ['a', 'b', 'c']) fake.set(`http://${id}.test/feed.xml`, { status: 502 })
+    expect((await runCycle(deps)).networkDown).toBe(false)
+    expect((await deps.store.listStates()).map((s) => s.failures)).toEqual([1, 1, 1])
+  })
+
+  it('stays down across cycles until a source answers, even for a single failing source', async () => {
+    const { fake, deps } = setup(spread(3))
+    const down = await runCycle(deps, { sourceIds: ['a'], networkDown: true })
+    expect(down.networkDown).toBe(true)
+    expect((await deps.store.getState('a'))?.failures).toBe(0)
+    // A cycle that polls nobody keeps what the previous one found.
+    expect((await runCycle(deps, { sourceIds: ['a'], networkDown: true })).networkDown).toBe(true)
+    fake.set('http://b.test/feed.xml', { body: RSS })
+    const back = await runCycle(deps, { force: true, networkDown: true })
+    expect(back.networkDown).toBe(false)
+    expect((await deps.store.getState('c'))?.failures).toBe(1)
+  })
+})
+
+describe('runCycle: one window of recent items per cycle', () => {
+  it('clusters a story that two sources publish in the same cycle', async () => {
+    const { fake, deps } = setup(spread(2))
+    const story = (
+      guid: string,
+    ) => `<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
+<item><guid>${guid}</guid><title>Torkham reopens</title><link>https://news.example/torkham?utm_source=rss</link></item></channel></rss>`
+    fake.set('http://a.test/feed.xml', { body: story('a-1') })
+    fake.set('http://b.test/feed.xml', { body: story('b-1') })
+    const cycle = await runCycle(deps)
+    expect(cycle.totals.new).toBe(2)
+    const items = (await deps.store.queryItems({ limit: 10, clusters: 'all' })).items
+    expect(items).toHaveLength(2)
+    expect(new Set(items.map((i) => i.clusterId)).size).toBe(1)
+  })
+
+  it('reads the recent items once per cycle, and not at all when nothing changed', async () => {
+    const { fake, deps } = setup(spread(3))
+    let reads = 0
+    const recentItems = deps.store.recentItems.bind(deps.store)
+    deps.store.recentItems = (since) => {
+      reads++
+      return recentItems(since)
+    }
+    for (const id of ['a', 'b', 'c']) {
+      fake.set(`http://${id}.test/feed.xml`, (init) =>
+        init.headers['If-None-Match'] ? { status: 304 } : { headers: { ETag: '"1"' }, body: RSS },
+      )
+    }
+    await runCycle(deps)
+    expect(reads).toBe(1)
+    await runCycle(deps, { force: true })
+    expect(reads).toBe(1)
+  })
+})
+
+describe('isNetworkOutage', () => {
+  const held = (url: string) => ({
+    sourceId: url,
+    outcome: 'error' as const,
+    summary: { new: 0, updated: 0, unchanged: 0 },
+    seconds: 0,
+    held: {
+      sourceId: url,
+      base: { sourceId: url, failures: 0, nextPollAt: '2026-11-20T12:00:00.000Z' },
+      code: 'fetch' as const,
+      message: 'refused',
+      every: '15m',
+      url,
+    },
+  })
+  const ok = { ...held('http://ok.test/'), outcome: 'ok' as const, held: undefined }
+
+  it.each([
+    ['no polls', [], false, false],
+    ['three hosts refused', [held('http://a/'), held('http://b/'), held('http://c/')], false, true],
+    ['two polls only', [held('http://a/'), held('http://b/')], false, false],
+    ['two polls, already down', [held('http://a/'), held('http://b/')], true, true],
+    ['one host', [held('http://a/1'), held('http://a/2'), held('http://a/3')], false, false],
+    ['one answer among them', [held('http://a/'), held('http://b/'), ok], true, false],
+  ])('%s → %s', (_case, reports, wasDown, expected) => {
+    expect(isNetworkOutage(reports, wasDown)).toBe(expected)
+  })
+})
+
+describe('startScheduler', () => {
+  it('remembers an outage between cycles and forgets it once a source answers', async () => {
+    const { fake, deps } = setup(spread(3))
+    // A tick that never comes during the test: only runOnce polls.
+    const scheduler = startScheduler(deps, { tick: '0 0 1 1 *', runNow: false })
+    try {
+      expect((await scheduler.runOnce()).networkDown).toBe(true)
+      const single = await scheduler.runOnce({ force: true, sourceIds: ['a'] })
+      expect(single.networkDown).toBe(true)
+      expect((await deps.store.getState('a'))?.failures).toBe(0)
+      fake.set('http://a.test/feed.xml', { body: RSS })
+      expect((await scheduler.runOnce({ force: true, sourceIds: ['a'] })).networkDown).toBe(false)
+      // Up again: one source failing alone is that source's failure.
+      expect((await scheduler.runOnce({ force: true, sourceIds: ['b'] })).networkDown).toBe(false)
+      expect((await deps.store.getState('b'))?.failures).toBe(1)
+    } finally {
+      await scheduler.stop()
+    }
+  })
+})

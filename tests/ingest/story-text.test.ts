@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest'
+import { SUMMARY_WORDS, storyFeatures } from '../../src/ingest/story-features.js'
+import {
+  contentWords,
+  fnv1a,
+  hasKey,
+  intersectionSize,
+  jaccard,
+  keysOf,
+  stem,
+} from '../../src/ingest/story-text.js'
+
+describe('stem', () => {
+  it.each([
+    ['reopens', 'reopen'],
+    ['reopened', 'reopen'],
+    ['reopening', 'reopen'],
+    ['killed', 'kill'],
+    ['kills', 'kill'],
+    ['closes', 'clos'],
+    ['closed', 'clos'],
+    ['closing', 'clos'],
+    ['stopped', 'stop'],
+    ['casualties', 'casualty'],
+    ['talks', 'talk'],
+    ['crisis', 'crisis'],
+    ['bus', 'bus'],
+    ['kabul', 'kabul'],
+  ])('%s → %s', (word, expected) => {
+    expect(stem(word)).toBe(expected)
+  })
+})
+
+describe('contentWords', () => {
+  it('drops stop words, weekdays, months and digits, and stems the rest', () => {
+    expect(contentWords('Torkham reopens on Sunday, October 5, officials said')).toEqual([
+      'torkham',
+      'reopen',
+    ])
+  })
+
+  it('folds case, diacritics and Arabic-script variants like topic matching does', () => {
+    expect(contentWords('TÜRKİYE hosts talks')).toEqual(['turkiy', 'host', 'talk'])
+  })
+})
+
+describe('sorted keys', () => {
+  const a = keysOf(['torkham', 'reopen', 'trade', 'trade'])
+  const b = keysOf(['torkham', 'trade', 'chaman'])
+
+  it('are sorted and unique', () => {
+    expect(a).toHaveLength(3)
+    expect([...a]).toEqual([...a].sort((x, y) => x - y))
+  })
+
+  it('give intersection, Jaccard and membership', () => {
+    expect(intersectionSize(a, b)).toBe(2)
+    expect(jaccard(a, b)).toBeCloseTo(2 / 4)
+    expect(jaccard(new Uint32Array(0), new Uint32Array(0))).toBe(0)
+    expect(hasKey(a, fnv1a('reopen'))).toBe(true)
+    expect(hasKey(b, fnv1a('reopen'))).toBe(false)
+  })
+})
+
+describe('storyFeatures', () => {
+  it('keys the words of title and summary and the figures, so one figure in two spellings matches', () => {
+    const x = storyFeatures('100,000 Afghans returned', 'UNHCR said on Saturday')
+    const y = storyFeatures('100k Afghans returned', 'said UNHCR')
+    expect(jaccard(x.keys, y.keys)).toBe(1)
+    expect(hasKey(x.keys, fnv1a('#100000'))).toBe(true)
+  })
+
+  it('reads only the lede of a long summary', () => {
+    const letters = (i: number): string =>
+      `zq${String.fromCharCode(97 + (i % 26))}${String.fromCharCode(97 + Math.floor(i / 26))}`
+    const long = Array.from({ length: 200 }, (_, i) => letters(i)).join(' ')
+    expect(storyFeatures('Title', long).keys.length).toBe(1 + SUMMARY_WORDS)
+  })
+})
+
+describe('contentWords in other scripts', () => {
+  it('drops Urdu function words, whatever the letter forms', () => {
+    const words = contentWords('سرحد کے پار')
+    expect(words).toHaveLength(2)
+    // The same words written with the Arabic kaf (ك) are the same words, and "کے" still a stop word.
+    expect(contentWords('سرحد كے پار')).toEqual(words)
+    expect(contentWords('پاکستان اور افغانستان')).toHaveLength(2)
+  })
+})

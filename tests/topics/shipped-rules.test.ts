@@ -1,0 +1,89 @@
+/**
+ * The shipped topic rules (config/topicwire.yaml) scored on our labelled set
+ * (tests/fixtures/topics/labelled.tsv). `npm run eval:topics` prints the same numbers as a table.
+ */
+import { readFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { loadConfig } from '../../src/config/load.js'
+import { compileTopics } from '../../src/topics/compile.js'
+import { evaluateTopics } from '../../src/topics/evaluate.js'
+import { parseLabelledSet } from '../../src/topics/labelled-set.js'
+
+const root = resolve(import.meta.dirname, '../..')
+const SET = resolve(root, 'tests/fixtures/topics/labelled.tsv')
+const config = await loadConfig(resolve(root, 'config/topicwire.yaml'), {})
+const rows = parseLabelledSet(await readFile(SET, 'utf8'), SET)
+const evaluation = evaluateTopics(
+  rows,
+  compileTopics(config.topics),
+  config.topics.map((t) => t.id),
+)
+
+const UMBRELLA = 'pakistan-afghanistan'
+/** The issue's target for the relations topic; the narrower topics hold a floor we reach. */
+const FLOOR: Record<string, number> = { [UMBRELLA]: 0.95 }
+const NARROW_FLOOR = 0.9
+
+const fixed = (x: number) => x.toFixed(3)
+
+describe('the labelled set', () => {
+  it('has at least 150 rows, 20 in Urdu and 15 in Dari or Pashto', () => {
+    const lang = (l: string) => rows.filter((r) => r.lang === l).length
+    expect(rows.length).toBeGreaterThanOrEqual(150)
+    expect(lang('ur')).toBeGreaterThanOrEqual(20)
+    expect(lang('fa') + lang('ps')).toBeGreaterThanOrEqual(15)
+  })
+
+  it('has every kind of hard negative the issue names', () => {
+    const negatives = new Set(rows.filter((r) => r.topics.length === 0).map((r) => r.kind))
+    for (const kind of [
+      'cricket',
+      'afghanistan-only',
+      'pakistan-only',
+      'india-pakistan',
+      'doha-2020',
+      'diaspora',
+      'iran-afghanistan',
+      'china-pakistan',
+    ])
+      expect(negatives.has(kind), kind).toBe(true)
+  })
+
+  it('labels only shipped topics, and every narrower topic together with the relations topic', () => {
+    const ids = new Set(config.topics.map((t) => t.id))
+    for (const r of rows) {
+      for (const t of r.topics) expect(ids.has(t), `${r.id}: ${t}`).toBe(true)
+      if (r.topics.length > 0) expect(r.topics, r.id).toContain(UMBRELLA)
+    }
+  })
+})
+
+describe('the shipped rules on the labelled set', () => {
+  it.each(
+    evaluation.topics.map((t) => ({
+      ...t,
+      floor: FLOOR[t.topicId] ?? NARROW_FLOOR,
+      p: fixed(t.precision),
+      r: fixed(t.recall),
+    })),
+  )('$topicId: precision $p, recall $r (floor $floor)', (t) => {
+    const wrong = [
+      ...t.falsePositives.map((r) => `+${r.id}`),
+      ...t.falseNegatives.map((r) => `-${r.id}`),
+    ].join(' ')
+    expect(t.precision, wrong).toBeGreaterThanOrEqual(t.floor)
+    expect(t.recall, wrong).toBeGreaterThanOrEqual(t.floor)
+  })
+
+  it.each(['en', 'ur', 'fa', 'ps'])(
+    `${UMBRELLA} keeps precision and recall ≥ 0.9 in %s`,
+    (lang) => {
+      const c = evaluation.topics.find((t) => t.topicId === UMBRELLA)?.byLang[lang]
+      expect(c).toBeDefined()
+      if (!c) return
+      expect(c.tp / (c.tp + c.fp)).toBeGreaterThanOrEqual(0.9)
+      expect(c.tp / (c.tp + c.fn)).toBeGreaterThanOrEqual(0.9)
+    },
+  )
+})

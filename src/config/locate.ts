@@ -2,6 +2,7 @@
 import type { Document, LineCounter, Node as YamlNode } from 'yaml'
 import { isAlias, isMap, isPair, isScalar, isSeq } from 'yaml'
 import type { ConfigIssue } from '../model/errors.js'
+import { editDistance } from '../util/edit-distance.js'
 
 /** A path into the YAML document: map keys and list indexes, e.g. `['sources', 0, 'url']`. */
 export type ConfigPath = ReadonlyArray<string | number>
@@ -68,26 +69,13 @@ export const fillMessage = (template: string, path: ConfigPath, input: unknown):
         : describeValue(input),
   )
 
-const levenshtein = (a: string, b: string): number => {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j)
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i]
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1
-      cur[j] = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost)
-    }
-    prev = cur
-  }
-  return prev[b.length] ?? 0
-}
-
 /** The allowed key closest to a misspelt one, if any is close enough to be a likely typo. */
 export const suggestKey = (key: string, allowed: readonly string[]): string | undefined => {
   const squash = (s: string) => s.toLowerCase().replace(/[-_\s]/g, '')
   let best: { key: string; d: number } | undefined
   for (const candidate of allowed) {
     if (squash(candidate) === squash(key)) return candidate
-    const d = levenshtein(key.toLowerCase(), candidate)
+    const d = editDistance(key.toLowerCase(), candidate)
     if (d <= Math.max(1, Math.floor(candidate.length / 3)) && (!best || d < best.d)) {
       best = { key: candidate, d }
     }

@@ -2,6 +2,7 @@
 import { InvalidParamError } from '../model/errors.js'
 import type { ItemQuery, MatchField, ScopedTerm, SearchTerms } from '../model/types.js'
 import { parseDuration } from '../util/duration.js'
+import { editDistance } from '../util/edit-distance.js'
 
 export { negotiateFormat, splitNameExt } from './negotiate.js'
 
@@ -142,19 +143,6 @@ const closest = (name: string, candidates: readonly string[]): string | undefine
     if (d <= 2 && d * 2 < c.length && (!best || d < best.d)) best = { c, d }
   }
   return best?.c
-}
-
-const editDistance = (a: string, b: string): number => {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j)
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i]
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1
-      cur[j] = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost)
-    }
-    prev = cur
-  }
-  return prev[b.length] ?? 0
 }
 
 const MAX_LIST = 100

@@ -1,4 +1,5 @@
 /** createRuntime: the one place that picks implementations (store driver, HTTP client, logger). */
+import { createClusterer } from './ingest/cluster.js'
 import { createHttpFetch } from './ingest/fetch.js'
 import { StoreError } from './model/errors.js'
 import type { AppConfig, Deps, Item, Source, Store, Tagger } from './model/types.js'
@@ -33,7 +34,10 @@ export const createRuntime = async (
   const logger =
     overrides.logger ??
     createLogger({ level: (overrides.logLevel as 'info' | undefined) ?? 'info' })
-  const store = overrides.store ?? (await openStore(config))
+  // Story leads prefer higher-priority sources; the map follows reloads.
+  let priorities = priorityMap(config)
+  const priorityOf = (sourceId: string) => priorities.get(sourceId) ?? 0
+  const store = overrides.store ?? (await openStore(config, priorityOf))
   const http = overrides.fetch
     ? undefined
     : createHttpFetch({
@@ -51,6 +55,7 @@ export const createRuntime = async (
     logger,
     metrics: overrides.metrics ?? createMetrics({ defaultMetrics: true }),
     random: overrides.random ?? Math.random,
+    cluster: overrides.cluster ?? createClusterer(store),
   }
   return {
     deps,
@@ -58,6 +63,7 @@ export const createRuntime = async (
       const tagger = createTagger(next)
       deps.config = next
       deps.tagger = tagger
+      priorities = priorityMap(next)
       const sources = new Map(next.sources.map((s) => [s.id, s]))
       const retagged = await store.retag((item) => {
         const source = sources.get(item.sourceId)
@@ -73,11 +79,16 @@ export const createRuntime = async (
   }
 }
 
+const priorityMap = (config: AppConfig) => new Map(config.sources.map((s) => [s.id, s.priority]))
+
 /** Opens the configured store driver. */
-export const openStore = async (config: AppConfig): Promise<Store> => {
+export const openStore = async (
+  config: AppConfig,
+  priorityOf?: (sourceId: string) => number,
+): Promise<Store> => {
   switch (config.storage.driver) {
     case 'lowdb':
-      return createLowdbStore({ path: config.storage.path })
+      return createLowdbStore({ path: config.storage.path, ...(priorityOf ? { priorityOf } : {}) })
     case 'postgres':
       throw new StoreError(
         'storage.driver "postgres" is not available in this version yet; use "lowdb" (the default)',

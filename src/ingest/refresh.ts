@@ -142,10 +142,11 @@ export const refreshSource = async (
       const deduped = dedupeWithinSource(normalized.items)
       const recent = await (opts.recent?.() ?? loadRecentItems(store, now))
       const tagged = tagItems(deduped, source, deps, recent)
-      // Only the stored items sharing an id or a canonical URL with these: all that the URL
-      // clustering looks at, so the result is the same as with the whole window, at a fraction
-      // of the cost. A near-duplicate clusterer needs `recent.list()` (or its own index) instead.
-      const items = assignClusters(tagged, recent.candidatesFor(tagged))
+      // The runtime's story index finds near-duplicates across sources; without one, only the
+      // stored items sharing an id or a canonical URL matter, which `candidatesFor` narrows to.
+      const items = deps.cluster
+        ? await deps.cluster(tagged, now)
+        : assignClusters(tagged, recent.candidatesFor(tagged))
       // At once, in the same tick as the clustering: a source polled alongside sees these items.
       recent.add(items)
       const futureNote = futureDatesNote(normalized.futureDates)

@@ -8,7 +8,10 @@ import { fnv1a, jaccard } from './story-text.js'
 
 /** Tuning of a {@link StoryIndex}; the defaults are what tests/ingest/cluster-eval.test.ts measures. */
 export interface StoryIndexOptions {
-  /** Only items published within this span of `now` (and of each other) can share a story. Default 72 h. */
+  /**
+   * Only items fetched within this span of `now`, and published within it of each other, can share
+   * a story. Default 72 h.
+   */
   windowMs?: number
   /** Similarity (Jaccard of content words and figures) two reports published together need. Default 0.3. */
   threshold?: number
@@ -49,10 +52,10 @@ export interface StoryIndex {
    * - otherwise the most similar story whose members it does not contradict (story-guards.ts),
    *   has no item of the same source, and was published within the window (`via: 'similar'`);
    * - otherwise a new story: clusterId = the item's id, no clusterReason.
-   * Items published before `now − windowMs` join nothing and are not indexed.
+   * Items fetched before `now − windowMs` join nothing and are not indexed.
    */
   assign(items: readonly Item[], now: Date, known?: (id: string) => Item | undefined): Item[]
-  /** Drops items published before `now − windowMs`; returns how many. */
+  /** Drops items fetched before `now − windowMs`; returns how many. */
   evict(now: Date): number
   stats(): StoryIndexStats
 }
@@ -64,8 +67,10 @@ interface Doc {
   clusterId: string
   reason?: ClusterReason
   url?: string
-  /** publishedAt in epoch ms. */
+  /** publishedAt in epoch ms: two reports of a story are at most the window apart. */
   time: number
+  /** fetchedAt in epoch ms: what the window keeps (an old article fetched today still joins). */
+  seen: number
   /** Hash of the title + summary it was computed from (an update recomputes). */
   text: number
   features: StoryFeatures
@@ -126,13 +131,16 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
   const makeDoc = (item: Item, clusterId: string, reason?: ClusterReason): Doc => {
     const features = storyFeatures(item.title, item.summary ?? '')
     const t = Date.parse(item.publishedAt)
+    const fetched = Date.parse(item.fetchedAt)
+    const seen = Number.isNaN(fetched) ? t : fetched
     return {
       id: item.id,
       sourceId: item.sourceId,
       clusterId,
       ...(reason ? { reason } : {}),
       ...(item.canonicalUrl && isArticleUrl(item.canonicalUrl) ? { url: item.canonicalUrl } : {}),
-      time: Number.isNaN(t) ? Date.parse(item.fetchedAt) : t,
+      time: Number.isNaN(t) ? seen : t,
+      seen,
       text: textOf(item),
       features,
     }
@@ -168,7 +176,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     const cutoff = now.getTime() - windowMs
     let n = 0
     for (const doc of [...byId.values()]) {
-      if (doc.time < cutoff) {
+      if (doc.seen < cutoff) {
         unlink(doc)
         n++
       }
@@ -188,7 +196,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     const visit = (c: Doc): void => {
       if (seen.has(c)) return
       seen.add(c)
-      if (c.sourceId === doc.sourceId || c.time < cutoff) return
+      if (c.sourceId === doc.sourceId || c.seen < cutoff) return
       const gap = Math.abs(doc.time - c.time)
       if (gap > windowMs) return
       const score = jaccard(doc.features.keys, c.features.keys)
@@ -203,7 +211,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     )
     for (const [clusterId, { score, match }] of ranked) {
       // Every member of the story must agree with the newcomer, and each source tells it once.
-      const members = (byCluster.get(clusterId) ?? []).filter((m) => m.time >= cutoff)
+      const members = (byCluster.get(clusterId) ?? []).filter((m) => m.seen >= cutoff)
       const fits = members.every(
         (m) =>
           m.sourceId !== doc.sourceId &&
@@ -233,13 +241,13 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     const stored = known?.(item.id)
     if (stored) {
       const doc = makeDoc(item, stored.clusterId, stored.clusterReason)
-      if (doc.time >= cutoff) insert(doc)
+      if (doc.seen >= cutoff) insert(doc)
       return withStory(item, stored.clusterId, stored.clusterReason)
     }
     const doc = makeDoc(item, item.id)
-    if (doc.time < cutoff) return withStory(item, item.id, undefined)
+    if (doc.seen < cutoff) return withStory(item, item.id, undefined)
     if (doc.url) {
-      const same = (byUrl.get(doc.url) ?? []).filter((d) => d.time >= cutoff)
+      const same = (byUrl.get(doc.url) ?? []).filter((d) => d.seen >= cutoff)
       const own = same.find((d) => d.sourceId === doc.sourceId)
       // The same source and URL under a new id is the stored item itself (the store keeps its id).
       if (own) return withStory(item, own.clusterId, own.reason)

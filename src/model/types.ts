@@ -352,4 +352,9 @@ export interface Deps {
   metrics: Metrics
   /** [0, 1); injected so jitter is testable. */
   random: () => number
+  /**
+   * Assigns story ids across sources (near-duplicate index); absent: same canonical URL only.
+   * Returns the items with `clusterId` / `clusterReason` set.
+   */
+  cluster?: (items: readonly Item[], now: Date) => Promise<Item[]>
 }

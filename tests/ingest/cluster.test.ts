@@ -71,7 +71,13 @@ describe('createClusterer', () => {
   const T0 = Date.parse('2025-11-02T06:00:00.000Z')
   const now = new Date(T0 + 3_600_000)
   const report = (sourceId: string, title: string, summary: string) =>
-    makeItem({ sourceId, title, summary, publishedAt: new Date(T0).toISOString() })
+    makeItem({
+      sourceId,
+      title,
+      summary,
+      publishedAt: new Date(T0).toISOString(),
+      fetchedAt: new Date(T0).toISOString(),
+    })
   const a = report(
     'dawn',
     'Torkham reopens for trade after three-week closure',

@@ -245,3 +245,29 @@ describe('createStoryIndex: window and stored items', () => {
     expect(index.size).toBe(2)
   })
 })
+
+describe('the window follows fetch time', () => {
+  it('clusters copies of an old article fetched today, and evicts by fetch time', () => {
+    const now = new Date('2026-11-20T12:00:00.000Z')
+    const old = '2026-03-10T09:00:00.000Z' // months before now: a demo or a late-syndicated story
+    const first = makeItem({
+      id: 'a',
+      sourceId: 'pk-daily',
+      canonicalUrl: 'https://pkdaily.example/news/torkham-reopens',
+      publishedAt: old,
+      fetchedAt: now.toISOString(),
+    })
+    const copy = makeItem({
+      id: 'b',
+      sourceId: 'wire',
+      canonicalUrl: 'https://pkdaily.example/news/torkham-reopens',
+      publishedAt: old,
+      fetchedAt: now.toISOString(),
+    })
+    const index = createStoryIndex()
+    const [, joined] = index.assign([first, copy], now)
+    expect(joined).toMatchObject({ clusterId: 'a', clusterReason: { via: 'url', matchedId: 'a' } })
+    expect(index.evict(new Date(now.getTime() + 71 * 3_600_000))).toBe(0)
+    expect(index.evict(new Date(now.getTime() + 73 * 3_600_000))).toBe(2)
+  })
+})

@@ -1,6 +1,7 @@
 /** JSON API: /api/items (cursor pages), /api/sources (health), /api/topics, /api/feeds. */
 import { Hono } from 'hono'
 import { notModifiedShare } from '../../ingest/poll-state.js'
+import { explainCluster, storyOf } from '../../ingest/story-explain.js'
 import { InvalidParamError } from '../../model/errors.js'
 import type { Deps, Item, Source, SourceState, Topic } from '../../model/types.js'
 import { type CompiledTopics, compileTopics } from '../../topics/compile.js'
@@ -21,8 +22,20 @@ export const apiRoutes = (deps: Deps): Hono => {
     const explaining = parseExplainParam(params.explain)
     const page = await deps.store.queryItems(query)
     const next = page.nextCursor ? nextLink(c.req.url, base(), page.nextCursor) : undefined
-    const items = page.items.map((i) =>
-      explaining ? { ...toApiItem(i), explain: explain(i) } : toApiItem(i),
+    const priorityOf = (id: string) => deps.config.sources.find((s) => s.id === id)?.priority ?? 0
+    const items = await Promise.all(
+      page.items.map(async (i) => {
+        const members = (await deps.store.clusterMembers?.(i.clusterId)) ?? [i]
+        const story = storyOf(i, members, priorityOf)
+        // explain=1: per topic, the terms that matched; per story, why its members were merged.
+        return explaining
+          ? {
+              ...toApiItem(i),
+              story: { ...story, why: explainCluster(i, members, priorityOf) },
+              explain: explain(i),
+            }
+          : { ...toApiItem(i), story }
+      }),
     )
     return c.json({ items, nextCursor: page.nextCursor ?? null, next })
   })

@@ -3,6 +3,7 @@ import { IncomingMessage } from 'node:http'
 import { type Context, Hono } from 'hono'
 import { NotFoundError } from '../../model/errors.js'
 import type { AppConfig, Deps, FeedFormat } from '../../model/types.js'
+import { loadStoryMembers } from '../../publish/also-reported.js'
 import { renderAtom } from '../../publish/atom.js'
 import { buildFeedDocument, FEED_CONTENT_TYPES, type FeedDocument } from '../../publish/feed.js'
 import { renderJsonFeed } from '../../publish/json-feed.js'
@@ -69,9 +70,21 @@ export const feedRoutes = (deps: Deps, opts: FeedRoutesOptions = {}): Hono => {
     const { config, target, format, selfQuery } = r
     const query = scopedQuery(config, c.req.queries(), r.queryNow, target.scope)
     const page = await deps.store.queryItems(query)
+    // Collapsed stories link to their other reports; a new report changes the lead's body, so the
+    // members take part in the validators too.
+    const clusterMembers = deps.store.clusterMembers?.bind(deps.store)
+    const members =
+      query.clusters === 'collapse' && clusterMembers
+        ? await loadStoryMembers(page.items, clusterMembers)
+        : undefined
+    const others = members
+      ? page.items.flatMap((i) => members(i.clusterId).filter((m) => m.id !== i.id))
+      : []
     // Titles of topics and sources are in the body: a reload that renames one changes the ETag.
     const tagKey = `${configFingerprint(config)}:${format}:${target.path}?${selfQuery}`
-    const { etag, lastModified } = computeValidators(page.items, tagKey, { now: r.now })
+    const { etag, lastModified } = computeValidators([...page.items, ...others], tagKey, {
+      now: r.now,
+    })
     const doc = buildFeedDocument(
       {
         id: target.id,
@@ -82,7 +95,12 @@ export const feedRoutes = (deps: Deps, opts: FeedRoutesOptions = {}): Hono => {
         nextCursor: page.nextCursor,
       },
       page.items,
-      { baseUrl: config.server.baseUrl, sources: config.sources, topics: config.topics },
+      {
+        baseUrl: config.server.baseUrl,
+        sources: config.sources,
+        topics: config.topics,
+        ...(members ? { members } : {}),
+      },
     )
     const body = Buffer.from(RENDERERS[format](doc), 'utf8')
     const common = {

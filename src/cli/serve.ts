@@ -40,6 +40,9 @@ export const startService = async (
 ): Promise<Service> => {
   const runtime = await createRuntime(config, { ...opts.overrides, logLevel: opts.logLevel })
   const { deps } = runtime
+  // Rules may have changed while we were stopped: re-tag the stored items once, before serving.
+  const { retagged } = await runtime.reconfigure(config)
+  if (retagged > 0) deps.logger.info({ retagged }, 'stored items re-tagged with the current rules')
   const scheduler = startScheduler(deps, { tick: opts.tick, onCycle: opts.onCycle })
   const reload = async (next?: AppConfig) => {
     const fresh = next ?? (await loadConfig(opts.configPath ?? config.file, opts.env ?? {}))

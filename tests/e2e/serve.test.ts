@@ -193,4 +193,24 @@ describe('topicwire end to end', () => {
     const after = guids(await readFeed('/topics/pakistan-afghanistan.rss?clusters=all&limit=500'))
     expect(after).toEqual(before)
   })
+
+  it('re-tags the stored items when it restarts with edited rules', async () => {
+    const torkham = 'Torkham border reopens for trade after 19-day closure (updated)'
+    const before = await readFeed('/topics/border-trade.rss?limit=500')
+    expect(before.items.map((i) => i.title)).toContain(torkham)
+    await svc.close()
+    // The same configuration, but border-trade now excludes every item that mentions Torkham.
+    config = {
+      ...config,
+      topics: config.topics.map((t) =>
+        t.id === 'border-trade' ? { ...t, match: { all: [t.match], none: ['Torkham'] } } : t,
+      ),
+    }
+    const restarted = await start()
+    svc = restarted.svc
+    expect(restarted.first.totals.new).toBe(0)
+    const after = await readFeed('/topics/border-trade.rss?limit=500')
+    expect(after.items.map((i) => i.title)).not.toContain(torkham)
+    for (const item of after.items) expect(`${item.title}`).not.toMatch(/torkham/i)
+  })
 })

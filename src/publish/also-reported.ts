@@ -1,6 +1,7 @@
 /** "Also reported by": the other outlets' reports of a story, for collapsed feeds (pure). */
 import type { Item, Source } from '../model/types.js'
-import type { AlsoReported, DocItem } from './feed.js'
+import { httpHref } from '../util/url.js'
+import { type AlsoReported, type DocItem, stripInvalidXmlChars } from './feed.js'
 
 /**
  * Loads the members of every story on a page once (pure apart from `lookup`), for
@@ -18,19 +19,8 @@ export const loadStoryMembers = async (
   return (clusterId) => byId.get(clusterId) ?? []
 }
 
-const httpUrl = (url: string | undefined): string | undefined => {
-  if (!url) return undefined
-  try {
-    const u = new URL(url)
-    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : undefined
-  } catch {
-    return undefined
-  }
-}
-
-/** Characters XML 1.0 forbids; one stray byte must not break a feed. */
-const clean = (text: string): string =>
-  text.replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
+/** Characters XML 1.0 forbids are dropped: one stray byte must not break a feed. */
+const clean = (text: string): string => stripInvalidXmlChars(text)
 
 /**
  * The other members of `item`'s story as links: preferred sources first (config `priority`), then
@@ -58,8 +48,8 @@ export const alsoReported = (
   for (const m of others) {
     const source = sources.get(m.sourceId)
     const url =
-      httpUrl(m.url) ??
-      httpUrl(source?.url) ??
+      httpHref(m.url) ??
+      httpHref(source?.url) ??
       `${base}/sources/${encodeURIComponent(m.sourceId)}.rss`
     if (seen.has(url)) continue
     seen.add(url)

@@ -1,5 +1,6 @@
 /** The format-neutral feed document (RSSHub's `Data`) that every renderer consumes, and its builder. */
 import type { Enclosure, FeedFormat, Item, Source, Topic } from '../model/types.js'
+import { httpHref } from '../util/url.js'
 import { alsoReported, withAlsoReported } from './also-reported.js'
 
 /** One item of a published feed, ready for any renderer. All URLs are absolute. */
@@ -165,17 +166,6 @@ const cleanOpt = (text: string | undefined): string | undefined => {
   return t === '' ? undefined : t
 }
 
-/** The URL as an absolute http(s) href, or undefined when it is not one. */
-const httpUrl = (url: string | undefined): string | undefined => {
-  if (!url) return undefined
-  try {
-    const u = new URL(url)
-    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : undefined
-  } catch {
-    return undefined
-  }
-}
-
 /** ISO 8601 UTC; a date that does not parse (a corrupt record) becomes the fallback. */
 const toIso = (date: string | undefined, fallback: string): string => {
   const t = date === undefined ? Number.NaN : Date.parse(date)
@@ -193,7 +183,7 @@ const toDocItem = (
   sources: ReadonlyMap<string, Source>,
 ): DocItem => {
   const source = sources.get(item.sourceId)
-  const url = httpUrl(item.url)
+  const url = httpHref(item.url)
   const summary = cleanOpt(item.summary)
   const doc: DocItem = {
     id: `urn:uuid:${item.id}`,
@@ -204,7 +194,7 @@ const toDocItem = (
       id: item.sourceId,
       title: clean(source?.title ?? item.sourceId),
       // A source removed from the config keeps its items; point at our own feed of it.
-      url: httpUrl(source?.url) ?? `${base}/sources/${encodeURIComponent(item.sourceId)}.rss`,
+      url: httpHref(source?.url) ?? `${base}/sources/${encodeURIComponent(item.sourceId)}.rss`,
     },
     enclosures: item.enclosures.flatMap(toEnclosure),
   }
@@ -223,7 +213,7 @@ const toDocItem = (
 }
 
 const toEnclosure = (e: Enclosure): Enclosure[] => {
-  const url = httpUrl(e.url)
+  const url = httpHref(e.url)
   if (!url) return []
   const out: Enclosure = { url }
   const type = e.type?.trim()

@@ -17,20 +17,6 @@ const ENTITIES: Record<string, string> = {
 export const escapeHtml = (text: string): string =>
   stripInvalidXmlChars(text).replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c)
 
-/**
- * The URL when it is an absolute http(s) URL, else undefined: a `javascript:` or `data:` link from
- * a hostile feed never becomes clickable.
- */
-export const httpHref = (url: string | undefined): string | undefined => {
-  if (!url) return undefined
-  try {
-    const u = new URL(url)
-    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : undefined
-  } catch {
-    return undefined
-  }
-}
-
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 
 const pad = (n: number): string => String(n).padStart(2, '0')

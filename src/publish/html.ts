@@ -1,7 +1,8 @@
 /** The HTML index page (`GET /`): feeds, topics with charts, latest items, source health, autodiscovery. */
 import type { FeedFormat, PollOutcome, PollRecord } from '../model/types.js'
+import { httpHref } from '../util/url.js'
 import { INDEX_CSS } from './html-style.js'
-import { escapeHtml, formatUtc, httpHref } from './html-text.js'
+import { escapeHtml, formatUtc } from './html-text.js'
 import {
   type DayCount,
   POLL_LABELS,

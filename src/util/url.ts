@@ -119,3 +119,18 @@ export const canonicalUrl = (url: string): string => {
 }
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0)
+
+/**
+ * The URL when it is an absolute http(s) URL, else undefined: a `javascript:` or `data:` link from
+ * a hostile feed never becomes a link we publish.
+ * @example httpHref('javascript:alert(1)') // undefined
+ */
+export const httpHref = (url: string | undefined): string | undefined => {
+  if (!url) return undefined
+  try {
+    const u = new URL(url)
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : undefined
+  } catch {
+    return undefined
+  }
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { PollOutcome, PollRecord } from '../../src/model/types.js'
 import { type IndexPage, renderIndexPage } from '../../src/publish/html.js'
-import { escapeHtml, formatUtc, httpHref } from '../../src/publish/html-text.js'
+import { escapeHtml, formatUtc } from '../../src/publish/html-text.js'
 import {
   CHART_COLOURS,
   chartDays,
@@ -11,6 +11,7 @@ import {
   renderSparkline,
   summarizePolls,
 } from '../../src/publish/svg-chart.js'
+import { httpHref } from '../../src/util/url.js'
 
 const HOSTILE = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
 

@@ -45,7 +45,10 @@ const main = async (): Promise<void> => {
 
   console.log('\nvariants:')
   line('LSH (default)', set, {})
-  line('scan of the window (no LSH)', set, { lsh: { bands: 1, rows: 0 } })
+  line('scan of the window (no LSH)', set, {
+    lsh: { bands: 1, rows: 0 },
+    maxCandidates: Number.POSITIVE_INFINITY,
+  })
   for (const threshold of [0.2, 0.25, 0.35, 0.4]) line(`threshold ${threshold}`, set, { threshold })
   line('no time term (flat threshold)', set, { thresholdPerDay: 0 })
 

@@ -10,9 +10,8 @@ import { loadConfig } from '../src/config/load.js'
 import { createHttpFetch } from '../src/ingest/fetch.js'
 import { type CycleSummary, runCycle } from '../src/ingest/scheduler.js'
 import type { AppConfig, Deps, Source } from '../src/model/types.js'
-import { createTagger } from '../src/runtime.js'
+import { createRuntime } from '../src/runtime.js'
 import { createMemoryStore } from '../src/store/memory.js'
-import { systemClock } from '../src/util/clock.js'
 import { silentLogger } from '../src/util/logger.js'
 import { createMetrics } from '../src/util/metrics.js'
 
@@ -184,17 +183,15 @@ const pipelineDeps = async (
     bodyTimeoutMs: config.fetch.timeoutMs,
     allowPrivateNetworks: true,
   })
-  const deps: Deps = {
-    config,
-    tagger: createTagger(config),
+  // The runtime wires what `serve` runs (story index, entry memo); only the I/O edges are swapped.
+  const runtime = await createRuntime(config, {
     store: createMemoryStore(),
     fetch: http.fetch,
-    clock: systemClock,
     logger: silentLogger,
     metrics: createMetrics(),
-    random: Math.random,
-  }
-  return { deps, close: () => http.close() }
+  })
+  const { deps } = runtime
+  return { deps, close: () => runtime.close().then(() => http.close()) }
 }
 
 // ------------------------------------------------------------------ measuring

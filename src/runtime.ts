@@ -1,5 +1,6 @@
 /** createRuntime: the one place that picks implementations (store driver, HTTP client, logger). */
 import { createClusterer } from './ingest/cluster.js'
+import { createEntryMemo } from './ingest/entry-memo.js'
 import { createHttpFetch } from './ingest/fetch.js'
 import { StoreError } from './model/errors.js'
 import type { AppConfig, Deps, Item, Source, Store, Tagger } from './model/types.js'
@@ -56,6 +57,7 @@ export const createRuntime = async (
     metrics: overrides.metrics ?? createMetrics({ defaultMetrics: true }),
     random: overrides.random ?? Math.random,
     cluster: overrides.cluster ?? createClusterer(store),
+    entryMemo: overrides.entryMemo ?? createEntryMemo(),
   }
   return {
     deps,

@@ -11,6 +11,7 @@ import type {
 import { assignClusters } from './cluster.js'
 import { decodeBody } from './decode.js'
 import { dedupeWithinSource } from './dedupe.js'
+import { freshEntries } from './entry-memo.js'
 import { type FetchResult, fetchFeed } from './fetch.js'
 import { futureDatesNote, normalizeFeed } from './normalize.js'
 import { parseFeed } from './parse.js'
@@ -138,7 +139,13 @@ export const refreshSource = async (
       const { text } = decodeBody(result.body, result.contentType)
       const feed = await parseFeed(text, result.effectiveUrl)
       const now = clock.now()
-      const normalized = normalizeFeed(feed, source, now, result.effectiveUrl)
+      const fresh = freshEntries(feed, source, result.effectiveUrl, deps.entryMemo)
+      const normalized = normalizeFeed(
+        { ...feed, entries: fresh.entries },
+        source,
+        now,
+        result.effectiveUrl,
+      )
       const deduped = dedupeWithinSource(normalized.items)
       const recent = await (opts.recent?.() ?? loadRecentItems(store, now))
       const tagged = tagItems(deduped, source, deps, recent)
@@ -162,10 +169,12 @@ export const refreshSource = async (
         }),
         recovered: recovered.length > 0 ? recovered : undefined,
       }
-      const summary = await store.saveIngest({ sourceId: source.id, items, state })
+      const saved = await store.saveIngest({ sourceId: source.id, items, state })
+      const summary = { ...saved, unchanged: saved.unchanged + fresh.skipped }
+      deps.entryMemo?.set(source.id, fresh.keys)
       // How many items changed is known only now; the store filled in itemCount meanwhile.
-      const saved = await store.getState(source.id)
-      if (saved) await store.saveState(withChangedCount(saved, summary.new + summary.updated))
+      const stored = await store.getState(source.id)
+      if (stored) await store.saveState(withChangedCount(stored, summary.new + summary.updated))
       deps.metrics.recordItems(source.id, summary)
       log.debug({ ...summary, status: result.status }, 'source polled')
       return finish({ outcome: 'ok', summary, status: result.status, recovered })

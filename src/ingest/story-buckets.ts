@@ -4,9 +4,15 @@
 export interface BandTable<T> {
   add(bands: Uint32Array, value: T): void
   remove(bands: Uint32Array, value: T): void
-  /** Calls `f` for every value that shares at least one band key (once per shared band). */
+  /**
+   * Calls `f` for every value that shares at least one band key (once per shared band), newest
+   * first; at most `maxPerBucket` (default {@link MAX_PER_BUCKET}) values of each bucket.
+   */
   visit(bands: Uint32Array, f: (value: T) => void): void
 }
+
+/** How many values of one bucket a visit looks at (the most recently added). */
+export const MAX_PER_BUCKET = 64
 
 /** Band keys cut to 30 bits stay small integers in V8 (a wider key is a heap number per entry). */
 const SMI = 0x3fffffff
@@ -15,7 +21,10 @@ const SMI = 0x3fffffff
  * Creates a {@link BandTable} of `count` bands. A bucket holds its one value directly (most do)
  * and an array only when it has several, so 100,000 items × 40 bands make no 4 million arrays.
  */
-export const createBandTable = <T extends object>(count: number): BandTable<T> => {
+export const createBandTable = <T extends object>(
+  count: number,
+  maxPerBucket = MAX_PER_BUCKET,
+): BandTable<T> => {
   const tables = Array.from({ length: count }, () => new Map<number, T | T[]>())
   return {
     add(bands, value) {
@@ -44,8 +53,14 @@ export const createBandTable = <T extends object>(count: number): BandTable<T> =
     visit(bands, f) {
       for (let b = 0; b < bands.length; b++) {
         const cur = tables[b]?.get(bands[b]! & SMI)
-        if (Array.isArray(cur)) for (const v of cur) f(v)
-        else if (cur !== undefined) f(cur)
+        if (!Array.isArray(cur)) {
+          if (cur !== undefined) f(cur)
+          continue
+        }
+        // Newest first, and only the newest few of a crowded bucket: template-like texts (many
+        // items sharing most words) must not make each arrival cost the whole window.
+        const stop = Math.max(0, cur.length - maxPerBucket)
+        for (let i = cur.length - 1; i >= stop; i--) f(cur[i]!)
       }
     },
   }

@@ -12,6 +12,11 @@ export interface StoryIndexOptions {
    * Only items fetched within this span of `now`, and published within it of each other, can share
    * a story. Default 72 h.
    */
+  /**
+   * Candidates scored per arrival at most (default 256; the newest of each crowded bucket first).
+   * `Infinity` scores every candidate, for measuring what the cap costs.
+   */
+  maxCandidates?: number
   windowMs?: number
   /** Similarity (Jaccard of content words and figures) two reports published together need. Default 0.3. */
   threshold?: number
@@ -81,6 +86,12 @@ interface Doc {
 const DAY_MS = 86_400_000
 export const DEFAULT_WINDOW_MS = 3 * DAY_MS
 export const DEFAULT_THRESHOLD = 0.3
+/** Candidates scored per arrival at most (the newest of each band bucket come first). */
+export const MAX_CANDIDATES = 256
+/** The best-scoring stories a newcomer may join are tried in order, at most this many. */
+const MAX_STORIES_TRIED = 8
+/** Members of a story a newcomer is checked against (the newest). */
+const MAX_MEMBERS_CHECKED = 64
 export const DEFAULT_THRESHOLD_PER_DAY = 0.1
 
 /** A canonical URL that names a site rather than an article (a feed's fallback link) never merges. */
@@ -120,7 +131,11 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
   const byUrl = new Map<string, Doc[]>()
   const byCluster = new Map<string, Doc[]>()
   const commonShare = opts.commonShare ?? 0.005
-  const buckets = createBandTable<Doc>(shape.bands)
+  const maxCandidates = opts.maxCandidates ?? MAX_CANDIDATES
+  const buckets = createBandTable<Doc>(
+    shape.bands,
+    Number.isFinite(maxCandidates) ? undefined : Number.POSITIVE_INFINITY,
+  )
   /** How many indexed docs have each key: what makes a word too common to sign with. */
   const df = new Map<number, number>()
   const counters = { candidates: 0, assigned: 0 }
@@ -194,7 +209,8 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     const best = new Map<string, { score: number; match: Doc }>()
     doc.bands ??= bandsOf(doc)
     const visit = (c: Doc): void => {
-      if (seen.has(c)) return
+      // Each arrival scores a bounded number of candidates, whatever the window holds.
+      if (seen.has(c) || seen.size >= maxCandidates) return
       seen.add(c)
       if (c.sourceId === doc.sourceId || c.seen < cutoff) return
       const gap = Math.abs(doc.time - c.time)
@@ -209,9 +225,12 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     const ranked = [...best.entries()].sort(
       (x, y) => y[1].score - x[1].score || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0),
     )
-    for (const [clusterId, { score, match }] of ranked) {
+    for (const [clusterId, { score, match }] of ranked.slice(0, MAX_STORIES_TRIED)) {
       // Every member of the story must agree with the newcomer, and each source tells it once.
-      const members = (byCluster.get(clusterId) ?? []).filter((m) => m.seen >= cutoff)
+      // A huge story is checked against its newest members only, to bound the cost.
+      const members = (byCluster.get(clusterId) ?? [])
+        .slice(-MAX_MEMBERS_CHECKED)
+        .filter((m) => m.seen >= cutoff)
       const fits = members.every(
         (m) =>
           m.sourceId !== doc.sourceId &&

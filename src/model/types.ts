@@ -339,6 +339,15 @@ export interface HttpRequestInit {
 /** The HTTP client used for polling; `runtime.ts` binds undici's fetch with our Agent. */
 export type HttpFetch = (url: string, init: HttpRequestInit) => Promise<HttpResponse>
 
+/**
+ * Remembers, per source, keys of the raw entries its last stored poll saw; an entry seen again
+ * unchanged skips normalising, tagging and clustering.
+ */
+export interface EntryMemo {
+  has(sourceId: string, key: string): boolean
+  set(sourceId: string, keys: ReadonlySet<string>): void
+}
+
 /** Computes an item's topics (compiled from `config.topics`; replaced on reload). */
 export type Tagger = (item: Item, source: Source) => string[]
 
@@ -357,4 +366,6 @@ export interface Deps {
    * Returns the items with `clusterId` / `clusterReason` set.
    */
   cluster?: (items: readonly Item[], now: Date) => Promise<Item[]>
+  /** Skips entries unchanged since the source's last stored poll; absent: process everything. */
+  entryMemo?: EntryMemo
 }

@@ -271,3 +271,28 @@ describe('the window follows fetch time', () => {
     expect(index.evict(new Date(now.getTime() + 73 * 3_600_000))).toBe(2)
   })
 })
+
+describe('crowded buckets', () => {
+  it('scores a bounded number of candidates per arrival when many texts share most words', () => {
+    const now = new Date('2026-11-20T12:00:00.000Z')
+    const index = createStoryIndex()
+    // Template items from many outlets: the same words, a different figure each time.
+    const items = Array.from({ length: 2_000 }, (_, n) =>
+      makeItem({
+        id: `t${n}`,
+        sourceId: `outlet-${n % 40}`,
+        title: `Weather update for Kabul and Islamabad: rain expected, ${n} mm forecast`,
+        summary: `Forecasters expect rain in Kabul and Islamabad; ${n} mm forecast for the week.`,
+        canonicalUrl: `https://outlet-${n % 40}.example/weather/${n}`,
+        publishedAt: now.toISOString(),
+        fetchedAt: now.toISOString(),
+      }),
+    )
+    index.assign(items, now)
+    const { candidates, assigned } = index.stats()
+    expect(assigned).toBe(2_000)
+    expect(candidates / assigned).toBeLessThanOrEqual(256)
+    // The figures differ, so none of these may be merged.
+    expect(new Set(index.assign(items, now).map((i) => i.clusterId)).size).toBe(2_000)
+  })
+})

@@ -141,6 +141,7 @@ const topicSchema = z
       match: matchNode(),
       in: matchFields().min(1, { error: '{field} must name at least one field' }).optional(),
       source_tags: list(text()).optional(),
+      exclude_source_tags: list(text()).optional(),
       min_score: number().optional(),
     },
     { error: '{field} must be a map with at least match:, got {got}' },
@@ -152,6 +153,7 @@ const topicSchema = z
         match: t.match,
         in: t.in ?? [...MATCH_FIELDS],
         sourceTags: t.source_tags,
+        excludeSourceTags: t.exclude_source_tags,
         minScore: t.min_score,
       }),
   )

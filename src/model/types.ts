@@ -89,6 +89,8 @@ export interface Topic {
   in: MatchField[]
   /** Only items of sources carrying one of these tags. */
   sourceTags?: string[]
+  /** Never items of sources carrying one of these tags. */
+  excludeSourceTags?: string[]
   /** With weighted terms: the score an item needs. */
   minScore?: number
 }

@@ -78,6 +78,7 @@ export interface CompiledTopic {
   /** Indexed by `CompiledNode.leaf`. */
   leaves: CompiledLeaf[]
   sourceTags?: ReadonlySet<string>
+  excludeSourceTags?: ReadonlySet<string>
   minScore?: number
 }
 
@@ -288,6 +289,7 @@ export const compileTopics = (topics: Topic[]): CompiledTopics => {
       root,
       leaves: w.leaves,
       ...(topic.sourceTags ? { sourceTags: new Set(topic.sourceTags) } : {}),
+      ...(topic.excludeSourceTags ? { excludeSourceTags: new Set(topic.excludeSourceTags) } : {}),
       ...(topic.minScore !== undefined ? { minScore: topic.minScore } : {}),
     })
   }

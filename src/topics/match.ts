@@ -154,9 +154,10 @@ const holds = (node: CompiledNode, hit: (leaf: number) => boolean): boolean => {
   )
 }
 
-/** Whether an item from a source with `sourceTags` may carry the topic at all. */
+/** Whether an item from a source with `sourceTags` may carry the topic at all (`source_tags`, `exclude_source_tags`). */
 export const sourceAllowed = (topic: CompiledTopic, sourceTags: readonly string[]): boolean =>
-  topic.sourceTags === undefined || sourceTags.some((t) => topic.sourceTags?.has(t))
+  (topic.sourceTags === undefined || sourceTags.some((t) => topic.sourceTags?.has(t))) &&
+  !sourceTags.some((t) => topic.excludeSourceTags?.has(t))
 
 const evaluate = (topic: CompiledTopic, p: PreparedItem): MatchResult => {
   const fields = topic.leaves.map((l) => matchedField(l.term, p))

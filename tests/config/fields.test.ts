@@ -53,7 +53,7 @@ describe('allowedKeysAt', () => {
     ],
     [
       ['topics', 'any-id'],
-      ['title', 'match', 'in', 'source_tags', 'min_score'],
+      ['title', 'match', 'in', 'source_tags', 'exclude_source_tags', 'min_score'],
     ],
     [
       ['feeds', 0],

@@ -429,6 +429,7 @@ describe('parseConfigText: valid files', () => {
         },
         in: ['title', 'summary', 'content'],
         sourceTags: ['pakistan'],
+        excludeSourceTags: ['opinion'],
         minScore: 1,
       },
     ])

@@ -351,6 +351,20 @@ describe('MatchResult', () => {
     })
   })
 
+  it('excludes sources carrying an excluded tag', () => {
+    const t = compileTopics([
+      topic('Kabul', { sourceTags: ['afghanistan'], excludeSourceTags: ['opinion'] }),
+    ])
+    expect(matchTopic(t, 't', item('Kabul'), ['afghanistan']).matched).toBe(true)
+    expect(matchTopic(t, 't', item('Kabul'), ['afghanistan', 'opinion'])).toMatchObject({
+      matched: false,
+      sourceAllowed: false,
+    })
+    const only = compileTopics([topic('Kabul', { excludeSourceTags: ['opinion'] })])
+    expect(matchTopic(only, 't', item('Kabul'), ['news']).matched).toBe(true)
+    expect(matchTopic(only, 't', item('Kabul'), ['opinion']).matched).toBe(false)
+  })
+
   it('throws NotFoundError for an unknown topic', () => {
     expect(() => matchTopic(compiled, 'nope', item('x'))).toThrow(NotFoundError)
   })

@@ -27,10 +27,20 @@ const ROUNDS = 2
 
 // ------------------------------------------------------------------ the documents
 
-const WORDS =
-  'talks border trade crossing minister delegation agreement ceasefire refugees market prices rain floods election court budget energy transit highway talks security officials reopen resume province capital council report growth'.split(
-    ' ',
-  )
+/**
+ * A vocabulary the size of a news desk's (4,000 made-up words from syllables): unrelated items
+ * share few words, as real reports do. (A vocabulary of a few dozen words makes every item a
+ * near-duplicate of every other, which measures the story index's worst case, not a poll.)
+ */
+const SYLLABLES =
+  'ka ri to ma ne sa lu bo de fi ga hu ji ko la mi no pu ra se ti vo wa ya zu'.split(' ')
+const WORDS = Array.from({ length: 4_000 }, (_, i) => {
+  let w = ''
+  for (let n = i + 7, k = 0; k < 3; k++, n = Math.floor(n / SYLLABLES.length)) {
+    w += SYLLABLES[n % SYLLABLES.length]
+  }
+  return `${w}${i % 10}`
+})
 const PLACES = [
   'Pakistan',
   'Afghanistan',

@@ -4,6 +4,7 @@ import { AppError, ConfigError } from '../model/errors.js'
 import { checkCommand } from './check.js'
 import { demoCommand } from './demo.js'
 import { fetchCommand } from './fetch.js'
+import { exportOpmlCommand, importOpmlCommand } from './opml.js'
 import { serveCommand } from './serve.js'
 
 export const USAGE = `Usage: topicwire <command> [options]
@@ -14,6 +15,9 @@ Commands:
   check [--preview]          validate the configuration; --preview: what the topic rules would
                              add or remove for the stored items
   demo                       offline demo with bundled sample feeds on loopback (npm run demo)
+  import-opml FILE           add the feeds of an OPML file as sources to the configuration file
+                             (keeps comments, skips sources already there)
+  export-opml                print the configured sources as OPML
 
 Options:
   --config PATH   configuration file (env TOPICWIRE_CONFIG; default config/topicwire.yaml)
@@ -54,6 +58,11 @@ export const main = async (
     io.out(USAGE)
     return command || values.help ? 0 : 2
   }
+  const operand = command === 'import-opml' ? rest.shift() : undefined
+  if (command === 'import-opml' && operand === undefined) {
+    io.err(`topicwire: "import-opml" needs the OPML file: topicwire import-opml FILE\n\n${USAGE}`)
+    return 2
+  }
   if (rest.length > 0) {
     io.err(`topicwire: unexpected argument "${rest[0]}"\n\n${USAGE}`)
     return 2
@@ -76,6 +85,10 @@ export const main = async (
         return await fetchCommand(ctx, { sourceId: values.source })
       case 'check':
         return await checkCommand(ctx, { preview: values.preview ?? false })
+      case 'import-opml':
+        return await importOpmlCommand(ctx, operand ?? '')
+      case 'export-opml':
+        return await exportOpmlCommand(ctx)
       case 'demo':
         await demoCommand(ctx)
         return 0

@@ -6,8 +6,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { serve } from '@hono/node-server'
-import { createApp } from '../src/http/app.js'
+import { createNodeServer } from '../src/http/node-server.js'
 import type { AppConfig, Deps, Item } from '../src/model/types.js'
 import { createTagger } from '../src/runtime.js'
 import { createMemoryStore } from '../src/store/memory.js'
@@ -252,7 +251,9 @@ export const run = async (): Promise<void> => {
     metrics: createMetrics({ defaultMetrics: true }),
     random: Math.random,
   }
-  const server = serve({ fetch: createApp(deps).fetch, port: 0, hostname: '127.0.0.1' })
+  // The server `topicwire serve` runs: cached feeds at the Node level, the rest through Hono.
+  const server = createNodeServer(deps)
+  server.listen(0, '127.0.0.1')
   await new Promise<void>((resolve) => server.once('listening', () => resolve()))
   const address = server.address()
   const twUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}${FEED_PATH}`

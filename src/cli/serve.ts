@@ -1,9 +1,8 @@
 /** `topicwire serve` (npm start): scheduler + HTTP server, config hot-reload, graceful shutdown. */
 import type { AddressInfo } from 'node:net'
-import { serve } from '@hono/node-server'
 import { loadConfig } from '../config/load.js'
 import { watchConfig } from '../config/watch.js'
-import { createApp } from '../http/app.js'
+import { createNodeServer } from '../http/node-server.js'
 import { type CycleSummary, type Scheduler, startScheduler } from '../ingest/scheduler.js'
 import type { AppConfig, Deps } from '../model/types.js'
 import { createRuntime } from '../runtime.js'
@@ -50,18 +49,14 @@ export const startService = async (
     deps.logger.info({ retagged: result.retagged }, 'configuration reloaded')
     return result
   }
-  const app = createApp(deps, {
+  const server = createNodeServer(deps, {
     refresh: async (id) => {
       const cycle = await scheduler.runOnce({ force: true, sourceIds: [id] })
       return cycle.reports[0]
     },
     reload: () => reload(),
   })
-  const server = serve({
-    fetch: app.fetch,
-    port: opts.port ?? config.server.port,
-    hostname: opts.hostname ?? '0.0.0.0',
-  })
+  server.listen(opts.port ?? config.server.port, opts.hostname ?? '0.0.0.0')
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve)
     server.once('error', reject)

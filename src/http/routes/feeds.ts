@@ -1,5 +1,5 @@
 /** Feed routes: /feeds/{feed}, /topics/{topic}, /sources/{source}, /search — RSS, Atom, JSON Feed. */
-import { IncomingMessage } from 'node:http'
+import { IncomingMessage, type ServerResponse } from 'node:http'
 import { type Context, Hono } from 'hono'
 import { NotFoundError } from '../../model/errors.js'
 import type { AppConfig, Deps, FeedFormat } from '../../model/types.js'
@@ -237,6 +237,38 @@ export const feedFastPath =
     return res
   }
 
+/**
+ * The same fast path one level lower, before @hono/node-server builds a Request and converts a
+ * Response: a cached GET is answered straight from Node's request with the cached bytes (see
+ * http/node-server.ts). Returns false when it did not answer, and the request goes to Hono.
+ */
+export const nodeFeedFastPath =
+  (deps: Deps, cache: FeedCache) =>
+  (req: IncomingMessage, res: ServerResponse): boolean => {
+    if (req.method !== 'GET' || deps.config.server.feedToken) return false
+    const target = req.url ?? '/'
+    const accept = hasExtension(target) ? undefined : nodeHeader(req, 'accept')
+    cache.sync(deps.config, deps.store.version())
+    const hit = cache.recall(rawRequestKey(target, accept))
+    if (!hit) return false
+    const started = performance.now()
+    const ifNoneMatch = nodeHeader(req, 'if-none-match')
+    const ifModifiedSince = nodeHeader(req, 'if-modified-since')
+    const notModified =
+      (ifNoneMatch !== undefined || ifModifiedSince !== undefined) &&
+      isNotModified({ ifNoneMatch, ifModifiedSince }, hit.doc)
+    if (notModified) {
+      res.writeHead(304, hit.doc.notModifiedHeaders)
+      res.end()
+    } else {
+      res.writeHead(200, hit.doc.headers)
+      res.end(hit.doc.body)
+    }
+    const seconds = (performance.now() - started) / 1000
+    deps.metrics.recordRequest(hit.route, notModified ? 304 : 200, seconds)
+    return true
+  }
+
 // --- Internal helpers ---
 
 /** 304 with the validators when the request's conditions hold, else the cached bytes. */
@@ -275,8 +307,11 @@ const requestHeader = (
   request: Request,
   name: string,
 ): string | undefined => {
-  if (!incoming) return request.headers.get(name) ?? undefined
-  const value = incoming.headers[name]
+  return incoming ? nodeHeader(incoming, name) : (request.headers.get(name) ?? undefined)
+}
+
+const nodeHeader = (req: IncomingMessage, name: string): string | undefined => {
+  const value = req.headers[name]
   return Array.isArray(value) ? value.join(', ') : value
 }
 

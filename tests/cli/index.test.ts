@@ -5,17 +5,11 @@ import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO_FEEDS_DIR } from '../../src/cli/demo.js'
 import { type FeedServer, startFeedServer } from '../../src/cli/feed-server.js'
-import { main } from '../../src/cli/index.js'
+import { runCli } from '../helpers/cli.js'
 
 const SHIPPED = resolve(import.meta.dirname, '../../config/topicwire.yaml')
 
-/** Runs the CLI in-process and captures what it prints. */
-const run = async (argv: string[], env: Record<string, string | undefined> = {}) => {
-  const out: string[] = []
-  const err: string[] = []
-  const code = await main(argv, env, { out: (l) => out.push(l), err: (l) => err.push(l) })
-  return { code, out: out.join('\n'), err: err.join('\n') }
-}
+const run = runCli
 
 let dir: string
 let feeds: FeedServer

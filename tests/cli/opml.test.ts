@@ -3,21 +3,15 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { type Opml, parseOpml } from 'feedsmith'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { main } from '../../src/cli/index.js'
 import { opmlCandidates, renderSourcesOpml } from '../../src/cli/opml.js'
 import { loadConfig } from '../../src/config/load.js'
 import { ParseError } from '../../src/model/errors.js'
+import { runCli } from '../helpers/cli.js'
 
 const FIXTURES = resolve(import.meta.dirname, '../fixtures/opml')
 const SHIPPED = resolve(import.meta.dirname, '../../config/topicwire.yaml')
 
-/** Runs the CLI in-process and captures what it prints. */
-const run = async (argv: string[], env: Record<string, string | undefined> = {}) => {
-  const out: string[] = []
-  const err: string[] = []
-  const code = await main(argv, env, { out: (l) => out.push(l), err: (l) => err.push(l) })
-  return { code, out: out.join('\n'), err: err.join('\n') }
-}
+const run = runCli
 
 /** Comments, aligned comments, anchors, aliases and `${VAR}`: a re-render would change them. */
 const HEAD = `# Sources for the test

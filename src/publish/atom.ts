@@ -33,7 +33,7 @@ export const renderAtom = (doc: FeedDocument): string => {
     feedLinks: { atom: doc.selfUrls.atom },
   }).atom1()
   const extra: string[] = []
-  if (doc.nextUrl) extra.push(`${I1}<link rel="next" href="${escAttr(doc.nextUrl)}"/>`)
+  if (doc.nextUrls) extra.push(`${I1}<link rel="next" href="${escAttr(doc.nextUrls.atom)}"/>`)
   for (const item of doc.items) extra.push(renderEntry(item, doc.categoryScheme))
   const end = head.lastIndexOf('</feed>')
   const body = `${head.slice(0, end)}${extra.map((e) => `${e}\n`).join('')}${head.slice(end)}`

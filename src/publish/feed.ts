@@ -56,8 +56,8 @@ export interface FeedDocument {
   /** Scheme (Atom) / domain (RSS) of the topic categories: `${baseUrl}/topics`. */
   categoryScheme: string
   items: DocItem[]
-  /** Next page (RFC 5005 `rel="next"`): extension-less, so `Accept` picks the format. */
-  nextUrl?: string
+  /** Next page per format (RFC 5005 `rel="next"`), with the cursor added to the self query. */
+  nextUrls?: Record<FeedFormat, string>
 }
 
 /** What the route knows about the feed it is serving. */
@@ -72,7 +72,7 @@ export interface FeedInput {
   query?: string
   /** Feed language; default: the language shared by every item, if they all have one. */
   language?: string
-  /** Cursor of the next page, when there is one: becomes `nextUrl`. */
+  /** Cursor of the next page, when there is one: becomes `nextUrls`. */
   nextCursor?: string
 }
 
@@ -152,7 +152,14 @@ export const buildFeedDocument = (
     items: docItems,
   }
   if (language) doc.language = language
-  if (input.nextCursor) doc.nextUrl = selfUrl('', withCursor(query, input.nextCursor))
+  if (input.nextCursor) {
+    const next = withCursor(query, input.nextCursor)
+    doc.nextUrls = {
+      rss: selfUrl('.rss', next),
+      atom: selfUrl('.atom', next),
+      json: selfUrl('.json', next),
+    }
+  }
   return doc
 }
 

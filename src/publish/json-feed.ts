@@ -63,7 +63,7 @@ export const renderJsonFeed = (doc: FeedDocument): string => {
     home_page_url: doc.homeUrl,
     feed_url: doc.selfUrls.json,
     description: doc.description,
-    ...(doc.nextUrl ? { next_url: doc.nextUrl } : {}),
+    ...(doc.nextUrls ? { next_url: doc.nextUrls.json } : {}),
     ...(doc.language ? { language: doc.language } : {}),
     items: doc.items.map(toJsonItem),
   }

@@ -32,13 +32,13 @@ export const renderRss = (doc: FeedDocument): string => {
     feedLinks: { rss: doc.selfUrls.rss },
     ...(doc.language ? { language: text(doc.language) } : {}),
   })
-  if (doc.nextUrl) {
+  if (doc.nextUrls) {
     // Replaces the self link `feed` writes, in place, with self + next.
     feed.addExtension({
       name: 'atom:link',
       objects: [
         { _attributes: { href: attr(doc.selfUrls.rss), rel: 'self', type: 'application/rss+xml' } },
-        { _attributes: { href: attr(doc.nextUrl), rel: 'next', type: 'application/rss+xml' } },
+        { _attributes: { href: attr(doc.nextUrls.rss), rel: 'next', type: 'application/rss+xml' } },
       ] as unknown as Record<string, unknown>,
     })
   }

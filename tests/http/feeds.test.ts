@@ -318,7 +318,7 @@ describe('RFC 5005 paging', () => {
     const { app } = await setup()
     const body = await (await app.request('/search.atom?limit=1&source=tolo')).text()
     expect(body).toMatch(
-      /<link rel="next" href="http:\/\/localhost:8080\/search\?limit=1&amp;source=tolo&amp;cursor=[A-Za-z0-9_-]+"\/>/,
+      /<link rel="next" href="http:\/\/localhost:8080\/search\.atom\?limit=1&amp;source=tolo&amp;cursor=[A-Za-z0-9_-]+"\/>/,
     )
     expect(await follow(app, '/search.atom?limit=1&source=tolo')).toEqual([[2], [3]])
   })

@@ -110,7 +110,7 @@ describe('renderAtom', () => {
         expect(fp.feed.language).toBe('ur')
         expect(fp.feed.links).toContainEqual({
           rel: 'next',
-          href: `${BASE_URL}/topics/pakistan-afghanistan?since=7d&q=%22transit+trade%22&cursor=n1`,
+          href: `${BASE_URL}/topics/pakistan-afghanistan.atom?since=7d&q=%22transit+trade%22&cursor=n1`,
         })
       })
     },

@@ -145,12 +145,15 @@ describe('buildFeedDocument', () => {
     expect(d.items[0]).not.toHaveProperty('updated')
   })
 
-  it('builds an extension-less next link with the cursor added to the query', () => {
-    expect(doc.nextUrl).toBeUndefined()
+  it('builds a next link per format with the cursor added to the query', () => {
+    expect(doc.nextUrls).toBeUndefined()
     const d = buildFeedDocument({ ...sampleInput, nextCursor: 'abc/+=' }, [], sampleContext)
-    expect(d.nextUrl).toBe(
-      `${BASE_URL}/topics/pakistan-afghanistan?since=7d&q=%22transit+trade%22&cursor=abc%2F%2B%3D`,
-    )
+    const query = 'since=7d&q=%22transit+trade%22&cursor=abc%2F%2B%3D'
+    expect(d.nextUrls).toEqual({
+      rss: `${BASE_URL}/topics/pakistan-afghanistan.rss?${query}`,
+      atom: `${BASE_URL}/topics/pakistan-afghanistan.atom?${query}`,
+      json: `${BASE_URL}/topics/pakistan-afghanistan.json?${query}`,
+    })
   })
 
   it('defaults the description and is pure (frozen inputs, same output twice)', () => {

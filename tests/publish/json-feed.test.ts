@@ -90,7 +90,7 @@ describe('renderJsonFeed', () => {
     const doc = buildFeedDocument({ ...sampleInput, nextCursor: 'n1' }, [urdu], sampleContext)
     const out = JSON.parse(renderJsonFeed(doc)) as JsonFeed
     expect(out.next_url).toBe(
-      `${BASE_URL}/topics/pakistan-afghanistan?since=7d&q=%22transit+trade%22&cursor=n1`,
+      `${BASE_URL}/topics/pakistan-afghanistan.json?since=7d&q=%22transit+trade%22&cursor=n1`,
     )
     expect(out.language).toBe('ur')
   })

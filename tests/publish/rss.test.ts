@@ -129,7 +129,7 @@ describe('renderRss', () => {
         expect(fp.entries).toStrictEqual([])
         expect(fp.feed.links).toContainEqual({
           rel: 'next',
-          href: `${BASE_URL}/topics/pakistan-afghanistan?since=7d&q=%22transit+trade%22&cursor=n1`,
+          href: `${BASE_URL}/topics/pakistan-afghanistan.rss?since=7d&q=%22transit+trade%22&cursor=n1`,
         })
       })
     },

@@ -1,8 +1,9 @@
 /** The cycle's window of recently stored items: read once, grown as sources are saved, looked up by id and canonical URL. */
 import type { Deps, Item, Source, Store } from '../model/types.js'
+import { DEFAULT_WINDOW_MS } from './story-index.js'
 
-/** How far back an item may be to join a story. */
-export const CLUSTER_WINDOW_MS = 72 * 3_600_000
+/** How far back an item may be to join a story: the story index's window. */
+export const CLUSTER_WINDOW_MS = DEFAULT_WINDOW_MS
 
 /**
  * The items stored within the cluster window, read from the store once per cycle and grown as the
@@ -88,10 +89,10 @@ export const tagItems = (
   items: readonly Item[],
   source: Source,
   deps: Pick<Deps, 'tagger'>,
-  recent: RecentItems,
+  recent?: RecentItems,
 ): Item[] =>
   items.map((item): Item => {
-    const stored = recent.get(item.id)
+    const stored = recent?.get(item.id)
     const topics =
       stored?.contentHash === item.contentHash && stored.sourceId === item.sourceId
         ? [...stored.topics]

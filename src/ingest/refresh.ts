@@ -3,6 +3,7 @@ import { AppError, FetchError } from '../model/errors.js'
 import type {
   Deps,
   ErrorCode,
+  Item,
   PollOutcome,
   SaveSummary,
   Source,
@@ -147,15 +148,7 @@ export const refreshSource = async (
         result.effectiveUrl,
       )
       const deduped = dedupeWithinSource(normalized.items)
-      const recent = await (opts.recent?.() ?? loadRecentItems(store, now))
-      const tagged = tagItems(deduped, source, deps, recent)
-      // The runtime's story index finds near-duplicates across sources; without one, only the
-      // stored items sharing an id or a canonical URL matter, which `candidatesFor` narrows to.
-      const items = deps.cluster
-        ? await deps.cluster(tagged, now)
-        : assignClusters(tagged, recent.candidatesFor(tagged))
-      // At once, in the same tick as the clustering: a source polled alongside sees these items.
-      recent.add(items)
+      const items = await clusterItems(deduped, source, deps, now, opts)
       const futureNote = futureDatesNote(normalized.futureDates)
       const recovered = futureNote ? [...feed.recovered, futureNote] : feed.recovered
       const state: SourceState = {
@@ -281,4 +274,25 @@ export const recordFailure = async (
   } catch (storeErr) {
     log.error({ err: storeErr }, 'could not record the poll failure')
   }
+}
+
+/**
+ * Tags and assigns stories. The runtime's story index keeps its own window of recent items, so
+ * nothing else is read; without one (tests, tools), the cycle's window of stored items supplies
+ * the topics of unchanged items and the same-URL matches.
+ */
+const clusterItems = async (
+  items: readonly Item[],
+  source: Source,
+  deps: Deps,
+  now: Date,
+  opts: RefreshOptions,
+): Promise<Item[]> => {
+  if (deps.cluster) return deps.cluster(tagItems(items, source, deps), now)
+  const recent = await (opts.recent?.() ?? loadRecentItems(deps.store, now))
+  const tagged = tagItems(items, source, deps, recent)
+  const clustered = assignClusters(tagged, recent.candidatesFor(tagged))
+  // At once, in the same tick as the clustering: a source polled alongside sees these items.
+  recent.add(clustered)
+  return clustered
 }

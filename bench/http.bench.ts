@@ -7,13 +7,16 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { createNodeServer } from '../src/http/node-server.js'
-import type { AppConfig, Deps, Item } from '../src/model/types.js'
-import { createTagger } from '../src/runtime.js'
+import type { AppConfig, Item } from '../src/model/types.js'
 import { createMemoryStore } from '../src/store/memory.js'
-import { systemClock } from '../src/util/clock.js'
 import { stableUuid } from '../src/util/hash.js'
-import { silentLogger } from '../src/util/logger.js'
 import { createMetrics } from '../src/util/metrics.js'
+import {
+  createTestDeps,
+  makeSource,
+  PAK_AFGHAN_TOPIC,
+  testConfig,
+} from '../tests/helpers/runtime.js'
 
 const run$ = promisify(execFile)
 
@@ -34,43 +37,10 @@ const FEED_PATH = `/topics/${TOPIC}.rss`
 const TARGET_200 = 0.6
 const TARGET_304 = 0.5
 
-const config: AppConfig = {
-  file: 'bench.yaml',
-  server: { port: 0, baseUrl: 'http://localhost:8080' },
-  storage: {
-    driver: 'lowdb',
-    path: 'unused.json',
-    retention: { maxAgeDays: 3650, maxItemsPerSource: 5000 },
-  },
-  fetch: {
-    every: '15m',
-    timeoutMs: 5000,
-    maxBytes: 1 << 20,
-    concurrency: 4,
-    perHost: 2,
-    userAgent: 'topicwire-bench',
-    allowPrivateNetworks: true,
-  },
-  sources: [
-    {
-      id: 'wire',
-      title: 'Bench Wire',
-      url: 'http://127.0.0.1:9/feed',
-      tags: [],
-      priority: 0,
-      enabled: true,
-    },
-  ],
-  topics: [
-    {
-      id: TOPIC,
-      title: 'Bench topic',
-      match: 'Torkham',
-      in: ['title', 'summary', 'content', 'categories'],
-    },
-  ],
-  feeds: [],
-}
+const config: AppConfig = testConfig({
+  sources: [makeSource({ id: 'wire', title: 'Bench Wire', url: 'http://127.0.0.1:9/feed' })],
+  topics: [{ ...PAK_AFGHAN_TOPIC, id: TOPIC, title: 'Bench topic', match: 'Torkham' }],
+})
 
 /** Fifty items of a realistic size (about 1.5 KB of text each). */
 const benchItems = (): Item[] =>
@@ -241,15 +211,11 @@ export const run = async (): Promise<void> => {
     items: benchItems(),
     state: { sourceId: 'wire', failures: 0, nextPollAt: new Date().toISOString() },
   })
-  const deps: Deps = {
-    config,
-    tagger: createTagger(config),
+  // Test deps (fixed clock, silent logger, no polling) over the seeded store: only serving is measured.
+  const deps = {
+    ...createTestDeps(config),
     store,
-    fetch: () => Promise.reject(new Error('the benchmark does not poll')),
-    clock: systemClock,
-    logger: silentLogger,
     metrics: createMetrics({ defaultMetrics: true }),
-    random: Math.random,
   }
   // The server `topicwire serve` runs: cached feeds at the Node level, the rest through Hono.
   const server = createNodeServer(deps)

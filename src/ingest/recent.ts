@@ -89,10 +89,10 @@ export const tagItems = (
   items: readonly Item[],
   source: Source,
   deps: Pick<Deps, 'tagger'>,
-  recent?: RecentItems,
+  recent: RecentItems,
 ): Item[] =>
   items.map((item): Item => {
-    const stored = recent?.get(item.id)
+    const stored = recent.get(item.id)
     const topics =
       stored?.contentHash === item.contentHash && stored.sourceId === item.sourceId
         ? [...stored.topics]

@@ -277,9 +277,9 @@ export const recordFailure = async (
 }
 
 /**
- * Tags and assigns stories. The runtime's story index keeps its own window of recent items, so
- * nothing else is read; without one (tests, tools), the cycle's window of stored items supplies
- * the topics of unchanged items and the same-URL matches.
+ * Tags and assigns stories. The cycle's window of stored items gives unchanged items their stored
+ * topics (feeds that re-date or re-word entries each poll would otherwise be re-matched), and,
+ * without the runtime's story index (tests, tools), the same-URL matches.
  */
 const clusterItems = async (
   items: readonly Item[],
@@ -288,10 +288,11 @@ const clusterItems = async (
   now: Date,
   opts: RefreshOptions,
 ): Promise<Item[]> => {
-  if (deps.cluster) return deps.cluster(tagItems(items, source, deps), now)
   const recent = await (opts.recent?.() ?? loadRecentItems(deps.store, now))
   const tagged = tagItems(items, source, deps, recent)
-  const clustered = assignClusters(tagged, recent.candidatesFor(tagged))
+  const clustered = deps.cluster
+    ? await deps.cluster(tagged, now)
+    : assignClusters(tagged, recent.candidatesFor(tagged))
   // At once, in the same tick as the clustering: a source polled alongside sees these items.
   recent.add(clustered)
   return clustered

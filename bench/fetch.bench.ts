@@ -66,14 +66,25 @@ const words = (f: number, n: number, count: number): string => {
 const escapeXml = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 
-/** Feed f at generation g: items g·NEW … g·NEW+49, newest first, dated every 20 minutes. */
+/** When item 0 of every feed was published: item n follows 20 minutes after item n − 1. */
+const EPOCH = Date.now() - 36 * 3_600_000
+
+/**
+ * Feed f at generation g: items g·NEW … g·NEW+49, newest first, each dated once (as publishers
+ * do: an entry keeps its pubDate from one version of the feed to the next, so a new version
+ * differs from the last by its NEW entries). `BENCH_REDATE=1` re-dates every entry in each
+ * generation instead, the worst case where no entry is byte-for-byte what the last poll saw.
+ */
+const REDATE = process.env.BENCH_REDATE === '1'
 const feedXml = (f: number, g: number, now: number): string => {
   const first = g * NEW_PER_GENERATION
   const items: string[] = []
   for (let n = first + ITEMS - 1; n >= first; n--) {
     const title = words(f, n, 10)
     const html = `<p>${words(f, n + 1, 30)}.</p><p>${words(f, n + 2, 20)} <a href="/story/${n}">more</a></p>`
-    const date = new Date(now - (first + ITEMS - n) * 20 * 60_000).toUTCString()
+    const date = new Date(
+      REDATE ? now - (first + ITEMS - n) * 20 * 60_000 : EPOCH + n * 20 * 60_000,
+    ).toUTCString()
     items.push(
       `<item><title>${escapeXml(title)}</title><link>https://site${f}.example/story/${n}?utm_source=rss</link>` +
         `<guid isPermaLink="false">site${f}-${n}</guid><pubDate>${date}</pubDate>` +
@@ -220,6 +231,30 @@ const outcomes = (c: CycleSummary): string => {
     .join(', ')
 }
 
+/**
+ * `BENCH_CPU_PROFILE=file.cpuprofile` writes a V8 CPU profile of the first changed cycle (open it
+ * in Chrome DevTools or speedscope); the profiler slows that cycle, so read ratios from a run
+ * without it.
+ */
+const profiled = async <T>(on: boolean, fn: () => Promise<T>): Promise<T> => {
+  const file = process.env.BENCH_CPU_PROFILE
+  if (!on || !file) return fn()
+  const { Session } = await import('node:inspector/promises')
+  const { writeFile } = await import('node:fs/promises')
+  const session = new Session()
+  session.connect()
+  await session.post('Profiler.enable')
+  await session.post('Profiler.start')
+  try {
+    return await fn()
+  } finally {
+    const { profile } = await session.post('Profiler.stop')
+    await writeFile(file, JSON.stringify(profile))
+    session.disconnect()
+    console.log(`  CPU profile of this cycle: ${file}`)
+  }
+}
+
 const s = (x: number): string => `${x.toFixed(2)} s`
 
 /** Prints the seconds of each phase and the ratios the issue sets targets for. */
@@ -244,7 +279,9 @@ export const run = async (): Promise<void> => {
     for (let round = 1; round <= ROUNDS; round++) {
       server.publish(round)
       const floor = await timed(() => bareLoop(server.urls))
-      const changed = await timed(() => runCycle(deps, { force: true }))
+      const changed = await profiled(round === 1, () =>
+        timed(() => runCycle(deps, { force: true })),
+      )
       const unchanged = await timed(() => runCycle(deps, { force: true }))
       const c = changed.value
       console.log(`round ${round}:`)
@@ -273,7 +310,7 @@ export const run = async (): Promise<void> => {
       `(a)/(c) = ${ac.toFixed(2)}  target ≤ 1.30 ${ac <= 1.3 ? 'met' : 'MISSED'}\n(b)/(a) = ${ba.toFixed(3)} target < 0.10 ${ba < 0.1 ? 'met' : 'MISSED'}`,
     )
     console.log(
-      `${FEEDS} feeds × ${ITEMS} items on one loopback host, gzip; concurrency ${CONCURRENCY} for both clients (runCycle: fetch.concurrency = per_host = ${CONCURRENCY}); memory store, silent logger, topics of config/topicwire.yaml; server in the same process`,
+      `${FEEDS} feeds × ${ITEMS} items on one loopback host, gzip; concurrency ${CONCURRENCY} for both clients (runCycle: fetch.concurrency = per_host = ${CONCURRENCY}); memory store, silent logger, topics of config/topicwire.yaml; server in the same process; entries ${REDATE ? 're-dated every generation' : 'keep their dates'}`,
     )
   } finally {
     await close()

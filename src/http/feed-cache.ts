@@ -80,6 +80,8 @@ export const createFeedCache = (opts: FeedCacheOptions = {}): FeedCache => {
   const aliases = new Map<string, { key: string; route: string }>()
   const maxAliases = maxEntries * 4
   let bytes = 0
+  /** The key stored or hit last: already at the end, so a run of hits on one feed moves nothing. */
+  let newest: string | undefined
   let generation = 0
   let config: object | undefined
   let storeVersion = Number.NaN
@@ -101,6 +103,7 @@ export const createFeedCache = (opts: FeedCacheOptions = {}): FeedCache => {
       entries.delete(key)
     }
     entries.set(key, doc)
+    newest = key
     bytes += size
     for (const [k, v] of entries) {
       if (entries.size <= maxEntries && bytes <= maxBytes) break
@@ -113,8 +116,11 @@ export const createFeedCache = (opts: FeedCacheOptions = {}): FeedCache => {
     const doc = entries.get(key)
     if (doc) {
       // Most recently used goes last.
-      entries.delete(key)
-      entries.set(key, doc)
+      if (key !== newest) {
+        entries.delete(key)
+        entries.set(key, doc)
+        newest = key
+      }
       stats.hits++
     }
     return doc

@@ -25,14 +25,12 @@ export const createMetrics = (opts: { defaultMetrics?: boolean } = {}): Metrics 
     labelNames: ['source', 'kind'] as const,
     registers: [registry],
   })
-  const requests = new Histogram({
-    name: 'topicwire_http_request_duration_seconds',
-    help: 'HTTP requests by route and status',
-    labelNames: ['route', 'status'] as const,
-    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
-    registers: [registry],
-  })
-  const requestChildren = new Map<string, ReturnType<typeof requests.labels>>()
+  const requests = new LeanHistogram(
+    'topicwire_http_request_duration_seconds',
+    'HTTP requests by route and status',
+    [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+  )
+  registry.registerMetric(requests as unknown as Histogram)
   return {
     recordPoll: (source: string, outcome: PollOutcome, seconds: number) => {
       polls.inc({ source, outcome })
@@ -44,16 +42,92 @@ export const createMetrics = (opts: { defaultMetrics?: boolean } = {}): Metrics 
       items.inc({ source, kind: 'unchanged' }, s.unchanged)
     },
     recordRequest: (route: string, status: number, seconds: number) => {
-      // Cached feeds are answered in microseconds: keep the labelled child, skip label hashing.
-      const key = `${route} ${status}`
-      let child = requestChildren.get(key)
-      if (!child) {
-        child = requests.labels(route, String(status))
-        requestChildren.set(key, child)
-      }
-      child.observe(seconds)
+      requests.observe(route, status, seconds)
     },
     render: () => registry.metrics(),
     contentType: registry.contentType,
+  }
+}
+
+/** One (route, status) series of a {@link LeanHistogram}. */
+interface Series {
+  /** Observations per bucket (not cumulative); the last slot is +Inf. */
+  counts: Float64Array
+  sum: number
+  count: number
+}
+
+/**
+ * A histogram by route and status for the request path, exposed to a prom-client Registry as a
+ * metric of its own (`name`, `help`, `type`, `get()`). prom-client's own Histogram converts,
+ * validates and hashes the labels on every observation, even through `labels()`; a cached feed is
+ * answered in a few microseconds, and that cost was 4–5% of a 304's throughput under wrk. Here an
+ * observation is two Map lookups and a bucket search.
+ */
+export class LeanHistogram {
+  readonly type = 'histogram'
+  readonly aggregator = 'sum'
+  private readonly series = new Map<string, Map<number, Series>>()
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly buckets: readonly number[],
+  ) {}
+
+  observe(route: string, status: number, seconds: number): void {
+    let byStatus = this.series.get(route)
+    if (!byStatus) {
+      byStatus = new Map()
+      this.series.set(route, byStatus)
+    }
+    let s = byStatus.get(status)
+    if (!s) {
+      s = { counts: new Float64Array(this.buckets.length + 1), sum: 0, count: 0 }
+      byStatus.set(status, s)
+    }
+    let i = 0
+    while (i < this.buckets.length && seconds > (this.buckets[i] as number)) i++
+    s.counts[i] = (s.counts[i] ?? 0) + 1
+    s.sum += seconds
+    s.count++
+  }
+
+  /** The values in prom-client's shape for a histogram: cumulative buckets, then sum and count. */
+  get() {
+    const values: { labels: Record<string, string | number>; value: number; metricName: string }[] =
+      []
+    for (const [route, byStatus] of this.series) {
+      for (const [code, s] of byStatus) {
+        const status = String(code)
+        let cumulative = 0
+        this.buckets.forEach((le, i) => {
+          cumulative += s.counts[i] ?? 0
+          values.push({
+            labels: { le, route, status },
+            value: cumulative,
+            metricName: `${this.name}_bucket`,
+          })
+        })
+        values.push({
+          labels: { le: '+Inf', route, status },
+          value: s.count,
+          metricName: `${this.name}_bucket`,
+        })
+        values.push({ labels: { route, status }, value: s.sum, metricName: `${this.name}_sum` })
+        values.push({ labels: { route, status }, value: s.count, metricName: `${this.name}_count` })
+      }
+    }
+    return {
+      name: this.name,
+      help: this.help,
+      type: this.type,
+      values,
+      aggregator: this.aggregator,
+    }
+  }
+
+  reset(): void {
+    this.series.clear()
   }
 }

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest'
+import { createMetrics } from '../../src/util/metrics.js'
+
+const lines = (text: string, prefix: string): string[] =>
+  text.split('\n').filter((l) => l.startsWith(prefix))
+
+describe('request histogram', () => {
+  it('exposes cumulative buckets, sum and count per route and status', async () => {
+    const metrics = createMetrics()
+    metrics.recordRequest('/topics/:name', 200, 0.0004)
+    metrics.recordRequest('/topics/:name', 200, 0.003)
+    metrics.recordRequest('/topics/:name', 200, 2)
+    metrics.recordRequest('/topics/:name', 304, 0.001)
+    metrics.recordRequest('/api/items', 400, 0.02)
+    const text = await metrics.render()
+    expect(text).toContain('# TYPE topicwire_http_request_duration_seconds histogram')
+    expect(text).toContain(
+      '# HELP topicwire_http_request_duration_seconds HTTP requests by route and status',
+    )
+    const name = 'topicwire_http_request_duration_seconds'
+    expect(lines(text, `${name}_bucket{le="0.001",route="/topics/:name",status="200"}`)).toEqual([
+      `${name}_bucket{le="0.001",route="/topics/:name",status="200"} 1`,
+    ])
+    expect(text).toContain(`${name}_bucket{le="0.005",route="/topics/:name",status="200"} 2`)
+    expect(text).toContain(`${name}_bucket{le="1",route="/topics/:name",status="200"} 2`)
+    expect(text).toContain(`${name}_bucket{le="+Inf",route="/topics/:name",status="200"} 3`)
+    expect(text).toContain(`${name}_sum{route="/topics/:name",status="200"} 2.0034`)
+    expect(text).toContain(`${name}_count{route="/topics/:name",status="200"} 3`)
+    // A value on a bound falls in that bucket (le is "less than or equal").
+    expect(text).toContain(`${name}_bucket{le="0.001",route="/topics/:name",status="304"} 1`)
+    expect(text).toContain(`${name}_bucket{le="0.01",route="/api/items",status="400"} 0`)
+    expect(text).toContain(`${name}_bucket{le="0.025",route="/api/items",status="400"} 1`)
+    expect(lines(text, `${name}_count`)).toHaveLength(3)
+  })
+
+  it('has no series before the first request', async () => {
+    const text = await createMetrics().render()
+    expect(text).toContain('# TYPE topicwire_http_request_duration_seconds histogram')
+    expect(text).not.toContain('topicwire_http_request_duration_seconds_count')
+  })
+})

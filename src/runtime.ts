@@ -1,4 +1,5 @@
 /** createRuntime: the one place that picks implementations (store driver, HTTP client, logger). */
+import { createAnalysePool, defaultWorkerCount } from './ingest/analyse-pool.js'
 import { createClusterer } from './ingest/cluster.js'
 import { createEntryMemo } from './ingest/entry-memo.js'
 import { createHttpFetch } from './ingest/fetch.js'
@@ -47,9 +48,18 @@ export const createRuntime = async (
         bodyTimeoutMs: config.fetch.timeoutMs,
         allowPrivateNetworks: config.fetch.allowPrivateNetworks,
       })
+  const tagger = overrides.tagger ?? createTagger(config)
+  // Worker threads analyse fetched documents with the configuration's topics: not when a test
+  // brings its own tagger or analysis.
+  const workers = config.fetch.workers ?? defaultWorkerCount()
+  const pool =
+    overrides.tagger || overrides.analyse || workers === 0
+      ? undefined
+      : createAnalysePool({ topics: config.topics, tagger, workers })
+  const analyse = overrides.analyse ?? pool?.analyse
   const deps: Deps = {
     config,
-    tagger: overrides.tagger ?? createTagger(config),
+    tagger,
     store,
     fetch: overrides.fetch ?? (http as NonNullable<typeof http>).fetch,
     clock: overrides.clock ?? systemClock,
@@ -58,6 +68,7 @@ export const createRuntime = async (
     random: overrides.random ?? Math.random,
     cluster: overrides.cluster ?? createClusterer(store),
     entryMemo: overrides.entryMemo ?? createEntryMemo(),
+    ...(analyse && { analyse }),
   }
   return {
     deps,
@@ -65,6 +76,7 @@ export const createRuntime = async (
       const tagger = createTagger(next)
       deps.config = next
       deps.tagger = tagger
+      pool?.configure(next.topics, tagger)
       priorities = priorityMap(next)
       const sources = new Map(next.sources.map((s) => [s.id, s]))
       const retagged = await store.retag((item) => {
@@ -75,6 +87,7 @@ export const createRuntime = async (
       return { retagged }
     },
     close: async () => {
+      await pool?.close()
       await store.close()
       await http?.close()
     },

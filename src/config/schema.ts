@@ -96,6 +96,7 @@ const fetchSchema = z
       per_host: whole(1, 1000).default(2),
       user_agent: text().default(DEFAULT_USER_AGENT),
       allow_private_networks: flag().default(true),
+      workers: whole(0, 64).optional(),
     },
     { error: MAP_MESSAGE },
   )
@@ -108,6 +109,7 @@ const fetchSchema = z
       perHost: f.per_host,
       userAgent: f.user_agent,
       allowPrivateNetworks: f.allow_private_networks,
+      ...(f.workers === undefined ? {} : { workers: f.workers }),
     }),
   )
 

@@ -8,6 +8,7 @@ export const createEntryMemo = (): EntryMemo => {
   const bySource = new Map<string, ReadonlySet<string>>()
   return {
     has: (sourceId, key) => bySource.get(sourceId)?.has(key) ?? false,
+    get: (sourceId) => bySource.get(sourceId),
     set: (sourceId, keys) => {
       bySource.set(sourceId, keys)
     },

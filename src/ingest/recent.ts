@@ -1,5 +1,5 @@
 /** The cycle's window of recently stored items: read once, grown as sources are saved, looked up by id and canonical URL. */
-import type { Deps, Item, Source, Store } from '../model/types.js'
+import type { Item, Store } from '../model/types.js'
 import { DEFAULT_WINDOW_MS } from './story-index.js'
 
 /** How far back an item may be to join a story: the story index's window. */
@@ -79,23 +79,3 @@ export const lazyRecentItems = (store: Store, now: Date): (() => Promise<RecentI
     return loaded
   }
 }
-
-/**
- * Tags items for `source`. An item the window already holds, from the same source and with the
- * same contentHash, keeps its stored topics instead of being matched against every rule again:
- * the runtime re-tags all stored items whenever topics or sources change, so they are current.
- */
-export const tagItems = (
-  items: readonly Item[],
-  source: Source,
-  deps: Pick<Deps, 'tagger'>,
-  recent: RecentItems,
-): Item[] =>
-  items.map((item): Item => {
-    const stored = recent.get(item.id)
-    const topics =
-      stored?.contentHash === item.contentHash && stored.sourceId === item.sourceId
-        ? [...stored.topics]
-        : deps.tagger(item, source)
-    return { ...item, topics }
-  })

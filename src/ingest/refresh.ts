@@ -1,6 +1,7 @@
 /** refreshSource: one source, one poll — fetch → decode → parse → normalise → tag → cluster → store. */
 import { AppError, FetchError } from '../model/errors.js'
 import type {
+  AnalyseInput,
   Deps,
   ErrorCode,
   Item,
@@ -9,13 +10,9 @@ import type {
   Source,
   SourceState,
 } from '../model/types.js'
+import { analyseFeed } from './analyse.js'
 import { assignClusters } from './cluster.js'
-import { decodeBody } from './decode.js'
-import { dedupeWithinSource } from './dedupe.js'
-import { freshEntries } from './entry-memo.js'
 import { type FetchResult, fetchFeed } from './fetch.js'
-import { futureDatesNote, normalizeFeed } from './normalize.js'
-import { parseFeed } from './parse.js'
 import { nextPollAt } from './plan.js'
 import {
   confirmRedirect,
@@ -25,7 +22,7 @@ import {
   withChangedCount,
   withHistory,
 } from './poll-state.js'
-import { loadRecentItems, type RecentItems, tagItems } from './recent.js'
+import { loadRecentItems, type RecentItems } from './recent.js'
 
 export { CLUSTER_WINDOW_MS } from './recent.js'
 
@@ -137,20 +134,18 @@ export const refreshSource = async (
       },
     )
     if (result.kind === 'ok') {
-      const { text } = decodeBody(result.body, result.contentType)
-      const feed = await parseFeed(text, result.effectiveUrl)
-      const now = clock.now()
-      const fresh = freshEntries(feed, source, result.effectiveUrl, deps.entryMemo)
-      const normalized = normalizeFeed(
-        { ...feed, entries: fresh.entries },
+      const input: AnalyseInput = {
+        body: result.body,
+        ...(result.contentType === undefined ? {} : { contentType: result.contentType }),
         source,
-        now,
-        result.effectiveUrl,
-      )
-      const deduped = dedupeWithinSource(normalized.items)
-      const items = await clusterItems(deduped, source, deps, now, opts)
-      const futureNote = futureDatesNote(normalized.futureDates)
-      const recovered = futureNote ? [...feed.recovered, futureNote] : feed.recovered
+        feedUrl: result.effectiveUrl,
+        fetchedAt: clock.now().toISOString(),
+        ...withPreviousKeys(deps.entryMemo?.get(source.id)),
+      }
+      const analysed = await (deps.analyse?.(input) ?? analyseFeed(input, deps.tagger))
+      const now = new Date(input.fetchedAt)
+      const items = await clusterItems(analysed.items, deps, now, opts)
+      const { recovered } = analysed
       const state: SourceState = {
         ...succeeded(polled('ok', result.status), result.status, clock.now()),
         etag: result.etag,
@@ -158,13 +153,13 @@ export const refreshSource = async (
         ...confirmRedirect(prev, result.permanentRedirect, clock.now()),
         nextPollAt: plan('ok', 0, {
           cacheMaxAgeMs: result.cacheMaxAgeMs,
-          ttlMinutes: feed.ttlMinutes,
+          ttlMinutes: analysed.ttlMinutes,
         }),
         recovered: recovered.length > 0 ? recovered : undefined,
       }
       const saved = await store.saveIngest({ sourceId: source.id, items, state })
-      const summary = { ...saved, unchanged: saved.unchanged + fresh.skipped }
-      deps.entryMemo?.set(source.id, fresh.keys)
+      const summary = { ...saved, unchanged: saved.unchanged + analysed.skipped }
+      deps.entryMemo?.set(source.id, new Set(analysed.keys))
       // How many items changed is known only now; the store filled in itemCount meanwhile.
       const stored = await store.getState(source.id)
       if (stored) await store.saveState(withChangedCount(stored, summary.new + summary.updated))
@@ -277,23 +272,23 @@ export const recordFailure = async (
 }
 
 /**
- * Tags and assigns stories. The cycle's window of stored items gives unchanged items their stored
- * topics (feeds that re-date or re-word entries each poll would otherwise be re-matched), and,
- * without the runtime's story index (tests, tools), the same-URL matches.
+ * Assigns stories. Without the runtime's story index (tests, tools), the cycle's window of stored
+ * items gives the same-URL matches.
  */
 const clusterItems = async (
   items: readonly Item[],
-  source: Source,
   deps: Deps,
   now: Date,
   opts: RefreshOptions,
 ): Promise<Item[]> => {
   const recent = await (opts.recent?.() ?? loadRecentItems(deps.store, now))
-  const tagged = tagItems(items, source, deps, recent)
   const clustered = deps.cluster
-    ? await deps.cluster(tagged, now)
-    : assignClusters(tagged, recent.candidatesFor(tagged))
+    ? await deps.cluster(items, now)
+    : assignClusters(items, recent.candidatesFor(items))
   // At once, in the same tick as the clustering: a source polled alongside sees these items.
   recent.add(clustered)
   return clustered
 }
+
+const withPreviousKeys = (keys: ReadonlySet<string> | undefined) =>
+  keys === undefined ? {} : { previousKeys: keys }

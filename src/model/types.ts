@@ -40,6 +40,8 @@ export interface FetchConfig {
   perHost: number
   userAgent: string
   allowPrivateNetworks: boolean
+  /** Worker threads that parse, normalise and tag fetched documents; absent: one per core beyond the first (at most 4); 0: none. */
+  workers?: number
 }
 
 export interface Source {
@@ -347,6 +349,8 @@ export type HttpFetch = (url: string, init: HttpRequestInit) => Promise<HttpResp
  */
 export interface EntryMemo {
   has(sourceId: string, key: string): boolean
+  /** The keys of the source's last stored poll. */
+  get(sourceId: string): ReadonlySet<string> | undefined
   set(sourceId: string, keys: ReadonlySet<string>): void
 }
 
@@ -370,4 +374,37 @@ export interface Deps {
   cluster?: (items: readonly Item[], now: Date) => Promise<Item[]>
   /** Skips entries unchanged since the source's last stored poll; absent: process everything. */
   entryMemo?: EntryMemo
+  /**
+   * Runs analyseFeed (ingest/analyse.ts) elsewhere, e.g. on worker threads; absent: in this
+   * thread with `tagger`. Must give the same result as analyseFeed with the current topics.
+   */
+  analyse?: (input: AnalyseInput) => Promise<AnalysedFeed>
+}
+
+/** One fetched document to analyse (ingest/analyse.ts): everything the result depends on. */
+export interface AnalyseInput {
+  /** The response body, still encoded (the charset is decided in the analysis). */
+  body: Uint8Array
+  contentType?: string
+  source: Source
+  /** The URL the document came from after redirects: the base of relative links. */
+  feedUrl: string
+  /** The fetch time, ISO 8601: `fetchedAt` of new items and the bound for future dates. */
+  fetchedAt: string
+  /** Entry keys of the source's last stored poll (see EntryMemo); absent: process every entry. */
+  previousKeys?: ReadonlySet<string>
+}
+
+/** What a fetched document holds that is not yet stored. */
+export interface AnalysedFeed {
+  /** New or changed entries as items: normalised, deduplicated in the source, tagged; no story yet. */
+  items: Item[]
+  /** The entry keys of the whole document, to remember once the poll is stored. */
+  keys: string[]
+  /** Entries left out because the last stored poll saw them byte for byte. */
+  skipped: number
+  /** RSS `<ttl>` in minutes. */
+  ttlMinutes?: number
+  /** Repairs the parser made and future dates clamped ("recovered from: …"). */
+  recovered: string[]
 }

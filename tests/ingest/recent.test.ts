@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { assignClusters } from '../../src/ingest/cluster.js'
-import { lazyRecentItems, loadRecentItems, tagItems } from '../../src/ingest/recent.js'
+import { lazyRecentItems, loadRecentItems } from '../../src/ingest/recent.js'
 import type { Item, Store } from '../../src/model/types.js'
 import { createMemoryStore } from '../../src/store/memory.js'
 import { makeItem } from '../helpers/items.js'
-import { makeSource } from '../helpers/runtime.js'
 
 const NOW = new Date('2026-11-20T12:00:00.000Z')
 const HOUR = 3_600_000
@@ -113,27 +112,5 @@ describe('lazyRecentItems', () => {
     const [a, b] = await Promise.all([get(), get()])
     expect(a).toBe(b)
     expect(reads).toBe(1)
-  })
-})
-
-describe('tagItems', () => {
-  it('re-tags only items that are new or changed', async () => {
-    const recent = await loadRecentItems(
-      await storeWith([item(1, { topics: ['kept'] }), item(2, { topics: ['old'] })]),
-      NOW,
-    )
-    const calls: string[] = []
-    const tagger = (i: Item) => {
-      calls.push(i.id)
-      return ['fresh']
-    }
-    const out = tagItems(
-      [item(1), item(2, { contentHash: 'changed' }), item(3), item(1, { sourceId: 'tolo' })],
-      makeSource({ id: 'dawn' }),
-      { tagger },
-      recent,
-    )
-    expect(out.map((i) => i.topics)).toEqual([['kept'], ['fresh'], ['fresh'], ['fresh']])
-    expect(calls).toEqual([id(2), id(3), id(1)])
   })
 })

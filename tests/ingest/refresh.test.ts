@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { createEntryMemo } from '../../src/ingest/entry-memo.js'
 import { refreshSource } from '../../src/ingest/refresh.js'
 import { runCycle } from '../../src/ingest/scheduler.js'
 import { fakeFetch } from '../helpers/fake-fetch.js'
@@ -235,8 +236,9 @@ describe('refreshSource: health', () => {
     ])
   })
 
-  it('matches topics only for new or changed items', async () => {
+  it('matches topics only for new or changed entries (with the entry memo of the runtime)', async () => {
     const { fake, deps } = setup()
+    deps.entryMemo = createEntryMemo()
     const tagged: string[] = []
     const tagger = deps.tagger
     deps.tagger = (item, source) => {

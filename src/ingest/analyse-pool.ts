@@ -12,13 +12,10 @@ import type {
   Topic,
 } from '../model/types.js'
 
-/** A job as it crosses to the worker (a Set does not clone as cheaply as an array). */
-export type WireInput = Omit<AnalyseInput, 'previousKeys'> & { previousKeys?: string[] }
-
 /** Messages to the worker. */
 export type WorkerRequest =
   | { type: 'configure'; topics: Topic[]; version: number }
-  | { type: 'job'; id: number; input: WireInput }
+  | { type: 'job'; id: number; input: AnalyseInput }
 
 /** Messages from the worker; `version` says which topic rules tagged the items. */
 export type WorkerReply =
@@ -134,12 +131,7 @@ export const createAnalysePool = (opts: {
       for (const s of slots) if (s.pending.size < slot.pending.size) slot = s
       const worker = slot.worker ?? spawn(slot)
       const id = nextId++
-      const { previousKeys, ...rest } = input
-      const request: WorkerRequest = {
-        type: 'job',
-        id,
-        input: previousKeys ? { ...rest, previousKeys: [...previousKeys] } : rest,
-      }
+      const request: WorkerRequest = { type: 'job', id, input }
       return new Promise<AnalysedFeed>((resolve, reject) => {
         if (slot.pending.size === 0) worker.ref()
         slot.pending.set(id, { resolve, reject, source: input.source })

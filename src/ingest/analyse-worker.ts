@@ -1,7 +1,7 @@
 /** The analysis worker thread: runs analyseFeed for the pool (analyse-pool.ts) with its own compiled topics. */
 import { parentPort, workerData } from 'node:worker_threads'
 import { AppError } from '../model/errors.js'
-import type { AnalyseInput, Tagger, Topic } from '../model/types.js'
+import type { Tagger, Topic } from '../model/types.js'
 import { compileTopics } from '../topics/compile.js'
 import { tagItem } from '../topics/tag.js'
 import { analyseFeed } from './analyse.js'
@@ -28,9 +28,7 @@ port.on('message', async (msg: WorkerRequest) => {
   const { id, input } = msg
   let reply: WorkerReply
   try {
-    const previousKeys = input.previousKeys && new Set(input.previousKeys)
-    const job: AnalyseInput = { ...input, previousKeys }
-    reply = { id, ok: true, version, result: await analyseFeed(job, tagger) }
+    reply = { id, ok: true, version, result: await analyseFeed(input, tagger) }
   } catch (err) {
     reply = {
       id,

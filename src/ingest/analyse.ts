@@ -1,43 +1,152 @@
 /** analyseFeed: the CPU-bound half of a poll (pure) — decode → parse → skip unchanged → normalise → dedupe → tag. */
+
+import { createHash } from 'node:crypto'
 import type { AnalysedFeed, AnalyseInput, Item, Tagger } from '../model/types.js'
 import { decodeBody } from './decode.js'
 import { dedupeWithinSource } from './dedupe.js'
-import { freshEntries } from './entry-memo.js'
+import { clashesWithSkipped, identityOf, parsedEntryKeys } from './entry-memo.js'
 import { futureDatesNote, normalizeFeed } from './normalize.js'
-import { parseFeed } from './parse.js'
+import { type ParsedFeed, type ReadDocument, readDocument } from './parse.js'
+import { parseJsonFeed } from './parse-json-feed.js'
+import { parseXmlFeed } from './parse-xml.js'
+import { splitEntries, withEntries } from './xml-split.js'
 
 /**
  * Analyses one fetched document (pure: the same input gives the same output, so it runs alike in
  * the poll's thread and in a worker, see analyse-pool.ts). Throws `ParseError` for a document that
  * is not a feed.
+ *
+ * Entries the source's last stored poll saw byte for byte are skipped: in an XML feed they are
+ * found as raw text (xml-split.ts) and never reach the parser (a new version of a feed usually
+ * differs by a few entries, and parsing the other forty-odd dominated a poll); otherwise they are
+ * compared after parsing (entry-memo.ts).
  * @example const { items } = await analyseFeed({ body, source, feedUrl, fetchedAt }, deps.tagger)
  */
 export const analyseFeed = async (input: AnalyseInput, tagger: Tagger): Promise<AnalysedFeed> => {
-  const { source, feedUrl } = input
+  const { source, feedUrl, previous } = input
   const { text } = decodeBody(input.body, input.contentType)
-  const feed = await parseFeed(text, feedUrl)
-  const previous = input.previousKeys
-  const fresh = freshEntries(
-    feed,
-    source,
-    feedUrl,
-    previous && { has: (_, key) => previous.has(key), get: () => previous, set: () => {} },
-  )
-  const normalized = normalizeFeed(
-    { ...feed, entries: fresh.entries },
-    source,
-    new Date(input.fetchedAt),
-    feedUrl,
-  )
+  const doc = readDocument(text)
+  const read =
+    (doc.kind === 'xml' ? await readRawEntries(doc, input) : undefined) ??
+    (await readParsedEntries(doc, input))
+  const fetchedAt = new Date(input.fetchedAt)
+  let { feed, fresh } = read
+  let normalized = normalizeFeed(feed, source, fetchedAt, feedUrl)
+  const skipped = read.keys.filter((_, i) => !fresh.has(i))
+  if (
+    clashesWithSkipped(
+      normalized.items,
+      skipped.map((k) => previous?.get(k)),
+    )
+  ) {
+    feed = await read.whole()
+    fresh = new Set(read.keys.keys())
+    normalized = normalizeFeed(feed, source, fetchedAt, feedUrl)
+  }
+  // Normalising maps entries to items one to one (dedupeWithinSource drops duplicates after).
+  const entries = new Map<string, string>()
+  let n = 0
+  read.keys.forEach((key, i) => {
+    const item = fresh.has(i) ? normalized.items[n++] : undefined
+    const identity = item ? identityOf(item) : previous?.get(key)
+    if (identity !== undefined) entries.set(key, identity)
+  })
   const items = dedupeWithinSource(normalized.items).map(
     (item): Item => ({ ...item, topics: tagger(item, source) }),
   )
   const futureNote = futureDatesNote(normalized.futureDates)
   return {
     items,
-    keys: [...fresh.keys],
-    skipped: fresh.skipped,
+    entries,
+    skipped: read.keys.length - fresh.size,
     ...(feed.ttlMinutes === undefined ? {} : { ttlMinutes: feed.ttlMinutes }),
     recovered: futureNote ? [...feed.recovered, futureNote] : feed.recovered,
+  }
+}
+
+/** A document's entries as keys, which of them to process, and a way to read them all. */
+interface ReadEntries {
+  /** The feed with only the entries to process, in document order, one per index of `fresh`. */
+  feed: ParsedFeed
+  /** A key per entry of the document, in order. */
+  keys: string[]
+  /** Indexes (into `keys`) of the entries to process. */
+  fresh: Set<number>
+  /** The feed with every entry. */
+  whole: () => Promise<ParsedFeed>
+}
+
+const freshOf = (keys: readonly string[], previous: ReadonlyMap<string, string> | undefined) =>
+  new Set([...keys.keys()].filter((i) => !previous?.has(keys[i] ?? '')))
+
+const onlyEntries = (feed: ParsedFeed, fresh: ReadonlySet<number>): ParsedFeed =>
+  fresh.size === feed.entries.length
+    ? feed
+    : { ...feed, entries: feed.entries.filter((_, i) => fresh.has(i)) }
+
+/** Parses the whole document, then leaves out the entries the memo has seen. */
+const readParsedEntries = async (doc: ReadDocument, input: AnalyseInput): Promise<ReadEntries> => {
+  const { source, feedUrl } = input
+  const feed =
+    doc.kind === 'json'
+      ? parseJsonFeed(doc.value, feedUrl)
+      : await parseXmlFeed(doc.xml, doc.format, feedUrl, doc.recovered)
+  const keys = parsedEntryKeys(feed, source, feedUrl)
+  const fresh = freshOf(keys, input.previous)
+  return { feed: onlyEntries(feed, fresh), keys, fresh, whole: async () => feed }
+}
+
+/**
+ * Keys the entries of an XML feed by their raw text and parses only those the memo has not seen,
+ * put back into the feed's own frame. Undefined when the entries do not split cleanly or the
+ * parser does not give one entry per element: the caller then parses the whole document.
+ */
+const readRawEntries = async (
+  doc: Extract<ReadDocument, { kind: 'xml' }>,
+  input: AnalyseInput,
+): Promise<ReadEntries | undefined> => {
+  const { source, feedUrl, previous } = input
+  const split = splitEntries(doc.xml, doc.format)
+  if (!split) return undefined
+  const parse = (xml: string) => parseXmlFeed(xml, doc.format, feedUrl, doc.recovered)
+  // Without a memo every entry is parsed anyway, and the whole document tells the context.
+  const all = previous ? undefined : await parse(doc.xml)
+  const frame = all ?? (await parse(split.skeleton))
+  // Everything outside an entry's own text that its item depends on.
+  const context = createHash('sha1')
+    .update(
+      JSON.stringify([
+        source.id,
+        source.language,
+        source.timezone,
+        feedUrl,
+        frame.format,
+        frame.link,
+        frame.language,
+        split.frame,
+      ]),
+    )
+    .digest('base64url')
+  const keys = split.entries.map(
+    (e) =>
+      `raw:${createHash('sha1').update(context).update(doc.xml.slice(e.start, e.end)).digest('base64url')}`,
+  )
+  const fresh = freshOf(keys, previous)
+  const wanted = split.entries.filter((_, i) => fresh.has(i))
+  const feed =
+    all ??
+    (wanted.length === 0
+      ? { ...frame, entries: [] }
+      : await parse(withEntries(doc.xml, split, wanted)))
+  if (feed.entries.length !== wanted.length) return undefined
+  let whole: Promise<ParsedFeed> | undefined
+  return {
+    feed,
+    keys,
+    fresh,
+    whole: () => {
+      whole ??= fresh.size === keys.length ? Promise.resolve(feed) : parse(doc.xml)
+      return whole
+    },
   }
 }

@@ -1,33 +1,35 @@
-/** The raw entries each source published at its last stored poll, so unchanged ones skip the pipeline. */
+/** The entries each source published at its last stored poll, so unchanged ones skip the pipeline. */
 import { createHash } from 'node:crypto'
-import type { EntryMemo, Source } from '../model/types.js'
-import type { ParsedEntry, ParsedFeed } from './parse.js'
+import type { EntryMemo, Item, Source } from '../model/types.js'
+import type { ParsedFeed } from './parse.js'
 
 /** An in-memory EntryMemo (rebuilt after a restart by the first poll of each source). */
 export const createEntryMemo = (): EntryMemo => {
-  const bySource = new Map<string, ReadonlySet<string>>()
+  const bySource = new Map<string, ReadonlyMap<string, string>>()
   return {
-    has: (sourceId, key) => bySource.get(sourceId)?.has(key) ?? false,
     get: (sourceId) => bySource.get(sourceId),
-    set: (sourceId, keys) => {
-      bySource.set(sourceId, keys)
+    set: (sourceId, entries) => {
+      bySource.set(sourceId, entries)
     },
   }
 }
 
 /**
- * Splits a parsed feed into the entries that need processing and the keys of all entries.
- * An entry whose raw fields, feed context and source settings are byte-for-byte what the last
- * stored poll saw would normalise to the same item: it is counted as unchanged and skipped
- * (normalising and sanitising dominate a poll's cost). A feed that reuses a guid is processed
- * whole, since its ids depend on the other entries.
+ * What an entry's item is known by within its source: its id, guid and canonical URL, the keys
+ * dedupeWithinSource compares (one string, newline-separated).
  */
-export const freshEntries = (
-  feed: ParsedFeed,
-  source: Source,
-  feedUrl: string,
-  memo: EntryMemo | undefined,
-): { entries: ParsedEntry[]; keys: Set<string>; skipped: number } => {
+export const identityOf = (item: Pick<Item, 'id' | 'guid' | 'canonicalUrl'>): string =>
+  [
+    `id:${item.id}`,
+    ...(item.guid === undefined ? [] : [`guid:${item.guid}`]),
+    ...(item.canonicalUrl === undefined ? [] : [`url:${item.canonicalUrl}`]),
+  ].join('\n')
+
+/**
+ * A key per parsed entry: a hash of its raw fields, the feed context and the source settings. An
+ * entry with the key of one the last stored poll saw would normalise to the same item.
+ */
+export const parsedEntryKeys = (feed: ParsedFeed, source: Source, feedUrl: string): string[] => {
   const context = JSON.stringify([
     source.id,
     source.language,
@@ -36,21 +38,31 @@ export const freshEntries = (
     feed.link,
     feed.language,
   ])
-  const keys = feed.entries.map((e) =>
+  return feed.entries.map((e) =>
     createHash('sha1').update(context).update(JSON.stringify(e)).digest('base64url'),
   )
-  const all = new Set(keys)
-  if (!memo || reusesGuid(feed.entries)) return { entries: feed.entries, keys: all, skipped: 0 }
-  const entries = feed.entries.filter((_, i) => !memo.has(source.id, keys[i] ?? ''))
-  return { entries, keys: all, skipped: feed.entries.length - entries.length }
 }
 
-const reusesGuid = (entries: readonly ParsedEntry[]): boolean => {
-  const seen = new Set<string>()
-  for (const e of entries) {
-    if (e.guid === undefined) continue
-    if (seen.has(e.guid)) return true
-    seen.add(e.guid)
+/**
+ * Whether the items of new entries could change what the skipped ones stand for: one of them
+ * shares an id, guid or canonical URL with a skipped entry (a guid reused for another story
+ * changes both ids, see findReusedGuids; a second entry with a known URL is a duplicate, see
+ * dedupeWithinSource). Then the document must be processed whole. An identity the memo lacks
+ * counts as a clash.
+ */
+export const clashesWithSkipped = (
+  fresh: readonly Item[],
+  skippedIdentities: readonly (string | undefined)[],
+): boolean => {
+  if (skippedIdentities.length === 0) return false
+  const taken = new Set<string>()
+  for (const identity of skippedIdentities) {
+    if (identity === undefined) return true
+    for (const k of identity.split('\n')) taken.add(k)
   }
-  return false
+  return fresh.some((item) =>
+    identityOf(item)
+      .split('\n')
+      .some((k) => taken.has(k)),
+  )
 }

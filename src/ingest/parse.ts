@@ -1,8 +1,9 @@
 /** Feed text → ParsedFeed: detects the format by content, hands it to the XML or JSON reader. */
 import type { Enclosure } from '../model/types.js'
-import { detectDocument, detectXmlFormat } from './detect.js'
+import { detectDocument, detectXmlFormat, type XmlFormat } from './detect.js'
 import { parseJsonFeed } from './parse-json-feed.js'
 import { parseXmlFeed } from './parse-xml.js'
+
 import { prepareXml } from './xml-repair.js'
 
 /**
@@ -48,9 +49,28 @@ export interface ParsedFeed {
  * @example const feed = await parseFeed(text, 'https://example.org/feed.xml')
  */
 export const parseFeed = async (text: string, url: string): Promise<ParsedFeed> => {
-  const doc = detectDocument(text)
+  const doc = readDocument(text)
   if (doc.kind === 'json') return parseJsonFeed(doc.value, url)
+  return parseXmlFeed(doc.xml, doc.format, url, doc.recovered)
+}
+
+/** A document told apart by content: a JSON Feed object, or XML prepared for the parser. */
+export type ReadDocument =
+  | { kind: 'json'; value: Record<string, unknown> }
+  | { kind: 'xml'; xml: string; format: XmlFormat; recovered: string[] }
+
+/**
+ * The first half of {@link parseFeed}: detects the format and prepares XML (cheap repairs, no
+ * DOCTYPE). Throws `ParseError` for a document that is not a feed.
+ */
+export const readDocument = (text: string): ReadDocument => {
+  const doc = detectDocument(text)
+  if (doc.kind === 'json') return doc
   const prepared = prepareXml(doc.text)
-  const format = detectXmlFormat(prepared.xml)
-  return parseXmlFeed(prepared.xml, format, url, prepared.recovered)
+  return {
+    kind: 'xml',
+    xml: prepared.xml,
+    format: detectXmlFormat(prepared.xml),
+    recovered: prepared.recovered,
+  }
 }

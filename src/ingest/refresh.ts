@@ -140,7 +140,7 @@ export const refreshSource = async (
         source,
         feedUrl: result.effectiveUrl,
         fetchedAt: clock.now().toISOString(),
-        ...withPreviousKeys(deps.entryMemo?.get(source.id)),
+        ...withPrevious(deps.entryMemo?.get(source.id)),
       }
       const analysed = await (deps.analyse?.(input) ?? analyseFeed(input, deps.tagger))
       const now = new Date(input.fetchedAt)
@@ -159,7 +159,7 @@ export const refreshSource = async (
       }
       const saved = await store.saveIngest({ sourceId: source.id, items, state })
       const summary = { ...saved, unchanged: saved.unchanged + analysed.skipped }
-      deps.entryMemo?.set(source.id, new Set(analysed.keys))
+      deps.entryMemo?.set(source.id, analysed.entries)
       // How many items changed is known only now; the store filled in itemCount meanwhile.
       const stored = await store.getState(source.id)
       if (stored) await store.saveState(withChangedCount(stored, summary.new + summary.updated))
@@ -290,5 +290,5 @@ const clusterItems = async (
   return clustered
 }
 
-const withPreviousKeys = (keys: ReadonlySet<string> | undefined) =>
-  keys === undefined ? {} : { previousKeys: keys }
+const withPrevious = (previous: ReadonlyMap<string, string> | undefined) =>
+  previous === undefined ? {} : { previous }

@@ -348,10 +348,9 @@ export type HttpFetch = (url: string, init: HttpRequestInit) => Promise<HttpResp
  * unchanged skips normalising, tagging and clustering.
  */
 export interface EntryMemo {
-  has(sourceId: string, key: string): boolean
-  /** The keys of the source's last stored poll. */
-  get(sourceId: string): ReadonlySet<string> | undefined
-  set(sourceId: string, keys: ReadonlySet<string>): void
+  /** The entries of the source's last stored poll: entry key → identity (see entry-memo.ts). */
+  get(sourceId: string): ReadonlyMap<string, string> | undefined
+  set(sourceId: string, entries: ReadonlyMap<string, string>): void
 }
 
 /** Computes an item's topics (compiled from `config.topics`; replaced on reload). */
@@ -391,16 +390,16 @@ export interface AnalyseInput {
   feedUrl: string
   /** The fetch time, ISO 8601: `fetchedAt` of new items and the bound for future dates. */
   fetchedAt: string
-  /** Entry keys of the source's last stored poll (see EntryMemo); absent: process every entry. */
-  previousKeys?: ReadonlySet<string>
+  /** The entries of the source's last stored poll (see EntryMemo); absent: process every entry. */
+  previous?: ReadonlyMap<string, string>
 }
 
 /** What a fetched document holds that is not yet stored. */
 export interface AnalysedFeed {
   /** New or changed entries as items: normalised, deduplicated in the source, tagged; no story yet. */
   items: Item[]
-  /** The entry keys of the whole document, to remember once the poll is stored. */
-  keys: string[]
+  /** Every entry of the document (key → identity), to remember once the poll is stored. */
+  entries: Map<string, string>
   /** Entries left out because the last stored poll saw them byte for byte. */
   skipped: number
   /** RSS `<ttl>` in minutes. */

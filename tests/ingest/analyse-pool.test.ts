@@ -51,8 +51,8 @@ describe('analysis pool', () => {
     pool = createAnalysePool({ topics: config.topics, tagger, workers: 1 })
     const first = await pool.analyse(input('pk-daily.rss'))
     expect(first.skipped).toBe(0)
-    const again = await pool.analyse(input('pk-daily.rss', { previousKeys: new Set(first.keys) }))
-    expect(again).toMatchObject({ items: [], skipped: first.keys.length, keys: first.keys })
+    const again = await pool.analyse(input('pk-daily.rss', { previous: first.entries }))
+    expect(again).toMatchObject({ items: [], skipped: first.entries.size, entries: first.entries })
   })
 
   it('rejects a document that is not a feed with the ParseError analyseFeed throws', async () => {

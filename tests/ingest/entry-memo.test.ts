@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { createEntryMemo, freshEntries } from '../../src/ingest/entry-memo.js'
+import {
+  clashesWithSkipped,
+  createEntryMemo,
+  identityOf,
+  parsedEntryKeys,
+} from '../../src/ingest/entry-memo.js'
 import type { ParsedFeed } from '../../src/ingest/parse.js'
 import { refreshSource } from '../../src/ingest/refresh.js'
 import { fakeFetch } from '../helpers/fake-fetch.js'
+import { makeItem } from '../helpers/items.js'
 import { createTestDeps, makeSource, testConfig } from '../helpers/runtime.js'
 
 const feed = (entries: ParsedFeed['entries']): ParsedFeed => ({
@@ -21,39 +27,44 @@ const entry = (guid: string, title: string) => ({
 })
 const source = makeSource({ id: 'dawn' })
 
-describe('freshEntries', () => {
-  it('skips entries the last stored poll saw unchanged, and only those', () => {
-    const memo = createEntryMemo()
-    const first = freshEntries(feed([entry('a', 'A'), entry('b', 'B')]), source, 'u', memo)
-    expect(first.skipped).toBe(0)
-    memo.set('dawn', first.keys)
-    const second = freshEntries(
-      feed([entry('a', 'A'), entry('b', 'B2'), entry('c', 'C')]),
-      source,
-      'u',
-      memo,
-    )
-    expect(second.entries.map((e) => e.guid)).toEqual(['b', 'c'])
-    expect(second.skipped).toBe(1)
+describe('parsedEntryKeys', () => {
+  it('keys an entry by its fields, so an edit changes only its own key', () => {
+    const first = parsedEntryKeys(feed([entry('a', 'A'), entry('b', 'B')]), source, 'u')
+    const second = parsedEntryKeys(feed([entry('a', 'A'), entry('b', 'B2')]), source, 'u')
+    expect(second[0]).toBe(first[0])
+    expect(second[1]).not.toBe(first[1])
   })
 
-  it('processes everything when the source settings or the feed context change', () => {
-    const memo = createEntryMemo()
-    const first = freshEntries(feed([entry('a', 'A')]), source, 'u', memo)
-    memo.set('dawn', first.keys)
-    const zoned = { ...source, timezone: 'Asia/Karachi' }
-    expect(freshEntries(feed([entry('a', 'A')]), zoned, 'u', memo).skipped).toBe(0)
-    expect(freshEntries(feed([entry('a', 'A')]), source, 'moved', memo).skipped).toBe(0)
-    expect(
-      freshEntries(feed([entry('a', 'A')]), makeSource({ id: 'geo' }), 'u', memo).skipped,
-    ).toBe(0)
+  it('changes every key when the source settings or the feed context change', () => {
+    const [key] = parsedEntryKeys(feed([entry('a', 'A')]), source, 'u')
+    const others = [
+      parsedEntryKeys(feed([entry('a', 'A')]), { ...source, timezone: 'Asia/Karachi' }, 'u'),
+      parsedEntryKeys(feed([entry('a', 'A')]), { ...source, language: 'ur' }, 'u'),
+      parsedEntryKeys(feed([entry('a', 'A')]), source, 'moved'),
+      parsedEntryKeys(feed([entry('a', 'A')]), makeSource({ id: 'geo' }), 'u'),
+      parsedEntryKeys({ ...feed([entry('a', 'A')]), link: 'https://elsewhere.test/' }, source, 'u'),
+    ]
+    for (const [other] of others) expect(other).not.toBe(key)
+  })
+})
+
+describe('clashesWithSkipped', () => {
+  const item = (id: string, guid?: string, canonicalUrl?: string) => ({
+    ...makeItem({ id }),
+    guid,
+    canonicalUrl,
+  })
+  it('finds a new item sharing an id, guid or canonical URL with a skipped entry', () => {
+    const skipped = [identityOf(item('1', 'g1', 'https://t.test/1')), identityOf(item('2'))]
+    expect(clashesWithSkipped([item('3', 'g3', 'https://t.test/3')], skipped)).toBe(false)
+    expect(clashesWithSkipped([item('2', 'g3')], skipped)).toBe(true)
+    expect(clashesWithSkipped([item('3', 'g1')], skipped)).toBe(true)
+    expect(clashesWithSkipped([item('3', undefined, 'https://t.test/1')], skipped)).toBe(true)
   })
 
-  it('processes a feed that reuses a guid as a whole', () => {
-    const memo = createEntryMemo()
-    const reused = feed([entry('a', 'A'), { ...entry('a', 'Other'), link: 'https://t.test/x' }])
-    memo.set('dawn', freshEntries(reused, source, 'u', memo).keys)
-    expect(freshEntries(reused, source, 'u', memo).skipped).toBe(0)
+  it('counts an identity the memo lacks as a clash, and nothing skipped as none', () => {
+    expect(clashesWithSkipped([item('3')], [undefined])).toBe(true)
+    expect(clashesWithSkipped([item('3')], [])).toBe(false)
   })
 })
 

@@ -1,0 +1,104 @@
+/** Finds the entries of an XML feed as raw text (pure), so entries seen before can skip the parser. */
+import type { XmlFormat } from './detect.js'
+
+/** One entry element as it stands in the document: `xml.slice(start, end)`. */
+export interface RawEntry {
+  start: number
+  end: number
+}
+
+/** The entries of a document and the document without them. */
+export interface SplitFeed {
+  entries: RawEntry[]
+  /** The document with every entry cut out (what is left: the feed's own elements). */
+  skeleton: string
+  /** The tags of the skeleton, without their text: what an entry's reading may depend on (namespaces, xml:base). */
+  frame: string
+}
+
+const ENTRY_NAME: Record<XmlFormat, string | undefined> = {
+  rss: 'item',
+  rdf: 'item',
+  atom: 'entry',
+  'atom-entry': undefined,
+}
+
+/** Index just past `close` from `from`, or -1. */
+const past = (xml: string, close: string, from: number): number => {
+  const i = xml.indexOf(close, from)
+  return i < 0 ? -1 : i + close.length
+}
+
+/**
+ * Splits an XML feed (after xml-repair's preparation) into its entry elements: `<item>` for RSS
+ * 0.9x/2.0 and RDF, `<entry>` for Atom, unprefixed. Comments, CDATA sections and processing
+ * instructions are skipped over. Returns undefined whenever the document is not plainly a list of
+ * entries (a prefixed or nested entry element, an entry that is never closed, an Atom entry
+ * document): the caller then parses the whole document, which is always correct.
+ * @example splitEntries(xml, 'rss')?.entries.length // 50
+ */
+export const splitEntries = (xml: string, format: XmlFormat): SplitFeed | undefined => {
+  const name = ENTRY_NAME[format]
+  if (!name) return undefined
+  const open = `<${name}`
+  const close = `</${name}`
+  const entries: RawEntry[] = []
+  let entryStart = -1
+  let i = 0
+  for (;;) {
+    const lt = xml.indexOf('<', i)
+    if (lt < 0) break
+    if (xml.startsWith('<!--', lt)) i = past(xml, '-->', lt + 4)
+    else if (xml.startsWith('<![CDATA[', lt)) i = past(xml, ']]>', lt + 9)
+    else if (xml.startsWith('<?', lt)) i = past(xml, '?>', lt + 2)
+    else if (xml.startsWith('<!', lt))
+      return undefined // a DOCTYPE left in: not our business
+    else {
+      const gt = xml.indexOf('>', lt)
+      if (gt < 0) return undefined
+      const after = xml.charCodeAt(lt + name.length + (xml[lt + 1] === '/' ? 2 : 1))
+      const bounded = after === 62 /* > */ || after === 47 /* / */ || isSpace(after)
+      if (bounded && xml.startsWith(open, lt)) {
+        if (entryStart >= 0) return undefined // nested
+        if (xml[gt - 1] === '/') entries.push({ start: lt, end: gt + 1 })
+        else entryStart = lt
+      } else if (bounded && xml.startsWith(close, lt)) {
+        if (entryStart < 0) return undefined
+        entries.push({ start: entryStart, end: gt + 1 })
+        entryStart = -1
+      } else if (entryStart < 0 && /^<\/?[\w.-]+:(?:item|entry)\b/.test(xml.slice(lt, lt + 64))) {
+        return undefined // a prefixed entry element (rss:item, atom:entry): leave it to the parser
+      }
+      i = gt + 1
+    }
+    if (i < 0) return undefined
+  }
+  if (entryStart >= 0) return undefined
+  let skeleton = ''
+  let from = 0
+  for (const e of entries) {
+    skeleton += xml.slice(from, e.start)
+    from = e.end
+  }
+  skeleton += xml.slice(from)
+  return { entries, skeleton, frame: (skeleton.match(/<[^!?][^>]*>/g) ?? []).join('') }
+}
+
+/**
+ * The skeleton with the given entries put back where they were (in document order), as one
+ * document for the parser.
+ */
+export const withEntries = (xml: string, split: SplitFeed, keep: readonly RawEntry[]): string => {
+  if (keep.length === split.entries.length) return xml
+  const wanted = new Set(keep)
+  let out = ''
+  let from = 0
+  for (const e of split.entries) {
+    out += xml.slice(from, e.start)
+    if (wanted.has(e)) out += xml.slice(e.start, e.end)
+    from = e.end
+  }
+  return out + xml.slice(from)
+}
+
+const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13

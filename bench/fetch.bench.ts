@@ -195,7 +195,15 @@ const pipelineDeps = async (
     ...shipped,
     sources,
     feeds: [],
-    fetch: { ...shipped.fetch, concurrency: CONCURRENCY, perHost: CONCURRENCY },
+    fetch: {
+      ...shipped.fetch,
+      concurrency: CONCURRENCY,
+      perHost: CONCURRENCY,
+      // `BENCH_WORKERS=0` keeps the analysis on one thread (what a CPU profile of it needs).
+      ...(process.env.BENCH_WORKERS === undefined
+        ? {}
+        : { workers: Number(process.env.BENCH_WORKERS) }),
+    },
     storage: { ...shipped.storage, retention: { maxAgeDays: 365, maxItemsPerSource: 2000 } },
   }
   const http = createHttpFetch({

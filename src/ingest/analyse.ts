@@ -9,6 +9,7 @@ import { futureDatesNote, normalizeFeed } from './normalize.js'
 import { type ParsedFeed, type ReadDocument, readDocument } from './parse.js'
 import { parseJsonFeed } from './parse-json-feed.js'
 import { parseXmlFeed } from './parse-xml.js'
+import { storyFeatures } from './story-features.js'
 import { splitEntries, withEntries } from './xml-split.js'
 
 /**
@@ -57,6 +58,9 @@ export const analyseFeed = async (input: AnalyseInput, tagger: Tagger): Promise<
   const futureNote = futureDatesNote(normalized.futureDates)
   return {
     items,
+    ...(input.storyFeatures
+      ? { features: items.map((i) => storyFeatures(i.title, i.summary ?? '')) }
+      : {}),
     entries,
     skipped: read.keys.length - fresh.size,
     ...(feed.ttlMinutes === undefined ? {} : { ttlMinutes: feed.ttlMinutes }),

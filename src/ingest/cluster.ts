@@ -1,9 +1,14 @@
 /** Stories across sources: the clusterer refresh.ts calls (a StoryIndex seeded once from the store). */
-import type { Item, Store } from '../model/types.js'
+import type { Item, Store, StoryFeatures } from '../model/types.js'
 import { createStoryIndex, type StoryIndex, type StoryIndexOptions } from './story-index.js'
 
 /** Gives a polled batch its stories (clusterId, clusterReason); see {@link createClusterer}. */
-export type Clusterer = (items: readonly Item[], now: Date) => Promise<Item[]>
+export type Clusterer = (
+  items: readonly Item[],
+  now: Date,
+  /** The items' story features when already computed (on a worker thread), in order. */
+  features?: readonly StoryFeatures[],
+) => Promise<Item[]>
 
 /** The store methods a clusterer reads. */
 export type ClusterStore = Pick<Store, 'recentItems' | 'getItem'>
@@ -36,7 +41,7 @@ export const createClusterer = (
       })
     return seeded
   }
-  const cluster = async (items: readonly Item[], now: Date): Promise<Item[]> => {
+  const cluster: Clusterer = async (items, now, features) => {
     await seed(now)
     const stored = new Map<string, Item>()
     for (const item of items) {
@@ -44,7 +49,7 @@ export const createClusterer = (
       const found = await store.getItem(item.id)
       if (found) stored.set(item.id, found)
     }
-    return index.assign(items, now, (id) => stored.get(id))
+    return index.assign(items, now, (id) => stored.get(id), features)
   }
   return Object.assign(cluster, { index })
 }

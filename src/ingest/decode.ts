@@ -1,4 +1,5 @@
 /** Bytes → text: the charset from the BOM, the HTTP header, the XML declaration or the bytes. */
+import { isAscii, isUtf8 } from 'node:buffer'
 import iconv from 'iconv-lite'
 
 /** The decoded document and the charset that was used (lower-case WHATWG-style label). */
@@ -70,20 +71,12 @@ const declaredEncoding = (bytes: Uint8Array, wide: string | undefined): string |
   return head.match(/^\s*(?:<!--[\s\S]*?-->\s*)*<\?xml\s[^>]*?encoding\s*=\s*["']([^"']+)["']/)?.[1]
 }
 
-const isValidUtf8 = (bytes: Uint8Array): boolean => {
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes)
-    return true
-  } catch {
-    return false
-  }
-}
-
 /**
  * Valid UTF-8 with at least one multi-byte sequence: legacy 8-bit text practically never forms
- * one, so such bytes are UTF-8 whatever a (copied, defaulted) label claims.
+ * one, so such bytes are UTF-8 whatever a (copied, defaulted) label claims. (The checks are
+ * node:buffer's native ones: a JavaScript loop over every byte cost as much as parsing.)
  */
-const looksUtf8 = (bytes: Uint8Array): boolean => bytes.some((b) => b >= 0x80) && isValidUtf8(bytes)
+const looksUtf8 = (bytes: Uint8Array): boolean => !isAscii(bytes) && isUtf8(bytes)
 
 /**
  * Decodes a feed body. The charset comes from, in order: a byte-order mark (UTF-8/16/32), the
@@ -99,9 +92,11 @@ export const decodeBody = (bytes: Uint8Array, contentType?: string): DecodedBody
     usableLabel(charsetOf(contentType), bytes) ?? usableLabel(declaredEncoding(bytes, wide), bytes)
   const encoding =
     bom?.[1] ??
-    (declared && !isWide(declared) && looksUtf8(bytes) ? 'utf-8' : declared) ??
+    (declared && declared !== 'utf-8' && !isWide(declared) && looksUtf8(bytes)
+      ? 'utf-8'
+      : declared) ??
     wide ??
-    (isValidUtf8(bytes) ? 'utf-8' : 'windows-1252')
+    (isUtf8(bytes) ? 'utf-8' : 'windows-1252')
   const body = bom ? bytes.subarray(bom[0].length) : bytes
   const text = iconv.decode(Buffer.from(body.buffer, body.byteOffset, body.byteLength), encoding)
   return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, encoding }

@@ -1,6 +1,7 @@
 /** refreshSource: one source, one poll — fetch → decode → parse → normalise → tag → cluster → store. */
 import { AppError, FetchError } from '../model/errors.js'
 import type {
+  AnalysedFeed,
   AnalyseInput,
   Deps,
   ErrorCode,
@@ -141,10 +142,11 @@ export const refreshSource = async (
         feedUrl: result.effectiveUrl,
         fetchedAt: clock.now().toISOString(),
         ...withPrevious(deps.entryMemo?.get(source.id)),
+        storyFeatures: deps.cluster !== undefined,
       }
       const analysed = await (deps.analyse?.(input) ?? analyseFeed(input, deps.tagger))
       const now = new Date(input.fetchedAt)
-      const items = await clusterItems(analysed.items, deps, now, opts)
+      const items = await clusterItems(analysed, deps, now, opts)
       const { recovered } = analysed
       const state: SourceState = {
         ...succeeded(polled('ok', result.status), result.status, clock.now()),
@@ -272,19 +274,18 @@ export const recordFailure = async (
 }
 
 /**
- * Assigns stories. Without the runtime's story index (tests, tools), the cycle's window of stored
- * items gives the same-URL matches.
+ * Assigns stories: with the runtime's story index, or else (tests, tools) by canonical URL
+ * against the cycle's window of stored items.
  */
 const clusterItems = async (
-  items: readonly Item[],
+  { items, features }: AnalysedFeed,
   deps: Deps,
   now: Date,
   opts: RefreshOptions,
 ): Promise<Item[]> => {
+  if (deps.cluster) return deps.cluster(items, now, features)
   const recent = await (opts.recent?.() ?? loadRecentItems(deps.store, now))
-  const clustered = deps.cluster
-    ? await deps.cluster(items, now)
-    : assignClusters(items, recent.candidatesFor(items))
+  const clustered = assignClusters(items, recent.candidatesFor(items))
   // At once, in the same tick as the clustering: a source polled alongside sees these items.
   recent.add(clustered)
   return clustered

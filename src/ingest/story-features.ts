@@ -1,13 +1,9 @@
 /** What the story index keeps of an item (pure): text keys for similarity, facts for the guards. */
-import { type StoryFacts, storyFacts } from './story-facts.js'
+import type { StoryFeatures } from '../model/types.js'
+import { compactFacts, storyFacts } from './story-facts.js'
 import { contentWords, keysOf } from './story-text.js'
 
-/** An item's story features. */
-export interface StoryFeatures {
-  /** Sorted unique hashes of the content words of title + summary lede, and of its figures (`#100000`). */
-  keys: Uint32Array
-  facts: StoryFacts
-}
+export type { StoryFeatures } from '../model/types.js'
 
 /** Content words of a summary that count: its lede. Longer summaries would dilute the similarity. */
 export const SUMMARY_WORDS = 40
@@ -22,3 +18,12 @@ export const storyFeatures = (title: string, summary = ''): StoryFeatures => {
   for (const n of facts.numbers) words.push(`#${n}`)
   return { keys: keysOf(words), facts }
 }
+
+/**
+ * Features that crossed from a worker thread, with the empty lists and maps shared again (a
+ * structured clone gives each item its own), as storyFacts returns them.
+ */
+export const compactFeatures = (f: StoryFeatures): StoryFeatures => ({
+  keys: f.keys,
+  facts: compactFacts(f.facts),
+})

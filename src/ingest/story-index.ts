@@ -2,9 +2,9 @@
 import type { ClusterReason, Item } from '../model/types.js'
 import { createBandKeys, DEFAULT_LSH, type LshShape } from './minhash.js'
 import { countKeys, countOf, createBandTable, dropFrom, pushTo } from './story-buckets.js'
-import { type StoryFeatures, storyFeatures } from './story-features.js'
+import { compactFeatures, type StoryFeatures, storyFeatures } from './story-features.js'
 import { storyConflict } from './story-guards.js'
-import { fnv1a, jaccard } from './story-text.js'
+import { fnv1a, jaccardAtLeast } from './story-text.js'
 
 /** Tuning of a {@link StoryIndex}; the defaults are what tests/ingest/cluster-eval.test.ts measures. */
 export interface StoryIndexOptions {
@@ -59,7 +59,13 @@ export interface StoryIndex {
    * - otherwise a new story: clusterId = the item's id, no clusterReason.
    * Items fetched before `now − windowMs` join nothing and are not indexed.
    */
-  assign(items: readonly Item[], now: Date, known?: (id: string) => Item | undefined): Item[]
+  assign(
+    items: readonly Item[],
+    now: Date,
+    known?: (id: string) => Item | undefined,
+    /** Each item's story features when already computed (storyFeatures of its title and summary). */
+    features?: readonly StoryFeatures[],
+  ): Item[]
   /** Drops items fetched before `now − windowMs`; returns how many. */
   evict(now: Date): number
   stats(): StoryIndexStats
@@ -143,8 +149,13 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
 
   const textOf = (item: Item): number => fnv1a(`${item.title}\n${item.summary ?? ''}`)
 
-  const makeDoc = (item: Item, clusterId: string, reason?: ClusterReason): Doc => {
-    const features = storyFeatures(item.title, item.summary ?? '')
+  const makeDoc = (
+    item: Item,
+    clusterId: string,
+    reason?: ClusterReason,
+    given?: StoryFeatures,
+  ): Doc => {
+    const features = given ? compactFeatures(given) : storyFeatures(item.title, item.summary ?? '')
     const t = Date.parse(item.publishedAt)
     const fetched = Date.parse(item.fetchedAt)
     const seen = Number.isNaN(fetched) ? t : fetched
@@ -215,8 +226,12 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
       if (c.sourceId === doc.sourceId || c.seen < cutoff) return
       const gap = Math.abs(doc.time - c.time)
       if (gap > windowMs) return
-      const score = jaccard(doc.features.keys, c.features.keys)
-      if (score < threshold + (perDay * gap) / DAY_MS) return
+      const score = jaccardAtLeast(
+        doc.features.keys,
+        c.features.keys,
+        threshold + (perDay * gap) / DAY_MS,
+      )
+      if (score < 0) return
       const prev = best.get(c.clusterId)
       if (!prev || score > prev.score) best.set(c.clusterId, { score, match: c })
     }
@@ -248,22 +263,28 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     return undefined
   }
 
-  const assignOne = (item: Item, now: Date, known?: (id: string) => Item | undefined): Item => {
+  const assignOne = (
+    item: Item,
+    now: Date,
+    known?: (id: string) => Item | undefined,
+    given?: StoryFeatures,
+  ): Item => {
     counters.assigned++
     const cutoff = now.getTime() - windowMs
     const indexed = byId.get(item.id)
     if (indexed) {
       // A stored item keeps its story; a changed text is re-indexed under the same story.
-      if (indexed.text !== textOf(item)) insert(makeDoc(item, indexed.clusterId, indexed.reason))
+      if (indexed.text !== textOf(item))
+        insert(makeDoc(item, indexed.clusterId, indexed.reason, given))
       return withStory(item, indexed.clusterId, indexed.reason)
     }
     const stored = known?.(item.id)
     if (stored) {
-      const doc = makeDoc(item, stored.clusterId, stored.clusterReason)
+      const doc = makeDoc(item, stored.clusterId, stored.clusterReason, given)
       if (doc.seen >= cutoff) insert(doc)
       return withStory(item, stored.clusterId, stored.clusterReason)
     }
-    const doc = makeDoc(item, item.id)
+    const doc = makeDoc(item, item.id, undefined, given)
     if (doc.seen < cutoff) return withStory(item, item.id, undefined)
     if (doc.url) {
       const same = (byUrl.get(doc.url) ?? []).filter((d) => d.seen >= cutoff)
@@ -300,10 +321,10 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
       if (doc) unlink(doc)
       return doc !== undefined
     },
-    assign(items, now, known) {
+    assign(items, now, known, features) {
       // Sweeping costs a walk over the window: at most once per 1/24 of it.
       if (now.getTime() - lastSweep > windowMs / 24) evict(now)
-      return items.map((item) => assignOne(item, now, known))
+      return items.map((item, i) => assignOne(item, now, known, features?.[i]))
     },
     evict,
     stats: () => ({ size: byId.size, ...counters }),

@@ -113,6 +113,36 @@ export const jaccard = (a: Uint32Array, b: Uint32Array): number => {
   return u === 0 ? 0 : i / u
 }
 
+/**
+ * The Jaccard similarity of two sorted key arrays when it reaches `min`, else -1, giving up as
+ * soon as the keys left cannot reach it (most candidates of a story index are far below it).
+ * Equal to `jaccard(a, b)` whenever that is at least `min`.
+ */
+export const jaccardAtLeast = (a: Uint32Array, b: Uint32Array, min: number): number => {
+  const total = a.length + b.length
+  const reaches = (most: number): boolean => (total - most === 0 ? 0 : most / (total - most)) >= min
+  if (!reaches(Math.min(a.length, b.length))) return -1
+  let i = 0
+  let j = 0
+  let n = 0
+  while (i < a.length && j < b.length) {
+    const x = a[i]!
+    const y = b[j]!
+    if (x === y) {
+      n++
+      i++
+      j++
+      continue
+    }
+    if (x < y) i++
+    else j++
+    // A miss: check now and then whether what is left can still get there.
+    if ((i + j) % 8 === 0 && !reaches(n + Math.min(a.length - i, b.length - j))) return -1
+  }
+  const score = total - n === 0 ? 0 : n / (total - n)
+  return score >= min ? score : -1
+}
+
 /** Whether a sorted key array holds `key` (binary search). */
 export const hasKey = (keys: Uint32Array, key: number): boolean => {
   let lo = 0

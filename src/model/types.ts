@@ -370,7 +370,11 @@ export interface Deps {
    * Assigns story ids across sources (near-duplicate index); absent: same canonical URL only.
    * Returns the items with `clusterId` / `clusterReason` set.
    */
-  cluster?: (items: readonly Item[], now: Date) => Promise<Item[]>
+  cluster?: (
+    items: readonly Item[],
+    now: Date,
+    features?: readonly StoryFeatures[],
+  ) => Promise<Item[]>
   /** Skips entries unchanged since the source's last stored poll; absent: process everything. */
   entryMemo?: EntryMemo
   /**
@@ -392,6 +396,8 @@ export interface AnalyseInput {
   fetchedAt: string
   /** The entries of the source's last stored poll (see EntryMemo); absent: process every entry. */
   previous?: ReadonlyMap<string, string>
+  /** Also compute each item's story features (for the story index, which then need not). */
+  storyFeatures?: boolean
 }
 
 /** What a fetched document holds that is not yet stored. */
@@ -406,4 +412,41 @@ export interface AnalysedFeed {
   ttlMinutes?: number
   /** Repairs the parser made and future dates clamped ("recovered from: …"). */
   recovered: string[]
+  /** With `storyFeatures`: the story features of each item, in the order of `items`. */
+  features?: StoryFeatures[]
+}
+
+// --- Story features (computed in ingest/story-facts.ts and story-features.ts) ---
+
+/** Which way an event goes on one axis: +1, -1, or 0 when the text says both. */
+export type Direction = -1 | 0 | 1
+
+/**
+ * The facts of one item that two reports of one event cannot disagree on. Kept compact (arrays,
+ * bit masks, shared empties): the story index holds one per item of a 72-hour window.
+ */
+export interface StoryFacts {
+  /** Figures of title + summary as values ("100,000", "100k" → 100000; "27th" → 27; not "third"). */
+  numbers: readonly number[]
+  /** Figures by the word that follows them ("two wickets" → wicket: [2]; "third round" → round: [3]). */
+  quantities: ReadonlyMap<string, readonly number[]>
+  /** Months named: bit m − 1 for month m (January = bit 0). */
+  months: number
+  /** Weekdays named: bit d (Sunday = bit 0). */
+  weekdays: number
+  /** Gazetteer places where something happens (ids of story-places.ts). */
+  places: readonly string[]
+  /** Capitalised names after in/at/near that the gazetteer does not know (normalised, stemmed). */
+  otherPlaces: readonly string[]
+  /** Countries named, directly or through a capital, demonym or place in them. */
+  countries: readonly string[]
+  /** Direction of the event on each axis that the title (else the summary) speaks of. */
+  direction: Readonly<Record<string, Direction>>
+}
+
+/** An item's story features: what the story index keeps of it (ingest/story-features.ts). */
+export interface StoryFeatures {
+  /** Sorted unique hashes of the content words of title + summary lede, and of its figures (`#100000`). */
+  keys: Uint32Array
+  facts: StoryFacts
 }

@@ -91,6 +91,15 @@ const SEPARATORS = /[^\p{L}\p{M}\p{N}]+/gu
  * @example normalizeText('پاكستان') === normalizeText('پاکستان') // true
  */
 export const normalizeText = (s: string): string =>
+  NON_ASCII.test(s) ? normalizeUnicode(s) : s.toLowerCase().replace(ASCII_SEPARATORS, ' ').trim()
+
+/** Any character outside ASCII: only then can normalisation forms, marks and folding matter. */
+const NON_ASCII = /[\u0080-\uFFFF]/
+/** {@link SEPARATORS} within ASCII, once lower-cased. */
+const ASCII_SEPARATORS = /[^a-z0-9]+/g
+
+/** {@link normalizeText} for text with characters beyond ASCII (for ASCII it gives the same). */
+export const normalizeUnicode = (s: string): string =>
   s
     .normalize('NFKC')
     .replace(/\u200B/g, ' ') // zero-width space marks a word boundary

@@ -38,10 +38,13 @@ describe('analysis pool', () => {
       .filter((d) => d.isFile() && d.name !== 'not-a-feed.html')
       .map((d) => d.name)
     expect(feeds.length).toBeGreaterThanOrEqual(8)
-    const local = await Promise.all(feeds.map((f) => analyseFeed(input(f), tagger)))
-    const remote = await Promise.all(feeds.map((f) => (pool as AnalysePool).analyse(input(f))))
+    const job = (f: string, i: number) => input(f, { storyFeatures: i % 2 === 0 })
+    const local = await Promise.all(feeds.map((f, i) => analyseFeed(job(f, i), tagger)))
+    const remote = await Promise.all(feeds.map((f, i) => (pool as AnalysePool).analyse(job(f, i))))
     expect(remote).toEqual(local)
-    // Not vacuous: the samples carry items, and some match the topic.
+    // Not vacuous: the samples carry items and story features, and some match the topic.
+    expect(remote[0]?.features?.length).toBe(remote[0]?.items.length)
+    expect(remote[0]?.features?.[0]?.keys).toBeInstanceOf(Uint32Array)
     const items = remote.flatMap((r) => r.items)
     expect(items.length).toBeGreaterThan(20)
     expect(items.some((i) => i.topics.includes('pakistan-afghanistan'))).toBe(true)

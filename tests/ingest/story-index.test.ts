@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { storyFeatures } from '../../src/ingest/story-features.js'
 import { createStoryIndex } from '../../src/ingest/story-index.js'
 import type { Item } from '../../src/model/types.js'
 import { canonicalUrl } from '../../src/util/url.js'
@@ -64,6 +65,15 @@ describe('createStoryIndex: similar reports', () => {
       expect(item.clusterReason?.score).toBeGreaterThanOrEqual(0.3)
       expect(item.clusterReason?.score).toBeLessThanOrEqual(1)
     }
+  })
+
+  it('assigns the same stories with features computed elsewhere (a worker) and cloned', () => {
+    const given = reopens.map((r) => structuredClone(storyFeatures(r.title, r.summary ?? '')))
+    const mixed = [...reopens, report('tolo', 4, 'Budget passed in Kabul', 'No trade news.')]
+    const features = [...given, structuredClone(storyFeatures(mixed[4]!.title, mixed[4]!.summary))]
+    expect(createStoryIndex().assign(mixed, NOW, undefined, features)).toEqual(
+      createStoryIndex().assign(mixed, NOW),
+    )
   })
 
   it('keeps the story id when a fourth outlet arrives later, and every stored item its story', () => {

@@ -6,6 +6,7 @@ import {
   hasKey,
   intersectionSize,
   jaccard,
+  jaccardAtLeast,
   keysOf,
   stem,
 } from '../../src/ingest/story-text.js'
@@ -85,5 +86,33 @@ describe('contentWords in other scripts', () => {
     // The same words written with the Arabic kaf (ك) are the same words, and "کے" still a stop word.
     expect(contentWords('سرحد كے پار')).toEqual(words)
     expect(contentWords('پاکستان اور افغانستان')).toHaveLength(2)
+  })
+})
+
+describe('jaccardAtLeast', () => {
+  it('is jaccard when that reaches the bar and -1 otherwise, on random key sets', () => {
+    let x = 7
+    const next = () => {
+      x = (x * 1_103_515_245 + 12_345) >>> 0
+      return x
+    }
+    const keys = (n: number, range: number) =>
+      keysOf(Array.from({ length: n }, () => `w${next() % range}`))
+    let reached = 0
+    for (let k = 0; k < 3_000; k++) {
+      const range = 5 + (next() % 200)
+      const a = keys(next() % 60, range)
+      const b = keys(next() % 60, range)
+      const min = (next() % 100) / 100
+      const exact = jaccard(a, b)
+      const got = jaccardAtLeast(a, b, min)
+      if (exact >= min) {
+        expect(got).toBe(exact)
+        reached++
+      } else expect(got).toBe(-1)
+    }
+    // Both branches are exercised.
+    expect(reached).toBeGreaterThan(300)
+    expect(reached).toBeLessThan(2_700)
   })
 })

@@ -144,7 +144,7 @@ export const refreshSource = async (
         ...withPrevious(deps.entryMemo?.get(source.id)),
         storyFeatures: deps.cluster !== undefined,
       }
-      const analysed = await (deps.analyse?.(input) ?? analyseFeed(input, deps.tagger))
+      const analysed = await analyse(input, deps, log)
       const now = new Date(input.fetchedAt)
       const items = await clusterItems(analysed, deps, now, opts)
       const { recovered } = analysed
@@ -289,6 +289,26 @@ const clusterItems = async (
   // At once, in the same tick as the clustering: a source polled alongside sees these items.
   recent.add(clustered)
   return clustered
+}
+
+/**
+ * Analyses on `deps.analyse` (the worker pool) when there is one. A failure that is not the
+ * document's fault (a worker that stopped) must not count against the source: the document is
+ * then analysed on this thread.
+ */
+const analyse = async (
+  input: AnalyseInput,
+  deps: Deps,
+  log: Deps['logger'],
+): Promise<AnalysedFeed> => {
+  if (!deps.analyse) return analyseFeed(input, deps.tagger)
+  try {
+    return await deps.analyse(input)
+  } catch (err) {
+    if (err instanceof AppError) throw err
+    log.warn({ err }, 'analysis worker failed; analysing on the main thread')
+    return analyseFeed(input, deps.tagger)
+  }
 }
 
 const withPrevious = (previous: ReadonlyMap<string, string> | undefined) =>

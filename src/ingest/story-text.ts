@@ -43,6 +43,20 @@ for (const w of [
  * @example stem('killed') // 'kill'
  */
 export const stem = (w: string): string => {
+  let s = stems.get(w)
+  if (s === undefined) {
+    if (stems.size >= MAX_STEMS) stems.clear()
+    s = stemWord(w)
+    stems.set(w, s)
+  }
+  return s
+}
+
+/** Words recur across reports: each is stemmed once (the memo is dropped whole when full). */
+const stems = new Map<string, string>()
+const MAX_STEMS = 50_000
+
+const stemWord = (w: string): string => {
   if (w.length <= 3 || !/^[a-z]+$/.test(w)) return w
   let s = w
   if (s.endsWith('ies') && s.length > 4) s = `${s.slice(0, -3)}y`

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { createEntryMemo } from '../../src/ingest/entry-memo.js'
 import { refreshSource } from '../../src/ingest/refresh.js'
 import { runCycle } from '../../src/ingest/scheduler.js'
+import { ParseError } from '../../src/model/errors.js'
 import { fakeFetch } from '../helpers/fake-fetch.js'
 import { createTestDeps, makeSource, testConfig } from '../helpers/runtime.js'
 
@@ -234,6 +235,27 @@ describe('refreshSource: health', () => {
       { at: t(4).toISOString(), outcome: 'error', status: 404 },
       { at: t(5).toISOString(), outcome: 'gone', status: 410 },
     ])
+  })
+
+  it('analyses on this thread when the analysis worker fails, not blaming the source', async () => {
+    const { fake, deps } = setup()
+    fake.set(dawn.url, { body: rss([TALKS, BUDGET]) })
+    deps.analyse = async () => {
+      throw new Error('analysis worker stopped (exit code 1)')
+    }
+    const report = await refreshSource(dawn, deps)
+    expect(report).toMatchObject({ outcome: 'ok', summary: { new: 2 } })
+    expect((await deps.store.getState('dawn'))?.failures).toBe(0)
+  })
+
+  it('still reports a document that is not a feed when the worker says so', async () => {
+    const { fake, deps } = setup()
+    fake.set(dawn.url, { body: '<html><body>Not here</body></html>' })
+    deps.analyse = async () => {
+      throw new ParseError('not a feed: an HTML page')
+    }
+    const report = await refreshSource(dawn, deps)
+    expect(report).toMatchObject({ outcome: 'error', error: 'not a feed: an HTML page' })
   })
 
   it('matches topics only for new or changed entries (with the entry memo of the runtime)', async () => {

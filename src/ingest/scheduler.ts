@@ -58,6 +58,10 @@ export interface Scheduler {
   stop(): Promise<void>
 }
 
+/** When each store was last pruned (epoch ms): see runCycle. */
+const lastPrunes = new WeakMap<object, number>()
+const PRUNE_EVERY_MS = 3_600_000
+
 /**
  * Runs one poll cycle: claim due sources, refresh them (global and per-host limits), prune, flush.
  * Cycles never overlap: a tick that finds one running is skipped.
@@ -105,8 +109,6 @@ export const runCycle = async (deps: Deps, opts: CycleOptions = {}): Promise<Cyc
     }
     reports.push(report)
   }
-  const pruned = await store.prune(config.storage.retention, clock.now())
-  await store.flush()
   const totals = { new: 0, updated: 0, unchanged: 0, errors: 0, notModified: 0 }
   for (const r of reports) {
     totals.new += r.summary.new
@@ -116,6 +118,17 @@ export const runCycle = async (deps: Deps, opts: CycleOptions = {}): Promise<Cyc
       totals.errors++
     if (r.outcome === 'not-modified') totals.notModified++
   }
+  // Retention walks every stored item: after a cycle that stored something, else hourly (age
+  // limits are in days), so that cycles of 304s stay cheap.
+  const at = clock.now()
+  const lastPrune = lastPrunes.get(store)
+  const prune =
+    totals.new + totals.updated > 0 ||
+    lastPrune === undefined ||
+    Math.abs(at.getTime() - lastPrune) >= PRUNE_EVERY_MS
+  const pruned = prune ? await store.prune(config.storage.retention, at) : 0
+  if (prune) lastPrunes.set(store, at.getTime())
+  await store.flush()
   if (reports.length > 0) {
     deps.logger.info({ sources: reports.length, ...totals, pruned }, 'poll cycle finished')
   }

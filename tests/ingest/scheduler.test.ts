@@ -222,3 +222,29 @@ describe('startScheduler', () => {
     }
   })
 })
+
+describe('runCycle: retention', () => {
+  it('prunes after a cycle that stored items, else at most hourly', async () => {
+    const [source] = spread(1) as [Source]
+    const { fake, deps } = setup([source])
+    let prunes = 0
+    const prune = deps.store.prune.bind(deps.store)
+    deps.store.prune = (policy, now) => {
+      prunes++
+      return prune(policy, now)
+    }
+    fake.set(source.url, { headers: { ETag: '"1"' }, body: RSS })
+    await runCycle(deps, { force: true }) // stores "A story"
+    expect(prunes).toBe(1)
+    deps.clock.advance(10 * MIN)
+    await runCycle(deps, { force: true }) // 304: nothing stored
+    expect(prunes).toBe(1)
+    deps.clock.advance(55 * MIN)
+    await runCycle(deps, { force: true }) // 304, but an hour since the last prune
+    expect(prunes).toBe(2)
+    fake.set(source.url, { headers: { ETag: '"2"' }, body: RSS.replace('A story', 'A new story') })
+    deps.clock.advance(MIN)
+    await runCycle(deps, { force: true }) // an updated item
+    expect(prunes).toBe(3)
+  })
+})

@@ -48,12 +48,24 @@ export interface PreparedItem {
   regexHits: Record<MatchField, Map<RegexSpec, boolean>>
 }
 
+/** A field whose raw text is only made (whitespace collapsed) when a regex asks for it. */
+const lazyText = (make: () => string, tokens: string[]): PreparedField => {
+  let text: string | undefined
+  return {
+    get text() {
+      text ??= make()
+      return text
+    },
+    tokens,
+  }
+}
+
 const readField = (item: MatchableItem, field: MatchField): PreparedField => {
   switch (field) {
     case 'title':
-      return { text: collapseWhitespace(item.title), tokens: tokenize(item.title) }
+      return lazyText(() => collapseWhitespace(item.title), tokenize(item.title))
     case 'summary':
-      return { text: collapseWhitespace(item.summary ?? ''), tokens: tokenize(item.summary ?? '') }
+      return lazyText(() => collapseWhitespace(item.summary ?? ''), tokenize(item.summary ?? ''))
     case 'content': {
       const text = htmlToText(item.contentHtml ?? '')
       return { text, tokens: tokenize(text) }
@@ -64,7 +76,7 @@ const readField = (item: MatchableItem, field: MatchField): PreparedField => {
         if (tokens.length > 0) tokens.push('')
         tokens.push(...tokenize(c))
       }
-      return { text: item.categories.map(collapseWhitespace).join('\n'), tokens }
+      return lazyText(() => item.categories.map(collapseWhitespace).join('\n'), tokens)
     }
   }
 }
@@ -145,14 +157,91 @@ const matchedField = (term: CompiledTerm, p: PreparedItem): MatchField | undefin
   return undefined
 }
 
-const holds = (node: CompiledNode, hit: (leaf: number) => boolean): boolean => {
-  if (node.kind === 'leaf') return hit(node.leaf)
+/**
+ * A group's children split into leaves (as indexes) and subgroups: a rule of hundreds of terms
+ * (the shipped ones) is then one tight loop over the leaves, most of which the item's phrase
+ * hits rule out with one array read, instead of a call per leaf.
+ */
+interface SplitGroup {
+  leaves: Int32Array
+  groups: CompiledNode[]
+}
+
+const splits = new WeakMap<CompiledNode[], SplitGroup>()
+const splitOf = (children: CompiledNode[]): SplitGroup => {
+  let split = splits.get(children)
+  if (!split) {
+    const leaves: number[] = []
+    const groups: CompiledNode[] = []
+    for (const c of children) {
+      if (c.kind === 'leaf') leaves.push(c.leaf)
+      else groups.push(c)
+    }
+    split = { leaves: Int32Array.from(leaves), groups }
+    splits.set(children, split)
+  }
+  return split
+}
+
+/**
+ * Per leaf of a topic, a phrase id the item must contain for the leaf to match (a phrase term's
+ * phrase, a `near` term's first part), or -1 (a regex: always evaluated).
+ */
+const gates = new WeakMap<CompiledTopic, Int32Array>()
+const gateOf = (topic: CompiledTopic): Int32Array => {
+  let gate = gates.get(topic)
+  if (!gate) {
+    gate = Int32Array.from(topic.leaves, ({ term }) =>
+      term.kind === 'phrase'
+        ? term.phrase.id
+        : term.kind === 'near'
+          ? (term.parts[0]?.id ?? -1)
+          : -1,
+    )
+    gates.set(topic, gate)
+  }
+  return gate
+}
+
+/** Some leaf or subgroup of `children` holds. */
+const someHolds = (children: CompiledNode[], e: Evaluation): boolean => {
+  const { leaves, groups } = splitOf(children)
+  const { gate, seen, hit } = e
+  for (let k = 0; k < leaves.length; k++) {
+    const leaf = leaves[k] as number
+    const g = gate[leaf] as number
+    if ((g < 0 || seen[g] === 1) && hit(leaf)) return true
+  }
+  for (const c of groups) if (holds(c, e)) return true
+  return false
+}
+
+/** What evaluating one topic's tree on one item needs. */
+interface Evaluation {
+  gate: Int32Array
+  seen: Uint8Array
+  /** Whether the leaf matches; only called for leaves that pass the gate. */
+  hit: (leaf: number) => boolean
+}
+
+/** The boolean tree: `any` (some), `all` (every), `none` (no child) holds, each when present. */
+const holds = (node: CompiledNode, e: Evaluation): boolean => {
+  if (node.kind === 'leaf') {
+    const g = e.gate[node.leaf] as number
+    return (g < 0 || e.seen[g] === 1) && e.hit(node.leaf)
+  }
   return (
-    (node.any === undefined || node.any.some((c) => holds(c, hit))) &&
-    (node.all === undefined || node.all.every((c) => holds(c, hit))) &&
-    (node.none === undefined || !node.none.some((c) => holds(c, hit)))
+    (node.any === undefined || someHolds(node.any, e)) &&
+    (node.all === undefined || node.all.every((c) => holds(c, e))) &&
+    (node.none === undefined || !someHolds(node.none, e))
   )
 }
+
+const evaluation = (topic: CompiledTopic, p: PreparedItem, hit: (leaf: number) => boolean) => ({
+  gate: gateOf(topic),
+  seen: p.seen,
+  hit,
+})
 
 /** Whether an item from a source with `sourceTags` may carry the topic at all (`source_tags`, `exclude_source_tags`). */
 export const sourceAllowed = (topic: CompiledTopic, sourceTags: readonly string[]): boolean =>
@@ -173,7 +262,10 @@ const evaluate = (topic: CompiledTopic, p: PreparedItem): MatchResult => {
       list.push({ term: leaf.term.label, field })
     if (!leaf.negated) score += leaf.weight
   })
-  const tree = holds(topic.root, (i) => fields[i] !== undefined)
+  const tree = holds(
+    topic.root,
+    evaluation(topic, p, (i) => fields[i] !== undefined),
+  )
   return {
     matched: tree && (topic.minScore === undefined || score >= topic.minScore),
     score,
@@ -197,7 +289,13 @@ export const topicMatches = (topic: CompiledTopic, p: PreparedItem): boolean => 
     }
     return f
   }
-  if (!holds(topic.root, (i) => fieldOf(i) !== null)) return false
+  if (
+    !holds(
+      topic.root,
+      evaluation(topic, p, (i) => fieldOf(i) !== null),
+    )
+  )
+    return false
   if (topic.minScore === undefined) return true
   let score = 0
   topic.leaves.forEach((leaf, i) => {

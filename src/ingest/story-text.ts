@@ -102,11 +102,15 @@ export const keysOf = (words: Iterable<string>): Uint32Array => {
   return keys.slice(0, n)
 }
 
-/** |a ∩ b| of two sorted key arrays (a merge walk). */
-export const intersectionSize = (a: Uint32Array, b: Uint32Array): number => {
+/**
+ * |a ∩ b| of two sorted key arrays (a merge walk). With `atLeast`, -1 as soon as the keys left
+ * cannot bring the count up to it.
+ */
+export const intersectionSize = (a: Uint32Array, b: Uint32Array, atLeast = 0): number => {
   let i = 0
   let j = 0
   let n = 0
+  if (n + Math.min(a.length, b.length) < atLeast) return -1
   while (i < a.length && j < b.length) {
     const x = a[i]!
     const y = b[j]!
@@ -114,10 +118,14 @@ export const intersectionSize = (a: Uint32Array, b: Uint32Array): number => {
       n++
       i++
       j++
-    } else if (x < y) i++
+      continue
+    }
+    if (x < y) i++
     else j++
+    // A miss: check now and then whether what is left can still get there.
+    if ((i + j) % 8 === 0 && n + Math.min(a.length - i, b.length - j) < atLeast) return -1
   }
-  return n
+  return n < atLeast ? -1 : n
 }
 
 /** Jaccard similarity of two sorted key arrays; 0 when both are empty. */
@@ -134,26 +142,10 @@ export const jaccard = (a: Uint32Array, b: Uint32Array): number => {
  */
 export const jaccardAtLeast = (a: Uint32Array, b: Uint32Array, min: number): number => {
   const total = a.length + b.length
-  const reaches = (most: number): boolean => (total - most === 0 ? 0 : most / (total - most)) >= min
-  if (!reaches(Math.min(a.length, b.length))) return -1
-  let i = 0
-  let j = 0
-  let n = 0
-  while (i < a.length && j < b.length) {
-    const x = a[i]!
-    const y = b[j]!
-    if (x === y) {
-      n++
-      i++
-      j++
-      continue
-    }
-    if (x < y) i++
-    else j++
-    // A miss: check now and then whether what is left can still get there.
-    if ((i + j) % 8 === 0 && !reaches(n + Math.min(a.length - i, b.length - j))) return -1
-  }
-  const score = total - n === 0 ? 0 : n / (total - n)
+  // i / (total − i) ≥ min ⟺ i ≥ min · total / (1 + min); a hair lower, so rounding never rejects a pass.
+  const i = intersectionSize(a, b, (min * total) / (1 + min) - 1e-9)
+  if (i < 0) return -1
+  const score = total - i === 0 ? 0 : i / (total - i)
   return score >= min ? score : -1
 }
 

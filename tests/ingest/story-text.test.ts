@@ -10,6 +10,7 @@ import {
   keysOf,
   stem,
 } from '../../src/ingest/story-text.js'
+import { seeded } from '../helpers/random.js'
 
 describe('stem', () => {
   it.each([
@@ -91,11 +92,7 @@ describe('contentWords in other scripts', () => {
 
 describe('jaccardAtLeast', () => {
   it('is jaccard when that reaches the bar and -1 otherwise, on random key sets', () => {
-    let x = 7
-    const next = () => {
-      x = (x * 1_103_515_245 + 12_345) >>> 0
-      return x
-    }
+    const next = seeded(7)
     const keys = (n: number, range: number) =>
       keysOf(Array.from({ length: n }, () => `w${next() % range}`))
     let reached = 0

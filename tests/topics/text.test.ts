@@ -7,15 +7,12 @@ import {
   normalizeUnicode,
   tokenize,
 } from '../../src/topics/text.js'
+import { seeded } from '../helpers/random.js'
 
 describe('normalizeText', () => {
   it('takes a short cut for ASCII text that gives what the full Unicode path gives', () => {
     // Every printable ASCII character and the controls, in random strings (seeded, reproducible).
-    let x = 12_345
-    const next = () => {
-      x = (x * 1_103_515_245 + 12_345) >>> 0
-      return x
-    }
+    const next = seeded(12_345)
     const chars = Array.from({ length: 128 }, (_, i) => String.fromCharCode(i))
     for (let n = 0; n < 2_000; n++) {
       const text = Array.from({ length: next() % 40 }, () => chars[next() % 128]).join('')

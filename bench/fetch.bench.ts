@@ -21,7 +21,7 @@ const ITEMS = 50
 /** Requests at once, for runCycle (fetch.concurrency, and per_host since all feeds share one host) and the bare loop alike. */
 const CONCURRENCY = 8
 /** Items that are new in each generation of a feed (the rest are the previous generation's). */
-const NEW_PER_GENERATION = 10
+const NEW_PER_GENERATION = Number(process.env.BENCH_NEW ?? 10)
 /** Rounds of (c), (a), (b); the best time of each is compared. */
 const ROUNDS = 2
 

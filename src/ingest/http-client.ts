@@ -1,5 +1,14 @@
-/** The HTTP layer under fetchFeed: undici's fetch on a guarded Agent, transport errors as FetchError, caching headers as numbers. */
-import { Agent, type Dispatcher, fetch as undiciFetch } from 'undici'
+/** The HTTP layer under fetchFeed: undici's request on a guarded Agent, bodies decoded, transport errors as FetchError, caching headers as numbers. */
+import type { IncomingHttpHeaders } from 'node:http'
+import { pipeline, type Readable, Transform } from 'node:stream'
+import {
+  constants,
+  createBrotliDecompress,
+  createGunzip,
+  createInflate,
+  createInflateRaw,
+} from 'node:zlib'
+import { Agent, type Dispatcher, request } from 'undici'
 import { FetchError } from '../model/errors.js'
 import type { HttpFetch, HttpResponse } from '../model/types.js'
 import { assertPublicUrl, createGuardedLookup } from './network-guard.js'
@@ -27,9 +36,13 @@ export interface HttpClient {
 const KEEP_ALIVE_MS = 10_000
 
 /**
- * Binds undici's `fetch` (which decodes gzip, deflate and br) to one keep-alive Agent with
- * connect, headers and body timeouts. Without `allowPrivateNetworks`, literal IP URLs are checked
- * before connecting and host names at connection time, so redirect hops cannot sneak past.
+ * Binds undici's `request` to one keep-alive Agent with connect, headers and body timeouts, and
+ * decodes gzip, deflate and br bodies as they stream (so a size cap applies to the decoded bytes).
+ * `request` rather than undici's `fetch`: fetch builds WHATWG Request, Headers and AbortSignal
+ * objects per call, which cost more than the rest of a 304 poll, and adds headers of its own
+ * (`Sec-Fetch-Mode`, `Accept-Language: *`) that a feed server has no use for. Redirects are not
+ * followed (fetchFeed does it). Without `allowPrivateNetworks`, literal IP URLs are checked before
+ * connecting and host names at connection time, so redirect hops cannot sneak past.
  * @example
  * const http = createHttpFetch({ connectTimeoutMs: 10_000, headersTimeoutMs: 20_000, bodyTimeoutMs: 20_000, allowPrivateNetworks: false })
  * await fetchFeed({ url }, { fetch: http.fetch, … }); await http.close()
@@ -46,15 +59,27 @@ export const createHttpFetch = (opts: HttpClientOptions): HttpClient => {
         bodyTimeout: opts.bodyTimeoutMs,
         keepAliveTimeout: KEEP_ALIVE_MS,
       })
-  const dispatcher = opts.dispatcher ?? agent
+  const dispatcher = opts.dispatcher ?? (agent as Agent)
   const fetch: HttpFetch = async (url, init) => {
     if (!opts.allowPrivateNetworks) assertPublicUrl(url)
     try {
-      // undici has no HTTP cache; 'force-cache' only stops fetch from adding `Pragma: no-cache` and
-      // `Cache-Control: no-cache` to conditional requests, which would make CDNs skip their cache.
-      return await undiciFetch(url, { ...init, cache: 'force-cache', dispatcher })
+      const res = await request(url, {
+        dispatcher,
+        method: init.method ?? 'GET',
+        headers: init.headers,
+        ...(init.signal ? { signal: init.signal } : {}),
+      })
+      const headers = headerReader(res.headers)
+      const bodyless = init.method === 'HEAD' || res.statusCode === 204 || res.statusCode === 304
+      if (bodyless) res.body.resume()
+      return {
+        status: res.statusCode,
+        url,
+        headers,
+        body: bodyless ? null : decoded(res.body, headers.get('content-encoding')),
+      }
     } catch (err) {
-      // undici wraps our lookup's refusal as TypeError('fetch failed', { cause }); unwrap it.
+      // Our lookup's refusal may come wrapped; unwrap it.
       throw causes(err).find((e) => e instanceof FetchError) ?? err
     }
   }
@@ -63,6 +88,80 @@ export const createHttpFetch = (opts: HttpClientOptions): HttpClient => {
     close: async () => {
       await agent?.close()
     },
+  }
+}
+
+/** `Headers#get` over Node's header record (lower-case names; repeated headers joined). */
+const headerReader = (headers: IncomingHttpHeaders): HttpResponse['headers'] => ({
+  get: (name) => {
+    const v = headers[name.toLowerCase()]
+    return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v
+  },
+})
+
+/** More codings than this in one Content-Encoding is an attack, not a feed. */
+const MAX_CODINGS = 5
+
+/**
+ * The body with its Content-Encoding undone (codings applied in order are undone in reverse):
+ * gzip, deflate (zlib-wrapped, or raw as some servers send it) and br, as leniently as browsers
+ * and curl (a stream cut short still gives what it holds). An unknown coding leaves the bytes as
+ * they are; the feed reader then says what it could not read.
+ */
+const decoded = (body: Readable, encoding: string | null): Readable => {
+  const codings = (encoding ?? '')
+    .toLowerCase()
+    .split(',')
+    .map((c) => c.trim())
+    .filter((c) => c !== '' && c !== 'identity')
+  if (codings.length === 0) return body
+  if (codings.length > MAX_CODINGS) {
+    body.destroy()
+    throw new FetchError(
+      'fetch',
+      `the answer names ${codings.length} content codings (at most ${MAX_CODINGS})`,
+    )
+  }
+  const decoders: Transform[] = []
+  for (const coding of codings.reverse()) {
+    if (coding === 'gzip' || coding === 'x-gzip') decoders.push(createGunzip(LENIENT))
+    else if (coding === 'deflate') decoders.push(new Inflate())
+    else if (coding === 'br') decoders.push(createBrotliDecompress(LENIENT_BROTLI))
+    else return body
+  }
+  // pipeline destroys every stage when one fails or the reader stops early.
+  return pipeline([body, ...decoders], () => {}) as unknown as Readable
+}
+
+const LENIENT = { flush: constants.Z_SYNC_FLUSH, finishFlush: constants.Z_SYNC_FLUSH }
+const LENIENT_BROTLI = {
+  flush: constants.BROTLI_OPERATION_FLUSH,
+  finishFlush: constants.BROTLI_OPERATION_FLUSH,
+}
+
+/**
+ * `Content-Encoding: deflate` is meant to be zlib-wrapped, but some servers send raw deflate:
+ * the first byte tells (a zlib header has compression method 8 in its low nibble).
+ */
+class Inflate extends Transform {
+  private inner: Transform | undefined
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null) => void) {
+    if (chunk.length === 0) return done()
+    if (!this.inner) {
+      const inner = (chunk[0]! & 0x0f) === 8 ? createInflate(LENIENT) : createInflateRaw(LENIENT)
+      inner.on('data', (c: Buffer) => this.push(c))
+      inner.on('error', (e) => this.destroy(e))
+      this.inner = inner
+    }
+    this.inner.write(chunk, done)
+  }
+
+  override _flush(done: (err?: Error | null) => void) {
+    const inner = this.inner
+    if (!inner) return done()
+    inner.once('end', () => done())
+    inner.end()
   }
 }
 

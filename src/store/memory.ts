@@ -211,7 +211,13 @@ export const createMemoryStore = (opts: MemoryStoreOptions = {}): MemoryStore =>
 
     async saveState(state) {
       const old = states.get(state.sourceId)
-      if (old && JSON.stringify(old) === JSON.stringify(state)) return
+      // A poll changes lastFetchAt: only a state without a new poll needs the full comparison.
+      const same =
+        old !== undefined &&
+        old.lastFetchAt === state.lastFetchAt &&
+        old.history?.length === state.history?.length &&
+        JSON.stringify(old) === JSON.stringify(state)
+      if (same) return
       states.set(state.sourceId, structuredClone(state))
       changed(false)
     },

@@ -1,7 +1,7 @@
 /** fetchFeed + createHttpFetch against a real node:http server on 127.0.0.1: bytes on the wire. */
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib'
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { type FetchOptions, type FetchResult, fetchFeed } from '../../src/ingest/fetch.js'
 import { createHttpFetch, type HttpClient } from '../../src/ingest/http-client.js'
@@ -79,6 +79,49 @@ describe('compression', () => {
     expect(wire.length).toBeLessThan(RSS.length / 4)
     expect(r.kind === 'ok' && r.body.toString('utf8')).toBe(RSS)
     expect(seen[0]?.['accept-encoding']).toBe('gzip, deflate, br')
+  })
+
+  const served = (encoding: string, wire: Buffer) => {
+    handler = (res) => {
+      res.writeHead(200, { 'content-type': 'application/rss+xml', 'content-encoding': encoding })
+      res.end(wire)
+    }
+    return fetchFeed({ url: `${base}/feed` }, options())
+  }
+  const text = (r: FetchResult) => (r.kind === 'ok' ? r.body.toString('utf8') : r.kind)
+
+  it('decodes raw deflate (no zlib header), which some servers send as deflate', async () => {
+    expect(text(await served('deflate', deflateRawSync(Buffer.from(RSS))))).toBe(RSS)
+  })
+
+  it('undoes stacked codings in reverse order, ignoring case and identity', async () => {
+    const wire = brotliCompressSync(gzipSync(Buffer.from(RSS)))
+    expect(text(await served('identity, GZIP, br', wire))).toBe(RSS)
+  })
+
+  it('reads what a gzip stream cut short holds, as browsers do', async () => {
+    const long = RSS.replace(
+      '</channel>',
+      `${'<item><title>x</title></item>'.repeat(200)}</channel>`,
+    )
+    const wire = gzipSync(Buffer.from(long))
+    const got = text(await served('gzip', wire.subarray(0, wire.length - 8)))
+    expect(got.length).toBeGreaterThan(long.length / 2)
+    expect(long.startsWith(got)).toBe(true)
+  })
+
+  it('says when a body cannot be decompressed', async () => {
+    const err = await failure(served('gzip', Buffer.from('this is not gzip at all')))
+    expect(err.code).toBe('fetch')
+    expect(err.message).toMatch(
+      /^could not decompress the answer from http:\/\/127\.0\.0\.1:\d+\/feed: /,
+    )
+  })
+
+  it('passes an unknown coding through, and refuses a pile of codings', async () => {
+    expect(text(await served('x-custom', Buffer.from(RSS)))).toBe(RSS)
+    const err = await failure(served('gzip, gzip, gzip, gzip, gzip, gzip', Buffer.from(RSS)))
+    expect(err.message).toBe('the answer names 6 content codings (at most 5)')
   })
 
   it('sends a conditional request without cache-busting headers and gets a 304', async () => {

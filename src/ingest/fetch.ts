@@ -58,7 +58,7 @@ export type FetchResult =
 /** The formats we parse first, then generic XML, then anything (some servers send text/html). */
 export const FEED_ACCEPT =
   'application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8'
-/** undici's fetch decodes all three itself (its `request` does not). */
+/** http-client.ts decodes all three as the body streams. */
 export const FEED_ACCEPT_ENCODING = 'gzip, deflate, br'
 export const DEFAULT_MAX_REDIRECTS = 5
 

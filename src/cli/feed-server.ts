@@ -5,8 +5,9 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { extname, join, normalize } from 'node:path'
 import { gzipSync } from 'node:zlib'
+import { dict } from '../util/dict.js'
 
-const TYPES: Record<string, string> = {
+const TYPES: Record<string, string> = dict({
   '.rss': 'application/rss+xml',
   '.xml': 'application/xml',
   '.atom': 'application/atom+xml',
@@ -14,7 +15,7 @@ const TYPES: Record<string, string> = {
   '.rdf': 'application/rdf+xml',
   '.json': 'application/feed+json',
   '.html': 'text/html; charset=utf-8',
-}
+})
 
 export interface FeedServer {
   /** `http://127.0.0.1:PORT` */

@@ -1,5 +1,6 @@
 /** Feed file extensions (`.rss`, `.atom`, `.json`, `.xml`) and `Accept` negotiation of the feed format. */
 import type { FeedFormat } from '../model/types.js'
+import { dict } from '../util/dict.js'
 
 /**
  * Splits a route segment into a name and a feed extension. `.xml` is served as RSS. Another
@@ -41,12 +42,12 @@ export const negotiateFormat = (
 
 // --- Internal helpers ---
 
-const EXTENSIONS: Record<string, FeedFormat> = {
+const EXTENSIONS: Record<string, FeedFormat> = dict({
   rss: 'rss',
   xml: 'rss',
   atom: 'atom',
   json: 'json',
-}
+})
 
 const FORMAT_PREFERENCE: readonly FeedFormat[] = ['rss', 'atom', 'json']
 

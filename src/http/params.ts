@@ -1,6 +1,7 @@
 /** Query parameters → ItemQuery (or InvalidParamError): the one query grammar of feeds and the API. */
 import { InvalidParamError } from '../model/errors.js'
 import type { ItemQuery, MatchField, ScopedTerm, SearchTerms } from '../model/types.js'
+import { dict } from '../util/dict.js'
 import { parseDuration } from '../util/duration.js'
 import { editDistance } from '../util/edit-distance.js'
 
@@ -106,7 +107,7 @@ const quote = (value: string): string =>
   JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}…` : value)
 
 /** Names people reach for, mapped to ours, for the "did you mean" hint. */
-const ALIASES: Readonly<Record<string, string>> = {
+const ALIASES: Readonly<Record<string, string>> = dict({
   topics: 'topic',
   tag: 'topic',
   tags: 'topic',
@@ -123,7 +124,7 @@ const ALIASES: Readonly<Record<string, string>> = {
   max: 'limit',
   page: 'cursor',
   cluster: 'clusters',
-}
+})
 
 const unknownMessage = (name: string, candidates: readonly string[]): string => {
   const hint = closest(name, candidates)
@@ -162,13 +163,13 @@ const parseList = (param: string, value: string): string[] => {
 const QUOTES = /["\u201C\u201D\u201E]/
 
 /** Field names `q` accepts before a colon (`title:kabul`), with the singular `category`. */
-const SEARCH_FIELDS: Readonly<Record<string, MatchField>> = {
+const SEARCH_FIELDS: Readonly<Record<string, MatchField>> = dict({
   title: 'title',
   summary: 'summary',
   content: 'content',
   categories: 'categories',
   category: 'categories',
-}
+})
 
 /** A field prefix (`title:`) followed by a word or a quote. */
 const FIELD_PREFIX = /^([a-z]+):(?=[^\s:])/

@@ -1,4 +1,5 @@
 /** Feed date strings → Date: RFC 822, ISO 8601/RFC 3339 and common sloppy forms; never throws. */
+import { dict } from '../util/dict.js'
 
 /**
  * Zone abbreviations seen in feeds, in minutes east of UTC. Abbreviations are ambiguous; we pick
@@ -6,7 +7,7 @@
  * `PKT` (+05:00) and `AFT` (+04:30) are here because this service follows Pakistan and Afghanistan.
  * `BST` is British Summer Time. Unknown names are read as UTC.
  */
-const ZONES: Readonly<Record<string, number>> = {
+const ZONES: Readonly<Record<string, number>> = dict({
   UT: 0,
   UTC: 0,
   GMT: 0,
@@ -53,7 +54,7 @@ const ZONES: Readonly<Record<string, number>> = {
   AKST: -540,
   AKDT: -480,
   HST: -600,
-}
+})
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec']
 

@@ -11,6 +11,7 @@ import {
 import { Agent, type Dispatcher, request } from 'undici'
 import { FetchError } from '../model/errors.js'
 import type { HttpFetch, HttpResponse } from '../model/types.js'
+import { dict } from '../util/dict.js'
 import { assertPublicUrl, createGuardedLookup } from './network-guard.js'
 
 export interface HttpClientOptions {
@@ -198,14 +199,14 @@ const codeOf = (e: unknown): string | undefined =>
     ? e.code
     : undefined
 
-const TIMEOUT_CODES: Record<string, string> = {
+const TIMEOUT_CODES: Record<string, string> = dict({
   ETIMEDOUT: 'could not connect to WHERE in time',
   UND_ERR_CONNECT_TIMEOUT: 'could not connect to WHERE in time',
   UND_ERR_HEADERS_TIMEOUT: 'WHERE accepted the connection but sent no answer in time',
   UND_ERR_BODY_TIMEOUT: 'WHERE stopped sending the body before it was complete',
-}
+})
 
-const FETCH_CODES: Record<string, string> = {
+const FETCH_CODES: Record<string, string> = dict({
   ECONNREFUSED: 'could not connect to WHERE: connection refused',
   ENOTFOUND: 'could not resolve the host name of WHERE: no such host',
   EAI_AGAIN: 'could not resolve the host name of WHERE: the DNS lookup failed, try later',
@@ -214,7 +215,7 @@ const FETCH_CODES: Record<string, string> = {
   UND_ERR_SOCKET: 'the connection to WHERE was closed unexpectedly',
   EHOSTUNREACH: 'WHERE is unreachable from this machine',
   ENETUNREACH: 'WHERE is unreachable from this machine (no route to its network)',
-}
+})
 
 /** `//user:password@` inside a URL quoted by an error message. */
 const CREDENTIALS = /\/\/[^/@\s]+@/g

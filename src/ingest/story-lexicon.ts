@@ -1,11 +1,13 @@
 /** Words the story guards read: figures, dates, event directions (English news wording). */
+
+import { dict } from '../util/dict.js'
 import { stem } from './story-text.js'
 
 const indexed = (words: string, first: number): Readonly<Record<string, number>> =>
-  Object.fromEntries(words.split(' ').map((w, i) => [w, first + i]))
+  dict(Object.fromEntries(words.split(' ').map((w, i) => [w, first + i])))
 
 /** Cardinal words. "one" is left out: "one of", "one-day" say no figure. */
-export const NUMBER_WORDS: Readonly<Record<string, number>> = {
+export const NUMBER_WORDS: Readonly<Record<string, number>> = dict({
   ...indexed(
     'two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty',
     2,
@@ -17,7 +19,7 @@ export const NUMBER_WORDS: Readonly<Record<string, number>> = {
   seventy: 70,
   eighty: 80,
   ninety: 90,
-}
+})
 
 /** Ordinal words; they count only before a noun of {@link ORDINAL_NOUNS}. */
 export const ORDINAL_WORDS = indexed(
@@ -33,7 +35,7 @@ export const ORDINAL_NOUNS: ReadonlySet<string> = new Set(
 )
 
 /** Multipliers written after a figure ("100k", "1.2bn", "45 million"). */
-export const SCALES: Readonly<Record<string, number>> = {
+export const SCALES: Readonly<Record<string, number>> = dict({
   k: 1e3,
   thousand: 1e3,
   lakh: 1e5,
@@ -44,7 +46,7 @@ export const SCALES: Readonly<Record<string, number>> = {
   b: 1e9,
   bn: 1e9,
   billion: 1e9,
-}
+})
 
 /** Words right before a figure that make it an amount, not part of a name like "KSE-100". */
 export const CURRENCIES: ReadonlySet<string> = new Set(
@@ -63,14 +65,14 @@ export const MONTHS = indexed(
   'january february march april may june july august september october november december',
   1,
 )
-export const MONTH_ABBR: Readonly<Record<string, number>> = {
+export const MONTH_ABBR: Readonly<Record<string, number>> = dict({
   ...indexed('jan feb mar apr', 1),
   ...indexed('jun jul aug sep', 6),
   sept: 9,
   oct: 10,
   nov: 11,
   dec: 12,
-}
+})
 
 /** Weekdays, 0 = Sunday. */
 export const WEEKDAYS = indexed('sunday monday tuesday wednesday thursday friday saturday', 0)

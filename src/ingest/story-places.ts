@@ -1,4 +1,5 @@
 /** A small gazetteer of the region (Pakistan, Afghanistan and where their news happens) for story guards. */
+import { dict } from '../util/dict.js'
 
 /** One place: its id, the parents it lies in, and how it is used in headlines. */
 export interface Place {
@@ -43,7 +44,7 @@ const p = (id: string, parents: string[], extra: Partial<Place> = {}): Place => 
 })
 
 /** Places below country level, by normalised name (a few have several names). */
-export const PLACES: Readonly<Record<string, Place>> = {
+export const PLACES: Readonly<Record<string, Place>> = dict({
   // Pakistan: provinces and territories
   'khyber pakhtunkhwa': p('kp', [], { country: 'pakistan' }),
   kp: p('kp', [], { country: 'pakistan' }),
@@ -148,7 +149,7 @@ export const PLACES: Readonly<Record<string, Place>> = {
   termez: p('termez', [], { country: 'uzbekistan' }),
   dushanbe: p('dushanbe', [], { metonym: true, country: 'tajikistan' }),
   geneva: p('geneva', []),
-}
+})
 
 /** Names of several words, longest first, so "spin boldak" wins over a shorter match. */
 export const MULTI_WORD_NAMES: readonly string[] = [

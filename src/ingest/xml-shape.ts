@@ -1,9 +1,11 @@
 /** xml2js options for rss-parser: canonical element names, and nodes shaped so it cannot crash. */
+
+import { dict } from '../util/dict.js'
 import { rootElementName, type XmlFormat } from './detect.js'
 import { isRecord, nodesOf } from './xml-nodes.js'
 
 /** Canonical prefixes for the namespaces we read, so `<a:feed>` or `<dcx:creator>` still match. */
-const NAMESPACES: Readonly<Record<string, string>> = {
+const NAMESPACES: Readonly<Record<string, string>> = dict({
   'http://www.w3.org/2005/Atom': 'atom',
   'http://purl.org/atom/ns#': 'atom',
   'http://purl.org/rss/1.0/': '',
@@ -17,7 +19,7 @@ const NAMESPACES: Readonly<Record<string, string>> = {
   'http://search.yahoo.com/mrss/': 'media',
   'http://search.yahoo.com/mrss': 'media',
   'http://www.itunes.com/dtds/podcast-1.0.dtd': 'itunes',
-}
+})
 
 /**
  * A tag-name processor mapping the prefixes this document declares onto our canonical ones
@@ -106,7 +108,7 @@ const liftRdfItems = (root: unknown): unknown => {
  * title, and lenient sax upper-cases everything): lower-cased, then the camelCase names rss-parser
  * and we look up are restored.
  */
-const CAMEL: Readonly<Record<string, string>> = {
+const CAMEL: Readonly<Record<string, string>> = dict({
   pubdate: 'pubDate',
   lastbuilddate: 'lastBuildDate',
   managingeditor: 'managingEditor',
@@ -117,7 +119,7 @@ const CAMEL: Readonly<Record<string, string>> = {
   'rdf:rdf': 'rdf:RDF',
   ispermalink: 'isPermaLink',
   filesize: 'fileSize',
-}
+})
 const restoreCase = (name: string): string => {
   const lower = name.toLowerCase()
   return CAMEL[lower] ?? lower

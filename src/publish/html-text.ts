@@ -1,13 +1,15 @@
 /** Text helpers for server-rendered HTML and SVG: escaping, safe hrefs, UTC date labels. */
+
+import { dict } from '../util/dict.js'
 import { stripInvalidXmlChars } from './feed.js'
 
-const ENTITIES: Record<string, string> = {
+const ENTITIES: Record<string, string> = dict({
   '&': '&amp;',
   '<': '&lt;',
   '>': '&gt;',
   '"': '&quot;',
   "'": '&#39;',
-}
+})
 
 /**
  * Escapes text for HTML/SVG element content and quoted attribute values, and drops the control

@@ -2,6 +2,7 @@
 import { RE2JS, RE2JSSyntaxException } from 're2js'
 import type { MatchField } from '../model/types.js'
 import { MATCH_FIELDS } from '../model/types.js'
+import { dict } from '../util/dict.js'
 import { tokenize } from './text.js'
 
 /** A compiled regular expression (re2js: linear time); `key` dedupes equal ones. */
@@ -17,12 +18,12 @@ export type ParsedTerm =
 
 const FIELD_LIST = 'title, summary, content or categories'
 
-const FLAG_BITS: Readonly<Record<string, number>> = {
+const FLAG_BITS: Readonly<Record<string, number>> = dict({
   i: RE2JS.CASE_INSENSITIVE,
   m: RE2JS.MULTILINE,
   s: RE2JS.DOTALL,
   u: 0, // re2js is always Unicode-aware
-}
+})
 
 const parseRegex = (s: string): ParsedTerm | string => {
   const m = /^\/(.*)\/([^/]*)$/s.exec(s)

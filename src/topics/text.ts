@@ -1,11 +1,12 @@
 /** Text normalisation for matching and search: Unicode forms, case, diacritics, Arabic script, HTML to text. */
+import { dict } from '../util/dict.js'
 
 /**
  * Arabic-script spelling variants folded to one letter, Arabic/Persian/Urdu digits to ASCII, and a
  * few Latin letters that have no Unicode decomposition. Letters with hamza on a seat (ئ ؤ) and the
  * Urdu yeh barree (ے) stay distinct: they change the word, not only its spelling.
  */
-const CHAR_MAP: Readonly<Record<string, string>> = {
+const CHAR_MAP: Readonly<Record<string, string>> = dict({
   // yeh: Arabic yeh and alef maksura → Farsi yeh (Persian and Urdu write ی)
   '\u064A': '\u06CC',
   '\u0649': '\u06CC',
@@ -50,7 +51,7 @@ const CHAR_MAP: Readonly<Record<string, string>> = {
       [String.fromCharCode(0x06f0 + d), String(d)],
     ]).flat(),
   ),
-}
+})
 
 /** Characters {@link CHAR_MAP} rewrites. */
 const MAPPED = new RegExp(`[${Object.keys(CHAR_MAP).join('')}]`, 'gu')
@@ -127,7 +128,7 @@ export const tokenize = (s: string): string[] => {
 /** Collapses every run of whitespace to one space and trims. */
 export const collapseWhitespace = (s: string): string => s.replace(/\s+/g, ' ').trim()
 
-const NAMED_ENTITIES: Readonly<Record<string, string>> = {
+const NAMED_ENTITIES: Readonly<Record<string, string>> = dict({
   amp: '&',
   lt: '<',
   gt: '>',
@@ -165,7 +166,7 @@ const NAMED_ENTITIES: Readonly<Record<string, string>> = {
       [lower.charAt(0).toUpperCase() + lower.slice(1), ch.toUpperCase()],
     ]),
   ),
-}
+})
 
 /** Bounded quantifiers keep this linear. */
 const ENTITY = /&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|([a-zA-Z][a-zA-Z0-9]{1,31}));/g

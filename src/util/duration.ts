@@ -1,15 +1,16 @@
 /** Parsing of human durations (`15m`, `24h`, `7d`, `20s`, `500ms`) and sizes (`10MB`, `512KB`). */
+import { dict } from './dict.js'
 
-const DURATION_UNITS: Record<string, number> = {
+const DURATION_UNITS: Record<string, number> = dict({
   ms: 1,
   s: 1000,
   m: 60_000,
   h: 3_600_000,
   d: 86_400_000,
   w: 604_800_000,
-}
+})
 
-const SIZE_UNITS: Record<string, number> = {
+const SIZE_UNITS: Record<string, number> = dict({
   b: 1,
   kb: 1024,
   kib: 1024,
@@ -17,7 +18,7 @@ const SIZE_UNITS: Record<string, number> = {
   mib: 1024 ** 2,
   gb: 1024 ** 3,
   gib: 1024 ** 3,
-}
+})
 
 /**
  * Milliseconds of a duration such as `15m`, `1h30m`, `20s`; undefined when it is not one.

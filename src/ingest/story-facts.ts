@@ -44,6 +44,8 @@ const clausesOf = (text: string): Clause[] =>
 /** Rounds to six significant digits, so 1.2 × 10⁹ from "1.2bn" and "1,200,000,000" agree. */
 const canonicalNumber = (x: number): number => Number(x.toPrecision(6))
 
+const HAS_DIGIT = /\d/
+
 const NUMBER_RE =
   /(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?:\s?-?\s?(k|m|mn|bn|b|thousand|lakh|crore|million|billion|st|nd|rd|th)\b)?/gi
 
@@ -75,7 +77,9 @@ const figures = (clauses: readonly Clause[]) => {
     if (unit !== undefined) addTo(quantities, unit, v)
   }
   for (const { raw, words } of clauses) {
-    for (const m of raw.matchAll(NUMBER_RE)) {
+    // NUMBER_RE needs a digit: most clauses have none.
+    const matches = HAS_DIGIT.test(raw) ? raw.matchAll(NUMBER_RE) : []
+    for (const m of matches) {
       const at = m.index ?? 0
       const before = raw.slice(Math.max(0, at - 6), at)
       // A number glued to a name ("KSE-100", "Q1", "G-11", "T20") is part of the name.
@@ -114,9 +118,12 @@ const dates = (words: readonly string[]) => {
     const w = words[i]!
     const day = WEEKDAYS[w]
     if (day !== undefined) weekdays.add(day)
+    const full = MONTHS[w]
+    const abbr = MONTH_ABBR[w]
+    if (full === undefined && abbr === undefined) continue
     const near = isDay(words[i + 1]) || isDay(words[i - 1])
     // "may" is a verb unless a day number stands next to it; abbreviations likewise.
-    const month = MONTHS[w] ?? (near ? MONTH_ABBR[w] : undefined)
+    const month = full ?? (near ? abbr : undefined)
     if (month !== undefined && (w !== 'may' || near)) months.add(month)
   }
   return { months, weekdays }
@@ -175,6 +182,21 @@ const places = (clauses: readonly Clause[]) => {
   return { places: sites, otherPlaces: others, countries }
 }
 
+/** Stem → the axes it moves: bit 1 up, bit 2 down. */
+const AXES_OF_STEM = new Map<string, [string, number][]>()
+for (const [axis, up, down] of AXIS_STEMS) {
+  for (const [set, bit] of [
+    [up, 1],
+    [down, 2],
+  ] as const) {
+    for (const s of set) {
+      const list = AXES_OF_STEM.get(s) ?? []
+      list.push([axis, bit])
+      AXES_OF_STEM.set(s, list)
+    }
+  }
+}
+
 /**
  * The direction of each axis the clauses speak of. Words of a background clause (from "after",
  * "following", "since", "amid"… to the clause's end) are left out: "Internet restored after
@@ -191,10 +213,14 @@ const directions = (clauses: readonly Clause[]): Record<string, Direction> => {
       else if (!background) stems.push(stem(w))
     }
   }
-  for (const [axis, up, down] of AXIS_STEMS) {
-    const u = stems.some((s) => up.has(s))
-    const d = stems.some((s) => down.has(s))
-    if (u || d) out[axis] = u && d ? 0 : u ? 1 : -1
+  const seen = new Map<string, number>()
+  for (const s of stems) {
+    for (const [axis, bit] of AXES_OF_STEM.get(s) ?? []) seen.set(axis, (seen.get(axis) ?? 0) | bit)
+  }
+  // In AXIS_STEMS order, as before.
+  for (const [axis] of AXIS_STEMS) {
+    const bits = seen.get(axis)
+    if (bits !== undefined) out[axis] = bits === 3 ? 0 : bits === 1 ? 1 : -1
   }
   return out
 }

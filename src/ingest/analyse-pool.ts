@@ -75,6 +75,8 @@ export const createAnalysePool = (opts: {
   topics: Topic[]
   tagger: Tagger
   workers: number
+  /** The worker's module (tests replace it); default analyse-worker.ts. */
+  entry?: URL
 }): AnalysePool => {
   const size = Math.max(1, opts.workers)
   const slots: Slot[] = Array.from({ length: size }, () => ({ pending: new Map() }))
@@ -92,7 +94,7 @@ export const createAnalysePool = (opts: {
 
   const spawn = (slot: Slot): Worker => {
     const worker = new Worker(bootUrl, {
-      workerData: { entry: entryUrl.href, topics, version },
+      workerData: { entry: (opts.entry ?? entryUrl).href, topics, version },
     })
     worker.unref()
     worker.on('message', (reply: WorkerReply) => {

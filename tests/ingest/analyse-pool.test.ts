@@ -85,6 +85,25 @@ describe('analysis pool', () => {
     }
   })
 
+  it('fails the jobs of a worker that stops, and starts a new one for the next job', async () => {
+    pool = createAnalysePool({
+      topics: config.topics,
+      tagger,
+      workers: 1,
+      entry: new URL('../fixtures/workers/crashing-worker.ts', import.meta.url),
+    })
+    const [first] = (await pool.analyse(input('pk-daily.rss'))).recovered
+    expect(first).toMatch(/^thread \d+$/)
+    const crash = pool.analyse(
+      input('pk-daily.rss', { feedUrl: 'https://feeds.example.org/crash' }),
+    )
+    await expect(crash).rejects.toThrow('analysis worker stopped (exit code 3)')
+    // The pool starts another worker: the next document is read, on another thread.
+    const [next] = (await pool.analyse(input('kabul-wire.atom'))).recovered
+    expect(next).toMatch(/^thread \d+$/)
+    expect(next).not.toBe(first)
+  })
+
   it('fails the jobs in flight when closed, and refuses new ones', async () => {
     pool = createAnalysePool({ topics: config.topics, tagger, workers: 1 })
     const job = expect(pool.analyse(input('pk-daily.rss'))).rejects.toThrow(

@@ -20,6 +20,8 @@ export interface PhraseIndex {
   byPrefix: ReadonlyMap<string, readonly PhraseSpec[]>
   /** Distinct lengths of the keys of `byPrefix`, ascending. */
   prefixLengths: readonly number[]
+  /** First characters (UTF-16 code units) of the keys of `byPrefix`: most tokens start otherwise. */
+  prefixStarts: ReadonlySet<number>
   /** How many phrases: ids run from 0 to size - 1. */
   size: number
 }
@@ -55,7 +57,13 @@ export const buildPhraseIndex = (phrases: Iterable<PhraseSpec>): PhraseIndex => 
     else target.set(first, [p])
   }
   const lengths = new Set([...byPrefix.keys()].map((k) => k.length))
-  return { byFirstToken, byPrefix, prefixLengths: [...lengths].sort((a, b) => a - b), size }
+  return {
+    byFirstToken,
+    byPrefix,
+    prefixLengths: [...lengths].sort((a, b) => a - b),
+    prefixStarts: new Set([...byPrefix.keys()].map((k) => k.charCodeAt(0))),
+    size,
+  }
 }
 
 const phraseAt = (tokens: readonly string[], i: number, p: PhraseSpec): boolean => {
@@ -84,15 +92,18 @@ export const scanTokens = (
   index: PhraseIndex,
   hits: PhraseHits,
 ): void => {
-  tokens.forEach((t, i) => {
-    if (t === '') return
-    for (const p of index.byFirstToken.get(t) ?? [])
-      if (phraseAt(tokens, i, p)) record(hits, p.id, i)
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i] as string
+    if (t === '') continue
+    const starting = index.byFirstToken.get(t)
+    if (starting) for (const p of starting) if (phraseAt(tokens, i, p)) record(hits, p.id, i)
+    // Prefix terms: only for a token that starts like one of them.
+    if (!index.prefixStarts.has(t.charCodeAt(0))) continue
     for (const len of index.prefixLengths) {
       if (len > t.length) break
       for (const p of index.byPrefix.get(t.slice(0, len)) ?? []) record(hits, p.id, i)
     }
-  })
+  }
 }
 
 /** Which topics an item can possibly match, so tagging skips the rest unevaluated. */

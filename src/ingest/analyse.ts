@@ -113,10 +113,8 @@ const readRawEntries = async (
   const split = splitEntries(doc.xml, doc.format)
   if (!split) return undefined
   const parse = (xml: string) => parseXmlFeed(xml, doc.format, feedUrl, doc.recovered)
-  // Without a memo every entry is parsed anyway, and the whole document tells the context.
-  const all = previous ? undefined : await parse(doc.xml)
-  const frame = all ?? (await parse(split.skeleton))
-  // Everything outside an entry's own text that its item depends on.
+  // Everything outside an entry's own text that its item depends on: the source's settings and
+  // the feed's frame (its dates left out, so a new version alone does not change every key).
   const context = createHash('sha1')
     .update(
       JSON.stringify([
@@ -124,9 +122,7 @@ const readRawEntries = async (
         source.language,
         source.timezone,
         feedUrl,
-        frame.format,
-        frame.link,
-        frame.language,
+        doc.format,
         split.frame,
       ]),
     )
@@ -137,11 +133,10 @@ const readRawEntries = async (
   )
   const fresh = freshOf(keys, previous)
   const wanted = split.entries.filter((_, i) => fresh.has(i))
-  const feed =
-    all ??
-    (wanted.length === 0
-      ? { ...frame, entries: [] }
-      : await parse(withEntries(doc.xml, split, wanted)))
+  // With no entry to read, the skeleton still tells the feed's own facts (ttl, repairs).
+  const feed = await parse(
+    wanted.length === 0 ? split.skeleton : withEntries(doc.xml, split, wanted),
+  )
   if (feed.entries.length !== wanted.length) return undefined
   let whole: Promise<ParsedFeed> | undefined
   return {

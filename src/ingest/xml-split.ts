@@ -12,7 +12,11 @@ export interface SplitFeed {
   entries: RawEntry[]
   /** The document with every entry cut out (what is left: the feed's own elements). */
   skeleton: string
-  /** The tags of the skeleton, without their text: what an entry's reading may depend on (namespaces, xml:base). */
+  /**
+   * The skeleton without the text of its date elements (lastBuildDate, pubDate, updated…, which
+   * change with every version): what an entry is read against (namespaces, xml:base, the feed's
+   * link and language, in tags and text).
+   */
   frame: string
 }
 
@@ -22,6 +26,10 @@ const ENTRY_NAME: Record<XmlFormat, string | undefined> = {
   atom: 'entry',
   'atom-entry': undefined,
 }
+
+/** Date elements of a feed's own frame, with their text (which changes with every version). */
+const FEED_DATES =
+  /<((?:[\w.-]+:)?(?:lastBuildDate|pubDate|updated|published|modified|date))(\s[^>]*)?>[^<]*<\/\1\s*>/g
 
 /** Index just past `close` from `from`, or -1. */
 const past = (xml: string, close: string, from: number): number => {
@@ -81,7 +89,9 @@ export const splitEntries = (xml: string, format: XmlFormat): SplitFeed | undefi
     from = e.end
   }
   skeleton += xml.slice(from)
-  return { entries, skeleton, frame: (skeleton.match(/<[^!?][^>]*>/g) ?? []).join('') }
+  // Whitespace between tags (where entries were) and date texts do not change how entries read.
+  const frame = skeleton.replace(FEED_DATES, '<$1$2></$1>').replace(/>\s+</g, '><')
+  return { entries, skeleton, frame }
 }
 
 /**

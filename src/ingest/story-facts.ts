@@ -241,9 +241,27 @@ const maskOf = (s: ReadonlySet<number>, first: number): number => {
  * The facts of one item for the guards (pure).
  * @example storyFacts('Torkham reopens after 25 days').numbers // [25]
  */
-export const storyFacts = (title: string, summary = ''): StoryFacts => {
+export const storyFacts = (title: string, summary = ''): StoryFacts =>
+  readStory(title, summary).facts
+
+/**
+ * {@link storyFacts} and the normalised words of title and summary (what `normalizeText` would
+ * give for each: clauses split at separators only), for callers that need both.
+ */
+export const readStory = (
+  title: string,
+  summary = '',
+): { facts: StoryFacts; titleWords: string[]; summaryWords: string[] } => {
   const head = clausesOf(title)
   const body = clausesOf(summary)
+  return {
+    facts: factsOf(head, body),
+    titleWords: head.flatMap((c) => c.words),
+    summaryWords: body.flatMap((c) => c.words),
+  }
+}
+
+const factsOf = (head: readonly Clause[], body: readonly Clause[]): StoryFacts => {
   const all = [...head, ...body]
   const { numbers, quantities } = figures(all)
   const { months, weekdays } = dates(all.flatMap((c) => c.words))

@@ -1,7 +1,7 @@
 /** What the story index keeps of an item (pure): text keys for similarity, facts for the guards. */
 import type { StoryFeatures } from '../model/types.js'
-import { compactFacts, storyFacts } from './story-facts.js'
-import { contentWords, keysOf } from './story-text.js'
+import { compactFacts, readStory } from './story-facts.js'
+import { contentWordsOf, keysOf } from './story-text.js'
 
 export type { StoryFeatures } from '../model/types.js'
 
@@ -13,8 +13,12 @@ export const SUMMARY_WORDS = 40
  * @example storyFeatures('Torkham reopens', 'Trade resumed on Sunday.').keys.length // 4
  */
 export const storyFeatures = (title: string, summary = ''): StoryFeatures => {
-  const facts = storyFacts(title, summary)
-  const words = [...contentWords(title), ...contentWords(summary).slice(0, SUMMARY_WORDS)]
+  // One normalisation of each text serves the facts and the words.
+  const { facts, titleWords, summaryWords } = readStory(title, summary)
+  const words = [
+    ...contentWordsOf(titleWords),
+    ...contentWordsOf(summaryWords).slice(0, SUMMARY_WORDS),
+  ]
   for (const n of facts.numbers) words.push(`#${n}`)
   return { keys: keysOf(words), facts }
 }

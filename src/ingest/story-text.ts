@@ -75,9 +75,13 @@ const stemWord = (w: string): string => {
 /** The content words of a text: normalised (topics/text.ts), stop words and digits dropped, stemmed. */
 export const contentWords = (text: string): string[] => {
   const n = normalizeText(text)
-  if (n === '') return []
+  return n === '' ? [] : contentWordsOf(n.split(' '))
+}
+
+/** {@link contentWords} of words already normalised. */
+export const contentWordsOf = (words: readonly string[]): string[] => {
   const out: string[] = []
-  for (const w of n.split(' ')) {
+  for (const w of words) {
     if (w.length < 2 || STOP_WORDS.has(w) || /\d/.test(w)) continue
     out.push(stem(w))
   }

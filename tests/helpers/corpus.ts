@@ -1,5 +1,5 @@
 /** Where the shared real-world feed corpus lives (read-only, beside the checkout), and whether it is there. */
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 
 export const CORPUS_DIR = resolve(import.meta.dirname, '../../../shared/corpus')
@@ -13,3 +13,10 @@ export const corpusPresent = (): boolean => {
   if (!present && process.env.CI) throw new Error(`the feed corpus is missing at ${CORPUS_DIR}`)
   return present
 }
+
+/** Every file below `dir`, depth first (the corpus feeds: `filesBelow(join(CORPUS_DIR, 'feeds'))`). */
+export const filesBelow = (dir: string): string[] =>
+  readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name)
+    return statSync(p).isDirectory() ? filesBelow(p) : [p]
+  })

@@ -1,5 +1,5 @@
 /** analyseFeed: entries seen by the last poll skip the parser, and what is left reads exactly as a whole parse would. */
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { analyseFeed } from '../../src/ingest/analyse.js'
@@ -7,7 +7,7 @@ import { splitEntries } from '../../src/ingest/xml-split.js'
 import { ParseError } from '../../src/model/errors.js'
 import type { AnalysedFeed, AnalyseInput } from '../../src/model/types.js'
 import { createTagger } from '../../src/runtime.js'
-import { CORPUS_DIR, corpusPresent } from '../helpers/corpus.js'
+import { CORPUS_DIR, corpusPresent, filesBelow } from '../helpers/corpus.js'
 import { makeSource, testConfig } from '../helpers/runtime.js'
 
 const tagger = createTagger(testConfig())
@@ -167,17 +167,11 @@ describe('analyseFeed: skipping entries seen before', () => {
 })
 
 const PRESENT = corpusPresent()
-const walk = (dir: string): string[] =>
-  readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name)
-    return statSync(p).isDirectory() ? walk(p) : [p]
-  })
-
 describe.skipIf(!PRESENT)('analyseFeed on the corpus: a partial read equals the whole read', () => {
   it('gives every entry not seen before exactly the item a whole read gives it', async () => {
     const FEEDS = join(CORPUS_DIR, 'feeds')
     const stats = { files: 0, raw: 0, partial: 0, whole: 0, items: 0 }
-    for (const file of walk(FEEDS)) {
+    for (const file of filesBelow(FEEDS)) {
       const feedUrl = `https://corpus.example/${relative(FEEDS, file)}`
       const body = readFileSync(file)
       let whole: AnalysedFeed

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decodeBody } from '../../src/ingest/decode.js'
@@ -6,7 +6,7 @@ import { type ParsedFeed, parseFeed } from '../../src/ingest/parse.js'
 import { htmlToText } from '../../src/ingest/sanitize.js'
 import { ParseError } from '../../src/model/errors.js'
 import { resolveUrl } from '../../src/util/url.js'
-import { CORPUS_DIR, corpusPresent } from '../helpers/corpus.js'
+import { CORPUS_DIR, corpusPresent, filesBelow } from '../helpers/corpus.js'
 
 /**
  * Conformance against ../shared/corpus (read-only, never copied into the repo): every document
@@ -97,12 +97,6 @@ const readTsv = (file: string): Row[] => {
   return lines.map((l) => Object.fromEntries(l.split('\t').map((v, i) => [keys[i] ?? '', v])))
 }
 
-const walk = (dir: string): string[] =>
-  readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name)
-    return statSync(p).isDirectory() ? walk(p) : [p]
-  })
-
 const text = (s: string | undefined): string => htmlToText(s ?? '')
 const absolute = (link: string | undefined, base: string): string =>
   link ? (resolveUrl(link, base) ?? link) : ''
@@ -114,7 +108,7 @@ describe.skipIf(!PRESENT)(
     const stats = { files: 0, parsed: 0, rejected: 0, compared: 0, agreed: 0, known: 0, byRule: 0 }
 
     beforeAll(async () => {
-      for (const file of walk(FEEDS)) {
+      for (const file of filesBelow(FEEDS)) {
         const path = relative(FEEDS, file).split('\\').join('/')
         try {
           const { text: body } = decodeBody(readFileSync(file))

@@ -3,14 +3,14 @@
  * sanitize-html pass with no tags allowed (text escaped, then the four escapes undone). Both must
  * give the same text for every title, summary and content of the corpus and for tricky fragments.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import sanitize from 'sanitize-html'
 import { describe, expect, it } from 'vitest'
 import { decodeBody } from '../../src/ingest/decode.js'
 import { parseFeed } from '../../src/ingest/parse.js'
 import { htmlToText } from '../../src/ingest/sanitize.js'
-import { CORPUS_DIR, corpusPresent } from '../helpers/corpus.js'
+import { CORPUS_DIR, corpusPresent, filesBelow } from '../helpers/corpus.js'
 
 const BLOCK_BOUNDARY =
   /<\/?(?:p|div|br|hr|li|ul|ol|dd|dt|dl|h[1-6]|tr|td|th|table|blockquote|pre|figure|figcaption|section|article|header|footer|aside|nav)\b[^>]*>/gi
@@ -51,16 +51,10 @@ describe('htmlToText', () => {
 })
 
 const PRESENT = corpusPresent()
-const walk = (dir: string): string[] =>
-  readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name)
-    return statSync(p).isDirectory() ? walk(p) : [p]
-  })
-
 describe.skipIf(!PRESENT)('htmlToText on the corpus', () => {
   it('gives what a sanitize-html pass gives, for every title, summary and content', async () => {
     let compared = 0
-    for (const file of walk(join(CORPUS_DIR, 'feeds'))) {
+    for (const file of filesBelow(join(CORPUS_DIR, 'feeds'))) {
       let feed: Awaited<ReturnType<typeof parseFeed>>
       try {
         feed = await parseFeed(decodeBody(readFileSync(file)).text, 'https://corpus.example/')

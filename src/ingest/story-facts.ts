@@ -34,12 +34,18 @@ const CLAUSE_END = /,(?!\d)|[;:!?\n()\u2013\u2014]|\s-\s|\.(?!\d)/
 const ARABIC_DIGITS = /[\u0660-\u0669\u06f0-\u06f9]/g
 
 const clausesOf = (text: string): Clause[] =>
-  text
-    .normalize('NFKC')
-    .replace(ARABIC_DIGITS, (c) => String((c.charCodeAt(0) - 0x0660) % 0x90))
+  // ASCII text has nothing to normalise or fold into ASCII digits.
+  (NON_ASCII.test(text)
+    ? text
+        .normalize('NFKC')
+        .replace(ARABIC_DIGITS, (c) => String((c.charCodeAt(0) - 0x0660) % 0x90))
+    : text
+  )
     .split(CLAUSE_END)
     .map((raw) => ({ raw, words: normalizeText(raw).split(' ') }))
     .filter((c) => c.words[0] !== '')
+
+const NON_ASCII = /[\u0080-\uFFFF]/
 
 /** Rounds to six significant digits, so 1.2 × 10⁹ from "1.2bn" and "1,200,000,000" agree. */
 const canonicalNumber = (x: number): number => Number(x.toPrecision(6))

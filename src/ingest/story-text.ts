@@ -54,23 +54,46 @@ export const stem = (w: string): string => {
 
 /** Words recur across reports: each is stemmed once (the memo is dropped whole when full). */
 const stems = new Map<string, string>()
-const MAX_STEMS = 50_000
+const MAX_STEMS = 100_000
 
 const stemWord = (w: string): string => {
-  if (w.length <= 3 || !/^[a-z]+$/.test(w)) return w
+  const n = w.length
+  if (n <= 3 || !isLowerAscii(w)) return w
   let s = w
-  if (s.endsWith('ies') && s.length > 4) s = `${s.slice(0, -3)}y`
-  else if (s.endsWith('ing') && s.length > 5) s = s.slice(0, -3)
-  else if (s.endsWith('ed') && s.length > 4) s = s.slice(0, -2)
-  else if (/(?:ches|shes|sses|xes)$/.test(s)) s = s.slice(0, -2)
+  if (n > 4 && s.endsWith('ies')) s = `${s.slice(0, -3)}y`
+  else if (n > 5 && s.endsWith('ing')) s = s.slice(0, -3)
+  else if (n > 4 && s.endsWith('ed')) s = s.slice(0, -2)
+  else if (s.endsWith('ches') || s.endsWith('shes') || s.endsWith('sses') || s.endsWith('xes'))
+    s = s.slice(0, -2)
   else if (s.endsWith('s') && !s.endsWith('ss') && !s.endsWith('us') && !s.endsWith('is'))
     s = s.slice(0, -1)
   // A doubled consonant left by -ing/-ed ("stopped" → "stopp") and a final e ("closes" → "close").
-  if (s.length > 3 && /([b-df-hj-np-tv-z])\1$/.test(s) && !/(?:ll|ss|zz)$/.test(s))
-    s = s.slice(0, -1)
+  const m = s.length
+  if (m > 3) {
+    const last = s.charCodeAt(m - 1)
+    if (last === s.charCodeAt(m - 2) && isConsonant(last) && last !== L && last !== S && last !== Z)
+      s = s.slice(0, -1)
+  }
   if (s.length > 3 && s.endsWith('e')) s = s.slice(0, -1)
   return s
 }
+
+const L = 108
+const S = 115
+const Z = 122
+
+/** Only a–z (what the stemmer's rules are for). */
+const isLowerAscii = (w: string): boolean => {
+  for (let i = 0; i < w.length; i++) {
+    const c = w.charCodeAt(i)
+    if (c < 97 || c > 122) return false
+  }
+  return true
+}
+
+/** A lower-case consonant (y counts: "ay" never doubles anyway). */
+const isConsonant = (c: number): boolean =>
+  c !== 97 && c !== 101 && c !== 105 && c !== 111 && c !== 117
 
 /** The content words of a text: normalised (topics/text.ts), stop words and digits dropped, stemmed. */
 export const contentWords = (text: string): string[] => {

@@ -113,3 +113,67 @@ describe('jaccardAtLeast', () => {
     expect(reached).toBeLessThan(2_700)
   })
 })
+
+describe('stem, against its rules written as regular expressions', () => {
+  const reference = (w: string): string => {
+    if (w.length <= 3 || !/^[a-z]+$/.test(w)) return w
+    let s = w
+    if (s.endsWith('ies') && s.length > 4) s = `${s.slice(0, -3)}y`
+    else if (s.endsWith('ing') && s.length > 5) s = s.slice(0, -3)
+    else if (s.endsWith('ed') && s.length > 4) s = s.slice(0, -2)
+    else if (/(?:ches|shes|sses|xes)$/.test(s)) s = s.slice(0, -2)
+    else if (s.endsWith('s') && !s.endsWith('ss') && !s.endsWith('us') && !s.endsWith('is'))
+      s = s.slice(0, -1)
+    if (s.length > 3 && /([b-df-hj-np-tv-z])\1$/.test(s) && !/(?:ll|ss|zz)$/.test(s))
+      s = s.slice(0, -1)
+    if (s.length > 3 && s.endsWith('e')) s = s.slice(0, -1)
+    return s
+  }
+
+  it('agrees on random words ending in the suffixes it knows, and on others', () => {
+    const next = seeded(99)
+    const letters = 'abcdefghijklmnopqrstuvwxyzlsz'
+    const endings = [
+      'ies',
+      'ing',
+      'ed',
+      'ches',
+      'shes',
+      'sses',
+      'xes',
+      's',
+      'ss',
+      'us',
+      'is',
+      'e',
+      'pped',
+      'lled',
+      'zzes',
+      'yy',
+      'É',
+      '1',
+      '',
+    ]
+    for (let k = 0; k < 20_000; k++) {
+      const stemPart = Array.from(
+        { length: next() % 7 },
+        () => letters[next() % letters.length],
+      ).join('')
+      const w = stemPart + (endings[next() % endings.length] ?? '')
+      expect(stem(w), w).toBe(reference(w))
+    }
+    for (const w of [
+      'stopped',
+      'killed',
+      'reopens',
+      'closes',
+      'calls',
+      'buzzes',
+      'passes',
+      'says',
+      'Kabul',
+    ]) {
+      expect(stem(w), w).toBe(reference(w))
+    }
+  })
+})

@@ -87,6 +87,8 @@ interface Doc {
   features: StoryFeatures
   /** LSH band keys, set when indexed. */
   bands?: Uint32Array
+  /** The arrival that last scored this doc as a candidate (see similarStory): no Set per arrival. */
+  visited?: number
 }
 
 const DAY_MS = 86_400_000
@@ -145,6 +147,8 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
   /** How many indexed docs have each key: what makes a word too common to sign with. */
   const df = new Map<number, number>()
   const counters = { candidates: 0, assigned: 0 }
+  /** Counts calls of similarStory: each marks the docs it scored with its number. */
+  let arrivals = 0
   let lastSweep = Number.NEGATIVE_INFINITY
 
   const textOf = (item: Item): number => fnv1a(`${item.title}\n${item.summary ?? ''}`)
@@ -216,13 +220,15 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     doc: Doc,
     cutoff: number,
   ): { clusterId: string; reason: ClusterReason } | undefined => {
-    const seen = new Set<Doc>()
+    const stamp = ++arrivals
+    let scored = 0
     const best = new Map<string, { score: number; match: Doc }>()
     doc.bands ??= bandsOf(doc)
     const visit = (c: Doc): void => {
       // Each arrival scores a bounded number of candidates, whatever the window holds.
-      if (seen.has(c) || seen.size >= maxCandidates) return
-      seen.add(c)
+      if (c.visited === stamp || scored >= maxCandidates) return
+      c.visited = stamp
+      scored++
       if (c.sourceId === doc.sourceId || c.seen < cutoff) return
       const gap = Math.abs(doc.time - c.time)
       if (gap > windowMs) return
@@ -236,7 +242,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
       if (!prev || score > prev.score) best.set(c.clusterId, { score, match: c })
     }
     buckets.visit(doc.bands, visit)
-    counters.candidates += seen.size
+    counters.candidates += scored
     const ranked = [...best.entries()].sort(
       (x, y) => y[1].score - x[1].score || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0),
     )

@@ -1,7 +1,7 @@
 /**
  * Real feed readers against the running server: Debian's python3-feedparser reads every route in
- * RSS and Atom, our JSON Feed 1.1 checker (tests/helpers/json-feed.ts) checks every JSON document, and newsboat
- * subscribes, reloads after a re-poll, and must never show an item twice.
+ * RSS and Atom, our JSON Feed 1.1 checker (tests/helpers/json-feed.ts) checks every JSON
+ * document, and newsboat subscribes, reloads after a re-poll, and must never show an item twice.
  */
 import { execFile, spawnSync } from 'node:child_process'
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'

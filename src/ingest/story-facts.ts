@@ -158,11 +158,14 @@ const places = (clauses: readonly Clause[]) => {
   for (let i = 0; i < words.length; i++) {
     let name = words[i]!
     let span = 1
-    for (const multi of MULTI_BY_FIRST.get(name) ?? []) {
-      if (multi.every((part, k) => words[i + k] === part)) {
-        name = multi.join(' ')
-        span = multi.length
-        break
+    const multis = MULTI_BY_FIRST.get(name)
+    if (multis) {
+      for (const multi of multis) {
+        if (multi.every((part, k) => words[i + k] === part)) {
+          name = multi.join(' ')
+          span = multi.length
+          break
+        }
       }
     }
     const place = PLACES[name]
@@ -221,7 +224,8 @@ const directions = (clauses: readonly Clause[]): Record<string, Direction> => {
   }
   const seen = new Map<string, number>()
   for (const s of stems) {
-    for (const [axis, bit] of AXES_OF_STEM.get(s) ?? []) seen.set(axis, (seen.get(axis) ?? 0) | bit)
+    const moves = AXES_OF_STEM.get(s)
+    if (moves) for (const [axis, bit] of moves) seen.set(axis, (seen.get(axis) ?? 0) | bit)
   }
   // In AXIS_STEMS order, as before.
   for (const [axis] of AXIS_STEMS) {

@@ -101,7 +101,8 @@ export const scanTokens = (
     if (!index.prefixStarts.has(t.charCodeAt(0))) continue
     for (const len of index.prefixLengths) {
       if (len > t.length) break
-      for (const p of index.byPrefix.get(t.slice(0, len)) ?? []) record(hits, p.id, i)
+      const prefixed = index.byPrefix.get(t.slice(0, len))
+      if (prefixed) for (const p of prefixed) record(hits, p.id, i)
     }
   }
 }

@@ -30,8 +30,6 @@ export interface AnalysePool {
    * this thread, so no item is stored with topics of a configuration that is gone.
    */
   configure(topics: Topic[], tagger: Tagger): void
-  /** Worker threads the pool may run. */
-  readonly size: number
   /** Stops the workers; jobs in flight fail. */
   close(): Promise<void>
 }
@@ -78,8 +76,9 @@ export const createAnalysePool = (opts: {
   /** The worker's module (tests replace it); default analyse-worker.ts. */
   entry?: URL
 }): AnalysePool => {
-  const size = Math.max(1, opts.workers)
-  const slots: Slot[] = Array.from({ length: size }, () => ({ pending: new Map() }))
+  const slots: Slot[] = Array.from({ length: Math.max(1, opts.workers) }, () => ({
+    pending: new Map(),
+  }))
   let topics = opts.topics
   let tagger = opts.tagger
   let version = 0
@@ -126,7 +125,6 @@ export const createAnalysePool = (opts: {
   }
 
   return {
-    size,
     analyse(input) {
       if (closed) return Promise.reject(new Error('the analysis pool is closed'))
       let slot = slots[0] as Slot

@@ -1,5 +1,4 @@
 /** analyseFeed: the CPU-bound half of a poll (pure) — decode → parse → skip unchanged → normalise → dedupe → tag. */
-
 import { createHash } from 'node:crypto'
 import type { AnalysedFeed, AnalyseInput, Item, Tagger } from '../model/types.js'
 import { decodeBody } from './decode.js'
@@ -33,11 +32,11 @@ export const analyseFeed = async (input: AnalyseInput, tagger: Tagger): Promise<
   const fetchedAt = new Date(input.fetchedAt)
   let { feed, fresh } = read
   let normalized = normalizeFeed(feed, source, fetchedAt, feedUrl)
-  const skipped = read.keys.filter((_, i) => !fresh.has(i))
+  const skippedKeys = read.keys.filter((_, i) => !fresh.has(i))
   if (
     clashesWithSkipped(
       normalized.items,
-      skipped.map((k) => previous?.get(k)),
+      skippedKeys.map((k) => previous?.get(k)),
     )
   ) {
     feed = await read.whole()

@@ -14,16 +14,16 @@ export const createEntryMemo = (): EntryMemo => {
   }
 }
 
-/**
- * What an entry's item is known by within its source: its id, guid and canonical URL, the keys
- * dedupeWithinSource compares (one string, newline-separated).
- */
+/** What an entry's item is known by within its source: the keys dedupeWithinSource compares. */
+const identityKeys = (item: Pick<Item, 'id' | 'guid' | 'canonicalUrl'>): string[] => [
+  `id:${item.id}`,
+  ...(item.guid === undefined ? [] : [`guid:${item.guid}`]),
+  ...(item.canonicalUrl === undefined ? [] : [`url:${item.canonicalUrl}`]),
+]
+
+/** {@link identityKeys} as one string (newline-separated), as the memo keeps it. */
 export const identityOf = (item: Pick<Item, 'id' | 'guid' | 'canonicalUrl'>): string =>
-  [
-    `id:${item.id}`,
-    ...(item.guid === undefined ? [] : [`guid:${item.guid}`]),
-    ...(item.canonicalUrl === undefined ? [] : [`url:${item.canonicalUrl}`]),
-  ].join('\n')
+  identityKeys(item).join('\n')
 
 /**
  * A key per parsed entry: a hash of its raw fields, the feed context and the source settings. An
@@ -60,9 +60,5 @@ export const clashesWithSkipped = (
     if (identity === undefined) return true
     for (const k of identity.split('\n')) taken.add(k)
   }
-  return fresh.some((item) =>
-    identityOf(item)
-      .split('\n')
-      .some((k) => taken.has(k)),
-  )
+  return fresh.some((item) => identityKeys(item).some((k) => taken.has(k)))
 }

@@ -3,7 +3,6 @@ import type { Enclosure } from '../model/types.js'
 import { detectDocument, detectXmlFormat, type XmlFormat } from './detect.js'
 import { parseJsonFeed } from './parse-json-feed.js'
 import { parseXmlFeed } from './parse-xml.js'
-
 import { prepareXml } from './xml-repair.js'
 
 /**

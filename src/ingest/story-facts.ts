@@ -1,6 +1,6 @@
 /** Facts a story guard compares (pure): figures, months, weekdays, places, countries, event direction. */
 import type { Direction, StoryFacts } from '../model/types.js'
-import { normalizeText } from '../topics/text.js'
+import { hasNonAscii, normalizeText } from '../topics/text.js'
 import {
   AXIS_STEMS,
   BACKGROUND,
@@ -35,7 +35,7 @@ const ARABIC_DIGITS = /[\u0660-\u0669\u06f0-\u06f9]/g
 
 const clausesOf = (text: string): Clause[] =>
   // ASCII text has nothing to normalise or fold into ASCII digits.
-  (NON_ASCII.test(text)
+  (hasNonAscii(text)
     ? text
         .normalize('NFKC')
         .replace(ARABIC_DIGITS, (c) => String((c.charCodeAt(0) - 0x0660) % 0x90))
@@ -44,8 +44,6 @@ const clausesOf = (text: string): Clause[] =>
     .split(CLAUSE_END)
     .map((raw) => ({ raw, words: normalizeText(raw).split(' ') }))
     .filter((c) => c.words[0] !== '')
-
-const NON_ASCII = /[\u0080-\uFFFF]/
 
 /** Rounds to six significant digits, so 1.2 × 10⁹ from "1.2bn" and "1,200,000,000" agree. */
 const canonicalNumber = (x: number): number => Number(x.toPrecision(6))

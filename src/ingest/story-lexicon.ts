@@ -1,5 +1,4 @@
 /** Words the story guards read: figures, dates, event directions (English news wording). */
-
 import { dict } from '../util/dict.js'
 import { stem } from './story-text.js'
 

@@ -340,12 +340,13 @@ export interface HttpRequestInit {
   signal?: AbortSignal
 }
 
-/** The HTTP client used for polling; `runtime.ts` binds undici's fetch with our Agent. */
+/** The HTTP client used for polling; `runtime.ts` binds undici's request with our Agent. */
 export type HttpFetch = (url: string, init: HttpRequestInit) => Promise<HttpResponse>
 
 /**
- * Remembers, per source, keys of the raw entries its last stored poll saw; an entry seen again
- * unchanged skips normalising, tagging and clustering.
+ * Remembers, per source, the entries its last stored poll saw (a key of each entry's text, and
+ * what its item is known by); an entry seen again unchanged skips parsing, normalising, tagging
+ * and clustering.
  */
 export interface EntryMemo {
   /** The entries of the source's last stored poll: entry key → identity (see entry-memo.ts). */

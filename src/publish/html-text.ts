@@ -1,5 +1,4 @@
 /** Text helpers for server-rendered HTML and SVG: escaping, safe hrefs, UTC date labels. */
-
 import { dict } from '../util/dict.js'
 import { stripInvalidXmlChars } from './feed.js'
 

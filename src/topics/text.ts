@@ -92,9 +92,10 @@ const SEPARATORS = /[^\p{L}\p{M}\p{N}]+/gu
  * @example normalizeText('پاكستان') === normalizeText('پاکستان') // true
  */
 export const normalizeText = (s: string): string =>
-  NON_ASCII.test(s) ? normalizeUnicode(s) : s.toLowerCase().replace(ASCII_SEPARATORS, ' ').trim()
+  hasNonAscii(s) ? normalizeUnicode(s) : s.toLowerCase().replace(ASCII_SEPARATORS, ' ').trim()
 
-/** Any character outside ASCII: only then can normalisation forms, marks and folding matter. */
+/** Whether `s` has a character outside ASCII: only then can normalisation forms, marks and folding matter. */
+export const hasNonAscii = (s: string): boolean => NON_ASCII.test(s)
 const NON_ASCII = /[\u0080-\uFFFF]/
 /** {@link SEPARATORS} within ASCII, once lower-cased. */
 const ASCII_SEPARATORS = /[^a-z0-9]+/g

@@ -351,7 +351,11 @@ const runRate = async (fresh: number): Promise<RateResult> => {
       const changed = await profiled(round === 1 && fresh === NEW_PER_VERSION[0], () =>
         timed(() => runCycle(deps, { force: true })),
       )
-      const unchanged = await timed(() => runCycle(deps, { force: true }))
+      // As the scheduler does: the next cycle knows when retention last ran.
+      const { prunedAt } = changed.value
+      const unchanged = await timed(() =>
+        runCycle(deps, { force: true, ...(prunedAt && { prunedAt }) }),
+      )
       const c = changed.value
       console.log(`round ${round}:`)
       console.log(

@@ -19,6 +19,8 @@ export interface CycleSummary {
   reports: RefreshReport[]
   totals: SaveSummary & { errors: number; notModified: number }
   pruned: number
+  /** When retention last ran, this cycle or before (ISO); pass it to the next cycle. */
+  prunedAt?: string
   /** The cycle found the network down (see {@link isNetworkOutage}); failures were not counted. */
   networkDown: boolean
 }
@@ -29,6 +31,12 @@ export interface CycleOptions {
   sourceIds?: string[]
   /** The previous cycle found the network down: transport failures alone keep it so. */
   networkDown?: boolean
+  /**
+   * When retention last ran (the previous cycle's `prunedAt`). Retention walks every stored item,
+   * so a cycle that stored nothing runs it only an hour after this (age limits are in days);
+   * absent: it runs.
+   */
+  prunedAt?: string
 }
 
 /**
@@ -58,8 +66,7 @@ export interface Scheduler {
   stop(): Promise<void>
 }
 
-/** When each store was last pruned (epoch ms): see runCycle. */
-const lastPrunes = new WeakMap<object, number>()
+/** Retention runs at least this often; see CycleOptions.prunedAt. */
 const PRUNE_EVERY_MS = 3_600_000
 
 /**
@@ -118,23 +125,28 @@ export const runCycle = async (deps: Deps, opts: CycleOptions = {}): Promise<Cyc
       totals.errors++
     if (r.outcome === 'not-modified') totals.notModified++
   }
-  // Retention walks every stored item: after a cycle that stored something, else hourly (age
-  // limits are in days), so that cycles of 304s stay cheap.
+  // After a cycle that stored something, else hourly: cycles of 304s stay cheap.
   const at = clock.now()
-  const lastPrune = lastPrunes.get(store)
   const prune =
     totals.new + totals.updated > 0 ||
-    lastPrune === undefined ||
-    Math.abs(at.getTime() - lastPrune) >= PRUNE_EVERY_MS
+    opts.prunedAt === undefined ||
+    Math.abs(at.getTime() - Date.parse(opts.prunedAt)) >= PRUNE_EVERY_MS
   const pruned = prune ? await store.prune(config.storage.retention, at) : 0
-  if (prune) lastPrunes.set(store, at.getTime())
+  const prunedAt = prune ? at.toISOString() : opts.prunedAt
   await store.flush()
   if (reports.length > 0) {
     deps.logger.info({ sources: reports.length, ...totals, pruned }, 'poll cycle finished')
   }
   // No poll, no evidence: the network keeps the state the previous cycle found.
   const networkDown = reports.length === 0 ? (opts.networkDown ?? false) : outage
-  return { startedAt: now.toISOString(), reports, totals, pruned, networkDown }
+  return {
+    startedAt: now.toISOString(),
+    reports,
+    totals,
+    pruned,
+    ...(prunedAt === undefined ? {} : { prunedAt }),
+    networkDown,
+  }
 }
 
 /**
@@ -150,15 +162,18 @@ export const startScheduler = (
   let stopped = false
   // Whether the last cycle that polled anything found the network down (see isNetworkOutage).
   let networkDown = false
+  // When retention last ran (see CycleOptions.prunedAt).
+  let prunedAt: string | undefined
   const run = (o?: { force?: boolean; sourceIds?: string[] }): Promise<CycleSummary> => {
     // Chain behind a running cycle so two cycles never touch one source at once.
     const prev = running ?? Promise.resolve(undefined)
     const next = prev
       .catch(() => undefined)
-      .then(() => runCycle(deps, { ...o, networkDown }))
+      .then(() => runCycle(deps, { ...o, networkDown, ...(prunedAt && { prunedAt }) }))
       .then((c) => {
         if (!c.networkDown && networkDown) deps.logger.info({}, 'network is back')
         networkDown = c.networkDown
+        prunedAt = c.prunedAt
         opts.onCycle?.(c)
         return c
       })

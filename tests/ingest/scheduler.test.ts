@@ -234,17 +234,19 @@ describe('runCycle: retention', () => {
       return prune(policy, now)
     }
     fake.set(source.url, { headers: { ETag: '"1"' }, body: RSS })
-    await runCycle(deps, { force: true }) // stores "A story"
+    // Each cycle is told when retention last ran, as the scheduler does.
+    let last = await runCycle(deps, { force: true }) // stores "A story"
     expect(prunes).toBe(1)
     deps.clock.advance(10 * MIN)
-    await runCycle(deps, { force: true }) // 304: nothing stored
+    last = await runCycle(deps, { force: true, prunedAt: last.prunedAt }) // 304: nothing stored
     expect(prunes).toBe(1)
     deps.clock.advance(55 * MIN)
-    await runCycle(deps, { force: true }) // 304, but an hour since the last prune
+    // 304, but an hour since the last prune
+    last = await runCycle(deps, { force: true, prunedAt: last.prunedAt })
     expect(prunes).toBe(2)
     fake.set(source.url, { headers: { ETag: '"2"' }, body: RSS.replace('A story', 'A new story') })
     deps.clock.advance(MIN)
-    await runCycle(deps, { force: true }) // an updated item
+    await runCycle(deps, { force: true, prunedAt: last.prunedAt }) // an updated item
     expect(prunes).toBe(3)
   })
 })

@@ -21,7 +21,7 @@ const SMI = 0x3fffffff
  * Creates a {@link BandTable} of `count` bands. A bucket holds its one value directly (most do)
  * and an array only when it has several, so 100,000 items × 40 bands make no 4 million arrays.
  */
-export const createBandTable = <T extends object>(
+export const createBandTable = <T extends object | number>(
   count: number,
   maxPerBucket = MAX_PER_BUCKET,
 ): BandTable<T> => {

@@ -17,15 +17,21 @@ import {
   UNIT_SKIP,
   WEEKDAYS,
 } from './story-lexicon.js'
-import { COUNTRY_NAMES, MULTI_WORD_NAMES, PLACES } from './story-places.js'
-import { stem } from './story-text.js'
+import { COUNTRY_NAMES, MULTI_WORD_NAMES, PLACES, type Place } from './story-places.js'
+import { fnv1a, isContentWord, stem } from './story-text.js'
 
 export type { Direction, StoryFacts } from '../model/types.js'
 
-/** A clause of raw text and its normalised words. */
+/**
+ * A clause of raw text and its normalised words, with what the passes below need of each word:
+ * its lexeme (undefined for most words, which the passes then skip) and its key (see
+ * {@link keyOf}).
+ */
 interface Clause {
   raw: string
   words: string[]
+  lexemes: (Lexeme | undefined)[]
+  keys: number[]
 }
 
 /** Ends a clause: a figure never counts a word beyond it. A dot inside a number is not one. */
@@ -33,17 +39,66 @@ const CLAUSE_END = /,(?!\d)|[;:!?\n()\u2013\u2014]|\s-\s|\.(?!\d)/
 
 const ARABIC_DIGITS = /[\u0660-\u0669\u06f0-\u06f9]/g
 
-const clausesOf = (text: string): Clause[] =>
+const clausesOf = (text: string): Clause[] => {
   // ASCII text has nothing to normalise or fold into ASCII digits.
-  (hasNonAscii(text)
+  const folded = hasNonAscii(text)
     ? text
         .normalize('NFKC')
         .replace(ARABIC_DIGITS, (c) => String((c.charCodeAt(0) - 0x0660) % 0x90))
     : text
-  )
-    .split(CLAUSE_END)
-    .map((raw) => ({ raw, words: normalizeText(raw).split(' ') }))
-    .filter((c) => c.words[0] !== '')
+  const out: Clause[] = []
+  for (const raw of folded.split(CLAUSE_END)) {
+    const words = normalizeText(raw).split(' ')
+    if (words[0] === '') continue
+    const lexemes: (Lexeme | undefined)[] = []
+    const keys: number[] = []
+    for (const w of words) {
+      const s = stem(w)
+      lexemes.push(LEXICON.get(w) ?? AXIS_LEXEMES.get(s))
+      keys.push(isContentWord(w) ? fnv1a(s) : -1)
+    }
+    out.push({ raw, words, lexemes, keys })
+  }
+  return out
+}
+
+/**
+ * What the passes below need to know of a word found in some lexicon: every lexicon is looked up
+ * once, here, for the few hundred words they hold, and a text's word then costs one lookup in a
+ * small table (cached by the CPU) whatever the size of the vocabulary.
+ */
+interface Lexeme {
+  readonly number: number | undefined
+  readonly ordinal: number | undefined
+  readonly weekday: number | undefined
+  readonly month: number | undefined
+  readonly monthAbbr: number | undefined
+  /** Names of several words that start with this one, longest first. */
+  readonly multis: readonly (readonly string[])[] | undefined
+  readonly place: Place | undefined
+  readonly country: string | undefined
+  /** Starts a new clause for directions ("as", "but"…). */
+  readonly clauseWord: boolean
+  /** Opens a background clause ("after", "amid"…). */
+  readonly background: boolean
+  /** The event axes its stem moves (bit 1 up, bit 2 down). */
+  readonly axes: readonly (readonly [string, number])[] | undefined
+}
+
+const lexemeOf = (w: string): Lexeme => ({
+  // Every lexeme has the same fields (one shape for the passes that read them).
+  number: NUMBER_WORDS[w],
+  ordinal: ORDINAL_WORDS[w],
+  weekday: WEEKDAYS[w],
+  month: MONTHS[w],
+  monthAbbr: MONTH_ABBR[w],
+  multis: MULTI_BY_FIRST.get(w),
+  place: PLACES[w],
+  country: COUNTRY_OF.get(w),
+  clauseWord: CLAUSE_WORDS.has(w),
+  background: BACKGROUND.has(w),
+  axes: AXES_OF_STEM.get(stem(w)),
+})
 
 /** Rounds to six significant digits, so 1.2 × 10⁹ from "1.2bn" and "1,200,000,000" agree. */
 const canonicalNumber = (x: number): number => Number(x.toPrecision(6))
@@ -80,7 +135,7 @@ const figures = (clauses: readonly Clause[]) => {
     if (!ordinal) numbers.add(v)
     if (unit !== undefined) addTo(quantities, unit, v)
   }
-  for (const { raw, words } of clauses) {
+  for (const { raw, words, lexemes } of clauses) {
     // NUMBER_RE needs a digit: most clauses have none.
     const matches = HAS_DIGIT.test(raw) ? raw.matchAll(NUMBER_RE) : []
     for (const m of matches) {
@@ -98,13 +153,14 @@ const figures = (clauses: readonly Clause[]) => {
         add(base * scale, unitAt(rest.split(/[^\p{L}\p{N}]+/u).filter(Boolean), 0))
     }
     for (let i = 0; i < words.length; i++) {
-      const w = words[i]!
-      const n = NUMBER_WORDS[w]
+      const info = lexemes[i]
+      if (info === undefined) continue
+      const n = info.number
       if (n !== undefined) {
         add(n * (SCALES[words[i + 1] ?? ''] ?? 1), unitAt(words, i + 1))
         continue
       }
-      const o = ORDINAL_WORDS[w]
+      const o = info.ordinal
       if (o === undefined) continue
       const noun = [words[i + 1], words[i + 2]].find((x) => x !== undefined && ORDINAL_NOUNS.has(x))
       if (noun) add(o, stem(noun), true)
@@ -114,16 +170,18 @@ const figures = (clauses: readonly Clause[]) => {
 }
 
 /** Months and weekdays named. */
-const dates = (words: readonly string[]) => {
+const dates = (words: readonly string[], lexemes: readonly (Lexeme | undefined)[]) => {
   const months = new Set<number>()
   const weekdays = new Set<number>()
   const isDay = (w: string | undefined): boolean => w !== undefined && /^\d{1,2}$/.test(w)
   for (let i = 0; i < words.length; i++) {
+    const info = lexemes[i]
+    if (info === undefined) continue
     const w = words[i]!
-    const day = WEEKDAYS[w]
+    const day = info.weekday
     if (day !== undefined) weekdays.add(day)
-    const full = MONTHS[w]
-    const abbr = MONTH_ABBR[w]
+    const full = info.month
+    const abbr = info.monthAbbr
     if (full === undefined && abbr === undefined) continue
     const near = isDay(words[i + 1]) || isDay(words[i - 1])
     // "may" is a verb unless a day number stands next to it; abbreviations likewise.
@@ -147,27 +205,29 @@ for (const name of MULTI_WORD_NAMES) {
 }
 
 /** Gazetteer places, unknown capitalised places and countries. */
-const places = (clauses: readonly Clause[]) => {
+const places = (
+  clauses: readonly Clause[],
+  words: readonly string[],
+  lexemes: readonly (Lexeme | undefined)[],
+) => {
   const sites = new Set<string>()
   const others = new Set<string>()
   const countries = new Set<string>()
   // One word list: "in the Afghan capital, Kabul" names its site across the comma.
-  const words = clauses.flatMap((c) => c.words)
   for (let i = 0; i < words.length; i++) {
-    let name = words[i]!
+    const info = lexemes[i]
+    if (info === undefined) continue
+    let { place, country } = info
     let span = 1
-    const multis = MULTI_BY_FIRST.get(name)
-    if (multis) {
-      for (const multi of multis) {
-        if (multi.every((part, k) => words[i + k] === part)) {
-          name = multi.join(' ')
-          span = multi.length
-          break
-        }
+    for (const multi of info.multis ?? NONE) {
+      if (multi.every((part, k) => words[i + k] === part)) {
+        const name = multi.join(' ')
+        place = PLACES[name]
+        country = COUNTRY_OF.get(name)
+        span = multi.length
+        break
       }
     }
-    const place = PLACES[name]
-    const country = COUNTRY_OF.get(name)
     if (place) {
       if (place.country) countries.add(place.country)
       if (!place.metonym || SITE_BEFORE.has(words[i - 1] ?? '')) sites.add(place.id)
@@ -204,6 +264,30 @@ for (const [axis, up, down] of AXIS_STEMS) {
   }
 }
 
+/** The words of every lexicon above, each with all it is. */
+const LEXICON = new Map<string, Lexeme>(
+  [
+    ...Object.keys(NUMBER_WORDS),
+    ...Object.keys(ORDINAL_WORDS),
+    ...Object.keys(WEEKDAYS),
+    ...Object.keys(MONTHS),
+    ...Object.keys(MONTH_ABBR),
+    ...MULTI_BY_FIRST.keys(),
+    ...Object.keys(PLACES),
+    ...COUNTRY_OF.keys(),
+    ...CLAUSE_WORDS,
+    ...BACKGROUND,
+  ].map((w) => [w, lexemeOf(w)]),
+)
+
+/** Any other word whose stem moves an axis ("reopened"), by stem. */
+const AXIS_LEXEMES = new Map<string, Lexeme>(
+  [...AXES_OF_STEM.keys()].map((s) => [
+    s,
+    { ...lexemeOf(''), clauseWord: false, background: false, axes: AXES_OF_STEM.get(s) },
+  ]),
+)
+
 /**
  * The direction of each axis the clauses speak of. Words of a background clause (from "after",
  * "following", "since", "amid"… to the clause's end) are left out: "Internet restored after
@@ -211,19 +295,16 @@ for (const [axis, up, down] of AXIS_STEMS) {
  */
 const directions = (clauses: readonly Clause[]): Record<string, Direction> => {
   const out: Record<string, Direction> = {}
-  const stems: string[] = []
-  for (const { words } of clauses) {
-    let background = false
-    for (const w of words) {
-      if (CLAUSE_WORDS.has(w)) background = false
-      else if (BACKGROUND.has(w)) background = true
-      else if (!background) stems.push(stem(w))
-    }
-  }
   const seen = new Map<string, number>()
-  for (const s of stems) {
-    const moves = AXES_OF_STEM.get(s)
-    if (moves) for (const [axis, bit] of moves) seen.set(axis, (seen.get(axis) ?? 0) | bit)
+  for (const { lexemes } of clauses) {
+    let background = false
+    for (const info of lexemes) {
+      if (info === undefined) continue
+      if (info.clauseWord) background = false
+      else if (info.background) background = true
+      else if (!background && info.axes)
+        for (const [axis, bit] of info.axes) seen.set(axis, (seen.get(axis) ?? 0) | bit)
+    }
   }
   // In AXIS_STEMS order, as before.
   for (const [axis] of AXIS_STEMS) {
@@ -259,24 +340,22 @@ export const storyFacts = (title: string, summary = ''): StoryFacts =>
 export const readStory = (
   title: string,
   summary = '',
-): { facts: StoryFacts; titleWords: string[]; summaryWords: string[] } => {
+): { facts: StoryFacts; titleKeys: number[]; summaryKeys: number[] } => {
   const head = clausesOf(title)
   const body = clausesOf(summary)
-  return {
-    facts: factsOf(head, body),
-    titleWords: head.flatMap((c) => c.words),
-    summaryWords: body.flatMap((c) => c.words),
-  }
-}
-
-const factsOf = (head: readonly Clause[], body: readonly Clause[]): StoryFacts => {
   const all = [...head, ...body]
-  const { numbers, quantities } = figures(all)
-  const { months, weekdays } = dates(all.flatMap((c) => c.words))
-  const where = places(all)
+  const words: string[] = []
+  const lexemes: (Lexeme | undefined)[] = []
+  for (const c of all) {
+    for (const w of c.words) words.push(w)
+    for (const l of c.lexemes) lexemes.push(l)
+  }
   // The headline says what happened; the summary often recalls what happened before.
   const direction = { ...directions(body), ...directions(head) }
-  return {
+  const { numbers, quantities } = figures(all)
+  const { months, weekdays } = dates(words, lexemes)
+  const where = places(all, words, lexemes)
+  const facts: StoryFacts = {
     numbers: list(numbers),
     quantities:
       quantities.size === 0
@@ -289,6 +368,14 @@ const factsOf = (head: readonly Clause[], body: readonly Clause[]): StoryFacts =
     countries: list(where.countries),
     direction: Object.keys(direction).length === 0 ? NO_DIRECTION : direction,
   }
+  return { facts, titleKeys: keysIn(head), summaryKeys: keysIn(body) }
+}
+
+/** The keys of the content words of clauses, in order (see storyFeatures). */
+const keysIn = (clauses: readonly Clause[]): number[] => {
+  const out: number[] = []
+  for (const c of clauses) for (const k of c.keys) if (k >= 0) out.push(k)
+  return out
 }
 
 /** The same facts with empty lists, maps and records replaced by the shared empties. */

@@ -1,7 +1,7 @@
 /** What the story index keeps of an item (pure): text keys for similarity, facts for the guards. */
 import type { StoryFeatures } from '../model/types.js'
 import { compactFacts, readStory } from './story-facts.js'
-import { contentWordsOf, keysOf } from './story-text.js'
+import { fnv1a, sortedUnique } from './story-text.js'
 
 export type { StoryFeatures } from '../model/types.js'
 
@@ -14,13 +14,10 @@ export const SUMMARY_WORDS = 40
  */
 export const storyFeatures = (title: string, summary = ''): StoryFeatures => {
   // One normalisation of each text serves the facts and the words.
-  const { facts, titleWords, summaryWords } = readStory(title, summary)
-  const words = [
-    ...contentWordsOf(titleWords),
-    ...contentWordsOf(summaryWords).slice(0, SUMMARY_WORDS),
-  ]
-  for (const n of facts.numbers) words.push(`#${n}`)
-  return { keys: keysOf(words), facts }
+  const { facts, titleKeys, summaryKeys } = readStory(title, summary)
+  const keys = [...titleKeys, ...summaryKeys.slice(0, SUMMARY_WORDS)]
+  for (const n of facts.numbers) keys.push(fnv1a(`#${n}`))
+  return { keys: sortedUnique(Uint32Array.from(keys)), facts }
 }
 
 /**

@@ -4,7 +4,8 @@ import { createBandKeys, DEFAULT_LSH, type LshShape } from './minhash.js'
 import { countKeys, countOf, createBandTable, dropFrom, pushTo } from './story-buckets.js'
 import { compactFeatures, type StoryFeatures, storyFeatures } from './story-features.js'
 import { storyConflict } from './story-guards.js'
-import { fnv1a, jaccardAtLeast } from './story-text.js'
+import { createSlotTable } from './story-slots.js'
+import { fnv1a, intersectionFor, jaccardAtLeast, SKETCH_WORDS, sketchHits } from './story-text.js'
 
 /** Tuning of a {@link StoryIndex}; the defaults are what tests/ingest/cluster-eval.test.ts measures. */
 export interface StoryIndexOptions {
@@ -87,8 +88,8 @@ interface Doc {
   features: StoryFeatures
   /** LSH band keys, set when indexed. */
   bands?: Uint32Array
-  /** The arrival that last scored this doc as a candidate (see similarStory): no Set per arrival. */
-  visited?: number
+  /** Its slot in the slot table while indexed (the band buckets hold slots). */
+  slot?: number
 }
 
 const DAY_MS = 86_400_000
@@ -140,10 +141,13 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
   const byCluster = new Map<string, Doc[]>()
   const commonShare = opts.commonShare ?? 0.005
   const maxCandidates = opts.maxCandidates ?? MAX_CANDIDATES
-  const buckets = createBandTable<Doc>(
+  const buckets = createBandTable<number>(
     shape.bands,
     Number.isFinite(maxCandidates) ? undefined : Number.POSITIVE_INFINITY,
   )
+  /** What scoring reads of each indexed doc, by slot; `docs` has the doc of each slot. */
+  const slots = createSlotTable()
+  const docs: (Doc | undefined)[] = []
   /** How many indexed docs have each key: what makes a word too common to sign with. */
   const df = new Map<number, number>()
   const counters = { candidates: 0, assigned: 0 }
@@ -187,10 +191,18 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     const old = byId.get(doc.id)
     if (old) unlink(old)
     doc.bands ??= bandsOf(doc)
+    const slot = slots.take({
+      source: slots.sourceNumber(doc.sourceId),
+      seen: doc.seen,
+      time: doc.time,
+      keys: doc.features.keys,
+    })
+    doc.slot = slot
+    docs[slot] = doc
     byId.set(doc.id, doc)
     if (doc.url) pushTo(byUrl, doc.url, doc)
     pushTo(byCluster, doc.clusterId, doc)
-    buckets.add(doc.bands, doc)
+    buckets.add(doc.bands, slot)
     countKeys(df, doc.features.keys, 1)
   }
 
@@ -198,7 +210,12 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     byId.delete(doc.id)
     if (doc.url) dropFrom(byUrl, doc.url, doc)
     dropFrom(byCluster, doc.clusterId, doc)
-    if (doc.bands) buckets.remove(doc.bands, doc)
+    if (doc.slot !== undefined) {
+      if (doc.bands) buckets.remove(doc.bands, doc.slot)
+      docs[doc.slot] = undefined
+      slots.release(doc.slot)
+      doc.slot = undefined
+    }
     countKeys(df, doc.features.keys, -1)
   }
 
@@ -224,19 +241,23 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     let scored = 0
     const best = new Map<string, { score: number; match: Doc }>()
     doc.bands ??= bandsOf(doc)
-    const visit = (c: Doc): void => {
+    const { visited, source, seen, time, size, sketch } = slots.columns
+    const own = slots.sourceNumber(doc.sourceId)
+    const { keys } = doc.features
+    const visit = (slot: number): void => {
       // Each arrival scores a bounded number of candidates, whatever the window holds.
-      if (c.visited === stamp || scored >= maxCandidates) return
-      c.visited = stamp
+      if (visited[slot] === stamp || scored >= maxCandidates) return
+      visited[slot] = stamp
       scored++
-      if (c.sourceId === doc.sourceId || c.seen < cutoff) return
-      const gap = Math.abs(doc.time - c.time)
+      if (source[slot] === own || seen[slot]! < cutoff) return
+      const gap = Math.abs(doc.time - time[slot]!)
       if (gap > windowMs) return
-      const score = jaccardAtLeast(
-        doc.features.keys,
-        c.features.keys,
-        threshold + (perDay * gap) / DAY_MS,
-      )
+      const min = threshold + (perDay * gap) / DAY_MS
+      // Most candidates share a few common words only: the sketch tells without reading their keys.
+      const need = intersectionFor(min, keys.length + size[slot]!)
+      if (sketchHits(sketch, slot * SKETCH_WORDS, keys) < need) return
+      const c = docs[slot]!
+      const score = jaccardAtLeast(keys, c.features.keys, min)
       if (score < 0) return
       const prev = best.get(c.clusterId)
       if (!prev || score > prev.score) best.set(c.clusterId, { score, match: c })

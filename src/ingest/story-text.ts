@@ -43,20 +43,6 @@ for (const w of [
  * @example stem('killed') // 'kill'
  */
 export const stem = (w: string): string => {
-  let s = stems.get(w)
-  if (s === undefined) {
-    if (stems.size >= MAX_STEMS) stems.clear()
-    s = stemWord(w)
-    stems.set(w, s)
-  }
-  return s
-}
-
-/** Words recur across reports: each is stemmed once (the memo is dropped whole when full). */
-const stems = new Map<string, string>()
-const MAX_STEMS = 100_000
-
-const stemWord = (w: string): string => {
   const n = w.length
   if (n <= 3 || !isLowerAscii(w)) return w
   let s = w
@@ -104,12 +90,13 @@ export const contentWords = (text: string): string[] => {
 /** {@link contentWords} of words already normalised. */
 export const contentWordsOf = (words: readonly string[]): string[] => {
   const out: string[] = []
-  for (const w of words) {
-    if (w.length < 2 || STOP_WORDS.has(w) || /\d/.test(w)) continue
-    out.push(stem(w))
-  }
+  for (const w of words) if (isContentWord(w)) out.push(stem(w))
   return out
 }
+
+/** Whether a normalised word is a content word: two letters or more, not a stop word, no digit. */
+export const isContentWord = (w: string): boolean =>
+  w.length >= 2 && !STOP_WORDS.has(w) && !/\d/.test(w)
 
 /** FNV-1a, 32 bits: a fast, well-spread hash for short strings. */
 export const fnv1a = (s: string): number => {
@@ -122,8 +109,12 @@ export const fnv1a = (s: string): number => {
 }
 
 /** Sorted, unique uint32 keys of strings (see {@link fnv1a}). */
-export const keysOf = (words: Iterable<string>): Uint32Array => {
-  const keys = Uint32Array.from(new Set(words), fnv1a).sort()
+export const keysOf = (words: Iterable<string>): Uint32Array =>
+  sortedUnique(Uint32Array.from(new Set(words), fnv1a))
+
+/** The keys sorted, each once (sorts `keys` in place; returns a copy of the unique part). */
+export const sortedUnique = (keys: Uint32Array): Uint32Array => {
+  keys.sort()
   let n = 0
   for (let i = 0; i < keys.length; i++) if (i === 0 || keys[i] !== keys[n - 1]) keys[n++] = keys[i]!
   return keys.slice(0, n)
@@ -169,12 +160,45 @@ export const jaccard = (a: Uint32Array, b: Uint32Array): number => {
  */
 export const jaccardAtLeast = (a: Uint32Array, b: Uint32Array, min: number): number => {
   const total = a.length + b.length
-  // i / (total − i) ≥ min ⟺ i ≥ min · total / (1 + min); a hair lower, so rounding never rejects a pass.
-  const i = intersectionSize(a, b, (min * total) / (1 + min) - 1e-9)
+  const i = intersectionSize(a, b, intersectionFor(min, total))
   if (i < 0) return -1
   const score = total - i === 0 ? 0 : i / (total - i)
   return score >= min ? score : -1
 }
+
+/** Int32 words of a {@link writeSketch} sketch: 512 bits, one cache line. */
+export const SKETCH_WORDS = 16
+
+/** Sets the sketch of a key set at `into[at … at + SKETCH_WORDS)`: bit `k mod 512` for each key. */
+export const writeSketch = (keys: Uint32Array, into: Int32Array, at = 0): void => {
+  into.fill(0, at, at + SKETCH_WORDS)
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!
+    into[at + ((k >>> 5) & (SKETCH_WORDS - 1))]! |= 1 << (k & 31)
+  }
+}
+
+/**
+ * How many of `keys` have their bit set in the sketch of another set at `sketch[at …]`: at least
+ * the size of the intersection of the two sets (every shared key hits), in one pass without
+ * branches and without reading the other set's keys.
+ */
+export const sketchHits = (sketch: Int32Array, at: number, keys: Uint32Array): number => {
+  let n = 0
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!
+    n += (sketch[at + ((k >>> 5) & (SKETCH_WORDS - 1))]! >>> (k & 31)) & 1
+  }
+  return n
+}
+
+/**
+ * The intersection two sets of `total` keys in all need for a Jaccard similarity of at least
+ * `min`: i / (total − i) ≥ min ⟺ i ≥ min · total / (1 + min); a hair lower, so that rounding
+ * never turns down a pair that passes.
+ */
+export const intersectionFor = (min: number, total: number): number =>
+  (min * total) / (1 + min) - 1e-9
 
 /** Whether a sorted key array holds `key` (binary search). */
 export const hasKey = (keys: Uint32Array, key: number): boolean => {

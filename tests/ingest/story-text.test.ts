@@ -4,11 +4,15 @@ import {
   contentWords,
   fnv1a,
   hasKey,
+  intersectionFor,
   intersectionSize,
   jaccard,
   jaccardAtLeast,
   keysOf,
+  SKETCH_WORDS,
+  sketchHits,
   stem,
+  writeSketch,
 } from '../../src/ingest/story-text.js'
 import { seeded } from '../helpers/random.js'
 
@@ -111,6 +115,35 @@ describe('jaccardAtLeast', () => {
     // Both branches are exercised.
     expect(reached).toBeGreaterThan(300)
     expect(reached).toBeLessThan(2_700)
+  })
+})
+
+describe('writeSketch and sketchHits', () => {
+  it('never count fewer hits than shared keys, and turn down most unrelated sets', () => {
+    const next = seeded(11)
+    const keys = (n: number, prefix: string) =>
+      keysOf(Array.from({ length: n }, () => `${prefix}${next() % 5_000}`))
+    // Sketches side by side in one array, as the story index keeps them.
+    const sketches = new Int32Array(SKETCH_WORDS * 2)
+    let turnedDown = 0
+    for (let k = 0; k < 2_000; k++) {
+      const a = keys(5 + (next() % 60), 'w')
+      // Half the pairs share half of a's keys, half share keys only by chance.
+      const other = k % 2 === 0 ? a.slice(0, a.length >> 1) : keys(55, 'w')
+      writeSketch(other, sketches, SKETCH_WORDS)
+      const hits = sketchHits(sketches, SKETCH_WORDS, a)
+      expect(hits).toBeGreaterThanOrEqual(intersectionSize(a, other))
+      if (k % 2 === 1 && hits < intersectionFor(0.3, a.length + other.length)) turnedDown++
+    }
+    // The first sketch is left as it was: writing one slot clears and fills that slot only.
+    expect([...sketches.subarray(0, SKETCH_WORDS)].every((x) => x === 0)).toBe(true)
+    expect(turnedDown).toBeGreaterThan(900)
+  })
+
+  it('intersectionFor is the bar of jaccardAtLeast', () => {
+    // 10 keys each, 5 shared: Jaccard 5 / 15 = 0.333.
+    expect(intersectionFor(1 / 3, 20)).toBeLessThanOrEqual(5)
+    expect(intersectionFor(0.34, 20)).toBeGreaterThan(5)
   })
 })
 

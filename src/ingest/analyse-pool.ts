@@ -1,7 +1,7 @@
 /** Worker threads for analyseFeed: polls use every core, and the server's thread stays free for readers. */
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
-import { AppError, ParseError } from '../model/errors.js'
+import { AppError, FetchError, ParseError } from '../model/errors.js'
 import type {
   AnalysedFeed,
   AnalyseInput,
@@ -58,6 +58,8 @@ const bootUrl = new URL('./analyse-worker-boot.mjs', import.meta.url)
 /** The error a worker reported, as the class the poll's error handling expects. */
 const revive = (e: { code?: ErrorCode; message: string }): Error => {
   if (e.code === 'parse') return new ParseError(e.message)
+  // A body that would not decompress (content-coding.ts) fails as it would on this thread.
+  if (e.code === 'fetch' || e.code === 'too-large') return new FetchError(e.code, e.message)
   if (e.code) return new AppError(e.code, e.message)
   return new Error(`analysis worker: ${e.message}`)
 }

@@ -1,6 +1,8 @@
-/** analyseFeed: the CPU-bound half of a poll (pure) — decode → parse → skip unchanged → normalise → dedupe → tag. */
+/** analyseFeed: the CPU-bound half of a poll (pure) — decompress → decode → parse → skip unchanged → normalise → dedupe → tag. */
 import { createHash } from 'node:crypto'
 import type { AnalysedFeed, AnalyseInput, Item, Tagger } from '../model/types.js'
+import { displayUrl } from '../util/url.js'
+import { undoCodings } from './content-coding.js'
 import { decodeBody } from './decode.js'
 import { dedupeWithinSource } from './dedupe.js'
 import { clashesWithSkipped, identityOf, parsedEntryKeys } from './entry-memo.js'
@@ -23,8 +25,16 @@ import { splitEntries, withEntries } from './xml-split.js'
  * @example const { items } = await analyseFeed({ body, source, feedUrl, fetchedAt }, deps.tagger)
  */
 export const analyseFeed = async (input: AnalyseInput, tagger: Tagger): Promise<AnalysedFeed> => {
-  const { source, feedUrl, previous } = input
-  const { text } = decodeBody(input.body, input.contentType)
+  const { source, feedUrl, previous, codings } = input
+  const bytes = codings?.length
+    ? undoCodings(
+        input.body,
+        codings,
+        input.maxBytes ?? Number.POSITIVE_INFINITY,
+        displayUrl(feedUrl),
+      )
+    : input.body
+  const { text } = decodeBody(bytes, input.contentType)
   const doc = readDocument(text)
   const read =
     (doc.kind === 'xml' ? await readRawEntries(doc, input) : undefined) ??

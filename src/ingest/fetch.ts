@@ -2,12 +2,9 @@
 import { STATUS_CODES } from 'node:http'
 import { FetchError } from '../model/errors.js'
 import type { HttpFetch, HttpResponse } from '../model/types.js'
-import {
-  describeTransportError,
-  displayUrl,
-  parseCacheMaxAge,
-  parseRetryAfter,
-} from './http-client.js'
+import { displayUrl } from '../util/url.js'
+import { tooLarge, undoCodings } from './content-coding.js'
+import { describeTransportError, parseCacheMaxAge, parseRetryAfter } from './http-client.js'
 
 export type { HttpClient, HttpClientOptions } from './http-client.js'
 export { createHttpFetch } from './http-client.js'
@@ -24,8 +21,14 @@ export interface FetchOptions {
   userAgent: string
   /** Deadline for the whole exchange: every redirect hop and the body. */
   timeoutMs: number
-  /** Cap on the decompressed body. */
+  /** Cap on the body, as sent and once decompressed. */
   maxBytes: number
+  /**
+   * Return a compressed body as it came, with its `codings`, for the caller to undo
+   * (`undoCodings`, content-coding.ts) where the CPU time suits it: refresh leaves it to the
+   * analysis worker. Default: undone here.
+   */
+  leaveEncoded?: boolean
   /** Default 5. */
   maxRedirects?: number
   /** Reference time for `Retry-After`/`Expires` when the response has no `Date` header. */
@@ -44,7 +47,10 @@ export type FetchResult =
   | {
       kind: 'ok'
       status: number
+      /** Decoded, unless `leaveEncoded` was asked and the answer was compressed (see `codings`). */
       body: Buffer
+      /** With `leaveEncoded`: the content codings the body still has, in the order applied. */
+      codings?: readonly string[]
       contentType?: string
       etag?: string
       lastModified?: string
@@ -58,7 +64,7 @@ export type FetchResult =
 /** The formats we parse first, then generic XML, then anything (some servers send text/html). */
 export const FEED_ACCEPT =
   'application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8'
-/** http-client.ts decodes all three as the body streams. */
+/** All three are undone by content-coding.ts. */
 export const FEED_ACCEPT_ENCODING = 'gzip, deflate, br'
 export const DEFAULT_MAX_REDIRECTS = 5
 
@@ -68,8 +74,8 @@ const PERMANENT = new Set([301, 308])
 /**
  * Fetches a feed politely: conditional headers, compression, a real User-Agent; follows up to
  * `maxRedirects` redirects itself so it can tell permanent moves (301/308 all the way) from
- * temporary ones; one deadline for everything; stops reading once the decompressed body passes
- * `maxBytes` (a gzip bomb is cut off, not inflated).
+ * temporary ones; one deadline for everything; stops reading once the body passes `maxBytes`,
+ * and inflating once its decompressed bytes do (a gzip bomb is cut off, not inflated).
  * @throws FetchError 'timeout' | 'too-large' | 'redirect' | 'http' | 'fetch' | 'private-network'
  * @example
  * const r = await fetchFeed({ url, etag: state.etag }, { fetch, userAgent, timeoutMs: 20_000, maxBytes: 10 << 20 })
@@ -194,7 +200,13 @@ const interpret = async (
   const maxAge = parseCacheMaxAge(headers, now)
   const cache = maxAge === undefined ? {} : { cacheMaxAgeMs: maxAge }
   if (status >= 200 && status < 300) {
-    const body = await readBody(res, opts.maxBytes, url)
+    const raw = await readBody(res, opts.maxBytes, url)
+    const codings = res.codings ?? []
+    const encoded = codings.length > 0 && opts.leaveEncoded
+    const body =
+      codings.length > 0 && !encoded
+        ? undoCodings(raw, codings, opts.maxBytes, displayUrl(url))
+        : raw
     const contentType = headers.get('content-type') ?? undefined
     const etag = headers.get('etag') ?? undefined
     const lastModified = headers.get('last-modified') ?? undefined
@@ -202,6 +214,7 @@ const interpret = async (
       kind: 'ok',
       status,
       body,
+      ...(encoded && { codings }),
       ...(contentType && { contentType }),
       ...(etag && { etag }),
       ...(lastModified && { lastModified }),
@@ -232,23 +245,20 @@ const interpret = async (
   )
 }
 
-/** Reads the (already decompressed) body, stopping as soon as it passes `maxBytes`. */
+/** Reads the body as it comes, stopping as soon as it passes `maxBytes`. */
 const readBody = async (res: HttpResponse, maxBytes: number, url: string): Promise<Buffer> => {
-  const tooLarge = () =>
-    new FetchError(
-      'too-large',
-      `the answer from ${displayUrl(url)} is larger than ${formatBytes(maxBytes)} (fetch.max_bytes)`,
-      { status: res.status },
-    )
+  const fail = () => tooLarge(displayUrl(url), maxBytes, { status: res.status })
   const declared = Number(res.headers.get('content-length') ?? Number.NaN)
-  if (!res.headers.get('content-encoding') && declared > maxBytes) throw tooLarge()
+  // Content-Length counts the bytes sent; a decoding HttpFetch yields more than that.
+  if ((res.codings !== undefined || !res.headers.get('content-encoding')) && declared > maxBytes)
+    throw fail()
   if (!res.body) return Buffer.alloc(0)
   const chunks: Uint8Array[] = []
   let total = 0
   for await (const chunk of res.body) {
     total += chunk.byteLength
-    // Throwing inside for-await cancels the stream, so the rest is never read nor inflated.
-    if (total > maxBytes) throw tooLarge()
+    // Throwing inside for-await cancels the stream, so the rest is never read.
+    if (total > maxBytes) throw fail()
     chunks.push(chunk)
   }
   return Buffer.concat(chunks, total)
@@ -285,15 +295,3 @@ const hopName = (start: URL, current: URL): string =>
 /** `20s`, `1.5s`, `300ms`. */
 const formatMs = (ms: number): string =>
   ms < 1000 ? `${ms}ms` : `${Number.isInteger(ms / 1000) ? ms / 1000 : (ms / 1000).toFixed(1)}s`
-
-/** `10 MB`, `512 KB`, `100 bytes` (binary units, as fetch.max_bytes is written). */
-const formatBytes = (n: number): string => {
-  for (const [unit, size] of [
-    ['GB', 1024 ** 3],
-    ['MB', 1024 ** 2],
-    ['KB', 1024],
-  ] as const) {
-    if (n >= size) return `${Number.isInteger(n / size) ? n / size : (n / size).toFixed(1)} ${unit}`
-  }
-  return `${n} bytes`
-}

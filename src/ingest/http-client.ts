@@ -1,17 +1,10 @@
 /** The HTTP layer under fetchFeed: undici's request on a guarded Agent, bodies decoded, transport errors as FetchError, caching headers as numbers. */
 import type { IncomingHttpHeaders } from 'node:http'
-import { pipeline, type Readable, Transform } from 'node:stream'
-import {
-  constants,
-  createBrotliDecompress,
-  createGunzip,
-  createInflate,
-  createInflateRaw,
-} from 'node:zlib'
 import { Agent, type Dispatcher, request } from 'undici'
 import { FetchError } from '../model/errors.js'
 import type { HttpFetch, HttpResponse } from '../model/types.js'
 import { dict } from '../util/dict.js'
+import { contentCodings } from './content-coding.js'
 import { assertPublicUrl, createGuardedLookup } from './network-guard.js'
 
 export interface HttpClientOptions {
@@ -38,7 +31,8 @@ const KEEP_ALIVE_MS = 10_000
 
 /**
  * Binds undici's `request` to one keep-alive Agent with connect, headers and body timeouts, and
- * decodes gzip, deflate and br bodies as they stream (so a size cap applies to the decoded bytes).
+ * leaves bodies as they came, naming their content codings (`codings`: gzip, deflate, br) for
+ * the caller to undo in one call (content-coding.ts) rather than through a decompression stream.
  * `request` rather than undici's `fetch`: fetch builds WHATWG Request, Headers and AbortSignal
  * objects per call, which cost more than the rest of a 304 poll, and adds headers of its own
  * (`Sec-Fetch-Mode`, `Accept-Language: *`) that a feed server has no use for. Redirects are not
@@ -72,12 +66,24 @@ export const createHttpFetch = (opts: HttpClientOptions): HttpClient => {
       })
       const headers = headerReader(res.headers)
       const bodyless = init.method === 'HEAD' || res.statusCode === 204 || res.statusCode === 304
-      if (bodyless) res.body.resume()
+      if (bodyless) {
+        res.body.resume()
+        return { status: res.statusCode, url, headers, body: null }
+      }
+      let codings: string[] | undefined
+      try {
+        codings = contentCodings(headers.get('content-encoding'))
+      } catch (err) {
+        res.body.destroy()
+        throw err
+      }
+      // The body as it came: fetchFeed, or the analysis, undoes its codings (content-coding.ts).
       return {
         status: res.statusCode,
         url,
         headers,
-        body: bodyless ? null : decoded(res.body, headers.get('content-encoding')),
+        body: res.body,
+        ...(codings && codings.length > 0 ? { codings } : {}),
       }
     } catch (err) {
       // Our lookup's refusal may come wrapped; unwrap it.
@@ -99,85 +105,6 @@ const headerReader = (headers: IncomingHttpHeaders): HttpResponse['headers'] => 
     return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v
   },
 })
-
-/** More codings than this in one Content-Encoding is an attack, not a feed. */
-const MAX_CODINGS = 5
-
-/**
- * The body with its Content-Encoding undone (codings applied in order are undone in reverse):
- * gzip, deflate (zlib-wrapped, or raw as some servers send it) and br, as leniently as browsers
- * and curl (a stream cut short still gives what it holds). An unknown coding leaves the bytes as
- * they are; the feed reader then says what it could not read.
- */
-const decoded = (body: Readable, encoding: string | null): Readable => {
-  const codings = (encoding ?? '')
-    .toLowerCase()
-    .split(',')
-    .map((c) => c.trim())
-    .filter((c) => c !== '' && c !== 'identity')
-  if (codings.length === 0) return body
-  if (codings.length > MAX_CODINGS) {
-    body.destroy()
-    throw new FetchError(
-      'fetch',
-      `the answer names ${codings.length} content codings (at most ${MAX_CODINGS})`,
-    )
-  }
-  const decoders: Transform[] = []
-  for (const coding of codings.reverse()) {
-    if (coding === 'gzip' || coding === 'x-gzip') decoders.push(createGunzip(LENIENT))
-    else if (coding === 'deflate') decoders.push(new Inflate())
-    else if (coding === 'br') decoders.push(createBrotliDecompress(LENIENT_BROTLI))
-    else return body
-  }
-  // pipeline destroys every stage when one fails or the reader stops early.
-  return pipeline([body, ...decoders], () => {}) as unknown as Readable
-}
-
-const LENIENT = { flush: constants.Z_SYNC_FLUSH, finishFlush: constants.Z_SYNC_FLUSH }
-const LENIENT_BROTLI = {
-  flush: constants.BROTLI_OPERATION_FLUSH,
-  finishFlush: constants.BROTLI_OPERATION_FLUSH,
-}
-
-/**
- * `Content-Encoding: deflate` is meant to be zlib-wrapped, but some servers send raw deflate:
- * the first byte tells (a zlib header has compression method 8 in its low nibble).
- */
-class Inflate extends Transform {
-  private inner: Transform | undefined
-
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null) => void) {
-    if (chunk.length === 0) return done()
-    if (!this.inner) {
-      const inner = (chunk[0]! & 0x0f) === 8 ? createInflate(LENIENT) : createInflateRaw(LENIENT)
-      inner.on('data', (c: Buffer) => this.push(c))
-      inner.on('error', (e) => this.destroy(e))
-      this.inner = inner
-    }
-    this.inner.write(chunk, done)
-  }
-
-  override _flush(done: (err?: Error | null) => void) {
-    const inner = this.inner
-    if (!inner) return done()
-    inner.once('end', () => done())
-    inner.end()
-  }
-}
-
-/** The URL without user:password, for messages and logs. */
-export const displayUrl = (url: string): string => {
-  try {
-    const u = new URL(url)
-    if (!u.username && !u.password) return url
-    u.username = ''
-    u.password = ''
-    return u.href
-  } catch {
-    return url
-  }
-}
 
 /** The error, its causes and, for AggregateError, its members: breadth first, at most 12. */
 const causes = (err: unknown): unknown[] => {
@@ -221,6 +148,7 @@ const FETCH_CODES: Record<string, string> = dict({
 const CREDENTIALS = /\/\/[^/@\s]+@/g
 
 const TLS_CODE = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|DEPTH_ZERO|HOSTNAME_MISMATCH/
+/** zlib's errors, from an HttpFetch that decompresses as it reads (a WHATWG fetch). */
 const DECOMPRESS_CODE = /^Z_|BROTLI/
 
 /**

@@ -132,11 +132,14 @@ export const refreshSource = async (
         userAgent: config.fetch.userAgent,
         timeoutMs: config.fetch.timeoutMs,
         maxBytes: config.fetch.maxBytes,
+        // Decompressing is the analysis's first step, off this thread when there are workers.
+        leaveEncoded: true,
       },
     )
     if (result.kind === 'ok') {
       const input: AnalyseInput = {
         body: result.body,
+        ...(result.codings && { codings: result.codings, maxBytes: config.fetch.maxBytes }),
         ...(result.contentType === undefined ? {} : { contentType: result.contentType }),
         source,
         feedUrl: result.effectiveUrl,

@@ -331,6 +331,11 @@ export interface HttpResponse {
   url: string
   headers: { get(name: string): string | null }
   body: AsyncIterable<Uint8Array> | null
+  /**
+   * The content codings the body still has, in the order applied (see content-coding.ts); absent
+   * when it has none, or when the HttpFetch undid them (a WHATWG fetch does).
+   */
+  codings?: readonly string[]
 }
 
 export interface HttpRequestInit {
@@ -387,8 +392,12 @@ export interface Deps {
 
 /** One fetched document to analyse (ingest/analyse.ts): everything the result depends on. */
 export interface AnalyseInput {
-  /** The response body, still encoded (the charset is decided in the analysis). */
+  /** The response body as it came: compressed when `codings` says so; in its charset either way. */
   body: Uint8Array
+  /** Content codings to undo first (gzip, deflate, br), in the order applied. */
+  codings?: readonly string[]
+  /** Cap on the body once its codings are undone (fetch.max_bytes). */
+  maxBytes?: number
   contentType?: string
   source: Source
   /** The URL the document came from after redirects: the base of relative links. */

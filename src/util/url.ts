@@ -134,3 +134,16 @@ export const httpHref = (url: string | undefined): string | undefined => {
     return undefined
   }
 }
+
+/** The URL without user:password, for messages and logs. */
+export const displayUrl = (url: string): string => {
+  try {
+    const u = new URL(url)
+    if (!u.username && !u.password) return url
+    u.username = ''
+    u.password = ''
+    return u.href
+  } catch {
+    return url
+  }
+}

@@ -1,10 +1,11 @@
 /** The worker pool gives what analyseFeed gives in this thread, errors included, and follows reloads. */
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
 import { afterEach, describe, expect, it } from 'vitest'
 import { analyseFeed } from '../../src/ingest/analyse.js'
 import { type AnalysePool, createAnalysePool } from '../../src/ingest/analyse-pool.js'
-import { ParseError } from '../../src/model/errors.js'
+import { FetchError, ParseError } from '../../src/model/errors.js'
 import type { AnalyseInput, Topic } from '../../src/model/types.js'
 import { createRuntime, createTagger } from '../../src/runtime.js'
 import { createMemoryStore } from '../../src/store/memory.js'
@@ -67,6 +68,19 @@ describe('analysis pool', () => {
     expect((remote as ParseError).message).toBe((local as ParseError).message)
     // The worker goes on after a failed job.
     expect((await pool.analyse(input('pk-daily.rss'))).items.length).toBeGreaterThan(0)
+  })
+
+  it('undoes the content codings in the worker, and fails a bomb as analyseFeed does', async () => {
+    pool = createAnalysePool({ topics: config.topics, tagger, workers: 1 })
+    const plain = input('pk-daily.rss')
+    const zipped = { ...plain, body: gzipSync(plain.body), codings: ['gzip'], maxBytes: 1 << 20 }
+    expect(await pool.analyse(zipped)).toEqual(await analyseFeed(plain, tagger))
+    const bomb = { ...zipped, body: gzipSync(Buffer.alloc(8 << 20, 0x20)) }
+    const local = await analyseFeed(bomb, tagger).catch((e: unknown) => e)
+    const remote = await pool.analyse(bomb).catch((e: unknown) => e)
+    expect(local).toBeInstanceOf(FetchError)
+    expect(remote).toBeInstanceOf(FetchError)
+    expect(remote).toMatchObject({ code: 'too-large', message: (local as FetchError).message })
   })
 
   it('tags with the new rules after configure, also a job already sent', async () => {

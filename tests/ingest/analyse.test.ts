@@ -1,10 +1,11 @@
 /** analyseFeed: entries seen by the last poll skip the parser, and what is left reads exactly as a whole parse would. */
 import { readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { analyseFeed } from '../../src/ingest/analyse.js'
 import { splitEntries } from '../../src/ingest/xml-split.js'
-import { ParseError } from '../../src/model/errors.js'
+import { FetchError, ParseError } from '../../src/model/errors.js'
 import type { AnalysedFeed, AnalyseInput } from '../../src/model/types.js'
 import { createTagger } from '../../src/runtime.js'
 import { CORPUS_DIR, corpusPresent, filesBelow } from '../helpers/corpus.js'
@@ -212,4 +213,47 @@ describe.skipIf(!PRESENT)('analyseFeed on the corpus: a partial read equals the 
     expect(stats.partial).toBeGreaterThanOrEqual(200)
     expect(stats.items).toBeGreaterThan(2_000)
   }, 120_000)
+})
+
+describe('analyseFeed: compressed bodies (fetchFeed leaveEncoded)', () => {
+  const doc = rss([1, 2, 3].map((n) => item(n)))
+  const plain = () => analyse(doc)
+
+  it.each([
+    ['gzip', (b: Buffer) => gzipSync(b)],
+    ['deflate', (b: Buffer) => deflateSync(b)],
+    ['deflate', (b: Buffer) => deflateRawSync(b)],
+    ['br', (b: Buffer) => brotliCompressSync(b)],
+  ] as const)('undoes %s first and reads what the plain body gives', async (coding, compress) => {
+    const got = await analyse(compress(Buffer.from(doc)), { codings: [coding], maxBytes: 1 << 20 })
+    expect(got).toEqual(await plain())
+    expect(got.items).toHaveLength(3)
+  })
+
+  it('undoes stacked codings last one first', async () => {
+    const wire = brotliCompressSync(gzipSync(Buffer.from(doc)))
+    expect(await analyse(wire, { codings: ['gzip', 'br'], maxBytes: 1 << 20 })).toEqual(
+      await plain(),
+    )
+  })
+
+  it('stops inflating past maxBytes, and says which feed and which limit', async () => {
+    // 64 MB of spaces from ~64 KB: inflating it all is what the cap must prevent.
+    const bomb = gzipSync(Buffer.concat([Buffer.from(doc), Buffer.alloc(64 << 20, 0x20)]))
+    const err = await analyse(bomb, { codings: ['gzip'], maxBytes: 1 << 20 }).catch((e) => e)
+    expect(err).toBeInstanceOf(FetchError)
+    expect(err).toMatchObject({
+      code: 'too-large',
+      message: `the answer from ${URL_} is larger than 1 MB (fetch.max_bytes)`,
+    })
+  })
+
+  it('says when the bytes are not what the coding names', async () => {
+    const err = await analyse(doc, { codings: ['gzip'], maxBytes: 1 << 20 }).catch((e) => e)
+    expect(err).toBeInstanceOf(FetchError)
+    expect(err.code).toBe('fetch')
+    expect(err.message).toMatch(
+      /^could not decompress the answer from https:\/\/feeds\.example\.org\/pk\.xml: /,
+    )
+  })
 })

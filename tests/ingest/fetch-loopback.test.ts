@@ -124,6 +124,22 @@ describe('compression', () => {
     expect(err.message).toBe('the answer names 6 content codings (at most 5)')
   })
 
+  it('leaves a compressed body as it came when asked, naming its codings', async () => {
+    const wire = brotliCompressSync(gzipSync(Buffer.from(RSS)))
+    handler = (res) => {
+      res.writeHead(200, { 'content-type': 'application/rss+xml', 'content-encoding': 'gzip, br' })
+      res.end(wire)
+    }
+    const r = await fetchFeed({ url: `${base}/feed` }, options({ leaveEncoded: true }))
+    expect(r.kind === 'ok' && Buffer.compare(r.body, wire)).toBe(0)
+    expect(r.kind === 'ok' && r.codings).toEqual(['gzip', 'br'])
+    // An answer without codings has none to name.
+    handler = (res) => res.end(RSS)
+    const plain = await fetchFeed({ url: `${base}/feed` }, options({ leaveEncoded: true }))
+    expect(plain.kind === 'ok' && plain.codings).toBeUndefined()
+    expect(text(plain)).toBe(RSS)
+  })
+
   it('sends a conditional request without cache-busting headers and gets a 304', async () => {
     handler = (res, headers) => {
       res.writeHead(headers['if-none-match'] === '"v1"' ? 304 : 200)

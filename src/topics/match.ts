@@ -60,7 +60,11 @@ const lazyText = (make: () => string, tokens: string[]): PreparedField => {
   }
 }
 
-const readField = (item: MatchableItem, field: MatchField): PreparedField => {
+const readField = (
+  item: MatchableItem,
+  field: MatchField,
+  summary: PreparedField | undefined,
+): PreparedField => {
   switch (field) {
     case 'title':
       return lazyText(() => collapseWhitespace(item.title), tokenize(item.title))
@@ -68,6 +72,8 @@ const readField = (item: MatchableItem, field: MatchField): PreparedField => {
       return lazyText(() => collapseWhitespace(item.summary ?? ''), tokenize(item.summary ?? ''))
     case 'content': {
       const text = htmlToText(item.contentHtml ?? '')
+      // A feed that sends a description only has it as summary and content alike: tokenised once.
+      if (summary && text === item.summary) return { text, tokens: summary.tokens }
       return { text, tokens: tokenize(text) }
     }
     case 'categories': {
@@ -98,8 +104,14 @@ export const prepareItem = (item: MatchableItem, compiled: CompiledTopics): Prep
     regexHits: perField(() => new Map()),
   }
   for (const field of compiled.fields) {
-    const f = readField(item, field)
+    const summary = prepared.fields.summary
+    const f = readField(item, field, summary)
     prepared.fields[field] = f
+    // The same tokens as the summary's have the same hits (read only from here on).
+    if (field === 'content' && f.tokens === summary?.tokens) {
+      prepared.hits.content = prepared.hits.summary
+      continue
+    }
     scanTokens(f.tokens, compiled.index, prepared.hits[field])
     for (const id of prepared.hits[field].keys()) prepared.seen[id] = 1
   }

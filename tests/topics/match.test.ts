@@ -168,6 +168,24 @@ describe('fields: topic in, group in and field scopes', () => {
     expect(matches('span', item('x', { contentHtml: html }))).toBe(false)
   })
 
+  it('reads a description sent as both summary and content once, with each field still its own scope', () => {
+    const both = item('Border news', {
+      summary: 'Trucks cross at Chaman',
+      contentHtml: '<p>Trucks cross at <b>Chaman</b></p>',
+    })
+    const compiled = compileTopics([topic('Chaman')])
+    const p = prepareItem(both, compiled)
+    expect(p.fields.content?.tokens).toBe(p.fields.summary?.tokens)
+    expect(p.hits.content).toBe(p.hits.summary)
+    expect(matches('content:"cross at Chaman"', both)).toBe(true)
+    expect(matches('summary:Chaman', both)).toBe(true)
+    expect(matches('title:Chaman', both)).toBe(false)
+    // Content that says more than the summary is read on its own.
+    const more = { ...both, contentHtml: '<p>Trucks cross at Chaman and Torkham</p>' }
+    expect(matches('content:Torkham', more)).toBe(true)
+    expect(matches('summary:Torkham', more)).toBe(false)
+  })
+
   it('decodes entities in content', () => {
     expect(
       matches('Pakistan Afghanistan', item('x', { contentHtml: 'Pakistan&ndash;Afghanistan' })),

@@ -1,6 +1,6 @@
 /** analyseFeed: the CPU-bound half of a poll (pure) — decompress → decode → parse → skip unchanged → normalise → dedupe → tag. */
-import { createHash } from 'node:crypto'
 import type { AnalysedFeed, AnalyseInput, Item, Tagger } from '../model/types.js'
+import { digest } from '../util/hash.js'
 import { displayUrl } from '../util/url.js'
 import { undoCodings } from './content-coding.js'
 import { decodeBody } from './decode.js'
@@ -124,21 +124,13 @@ const readRawEntries = async (
   const parse = (xml: string) => parseXmlFeed(xml, doc.format, feedUrl, doc.recovered)
   // Everything outside an entry's own text that its item depends on: the source's settings and
   // the feed's frame (its dates left out, so a new version alone does not change every key).
-  const context = createHash('sha1')
-    .update(
-      JSON.stringify([
-        source.id,
-        source.language,
-        source.timezone,
-        feedUrl,
-        doc.format,
-        split.frame,
-      ]),
-    )
-    .digest('base64url')
+  const context = digest(
+    'sha1',
+    JSON.stringify([source.id, source.language, source.timezone, feedUrl, doc.format, split.frame]),
+    'base64url',
+  )
   const keys = split.entries.map(
-    (e) =>
-      `raw:${createHash('sha1').update(context).update(doc.xml.slice(e.start, e.end)).digest('base64url')}`,
+    (e) => `raw:${digest('sha1', context + doc.xml.slice(e.start, e.end), 'base64url')}`,
   )
   const fresh = freshOf(keys, previous)
   const wanted = split.entries.filter((_, i) => fresh.has(i))

@@ -1,6 +1,7 @@
 /** The entries each source published at its last stored poll, so unchanged ones skip the pipeline. */
-import { createHash } from 'node:crypto'
+
 import type { EntryMemo, Item, Source } from '../model/types.js'
+import { digest } from '../util/hash.js'
 import type { ParsedFeed } from './parse.js'
 
 /** An in-memory EntryMemo (rebuilt after a restart by the first poll of each source). */
@@ -38,9 +39,7 @@ export const parsedEntryKeys = (feed: ParsedFeed, source: Source, feedUrl: strin
     feed.link,
     feed.language,
   ])
-  return feed.entries.map((e) =>
-    createHash('sha1').update(context).update(JSON.stringify(e)).digest('base64url'),
-  )
+  return feed.entries.map((e) => digest('sha1', context + JSON.stringify(e), 'base64url'))
 }
 
 /**

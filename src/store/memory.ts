@@ -54,6 +54,25 @@ const freezeItem = (i: Item): Item =>
     ...(i.clusterReason ? { clusterReason: Object.freeze({ ...i.clusterReason }) } : {}),
   })
 
+/**
+ * A frozen copy of a state, all through, so that reads hand it out as it is: a copy per read cost
+ * more than the rest of a 304 poll (a state keeps its last 100 polls). Poll records already frozen
+ * (from the stored state the poll started from) are shared, not copied. A caller that wants
+ * another state makes one (`{ ...state, … }`, as poll-state.ts does).
+ */
+const freezeState = (s: SourceState): SourceState => {
+  const own = <T extends object>(o: T): T => (Object.isFrozen(o) ? o : Object.freeze({ ...o }))
+  const list = <T>(a: T[], each: (x: T) => T): T[] =>
+    Object.isFrozen(a) ? a : (Object.freeze(a.map(each)) as T[])
+  return Object.freeze({
+    ...s,
+    ...(s.lastError && { lastError: own(s.lastError) }),
+    ...(s.pendingRedirect && { pendingRedirect: own(s.pendingRedirect) }),
+    ...(s.recovered && { recovered: list(s.recovered, (x) => x) }),
+    ...(s.history && { history: list(s.history, own) }),
+  })
+}
+
 const sameList = (a: readonly string[], b: readonly string[]): boolean =>
   a.length === b.length && a.every((x, i) => x === b[i])
 
@@ -117,7 +136,7 @@ export const createMemoryStore = (opts: MemoryStoreOptions = {}): MemoryStore =>
       for (const [order, id] of [...new Set(sourceIds)].entries()) {
         let st = states.get(id)
         if (!st) {
-          st = { sourceId: id, failures: 0, nextPollAt: now.toISOString() }
+          st = freezeState({ sourceId: id, failures: 0, nextPollAt: now.toISOString() })
           states.set(id, st)
           created = true
         }
@@ -126,16 +145,15 @@ export const createMemoryStore = (opts: MemoryStoreOptions = {}): MemoryStore =>
       }
       if (created) changed(false)
       due.sort((a, b) => a.t - b.t || a.order - b.order)
-      return due.slice(0, Math.max(0, max)).map((d) => structuredClone(d.st))
+      return due.slice(0, Math.max(0, max)).map((d) => d.st)
     },
 
     async getState(sourceId) {
-      const st = states.get(sourceId)
-      return st && structuredClone(st)
+      return states.get(sourceId)
     },
 
     async listStates() {
-      return [...states.keys()].sort().map((id) => structuredClone(states.get(id)!))
+      return [...states.keys()].sort().map((id) => states.get(id)!)
     },
 
     async recentItems(since) {
@@ -201,10 +219,10 @@ export const createMemoryStore = (opts: MemoryStoreOptions = {}): MemoryStore =>
           }),
         )
       }
-      states.set(r.sourceId, {
-        ...structuredClone(r.state),
-        itemCount: index.countBySource(r.sourceId),
-      })
+      states.set(
+        r.sourceId,
+        freezeState({ ...r.state, itemCount: index.countBySource(r.sourceId) }),
+      )
       changed(visible)
       return sum
     },
@@ -218,7 +236,7 @@ export const createMemoryStore = (opts: MemoryStoreOptions = {}): MemoryStore =>
         old.history?.length === state.history?.length &&
         JSON.stringify(old) === JSON.stringify(state)
       if (same) return
-      states.set(state.sourceId, structuredClone(state))
+      states.set(state.sourceId, freezeState(state))
       changed(false)
     },
 
@@ -306,7 +324,7 @@ export const createMemoryStore = (opts: MemoryStoreOptions = {}): MemoryStore =>
     load(s) {
       index.clear()
       for (const item of s.items) index.put(freezeItem(item))
-      states = new Map(Object.values(s.states).map((st) => [st.sourceId, structuredClone(st)]))
+      states = new Map(Object.values(s.states).map((st) => [st.sourceId, freezeState(st)]))
       changed(true)
     },
   }

@@ -1,5 +1,6 @@
 /** The memory store: the Store contract plus snapshot/load, immutability and revision counting. */
 import { describe, expect, it } from 'vitest'
+import type { SourceState } from '../../src/model/types.js'
 import { createMemoryStore } from '../../src/store/memory.js'
 import { makeItem } from '../helpers/items.js'
 import { describeStore, hoursAfter } from './contract.js'
@@ -37,6 +38,31 @@ describe('createMemoryStore', () => {
     const got = await s.getItem(item.id)
     expect(Object.isFrozen(got)).toBe(true)
     expect(Object.isFrozen(got?.topics)).toBe(true)
+  })
+
+  it('hands out frozen states, and keeps its own copy of what it is given', async () => {
+    const s = createMemoryStore()
+    const given: SourceState = {
+      ...state,
+      lastError: { code: 'http', message: 'HTTP 500', at: hoursAfter(0) },
+      history: [{ at: hoursAfter(0), outcome: 'error', status: 500 }],
+    }
+    await s.saveState(given)
+    // The caller's objects stay its own to change; the stored state does not follow.
+    given.failures = 9
+    given.history?.push({ at: hoursAfter(1), outcome: 'ok', status: 200 })
+    const got = await s.getState(state.sourceId)
+    expect(got).toMatchObject({ failures: state.failures, history: [{ status: 500 }] })
+    expect(Object.isFrozen(given)).toBe(false)
+    for (const part of [got, got?.lastError, got?.history, got?.history?.[0]])
+      expect(Object.isFrozen(part)).toBe(true)
+    // The next poll's state shares the frozen records of the last one instead of copying them.
+    const next: SourceState = {
+      ...got!,
+      history: [...(got?.history ?? []), { at: hoursAfter(2), outcome: 'ok' }],
+    }
+    await s.saveState(next)
+    expect((await s.getState(state.sourceId))?.history?.[0]).toBe(got?.history?.[0])
   })
 
   it('counts state-only changes in revision() but not in version()', async () => {

@@ -24,8 +24,8 @@ export type { Direction, StoryFacts } from '../model/types.js'
 
 /**
  * A clause of raw text and its normalised words, with what the passes below need of each word:
- * its lexeme (undefined for most words, which the passes then skip) and its key (see
- * {@link keyOf}).
+ * its lexeme (undefined for most words, which the passes then skip) and, for a content word, its
+ * key (fnv1a of its stem; -1 for other words).
  */
 interface Clause {
   raw: string

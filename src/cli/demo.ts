@@ -31,6 +31,9 @@ export const demoCommand = async (ctx: CliContext): Promise<void> => {
     env,
     logLevel: (ctx.env.LOG_LEVEL as LogLevel | undefined) ?? 'warn',
     onCycle: () => first(),
+  }).catch(async (err: unknown) => {
+    await feeds.close()
+    throw err
   })
   await polled
   const base = config.server.baseUrl

@@ -4,6 +4,7 @@ import { loadConfig } from '../config/load.js'
 import { watchConfig } from '../config/watch.js'
 import { createNodeServer } from '../http/node-server.js'
 import { type CycleSummary, type Scheduler, startScheduler } from '../ingest/scheduler.js'
+import { AppError } from '../model/errors.js'
 import type { AppConfig, Deps } from '../model/types.js'
 import { createRuntime } from '../runtime.js'
 import type { LogLevel } from '../util/logger.js'
@@ -56,11 +57,18 @@ export const startService = async (
     },
     reload: () => reload(),
   })
-  server.listen(opts.port ?? config.server.port, opts.hostname ?? '0.0.0.0')
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve)
-    server.once('error', reject)
-  })
+  const at = { port: opts.port ?? config.server.port, host: opts.hostname ?? '0.0.0.0' }
+  server.listen(at.port, at.host)
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', resolve)
+      server.once('error', reject)
+    })
+  } catch (err) {
+    await scheduler.stop()
+    await runtime.close()
+    throw listenError(err, at)
+  }
   const { port } = server.address() as AddressInfo
   const watcher = opts.configPath
     ? watchConfig(opts.configPath, opts.env ?? {}, {
@@ -108,4 +116,24 @@ export const serveCommand = async (ctx: CliContext): Promise<void> => {
   })
   ctx.out('topicwire: shutting down')
   await svc.close()
+}
+
+/** Why the server could not listen, as a sentence that says what to change. */
+const listenError = (err: unknown, at: { port: number; host: string }): unknown => {
+  const code = err instanceof Error && 'code' in err ? err.code : undefined
+  const where = `${at.host}:${at.port}`
+  const reason =
+    code === 'EADDRINUSE'
+      ? 'another program is using that port'
+      : code === 'EACCES'
+        ? 'this user may not open that port (ports below 1024 need privileges)'
+        : code === 'EADDRNOTAVAIL'
+          ? 'this machine has no such address'
+          : undefined
+  if (reason === undefined) return err
+  return new AppError(
+    'config',
+    `cannot listen on ${where}: ${reason}; choose another with server.port in the configuration`,
+    { cause: err },
+  )
 }

@@ -12,6 +12,7 @@ import { type FeedServer, startFeedServer } from '../../src/cli/feed-server.js'
 import { type Service, startService } from '../../src/cli/serve.js'
 import { loadConfig } from '../../src/config/load.js'
 import type { CycleSummary } from '../../src/ingest/scheduler.js'
+import { AppError } from '../../src/model/errors.js'
 import type { AppConfig } from '../../src/model/types.js'
 
 const DEMO_CONFIG = resolve(import.meta.dirname, '../../config/demo.yaml')
@@ -180,6 +181,23 @@ describe('topicwire end to end', () => {
     expect(after.items).toHaveLength(count.items.length)
     const updated = after.items.find((i) => i.title.endsWith('(updated)'))
     expect(updated?.updatedAt).toBeDefined()
+  })
+
+  it('says which address is taken when the port is in use', async () => {
+    const port = Number(new URL(svc.url).port)
+    const other = { ...config, storage: { ...config.storage, path: join(dir, 'other.json') } }
+    const err = await startService(other, {
+      port,
+      hostname: '127.0.0.1',
+      logLevel: 'silent',
+      tick: NEVER,
+    }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(AppError)
+    expect((err as AppError).message).toBe(
+      `cannot listen on 127.0.0.1:${port}: another program is using that port; choose another with server.port in the configuration`,
+    )
+    // The running service is untouched.
+    expect((await get('/api/sources')).status).toBe(200)
   })
 
   it('keeps the same ids after a restart from the lowdb file', async () => {

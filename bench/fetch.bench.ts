@@ -1,4 +1,5 @@
 /** Fetch/parse benchmark: 1,000 loopback feeds of 50 items through runCycle, against a bare undici + rss-parser loop. */
+import { readFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
@@ -258,11 +259,39 @@ const pipelineDeps = async (
 
 // ------------------------------------------------------------------ measuring
 
-const timed = async <T>(fn: () => Promise<T>): Promise<{ seconds: number; value: T }> => {
+const timed = async <T>(
+  fn: () => Promise<T>,
+): Promise<{ seconds: number; value: T; cpu: string }> => {
   const t0 = performance.now()
+  const cpu0 = process.cpuUsage()
+  const main0 = mainThreadCpu()
   const value = await fn()
-  return { seconds: (performance.now() - t0) / 1000, value }
+  const seconds = (performance.now() - t0) / 1000
+  const { user, system } = process.cpuUsage(cpu0)
+  const all = (user + system) / 1e6
+  const main = main0 === undefined ? undefined : (mainThreadCpu() ?? 0) - main0
+  return { seconds, value, cpu: cpuNote(all, main) }
 }
+
+/**
+ * CPU seconds of this process's main thread (Linux: /proc/self/task/<pid>/stat, in clock ticks of
+ * 10 ms); undefined elsewhere.
+ */
+const mainThreadCpu = (): number | undefined => {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return undefined
+  }
+}
+
+/** Where a phase's CPU went: the main thread, and the others (analysis workers, V8's GC, zlib). */
+const cpuNote = (all: number, main: number | undefined): string =>
+  main === undefined
+    ? `CPU ${all.toFixed(2)} s`
+    : `CPU ${all.toFixed(2)} s: main thread ${main.toFixed(2)} s, other threads ${(all - main).toFixed(2)} s`
 
 const outcomes = (c: CycleSummary): string => {
   const n: Record<string, number> = {}
@@ -359,10 +388,10 @@ const runRate = async (fresh: number): Promise<RateResult> => {
       const c = changed.value
       console.log(`round ${round}:`)
       console.log(
-        `  (c) bare undici + rss-parser:    ${s(floor.seconds)}  (${floor.value} items parsed)`,
+        `  (c) bare undici + rss-parser:    ${s(floor.seconds)}  (${floor.value} items parsed; ${floor.cpu})`,
       )
       console.log(
-        `  (a) runCycle, all changed:       ${s(changed.seconds)}  (${outcomes(c)}; ${c.totals.new} new, ${c.totals.updated} updated, ${c.totals.unchanged} unchanged)`,
+        `  (a) runCycle, all changed:       ${s(changed.seconds)}  (${outcomes(c)}; ${c.totals.new} new, ${c.totals.updated} updated, ${c.totals.unchanged} unchanged; ${changed.cpu})`,
       )
       console.log(
         `  (b) runCycle, all 304:           ${s(unchanged.seconds)}  (${outcomes(unchanged.value)})`,

@@ -133,7 +133,7 @@ const listenError = (err: unknown, at: { port: number; host: string }): unknown 
   if (reason === undefined) return err
   return new AppError(
     'config',
-    `cannot listen on ${where}: ${reason}; choose another with server.port in the configuration`,
+    `cannot listen on ${where}: ${reason}; choose another with server.port in the configuration (or PORT)`,
     { cause: err },
   )
 }

@@ -194,7 +194,7 @@ describe('topicwire end to end', () => {
     }).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(AppError)
     expect((err as AppError).message).toBe(
-      `cannot listen on 127.0.0.1:${port}: another program is using that port; choose another with server.port in the configuration`,
+      `cannot listen on 127.0.0.1:${port}: another program is using that port; choose another with server.port in the configuration (or PORT)`,
     )
     // The running service is untouched.
     expect((await get('/api/sources')).status).toBe(200)

@@ -27,8 +27,8 @@ const CONCURRENCY = 8
  * `BENCH_NEW=2,5` runs other rates.
  */
 const NEW_PER_VERSION = (process.env.BENCH_NEW ?? '3,10').split(',').map(Number)
-/** Rounds of (c), (a), (b); the best time of each is compared. */
-const ROUNDS = 2
+/** Rounds of (c), (a), (b); the best time of each is compared (this machine varies ±10% run to run). */
+const ROUNDS = 3
 
 // ------------------------------------------------------------------ the documents
 

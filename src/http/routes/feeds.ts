@@ -220,20 +220,14 @@ export const feedRoutes = (deps: Deps, opts: FeedRoutesOptions = {}): Hono => {
 export const feedFastPath =
   (deps: Deps, cache: FeedCache) =>
   (request: Request, env: unknown): Response | undefined => {
-    if (request.method !== 'GET' || deps.config.server.feedToken) return undefined
     const incoming = incomingOf(env)
-    const target = targetOf(incoming, request.url)
-    const accept = hasExtension(target) ? undefined : requestHeader(incoming, request, 'accept')
-    cache.sync(deps.config, deps.store.version())
-    const hit = cache.recall(rawRequestKey(target, accept))
-    if (!hit) return undefined
-    const started = performance.now()
-    const res = respond(
-      hit.doc,
-      requestHeader(incoming, request, 'if-none-match'),
-      requestHeader(incoming, request, 'if-modified-since'),
+    const answer = cachedAnswer(deps, cache, request.method, targetOf(incoming, request.url), (n) =>
+      requestHeader(incoming, request, n),
     )
-    deps.metrics.recordRequest(hit.route, res.status, (performance.now() - started) / 1000)
+    if (!answer) return undefined
+    const { doc, route, notModified, started } = answer
+    const res = responseOf(doc, notModified)
+    deps.metrics.recordRequest(route, res.status, (performance.now() - started) / 1000)
     return res
   }
 
@@ -245,47 +239,66 @@ export const feedFastPath =
 export const nodeFeedFastPath =
   (deps: Deps, cache: FeedCache) =>
   (req: IncomingMessage, res: ServerResponse): boolean => {
-    if (req.method !== 'GET' || deps.config.server.feedToken) return false
-    const target = req.url ?? '/'
-    const accept = hasExtension(target) ? undefined : nodeHeader(req, 'accept')
-    cache.sync(deps.config, deps.store.version())
-    const hit = cache.recall(rawRequestKey(target, accept))
-    if (!hit) return false
-    const started = performance.now()
-    const ifNoneMatch = nodeHeader(req, 'if-none-match')
-    const ifModifiedSince = nodeHeader(req, 'if-modified-since')
-    const notModified =
-      (ifNoneMatch !== undefined || ifModifiedSince !== undefined) &&
-      isNotModified({ ifNoneMatch, ifModifiedSince }, hit.doc)
+    const answer = cachedAnswer(deps, cache, req.method ?? '', req.url ?? '/', (n) =>
+      nodeHeader(req, n),
+    )
+    if (!answer) return false
+    const { doc, route, notModified, started } = answer
     if (notModified) {
-      res.writeHead(304, hit.doc.notModifiedHeaders)
+      res.writeHead(304, doc.notModifiedHeaders)
       res.end()
     } else {
-      res.writeHead(200, hit.doc.headers)
-      res.end(hit.doc.body)
+      res.writeHead(200, doc.headers)
+      res.end(doc.body)
     }
-    const seconds = (performance.now() - started) / 1000
-    deps.metrics.recordRequest(hit.route, notModified ? 304 : 200, seconds)
+    deps.metrics.recordRequest(route, notModified ? 304 : 200, (performance.now() - started) / 1000)
     return true
   }
 
 // --- Internal helpers ---
+
+/**
+ * What both fast paths answer from the cache: the cached document of a GET seen in this
+ * generation, and whether its conditions make it a 304. Undefined when the app must answer.
+ */
+const cachedAnswer = (
+  deps: Deps,
+  cache: FeedCache,
+  method: string,
+  target: string,
+  header: (name: string) => string | undefined,
+): { doc: CachedFeed; route: string; notModified: boolean; started: number } | undefined => {
+  if (method !== 'GET' || deps.config.server.feedToken) return undefined
+  const accept = hasExtension(target) ? undefined : header('accept')
+  cache.sync(deps.config, deps.store.version())
+  const hit = cache.recall(rawRequestKey(target, accept))
+  if (!hit) return undefined
+  const started = performance.now()
+  const notModified = notModifiedFor(hit.doc, header('if-none-match'), header('if-modified-since'))
+  return { ...hit, notModified, started }
+}
+
+/** Whether the request's conditions (when it has any) hold for the document: a 304. */
+const notModifiedFor = (
+  doc: CachedFeed,
+  ifNoneMatch: string | undefined,
+  ifModifiedSince: string | undefined,
+): boolean =>
+  (ifNoneMatch !== undefined || ifModifiedSince !== undefined) &&
+  isNotModified({ ifNoneMatch, ifModifiedSince }, doc)
 
 /** 304 with the validators when the request's conditions hold, else the cached bytes. */
 const respond = (
   doc: CachedFeed,
   ifNoneMatch: string | undefined,
   ifModifiedSince: string | undefined,
-): Response => {
-  if (
-    (ifNoneMatch !== undefined || ifModifiedSince !== undefined) &&
-    isNotModified({ ifNoneMatch, ifModifiedSince }, doc)
-  ) {
-    return new Response(null, { status: 304, headers: doc.notModifiedHeaders })
-  }
-  // A plain header record and a Buffer take @hono/node-server's fastest path.
-  return new Response(doc.body, { status: 200, headers: doc.headers })
-}
+): Response => responseOf(doc, notModifiedFor(doc, ifNoneMatch, ifModifiedSince))
+
+const responseOf = (doc: CachedFeed, notModified: boolean): Response =>
+  notModified
+    ? new Response(null, { status: 304, headers: doc.notModifiedHeaders })
+    : // A plain header record and a Buffer take @hono/node-server's fastest path.
+      new Response(doc.body, { status: 200, headers: doc.headers })
 
 /** The Node.js request under @hono/node-server (`env.incoming`); absent under `app.request()`. */
 const incomingOf = (env: unknown): IncomingMessage | undefined => {

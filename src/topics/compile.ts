@@ -67,9 +67,27 @@ export interface CompiledLeaf {
 }
 
 /** The boolean tree; every key present in a group must hold (AND). */
-export type CompiledNode =
-  | { kind: 'leaf'; leaf: number }
-  | { kind: 'group'; any?: CompiledNode[]; all?: CompiledNode[]; none?: CompiledNode[] }
+export type CompiledNode = { kind: 'leaf'; leaf: number } | CompiledGroup
+
+export interface CompiledGroup {
+  kind: 'group'
+  any?: CompiledNode[]
+  all?: CompiledNode[]
+  none?: CompiledNode[]
+  /** `any` and `none` split for evaluation (see {@link SplitList}). */
+  anySplit?: SplitList
+  noneSplit?: SplitList
+}
+
+/**
+ * A list of children split into leaves (as indexes) and subgroups: a rule of hundreds of terms
+ * (the shipped ones) is then one tight loop over the leaves, most of which the item's phrase hits
+ * rule out with one array read (see CompiledTopic.gate), instead of a call per leaf.
+ */
+export interface SplitList {
+  leaves: Int32Array
+  groups: CompiledNode[]
+}
 
 export interface CompiledTopic {
   id: string
@@ -77,6 +95,11 @@ export interface CompiledTopic {
   root: CompiledNode
   /** Indexed by `CompiledNode.leaf`. */
   leaves: CompiledLeaf[]
+  /**
+   * Per leaf, a phrase id the item must contain for the leaf to match (a phrase term's phrase, a
+   * `near` term's first part), or -1 (a regex: always evaluated).
+   */
+  gate: Int32Array
   sourceTags?: ReadonlySet<string>
   excludeSourceTags?: ReadonlySet<string>
   minScore?: number
@@ -197,8 +220,7 @@ const compileGroup = (
       inner = g.in.filter((f) => MATCH_FIELDS.includes(f))
     }
   }
-  const out: { kind: 'group'; any?: CompiledNode[]; all?: CompiledNode[]; none?: CompiledNode[] } =
-    { kind: 'group' }
+  const out: CompiledGroup = { kind: 'group' }
   for (const op of OPS) {
     const children = g[op]
     if (children === undefined) continue
@@ -217,11 +239,23 @@ const compileGroup = (
       return node ? [node] : []
     })
   }
+  if (out.any) out.anySplit = splitList(out.any)
+  if (out.none) out.noneSplit = splitList(out.none)
   if (OPS.every((op) => g[op] === undefined))
     w.b.errors.push(
       new RuleError(path, 'a group needs "any", "all" or "none" with a list of terms'),
     )
   return w.b.errors.length > errorsBefore ? undefined : out
+}
+
+const splitList = (children: CompiledNode[]): SplitList => {
+  const leaves: number[] = []
+  const groups: CompiledNode[] = []
+  for (const c of children) {
+    if (c.kind === 'leaf') leaves.push(c.leaf)
+    else groups.push(c)
+  }
+  return { leaves: Int32Array.from(leaves), groups }
 }
 
 const compileNode = (
@@ -288,6 +322,13 @@ export const compileTopics = (topics: Topic[]): CompiledTopics => {
       title: topic.title,
       root,
       leaves: w.leaves,
+      gate: Int32Array.from(w.leaves, ({ term }) =>
+        term.kind === 'phrase'
+          ? term.phrase.id
+          : term.kind === 'near'
+            ? (term.parts[0]?.id ?? -1)
+            : -1,
+      ),
       ...(topic.sourceTags ? { sourceTags: new Set(topic.sourceTags) } : {}),
       ...(topic.excludeSourceTags ? { excludeSourceTags: new Set(topic.excludeSourceTags) } : {}),
       ...(topic.minScore !== undefined ? { minScore: topic.minScore } : {}),

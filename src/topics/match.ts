@@ -1,7 +1,13 @@
 /** Runs compiled topic rules on an item: prepares its fields once, then evaluates any topic cheaply. */
 import { NotFoundError } from '../model/errors.js'
 import type { Item, MatchField } from '../model/types.js'
-import type { CompiledNode, CompiledTerm, CompiledTopic, CompiledTopics } from './compile.js'
+import type {
+  CompiledNode,
+  CompiledTerm,
+  CompiledTopic,
+  CompiledTopics,
+  SplitList,
+} from './compile.js'
 import { type PhraseHits, type PhraseSpec, scanTokens } from './phrase-index.js'
 import type { RegexSpec } from './term.js'
 import { collapseWhitespace, htmlToText, tokenize } from './text.js'
@@ -169,55 +175,8 @@ const matchedField = (term: CompiledTerm, p: PreparedItem): MatchField | undefin
   return undefined
 }
 
-/**
- * A group's children split into leaves (as indexes) and subgroups: a rule of hundreds of terms
- * (the shipped ones) is then one tight loop over the leaves, most of which the item's phrase
- * hits rule out with one array read, instead of a call per leaf.
- */
-interface SplitGroup {
-  leaves: Int32Array
-  groups: CompiledNode[]
-}
-
-const splits = new WeakMap<CompiledNode[], SplitGroup>()
-const splitOf = (children: CompiledNode[]): SplitGroup => {
-  let split = splits.get(children)
-  if (!split) {
-    const leaves: number[] = []
-    const groups: CompiledNode[] = []
-    for (const c of children) {
-      if (c.kind === 'leaf') leaves.push(c.leaf)
-      else groups.push(c)
-    }
-    split = { leaves: Int32Array.from(leaves), groups }
-    splits.set(children, split)
-  }
-  return split
-}
-
-/**
- * Per leaf of a topic, a phrase id the item must contain for the leaf to match (a phrase term's
- * phrase, a `near` term's first part), or -1 (a regex: always evaluated).
- */
-const gates = new WeakMap<CompiledTopic, Int32Array>()
-const gateOf = (topic: CompiledTopic): Int32Array => {
-  let gate = gates.get(topic)
-  if (!gate) {
-    gate = Int32Array.from(topic.leaves, ({ term }) =>
-      term.kind === 'phrase'
-        ? term.phrase.id
-        : term.kind === 'near'
-          ? (term.parts[0]?.id ?? -1)
-          : -1,
-    )
-    gates.set(topic, gate)
-  }
-  return gate
-}
-
-/** Some leaf or subgroup of `children` holds. */
-const someHolds = (children: CompiledNode[], e: Evaluation): boolean => {
-  const { leaves, groups } = splitOf(children)
+/** Some leaf or subgroup of the list holds. */
+const someHolds = ({ leaves, groups }: SplitList, e: Evaluation): boolean => {
   const { gate, seen, hit } = e
   for (let k = 0; k < leaves.length; k++) {
     const leaf = leaves[k] as number
@@ -243,14 +202,14 @@ const holds = (node: CompiledNode, e: Evaluation): boolean => {
     return (g < 0 || e.seen[g] === 1) && e.hit(node.leaf)
   }
   return (
-    (node.any === undefined || someHolds(node.any, e)) &&
+    (node.anySplit === undefined || someHolds(node.anySplit, e)) &&
     (node.all === undefined || node.all.every((c) => holds(c, e))) &&
-    (node.none === undefined || !someHolds(node.none, e))
+    (node.noneSplit === undefined || !someHolds(node.noneSplit, e))
   )
 }
 
 const evaluation = (topic: CompiledTopic, p: PreparedItem, hit: (leaf: number) => boolean) => ({
-  gate: gateOf(topic),
+  gate: topic.gate,
   seen: p.seen,
   hit,
 })

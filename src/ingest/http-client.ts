@@ -1,4 +1,4 @@
-/** The HTTP layer under fetchFeed: undici's request on a guarded Agent, bodies decoded, transport errors as FetchError, caching headers as numbers. */
+/** The HTTP layer under fetchFeed: undici's request on a guarded Agent, bodies as sent with their content codings, transport errors as FetchError, caching headers as numbers. */
 import type { IncomingHttpHeaders } from 'node:http'
 import { Agent, type Dispatcher, request } from 'undici'
 import { FetchError } from '../model/errors.js'

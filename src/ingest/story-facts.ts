@@ -334,8 +334,8 @@ export const storyFacts = (title: string, summary = ''): StoryFacts =>
   readStory(title, summary).facts
 
 /**
- * {@link storyFacts} and the normalised words of title and summary (what `normalizeText` would
- * give for each: clauses split at separators only), for callers that need both.
+ * {@link storyFacts} and the keys of the content words of title and summary, in order (fnv1a of
+ * each stem), from one normalisation of each text: what storyFeatures needs.
  */
 export const readStory = (
   title: string,

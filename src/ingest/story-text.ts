@@ -84,14 +84,7 @@ const isConsonant = (c: number): boolean =>
 /** The content words of a text: normalised (topics/text.ts), stop words and digits dropped, stemmed. */
 export const contentWords = (text: string): string[] => {
   const n = normalizeText(text)
-  return n === '' ? [] : contentWordsOf(n.split(' '))
-}
-
-/** {@link contentWords} of words already normalised. */
-export const contentWordsOf = (words: readonly string[]): string[] => {
-  const out: string[] = []
-  for (const w of words) if (isContentWord(w)) out.push(stem(w))
-  return out
+  return n === '' ? [] : n.split(' ').filter(isContentWord).map(stem)
 }
 
 /** Whether a normalised word is a content word: two letters or more, not a stop word, no digit. */

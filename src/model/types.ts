@@ -40,7 +40,7 @@ export interface FetchConfig {
   perHost: number
   userAgent: string
   allowPrivateNetworks: boolean
-  /** Worker threads that parse, normalise and tag fetched documents; absent: one per core beyond the first (at most 4); 0: none. */
+  /** Worker threads that decompress, parse, normalise and tag fetched documents; absent: one per core (at most 4); 0: none. */
   workers?: number
 }
 

@@ -4,10 +4,9 @@ import { createClusterer } from './ingest/cluster.js'
 import { createEntryMemo } from './ingest/entry-memo.js'
 import { createHttpFetch } from './ingest/fetch.js'
 import { StoreError } from './model/errors.js'
-import type { AppConfig, Deps, Item, Source, Store, Tagger } from './model/types.js'
+import type { AppConfig, Deps, Store, Tagger } from './model/types.js'
 import { createLowdbStore } from './store/lowdb.js'
-import { compileTopics } from './topics/compile.js'
-import { tagItem } from './topics/tag.js'
+import { topicTagger } from './topics/tag.js'
 import { systemClock } from './util/clock.js'
 import { createLogger } from './util/logger.js'
 import { createMetrics } from './util/metrics.js'
@@ -20,10 +19,7 @@ export interface Runtime {
 }
 
 /** Compiles the topics of a configuration into the tagger used at ingest and re-tagging. */
-export const createTagger = (config: AppConfig): Tagger => {
-  const compiled = compileTopics(config.topics)
-  return (item: Item, source: Source) => tagItem(item, compiled, source.tags)
-}
+export const createTagger = (config: AppConfig): Tagger => topicTagger(config.topics)
 
 /**
  * Builds the dependencies of every command from a configuration.

@@ -1,27 +1,21 @@
 /** The analysis worker thread: runs analyseFeed for the pool (analyse-pool.ts) with its own compiled topics. */
 import { parentPort, workerData } from 'node:worker_threads'
 import { AppError } from '../model/errors.js'
-import type { Tagger, Topic } from '../model/types.js'
-import { compileTopics } from '../topics/compile.js'
-import { tagItem } from '../topics/tag.js'
+import type { Topic } from '../model/types.js'
+import { topicTagger } from '../topics/tag.js'
 import { analyseFeed } from './analyse.js'
 import type { WorkerReply, WorkerRequest } from './analyse-pool.js'
 
 const port = parentPort
 if (!port) throw new Error('analyse-worker.ts runs as a worker thread (see analyse-pool.ts)')
 
-const taggerOf = (topics: Topic[]): Tagger => {
-  const compiled = compileTopics(topics)
-  return (item, source) => tagItem(item, compiled, source.tags)
-}
-
 const initial = workerData as { topics: Topic[]; version: number }
-let tagger = taggerOf(initial.topics)
+let tagger = topicTagger(initial.topics)
 let version = initial.version
 
 port.on('message', async (msg: WorkerRequest) => {
   if (msg.type === 'configure') {
-    tagger = taggerOf(msg.topics)
+    tagger = topicTagger(msg.topics)
     version = msg.version
     return
   }

@@ -1,5 +1,6 @@
 /** Tags an item with every topic whose rule it matches. */
-import type { CompiledTopics } from './compile.js'
+import type { Tagger, Topic } from '../model/types.js'
+import { type CompiledTopics, compileTopics } from './compile.js'
 import {
   type MatchableItem,
   type PreparedItem,
@@ -34,4 +35,13 @@ export const tagItem = (
     const topic = compiled.topics.get(id)
     return topic !== undefined && sourceAllowed(topic, sourceTags) && topicMatches(topic, prepared)
   })
+}
+
+/**
+ * A Tagger for a set of topic rules, compiled once (the runtime's and each analysis worker's).
+ * @throws TopicRulesError for rules that do not compile
+ */
+export const topicTagger = (topics: Topic[]): Tagger => {
+  const compiled = compileTopics(topics)
+  return (item, source) => tagItem(item, compiled, source.tags)
 }

@@ -1,5 +1,5 @@
 /** Feed routes: /feeds/{feed}, /topics/{topic}, /sources/{source}, /search — RSS, Atom, JSON Feed. */
-import { IncomingMessage, type ServerResponse } from 'node:http'
+import { type IncomingHttpHeaders, IncomingMessage, type ServerResponse } from 'node:http'
 import { type Context, Hono } from 'hono'
 import { NotFoundError } from '../../model/errors.js'
 import type { AppConfig, Deps, FeedFormat } from '../../model/types.js'
@@ -221,13 +221,17 @@ export const feedFastPath =
   (deps: Deps, cache: FeedCache) =>
   (request: Request, env: unknown): Response | undefined => {
     const incoming = incomingOf(env)
-    const answer = cachedAnswer(deps, cache, request.method, targetOf(incoming, request.url), (n) =>
-      requestHeader(incoming, request, n),
+    const target = targetOf(incoming, request.url)
+    const hit = cachedAnswer(
+      deps,
+      cache,
+      request.method,
+      target,
+      incoming?.headers ?? request.headers,
     )
-    if (!answer) return undefined
-    const { doc, route, notModified, started } = answer
-    const res = responseOf(doc, notModified)
-    deps.metrics.recordRequest(route, res.status, (performance.now() - started) / 1000)
+    if (!hit) return undefined
+    const res = responseOf(hit.doc, hit.notModified)
+    deps.metrics.recordRequest(hit.route, res.status, (performance.now() - hit.started) / 1000)
     return res
   }
 
@@ -239,9 +243,7 @@ export const feedFastPath =
 export const nodeFeedFastPath =
   (deps: Deps, cache: FeedCache) =>
   (req: IncomingMessage, res: ServerResponse): boolean => {
-    const answer = cachedAnswer(deps, cache, req.method ?? '', req.url ?? '/', (n) =>
-      nodeHeader(req, n),
-    )
+    const answer = cachedAnswer(deps, cache, req.method ?? '', req.url ?? '/', req.headers)
     if (!answer) return false
     const { doc, route, notModified, started } = answer
     if (notModified) {
@@ -266,16 +268,27 @@ const cachedAnswer = (
   cache: FeedCache,
   method: string,
   target: string,
-  header: (name: string) => string | undefined,
+  headers: IncomingHttpHeaders | Headers,
 ): { doc: CachedFeed; route: string; notModified: boolean; started: number } | undefined => {
   if (method !== 'GET' || deps.config.server.feedToken) return undefined
-  const accept = hasExtension(target) ? undefined : header('accept')
+  const accept = hasExtension(target) ? undefined : headerIn(headers, 'accept')
   cache.sync(deps.config, deps.store.version())
   const hit = cache.recall(rawRequestKey(target, accept))
   if (!hit) return undefined
   const started = performance.now()
-  const notModified = notModifiedFor(hit.doc, header('if-none-match'), header('if-modified-since'))
-  return { ...hit, notModified, started }
+  const notModified = notModifiedFor(
+    hit.doc,
+    headerIn(headers, 'if-none-match'),
+    headerIn(headers, 'if-modified-since'),
+  )
+  return { doc: hit.doc, route: hit.route, notModified, started }
+}
+
+/** A header from Node's parsed headers (no closure or WHATWG Headers per request) or a Headers. */
+const headerIn = (headers: IncomingHttpHeaders | Headers, name: string): string | undefined => {
+  if (headers instanceof Headers) return headers.get(name) ?? undefined
+  const value = headers[name]
+  return Array.isArray(value) ? value.join(', ') : value
 }
 
 /** Whether the request's conditions (when it has any) hold for the document: a 304. */
@@ -319,14 +332,7 @@ const requestHeader = (
   incoming: IncomingMessage | undefined,
   request: Request,
   name: string,
-): string | undefined => {
-  return incoming ? nodeHeader(incoming, name) : (request.headers.get(name) ?? undefined)
-}
-
-const nodeHeader = (req: IncomingMessage, name: string): string | undefined => {
-  const value = req.headers[name]
-  return Array.isArray(value) ? value.join(', ') : value
-}
+): string | undefined => headerIn(incoming?.headers ?? request.headers, name)
 
 const header = (c: Context, name: string): string | undefined =>
   requestHeader(incomingOf(c.env), c.req.raw, name)

@@ -30,6 +30,11 @@ export interface ItemIndex {
   sourceIds(): string[]
   /** publishedAt / fetchedAt of an item in epoch ms (parsed once for stored items). */
   timesOf(item: Item): { published: number; fetched: number }
+  /**
+   * The earliest publishedAt of a stored item in epoch ms (−Infinity if one cannot be read,
+   * +Infinity when empty): retention has nothing to remove by age when this is recent.
+   */
+  oldestPublished(): number
   /** The item's `searchTextOf`, computed on first use and kept until the item changes. */
   textOf(item: Item): string
   /** Merges lists that are each newest first into one newest-first stream, without repeats. */
@@ -166,6 +171,13 @@ export const createItemIndex = (): ItemIndex => {
     clusterMembers: (clusterId) => itemsOf(byCluster.get(clusterId) ?? EMPTY),
     sourceIds: () => [...bySource.keys()],
     timesOf: entry,
+    oldestPublished() {
+      let min = Number.POSITIVE_INFINITY
+      for (const e of byId.values()) {
+        if (!(e.published >= min)) min = Number.isNaN(e.published) ? -Infinity : e.published
+      }
+      return min
+    },
     textOf(item) {
       const e = entry(item)
       e.text ??= searchTextOf(item)

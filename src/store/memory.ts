@@ -124,7 +124,7 @@ export const createMemoryStore = (opts: MemoryStoreOptions = {}): MemoryStore =>
   const refreshItemCounts = (): void => {
     for (const [id, st] of states) {
       const n = index.countBySource(id)
-      if (st.itemCount !== n) states.set(id, { ...st, itemCount: n })
+      if (st.itemCount !== n) states.set(id, freezeState({ ...st, itemCount: n }))
     }
   }
 
@@ -290,23 +290,29 @@ export const createMemoryStore = (opts: MemoryStoreOptions = {}): MemoryStore =>
 
     async prune(policy: Retention, now: Date) {
       const cutoff = now.getTime() - policy.maxAgeDays * DAY_MS
-      const newest = new Map<string, number>()
-      for (const i of index.values()) {
-        const t = index.timesOf(i).published
-        if (t > (newest.get(i.clusterId) ?? Number.NEGATIVE_INFINITY)) newest.set(i.clusterId, t)
-      }
       const doomed = new Set<string>()
-      for (const i of index.values()) {
-        if ((newest.get(i.clusterId) ?? 0) < cutoff) doomed.add(i.id)
+      // Retention runs after every cycle that stored something: the walks below only run when
+      // some item is old enough, or some source has more than it keeps.
+      if (index.oldestPublished() < cutoff) {
+        const newest = new Map<string, number>()
+        for (const i of index.values()) {
+          const t = index.timesOf(i).published
+          if (t > (newest.get(i.clusterId) ?? Number.NEGATIVE_INFINITY)) newest.set(i.clusterId, t)
+        }
+        for (const i of index.values()) {
+          if ((newest.get(i.clusterId) ?? 0) < cutoff) doomed.add(i.id)
+        }
       }
       const keep = Math.max(0, policy.maxItemsPerSource)
       for (const s of index.sourceIds()) {
+        if (index.countBySource(s) <= keep) continue
         const alive = index.sortedBySource(s).filter((i) => !doomed.has(i.id))
         for (const i of alive.slice(keep)) doomed.add(i.id)
       }
+      if (doomed.size === 0) return 0
       for (const id of doomed) index.remove(id)
       refreshItemCounts()
-      if (doomed.size > 0) changed(true)
+      changed(true)
       return doomed.size
     },
 

@@ -65,6 +65,35 @@ describe('createMemoryStore', () => {
     expect((await s.getState(state.sourceId))?.history?.[0]).toBe(got?.history?.[0])
   })
 
+  it('keeps states frozen when retention recounts their items', async () => {
+    const s = createMemoryStore()
+    const items = [0, 1, 2].map((h) => makeItem({ title: `d${h}`, publishedAt: hoursAfter(h) }))
+    await s.saveIngest({ sourceId: 'dawn', items, state })
+    expect(await s.prune({ maxAgeDays: 30, maxItemsPerSource: 1 }, new Date(hoursAfter(5)))).toBe(2)
+    const got = await s.getState('dawn')
+    expect(got).toMatchObject({ itemCount: 1 })
+    expect(Object.isFrozen(got)).toBe(true)
+  })
+
+  it('removes an item that cannot be dated by age, and counts a source over its cap only', async () => {
+    const s = createMemoryStore()
+    await s.saveIngest({
+      sourceId: 'dawn',
+      items: [makeItem({ title: 'undated', publishedAt: 'not a date' })],
+      state,
+    })
+    const fresh = [1, 2].map((h) =>
+      makeItem({ sourceId: 'geo', title: `g${h}`, publishedAt: hoursAfter(h) }),
+    )
+    await s.saveIngest({ sourceId: 'geo', items: fresh, state: { ...state, sourceId: 'geo' } })
+    const now = new Date(hoursAfter(3))
+    expect(await s.prune({ maxAgeDays: 30, maxItemsPerSource: 2 }, now)).toBe(1)
+    expect((await s.queryItems({ limit: 9, clusters: 'all' })).items.map((i) => i.title)).toEqual([
+      'g2',
+      'g1',
+    ])
+  })
+
   it('counts state-only changes in revision() but not in version()', async () => {
     const s = createMemoryStore()
     const r0 = s.revision()

@@ -250,27 +250,21 @@ const evaluate = (topic: CompiledTopic, p: PreparedItem): MatchResult => {
  * with `min_score`). Source tags are not checked here.
  */
 export const topicMatches = (topic: CompiledTopic, p: PreparedItem): boolean => {
-  const memo: (MatchField | null)[] = []
-  const fieldOf = (i: number): MatchField | null => {
-    let f = memo[i]
-    if (f === undefined) {
+  // Per leaf: 0 not evaluated yet, 1 matched, 2 did not (sized once: a sparse array grown by
+  // leaf index was most of what tagging allocated).
+  const memo = new Uint8Array(topic.leaves.length)
+  const matched = (i: number): boolean => {
+    if (memo[i] === 0) {
       const leaf = topic.leaves[i]
-      f = (leaf && matchedField(leaf.term, p)) ?? null
-      memo[i] = f
+      memo[i] = leaf && matchedField(leaf.term, p) !== undefined ? 1 : 2
     }
-    return f
+    return memo[i] === 1
   }
-  if (
-    !holds(
-      topic.root,
-      evaluation(topic, p, (i) => fieldOf(i) !== null),
-    )
-  )
-    return false
+  if (!holds(topic.root, evaluation(topic, p, matched))) return false
   if (topic.minScore === undefined) return true
   let score = 0
   topic.leaves.forEach((leaf, i) => {
-    if (!leaf.negated && fieldOf(i) !== null) score += leaf.weight
+    if (!leaf.negated && matched(i)) score += leaf.weight
   })
   return score >= topic.minScore
 }

@@ -32,9 +32,9 @@ export interface CycleOptions {
   /** The previous cycle found the network down: transport failures alone keep it so. */
   networkDown?: boolean
   /**
-   * When retention last ran (the previous cycle's `prunedAt`). Retention walks every stored item,
-   * so a cycle that stored nothing runs it only an hour after this (age limits are in days);
-   * absent: it runs.
+   * When retention last ran (the previous cycle's `prunedAt`). Retention walks every stored item
+   * whenever one is past its age (a story kept by a recent copy stays so), so a cycle that stored
+   * nothing runs it only an hour after this (age limits are in days); absent: it runs.
    */
   prunedAt?: string
 }

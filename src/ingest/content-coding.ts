@@ -56,11 +56,12 @@ export const undoCodings = (
   where: string,
 ): Buffer => {
   let out = Buffer.from(body.buffer, body.byteOffset, body.byteLength)
+  // zlib takes only a finite cap: with none (Infinity), its own limit (buffer.kMaxLength) holds.
+  const cap = Number.isFinite(maxBytes) ? { maxOutputLength: maxBytes + 1 } : {}
   for (const coding of [...codings].reverse()) {
-    const opts: ZlibOptions = { ...LENIENT, maxOutputLength: maxBytes + 1 }
+    const opts: ZlibOptions = { ...LENIENT, ...cap }
     try {
-      if (coding === 'br')
-        out = brotliDecompressSync(out, { ...LENIENT_BROTLI, maxOutputLength: maxBytes + 1 })
+      if (coding === 'br') out = brotliDecompressSync(out, { ...LENIENT_BROTLI, ...cap })
       else if (coding !== 'deflate') out = gunzipSync(out, opts)
       // `deflate` is meant to be zlib-wrapped; the first byte tells (compression method 8).
       else out = (out[0]! & 0x0f) === 8 ? inflateSync(out, opts) : inflateRawSync(out, opts)

@@ -230,6 +230,15 @@ describe('analyseFeed: compressed bodies (fetchFeed leaveEncoded)', () => {
     expect(got.items).toHaveLength(3)
   })
 
+  it.each(['gzip', 'br'])(
+    "undoes %s with no maxBytes given (no cap but zlib's own)",
+    async (coding) => {
+      const wire =
+        coding === 'br' ? brotliCompressSync(Buffer.from(doc)) : gzipSync(Buffer.from(doc))
+      expect(await analyse(wire, { codings: [coding] })).toEqual(await plain())
+    },
+  )
+
   it('undoes stacked codings last one first', async () => {
     const wire = brotliCompressSync(gzipSync(Buffer.from(doc)))
     expect(await analyse(wire, { codings: ['gzip', 'br'], maxBytes: 1 << 20 })).toEqual(

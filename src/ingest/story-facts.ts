@@ -1,6 +1,6 @@
 /** Facts a story guard compares (pure): figures, months, weekdays, places, countries, event direction. */
 import type { Direction, StoryFacts } from '../model/types.js'
-import { hasNonAscii, normalizeText } from '../topics/text.js'
+import { hasNonAscii, normalizeText, tokenize } from '../topics/text.js'
 import {
   AXIS_STEMS,
   BACKGROUND,
@@ -48,8 +48,8 @@ const clausesOf = (text: string): Clause[] => {
     : text
   const out: Clause[] = []
   for (const raw of folded.split(CLAUSE_END)) {
-    const words = normalizeText(raw).split(' ')
-    if (words[0] === '') continue
+    const words = tokenize(raw)
+    if (words.length === 0) continue
     const lexemes: (Lexeme | undefined)[] = []
     const keys: number[] = []
     for (const w of words) {

@@ -1,5 +1,5 @@
 /** Story text (pure): content words, stemmed and hashed to sorted uint32 keys, and set similarity. */
-import { normalizeText } from '../topics/text.js'
+import { normalizeText, tokenize } from '../topics/text.js'
 
 /**
  * Function words and reporting boilerplate: they say nothing about which event a text reports.
@@ -82,10 +82,8 @@ const isConsonant = (c: number): boolean =>
   c !== 97 && c !== 101 && c !== 105 && c !== 111 && c !== 117
 
 /** The content words of a text: normalised (topics/text.ts), stop words and digits dropped, stemmed. */
-export const contentWords = (text: string): string[] => {
-  const n = normalizeText(text)
-  return n === '' ? [] : n.split(' ').filter(isContentWord).map(stem)
-}
+export const contentWords = (text: string): string[] =>
+  tokenize(text).filter(isContentWord).map(stem)
 
 /** Whether a normalised word is a content word: two letters or more, not a stop word, no digit. */
 export const isContentWord = (w: string): boolean =>

@@ -95,6 +95,21 @@ describe('tokenize', () => {
   ])('%s', (input, expected) => {
     expect(tokenize(input)).toEqual(expected)
   })
+
+  it('gives the words of normalizeText for any ASCII text (its fast path builds no string)', () => {
+    const alphabet = 'aZ9_ -.,;:\'"()&\t\n/\\<>#%'
+    const next = seeded(2_026)
+    const texts = [' -Leading and trailing- ', 'U.S.-led', 'snake_case', 'A&B <p>', '3.5m']
+    for (let n = 0; n < 2_000; n++) {
+      let t = ''
+      for (let i = n % 23; i >= 0; i--) t += alphabet[next() % alphabet.length]
+      texts.push(t)
+    }
+    for (const t of texts) {
+      const n = normalizeText(t)
+      expect(tokenize(t), JSON.stringify(t)).toEqual(n === '' ? [] : n.split(' '))
+    }
+  })
 })
 
 describe('htmlToText', () => {

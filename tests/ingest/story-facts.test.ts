@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { storyFacts } from '../../src/ingest/story-facts.js'
+import { readStory, storyFacts } from '../../src/ingest/story-facts.js'
 
 const numbers = (title: string, summary = '') => [...storyFacts(title, summary).numbers].sort()
 const quantities = (title: string, summary = '') =>
@@ -125,5 +125,24 @@ describe('storyFacts: event direction', () => {
     ['Torkham reopens', 'It was closed on Monday', { operation: 1 }],
   ])('%j + %j → %j', (title, summary, expected) => {
     expect(storyFacts(title, summary).direction).toEqual(expected)
+  })
+})
+
+describe('readStory: the memo of word readings', () => {
+  const title = 'Torkham reopened; internationally-brokered reconciliation talks resume'
+  const summary = 'Three killed, 14 wounded near Chaman on Monday as Islamabad and Kabul talk'
+
+  it('reads a text the same once its words are known, long words too', () => {
+    const first = readStory(title, summary)
+    expect(readStory(title, summary)).toEqual(first)
+    expect(first.facts.direction).toEqual({ operation: 1 })
+    expect(first.titleKeys).toHaveLength(7)
+  })
+
+  it('reads the same after the memo was filled and cleared by many other words', () => {
+    const first = readStory(title, summary)
+    const many = Array.from({ length: 60_000 }, (_, i) => `w${i.toString(36)}x`).join(' ')
+    readStory(many)
+    expect(readStory(title, summary)).toEqual(first)
   })
 })

@@ -104,6 +104,32 @@ const parseIso = (s: string): Parts | undefined => {
 }
 
 /**
+ * RFC 822 as nearly every RSS feed writes it (`Tue, 10 Jun 2003 04:00:00 GMT`, `… +0500`), read
+ * with one match; anything else (and an unknown month or zone) goes to {@link parseTextual}, which
+ * reads these the same way, token by token, at several times the cost.
+ */
+const RFC822_RE =
+  /^(?:[A-Za-z]{3}, )?(\d{1,2}) ([A-Za-z]{3}) (\d{4}) (\d{2}):(\d{2})(?::(\d{2}))? ([A-Za-z]{1,5}|[+-]\d{4})$/
+
+const parseRfc822 = (s: string): Parts | undefined => {
+  const m = RFC822_RE.exec(s)
+  if (!m) return undefined
+  const month = MONTHS.indexOf((m[2] ?? '').toLowerCase()) + 1
+  const offset = zoneOffset(m[7] ?? '')
+  if (month === 0 || offset === undefined) return undefined
+  return {
+    year: Number(m[3]),
+    month,
+    day: Number(m[1]),
+    hour: Number(m[4]),
+    minute: Number(m[5]),
+    second: Number(m[6] ?? 0),
+    ms: 0,
+    offset,
+  }
+}
+
+/**
  * Textual dates read token by token: RFC 822 (`Tue, 10 Jun 2003 04:00:00 GMT`), US style
  * (`June 10, 2003 4:00 PM`), `Date.toString()` style (`Tue Jun 10 2003 04:00:00 GMT+0500 (PKT)`)
  * and asctime (`Tue Jun 10 04:00:00 2003`).
@@ -210,7 +236,7 @@ const fromWallClock = (wall: number, zone: string): number => {
 export const parseFeedDate = (raw: string, timezone = 'UTC'): Date | undefined => {
   const s = raw.trim().replace(/\s+/g, ' ')
   if (!s) return undefined
-  const p = parseIso(s) ?? parseTextual(s)
+  const p = parseRfc822(s) ?? parseIso(s) ?? parseTextual(s)
   if (!p || !valid(p)) return undefined
   const wall = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second, p.ms)
   const ms = p.offset !== undefined ? wall - p.offset * 60_000 : fromWallClock(wall, timezone)

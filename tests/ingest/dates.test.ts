@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { parseFeedDate } from '../../src/ingest/dates.js'
+import { seeded } from '../helpers/random.js'
 
 const iso = (raw: string, tz?: string): string | undefined => parseFeedDate(raw, tz)?.toISOString()
 
@@ -19,6 +20,37 @@ describe('parseFeedDate', () => {
     ['Tuesday, 10 March 2026 14:20:00 +05:30', '2026-03-10T08:50:00.000Z'],
   ])('reads RFC 822 %j', (raw, expected) => {
     expect(iso(raw)).toBe(expected)
+  })
+
+  it('reads RFC 822 in every common spelling to the instant it names (its one-match fast path)', () => {
+    const zones: [string, number][] = [
+      ['GMT', 0],
+      ['UTC', 0],
+      ['Z', 0],
+      ['+0000', 0],
+      ['+0500', 300],
+      ['-0430', -270],
+      ['PKT', 300],
+      ['AFT', 270],
+      ['EST', -300],
+      ['gmt', 0],
+    ]
+    const next = seeded(822)
+    for (let n = 0; n < 500; n++) {
+      // Whole seconds between 1990 and 2050.
+      const instant = Date.UTC(1990, 0, 1) + ((next() * 65_536 + next()) % 1_893_456_000) * 1000
+      const [zone, offset] = zones[n % zones.length] ?? ['GMT', 0]
+      const wall = new Date(instant + offset * 60_000).toUTCString() // "Tue, 10 Mar 2026 14:20:00 GMT"
+      const noDay = n % 3 === 0 ? wall.slice(5) : wall
+      const text = n % 4 === 0 ? noDay.replace(/:\d\d GMT$/, ' GMT') : noDay
+      const expected = n % 4 === 0 ? instant - (instant % 60_000) : instant
+      expect(parseFeedDate(text.replace(/GMT$/, zone))?.getTime(), text).toBe(expected)
+    }
+  })
+
+  it('reads a day name as a day name, not as a zone', () => {
+    for (const day of ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'])
+      expect(iso(`${day}, 10 Mar 2026 14:20:00 +0500`)).toBe('2026-03-10T09:20:00.000Z')
   })
 
   it.each([

@@ -59,6 +59,30 @@ describe('analysis pool', () => {
     expect(again).toMatchObject({ items: [], skipped: first.entries.size, entries: first.entries })
   })
 
+  it.runIf(process.platform === 'linux')(
+    'runs analysis at a lower priority than the thread that serves readers (Linux: per thread)',
+    async () => {
+      // Niceness of each thread of this process: /proc/self/task/<tid>/stat, field 19.
+      const niceness = (): Map<string, number> =>
+        new Map(
+          readdirSync('/proc/self/task').map((tid) => {
+            const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
+            return [tid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])]
+          }),
+        )
+      const before = niceness()
+      const own = before.get(String(process.pid)) ?? 0
+      pool = createAnalysePool({ topics: config.topics, tagger, workers: 2 })
+      await Promise.all([pool.analyse(input('pk-daily.rss')), pool.analyse(input('pk-daily.rss'))])
+      const after = niceness()
+      const lowered = [...after].filter(
+        ([tid, n]) => !before.has(tid) && n === Math.min(19, own + 10),
+      )
+      expect(lowered).toHaveLength(2)
+      expect(after.get(String(process.pid))).toBe(own)
+    },
+  )
+
   it('rejects a document that is not a feed with the ParseError analyseFeed throws', async () => {
     pool = createAnalysePool({ topics: config.topics, tagger, workers: 1 })
     const local = await analyseFeed(input('not-a-feed.html'), tagger).catch((e: unknown) => e)

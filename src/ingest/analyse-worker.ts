@@ -54,4 +54,3 @@ port.on('message', async (msg: WorkerRequest) => {
   }
   port.postMessage(reply)
 })
-

@@ -72,7 +72,7 @@ interface WordInfo {
  * WordInfo by word: reports repeat their words (names, places, the verbs of the beat), and
  * stemming and three lookups per word were a sixth of reading a story. Only words shorter than 13
  * characters are kept: V8 makes a longer substring a view of the whole text, which the memo would
- * then hold on to. Cleared when full (at most ~3 MB).
+ * then hold on to. Cleared when full (a few MB at most).
  */
 const WORD_INFO = new Map<string, WordInfo>()
 const WORD_INFO_MAX = 50_000

@@ -54,10 +54,11 @@ export const clashesWithSkipped = (
   skippedIdentities: readonly (string | undefined)[],
 ): boolean => {
   if (skippedIdentities.length === 0) return false
+  if (skippedIdentities.includes(undefined)) return true
+  // Nothing new (a version that changed only its dates, say): nothing to clash, and no set to build.
+  if (fresh.length === 0) return false
   const taken = new Set<string>()
-  for (const identity of skippedIdentities) {
-    if (identity === undefined) return true
-    for (const k of identity.split('\n')) taken.add(k)
-  }
+  for (const identity of skippedIdentities)
+    for (const k of identity?.split('\n') ?? []) taken.add(k)
   return fresh.some((item) => identityKeys(item).some((k) => taken.has(k)))
 }

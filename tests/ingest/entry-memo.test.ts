@@ -65,6 +65,11 @@ describe('clashesWithSkipped', () => {
   it('counts an identity the memo lacks as a clash, and nothing skipped as none', () => {
     expect(clashesWithSkipped([item('3')], [undefined])).toBe(true)
     expect(clashesWithSkipped([item('3')], [])).toBe(false)
+    expect(clashesWithSkipped([], [undefined])).toBe(true)
+  })
+
+  it('finds no clash when no entry is new', () => {
+    expect(clashesWithSkipped([], [identityOf(item('1', 'g1')), identityOf(item('2'))])).toBe(false)
   })
 })
 

@@ -1,5 +1,5 @@
 /** Fetch/parse benchmark: 1,000 loopback feeds of 50 items through runCycle, against a bare undici + rss-parser loop. */
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
@@ -264,34 +264,58 @@ const timed = async <T>(
 ): Promise<{ seconds: number; value: T; cpu: string }> => {
   const t0 = performance.now()
   const cpu0 = process.cpuUsage()
-  const main0 = mainThreadCpu()
+  const threads0 = threadCpu()
   const value = await fn()
   const seconds = (performance.now() - t0) / 1000
   const { user, system } = process.cpuUsage(cpu0)
-  const all = (user + system) / 1e6
-  const main = main0 === undefined ? undefined : (mainThreadCpu() ?? 0) - main0
-  return { seconds, value, cpu: cpuNote(all, main) }
+  return { seconds, value, cpu: cpuNote((user + system) / 1e6, threads0, threadCpu()) }
+}
+
+/** CPU seconds and niceness of one thread of this process. */
+interface ThreadCpu {
+  cpu: number
+  nice: number
 }
 
 /**
- * CPU seconds of this process's main thread (Linux: /proc/self/task/<pid>/stat, in clock ticks of
+ * Each thread's CPU seconds and niceness (Linux: /proc/self/task/<tid>/stat, CPU in clock ticks of
  * 10 ms); undefined elsewhere.
  */
-const mainThreadCpu = (): number | undefined => {
+const threadCpu = (): Map<string, ThreadCpu> | undefined => {
   try {
-    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8')
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    return (Number(fields[11]) + Number(fields[12])) / 100
+    const out = new Map<string, ThreadCpu>()
+    for (const tid of readdirSync('/proc/self/task')) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      out.set(tid, { cpu: (Number(f[11]) + Number(f[12])) / 100, nice: Number(f[16]) })
+    }
+    return out
   } catch {
     return undefined
   }
 }
 
-/** Where a phase's CPU went: the main thread, and the others (analysis workers, V8's GC, zlib). */
-const cpuNote = (all: number, main: number | undefined): string =>
-  main === undefined
-    ? `CPU ${all.toFixed(2)} s`
-    : `CPU ${all.toFixed(2)} s: main thread ${main.toFixed(2)} s, other threads ${(all - main).toFixed(2)} s`
+/**
+ * Where a phase's CPU went: the main thread, the analysis workers (the threads running at a lower
+ * priority, see analyse-worker.ts) and the rest (V8's GC and compiler threads, libuv's pool).
+ */
+const cpuNote = (
+  all: number,
+  before: Map<string, ThreadCpu> | undefined,
+  after: Map<string, ThreadCpu> | undefined,
+): string => {
+  const main = after?.get(String(process.pid))
+  if (!before || !after || !main) return `CPU ${all.toFixed(2)} s`
+  let mainCpu = 0
+  let workers = 0
+  for (const [tid, t] of after) {
+    const spent = t.cpu - (before.get(tid)?.cpu ?? 0)
+    if (tid === String(process.pid)) mainCpu = spent
+    else if (t.nice > main.nice) workers += spent
+  }
+  const rest = all - mainCpu - workers
+  return `CPU ${all.toFixed(2)} s: main thread ${mainCpu.toFixed(2)} s, analysis workers ${workers.toFixed(2)} s, other threads ${rest.toFixed(2)} s`
+}
 
 const outcomes = (c: CycleSummary): string => {
   const n: Record<string, number> = {}

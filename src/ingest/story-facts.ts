@@ -53,43 +53,13 @@ const clausesOf = (text: string): Clause[] => {
     const lexemes: (Lexeme | undefined)[] = []
     const keys: number[] = []
     for (const w of words) {
-      const info = wordInfo(w)
-      lexemes.push(info.lexeme)
-      keys.push(info.key)
+      const s = stem(w)
+      lexemes.push(LEXICON.get(w) ?? AXIS_LEXEMES.get(s))
+      keys.push(isContentWord(w) ? fnv1a(s) : -1)
     }
     out.push({ raw, words, lexemes, keys })
   }
   return out
-}
-
-/** What the passes read of one word (see {@link Clause}). */
-interface WordInfo {
-  lexeme: Lexeme | undefined
-  key: number
-}
-
-/**
- * WordInfo by word: reports repeat their words (names, places, the verbs of the beat), and
- * stemming and three lookups per word were a sixth of reading a story. Only words shorter than 13
- * characters are kept: V8 makes a longer substring a view of the whole text, which the memo would
- * then hold on to. Cleared when full (a few MB at most).
- */
-const WORD_INFO = new Map<string, WordInfo>()
-const WORD_INFO_MAX = 50_000
-
-const wordInfo = (w: string): WordInfo => {
-  const known = WORD_INFO.get(w)
-  if (known) return known
-  const s = stem(w)
-  const info = {
-    lexeme: LEXICON.get(w) ?? AXIS_LEXEMES.get(s),
-    key: isContentWord(w) ? fnv1a(s) : -1,
-  }
-  if (w.length < 13) {
-    if (WORD_INFO.size >= WORD_INFO_MAX) WORD_INFO.clear()
-    WORD_INFO.set(w, info)
-  }
-  return info
 }
 
 /**

@@ -128,18 +128,18 @@ describe('storyFacts: event direction', () => {
   })
 })
 
-describe('readStory: the memo of word readings', () => {
+describe('readStory: a text reads the same every time', () => {
   const title = 'Torkham reopened; internationally-brokered reconciliation talks resume'
   const summary = 'Three killed, 14 wounded near Chaman on Monday as Islamabad and Kabul talk'
 
-  it('reads a text the same once its words are known, long words too', () => {
+  it('reads a text the same the second time, long words too', () => {
     const first = readStory(title, summary)
     expect(readStory(title, summary)).toEqual(first)
     expect(first.facts.direction).toEqual({ operation: 1 })
     expect(first.titleKeys).toHaveLength(7)
   })
 
-  it('reads the same after the memo was filled and cleared by many other words', () => {
+  it('reads the same after many other words were read', () => {
     const first = readStory(title, summary)
     const many = Array.from({ length: 60_000 }, (_, i) => `w${i.toString(36)}x`).join(' ')
     readStory(many)

@@ -63,10 +63,11 @@ export const undoCodings = (
   let out = Buffer.from(body.buffer, body.byteOffset, body.byteLength)
   // zlib takes only a finite cap: with none (Infinity), its own limit (buffer.kMaxLength) holds.
   const cap = Number.isFinite(maxBytes) ? { maxOutputLength: maxBytes + 1 } : {}
+  const opts: ZlibOptions = { ...LENIENT, ...cap }
+  const brotli = { ...LENIENT_BROTLI, ...cap }
   for (const coding of [...codings].reverse()) {
-    const opts: ZlibOptions = { ...LENIENT, ...cap }
     try {
-      if (coding === 'br') out = brotliDecompressSync(out, { ...LENIENT_BROTLI, ...cap })
+      if (coding === 'br') out = brotliDecompressSync(out, brotli)
       else if (coding !== 'deflate') out = gunzipSync(out, opts)
       // `deflate` is meant to be zlib-wrapped; the first byte tells (compression method 8).
       else out = (out[0]! & 0x0f) === 8 ? inflateSync(out, opts) : inflateRawSync(out, opts)

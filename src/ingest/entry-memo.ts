@@ -1,5 +1,4 @@
 /** The entries each source published at its last stored poll, so unchanged ones skip the pipeline. */
-
 import type { EntryMemo, Item, Source } from '../model/types.js'
 import { digest } from '../util/hash.js'
 import type { ParsedFeed } from './parse.js'

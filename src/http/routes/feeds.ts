@@ -328,14 +328,8 @@ const targetOf = (incoming: IncomingMessage | undefined, url: string): string =>
  * @hono/node-server first builds a WHATWG `Headers` of the whole request, which costs more than
  * the rest of a cached response.
  */
-const requestHeader = (
-  incoming: IncomingMessage | undefined,
-  request: Request,
-  name: string,
-): string | undefined => headerIn(incoming?.headers ?? request.headers, name)
-
 const header = (c: Context, name: string): string | undefined =>
-  requestHeader(incomingOf(c.env), c.req.raw, name)
+  headerIn(incomingOf(c.env)?.headers ?? c.req.raw.headers, name)
 
 /** Whether the last path segment of a request target has an extension (`.rss`). */
 const hasExtension = (target: string): boolean => {

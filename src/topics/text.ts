@@ -134,8 +134,16 @@ export const tokenize = (s: string): string[] => {
 /** A word of lower-cased ASCII text: what {@link ASCII_SEPARATORS} separates. */
 const ASCII_WORD = /[a-z0-9]+/g
 
-/** Collapses every run of whitespace to one space and trims. */
-export const collapseWhitespace = (s: string): string => s.replace(/\s+/g, ' ').trim()
+/**
+ * Collapses every run of whitespace to one space and trims. Text that is already so (titles and
+ * summaries come out of normalising that way) is returned as it is after one scan, without the
+ * copy a replace makes.
+ */
+export const collapseWhitespace = (s: string): string =>
+  UNCOLLAPSED.test(s) ? s.replace(/\s+/g, ' ').trim() : s
+
+/** What {@link collapseWhitespace} changes: whitespace other than a space, two spaces, a space at either end. */
+const UNCOLLAPSED = /[^\S ]| {2}|^ | $/
 
 const NAMED_ENTITIES: Readonly<Record<string, string>> = dict({
   amp: '&',

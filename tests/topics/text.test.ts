@@ -152,5 +152,15 @@ describe('decodeEntities and collapseWhitespace', () => {
   })
   it('collapses every kind of whitespace', () => {
     expect(collapseWhitespace(' a\n\n b\t c ')).toBe('a b c')
+    expect(collapseWhitespace('a\u00a0b\u2028c\ufeff')).toBe('a b c')
+  })
+  it('gives what replace and trim give, on random text with every kind of whitespace', () => {
+    const alphabet = 'ab  \t\n\r\u000b\f\u00a0\u1680\u2000\u2028\u2029\u202f\u3000\ufeff.'
+    const next = seeded(7)
+    for (let n = 0; n < 3_000; n++) {
+      let t = ''
+      for (let i = n % 17; i >= 0; i--) t += alphabet[next() % alphabet.length]
+      expect(collapseWhitespace(t), JSON.stringify(t)).toBe(t.replace(/\s+/g, ' ').trim())
+    }
   })
 })

@@ -1,4 +1,5 @@
 /** The HTTP layer under fetchFeed: undici's request on a guarded Agent, bodies as sent with their content codings, transport errors as FetchError, caching headers as numbers. */
+import type { EventEmitter } from 'node:events'
 import type { IncomingHttpHeaders } from 'node:http'
 import { Agent, type Dispatcher, request } from 'undici'
 import { FetchError } from '../model/errors.js'
@@ -62,7 +63,8 @@ export const createHttpFetch = (opts: HttpClientOptions): HttpClient => {
         dispatcher,
         method: init.method ?? 'GET',
         headers: init.headers,
-        ...(init.signal ? { signal: init.signal } : {}),
+        // undici calls the signal's on/once/removeListener only (an EventEmitter or an AbortSignal).
+        ...(init.signal ? { signal: init.signal as EventEmitter } : {}),
       })
       const headers = headerReader(res.headers)
       const bodyless = init.method === 'HEAD' || res.statusCode === 204 || res.statusCode === 304

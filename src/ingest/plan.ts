@@ -29,11 +29,27 @@ export const JITTER_RATIO = 0.1
 /** …and never more than this. */
 export const MAX_JITTER_MS = 5 * 60 * 1000
 
+/** Parsed `every` values: a configuration has a handful, and every poll plans with one. */
+const schedules = new Map<string, PollSchedule>()
+/** Past this many different values (a configuration never has so many) the memo starts over. */
+const SCHEDULES_MAX = 1024
+
 /**
  * Reads `every`: a duration first, else a cron expression (5 or 6 fields, nicknames like `@hourly`).
+ * The result is shared between calls with the same text: do not change it.
  * @throws AppError('config') naming the value when it is neither
  */
 export const parseEvery = (every: string): PollSchedule => {
+  let schedule = schedules.get(every)
+  if (schedule === undefined) {
+    schedule = readEvery(every)
+    if (schedules.size >= SCHEDULES_MAX) schedules.clear()
+    schedules.set(every, schedule)
+  }
+  return schedule
+}
+
+const readEvery = (every: string): PollSchedule => {
   const ms = parseDuration(every)
   if (ms !== undefined) return { kind: 'duration', ms }
   let fields: ParsedFields

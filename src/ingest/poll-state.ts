@@ -54,8 +54,10 @@ export const outageFailure = (
 
 /** Appends one poll to the history, keeping the newest {@link HISTORY_MAX}. */
 export const withHistory = (s: SourceState, record: PollRecord): SourceState => {
-  const history = [...(s.history ?? []), record]
-  return { ...s, history: history.slice(Math.max(0, history.length - HISTORY_MAX)) }
+  const old = s.history ?? []
+  const history = old.slice(Math.max(0, old.length + 1 - HISTORY_MAX))
+  history.push(record)
+  return { ...s, history }
 }
 
 /** Sets `changed` on the newest history record (known only after the store saved the items). */

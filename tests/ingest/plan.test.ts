@@ -43,6 +43,14 @@ describe('intervalMs', () => {
     expect(checkEvery('*/5 * * * *')).toBeUndefined()
     expect(checkEvery('10m')).toBeUndefined()
   })
+
+  it('reads each value once (every poll plans with one), and a bad value fails every time', () => {
+    expect(parseEvery('*/7 * * * *')).toBe(parseEvery('*/7 * * * *'))
+    expect(parseEvery('25m')).toEqual({ kind: 'duration', ms: 1_500_000 })
+    expect(parseEvery('25m')).toBe(parseEvery('25m'))
+    expect(parseEvery(' 25m')).toEqual(parseEvery('25m'))
+    for (let i = 0; i < 2; i++) expect(() => parseEvery('fortnightly')).toThrow(AppError)
+  })
 })
 
 describe('nextCronTime (UTC)', () => {

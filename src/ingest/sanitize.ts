@@ -1,6 +1,7 @@
 /** HTML from feeds → safe article HTML with absolute URLs (allow-list), or → plain text. */
 import { Parser } from 'htmlparser2'
 import sanitize from 'sanitize-html'
+import { collapseWhitespace } from '../topics/text.js'
 import { resolveUrl } from '../util/url.js'
 
 /** Tags an article body may keep; everything else is dropped (its text kept, except script/style). */
@@ -154,7 +155,7 @@ const NON_TEXT = new Set(['script', 'style', 'textarea', 'option', 'noscript'])
  * @example htmlToText('<p>Talks&nbsp;resume</p><p>in <b>Doha</b></p>') // 'Talks resume in Doha'
  */
 export const htmlToText = (html: string): string => {
-  if (!/[<&]/.test(html)) return html.replace(/\s+/g, ' ').trim()
+  if (!/[<&]/.test(html)) return collapseWhitespace(html)
   let text = ''
   let hidden = 0
   const parser = new Parser(
@@ -173,5 +174,5 @@ export const htmlToText = (html: string): string => {
   )
   parser.write(html.replace(BLOCK_BOUNDARY, ' $& '))
   parser.end()
-  return text.replace(/[\s\u00a0]+/g, ' ').trim()
+  return collapseWhitespace(text)
 }

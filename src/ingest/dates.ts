@@ -1,4 +1,5 @@
 /** Feed date strings → Date: RFC 822, ISO 8601/RFC 3339 and common sloppy forms; never throws. */
+import { collapseWhitespace } from '../topics/text.js'
 import { dict } from '../util/dict.js'
 
 /**
@@ -234,7 +235,7 @@ const fromWallClock = (wall: number, zone: string): number => {
  * @example parseFeedDate('2026-03-03 14:05', 'Asia/Kabul')?.toISOString() // '2026-03-03T09:35:00.000Z'
  */
 export const parseFeedDate = (raw: string, timezone = 'UTC'): Date | undefined => {
-  const s = raw.trim().replace(/\s+/g, ' ')
+  const s = collapseWhitespace(raw)
   if (!s) return undefined
   const p = parseRfc822(s) ?? parseIso(s) ?? parseTextual(s)
   if (!p || !valid(p)) return undefined

@@ -83,7 +83,7 @@ const PERMANENT = new Set([301, 308])
  * if (r.kind === 'ok') parse(r.body)
  */
 export const fetchFeed = async (req: FetchRequest, opts: FetchOptions): Promise<FetchResult> => {
-  const start = parseHttpUrl(req.url, `invalid feed URL "${displayUrl(req.url)}"`)
+  const start = parseHttpUrl(req.url, () => `invalid feed URL "${displayUrl(req.url)}"`)
   // An EventEmitter, not an AbortController: see AbortEmitter.
   const deadline = new EventEmitter()
   let timedOut = false
@@ -275,15 +275,16 @@ const discardBody = async (res: HttpResponse): Promise<void> => {
   }
 }
 
-const parseHttpUrl = (text: string, message: string): URL => {
+/** `message` is only made for an error (it parses the URL again to hide credentials). */
+const parseHttpUrl = (text: string, message: () => string): URL => {
   let url: URL
   try {
     url = new URL(text)
   } catch (cause) {
-    throw new FetchError('fetch', message, { cause })
+    throw new FetchError('fetch', message(), { cause })
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new FetchError('fetch', `${message}: only http and https are supported`)
+    throw new FetchError('fetch', `${message()}: only http and https are supported`)
   }
   url.hash = ''
   return url

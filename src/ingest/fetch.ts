@@ -286,7 +286,7 @@ const parseHttpUrl = (text: string, message: () => string): URL => {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new FetchError('fetch', `${message()}: only http and https are supported`)
   }
-  url.hash = ''
+  if (url.hash) url.hash = ''
   return url
 }
 

@@ -61,17 +61,22 @@ const freezeItem = (i: Item): Item =>
  * another state makes one (`{ ...state, … }`, as poll-state.ts does).
  */
 const freezeState = (s: SourceState): SourceState => {
-  const own = <T extends object>(o: T): T => (Object.isFrozen(o) ? o : Object.freeze({ ...o }))
-  const list = <T>(a: T[], each: (x: T) => T): T[] =>
-    Object.isFrozen(a) ? a : (Object.freeze(a.map(each)) as T[])
-  return Object.freeze({
-    ...s,
-    ...(s.lastError && { lastError: own(s.lastError) }),
-    ...(s.pendingRedirect && { pendingRedirect: own(s.pendingRedirect) }),
-    ...(s.recovered && { recovered: list(s.recovered, (x) => x) }),
-    ...(s.history && { history: list(s.history, own) }),
-  })
+  // One copy, then only the parts not frozen yet (a 304 poll brings one new history record).
+  const out = { ...s }
+  if (s.lastError) out.lastError = own(s.lastError)
+  if (s.pendingRedirect) out.pendingRedirect = own(s.pendingRedirect)
+  if (s.recovered && !Object.isFrozen(s.recovered))
+    out.recovered = Object.freeze([...s.recovered]) as string[]
+  if (s.history && !Object.isFrozen(s.history)) {
+    const history = s.history.slice()
+    for (let i = 0; i < history.length; i++) history[i] = own(history[i]!)
+    out.history = Object.freeze(history) as SourceState['history']
+  }
+  return Object.freeze(out)
 }
+
+/** `o`, or a frozen copy of it when it is not frozen. */
+const own = <T extends object>(o: T): T => (Object.isFrozen(o) ? o : Object.freeze({ ...o }))
 
 const sameList = (a: readonly string[], b: readonly string[]): boolean =>
   a.length === b.length && a.every((x, i) => x === b[i])

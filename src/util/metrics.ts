@@ -1,17 +1,16 @@
 /** Prometheus metrics (prom-client): one registry per runtime, no global default registry. */
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client'
+import { type Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client'
 import type { Metrics, PollOutcome, SaveSummary } from '../model/types.js'
 
 /** Builds the registry and the named counters and histograms that topicwire records. */
 export const createMetrics = (opts: { defaultMetrics?: boolean } = {}): Metrics => {
   const registry = new Registry()
   if (opts.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'topicwire_' })
-  const polls = new Counter({
-    name: 'topicwire_polls_total',
-    help: 'Source polls by outcome',
-    labelNames: ['source', 'outcome'] as const,
-    registers: [registry],
-  })
+  const polls = new LeanCounter('topicwire_polls_total', 'Source polls by outcome', [
+    'source',
+    'outcome',
+  ])
+  registry.registerMetric(polls as unknown as Counter)
   const pollSeconds = new Histogram({
     name: 'topicwire_poll_duration_seconds',
     help: 'Time to fetch, parse and store one source',
@@ -19,12 +18,12 @@ export const createMetrics = (opts: { defaultMetrics?: boolean } = {}): Metrics 
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   })
-  const items = new Counter({
-    name: 'topicwire_items_total',
-    help: 'Items stored by kind (new, updated, unchanged)',
-    labelNames: ['source', 'kind'] as const,
-    registers: [registry],
-  })
+  const items = new LeanCounter(
+    'topicwire_items_total',
+    'Items stored by kind (new, updated, unchanged)',
+    ['source', 'kind'],
+  )
+  registry.registerMetric(items as unknown as Counter)
   const requests = new LeanHistogram(
     'topicwire_http_request_duration_seconds',
     'HTTP requests by route and status',
@@ -33,13 +32,13 @@ export const createMetrics = (opts: { defaultMetrics?: boolean } = {}): Metrics 
   registry.registerMetric(requests as unknown as Histogram)
   return {
     recordPoll: (source: string, outcome: PollOutcome, seconds: number) => {
-      polls.inc({ source, outcome })
+      polls.inc(source, outcome)
       pollSeconds.observe({ outcome }, seconds)
     },
     recordItems: (source: string, s: SaveSummary) => {
-      items.inc({ source, kind: 'new' }, s.new)
-      items.inc({ source, kind: 'updated' }, s.updated)
-      items.inc({ source, kind: 'unchanged' }, s.unchanged)
+      items.inc(source, 'new', s.new)
+      items.inc(source, 'updated', s.updated)
+      items.inc(source, 'unchanged', s.unchanged)
     },
     recordRequest: (route: string, status: number, seconds: number) => {
       requests.observe(route, status, seconds)
@@ -117,6 +116,53 @@ export class LeanHistogram {
         values.push({ labels: { route, status }, value: s.sum, metricName: `${this.name}_sum` })
         values.push({ labels: { route, status }, value: s.count, metricName: `${this.name}_count` })
       }
+    }
+    return {
+      name: this.name,
+      help: this.help,
+      type: this.type,
+      values,
+      aggregator: this.aggregator,
+    }
+  }
+
+  reset(): void {
+    this.series.clear()
+  }
+}
+
+/**
+ * A counter by two labels (source and outcome, source and kind), exposed to the Registry like
+ * {@link LeanHistogram}: prom-client's Counter validates and hashes the labels into a key of a
+ * plain object on every increment (~2 µs), and every poll counts (a 304 poll is ~100 µs all
+ * told). Here an increment is two Map lookups.
+ */
+export class LeanCounter {
+  readonly type = 'counter'
+  readonly aggregator = 'sum'
+  private readonly series = new Map<string, Map<string, number>>()
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly labelNames: readonly [string, string],
+  ) {}
+
+  inc(a: string, b: string, by = 1): void {
+    let byB = this.series.get(a)
+    if (!byB) {
+      byB = new Map()
+      this.series.set(a, byB)
+    }
+    byB.set(b, (byB.get(b) ?? 0) + by)
+  }
+
+  /** The values in prom-client's shape for a counter. */
+  get() {
+    const [la, lb] = this.labelNames
+    const values: { labels: Record<string, string>; value: number }[] = []
+    for (const [a, byB] of this.series) {
+      for (const [b, value] of byB) values.push({ labels: { [la]: a, [lb]: b }, value })
     }
     return {
       name: this.name,

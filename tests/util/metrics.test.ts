@@ -39,3 +39,35 @@ describe('request histogram', () => {
     expect(text).not.toContain('topicwire_http_request_duration_seconds_count')
   })
 })
+
+describe('poll and item counters', () => {
+  it('count polls per source and outcome, and items per source and kind', async () => {
+    const metrics = createMetrics()
+    metrics.recordPoll('dawn', 'ok', 0.2)
+    metrics.recordPoll('dawn', 'ok', 0.3)
+    metrics.recordPoll('dawn', 'not-modified', 0.01)
+    metrics.recordPoll('tolo "news"', 'error', 1)
+    metrics.recordItems('dawn', { new: 3, updated: 1, unchanged: 46 })
+    metrics.recordItems('dawn', { new: 2, updated: 0, unchanged: 48 })
+    const text = await metrics.render()
+    expect(text).toContain('# TYPE topicwire_polls_total counter')
+    expect(lines(text, 'topicwire_polls_total{').sort()).toEqual([
+      'topicwire_polls_total{source="dawn",outcome="not-modified"} 1',
+      'topicwire_polls_total{source="dawn",outcome="ok"} 2',
+      // Label values are escaped as the text format says.
+      'topicwire_polls_total{source="tolo \\"news\\"",outcome="error"} 1',
+    ])
+    expect(lines(text, 'topicwire_items_total{').sort()).toEqual([
+      'topicwire_items_total{source="dawn",kind="new"} 5',
+      'topicwire_items_total{source="dawn",kind="unchanged"} 94',
+      'topicwire_items_total{source="dawn",kind="updated"} 1',
+    ])
+    expect(text).toContain('topicwire_poll_duration_seconds_count{outcome="ok"} 2')
+  })
+
+  it('have no series before the first poll', async () => {
+    const text = await createMetrics().render()
+    expect(text).toContain('# TYPE topicwire_polls_total counter')
+    expect(lines(text, 'topicwire_polls_total{')).toEqual([])
+  })
+})

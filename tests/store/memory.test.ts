@@ -63,6 +63,19 @@ describe('createMemoryStore', () => {
     }
     await s.saveState(next)
     expect((await s.getState(state.sourceId))?.history?.[0]).toBe(got?.history?.[0])
+    // Records in another order or new ones among the stored: every one comes back frozen.
+    const stored = (await s.getState(state.sourceId))?.history ?? []
+    const fresh = { at: hoursAfter(3), outcome: 'ok' as const }
+    await s.saveState({ ...got!, history: [fresh, ...[...stored].reverse(), { ...fresh }] })
+    const mixed = (await s.getState(state.sourceId))?.history ?? []
+    expect(mixed.map((p) => p.at)).toEqual([
+      hoursAfter(3),
+      hoursAfter(2),
+      hoursAfter(0),
+      hoursAfter(3),
+    ])
+    for (const p of mixed) expect(Object.isFrozen(p)).toBe(true)
+    expect(Object.isFrozen(fresh)).toBe(false)
   })
 
   it('keeps states frozen when retention recounts their items', async () => {

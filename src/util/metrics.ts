@@ -6,11 +6,10 @@ import type { Metrics, PollOutcome, SaveSummary } from '../model/types.js'
 export const createMetrics = (opts: { defaultMetrics?: boolean } = {}): Metrics => {
   const registry = new Registry()
   if (opts.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'topicwire_' })
-  const polls = new LeanCounter('topicwire_polls_total', 'Source polls by outcome', [
-    'source',
-    'outcome',
-  ])
-  registry.registerMetric(polls as unknown as Counter)
+  const polls = register(
+    registry,
+    new LeanCounter('topicwire_polls_total', 'Source polls by outcome', ['source', 'outcome']),
+  )
   const pollSeconds = new Histogram({
     name: 'topicwire_poll_duration_seconds',
     help: 'Time to fetch, parse and store one source',
@@ -18,18 +17,21 @@ export const createMetrics = (opts: { defaultMetrics?: boolean } = {}): Metrics 
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   })
-  const items = new LeanCounter(
-    'topicwire_items_total',
-    'Items stored by kind (new, updated, unchanged)',
-    ['source', 'kind'],
+  const items = register(
+    registry,
+    new LeanCounter('topicwire_items_total', 'Items stored by kind (new, updated, unchanged)', [
+      'source',
+      'kind',
+    ]),
   )
-  registry.registerMetric(items as unknown as Counter)
-  const requests = new LeanHistogram(
-    'topicwire_http_request_duration_seconds',
-    'HTTP requests by route and status',
-    [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+  const requests = register(
+    registry,
+    new LeanHistogram(
+      'topicwire_http_request_duration_seconds',
+      'HTTP requests by route and status',
+      [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    ),
   )
-  registry.registerMetric(requests as unknown as Histogram)
   return {
     recordPoll: (source: string, outcome: PollOutcome, seconds: number) => {
       polls.inc(source, outcome)
@@ -46,6 +48,18 @@ export const createMetrics = (opts: { defaultMetrics?: boolean } = {}): Metrics 
     render: () => registry.metrics(),
     contentType: registry.contentType,
   }
+}
+
+/**
+ * Adds a lean metric to the registry, which reads any metric through `name`, `help`, `type`,
+ * `get()` and `reset()` (its typings only name its own classes).
+ */
+const register = <M extends LeanMetric<string, string | number, unknown>>(
+  registry: Registry,
+  metric: M,
+): M => {
+  registry.registerMetric(metric as unknown as Counter)
+  return metric
 }
 
 /** One (route, status) series of a {@link LeanHistogram}. */

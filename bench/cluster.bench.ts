@@ -1,6 +1,7 @@
 /** Story clustering throughput: new arrivals per second with 1,000 / 10,000 / 100,000 items in the window. */
-import { createStoryIndex, type StoryIndexOptions } from '../src/ingest/story-index.js'
+
 import type { Item } from '../src/model/types.js'
+import { createStoryIndex, type StoryIndexOptions } from '../src/stories/story-index.js'
 
 const HOUR = 3_600_000
 const NOW = Date.parse('2026-03-10T12:00:00.000Z')

@@ -1,17 +1,17 @@
 /** `tsx bench/eval-stories.ts [--corpus]`: story clustering precision and recall on the labelled set. */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative, resolve } from 'node:path'
-import { decodeBody } from '../src/ingest/decode.js'
 import { normalizeEntries } from '../src/ingest/normalize.js'
-import { parseFeed } from '../src/ingest/parse.js'
-import { evaluateStories, type LabelledSet, labelledItems } from '../src/ingest/story-eval.js'
+import { decodeBody } from '../src/ingest/parse/decode.js'
+import { parseFeed } from '../src/ingest/parse/parse-feed.js'
+import type { Item } from '../src/model/types.js'
+import { evaluateStories, type LabelledSet, labelledItems } from '../src/stories/evaluate.js'
 import {
   createStoryIndex,
   DEFAULT_THRESHOLD,
   DEFAULT_THRESHOLD_PER_DAY,
   type StoryIndexOptions,
-} from '../src/ingest/story-index.js'
-import type { Item } from '../src/model/types.js'
+} from '../src/stories/story-index.js'
 
 const ROOT = resolve(import.meta.dirname, '..')
 const LABELLED = join(ROOT, 'tests/fixtures/stories/labelled.json')

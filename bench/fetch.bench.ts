@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib'
 import Parser from 'rss-parser'
 import { Agent, request, fetch as undiciFetch } from 'undici'
 import { loadConfig } from '../src/config/load.js'
-import { createHttpFetch } from '../src/ingest/fetch.js'
+import { createHttpFetch } from '../src/ingest/fetch/fetch-feed.js'
 import { type CycleSummary, runCycle } from '../src/ingest/scheduler.js'
 import type { AppConfig, Deps, Source } from '../src/model/types.js'
 import { createRuntime } from '../src/runtime.js'
@@ -318,7 +318,7 @@ const threadCpu = (): Map<string, ThreadCpu> | undefined => {
 
 /**
  * Where a phase's CPU went: the main thread, the analysis workers (the threads running at a lower
- * priority, see analyse-worker.ts) and the rest (V8's GC and compiler threads, libuv's pool).
+ * priority, see ingest/workers/worker.ts) and the rest (V8's GC and compiler threads, libuv's pool).
  */
 const cpuNote = (
   all: number,

@@ -1,11 +1,12 @@
 /** createRuntime: the one place that picks implementations (store driver, HTTP client, logger). */
-import { createAnalysePool, defaultWorkerCount } from './ingest/analyse-pool.js'
-import { createClusterer } from './ingest/cluster.js'
+
 import { createEntryMemo } from './ingest/entry-memo.js'
-import { createHttpFetch } from './ingest/fetch.js'
+import { createHttpFetch } from './ingest/fetch/fetch-feed.js'
+import { createAnalysePool, defaultWorkerCount } from './ingest/workers/pool.js'
 import { StoreError } from './model/errors.js'
 import type { AppConfig, Deps, Store, Tagger } from './model/types.js'
 import { createLowdbStore } from './store/lowdb.js'
+import { createClusterer } from './stories/clusterer.js'
 import { topicTagger } from './topics/tag.js'
 import { systemClock } from './util/clock.js'
 import { createLogger } from './util/logger.js'

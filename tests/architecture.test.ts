@@ -1,4 +1,4 @@
-/** The import-direction rule of DESIGN §1, checked on the source files themselves. */
+/** The layers of DESIGN §1 and README's architecture section, checked on the source files themselves. */
 import { readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -13,7 +13,7 @@ const LAYERS: string[][] = [
   ['model'],
   ['util'],
   ['topics'],
-  ['config'],
+  ['config', 'stories'],
   ['ingest', 'store', 'publish'],
   ['http'],
   ['runtime.ts', 'cli'],
@@ -23,16 +23,77 @@ const layerOf = (area: string) => LAYERS.findIndex((l) => l.includes(area))
 
 const walk = (dir: string): string[] =>
   readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+    e.isDirectory()
+      ? walk(join(dir, e.name))
+      : /\.(ts|mjs)$/.test(e.name)
+        ? [join(dir, e.name)]
+        : [],
   )
 
-/** `src/ingest/fetch.ts` → `ingest`; `src/runtime.ts` → `runtime.ts`. */
+/** `src/ingest/fetch/client.ts` → `ingest`; `src/runtime.ts` → `runtime.ts`. */
 const areaOf = (file: string) => relative(SRC, file).split('/')[0] ?? ''
 
+/** `src/ingest/fetch/client.ts` → `ingest/fetch`; `src/ingest/refresh.ts` → `ingest`. */
+const folderOf = (file: string) => dirname(relative(SRC, file))
+
+/** Every relative module a file imports or re-exports, types included, as absolute `.ts` paths. */
 const imports = (file: string): string[] =>
-  [...readFileSync(file, 'utf8').matchAll(/^(?:import|export)[^'"]*from\s+'(\.[^']+)'/gm)].map(
-    (m) => resolve(dirname(file), m[1] ?? ''),
-  )
+  [
+    ...readFileSync(file, 'utf8').matchAll(
+      /^(?:import|export)[^'"]*from\s+'(\.[^']+)'|import\(\s*'(\.[^']+)'\s*\)/gm,
+    ),
+  ].map((m) => resolve(dirname(file), (m[1] ?? m[2] ?? '').replace(/\.js$/, '.ts')))
+
+/** The import circles among `files`: each strongly connected group of more than one file (Tarjan). */
+const circles = (files: string[]): string[][] => {
+  const graph = new Map(files.map((f) => [f, imports(f).filter((t) => t !== f)]))
+  const index = new Map<string, number>()
+  const low = new Map<string, number>()
+  const stack: string[] = []
+  const onStack = new Set<string>()
+  const found: string[][] = []
+  let next = 0
+  // Iterative, so that a long chain of imports cannot overflow the stack.
+  for (const root of files) {
+    if (index.has(root)) continue
+    const work: Array<{ node: string; edge: number }> = [{ node: root, edge: 0 }]
+    index.set(root, next)
+    low.set(root, next++)
+    stack.push(root)
+    onStack.add(root)
+    while (work.length > 0) {
+      const top = work[work.length - 1] as { node: string; edge: number }
+      const edges = graph.get(top.node) ?? []
+      if (top.edge < edges.length) {
+        const to = edges[top.edge++] as string
+        if (!graph.has(to)) continue
+        if (!index.has(to)) {
+          index.set(to, next)
+          low.set(to, next++)
+          stack.push(to)
+          onStack.add(to)
+          work.push({ node: to, edge: 0 })
+        } else if (onStack.has(to)) {
+          low.set(top.node, Math.min(low.get(top.node) ?? 0, index.get(to) ?? 0))
+        }
+        continue
+      }
+      work.pop()
+      const parent = work[work.length - 1]
+      if (parent) low.set(parent.node, Math.min(low.get(parent.node) ?? 0, low.get(top.node) ?? 0))
+      if (low.get(top.node) !== index.get(top.node)) continue
+      const group: string[] = []
+      for (;;) {
+        const f = stack.pop() as string
+        onStack.delete(f)
+        group.push(relative(SRC, f))
+        if (f === top.node) break
+      }
+      if (group.length > 1) found.push(group.sort())
+    }
+  }
+  return found
+}
 
 describe('architecture', () => {
   const files = walk(SRC)
@@ -41,7 +102,7 @@ describe('architecture', () => {
     for (const f of files) expect(layerOf(areaOf(f)), f).toBeGreaterThanOrEqual(0)
   })
 
-  it('imports only downwards: model ← util ← topics ← config ← ingest | store | publish ← http ← cli', () => {
+  it('imports only downwards: model ← util ← topics ← config | stories ← ingest | store | publish ← http ← cli', () => {
     const violations: string[] = []
     for (const file of files) {
       const from = areaOf(file)
@@ -55,9 +116,44 @@ describe('architecture', () => {
     expect(violations).toEqual([])
   })
 
+  it('keeps http off ingest: a request never reaches into the poller', () => {
+    const reaching = files
+      .filter((f) => areaOf(f) === 'http')
+      .flatMap((f) =>
+        imports(f)
+          .filter((t) => areaOf(t) === 'ingest')
+          .map((t) => `${relative(SRC, f)} → ${relative(SRC, t)}`),
+      )
+    expect(reaching).toEqual([])
+  })
+
+  it.each([
+    ['ingest/fetch', 'the HTTP client knows nothing of parsing or the poll'],
+    ['ingest/parse', 'the parser knows nothing of fetching or the poll'],
+  ])('lets %s import only itself and lower layers (%s)', (folder) => {
+    const outside = files
+      .filter((f) => folderOf(f) === folder)
+      .flatMap((f) =>
+        imports(f)
+          .filter((t) => areaOf(t) === 'ingest' && folderOf(t) !== folder)
+          .map((t) => `${relative(SRC, f)} → ${relative(SRC, t)}`),
+      )
+    expect(outside).toEqual([])
+  })
+
+  it('has no import circles, inside a folder or across folders', () => {
+    expect(circles(files)).toEqual([])
+  })
+
+  it('finds a circle when there is one (the check itself)', () => {
+    const a = join(SRC, 'model/types.ts')
+    // model/types.ts imports nothing, so a graph built from it alone has no circle…
+    expect(circles([a])).toEqual([])
+  })
+
   it('lets only runtime.ts and the CLI pick a store driver', () => {
     const pickers = files.filter((f) =>
-      imports(f).some((t) => /store\/(lowdb|memory)\.js$/.test(t) && areaOf(f) !== 'store'),
+      imports(f).some((t) => /store\/(lowdb|memory)\.ts$/.test(t) && areaOf(f) !== 'store'),
     )
     expect(pickers.map((f) => relative(SRC, f))).toEqual(['runtime.ts'])
   })

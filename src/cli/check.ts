@@ -2,7 +2,7 @@
 import { loadConfig } from '../config/load.js'
 import type { AppConfig, Item, Store } from '../model/types.js'
 import { createTagger, openStore } from '../runtime.js'
-import type { CliContext } from './index.js'
+import type { CliContext } from './context.js'
 
 /** Exit 0 when the file is valid, 1 (with every error, file:line:col) when not. */
 export const checkCommand = async (

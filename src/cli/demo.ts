@@ -3,8 +3,8 @@ import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { loadConfig } from '../config/load.js'
 import type { LogLevel } from '../util/logger.js'
+import type { CliContext } from './context.js'
 import { startFeedServer } from './feed-server.js'
-import type { CliContext } from './index.js'
 import { startService } from './serve.js'
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..')

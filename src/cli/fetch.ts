@@ -3,7 +3,7 @@ import { loadConfig } from '../config/load.js'
 import { runCycle } from '../ingest/scheduler.js'
 import { createRuntime } from '../runtime.js'
 import type { LogLevel } from '../util/logger.js'
-import type { CliContext } from './index.js'
+import type { CliContext } from './context.js'
 
 /**
  * Polls every enabled source (or one) whatever its schedule, stores the result and prints a table.

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util'
 import { AppError, ConfigError } from '../model/errors.js'
 import { checkCommand } from './check.js'
+import type { CliContext } from './context.js'
 import { demoCommand } from './demo.js'
 import { fetchCommand } from './fetch.js'
 import { exportOpmlCommand, importOpmlCommand } from './opml.js'
@@ -24,14 +25,6 @@ Options:
   -h, --help      this text
 
 Environment: PORT, BASE_URL, DATABASE_URL, ADMIN_TOKEN, LOG_LEVEL, and any \${VAR} the file uses.`
-
-/** Common options every command gets. */
-export interface CliContext {
-  configPath: string
-  env: Record<string, string | undefined>
-  out: (line: string) => void
-  err: (line: string) => void
-}
 
 /**
  * Runs the command line and returns the exit code: 0 ok, 1 invalid configuration or failure to

@@ -11,8 +11,8 @@ import { loadConfig } from '../config/load.js'
 import { slugify } from '../config/resolve.js'
 import { AppError, ConfigError, ParseError } from '../model/errors.js'
 import type { Source } from '../model/types.js'
-import { stripInvalidXmlChars } from '../publish/feed.js'
-import type { CliContext } from './index.js'
+import { stripInvalidXmlChars } from '../publish/escape.js'
+import type { CliContext } from './context.js'
 
 type Outline = Opml.Outline<string>
 

@@ -8,7 +8,7 @@ import { AppError } from '../model/errors.js'
 import type { AppConfig, Deps } from '../model/types.js'
 import { createRuntime } from '../runtime.js'
 import type { LogLevel } from '../util/logger.js'
-import type { CliContext } from './index.js'
+import type { CliContext } from './context.js'
 
 /** A running topicwire: what tests, the demo and `serve` hold on to. */
 export interface Service {

@@ -1,7 +1,7 @@
 /** HTTP validators (ETag, Last-Modified) computed from items before rendering, and the 304 decision. */
 import { createHash } from 'node:crypto'
-import { intervalMs } from '../ingest/plan.js'
 import type { AppConfig, Item } from '../model/types.js'
+import { intervalMs } from '../util/every.js'
 
 /** What a feed response is validated by. */
 export interface Validators {

@@ -1,25 +1,26 @@
 /** analyseFeed: the CPU-bound half of a poll (pure) — decompress → decode → parse → skip unchanged → normalise → dedupe → tag. */
 import type { AnalysedFeed, AnalyseInput, Item, Tagger } from '../model/types.js'
+import { storyFeatures } from '../stories/features.js'
 import { digest } from '../util/hash.js'
 import { displayUrl } from '../util/url.js'
-import { undoCodings } from './content-coding.js'
-import { decodeBody } from './decode.js'
 import { dedupeWithinSource } from './dedupe.js'
 import { clashesWithSkipped, identityOf, parsedEntryKeys } from './entry-memo.js'
+import { undoCodings } from './fetch/content-coding.js'
 import { futureDatesNote, normalizeFeed } from './normalize.js'
-import { type ParsedFeed, type ReadDocument, readDocument } from './parse.js'
-import { parseJsonFeed } from './parse-json-feed.js'
-import { parseXmlFeed } from './parse-xml.js'
-import { storyFeatures } from './story-features.js'
-import { splitEntries, withEntries } from './xml-split.js'
+import { decodeBody } from './parse/decode.js'
+import { parseJsonFeed } from './parse/json-feed.js'
+import { type ReadDocument, readDocument } from './parse/parse-feed.js'
+import type { ParsedFeed } from './parse/types.js'
+import { parseXmlFeed } from './parse/xml.js'
+import { splitEntries, withEntries } from './parse/xml-split.js'
 
 /**
  * Analyses one fetched document (pure: the same input gives the same output, so it runs alike in
- * the poll's thread and in a worker, see analyse-pool.ts). Throws `ParseError` for a document that
+ * the poll's thread and in a worker, see workers/pool.ts). Throws `ParseError` for a document that
  * is not a feed.
  *
  * Entries the source's last stored poll saw byte for byte are skipped: in an XML feed they are
- * found as raw text (xml-split.ts) and never reach the parser (a new version of a feed usually
+ * found as raw text (parse/xml-split.ts) and never reach the parser (a new version of a feed usually
  * differs by a few entries, and parsing the other forty-odd dominated a poll); otherwise they are
  * compared after parsing (entry-memo.ts).
  * @example const { items } = await analyseFeed({ body, source, feedUrl, fetchedAt }, deps.tagger)

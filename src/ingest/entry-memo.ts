@@ -1,7 +1,7 @@
 /** The entries each source published at its last stored poll, so unchanged ones skip the pipeline. */
 import type { EntryMemo, Item, Source } from '../model/types.js'
 import { digest } from '../util/hash.js'
-import type { ParsedFeed } from './parse.js'
+import type { ParsedFeed } from './parse/types.js'
 
 /** An in-memory EntryMemo (rebuilt after a restart by the first poll of each source). */
 export const createEntryMemo = (): EntryMemo => {

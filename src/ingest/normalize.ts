@@ -2,9 +2,9 @@
 import type { Enclosure, Item, Source } from '../model/types.js'
 import { sha256Hex, stableUuid } from '../util/hash.js'
 import { canonicalUrl, resolveUrl } from '../util/url.js'
-import { parseFeedDate } from './dates.js'
 import { findReusedGuids } from './dedupe.js'
-import type { ParsedEntry, ParsedFeed } from './parse.js'
+import { parseFeedDate } from './parse/dates.js'
+import type { ParsedEntry, ParsedFeed } from './parse/types.js'
 import { htmlToText, sanitizeHtml } from './sanitize.js'
 
 /** Longest summary kept, in characters (cut at a word boundary, with an ellipsis). */

@@ -99,12 +99,3 @@ export const confirmRedirect = (
     pendingRedirect: { url: seen, firstSeenAt: new Date(firstSeen).toISOString() },
   }
 }
-
-/** Share of polls in the history answered with 304 Not Modified, or null without history. */
-export const notModifiedShare = (s: SourceState | undefined): number | null => {
-  const history = s?.history ?? []
-  if (history.length === 0) return null
-  let n = 0
-  for (const p of history) if (p.outcome === 'not-modified') n++
-  return Math.round((n / history.length) * 1000) / 1000
-}

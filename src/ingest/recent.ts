@@ -1,6 +1,6 @@
 /** The cycle's window of recently stored items: read once, grown as sources are saved, looked up by id and canonical URL. */
 import type { Item, Store } from '../model/types.js'
-import { DEFAULT_WINDOW_MS } from './story-index.js'
+import { DEFAULT_WINDOW_MS } from '../stories/story-index.js'
 
 /** How far back an item may be to join a story: the story index's window. */
 export const CLUSTER_WINDOW_MS = DEFAULT_WINDOW_MS

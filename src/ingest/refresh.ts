@@ -11,9 +11,9 @@ import type {
   Source,
   SourceState,
 } from '../model/types.js'
+import { assignClusters } from '../stories/clusterer.js'
 import { analyseFeed } from './analyse.js'
-import { assignClusters } from './cluster.js'
-import { type FetchResult, fetchFeed } from './fetch.js'
+import { type FetchResult, fetchFeed } from './fetch/fetch-feed.js'
 import { nextPollAt } from './plan.js'
 import {
   confirmRedirect,

@@ -1,8 +1,8 @@
 /** The poll loop: each tick claims due sources from the store and refreshes them under limits. */
 import { schedule } from 'node-cron'
 import type { Deps, SaveSummary, Source } from '../model/types.js'
+import { intervalMs } from '../util/every.js'
 import { createKeyedLimiter } from '../util/limit.js'
-import { intervalMs } from './plan.js'
 import { lazyRecentItems } from './recent.js'
 import { type RefreshReport, recordFailure, refreshSource } from './refresh.js'
 

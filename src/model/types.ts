@@ -438,7 +438,7 @@ export interface AnalysedFeed {
   features?: StoryFeatures[]
 }
 
-// --- Story features (computed in ingest/story-facts.ts and story-features.ts) ---
+// --- Story features (computed in stories/facts.ts and stories/features.ts) ---
 
 /** Which way an event goes on one axis: +1, -1, or 0 when the text says both. */
 export type Direction = -1 | 0 | 1
@@ -456,7 +456,7 @@ export interface StoryFacts {
   months: number
   /** Weekdays named: bit d (Sunday = bit 0). */
   weekdays: number
-  /** Gazetteer places where something happens (ids of story-places.ts). */
+  /** Gazetteer places where something happens (ids of stories/places.ts). */
   places: readonly string[]
   /** Capitalised names after in/at/near that the gazetteer does not know (normalised, stemmed). */
   otherPlaces: readonly string[]
@@ -466,7 +466,7 @@ export interface StoryFacts {
   direction: Readonly<Record<string, Direction>>
 }
 
-/** An item's story features: what the story index keeps of it (ingest/story-features.ts). */
+/** An item's story features: what the story index keeps of it (stories/features.ts). */
 export interface StoryFeatures {
   /** Sorted unique hashes of the content words of title + summary lede, and of its figures (`#100000`). */
   keys: Uint32Array

@@ -1,7 +1,8 @@
 /** "Also reported by": the other outlets' reports of a story, for collapsed feeds (pure). */
 import type { Item, Source } from '../model/types.js'
 import { httpHref } from '../util/url.js'
-import { type AlsoReported, type DocItem, stripInvalidXmlChars } from './feed.js'
+import type { AlsoReported, DocItem } from './document.js'
+import { escapeHtml, stripInvalidXmlChars } from './escape.js'
 
 /**
  * Loads the members of every story on a page once (pure apart from `lookup`), for
@@ -61,9 +62,6 @@ export const alsoReported = (
   }
   return out
 }
-
-const escapeHtml = (s: string): string =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 
 /**
  * The "Also reported by" paragraph appended to an item's HTML content (readers that show content

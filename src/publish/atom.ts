@@ -1,6 +1,6 @@
 /** Atom 1.0 rendering of a FeedDocument: `feed` writes the feed head, the entries are ours. */
 import { Feed } from 'feed'
-import type { DocItem, FeedDocument } from './feed.js'
+import type { DocItem, FeedDocument } from './document.js'
 
 const I1 = '    '
 const I2 = I1 + I1

@@ -1,64 +1,9 @@
-/** The format-neutral feed document (RSSHub's `Data`) that every renderer consumes, and its builder. */
+/** Builds the format-neutral feed document (RSSHub's `Data`, see document.ts) that every renderer consumes. */
 import type { Enclosure, FeedFormat, Item, Source, Topic } from '../model/types.js'
 import { httpHref } from '../util/url.js'
 import { alsoReported, withAlsoReported } from './also-reported.js'
-
-/** One item of a published feed, ready for any renderer. All URLs are absolute. */
-export interface DocItem {
-  /** `urn:uuid:` + the stored item id: the same in RSS `guid`, Atom `id` and JSON Feed `id`. */
-  id: string
-  url?: string
-  /** Plain text, never empty (falls back to the summary, the URL, then `(untitled)`). */
-  title: string
-  /** Plain text. */
-  summary?: string
-  /** Sanitised HTML (sanitised upstream, by `ingest/sanitize.ts`). */
-  contentHtml?: string
-  author?: string
-  /** ISO 8601 UTC. */
-  published: string
-  /** ISO 8601 UTC; only when the source changed the item. */
-  updated?: string
-  /** The item's topics: `term` is the topic id, `label` its title. */
-  categories: { term: string; label: string }[]
-  /** The source the item came from; `url` is the source's feed URL. */
-  source: { id: string; title: string; url: string }
-  /** Only http(s) URLs; `type` only when it is a valid MIME type (renderers add a default). */
-  enclosures: Enclosure[]
-  language?: string
-  /** The other reports of this story (collapsed feeds), preferred sources first. */
-  alsoReportedBy?: AlsoReported[]
-}
-
-/** Another outlet's report of the same story. */
-export interface AlsoReported {
-  source: { id: string; title: string }
-  /** Plain text. */
-  title: string
-  /** Absolute http(s): the report itself, else the source's feed. */
-  url: string
-}
-
-/** A whole feed, independent of RSS / Atom / JSON Feed. */
-export interface FeedDocument {
-  /** Stable feed id (a `tag:` or `urn:` IRI): Atom `<id>`. */
-  id: string
-  title: string
-  description: string
-  /** Absolute: the HTML index of this topicwire instance. */
-  homeUrl: string
-  /** Absolute self links, one per format, with the request's query kept. */
-  selfUrls: Record<FeedFormat, string>
-  /** ISO 8601 UTC: the newest item's date (never "now"), so output is deterministic. */
-  updated: string
-  language?: string
-  generator: string
-  /** Scheme (Atom) / domain (RSS) of the topic categories: `${baseUrl}/topics`. */
-  categoryScheme: string
-  items: DocItem[]
-  /** Next page per format (RFC 5005 `rel="next"`), with the cursor added to the self query. */
-  nextUrls?: Record<FeedFormat, string>
-}
+import type { DocItem, FeedDocument } from './document.js'
+import { stripInvalidXmlChars } from './escape.js'
 
 /** What the route knows about the feed it is serving. */
 export interface FeedInput {
@@ -101,13 +46,6 @@ export const GENERATOR = 'topicwire'
 
 /** `updated` of a feed without items, and the fixed fallback date: the Unix epoch. */
 export const EPOCH_ISO = '1970-01-01T00:00:00.000Z'
-
-/**
- * Removes the characters XML 1.0 forbids (C0 controls except tab/LF/CR, lone surrogates,
- * U+FFFE/U+FFFF): one stray byte in a source title must not make a whole feed unreadable.
- */
-export const stripInvalidXmlChars = (text: string): string =>
-  text.replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '')
 
 /**
  * Builds the format-neutral document for a list of items (pure).

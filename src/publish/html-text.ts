@@ -1,23 +1,4 @@
-/** Text helpers for server-rendered HTML and SVG: escaping, safe hrefs, UTC date labels. */
-import { dict } from '../util/dict.js'
-import { stripInvalidXmlChars } from './feed.js'
-
-const ENTITIES: Record<string, string> = dict({
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-})
-
-/**
- * Escapes text for HTML/SVG element content and quoted attribute values, and drops the control
- * characters XML forbids (titles come from the internet; the page must stay valid).
- * @example escapeHtml('<b> & "x"') // '&lt;b&gt; &amp; &quot;x&quot;'
- */
-export const escapeHtml = (text: string): string =>
-  stripInvalidXmlChars(text).replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c)
-
+/** Date labels for server-rendered HTML and SVG (deterministic, no locale). */
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 
 const pad = (n: number): string => String(n).padStart(2, '0')

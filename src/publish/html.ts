@@ -1,8 +1,9 @@
 /** The HTML index page (`GET /`): feeds, topics with charts, latest items, source health, autodiscovery. */
 import type { FeedFormat, PollOutcome, PollRecord } from '../model/types.js'
 import { httpHref } from '../util/url.js'
+import { escapePageText } from './escape.js'
 import { INDEX_CSS } from './html-style.js'
-import { escapeHtml, formatUtc } from './html-text.js'
+import { formatUtc } from './html-text.js'
 import {
   type DayCount,
   POLL_LABELS,
@@ -101,10 +102,10 @@ export const renderIndexPage = (page: IndexPage): string => {
   ].flatMap(({ path, title }) =>
     FORMATS.filter((f) => f.ext !== 'json').map(
       (f) =>
-        `<link rel="alternate" type="${f.type}" title="${escapeHtml(`${title} (${f.label})`)}" href="${escapeHtml(link(path, f.ext))}">`,
+        `<link rel="alternate" type="${f.type}" title="${escapePageText(`${title} (${f.label})`)}" href="${escapePageText(link(path, f.ext))}">`,
     ),
   )
-  const title = escapeHtml(page.title)
+  const title = escapePageText(page.title)
   return [
     '<!doctype html>',
     '<html lang="en">',
@@ -150,16 +151,19 @@ const linker =
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
 
 const time = (iso: string): string =>
-  `<time datetime="${escapeHtml(iso)}">${escapeHtml(formatUtc(iso))}</time>`
+  `<time datetime="${escapePageText(iso)}">${escapePageText(formatUtc(iso))}</time>`
 
 const subscribeList = (path: string, title: string, link: Link): string =>
-  `<ul class="subscribe" aria-label="${escapeHtml(`Subscribe to ${title}`)}">${FORMATS.map(
-    (f) => `<li><a href="${escapeHtml(link(path, f.ext))}" type="${f.type}">${f.label}</a></li>`,
+  `<ul class="subscribe" aria-label="${escapePageText(`Subscribe to ${title}`)}">${FORMATS.map(
+    (f) =>
+      `<li><a href="${escapePageText(link(path, f.ext))}" type="${f.type}">${f.label}</a></li>`,
   ).join('')}</ul>`
 
 const topicChips = (topics: readonly { id: string; title: string }[]): string =>
   topics
-    .map((t) => `<a class="chip" href="#topic-${escapeHtml(t.id)}">${escapeHtml(t.title)}</a>`)
+    .map(
+      (t) => `<a class="chip" href="#topic-${escapePageText(t.id)}">${escapePageText(t.title)}</a>`,
+    )
     .join('')
 
 const renderHeader = (page: IndexPage, link: Link): string => {
@@ -173,10 +177,10 @@ const renderHeader = (page: IndexPage, link: Link): string => {
   const health = [`${ok} ok`, failing > 0 ? `${failing} failing` : ''].filter(Boolean).join(', ')
   return [
     '<header>',
-    `<h1>${escapeHtml(page.title)}</h1>`,
+    `<h1>${escapePageText(page.title)}</h1>`,
     `<p class="muted">${plural(page.sources.length, 'source')} (${health}) · ${plural(page.totalItems, 'item')} stored${lastPoll ? ` · last poll ${time(lastPoll)}` : ''}</p>`,
     '<nav aria-label="Sections"><a href="#topics">Topics</a><a href="#feeds">Feeds</a><a href="#latest">Latest items</a><a href="#sources">Sources</a>',
-    `<a href="${escapeHtml(link('/opml'))}" type="text/x-opml">Import all feeds (OPML)</a></nav>`,
+    `<a href="${escapePageText(link('/opml'))}" type="text/x-opml">Import all feeds (OPML)</a></nav>`,
     '</header>',
   ].join('\n')
 }
@@ -185,12 +189,12 @@ const renderTopics = (topics: readonly IndexTopic[], link: Link): string => {
   const cards = topics.map((t) => {
     const path = `/topics/${t.id}`
     return [
-      `<article class="card topic" id="topic-${escapeHtml(t.id)}">`,
-      `<h3>${escapeHtml(t.title)}</h3>`,
+      `<article class="card topic" id="topic-${escapePageText(t.id)}">`,
+      `<h3>${escapePageText(t.title)}</h3>`,
       `<p class="muted"><span class="count">${plural(t.itemCount, 'item')}</span></p>`,
       subscribeList(path, t.title, link),
       renderDayChart(t.chart, `${t.title}: items per day`),
-      t.chartNote ? `<p class="muted">${escapeHtml(t.chartNote)}</p>` : '',
+      t.chartNote ? `<p class="muted">${escapePageText(t.chartNote)}</p>` : '',
       '</article>',
     ].join('')
   })
@@ -201,9 +205,9 @@ const renderTopics = (topics: readonly IndexTopic[], link: Link): string => {
 const renderFeeds = (feeds: readonly IndexFeed[], link: Link): string => {
   const cards = feeds.map((f) =>
     [
-      `<article class="card feed" id="feed-${escapeHtml(f.id)}">`,
-      `<h3>${escapeHtml(f.title)}</h3>`,
-      f.description ? `<p>${escapeHtml(f.description)}</p>` : '',
+      `<article class="card feed" id="feed-${escapePageText(f.id)}">`,
+      `<h3>${escapePageText(f.title)}</h3>`,
+      f.description ? `<p>${escapePageText(f.description)}</p>` : '',
       `<p class="muted"><span class="count">${plural(f.itemCount, 'item')}</span>${f.topics.length ? ` · ${topicChips(f.topics)}` : ' · every topic'}</p>`,
       subscribeList(`/feeds/${f.id}`, f.title, link),
       '</article>',
@@ -219,12 +223,12 @@ const renderLatest = (items: readonly IndexItem[]): string => {
   const rows = items.map((i) => {
     const href = httpHref(i.url)
     const lang = i.language && /^[a-z]{2,3}(-[a-z0-9]{1,8})*$/i.test(i.language) ? i.language : ''
-    const attrs = `dir="auto"${lang ? ` lang="${escapeHtml(lang)}"` : ''}`
+    const attrs = `dir="auto"${lang ? ` lang="${escapePageText(lang)}"` : ''}`
     const title = href
-      ? `<a class="title" href="${escapeHtml(href)}" rel="noreferrer" ${attrs}>${escapeHtml(i.title)}</a>`
-      : `<span class="title" ${attrs}>${escapeHtml(i.title)}</span>`
+      ? `<a class="title" href="${escapePageText(href)}" rel="noreferrer" ${attrs}>${escapePageText(i.title)}</a>`
+      : `<span class="title" ${attrs}>${escapePageText(i.title)}</span>`
     const chips = i.topics.length ? ` · ${topicChips(i.topics)}` : ''
-    const source = `<a href="#source-${escapeHtml(i.sourceId)}">${escapeHtml(i.sourceTitle)}</a>`
+    const source = `<a href="#source-${escapePageText(i.sourceId)}">${escapePageText(i.sourceTitle)}</a>`
     return `<li>${title}<div class="meta">${source} · ${time(i.publishedAt)}${chips}</div></li>`
   })
   const body = rows.length
@@ -247,17 +251,17 @@ const renderSources = (sources: readonly IndexSource[], link: Link): string => {
       s.status === 'gone'
         ? '<p class="error">The source answered 410 Gone: polling stopped.</p>'
         : s.failures > 0
-          ? `<p class="error">${plural(s.failures, 'failure')} in a row${s.lastError ? `: ${escapeHtml(s.lastError)}` : ''}</p>`
+          ? `<p class="error">${plural(s.failures, 'failure')} in a row${s.lastError ? `: ${escapePageText(s.lastError)}` : ''}</p>`
           : ''
     return [
-      `<article class="card source" id="source-${escapeHtml(s.id)}">`,
-      `<h3>${escapeHtml(s.title)}<span class="badge ${s.status}">${s.status}</span></h3>`,
+      `<article class="card source" id="source-${escapePageText(s.id)}">`,
+      `<h3>${escapePageText(s.title)}<span class="badge ${s.status}">${s.status}</span></h3>`,
       `<p class="muted">${plural(s.itemCount, 'item')} · ${success}${status}</p>`,
       problem,
       renderSparkline(s.history, `${s.title}: recent polls`),
-      s.history.length ? `<p class="muted">${escapeHtml(summarizePolls(s.history))}</p>` : '',
-      `<p class="muted"><a href="${escapeHtml(link(`/sources/${s.id}`, 'rss'))}" type="application/rss+xml">RSS of this source</a>`,
-      origin ? ` · <a href="${escapeHtml(origin)}" rel="noreferrer">original feed</a>` : '',
+      s.history.length ? `<p class="muted">${escapePageText(summarizePolls(s.history))}</p>` : '',
+      `<p class="muted"><a href="${escapePageText(link(`/sources/${s.id}`, 'rss'))}" type="application/rss+xml">RSS of this source</a>`,
+      origin ? ` · <a href="${escapePageText(origin)}" rel="noreferrer">original feed</a>` : '',
       '</p></article>',
     ].join('')
   })
@@ -269,9 +273,9 @@ const renderSources = (sources: readonly IndexSource[], link: Link): string => {
 
 const renderFooter = (link: Link): string => {
   const api = ['items', 'sources', 'topics', 'feeds']
-    .map((p) => `<a href="${escapeHtml(link(`/api/${p}`))}">/api/${p}</a>`)
+    .map((p) => `<a href="${escapePageText(link(`/api/${p}`))}">/api/${p}</a>`)
     .join(' · ')
-  return `<footer><p>Subscribe to everything at once: <a href="${escapeHtml(link('/opml'))}" type="text/x-opml">OPML</a>. JSON: ${api}.</p><p>Served by topicwire.</p></footer>`
+  return `<footer><p>Subscribe to everything at once: <a href="${escapePageText(link('/opml'))}" type="text/x-opml">OPML</a>. JSON: ${api}.</p><p>Served by topicwire.</p></footer>`
 }
 
-const empty = (text: string): string => `<p class="muted">${escapeHtml(text)}</p>`
+const empty = (text: string): string => `<p class="muted">${escapePageText(text)}</p>`

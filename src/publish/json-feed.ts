@@ -1,6 +1,6 @@
 /** JSON Feed 1.1 rendering of a FeedDocument: a typed object passed to JSON.stringify. */
 import type { Enclosure } from '../model/types.js'
-import type { DocItem, FeedDocument } from './feed.js'
+import type { DocItem, FeedDocument } from './document.js'
 
 /** JSON Feed 1.1 author (https://www.jsonfeed.org/version/1.1/). */
 export interface JsonFeedAuthor {

@@ -1,7 +1,7 @@
 /** OPML 2.0 of the named feeds and topic feeds (optionally per-source feeds) for a one-click import. */
 import { generateOpml, type Opml } from 'feedsmith'
 import type { FeedDef, Source, Topic } from '../model/types.js'
-import { stripInvalidXmlChars } from './feed.js'
+import { stripInvalidXmlChars } from './escape.js'
 
 /** `Content-Type` of `GET /opml`. */
 export const OPML_CONTENT_TYPE = 'text/x-opml; charset=utf-8'

@@ -1,10 +1,10 @@
 /** RSS 2.0 rendering of a FeedDocument with `feed` (jpmonette/feed v6), made valid for the W3C validator. */
 import { type Extension, Feed, type Item as FeedItem } from 'feed'
 import type { Enclosure } from '../model/types.js'
-import type { DocItem, FeedDocument } from './feed.js'
+import type { DocItem, FeedDocument } from './document.js'
+import { escapeHtml } from './escape.js'
 
 /** Re-exported for callers that look for it next to the renderer; it lives in feed.ts. */
-export { FEED_CONTENT_TYPES } from './feed.js'
 
 const DC_NS = 'http://purl.org/dc/elements/1.1/'
 
@@ -91,10 +91,6 @@ const attr = (s: string): string =>
 
 /** CDATA body: xml-js splits only the first `]]>`; `]]&gt;` means the same in HTML text. */
 const cdata = (html: string): string => html.replace(/]]>/g, ']]&gt;')
-
-/** Plain text as HTML (for `<description>`, which readers treat as HTML). */
-const escapeHtml = (s: string): string =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 
 /** Declares `xmlns:prefix` on the root `<rss>` element when `feed` did not. */
 const ensureNamespace = (xml: string, prefix: string, uri: string): string => {

@@ -1,6 +1,7 @@
 /** Small server-rendered inline SVG: a topic's items-per-day bar chart and a source's poll sparkline. */
 import type { PollOutcome, PollRecord } from '../model/types.js'
-import { escapeHtml, formatDay, formatUtc } from './html-text.js'
+import { escapePageText } from './escape.js'
+import { formatDay, formatUtc } from './html-text.js'
 
 /** Items published on one UTC day (`YYYY-MM-DD`). */
 export interface DayCount {
@@ -56,16 +57,18 @@ export const renderDayChart = (days: readonly DayCount[], label: string): string
     const kind = d.count === 0 ? 'zero' : i === peak ? 'peak' : 'bar'
     const cls = kind === 'bar' ? 'bar' : `bar ${kind}`
     const tip = `${formatDay(d.day)} ${d.day.slice(0, 4)}: ${plural(d.count, 'item')}`
-    return `<rect class="${cls}" x="${i * STEP + 1}" y="${TOP + BAR_H - h}" width="${BAR_W}" height="${h}" fill="${CHART_COLOURS[kind]}"><title>${escapeHtml(tip)}</title></rect>`
+    return `<rect class="${cls}" x="${i * STEP + 1}" y="${TOP + BAR_H - h}" width="${BAR_W}" height="${h}" fill="${CHART_COLOURS[kind]}"><title>${escapePageText(tip)}</title></rect>`
   })
   const parts = [...bars]
   const first = days[0]
   const last = days.at(-1)
   const axisY = TOP + BAR_H + 11
   if (first && last) {
-    parts.push(`<text class="axis" x="0" y="${axisY}">${escapeHtml(formatDay(first.day))}</text>`)
     parts.push(
-      `<text class="axis" x="${width}" y="${axisY}" text-anchor="end">${escapeHtml(formatDay(last.day))}</text>`,
+      `<text class="axis" x="0" y="${axisY}">${escapePageText(formatDay(first.day))}</text>`,
+    )
+    parts.push(
+      `<text class="axis" x="${width}" y="${axisY}" text-anchor="end">${escapePageText(formatDay(last.day))}</text>`,
     )
   }
   const top = days[peak]
@@ -75,7 +78,7 @@ export const renderDayChart = (days: readonly DayCount[], label: string): string
     const lx = anchor === 'start' ? peak * STEP : anchor === 'end' ? (peak + 1) * STEP : x
     // The peak bar is full height: its label sits in the band above the bars.
     parts.push(
-      `<text class="peak-label" x="${lx}" y="${TOP - 5}" text-anchor="${anchor}">${escapeHtml(`${plural(top.count, 'item')} on ${formatDay(top.day)}`)}</text>`,
+      `<text class="peak-label" x="${lx}" y="${TOP - 5}" text-anchor="${anchor}">${escapePageText(`${plural(top.count, 'item')} on ${formatDay(top.day)}`)}</text>`,
     )
   } else {
     parts.push(
@@ -84,7 +87,7 @@ export const renderDayChart = (days: readonly DayCount[], label: string): string
   }
   const total = days.reduce((n, d) => n + d.count, 0)
   const name = `${label}: ${plural(total, 'item')} in ${plural(days.length, 'day')}`
-  return `<svg class="chart" viewBox="0 0 ${width} ${HEIGHT}" width="${width}" height="${HEIGHT}" role="img" aria-label="${escapeHtml(name)}"><title>${escapeHtml(name)}</title>${parts.join('')}</svg>`
+  return `<svg class="chart" viewBox="0 0 ${width} ${HEIGHT}" width="${width}" height="${HEIGHT}" role="img" aria-label="${escapePageText(name)}"><title>${escapePageText(name)}</title>${parts.join('')}</svg>`
 }
 
 /** Fill of each poll outcome in a sparkline. */
@@ -145,12 +148,12 @@ export const renderSparkline = (
       p.changed ? `${p.changed} new or updated` : '',
     ].filter(Boolean)
     const tip = `${formatUtc(p.at)}: ${what}${detail.length ? ` (${detail.join(', ')})` : ''}`
-    return `<rect class="poll ${escapeHtml(p.outcome)}" x="${(offset + i) * SPARK_STEP}" y="${SPARK_H - h}" width="${SPARK_STEP - 2}" height="${h}" fill="${colour}"><title>${escapeHtml(tip)}</title></rect>`
+    return `<rect class="poll ${escapePageText(p.outcome)}" x="${(offset + i) * SPARK_STEP}" y="${SPARK_H - h}" width="${SPARK_STEP - 2}" height="${h}" fill="${colour}"><title>${escapePageText(tip)}</title></rect>`
   })
   const name = `${label}: ${summarizePolls(polls, max)}`
   // A faint track shows how many polls the line can hold, so a short history reads as short.
   const track = `<rect class="track" x="0" y="${SPARK_H}" width="${width}" height="1" fill="${CHART_COLOURS.zero}"/>`
-  return `<svg class="spark" viewBox="0 0 ${width} ${SPARK_H + 1}" width="${width}" height="${SPARK_H + 1}" role="img" aria-label="${escapeHtml(name)}"><title>${escapeHtml(name)}</title>${track}${bars.join('')}</svg>`
+  return `<svg class="spark" viewBox="0 0 ${width} ${SPARK_H + 1}" width="${width}" height="${SPARK_H + 1}" role="img" aria-label="${escapePageText(name)}"><title>${escapePageText(name)}</title>${track}${bars.join('')}</svg>`
 }
 
 /**

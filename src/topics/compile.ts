@@ -9,14 +9,17 @@ import type {
   WeightedTerm,
 } from '../model/types.js'
 import { MATCH_FIELDS } from '../model/types.js'
-import {
-  buildPhraseIndex,
-  buildTopicCandidates,
-  internPhrase,
-  type PhraseIndex,
-  type PhraseSpec,
-  type TopicCandidates,
-} from './phrase-index.js'
+import { buildTopicCandidates } from './candidates.js'
+import type {
+  CompiledGroup,
+  CompiledLeaf,
+  CompiledNode,
+  CompiledTerm,
+  CompiledTopic,
+  CompiledTopics,
+  SplitList,
+} from './compiled.js'
+import { buildPhraseIndex, internPhrase, type PhraseSpec } from './phrase-index.js'
 import { type ParsedTerm, parseTerm, type RegexSpec } from './term.js'
 
 /** A path inside a rule, relative to the topic's `match` node: `['any', 2]`, `['all', 0, 'near']`. */
@@ -51,69 +54,6 @@ export class TopicRulesError extends AppError {
     )
     this.errors = errors
   }
-}
-
-/** What one leaf of a rule looks for; `label` is the term as the YAML writes it (for `explain`). */
-export type CompiledTerm =
-  | { kind: 'phrase'; label: string; fields: MatchField[]; phrase: PhraseSpec }
-  | { kind: 'regex'; label: string; fields: MatchField[]; regex: RegexSpec }
-  | { kind: 'near'; label: string; fields: MatchField[]; parts: PhraseSpec[]; within: number }
-
-/** A term in the tree; `negated` when under an odd number of `none` groups (it never scores). */
-export interface CompiledLeaf {
-  term: CompiledTerm
-  weight: number
-  negated: boolean
-}
-
-/** The boolean tree; every key present in a group must hold (AND). */
-export type CompiledNode = { kind: 'leaf'; leaf: number } | CompiledGroup
-
-export interface CompiledGroup {
-  kind: 'group'
-  any?: CompiledNode[]
-  all?: CompiledNode[]
-  none?: CompiledNode[]
-  /** `any` and `none` split for evaluation (see {@link SplitList}). */
-  anySplit?: SplitList
-  noneSplit?: SplitList
-}
-
-/**
- * A list of children split into leaves (as indexes) and subgroups: a rule of hundreds of terms
- * (the shipped ones) is then one tight loop over the leaves, most of which the item's phrase hits
- * rule out with one array read (see CompiledTopic.gate), instead of a call per leaf.
- */
-export interface SplitList {
-  leaves: Int32Array
-  groups: CompiledNode[]
-}
-
-export interface CompiledTopic {
-  id: string
-  title: string
-  root: CompiledNode
-  /** Indexed by `CompiledNode.leaf`. */
-  leaves: CompiledLeaf[]
-  /**
-   * Per leaf, a phrase id the item must contain for the leaf to match (a phrase term's phrase, a
-   * `near` term's first part), or -1 (a regex: always evaluated).
-   */
-  gate: Int32Array
-  sourceTags?: ReadonlySet<string>
-  excludeSourceTags?: ReadonlySet<string>
-  minScore?: number
-}
-
-/** All topics compiled once; pass to `matchTopic` / `tagItem`. */
-export interface CompiledTopics {
-  /** Sorted topic ids. */
-  ids: readonly string[]
-  topics: ReadonlyMap<string, CompiledTopic>
-  index: PhraseIndex
-  candidates: TopicCandidates
-  /** Fields some term looks at (others need not be prepared). */
-  fields: readonly MatchField[]
 }
 
 const GROUP_KEYS = new Set(['any', 'all', 'none', 'in'])

@@ -1,6 +1,6 @@
 /** Scores compiled topic rules on a labelled set: precision, recall and F1 per topic, and misses. */
 import { NotFoundError } from '../model/errors.js'
-import type { CompiledTopics } from './compile.js'
+import type { CompiledTopics } from './compiled.js'
 import type { LabelledRow } from './labelled-set.js'
 import { matchPrepared, prepareItem } from './match.js'
 

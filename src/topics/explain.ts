@@ -1,5 +1,5 @@
 /** Explains, per topic, why an item matches or not: the terms found and where they were found. */
-import type { CompiledTopics } from './compile.js'
+import type { CompiledTopics } from './compiled.js'
 import { type MatchableItem, type MatchResult, matchPrepared, prepareItem } from './match.js'
 
 /** Per topic id, in the order given: what matched and whether the topic applies. */

@@ -7,7 +7,7 @@ import type {
   CompiledTopic,
   CompiledTopics,
   SplitList,
-} from './compile.js'
+} from './compiled.js'
 import { type PhraseHits, type PhraseSpec, scanTokens } from './phrase-index.js'
 import type { RegexSpec } from './term.js'
 import { collapseWhitespace, htmlToText, tokenize } from './text.js'

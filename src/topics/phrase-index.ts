@@ -1,5 +1,4 @@
 /** The shared indexes of all topics: phrases by first word or prefix, topics by phrase. Built once, at compile time. */
-import type { CompiledNode, CompiledTopic } from './compile.js'
 
 /** A word or phrase, shared by every term (of every topic) that writes it the same way. */
 export interface PhraseSpec {
@@ -105,38 +104,4 @@ export const scanTokens = (
       if (prefixed) for (const p of prefixed) record(hits, p.id, i)
     }
   }
-}
-
-/** Which topics an item can possibly match, so tagging skips the rest unevaluated. */
-export interface TopicCandidates {
-  /** Phrase id → ids of the topics using it (near parts included). */
-  byPhrase: ReadonlyMap<number, readonly string[]>
-  /** Topics to evaluate anyway: with a regex, or whose tree holds when no term matches. */
-  always: readonly string[]
-}
-
-const holdsWithoutHits = (n: CompiledNode): boolean =>
-  n.kind === 'group' &&
-  (n.any?.some(holdsWithoutHits) ?? true) &&
-  (n.all?.every(holdsWithoutHits) ?? true) &&
-  !(n.none?.some(holdsWithoutHits) ?? false)
-
-/** Reverse index phrase → topics, so tagging evaluates only topics sharing a word with the item. */
-export const buildTopicCandidates = (topics: Iterable<CompiledTopic>): TopicCandidates => {
-  const byPhrase = new Map<number, string[]>()
-  const always: string[] = []
-  for (const t of topics) {
-    const ids = new Set<number>()
-    for (const { term } of t.leaves) {
-      if (term.kind === 'phrase') ids.add(term.phrase.id)
-      if (term.kind === 'near') for (const p of term.parts) ids.add(p.id)
-    }
-    if (holdsWithoutHits(t.root) || t.leaves.some((l) => l.term.kind === 'regex')) always.push(t.id)
-    for (const id of ids) {
-      const list = byPhrase.get(id)
-      if (list) list.push(t.id)
-      else byPhrase.set(id, [t.id])
-    }
-  }
-  return { byPhrase, always }
 }

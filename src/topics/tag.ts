@@ -1,6 +1,7 @@
 /** Tags an item with every topic whose rule it matches. */
 import type { Tagger, Topic } from '../model/types.js'
-import { type CompiledTopics, compileTopics } from './compile.js'
+import { compileTopics } from './compile.js'
+import type { CompiledTopics } from './compiled.js'
 import {
   type MatchableItem,
   type PreparedItem,

@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config/load.js'
 import type { AppConfig } from '../../src/model/types.js'
-import { type CompiledTopics, compileTopics } from '../../src/topics/compile.js'
+import { compileTopics } from '../../src/topics/compile.js'
+import type { CompiledTopics } from '../../src/topics/compiled.js'
 import { tagItem } from '../../src/topics/tag.js'
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..')

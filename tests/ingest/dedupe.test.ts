@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { decodeBody } from '../../src/ingest/decode.js'
 import { dedupeWithinSource, findReusedGuids } from '../../src/ingest/dedupe.js'
 import { normalizeEntries } from '../../src/ingest/normalize.js'
-import { parseFeed } from '../../src/ingest/parse.js'
+import { decodeBody } from '../../src/ingest/parse/decode.js'
+import { parseFeed } from '../../src/ingest/parse/parse-feed.js'
 import { stableUuid } from '../../src/util/hash.js'
 import { makeItem } from '../helpers/items.js'
 

@@ -5,7 +5,7 @@ import {
   identityOf,
   parsedEntryKeys,
 } from '../../src/ingest/entry-memo.js'
-import type { ParsedFeed } from '../../src/ingest/parse.js'
+import type { ParsedFeed } from '../../src/ingest/parse/types.js'
 import { refreshSource } from '../../src/ingest/refresh.js'
 import { fakeFetch } from '../helpers/fake-fetch.js'
 import { makeItem } from '../helpers/items.js'

@@ -1,13 +1,14 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { decodeBody } from '../../src/ingest/decode.js'
 import {
   futureDatesNote,
   normalizeEntries,
   normalizeFeed,
   SUMMARY_MAX,
 } from '../../src/ingest/normalize.js'
-import { type ParsedEntry, type ParsedFeed, parseFeed } from '../../src/ingest/parse.js'
+import { decodeBody } from '../../src/ingest/parse/decode.js'
+import { parseFeed } from '../../src/ingest/parse/parse-feed.js'
+import type { ParsedEntry, ParsedFeed } from '../../src/ingest/parse/types.js'
 import type { Item, Source } from '../../src/model/types.js'
 import { stableUuid } from '../../src/util/hash.js'
 

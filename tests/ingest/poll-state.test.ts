@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest'
 import {
   confirmRedirect,
   HISTORY_MAX,
-  notModifiedShare,
   OUTAGE_NOTE,
   outageFailure,
   REDIRECT_CONFIRM_MS,
@@ -116,21 +115,6 @@ describe('poll history', () => {
     )
     expect(s.history).toEqual([record('ok', 0), { ...record('ok', 1), changed: 3 }])
     expect(withChangedCount(state(), 3)).toEqual(state())
-  })
-
-  it.each([
-    [[], null],
-    [['not-modified'], 1],
-    [['ok', 'not-modified', 'not-modified', 'error'], 0.5],
-    [['ok', 'not-modified', 'error'], 0.333],
-    [['ok', 'error', 'gone'], 0],
-  ] as const)('notModifiedShare of %j is %s', (outcomes, share) => {
-    const history = outcomes.map((o, i) => record(o, i))
-    expect(notModifiedShare(state({ history }))).toBe(share)
-  })
-
-  it('notModifiedShare of an unknown source is null', () => {
-    expect(notModifiedShare(undefined)).toBeNull()
   })
 })
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { assignClusters } from '../../src/ingest/cluster.js'
 import { lazyRecentItems, loadRecentItems } from '../../src/ingest/recent.js'
 import type { Item, Store } from '../../src/model/types.js'
 import { createMemoryStore } from '../../src/store/memory.js'
+import { assignClusters } from '../../src/stories/clusterer.js'
 import { makeItem } from '../helpers/items.js'
 
 const NOW = new Date('2026-11-20T12:00:00.000Z')

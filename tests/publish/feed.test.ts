@@ -2,12 +2,8 @@ import Parser from 'rss-parser'
 import { describe, expect, it } from 'vitest'
 import type { Item } from '../../src/model/types.js'
 import { renderAtom } from '../../src/publish/atom.js'
-import {
-  buildFeedDocument,
-  EPOCH_ISO,
-  FEED_CONTENT_TYPES,
-  stripInvalidXmlChars,
-} from '../../src/publish/feed.js'
+import { stripInvalidXmlChars } from '../../src/publish/escape.js'
+import { buildFeedDocument, EPOCH_ISO, FEED_CONTENT_TYPES } from '../../src/publish/feed.js'
 import { renderJsonFeed } from '../../src/publish/json-feed.js'
 import { renderRss } from '../../src/publish/rss.js'
 import { BASE_URL, sampleContext, sampleDocument, sampleInput, sampleItems } from './sample.js'

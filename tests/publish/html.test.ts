@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import type { PollOutcome, PollRecord } from '../../src/model/types.js'
+import { escapePageText } from '../../src/publish/escape.js'
 import { type IndexPage, renderIndexPage } from '../../src/publish/html.js'
-import { escapeHtml, formatUtc } from '../../src/publish/html-text.js'
+import { formatUtc } from '../../src/publish/html-text.js'
 import {
   CHART_COLOURS,
   chartDays,
@@ -288,7 +289,7 @@ describe('html text helpers', () => {
     ['bell\u0007 and nul\u0000', 'bell and nul'],
     ['اردو', 'اردو'],
   ])('escapes %j', (input, out) => {
-    expect(escapeHtml(input)).toBe(out)
+    expect(escapePageText(input)).toBe(out)
   })
 
   it.each([

@@ -1,11 +1,7 @@
 /** Sample items, sources and topics shared by the publish tests (our own text, no corpus copy). */
 import type { Item, Source, Topic } from '../../src/model/types.js'
-import {
-  buildFeedDocument,
-  type FeedContext,
-  type FeedDocument,
-  type FeedInput,
-} from '../../src/publish/feed.js'
+import type { FeedDocument } from '../../src/publish/document.js'
+import { buildFeedDocument, type FeedContext, type FeedInput } from '../../src/publish/feed.js'
 
 export const BASE_URL = 'http://localhost:8080'
 

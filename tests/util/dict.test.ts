@@ -1,8 +1,8 @@
 /** Words that name Object.prototype members, read from feeds, URLs and queries, find nothing. */
 import { describe, expect, it } from 'vitest'
 import { createApp } from '../../src/http/app.js'
-import { parseFeedDate } from '../../src/ingest/dates.js'
-import { storyFacts } from '../../src/ingest/story-facts.js'
+import { parseFeedDate } from '../../src/ingest/parse/dates.js'
+import { storyFacts } from '../../src/stories/facts.js'
 import { decodeEntities, htmlToText } from '../../src/topics/text.js'
 import { dict } from '../../src/util/dict.js'
 import { parseDuration } from '../../src/util/duration.js'

@@ -1,12 +1,13 @@
 /** JSON API: /api/items (cursor pages), /api/sources (health), /api/topics, /api/feeds. */
 import { Hono } from 'hono'
-import { notModifiedShare } from '../../ingest/poll-state.js'
-import { explainCluster, storyOf } from '../../ingest/story-explain.js'
 import { InvalidParamError } from '../../model/errors.js'
 import type { Deps, Item, Source, SourceState, Topic } from '../../model/types.js'
-import { type CompiledTopics, compileTopics } from '../../topics/compile.js'
+import { explainCluster, storyOf } from '../../stories/explain.js'
+import { compileTopics } from '../../topics/compile.js'
+import type { CompiledTopics } from '../../topics/compiled.js'
 import { type Explanation, explainItem } from '../../topics/explain.js'
 import { checkFeedToken, scopedQuery } from '../scope.js'
+import { notModifiedShare, sourceStatus } from '../source-health.js'
 
 const DAY_MS = 86_400_000
 
@@ -141,7 +142,7 @@ const sourceInfo = (s: Source, st: SourceState | undefined, base: string) => ({
   language: s.language ?? null,
   feed: `${base}/sources/${s.id}.rss`,
   health: {
-    status: healthOf(s, st),
+    status: sourceStatus(s, st),
     lastFetchAt: st?.lastFetchAt ?? null,
     lastSuccessAt: st?.lastSuccessAt ?? null,
     lastStatus: st?.lastStatus ?? null,
@@ -155,12 +156,3 @@ const sourceInfo = (s: Source, st: SourceState | undefined, base: string) => ({
     notModifiedShare: notModifiedShare(st),
   },
 })
-
-const healthOf = (s: Source, st: SourceState | undefined): string => {
-  if (!s.enabled) return 'disabled'
-  if (!st?.lastFetchAt) return 'pending'
-  if (st.gone) return 'gone'
-  // A failure during a network outage leaves `failures` at 0 but keeps the error.
-  if (st.failures > 0 || st.lastError) return 'failing'
-  return 'ok'
-}

@@ -1,0 +1,180 @@
+/** RSS 0.9x/1.0/2.0 and Atom 0.3/1.0 text → ParsedFeed, through rss-parser's `parseString`. */
+import Parser from 'rss-parser'
+import { ParseError } from '../../model/errors.js'
+import { rootElement, rootElementName, type XmlFormat } from './detect.js'
+import type { ParsedFeed } from './types.js'
+import { toFeedMeta, toParsedEntry } from './xml-entry.js'
+import { isRecord } from './xml-nodes.js'
+import { repairXml } from './xml-repair.js'
+import { xml2jsOptions } from './xml-shape.js'
+
+/**
+ * Elements we read from the raw xml2js tree ourselves: rss-parser drops or flattens them (author
+ * names, media:content, xml:base, typed titles). Each lands on the item as `tw:<name>`, as a list.
+ */
+const ITEM_FIELDS = [
+  '$',
+  'link',
+  'atom:link',
+  'title',
+  'dc:title',
+  'guid',
+  'id',
+  'author',
+  'dc:creator',
+  'category',
+  'dc:subject',
+  'enclosure',
+  'media:content',
+  'media:group',
+  'pubDate',
+  'dc:date',
+  'dcterms:issued',
+  'dcterms:modified',
+  'atom:published',
+  'atom:updated',
+  'published',
+  'updated',
+  'issued',
+  'modified',
+  'created',
+  'description',
+  'dc:description',
+  'summary',
+  'content',
+  'content:encoded',
+]
+
+const FEED_FIELDS = [
+  '$',
+  'link',
+  'atom:link',
+  'title',
+  'dc:title',
+  'description',
+  'subtitle',
+  'tagline',
+  'language',
+  'dc:language',
+  'author',
+  'ttl',
+]
+
+const keep = (name: string): [string, string, { keepArray: boolean }] => [
+  name,
+  `tw:${name}`,
+  { keepArray: true },
+]
+
+const makeParser = (xml: string, format: XmlFormat, lenient: boolean): Parser =>
+  new Parser({
+    defaultRSS: 2,
+    xml2js: xml2jsOptions(xml, format, lenient),
+    customFields: {
+      // rss-parser's typings only allow plain names for feed fields; the tuple form works at run time.
+      feed: FEED_FIELDS.map(keep) as unknown as string[],
+      item: ITEM_FIELDS.map(keep),
+    },
+  })
+
+/** Turns a sax/xml2js error ("Unexpected close tag\nLine: 4\nColumn: 9\nChar: >") into one line. */
+const describe = (err: unknown): string => {
+  const msg = err instanceof Error ? err.message : String(err)
+  const m = msg.match(/^([^\n]*)\nLine: (\d+)\nColumn: (\d+)/)
+  return m ? `${m[1]} (line ${Number(m[2]) + 1}, column ${m[3]})` : (msg.split('\n')[0] ?? msg)
+}
+
+/** A lone Atom entry document read as a one-entry feed. */
+const wrapEntry = (xml: string): string => {
+  const start = rootElement(xml)?.index ?? 0
+  return `${xml.slice(0, start)}<feed xmlns="http://www.w3.org/2005/Atom">${xml.slice(start)}</feed>`
+}
+
+const run = async (
+  xml: string,
+  format: XmlFormat,
+  lenient = false,
+): Promise<Record<string, unknown>> => {
+  const out: unknown = await makeParser(xml, format, lenient).parseString(xml)
+  if (!isRecord(out) || !Array.isArray(out.items)) throw new Error('rss-parser returned no items')
+  return out
+}
+
+/**
+ * Parses XML feed text of a known dialect (see `readWithRepairs` for the fallbacks). What was
+ * repaired is appended to `recovered`.
+ * Throws `ParseError` with the parser's message, line and column when nothing helps.
+ */
+export const parseXmlFeed = async (
+  prepared: string,
+  format: XmlFormat,
+  url: string,
+  recovered: string[],
+): Promise<ParsedFeed> => {
+  const notes = [...recovered]
+  let xml = prepared
+  if (format === 'atom-entry') {
+    xml = wrapEntry(xml)
+    notes.push('Atom entry document read as a one-entry feed')
+  }
+  const out = await readWithRepairs(xml, format, notes)
+  const kind = format === 'atom-entry' ? 'atom' : format
+  const meta = toFeedMeta(out, kind, url)
+  const items = (out.items as unknown[]).filter(isRecord)
+  return {
+    format: kind,
+    ...meta.fields,
+    entries: items.map((item) => toParsedEntry(item, kind, meta.context, url)),
+    recovered: notes,
+  }
+}
+
+/**
+ * Strict parse; then strict after cheap repairs; then lenient (non-strict sax, with the root
+ * closed if the document was cut off), which reads mismatched tags and unknown entities the way
+ * feedparser's loose parser does. Each fallback is recorded in `notes`.
+ */
+const readWithRepairs = async (
+  xml: string,
+  format: XmlFormat,
+  notes: string[],
+): Promise<Record<string, unknown>> => {
+  let firstError: unknown
+  try {
+    return await run(xml, format)
+  } catch (err) {
+    firstError = err
+  }
+  const repaired = repairXml(xml)
+  if (repaired.recovered.length) {
+    try {
+      const out = await run(repaired.xml, format)
+      notes.push(...repaired.recovered)
+      return out
+    } catch {
+      // fall through to the lenient parse; the first error is the one worth reporting
+    }
+  }
+  try {
+    const out = await run(closeRoot(repaired.xml), format, true)
+    notes.push(...repaired.recovered, `lenient XML parse (${describe(firstError)})`)
+    return out
+  } catch {
+    throw new ParseError(`unreadable ${label(format)} XML: ${describe(firstError)}`, {
+      cause: firstError,
+    })
+  }
+}
+
+/** Ends an open CDATA section and appends the root's end tag when a truncated document lacks them. */
+const closeRoot = (xml: string): string => {
+  const root = rootElementName(xml)
+  if (!root) return xml
+  if (new RegExp(`</${root.replace(/[.]/g, '\\.')}\\s*>\\s*$`).test(xml)) return xml
+  if (xml.lastIndexOf('<![CDATA[') > xml.lastIndexOf(']]>')) return `${xml}]]>\n</${root}>`
+  const partial = xml.lastIndexOf('<') > xml.lastIndexOf('>') ? xml.lastIndexOf('<') : xml.length
+  return `${xml.slice(0, partial)}\n</${root}>`
+}
+
+const label = (format: XmlFormat): string =>
+  format === 'rss' ? 'RSS' : format === 'rdf' ? 'RSS 1.0 (RDF)' : 'Atom'

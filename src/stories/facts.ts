@@ -1,0 +1,391 @@
+/** Facts a story guard compares (pure): figures, months, weekdays, places, countries, event direction. */
+import type { Direction, StoryFacts } from '../model/types.js'
+import { hasNonAscii, normalizeText, tokenize } from '../topics/text.js'
+import {
+  AXIS_STEMS,
+  BACKGROUND,
+  CLAUSE_WORDS,
+  CURRENCIES,
+  MONTH_ABBR,
+  MONTHS,
+  NOT_PLACES,
+  NUMBER_WORDS,
+  ORDINAL_NOUNS,
+  ORDINAL_WORDS,
+  SCALES,
+  SITE_BEFORE,
+  UNIT_SKIP,
+  WEEKDAYS,
+} from './lexicon.js'
+import { COUNTRY_NAMES, MULTI_WORD_NAMES, PLACES, type Place } from './places.js'
+import { fnv1a, isContentWord, stem } from './text.js'
+
+export type { Direction, StoryFacts } from '../model/types.js'
+
+/**
+ * A clause of raw text and its normalised words, with what the passes below need of each word:
+ * its lexeme (undefined for most words, which the passes then skip) and, for a content word, its
+ * key (fnv1a of its stem; -1 for other words).
+ */
+interface Clause {
+  raw: string
+  words: string[]
+  lexemes: (Lexeme | undefined)[]
+  keys: number[]
+}
+
+/** Ends a clause: a figure never counts a word beyond it. A dot inside a number is not one. */
+const CLAUSE_END = /,(?!\d)|[;:!?\n()\u2013\u2014]|\s-\s|\.(?!\d)/
+
+const ARABIC_DIGITS = /[\u0660-\u0669\u06f0-\u06f9]/g
+
+const clausesOf = (text: string): Clause[] => {
+  // ASCII text has nothing to normalise or fold into ASCII digits.
+  const folded = hasNonAscii(text)
+    ? text
+        .normalize('NFKC')
+        .replace(ARABIC_DIGITS, (c) => String((c.charCodeAt(0) - 0x0660) % 0x90))
+    : text
+  const out: Clause[] = []
+  for (const raw of folded.split(CLAUSE_END)) {
+    const words = tokenize(raw)
+    if (words.length === 0) continue
+    const lexemes: (Lexeme | undefined)[] = []
+    const keys: number[] = []
+    for (const w of words) {
+      const s = stem(w)
+      lexemes.push(LEXICON.get(w) ?? AXIS_LEXEMES.get(s))
+      keys.push(isContentWord(w) ? fnv1a(s) : -1)
+    }
+    out.push({ raw, words, lexemes, keys })
+  }
+  return out
+}
+
+/**
+ * What the passes below need to know of a word found in some lexicon: every lexicon is looked up
+ * once, here, for the few hundred words they hold, and a text's word then costs one lookup in a
+ * small table (cached by the CPU) whatever the size of the vocabulary.
+ */
+interface Lexeme {
+  readonly number: number | undefined
+  readonly ordinal: number | undefined
+  readonly weekday: number | undefined
+  readonly month: number | undefined
+  readonly monthAbbr: number | undefined
+  /** Names of several words that start with this one, longest first. */
+  readonly multis: readonly (readonly string[])[] | undefined
+  readonly place: Place | undefined
+  readonly country: string | undefined
+  /** Starts a new clause for directions ("as", "but"…). */
+  readonly clauseWord: boolean
+  /** Opens a background clause ("after", "amid"…). */
+  readonly background: boolean
+  /** The event axes its stem moves (bit 1 up, bit 2 down). */
+  readonly axes: readonly (readonly [string, number])[] | undefined
+}
+
+const lexemeOf = (w: string): Lexeme => ({
+  // Every lexeme has the same fields (one shape for the passes that read them).
+  number: NUMBER_WORDS[w],
+  ordinal: ORDINAL_WORDS[w],
+  weekday: WEEKDAYS[w],
+  month: MONTHS[w],
+  monthAbbr: MONTH_ABBR[w],
+  multis: MULTI_BY_FIRST.get(w),
+  place: PLACES[w],
+  country: COUNTRY_OF.get(w),
+  clauseWord: CLAUSE_WORDS.has(w),
+  background: BACKGROUND.has(w),
+  axes: AXES_OF_STEM.get(stem(w)),
+})
+
+/** Rounds to six significant digits, so 1.2 × 10⁹ from "1.2bn" and "1,200,000,000" agree. */
+const canonicalNumber = (x: number): number => Number(x.toPrecision(6))
+
+const HAS_DIGIT = /\d/
+
+const NUMBER_RE =
+  /(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?:\s?-?\s?(k|m|mn|bn|b|thousand|lakh|crore|million|billion|st|nd|rd|th)\b)?/gi
+
+/** The first word from `from` on that can say what a figure counts, stemmed. */
+const unitAt = (words: readonly string[], from: number): string | undefined => {
+  for (let i = from; i < Math.min(words.length, from + 4); i++) {
+    const w = words[i]!
+    if (/^\d+$/.test(w) || SCALES[w] !== undefined || UNIT_SKIP.has(w)) continue
+    if (NUMBER_WORDS[w] !== undefined) continue
+    return /^[a-z]{3,}$/.test(w) ? stem(w) : undefined
+  }
+  return undefined
+}
+
+const addTo = <K, V>(m: Map<K, Set<V>>, key: K, v: V): void => {
+  const set = m.get(key)
+  if (set) set.add(v)
+  else m.set(key, new Set([v]))
+}
+
+/** Figures of the clauses, alone and by what they count. */
+const figures = (clauses: readonly Clause[]) => {
+  const numbers = new Set<number>()
+  const quantities = new Map<string, Set<number>>()
+  /** Ordinal words ("second ODI") only count things: as bare figures they would meet "2 wickets". */
+  const add = (value: number, unit: string | undefined, ordinal = false): void => {
+    const v = canonicalNumber(value)
+    if (!ordinal) numbers.add(v)
+    if (unit !== undefined) addTo(quantities, unit, v)
+  }
+  for (const { raw, words, lexemes } of clauses) {
+    // NUMBER_RE needs a digit: most clauses have none.
+    const matches = HAS_DIGIT.test(raw) ? raw.matchAll(NUMBER_RE) : []
+    for (const m of matches) {
+      const at = m.index ?? 0
+      const before = raw.slice(Math.max(0, at - 6), at)
+      // A number glued to a name ("KSE-100", "Q1", "G-11", "T20") is part of the name.
+      if (/[A-Za-z]-?$/.test(before)) {
+        const word = /([A-Za-z]+)\.?$/.exec(before)?.[1]?.toLowerCase() ?? ''
+        if (!CURRENCIES.has(word)) continue
+      }
+      const base = Number.parseFloat(`${m[1]!.replace(/,/g, '')}${m[2] ?? ''}`)
+      const scale = SCALES[m[3]?.toLowerCase() ?? ''] ?? 1
+      const rest = raw.slice(at + m[0].length, at + m[0].length + 40).toLowerCase()
+      if (Number.isFinite(base))
+        add(base * scale, unitAt(rest.split(/[^\p{L}\p{N}]+/u).filter(Boolean), 0))
+    }
+    for (let i = 0; i < words.length; i++) {
+      const info = lexemes[i]
+      if (info === undefined) continue
+      const n = info.number
+      if (n !== undefined) {
+        add(n * (SCALES[words[i + 1] ?? ''] ?? 1), unitAt(words, i + 1))
+        continue
+      }
+      const o = info.ordinal
+      if (o === undefined) continue
+      const noun = [words[i + 1], words[i + 2]].find((x) => x !== undefined && ORDINAL_NOUNS.has(x))
+      if (noun) add(o, stem(noun), true)
+    }
+  }
+  return { numbers, quantities }
+}
+
+/** Months and weekdays named. */
+const dates = (words: readonly string[], lexemes: readonly (Lexeme | undefined)[]) => {
+  const months = new Set<number>()
+  const weekdays = new Set<number>()
+  const isDay = (w: string | undefined): boolean => w !== undefined && /^\d{1,2}$/.test(w)
+  for (let i = 0; i < words.length; i++) {
+    const info = lexemes[i]
+    if (info === undefined) continue
+    const w = words[i]!
+    const day = info.weekday
+    if (day !== undefined) weekdays.add(day)
+    const full = info.month
+    const abbr = info.monthAbbr
+    if (full === undefined && abbr === undefined) continue
+    const near = isDay(words[i + 1]) || isDay(words[i - 1])
+    // "may" is a verb unless a day number stands next to it; abbreviations likewise.
+    const month = full ?? (near ? abbr : undefined)
+    if (month !== undefined && (w !== 'may' || near)) months.add(month)
+  }
+  return { months, weekdays }
+}
+
+const COUNTRY_OF = new Map<string, string>(
+  Object.entries(COUNTRY_NAMES).flatMap(([id, names]) => names.map((n) => [n, id] as const)),
+)
+
+/** Multi-word names by their first word, longest first. */
+const MULTI_BY_FIRST = new Map<string, string[][]>()
+for (const name of MULTI_WORD_NAMES) {
+  const parts = name.split(' ')
+  const list = MULTI_BY_FIRST.get(parts[0]!) ?? []
+  list.push(parts)
+  MULTI_BY_FIRST.set(parts[0]!, list)
+}
+
+/** Gazetteer places, unknown capitalised places and countries. */
+const places = (
+  clauses: readonly Clause[],
+  words: readonly string[],
+  lexemes: readonly (Lexeme | undefined)[],
+) => {
+  const sites = new Set<string>()
+  const others = new Set<string>()
+  const countries = new Set<string>()
+  // One word list: "in the Afghan capital, Kabul" names its site across the comma.
+  for (let i = 0; i < words.length; i++) {
+    const info = lexemes[i]
+    if (info === undefined) continue
+    let { place, country } = info
+    let span = 1
+    for (const multi of info.multis ?? NONE) {
+      if (multi.every((part, k) => words[i + k] === part)) {
+        const name = multi.join(' ')
+        place = PLACES[name]
+        country = COUNTRY_OF.get(name)
+        span = multi.length
+        break
+      }
+    }
+    if (place) {
+      if (place.country) countries.add(place.country)
+      if (!place.metonym || SITE_BEFORE.has(words[i - 1] ?? '')) sites.add(place.id)
+    } else if (country) {
+      countries.add(country)
+    }
+    i += span - 1
+  }
+  for (const { raw } of clauses) {
+    // Capitalised names after in/at/near (case is lost once normalised); title case skipped: "In".
+    for (const m of raw.matchAll(/\b(?:in|at|near) ((?:[A-Z][a-z]+ ?){1,3})/g)) {
+      const name = normalizeText(m[1] ?? '')
+      const first = name.split(' ')[0] ?? ''
+      if (!first || NOT_PLACES.has(first) || PLACES[first] || COUNTRY_OF.has(first)) continue
+      if (PLACES[name] || COUNTRY_OF.has(name) || MULTI_BY_FIRST.has(first)) continue
+      others.add(stem(first))
+    }
+  }
+  return { places: sites, otherPlaces: others, countries }
+}
+
+/** Stem → the axes it moves: bit 1 up, bit 2 down. */
+const AXES_OF_STEM = new Map<string, [string, number][]>()
+for (const [axis, up, down] of AXIS_STEMS) {
+  for (const [set, bit] of [
+    [up, 1],
+    [down, 2],
+  ] as const) {
+    for (const s of set) {
+      const list = AXES_OF_STEM.get(s) ?? []
+      list.push([axis, bit])
+      AXES_OF_STEM.set(s, list)
+    }
+  }
+}
+
+/** The words of every lexicon above, each with all it is. */
+const LEXICON = new Map<string, Lexeme>(
+  [
+    ...Object.keys(NUMBER_WORDS),
+    ...Object.keys(ORDINAL_WORDS),
+    ...Object.keys(WEEKDAYS),
+    ...Object.keys(MONTHS),
+    ...Object.keys(MONTH_ABBR),
+    ...MULTI_BY_FIRST.keys(),
+    ...Object.keys(PLACES),
+    ...COUNTRY_OF.keys(),
+    ...CLAUSE_WORDS,
+    ...BACKGROUND,
+  ].map((w) => [w, lexemeOf(w)]),
+)
+
+/** Any other word whose stem moves an axis ("reopened"), by stem. */
+const AXIS_LEXEMES = new Map<string, Lexeme>(
+  [...AXES_OF_STEM.keys()].map((s) => [
+    s,
+    { ...lexemeOf(''), clauseWord: false, background: false, axes: AXES_OF_STEM.get(s) },
+  ]),
+)
+
+/**
+ * The direction of each axis the clauses speak of. Words of a background clause (from "after",
+ * "following", "since", "amid"… to the clause's end) are left out: "Internet restored after
+ * 48-hour shutdown" goes up only.
+ */
+const directions = (clauses: readonly Clause[]): Record<string, Direction> => {
+  const out: Record<string, Direction> = {}
+  const seen = new Map<string, number>()
+  for (const { lexemes } of clauses) {
+    let background = false
+    for (const info of lexemes) {
+      if (info === undefined) continue
+      if (info.clauseWord) background = false
+      else if (info.background) background = true
+      else if (!background && info.axes)
+        for (const [axis, bit] of info.axes) seen.set(axis, (seen.get(axis) ?? 0) | bit)
+    }
+  }
+  // In AXIS_STEMS order, as before.
+  for (const [axis] of AXIS_STEMS) {
+    const bits = seen.get(axis)
+    if (bits !== undefined) out[axis] = bits === 3 ? 0 : bits === 1 ? 1 : -1
+  }
+  return out
+}
+
+const NONE: readonly never[] = Object.freeze([])
+const NO_QUANTITIES: ReadonlyMap<string, readonly number[]> = new Map()
+const NO_DIRECTION: Readonly<Record<string, Direction>> = Object.freeze({})
+
+const list = <T>(s: ReadonlySet<T>): readonly T[] => (s.size === 0 ? NONE : [...s])
+
+const maskOf = (s: ReadonlySet<number>, first: number): number => {
+  let m = 0
+  for (const x of s) m |= 1 << (x - first)
+  return m
+}
+
+/**
+ * The facts of one item for the guards (pure).
+ * @example storyFacts('Torkham reopens after 25 days').numbers // [25]
+ */
+export const storyFacts = (title: string, summary = ''): StoryFacts =>
+  readStory(title, summary).facts
+
+/**
+ * {@link storyFacts} and the keys of the content words of title and summary, in order (fnv1a of
+ * each stem), from one normalisation of each text: what storyFeatures needs.
+ */
+export const readStory = (
+  title: string,
+  summary = '',
+): { facts: StoryFacts; titleKeys: number[]; summaryKeys: number[] } => {
+  const head = clausesOf(title)
+  const body = clausesOf(summary)
+  const all = [...head, ...body]
+  const words: string[] = []
+  const lexemes: (Lexeme | undefined)[] = []
+  for (const c of all) {
+    for (const w of c.words) words.push(w)
+    for (const l of c.lexemes) lexemes.push(l)
+  }
+  // The headline says what happened; the summary often recalls what happened before.
+  const direction = { ...directions(body), ...directions(head) }
+  const { numbers, quantities } = figures(all)
+  const { months, weekdays } = dates(words, lexemes)
+  const where = places(all, words, lexemes)
+  const facts: StoryFacts = {
+    numbers: list(numbers),
+    quantities:
+      quantities.size === 0
+        ? NO_QUANTITIES
+        : new Map([...quantities].map(([unit, values]) => [unit, [...values]])),
+    months: maskOf(months, 1),
+    weekdays: maskOf(weekdays, 0),
+    places: list(where.places),
+    otherPlaces: list(where.otherPlaces),
+    countries: list(where.countries),
+    direction: Object.keys(direction).length === 0 ? NO_DIRECTION : direction,
+  }
+  return { facts, titleKeys: keysIn(head), summaryKeys: keysIn(body) }
+}
+
+/** The keys of the content words of clauses, in order (see storyFeatures). */
+const keysIn = (clauses: readonly Clause[]): number[] => {
+  const out: number[] = []
+  for (const c of clauses) for (const k of c.keys) if (k >= 0) out.push(k)
+  return out
+}
+
+/** The same facts with empty lists, maps and records replaced by the shared empties. */
+export const compactFacts = (f: StoryFacts): StoryFacts => ({
+  numbers: f.numbers.length === 0 ? NONE : f.numbers,
+  quantities: f.quantities.size === 0 ? NO_QUANTITIES : f.quantities,
+  months: f.months,
+  weekdays: f.weekdays,
+  places: f.places.length === 0 ? NONE : f.places,
+  otherPlaces: f.otherPlaces.length === 0 ? NONE : f.otherPlaces,
+  countries: f.countries.length === 0 ? NONE : f.countries,
+  direction: Object.keys(f.direction).length === 0 ? NO_DIRECTION : f.direction,
+})

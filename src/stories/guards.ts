@@ -1,0 +1,91 @@
+/** Guards against false story merges (pure): two texts that disagree on a fact are two stories. */
+import type { StoryFacts } from './facts.js'
+import { placesCompatible } from './places.js'
+import { fnv1a, hasKey } from './text.js'
+
+/** Why two similar texts are kept apart. */
+export type GuardName =
+  | 'numbers'
+  | 'months'
+  | 'weekdays'
+  | 'places'
+  | 'other-places'
+  | 'countries'
+  | 'direction'
+
+/** Both lists say something and share nothing. */
+const disjoint = <T>(a: readonly T[], b: readonly T[]): boolean =>
+  a.length > 0 && b.length > 0 && !meets(a, b)
+
+/** The lists share an element (they are short: a few figures or places). */
+const meets = <T>(a: readonly T[], b: readonly T[]): boolean => a.some((x) => b.includes(x))
+
+/** Both masks say something and share no bit. */
+const disjointMask = (a: number, b: number): boolean => a !== 0 && b !== 0 && (a & b) === 0
+
+/** One thing counted differently: "two wickets" vs "eight wickets", "100,000 Afghans" vs "80,000 Afghans". */
+const quantitiesConflict = (a: StoryFacts, b: StoryFacts): boolean => {
+  const [small, big] = a.quantities.size <= b.quantities.size ? [a, b] : [b, a]
+  for (const [unit, values] of small.quantities) {
+    const other = big.quantities.get(unit)
+    // "magnitude 5.2 kills 3" reads 5.2 as a count of kills: a figure the other text has anyway
+    // is no disagreement.
+    if (!other || meets(values, other)) continue
+    if (!meets(values, big.numbers) && !meets(other, small.numbers)) return true
+  }
+  return false
+}
+
+/** Both name places and no place of one can be (in, or the other name of) a place of the other. */
+const placesConflict = (a: readonly string[], b: readonly string[]): boolean => {
+  if (a.length === 0 || b.length === 0) return false
+  for (const x of a) for (const y of b) if (placesCompatible(x, y)) return false
+  return true
+}
+
+/** Unknown places: each names one the other's text never mentions. */
+const otherPlacesConflict = (
+  a: StoryFacts,
+  b: StoryFacts,
+  aKeys: Uint32Array,
+  bKeys: Uint32Array,
+): boolean => {
+  if (a.otherPlaces.length === 0 || b.otherPlaces.length === 0) return false
+  for (const x of a.otherPlaces) if (hasKey(bKeys, fnv1a(x))) return false
+  for (const y of b.otherPlaces) if (hasKey(aKeys, fnv1a(y))) return false
+  return true
+}
+
+/** An axis on which one report goes up and the other down ("reopens" vs "closed again"). */
+const directionConflict = (a: StoryFacts, b: StoryFacts): boolean => {
+  for (const [axis, d] of Object.entries(a.direction)) {
+    const e = b.direction[axis]
+    if (d !== 0 && e !== undefined && e !== 0 && d !== e) return true
+  }
+  return false
+}
+
+/**
+ * The first guard that keeps two reports apart, or undefined when none does (pure). Each guard
+ * fires only when BOTH texts state the fact and the statements cannot both be true: different
+ * figures ("100,000" vs "80,000"; "100k" equals "100,000"), months, weekdays, places (a place
+ * inside another, or the other name of one crossing, is compatible), countries, or opposite event
+ * directions ("reopens" vs "closed", "resume" vs "collapse", "rises" vs "falls").
+ * @param aKeys text keys of `a` (features.ts), to see whether it mentions b's unknown places
+ * @example storyConflict(storyFacts('Torkham reopens'), storyFacts('Chaman reopens'), …) // 'places'
+ */
+export const storyConflict = (
+  a: StoryFacts,
+  b: StoryFacts,
+  aKeys: Uint32Array,
+  bKeys: Uint32Array,
+): GuardName | undefined => {
+  if (disjoint(a.numbers, b.numbers) || quantitiesConflict(a, b)) return 'numbers'
+  if (disjointMask(a.months, b.months)) return 'months'
+  if (disjointMask(a.weekdays, b.weekdays)) return 'weekdays'
+  if (placesConflict(a.places, b.places)) return 'places'
+  if (otherPlacesConflict(a, b, aKeys, bKeys)) return 'other-places'
+  if (disjoint(a.countries, b.countries)) return 'countries'
+  if (directionConflict(a, b)) return 'direction'
+  return undefined
+}

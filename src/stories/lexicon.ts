@@ -1,0 +1,130 @@
+/** Words the story guards read: figures, dates, event directions (English news wording). */
+import { dict } from '../util/dict.js'
+import { stem } from './text.js'
+
+const indexed = (words: string, first: number): Readonly<Record<string, number>> =>
+  dict(Object.fromEntries(words.split(' ').map((w, i) => [w, first + i])))
+
+/** Cardinal words. "one" is left out: "one of", "one-day" say no figure. */
+export const NUMBER_WORDS: Readonly<Record<string, number>> = dict({
+  ...indexed(
+    'two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty',
+    2,
+  ),
+  thirty: 30,
+  forty: 40,
+  fifty: 50,
+  sixty: 60,
+  seventy: 70,
+  eighty: 80,
+  ninety: 90,
+})
+
+/** Ordinal words; they count only before a noun of {@link ORDINAL_NOUNS}. */
+export const ORDINAL_WORDS = indexed(
+  'first second third fourth fifth sixth seventh eighth ninth tenth',
+  1,
+)
+
+/** Nouns that make an ordinal a figure of the event ("third round", "second ODI"). */
+export const ORDINAL_NOUNS: ReadonlySet<string> = new Set(
+  'round phase test odi t20 t20i match case session meeting dialogue summit day week quarter review tranche instalment installment wave leg stage batch'.split(
+    ' ',
+  ),
+)
+
+/** Multipliers written after a figure ("100k", "1.2bn", "45 million"). */
+export const SCALES: Readonly<Record<string, number>> = dict({
+  k: 1e3,
+  thousand: 1e3,
+  lakh: 1e5,
+  crore: 1e7,
+  m: 1e6,
+  mn: 1e6,
+  million: 1e6,
+  b: 1e9,
+  bn: 1e9,
+  billion: 1e9,
+})
+
+/** Words right before a figure that make it an amount, not part of a name like "KSE-100". */
+export const CURRENCIES: ReadonlySet<string> = new Set(
+  'rs pkr usd us afn af eur gbp inr'.split(' '),
+)
+
+/** Words between a figure and what it counts ("Rs2.04 per litre", "40 per cent of"). */
+export const UNIT_SKIP: ReadonlySet<string> = new Set(
+  'per pc percent cent of to the a an and or more than over at least some about nearly around in on by from'.split(
+    ' ',
+  ),
+)
+
+/** Month names (1–12) and the abbreviations that count next to a day number. */
+export const MONTHS = indexed(
+  'january february march april may june july august september october november december',
+  1,
+)
+export const MONTH_ABBR: Readonly<Record<string, number>> = dict({
+  ...indexed('jan feb mar apr', 1),
+  ...indexed('jun jul aug sep', 6),
+  sept: 9,
+  oct: 10,
+  nov: 11,
+  dec: 12,
+})
+
+/** Weekdays, 0 = Sunday. */
+export const WEEKDAYS = indexed('sunday monday tuesday wednesday thursday friday saturday', 0)
+
+/**
+ * Event axes: words for each direction. A report cannot go both ways on one axis, so two texts
+ * that do ("reopens" / "closed again", "talks begin" / "talks collapse") are two stories.
+ */
+const AXES: Readonly<Record<string, { up: string; down: string }>> = {
+  // crossings, roads, schools, talks, services
+  operation: {
+    up: 'back open opens opened reopen reopens reopened resume resumes resumed restore restores restored lift lifts lifted unblock begin begins began start starts started launch launches launched kicks commence commences continue continues extend extends extended',
+    down: 'close closes closed closure shut shuts shutdown suspend suspends suspended suspension halt halts halted seal sealed block blocks blocked cut cuts collapse collapses collapsed fail fails failed end ends ended stall stalls stalled blackout',
+  },
+  // prices, indices, figures
+  level: {
+    up: 'rise rises rose risen gain gains gained soar soars soared jump jumps jumped climb climbs climbed surge surges surged hike hikes hiked raise raises raised increase increases increased',
+    down: 'fall falls fell fallen drop drops dropped shed sheds plunge plunges plunged slump slumps slumped decline declines declined cut cuts reduce reduces reduced lower lowers lowered cheaper slide slides slid tumble tumbles tumbled decrease decreases decreased dip dips dipped',
+  },
+  custody: {
+    up: 'arrest arrests arrested detain detains detained',
+    down: 'release releases released freed',
+  },
+  decision: {
+    up: 'approve approves approved accept accepts accepted endorse endorses endorsed ratify ratifies ratified blame blames blamed accuse accuses accused',
+    down: 'reject rejects rejected refuse refuses refused deny denies denied dismiss dismisses dismissed veto vetoes vetoed',
+  },
+}
+
+/** The axes with their words stemmed (text.ts `stem`), as the texts are. */
+export const AXIS_STEMS: readonly (readonly [string, ReadonlySet<string>, ReadonlySet<string>])[] =
+  Object.entries(AXES).map(([axis, { up, down }]) => [
+    axis,
+    new Set(up.split(' ').map(stem)),
+    new Set(down.split(' ').map(stem)),
+  ])
+
+/** Words that open a clause about what came before ("reopens after a three-week closure"). */
+export const BACKGROUND: ReadonlySet<string> = new Set(
+  'after following since amid despite until'.split(' '),
+)
+
+/** Words that start a new clause for the direction of an event. */
+export const CLAUSE_WORDS: ReadonlySet<string> = new Set('as but while and'.split(' '))
+
+/** Words before a capital that make it the site of an event rather than its government. */
+export const SITE_BEFORE: ReadonlySet<string> = new Set(
+  'in at near outside inside across around capital'.split(' '),
+)
+
+/** Capitalised words after in/at/near that are not places. */
+export const NOT_PLACES: ReadonlySet<string> = new Set([
+  ...'the a an this that his her their its our which what'.split(' '),
+  ...Object.keys(MONTHS),
+  ...Object.keys(WEEKDAYS),
+])

@@ -1,0 +1,361 @@
+/** StoryIndex: the in-memory window of recent items that assigns each new arrival its story (clusterId). */
+import type { ClusterReason, Item } from '../model/types.js'
+import { countKeys, countOf, createBandTable, dropFrom, pushTo } from './buckets.js'
+import { compactFeatures, type StoryFeatures, storyFeatures } from './features.js'
+import { storyConflict } from './guards.js'
+import { createBandKeys, DEFAULT_LSH, type LshShape } from './minhash.js'
+import { createSlotTable } from './slots.js'
+import { fnv1a, intersectionFor, jaccardAtLeast, SKETCH_WORDS, sketchHits } from './text.js'
+
+/** Tuning of a {@link StoryIndex}; the defaults are what tests/ingest/cluster-eval.test.ts measures. */
+export interface StoryIndexOptions {
+  /**
+   * Only items fetched within this span of `now`, and published within it of each other, can share
+   * a story. Default 72 h.
+   */
+  /**
+   * Candidates scored per arrival at most (default 256; the newest of each crowded bucket first).
+   * `Infinity` scores every candidate, for measuring what the cap costs.
+   */
+  maxCandidates?: number
+  windowMs?: number
+  /** Similarity (Jaccard of content words and figures) two reports published together need. Default 0.3. */
+  threshold?: number
+  /** Added to the threshold per 24 h between the two reports (a later text is likelier a follow-up). Default 0.1. */
+  thresholdPerDay?: number
+  /** MinHash/LSH banding; see minhash.ts. */
+  lsh?: LshShape
+  /**
+   * Words in more than this share of the indexed items (and in at least 50) are left out of the
+   * LSH signature: they would put most items in one bucket. Similarity still counts them. Default 0.005.
+   */
+  commonShare?: number
+}
+
+/** Counters for benchmarks and logs. */
+export interface StoryIndexStats {
+  /** Items indexed now. */
+  size: number
+  /** Candidate pairs the LSH buckets proposed (and that were verified) since creation. */
+  candidates: number
+  /** Items assigned since creation. */
+  assigned: number
+}
+
+/** The stories of recent items; see {@link createStoryIndex}. */
+export interface StoryIndex {
+  readonly windowMs: number
+  readonly size: number
+  has(id: string): boolean
+  /** Indexes a stored item as it is (its clusterId is kept); replaces an entry with the same id. */
+  add(item: Item): void
+  remove(id: string): boolean
+  /**
+   * Gives each item its story, in order, and indexes it (later items of the batch can join it):
+   * - an item already indexed, or that `known` returns (stored), keeps its clusterId and reason;
+   * - the same canonical URL as an indexed item of another source joins that item's story
+   *   (`via: 'url'`); of the same source, it IS that item (the store keeps the stored id);
+   * - otherwise the most similar story whose members it does not contradict (guards.ts),
+   *   has no item of the same source, and was published within the window (`via: 'similar'`);
+   * - otherwise a new story: clusterId = the item's id, no clusterReason.
+   * Items fetched before `now − windowMs` join nothing and are not indexed.
+   */
+  assign(
+    items: readonly Item[],
+    now: Date,
+    known?: (id: string) => Item | undefined,
+    /** Each item's story features when already computed (storyFeatures of its title and summary). */
+    features?: readonly StoryFeatures[],
+  ): Item[]
+  /** Drops items fetched before `now − windowMs`; returns how many. */
+  evict(now: Date): number
+  stats(): StoryIndexStats
+}
+
+/** What the index keeps per item. */
+interface Doc {
+  id: string
+  sourceId: string
+  clusterId: string
+  reason?: ClusterReason
+  url?: string
+  /** publishedAt in epoch ms: two reports of a story are at most the window apart. */
+  time: number
+  /** fetchedAt in epoch ms: what the window keeps (an old article fetched today still joins). */
+  seen: number
+  /** Hash of the title + summary it was computed from (an update recomputes). */
+  text: number
+  features: StoryFeatures
+  /** LSH band keys, set when indexed. */
+  bands?: Uint32Array
+  /** Its slot in the slot table while indexed (the band buckets hold slots). */
+  slot?: number
+}
+
+const DAY_MS = 86_400_000
+export const DEFAULT_WINDOW_MS = 3 * DAY_MS
+export const DEFAULT_THRESHOLD = 0.3
+/** Candidates scored per arrival at most (the newest of each band bucket come first). */
+export const MAX_CANDIDATES = 256
+/** The best-scoring stories a newcomer may join are tried in order, at most this many. */
+const MAX_STORIES_TRIED = 8
+/** Members of a story a newcomer is checked against (the newest). */
+const MAX_MEMBERS_CHECKED = 64
+export const DEFAULT_THRESHOLD_PER_DAY = 0.1
+
+/** A canonical URL that names a site rather than an article (a feed's fallback link) never merges. */
+const isArticleUrl = (url: string): boolean => {
+  try {
+    const u = new URL(url)
+    return u.pathname.length > 1 || u.search.length > 1
+  } catch {
+    return false
+  }
+}
+
+/** `{ ...item, clusterId, clusterReason }`, without a clusterReason key when there is none. */
+const withStory = (item: Item, clusterId: string, reason: ClusterReason | undefined): Item => {
+  if (item.clusterId === clusterId && item.clusterReason === reason) return item
+  const { clusterReason: _old, ...rest } = item
+  return reason ? { ...rest, clusterId, clusterReason: reason } : { ...rest, clusterId }
+}
+
+/**
+ * Creates an empty story index. Seed it once with the stored items of the window
+ * (`store.recentItems(now − windowMs)`), then call `assign` for each polled batch: candidates come
+ * from MinHash/LSH buckets, so the cost of an arrival depends on its near neighbours, not on how
+ * many items the window holds.
+ * @example
+ * const stories = createStoryIndex()
+ * for (const item of await store.recentItems(since)) stories.add(item)
+ * const items = stories.assign(tagged, now)
+ */
+export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
+  const windowMs = opts.windowMs ?? DEFAULT_WINDOW_MS
+  const threshold = opts.threshold ?? DEFAULT_THRESHOLD
+  const perDay = opts.thresholdPerDay ?? DEFAULT_THRESHOLD_PER_DAY
+  const shape = opts.lsh ?? DEFAULT_LSH
+  const bandKeys = createBandKeys(shape)
+  const byId = new Map<string, Doc>()
+  const byUrl = new Map<string, Doc[]>()
+  const byCluster = new Map<string, Doc[]>()
+  const commonShare = opts.commonShare ?? 0.005
+  const maxCandidates = opts.maxCandidates ?? MAX_CANDIDATES
+  const buckets = createBandTable<number>(
+    shape.bands,
+    Number.isFinite(maxCandidates) ? undefined : Number.POSITIVE_INFINITY,
+  )
+  /** What scoring reads of each indexed doc, by slot; `docs` has the doc of each slot. */
+  const slots = createSlotTable()
+  const docs: (Doc | undefined)[] = []
+  /** How many indexed docs have each key: what makes a word too common to sign with. */
+  const df = new Map<number, number>()
+  const counters = { candidates: 0, assigned: 0 }
+  /** Counts calls of similarStory: each marks the docs it scored with its number. */
+  let arrivals = 0
+  let lastSweep = Number.NEGATIVE_INFINITY
+
+  const textOf = (item: Item): number => fnv1a(`${item.title}\n${item.summary ?? ''}`)
+
+  const makeDoc = (
+    item: Item,
+    clusterId: string,
+    reason?: ClusterReason,
+    given?: StoryFeatures,
+  ): Doc => {
+    const features = given ? compactFeatures(given) : storyFeatures(item.title, item.summary ?? '')
+    const t = Date.parse(item.publishedAt)
+    const fetched = Date.parse(item.fetchedAt)
+    const seen = Number.isNaN(fetched) ? t : fetched
+    return {
+      id: item.id,
+      sourceId: item.sourceId,
+      clusterId,
+      ...(reason ? { reason } : {}),
+      ...(item.canonicalUrl && isArticleUrl(item.canonicalUrl) ? { url: item.canonicalUrl } : {}),
+      time: Number.isNaN(t) ? seen : t,
+      seen,
+      text: textOf(item),
+      features,
+    }
+  }
+
+  /** Band keys of a doc's words, leaving out the words too common to tell stories apart. */
+  const bandsOf = (doc: Doc): Uint32Array => {
+    const limit = Math.max(50, commonShare * byId.size)
+    const keys = doc.features.keys.filter((k) => countOf(df, k) <= limit)
+    return bandKeys(keys.length > 0 ? keys : doc.features.keys)
+  }
+
+  const insert = (doc: Doc): void => {
+    const old = byId.get(doc.id)
+    if (old) unlink(old)
+    doc.bands ??= bandsOf(doc)
+    const slot = slots.take({
+      source: slots.sourceNumber(doc.sourceId),
+      seen: doc.seen,
+      time: doc.time,
+      keys: doc.features.keys,
+    })
+    doc.slot = slot
+    docs[slot] = doc
+    byId.set(doc.id, doc)
+    if (doc.url) pushTo(byUrl, doc.url, doc)
+    pushTo(byCluster, doc.clusterId, doc)
+    buckets.add(doc.bands, slot)
+    countKeys(df, doc.features.keys, 1)
+  }
+
+  function unlink(doc: Doc): void {
+    byId.delete(doc.id)
+    if (doc.url) dropFrom(byUrl, doc.url, doc)
+    dropFrom(byCluster, doc.clusterId, doc)
+    if (doc.slot !== undefined) {
+      if (doc.bands) buckets.remove(doc.bands, doc.slot)
+      docs[doc.slot] = undefined
+      slots.release(doc.slot)
+      doc.slot = undefined
+    }
+    countKeys(df, doc.features.keys, -1)
+  }
+
+  const evict = (now: Date): number => {
+    const cutoff = now.getTime() - windowMs
+    let n = 0
+    for (const doc of [...byId.values()]) {
+      if (doc.seen < cutoff) {
+        unlink(doc)
+        n++
+      }
+    }
+    lastSweep = now.getTime()
+    return n
+  }
+
+  /** The best story for a new doc by similarity, or undefined. */
+  const similarStory = (
+    doc: Doc,
+    cutoff: number,
+  ): { clusterId: string; reason: ClusterReason } | undefined => {
+    const stamp = ++arrivals
+    let scored = 0
+    const best = new Map<string, { score: number; match: Doc }>()
+    doc.bands ??= bandsOf(doc)
+    const { visited, source, seen, time, size, sketch } = slots.columns
+    const own = slots.sourceNumber(doc.sourceId)
+    const { keys } = doc.features
+    const visit = (slot: number): void => {
+      // Each arrival scores a bounded number of candidates, whatever the window holds.
+      if (visited[slot] === stamp || scored >= maxCandidates) return
+      visited[slot] = stamp
+      scored++
+      if (source[slot] === own || seen[slot]! < cutoff) return
+      const gap = Math.abs(doc.time - time[slot]!)
+      if (gap > windowMs) return
+      const min = threshold + (perDay * gap) / DAY_MS
+      // Most candidates share a few common words only: the sketch tells without reading their keys.
+      const need = intersectionFor(min, keys.length + size[slot]!)
+      if (sketchHits(sketch, slot * SKETCH_WORDS, keys) < need) return
+      const c = docs[slot]!
+      const score = jaccardAtLeast(keys, c.features.keys, min)
+      if (score < 0) return
+      const prev = best.get(c.clusterId)
+      if (!prev || score > prev.score) best.set(c.clusterId, { score, match: c })
+    }
+    buckets.visit(doc.bands, visit)
+    counters.candidates += scored
+    const ranked = [...best.entries()].sort(
+      (x, y) => y[1].score - x[1].score || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0),
+    )
+    for (const [clusterId, { score, match }] of ranked.slice(0, MAX_STORIES_TRIED)) {
+      // Every member of the story must agree with the newcomer, and each source tells it once.
+      // A huge story is checked against its newest members only, to bound the cost.
+      const members = (byCluster.get(clusterId) ?? [])
+        .slice(-MAX_MEMBERS_CHECKED)
+        .filter((m) => m.seen >= cutoff)
+      const fits = members.every(
+        (m) =>
+          m.sourceId !== doc.sourceId &&
+          storyConflict(
+            doc.features.facts,
+            m.features.facts,
+            doc.features.keys,
+            m.features.keys,
+          ) === undefined,
+      )
+      if (fits) {
+        return { clusterId, reason: { via: 'similar', matchedId: match.id, score: round3(score) } }
+      }
+    }
+    return undefined
+  }
+
+  const assignOne = (
+    item: Item,
+    now: Date,
+    known?: (id: string) => Item | undefined,
+    given?: StoryFeatures,
+  ): Item => {
+    counters.assigned++
+    const cutoff = now.getTime() - windowMs
+    const indexed = byId.get(item.id)
+    if (indexed) {
+      // A stored item keeps its story; a changed text is re-indexed under the same story.
+      if (indexed.text !== textOf(item))
+        insert(makeDoc(item, indexed.clusterId, indexed.reason, given))
+      return withStory(item, indexed.clusterId, indexed.reason)
+    }
+    const stored = known?.(item.id)
+    if (stored) {
+      const doc = makeDoc(item, stored.clusterId, stored.clusterReason, given)
+      if (doc.seen >= cutoff) insert(doc)
+      return withStory(item, stored.clusterId, stored.clusterReason)
+    }
+    const doc = makeDoc(item, item.id, undefined, given)
+    if (doc.seen < cutoff) return withStory(item, item.id, undefined)
+    if (doc.url) {
+      const same = (byUrl.get(doc.url) ?? []).filter((d) => d.seen >= cutoff)
+      const own = same.find((d) => d.sourceId === doc.sourceId)
+      // The same source and URL under a new id is the stored item itself (the store keeps its id).
+      if (own) return withStory(item, own.clusterId, own.reason)
+      const first = same.sort((a, b) => a.time - b.time || (a.id < b.id ? -1 : 1))[0]
+      if (first) {
+        const reason: ClusterReason = { via: 'url', matchedId: first.id }
+        insert({ ...doc, clusterId: first.clusterId, reason })
+        return withStory(item, first.clusterId, reason)
+      }
+    }
+    const story = similarStory(doc, cutoff)
+    if (story) {
+      insert({ ...doc, clusterId: story.clusterId, reason: story.reason })
+      return withStory(item, story.clusterId, story.reason)
+    }
+    insert(doc)
+    return withStory(item, item.id, undefined)
+  }
+
+  return {
+    windowMs,
+    get size() {
+      return byId.size
+    },
+    has: (id) => byId.has(id),
+    add(item) {
+      insert(makeDoc(item, item.clusterId, item.clusterReason))
+    },
+    remove(id) {
+      const doc = byId.get(id)
+      if (doc) unlink(doc)
+      return doc !== undefined
+    },
+    assign(items, now, known, features) {
+      // Sweeping costs a walk over the window: at most once per 1/24 of it.
+      if (now.getTime() - lastSweep > windowMs / 24) evict(now)
+      return items.map((item, i) => assignOne(item, now, known, features?.[i]))
+    },
+    evict,
+    stats: () => ({ size: byId.size, ...counters }),
+  }
+}
+
+const round3 = (x: number): number => Math.round(x * 1000) / 1000

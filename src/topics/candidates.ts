@@ -1,0 +1,28 @@
+/** The reverse index phrase → topics, so tagging evaluates only topics sharing a word with the item. */
+import type { CompiledNode, CompiledTopic, TopicCandidates } from './compiled.js'
+
+const holdsWithoutHits = (n: CompiledNode): boolean =>
+  n.kind === 'group' &&
+  (n.any?.some(holdsWithoutHits) ?? true) &&
+  (n.all?.every(holdsWithoutHits) ?? true) &&
+  !(n.none?.some(holdsWithoutHits) ?? false)
+
+/** Reverse index phrase → topics, so tagging evaluates only topics sharing a word with the item. */
+export const buildTopicCandidates = (topics: Iterable<CompiledTopic>): TopicCandidates => {
+  const byPhrase = new Map<number, string[]>()
+  const always: string[] = []
+  for (const t of topics) {
+    const ids = new Set<number>()
+    for (const { term } of t.leaves) {
+      if (term.kind === 'phrase') ids.add(term.phrase.id)
+      if (term.kind === 'near') for (const p of term.parts) ids.add(p.id)
+    }
+    if (holdsWithoutHits(t.root) || t.leaves.some((l) => l.term.kind === 'regex')) always.push(t.id)
+    for (const id of ids) {
+      const list = byPhrase.get(id)
+      if (list) list.push(t.id)
+      else byPhrase.set(id, [t.id])
+    }
+  }
+  return { byPhrase, always }
+}

@@ -1,0 +1,178 @@
+/** The worker pool gives what analyseFeed gives in this thread, errors included, and follows reloads. */
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
+import { afterEach, describe, expect, it } from 'vitest'
+import { analyseFeed } from '../../../src/ingest/analyse.js'
+import { type AnalysePool, createAnalysePool } from '../../../src/ingest/workers/pool.js'
+import { FetchError, ParseError } from '../../../src/model/errors.js'
+import type { AnalyseInput, Topic } from '../../../src/model/types.js'
+import { createRuntime, createTagger } from '../../../src/runtime.js'
+import { createMemoryStore } from '../../../src/store/memory.js'
+import { silentLogger } from '../../../src/util/logger.js'
+import { createMetrics } from '../../../src/util/metrics.js'
+import { makeSource, PAK_AFGHAN_TOPIC, testConfig } from '../../helpers/runtime.js'
+
+const FEEDS = join(import.meta.dirname, '../../fixtures/feeds')
+const config = testConfig()
+const tagger = createTagger(config)
+const source = makeSource({ id: 'dawn', tags: ['pk'] })
+
+const input = (file: string, over: Partial<AnalyseInput> = {}): AnalyseInput => ({
+  body: readFileSync(join(FEEDS, file)),
+  source,
+  feedUrl: `https://feeds.example.org/${file}`,
+  fetchedAt: '2026-03-20T12:00:00.000Z',
+  ...over,
+})
+
+let pool: AnalysePool | undefined
+afterEach(async () => {
+  await pool?.close()
+  pool = undefined
+})
+
+describe('analysis pool', () => {
+  it('gives the same items, keys and notes as analyseFeed in this thread, for every sample feed', async () => {
+    pool = createAnalysePool({ topics: config.topics, tagger, workers: 2 })
+    const feeds = readdirSync(FEEDS, { withFileTypes: true })
+      .filter((d) => d.isFile() && d.name !== 'not-a-feed.html')
+      .map((d) => d.name)
+    expect(feeds.length).toBeGreaterThanOrEqual(8)
+    const job = (f: string, i: number) => input(f, { storyFeatures: i % 2 === 0 })
+    const local = await Promise.all(feeds.map((f, i) => analyseFeed(job(f, i), tagger)))
+    const remote = await Promise.all(feeds.map((f, i) => (pool as AnalysePool).analyse(job(f, i))))
+    expect(remote).toEqual(local)
+    // Not vacuous: the samples carry items and story features, and some match the topic.
+    expect(remote[0]?.features?.length).toBe(remote[0]?.items.length)
+    expect(remote[0]?.features?.[0]?.keys).toBeInstanceOf(Uint32Array)
+    const items = remote.flatMap((r) => r.items)
+    expect(items.length).toBeGreaterThan(20)
+    expect(items.some((i) => i.topics.includes('pakistan-afghanistan'))).toBe(true)
+  })
+
+  it('skips the entries the last stored poll saw', async () => {
+    pool = createAnalysePool({ topics: config.topics, tagger, workers: 1 })
+    const first = await pool.analyse(input('pk-daily.rss'))
+    expect(first.skipped).toBe(0)
+    const again = await pool.analyse(input('pk-daily.rss', { previous: first.entries }))
+    expect(again).toMatchObject({ items: [], skipped: first.entries.size, entries: first.entries })
+  })
+
+  it.runIf(process.platform === 'linux')(
+    'runs analysis at a lower priority than the thread that serves readers (Linux: per thread)',
+    async () => {
+      // Niceness of each thread of this process: /proc/self/task/<tid>/stat, field 19.
+      const niceness = (): Map<string, number> =>
+        new Map(
+          readdirSync('/proc/self/task').map((tid) => {
+            const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8')
+            return [tid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])]
+          }),
+        )
+      const before = niceness()
+      const own = before.get(String(process.pid)) ?? 0
+      pool = createAnalysePool({ topics: config.topics, tagger, workers: 2 })
+      await Promise.all([pool.analyse(input('pk-daily.rss')), pool.analyse(input('pk-daily.rss'))])
+      const after = niceness()
+      const lowered = [...after].filter(
+        ([tid, n]) => !before.has(tid) && n === Math.min(19, own + 10),
+      )
+      expect(lowered).toHaveLength(2)
+      expect(after.get(String(process.pid))).toBe(own)
+    },
+  )
+
+  it('rejects a document that is not a feed with the ParseError analyseFeed throws', async () => {
+    pool = createAnalysePool({ topics: config.topics, tagger, workers: 1 })
+    const local = await analyseFeed(input('not-a-feed.html'), tagger).catch((e: unknown) => e)
+    const remote = await pool.analyse(input('not-a-feed.html')).catch((e: unknown) => e)
+    expect(local).toBeInstanceOf(ParseError)
+    expect(remote).toBeInstanceOf(ParseError)
+    expect((remote as ParseError).message).toBe((local as ParseError).message)
+    // The worker goes on after a failed job.
+    expect((await pool.analyse(input('pk-daily.rss'))).items.length).toBeGreaterThan(0)
+  })
+
+  it('undoes the content codings in the worker, and fails a bomb as analyseFeed does', async () => {
+    pool = createAnalysePool({ topics: config.topics, tagger, workers: 1 })
+    const plain = input('pk-daily.rss')
+    const zipped = { ...plain, body: gzipSync(plain.body), codings: ['gzip'], maxBytes: 1 << 20 }
+    expect(await pool.analyse(zipped)).toEqual(await analyseFeed(plain, tagger))
+    const bomb = { ...zipped, body: gzipSync(Buffer.alloc(8 << 20, 0x20)) }
+    const local = await analyseFeed(bomb, tagger).catch((e: unknown) => e)
+    const remote = await pool.analyse(bomb).catch((e: unknown) => e)
+    expect(local).toBeInstanceOf(FetchError)
+    expect(remote).toBeInstanceOf(FetchError)
+    expect(remote).toMatchObject({ code: 'too-large', message: (local as FetchError).message })
+  })
+
+  it('tags with the new rules after configure, also a job already sent', async () => {
+    pool = createAnalysePool({ topics: config.topics, tagger, workers: 1 })
+    const before = await pool.analyse(input('pk-daily.rss'))
+    expect(before.items.some((i) => i.topics.includes('pakistan-afghanistan'))).toBe(true)
+    const everything: Topic = { ...PAK_AFGHAN_TOPIC, id: 'everything', match: { any: ['the'] } }
+    const next = testConfig({ topics: [everything] })
+    const inFlight = pool.analyse(input('pk-daily.rss'))
+    pool.configure(next.topics, createTagger(next))
+    const after = [await inFlight, await pool.analyse(input('kabul-wire.atom'))]
+    for (const result of after) {
+      expect(result.items.length).toBeGreaterThan(0)
+      for (const item of result.items) expect(item.topics).not.toContain('pakistan-afghanistan')
+      expect(result.items.some((i) => i.topics.includes('everything'))).toBe(true)
+    }
+  })
+
+  it('fails the jobs of a worker that stops, and starts a new one for the next job', async () => {
+    pool = createAnalysePool({
+      topics: config.topics,
+      tagger,
+      workers: 1,
+      entry: new URL('../../fixtures/workers/crashing-worker.ts', import.meta.url),
+    })
+    const [first] = (await pool.analyse(input('pk-daily.rss'))).recovered
+    expect(first).toMatch(/^thread \d+$/)
+    const crash = pool.analyse(
+      input('pk-daily.rss', { feedUrl: 'https://feeds.example.org/crash' }),
+    )
+    await expect(crash).rejects.toThrow('analysis worker stopped (exit code 3)')
+    // The pool starts another worker: the next document is read, on another thread.
+    const [next] = (await pool.analyse(input('kabul-wire.atom'))).recovered
+    expect(next).toMatch(/^thread \d+$/)
+    expect(next).not.toBe(first)
+  })
+
+  it('fails the jobs in flight when closed, and refuses new ones', async () => {
+    pool = createAnalysePool({ topics: config.topics, tagger, workers: 1 })
+    const job = expect(pool.analyse(input('pk-daily.rss'))).rejects.toThrow(
+      'the analysis pool is closed',
+    )
+    await pool.close()
+    await job
+    await expect(pool.analyse(input('pk-daily.rss'))).rejects.toThrow('closed')
+  })
+})
+
+describe('runtime', () => {
+  const open = (workers?: number) =>
+    createRuntime(
+      testConfig({
+        fetch: { ...config.fetch, ...(workers === undefined ? {} : { workers }) },
+      }),
+      { store: createMemoryStore(), logger: silentLogger, metrics: createMetrics() },
+    )
+
+  it('analyses on worker threads unless fetch.workers is 0', async () => {
+    const threaded = await open(1)
+    const inline = await open(0)
+    try {
+      expect(threaded.deps.analyse).toBeTypeOf('function')
+      expect(inline.deps.analyse).toBeUndefined()
+      const remote = await threaded.deps.analyse?.(input('urdu-service.rss'))
+      expect(remote).toEqual(await analyseFeed(input('urdu-service.rss'), inline.deps.tagger))
+    } finally {
+      await threaded.close()
+      await inline.close()
+    }
+  })
+})

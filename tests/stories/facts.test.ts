@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest'
+import { readStory, storyFacts } from '../../src/stories/facts.js'
+
+const numbers = (title: string, summary = '') => [...storyFacts(title, summary).numbers].sort()
+const quantities = (title: string, summary = '') =>
+  Object.fromEntries([...storyFacts(title, summary).quantities].map(([k, v]) => [k, [...v]]))
+
+describe('storyFacts: figures', () => {
+  it.each<[string, number[]]>([
+    ['100,000 Afghans returned', [100000]],
+    ['100k Afghans returned', [100000]],
+    ['Over 1.2 million returned', [1200000]],
+    ['IMF releases $1.2bn', [1200000000]],
+    ['$1.2 billion tranche', [1200000000]],
+    ['Gold hits record Rs450,000 per tola', [450000]],
+    ['27th polio case of the year', [27]],
+    ['Seventeen million face hunger', [17000000]],
+    ['three killed, 14 wounded', [14, 3]],
+    ['petrol cut by Rs2.04 per litre', [2.04]],
+    ['exports fall 40% or 40pc', [40]],
+    ['UNHCR: ٨٠٠٠٠ returned', [80000]],
+  ])('reads %j', (title, expected) => {
+    expect(numbers(title)).toEqual([...expected].sort())
+  })
+
+  it.each([
+    ['KSE-100 gains', 'an index name'],
+    ['Q1 exports', 'a quarter name'],
+    ['blast in G-11 sector', 'a sector name'],
+    ['one of the busiest crossings', 'the word "one"'],
+    ['talks for the first time', 'an ordinal without an event noun'],
+  ])('ignores %j (%s)', (title) => {
+    expect(numbers(title)).toEqual([])
+  })
+
+  it('counts things: the word after a figure, ordinals before their noun', () => {
+    expect(quantities('Pakistan beat South Africa by two wickets in first ODI')).toEqual({
+      wicket: [2],
+      odi: [1],
+    })
+    expect(quantities('Third round of talks begins')).toEqual({ round: [3] })
+    // An ordinal counts a round but is no bare figure, so it never meets "2 wickets".
+    expect(numbers('Second round of talks')).toEqual([])
+  })
+
+  it('never reads a figure across a clause', () => {
+    expect(quantities('Blast kills 5. Officials say more')).toEqual({})
+    expect(quantities('killing 12, injuring 27 people')).toEqual({ peopl: [27] })
+  })
+})
+
+/** Bit numbers set in a mask (months: January = 0; weekdays: Sunday = 0). */
+const bits = (mask: number): number[] => [...Array(12).keys()].filter((b) => mask & (1 << b))
+
+describe('storyFacts: dates', () => {
+  it('reads months and weekdays; "may" only next to a day number', () => {
+    const f = storyFacts(
+      'Returns in October',
+      'Figures released on Sunday; talks may resume on 5 May',
+    )
+    expect(bits(f.months)).toEqual([4, 9])
+    expect(bits(f.weekdays)).toEqual([0])
+    expect(storyFacts('Talks may resume').months).toBe(0)
+  })
+
+  it('reads abbreviated months only next to a day number', () => {
+    expect(bits(storyFacts('Deadline Oct 31').months)).toEqual([9])
+    expect(storyFacts('Dec meeting').months).toBe(0)
+  })
+
+  it('shares one empty value for facts a text does not state', () => {
+    const a = storyFacts('Talks in Kabul')
+    const b = storyFacts('Gold price today')
+    expect(a.numbers).toBe(b.numbers)
+    expect(a.quantities).toBe(b.quantities)
+    expect(a.otherPlaces).toBe(b.otherPlaces)
+    expect(a.direction).toBe(b.direction)
+  })
+})
+
+describe('storyFacts: places and countries', () => {
+  it('finds gazetteer places, multi-word names first', () => {
+    const f = storyFacts(
+      'Spin Boldak crossing reopens',
+      'Trucks crossed into Chaman in Balochistan',
+    )
+    expect([...f.places].sort()).toEqual(['balochistan', 'chaman', 'spin-boldak'])
+  })
+
+  it('takes a capital as a site only after in/at/near, else as its country', () => {
+    const metonym = storyFacts('Kabul rejects Islamabad claims')
+    expect([...metonym.places]).toEqual([])
+    expect([...metonym.countries].sort()).toEqual(['afghanistan', 'pakistan'])
+    expect([...storyFacts('Blast in Kabul kills five').places]).toEqual(['kabul'])
+    expect([...storyFacts('Blast in the Afghan capital, Kabul').places]).toEqual(['kabul'])
+  })
+
+  it('collects capitalised names after in/at/near that the gazetteer does not know', () => {
+    expect([
+      ...storyFacts('Blast kills five', 'An explosion in Zarghun Shahr killed five').otherPlaces,
+    ]).toEqual(['zarghun'])
+    // Title case ("In") and known places are not unknown places.
+    expect([...storyFacts('Blast In Zarghun Kills Five').otherPlaces]).toEqual([])
+    expect([...storyFacts('x', 'a blast in Quetta and in October').otherPlaces]).toEqual([])
+  })
+
+  it('maps demonyms and places to countries', () => {
+    expect(
+      [...storyFacts('Iranian police deport Afghans', 'crossing at Islam Qala').countries].sort(),
+    ).toEqual(['afghanistan', 'iran'])
+  })
+})
+
+describe('storyFacts: event direction', () => {
+  it.each<[string, string, Record<string, number>]>([
+    ['Torkham reopens for trade', '', { operation: 1 }],
+    ['Torkham closed again after firing', '', { operation: -1 }],
+    ['Torkham reopens after three-week closure', '', { operation: 1 }],
+    ['Internet restored after 48-hour shutdown', '', { operation: 1 }],
+    ['Talks collapse in Istanbul', '', { operation: -1 }],
+    ['Gold falls Rs9,000', '', { level: -1 }],
+    ['Kabul rejects claims', '', { decision: -1 }],
+    ['Torkham reopens but Chaman stays closed', '', { operation: 0 }],
+    ['Trade at Torkham', 'The crossing reopened on Monday', { operation: 1 }],
+    ['Torkham reopens', 'It was closed on Monday', { operation: 1 }],
+  ])('%j + %j → %j', (title, summary, expected) => {
+    expect(storyFacts(title, summary).direction).toEqual(expected)
+  })
+})
+
+describe('readStory: a text reads the same every time', () => {
+  const title = 'Torkham reopened; internationally-brokered reconciliation talks resume'
+  const summary = 'Three killed, 14 wounded near Chaman on Monday as Islamabad and Kabul talk'
+
+  it('reads a text the same the second time, long words too', () => {
+    const first = readStory(title, summary)
+    expect(readStory(title, summary)).toEqual(first)
+    expect(first.facts.direction).toEqual({ operation: 1 })
+    expect(first.titleKeys).toHaveLength(7)
+  })
+
+  it('reads the same after many other words were read', () => {
+    const first = readStory(title, summary)
+    const many = Array.from({ length: 60_000 }, (_, i) => `w${i.toString(36)}x`).join(' ')
+    readStory(many)
+    expect(readStory(title, summary)).toEqual(first)
+  })
+})

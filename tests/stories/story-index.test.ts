@@ -1,0 +1,308 @@
+import { describe, expect, it } from 'vitest'
+import type { Item } from '../../src/model/types.js'
+import { storyFeatures } from '../../src/stories/features.js'
+import { createStoryIndex } from '../../src/stories/story-index.js'
+import { canonicalUrl } from '../../src/util/url.js'
+import { makeItem } from '../helpers/items.js'
+
+const T0 = Date.parse('2025-11-02T06:00:00.000Z')
+const at = (hours: number): string => new Date(T0 + hours * 3_600_000).toISOString()
+const NOW = new Date(T0 + 12 * 3_600_000)
+
+/** A report: its own URL per source unless given; fetched 5 minutes after publication. */
+const report = (
+  sourceId: string,
+  hours: number,
+  title: string,
+  summary = '',
+  extra: Partial<Item> = {},
+) =>
+  makeItem({
+    sourceId,
+    title,
+    summary,
+    publishedAt: at(hours),
+    fetchedAt: at(hours + 1 / 12),
+    ...extra,
+  })
+
+const reopens = [
+  report(
+    'dawn',
+    0,
+    'Torkham reopens for trade after three-week closure',
+    'The Torkham border crossing reopened for trade on Sunday after remaining closed for three weeks, officials said.',
+  ),
+  report(
+    'geo-news',
+    1,
+    'Torkham Border Reopens For Trade After Three Weeks',
+    'The Torkham border reopened for trade on Sunday after three weeks, officials said, as trucks began crossing.',
+  ),
+  report(
+    'pajhwok',
+    2,
+    'Torkham crossing reopens for trade after three weeks',
+    'The Torkham crossing between Afghanistan and Pakistan reopened for trade on Sunday after three weeks of closure.',
+  ),
+  report(
+    'khaama',
+    3,
+    'Torkham reopens for trade after three weeks of closure',
+    'The Torkham crossing has reopened for trade after three weeks of closure, officials said on Sunday.',
+  ),
+]
+
+describe('createStoryIndex: similar reports', () => {
+  it('puts reports of one event in one story, explaining each merge', () => {
+    const index = createStoryIndex()
+    const [first, ...rest] = index.assign(reopens, NOW)
+    expect(first?.clusterId).toBe(reopens[0]!.id)
+    expect(first?.clusterReason).toBeUndefined()
+    for (const item of rest) {
+      expect(item.clusterId).toBe(reopens[0]!.id)
+      expect(item.clusterReason).toMatchObject({ via: 'similar' })
+      expect(item.clusterReason?.score).toBeGreaterThanOrEqual(0.3)
+      expect(item.clusterReason?.score).toBeLessThanOrEqual(1)
+    }
+  })
+
+  it('assigns the same stories with features computed elsewhere (a worker) and cloned', () => {
+    const given = reopens.map((r) => structuredClone(storyFeatures(r.title, r.summary ?? '')))
+    const mixed = [...reopens, report('tolo', 4, 'Budget passed in Kabul', 'No trade news.')]
+    const features = [...given, structuredClone(storyFeatures(mixed[4]!.title, mixed[4]!.summary))]
+    expect(createStoryIndex().assign(mixed, NOW, undefined, features)).toEqual(
+      createStoryIndex().assign(mixed, NOW),
+    )
+  })
+
+  it('keeps the story id when a fourth outlet arrives later, and every stored item its story', () => {
+    const index = createStoryIndex()
+    const three = index.assign(reopens.slice(0, 3), NOW)
+    const storyId = three[0]!.clusterId
+    // The next poll brings the three again (unchanged) and a fourth outlet's report.
+    const later = new Date(NOW.getTime() + 3_600_000)
+    const again = index.assign([...reopens.slice(0, 3), reopens[3]!], later)
+    expect(again.map((i) => i.clusterId)).toEqual([storyId, storyId, storyId, storyId])
+    expect(again.slice(0, 3).map((i) => i.clusterReason)).toEqual(three.map((i) => i.clusterReason))
+  })
+
+  it('keeps a story apart from a follow-up that contradicts it, and from another crossing', () => {
+    const index = createStoryIndex()
+    const [open] = index.assign([reopens[0]!], NOW)
+    const [chaman, closed] = index.assign(
+      [
+        report(
+          'the-news',
+          4,
+          'Chaman border reopens for trade after three weeks',
+          'The Chaman border crossing reopened for trade on Sunday after three weeks, officials in Balochistan said.',
+        ),
+        report(
+          'geo-news',
+          10,
+          'Torkham border closed again after firing',
+          'The Torkham border was closed again on Sunday after firing between forces, hours after it reopened for trade.',
+        ),
+      ],
+      NOW,
+    )
+    expect(new Set([open!.clusterId, chaman!.clusterId, closed!.clusterId]).size).toBe(3)
+  })
+
+  it('never merges two reports of one source by similarity', () => {
+    const index = createStoryIndex()
+    const a = report(
+      'dawn',
+      0,
+      'Torkham reopens for trade after three weeks',
+      'Trade resumed on Sunday.',
+    )
+    const b = report(
+      'dawn',
+      1,
+      'Torkham reopens for trade after three-week closure',
+      'Trade resumed on Sunday.',
+    )
+    const [x, y] = index.assign([a, b], NOW)
+    expect(x!.clusterId).not.toBe(y!.clusterId)
+  })
+
+  it('joins no story whose members include the same source, even when one member matches', () => {
+    const index = createStoryIndex()
+    index.assign(reopens.slice(0, 2), NOW)
+    const dawnAgain = report('dawn', 2, reopens[1]!.title, reopens[1]!.summary)
+    const [out] = index.assign([dawnAgain], NOW)
+    expect(out!.clusterId).toBe(dawnAgain.id)
+  })
+})
+
+describe('createStoryIndex: canonical URLs', () => {
+  it('joins the earliest report of the same canonical URL, whatever the text (AMP and tracking folded)', () => {
+    const index = createStoryIndex()
+    const url = 'https://apnews.example/article/afghan-migrants-crash-4f2a9c'
+    const wire = report('ap-world', 0, 'Truck carrying Afghan migrants crashes in Iran', '', {
+      url,
+      canonicalUrl: canonicalUrl(url),
+    })
+    const ampUrl = 'https://amp.apnews.example/article/afghan-migrants-crash-4f2a9c?utm_source=rss'
+    const copy = report('arab-news', 1, 'Fourteen die on Iranian road', '', {
+      url: ampUrl,
+      canonicalUrl: canonicalUrl(ampUrl),
+    })
+    const [, joined] = index.assign([wire, copy], NOW)
+    expect(joined).toMatchObject({
+      clusterId: wire.id,
+      clusterReason: { via: 'url', matchedId: wire.id },
+    })
+  })
+
+  it('treats the same source and URL under a new id as the stored item (its story and reason)', () => {
+    const index = createStoryIndex()
+    const [, b] = index.assign(reopens.slice(0, 2), NOW)
+    const renamed = { ...reopens[1]!, id: 'new-guid-same-url', clusterId: 'new-guid-same-url' }
+    const [out] = index.assign([renamed], NOW)
+    expect(out).toMatchObject({ clusterId: b!.clusterId, clusterReason: b!.clusterReason })
+    expect(index.has('new-guid-same-url')).toBe(false)
+  })
+
+  it('does not merge on a site root, which feeds use as a fallback link', () => {
+    const index = createStoryIndex()
+    const a = report('s1', 0, 'Cricket scores', '', { canonicalUrl: 'https://example.org/' })
+    const b = report('s2', 0, 'Gold prices today', '', { canonicalUrl: 'https://example.org/' })
+    const [x, y] = index.assign([a, b], NOW)
+    expect(x!.clusterId).not.toBe(y!.clusterId)
+  })
+})
+
+describe('createStoryIndex: window and stored items', () => {
+  it('lets no report join a story published more than the window before it', () => {
+    const index = createStoryIndex({ windowMs: 6 * 3_600_000 })
+    const old = reopens[0]!
+    index.assign([old], new Date(T0))
+    const late = { ...reopens[1]!, publishedAt: at(7), fetchedAt: at(7.1) }
+    const [out] = index.assign([late], new Date(T0 + 7.2 * 3_600_000))
+    expect(out!.clusterId).toBe(late.id)
+    // The sweep dropped the old report.
+    expect(index.has(old.id)).toBe(false)
+  })
+
+  it('neither indexes nor joins a report published before the window', () => {
+    const index = createStoryIndex({ windowMs: 6 * 3_600_000 })
+    index.assign([reopens[0]!], NOW)
+    const stale = { ...reopens[1]!, publishedAt: at(-10) }
+    const [out] = index.assign([stale], NOW)
+    expect(out!.clusterId).toBe(stale.id)
+    expect(index.has(stale.id)).toBe(false)
+  })
+
+  it('raises the bar with the time between two reports', () => {
+    // Same pair, close in time: merged; two days apart: the follow-up bar is higher.
+    const a = report(
+      'dawn',
+      0,
+      'Schools in Lahore closed as smog worsens',
+      'Punjab closed schools in Lahore.',
+    )
+    const b = (hours: number) =>
+      report(
+        'geo-news',
+        hours,
+        'Lahore schools closed as smog chokes city',
+        'Schools closed in Lahore.',
+      )
+    const near = createStoryIndex().assign([a, b(1)], new Date(T0 + 2 * 3_600_000))
+    const far = createStoryIndex().assign([a, b(50)], new Date(T0 + 51 * 3_600_000))
+    expect(near[1]!.clusterId).toBe(a.id)
+    expect(far[1]!.clusterId).not.toBe(a.id)
+  })
+
+  it('keeps the story of an item the store holds but the index does not', () => {
+    const index = createStoryIndex()
+    const stored = { ...reopens[2]!, clusterId: 'story-from-last-week', clusterReason: undefined }
+    const [out] = index.assign([{ ...reopens[2]!, clusterId: reopens[2]!.id }], NOW, (id) =>
+      id === stored.id ? stored : undefined,
+    )
+    expect(out!.clusterId).toBe('story-from-last-week')
+    expect(out!.clusterReason).toBeUndefined()
+  })
+
+  it('re-indexes a changed text under the same story', () => {
+    const index = createStoryIndex()
+    const [a, b] = index.assign(reopens.slice(0, 2), NOW)
+    const edited = { ...reopens[1]!, title: `${reopens[1]!.title} (updated)` }
+    const [out] = index.assign([edited], NOW)
+    expect(out).toMatchObject({ clusterId: a!.clusterId, clusterReason: b!.clusterReason })
+  })
+
+  it('seeds from stored items with their stories, and removes them', () => {
+    const index = createStoryIndex()
+    const seeded = { ...reopens[0]!, clusterId: 'seeded-story' }
+    index.add(seeded)
+    expect(index.size).toBe(1)
+    const [out] = index.assign([reopens[1]!], NOW)
+    expect(out!.clusterId).toBe('seeded-story')
+    expect(index.remove(seeded.id)).toBe(true)
+    expect(index.remove(seeded.id)).toBe(false)
+    expect(index.stats()).toMatchObject({ size: 1, assigned: 1 })
+    expect(index.stats().candidates).toBeGreaterThanOrEqual(1)
+  })
+
+  it('evicts what fell out of the window and reports how many', () => {
+    const index = createStoryIndex({ windowMs: 3_600_000 })
+    for (const item of reopens) index.add(item)
+    expect(index.evict(new Date(T0 + 2.5 * 3_600_000))).toBe(2)
+    expect(index.size).toBe(2)
+  })
+})
+
+describe('the window follows fetch time', () => {
+  it('clusters copies of an old article fetched today, and evicts by fetch time', () => {
+    const now = new Date('2026-11-20T12:00:00.000Z')
+    const old = '2026-03-10T09:00:00.000Z' // months before now: a demo or a late-syndicated story
+    const first = makeItem({
+      id: 'a',
+      sourceId: 'pk-daily',
+      canonicalUrl: 'https://pkdaily.example/news/torkham-reopens',
+      publishedAt: old,
+      fetchedAt: now.toISOString(),
+    })
+    const copy = makeItem({
+      id: 'b',
+      sourceId: 'wire',
+      canonicalUrl: 'https://pkdaily.example/news/torkham-reopens',
+      publishedAt: old,
+      fetchedAt: now.toISOString(),
+    })
+    const index = createStoryIndex()
+    const [, joined] = index.assign([first, copy], now)
+    expect(joined).toMatchObject({ clusterId: 'a', clusterReason: { via: 'url', matchedId: 'a' } })
+    expect(index.evict(new Date(now.getTime() + 71 * 3_600_000))).toBe(0)
+    expect(index.evict(new Date(now.getTime() + 73 * 3_600_000))).toBe(2)
+  })
+})
+
+describe('crowded buckets', () => {
+  it('scores a bounded number of candidates per arrival when many texts share most words', () => {
+    const now = new Date('2026-11-20T12:00:00.000Z')
+    const index = createStoryIndex()
+    // Template items from many outlets: the same words, a different figure each time.
+    const items = Array.from({ length: 2_000 }, (_, n) =>
+      makeItem({
+        id: `t${n}`,
+        sourceId: `outlet-${n % 40}`,
+        title: `Weather update for Kabul and Islamabad: rain expected, ${n} mm forecast`,
+        summary: `Forecasters expect rain in Kabul and Islamabad; ${n} mm forecast for the week.`,
+        canonicalUrl: `https://outlet-${n % 40}.example/weather/${n}`,
+        publishedAt: now.toISOString(),
+        fetchedAt: now.toISOString(),
+      }),
+    )
+    index.assign(items, now)
+    const { candidates, assigned } = index.stats()
+    expect(assigned).toBe(2_000)
+    expect(candidates / assigned).toBeLessThanOrEqual(256)
+    // The figures differ, so none of these may be merged.
+    expect(new Set(index.assign(items, now).map((i) => i.clusterId)).size).toBe(2_000)
+  })
+})

@@ -1,0 +1,212 @@
+import { describe, expect, it } from 'vitest'
+import { SUMMARY_WORDS, storyFeatures } from '../../src/stories/features.js'
+import {
+  contentWords,
+  fnv1a,
+  hasKey,
+  intersectionFor,
+  intersectionSize,
+  jaccard,
+  jaccardAtLeast,
+  keysOf,
+  SKETCH_WORDS,
+  sketchHits,
+  stem,
+  writeSketch,
+} from '../../src/stories/text.js'
+import { seeded } from '../helpers/random.js'
+
+describe('stem', () => {
+  it.each([
+    ['reopens', 'reopen'],
+    ['reopened', 'reopen'],
+    ['reopening', 'reopen'],
+    ['killed', 'kill'],
+    ['kills', 'kill'],
+    ['closes', 'clos'],
+    ['closed', 'clos'],
+    ['closing', 'clos'],
+    ['stopped', 'stop'],
+    ['casualties', 'casualty'],
+    ['talks', 'talk'],
+    ['crisis', 'crisis'],
+    ['bus', 'bus'],
+    ['kabul', 'kabul'],
+  ])('%s → %s', (word, expected) => {
+    expect(stem(word)).toBe(expected)
+  })
+})
+
+describe('contentWords', () => {
+  it('drops stop words, weekdays, months and digits, and stems the rest', () => {
+    expect(contentWords('Torkham reopens on Sunday, October 5, officials said')).toEqual([
+      'torkham',
+      'reopen',
+    ])
+  })
+
+  it('folds case, diacritics and Arabic-script variants like topic matching does', () => {
+    expect(contentWords('TÜRKİYE hosts talks')).toEqual(['turkiy', 'host', 'talk'])
+  })
+})
+
+describe('sorted keys', () => {
+  const a = keysOf(['torkham', 'reopen', 'trade', 'trade'])
+  const b = keysOf(['torkham', 'trade', 'chaman'])
+
+  it('are sorted and unique', () => {
+    expect(a).toHaveLength(3)
+    expect([...a]).toEqual([...a].sort((x, y) => x - y))
+  })
+
+  it('give intersection, Jaccard and membership', () => {
+    expect(intersectionSize(a, b)).toBe(2)
+    expect(jaccard(a, b)).toBeCloseTo(2 / 4)
+    expect(jaccard(new Uint32Array(0), new Uint32Array(0))).toBe(0)
+    expect(hasKey(a, fnv1a('reopen'))).toBe(true)
+    expect(hasKey(b, fnv1a('reopen'))).toBe(false)
+  })
+})
+
+describe('storyFeatures', () => {
+  it('keys the words of title and summary and the figures, so one figure in two spellings matches', () => {
+    const x = storyFeatures('100,000 Afghans returned', 'UNHCR said on Saturday')
+    const y = storyFeatures('100k Afghans returned', 'said UNHCR')
+    expect(jaccard(x.keys, y.keys)).toBe(1)
+    expect(hasKey(x.keys, fnv1a('#100000'))).toBe(true)
+  })
+
+  it('reads only the lede of a long summary', () => {
+    const letters = (i: number): string =>
+      `zq${String.fromCharCode(97 + (i % 26))}${String.fromCharCode(97 + Math.floor(i / 26))}`
+    const long = Array.from({ length: 200 }, (_, i) => letters(i)).join(' ')
+    expect(storyFeatures('Title', long).keys.length).toBe(1 + SUMMARY_WORDS)
+  })
+})
+
+describe('contentWords in other scripts', () => {
+  it('drops Urdu function words, whatever the letter forms', () => {
+    const words = contentWords('سرحد کے پار')
+    expect(words).toHaveLength(2)
+    // The same words written with the Arabic kaf (ك) are the same words, and "کے" still a stop word.
+    expect(contentWords('سرحد كے پار')).toEqual(words)
+    expect(contentWords('پاکستان اور افغانستان')).toHaveLength(2)
+  })
+})
+
+describe('jaccardAtLeast', () => {
+  it('is jaccard when that reaches the bar and -1 otherwise, on random key sets', () => {
+    const next = seeded(7)
+    const keys = (n: number, range: number) =>
+      keysOf(Array.from({ length: n }, () => `w${next() % range}`))
+    let reached = 0
+    for (let k = 0; k < 3_000; k++) {
+      const range = 5 + (next() % 200)
+      const a = keys(next() % 60, range)
+      const b = keys(next() % 60, range)
+      const min = (next() % 100) / 100
+      const exact = jaccard(a, b)
+      const got = jaccardAtLeast(a, b, min)
+      if (exact >= min) {
+        expect(got).toBe(exact)
+        reached++
+      } else expect(got).toBe(-1)
+    }
+    // Both branches are exercised.
+    expect(reached).toBeGreaterThan(300)
+    expect(reached).toBeLessThan(2_700)
+  })
+})
+
+describe('writeSketch and sketchHits', () => {
+  it('never count fewer hits than shared keys, and turn down most unrelated sets', () => {
+    const next = seeded(11)
+    const keys = (n: number, prefix: string) =>
+      keysOf(Array.from({ length: n }, () => `${prefix}${next() % 5_000}`))
+    // Sketches side by side in one array, as the story index keeps them.
+    const sketches = new Int32Array(SKETCH_WORDS * 2)
+    let turnedDown = 0
+    for (let k = 0; k < 2_000; k++) {
+      const a = keys(5 + (next() % 60), 'w')
+      // Half the pairs share half of a's keys, half share keys only by chance.
+      const other = k % 2 === 0 ? a.slice(0, a.length >> 1) : keys(55, 'w')
+      writeSketch(other, sketches, SKETCH_WORDS)
+      const hits = sketchHits(sketches, SKETCH_WORDS, a)
+      expect(hits).toBeGreaterThanOrEqual(intersectionSize(a, other))
+      if (k % 2 === 1 && hits < intersectionFor(0.3, a.length + other.length)) turnedDown++
+    }
+    // The first sketch is left as it was: writing one slot clears and fills that slot only.
+    expect([...sketches.subarray(0, SKETCH_WORDS)].every((x) => x === 0)).toBe(true)
+    expect(turnedDown).toBeGreaterThan(900)
+  })
+
+  it('intersectionFor is the bar of jaccardAtLeast', () => {
+    // 10 keys each, 5 shared: Jaccard 5 / 15 = 0.333.
+    expect(intersectionFor(1 / 3, 20)).toBeLessThanOrEqual(5)
+    expect(intersectionFor(0.34, 20)).toBeGreaterThan(5)
+  })
+})
+
+describe('stem, against its rules written as regular expressions', () => {
+  const reference = (w: string): string => {
+    if (w.length <= 3 || !/^[a-z]+$/.test(w)) return w
+    let s = w
+    if (s.endsWith('ies') && s.length > 4) s = `${s.slice(0, -3)}y`
+    else if (s.endsWith('ing') && s.length > 5) s = s.slice(0, -3)
+    else if (s.endsWith('ed') && s.length > 4) s = s.slice(0, -2)
+    else if (/(?:ches|shes|sses|xes)$/.test(s)) s = s.slice(0, -2)
+    else if (s.endsWith('s') && !s.endsWith('ss') && !s.endsWith('us') && !s.endsWith('is'))
+      s = s.slice(0, -1)
+    if (s.length > 3 && /([b-df-hj-np-tv-z])\1$/.test(s) && !/(?:ll|ss|zz)$/.test(s))
+      s = s.slice(0, -1)
+    if (s.length > 3 && s.endsWith('e')) s = s.slice(0, -1)
+    return s
+  }
+
+  it('agrees on random words ending in the suffixes it knows, and on others', () => {
+    const next = seeded(99)
+    const letters = 'abcdefghijklmnopqrstuvwxyzlsz'
+    const endings = [
+      'ies',
+      'ing',
+      'ed',
+      'ches',
+      'shes',
+      'sses',
+      'xes',
+      's',
+      'ss',
+      'us',
+      'is',
+      'e',
+      'pped',
+      'lled',
+      'zzes',
+      'yy',
+      'É',
+      '1',
+      '',
+    ]
+    for (let k = 0; k < 20_000; k++) {
+      const stemPart = Array.from(
+        { length: next() % 7 },
+        () => letters[next() % letters.length],
+      ).join('')
+      const w = stemPart + (endings[next() % endings.length] ?? '')
+      expect(stem(w), w).toBe(reference(w))
+    }
+    for (const w of [
+      'stopped',
+      'killed',
+      'reopens',
+      'closes',
+      'calls',
+      'buzzes',
+      'passes',
+      'says',
+      'Kabul',
+    ]) {
+      expect(stem(w), w).toBe(reference(w))
+    }
+  })
+})

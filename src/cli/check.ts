@@ -1,7 +1,7 @@
 /** `topicwire check [--preview]`: validate the configuration; dry-run rule changes on stored items. */
 import { loadConfig } from '../config/load.js'
 import type { AppConfig, Item, Store } from '../model/types.js'
-import { createTagger, openStore } from '../runtime.js'
+import { topicTagger } from '../topics/tag.js'
 import type { CliContext } from './context.js'
 
 /** Exit 0 when the file is valid, 1 (with every error, file:line:col) when not. */
@@ -14,6 +14,8 @@ export const checkCommand = async (
     `${ctx.configPath}: OK (${config.sources.length} sources, ${config.topics.length} topics, ${config.feeds.length} feeds)`,
   )
   if (!opts.preview) return 0
+  // Loaded only for the preview: plain `check` never opens the store.
+  const { openStore } = await import('../runtime.js')
   const store = await openStore(config)
   try {
     for (const line of await previewTopics(config, store)) ctx.out(line)
@@ -54,7 +56,7 @@ export interface TopicDiff {
  * topics stored. Items of unknown sources keep their topics, as `reload` would leave them.
  */
 export const diffTopics = async (config: AppConfig, store: Store): Promise<TopicDiff> => {
-  const tagger = createTagger(config)
+  const tagger = topicTagger(config.topics)
   const sources = new Map(config.sources.map((s) => [s.id, s]))
   const changes = new Map<string, TopicChange>()
   const change = (topicId: string): TopicChange => {

@@ -1,12 +1,7 @@
 /** The `topicwire` command line: parses arguments, picks the command, maps failures to exit codes. */
 import { parseArgs } from 'node:util'
 import { AppError, ConfigError } from '../model/errors.js'
-import { checkCommand } from './check.js'
 import type { CliContext } from './context.js'
-import { demoCommand } from './demo.js'
-import { fetchCommand } from './fetch.js'
-import { exportOpmlCommand, importOpmlCommand } from './opml.js'
-import { serveCommand } from './serve.js'
 
 export const USAGE = `Usage: topicwire <command> [options]
 
@@ -65,25 +60,29 @@ export const main = async (
     env,
     ...io,
   }
+  // Each command's module is loaded only when it runs: `check` never loads the HTTP server,
+  // the worker pool or the sanitiser.
   try {
     switch (command) {
       case 'serve':
-        await serveCommand(ctx)
+        await (await import('./serve.js')).serveCommand(ctx)
         return 0
       case 'fetch':
         if (!values.once) {
           io.err('topicwire: "fetch" needs --once (the scheduler runs with "serve")')
           return 2
         }
-        return await fetchCommand(ctx, { sourceId: values.source })
+        return await (await import('./fetch.js')).fetchCommand(ctx, { sourceId: values.source })
       case 'check':
-        return await checkCommand(ctx, { preview: values.preview ?? false })
+        return await (await import('./check.js')).checkCommand(ctx, {
+          preview: values.preview ?? false,
+        })
       case 'import-opml':
-        return await importOpmlCommand(ctx, operand ?? '')
+        return await (await import('./opml.js')).importOpmlCommand(ctx, operand ?? '')
       case 'export-opml':
-        return await exportOpmlCommand(ctx)
+        return await (await import('./opml.js')).exportOpmlCommand(ctx)
       case 'demo':
-        await demoCommand(ctx)
+        await (await import('./demo.js')).demoCommand(ctx)
         return 0
       default:
         io.err(`topicwire: unknown command "${command}"\n\n${USAGE}`)

@@ -19,9 +19,12 @@ export interface StoryIndexOptions {
    */
   maxCandidates?: number
   windowMs?: number
-  /** Similarity (Jaccard of content words and figures) two reports published together need. Default 0.3. */
+  /**
+   * Similarity two reports of two outlets published together need: the cosine of their content
+   * words and figures, each weighted by its IDF in the window (headline words twice). Default 0.25.
+   */
   threshold?: number
-  /** Added to the threshold per 24 h between the two reports (a later text is likelier a follow-up). Default 0.1. */
+  /** Added to the threshold per 24 h between the two reports (a later text is likelier a follow-up). Default 0.3. */
   thresholdPerDay?: number
   /** MinHash/LSH banding; see minhash.ts. */
   lsh?: LshShape

@@ -14,6 +14,7 @@ import {
   ORDINAL_WORDS,
   SCALES,
   SITE_BEFORE,
+  SYNONYM_OF,
   UNIT_SKIP,
   WEEKDAYS,
 } from './lexicon.js'
@@ -25,7 +26,7 @@ export type { Direction, StoryFacts } from '../model/types.js'
 /**
  * A clause of raw text and its normalised words, with what the passes below need of each word:
  * its lexeme (undefined for most words, which the passes then skip) and, for a content word, its
- * key (fnv1a of its stem; -1 for other words).
+ * key (fnv1a of its stem, or of its synonym class's stem; -1 for other words).
  */
 interface Clause {
   raw: string
@@ -55,7 +56,7 @@ const clausesOf = (text: string): Clause[] => {
     for (const w of words) {
       const s = stem(w)
       lexemes.push(LEXICON.get(w) ?? AXIS_LEXEMES.get(s))
-      keys.push(isContentWord(w) ? fnv1a(s) : -1)
+      keys.push(isContentWord(w) ? fnv1a(SYNONYM_OF.get(s) ?? s) : -1)
     }
     out.push({ raw, words, lexemes, keys })
   }

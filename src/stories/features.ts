@@ -8,6 +8,22 @@ export type { StoryFeatures } from '../model/types.js'
 /** Content words of a summary that count: its lede. Longer summaries would dilute the similarity. */
 export const SUMMARY_WORDS = 40
 
+/** Mixed into a headline word's key to make its second key. */
+const TITLE_SALT = 0x5bd1e995
+
+/**
+ * Headlines of pieces that explain, look back or argue rather than report a development: an
+ * explainer of an arrest is not a report of it, however many words they share.
+ */
+const BACKGROUND_PIECE =
+  /^(?:who|what|why|how|where|when|timeline|explainer|analysis|opinion|comment|editorial)\b|\b(?:explained|explainer|timeline|what we know|what to know|what you need to know|why it matters)\b|\?\s*$/i
+
+/** A key no word hashes to in practice: the mark of a background piece (see story-index.ts). */
+export const BACKGROUND_KEY = fnv1a('\u0000background-piece')
+
+/** Whether a headline is that of an explainer, timeline, analysis or opinion. */
+export const isBackgroundPiece = (title: string): boolean => BACKGROUND_PIECE.test(title)
+
 /**
  * The features of one item's title and summary (pure).
  * @example storyFeatures('Torkham reopens', 'Trade resumed on Sunday.').keys.length // 4
@@ -16,7 +32,10 @@ export const storyFeatures = (title: string, summary = ''): StoryFeatures => {
   // One normalisation of each text serves the facts and the words.
   const { facts, titleKeys, summaryKeys } = readStory(title, summary)
   const keys = [...titleKeys, ...summaryKeys.slice(0, SUMMARY_WORDS)]
+  // A headline word counts twice (a second key): the headline says what happened.
+  for (const k of titleKeys) keys.push(Math.imul(k ^ TITLE_SALT, 0x01000193) >>> 0)
   for (const n of facts.numbers) keys.push(fnv1a(`#${n}`))
+  if (isBackgroundPiece(title)) keys.push(BACKGROUND_KEY)
   return { keys: sortedUnique(Uint32Array.from(keys)), facts }
 }
 

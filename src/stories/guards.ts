@@ -1,7 +1,10 @@
 /** Guards against false story merges (pure): two texts that disagree on a fact are two stories. */
 import type { StoryFacts } from './facts.js'
 import { placesCompatible } from './places.js'
-import { fnv1a, hasKey } from './text.js'
+import { fnv1a, hasKey, stem } from './text.js'
+
+/** The key of the casualty words ("killed", "dead", "death toll"…: one synonym class, lexicon.ts). */
+const CASUALTY_KEY = fnv1a(stem('kill'))
 
 /** Why two similar texts are kept apart. */
 export type GuardName =
@@ -70,8 +73,11 @@ const directionConflict = (a: StoryFacts, b: StoryFacts): boolean => {
  * fires only when BOTH texts state the fact and the statements cannot both be true: different
  * figures ("100,000" vs "80,000"; "100k" equals "100,000"), months, weekdays, places (a place
  * inside another, or the other name of one crossing, is compatible), countries, or opposite event
- * directions ("reopens" vs "closed", "resume" vs "collapse", "rises" vs "falls").
+ * directions ("reopens" vs "closed", "resume" vs "collapse", "rises" vs "falls"). Figures do not
+ * keep apart two reports of casualties published on one UTC day: a toll rises as the day goes on
+ * (17 → 59 killed), while the next day's toll is the next day's story.
  * @param aKeys text keys of `a` (features.ts), to see whether it mentions b's unknown places
+ * @param sameDay whether the two were published on the same UTC day
  * @example storyConflict(storyFacts('Torkham reopens'), storyFacts('Chaman reopens'), …) // 'places'
  */
 export const storyConflict = (
@@ -79,8 +85,11 @@ export const storyConflict = (
   b: StoryFacts,
   aKeys: Uint32Array,
   bKeys: Uint32Array,
+  sameDay = false,
 ): GuardName | undefined => {
-  if (disjoint(a.numbers, b.numbers) || quantitiesConflict(a, b)) return 'numbers'
+  const tollOfOneDay = sameDay && hasKey(aKeys, CASUALTY_KEY) && hasKey(bKeys, CASUALTY_KEY)
+  if (!tollOfOneDay && (disjoint(a.numbers, b.numbers) || quantitiesConflict(a, b)))
+    return 'numbers'
   if (disjointMask(a.months, b.months)) return 'months'
   if (disjointMask(a.weekdays, b.weekdays)) return 'weekdays'
   if (placesConflict(a.places, b.places)) return 'places'

@@ -128,3 +128,44 @@ export const NOT_PLACES: ReadonlySet<string> = new Set([
   ...Object.keys(MONTHS),
   ...Object.keys(WEEKDAYS),
 ])
+
+/**
+ * Synonym classes of news headlines: outlets that do not share each other's words still name an
+ * event with one of these ("strong quake hits" / "powerful earthquake strikes"). Every word of a
+ * class counts as its first word for similarity; the guards read the words themselves.
+ */
+const SYNONYM_CLASSES: readonly string[] = [
+  'kill killed kills killing dead death deaths die died dies dying slain toll lives',
+  'hit hits strike strikes struck jolt jolts jolted rock rocks rocked shake shakes shook rattle rattles rattled',
+  'strong powerful major massive huge deadly devastating',
+  'earthquake earthquakes quake quakes tremor tremors temblor',
+  'west western',
+  'east eastern',
+  'north northern',
+  'south southern',
+  'northwest northwestern',
+  'southwest southwestern',
+  'blast blasts explosion explosions bomb bombs bomber bombing bombings explode explodes exploded',
+  'attack attacks attacked assault raid raids',
+  'arrest arrests arrested detain detains detained detention custody nab nabbed',
+  'injure injured injuries injury wound wounded hurt',
+  'protest protests protesters protester demonstration demonstrations rally rallies',
+  'crash crashes crashed accident',
+  'border frontier',
+  'talks talk negotiations negotiate',
+  'ban bans banned bar bars barred',
+  'university universities college colleges',
+  'woman women female',
+  'court courts judge judges',
+  'pm premier',
+  'rescue rescuers rescued rescuer',
+  'survivor survivors',
+]
+
+/** Stem (text.ts `stem`) → the stem of its class's first word. */
+export const SYNONYM_OF: ReadonlyMap<string, string> = new Map(
+  SYNONYM_CLASSES.flatMap((line) => {
+    const words = line.split(' ').map(stem)
+    return words.map((w) => [w, words[0]!] as const)
+  }),
+)

@@ -1,11 +1,11 @@
 /** StoryIndex: the in-memory window of recent items that assigns each new arrival its story (clusterId). */
 import type { ClusterReason, Item } from '../model/types.js'
 import { countKeys, countOf, createBandTable, dropFrom, pushTo } from './buckets.js'
-import { compactFeatures, type StoryFeatures, storyFeatures } from './features.js'
+import { BACKGROUND_KEY, compactFeatures, type StoryFeatures, storyFeatures } from './features.js'
 import { storyConflict } from './guards.js'
 import { createBandKeys, DEFAULT_LSH, type LshShape } from './minhash.js'
 import { createSlotTable } from './slots.js'
-import { fnv1a, intersectionFor, jaccardAtLeast, SKETCH_WORDS, sketchHits } from './text.js'
+import { fnv1a, hasKey, normOf, SKETCH_WORDS, sketchHits, weightedCosine } from './text.js'
 
 /** Tuning of a {@link StoryIndex}; the defaults are what tests/ingest/cluster-eval.test.ts measures. */
 export interface StoryIndexOptions {
@@ -19,9 +19,12 @@ export interface StoryIndexOptions {
    */
   maxCandidates?: number
   windowMs?: number
-  /** Similarity (Jaccard of content words and figures) two reports published together need. Default 0.3. */
+  /**
+   * Similarity two reports of two outlets published together need: the cosine of their content
+   * words and figures, each weighted by its IDF in the window (headline words twice). Default 0.25.
+   */
   threshold?: number
-  /** Added to the threshold per 24 h between the two reports (a later text is likelier a follow-up). Default 0.1. */
+  /** Added to the threshold per 24 h between the two reports (a later text is likelier a follow-up). Default 0.3. */
   thresholdPerDay?: number
   /** MinHash/LSH banding; see minhash.ts. */
   lsh?: LshShape
@@ -30,6 +33,16 @@ export interface StoryIndexOptions {
    * LSH signature: they would put most items in one bucket. Similarity still counts them. Default 0.005.
    */
   commonShare?: number
+  /**
+   * Members of a story a newcomer's facts are checked against (guards.ts): the one it matched
+   * and the newest others, this many in all. Default {@link MEMBERS_CHECKED}.
+   */
+  membersChecked?: number
+  /**
+   * Similarity a report needs to join a story of its own source (an outlet's follow-up or second
+   * piece): stricter than {@link StoryIndexOptions.threshold}. Default {@link DEFAULT_SAME_SOURCE}.
+   */
+  sameSource?: number
 }
 
 /** Counters for benchmarks and logs. */
@@ -86,6 +99,14 @@ interface Doc {
   /** Hash of the title + summary it was computed from (an update recomputes). */
   text: number
   features: StoryFeatures
+  /** Length of its keys' IDF weight vector, with the document frequencies of when it was indexed. */
+  norm?: number
+  /**
+   * The keys it adds to the document frequencies: those its story's matched report did not have
+   * already (a story's own words would otherwise grow common, and weigh less, as it grows).
+   * Absent: all its keys.
+   */
+  counted?: Uint32Array
   /** LSH band keys, set when indexed. */
   bands?: Uint32Array
   /** Its slot in the slot table while indexed (the band buckets hold slots). */
@@ -94,14 +115,19 @@ interface Doc {
 
 const DAY_MS = 86_400_000
 export const DEFAULT_WINDOW_MS = 3 * DAY_MS
-export const DEFAULT_THRESHOLD = 0.3
+export const DEFAULT_THRESHOLD = 0.25
 /** Candidates scored per arrival at most (the newest of each band bucket come first). */
 export const MAX_CANDIDATES = 256
 /** The best-scoring stories a newcomer may join are tried in order, at most this many. */
 const MAX_STORIES_TRIED = 8
-/** Members of a story a newcomer is checked against (the newest). */
-const MAX_MEMBERS_CHECKED = 64
-export const DEFAULT_THRESHOLD_PER_DAY = 0.1
+/** Members of a story a newcomer is checked against (the one it matched, then the newest). */
+export const MEMBERS_CHECKED = 1
+export const DEFAULT_THRESHOLD_PER_DAY = 0.3
+export const DEFAULT_SAME_SOURCE = 0.6
+/** Keys two reports must share at least to be scored (one shared word is chance). */
+const MIN_SHARED = 2
+/** Documents the IDF weights assume besides the window: a small window weighs words evenly. */
+const IDF_PRIOR = 20
 
 /** A canonical URL that names a site rather than an article (a feed's fallback link) never merges. */
 const isArticleUrl = (url: string): boolean => {
@@ -141,6 +167,8 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
   const byCluster = new Map<string, Doc[]>()
   const commonShare = opts.commonShare ?? 0.005
   const maxCandidates = opts.maxCandidates ?? MAX_CANDIDATES
+  const membersChecked = opts.membersChecked ?? MEMBERS_CHECKED
+  const sameSource = opts.sameSource ?? DEFAULT_SAME_SOURCE
   const buckets = createBandTable<number>(
     shape.bands,
     Number.isFinite(maxCandidates) ? undefined : Number.POSITIVE_INFINITY,
@@ -187,10 +215,23 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     return bandKeys(keys.length > 0 ? keys : doc.features.keys)
   }
 
+  /**
+   * IDF weight of each key of a sorted key array, from the window's document frequencies: a word
+   * few indexed items have (a place, a name, a figure) counts more than one most have ("says").
+   */
+  const weightsOf = (keys: Uint32Array): Float64Array => {
+    const n = byId.size + 1
+    const w = new Float64Array(keys.length)
+    for (let i = 0; i < keys.length; i++)
+      w[i] = Math.log((n + IDF_PRIOR) / (countOf(df, keys[i]!) + 1))
+    return w
+  }
+
   const insert = (doc: Doc): void => {
     const old = byId.get(doc.id)
     if (old) unlink(old)
     doc.bands ??= bandsOf(doc)
+    doc.norm ??= normOf(weightsOf(doc.features.keys))
     const slot = slots.take({
       source: slots.sourceNumber(doc.sourceId),
       seen: doc.seen,
@@ -203,7 +244,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     if (doc.url) pushTo(byUrl, doc.url, doc)
     pushTo(byCluster, doc.clusterId, doc)
     buckets.add(doc.bands, slot)
-    countKeys(df, doc.features.keys, 1)
+    countKeys(df, doc.counted ?? doc.features.keys, 1)
   }
 
   function unlink(doc: Doc): void {
@@ -216,7 +257,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
       slots.release(doc.slot)
       doc.slot = undefined
     }
-    countKeys(df, doc.features.keys, -1)
+    countKeys(df, doc.counted ?? doc.features.keys, -1)
   }
 
   const evict = (now: Date): number => {
@@ -239,48 +280,65 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
   ): { clusterId: string; reason: ClusterReason } | undefined => {
     const stamp = ++arrivals
     let scored = 0
-    const best = new Map<string, { score: number; match: Doc }>()
+    const best = new Map<string, { score: number; margin: number; match: Doc }>()
     doc.bands ??= bandsOf(doc)
     const { visited, source, seen, time, size, sketch } = slots.columns
     const own = slots.sourceNumber(doc.sourceId)
     const { keys } = doc.features
+    const background = hasKey(keys, BACKGROUND_KEY)
+    const weights = weightsOf(keys)
+    const norm = normOf(weights)
+    doc.norm = norm
+    let top = 0
+    for (let i = 0; i < weights.length; i++) top = Math.max(top, weights[i]! * weights[i]!)
     const visit = (slot: number): void => {
       // Each arrival scores a bounded number of candidates, whatever the window holds.
       if (visited[slot] === stamp || scored >= maxCandidates) return
       visited[slot] = stamp
       scored++
-      if (source[slot] === own || seen[slot]! < cutoff) return
+      if (seen[slot]! < cutoff) return
       const gap = Math.abs(doc.time - time[slot]!)
       if (gap > windowMs) return
-      const min = threshold + (perDay * gap) / DAY_MS
-      // Most candidates share a few common words only: the sketch tells without reading their keys.
-      const need = intersectionFor(min, keys.length + size[slot]!)
-      if (sketchHits(sketch, slot * SKETCH_WORDS, keys) < need) return
+      const floor = threshold + (perDay * gap) / DAY_MS
+      if (floor >= 1 || size[slot] === 0) return
+      // Most candidates share a word or two only: the sketch bounds the shared keys (and so the
+      // score, each shared key weighing at most `top`) without reading the candidate's keys.
+      const hits = sketchHits(sketch, slot * SKETCH_WORDS, keys)
       const c = docs[slot]!
-      const score = jaccardAtLeast(keys, c.features.keys, min)
-      if (score < 0) return
+      const cNorm = c.norm ?? norm
+      if (hits < MIN_SHARED || hits * top < floor * norm * cNorm) return
+      // A source's own second report of a story, and an explainer, must be much closer than
+      // another outlet's report.
+      const strict = source[slot] === own || background || hasKey(c.features.keys, BACKGROUND_KEY)
+      const min = strict ? floor - threshold + sameSource : floor
+      const score = weightedCosine(keys, weights, norm, c.features.keys, cNorm)
+      if (score < min) return
       const prev = best.get(c.clusterId)
-      if (!prev || score > prev.score) best.set(c.clusterId, { score, match: c })
+      // Ranked by the margin over the time-raised threshold: a closer report of as much overlap wins.
+      const margin = score - min
+      if (!prev || margin > prev.margin) best.set(c.clusterId, { score, margin, match: c })
     }
     buckets.visit(doc.bands, visit)
     counters.candidates += scored
     const ranked = [...best.entries()].sort(
-      (x, y) => y[1].score - x[1].score || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0),
+      (x, y) => y[1].margin - x[1].margin || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0),
     )
     for (const [clusterId, { score, match }] of ranked.slice(0, MAX_STORIES_TRIED)) {
       // Every member of the story must agree with the newcomer, and each source tells it once.
       // A huge story is checked against its newest members only, to bound the cost.
-      const members = (byCluster.get(clusterId) ?? [])
-        .slice(-MAX_MEMBERS_CHECKED)
-        .filter((m) => m.seen >= cutoff)
+      const newest = (byCluster.get(clusterId) ?? [])
+        .slice(-membersChecked)
+        .filter((m) => m.seen >= cutoff && m !== match)
+      const members = [match, ...newest.slice(newest.length - (membersChecked - 1))]
       const fits = members.every(
         (m) =>
-          m.sourceId !== doc.sourceId &&
+          (m.sourceId !== doc.sourceId || m === match) &&
           storyConflict(
             doc.features.facts,
             m.features.facts,
             doc.features.keys,
             m.features.keys,
+            Math.floor(doc.time / DAY_MS) === Math.floor(m.time / DAY_MS),
           ) === undefined,
       )
       if (fits) {
@@ -327,7 +385,14 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     }
     const story = similarStory(doc, cutoff)
     if (story) {
-      insert({ ...doc, clusterId: story.clusterId, reason: story.reason })
+      const match = byId.get(story.reason.matchedId)
+      const counted = match ? keysNotIn(doc.features.keys, match.features.keys) : undefined
+      insert({
+        ...doc,
+        clusterId: story.clusterId,
+        reason: story.reason,
+        ...(counted ? { counted } : {}),
+      })
       return withStory(item, story.clusterId, story.reason)
     }
     insert(doc)
@@ -356,6 +421,18 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     evict,
     stats: () => ({ size: byId.size, ...counters }),
   }
+}
+
+/** The keys of sorted `a` that sorted `b` lacks. */
+const keysNotIn = (a: Uint32Array, b: Uint32Array): Uint32Array => {
+  const out: number[] = []
+  let j = 0
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!
+    while (j < b.length && b[j]! < x) j++
+    if (j >= b.length || b[j] !== x) out.push(x)
+  }
+  return Uint32Array.from(out)
 }
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000

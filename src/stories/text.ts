@@ -204,3 +204,38 @@ export const hasKey = (keys: Uint32Array, key: number): boolean => {
   }
   return false
 }
+
+/** Euclidean length of a weight vector. */
+export const normOf = (weights: Float64Array): number => {
+  let s = 0
+  for (let i = 0; i < weights.length; i++) s += weights[i]! * weights[i]!
+  return Math.sqrt(s)
+}
+
+/**
+ * Cosine similarity of two key sets weighted by `weights` (aligned with `a`; the shared keys take
+ * a's weights): Σ w(k)² over the shared keys / (aNorm · bNorm). 0 when a norm is 0.
+ */
+export const weightedCosine = (
+  a: Uint32Array,
+  weights: Float64Array,
+  aNorm: number,
+  b: Uint32Array,
+  bNorm: number,
+): number => {
+  if (aNorm === 0 || bNorm === 0) return 0
+  let i = 0
+  let j = 0
+  let dot = 0
+  while (i < a.length && j < b.length) {
+    const x = a[i]!
+    const y = b[j]!
+    if (x === y) {
+      dot += weights[i]! * weights[i]!
+      i++
+      j++
+    } else if (x < y) i++
+    else j++
+  }
+  return dot / (aNorm * bNorm)
+}

@@ -1,0 +1,93 @@
+/** Story clustering on real news (news-dev, read in place): scores of the poll replay, guards on real look-alike pairs. */
+import { beforeAll, describe, expect, it } from 'vitest'
+import { isBackgroundPiece, storyFeatures } from '../../src/stories/features.js'
+import { storyConflict } from '../../src/stories/guards.js'
+import {
+  loadNewsDev,
+  NEWS_DEV_DIR,
+  type NewsDevItem,
+  type NewsDevRun,
+  newsDevPresent,
+  replayNewsDev,
+  scoreNewsDev,
+} from '../helpers/news-dev.js'
+
+const present = newsDevPresent()
+const suite = present ? 'news-dev' : `news-dev (skipped: no corpus at ${NEWS_DEV_DIR})`
+
+/** Recall the replay reaches now (P 0.961, R 0.277 with the defaults), less the 0.05 the issue allows. */
+const RECALL_FLOOR = 0.227
+
+describe.skipIf(!present)(suite, () => {
+  let items: Map<string, NewsDevItem>
+  let run: NewsDevRun
+  beforeAll(async () => {
+    run = await replayNewsDev()
+    items = new Map(run.items.map((i) => [i.id, i]))
+  }, 120_000)
+
+  const features = (id: string) => {
+    const item = items.get(id)
+    if (!item) throw new Error(`${id} is not in news-dev's set B`)
+    return storyFeatures(item.title, item.summary)
+  }
+  const conflict = (a: string, b: string, sameDay: boolean) => {
+    const x = features(a)
+    const y = features(b)
+    return storyConflict(x.facts, y.facts, x.keys, y.keys, sameDay)
+  }
+
+  it('replays every labelled report through the analysis into a story', () => {
+    expect(run.items.length).toBe(861)
+    // One Daily Mail report repeats an earlier one of the same feed word for word: the feed's
+    // dedupe keeps one (the same as news-dev's README does within a day).
+    expect(run.stored.size).toBeGreaterThanOrEqual(860)
+  })
+
+  it('keeps pairwise precision at 0.95 or more and recall at its floor', () => {
+    const all = scoreNewsDev(run)
+    expect(all.precision).toBeGreaterThanOrEqual(0.95)
+    expect(all.recall).toBeGreaterThanOrEqual(RECALL_FLOOR)
+  })
+
+  it('merges paraphrases of one development across outlets', () => {
+    // "Powerful earthquake kills at least 296 people in Morocco" (Sky) / "At least 296 dead as
+    // powerful earthquake hits Morocco" (The Washington Post).
+    expect(run.predicted.get('nd-00870')).toBe(run.predicted.get('nd-00862'))
+    // "Former Pakistan PM Imran Khan arrested outside Islamabad court" (Al Jazeera) / "Ex-PM Imran
+    // Khan arrested outside court in Pakistan" (BBC).
+    expect(run.predicted.get('nd-00634')).toBe(run.predicted.get('nd-00630'))
+  })
+
+  it('keeps an explainer apart from the reports of the development it explains', () => {
+    // "Who Is Imran Khan and Why Was He Arrested?" (The New York Times) vs the arrest reports.
+    expect(isBackgroundPiece(items.get('nd-00649')!.title)).toBe(true)
+    expect(run.predicted.get('nd-00649')).not.toBe(run.predicted.get('nd-00630'))
+  })
+
+  it('keeps a closure and the reopening apart (direction)', () => {
+    // Torkham "closed" (20 Feb 2023) vs "Trade resumes as Pakistan, Afghanistan reopen Torkham".
+    expect(conflict('nd-00362', 'nd-00483', false)).toBe('direction')
+    expect(run.predicted.get('nd-00362')).not.toBe(run.predicted.get('nd-00483'))
+  })
+
+  it("keeps another day's toll apart, but lets a toll rise within one day", () => {
+    // Peshawar: "kills at least 25" (30 Jan) vs "toll rises to more than 100" (31 Jan).
+    expect(conflict('nd-00202', 'nd-00255', false)).toBe('numbers')
+    // Morocco, 9 Sep: "toll passes 1,000" vs "toll passes 2,000", both that day.
+    expect(conflict('nd-00899', 'nd-00918', true)).toBeUndefined()
+    expect(conflict('nd-00899', 'nd-00918', false)).toBe('numbers')
+  })
+
+  it('scores the held-out windows (W4, W5) close to the tuned ones', () => {
+    const tuned = scoreNewsDev(run, ['W1', 'W2', 'W3'])
+    const held = scoreNewsDev(run, ['W4', 'W5'])
+    expect(held.precision).toBeGreaterThanOrEqual(0.9)
+    expect(tuned.precision).toBeGreaterThanOrEqual(0.95)
+    expect(held.recall).toBeGreaterThan(0.15)
+  })
+
+  it('reads every story of set B from the corpus', () => {
+    expect(new Set(loadNewsDev().map((i) => i.story)).size).toBe(443)
+  })
+})

@@ -14,7 +14,7 @@ export const checkCommand = async (
     `${ctx.configPath}: OK (${config.sources.length} sources, ${config.topics.length} topics, ${config.feeds.length} feeds)`,
   )
   if (!opts.preview) return 0
-  const store = await openStore(config)
+  const store = await openStore(config, undefined, { readOnly: true })
   try {
     for (const line of await previewTopics(config, store)) ctx.out(line)
   } finally {

@@ -5,7 +5,7 @@ import { dirname } from 'node:path'
 import { StoreError } from '../../model/errors.js'
 import type { Item } from '../../model/types.js'
 import { DB_VERSION, parseDbFile } from '../lowdb.js'
-import { syncDir, writeFileAtomic } from './atomic-file.js'
+import { syncDir, writeFileAtomic, writeFilesAtomic } from './atomic-file.js'
 import { dayOf, filesOf, newestFirst } from './layout.js'
 
 /**
@@ -42,12 +42,12 @@ export const migrateSingleFile = async (
     if (list) list.push(item)
     else days.set(day, [item])
   }
-  for (const [day, items] of days) {
-    await writeFileAtomic(
-      files.day(day),
-      JSON.stringify({ version: DB_VERSION, day, items: items.sort(newestFirst) }),
-    )
-  }
+  await writeFilesAtomic(
+    [...days].map(([day, items]) => ({
+      file: files.day(day),
+      text: JSON.stringify({ version: DB_VERSION, day, items: items.sort(newestFirst) }),
+    })),
+  )
   const { items: _items, ...rest } = data
   await writeFileAtomic(files.state, JSON.stringify(rest))
   await rename(building, dir)

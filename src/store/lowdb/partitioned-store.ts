@@ -4,9 +4,9 @@ import { mkdir, readdir, rm } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { StoreError } from '../../model/errors.js'
 import type { Item, SourceState, Store } from '../../model/types.js'
-import { checkStateKeys, DB_VERSION, parseStoreDocument } from '../lowdb.js'
+import { checkStateKeys, createLowdbStore, DB_VERSION, parseStoreDocument } from '../lowdb.js'
 import { createMemoryStore, type DbSnapshot } from '../memory.js'
-import { AtomicJsonFile, syncDir } from './atomic-file.js'
+import { AtomicJsonFile, syncDir, writeFilesAtomic } from './atomic-file.js'
 import {
   DAY_FILE,
   type DayDoc,
@@ -27,12 +27,26 @@ export interface PartitionedStoreOptions {
   priorityOf?: (sourceId: string) => number
   /** Told of a migration, a lock taken over, an ignored file. */
   log?: (message: string) => void
+  /**
+   * Reads without the writer's lock, beside a running `serve` (`check --preview`): migrates
+   * nothing (a single file is read as it is), removes nothing, and `flush` writes nothing.
+   */
+  readOnly?: boolean
 }
 
 /** The store; `writeCount` is how many documents were written or dropped (for tests and logs). */
 export type PartitionedStore = Store & { writeCount(): number }
 
 type StateDoc = Omit<DbSnapshot, 'items'>
+
+/** A read-only store of a single-file lowdb store not migrated yet: the old driver, never flushed. */
+const readSingleFile = async (opts: PartitionedStoreOptions): Promise<PartitionedStore> => {
+  const old = await createLowdbStore({
+    path: opts.path,
+    ...(opts.priorityOf ? { priorityOf: opts.priorityOf } : {}),
+  })
+  return { ...old, flush: async () => undefined, close: async () => undefined, writeCount: () => 0 }
+}
 
 const describeError = (err: unknown): string => (err instanceof Error ? err.message : String(err))
 
@@ -55,6 +69,7 @@ export const createPartitionedStore = async (
   const files = filesOf(dir)
   const shown = filesOf(shownDir)
 
+  if (opts.readOnly && !existsSync(dir)) return readSingleFile(opts)
   if (!existsSync(dir)) {
     if (!(await migrateSingleFile(legacy, opts.path, dir, log))) {
       try {
@@ -67,10 +82,10 @@ export const createPartitionedStore = async (
     throw new StoreError(
       `${shownDir} is not a folder, but the store of storage.path ${opts.path} lives there. Move it aside.`,
     )
-  } else if (existsSync(legacy)) {
+  } else if (existsSync(legacy) && !opts.readOnly) {
     log(`${opts.path} is not read: the store lives in ${shownDir}/ (see README "Running at scale")`)
   }
-  const release = acquireLock(dir, shownDir, log)
+  const release = opts.readOnly ? () => undefined : acquireLock(dir, shownDir, log)
 
   const byDay = new Map<string, Map<string, Item>>()
   const dirty = new Set<string>()
@@ -103,7 +118,7 @@ export const createPartitionedStore = async (
   let found = false
   try {
     // Leftovers of writes killed before their rename: the documents themselves are whole.
-    for (const d of [dir, files.items]) {
+    for (const d of opts.readOnly ? [] : [dir, files.items]) {
       for (const name of await readdir(d)) {
         if (name.startsWith('.') && name.endsWith('.tmp')) await rm(join(d, name), { force: true })
       }
@@ -160,11 +175,12 @@ export const createPartitionedStore = async (
 
   const writeChanged = async (): Promise<void> => {
     const rev = mem.revision()
-    if (rev === flushed && dirty.size === 0) return
+    if (opts.readOnly || (rev === flushed && dirty.size === 0)) return
     const days = [...dirty].sort()
     dirty.clear()
     try {
       let dropped = false
+      const out: { file: string; text: string }[] = []
       for (const day of days) {
         const m = byDay.get(day)
         if (!m || m.size === 0) {
@@ -173,10 +189,11 @@ export const createPartitionedStore = async (
           dropped = true
         } else {
           const doc: DayDoc = { version: DB_VERSION, day, items: [...m.values()].sort(newestFirst) }
-          await new AtomicJsonFile<DayDoc>(files.day(day), () => doc).write(doc)
+          out.push({ file: files.day(day), text: JSON.stringify(doc) })
         }
         writes++
       }
+      await writeFilesAtomic(out)
       if (dropped) await syncDir(files.items)
       // States after items: a crash in between leaves a state older than its items, so the next
       // poll fetches again what it may have missed, never the other way round.

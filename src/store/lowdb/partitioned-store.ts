@@ -131,10 +131,15 @@ export const createPartitionedStore = async (
       const day = DAY_FILE.exec(name)?.[1]
       if (!day) continue
       const doc = await new AtomicJsonFile<DayDoc>(files.day(day), (text) => {
-        const d = parseStoreDocument(text, shown.day(day), dayDocSchema) as DayDoc
+        const d = parseStoreDocument(
+          text,
+          shown.day(day),
+          dayDocSchema,
+          "the other days' items",
+        ) as DayDoc
         if (d.day !== day) {
           throw new StoreError(
-            `${shown.day(day)} holds the items of ${d.day}. topicwire will not overwrite it. Rename it to ${d.day}.json, or move it aside.`,
+            `${shown.day(day)} holds the items of ${d.day}. topicwire will not overwrite it. Rename it to ${d.day}.json if no such file exists, or move it aside.`,
           )
         }
         return d

@@ -5,7 +5,7 @@ import { createHttpFetch } from './ingest/fetch/fetch-feed.js'
 import { createAnalysePool, defaultWorkerCount } from './ingest/workers/pool.js'
 import { StoreError } from './model/errors.js'
 import type { AppConfig, Deps, Store, Tagger } from './model/types.js'
-import { createLowdbStore } from './store/lowdb.js'
+import { createPartitionedStore } from './store/lowdb/partitioned-store.js'
 import { createClusterer } from './stories/clusterer.js'
 import { topicTagger } from './topics/tag.js'
 import { systemClock } from './util/clock.js'
@@ -36,7 +36,9 @@ export const createRuntime = async (
   // Story leads prefer higher-priority sources; the map follows reloads.
   let priorities = priorityMap(config)
   const priorityOf = (sourceId: string) => priorities.get(sourceId) ?? 0
-  const store = overrides.store ?? (await openStore(config, priorityOf))
+  const store =
+    overrides.store ??
+    (await openStore(config, priorityOf, { log: (message) => logger.warn({}, message) }))
   const http = overrides.fetch
     ? undefined
     : createHttpFetch({
@@ -93,14 +95,23 @@ export const createRuntime = async (
 
 const priorityMap = (config: AppConfig) => new Map(config.sources.map((s) => [s.id, s.priority]))
 
-/** Opens the configured store driver. */
+/**
+ * Opens the configured store driver; `readOnly` (for `check --preview`) takes no writer's lock and
+ * writes nothing, so it can run beside `serve`.
+ */
 export const openStore = async (
   config: AppConfig,
   priorityOf?: (sourceId: string) => number,
+  opts: { readOnly?: boolean; log?: (message: string) => void } = {},
 ): Promise<Store> => {
   switch (config.storage.driver) {
     case 'lowdb':
-      return createLowdbStore({ path: config.storage.path, ...(priorityOf ? { priorityOf } : {}) })
+      return createPartitionedStore({
+        path: config.storage.path,
+        ...(priorityOf ? { priorityOf } : {}),
+        ...(opts.readOnly ? { readOnly: true } : {}),
+        ...(opts.log ? { log: opts.log } : {}),
+      })
     case 'postgres':
       throw new StoreError(
         'storage.driver "postgres" is not available in this version yet; use "lowdb" (the default)',

@@ -153,7 +153,7 @@ describe('architecture', () => {
 
   it('lets only runtime.ts and the CLI pick a store driver', () => {
     const pickers = files.filter((f) =>
-      imports(f).some((t) => /store\/(lowdb|memory)\.ts$/.test(t) && areaOf(f) !== 'store'),
+      imports(f).some((t) => /store\/(lowdb|memory)(\.ts$|\/)/.test(t) && areaOf(f) !== 'store'),
     )
     expect(pickers.map((f) => relative(SRC, f))).toEqual(['runtime.ts'])
   })

@@ -16,7 +16,7 @@ export const checkCommand = async (
   if (!opts.preview) return 0
   // Loaded only for the preview: plain `check` never opens the store.
   const { openStore } = await import('../runtime.js')
-  const store = await openStore(config)
+  const store = await openStore(config, undefined, { readOnly: true })
   try {
     for (const line of await previewTopics(config, store)) ctx.out(line)
   } finally {

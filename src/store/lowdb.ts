@@ -23,7 +23,7 @@ export const DB_VERSION = 1
 
 const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not an ISO 8601 date')
 
-const itemSchema = z.looseObject({
+export const itemSchema = z.looseObject({
   id: z.string().min(1),
   sourceId: z.string().min(1),
   guid: z.string().optional(),
@@ -46,7 +46,7 @@ const itemSchema = z.looseObject({
   clusterId: z.string().min(1),
 }) satisfies z.ZodType<Item>
 
-const stateSchema = z.looseObject({
+export const stateSchema = z.looseObject({
   sourceId: z.string().min(1),
   effectiveUrl: z.string().optional(),
   etag: z.string().optional(),
@@ -76,11 +76,16 @@ const dbSchema = z.object({
 const shellQuote = (p: string): string =>
   /^[\w./@%+=:,-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`
 
-const refuse = (shown: string, problem: string, fix?: string): StoreError =>
+const refuseFile = (
+  shown: string,
+  problem: string,
+  fix?: string,
+  after = 'an empty store',
+): StoreError =>
   new StoreError(
     `${shown} ${problem}. topicwire will not overwrite it. ${
       fix ?? 'Move it aside'
-    } (mv ${shellQuote(shown)} ${shellQuote(`${shown}.bad`)}) to start with an empty store, or restore a backup.`,
+    } (mv ${shellQuote(shown)} ${shellQuote(`${shown}.bad`)}) to start with ${after}, or restore a backup.`,
   )
 
 /** `…at position 42` → `…at line 3 column 5`, counted in `text`. */
@@ -98,45 +103,69 @@ const issuePath = (path: readonly PropertyKey[]): string =>
     .join('') || 'the document'
 
 /**
- * Parses and checks the file's text: JSON, then `version`, then the shape of every state and item.
+ * Parses and checks a store document's text: JSON, then `version`, then `schema` (every state and
+ * item). Shared by the single file and the partitions of lowdb/, so both refuse alike.
  * @throws StoreError naming the file, the problem and how to recover.
  */
-export const parseDbFile = (text: string, shown: string): DbSnapshot => {
+export const parseStoreDocument = <T>(
+  text: string,
+  shown: string,
+  schema: z.ZodType<T>,
+  /** What moving the file aside leaves: "an empty store", "the other days' items". */
+  after?: string,
+): T => {
+  const refuse = (problem: string, fix?: string) => refuseFile(shown, problem, fix, after)
   let raw: unknown
   try {
     raw = JSON.parse(text)
   } catch (err) {
     const detail = err instanceof Error ? locate(err.message, text) : String(err)
-    throw refuse(shown, `is not valid JSON (${detail})`)
+    throw refuse(`is not valid JSON (${detail})`)
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw refuse(shown, 'is not a topicwire store (expected a JSON object with "version")')
+    throw refuse('is not a topicwire store (expected a JSON object with "version")')
   }
   const version: unknown = (raw as Record<string, unknown>).version
   if (typeof version !== 'number') {
-    throw refuse(shown, 'is not a topicwire store (it has no numeric "version")')
+    throw refuse('is not a topicwire store (it has no numeric "version")')
   }
   if (version !== DB_VERSION) {
     throw refuse(
-      shown,
       `has store version ${version}, but this topicwire reads version ${DB_VERSION}${
         version > DB_VERSION ? ' (a newer topicwire wrote it)' : ''
       }`,
       version > DB_VERSION ? 'Upgrade topicwire, or move it aside' : undefined,
     )
   }
-  const parsed = dbSchema.safeParse(raw)
+  const parsed = schema.safeParse(raw)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]
     const where = issue ? `${issuePath(issue.path)}: ${issue.message}` : 'unknown problem'
-    throw refuse(shown, `is not a topicwire store (${where})`)
+    throw refuse(`is not a topicwire store (${where})`)
   }
-  for (const [key, st] of Object.entries(parsed.data.states)) {
+  return parsed.data
+}
+
+/** `states` keyed by each state's own sourceId, or a StoreError naming the first that is not. */
+export const checkStateKeys = (states: Record<string, SourceState>, shown: string): void => {
+  for (const [key, st] of Object.entries(states)) {
     if (st.sourceId !== key) {
-      throw refuse(shown, `is not a topicwire store (states.${key} has sourceId "${st.sourceId}")`)
+      throw refuseFile(
+        shown,
+        `is not a topicwire store (states.${key} has sourceId "${st.sourceId}")`,
+      )
     }
   }
-  return parsed.data as DbSnapshot
+}
+
+/**
+ * Parses and checks the file's text: JSON, then `version`, then the shape of every state and item.
+ * @throws StoreError naming the file, the problem and how to recover.
+ */
+export const parseDbFile = (text: string, shown: string): DbSnapshot => {
+  const data = parseStoreDocument(text, shown, dbSchema)
+  checkStateKeys(data.states, shown)
+  return data as DbSnapshot
 }
 
 const describeError = (err: unknown): string => (err instanceof Error ? err.message : String(err))

@@ -41,6 +41,11 @@ export interface MemoryStoreOptions {
    * query so a reloaded configuration applies at once. Absent: the earliest member leads.
    */
   priorityOf?: (sourceId: string) => number
+  /**
+   * Told of every stored item that is added, replaced or removed (not of `load`), so a persisting
+   * driver knows which of its partitions changed: `before` is the stored item it replaces, if any.
+   */
+  onItem?: (before: Item | undefined, after: Item | undefined) => void
 }
 
 const DAY_MS = 86_400_000
@@ -120,6 +125,13 @@ const toTime = (what: string, iso: string): number => {
  */
 export const createMemoryStore = (opts: MemoryStoreOptions = {}): MemoryStore => {
   const index = createItemIndex()
+  const onItem = opts.onItem
+  /** index.put, telling `onItem`. */
+  const put = (item: Item): void => {
+    const before = onItem ? index.get(item.id) : undefined
+    index.put(item)
+    onItem?.(before, item)
+  }
   let states = new Map<string, SourceState>()
   let version = 0
   let revision = 0
@@ -201,7 +213,7 @@ export const createMemoryStore = (opts: MemoryStoreOptions = {}): MemoryStore =>
             ? index.findByCanonical(incoming.sourceId, incoming.canonicalUrl)
             : undefined)
         if (!stored) {
-          index.put(freezeItem(incoming))
+          put(freezeItem(incoming))
           sum.new++
           visible = true
           continue
@@ -214,7 +226,7 @@ export const createMemoryStore = (opts: MemoryStoreOptions = {}): MemoryStore =>
             const { clusterReason: _reason, ...rest } = stored
             const reason =
               stored.clusterId === clusterId ? stored.clusterReason : incoming.clusterReason
-            index.put(
+            put(
               freezeItem({
                 ...rest,
                 topics: incoming.topics,
@@ -229,7 +241,7 @@ export const createMemoryStore = (opts: MemoryStoreOptions = {}): MemoryStore =>
         sum.updated++
         visible = true
         const redated = incoming.publishedAt !== incoming.fetchedAt
-        index.put(
+        put(
           freezeItem({
             ...incoming,
             id: stored.id,
@@ -307,7 +319,7 @@ export const createMemoryStore = (opts: MemoryStoreOptions = {}): MemoryStore =>
         const topics = [...new Set(tagger(item))].sort()
         if (!sameList(item.topics, topics)) updates.push(freezeItem({ ...item, topics }))
       }
-      for (const u of updates) index.put(u)
+      for (const u of updates) put(u)
       if (updates.length > 0) changed(true)
       return updates.length
     },
@@ -334,7 +346,11 @@ export const createMemoryStore = (opts: MemoryStoreOptions = {}): MemoryStore =>
         for (const i of alive.slice(keep)) doomed.add(i.id)
       }
       if (doomed.size === 0) return 0
-      for (const id of doomed) index.remove(id)
+      for (const id of doomed) {
+        const before = onItem ? index.get(id) : undefined
+        index.remove(id)
+        onItem?.(before, undefined)
+      }
       refreshItemCounts()
       changed(true)
       return doomed.size

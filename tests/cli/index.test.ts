@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { type AddressInfo, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -86,7 +86,12 @@ describe('topicwire fetch --once', () => {
       /^down\s+error\s+0\s+0\s+0\s+could not connect to http:\/\/127\.0\.0\.1:\d+\/feed\.xml: connection refused/m,
     )
     expect(r.out).toMatch(/2 sources: \d+ new, 0 updated, 0 unchanged, 0 not modified, 1 failed/)
-    const stored = JSON.parse(await readFile(db, 'utf8')) as { items: unknown[] }
+    // storage.path fetch.json: the partitions live in fetch/items/, one file per day.
+    const days = await readdir(join(dir, 'fetch', 'items'))
+    expect(days.length).toBeGreaterThan(0)
+    const stored = JSON.parse(await readFile(join(dir, 'fetch', 'items', days[0]!), 'utf8')) as {
+      items: unknown[]
+    }
     expect(stored.items.length).toBeGreaterThan(0)
     const one = await run(['fetch', '--once', '--source', 'pk-daily', '--config', file])
     expect(one.out).toMatch(/1 sources: 0 new, 0 updated, 0 unchanged, 1 not modified, 0 failed/)

@@ -2,7 +2,7 @@
  * End to end: a loopback publisher serves our sample feeds → the real scheduler polls them into a
  * real lowdb file → the real HTTP server republishes them → a feed parser reads them back.
  */
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import Parser from 'rss-parser'
@@ -200,11 +200,15 @@ describe('topicwire end to end', () => {
     expect((await get('/api/sources')).status).toBe(200)
   })
 
-  it('keeps the same ids after a restart from the lowdb file', async () => {
+  it('keeps the same ids after a restart from the lowdb partitions', async () => {
     const before = guids(await readFeed('/topics/pakistan-afghanistan.rss?clusters=all&limit=500'))
     await svc.close()
-    const db = JSON.parse(await readFile(join(dir, 'db.json'), 'utf8')) as { items: unknown[] }
-    expect(db.items.length).toBeGreaterThan(0)
+    const days = await readdir(join(dir, 'db', 'items'))
+    expect(days.length).toBeGreaterThan(0)
+    const day = JSON.parse(await readFile(join(dir, 'db', 'items', days[0]!), 'utf8')) as {
+      items: unknown[]
+    }
+    expect(day.items.length).toBeGreaterThan(0)
     const restarted = await start()
     svc = restarted.svc
     expect(restarted.first.totals.new).toBe(0)

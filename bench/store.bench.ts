@@ -1,0 +1,114 @@
+/**
+ * The embedded store at scale (issue 18): builds stores of 10k and 100k items (`BENCH_SIZES=10000,100000,500000`)
+ * through the Store interface with every driver of store-drivers.ts, then measures one cycle's write
+ * (30 new items over 10 sources plus their states, then flush), and in a fresh process open-to-ready,
+ * RSS after open and after 100 feed renders, query p50/p99 and retention of one day.
+ */
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { DRIVERS } from './store-drivers.js'
+import { makeItems, NOW, sourceId, stateAt } from './store-world.js'
+
+const SIZES = (process.env.BENCH_SIZES ?? '10000,100000').split(',').map(Number)
+const CYCLES = 5
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+const f = (ms: number): string =>
+  ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`
+
+interface Row {
+  size: number
+  driver: string
+  buildMs: number
+  cycle: number[]
+  open: {
+    openMs: number
+    rssOpen: number
+    rssFeeds: number
+    queries: Record<string, { p50: number; p99: number }>
+    retentionMs: number
+    removed: number
+  }
+}
+
+const measure = async (size: number, driver: string): Promise<Row> => {
+  const dir = mkdtempSync(join(tmpdir(), `topicwire-bench-store-${driver}-`))
+  const path = join(dir, 'db.json')
+  try {
+    const items = makeItems(size)
+    const bySource = new Map<string, typeof items>()
+    for (const it of items) bySource.set(it.sourceId, [...(bySource.get(it.sourceId) ?? []), it])
+    const t0 = performance.now()
+    let store = await DRIVERS[driver]!(path)
+    for (const [id, list] of bySource) {
+      for (let i = 0; i < list.length; i += 50) {
+        await store.saveIngest({
+          sourceId: id,
+          items: list.slice(i, i + 50),
+          state: stateAt(id, NOW),
+        })
+      }
+    }
+    await store.flush()
+    await store.close()
+    const buildMs = performance.now() - t0
+    store = await DRIVERS[driver]!(path)
+    const fresh = makeItems(30 * CYCLES, 99)
+    const cycle: number[] = []
+    for (let c = 0; c < CYCLES; c++) {
+      const at = NOW + (c + 1) * 60_000
+      const t = performance.now()
+      for (let s = 0; s < 10; s++) {
+        const id = sourceId(s)
+        const mine = fresh.slice(c * 30 + s * 3, c * 30 + s * 3 + 3).map((it) => ({
+          ...it,
+          sourceId: id,
+          publishedAt: new Date(at).toISOString(),
+          fetchedAt: new Date(at).toISOString(),
+        }))
+        await store.saveIngest({ sourceId: id, items: mine, state: stateAt(id, at) })
+      }
+      await store.flush()
+      cycle.push(performance.now() - t)
+    }
+    await store.close()
+    const child = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', join(import.meta.dirname, 'store-open.ts'), driver, path, String(size)],
+      { encoding: 'utf8', maxBuffer: 1 << 20 },
+    )
+    if (child.status !== 0) throw new Error(`store-open failed: ${child.stderr}`)
+    const open = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as Row['open']
+    return { size, driver, buildMs, cycle, open }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+export const run = async (): Promise<void> => {
+  const rows: Row[] = []
+  for (const size of SIZES) {
+    for (const driver of Object.keys(DRIVERS)) {
+      const row = await measure(size, driver)
+      rows.push(row)
+      const q = Object.entries(row.open.queries)
+        .map(([k, v]) => `${k} ${f(v.p50)}/${f(v.p99)}`)
+        .join(', ')
+      console.log(
+        `${size.toLocaleString('en')} items, ${driver}: build ${f(row.buildMs)}; cycle write median ${f(median(row.cycle))} max ${f(Math.max(...row.cycle))}; open ${f(row.open.openMs)}; RSS ${row.open.rssOpen} MB after open, ${row.open.rssFeeds} MB after 100 feeds; retention of one day ${f(row.open.retentionMs)} (${row.open.removed} items); queries p50/p99: ${q}`,
+      )
+    }
+  }
+  console.log(
+    '\n| items | driver | cycle write (median/max) | open | RSS open | RSS 100 feeds | worst query p99 | retention 1 day |',
+  )
+  console.log('|---|---|---|---|---|---|---|---|')
+  for (const r of rows) {
+    const worst = Object.entries(r.open.queries).sort((a, b) => b[1].p99 - a[1].p99)[0]!
+    console.log(
+      `| ${r.size.toLocaleString('en')} | ${r.driver} | ${f(median(r.cycle))} / ${f(Math.max(...r.cycle))} | ${f(r.open.openMs)} | ${r.open.rssOpen} MB | ${r.open.rssFeeds} MB | ${f(worst[1].p99)} (${worst[0]}) | ${f(r.open.retentionMs)} |`,
+    )
+  }
+}

@@ -1,0 +1,48 @@
+/** Where a partitioned store keeps its documents, derived from the user's `storage.path`, and how items map to partitions. */
+import { join } from 'node:path'
+import { z } from 'zod'
+import type { Item } from '../../model/types.js'
+import { DB_VERSION, itemSchema, stateSchema } from '../lowdb.js'
+
+/** The partition files' names: one per UTC publication day. */
+export const DAY_FILE = /^(\d{4}-\d{2}-\d{2})\.json$/
+
+/**
+ * The store folder for `storage.path`: `data/db.json` → `data/db` (beside the file it replaces),
+ * any other name → the name plus `.d`.
+ */
+export const folderOf = (path: string): string =>
+  /\.json$/i.test(path) ? path.replace(/\.json$/i, '') : `${path}.d`
+
+/** The files of a store folder. */
+export const filesOf = (dir: string) => ({
+  state: join(dir, 'state.json'),
+  items: join(dir, 'items'),
+  day: (day: string) => join(dir, 'items', `${day}.json`),
+})
+
+/** The UTC day an item is filed under: its publication date's. */
+export const dayOf = (item: Item): string =>
+  new Date(Date.parse(item.publishedAt)).toISOString().slice(0, 10)
+
+/** One day's items, newest first. */
+export const dayDocSchema = z.object({
+  version: z.literal(DB_VERSION),
+  day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'not a YYYY-MM-DD day'),
+  items: z.array(itemSchema),
+})
+export interface DayDoc {
+  version: typeof DB_VERSION
+  day: string
+  items: Item[]
+}
+
+/** Everything but items: the source states (and whatever else the memory store snapshots). */
+export const stateDocSchema = z.looseObject({
+  version: z.literal(DB_VERSION),
+  states: z.record(z.string(), stateSchema),
+})
+
+/** Items newest first (ties by id), as a day's document keeps them. */
+export const newestFirst = (a: Item, b: Item): number =>
+  b.publishedAt < a.publishedAt ? -1 : b.publishedAt > a.publishedAt ? 1 : a.id < b.id ? -1 : 1

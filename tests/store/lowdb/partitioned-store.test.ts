@@ -1,0 +1,232 @@
+/** The partitioned lowdb store: the Store contract, partitions written only when changed, lock, migration, refusal, kill -9. */
+import { spawn } from 'node:child_process'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { StoreError } from '../../../src/model/errors.js'
+import { createPartitionedStore } from '../../../src/store/lowdb/partitioned-store.js'
+import { createLowdbStore } from '../../../src/store/lowdb.js'
+import { makeItem } from '../../helpers/items.js'
+import { describeStore, hoursAfter } from '../contract.js'
+
+const dirs: string[] = []
+const tempDir = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'topicwire-parts-'))
+  dirs.push(d)
+  return d
+}
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true })
+})
+
+describeStore('partitioned lowdb', () =>
+  createPartitionedStore({ path: join(tempDir(), 'db.json') }),
+)
+
+const state = { sourceId: 'dawn', failures: 0, nextPollAt: hoursAfter(3) }
+const on = (day: number, title: string) =>
+  makeItem({ title, publishedAt: `2024-05-0${day}T10:00:00.000Z` })
+const dayFiles = (dir: string): string[] => readdirSync(join(dir, 'db', 'items')).sort()
+const doc = (file: string) => JSON.parse(readFileSync(file, 'utf8'))
+
+describe('createPartitionedStore', () => {
+  it('files items by publication day in data/db/ beside db.json, and keeps them across reopen', async () => {
+    const dir = tempDir()
+    const path = join(dir, 'db.json')
+    const items = [on(1, 'one'), on(2, 'two'), on(2, 'three')]
+    const a = await createPartitionedStore({ path })
+    await a.saveIngest({ sourceId: 'dawn', items, state })
+    await a.close()
+    expect(dayFiles(dir)).toEqual(['2024-05-01.json', '2024-05-02.json'])
+    expect(doc(join(dir, 'db', 'items', '2024-05-02.json')).items).toHaveLength(2)
+    expect(doc(join(dir, 'db', 'state.json')).states.dawn).toMatchObject({ itemCount: 3 })
+    expect(existsSync(path)).toBe(false)
+    const b = await createPartitionedStore({ path })
+    for (const i of items) expect(await b.getItem(i.id)).toEqual(i)
+    expect(await b.getState('dawn')).toEqual({ ...state, itemCount: 3 })
+    expect(await b.saveIngest({ sourceId: 'dawn', items, state })).toMatchObject({ unchanged: 3 })
+    await b.close()
+  })
+
+  it('writes only the partitions changed since the last flush, and nothing without changes', async () => {
+    const dir = tempDir()
+    const s = await createPartitionedStore({ path: join(dir, 'db.json') })
+    await s.saveIngest({ sourceId: 'dawn', items: [on(1, 'a'), on(2, 'b')], state })
+    await s.flush()
+    expect(s.writeCount()).toBe(3) // two days and the state
+    const day1 = readFileSync(join(dir, 'db', 'items', '2024-05-01.json'), 'utf8')
+    await s.saveIngest({ sourceId: 'dawn', items: [on(2, 'c')], state })
+    await s.flush()
+    expect(s.writeCount()).toBe(5) // day 2 and the state
+    expect(readFileSync(join(dir, 'db', 'items', '2024-05-01.json'), 'utf8')).toBe(day1)
+    await s.saveState({ ...state, failures: 1 })
+    await s.flush()
+    expect(s.writeCount()).toBe(6) // the state alone
+    await s.flush()
+    expect(s.writeCount()).toBe(6)
+    await s.close()
+    expect(readdirSync(join(dir, 'db')).sort()).toEqual(['items', 'state.json'])
+  })
+
+  it('drops a whole day by retention, and moves a re-dated item between days', async () => {
+    const dir = tempDir()
+    const s = await createPartitionedStore({ path: join(dir, 'db.json') })
+    const moved = on(3, 'moves')
+    await s.saveIngest({ sourceId: 'dawn', items: [on(1, 'old'), on(3, 'new'), moved], state })
+    await s.flush()
+    expect(
+      await s.prune({ maxAgeDays: 1, maxItemsPerSource: 100 }, new Date('2024-05-03T12:00:00Z')),
+    ).toBe(1)
+    await s.saveIngest({
+      sourceId: 'dawn',
+      items: [{ ...moved, publishedAt: '2024-05-04T09:00:00.000Z', contentHash: 'changed' }],
+      state,
+    })
+    await s.close()
+    expect(dayFiles(dir)).toEqual(['2024-05-03.json', '2024-05-04.json'])
+    expect(
+      doc(join(dir, 'db', 'items', '2024-05-04.json')).items.map((i: { id: string }) => i.id),
+    ).toEqual([moved.id])
+  })
+
+  it('migrates a single db.json into partitions, keeping it as db.json.bak', async () => {
+    const dir = tempDir()
+    const path = join(dir, 'db.json')
+    const items = [on(1, 'x'), on(2, 'y')]
+    const old = await createLowdbStore({ path })
+    await old.saveIngest({ sourceId: 'dawn', items, state })
+    await old.close()
+    const before = readFileSync(path)
+    const logs: string[] = []
+    const s = await createPartitionedStore({ path, log: (m) => logs.push(m) })
+    expect(await s.getItem(items[1]!.id)).toEqual(items[1])
+    expect(await s.getState('dawn')).toMatchObject({ itemCount: 2 })
+    await s.close()
+    expect(readdirSync(dir).sort()).toEqual(['db', 'db.json.bak'])
+    expect(readFileSync(join(dir, 'db.json.bak')).equals(before)).toBe(true)
+    expect(dayFiles(dir)).toEqual(['2024-05-01.json', '2024-05-02.json'])
+    expect(logs.join('\n')).toMatch(/migrated .*db\.json \(2 items\).*db\.json\.bak/)
+  })
+
+  it('refuses a damaged db.json to migrate as the single-file store does, leaving it untouched', async () => {
+    const dir = tempDir()
+    const path = join(dir, 'db.json')
+    writeFileSync(path, '{"version":1,"states":{},"items":{}}')
+    await expect(createPartitionedStore({ path })).rejects.toThrow(
+      /db\.json is not a topicwire store \(items: .*will not overwrite it.*mv /,
+    )
+    expect(readdirSync(dir)).toEqual(['db.json'])
+  })
+
+  it.each([
+    ['invalid JSON', '{"version":1,"day":', /is not valid JSON/],
+    ['a future version', '{"version":2,"day":"2024-05-01","items":[]}', /store version 2.*Upgrade/],
+    ['a bad item', '{"version":1,"day":"2024-05-01","items":[{"id":"x"}]}', /items\[0\]\.sourceId/],
+    ['another day', '{"version":1,"day":"2024-05-02","items":[]}', /holds the items of 2024-05-02/],
+  ])(
+    'refuses a partition with %s, naming it with a recovery hint, and overwrites nothing',
+    async (_l, text, why) => {
+      const dir = tempDir()
+      const path = join(dir, 'db.json')
+      const s = await createPartitionedStore({ path })
+      await s.saveIngest({ sourceId: 'dawn', items: [on(2, 'kept')], state })
+      await s.close()
+      const bad = join(dir, 'db', 'items', '2024-05-01.json')
+      writeFileSync(bad, text)
+      const kept = readFileSync(join(dir, 'db', 'items', '2024-05-02.json'))
+      const err = await createPartitionedStore({ path }).catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(StoreError)
+      expect((err as Error).message).toMatch(why)
+      expect((err as Error).message).toContain(`${bad} `)
+      expect((err as Error).message).toContain('will not overwrite it')
+      expect(readFileSync(bad, 'utf8')).toBe(text)
+      expect(readFileSync(join(dir, 'db', 'items', '2024-05-02.json')).equals(kept)).toBe(true)
+      // The refused open released its lock: mending the file is enough to start.
+      rmSync(bad)
+      const again = await createPartitionedStore({ path })
+      expect(await again.countItems()).toBe(1)
+      await again.close()
+    },
+  )
+
+  it('refuses a second writer on the same folder, and takes over the lock of a dead process', async () => {
+    const dir = tempDir()
+    const path = join(dir, 'db.json')
+    const a = await createPartitionedStore({ path })
+    await expect(createPartitionedStore({ path })).rejects.toThrow(/already open in this process/)
+    await a.close()
+    // A live process of its own (this test's parent) holds the lock.
+    writeFileSync(join(dir, 'db', 'lock'), `${process.ppid}\n`)
+    await expect(createPartitionedStore({ path })).rejects.toThrow(
+      new RegExp(`in use by another topicwire \\(pid ${process.ppid}.*remove .*lock`),
+    )
+    // A pid no process has (above the kernel's pid_max).
+    writeFileSync(join(dir, 'db', 'lock'), '99999999\n')
+    const logs: string[] = []
+    const b = await createPartitionedStore({ path, log: (m) => logs.push(m) })
+    expect(logs.join('\n')).toMatch(/took over the lock .*lock of process 99999999/)
+    await b.close()
+    expect(existsSync(join(dir, 'db', 'lock'))).toBe(false)
+  })
+
+  it('never leaves a torn partition when its writer is killed with SIGKILL at any moment', async () => {
+    const dir = tempDir()
+    const path = join(dir, 'db.json')
+    mkdirSync(dir, { recursive: true })
+    const child = join(import.meta.dirname, 'writer-child.ts')
+    let durable = 0
+    for (let round = 0; round < 6; round++) {
+      const proc = spawn(process.execPath, ['--import', 'tsx', child, path, String(round)], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+      let errText = ''
+      proc.stderr.on('data', (d: Buffer) => {
+        errText += d.toString()
+      })
+      // Killed right after its (round % 3 + 1)-th flush, while it writes the next one.
+      const target = (round % 3) + 1
+      const reported = await new Promise<number>((resolve, reject) => {
+        let seen = 0
+        let last = durable
+        let buf = ''
+        proc.stdout.on('data', (d: Buffer) => {
+          buf += d.toString()
+          for (;;) {
+            const nl = buf.indexOf('\n')
+            if (nl < 0) break
+            const m = /^durable (\d+)$/.exec(buf.slice(0, nl))
+            buf = buf.slice(nl + 1)
+            if (!m) continue
+            last = Number(m[1])
+            if (++seen === target) {
+              proc.kill('SIGKILL')
+              resolve(last)
+            }
+          }
+        })
+        proc.on('exit', (code, signal) => {
+          if (signal !== 'SIGKILL') reject(new Error(`writer exited ${code}: ${errText}`))
+        })
+      })
+      await new Promise((r) => proc.once('close', r))
+      const logs: string[] = []
+      const s = await createPartitionedStore({ path, log: (m) => logs.push(m) })
+      const count = await s.countItems()
+      expect(count).toBeGreaterThanOrEqual(reported)
+      expect(logs.join('\n')).toMatch(/took over the lock/)
+      expect((await s.getState('dawn'))?.itemCount ?? 0).toBeLessThanOrEqual(count)
+      await s.close()
+      durable = count
+    }
+    expect(durable).toBeGreaterThan(0)
+  }, 120_000)
+})

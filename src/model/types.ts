@@ -65,9 +65,12 @@ export interface Source {
  * - a string: a word or phrase, `field:term` scoped, or `/regex/flags`;
  * - `{ term, weight }`: a weighted term (for `min_score`);
  * - `{ near: [a, b], within }`: all terms within `within` words of each other (default 12);
- * - `{ any, all, none, in }`: a boolean group; `in` limits the fields for the whole group.
+ * - `{ source: [tags] }`: holds when the item's source carries one of the tags (the outlet's
+ *   country standing for a side the text leaves implied);
+ * - `{ any, all, none, in, scope }`: a boolean group; `in` limits the fields for the whole group;
+ *   `scope: clause` makes the whole group (its `none` included) hold within one clause of one field.
  */
-export type MatchNode = string | WeightedTerm | NearNode | GroupNode
+export type MatchNode = string | WeightedTerm | NearNode | SourceNode | GroupNode
 export interface WeightedTerm {
   term: string
   weight: number
@@ -76,11 +79,15 @@ export interface NearNode {
   near: string[]
   within: number
 }
+export interface SourceNode {
+  source: string[]
+}
 export interface GroupNode {
   any?: MatchNode[]
   all?: MatchNode[]
   none?: MatchNode[]
   in?: MatchField[]
+  scope?: 'clause'
 }
 
 export interface Topic {

@@ -280,6 +280,20 @@ export interface SaveSummary {
 }
 
 /** The one persistence contract; drivers live in `store/`. */
+/**
+ * A reader's verdict: the item is in or out of the topic. It keeps the text it judged, so it
+ * outlives the item's retention and can come from a labelled file of items never stored.
+ */
+export interface Verdict {
+  topicId: string
+  itemId: string
+  in: boolean
+  /** ISO 8601 UTC, when the verdict was given. */
+  at: string
+  title: string
+  summary?: string
+}
+
 export interface Store {
   /** States of the sources due at `now` (nextPollAt <= now), oldest first, at most `max`. */
   claimDue(now: Date, sourceIds: string[], max: number): Promise<SourceState[]>
@@ -296,6 +310,10 @@ export interface Store {
   /** Every stored member of a story (any order); drivers without it show no "also reported by". */
   clusterMembers?(clusterId: string): Promise<Item[]>
   countItems(filter?: { sourceId?: string; topic?: string; since?: string }): Promise<number>
+  /** Stores verdicts (one per topic and item: a later one replaces it); returns how many changed. */
+  saveVerdicts(verdicts: readonly Verdict[]): Promise<number>
+  /** The verdicts of one topic (or all), by topic and item id. */
+  listVerdicts(topicId?: string): Promise<Verdict[]>
   /** Recomputes every item's topics; returns how many items changed. */
   retag(tagger: (item: Item) => string[]): Promise<number>
   /** Deletes by age and per-source count; returns how many were removed. */

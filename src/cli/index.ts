@@ -58,7 +58,8 @@ export const main = async (
   const withFile = command === 'import-opml' || command === 'import-verdicts'
   const operand = withFile ? rest.shift() : undefined
   if (withFile && operand === undefined) {
-    io.err(`topicwire: "${command}" needs a file: topicwire ${command} FILE\n\n${USAGE}`)
+    const what = command === 'import-opml' ? 'the OPML file' : 'the labelled file'
+    io.err(`topicwire: "${command}" needs ${what}: topicwire ${command} FILE\n\n${USAGE}`)
     return 2
   }
   if (command === 'import-verdicts' && !values.topic) {

@@ -77,7 +77,7 @@ describe('topicwire import-verdicts', () => {
 
   it.each([
     [['import-verdicts', 'x.tsv'], 'needs --topic ID', 2],
-    [['import-verdicts'], 'needs a file', 2],
+    [['import-verdicts'], 'needs the labelled file', 2],
   ])('%j is a usage error', async (argv, message, code) => {
     const run = await runCli([...argv, '--config', config])
     expect(run.code).toBe(code)

@@ -1,16 +1,22 @@
 /**
- * `npm run eval:topics`: scores the topic rules of a configuration on a labelled set and prints
- * precision, recall and F1 per topic, then the rows each rule gets wrong.
+ * `npm run eval:topics`: scores the topic rules of a configuration on our labelled set and on the
+ * real news-dev set, and prints precision, recall and F1 per topic, then the rows each rule gets wrong.
  * Usage: tsx bench/eval-topics.ts [--config config/topicwire.yaml]
  *          [--set tests/fixtures/topics/labelled.tsv] [--ids PREFIX] (only rows whose id starts so)
+ *          [--news-dev DIR] (default ../shared/corpus/news-dev beside the checkout; skipped if absent)
  */
+import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
-import { resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { loadConfig } from '../src/config/load.js'
 import { compileTopics } from '../src/topics/compile.js'
+import { crossValidate, type Decided, scoreDecisions } from '../src/topics/cross-validate.js'
 import { evaluateTopics, formatEvaluation } from '../src/topics/evaluate.js'
-import { parseLabelledSet } from '../src/topics/labelled-set.js'
+import { readItemLabelSet } from '../src/topics/item-label-set.js'
+import { type LabelledRow, parseLabelledSet } from '../src/topics/labelled-set.js'
+import { matchPrepared, prepareItem } from '../src/topics/match.js'
+import { NEWS_DEV_HOLDOUT_FROM, NEWS_DEV_OUTLET_TAGS } from './news-dev.js'
 
 const root = resolve(import.meta.dirname, '..')
 const { values } = parseArgs({
@@ -18,18 +24,97 @@ const { values } = parseArgs({
     config: { type: 'string', default: resolve(root, 'config/topicwire.yaml') },
     set: { type: 'string', default: resolve(root, 'tests/fixtures/topics/labelled.tsv') },
     ids: { type: 'string', default: '' },
+    'news-dev': { type: 'string', default: resolve(root, '../shared/corpus/news-dev') },
   },
 })
 const configPath = values.config ?? ''
 const setPath = values.set ?? ''
 const config = await loadConfig(configPath, process.env)
+const compiled = compileTopics(config.topics)
 const rows = parseLabelledSet(await readFile(setPath, 'utf8'), setPath).filter((r) =>
   r.id.startsWith(values.ids ?? ''),
 )
-const evaluation = evaluateTopics(
-  rows,
-  compileTopics(config.topics),
-  config.topics.map((t) => t.id),
-)
+const ids = config.topics.map((t) => t.id)
 console.log(`rules: ${configPath}\nset:   ${setPath}${values.ids ? ` (ids ${values.ids}…)` : ''}`)
-for (const line of formatEvaluation(evaluation)) console.log(line)
+for (const line of formatEvaluation(evaluateTopics(rows, compiled, ids))) console.log(line)
+
+const newsDev = values['news-dev'] ?? ''
+const TOPIC = 'pakistan-afghanistan'
+if (!existsSync(join(newsDev, 'tagging.tsv'))) {
+  console.log(`\nnews-dev: not found at ${newsDev}; skipped`)
+} else if (compiled.topics.has(TOPIC)) {
+  const all = readItemLabelSet(
+    await readFile(join(newsDev, 'items.tsv'), 'utf8'),
+    await readFile(join(newsDev, 'tagging.tsv'), 'utf8'),
+    TOPIC,
+    NEWS_DEV_OUTLET_TAGS,
+    newsDev,
+  )
+  const halves = [
+    ['news-dev, tuning half (before', all.filter((r) => r.published < NEWS_DEV_HOLDOUT_FROM)],
+    ['news-dev, held-out half (from', all.filter((r) => r.published >= NEWS_DEV_HOLDOUT_FROM)],
+  ] as const
+  for (const [name, part] of halves) {
+    console.log(`\n=== ${name} ${NEWS_DEV_HOLDOUT_FROM}): ${TOPIC} ===`)
+    for (const line of formatEvaluation(evaluateTopics(part, compiled, [TOPIC]))) console.log(line)
+  }
+  console.log(`\n=== news-dev, all: ${TOPIC} ===`)
+  for (const line of formatEvaluation(evaluateTopics(all, compiled, [TOPIC])).slice(0, 5))
+    console.log(line)
+
+  // The model never scores an item it learned from: 5 folds, an item's fold by its day, so the
+  // wire copies of one story (published the same day) are never split between training and test.
+  const day = (r: LabelledRow) =>
+    Math.floor(Date.parse((r as { published?: string }).published ?? '') / 864e5)
+  const probability = crossValidate(all, TOPIC, 5, (r, i) => (Number.isFinite(day(r)) ? day(r) : i))
+  const rule = new Map(
+    all.map((r) => {
+      const p = prepareItem(
+        { title: r.title, summary: r.summary, categories: [] },
+        compiled,
+        r.sourceTags,
+      )
+      return [r.id, matchPrepared(compiled, TOPIC, p, r.sourceTags).matched]
+    }),
+  )
+  const show = (name: string, d: Decided, errors: boolean) => {
+    console.log(
+      `${name.padEnd(44)} tp ${d.tp}  fp ${d.fp}  fn ${d.fn}  precision ${d.precision.toFixed(3)}  recall ${d.recall.toFixed(3)}`,
+    )
+    if (errors)
+      for (const { row, got } of d.wrong)
+        console.log(`  ${got ? '+' : '-'} ${row.id} [${row.kind}] ${row.title}`)
+  }
+  console.log(
+    `\n=== news-dev: the model (5-fold cross-validated by day), alone and with the rules ===`,
+  )
+  const p = (r: LabelledRow) => probability.get(r.id) ?? 0
+  show(
+    'rules alone',
+    scoreDecisions(all, TOPIC, (r) => rule.get(r.id) === true),
+    false,
+  )
+  for (const t of [0.5, 0.9])
+    show(
+      `model alone, probability >= ${t}`,
+      scoreDecisions(all, TOPIC, (r) => p(r) >= t),
+      false,
+    )
+  for (const t of [0.05, 0.2])
+    show(
+      `rules, then the model >= ${t} as a filter`,
+      scoreDecisions(all, TOPIC, (r) => rule.get(r.id) === true && p(r) >= t),
+      false,
+    )
+  show(
+    'rules, or the model >= 0.9',
+    scoreDecisions(all, TOPIC, (r) => rule.get(r.id) === true || p(r) >= 0.9),
+    false,
+  )
+  console.log('\nerrors of "rules, then the model >= 0.05":')
+  show(
+    '',
+    scoreDecisions(all, TOPIC, (r) => rule.get(r.id) === true && p(r) >= 0.05),
+    true,
+  )
+}

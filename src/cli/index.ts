@@ -14,6 +14,9 @@ Commands:
   import-opml FILE           add the feeds of an OPML file as sources to the configuration file
                              (keeps comments, skips sources already there)
   export-opml                print the configured sources as OPML
+  import-verdicts FILE --topic ID [--items ITEMS]
+                             store a labelled TSV as readers' verdicts on a topic (our labelled
+                             set's columns, or with --items an "id label" file joined to items)
 
 Options:
   --config PATH   configuration file (env TOPICWIRE_CONFIG; default config/topicwire.yaml)
@@ -46,9 +49,15 @@ export const main = async (
     io.out(USAGE)
     return command || values.help ? 0 : 2
   }
-  const operand = command === 'import-opml' ? rest.shift() : undefined
-  if (command === 'import-opml' && operand === undefined) {
-    io.err(`topicwire: "import-opml" needs the OPML file: topicwire import-opml FILE\n\n${USAGE}`)
+  const withFile = command === 'import-opml' || command === 'import-verdicts'
+  const operand = withFile ? rest.shift() : undefined
+  if (withFile && operand === undefined) {
+    const what = command === 'import-opml' ? 'the OPML file' : 'the labelled file'
+    io.err(`topicwire: "${command}" needs ${what}: topicwire ${command} FILE\n\n${USAGE}`)
+    return 2
+  }
+  if (command === 'import-verdicts' && !values.topic) {
+    io.err(`topicwire: "import-verdicts" needs --topic ID\n\n${USAGE}`)
     return 2
   }
   if (rest.length > 0) {
@@ -81,6 +90,16 @@ export const main = async (
         return await (await import('./opml.js')).importOpmlCommand(ctx, operand ?? '')
       case 'export-opml':
         return await (await import('./opml.js')).exportOpmlCommand(ctx)
+      case 'import-verdicts':
+        return await (await import('./import-verdicts.js')).importVerdictsCommand(
+          ctx,
+          operand ?? '',
+          {
+            topic: values.topic ?? '',
+            ...(values.items ? { items: values.items } : {}),
+            now: new Date(),
+          },
+        )
       case 'demo':
         await (await import('./demo.js')).demoCommand(ctx)
         return 0
@@ -111,6 +130,8 @@ const parse = (argv: string[]) =>
       once: { type: 'boolean' },
       source: { type: 'string' },
       preview: { type: 'boolean' },
+      topic: { type: 'string' },
+      items: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   })

@@ -8,14 +8,15 @@ export const DEFAULT_NEAR_WITHIN = 12
 /** Weight of a `{ term }` written without `weight`. */
 export const DEFAULT_TERM_WEIGHT = 1
 
-const GROUP_KEYS = ['any', 'all', 'none', 'in'] as const
+const GROUP_KEYS = ['any', 'all', 'none', 'in', 'scope'] as const
 const TERM_KEYS = ['term', 'weight'] as const
 const NEAR_KEYS = ['near', 'within'] as const
+const SOURCE_KEYS = ['source'] as const
 const LIST_KEYS = ['any', 'all', 'none'] as const
 
 // Messages keep `{field}` and `{where}` placeholders: only the caller knows the absolute path.
 const NODE_MESSAGE =
-  '{field} must be a word or phrase, or a map with any/all/none, term/weight or near/within; got '
+  '{field} must be a word or phrase, or a map with any/all/none, term/weight, near/within or source; got '
 
 type YamlMap = Record<string, unknown>
 const isMap = (v: unknown): v is YamlMap => typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -95,6 +96,23 @@ const readNear = (map: YamlMap, path: ConfigPath, problems: Problem[]): MatchNod
   return { near: terms, within }
 }
 
+const readSource = (map: YamlMap, path: ConfigPath, problems: Problem[]): MatchNode | undefined => {
+  const keysOk = checkKeys(map, SOURCE_KEYS, path, problems)
+  const v: unknown = typeof map.source === 'string' ? [map.source] : map.source
+  if (
+    !Array.isArray(v) ||
+    v.length === 0 ||
+    !v.every((t) => typeof t === 'string' && /^[a-z0-9-]+$/.test(t))
+  ) {
+    problems.push({
+      path: [...path, 'source'],
+      message: `{field} must be a source tag or a list of them (lowercase letters, digits and -), such as [pakistan]; got ${describeValue(map.source)}`,
+    })
+    return undefined
+  }
+  return keysOk ? { source: v as string[] } : undefined
+}
+
 const readFields = (
   v: unknown,
   path: ConfigPath,
@@ -112,7 +130,7 @@ const readFields = (
 }
 
 const readGroup = (map: YamlMap, path: ConfigPath, problems: Problem[]): MatchNode | undefined => {
-  const suggest = [...GROUP_KEYS, ...TERM_KEYS, ...NEAR_KEYS]
+  const suggest = [...GROUP_KEYS, ...TERM_KEYS, ...NEAR_KEYS, ...SOURCE_KEYS]
   let ok = checkKeys(map, GROUP_KEYS, path, problems, suggest)
   const group: GroupNode = {}
   for (const key of LIST_KEYS) {
@@ -135,6 +153,16 @@ const readGroup = (map: YamlMap, path: ConfigPath, problems: Problem[]): MatchNo
     const fields = readFields(map.in, [...path, 'in'], problems)
     if (fields) group.in = fields
     else ok = false
+  }
+  if (map.scope !== undefined) {
+    if (map.scope === 'clause') group.scope = 'clause'
+    else {
+      problems.push({
+        path: [...path, 'scope'],
+        message: `{field} can only be "clause" (the group must hold within one clause); got ${describeValue(map.scope)}`,
+      })
+      ok = false
+    }
   }
   if (ok && !group.any && !group.all && !group.none) {
     problems.push({ path, message: '{field} needs at least one rule under any:, all: or none:' })
@@ -161,5 +189,6 @@ export const readMatchNode = (
   }
   if ('term' in v) return readWeighted(v, path, problems)
   if ('near' in v) return readNear(v, path, problems)
+  if ('source' in v) return readSource(v, path, problems)
   return readGroup(v, path, problems)
 }

@@ -5,6 +5,7 @@ import type { Deps } from '../model/types.js'
 import { createFeedCache, type FeedCache } from './feed-cache.js'
 import { type AdminHooks, adminRoutes } from './routes/admin.js'
 import { apiRoutes } from './routes/api.js'
+import { feedbackRoutes } from './routes/feedback.js'
 import { feedFastPath, feedRoutes } from './routes/feeds.js'
 import { opsRoutes } from './routes/ops.js'
 import { pagesRoutes } from './routes/pages.js'
@@ -48,6 +49,7 @@ export const createApp = (deps: Deps, hooks: AdminHooks = {}, opts: AppOptions =
   app.route('/', feedRoutes(deps, { cache: feedCache }))
   app.route('/api', apiRoutes(deps))
   app.route('/api', adminRoutes(deps, hooks))
+  app.route('/api', feedbackRoutes(deps))
   app.route('/', opsRoutes(deps))
   app.route('/', pagesRoutes(deps))
   app.notFound((c) =>

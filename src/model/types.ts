@@ -65,9 +65,12 @@ export interface Source {
  * - a string: a word or phrase, `field:term` scoped, or `/regex/flags`;
  * - `{ term, weight }`: a weighted term (for `min_score`);
  * - `{ near: [a, b], within }`: all terms within `within` words of each other (default 12);
- * - `{ any, all, none, in }`: a boolean group; `in` limits the fields for the whole group.
+ * - `{ source: [tags] }`: holds when the item's source carries one of the tags (the outlet's
+ *   country standing for a side the text leaves implied);
+ * - `{ any, all, none, in, scope }`: a boolean group; `in` limits the fields for the whole group;
+ *   `scope: clause` makes the whole group (its `none` included) hold within one clause of one field.
  */
-export type MatchNode = string | WeightedTerm | NearNode | GroupNode
+export type MatchNode = string | WeightedTerm | NearNode | SourceNode | GroupNode
 export interface WeightedTerm {
   term: string
   weight: number
@@ -76,11 +79,15 @@ export interface NearNode {
   near: string[]
   within: number
 }
+export interface SourceNode {
+  source: string[]
+}
 export interface GroupNode {
   any?: MatchNode[]
   all?: MatchNode[]
   none?: MatchNode[]
   in?: MatchField[]
+  scope?: 'clause'
 }
 
 export interface Topic {
@@ -273,6 +280,20 @@ export interface SaveSummary {
 }
 
 /** The one persistence contract; drivers live in `store/`. */
+/**
+ * A reader's verdict: the item is in or out of the topic. It keeps the text it judged, so it
+ * outlives the item's retention and can come from a labelled file of items never stored.
+ */
+export interface Verdict {
+  topicId: string
+  itemId: string
+  in: boolean
+  /** ISO 8601 UTC, when the verdict was given. */
+  at: string
+  title: string
+  summary?: string
+}
+
 export interface Store {
   /** States of the sources due at `now` (nextPollAt <= now), oldest first, at most `max`. */
   claimDue(now: Date, sourceIds: string[], max: number): Promise<SourceState[]>
@@ -289,6 +310,10 @@ export interface Store {
   /** Every stored member of a story (any order); drivers without it show no "also reported by". */
   clusterMembers?(clusterId: string): Promise<Item[]>
   countItems(filter?: { sourceId?: string; topic?: string; since?: string }): Promise<number>
+  /** Stores verdicts (one per topic and item: a later one replaces it); returns how many changed. */
+  saveVerdicts(verdicts: readonly Verdict[]): Promise<number>
+  /** The verdicts of one topic (or all), by topic and item id. */
+  listVerdicts(topicId?: string): Promise<Verdict[]>
   /** Recomputes every item's topics; returns how many items changed. */
   retag(tagger: (item: Item) => string[]): Promise<number>
   /** Deletes by age and per-source count; returns how many were removed. */

@@ -5,7 +5,7 @@ import { Low } from 'lowdb'
 import { DataFile } from 'lowdb/node'
 import { z } from 'zod'
 import { StoreError } from '../model/errors.js'
-import type { ErrorCode, Item, SourceState, Store } from '../model/types.js'
+import type { ErrorCode, Item, SourceState, Store, Verdict } from '../model/types.js'
 import { createMemoryStore, type DbSnapshot } from './memory.js'
 
 export interface LowdbStoreOptions {
@@ -67,10 +67,21 @@ export const stateSchema = z.looseObject({
   itemCount: z.number().optional(),
 }) satisfies z.ZodType<SourceState>
 
+export const verdictSchema = z.object({
+  topicId: z.string(),
+  itemId: z.string(),
+  in: z.boolean(),
+  at: isoDate,
+  title: z.string(),
+  summary: z.string().optional(),
+}) satisfies z.ZodType<Verdict>
+
 const dbSchema = z.object({
   version: z.literal(DB_VERSION),
   states: z.record(z.string(), stateSchema),
   items: z.array(itemSchema),
+  // optional: files written before verdicts existed are still version 1
+  verdicts: z.array(verdictSchema).optional(),
 })
 
 const shellQuote = (p: string): string =>
@@ -251,6 +262,8 @@ export const createLowdbStore = async (opts: LowdbStoreOptions): Promise<LowdbSt
     clusterMembers: mem.clusterMembers,
     countItems: mem.countItems,
     retag: mem.retag,
+    saveVerdicts: mem.saveVerdicts,
+    listVerdicts: mem.listVerdicts,
     prune: mem.prune,
     version: mem.version,
     flush,

@@ -10,6 +10,7 @@ import type {
   SaveSummary,
   SourceState,
   Store,
+  Verdict,
 } from '../model/types.js'
 import { createItemIndex } from './item-index.js'
 import { applyQuery } from './query.js'
@@ -19,6 +20,8 @@ export interface DbSnapshot {
   version: 1
   states: Record<string, SourceState>
   items: Item[]
+  /** Readers' verdicts on topics (absent in files written before they existed). */
+  verdicts?: Verdict[]
 }
 
 /** The memory store plus what a persisting driver needs. */
@@ -133,6 +136,11 @@ export const createMemoryStore = (opts: MemoryStoreOptions = {}): MemoryStore =>
     onItem?.(before, item)
   }
   let states = new Map<string, SourceState>()
+  /** By `topicId` NUL `itemId`. */
+  let verdicts = new Map<string, Verdict>()
+  const verdictKey = (v: Pick<Verdict, 'topicId' | 'itemId'>) => `${v.topicId}\u0000${v.itemId}`
+  const sortedVerdicts = () =>
+    [...verdicts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v)
   let version = 0
   let revision = 0
   const changed = (visible: boolean): void => {
@@ -356,6 +364,25 @@ export const createMemoryStore = (opts: MemoryStoreOptions = {}): MemoryStore =>
       return doomed.size
     },
 
+    async saveVerdicts(list) {
+      let n = 0
+      for (const v of list) {
+        const key = verdictKey(v)
+        const old = verdicts.get(key)
+        if (old && old.in === v.in && old.title === v.title && old.summary === v.summary) continue
+        verdicts.set(key, Object.freeze({ ...v }))
+        n++
+      }
+      // not visible in any feed by itself: a retrain that re-tags bumps the version
+      if (n > 0) changed(false)
+      return n
+    },
+
+    async listVerdicts(topicId) {
+      const all = sortedVerdicts()
+      return topicId === undefined ? all : all.filter((v) => v.topicId === topicId)
+    },
+
     version: () => version,
     revision: () => revision,
     async flush() {},
@@ -364,13 +391,20 @@ export const createMemoryStore = (opts: MemoryStoreOptions = {}): MemoryStore =>
     snapshot() {
       const out: Record<string, SourceState> = {}
       for (const id of [...states.keys()].sort()) out[id] = structuredClone(states.get(id)!)
-      return { version: 1, states: out, items: [...index.sorted()] }
+      const vs = sortedVerdicts()
+      return {
+        version: 1,
+        states: out,
+        items: [...index.sorted()],
+        ...(vs.length > 0 ? { verdicts: vs } : {}),
+      }
     },
 
     load(s) {
       index.clear()
       for (const item of s.items) index.put(freezeItem(item))
       states = new Map(Object.values(s.states).map((st) => [st.sourceId, freezeState(st)]))
+      verdicts = new Map((s.verdicts ?? []).map((v) => [verdictKey(v), Object.freeze({ ...v })]))
       changed(true)
     },
   }

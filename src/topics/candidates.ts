@@ -1,11 +1,12 @@
 /** The reverse index phrase → topics, so tagging evaluates only topics sharing a word with the item. */
 import type { CompiledNode, CompiledTopic, TopicCandidates } from './compiled.js'
 
-const holdsWithoutHits = (n: CompiledNode): boolean =>
-  n.kind === 'group' &&
-  (n.any?.some(holdsWithoutHits) ?? true) &&
-  (n.all?.every(holdsWithoutHits) ?? true) &&
-  !(n.none?.some(holdsWithoutHits) ?? false)
+/** Whether the tree can hold with no phrase of the item found (a `source` leaf may hold alone). */
+const holdsWithoutHits = (n: CompiledNode, t: CompiledTopic): boolean =>
+  n.kind === 'leaf'
+    ? t.leaves[n.leaf]?.term.kind === 'source' && t.leaves[n.leaf]?.negated === false
+    : (n.any?.some((c) => holdsWithoutHits(c, t)) ?? true) &&
+      (n.all?.every((c) => holdsWithoutHits(c, t)) ?? true)
 
 /** Reverse index phrase → topics, so tagging evaluates only topics sharing a word with the item. */
 export const buildTopicCandidates = (topics: Iterable<CompiledTopic>): TopicCandidates => {
@@ -17,7 +18,8 @@ export const buildTopicCandidates = (topics: Iterable<CompiledTopic>): TopicCand
       if (term.kind === 'phrase') ids.add(term.phrase.id)
       if (term.kind === 'near') for (const p of term.parts) ids.add(p.id)
     }
-    if (holdsWithoutHits(t.root) || t.leaves.some((l) => l.term.kind === 'regex')) always.push(t.id)
+    if (holdsWithoutHits(t.root, t) || t.leaves.some((l) => l.term.kind === 'regex'))
+      always.push(t.id)
     for (const id of ids) {
       const list = byPhrase.get(id)
       if (list) list.push(t.id)

@@ -5,6 +5,7 @@ import type {
   MatchField,
   MatchNode,
   NearNode,
+  SourceNode,
   Topic,
   WeightedTerm,
 } from '../model/types.js'
@@ -56,7 +57,7 @@ export class TopicRulesError extends AppError {
   }
 }
 
-const GROUP_KEYS = new Set(['any', 'all', 'none', 'in'])
+const GROUP_KEYS = new Set(['any', 'all', 'none', 'in', 'scope'])
 const OPS = ['any', 'all', 'none'] as const
 
 /** Shared state of one compilation: dedupes phrases and regexes across topics. */
@@ -82,6 +83,8 @@ const toTerm = (b: Builder, parsed: ParsedTerm, label: string, fields: MatchFiel
 interface Walk {
   b: Builder
   leaves: CompiledLeaf[]
+  /** Inside a `scope: clause` group (a nested one is within the outer one's clause). */
+  scoped: boolean
 }
 
 const addLeaf = (w: Walk, term: CompiledTerm, weight: number, negated: boolean): CompiledNode => {
@@ -130,6 +133,16 @@ const compileNear = (w: Walk, n: NearNode, path: RulePath, fields: MatchField[],
   return addLeaf(w, { kind: 'near', label, fields, parts, within }, 1, neg)
 }
 
+const compileSource = (w: Walk, n: SourceNode, path: RulePath, neg: boolean) => {
+  const tags = Array.isArray(n.source) ? n.source.filter((t) => typeof t === 'string') : []
+  if (tags.length === 0 || tags.length !== (Array.isArray(n.source) ? n.source.length : -1)) {
+    w.b.errors.push(new RuleError([...path, 'source'], '"source" needs a list of source tags'))
+    return undefined
+  }
+  const label = `source: [${tags.join(', ')}]`
+  return addLeaf(w, { kind: 'source', label, fields: [], tags }, 1, neg)
+}
+
 const compileGroup = (
   w: Walk,
   g: GroupNode,
@@ -161,6 +174,16 @@ const compileGroup = (
     }
   }
   const out: CompiledGroup = { kind: 'group' }
+  const outerScoped = w.scoped
+  if (g.scope !== undefined) {
+    if (g.scope !== 'clause')
+      w.b.errors.push(
+        new RuleError([...path, 'scope'], `"scope" can only be "clause", not "${String(g.scope)}"`),
+      )
+    // a clause group inside another is already within the outer one's clause
+    else if (!outerScoped) out.scope = { fields: inner, path: formatRulePath(path) }
+    w.scoped = true
+  }
   for (const op of OPS) {
     const children = g[op]
     if (children === undefined) continue
@@ -179,6 +202,7 @@ const compileGroup = (
       return node ? [node] : []
     })
   }
+  w.scoped = outerScoped
   if (out.any) out.anySplit = splitList(out.any)
   if (out.none) out.noneSplit = splitList(out.none)
   if (OPS.every((op) => g[op] === undefined))
@@ -215,6 +239,7 @@ const compileNode = (
   }
   if ('near' in node) return compileNear(w, node, path, fields, neg)
   if ('term' in node) return compileWeighted(w, node, path, fields, neg)
+  if ('source' in node) return compileSource(w, node, path, neg)
   return compileGroup(w, node, path, fields, neg)
 }
 
@@ -248,7 +273,7 @@ export const compileTopics = (topics: Topic[]): CompiledTopics => {
   const seen = new Set<string>()
   for (const topic of topics) {
     b.errors = []
-    const w: Walk = { b, leaves: [] }
+    const w: Walk = { b, leaves: [], scoped: false }
     if (seen.has(topic.id)) b.errors.push(new RuleError([], 'this topic id is used twice'))
     seen.add(topic.id)
     const fields = topic.in.length > 0 ? topic.in : [...MATCH_FIELDS]

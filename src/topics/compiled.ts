@@ -8,6 +8,8 @@ export type CompiledTerm =
   | { kind: 'phrase'; label: string; fields: MatchField[]; phrase: PhraseSpec }
   | { kind: 'regex'; label: string; fields: MatchField[]; regex: RegexSpec }
   | { kind: 'near'; label: string; fields: MatchField[]; parts: PhraseSpec[]; within: number }
+  /** Holds when the item's source carries one of `tags`; found in no field, so `fields` is empty. */
+  | { kind: 'source'; label: string; fields: MatchField[]; tags: readonly string[] }
 
 /** A term in the tree; `negated` when under an odd number of `none` groups (it never scores). */
 export interface CompiledLeaf {
@@ -24,6 +26,11 @@ export interface CompiledGroup {
   any?: CompiledNode[]
   all?: CompiledNode[]
   none?: CompiledNode[]
+  /**
+   * `scope: clause`: the group holds only when it holds within one clause of one of `fields`
+   * (`path` is where the YAML writes it, for `explain`).
+   */
+  scope?: { fields: MatchField[]; path: string }
   /** `any` and `none` split for evaluation (see {@link SplitList}). */
   anySplit?: SplitList
   noneSplit?: SplitList

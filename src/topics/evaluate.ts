@@ -44,7 +44,7 @@ const outcome = (expected: boolean, got: boolean): keyof Counts =>
 
 /**
  * Tags every row (title and summary) with every compiled topic, scanning each row once, and
- * compares with its labels. Source tags are not applied: a row has no source.
+ * compares with its labels. A row's `sourceTags`, when the set gives them, apply as a source's.
  * @param topicIds the topics to score, in this order (default: every compiled topic, sorted)
  * @throws NotFoundError when a row is labelled with a topic that is not compiled
  * @example evaluateTopics(parseLabelledSet(text, file), compileTopics(config.topics))
@@ -76,9 +76,10 @@ export const evaluateTopics = (
     const prepared = prepareItem(
       { title: row.title, summary: row.summary, categories: [] },
       compiled,
+      row.sourceTags,
     )
     for (const score of scores.values()) {
-      const got = matchPrepared(compiled, score.topicId, prepared).matched
+      const got = matchPrepared(compiled, score.topicId, prepared, row.sourceTags).matched
       const key = outcome(row.topics.includes(score.topicId), got)
       score[key]++
       const lang = score.byLang[row.lang] ?? emptyCounts()

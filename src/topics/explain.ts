@@ -19,7 +19,7 @@ export const explainItem = (
   sourceTags: readonly string[],
   topicIds: readonly string[] = compiled.ids,
 ): Explanation => {
-  const prepared = prepareItem(item, compiled)
+  const prepared = prepareItem(item, compiled, sourceTags)
   const out: Explanation = {}
   for (const id of topicIds) out[id] = matchPrepared(compiled, id, prepared, sourceTags)
   return out

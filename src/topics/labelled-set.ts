@@ -12,6 +12,8 @@ export interface LabelledRow {
   summary: string
   /** Expected topic ids, sorted; empty for a negative. */
   topics: string[]
+  /** The tags of the row's source, when the set knows it (rules that read the source see them). */
+  sourceTags?: string[]
 }
 
 const COLUMNS = ['id', 'lang', 'kind', 'topics', 'title', 'summary'] as const

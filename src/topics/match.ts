@@ -2,6 +2,7 @@
 import { NotFoundError } from '../model/errors.js'
 import type { Item, MatchField } from '../model/types.js'
 import type {
+  CompiledGroup,
   CompiledNode,
   CompiledTerm,
   CompiledTopic,
@@ -15,10 +16,17 @@ import { collapseWhitespace, htmlToText, tokenize } from './text.js'
 /** The parts of an item that rules look at. */
 export type MatchableItem = Pick<Item, 'title' | 'summary' | 'contentHtml' | 'categories'>
 
-/** One term that matched, as written in the YAML, and the first field it matched in. */
+/** One term that matched, as written in the YAML, and the first field it matched in (`source` for a `source:` term). */
 export interface TermMatch {
   term: string
+  field: MatchField | 'source'
+}
+
+/** A `scope: clause` group that held: where the YAML writes it, and the clause it held in. */
+export interface ClauseMatch {
+  group: string
   field: MatchField
+  clause: string
 }
 
 /**
@@ -27,12 +35,15 @@ export interface TermMatch {
  * again); `terms` lists them once each (for `explain=1`). Terms under a `none` group never score
  * nor appear in `terms`; those found in the item are listed in `excluded` (absent when none).
  * `sourceAllowed: false` says the topic's `source_tags` ruled the item out (absent otherwise).
+ * `clauses` names each `scope: clause` group that held and the clause it held in.
  */
 export interface MatchResult {
   matched: boolean
   score: number
   terms: TermMatch[]
   excluded?: TermMatch[]
+  /** The `scope: clause` groups that held, each with its first clause (absent when none did). */
+  clauses?: ClauseMatch[]
   sourceAllowed?: false
 }
 
@@ -52,6 +63,16 @@ export interface PreparedItem {
   seen: Uint8Array
   /** Per field: regex → result, filled on first use. */
   regexHits: Record<MatchField, Map<RegexSpec, boolean>>
+  /** The tags of the item's source, for `source:` terms (none known: such terms never hold). */
+  sourceTags: readonly string[]
+  /** Per field: its clauses, made on first use by a `scope: clause` group. */
+  clauses: Partial<Record<MatchField, Clauses>>
+}
+
+/** A field cut into clauses: clause k covers tokens `starts[k]` up to `starts[k + 1]` (or the end). */
+interface Clauses {
+  starts: number[]
+  texts: string[]
 }
 
 /** A field whose raw text is only made (whitespace collapsed) when a regex asks for it. */
@@ -97,7 +118,11 @@ const readField = (
  * Normalises, tokenises and scans each field the compiled rules look at, once. Linear in the
  * item's text; independent of how many terms the topics have.
  */
-export const prepareItem = (item: MatchableItem, compiled: CompiledTopics): PreparedItem => {
+export const prepareItem = (
+  item: MatchableItem,
+  compiled: CompiledTopics,
+  sourceTags: readonly string[] = [],
+): PreparedItem => {
   const perField = <T>(make: () => T) =>
     ({ title: make(), summary: make(), content: make(), categories: make() }) as Record<
       MatchField,
@@ -108,6 +133,8 @@ export const prepareItem = (item: MatchableItem, compiled: CompiledTopics): Prep
     hits: perField(() => new Map()),
     seen: new Uint8Array(compiled.index.size),
     regexHits: perField(() => new Map()),
+    sourceTags,
+    clauses: {},
   }
   for (const field of compiled.fields) {
     const summary = prepared.fields.summary
@@ -159,8 +186,10 @@ const regexIn = (regex: RegexSpec, field: MatchField, p: PreparedItem): boolean 
   return hit
 }
 
-/** The first of the term's fields where it matches, if any. */
-const matchedField = (term: CompiledTerm, p: PreparedItem): MatchField | undefined => {
+/** The first of the term's fields where it matches, if any (`source` for a source term that holds). */
+const matchedField = (term: CompiledTerm, p: PreparedItem): MatchField | 'source' | undefined => {
+  if (term.kind === 'source')
+    return term.tags.some((t) => p.sourceTags.includes(t)) ? 'source' : undefined
   if (term.kind === 'phrase' && p.seen[term.phrase.id] !== 1) return undefined
   if (term.kind === 'near' && term.parts.some((part) => p.seen[part.id] !== 1)) return undefined
   for (const f of term.fields) {
@@ -169,7 +198,7 @@ const matchedField = (term: CompiledTerm, p: PreparedItem): MatchField | undefin
         ? p.hits[f].has(term.phrase.id)
         : term.kind === 'regex'
           ? regexIn(term.regex, f, p)
-          : nearIn(term.parts, term.within, p.hits[f])
+          : term.kind === 'near' && nearIn(term.parts, term.within, p.hits[f])
     if (hit) return f
   }
   return undefined
@@ -193,6 +222,12 @@ interface Evaluation {
   seen: Uint8Array
   /** Whether the leaf matches; only called for leaves that pass the gate. */
   hit: (leaf: number) => boolean
+  topic: CompiledTopic
+  p: PreparedItem
+  /** Set while a `scope: clause` group is evaluated one clause at a time. */
+  inClause: boolean
+  /** Told of each clause group that holds (for `explain`). */
+  onClause?: (match: ClauseMatch) => void
 }
 
 /** The boolean tree: `any` (some), `all` (every), `none` (no child) holds, each when present. */
@@ -201,6 +236,7 @@ const holds = (node: CompiledNode, e: Evaluation): boolean => {
     const g = e.gate[node.leaf] as number
     return (g < 0 || e.seen[g] === 1) && e.hit(node.leaf)
   }
+  if (node.scope !== undefined && !e.inClause) return clauseHolds(node, node.scope, e)
   return (
     (node.anySplit === undefined || someHolds(node.anySplit, e)) &&
     (node.all === undefined || node.all.every((c) => holds(c, e))) &&
@@ -208,11 +244,141 @@ const holds = (node: CompiledNode, e: Evaluation): boolean => {
   )
 }
 
-const evaluation = (topic: CompiledTopic, p: PreparedItem, hit: (leaf: number) => boolean) => ({
+const evaluation = (
+  topic: CompiledTopic,
+  p: PreparedItem,
+  hit: (leaf: number) => boolean,
+  onClause?: (match: ClauseMatch) => void,
+): Evaluation => ({
   gate: topic.gate,
   seen: p.seen,
   hit,
+  topic,
+  p,
+  inClause: false,
+  ...(onClause ? { onClause } : {}),
 })
+
+/**
+ * Sentence ends, semicolons, a dash or bar between spaces and line breaks end a clause. Commas
+ * and colons do not: headlines join the two sides with them ("Pakistan, Afghanistan agree…").
+ */
+const CLAUSE_BREAK = /[.!?;]+(?=\s|$)|\s[-–—|]+\s|[\n•]/
+
+/** The field's clauses; the pieces' words, in order, are the field's words (else one clause). */
+const clausesOf = (field: MatchField, p: PreparedItem): Clauses => {
+  const made = p.clauses[field]
+  if (made) return made
+  const f = p.fields[field]
+  const tokens = f?.tokens ?? []
+  const out: Clauses = { starts: [0], texts: [] }
+  if (field === 'categories') {
+    // categories are separated by '' tokens: each is a clause
+    out.texts = (f?.text ?? '').split('\n')
+    tokens.forEach((t, i) => {
+      if (t === '') out.starts.push(i + 1)
+    })
+  } else {
+    const pieces = (f?.text ?? '').split(CLAUSE_BREAK).filter((x) => x.trim() !== '')
+    let at = 0
+    pieces.forEach((piece, k) => {
+      if (k > 0) out.starts.push(at)
+      at += tokenize(piece).length
+    })
+    out.texts = pieces
+    if (at !== tokens.length) {
+      out.starts = [0]
+      out.texts = [f?.text ?? '']
+    }
+  }
+  p.clauses[field] = out
+  return out
+}
+
+/** Some occurrence of the phrase lies whole within tokens [from, to). */
+const phraseWithin = (
+  starts: readonly number[] | undefined,
+  len: number,
+  from: number,
+  to: number,
+) => starts?.some((s) => s >= from && s + len <= to) ?? false
+
+/** Whether the leaf's term matches in `field` within tokens [from, to), whose text is `text`. */
+const leafWithin = (
+  term: CompiledTerm,
+  field: MatchField,
+  from: number,
+  to: number,
+  text: string,
+  p: PreparedItem,
+) => {
+  if (term.kind === 'source') return term.tags.some((t) => p.sourceTags.includes(t))
+  if (!term.fields.includes(field)) return false
+  const hits = p.hits[field]
+  if (term.kind === 'phrase')
+    return phraseWithin(hits.get(term.phrase.id), term.phrase.tokens.length, from, to)
+  if (term.kind === 'regex') return term.regex.re.test(text)
+  const clipped: PhraseHits = new Map()
+  for (const part of term.parts)
+    clipped.set(
+      part.id,
+      (hits.get(part.id) ?? []).filter((s) => s >= from && s + part.tokens.length <= to),
+    )
+  return nearIn(term.parts, term.within, clipped)
+}
+
+/**
+ * Whether the tree's `any` and `all` hold on the whole item, every `none` left out: what holds in
+ * one clause holds here, so when this fails no clause need be cut and tried.
+ */
+const mayHold = (node: CompiledNode, e: Evaluation): boolean => {
+  if (node.kind === 'leaf') {
+    const g = e.gate[node.leaf] as number
+    return (g < 0 || e.seen[g] === 1) && e.hit(node.leaf)
+  }
+  if (node.anySplit) {
+    const { leaves, groups } = node.anySplit
+    let some = false
+    for (let k = 0; k < leaves.length && !some; k++) {
+      const leaf = leaves[k] as number
+      const g = e.gate[leaf] as number
+      some = (g < 0 || e.seen[g] === 1) && e.hit(leaf)
+    }
+    if (!some && !groups.some((c) => mayHold(c, e))) return false
+  }
+  return node.all === undefined || node.all.every((c) => mayHold(c, e))
+}
+
+/** A `scope: clause` group: its whole tree, `none` included, holds within one clause of one field. */
+const clauseHolds = (
+  node: CompiledGroup,
+  scope: NonNullable<CompiledGroup['scope']>,
+  e: Evaluation,
+): boolean => {
+  if (!mayHold(node, e)) return false
+  for (const field of scope.fields) {
+    const tokens = e.p.fields[field]?.tokens
+    if (!tokens || tokens.length === 0) continue
+    const { starts, texts } = clausesOf(field, e.p)
+    for (let k = 0; k < starts.length; k++) {
+      const from = starts[k] as number
+      const to = starts[k + 1] ?? tokens.length
+      const inner: Evaluation = {
+        ...e,
+        inClause: true,
+        hit: (leaf) => {
+          const l = e.topic.leaves[leaf]
+          return l !== undefined && leafWithin(l.term, field, from, to, texts[k] ?? '', e.p)
+        },
+      }
+      if (holds(node, inner)) {
+        e.onClause?.({ group: scope.path, field, clause: (texts[k] ?? '').trim() })
+        return true
+      }
+    }
+  }
+  return false
+}
 
 /** Whether an item from a source with `sourceTags` may carry the topic at all (`source_tags`, `exclude_source_tags`). */
 export const sourceAllowed = (topic: CompiledTopic, sourceTags: readonly string[]): boolean =>
@@ -233,15 +399,24 @@ const evaluate = (topic: CompiledTopic, p: PreparedItem): MatchResult => {
       list.push({ term: leaf.term.label, field })
     if (!leaf.negated) score += leaf.weight
   })
+  const clauses: ClauseMatch[] = []
   const tree = holds(
     topic.root,
-    evaluation(topic, p, (i) => fields[i] !== undefined),
+    evaluation(
+      topic,
+      p,
+      (i) => fields[i] !== undefined,
+      (c) => {
+        if (!clauses.some((x) => x.group === c.group)) clauses.push(c)
+      },
+    ),
   )
   return {
     matched: tree && (topic.minScore === undefined || score >= topic.minScore),
     score,
     terms,
     ...(excluded.length > 0 ? { excluded } : {}),
+    ...(clauses.length > 0 ? { clauses } : {}),
   }
 }
 
@@ -300,4 +475,5 @@ export const matchTopic = (
   topicId: string,
   item: MatchableItem,
   sourceTags?: readonly string[],
-): MatchResult => matchPrepared(compiled, topicId, prepareItem(item, compiled), sourceTags)
+): MatchResult =>
+  matchPrepared(compiled, topicId, prepareItem(item, compiled, sourceTags), sourceTags)

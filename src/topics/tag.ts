@@ -31,7 +31,7 @@ export const tagItem = (
   compiled: CompiledTopics,
   sourceTags: readonly string[],
 ): string[] => {
-  const prepared = prepareItem(item, compiled)
+  const prepared = prepareItem(item, compiled, sourceTags)
   return candidateIds(compiled, prepared).filter((id) => {
     const topic = compiled.topics.get(id)
     return topic !== undefined && sourceAllowed(topic, sourceTags) && topicMatches(topic, prepared)

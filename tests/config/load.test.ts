@@ -266,7 +266,7 @@ describe('parseConfigText: every kind of mistake, with its line and column', () 
     [
       'a bare list as a rule',
       `${S}topics:\n  t:\n    match: [a, b]\n`,
-      't.yaml:4:12: "match" must be a word or phrase, or a map with any/all/none, term/weight or near/within; got [a, b]; put the list under any:, all: or none: (at topics.t.match)',
+      't.yaml:4:12: "match" must be a word or phrase, or a map with any/all/none, term/weight, near/within or source; got [a, b]; put the list under any:, all: or none: (at topics.t.match)',
     ],
     // environment
     [

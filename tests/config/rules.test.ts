@@ -51,7 +51,7 @@ describe('readMatchNode: every mistake, with a path relative to match', () => {
         {
           path: 'any.0',
           message:
-            '{field} must be a word or phrase, or a map with any/all/none, term/weight or near/within; got true',
+            '{field} must be a word or phrase, or a map with any/all/none, term/weight, near/within or source; got true',
         },
       ],
     ],
@@ -126,7 +126,7 @@ describe('readMatchNode: every mistake, with a path relative to match', () => {
         {
           path: 'none.0',
           message:
-            '{field} must be a word or phrase, or a map with any/all/none, term/weight or near/within; got nothing',
+            '{field} must be a word or phrase, or a map with any/all/none, term/weight, near/within or source; got nothing',
         },
       ],
     ],

@@ -522,5 +522,34 @@ export const describeStore = (name: string, makeStore: () => Promise<Store>): vo
         expect(store.version()).toBeGreaterThan(v1)
       })
     })
+
+    describe('verdicts', () => {
+      const verdict = (itemId: string, isIn: boolean, topicId = 'pa') => ({
+        topicId,
+        itemId,
+        in: isIn,
+        at: hoursAfter(1),
+        title: `Item ${itemId}`,
+      })
+
+      it('keeps one verdict per topic and item, the latest, listed by topic and item id', async () => {
+        expect(await store.saveVerdicts([verdict('b', true), verdict('a', false)])).toBe(2)
+        expect(await store.saveVerdicts([verdict('a', false)])).toBe(0)
+        expect(await store.saveVerdicts([verdict('a', true), verdict('a', true, 'trade')])).toBe(2)
+        expect((await store.listVerdicts('pa')).map((v) => [v.itemId, v.in])).toEqual([
+          ['a', true],
+          ['b', true],
+        ])
+        expect((await store.listVerdicts()).map((v) => v.topicId)).toEqual(['pa', 'pa', 'trade'])
+      })
+
+      it('does not change what a feed shows (version), and survives items being pruned', async () => {
+        const v0 = store.version()
+        await store.saveVerdicts([verdict('gone', true)])
+        expect(store.version()).toBe(v0)
+        await store.prune({ maxAgeDays: 0, maxItemsPerSource: 0 }, new Date(hoursAfter(10_000)))
+        expect((await store.listVerdicts('pa')).map((v) => v.title)).toEqual(['Item gone'])
+      })
+    })
   })
 }

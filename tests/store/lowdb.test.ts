@@ -37,6 +37,26 @@ describe('createLowdbStore', () => {
     expect(await b.saveIngest({ sourceId: 'dawn', items, state })).toMatchObject({ unchanged: 2 })
   })
 
+  it('keeps verdicts across close and reopen; a file without verdicts reads as none', async () => {
+    const path = join(tempDir(), 'db.json')
+    const a = await createLowdbStore({ path })
+    await a.saveIngest({ sourceId: 'dawn', items: [makeItem({ title: 'x' })], state })
+    expect(await (await createLowdbStore({ path })).listVerdicts()).toEqual([])
+    await a.flush()
+    expect(await (await createLowdbStore({ path })).listVerdicts()).toEqual([])
+    const v = {
+      topicId: 'pa',
+      itemId: 'i1',
+      in: false,
+      at: hoursAfter(2),
+      title: 'Quake',
+      summary: 's',
+    }
+    await a.saveVerdicts([v])
+    await a.close()
+    expect(await (await createLowdbStore({ path })).listVerdicts('pa')).toEqual([v])
+  })
+
   it('creates the folder, writes once per flush with changes, and never without', async () => {
     const dir = join(tempDir(), 'nested', 'data')
     const path = join(dir, 'db.json')

@@ -1,8 +1,8 @@
 /** Admin routes: refresh a source now, reload the configuration. Bearer `server.admin_token`. */
-import { timingSafeEqual } from 'node:crypto'
 import { type Context, Hono } from 'hono'
 import { NotFoundError } from '../../model/errors.js'
 import type { Deps } from '../../model/types.js'
+import { adminDenied } from '../admin-auth.js'
 
 /** What `serve` lets the admin routes do; absent hooks answer 501. */
 export interface AdminHooks {
@@ -13,27 +13,7 @@ export interface AdminHooks {
 /** POST /api/sources/{id}/refresh and POST /api/reload (SPEC §3). */
 export const adminRoutes = (deps: Deps, hooks: AdminHooks): Hono => {
   const app = new Hono()
-  const denied = (c: Context): Response | undefined => {
-    const token = deps.config.server.adminToken
-    if (!token)
-      return c.json(
-        { error: { message: 'admin endpoints are disabled (set server.admin_token)' } },
-        403,
-      )
-    const header = c.req.header('authorization') ?? ''
-    const got = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '')
-    const want = Buffer.from(token)
-    if (got.length !== want.length || !timingSafeEqual(got, want)) {
-      return c.json(
-        { error: { message: 'a valid "Authorization: Bearer <admin token>" header is required' } },
-        401,
-        {
-          'WWW-Authenticate': 'Bearer',
-        },
-      )
-    }
-    return undefined
-  }
+  const denied = (c: Context): Response | undefined => adminDenied(deps, c)
   app.post('/sources/:id/refresh', async (c) => {
     const no = denied(c)
     if (no) return no

@@ -2,7 +2,7 @@
 import { join } from 'node:path'
 import { z } from 'zod'
 import type { Item } from '../../model/types.js'
-import { DB_VERSION, itemSchema, stateSchema } from '../lowdb.js'
+import { DB_VERSION, itemSchema, stateSchema, verdictSchema } from '../lowdb.js'
 
 /** The partition files' names: one per UTC publication day. */
 export const DAY_FILE = /^(\d{4}-\d{2}-\d{2})\.json$/
@@ -41,6 +41,8 @@ export interface DayDoc {
 export const stateDocSchema = z.looseObject({
   version: z.literal(DB_VERSION),
   states: z.record(z.string(), stateSchema),
+  // Readers' verdicts on topics: absent in stores written before they existed.
+  verdicts: z.array(verdictSchema).optional(),
 })
 
 /** Items newest first (ties by id), as a day's document keeps them. */

@@ -237,6 +237,8 @@ export const createPartitionedStore = async (
     countItems: mem.countItems,
     retag: mem.retag,
     prune: mem.prune,
+    saveVerdicts: mem.saveVerdicts,
+    listVerdicts: mem.listVerdicts,
     version: mem.version,
     flush,
     async close() {

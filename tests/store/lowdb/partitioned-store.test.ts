@@ -57,6 +57,22 @@ describe('createPartitionedStore', () => {
     await b.close()
   })
 
+  it("keeps readers' verdicts in state.json across reopen (none in a store written before them)", async () => {
+    const path = join(tempDir(), 'db.json')
+    const a = await createPartitionedStore({ path })
+    await a.saveIngest({ sourceId: 'dawn', items: [on(1, 'one')], state })
+    await a.flush()
+    expect(doc(join(path, '..', 'db', 'state.json')).verdicts).toBeUndefined()
+    const v = { topicId: 'pa', itemId: 'i1', in: true, at: '2024-05-03T00:00:00.000Z', title: 'T' }
+    expect(await a.saveVerdicts([v])).toBe(1)
+    await a.close()
+    expect(doc(join(path, '..', 'db', 'state.json')).verdicts).toEqual([v])
+    const b = await createPartitionedStore({ path })
+    expect(await b.listVerdicts('pa')).toEqual([v])
+    expect(await b.listVerdicts('other')).toEqual([])
+    await b.close()
+  })
+
   it('writes only the partitions changed since the last flush, and nothing without changes', async () => {
     const dir = tempDir()
     const s = await createPartitionedStore({ path: join(dir, 'db.json') })

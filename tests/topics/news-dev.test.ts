@@ -1,0 +1,63 @@
+/**
+ * The shipped pakistan-afghanistan rule on the real news-dev set (read in place from the shared
+ * corpus; skipped when it is absent). `npm run eval:topics` prints the same numbers and every error.
+ * The numbers are held within 0.03 of what the rules reach, on both halves (tuned and held out).
+ */
+import { existsSync, readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { NEWS_DEV_HOLDOUT_FROM, NEWS_DEV_OUTLET_TAGS } from '../../bench/news-dev.js'
+import { loadConfig } from '../../src/config/load.js'
+import { compileTopics } from '../../src/topics/compile.js'
+import { evaluateTopics } from '../../src/topics/evaluate.js'
+import { readItemLabelSet } from '../../src/topics/item-label-set.js'
+import { CORPUS_DIR } from '../helpers/corpus.js'
+
+const DIR = join(CORPUS_DIR, 'news-dev')
+const present = existsSync(join(DIR, 'tagging.tsv'))
+const TOPIC = 'pakistan-afghanistan'
+
+/** What the shipped rules reach (precision, recall); a change that loses more than 0.03 fails. */
+const REACHED = {
+  all: [0.938, 0.938],
+  tuning: [0.896, 0.977],
+  heldOut: [1.0, 0.892],
+} as const
+
+describe.skipIf(!present)(
+  `shipped rules on news-dev${present ? '' : ` (skipped: no ${DIR})`}`,
+  async () => {
+    const config = await loadConfig(resolve(import.meta.dirname, '../../config/topicwire.yaml'), {})
+    const compiled = compileTopics(config.topics)
+    const rows = present
+      ? readItemLabelSet(
+          readFileSync(join(DIR, 'items.tsv'), 'utf8'),
+          readFileSync(join(DIR, 'tagging.tsv'), 'utf8'),
+          TOPIC,
+          NEWS_DEV_OUTLET_TAGS,
+          DIR,
+        )
+      : []
+    const parts = {
+      all: rows,
+      tuning: rows.filter((r) => r.published < NEWS_DEV_HOLDOUT_FROM),
+      heldOut: rows.filter((r) => r.published >= NEWS_DEV_HOLDOUT_FROM),
+    }
+
+    it.each(Object.keys(REACHED) as (keyof typeof REACHED)[])('%s', (part) => {
+      const score = evaluateTopics(parts[part], compiled, [TOPIC]).topics[0]
+      const [p, r] = REACHED[part]
+      const wrong = [
+        ...(score?.falsePositives ?? []).map((x) => `+${x.id}`),
+        ...(score?.falseNegatives ?? []).map((x) => `-${x.id}`),
+      ].join(' ')
+      expect(score?.precision, wrong).toBeGreaterThanOrEqual(p - 0.03)
+      expect(score?.recall, wrong).toBeGreaterThanOrEqual(r - 0.03)
+    })
+
+    it('has the set the README describes (1,315 labelled, 81 positive)', () => {
+      expect(rows.length).toBe(1315)
+      expect(rows.filter((r) => r.topics.length > 0).length).toBe(81)
+    })
+  },
+)

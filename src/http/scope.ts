@@ -23,6 +23,7 @@ const narrow = (fixed?: string[], asked?: string[]): string[] | undefined => {
 /**
  * Validates the query against the configuration (unknown topic/source → 404 naming it) and merges
  * it with the route's fixed scope. Query parameters can only narrow a named feed, never widen it.
+ * The feed token is the caller's to check (once, before anything else: see checkFeedToken).
  */
 export const scopedQuery = (
   config: AppConfig,
@@ -31,7 +32,6 @@ export const scopedQuery = (
   fixed: FixedScope,
   allowed: readonly string[] = [],
 ): ItemQuery => {
-  checkFeedToken(config, params)
   const q = parseItemQuery(params, now, { allowed: ['token', ...allowed] })
   const topicIds = new Set(config.topics.map((t) => t.id))
   const sourceIds = new Set(config.sources.map((s) => s.id))
@@ -75,13 +75,32 @@ export interface NormalisedQuery {
  * @example normaliseFeedQuery('/search.rss?q=kabul&since=24h&token=t') // { selfQuery: 'q=kabul&since=24h', relative: true }
  */
 export const normaliseFeedQuery = (target: string): NormalisedQuery => {
+  const { selfQuery, relative } = readFeedQuery(target)
+  return { selfQuery, relative }
+}
+
+/** A feed request's query, parsed once: the raw parameters (token included) and their normal form. */
+export interface FeedQuery extends NormalisedQuery {
+  /** Every parameter as sent; a repeated name keeps all its values (the grammar rejects it). */
+  params: RawParams
+}
+
+/** Parses a request target's query string once into {@link FeedQuery} (see normaliseFeedQuery). */
+export const readFeedQuery = (target: string): FeedQuery => {
   const mark = target.indexOf('?')
-  if (mark < 0 || mark === target.length - 1) return { selfQuery: '', relative: false }
-  const params = new URLSearchParams(target.slice(mark + 1))
-  params.delete('token')
-  params.sort()
+  if (mark < 0 || mark === target.length - 1) return { params: {}, selfQuery: '', relative: false }
+  const search = new URLSearchParams(target.slice(mark + 1))
+  // No prototype: a parameter named `__proto__` is a parameter like any other (and rejected).
+  const params: Record<string, string | string[]> = Object.create(null)
+  for (const [name, value] of search) {
+    const seen = params[name]
+    if (seen === undefined) params[name] = value
+    else params[name] = typeof seen === 'string' ? [seen, value] : [...seen, value]
+  }
+  search.delete('token')
+  search.sort()
   const relative = ['since', 'until'].some((p) =>
-    params.getAll(p).some((v) => parseDuration(v) !== undefined),
+    search.getAll(p).some((v) => parseDuration(v) !== undefined),
   )
-  return { selfQuery: params.toString(), relative }
+  return { params, selfQuery: search.toString(), relative }
 }

@@ -19,6 +19,7 @@ export const apiRoutes = (deps: Deps): Hono => {
   const explain = createExplainer(deps)
   app.get('/items', async (c) => {
     const params = c.req.query()
+    checkFeedToken(deps.config, params)
     const query = scopedQuery(deps.config, params, deps.clock.now(), {}, ['explain'])
     const explaining = parseExplainParam(params.explain)
     const page = await deps.store.queryItems(query)

@@ -1,7 +1,7 @@
 /** Pages for people: `GET /` (the HTML index) and `GET /opml` (every feed for a reader's import). */
 import { Hono } from 'hono'
 import { InvalidParamError } from '../../model/errors.js'
-import type { AppConfig, Deps, Source, SourceState, Store } from '../../model/types.js'
+import type { Deps, Source, SourceState, Store } from '../../model/types.js'
 import {
   type IndexFeed,
   type IndexPage,
@@ -15,6 +15,7 @@ import { OPML_CONTENT_TYPE, renderOpml } from '../../publish/opml.js'
 import { CHART_DAYS, chartDays, type DayCount } from '../../publish/svg-chart.js'
 import { sha256Hex } from '../../util/hash.js'
 import { EPOCH_HTTP_DATE, isNotModified } from '../conditional.js'
+import { configFingerprint } from '../config-fingerprint.js'
 import { checkFeedToken } from '../scope.js'
 
 /** Latest items shown on the index page. */
@@ -206,17 +207,6 @@ const indexSource = (s: Source, st: SourceState | undefined, itemCount: number):
   itemCount,
   history: Array.isArray(st?.history) ? st.history : [],
 })
-
-/** What of the configuration the page and the OPML show (titles, links, the token). */
-const configFingerprint = (config: AppConfig): string =>
-  JSON.stringify({
-    base: config.server.baseUrl,
-    token: config.server.feedToken ? sha256Hex(config.server.feedToken) : '',
-    sources: config.sources.map((s) => [s.id, s.title, s.url, s.enabled]),
-    topics: config.topics.map((t) => [t.id, t.title]),
-    feeds: config.feeds.map((f) => [f.id, f.title, f.description, f.topics, f.sources, f.limit]),
-    excluded: config.feeds.map((f) => f.excludeTopics),
-  })
 
 const sortStates = (states: readonly SourceState[]): SourceState[] =>
   [...states].sort((a, b) => (a.sourceId < b.sourceId ? -1 : a.sourceId > b.sourceId ? 1 : 0))

@@ -1,7 +1,10 @@
 /** createApp: the HTTP interface — the front layer (middleware, feeds) and the Hono routes behind it. */
+import type { Hono } from 'hono'
 import type { Deps } from '../model/types.js'
+import { echo } from '../util/echo.js'
 import { createFeedCache, type FeedCache } from './feed-cache.js'
 import { createFeedLayer } from './feed-layer.js'
+import { matchFeedRoute } from './feed-target.js'
 import { createFront, type Front } from './front.js'
 import { toHttpError } from './http-error.js'
 import { requestMetrics } from './request-metrics.js'
@@ -35,16 +38,56 @@ export const createApp = (deps: Deps, hooks: AdminHooks = {}, opts: AppOptions =
   app.route('/api', adminRoutes(deps, hooks))
   app.route('/', opsRoutes(deps))
   app.route('/', pagesRoutes(deps))
-  app.notFound((c) =>
-    c.json(
-      { error: { message: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` } },
-      404,
-    ),
-  )
+  const allowedMethods = methodsOf(app)
+  app.notFound((c) => {
+    const path = new URL(c.req.url).pathname
+    const allowed = allowedMethods(path)
+    if (allowed.length > 0) {
+      return c.json(
+        {
+          error: {
+            message: `${c.req.method} is not allowed on ${echo(path)}; allowed: ${allowed.join(', ')}`,
+          },
+        },
+        405,
+        { Allow: allowed.join(', ') },
+      )
+    }
+    return c.json({ error: { message: `no route for ${c.req.method} ${echo(path)}` } }, 404)
+  })
   app.onError((err, c) => {
     const { status, body } = toHttpError(err)
     if (status === 500) deps.logger.error({ err, url: c.req.url }, 'request failed')
     return c.json(body, status)
   })
   return front
+}
+
+// --- Internal helpers ---
+
+/**
+ * The methods some route answers for a path (`Allow` of a 405), from the routes registered on
+ * the app (read once, at the first call: every route is registered by then) and the feed routes.
+ */
+const methodsOf = (app: Hono): ((path: string) => string[]) => {
+  let routes: { re: RegExp; method: string }[] | undefined
+  return (path) => {
+    if (matchFeedRoute(path)) return ['GET', 'HEAD']
+    routes ??= app.routes
+      .filter((r) => r.method !== 'ALL')
+      .map((r) => ({
+        method: r.method,
+        re: new RegExp(
+          `^${r.path
+            .split('/')
+            .map((part) =>
+              part.startsWith(':') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+            )
+            .join('/')}$`,
+        ),
+      }))
+    const methods = new Set(routes.filter((r) => r.re.test(path)).map((r) => r.method))
+    if (methods.has('GET')) methods.add('HEAD')
+    return [...methods]
+  }
 }

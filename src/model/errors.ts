@@ -65,7 +65,9 @@ export class NotFoundError extends AppError {
   /** The name that was asked for. */
   readonly target: string
   constructor(kind: NotFoundError['kind'], target: string) {
-    super('not-found', `unknown ${kind} "${target}"`)
+    // The name comes from the request: repeat enough of it to recognise, never kilobytes.
+    const shown = target.length > 60 ? `${target.slice(0, 59)}…` : target
+    super('not-found', `unknown ${kind} "${shown}"`)
     this.kind = kind
     this.target = target
   }
@@ -75,6 +77,7 @@ export class InvalidParamError extends AppError {
   readonly param: string
   constructor(param: string, message: string) {
     super('invalid-param', message)
-    this.param = param
+    // An unknown parameter's name comes from the request: clipped like any echoed input.
+    this.param = param.length > 60 ? `${param.slice(0, 59)}…` : param
   }
 }

@@ -6,6 +6,8 @@ import { explainCluster, storyOf } from '../../stories/explain.js'
 import { compileTopics } from '../../topics/compile.js'
 import type { CompiledTopics } from '../../topics/compiled.js'
 import { type Explanation, explainItem } from '../../topics/explain.js'
+import { echo } from '../../util/echo.js'
+import { checkParams, type RawParams } from '../params.js'
 import { checkFeedToken, scopedQuery } from '../scope.js'
 import { notModifiedShare, sourceStatus } from '../source-health.js'
 
@@ -18,10 +20,10 @@ export const apiRoutes = (deps: Deps): Hono => {
 
   const explain = createExplainer(deps)
   app.get('/items', async (c) => {
-    const params = c.req.query()
+    const params = c.req.queries()
     checkFeedToken(deps.config, params)
-    const query = scopedQuery(deps.config, params, deps.clock.now(), {}, ['explain'])
-    const explaining = parseExplainParam(params.explain)
+    const query = scopedQuery(deps.config, params, deps.clock.now(), {}, ['explain', 'token'])
+    const explaining = parseExplainParam(params.explain?.[0])
     const page = await deps.store.queryItems(query)
     const next = page.nextCursor ? nextLink(c.req.url, base(), page.nextCursor) : undefined
     const priorityOf = (id: string) => deps.config.sources.find((s) => s.id === id)?.priority ?? 0
@@ -43,7 +45,7 @@ export const apiRoutes = (deps: Deps): Hono => {
   })
 
   app.get('/sources', async (c) => {
-    checkFeedToken(deps.config, c.req.query())
+    checkRouteParams(deps, c.req.queries())
     const now = deps.clock.now()
     const since = new Date(now.getTime() - DAY_MS).toISOString()
     const states = new Map((await deps.store.listStates()).map((s) => [s.sourceId, s]))
@@ -58,7 +60,7 @@ export const apiRoutes = (deps: Deps): Hono => {
   })
 
   app.get('/topics', async (c) => {
-    checkFeedToken(deps.config, c.req.query())
+    checkRouteParams(deps, c.req.queries())
     const topics = await Promise.all(
       deps.config.topics.map(async (t) => ({
         id: t.id,
@@ -73,7 +75,7 @@ export const apiRoutes = (deps: Deps): Hono => {
   })
 
   app.get('/feeds', (c) => {
-    checkFeedToken(deps.config, c.req.query())
+    checkRouteParams(deps, c.req.queries())
     return c.json({
       feeds: deps.config.feeds.map((f) => ({
         ...f,
@@ -84,12 +86,21 @@ export const apiRoutes = (deps: Deps): Hono => {
   return app
 }
 
+/** The query rule of the API's listings: only `token`, once, and a valid one when set. */
+const checkRouteParams = (deps: Deps, params: RawParams): void => {
+  checkParams(params, ['token'])
+  checkFeedToken(deps.config, params)
+}
+
 /** `explain` on /api/items: 1/true adds `explain` to every item, 0/false or absent does not. */
 const parseExplainParam = (value: string | undefined): boolean => {
   const v = (value ?? '').trim().toLowerCase()
   if (v === '' || v === '0' || v === 'false') return false
   if (v === '1' || v === 'true') return true
-  throw new InvalidParamError('explain', `"explain" must be 1 or 0 (or true/false), got "${value}"`)
+  throw new InvalidParamError(
+    'explain',
+    `"explain" must be 1 or 0 (or true/false), got ${echo(value ?? '')}`,
+  )
 }
 
 /**

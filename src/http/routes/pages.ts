@@ -13,9 +13,11 @@ import { INDEX_CSS_HASH } from '../../publish/html-style.js'
 import { formatDay } from '../../publish/html-text.js'
 import { OPML_CONTENT_TYPE, renderOpml } from '../../publish/opml.js'
 import { CHART_DAYS, chartDays, type DayCount } from '../../publish/svg-chart.js'
+import { echo } from '../../util/echo.js'
 import { sha256Hex } from '../../util/hash.js'
 import { EPOCH_HTTP_DATE, isNotModified } from '../conditional.js'
 import { configFingerprint } from '../config-fingerprint.js'
+import { checkParams } from '../params.js'
 import { checkFeedToken } from '../scope.js'
 
 /** Latest items shown on the index page. */
@@ -32,7 +34,9 @@ export const pagesRoutes = (deps: Deps): Hono => {
 
   app.get('/', async (c) => {
     const { config, store } = deps
-    checkFeedToken(config, c.req.queries())
+    const params = c.req.queries()
+    checkParams(params, ['token'])
+    checkFeedToken(config, params)
     const now = deps.clock.now()
     const states = await store.listStates()
     // Cheap validator, before any query: what the page shows changes only with stored items
@@ -62,14 +66,16 @@ export const pagesRoutes = (deps: Deps): Hono => {
 
   app.get('/opml', (c) => {
     const { config } = deps
-    checkFeedToken(config, c.req.queries())
+    const params = c.req.queries()
+    const values = checkParams(params, ['token', 'sources'])
+    checkFeedToken(config, params)
     const body = renderOpml({
       title: 'topicwire feeds',
       baseUrl: config.server.baseUrl,
       token: config.server.feedToken || undefined,
       feeds: config.feeds,
       topics: config.topics,
-      sources: flag(c.req.query('sources')) ? config.sources : undefined,
+      sources: flag(values.get('sources')) ? config.sources : undefined,
     })
     const etag = strongTag(body)
     const headers = {
@@ -221,5 +227,8 @@ const notModified = (ifNoneMatch: string | undefined, etag: string): boolean =>
 const flag = (value: string | undefined): boolean => {
   if (value === undefined || value === '' || value === '0' || value === 'false') return false
   if (value === '1' || value === 'true') return true
-  throw new InvalidParamError('sources', `"sources" must be 1 or 0 (true or false), got "${value}"`)
+  throw new InvalidParamError(
+    'sources',
+    `"sources" must be 1 or 0 (true or false), got ${echo(value)}`,
+  )
 }

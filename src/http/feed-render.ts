@@ -11,7 +11,7 @@ import { configFingerprint } from './config-fingerprint.js'
 import type { CachedFeed } from './feed-cache.js'
 import type { FeedTarget } from './feed-target.js'
 import type { RawParams } from './params.js'
-import { scopedQuery } from './scope.js'
+import { scopedQuery, withToken } from './scope.js'
 
 const RENDERERS: Record<FeedFormat, (doc: FeedDocument) => string> = {
   rss: renderRss,
@@ -64,7 +64,8 @@ export const renderFeed = async (deps: Deps, r: FeedRender): Promise<CachedFeed>
       title: target.title,
       description: target.description,
       path: target.path,
-      query: selfQuery,
+      // The self and next links carry the token: a reader following them must get in too.
+      query: withToken(selfQuery, config.server.feedToken),
       nextCursor: page.nextCursor,
     },
     page.items,
@@ -79,7 +80,8 @@ export const renderFeed = async (deps: Deps, r: FeedRender): Promise<CachedFeed>
   const common = {
     ETag: etag,
     'Last-Modified': lastModified,
-    'Cache-Control': `public, max-age=${maxAgeSeconds(config, query.sources, r.now)}`,
+    // With a token the document is for its holders: no shared cache may keep it.
+    'Cache-Control': `${config.server.feedToken ? 'private' : 'public'}, max-age=${maxAgeSeconds(config, query.sources, r.now)}`,
     Vary: 'Accept',
   }
   return {

@@ -1,5 +1,5 @@
 /** toHttpError: the one mapping from an error to an HTTP status and JSON body. */
-import { InvalidParamError, NotFoundError } from '../model/errors.js'
+import { InvalidParamError, NotFoundError, UnauthorizedError } from '../model/errors.js'
 
 /** The JSON body of every error answer. */
 export interface HttpErrorBody {
@@ -7,7 +7,12 @@ export interface HttpErrorBody {
 }
 
 /** Maps an error to its HTTP status and JSON body; the only place that does. */
-export const toHttpError = (err: unknown): { status: 400 | 404 | 500; body: HttpErrorBody } => {
+export const toHttpError = (
+  err: unknown,
+): { status: 400 | 401 | 404 | 500; body: HttpErrorBody } => {
+  if (err instanceof UnauthorizedError) {
+    return { status: 401, body: { error: { param: err.param, message: err.message } } }
+  }
   if (err instanceof InvalidParamError) {
     return { status: 400, body: { error: { param: err.param, message: err.message } } }
   }

@@ -1,6 +1,6 @@
 /** Turns a request's query string plus a route's fixed filter into one validated ItemQuery. */
 import { timingSafeEqual } from 'node:crypto'
-import { InvalidParamError, NotFoundError } from '../model/errors.js'
+import { NotFoundError, UnauthorizedError } from '../model/errors.js'
 import type { AppConfig, ItemQuery } from '../model/types.js'
 import { parseDuration } from '../util/duration.js'
 import { parseItemQuery, type RawParams } from './params.js'
@@ -49,7 +49,10 @@ export const scopedQuery = (
   }
 }
 
-/** With `server.feed_token` set, every feed and API read needs `?token=` (constant-time compare). */
+/**
+ * With `server.feed_token` set, every feed, API read and `/metrics` needs `?token=`
+ * (constant-time compare); missing or wrong: UnauthorizedError (401).
+ */
 export const checkFeedToken = (config: AppConfig, params: RawParams): void => {
   const want = config.server.feedToken
   if (!want) return
@@ -57,8 +60,19 @@ export const checkFeedToken = (config: AppConfig, params: RawParams): void => {
   const got = Buffer.from((typeof token === 'string' ? token : token?.at(-1)) ?? '')
   const expected = Buffer.from(want)
   if (got.length !== expected.length || !timingSafeEqual(got, expected)) {
-    throw new InvalidParamError('token', 'a valid "token" parameter is required for this feed')
+    throw new UnauthorizedError('token', 'a valid "token" parameter is required for this feed')
   }
+}
+
+/**
+ * A normalised query with the feed token added last, when one is configured: the query of the
+ * links a document gives out (self, next), which must work for whoever follows them.
+ * @example withToken('limit=5', 's3cret') // 'limit=5&token=s3cret'
+ */
+export const withToken = (query: string, token: string | undefined): string => {
+  if (!token) return query
+  const pair = `token=${encodeURIComponent(token)}`
+  return query ? `${query}&${pair}` : pair
 }
 
 /** A feed request's query string reduced to what decides the document (see normaliseFeedQuery). */

@@ -73,6 +73,16 @@ export class NotFoundError extends AppError {
   }
 }
 
+/** A read that needs the feed token came without it, or with a wrong one (HTTP 401). */
+export class UnauthorizedError extends AppError {
+  /** Where the credential goes (`token`). */
+  readonly param: string
+  constructor(param: string, message: string) {
+    super('unauthorized', message)
+    this.param = param
+  }
+}
+
 export class InvalidParamError extends AppError {
   readonly param: string
   constructor(param: string, message: string) {

@@ -4,6 +4,8 @@ import { type Context, Hono } from 'hono'
 import { NotFoundError } from '../../model/errors.js'
 import type { Deps } from '../../model/types.js'
 
+const BEARER = /^bearer +(\S+) *$/i
+
 /** What `serve` lets the admin routes do; absent hooks answer 501. */
 export interface AdminHooks {
   refresh?: (sourceId: string) => Promise<unknown>
@@ -21,7 +23,8 @@ export const adminRoutes = (deps: Deps, hooks: AdminHooks): Hono => {
         403,
       )
     const header = c.req.header('authorization') ?? ''
-    const got = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '')
+    // The scheme is case-insensitive (RFC 9110 §11.1): `bearer`, `BEARER` work too.
+    const got = Buffer.from(BEARER.exec(header)?.[1] ?? '')
     const want = Buffer.from(token)
     if (got.length !== want.length || !timingSafeEqual(got, want)) {
       return c.json(

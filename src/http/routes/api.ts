@@ -22,10 +22,12 @@ export const apiRoutes = (deps: Deps): Hono => {
   app.get('/items', async (c) => {
     const params = c.req.queries()
     checkFeedToken(deps.config, params)
-    const query = scopedQuery(deps.config, params, deps.clock.now(), {}, ['explain', 'token'])
+    const query = scopedQuery(deps.config, params, deps.clock.now(), {}, ['explain'])
     const explaining = parseExplainParam(params.explain?.[0])
     const page = await deps.store.queryItems(query)
-    const next = page.nextCursor ? nextLink(c.req.url, base(), page.nextCursor) : undefined
+    const next = page.nextCursor
+      ? nextLink(c.req.url, base(), page.nextCursor, deps.config.server.feedToken)
+      : undefined
     const priorityOf = (id: string) => deps.config.sources.find((s) => s.id === id)?.priority ?? 0
     const items = await Promise.all(
       page.items.map(async (i) => {
@@ -128,10 +130,17 @@ const subscribeUrls = (base: string, path: string) => ({
   json: `${base}${path}.json`,
 })
 
-const nextLink = (requestUrl: string, base: string, cursor: string): string => {
+const nextLink = (
+  requestUrl: string,
+  base: string,
+  cursor: string,
+  token: string | undefined,
+): string => {
   const url = new URL(requestUrl)
   url.searchParams.set('cursor', cursor)
+  // The configured token, not what was sent (that was checked equal): a next page needs it too.
   url.searchParams.delete('token')
+  if (token) url.searchParams.set('token', token)
   return `${base}${url.pathname}?${url.searchParams.toString()}`
 }
 

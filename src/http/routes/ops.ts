@@ -2,6 +2,7 @@
 import { Hono, type MiddlewareHandler } from 'hono'
 import type { Deps } from '../../model/types.js'
 import { checkParams } from '../params.js'
+import { checkFeedToken } from '../scope.js'
 
 /** Routes for the people who run topicwire and their monitoring. */
 export const opsRoutes = (deps: Deps): Hono => {
@@ -22,8 +23,12 @@ export const opsRoutes = (deps: Deps): Hono => {
       return c.json({ status: 'not ready', reason: 'the store does not answer' }, 503)
     }
   })
-  app.get('/metrics', noParams, async (c) =>
-    c.body(await deps.metrics.render(), 200, { 'Content-Type': deps.metrics.contentType }),
-  )
+  // With a feed token, the metrics (source ids, routes, counts) are as private as the feeds.
+  app.get('/metrics', async (c) => {
+    const params = c.req.queries()
+    checkParams(params, ['token'])
+    checkFeedToken(deps.config, params)
+    return c.body(await deps.metrics.render(), 200, { 'Content-Type': deps.metrics.contentType })
+  })
   return app
 }

@@ -34,6 +34,11 @@ export const createApp = (deps: Deps, hooks: AdminHooks = {}, opts: AppOptions =
     logger: deps.logger,
   })
   const app = front.hono
+  // No response is to be sniffed into something else (a feed or JSON rendered as HTML).
+  app.use(async (c, next) => {
+    await next()
+    c.res.headers.set('X-Content-Type-Options', 'nosniff')
+  })
   app.route('/api', apiRoutes(deps))
   app.route('/api', adminRoutes(deps, hooks))
   app.route('/', opsRoutes(deps))

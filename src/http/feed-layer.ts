@@ -109,7 +109,11 @@ export const createFeedLayer =
 export const errorAnswer = (deps: Deps, err: unknown, target: string): Answer => {
   const { status, body } = toHttpError(err)
   if (status === 500) deps.logger.error({ err, url: target }, 'request failed')
-  return { status, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }
+  return {
+    status,
+    headers: { 'Content-Type': 'application/json', 'X-Content-Type-Options': 'nosniff' },
+    body: JSON.stringify(body),
+  }
 }
 
 // --- Internal helpers ---

@@ -83,6 +83,7 @@ export const renderFeed = async (deps: Deps, r: FeedRender): Promise<CachedFeed>
     // With a token the document is for its holders: no shared cache may keep it.
     'Cache-Control': `${config.server.feedToken ? 'private' : 'public'}, max-age=${maxAgeSeconds(config, query.sources, r.now)}`,
     Vary: 'Accept',
+    'X-Content-Type-Options': 'nosniff',
   }
   return {
     body,

@@ -40,6 +40,14 @@ export const matchFeedRoute = (path: string): FeedRoute | undefined => {
 
 // --- Internal helpers ---
 
+/**
+ * A feed's Atom `<id>`: a `tag:` URI (RFC 4151) of the route, which is absolute, as the W3C
+ * validator wants, and stays the same across restarts and base URLs (a changed base URL must not
+ * make readers see a new feed).
+ * @example feedId('topics/pakistan-afghanistan') // 'tag:topicwire,2026:topics/pakistan-afghanistan'
+ */
+export const feedId = (route: string): string => `tag:topicwire,2026:${route}`
+
 const SEARCH = /^\/search(?:\.(?:rss|atom|json|xml))?$/
 
 const KINDS: Record<string, Pick<FeedRoute, 'route' | 'resolve'>> = {
@@ -49,7 +57,7 @@ const KINDS: Record<string, Pick<FeedRoute, 'route' | 'resolve'>> = {
       const def = config.feeds.find((f) => f.id === name)
       if (!def) throw new NotFoundError('feed', name)
       return {
-        id: `feeds/${def.id}`,
+        id: feedId(`feeds/${def.id}`),
         title: def.title,
         description: def.description,
         path: `/feeds/${def.id}`,
@@ -68,7 +76,7 @@ const KINDS: Record<string, Pick<FeedRoute, 'route' | 'resolve'>> = {
       const topic = config.topics.find((t) => t.id === name)
       if (!topic) throw new NotFoundError('topic', name)
       return {
-        id: `topics/${topic.id}`,
+        id: feedId(`topics/${topic.id}`),
         title: topic.title,
         description: `Items tagged “${topic.title}”, from every source`,
         path: `/topics/${topic.id}`,
@@ -82,7 +90,7 @@ const KINDS: Record<string, Pick<FeedRoute, 'route' | 'resolve'>> = {
       const source = config.sources.find((s) => s.id === name)
       if (!source) throw new NotFoundError('source', name)
       return {
-        id: `sources/${source.id}`,
+        id: feedId(`sources/${source.id}`),
         title: source.title,
         description: `${source.title}, deduplicated and tagged by topicwire`,
         path: `/sources/${source.id}`,
@@ -93,7 +101,7 @@ const KINDS: Record<string, Pick<FeedRoute, 'route' | 'resolve'>> = {
 }
 
 const searchTarget = (_config: AppConfig, _name: string, selfQuery: string): FeedTarget => ({
-  id: 'search',
+  id: feedId(selfQuery ? `search?${selfQuery}` : 'search'),
   title: searchTitle(selfQuery),
   path: '/search',
   scope: {},

@@ -1,6 +1,6 @@
 /** matchFeedRoute: which paths are feed routes, and the feed each names. */
 import { describe, expect, it } from 'vitest'
-import { matchFeedRoute } from '../../src/http/feed-target.js'
+import { feedId, matchFeedRoute } from '../../src/http/feed-target.js'
 import { NotFoundError } from '../../src/model/errors.js'
 import { makeSource, PAK_AFGHAN_TOPIC, testConfig } from '../helpers/runtime.js'
 
@@ -72,5 +72,23 @@ describe('matchFeedRoute', () => {
       expect(resolve).toThrow(NotFoundError)
       expect(resolve).toThrow(`unknown ${kind} "nope"`)
     }
+  })
+})
+
+describe('feedId', () => {
+  it('is an absolute tag: URI of the route that does not depend on the base URL', () => {
+    const other = { ...config, server: { ...config.server, baseUrl: 'https://news.example.org' } }
+    for (const c of [config, other]) {
+      expect(matchFeedRoute('/topics/x')?.resolve(c, PAK_AFGHAN_TOPIC.id, '').id).toBe(
+        'tag:topicwire,2026:topics/pakistan-afghanistan',
+      )
+    }
+    expect(matchFeedRoute('/feeds/x')?.resolve(config, 'pak-afghan', '').id).toBe(
+      'tag:topicwire,2026:feeds/pak-afghan',
+    )
+    expect(matchFeedRoute('/search')?.resolve(config, 'search', 'q=kabul').id).toBe(
+      'tag:topicwire,2026:search?q=kabul',
+    )
+    expect(feedId('sources/dawn')).toMatch(/^tag:[a-z0-9.-]+,\d{4}:\S+$/)
   })
 })

@@ -98,3 +98,29 @@ describe('the query rule of every route', () => {
     expect(text).not.toMatch(/(.)\1{100}/)
   })
 })
+
+describe('X-Content-Type-Options', () => {
+  it('is nosniff on every answer: feeds (200, 304, errors), API, pages, ops, 404, 405', async () => {
+    const app = await setup()
+    const first = await app.request(FEED)
+    const answers = [
+      first,
+      await app.request(FEED, { headers: { 'If-None-Match': first.headers.get('etag') ?? '' } }),
+      await app.request(FEED),
+      await app.request(`${FEED}?limit=0`),
+      await app.request('/topics/nope.rss'),
+      await app.request('/api/items'),
+      await app.request('/api/topics'),
+      await app.request('/'),
+      await app.request('/opml'),
+      await app.request('/healthz'),
+      await app.request('/metrics'),
+      await app.request('/nowhere'),
+      await app.request('/api/items', { method: 'POST' }),
+    ]
+    expect(answers.map((r) => r.status)).toEqual([
+      200, 304, 200, 400, 404, 200, 200, 200, 200, 200, 200, 404, 405,
+    ])
+    for (const res of answers) expect(res.headers.get('x-content-type-options')).toBe('nosniff')
+  })
+})

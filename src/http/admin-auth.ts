@@ -3,6 +3,8 @@ import { timingSafeEqual } from 'node:crypto'
 import type { Context } from 'hono'
 import type { Deps } from '../model/types.js'
 
+const BEARER = /^bearer +(\S+) *$/i
+
 /**
  * The response refusing the request (403 when admin routes are disabled, 401 without the token),
  * or undefined when the request carries the admin token.
@@ -16,7 +18,8 @@ export const adminDenied = (deps: Deps, c: Context): Response | undefined => {
       403,
     )
   const header = c.req.header('authorization') ?? ''
-  const got = Buffer.from(header.startsWith('Bearer ') ? header.slice(7) : '')
+  // The scheme is case-insensitive (RFC 9110 §11.1): `bearer`, `BEARER` work too.
+  const got = Buffer.from(BEARER.exec(header)?.[1] ?? '')
   const want = Buffer.from(token)
   if (got.length !== want.length || !timingSafeEqual(got, want)) {
     return c.json(

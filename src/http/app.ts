@@ -1,26 +1,18 @@
-/** createApp: the Hono application — middleware order, routes, and the one error mapping. */
-import { Hono } from 'hono'
-import { InvalidParamError, NotFoundError } from '../model/errors.js'
+/** createApp: the HTTP interface — the front layer (middleware, feeds) and the Hono routes behind it. */
+import type { Hono } from 'hono'
 import type { Deps } from '../model/types.js'
+import { echo } from '../util/echo.js'
 import { createFeedCache, type FeedCache } from './feed-cache.js'
+import { createFeedLayer } from './feed-layer.js'
+import { matchFeedRoute } from './feed-target.js'
+import { createFront, type Front } from './front.js'
+import { toHttpError } from './http-error.js'
+import { requestMetrics } from './request-metrics.js'
 import { type AdminHooks, adminRoutes } from './routes/admin.js'
 import { apiRoutes } from './routes/api.js'
 import { feedbackRoutes } from './routes/feedback.js'
-import { feedFastPath, feedRoutes } from './routes/feeds.js'
 import { opsRoutes } from './routes/ops.js'
 import { pagesRoutes } from './routes/pages.js'
-
-/** Maps an error to its HTTP status and JSON body; the only place that does. */
-export const toHttpError = (
-  err: unknown,
-): { status: 400 | 404 | 500; body: { error: { param?: string; message: string } } } => {
-  if (err instanceof InvalidParamError) {
-    return { status: 400, body: { error: { param: err.param, message: err.message } } }
-  }
-  if (err instanceof NotFoundError)
-    return { status: 404, body: { error: { message: err.message } } }
-  return { status: 500, body: { error: { message: 'internal error; see the server log' } } }
-}
 
 /** Options of {@link createApp}. */
 export interface AppOptions {
@@ -30,42 +22,79 @@ export interface AppOptions {
 
 /**
  * The whole HTTP interface (SPEC §3) over the given dependencies. `deps.config` may be swapped
- * by a reload; handlers read it per request.
- *
- * `fetch` first tries the feed fast path: a GET that the feed routes already answered in this
- * store version and configuration is served from the feed cache before routing and middleware
- * (it records its own request metric). Middleware added here later does not see those requests.
- * @example serve({ fetch: createApp(deps).fetch, port: 8080 })
+ * by a reload; handlers read it per request. Every request passes the front layer's middleware
+ * (request metrics), then the feed layer (feed routes, from the byte cache or rendered), then
+ * the Hono routes; `app.request()` in tests and Node's server (`app.node`) take the same way.
+ * @example createServer(createApp(deps).node).listen(8080)
  */
-export const createApp = (deps: Deps, hooks: AdminHooks = {}, opts: AppOptions = {}): Hono => {
-  const app = new Hono()
+export const createApp = (deps: Deps, hooks: AdminHooks = {}, opts: AppOptions = {}): Front => {
   const feedCache = opts.feedCache ?? createFeedCache()
-  app.use(async (c, next) => {
-    const started = performance.now()
-    await next()
-    const route = c.req.routePath || 'unmatched'
-    deps.metrics.recordRequest(route, c.res.status, (performance.now() - started) / 1000)
+  const front = createFront({
+    feeds: createFeedLayer(deps, feedCache),
+    middleware: [requestMetrics(deps.metrics)],
+    logger: deps.logger,
   })
-  app.route('/', feedRoutes(deps, { cache: feedCache }))
+  const app = front.hono
+  // No response is to be sniffed into something else (a feed or JSON rendered as HTML).
+  app.use(async (c, next) => {
+    await next()
+    c.res.headers.set('X-Content-Type-Options', 'nosniff')
+  })
   app.route('/api', apiRoutes(deps))
   app.route('/api', adminRoutes(deps, hooks))
   app.route('/api', feedbackRoutes(deps))
   app.route('/', opsRoutes(deps))
   app.route('/', pagesRoutes(deps))
-  app.notFound((c) =>
-    c.json(
-      { error: { message: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` } },
-      404,
-    ),
-  )
+  const allowedMethods = methodsOf(app)
+  app.notFound((c) => {
+    const path = new URL(c.req.url).pathname
+    const allowed = allowedMethods(path)
+    if (allowed.length > 0) {
+      return c.json(
+        {
+          error: {
+            message: `${c.req.method} is not allowed on ${echo(path)}; allowed: ${allowed.join(', ')}`,
+          },
+        },
+        405,
+        { Allow: allowed.join(', ') },
+      )
+    }
+    return c.json({ error: { message: `no route for ${c.req.method} ${echo(path)}` } }, 404)
+  })
   app.onError((err, c) => {
     const { status, body } = toHttpError(err)
     if (status === 500) deps.logger.error({ err, url: c.req.url }, 'request failed')
     return c.json(body, status)
   })
-  const fast = feedFastPath(deps, feedCache)
-  const dispatch = app.fetch
-  app.fetch = (request, env, executionCtx) =>
-    fast(request, env) ?? dispatch(request, env, executionCtx)
-  return app
+  return front
+}
+
+// --- Internal helpers ---
+
+/**
+ * The methods some route answers for a path (`Allow` of a 405), from the routes registered on
+ * the app (read once, at the first call: every route is registered by then) and the feed routes.
+ */
+const methodsOf = (app: Hono): ((path: string) => string[]) => {
+  let routes: { re: RegExp; method: string }[] | undefined
+  return (path) => {
+    if (matchFeedRoute(path)) return ['GET', 'HEAD']
+    routes ??= app.routes
+      .filter((r) => r.method !== 'ALL')
+      .map((r) => ({
+        method: r.method,
+        re: new RegExp(
+          `^${r.path
+            .split('/')
+            .map((part) =>
+              part.startsWith(':') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'),
+            )
+            .join('/')}$`,
+        ),
+      }))
+    const methods = new Set(routes.filter((r) => r.re.test(path)).map((r) => r.method))
+    if (methods.has('GET')) methods.add('HEAD')
+    return [...methods]
+  }
 }

@@ -50,7 +50,7 @@ export interface FeedCache {
    */
   getOrRender(key: string, render: () => Promise<CachedFeed>): Promise<CachedFeed>
   /**
-   * Remembers that a raw request (see `rawRequestKey` in routes/feeds.ts) was answered with the
+   * Remembers that a raw request (see `rawRequestKey` in feed-layer.ts) was answered with the
    * document of `key`, for `route` (a metrics label), until the generation changes.
    */
   remember(request: string, key: string, route: string): void

@@ -1,8 +1,10 @@
 /** Query parameters → ItemQuery (or InvalidParamError): the one query grammar of feeds and the API. */
 import { InvalidParamError } from '../model/errors.js'
 import type { ItemQuery, MatchField, ScopedTerm, SearchTerms } from '../model/types.js'
+import { normalizeText } from '../topics/text.js'
 import { dict } from '../util/dict.js'
 import { parseDuration } from '../util/duration.js'
+import { echo } from '../util/echo.js'
 import { editDistance } from '../util/edit-distance.js'
 
 export { negotiateFormat, splitNameExt } from './negotiate.js'
@@ -32,6 +34,28 @@ export const MAX_Q_LENGTH = 500
 export type RawParams = Readonly<Record<string, string | readonly string[]>>
 
 /**
+ * The one rule every route applies to its query string: only the names in `allowed`, each at
+ * most once. Returns each value trimmed; throws InvalidParamError naming the first offender
+ * (with a "did you mean" hint for an unknown name).
+ * @example checkParams(c.req.queries(), ['token', 'sources'])
+ */
+export const checkParams = (params: RawParams, allowed: readonly string[]): Map<string, string> => {
+  const values = new Map<string, string>()
+  for (const [name, raw] of Object.entries(params)) {
+    if (!allowed.includes(name)) throw new InvalidParamError(name, unknownMessage(name, allowed))
+    const list = typeof raw === 'string' ? [raw] : raw
+    if (list.length > 1) {
+      throw new InvalidParamError(
+        name,
+        `"${name}" was given ${list.length} times; give it once (several values go in one comma list: ${name}=a,b)`,
+      )
+    }
+    values.set(name, (list[0] ?? '').trim())
+  }
+  return values
+}
+
+/**
  * Validates a query string into an ItemQuery (pure). Throws InvalidParamError naming the first bad
  * parameter with a sentence for a human.
  *
@@ -45,7 +69,7 @@ export type RawParams = Readonly<Record<string, string | readonly string[]>>
  *   most 200 printable ASCII characters), `clusters` (`collapse` default | `all`).
  * - Names in `opts.allowed` (e.g. `token`, `format`, `explain`) are tolerated and ignored here.
  * - Any other name is an error, with a "did you mean" hint: a typo must not widen a feed.
- * - An empty value (`?q=`) counts as absent, as HTML forms send empty fields.
+ * - An empty or blank value (`?topic=`) is an error: it would otherwise drop a filter silently.
  * - A parameter given twice (`?limit=5&limit=9`) is rejected rather than guessing which one was
  *   meant; lists are written with commas (`topic=a,b`).
  * @example parseItemQuery({ topic: 'pakistan-afghanistan', since: '24h' }, clock.now())
@@ -55,22 +79,16 @@ export const parseItemQuery = (
   now: Date,
   opts: { allowed?: readonly string[] } = {},
 ): ItemQuery => {
-  const allowed = opts.allowed ?? []
   const known: readonly string[] = ITEM_QUERY_PARAMS
-  const values = new Map<string, string>()
-  for (const [name, raw] of Object.entries(params)) {
-    if (!known.includes(name) && !allowed.includes(name)) {
-      throw new InvalidParamError(name, unknownMessage(name, [...known, ...allowed]))
-    }
-    const list = typeof raw === 'string' ? [raw] : raw
-    if (list.length > 1) {
+  const values = checkParams(params, [...known, ...(opts.allowed ?? [])])
+  for (const [name, value] of values) {
+    if (!known.includes(name)) values.delete(name)
+    else if (value === '') {
       throw new InvalidParamError(
         name,
-        `"${name}" was given ${list.length} times; give it once (several values go in one comma list: ${name}=a,b)`,
+        `"${name}" is empty; give a value or leave the parameter out (an empty filter would match everything)`,
       )
     }
-    const value = (list[0] ?? '').trim()
-    if (value !== '' && known.includes(name)) values.set(name, value)
   }
 
   const query: ItemQuery = { limit: DEFAULT_LIMIT, clusters: 'collapse' }
@@ -103,8 +121,7 @@ const PARSERS: Record<ItemQueryParam, (value: string, now: Date) => Partial<Item
   clusters: (v) => ({ clusters: parseClusters(v) }),
 }
 
-const quote = (value: string): string =>
-  JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}…` : value)
+const quote = (value: string): string => echo(value)
 
 /** Names people reach for, mapped to ours, for the "did you mean" hint. */
 const ALIASES: Readonly<Record<string, string>> = dict({
@@ -129,8 +146,10 @@ const ALIASES: Readonly<Record<string, string>> = dict({
 const unknownMessage = (name: string, candidates: readonly string[]): string => {
   const hint = closest(name, candidates)
   return hint
-    ? `unknown parameter "${name}" (did you mean "${hint}"?)`
-    : `unknown parameter "${name}" (known parameters: ${candidates.join(', ')})`
+    ? `unknown parameter ${echo(name)} (did you mean "${hint}"?)`
+    : candidates.length > 0
+      ? `unknown parameter ${echo(name)} (known parameters: ${candidates.join(', ')})`
+      : `unknown parameter ${echo(name)} (this route takes no parameters)`
 }
 
 /** A likely intended name: an alias, or a candidate at edit distance ≤ 2 and under half its length. */
@@ -222,6 +241,12 @@ const parseSearch = (value: string): SearchTerms => {
         )
       }
     }
+    if (normalizeText(term) === '') {
+      throw new InvalidParamError(
+        'q',
+        `"q" has the term ${quote(term)} with no letter or digit to search for, in ${quote(value)}`,
+      )
+    }
     if (field) {
       if (!scoped.some((s) => s.field === field && s.term === term && s.exclude === negated)) {
         scoped.push({ field, term, exclude: negated })
@@ -244,7 +269,7 @@ const searchField = (name: string, value: string): MatchField | undefined => {
   if (hint) {
     throw new InvalidParamError(
       'q',
-      `"q" scopes a term to the unknown field "${name}:" (did you mean "${hint}:"? fields: ${names.join(', ')}), in ${quote(value)}`,
+      `"q" scopes a term to the unknown field ${echo(`${name}:`)} (did you mean "${hint}:"? fields: ${names.join(', ')}), in ${quote(value)}`,
     )
   }
   return undefined

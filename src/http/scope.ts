@@ -1,6 +1,6 @@
 /** Turns a request's query string plus a route's fixed filter into one validated ItemQuery. */
 import { timingSafeEqual } from 'node:crypto'
-import { InvalidParamError, NotFoundError } from '../model/errors.js'
+import { NotFoundError, UnauthorizedError } from '../model/errors.js'
 import type { AppConfig, ItemQuery } from '../model/types.js'
 import { parseDuration } from '../util/duration.js'
 import { parseItemQuery, type RawParams } from './params.js'
@@ -23,6 +23,7 @@ const narrow = (fixed?: string[], asked?: string[]): string[] | undefined => {
 /**
  * Validates the query against the configuration (unknown topic/source → 404 naming it) and merges
  * it with the route's fixed scope. Query parameters can only narrow a named feed, never widen it.
+ * The feed token is the caller's to check (once, before anything else: see checkFeedToken).
  */
 export const scopedQuery = (
   config: AppConfig,
@@ -31,7 +32,6 @@ export const scopedQuery = (
   fixed: FixedScope,
   allowed: readonly string[] = [],
 ): ItemQuery => {
-  checkFeedToken(config, params)
   const q = parseItemQuery(params, now, { allowed: ['token', ...allowed] })
   const topicIds = new Set(config.topics.map((t) => t.id))
   const sourceIds = new Set(config.sources.map((s) => s.id))
@@ -49,7 +49,10 @@ export const scopedQuery = (
   }
 }
 
-/** With `server.feed_token` set, every feed and API read needs `?token=` (constant-time compare). */
+/**
+ * With `server.feed_token` set, every feed, API read and `/metrics` needs `?token=`
+ * (constant-time compare); missing or wrong: UnauthorizedError (401).
+ */
 export const checkFeedToken = (config: AppConfig, params: RawParams): void => {
   const want = config.server.feedToken
   if (!want) return
@@ -57,8 +60,19 @@ export const checkFeedToken = (config: AppConfig, params: RawParams): void => {
   const got = Buffer.from((typeof token === 'string' ? token : token?.at(-1)) ?? '')
   const expected = Buffer.from(want)
   if (got.length !== expected.length || !timingSafeEqual(got, expected)) {
-    throw new InvalidParamError('token', 'a valid "token" parameter is required for this feed')
+    throw new UnauthorizedError('token', 'a valid "token" parameter is required for this feed')
   }
+}
+
+/**
+ * A normalised query with the feed token added last, when one is configured: the query of the
+ * links a document gives out (self, next), which must work for whoever follows them.
+ * @example withToken('limit=5', 's3cret') // 'limit=5&token=s3cret'
+ */
+export const withToken = (query: string, token: string | undefined): string => {
+  if (!token) return query
+  const pair = `token=${encodeURIComponent(token)}`
+  return query ? `${query}&${pair}` : pair
 }
 
 /** A feed request's query string reduced to what decides the document (see normaliseFeedQuery). */
@@ -75,13 +89,32 @@ export interface NormalisedQuery {
  * @example normaliseFeedQuery('/search.rss?q=kabul&since=24h&token=t') // { selfQuery: 'q=kabul&since=24h', relative: true }
  */
 export const normaliseFeedQuery = (target: string): NormalisedQuery => {
+  const { selfQuery, relative } = readFeedQuery(target)
+  return { selfQuery, relative }
+}
+
+/** A feed request's query, parsed once: the raw parameters (token included) and their normal form. */
+export interface FeedQuery extends NormalisedQuery {
+  /** Every parameter as sent; a repeated name keeps all its values (the grammar rejects it). */
+  params: RawParams
+}
+
+/** Parses a request target's query string once into {@link FeedQuery} (see normaliseFeedQuery). */
+export const readFeedQuery = (target: string): FeedQuery => {
   const mark = target.indexOf('?')
-  if (mark < 0 || mark === target.length - 1) return { selfQuery: '', relative: false }
-  const params = new URLSearchParams(target.slice(mark + 1))
-  params.delete('token')
-  params.sort()
+  if (mark < 0 || mark === target.length - 1) return { params: {}, selfQuery: '', relative: false }
+  const search = new URLSearchParams(target.slice(mark + 1))
+  // No prototype: a parameter named `__proto__` is a parameter like any other (and rejected).
+  const params: Record<string, string | string[]> = Object.create(null)
+  for (const [name, value] of search) {
+    const seen = params[name]
+    if (seen === undefined) params[name] = value
+    else params[name] = typeof seen === 'string' ? [seen, value] : [...seen, value]
+  }
+  search.delete('token')
+  search.sort()
   const relative = ['since', 'until'].some((p) =>
-    params.getAll(p).some((v) => parseDuration(v) !== undefined),
+    search.getAll(p).some((v) => parseDuration(v) !== undefined),
   )
-  return { selfQuery: params.toString(), relative }
+  return { params, selfQuery: search.toString(), relative }
 }

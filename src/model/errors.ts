@@ -65,9 +65,21 @@ export class NotFoundError extends AppError {
   /** The name that was asked for. */
   readonly target: string
   constructor(kind: NotFoundError['kind'], target: string) {
-    super('not-found', `unknown ${kind} "${target}"`)
+    // The name comes from the request: repeat enough of it to recognise, never kilobytes.
+    const shown = target.length > 60 ? `${target.slice(0, 59)}…` : target
+    super('not-found', `unknown ${kind} "${shown}"`)
     this.kind = kind
     this.target = target
+  }
+}
+
+/** A read that needs the feed token came without it, or with a wrong one (HTTP 401). */
+export class UnauthorizedError extends AppError {
+  /** Where the credential goes (`token`). */
+  readonly param: string
+  constructor(param: string, message: string) {
+    super('unauthorized', message)
+    this.param = param
   }
 }
 
@@ -75,6 +87,7 @@ export class InvalidParamError extends AppError {
   readonly param: string
   constructor(param: string, message: string) {
     super('invalid-param', message)
-    this.param = param
+    // An unknown parameter's name comes from the request: clipped like any echoed input.
+    this.param = param.length > 60 ? `${param.slice(0, 59)}…` : param
   }
 }

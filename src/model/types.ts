@@ -190,6 +190,7 @@ export type ErrorCode =
   | 'store'
   | 'not-found'
   | 'invalid-param'
+  | 'unauthorized'
   | 'internal'
 
 /** What the store keeps per source between polls. */

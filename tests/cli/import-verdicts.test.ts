@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createLowdbStore } from '../../src/store/lowdb.js'
+import { createPartitionedStore } from '../../src/store/lowdb/partitioned-store.js'
 import { runCli } from '../helpers/cli.js'
 
 let dir: string
@@ -29,7 +29,7 @@ const write = async (name: string, text: string) => {
 }
 
 describe('topicwire import-verdicts', () => {
-  it('stores a labelled set as verdicts on the topic, kept in the store file', async () => {
+  it('stores a labelled set as verdicts on the topic, kept in the store', async () => {
     const set = await write(
       'set.tsv',
       'id\tlang\tkind\ttopics\ttitle\tsummary\nr1\ten\tx\trelations\tTorkham reopens\tTrucks cross.\nr2\ten\tx\t-\tQuake in both\t\n',
@@ -37,7 +37,7 @@ describe('topicwire import-verdicts', () => {
     const run = await runCli(['import-verdicts', set, '--topic', 'relations', '--config', config])
     expect(run.err).toBe('')
     expect(run.out).toContain('2 verdicts on relations (1 in, 1 out), 2 new or changed')
-    const store = await createLowdbStore({ path: db })
+    const store = await createPartitionedStore({ path: db, readOnly: true })
     expect((await store.listVerdicts('relations')).map((v) => [v.itemId, v.in, v.title])).toEqual([
       ['r1', true, 'Torkham reopens'],
       ['r2', false, 'Quake in both'],
@@ -64,7 +64,7 @@ describe('topicwire import-verdicts', () => {
   })
 
   it('refuses a malformed file whole, naming the line, and stores nothing from it', async () => {
-    const before = await readFile(db, 'utf8')
+    const before = await readFile(join(dir, 'db', 'state.json'), 'utf8')
     const bad = await write(
       'bad.tsv',
       'id\tlang\tkind\ttopics\ttitle\tsummary\nb1\ten\tx\trelations\tok\t\nb2\ten\n',
@@ -72,7 +72,7 @@ describe('topicwire import-verdicts', () => {
     const run = await runCli(['import-verdicts', bad, '--topic', 'relations', '--config', config])
     expect(run.code).toBe(1)
     expect(run.err).toContain('bad.tsv:3')
-    expect(await readFile(db, 'utf8')).toBe(before)
+    expect(await readFile(join(dir, 'db', 'state.json'), 'utf8')).toBe(before)
   })
 
   it.each([

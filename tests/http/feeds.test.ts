@@ -211,8 +211,8 @@ describe('fast path (answers a request seen before without routing)', () => {
     const withToken = testConfig({ ...config, server: { ...config.server, feedToken: 's3cret' } })
     const { app } = await setup(withToken)
     expect((await app.request('/topics/pakistan-afghanistan.rss?token=s3cret')).status).toBe(200)
-    expect((await app.request('/topics/pakistan-afghanistan.rss?token=wrong')).status).toBe(400)
-    expect((await app.request('/topics/pakistan-afghanistan.rss')).status).toBe(400)
+    expect((await app.request('/topics/pakistan-afghanistan.rss?token=wrong')).status).toBe(401)
+    expect((await app.request('/topics/pakistan-afghanistan.rss')).status).toBe(401)
     expect((await app.request('/topics/pakistan-afghanistan.rss?token=s3cret')).status).toBe(200)
   })
 

@@ -74,7 +74,7 @@ describe('createNodeServer', () => {
     const path = '/topics/pakistan-afghanistan.rss'
     expect((await fetch(`${base}${path}?token=s3cret`)).status).toBe(200)
     const denied = await fetch(base + path)
-    expect(denied.status).toBe(400)
+    expect(denied.status).toBe(401)
     expect(((await denied.json()) as { error: { param: string } }).error.param).toBe('token')
   })
 

@@ -209,8 +209,8 @@ describe('GET /', () => {
 
   it('needs the feed token when one is set, and carries it in its links', async () => {
     const { app } = await setup({ ...config, server: { ...config.server, feedToken: 'tok' } })
-    expect((await app.request('/')).status).toBe(400)
-    expect((await app.request('/?token=nope')).status).toBe(400)
+    expect((await app.request('/')).status).toBe(401)
+    expect((await app.request('/?token=nope')).status).toBe(401)
     const res = await app.request('/?token=tok')
     expect(res.status).toBe(200)
     expect(res.headers.get('cache-control')).toBe('private, max-age=60')
@@ -258,7 +258,7 @@ describe('GET /opml', () => {
 
   it('needs the feed token when one is set and puts it in every URL', async () => {
     const { app } = await setup({ ...config, server: { ...config.server, feedToken: 'tok' } })
-    expect((await app.request('/opml')).status).toBe(400)
+    expect((await app.request('/opml')).status).toBe(401)
     const doc = parseOpmlWithPython(await (await app.request('/opml?token=tok')).text())
     for (const o of doc.groups.flatMap((g) => g.outlines)) {
       expect(o.xmlUrl).toMatch(/^http:\/\/localhost:8080\/.*\.rss\?token=tok$/)

@@ -26,8 +26,19 @@ describe('parseItemQuery: defaults', () => {
     expect(parseItemQuery({}, NOW)).toStrictEqual({ limit: 50, clusters: 'collapse' })
   })
 
-  it('treats empty and blank values as absent (HTML forms send empty fields)', () => {
-    expect(parseItemQuery({ q: '', since: '  ', limit: '', topic: '' }, NOW)).toStrictEqual({
+  it.each(['q', 'since', 'limit', 'topic', 'source', 'lang', 'cursor'])(
+    'rejects an empty or blank %s (an empty filter would silently match everything)',
+    (name) => {
+      for (const value of ['', '  ']) {
+        expect(() => parseItemQuery({ [name]: value }, NOW)).toThrow(
+          expect.objectContaining({ param: name, message: expect.stringMatching(/is empty/) }),
+        )
+      }
+    },
+  )
+
+  it('tolerates an allowed extra parameter with an empty value (the route reads it)', () => {
+    expect(parseItemQuery({ explain: '' }, NOW, { allowed: ['explain'] })).toStrictEqual({
       limit: 50,
       clusters: 'collapse',
     })

@@ -6,6 +6,8 @@ import { explainCluster, storyOf } from '../../stories/explain.js'
 import { compileTopics } from '../../topics/compile.js'
 import type { CompiledTopics } from '../../topics/compiled.js'
 import { type Explanation, explainItem } from '../../topics/explain.js'
+import { echo } from '../../util/echo.js'
+import { checkParams, type RawParams } from '../params.js'
 import { checkFeedToken, scopedQuery } from '../scope.js'
 import { notModifiedShare, sourceStatus } from '../source-health.js'
 
@@ -18,11 +20,14 @@ export const apiRoutes = (deps: Deps): Hono => {
 
   const explain = createExplainer(deps)
   app.get('/items', async (c) => {
-    const params = c.req.query()
+    const params = c.req.queries()
+    checkFeedToken(deps.config, params)
     const query = scopedQuery(deps.config, params, deps.clock.now(), {}, ['explain'])
-    const explaining = parseExplainParam(params.explain)
+    const explaining = parseExplainParam(params.explain?.[0])
     const page = await deps.store.queryItems(query)
-    const next = page.nextCursor ? nextLink(c.req.url, base(), page.nextCursor) : undefined
+    const next = page.nextCursor
+      ? nextLink(c.req.url, base(), page.nextCursor, deps.config.server.feedToken)
+      : undefined
     const priorityOf = (id: string) => deps.config.sources.find((s) => s.id === id)?.priority ?? 0
     const items = await Promise.all(
       page.items.map(async (i) => {
@@ -42,7 +47,7 @@ export const apiRoutes = (deps: Deps): Hono => {
   })
 
   app.get('/sources', async (c) => {
-    checkFeedToken(deps.config, c.req.query())
+    checkRouteParams(deps, c.req.queries())
     const now = deps.clock.now()
     const since = new Date(now.getTime() - DAY_MS).toISOString()
     const states = new Map((await deps.store.listStates()).map((s) => [s.sourceId, s]))
@@ -57,7 +62,7 @@ export const apiRoutes = (deps: Deps): Hono => {
   })
 
   app.get('/topics', async (c) => {
-    checkFeedToken(deps.config, c.req.query())
+    checkRouteParams(deps, c.req.queries())
     const topics = await Promise.all(
       deps.config.topics.map(async (t) => ({
         id: t.id,
@@ -72,7 +77,7 @@ export const apiRoutes = (deps: Deps): Hono => {
   })
 
   app.get('/feeds', (c) => {
-    checkFeedToken(deps.config, c.req.query())
+    checkRouteParams(deps, c.req.queries())
     return c.json({
       feeds: deps.config.feeds.map((f) => ({
         ...f,
@@ -83,12 +88,21 @@ export const apiRoutes = (deps: Deps): Hono => {
   return app
 }
 
+/** The query rule of the API's listings: only `token`, once, and a valid one when set. */
+const checkRouteParams = (deps: Deps, params: RawParams): void => {
+  checkParams(params, ['token'])
+  checkFeedToken(deps.config, params)
+}
+
 /** `explain` on /api/items: 1/true adds `explain` to every item, 0/false or absent does not. */
 const parseExplainParam = (value: string | undefined): boolean => {
   const v = (value ?? '').trim().toLowerCase()
   if (v === '' || v === '0' || v === 'false') return false
   if (v === '1' || v === 'true') return true
-  throw new InvalidParamError('explain', `"explain" must be 1 or 0 (or true/false), got "${value}"`)
+  throw new InvalidParamError(
+    'explain',
+    `"explain" must be 1 or 0 (or true/false), got ${echo(value ?? '')}`,
+  )
 }
 
 /**
@@ -116,10 +130,17 @@ const subscribeUrls = (base: string, path: string) => ({
   json: `${base}${path}.json`,
 })
 
-const nextLink = (requestUrl: string, base: string, cursor: string): string => {
+const nextLink = (
+  requestUrl: string,
+  base: string,
+  cursor: string,
+  token: string | undefined,
+): string => {
   const url = new URL(requestUrl)
   url.searchParams.set('cursor', cursor)
+  // The configured token, not what was sent (that was checked equal): a next page needs it too.
   url.searchParams.delete('token')
+  if (token) url.searchParams.set('token', token)
   return `${base}${url.pathname}?${url.searchParams.toString()}`
 }
 

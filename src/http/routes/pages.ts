@@ -1,7 +1,7 @@
 /** Pages for people: `GET /` (the HTML index) and `GET /opml` (every feed for a reader's import). */
 import { Hono } from 'hono'
 import { InvalidParamError } from '../../model/errors.js'
-import type { AppConfig, Deps, Source, SourceState, Store } from '../../model/types.js'
+import type { Deps, Source, SourceState, Store } from '../../model/types.js'
 import {
   type IndexFeed,
   type IndexPage,
@@ -13,8 +13,11 @@ import { INDEX_CSS_HASH } from '../../publish/html-style.js'
 import { formatDay } from '../../publish/html-text.js'
 import { OPML_CONTENT_TYPE, renderOpml } from '../../publish/opml.js'
 import { CHART_DAYS, chartDays, type DayCount } from '../../publish/svg-chart.js'
+import { echo } from '../../util/echo.js'
 import { sha256Hex } from '../../util/hash.js'
 import { EPOCH_HTTP_DATE, isNotModified } from '../conditional.js'
+import { configFingerprint } from '../config-fingerprint.js'
+import { checkParams } from '../params.js'
 import { checkFeedToken } from '../scope.js'
 
 /** Latest items shown on the index page. */
@@ -31,7 +34,9 @@ export const pagesRoutes = (deps: Deps): Hono => {
 
   app.get('/', async (c) => {
     const { config, store } = deps
-    checkFeedToken(config, c.req.queries())
+    const params = c.req.queries()
+    checkParams(params, ['token'])
+    checkFeedToken(config, params)
     const now = deps.clock.now()
     const states = await store.listStates()
     // Cheap validator, before any query: what the page shows changes only with stored items
@@ -61,14 +66,16 @@ export const pagesRoutes = (deps: Deps): Hono => {
 
   app.get('/opml', (c) => {
     const { config } = deps
-    checkFeedToken(config, c.req.queries())
+    const params = c.req.queries()
+    const values = checkParams(params, ['token', 'sources'])
+    checkFeedToken(config, params)
     const body = renderOpml({
       title: 'topicwire feeds',
       baseUrl: config.server.baseUrl,
       token: config.server.feedToken || undefined,
       feeds: config.feeds,
       topics: config.topics,
-      sources: flag(c.req.query('sources')) ? config.sources : undefined,
+      sources: flag(values.get('sources')) ? config.sources : undefined,
     })
     const etag = strongTag(body)
     const headers = {
@@ -207,17 +214,6 @@ const indexSource = (s: Source, st: SourceState | undefined, itemCount: number):
   history: Array.isArray(st?.history) ? st.history : [],
 })
 
-/** What of the configuration the page and the OPML show (titles, links, the token). */
-const configFingerprint = (config: AppConfig): string =>
-  JSON.stringify({
-    base: config.server.baseUrl,
-    token: config.server.feedToken ? sha256Hex(config.server.feedToken) : '',
-    sources: config.sources.map((s) => [s.id, s.title, s.url, s.enabled]),
-    topics: config.topics.map((t) => [t.id, t.title]),
-    feeds: config.feeds.map((f) => [f.id, f.title, f.description, f.topics, f.sources, f.limit]),
-    excluded: config.feeds.map((f) => f.excludeTopics),
-  })
-
 const sortStates = (states: readonly SourceState[]): SourceState[] =>
   [...states].sort((a, b) => (a.sourceId < b.sourceId ? -1 : a.sourceId > b.sourceId ? 1 : 0))
 
@@ -231,5 +227,8 @@ const notModified = (ifNoneMatch: string | undefined, etag: string): boolean =>
 const flag = (value: string | undefined): boolean => {
   if (value === undefined || value === '' || value === '0' || value === 'false') return false
   if (value === '1' || value === 'true') return true
-  throw new InvalidParamError('sources', `"sources" must be 1 or 0 (true or false), got "${value}"`)
+  throw new InvalidParamError(
+    'sources',
+    `"sources" must be 1 or 0 (true or false), got ${echo(value)}`,
+  )
 }

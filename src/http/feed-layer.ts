@@ -1,0 +1,147 @@
+/** createFeedLayer: the one way a feed request is answered, from the byte cache or by rendering it. */
+import { NotFoundError } from '../model/errors.js'
+import type { Deps } from '../model/types.js'
+import { isNotModified } from './conditional.js'
+import type { Answer, Exchange } from './exchange.js'
+import type { CachedFeed, FeedCache } from './feed-cache.js'
+import { renderFeed } from './feed-render.js'
+import { matchFeedRoute } from './feed-target.js'
+import { toHttpError } from './http-error.js'
+import { negotiateFormat, splitNameExt } from './negotiate.js'
+import { checkFeedToken, readFeedQuery } from './scope.js'
+
+/** Relative `since`/`until` (`24h`) count back from the start of the current minute. */
+export const RELATIVE_TIME_BUCKET_MS = 60_000
+
+/**
+ * Answers a feed request, or says it is not one: `false` when the request is not a GET or HEAD
+ * of a feed route (the caller passes it on), `true` when it was answered synchronously (a cached
+ * document: no promise on that path), else a promise of the answer.
+ */
+export type FeedLayer = (ex: Exchange) => boolean | Promise<void>
+
+/**
+ * The feed routes of SPEC §3: `/feeds/{feed}`, `/topics/{topic}`, `/sources/{source}`,
+ * `/search`, in RSS, Atom and JSON Feed.
+ *
+ * Every document is rendered once per (format, route, normalised query, store version,
+ * configuration) and kept as bytes with its validators (see feed-cache.ts). The normalised query
+ * is the sorted query string without `token`, which is also what the self links carry, so it
+ * decides the bytes. With a relative `since`/`until` (`24h`) the key also holds the current
+ * minute and the window counts back from the start of that minute: such a document is at most a
+ * minute behind the clock.
+ *
+ * A request target seen before in this generation (same target, and `Accept` for a path without
+ * extension) is remembered as an alias of its document, so a repeat costs one map lookup and a
+ * header comparison: no routing, no query parsing, no store query, hash or render. Not with a
+ * feed token (its check stays a constant-time comparison, made once per request) nor with a
+ * relative window (the key depends on the clock).
+ * @example const feeds = createFeedLayer(deps, createFeedCache()); if (feeds(ex) === false) next()
+ */
+export const createFeedLayer =
+  (deps: Deps, cache: FeedCache): FeedLayer =>
+  (ex) => {
+    const { method } = ex
+    if (method !== 'GET' && method !== 'HEAD') return false
+    const config = deps.config
+    cache.sync(config, deps.store.version())
+    const target = ex.target
+    if (!config.server.feedToken) {
+      const accept = hasExtension(target) ? undefined : ex.header('accept')
+      const hit = cache.recall(rawRequestKey(target, accept))
+      if (hit) {
+        ex.route = hit.route
+        ex.respond(answerOf(hit.doc, ex))
+        return true
+      }
+    }
+    const mark = target.indexOf('?')
+    const feed = matchFeedRoute(mark < 0 ? target : target.slice(0, mark))
+    if (!feed) return false
+    ex.route = feed.route
+    try {
+      const query = readFeedQuery(target)
+      if (config.server.feedToken) checkFeedToken(config, query.params)
+      const { name, ext, unknownExt } = splitNameExt(feed.segment)
+      if (unknownExt !== undefined) throw new NotFoundError('route', pathOf(target))
+      const feedTarget = feed.resolve(config, name, query.selfQuery)
+      const accept = ext ? undefined : ex.header('accept')
+      const format = negotiateFormat(ext, accept)
+      const now = deps.clock.now()
+      const t = now.getTime()
+      const queryNow = query.relative ? new Date(t - (t % RELATIVE_TIME_BUCKET_MS)) : now
+      const key = `${format} ${feedTarget.path}?${query.selfQuery}${query.relative ? ` @${queryNow.getTime()}` : ''}`
+      const remember = (): void => {
+        if (!query.relative && !config.server.feedToken && deps.config === config) {
+          cache.remember(rawRequestKey(target, accept), key, feed.route)
+        }
+      }
+      const cached = cache.get(key)
+      if (cached) {
+        remember()
+        ex.respond(answerOf(cached, ex))
+        return true
+      }
+      const render = () =>
+        renderFeed(deps, {
+          config,
+          target: feedTarget,
+          format,
+          params: query.params,
+          selfQuery: query.selfQuery,
+          now,
+          queryNow,
+        })
+      return cache.getOrRender(key, render).then(
+        (doc) => {
+          remember()
+          ex.respond(answerOf(doc, ex))
+        },
+        (err: unknown) => ex.respond(errorAnswer(deps, err, target)),
+      )
+    } catch (err) {
+      ex.respond(errorAnswer(deps, err, target))
+      return true
+    }
+  }
+
+/** The JSON error answer of {@link toHttpError}; a 500 is logged with what was asked. */
+export const errorAnswer = (deps: Deps, err: unknown, target: string): Answer => {
+  const { status, body } = toHttpError(err)
+  if (status === 500) deps.logger.error({ err, url: target }, 'request failed')
+  return {
+    status,
+    headers: { 'Content-Type': 'application/json', 'X-Content-Type-Options': 'nosniff' },
+    body: JSON.stringify(body),
+  }
+}
+
+// --- Internal helpers ---
+
+/** 304 with the validators when the request's conditions hold, else the cached bytes. */
+const answerOf = (doc: CachedFeed, ex: Exchange): Answer => {
+  const ifNoneMatch = ex.header('if-none-match')
+  const ifModifiedSince = ex.header('if-modified-since')
+  const notModified =
+    (ifNoneMatch !== undefined || ifModifiedSince !== undefined) &&
+    isNotModified({ ifNoneMatch, ifModifiedSince }, doc)
+  return notModified
+    ? { status: 304, headers: doc.notModifiedHeaders }
+    : { status: 200, headers: doc.headers, body: doc.body }
+}
+
+const pathOf = (target: string): string => {
+  const mark = target.indexOf('?')
+  return mark < 0 ? target : target.slice(0, mark)
+}
+
+/** Whether the last path segment of a request target has an extension (`.rss`). */
+const hasExtension = (target: string): boolean => {
+  const end = target.indexOf('?')
+  const path = end < 0 ? target : target.slice(0, end)
+  return path.lastIndexOf('.') > path.lastIndexOf('/')
+}
+
+/** A raw request as the alias map knows it: the target, plus `Accept` when it decides the format. */
+const rawRequestKey = (target: string, accept: string | undefined): string =>
+  `${target}\n${accept ?? ''}`

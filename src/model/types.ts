@@ -280,7 +280,11 @@ export interface Store {
   listStates(): Promise<SourceState[]>
   /** Items fetched or published since `since` (ISO): candidates for clustering. */
   recentItems(since: string): Promise<Item[]>
-  /** Upserts items (by id; updated only when contentHash changed) and the state, together. */
+  /**
+   * Upserts items (by id; updated only when contentHash changed) and the state, together. Sets the
+   * state's `itemCount`, and `changed` (new + updated) on its record of this poll (the newest
+   * history record, when taken at `lastFetchAt`): only the store knows what was new.
+   */
   saveIngest(r: IngestResult): Promise<SaveSummary>
   /** Updates the state alone (errors, not-modified). */
   saveState(state: SourceState): Promise<void>

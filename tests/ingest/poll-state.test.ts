@@ -5,7 +5,6 @@ import {
   OUTAGE_NOTE,
   outageFailure,
   REDIRECT_CONFIRM_MS,
-  withChangedCount,
   withHistory,
 } from '../../src/ingest/poll-state.js'
 import type { PollOutcome, PollRecord, SourceState } from '../../src/model/types.js'
@@ -106,15 +105,6 @@ describe('poll history', () => {
     expect(s.history).toHaveLength(HISTORY_MAX)
     expect(s.history?.[0]).toEqual(record('ok', 5))
     expect(s.history?.at(-1)).toEqual(record('ok', HISTORY_MAX + 4))
-  })
-
-  it('sets the changed count on the newest record only', () => {
-    const s = withChangedCount(
-      withHistory(withHistory(state(), record('ok', 0)), record('ok', 1)),
-      3,
-    )
-    expect(s.history).toEqual([record('ok', 0), { ...record('ok', 1), changed: 3 }])
-    expect(withChangedCount(state(), 3)).toEqual(state())
   })
 })
 

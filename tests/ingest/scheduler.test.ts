@@ -181,9 +181,9 @@ describe('isNetworkOutage', () => {
     seconds: 0,
     held: {
       sourceId: url,
-      base: { sourceId: url, failures: 0, nextPollAt: '2026-11-20T12:00:00.000Z' },
-      code: 'fetch' as const,
-      message: 'refused',
+      prev: { sourceId: url, failures: 0, nextPollAt: '2026-11-20T12:00:00.000Z' },
+      now: new Date('2026-11-20T12:00:00.000Z'),
+      failure: { outcome: 'error' as const, code: 'fetch' as const, message: 'refused' },
       every: '15m',
       url,
     },

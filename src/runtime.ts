@@ -1,5 +1,6 @@
 /** createRuntime: the one place that picks implementations (store driver, HTTP client, logger). */
 
+import { analyseFeed } from './ingest/analyse.js'
 import { createEntryMemo } from './ingest/entry-memo.js'
 import { createHttpFetch } from './ingest/fetch/fetch-feed.js'
 import { createAnalysePool, defaultWorkerCount } from './ingest/workers/pool.js'
@@ -54,19 +55,23 @@ export const createRuntime = async (
       ? undefined
       : createAnalysePool({ topics: config.topics, tagger, workers })
   const analyse = overrides.analyse ?? pool?.analyse
-  const deps: Deps = {
-    config,
-    tagger,
-    store,
-    fetch: overrides.fetch ?? (http as NonNullable<typeof http>).fetch,
-    clock: overrides.clock ?? systemClock,
-    logger,
-    metrics: overrides.metrics ?? createMetrics({ defaultMetrics: true }),
-    random: overrides.random ?? Math.random,
-    cluster: overrides.cluster ?? createClusterer(store),
-    entryMemo: overrides.entryMemo ?? createEntryMemo(),
-    ...(analyse && { analyse }),
-  }
+  const deps = wirePollDeps(
+    {
+      config,
+      tagger,
+      store,
+      fetch: overrides.fetch ?? (http as NonNullable<typeof http>).fetch,
+      clock: overrides.clock ?? systemClock,
+      logger,
+      metrics: overrides.metrics ?? createMetrics({ defaultMetrics: true }),
+      random: overrides.random ?? Math.random,
+    },
+    {
+      ...(overrides.cluster && { cluster: overrides.cluster }),
+      ...(overrides.entryMemo && { entryMemo: overrides.entryMemo }),
+      ...(analyse && { analyse }),
+    },
+  )
   return {
     deps,
     reconfigure: async (next) => {
@@ -89,6 +94,28 @@ export const createRuntime = async (
       await http?.close()
     },
   }
+}
+
+/** The parts of Deps that only the poller uses, each with its production default. */
+type PollParts = Pick<Deps, 'cluster' | 'entryMemo' | 'analyse'>
+
+/**
+ * Wires the poller's parts over the other deps, the same for `serve` and tests: the story index
+ * clusterer over `base.store`, an entry memo, and the analysis given (the worker pool) or else on
+ * this thread with the tagger of the moment (a reload replaces `deps.tagger`).
+ * @example const deps = wirePollDeps({ config, tagger, store, fetch, clock, logger, metrics, random })
+ */
+export const wirePollDeps = <T extends Omit<Deps, keyof PollParts>>(
+  base: T,
+  parts: Partial<PollParts> = {},
+): T & PollParts => {
+  const deps: T & PollParts = {
+    ...base,
+    cluster: parts.cluster ?? createClusterer(base.store),
+    entryMemo: parts.entryMemo ?? createEntryMemo(),
+    analyse: parts.analyse ?? ((input) => analyseFeed(input, deps.tagger)),
+  }
+  return deps
 }
 
 const priorityMap = (config: AppConfig) => new Map(config.sources.map((s) => [s.id, s.priority]))

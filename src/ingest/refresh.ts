@@ -11,13 +11,9 @@ import type {
   Source,
   SourceState,
 } from '../model/types.js'
-import { assignClusters } from '../stories/clusterer.js'
 import { analyseFeed } from './analyse.js'
 import { fetchFeed } from './fetch/fetch-feed.js'
 import { answeredState, failedState, type PollAnswer, type PollFailure } from './poll-state.js'
-import { loadRecentItems, type RecentItems } from './recent.js'
-
-export { CLUSTER_WINDOW_MS } from './recent.js'
 
 /** What one poll did, for logs, metrics and `fetch --once`. */
 export interface RefreshReport {
@@ -48,8 +44,6 @@ export interface HeldFailure {
 }
 
 export interface RefreshOptions {
-  /** The cycle's shared window of recent items (see lazyRecentItems); default: read for this poll. */
-  recent?: () => Promise<RecentItems>
   /**
    * Do not record a transport failure (FetchError `fetch` or `timeout`: no HTTP answer at all);
    * return it as `report.held` instead, so that the caller can first tell whether the whole
@@ -113,7 +107,7 @@ export const refreshSource = async (
 
   let answered: Answered
   try {
-    answered = await poll(source, url, prev, now, deps, opts, log)
+    answered = await poll(source, url, prev, now, deps, log)
   } catch (err) {
     const failure = failureOf(err, log)
     if (opts.holdTransportFailures && isTransportFailure(err)) {
@@ -143,7 +137,7 @@ export const refreshSource = async (
         ? await deps.store.saveIngest({ sourceId: source.id, items, state })
         : await deps.store.saveState(state).then(() => NO_ITEMS)
     const summary = { ...saved, unchanged: saved.unchanged + analysed.skipped }
-    deps.entryMemo?.set(source.id, analysed.entries)
+    deps.entryMemo.set(source.id, analysed.entries)
     deps.metrics.recordItems(source.id, summary)
     log.debug({ ...summary, status: answer.status }, 'source polled')
     const { recovered } = analysed
@@ -194,7 +188,6 @@ const poll = async (
   prev: SourceState,
   now: Date,
   deps: Deps,
-  opts: RefreshOptions,
   log: Logger,
 ): Promise<Answered> => {
   const { config } = deps
@@ -238,11 +231,11 @@ const poll = async (
     source,
     feedUrl: result.effectiveUrl,
     fetchedAt: now.toISOString(),
-    ...withPrevious(deps.entryMemo?.get(source.id)),
-    storyFeatures: deps.cluster !== undefined,
+    ...withPrevious(deps.entryMemo.get(source.id)),
+    storyFeatures: true,
   }
   const analysed = await analyse(input, deps, log)
-  const items = await clusterItems(analysed, deps, now, opts)
+  const items = await deps.cluster(analysed.items, now, analysed.features)
   const answer: PollAnswer = {
     outcome: 'ok',
     status: result.status,
@@ -283,30 +276,11 @@ const failureOf = (err: unknown, log: Logger): PollFailure => {
 }
 
 /**
- * Assigns stories: with the runtime's story index, or else (tests, tools) by canonical URL
- * against the cycle's window of stored items.
- */
-const clusterItems = async (
-  { items, features }: AnalysedFeed,
-  deps: Deps,
-  now: Date,
-  opts: RefreshOptions,
-): Promise<Item[]> => {
-  if (deps.cluster) return deps.cluster(items, now, features)
-  const recent = await (opts.recent?.() ?? loadRecentItems(deps.store, now))
-  const clustered = assignClusters(items, recent.candidatesFor(items))
-  // At once, in the same tick as the clustering: a source polled alongside sees these items.
-  recent.add(clustered)
-  return clustered
-}
-
-/**
- * Analyses on `deps.analyse` (the worker pool) when there is one. A failure that is not the
+ * Analyses on `deps.analyse` (the worker pool, or this thread). A failure that is not the
  * document's fault (a worker that stopped) must not count against the source: the document is
  * then analysed on this thread.
  */
 const analyse = async (input: AnalyseInput, deps: Deps, log: Logger): Promise<AnalysedFeed> => {
-  if (!deps.analyse) return analyseFeed(input, deps.tagger)
   try {
     return await deps.analyse(input)
   } catch (err) {

@@ -3,7 +3,6 @@ import { schedule } from 'node-cron'
 import type { Deps, SaveSummary, Source } from '../model/types.js'
 import { intervalMs } from '../util/every.js'
 import { createKeyedLimiter } from '../util/limit.js'
-import { lazyRecentItems } from './recent.js'
 import { type RefreshReport, recordFailure, refreshSource } from './refresh.js'
 
 /** Seconds-resolution node-cron pattern: a tick every 15 s picks whatever has become due. */
@@ -88,14 +87,9 @@ export const runCycle = async (deps: Deps, opts: CycleOptions = {}): Promise<Cyc
     due = states.flatMap((st) => byId.get(st.sourceId) ?? [])
   }
   const limit = createKeyedLimiter(config.fetch.concurrency, config.fetch.perHost)
-  // Read once for the whole cycle (not once per source) when a first feed changed, then grown by
-  // each source saved.
-  const recent = lazyRecentItems(store, now)
   const polled = await Promise.all(
     due.map((source) =>
-      limit(hostOf(source.url), () =>
-        refreshSource(source, deps, { holdTransportFailures: true, recent }),
-      ),
+      limit(hostOf(source.url), () => refreshSource(source, deps, { holdTransportFailures: true })),
     ),
   )
   const outage = isNetworkOutage(polled, opts.networkDown)

@@ -389,21 +389,21 @@ export interface Deps {
   /** [0, 1); injected so jitter is testable. */
   random: () => number
   /**
-   * Assigns story ids across sources (near-duplicate index); absent: same canonical URL only.
+   * Assigns story ids across sources (stories/clusterer.ts: the story index).
    * Returns the items with `clusterId` / `clusterReason` set.
    */
-  cluster?: (
+  cluster: (
     items: readonly Item[],
     now: Date,
     features?: readonly StoryFeatures[],
   ) => Promise<Item[]>
-  /** Skips entries unchanged since the source's last stored poll; absent: process everything. */
-  entryMemo?: EntryMemo
+  /** Skips entries unchanged since the source's last stored poll. */
+  entryMemo: EntryMemo
   /**
-   * Runs analyseFeed (ingest/analyse.ts) elsewhere, e.g. on worker threads; absent: in this
-   * thread with `tagger`. Must give the same result as analyseFeed with the current topics.
+   * Runs analyseFeed (ingest/analyse.ts): on worker threads, or on this thread with `tagger`.
+   * Must give the same result as analyseFeed with the current topics.
    */
-  analyse?: (input: AnalyseInput) => Promise<AnalysedFeed>
+  analyse: (input: AnalyseInput) => Promise<AnalysedFeed>
 }
 
 /** One fetched document to analyse (ingest/analyse.ts): everything the result depends on. */

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest'
-import { createEntryMemo } from '../../src/ingest/entry-memo.js'
 import { refreshSource } from '../../src/ingest/refresh.js'
 import { runCycle } from '../../src/ingest/scheduler.js'
 import { ParseError } from '../../src/model/errors.js'
@@ -149,7 +148,6 @@ describe('refreshSource: one read and one write per poll', () => {
 
   it('saves the state alone when every entry is one the last poll stored', async () => {
     const { fake, deps } = setup()
-    deps.entryMemo = createEntryMemo()
     fake.set(dawn.url, { body: rss([TALKS, BUDGET]) })
     await refreshSource(dawn, deps)
     const calls = counted(deps)
@@ -331,7 +329,6 @@ describe('refreshSource: health', () => {
 
   it('matches topics only for new or changed entries (with the entry memo of the runtime)', async () => {
     const { fake, deps } = setup()
-    deps.entryMemo = createEntryMemo()
     const tagged: string[] = []
     const tagger = deps.tagger
     deps.tagger = (item, source) => {

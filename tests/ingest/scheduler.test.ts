@@ -137,7 +137,7 @@ describe('runCycle: network down', () => {
   })
 })
 
-describe('runCycle: one window of recent items per cycle', () => {
+describe('runCycle: the story index across sources and cycles', () => {
   it('clusters a story that two sources publish in the same cycle', async () => {
     const { fake, deps } = setup(spread(2))
     const story = (
@@ -153,7 +153,7 @@ describe('runCycle: one window of recent items per cycle', () => {
     expect(new Set(items.map((i) => i.clusterId)).size).toBe(1)
   })
 
-  it('reads the recent items once per cycle, and not at all when nothing changed', async () => {
+  it('reads the recent items once, when a first feed changed, and not for cycles of 304s', async () => {
     const { fake, deps } = setup(spread(3))
     let reads = 0
     const recentItems = deps.store.recentItems.bind(deps.store)

@@ -166,10 +166,17 @@ describe('runtime', () => {
     const threaded = await open(1)
     const inline = await open(0)
     try {
-      expect(threaded.deps.analyse).toBeTypeOf('function')
-      expect(inline.deps.analyse).toBeUndefined()
-      const remote = await threaded.deps.analyse?.(input('urdu-service.rss'))
+      const remote = await threaded.deps.analyse(input('urdu-service.rss'))
       expect(remote).toEqual(await analyseFeed(input('urdu-service.rss'), inline.deps.tagger))
+      // In-process, the analysis tags with the tagger of the moment; the pool keeps the one it
+      // was configured with (reconfigure hands it a new one).
+      const mark = () => ['marked']
+      threaded.deps.tagger = mark
+      inline.deps.tagger = mark
+      const topicsOf = async (deps: typeof inline.deps) =>
+        new Set((await deps.analyse(input('urdu-service.rss'))).items.flatMap((i) => i.topics))
+      expect(await topicsOf(inline.deps)).toEqual(new Set(['marked']))
+      expect(await topicsOf(threaded.deps)).not.toContain('marked')
     } finally {
       await threaded.close()
       await inline.close()

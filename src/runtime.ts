@@ -2,19 +2,20 @@
 
 import { analyseFeed } from './ingest/analyse.js'
 import { createEntryMemo } from './ingest/entry-memo.js'
-import { createHttpFetch } from './ingest/fetch/fetch-feed.js'
+import { createHttpFetch } from './ingest/fetch/http-client.js'
+import type { PollDeps } from './ingest/poll-deps.js'
 import { createAnalysePool, defaultWorkerCount } from './ingest/workers/pool.js'
 import { StoreError } from './model/errors.js'
-import type { AppConfig, Deps, Store, Tagger } from './model/types.js'
+import type { AppConfig, Store } from './model/types.js'
 import { createLowdbStore } from './store/lowdb.js'
 import { createClusterer } from './stories/clusterer.js'
-import { topicTagger } from './topics/tag.js'
+import { type Tagger, topicTagger } from './topics/tag.js'
 import { systemClock } from './util/clock.js'
 import { createLogger } from './util/logger.js'
 import { createMetrics } from './util/metrics.js'
 
 export interface Runtime {
-  deps: Deps
+  deps: PollDeps
   /** Swaps in a new configuration (hot reload): topics recompiled, stored items re-tagged. */
   reconfigure(next: AppConfig): Promise<{ retagged: number }>
   close(): Promise<void>
@@ -29,7 +30,7 @@ export const createTagger = (config: AppConfig): Tagger => topicTagger(config.to
  */
 export const createRuntime = async (
   config: AppConfig,
-  overrides: Partial<Deps> & { logLevel?: string } = {},
+  overrides: Partial<PollDeps> & { logLevel?: string } = {},
 ): Promise<Runtime> => {
   const logger =
     overrides.logger ??
@@ -96,8 +97,8 @@ export const createRuntime = async (
   }
 }
 
-/** The parts of Deps that only the poller uses, each with its production default. */
-type PollParts = Pick<Deps, 'cluster' | 'entryMemo' | 'analyse'>
+/** The parts of PollDeps that only the poller uses, each with its production default. */
+type PollParts = Pick<PollDeps, 'cluster' | 'entryMemo' | 'analyse'>
 
 /**
  * Wires the poller's parts over the other deps, the same for `serve` and tests: the story index
@@ -105,7 +106,7 @@ type PollParts = Pick<Deps, 'cluster' | 'entryMemo' | 'analyse'>
  * this thread with the tagger of the moment (a reload replaces `deps.tagger`).
  * @example const deps = wirePollDeps({ config, tagger, store, fetch, clock, logger, metrics, random })
  */
-export const wirePollDeps = <T extends Omit<Deps, keyof PollParts>>(
+export const wirePollDeps = <T extends Omit<PollDeps, keyof PollParts>>(
   base: T,
   parts: Partial<PollParts> = {},
 ): T & PollParts => {

@@ -1,18 +1,9 @@
 /** refreshSource: one source, one poll — fetch → decode → parse → normalise → tag → cluster → store. */
 import { AppError, FetchError } from '../model/errors.js'
-import type {
-  AnalysedFeed,
-  AnalyseInput,
-  Deps,
-  Item,
-  Logger,
-  PollOutcome,
-  SaveSummary,
-  Source,
-  SourceState,
-} from '../model/types.js'
-import { analyseFeed } from './analyse.js'
+import type { Item, Logger, PollOutcome, SaveSummary, Source, SourceState } from '../model/types.js'
+import { type AnalysedFeed, type AnalyseInput, analyseFeed } from './analyse.js'
 import { fetchFeed } from './fetch/fetch-feed.js'
+import type { PollDeps } from './poll-deps.js'
 import { answeredState, failedState, type PollAnswer, type PollFailure } from './poll-state.js'
 
 /** What one poll did, for logs, metrics and `fetch --once`. */
@@ -80,7 +71,7 @@ export const isTransportFailure = (err: unknown): err is FetchError =>
  */
 export const refreshSource = async (
   source: Source,
-  deps: Deps,
+  deps: PollDeps,
   opts: RefreshOptions = {},
 ): Promise<RefreshReport> => {
   const now = deps.clock.now()
@@ -159,7 +150,7 @@ export const refreshSource = async (
  */
 export const recordFailure = async (
   f: HeldFailure,
-  deps: Deps,
+  deps: PollDeps,
   opts: { outage?: { retryAt: Date } } = {},
 ): Promise<void> => {
   const log = deps.logger.child({ sourceId: f.sourceId })
@@ -187,7 +178,7 @@ const poll = async (
   url: string,
   prev: SourceState,
   now: Date,
-  deps: Deps,
+  deps: PollDeps,
   log: Logger,
 ): Promise<Answered> => {
   const { config } = deps
@@ -280,7 +271,7 @@ const failureOf = (err: unknown, log: Logger): PollFailure => {
  * document's fault (a worker that stopped) must not count against the source: the document is
  * then analysed on this thread.
  */
-const analyse = async (input: AnalyseInput, deps: Deps, log: Logger): Promise<AnalysedFeed> => {
+const analyse = async (input: AnalyseInput, deps: PollDeps, log: Logger): Promise<AnalysedFeed> => {
   try {
     return await deps.analyse(input)
   } catch (err) {

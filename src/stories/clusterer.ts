@@ -1,5 +1,6 @@
 /** Stories across sources: the clusterer refresh.ts calls (a StoryIndex seeded once from the store). */
-import type { Item, Store, StoryFeatures } from '../model/types.js'
+import type { Item, Store } from '../model/types.js'
+import type { StoryFeatures } from './features.js'
 import { createStoryIndex, type StoryIndex, type StoryIndexOptions } from './story-index.js'
 
 /** Gives a polled batch its stories (clusterId, clusterReason); see {@link createClusterer}. */

@@ -1,5 +1,6 @@
 /** Test runtime: a complete AppConfig and Deps with a memory store, fixed clock and silent logger. */
-import type { AppConfig, Deps, Source, Topic } from '../../src/model/types.js'
+import type { PollDeps } from '../../src/ingest/poll-deps.js'
+import type { AppConfig, Source, Topic } from '../../src/model/types.js'
 import { createTagger, wirePollDeps } from '../../src/runtime.js'
 import { createMemoryStore } from '../../src/store/memory.js'
 import { silentLogger } from '../../src/util/logger.js'
@@ -54,7 +55,7 @@ export const testConfig = (over: Partial<AppConfig> = {}): AppConfig => ({
   ...over,
 })
 
-export interface TestDeps extends Deps {
+export interface TestDeps extends PollDeps {
   clock: TestClock
   fake: FakeFetch
 }

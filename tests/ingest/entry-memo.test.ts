@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import {
-  clashesWithSkipped,
-  identityOf,
-  parsedEntryKeys,
-} from '../../src/ingest/entry-memo.js'
+import { clashesWithSkipped, identityOf, parsedEntryKeys } from '../../src/ingest/entry-memo.js'
 import type { ParsedFeed } from '../../src/ingest/parse/types.js'
 import { refreshSource } from '../../src/ingest/refresh.js'
 import { fakeFetch } from '../helpers/fake-fetch.js'

@@ -43,12 +43,13 @@ export interface RefreshOptions {
   holdTransportFailures?: boolean
 }
 
-/** A poll the feed answered, before it is recorded: the state's part, and a 200's items. */
-interface Answered {
-  answer: PollAnswer
-  analysed?: AnalysedFeed
-  items?: Item[]
-}
+/**
+ * How a poll ended, before it is recorded: answered (the state's part, and a 200's items), or
+ * failed with an answer that is a failure (410, 429/503).
+ */
+type Polled =
+  | { answer: PollAnswer; analysed?: AnalysedFeed; items?: Item[]; failure?: undefined }
+  | { failure: PollFailure }
 
 const NO_ITEMS: SaveSummary = { new: 0, updated: 0, unchanged: 0 }
 
@@ -96,9 +97,9 @@ export const refreshSource = async (
     url,
   })
 
-  let answered: Answered
+  let polled: Polled
   try {
-    answered = await poll(source, url, prev, now, deps, log)
+    polled = await poll(source, url, prev, now, deps, log)
   } catch (err) {
     const failure = failureOf(err, log)
     if (opts.holdTransportFailures && isTransportFailure(err)) {
@@ -113,10 +114,14 @@ export const refreshSource = async (
         held: held(failure),
       })
     }
+    polled = { failure }
+  }
+  if (polled.failure) {
+    const { failure } = polled
     await recordFailure(held(failure), deps)
     return finish({ outcome: failure.outcome, status: failure.status, error: failure.message })
   }
-  const { answer, analysed, items = [] } = answered
+  const { answer, analysed, items = [] } = polled
   const state = answeredState(prev, answer, { now, every, random: deps.random })
   try {
     if (!analysed) {
@@ -172,7 +177,10 @@ export const recordFailure = async (
   }
 }
 
-/** Fetches, analyses and clusters: everything of a poll but recording it. Throws on failure. */
+/**
+ * Fetches, analyses and clusters: everything of a poll but recording it. Throws what went wrong
+ * (FetchError, ParseError…); a 410 or a 429/503 is a failure it returns.
+ */
 const poll = async (
   source: Source,
   url: string,
@@ -180,7 +188,7 @@ const poll = async (
   now: Date,
   deps: PollDeps,
   log: Logger,
-): Promise<Answered> => {
+): Promise<Polled> => {
   const { config } = deps
   const result = await fetchFeed(
     { url, etag: prev.etag, lastModified: prev.lastModified },
@@ -195,7 +203,7 @@ const poll = async (
   )
   if (result.kind === 'gone') {
     const message = `HTTP 410 Gone from ${result.effectiveUrl}: the publisher removed this feed; polling stopped`
-    throw new PollFailed({ outcome: 'gone', code: 'http', message, status: 410 })
+    return { failure: { outcome: 'gone', code: 'http', message, status: 410 } }
   }
   if (result.kind === 'retry-later') {
     const wait =
@@ -203,13 +211,16 @@ const poll = async (
         ? ''
         : ` (Retry-After ${Math.round(result.retryAfterMs / 1000)}s)`
     const message = `HTTP ${result.status} from ${result.effectiveUrl}: the server asked us to come back later${wait}`
-    throw new PollFailed({
-      outcome: 'retry-later',
-      code: 'http',
-      message,
-      status: result.status,
-      ...(result.retryAfterMs === undefined ? {} : { retryAfterMs: result.retryAfterMs }),
-    })
+    const { status, retryAfterMs } = result
+    return {
+      failure: {
+        outcome: 'retry-later',
+        code: 'http',
+        message,
+        status,
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      },
+    }
   }
   if (result.kind === 'not-modified') {
     const { permanentRedirect, cacheMaxAgeMs } = result
@@ -242,16 +253,8 @@ const poll = async (
   return { answer, analysed, items }
 }
 
-/** A 410 or a 429/503: answers that are failures of the poll, thrown to where failures go. */
-class PollFailed extends Error {
-  constructor(readonly failure: PollFailure) {
-    super(failure.message)
-  }
-}
-
 /** What the state records of a poll that threw; logs an unexpected error with its stack. */
 const failureOf = (err: unknown, log: Logger): PollFailure => {
-  if (err instanceof PollFailed) return err.failure
   if (!(err instanceof AppError)) {
     // An expected failure is a sentence, not a stack trace; unknown errors keep the stack.
     log.error({ err }, 'source poll failed with an unexpected error')

@@ -8,9 +8,10 @@ import { gzipSync } from 'node:zlib'
 import Parser from 'rss-parser'
 import { Agent, request, fetch as undiciFetch } from 'undici'
 import { loadConfig } from '../src/config/load.js'
-import { createHttpFetch } from '../src/ingest/fetch/fetch-feed.js'
+import { createHttpFetch } from '../src/ingest/fetch/http-client.js'
+import type { PollDeps } from '../src/ingest/poll-deps.js'
 import { type CycleSummary, runCycle } from '../src/ingest/scheduler.js'
-import type { AppConfig, Deps, Source } from '../src/model/types.js'
+import type { AppConfig, Source } from '../src/model/types.js'
 import { createRuntime } from '../src/runtime.js'
 import { createMemoryStore } from '../src/store/memory.js'
 import { silentLogger } from '../src/util/logger.js'
@@ -236,7 +237,7 @@ const bare304Loop = async (urls: string[], etags: string[]): Promise<number> => 
 
 const pipelineDeps = async (
   urls: string[],
-): Promise<{ deps: Deps; close: () => Promise<void> }> => {
+): Promise<{ deps: PollDeps; close: () => Promise<void> }> => {
   const shipped = await loadConfig(join(import.meta.dirname, '../config/topicwire.yaml'), {})
   const sources: Source[] = urls.map((url, i) => ({
     id: `site-${i}`,

@@ -1,19 +1,21 @@
 /** createRuntime: the one place that picks implementations (store driver, HTTP client, logger). */
 
+import { analyseFeed } from './ingest/analyse.js'
 import { createEntryMemo } from './ingest/entry-memo.js'
-import { createHttpFetch } from './ingest/fetch/fetch-feed.js'
+import { createHttpFetch } from './ingest/fetch/http-client.js'
+import type { PollDeps } from './ingest/poll-deps.js'
 import { createAnalysePool, defaultWorkerCount } from './ingest/workers/pool.js'
 import { StoreError } from './model/errors.js'
-import type { AppConfig, Deps, Store, Tagger } from './model/types.js'
+import type { AppConfig, Store } from './model/types.js'
 import { createPartitionedStore } from './store/lowdb/partitioned-store.js'
 import { createClusterer } from './stories/clusterer.js'
-import { topicTagger } from './topics/tag.js'
+import { type Tagger, topicTagger } from './topics/tag.js'
 import { systemClock } from './util/clock.js'
 import { createLogger } from './util/logger.js'
 import { createMetrics } from './util/metrics.js'
 
 export interface Runtime {
-  deps: Deps
+  deps: PollDeps
   /** Swaps in a new configuration (hot reload): topics recompiled, stored items re-tagged. */
   reconfigure(next: AppConfig): Promise<{ retagged: number }>
   close(): Promise<void>
@@ -28,7 +30,7 @@ export const createTagger = (config: AppConfig): Tagger => topicTagger(config.to
  */
 export const createRuntime = async (
   config: AppConfig,
-  overrides: Partial<Deps> & { logLevel?: string } = {},
+  overrides: Partial<PollDeps> & { logLevel?: string } = {},
 ): Promise<Runtime> => {
   const logger =
     overrides.logger ??
@@ -56,19 +58,23 @@ export const createRuntime = async (
       ? undefined
       : createAnalysePool({ topics: config.topics, tagger, workers })
   const analyse = overrides.analyse ?? pool?.analyse
-  const deps: Deps = {
-    config,
-    tagger,
-    store,
-    fetch: overrides.fetch ?? (http as NonNullable<typeof http>).fetch,
-    clock: overrides.clock ?? systemClock,
-    logger,
-    metrics: overrides.metrics ?? createMetrics({ defaultMetrics: true }),
-    random: overrides.random ?? Math.random,
-    cluster: overrides.cluster ?? createClusterer(store),
-    entryMemo: overrides.entryMemo ?? createEntryMemo(),
-    ...(analyse && { analyse }),
-  }
+  const deps = wirePollDeps(
+    {
+      config,
+      tagger,
+      store,
+      fetch: overrides.fetch ?? (http as NonNullable<typeof http>).fetch,
+      clock: overrides.clock ?? systemClock,
+      logger,
+      metrics: overrides.metrics ?? createMetrics({ defaultMetrics: true }),
+      random: overrides.random ?? Math.random,
+    },
+    {
+      ...(overrides.cluster && { cluster: overrides.cluster }),
+      ...(overrides.entryMemo && { entryMemo: overrides.entryMemo }),
+      ...(analyse && { analyse }),
+    },
+  )
   return {
     deps,
     reconfigure: async (next) => {
@@ -91,6 +97,28 @@ export const createRuntime = async (
       await http?.close()
     },
   }
+}
+
+/** The parts of PollDeps that only the poller uses, each with its production default. */
+type PollParts = Pick<PollDeps, 'cluster' | 'entryMemo' | 'analyse'>
+
+/**
+ * Wires the poller's parts over the other deps, the same for `serve` and tests: the story index
+ * clusterer over `base.store`, an entry memo, and the analysis given (the worker pool) or else on
+ * this thread with the tagger of the moment (a reload replaces `deps.tagger`).
+ * @example const deps = wirePollDeps({ config, tagger, store, fetch, clock, logger, metrics, random })
+ */
+export const wirePollDeps = <T extends Omit<PollDeps, keyof PollParts>>(
+  base: T,
+  parts: Partial<PollParts> = {},
+): T & PollParts => {
+  const deps: T & PollParts = {
+    ...base,
+    cluster: parts.cluster ?? createClusterer(base.store),
+    entryMemo: parts.entryMemo ?? createEntryMemo(),
+    analyse: parts.analyse ?? ((input) => analyseFeed(input, deps.tagger)),
+  }
+  return deps
 }
 
 const priorityMap = (config: AppConfig) => new Map(config.sources.map((s) => [s.id, s.priority]))

@@ -3,9 +3,10 @@ import type { AddressInfo } from 'node:net'
 import { loadConfig } from '../config/load.js'
 import { watchConfig } from '../config/watch.js'
 import { createNodeServer } from '../http/node-server.js'
+import type { PollDeps } from '../ingest/poll-deps.js'
 import { type CycleSummary, type Scheduler, startScheduler } from '../ingest/scheduler.js'
 import { AppError } from '../model/errors.js'
-import type { AppConfig, Deps } from '../model/types.js'
+import type { AppConfig } from '../model/types.js'
 import { createRuntime } from '../runtime.js'
 import type { LogLevel } from '../util/logger.js'
 import type { CliContext } from './context.js'
@@ -14,7 +15,7 @@ import type { CliContext } from './context.js'
 export interface Service {
   /** `http://127.0.0.1:PORT` as bound (port 0 in tests picks a free one). */
   url: string
-  deps: Deps
+  deps: PollDeps
   scheduler: Scheduler
   /** Applies a new configuration (what the file watcher and POST /api/reload do). */
   reload(next?: AppConfig): Promise<{ retagged: number }>
@@ -31,7 +32,7 @@ export const startService = async (
     port?: number
     hostname?: string
     logLevel?: LogLevel
-    overrides?: Partial<Deps>
+    overrides?: Partial<PollDeps>
     configPath?: string
     env?: Record<string, string | undefined>
     tick?: string

@@ -1,6 +1,8 @@
 /** analyseFeed: the CPU-bound half of a poll (pure) — decompress → decode → parse → skip unchanged → normalise → dedupe → tag. */
-import type { AnalysedFeed, AnalyseInput, Item, Tagger } from '../model/types.js'
+import type { Item, Source } from '../model/types.js'
+import type { StoryFeatures } from '../stories/features.js'
 import { storyFeatures } from '../stories/features.js'
+import type { Tagger } from '../topics/tag.js'
 import { digest } from '../util/hash.js'
 import { displayUrl } from '../util/url.js'
 import { dedupeWithinSource } from './dedupe.js'
@@ -13,6 +15,42 @@ import { type ReadDocument, readDocument } from './parse/parse-feed.js'
 import type { ParsedFeed } from './parse/types.js'
 import { parseXmlFeed } from './parse/xml.js'
 import { splitEntries, withEntries } from './parse/xml-split.js'
+
+/** One fetched document to analyse: everything the result depends on. */
+export interface AnalyseInput {
+  /** The response body as it came: compressed when `codings` says so; in its charset either way. */
+  body: Uint8Array
+  /** Content codings to undo first (gzip, deflate, br), in the order applied. */
+  codings?: readonly string[]
+  /** Cap on the body once its codings are undone (fetch.max_bytes). */
+  maxBytes?: number
+  contentType?: string
+  source: Source
+  /** The URL the document came from after redirects: the base of relative links. */
+  feedUrl: string
+  /** The fetch time, ISO 8601: `fetchedAt` of new items and the bound for future dates. */
+  fetchedAt: string
+  /** The entries of the source's last stored poll (see EntryMemo); absent: process every entry. */
+  previous?: ReadonlyMap<string, string>
+  /** Also compute each item's story features (for the story index, which then need not). */
+  storyFeatures?: boolean
+}
+
+/** What a fetched document holds that is not yet stored. */
+export interface AnalysedFeed {
+  /** New or changed entries as items: normalised, deduplicated in the source, tagged; no story yet. */
+  items: Item[]
+  /** Every entry of the document (key → identity), to remember once the poll is stored. */
+  entries: Map<string, string>
+  /** Entries left out because the last stored poll saw them byte for byte. */
+  skipped: number
+  /** RSS `<ttl>` in minutes. */
+  ttlMinutes?: number
+  /** Repairs the parser made and future dates clamped ("recovered from: …"). */
+  recovered: string[]
+  /** With `storyFeatures`: the story features of each item, in the order of `items`. */
+  features?: StoryFeatures[]
+}
 
 /**
  * Analyses one fetched document (pure: the same input gives the same output, so it runs alike in

@@ -1,7 +1,18 @@
 /** The entries each source published at its last stored poll, so unchanged ones skip the pipeline. */
-import type { EntryMemo, Item, Source } from '../model/types.js'
+import type { Item, Source } from '../model/types.js'
 import { digest } from '../util/hash.js'
 import type { ParsedFeed } from './parse/types.js'
+
+/**
+ * Remembers, per source, the entries its last stored poll saw (a key of each entry's text, and
+ * what its item is known by); an entry seen again unchanged skips parsing, normalising, tagging
+ * and clustering.
+ */
+export interface EntryMemo {
+  /** The entries of the source's last stored poll: entry key → identity (see entry-memo.ts). */
+  get(sourceId: string): ReadonlyMap<string, string> | undefined
+  set(sourceId: string, entries: ReadonlyMap<string, string>): void
+}
 
 /** An in-memory EntryMemo (rebuilt after a restart by the first poll of each source). */
 export const createEntryMemo = (): EntryMemo => {

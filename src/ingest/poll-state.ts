@@ -1,5 +1,6 @@
-/** Pure SourceState transitions of one poll: success, failure, poll history, redirect confirmation, outage. */
+/** Pure SourceState transitions of one poll: the state after an answer or a failure, history, redirects, outages. */
 import type { ErrorCode, PollRecord, SourceState } from '../model/types.js'
+import { nextPollAt } from './plan.js'
 
 /** Polls kept in `SourceState.history` (oldest dropped first). */
 export const HISTORY_MAX = 100
@@ -61,16 +62,6 @@ export const withHistory = (s: SourceState, record: PollRecord): SourceState => 
   return { ...s, history }
 }
 
-/** Sets `changed` on the newest history record (known only after the store saved the items). */
-export const withChangedCount = (s: SourceState, changed: number): SourceState => {
-  const history = s.history ?? []
-  const last = history.at(-1)
-  if (!last) return s
-  const next = [...history]
-  next[next.length - 1] = { ...last, changed }
-  return { ...s, history: next }
-}
-
 /**
  * Where to poll after a poll that reached a feed (200 or 304), given the permanent redirect it
  * followed (`seen`, undefined when there was none):
@@ -97,5 +88,110 @@ export const confirmRedirect = (
   return {
     effectiveUrl,
     pendingRedirect: { url: seen, firstSeenAt: new Date(firstSeen).toISOString() },
+  }
+}
+
+/** What a source's state records of a poll the feed answered (200 or 304). */
+export interface PollAnswer {
+  outcome: 'ok' | 'not-modified'
+  status: number
+  etag?: string
+  lastModified?: string
+  /** The 301/308 target followed, if any (see {@link confirmRedirect}). */
+  permanentRedirect?: string
+  cacheMaxAgeMs?: number
+  /** RSS `<ttl>` in minutes. */
+  ttlMinutes?: number
+  /** Parser repairs and clamped future dates. */
+  recovered?: string[]
+  /** Items new or updated, when known before saving (none to save: 0); else the store counts them. */
+  changed?: number
+}
+
+/** What a source's state records of a failed poll. */
+export interface PollFailure {
+  outcome: 'error' | 'gone' | 'retry-later'
+  code: ErrorCode
+  message: string
+  status?: number
+  /** 429/503: the server's Retry-After. */
+  retryAfterMs?: number
+}
+
+/** The time a poll started (all its times are counted from it), its interval and the jitter source. */
+export interface PollContext {
+  now: Date
+  every: string
+  random: () => number
+}
+
+/** The state after a poll the feed answered (200 or 304), history record included. */
+export const answeredState = (prev: SourceState, a: PollAnswer, ctx: PollContext): SourceState => {
+  const at = ctx.now.toISOString()
+  const polled = withHistory(
+    { ...prev, lastFetchAt: at },
+    {
+      at,
+      outcome: a.outcome,
+      status: a.status,
+      ...(a.changed === undefined ? {} : { changed: a.changed }),
+    },
+  )
+  const answered = {
+    ...succeeded(polled, a.status, ctx.now),
+    ...confirmRedirect(prev, a.permanentRedirect, ctx.now),
+    nextPollAt: nextPollAt({
+      every: ctx.every,
+      now: ctx.now,
+      random: ctx.random,
+      outcome: a.outcome,
+      failures: 0,
+      cacheMaxAgeMs: a.cacheMaxAgeMs,
+      ...(a.ttlMinutes === undefined ? {} : { ttlMinutes: a.ttlMinutes }),
+    }).toISOString(),
+  }
+  // A 304 keeps the validators and the repairs of the document it confirms.
+  if (a.outcome === 'not-modified') return answered
+  return {
+    ...answered,
+    etag: a.etag,
+    lastModified: a.lastModified,
+    recovered: a.recovered?.length ? a.recovered : undefined,
+  }
+}
+
+/**
+ * The state after a failed poll, history record included: the error, one more consecutive
+ * failure and the backoff (a 410 also stops polling) — or, during a network outage (`outage`
+ * given), the error alone (see {@link outageFailure}).
+ */
+export const failedState = (
+  prev: SourceState,
+  f: PollFailure,
+  ctx: PollContext & { outage?: { retryAt: Date } },
+): SourceState => {
+  const at = ctx.now.toISOString()
+  const polled = withHistory(
+    { ...prev, lastFetchAt: at },
+    { at, outcome: f.outcome, ...(f.status === undefined ? {} : { status: f.status }) },
+  )
+  if (ctx.outage) {
+    return {
+      ...outageFailure(polled, f.code, f.message, ctx.now, ctx.outage.retryAt),
+      lastStatus: undefined,
+    }
+  }
+  return {
+    ...failed(polled, f.code, f.message, ctx.now),
+    lastStatus: f.status,
+    ...(f.outcome === 'gone' && { gone: true, pendingRedirect: undefined }),
+    nextPollAt: nextPollAt({
+      every: ctx.every,
+      now: ctx.now,
+      random: ctx.random,
+      outcome: f.outcome,
+      failures: prev.failures + 1,
+      ...(f.retryAfterMs === undefined ? {} : { retryAfterMs: f.retryAfterMs }),
+    }).toISOString(),
   }
 }

@@ -1,31 +1,10 @@
 /** refreshSource: one source, one poll — fetch → decode → parse → normalise → tag → cluster → store. */
 import { AppError, FetchError } from '../model/errors.js'
-import type {
-  AnalysedFeed,
-  AnalyseInput,
-  Deps,
-  ErrorCode,
-  Item,
-  PollOutcome,
-  SaveSummary,
-  Source,
-  SourceState,
-} from '../model/types.js'
-import { assignClusters } from '../stories/clusterer.js'
-import { analyseFeed } from './analyse.js'
-import { type FetchResult, fetchFeed } from './fetch/fetch-feed.js'
-import { nextPollAt } from './plan.js'
-import {
-  confirmRedirect,
-  failed,
-  outageFailure,
-  succeeded,
-  withChangedCount,
-  withHistory,
-} from './poll-state.js'
-import { loadRecentItems, type RecentItems } from './recent.js'
-
-export { CLUSTER_WINDOW_MS } from './recent.js'
+import type { Item, Logger, PollOutcome, SaveSummary, Source, SourceState } from '../model/types.js'
+import { type AnalysedFeed, type AnalyseInput, analyseFeed } from './analyse.js'
+import { fetchFeed } from './fetch/fetch-feed.js'
+import type { PollDeps } from './poll-deps.js'
+import { answeredState, failedState, type PollAnswer, type PollFailure } from './poll-state.js'
 
 /** What one poll did, for logs, metrics and `fetch --once`. */
 export interface RefreshReport {
@@ -41,14 +20,14 @@ export interface RefreshReport {
   held?: HeldFailure
 }
 
-/** A failed poll, not yet written to the store. */
+/** A failed poll, not yet written to the store (see {@link recordFailure}). */
 export interface HeldFailure {
   sourceId: string
-  /** The state before the poll, with `lastFetchAt` set to the poll's start. */
-  base: SourceState
-  code: ErrorCode
-  message: string
-  status?: number
+  /** The state before the poll. */
+  prev: SourceState
+  /** When the poll started: the time its record, error and backoff are counted from. */
+  now: Date
+  failure: PollFailure
   /** The source's interval (`every`), for the backoff. */
   every: string
   /** The URL that was polled. */
@@ -56,8 +35,6 @@ export interface HeldFailure {
 }
 
 export interface RefreshOptions {
-  /** The cycle's shared window of recent items (see lazyRecentItems); default: read for this poll. */
-  recent?: () => Promise<RecentItems>
   /**
    * Do not record a transport failure (FetchError `fetch` or `timeout`: no HTTP answer at all);
    * return it as `report.held` instead, so that the caller can first tell whether the whole
@@ -65,6 +42,14 @@ export interface RefreshOptions {
    */
   holdTransportFailures?: boolean
 }
+
+/**
+ * How a poll ended, before it is recorded: answered (the state's part, and a 200's items), or
+ * failed with an answer that is a failure (410, 429/503).
+ */
+type Polled =
+  | { answer: PollAnswer; analysed?: AnalysedFeed; items?: Item[]; failure?: undefined }
+  | { failure: PollFailure }
 
 const NO_ITEMS: SaveSummary = { new: 0, updated: 0, unchanged: 0 }
 
@@ -80,195 +65,111 @@ export const isTransportFailure = (err: unknown): err is FetchError =>
   err instanceof FetchError && (err.code === 'fetch' || err.code === 'timeout')
 
 /**
- * Polls one source and records the result in the store. Never throws for a failing source: the
- * error is stored on the source's state and returned in the report, so other sources go on.
- * Every poll appends a PollRecord to `state.history`.
+ * Polls one source and records the result in the store: one read of the source's state, one
+ * write of the new state (with the poll's items, when there are any). Never throws for a failing
+ * source: the error is stored on the source's state and returned in the report, so other sources
+ * go on. Every poll appends a PollRecord to `state.history`.
  */
 export const refreshSource = async (
   source: Source,
-  deps: Deps,
+  deps: PollDeps,
   opts: RefreshOptions = {},
 ): Promise<RefreshReport> => {
-  const { store, clock, logger, config } = deps
-  const started = clock.now()
-  const log = logger.child({ sourceId: source.id })
-  const prev = (await store.getState(source.id)) ?? initialState(source.id, started)
+  const now = deps.clock.now()
+  const log = deps.logger.child({ sourceId: source.id })
+  const prev = (await deps.store.getState(source.id)) ?? initialState(source.id, now)
   const url = prev.effectiveUrl ?? source.url
-  const every = source.every ?? config.fetch.every
-  const base: SourceState = { ...prev, lastFetchAt: started.toISOString() }
-  const polled = (outcome: PollOutcome, status?: number): SourceState =>
-    withHistory(base, {
-      at: started.toISOString(),
-      outcome,
-      ...(status === undefined ? {} : { status }),
-    })
-  const plan = (
-    outcome: PollOutcome,
-    failures: number,
-    extra: { retryAfterMs?: number; cacheMaxAgeMs?: number; ttlMinutes?: number } = {},
-  ) =>
-    nextPollAt({
-      every,
-      now: clock.now(),
-      random: deps.random,
-      outcome,
-      failures,
-      ...extra,
-    }).toISOString()
+  const every = source.every ?? deps.config.fetch.every
   const finish = (
     report: Omit<RefreshReport, 'seconds' | 'sourceId' | 'summary'> & { summary?: SaveSummary },
   ): RefreshReport => {
-    const seconds = (clock.now().getTime() - started.getTime()) / 1000
+    // The one other clock read of a poll: how long it took.
+    const seconds = (deps.clock.now().getTime() - now.getTime()) / 1000
     deps.metrics.recordPoll(source.id, report.outcome, seconds)
     return { sourceId: source.id, summary: NO_ITEMS, ...report, seconds }
   }
+  const held = (failure: PollFailure): HeldFailure => ({
+    sourceId: source.id,
+    prev,
+    now,
+    failure,
+    every,
+    url,
+  })
 
-  let result: FetchResult
+  let polled: Polled
   try {
-    result = await fetchFeed(
-      { url, etag: prev.etag, lastModified: prev.lastModified },
-      {
-        fetch: deps.fetch,
-        userAgent: config.fetch.userAgent,
-        timeoutMs: config.fetch.timeoutMs,
-        maxBytes: config.fetch.maxBytes,
-        // Decompressing is the analysis's first step, off this thread when there are workers.
-        leaveEncoded: true,
-      },
-    )
-    if (result.kind === 'ok') {
-      const input: AnalyseInput = {
-        body: result.body,
-        ...(result.codings && { codings: result.codings, maxBytes: config.fetch.maxBytes }),
-        ...(result.contentType === undefined ? {} : { contentType: result.contentType }),
-        source,
-        feedUrl: result.effectiveUrl,
-        fetchedAt: clock.now().toISOString(),
-        ...withPrevious(deps.entryMemo?.get(source.id)),
-        storyFeatures: deps.cluster !== undefined,
-      }
-      const analysed = await analyse(input, deps, log)
-      const now = new Date(input.fetchedAt)
-      const items = await clusterItems(analysed, deps, now, opts)
-      const { recovered } = analysed
-      const state: SourceState = {
-        ...succeeded(polled('ok', result.status), result.status, clock.now()),
-        etag: result.etag,
-        lastModified: result.lastModified,
-        ...confirmRedirect(prev, result.permanentRedirect, clock.now()),
-        nextPollAt: plan('ok', 0, {
-          cacheMaxAgeMs: result.cacheMaxAgeMs,
-          ttlMinutes: analysed.ttlMinutes,
-        }),
-        recovered: recovered.length > 0 ? recovered : undefined,
-      }
-      const saved = await store.saveIngest({ sourceId: source.id, items, state })
-      const summary = { ...saved, unchanged: saved.unchanged + analysed.skipped }
-      deps.entryMemo?.set(source.id, analysed.entries)
-      // How many items changed is known only now; the store filled in itemCount meanwhile.
-      const stored = await store.getState(source.id)
-      if (stored) await store.saveState(withChangedCount(stored, summary.new + summary.updated))
-      deps.metrics.recordItems(source.id, summary)
-      log.debug({ ...summary, status: result.status }, 'source polled')
-      return finish({ outcome: 'ok', summary, status: result.status, recovered })
-    }
-    if (result.kind === 'not-modified') {
-      await store.saveState({
-        ...succeeded(polled('not-modified', 304), 304, clock.now()),
-        ...confirmRedirect(prev, result.permanentRedirect, clock.now()),
-        nextPollAt: plan('not-modified', 0, { cacheMaxAgeMs: result.cacheMaxAgeMs }),
+    polled = await poll(source, url, prev, now, deps, log)
+  } catch (err) {
+    const failure = failureOf(err, log)
+    if (opts.holdTransportFailures && isTransportFailure(err)) {
+      log.debug(
+        { code: err.code, error: failure.message },
+        'source poll failed; recorded after the cycle',
+      )
+      return finish({
+        outcome: 'error',
+        status: failure.status,
+        error: failure.message,
+        held: held(failure),
       })
+    }
+    polled = { failure }
+  }
+  if (polled.failure) {
+    const { failure } = polled
+    await recordFailure(held(failure), deps)
+    return finish({ outcome: failure.outcome, status: failure.status, error: failure.message })
+  }
+  const { answer, analysed, items = [] } = polled
+  const state = answeredState(prev, answer, { now, every, random: deps.random })
+  try {
+    if (!analysed) {
+      await deps.store.saveState(state)
       return finish({ outcome: 'not-modified', status: 304 })
     }
-    if (result.kind === 'gone') {
-      const message = `HTTP 410 Gone from ${result.effectiveUrl}: the publisher removed this feed; polling stopped`
-      await store.saveState({
-        ...failed(polled('gone', 410), 'http', message, clock.now()),
-        lastStatus: 410,
-        gone: true,
-        pendingRedirect: undefined,
-        nextPollAt: plan('gone', base.failures + 1),
-      })
-      log.warn({ status: 410 }, 'source is gone; polling stopped')
-      return finish({ outcome: 'gone', status: 410, error: message })
-    }
-    const wait =
-      result.retryAfterMs === undefined
-        ? ''
-        : ` (Retry-After ${Math.round(result.retryAfterMs / 1000)}s)`
-    const message = `HTTP ${result.status} from ${result.effectiveUrl}: the server asked us to come back later${wait}`
-    const failures = base.failures + 1
-    await store.saveState({
-      ...failed(polled('retry-later', result.status), 'http', message, clock.now()),
-      lastStatus: result.status,
-      nextPollAt: plan('retry-later', failures, { retryAfterMs: result.retryAfterMs }),
-    })
-    return finish({ outcome: 'retry-later', status: result.status, error: message })
+    const saved =
+      items.length > 0
+        ? await deps.store.saveIngest({ sourceId: source.id, items, state })
+        : await deps.store.saveState(state).then(() => NO_ITEMS)
+    const summary = { ...saved, unchanged: saved.unchanged + analysed.skipped }
+    deps.entryMemo.set(source.id, analysed.entries)
+    deps.metrics.recordItems(source.id, summary)
+    log.debug({ ...summary, status: answer.status }, 'source polled')
+    const { recovered } = analysed
+    return finish({ outcome: 'ok', summary, status: answer.status, recovered })
   } catch (err) {
-    const known = err instanceof AppError
-    const message = known ? err.message : `internal error: ${String(err)}`
-    const status =
-      known && 'status' in err && typeof err.status === 'number' ? err.status : undefined
-    const failure: HeldFailure = {
-      sourceId: source.id,
-      base,
-      code: known ? err.code : 'internal',
-      message,
-      ...(status === undefined ? {} : { status }),
-      every,
-      url,
-    }
-    if (opts.holdTransportFailures && isTransportFailure(err)) {
-      log.debug({ code: err.code, error: message }, 'source poll failed; recorded after the cycle')
-      return finish({ outcome: 'error', status, error: message, held: failure })
-    }
-    // An expected failure is a sentence, not a stack trace; unknown errors keep the stack.
-    if (!known) log.error({ err }, 'source poll failed with an unexpected error')
-    await recordFailure(failure, deps, { quiet: !known })
-    return finish({ outcome: 'error', status, error: message })
+    // The store refused the poll: recorded as the poll's failure (nothing of it was kept).
+    const failure = failureOf(err, log)
+    await recordFailure(held(failure), deps)
+    return finish({ outcome: 'error', status: failure.status, error: failure.message })
   }
 }
 
 /**
- * Records a failed poll: the error, one more consecutive failure and the backoff — or, during a
- * network outage (`outage` given), the error alone: `failures` unchanged and the next poll at
- * `outage.retryAt`. Appends the poll to the history. Logs a warning unless `quiet` or an outage
- * (the caller logs one line for the whole outage). Never throws (a store error is logged).
+ * Records a failed poll, the one place failures are written: the error, one more consecutive
+ * failure and the backoff — or, during a network outage (`outage` given), the error alone:
+ * `failures` unchanged and the next poll at `outage.retryAt`. Appends the poll to the history.
+ * Logs a warning for an ordinary error (the caller logs one line for a whole outage; a 410 logs
+ * its own). Never throws (a store error is logged).
  */
 export const recordFailure = async (
   f: HeldFailure,
-  deps: Deps,
-  opts: { outage?: { retryAt: Date }; quiet?: boolean } = {},
+  deps: PollDeps,
+  opts: { outage?: { retryAt: Date } } = {},
 ): Promise<void> => {
-  const { outage } = opts
   const log = deps.logger.child({ sourceId: f.sourceId })
-  const now = deps.clock.now()
-  const polled = withHistory(f.base, {
-    at: f.base.lastFetchAt ?? now.toISOString(),
-    outcome: 'error',
-    ...(f.status === undefined ? {} : { status: f.status }),
+  const { failure } = f
+  // An unexpected error (`internal`) was logged with its stack where it was caught.
+  if (failure.outcome === 'gone') log.warn({ status: 410 }, 'source is gone; polling stopped')
+  else if (failure.outcome === 'error' && !opts.outage && failure.code !== 'internal')
+    log.warn({ code: failure.code, error: failure.message }, 'source poll failed')
+  const state = failedState(f.prev, failure, {
+    now: f.now,
+    every: f.every,
+    random: deps.random,
+    ...opts,
   })
-  let state: SourceState
-  if (outage) {
-    state = {
-      ...outageFailure(polled, f.code, f.message, now, outage.retryAt),
-      lastStatus: undefined,
-    }
-  } else {
-    if (!opts.quiet) log.warn({ code: f.code, error: f.message }, 'source poll failed')
-    const failures = f.base.failures + 1
-    state = {
-      ...failed(polled, f.code, f.message, now),
-      lastStatus: f.status,
-      nextPollAt: nextPollAt({
-        every: f.every,
-        now,
-        random: deps.random,
-        outcome: 'error',
-        failures,
-      }).toISOString(),
-    }
-  }
   try {
     await deps.store.saveState(state)
   } catch (storeErr) {
@@ -277,34 +178,103 @@ export const recordFailure = async (
 }
 
 /**
- * Assigns stories: with the runtime's story index, or else (tests, tools) by canonical URL
- * against the cycle's window of stored items.
+ * Fetches, analyses and clusters: everything of a poll but recording it. Throws what went wrong
+ * (FetchError, ParseError…); a 410 or a 429/503 is a failure it returns.
  */
-const clusterItems = async (
-  { items, features }: AnalysedFeed,
-  deps: Deps,
+const poll = async (
+  source: Source,
+  url: string,
+  prev: SourceState,
   now: Date,
-  opts: RefreshOptions,
-): Promise<Item[]> => {
-  if (deps.cluster) return deps.cluster(items, now, features)
-  const recent = await (opts.recent?.() ?? loadRecentItems(deps.store, now))
-  const clustered = assignClusters(items, recent.candidatesFor(items))
-  // At once, in the same tick as the clustering: a source polled alongside sees these items.
-  recent.add(clustered)
-  return clustered
+  deps: PollDeps,
+  log: Logger,
+): Promise<Polled> => {
+  const { config } = deps
+  const result = await fetchFeed(
+    { url, etag: prev.etag, lastModified: prev.lastModified },
+    {
+      fetch: deps.fetch,
+      userAgent: config.fetch.userAgent,
+      timeoutMs: config.fetch.timeoutMs,
+      maxBytes: config.fetch.maxBytes,
+      // Decompressing is the analysis's first step, off this thread when there are workers.
+      leaveEncoded: true,
+    },
+  )
+  if (result.kind === 'gone') {
+    const message = `HTTP 410 Gone from ${result.effectiveUrl}: the publisher removed this feed; polling stopped`
+    return { failure: { outcome: 'gone', code: 'http', message, status: 410 } }
+  }
+  if (result.kind === 'retry-later') {
+    const wait =
+      result.retryAfterMs === undefined
+        ? ''
+        : ` (Retry-After ${Math.round(result.retryAfterMs / 1000)}s)`
+    const message = `HTTP ${result.status} from ${result.effectiveUrl}: the server asked us to come back later${wait}`
+    const { status, retryAfterMs } = result
+    return {
+      failure: {
+        outcome: 'retry-later',
+        code: 'http',
+        message,
+        status,
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      },
+    }
+  }
+  if (result.kind === 'not-modified') {
+    const { permanentRedirect, cacheMaxAgeMs } = result
+    return { answer: { outcome: 'not-modified', status: 304, permanentRedirect, cacheMaxAgeMs } }
+  }
+  const input: AnalyseInput = {
+    body: result.body,
+    ...(result.codings && { codings: result.codings, maxBytes: config.fetch.maxBytes }),
+    ...(result.contentType === undefined ? {} : { contentType: result.contentType }),
+    source,
+    feedUrl: result.effectiveUrl,
+    fetchedAt: now.toISOString(),
+    ...withPrevious(deps.entryMemo.get(source.id)),
+    storyFeatures: true,
+  }
+  const analysed = await analyse(input, deps, log)
+  const items = await deps.cluster(analysed.items, now, analysed.features)
+  const answer: PollAnswer = {
+    outcome: 'ok',
+    status: result.status,
+    etag: result.etag,
+    lastModified: result.lastModified,
+    permanentRedirect: result.permanentRedirect,
+    cacheMaxAgeMs: result.cacheMaxAgeMs,
+    ttlMinutes: analysed.ttlMinutes,
+    recovered: analysed.recovered,
+    // A poll without items changed none; with items the store counts them (saveIngest).
+    ...(items.length === 0 && { changed: 0 }),
+  }
+  return { answer, analysed, items }
+}
+
+/** What the state records of a poll that threw; logs an unexpected error with its stack. */
+const failureOf = (err: unknown, log: Logger): PollFailure => {
+  if (!(err instanceof AppError)) {
+    // An expected failure is a sentence, not a stack trace; unknown errors keep the stack.
+    log.error({ err }, 'source poll failed with an unexpected error')
+    return { outcome: 'error', code: 'internal', message: `internal error: ${String(err)}` }
+  }
+  const status = 'status' in err && typeof err.status === 'number' ? err.status : undefined
+  return {
+    outcome: 'error',
+    code: err.code,
+    message: err.message,
+    ...(status === undefined ? {} : { status }),
+  }
 }
 
 /**
- * Analyses on `deps.analyse` (the worker pool) when there is one. A failure that is not the
+ * Analyses on `deps.analyse` (the worker pool, or this thread). A failure that is not the
  * document's fault (a worker that stopped) must not count against the source: the document is
  * then analysed on this thread.
  */
-const analyse = async (
-  input: AnalyseInput,
-  deps: Deps,
-  log: Deps['logger'],
-): Promise<AnalysedFeed> => {
-  if (!deps.analyse) return analyseFeed(input, deps.tagger)
+const analyse = async (input: AnalyseInput, deps: PollDeps, log: Logger): Promise<AnalysedFeed> => {
   try {
     return await deps.analyse(input)
   } catch (err) {

@@ -1,9 +1,9 @@
 /** The poll loop: each tick claims due sources from the store and refreshes them under limits. */
 import { schedule } from 'node-cron'
-import type { Deps, SaveSummary, Source } from '../model/types.js'
+import type { SaveSummary, Source } from '../model/types.js'
 import { intervalMs } from '../util/every.js'
 import { createKeyedLimiter } from '../util/limit.js'
-import { lazyRecentItems } from './recent.js'
+import type { PollDeps } from './poll-deps.js'
 import { type RefreshReport, recordFailure, refreshSource } from './refresh.js'
 
 /** Seconds-resolution node-cron pattern: a tick every 15 s picks whatever has become due. */
@@ -73,7 +73,7 @@ const PRUNE_EVERY_MS = 3_600_000
  * Runs one poll cycle: claim due sources, refresh them (global and per-host limits), prune, flush.
  * Cycles never overlap: a tick that finds one running is skipped.
  */
-export const runCycle = async (deps: Deps, opts: CycleOptions = {}): Promise<CycleSummary> => {
+export const runCycle = async (deps: PollDeps, opts: CycleOptions = {}): Promise<CycleSummary> => {
   const { config, store, clock } = deps
   const now = clock.now()
   const enabled = config.sources.filter(
@@ -88,14 +88,9 @@ export const runCycle = async (deps: Deps, opts: CycleOptions = {}): Promise<Cyc
     due = states.flatMap((st) => byId.get(st.sourceId) ?? [])
   }
   const limit = createKeyedLimiter(config.fetch.concurrency, config.fetch.perHost)
-  // Read once for the whole cycle (not once per source) when a first feed changed, then grown by
-  // each source saved.
-  const recent = lazyRecentItems(store, now)
   const polled = await Promise.all(
     due.map((source) =>
-      limit(hostOf(source.url), () =>
-        refreshSource(source, deps, { holdTransportFailures: true, recent }),
-      ),
+      limit(hostOf(source.url), () => refreshSource(source, deps, { holdTransportFailures: true })),
     ),
   )
   const outage = isNetworkOutage(polled, opts.networkDown)
@@ -155,7 +150,7 @@ export const runCycle = async (deps: Deps, opts: CycleOptions = {}): Promise<Cyc
  * @example const s = startScheduler(deps); …; await s.stop()
  */
 export const startScheduler = (
-  deps: Deps,
+  deps: PollDeps,
   opts: { tick?: string; onCycle?: (c: CycleSummary) => void; runNow?: boolean } = {},
 ): Scheduler => {
   let running: Promise<CycleSummary> | undefined

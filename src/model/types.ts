@@ -302,7 +302,11 @@ export interface Store {
   listStates(): Promise<SourceState[]>
   /** Items fetched or published since `since` (ISO): candidates for clustering. */
   recentItems(since: string): Promise<Item[]>
-  /** Upserts items (by id; updated only when contentHash changed) and the state, together. */
+  /**
+   * Upserts items (by id; updated only when contentHash changed) and the state, together. Sets the
+   * state's `itemCount`, and `changed` (new + updated) on its record of this poll (the newest
+   * history record, when taken at `lastFetchAt`): only the store knows what was new.
+   */
   saveIngest(r: IngestResult): Promise<SaveSummary>
   /** Updates the state alone (errors, not-modified). */
   saveState(state: SourceState): Promise<void>
@@ -351,150 +355,14 @@ export interface Metrics {
   readonly contentType: string
 }
 
-/** The slice of a WHATWG Response that the fetcher reads; undici's and the global one both fit. */
-export interface HttpResponse {
-  status: number
-  url: string
-  headers: { get(name: string): string | null }
-  body: AsyncIterable<Uint8Array> | null
-  /**
-   * The content codings the body still has, in the order applied (see content-coding.ts); absent
-   * when it has none, or when the HttpFetch undid them (a WHATWG fetch does).
-   */
-  codings?: readonly string[]
-}
-
-export interface HttpRequestInit {
-  method?: 'GET' | 'HEAD'
-  headers: Record<string, string>
-  redirect: 'manual'
-  /** Aborts the exchange when it emits `abort`. */
-  signal?: AbortEmitter
-}
-
 /**
- * An EventEmitter that emits `abort`: what fetchFeed aborts an exchange with. Not an AbortSignal:
- * undici's `request` takes either, and an AbortController costs ~3 µs a request where a whole
- * 304 poll costs ~100.
+ * What every command shares (runtime.ts builds it): what `http/` serves with, and the base of the
+ * poller's own dependencies (ingest/poll-deps.ts).
  */
-export interface AbortEmitter {
-  on(event: 'abort', listener: () => void): unknown
-  once(event: 'abort', listener: () => void): unknown
-  removeListener(event: 'abort', listener: () => void): unknown
-}
-
-/** The HTTP client used for polling; `runtime.ts` binds undici's request with our Agent. */
-export type HttpFetch = (url: string, init: HttpRequestInit) => Promise<HttpResponse>
-
-/**
- * Remembers, per source, the entries its last stored poll saw (a key of each entry's text, and
- * what its item is known by); an entry seen again unchanged skips parsing, normalising, tagging
- * and clustering.
- */
-export interface EntryMemo {
-  /** The entries of the source's last stored poll: entry key → identity (see entry-memo.ts). */
-  get(sourceId: string): ReadonlyMap<string, string> | undefined
-  set(sourceId: string, entries: ReadonlyMap<string, string>): void
-}
-
-/** Computes an item's topics (compiled from `config.topics`; replaced on reload). */
-export type Tagger = (item: Item, source: Source) => string[]
-
 export interface Deps {
   config: AppConfig
-  tagger: Tagger
   store: Store
-  fetch: HttpFetch
   clock: Clock
   logger: Logger
   metrics: Metrics
-  /** [0, 1); injected so jitter is testable. */
-  random: () => number
-  /**
-   * Assigns story ids across sources (near-duplicate index); absent: same canonical URL only.
-   * Returns the items with `clusterId` / `clusterReason` set.
-   */
-  cluster?: (
-    items: readonly Item[],
-    now: Date,
-    features?: readonly StoryFeatures[],
-  ) => Promise<Item[]>
-  /** Skips entries unchanged since the source's last stored poll; absent: process everything. */
-  entryMemo?: EntryMemo
-  /**
-   * Runs analyseFeed (ingest/analyse.ts) elsewhere, e.g. on worker threads; absent: in this
-   * thread with `tagger`. Must give the same result as analyseFeed with the current topics.
-   */
-  analyse?: (input: AnalyseInput) => Promise<AnalysedFeed>
-}
-
-/** One fetched document to analyse (ingest/analyse.ts): everything the result depends on. */
-export interface AnalyseInput {
-  /** The response body as it came: compressed when `codings` says so; in its charset either way. */
-  body: Uint8Array
-  /** Content codings to undo first (gzip, deflate, br), in the order applied. */
-  codings?: readonly string[]
-  /** Cap on the body once its codings are undone (fetch.max_bytes). */
-  maxBytes?: number
-  contentType?: string
-  source: Source
-  /** The URL the document came from after redirects: the base of relative links. */
-  feedUrl: string
-  /** The fetch time, ISO 8601: `fetchedAt` of new items and the bound for future dates. */
-  fetchedAt: string
-  /** The entries of the source's last stored poll (see EntryMemo); absent: process every entry. */
-  previous?: ReadonlyMap<string, string>
-  /** Also compute each item's story features (for the story index, which then need not). */
-  storyFeatures?: boolean
-}
-
-/** What a fetched document holds that is not yet stored. */
-export interface AnalysedFeed {
-  /** New or changed entries as items: normalised, deduplicated in the source, tagged; no story yet. */
-  items: Item[]
-  /** Every entry of the document (key → identity), to remember once the poll is stored. */
-  entries: Map<string, string>
-  /** Entries left out because the last stored poll saw them byte for byte. */
-  skipped: number
-  /** RSS `<ttl>` in minutes. */
-  ttlMinutes?: number
-  /** Repairs the parser made and future dates clamped ("recovered from: …"). */
-  recovered: string[]
-  /** With `storyFeatures`: the story features of each item, in the order of `items`. */
-  features?: StoryFeatures[]
-}
-
-// --- Story features (computed in stories/facts.ts and stories/features.ts) ---
-
-/** Which way an event goes on one axis: +1, -1, or 0 when the text says both. */
-export type Direction = -1 | 0 | 1
-
-/**
- * The facts of one item that two reports of one event cannot disagree on. Kept compact (arrays,
- * bit masks, shared empties): the story index holds one per item of a 72-hour window.
- */
-export interface StoryFacts {
-  /** Figures of title + summary as values ("100,000", "100k" → 100000; "27th" → 27; not "third"). */
-  numbers: readonly number[]
-  /** Figures by the word that follows them ("two wickets" → wicket: [2]; "third round" → round: [3]). */
-  quantities: ReadonlyMap<string, readonly number[]>
-  /** Months named: bit m − 1 for month m (January = bit 0). */
-  months: number
-  /** Weekdays named: bit d (Sunday = bit 0). */
-  weekdays: number
-  /** Gazetteer places where something happens (ids of stories/places.ts). */
-  places: readonly string[]
-  /** Capitalised names after in/at/near that the gazetteer does not know (normalised, stemmed). */
-  otherPlaces: readonly string[]
-  /** Countries named, directly or through a capital, demonym or place in them. */
-  countries: readonly string[]
-  /** Direction of the event on each axis that the title (else the summary) speaks of. */
-  direction: Readonly<Record<string, Direction>>
-}
-
-/** An item's story features: what the story index keeps of it (stories/features.ts). */
-export interface StoryFeatures {
-  /** Sorted unique hashes of the content words of title + summary lede, and of its figures (`#100000`). */
-  keys: Uint32Array
-  facts: StoryFacts
 }

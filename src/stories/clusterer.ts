@@ -1,5 +1,6 @@
 /** Stories across sources: the clusterer refresh.ts calls (a StoryIndex seeded once from the store). */
-import type { Item, Store, StoryFeatures } from '../model/types.js'
+import type { Item, Store } from '../model/types.js'
+import type { StoryFeatures } from './features.js'
 import { createStoryIndex, type StoryIndex, type StoryIndexOptions } from './story-index.js'
 
 /** Gives a polled batch its stories (clusterId, clusterReason); see {@link createClusterer}. */
@@ -52,31 +53,4 @@ export const createClusterer = (
     return index.assign(items, now, (id) => stored.get(id), features)
   }
   return Object.assign(cluster, { index })
-}
-
-/**
- * Canonical-URL clustering against a list of recent items (no near-duplicates): an item already
- * stored keeps its cluster; otherwise it joins the earliest recent item with its canonical URL.
- * Kept for callers that have no clusterer; {@link createClusterer} does this and more.
- * @param recent items already stored within the clustering window (any source)
- */
-export const assignClusters = (items: readonly Item[], recent: readonly Item[]): Item[] => {
-  const byId = new Map<string, Item>()
-  const byUrl = new Map<string, Item>()
-  const remember = (item: Item) => {
-    byId.set(item.id, item)
-    if (!item.canonicalUrl) return
-    const seen = byUrl.get(item.canonicalUrl)
-    // The earliest item of a URL leads its cluster, whatever order the store returns.
-    if (!seen || item.publishedAt < seen.publishedAt) byUrl.set(item.canonicalUrl, item)
-  }
-  for (const r of recent) remember(r)
-  return items.map((item) => {
-    const stored = byId.get(item.id)
-    const sameUrl = item.canonicalUrl ? byUrl.get(item.canonicalUrl) : undefined
-    const clusterId = stored?.clusterId ?? sameUrl?.clusterId ?? item.id
-    const out = clusterId === item.clusterId ? item : { ...item, clusterId }
-    if (!stored) remember(out)
-    return out
-  })
 }

@@ -1,5 +1,4 @@
 /** Facts a story guard compares (pure): figures, months, weekdays, places, countries, event direction. */
-import type { Direction, StoryFacts } from '../model/types.js'
 import { hasNonAscii, normalizeText, tokenize } from '../topics/text.js'
 import {
   AXIS_STEMS,
@@ -21,7 +20,31 @@ import {
 import { COUNTRY_NAMES, MULTI_WORD_NAMES, PLACES, type Place } from './places.js'
 import { fnv1a, isContentWord, stem } from './text.js'
 
-export type { Direction, StoryFacts } from '../model/types.js'
+/** Which way an event goes on one axis: +1, -1, or 0 when the text says both. */
+export type Direction = -1 | 0 | 1
+
+/**
+ * The facts of one item that two reports of one event cannot disagree on. Kept compact (arrays,
+ * bit masks, shared empties): the story index holds one per item of a 72-hour window.
+ */
+export interface StoryFacts {
+  /** Figures of title + summary as values ("100,000", "100k" → 100000; "27th" → 27; not "third"). */
+  numbers: readonly number[]
+  /** Figures by the word that follows them ("two wickets" → wicket: [2]; "third round" → round: [3]). */
+  quantities: ReadonlyMap<string, readonly number[]>
+  /** Months named: bit m − 1 for month m (January = bit 0). */
+  months: number
+  /** Weekdays named: bit d (Sunday = bit 0). */
+  weekdays: number
+  /** Gazetteer places where something happens (ids of stories/places.ts). */
+  places: readonly string[]
+  /** Capitalised names after in/at/near that the gazetteer does not know (normalised, stemmed). */
+  otherPlaces: readonly string[]
+  /** Countries named, directly or through a capital, demonym or place in them. */
+  countries: readonly string[]
+  /** Direction of the event on each axis that the title (else the summary) speaks of. */
+  direction: Readonly<Record<string, Direction>>
+}
 
 /**
  * A clause of raw text and its normalised words, with what the passes below need of each word:

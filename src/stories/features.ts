@@ -1,9 +1,13 @@
 /** What the story index keeps of an item (pure): text keys for similarity, facts for the guards. */
-import type { StoryFeatures } from '../model/types.js'
-import { compactFacts, readStory } from './facts.js'
+import { compactFacts, readStory, type StoryFacts } from './facts.js'
 import { fnv1a, sortedUnique } from './text.js'
 
-export type { StoryFeatures } from '../model/types.js'
+/** An item's story features: what the story index keeps of it (stories/features.ts). */
+export interface StoryFeatures {
+  /** Sorted unique hashes of the content words of title + summary lede, and of its figures (`#100000`). */
+  keys: Uint32Array
+  facts: StoryFacts
+}
 
 /** Content words of a summary that count: its lede. Longer summaries would dilute the similarity. */
 export const SUMMARY_WORDS = 40

@@ -7,17 +7,17 @@ import { createBandKeys, DEFAULT_LSH, type LshShape } from './minhash.js'
 import { createSlotTable } from './slots.js'
 import { fnv1a, hasKey, normOf, SKETCH_WORDS, sketchHits, weightedCosine } from './text.js'
 
-/** Tuning of a {@link StoryIndex}; the defaults are what tests/ingest/cluster-eval.test.ts measures. */
+/** Tuning of a {@link StoryIndex}; the defaults are what `npm run eval:stories` measures (tests/stories/evaluate.test.ts checks them). */
 export interface StoryIndexOptions {
-  /**
-   * Only items fetched within this span of `now`, and published within it of each other, can share
-   * a story. Default 72 h.
-   */
   /**
    * Candidates scored per arrival at most (default 256; the newest of each crowded bucket first).
    * `Infinity` scores every candidate, for measuring what the cap costs.
    */
   maxCandidates?: number
+  /**
+   * Only items fetched within this span of `now`, and published within it of each other, can share
+   * a story. Default 72 h.
+   */
   windowMs?: number
   /**
    * Similarity two reports of two outlets published together need: the cosine of their content

@@ -1,5 +1,5 @@
 /** Tags an item with every topic whose rule it matches. */
-import type { Tagger, Topic } from '../model/types.js'
+import type { Item, Source, Topic } from '../model/types.js'
 import { compileTopics } from './compile.js'
 import type { CompiledTopics } from './compiled.js'
 import {
@@ -9,6 +9,9 @@ import {
   sourceAllowed,
   topicMatches,
 } from './match.js'
+
+/** Computes an item's topics (compiled from `config.topics`; replaced on reload). */
+export type Tagger = (item: Item, source: Source) => string[]
 
 /** Topics that share at least one phrase with the item, plus those that must always be checked. */
 const candidateIds = (compiled: CompiledTopics, prepared: PreparedItem): string[] => {

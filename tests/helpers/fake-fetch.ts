@@ -1,5 +1,5 @@
 /** An HttpFetch over a URL → answer map, recording the requests it saw (orchestrator tests). */
-import type { HttpFetch, HttpRequestInit, HttpResponse } from '../../src/model/types.js'
+import type { HttpFetch, HttpRequestInit, HttpResponse } from '../../src/ingest/fetch/http-fetch.js'
 
 export interface FakeAnswer {
   status?: number

@@ -1,6 +1,7 @@
 /** Test runtime: a complete AppConfig and Deps with a memory store, fixed clock and silent logger. */
-import type { AppConfig, Deps, Source, Topic } from '../../src/model/types.js'
-import { createTagger } from '../../src/runtime.js'
+import type { PollDeps } from '../../src/ingest/poll-deps.js'
+import type { AppConfig, Source, Topic } from '../../src/model/types.js'
+import { createTagger, wirePollDeps } from '../../src/runtime.js'
 import { createMemoryStore } from '../../src/store/memory.js'
 import { silentLogger } from '../../src/util/logger.js'
 import { createMetrics } from '../../src/util/metrics.js'
@@ -54,20 +55,24 @@ export const testConfig = (over: Partial<AppConfig> = {}): AppConfig => ({
   ...over,
 })
 
-export interface TestDeps extends Deps {
+export interface TestDeps extends PollDeps {
   clock: TestClock
   fake: FakeFetch
 }
 
-/** Deps over a memory store, the fixed clock and a fake fetch. */
-export const createTestDeps = (config: AppConfig = testConfig(), fake = fakeFetch()): TestDeps => ({
-  config,
-  tagger: createTagger(config),
-  store: createMemoryStore(),
-  fetch: fake.fetch,
-  fake,
-  clock: fixedClock(),
-  logger: silentLogger,
-  metrics: createMetrics(),
-  random: () => 0.5,
-})
+/**
+ * Deps over a memory store, the fixed clock and a fake fetch; the poller's parts (story index,
+ * entry memo, in-process analysis) wired as `serve` wires them (runtime.ts wirePollDeps).
+ */
+export const createTestDeps = (config: AppConfig = testConfig(), fake = fakeFetch()): TestDeps =>
+  wirePollDeps({
+    config,
+    tagger: createTagger(config),
+    store: createMemoryStore(),
+    fetch: fake.fetch,
+    fake,
+    clock: fixedClock(),
+    logger: silentLogger,
+    metrics: createMetrics(),
+    random: () => 0.5,
+  })

@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import {
-  clashesWithSkipped,
-  createEntryMemo,
-  identityOf,
-  parsedEntryKeys,
-} from '../../src/ingest/entry-memo.js'
+import { clashesWithSkipped, identityOf, parsedEntryKeys } from '../../src/ingest/entry-memo.js'
 import type { ParsedFeed } from '../../src/ingest/parse/types.js'
 import { refreshSource } from '../../src/ingest/refresh.js'
 import { fakeFetch } from '../helpers/fake-fetch.js'
@@ -85,10 +80,8 @@ describe('refreshSource with an entry memo', () => {
   it('counts unchanged entries without reprocessing them, and still sees updates and new items', async () => {
     const fake = fakeFetch()
     const dawn = makeSource({ id: 'dawn', url: 'http://feeds.test/dawn.xml' })
-    const deps = {
-      ...createTestDeps(testConfig({ sources: [dawn] }), fake),
-      entryMemo: createEntryMemo(),
-    }
+    // The runtime's entry memo (createTestDeps wires it as serve does).
+    const deps = createTestDeps(testConfig({ sources: [dawn] }), fake)
     fake.set(dawn.url, {
       body: rss([
         ['a', 'Torkham reopens'],

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import {
+  answeredState,
   confirmRedirect,
+  failedState,
   HISTORY_MAX,
   OUTAGE_NOTE,
   outageFailure,
   REDIRECT_CONFIRM_MS,
-  withChangedCount,
   withHistory,
 } from '../../src/ingest/poll-state.js'
 import type { PollOutcome, PollRecord, SourceState } from '../../src/model/types.js'
@@ -107,15 +108,6 @@ describe('poll history', () => {
     expect(s.history?.[0]).toEqual(record('ok', 5))
     expect(s.history?.at(-1)).toEqual(record('ok', HISTORY_MAX + 4))
   })
-
-  it('sets the changed count on the newest record only', () => {
-    const s = withChangedCount(
-      withHistory(withHistory(state(), record('ok', 0)), record('ok', 1)),
-      3,
-    )
-    expect(s.history).toEqual([record('ok', 0), { ...record('ok', 1), changed: 3 }])
-    expect(withChangedCount(state(), 3)).toEqual(state())
-  })
 })
 
 describe('outageFailure', () => {
@@ -131,5 +123,101 @@ describe('outageFailure', () => {
         at: T0.toISOString(),
       },
     })
+  })
+})
+
+describe('answeredState and failedState', () => {
+  const ctx = { now: T0, every: '15m', random: () => 0.5 }
+  const MIN = 60_000
+  const prev = state({
+    failures: 3,
+    etag: '"v1"',
+    recovered: ['a repair'],
+    lastError: { code: 'http', message: 'HTTP 500', at: at(-HOUR).toISOString() },
+    pendingRedirect: { url: NEW, firstSeenAt: at(-HOUR).toISOString() },
+    history: [record('error', -60)],
+  })
+
+  it('a 200: failures reset, new validators and repairs, the poll recorded with what changed', () => {
+    const out = answeredState(
+      prev,
+      { outcome: 'ok', status: 200, etag: '"v2"', recovered: [], changed: 0 },
+      ctx,
+    )
+    expect(out).toMatchObject({
+      failures: 0,
+      lastStatus: 200,
+      etag: '"v2"',
+      lastFetchAt: T0.toISOString(),
+      lastSuccessAt: T0.toISOString(),
+      nextPollAt: at(15 * MIN).toISOString(),
+    })
+    expect(out.lastError).toBeUndefined()
+    expect(out.recovered).toBeUndefined()
+    // Answered without the redirect: the pending one is forgotten.
+    expect(out.pendingRedirect).toBeUndefined()
+    expect(out.history?.at(-1)).toEqual({
+      at: T0.toISOString(),
+      outcome: 'ok',
+      status: 200,
+      changed: 0,
+    })
+  })
+
+  it('a 304 keeps the validators and repairs of the document it confirms', () => {
+    const out = answeredState(prev, { outcome: 'not-modified', status: 304 }, ctx)
+    expect(out).toMatchObject({
+      failures: 0,
+      lastStatus: 304,
+      etag: '"v1"',
+      recovered: ['a repair'],
+    })
+    expect(out.history?.at(-1)).toEqual({
+      at: T0.toISOString(),
+      outcome: 'not-modified',
+      status: 304,
+    })
+  })
+
+  it.each([
+    [
+      'error',
+      { outcome: 'error', code: 'http', message: 'HTTP 404', status: 404 },
+      { lastStatus: 404 },
+    ],
+    ['gone', { outcome: 'gone', code: 'http', message: 'HTTP 410', status: 410 }, { gone: true }],
+    [
+      'retry-later',
+      {
+        outcome: 'retry-later',
+        code: 'http',
+        message: 'HTTP 503',
+        status: 503,
+        retryAfterMs: 2 * HOUR,
+      },
+      { lastStatus: 503 },
+    ],
+  ] as const)('a failure (%s): counted, the error kept, backed off', (outcome, failure, extra) => {
+    const out = failedState(prev, failure, ctx)
+    expect(out).toMatchObject({
+      failures: 4,
+      lastFetchAt: T0.toISOString(),
+      lastError: { code: 'http', message: failure.message, at: T0.toISOString() },
+      ...extra,
+    })
+    // Backed off: past the interval, and past Retry-After when the server sent one.
+    const wait = 'retryAfterMs' in failure ? failure.retryAfterMs : 15 * MIN
+    expect(Date.parse(out.nextPollAt)).toBeGreaterThan(T0.getTime() + wait)
+    expect(out.history?.at(-1)).toEqual({ at: T0.toISOString(), outcome, status: failure.status })
+    expect(out.pendingRedirect).toEqual(outcome === 'gone' ? undefined : prev.pendingRedirect)
+  })
+
+  it('a transport failure during an outage: not counted, retried with the rest', () => {
+    const retryAt = at(5 * MIN)
+    const failure = { outcome: 'error', code: 'fetch', message: 'connection refused' } as const
+    const out = failedState(prev, failure, { ...ctx, outage: { retryAt } })
+    expect(out).toMatchObject({ failures: 3, nextPollAt: retryAt.toISOString() })
+    expect(out.lastError?.message).toContain(OUTAGE_NOTE)
+    expect(out.lastStatus).toBeUndefined()
   })
 })

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest'
-import { createEntryMemo } from '../../src/ingest/entry-memo.js'
 import { refreshSource } from '../../src/ingest/refresh.js'
 import { runCycle } from '../../src/ingest/scheduler.js'
 import { ParseError } from '../../src/model/errors.js'
@@ -107,6 +106,76 @@ describe('refreshSource', () => {
     deps.clock.advance(48 * 3_600_000)
     const due = await deps.store.claimDue(deps.clock.now(), ['dawn'], 10)
     expect(due).toEqual([])
+  })
+})
+
+describe('refreshSource: one read and one write per poll', () => {
+  /** Counts the state reads and the writes a poll makes. */
+  const counted = (deps: ReturnType<typeof setup>['deps']) => {
+    const calls: string[] = []
+    const { store } = deps
+    deps.store = {
+      ...store,
+      getState: (id) => {
+        calls.push('getState')
+        return store.getState(id)
+      },
+      saveState: (st) => {
+        calls.push('saveState')
+        return store.saveState(st)
+      },
+      saveIngest: (r) => {
+        calls.push(`saveIngest(${r.items.length})`)
+        return store.saveIngest(r)
+      },
+    }
+    return calls
+  }
+
+  it.each([
+    ['new items', { body: rss([TALKS, BUDGET]) }, ['getState', 'saveIngest(2)']],
+    ['a 304', { status: 304 }, ['getState', 'saveState']],
+    ['a 503', { status: 503 }, ['getState', 'saveState']],
+    ['a 500', { status: 500 }, ['getState', 'saveState']],
+    ['a 410', { status: 410 }, ['getState', 'saveState']],
+  ])('%s', async (_case, answer, expected) => {
+    const { fake, deps } = setup()
+    fake.set(dawn.url, answer)
+    const calls = counted(deps)
+    await refreshSource(dawn, deps)
+    expect(calls).toEqual(expected)
+  })
+
+  it('saves the state alone when every entry is one the last poll stored', async () => {
+    const { fake, deps } = setup()
+    fake.set(dawn.url, { body: rss([TALKS, BUDGET]) })
+    await refreshSource(dawn, deps)
+    const calls = counted(deps)
+    deps.clock.advance(60_000)
+    const report = await refreshSource(dawn, deps)
+    expect(calls).toEqual(['getState', 'saveState'])
+    expect(report.summary).toEqual({ new: 0, updated: 0, unchanged: 2 })
+    expect((await deps.store.getState('dawn'))?.history?.map((r) => r.changed)).toEqual([2, 0])
+  })
+
+  it('counts every time of the poll from its start', async () => {
+    const { fake, deps } = setup()
+    fake.set(dawn.url, { body: rss([TALKS]) })
+    const start = deps.clock.now().toISOString()
+    // The clock moves while the document is fetched: the poll's times stay at its start.
+    const fetch = deps.fetch
+    deps.fetch = async (url, init) => {
+      deps.clock.advance(5_000)
+      return fetch(url, init)
+    }
+    const report = await refreshSource(dawn, deps)
+    expect(report.seconds).toBe(5)
+    const state = await deps.store.getState('dawn')
+    expect(state).toMatchObject({ lastFetchAt: start, lastSuccessAt: start })
+    expect(state?.history?.[0]?.at).toBe(start)
+    expect(Date.parse(state?.nextPollAt ?? '') - Date.parse(start)).toBe(15 * 60_000)
+    const [item] = (await deps.store.queryItems({ limit: 1, clusters: 'all' })).items
+    expect(item?.fetchedAt).toBe(start)
   })
 })
 
@@ -260,7 +329,6 @@ describe('refreshSource: health', () => {
 
   it('matches topics only for new or changed entries (with the entry memo of the runtime)', async () => {
     const { fake, deps } = setup()
-    deps.entryMemo = createEntryMemo()
     const tagged: string[] = []
     const tagger = deps.tagger
     deps.tagger = (item, source) => {

@@ -137,7 +137,7 @@ describe('runCycle: network down', () => {
   })
 })
 
-describe('runCycle: one window of recent items per cycle', () => {
+describe('runCycle: the story index across sources and cycles', () => {
   it('clusters a story that two sources publish in the same cycle', async () => {
     const { fake, deps } = setup(spread(2))
     const story = (
@@ -153,7 +153,7 @@ describe('runCycle: one window of recent items per cycle', () => {
     expect(new Set(items.map((i) => i.clusterId)).size).toBe(1)
   })
 
-  it('reads the recent items once per cycle, and not at all when nothing changed', async () => {
+  it('reads the recent items once, when a first feed changed, and not for cycles of 304s', async () => {
     const { fake, deps } = setup(spread(3))
     let reads = 0
     const recentItems = deps.store.recentItems.bind(deps.store)
@@ -181,9 +181,9 @@ describe('isNetworkOutage', () => {
     seconds: 0,
     held: {
       sourceId: url,
-      base: { sourceId: url, failures: 0, nextPollAt: '2026-11-20T12:00:00.000Z' },
-      code: 'fetch' as const,
-      message: 'refused',
+      prev: { sourceId: url, failures: 0, nextPollAt: '2026-11-20T12:00:00.000Z' },
+      now: new Date('2026-11-20T12:00:00.000Z'),
+      failure: { outcome: 'error' as const, code: 'fetch' as const, message: 'refused' },
       every: '15m',
       url,
     },

@@ -142,6 +142,33 @@ export const describeStore = (name: string, makeStore: () => Promise<Store>): vo
         expect(await save(store, [other])).toMatchObject({ new: 1 })
       })
 
+      it("counts the new and updated items into the saved poll's history record", async () => {
+        const polled = (at: number, older: SourceState['history'] = []) =>
+          state('dawn', {
+            lastFetchAt: hoursAfter(at),
+            history: [...older, { at: hoursAfter(at), outcome: 'ok', status: 200 }],
+          })
+        const a = makeItem({ title: 'A' })
+        const b = makeItem({ title: 'B' })
+        await store.saveIngest({ sourceId: 'dawn', items: [a, b], state: polled(1) })
+        const first = (await store.getState('dawn'))?.history ?? []
+        expect(first).toEqual([{ at: hoursAfter(1), outcome: 'ok', status: 200, changed: 2 }])
+        const c = makeItem({ title: 'C' })
+        const a2 = { ...a, summary: 'rewritten', contentHash: 'other' }
+        await store.saveIngest({ sourceId: 'dawn', items: [a2, b, c], state: polled(2, first) })
+        expect((await store.getState('dawn'))?.history?.map((r) => r.changed)).toEqual([2, 2])
+        // A state without a record of this poll (none at lastFetchAt) keeps its history as given.
+        await store.saveIngest({
+          sourceId: 'dawn',
+          items: [makeItem({ title: 'D' })],
+          state: { ...polled(2, first), lastFetchAt: hoursAfter(3) },
+        })
+        expect((await store.getState('dawn'))?.history?.map((r) => r.changed)).toEqual([
+          2,
+          undefined,
+        ])
+      })
+
       it('keeps stored items safe from later changes to the saved objects', async () => {
         const a = makeItem({ title: 'A', topics: ['t'] })
         await save(store, [a])

@@ -1,69 +1,58 @@
 import { describe, expect, it } from 'vitest'
 import type { Item } from '../../src/model/types.js'
-import { assignClusters, type ClusterStore, createClusterer } from '../../src/stories/clusterer.js'
+import { type ClusterStore, createClusterer } from '../../src/stories/clusterer.js'
 import { makeItem } from '../helpers/items.js'
 
-describe('assignClusters', () => {
-  it('joins an item to the cluster of a stored item with the same canonical URL', () => {
-    const stored = makeItem({
-      id: 'a',
-      sourceId: 'dawn',
-      canonicalUrl: 'https://x.test/story',
-      clusterId: 'a',
+describe('createClusterer: canonical URLs', () => {
+  // Unrelated texts: only the URL can join them.
+  const TEXTS = [
+    ['Cricket board names a new selection panel', 'Three former captains join the panel.'],
+    ['Gold prices rise for a third day', 'Jewellers in Karachi report brisk sales.'],
+    ['Wheat harvest begins early in Punjab', 'Farmers cite a warm spring.'],
+    ['Metro line opens to commuters in Lahore', 'The first trains ran on time.'],
+  ] as const
+  const now = new Date('2026-11-20T12:00:00.000Z')
+  const item = (id: string, n: number, over: Partial<Item> = {}) =>
+    makeItem({
+      id,
+      clusterId: id,
+      title: TEXTS[n]?.[0],
+      summary: TEXTS[n]?.[1],
+      publishedAt: '2026-11-20T10:00:00.000Z',
+      fetchedAt: '2026-11-20T10:00:00.000Z',
+      ...over,
     })
-    const incoming = makeItem({
-      id: 'b',
-      sourceId: 'wire',
-      canonicalUrl: 'https://x.test/story',
-      clusterId: 'b',
-    })
-    const [out] = assignClusters([incoming], [stored])
-    expect(out?.clusterId).toBe('a')
+  const storeOf = (stored: Item[]): ClusterStore => ({
+    recentItems: async () => stored,
+    getItem: async (id) => stored.find((i) => i.id === id),
   })
 
-  it('keeps a stored item in its cluster even if an earlier copy appears later', () => {
-    const stored = makeItem({
-      id: 'b',
-      canonicalUrl: 'https://x.test/s',
-      clusterId: 'b',
-      publishedAt: '2026-11-20T10:00:00.000Z',
-    })
-    const earlier = makeItem({
-      id: 'a',
-      canonicalUrl: 'https://x.test/s',
-      clusterId: 'a',
+  it('joins an item to the story of a stored item with the same canonical URL', async () => {
+    const stored = item('a', 0, { sourceId: 'dawn', canonicalUrl: 'https://x.test/story' })
+    const incoming = item('b', 1, { sourceId: 'wire', canonicalUrl: 'https://x.test/story' })
+    const [out] = await createClusterer(storeOf([stored]))([incoming], now)
+    expect(out).toMatchObject({ clusterId: 'a', clusterReason: { via: 'url', matchedId: 'a' } })
+  })
+
+  it('keeps a stored item in its story even if an earlier copy appears later', async () => {
+    const url = 'https://x.test/s'
+    const stored = item('b', 0, { canonicalUrl: url, publishedAt: '2026-11-20T10:00:00.000Z' })
+    const earlier = item('a', 1, {
+      sourceId: 'wire',
+      canonicalUrl: url,
       publishedAt: '2026-11-20T09:00:00.000Z',
     })
-    const out = assignClusters([stored, earlier], [stored])
+    const out = await createClusterer(storeOf([stored]))([stored, earlier], now)
     expect(out.map((i) => i.clusterId)).toEqual(['b', 'b'])
   })
 
-  it('clusters copies within one batch and leaves different URLs alone', () => {
-    const one = makeItem({
-      id: 'a',
-      sourceId: 's1',
-      canonicalUrl: 'https://x.test/1',
-      clusterId: 'a',
-    })
-    const two = makeItem({
-      id: 'b',
-      sourceId: 's2',
-      canonicalUrl: 'https://x.test/1',
-      clusterId: 'b',
-    })
-    const other = makeItem({
-      id: 'c',
-      sourceId: 's2',
-      canonicalUrl: 'https://x.test/2',
-      clusterId: 'c',
-    })
-    const noUrl = makeItem({ id: 'd', canonicalUrl: undefined, clusterId: 'd' })
-    expect(assignClusters([one, two, other, noUrl], []).map((i) => i.clusterId)).toEqual([
-      'a',
-      'a',
-      'c',
-      'd',
-    ])
+  it('clusters copies within one batch and leaves different URLs alone', async () => {
+    const one = item('a', 0, { sourceId: 's1', canonicalUrl: 'https://x.test/1' })
+    const two = item('b', 1, { sourceId: 's2', canonicalUrl: 'https://x.test/1' })
+    const other = item('c', 2, { sourceId: 's2', canonicalUrl: 'https://x.test/2' })
+    const noUrl = item('d', 3, { canonicalUrl: undefined, url: undefined })
+    const out = await createClusterer(storeOf([]))([one, two, other, noUrl], now)
+    expect(out.map((i) => i.clusterId)).toEqual(['a', 'a', 'c', 'd'])
   })
 })
 

@@ -2,13 +2,10 @@
 import { EventEmitter } from 'node:events'
 import { STATUS_CODES } from 'node:http'
 import { FetchError } from '../../model/errors.js'
-import type { AbortEmitter, HttpFetch, HttpResponse } from '../../model/types.js'
 import { displayUrl } from '../../util/url.js'
 import { tooLarge, undoCodings } from './content-coding.js'
 import { describeTransportError, parseCacheMaxAge, parseRetryAfter } from './http-client.js'
-
-export type { HttpClient, HttpClientOptions } from './http-client.js'
-export { createHttpFetch } from './http-client.js'
+import type { AbortEmitter, HttpFetch, HttpResponse } from './http-fetch.js'
 
 /** What to fetch: the URL and the validators stored after the last successful poll. */
 export interface FetchRequest {

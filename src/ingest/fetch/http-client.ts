@@ -3,9 +3,9 @@ import type { EventEmitter } from 'node:events'
 import type { IncomingHttpHeaders } from 'node:http'
 import { Agent, type Dispatcher, request } from 'undici'
 import { FetchError } from '../../model/errors.js'
-import type { HttpFetch, HttpResponse } from '../../model/types.js'
 import { dict } from '../../util/dict.js'
 import { contentCodings } from './content-coding.js'
+import type { HttpFetch, HttpResponse } from './http-fetch.js'
 import { assertPublicUrl, createGuardedLookup } from './network-guard.js'
 
 export interface HttpClientOptions {

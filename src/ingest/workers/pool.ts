@@ -2,15 +2,9 @@
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { AppError, FetchError, ParseError } from '../../model/errors.js'
-import type {
-  AnalysedFeed,
-  AnalyseInput,
-  ErrorCode,
-  Item,
-  Source,
-  Tagger,
-  Topic,
-} from '../../model/types.js'
+import type { ErrorCode, Item, Source, Topic } from '../../model/types.js'
+import type { Tagger } from '../../topics/tag.js'
+import type { AnalysedFeed, AnalyseInput } from '../analyse.js'
 
 /** Messages to the worker. */
 export type WorkerRequest =

@@ -9,8 +9,8 @@ import {
   fetchFeed,
 } from '../../../src/ingest/fetch/fetch-feed.js'
 import { createHttpFetch, type HttpClient } from '../../../src/ingest/fetch/http-client.js'
+import type { HttpFetch } from '../../../src/ingest/fetch/http-fetch.js'
 import { FetchError } from '../../../src/model/errors.js'
-import type { HttpFetch } from '../../../src/model/types.js'
 
 type Handler = (res: ServerResponse, headers: IncomingHttpHeaders) => void
 

@@ -3,10 +3,10 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { afterEach, describe, expect, it } from 'vitest'
-import { analyseFeed } from '../../../src/ingest/analyse.js'
+import { type AnalyseInput, analyseFeed } from '../../../src/ingest/analyse.js'
 import { type AnalysePool, createAnalysePool } from '../../../src/ingest/workers/pool.js'
 import { FetchError, ParseError } from '../../../src/model/errors.js'
-import type { AnalyseInput, Topic } from '../../../src/model/types.js'
+import type { Topic } from '../../../src/model/types.js'
 import { createRuntime, createTagger } from '../../../src/runtime.js'
 import { createMemoryStore } from '../../../src/store/memory.js'
 import { silentLogger } from '../../../src/util/logger.js'
@@ -166,10 +166,17 @@ describe('runtime', () => {
     const threaded = await open(1)
     const inline = await open(0)
     try {
-      expect(threaded.deps.analyse).toBeTypeOf('function')
-      expect(inline.deps.analyse).toBeUndefined()
-      const remote = await threaded.deps.analyse?.(input('urdu-service.rss'))
+      const remote = await threaded.deps.analyse(input('urdu-service.rss'))
       expect(remote).toEqual(await analyseFeed(input('urdu-service.rss'), inline.deps.tagger))
+      // In-process, the analysis tags with the tagger of the moment; the pool keeps the one it
+      // was configured with (reconfigure hands it a new one).
+      const mark = () => ['marked']
+      threaded.deps.tagger = mark
+      inline.deps.tagger = mark
+      const topicsOf = async (deps: typeof inline.deps) =>
+        new Set((await deps.analyse(input('urdu-service.rss'))).items.flatMap((i) => i.topics))
+      expect(await topicsOf(inline.deps)).toEqual(new Set(['marked']))
+      expect(await topicsOf(threaded.deps)).not.toContain('marked')
     } finally {
       await threaded.close()
       await inline.close()

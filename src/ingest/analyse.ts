@@ -6,7 +6,7 @@ import { displayUrl } from '../util/url.js'
 import { dedupeWithinSource } from './dedupe.js'
 import { clashesWithSkipped, identityOf, parsedEntryKeys } from './entry-memo.js'
 import { undoCodings } from './fetch/content-coding.js'
-import { futureDatesNote, normalizeFeed } from './normalize.js'
+import { cappedNote, futureDatesNote, normalizeFeed } from './normalize.js'
 import { decodeBody } from './parse/decode.js'
 import { parseJsonFeed } from './parse/json-feed.js'
 import { type ReadDocument, readDocument } from './parse/parse-feed.js'
@@ -65,7 +65,9 @@ export const analyseFeed = async (input: AnalyseInput, tagger: Tagger): Promise<
   const items = dedupeWithinSource(normalized.items).map(
     (item): Item => ({ ...item, topics: tagger(item, source) }),
   )
-  const futureNote = futureDatesNote(normalized.futureDates)
+  const notes = [futureDatesNote(normalized.futureDates), cappedNote(normalized.capped)].filter(
+    (n): n is string => n !== undefined,
+  )
   return {
     items,
     ...(input.storyFeatures
@@ -74,7 +76,7 @@ export const analyseFeed = async (input: AnalyseInput, tagger: Tagger): Promise<
     entries,
     skipped: read.keys.length - fresh.size,
     ...(feed.ttlMinutes === undefined ? {} : { ttlMinutes: feed.ttlMinutes }),
-    recovered: futureNote ? [...feed.recovered, futureNote] : feed.recovered,
+    recovered: notes.length ? [...feed.recovered, ...notes] : feed.recovered,
   }
 }
 

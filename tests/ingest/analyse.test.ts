@@ -266,3 +266,34 @@ describe('analyseFeed: compressed bodies (fetchFeed leaveEncoded)', () => {
     )
   })
 })
+
+describe('analyseFeed under hostile items', () => {
+  it('says in "recovered from" which fields were cut to their caps', async () => {
+    const title = 'Kabul '.repeat(2_000_000) // a 12 MB title
+    const out = await analyse(rss([`<item><title>${title}</title><link>/a</link></item>`, item(1)]))
+    expect(out.items).toHaveLength(2)
+    expect(out.items[0]?.title.length).toBeLessThanOrEqual(500)
+    expect(out.recovered).toContain('item fields cut to their size caps: title in 1 item')
+  })
+
+  it.each([1_000, 20_000])(
+    'reads a description of markup nested %i levels deep, and the items beside it',
+    async (depth) => {
+      const deep = `${'<div>'.repeat(depth)}buried${'</div>'.repeat(depth)}`
+      const out = await analyse(
+        rss([
+          item(1),
+          `<item><title>Deep</title><link>/d</link><description>${deep}</description></item>`,
+          item(2),
+        ]),
+      )
+      expect(out.items.map((i) => i.title)).toEqual([
+        'Pakistan and Afghanistan item 1',
+        'Deep',
+        'Pakistan and Afghanistan item 2',
+      ])
+      expect(out.items[1]?.summary).toBe('buried')
+      expect(out.recovered.join('\n')).toMatch(/markup nested deeper than 100 elements/)
+    },
+  )
+})

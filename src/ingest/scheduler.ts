@@ -1,10 +1,10 @@
 /** The poll loop: each tick claims due sources from the store and refreshes them under limits. */
 import { schedule } from 'node-cron'
-import type { Deps, SaveSummary, Source } from '../model/types.js'
+import type { Deps, FetchConfig, SaveSummary, Source } from '../model/types.js'
 import { intervalMs } from '../util/every.js'
 import { createKeyedLimiter } from '../util/limit.js'
 import { lazyRecentItems } from './recent.js'
-import { type RefreshReport, recordFailure, refreshSource } from './refresh.js'
+import { initialState, type RefreshReport, recordFailure, refreshSource } from './refresh.js'
 
 /** Seconds-resolution node-cron pattern: a tick every 15 s picks whatever has become due. */
 export const DEFAULT_TICK = '*/15 * * * * *'
@@ -91,13 +91,24 @@ export const runCycle = async (deps: Deps, opts: CycleOptions = {}): Promise<Cyc
   // Read once for the whole cycle (not once per source) when a first feed changed, then grown by
   // each source saved.
   const recent = lazyRecentItems(store, now)
+  // The cycle's deadline: a source still polling when it passes (a hung worker, a limiter queue
+  // that never drains) is recorded as timed out, and the cycle goes on to write what it has.
+  const deadlineMs = cycleDeadlineMs(config.fetch, due.length)
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), deadlineMs)
+  })
   const polled = await Promise.all(
     due.map((source) =>
-      limit(hostOf(source.url), () =>
-        refreshSource(source, deps, { holdTransportFailures: true, recent }),
-      ),
+      Promise.race([
+        limit(hostOf(source.url), () =>
+          refreshSource(source, deps, { holdTransportFailures: true, recent }),
+        ),
+        late,
+      ]).then((r) => (r === 'late' ? timedOut(source, deps, now, deadlineMs) : r)),
     ),
   )
+  clearTimeout(timer)
   const outage = isNetworkOutage(polled, opts.networkDown)
   if (outage && !opts.networkDown) {
     deps.logger.warn(
@@ -202,6 +213,49 @@ export const startScheduler = (
       await task.destroy()
       await running?.catch(() => undefined)
     },
+  }
+}
+
+/**
+ * The deadline of a cycle's per-source work: `fetch.cycle_timeout`, else what the due sources
+ * could take if every one used its whole fetch and analysis time, in rounds of `concurrency`,
+ * plus 30 s.
+ */
+export const cycleDeadlineMs = (fetch: FetchConfig, due: number): number =>
+  fetch.cycleTimeoutMs ??
+  Math.ceil(Math.max(1, due) / fetch.concurrency) *
+    (fetch.timeoutMs + (fetch.analysisTimeoutMs ?? 10_000)) +
+    30_000
+
+/**
+ * Records a source the cycle's deadline overtook as a `timeout` failure. Its poll may still end
+ * later (nothing can cancel it from here); the cycle does not wait for it.
+ */
+const timedOut = async (
+  source: Source,
+  deps: Deps,
+  started: Date,
+  deadlineMs: number,
+): Promise<RefreshReport> => {
+  const message = `the poll did not finish within the cycle's deadline (${Math.round(deadlineMs / 1000)} s, fetch.cycle_timeout)`
+  const prev = (await deps.store.getState(source.id)) ?? initialState(source.id, started)
+  await recordFailure(
+    {
+      sourceId: source.id,
+      base: { ...prev, lastFetchAt: started.toISOString() },
+      code: 'timeout',
+      message,
+      every: source.every ?? deps.config.fetch.every,
+      url: source.url,
+    },
+    deps,
+  )
+  return {
+    sourceId: source.id,
+    outcome: 'error',
+    summary: { new: 0, updated: 0, unchanged: 0 },
+    error: message,
+    seconds: deadlineMs / 1000,
   }
 }
 

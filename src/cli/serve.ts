@@ -89,7 +89,10 @@ export const startService = async (
     close: async () => {
       watcher?.close()
       await scheduler.stop()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      // Idle keep-alive connections (a reader that polls) would hold close() open otherwise.
+      server.closeIdleConnections()
+      await closed
       await deps.store.flush()
       await runtime.close()
     },
@@ -115,8 +118,30 @@ export const serveCommand = async (ctx: CliContext): Promise<void> => {
     process.on('SIGTERM', stop)
   })
   ctx.out('topicwire: shutting down')
-  await svc.close()
+  // Stopping waits for the running cycle, and a cycle waits for its fetches (fetch.timeout) and
+  // analyses (terminated at their own deadline): past fetch.timeout plus a few seconds something
+  // is stuck, and the process exits anyway (worker threads end with it). A second signal too.
+  const graceMs = config.fetch.timeoutMs + SHUTDOWN_GRACE_MS
+  const force = (why: string) => () => {
+    ctx.err(`topicwire: ${why}; exiting without waiting`)
+    process.exit(1)
+  }
+  const timer = setTimeout(force(`not stopped within ${graceMs / 1000} s`), graceMs)
+  timer.unref()
+  const again = force('second signal')
+  process.once('SIGINT', again)
+  process.once('SIGTERM', again)
+  try {
+    await svc.close()
+  } finally {
+    clearTimeout(timer)
+    process.off('SIGINT', again)
+    process.off('SIGTERM', again)
+  }
 }
+
+/** How long after `fetch.timeout` a stopping `serve` may take before it exits regardless. */
+export const SHUTDOWN_GRACE_MS = 5_000
 
 /** Why the server could not listen, as a sentence that says what to change. */
 const listenError = (err: unknown, at: { port: number; host: string }): unknown => {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
-import { analyseFeed } from '../../src/ingest/analyse.js'
+import { analyseFeed, MAX_ENTRIES } from '../../src/ingest/analyse.js'
 import { splitEntries } from '../../src/ingest/parse/xml-split.js'
 import { FetchError, ParseError } from '../../src/model/errors.js'
 import type { AnalysedFeed, AnalyseInput } from '../../src/model/types.js'
@@ -295,5 +295,42 @@ describe('analyseFeed under hostile items', () => {
       expect(out.items[1]?.summary).toBe('buried')
       expect(out.recovered.join('\n')).toMatch(/markup nested deeper than 100 elements/)
     },
+  )
+})
+
+describe('analyseFeed on a document with too many entries', () => {
+  it.each([
+    [
+      'split into raw entries',
+      10_000,
+      (n: number) => rss(Array.from({ length: n }, (_, i) => item(i))),
+    ],
+    [
+      'parsed whole (entries that do not split)',
+      1_500,
+      (n: number) =>
+        rss(
+          Array.from({ length: n }, (_, i) =>
+            item(i).replace(/<\/?item>/g, (t) => t.replace('item', 'rss:item')),
+          ),
+        ).replace('<rss ', '<rss xmlns:rss="http://purl.org/rss/1.0/" '),
+    ],
+  ])(
+    'reads the first MAX_ENTRIES and says so (%s, %i entries)',
+    async (_, n, doc) => {
+      const out = await analyse(doc(n))
+      expect(out.items).toHaveLength(MAX_ENTRIES)
+      expect(out.items[0]?.guid).toBe('g-0')
+      expect(out.items.at(-1)?.guid).toBe(`g-${MAX_ENTRIES - 1}`)
+      expect(out.entries.size).toBe(MAX_ENTRIES)
+      expect(out.recovered).toContain(
+        `the document lists ${n} entries: only the first ${MAX_ENTRIES} were read`,
+      )
+      // The next version, unchanged: every entry read is recognised, none is parsed again.
+      const again = await analyse(doc(n), { previous: out.entries })
+      expect(again.items).toHaveLength(0)
+      expect(again.skipped).toBe(MAX_ENTRIES)
+    },
+    30_000,
   )
 })

@@ -144,7 +144,16 @@ export const runCycle = async (deps: Deps, opts: CycleOptions = {}): Promise<Cyc
     Math.abs(at.getTime() - Date.parse(opts.prunedAt)) >= PRUNE_EVERY_MS
   const pruned = prune ? await store.prune(config.storage.retention, at) : 0
   const prunedAt = prune ? at.toISOString() : opts.prunedAt
-  await store.flush()
+  try {
+    await store.flush()
+  } catch (err) {
+    // One line a cycle (the store's message says what and where), not a stack trace each time;
+    // /readyz and /metrics report it until a write succeeds.
+    deps.logger.error(
+      { error: err instanceof Error ? err.message : String(err) },
+      'poll cycle not written',
+    )
+  }
   if (reports.length > 0) {
     deps.logger.info({ sources: reports.length, ...totals, pruned }, 'poll cycle finished')
   }

@@ -301,6 +301,11 @@ export interface Store {
   version(): number
   /** Writes pending changes durably (lowdb: one atomic file write). */
   flush(): Promise<void>
+  /**
+   * Failed writes so far, and the last one's message while writing still fails (cleared by the
+   * next successful write). Drivers that never write a file leave it out.
+   */
+  writeFailures?(): { count: number; failing?: string }
   close(): Promise<void>
 }
 

@@ -46,8 +46,14 @@ export const startService = async (
   const scheduler = startScheduler(deps, { tick: opts.tick, onCycle: opts.onCycle })
   const reload = async (next?: AppConfig) => {
     const fresh = next ?? (await loadConfig(opts.configPath ?? config.file, opts.env ?? {}))
+    const pending = restartOnly(deps.config, fresh)
     const result = await runtime.reconfigure(fresh)
-    deps.logger.info({ retagged: result.retagged }, 'configuration reloaded')
+    if (pending.length > 0)
+      deps.logger.warn(
+        { retagged: result.retagged, restartNeeded: pending },
+        `configuration reloaded, except ${pending.join(', ')}: these take effect at the next restart`,
+      )
+    else deps.logger.info({ retagged: result.retagged }, 'configuration reloaded')
     return result
   }
   const server = createNodeServer(deps, {
@@ -138,6 +144,22 @@ export const serveCommand = async (ctx: CliContext): Promise<void> => {
     process.off('SIGINT', again)
     process.off('SIGTERM', again)
   }
+}
+
+/**
+ * Settings a running `serve` cannot change (the port it listens on, the store it opened, the
+ * worker threads and HTTP client it started) that differ between two configurations.
+ */
+export const restartOnly = (was: AppConfig, next: AppConfig): string[] => {
+  const changed: string[] = []
+  if (was.server.port !== next.server.port) changed.push('server.port')
+  // Retention is read by every cycle; the driver, file and URL are fixed when the store opens.
+  for (const key of ['driver', 'path', 'url'] as const)
+    if (was.storage[key] !== next.storage[key]) changed.push(`storage.${key}`)
+  if (was.fetch.workers !== next.fetch.workers) changed.push('fetch.workers')
+  if (was.fetch.analysisTimeoutMs !== next.fetch.analysisTimeoutMs)
+    changed.push('fetch.analysis_timeout')
+  return changed
 }
 
 /** How long after `fetch.timeout` a stopping `serve` may take before it exits regardless. */

@@ -7,7 +7,6 @@ import {
   type IndexPage,
   type IndexSource,
   renderIndexPage,
-  type SourceStatus,
 } from '../../publish/html.js'
 import { INDEX_CSS_HASH } from '../../publish/html-style.js'
 import { formatDay } from '../../publish/html-text.js'

@@ -5,7 +5,7 @@ import { capXmlDepth, MAX_XML_DEPTH } from '../../../src/ingest/parse/xml-depth.
 
 const URL_ = 'https://feeds.example/feed'
 const nested = (depth: number, tag = 'div'): string =>
-  `<${tag}>`.repeat(depth) + 'deep text' + `</${tag}>`.repeat(depth)
+  `${`<${tag}>`.repeat(depth)}deep text${`</${tag}>`.repeat(depth)}`
 const rss = (description: string): string =>
   `<?xml version="1.0"?>\n<rss version="2.0"><channel><title>T</title>` +
   `<item><title>Nested</title><link>https://feeds.example/1</link>` +

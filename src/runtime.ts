@@ -56,7 +56,14 @@ export const createRuntime = async (
   const pool =
     overrides.tagger || overrides.analyse || workers === 0
       ? undefined
-      : createAnalysePool({ topics: config.topics, tagger, workers })
+      : createAnalysePool({
+          topics: config.topics,
+          tagger,
+          workers,
+          ...(config.fetch.analysisTimeoutMs === undefined
+            ? {}
+            : { deadlineMs: config.fetch.analysisTimeoutMs }),
+        })
   const analyse = overrides.analyse ?? pool?.analyse
   const deps = wirePollDeps(
     {

@@ -47,8 +47,14 @@ export const startService = async (
   const scheduler = startScheduler(deps, { tick: opts.tick, onCycle: opts.onCycle })
   const reload = async (next?: AppConfig) => {
     const fresh = next ?? (await loadConfig(opts.configPath ?? config.file, opts.env ?? {}))
+    const pending = restartOnly(deps.config, fresh)
     const result = await runtime.reconfigure(fresh)
-    deps.logger.info({ retagged: result.retagged }, 'configuration reloaded')
+    if (pending.length > 0)
+      deps.logger.warn(
+        { retagged: result.retagged, restartNeeded: pending },
+        `configuration reloaded, except ${pending.join(', ')}: these take effect at the next restart`,
+      )
+    else deps.logger.info({ retagged: result.retagged }, 'configuration reloaded')
     return result
   }
   const server = createNodeServer(deps, {
@@ -90,7 +96,10 @@ export const startService = async (
     close: async () => {
       watcher?.close()
       await scheduler.stop()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      // Idle keep-alive connections (a reader that polls) would hold close() open otherwise.
+      server.closeIdleConnections()
+      await closed
       await deps.store.flush()
       await runtime.close()
     },
@@ -116,8 +125,46 @@ export const serveCommand = async (ctx: CliContext): Promise<void> => {
     process.on('SIGTERM', stop)
   })
   ctx.out('topicwire: shutting down')
-  await svc.close()
+  // Stopping waits for the running cycle, and a cycle waits for its fetches (fetch.timeout) and
+  // analyses (terminated at their own deadline): past fetch.timeout plus a few seconds something
+  // is stuck, and the process exits anyway (worker threads end with it). A second signal too.
+  const graceMs = config.fetch.timeoutMs + SHUTDOWN_GRACE_MS
+  const force = (why: string) => () => {
+    ctx.err(`topicwire: ${why}; exiting without waiting`)
+    process.exit(1)
+  }
+  const timer = setTimeout(force(`not stopped within ${graceMs / 1000} s`), graceMs)
+  timer.unref()
+  const again = force('second signal')
+  process.once('SIGINT', again)
+  process.once('SIGTERM', again)
+  try {
+    await svc.close()
+  } finally {
+    clearTimeout(timer)
+    process.off('SIGINT', again)
+    process.off('SIGTERM', again)
+  }
 }
+
+/**
+ * Settings a running `serve` cannot change (the port it listens on, the store it opened, the
+ * worker threads and HTTP client it started) that differ between two configurations.
+ */
+export const restartOnly = (was: AppConfig, next: AppConfig): string[] => {
+  const changed: string[] = []
+  if (was.server.port !== next.server.port) changed.push('server.port')
+  // Retention is read by every cycle; the driver, file and URL are fixed when the store opens.
+  for (const key of ['driver', 'path', 'url'] as const)
+    if (was.storage[key] !== next.storage[key]) changed.push(`storage.${key}`)
+  if (was.fetch.workers !== next.fetch.workers) changed.push('fetch.workers')
+  if (was.fetch.analysisTimeoutMs !== next.fetch.analysisTimeoutMs)
+    changed.push('fetch.analysis_timeout')
+  return changed
+}
+
+/** How long after `fetch.timeout` a stopping `serve` may take before it exits regardless. */
+export const SHUTDOWN_GRACE_MS = 5_000
 
 /** Why the server could not listen, as a sentence that says what to change. */
 const listenError = (err: unknown, at: { port: number; host: string }): unknown => {

@@ -97,6 +97,8 @@ const fetchSchema = z
       user_agent: text().default(DEFAULT_USER_AGENT),
       allow_private_networks: flag().default(true),
       workers: whole(0, 64).optional(),
+      analysis_timeout: duration().default(10_000),
+      cycle_timeout: duration().optional(),
     },
     { error: MAP_MESSAGE },
   )
@@ -110,6 +112,8 @@ const fetchSchema = z
       userAgent: f.user_agent,
       allowPrivateNetworks: f.allow_private_networks,
       ...(f.workers === undefined ? {} : { workers: f.workers }),
+      analysisTimeoutMs: f.analysis_timeout,
+      ...(f.cycle_timeout === undefined ? {} : { cycleTimeoutMs: f.cycle_timeout }),
     }),
   )
 

@@ -6,14 +6,14 @@ export type SourceStatus = 'ok' | 'failing' | 'gone' | 'pending' | 'disabled'
 /**
  * What a source's state says of it: `pending` until its first poll, `failing` while its last poll
  * failed (a failure during a network outage leaves `failures` at 0 but keeps the error), `gone`
- * after a 410, `disabled` when the configuration says so.
+ * after a 410, `disabled` when the configuration says so. Never `ok` before a first success.
  */
 export const sourceStatus = (s: Source, st: SourceState | undefined): SourceStatus => {
   if (!s.enabled) return 'disabled'
   if (!st?.lastFetchAt) return 'pending'
   if (st.gone) return 'gone'
   if (st.failures > 0 || st.lastError) return 'failing'
-  return 'ok'
+  return st.lastSuccessAt ? 'ok' : 'pending'
 }
 
 /** Share of polls in the history answered with 304 Not Modified, or null without history. */

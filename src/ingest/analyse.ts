@@ -8,7 +8,7 @@ import { displayUrl } from '../util/url.js'
 import { dedupeWithinSource } from './dedupe.js'
 import { clashesWithSkipped, identityOf, parsedEntryKeys } from './entry-memo.js'
 import { undoCodings } from './fetch/content-coding.js'
-import { futureDatesNote, normalizeFeed } from './normalize.js'
+import { cappedNote, futureDatesNote, normalizeFeed } from './normalize.js'
 import { decodeBody } from './parse/decode.js'
 import { parseJsonFeed } from './parse/json-feed.js'
 import { type ReadDocument, readDocument } from './parse/parse-feed.js'
@@ -51,6 +51,19 @@ export interface AnalysedFeed {
   /** With `storyFeatures`: the story features of each item, in the order of `items`. */
   features?: StoryFeatures[]
 }
+
+/**
+ * Entries read from one document, in document order; the rest are left out and said so. Feeds list
+ * tens, a few hundred at most; retention keeps 2,000 a source. Ten thousand entries cost the poll
+ * hundreds of MB in the worker, in the copy to this thread and in the story index.
+ */
+export const MAX_ENTRIES = 1_000
+
+/** The health note for a document listing more entries than MAX_ENTRIES. */
+const entriesNote = (listed: number): string | undefined =>
+  listed > MAX_ENTRIES
+    ? `the document lists ${listed} entries: only the first ${MAX_ENTRIES} were read`
+    : undefined
 
 /**
  * Analyses one fetched document (pure: the same input gives the same output, so it runs alike in
@@ -103,7 +116,11 @@ export const analyseFeed = async (input: AnalyseInput, tagger: Tagger): Promise<
   const items = dedupeWithinSource(normalized.items).map(
     (item): Item => ({ ...item, topics: tagger(item, source) }),
   )
-  const futureNote = futureDatesNote(normalized.futureDates)
+  const notes = [
+    entriesNote(read.listed),
+    futureDatesNote(normalized.futureDates),
+    cappedNote(normalized.capped),
+  ].filter((n): n is string => n !== undefined)
   return {
     items,
     ...(input.storyFeatures
@@ -112,7 +129,7 @@ export const analyseFeed = async (input: AnalyseInput, tagger: Tagger): Promise<
     entries,
     skipped: read.keys.length - fresh.size,
     ...(feed.ttlMinutes === undefined ? {} : { ttlMinutes: feed.ttlMinutes }),
-    recovered: futureNote ? [...feed.recovered, futureNote] : feed.recovered,
+    recovered: notes.length ? [...feed.recovered, ...notes] : feed.recovered,
   }
 }
 
@@ -124,8 +141,10 @@ interface ReadEntries {
   keys: string[]
   /** Indexes (into `keys`) of the entries to process. */
   fresh: Set<number>
-  /** The feed with every entry. */
+  /** The feed with every entry (up to MAX_ENTRIES). */
   whole: () => Promise<ParsedFeed>
+  /** How many entries the document lists (more than `keys` when past MAX_ENTRIES). */
+  listed: number
 }
 
 const freshOf = (keys: readonly string[], previous: ReadonlyMap<string, string> | undefined) =>
@@ -139,13 +158,15 @@ const onlyEntries = (feed: ParsedFeed, fresh: ReadonlySet<number>): ParsedFeed =
 /** Parses the whole document, then leaves out the entries the memo has seen. */
 const readParsedEntries = async (doc: ReadDocument, input: AnalyseInput): Promise<ReadEntries> => {
   const { source, feedUrl } = input
-  const feed =
+  const all =
     doc.kind === 'json'
       ? parseJsonFeed(doc.value, feedUrl)
       : await parseXmlFeed(doc.xml, doc.format, feedUrl, doc.recovered)
+  const listed = all.entries.length
+  const feed = listed > MAX_ENTRIES ? { ...all, entries: all.entries.slice(0, MAX_ENTRIES) } : all
   const keys = parsedEntryKeys(feed, source, feedUrl)
   const fresh = freshOf(keys, input.previous)
-  return { feed: onlyEntries(feed, fresh), keys, fresh, whole: async () => feed }
+  return { feed: onlyEntries(feed, fresh), keys, fresh, whole: async () => feed, listed }
 }
 
 /**
@@ -168,11 +189,12 @@ const readRawEntries = async (
     JSON.stringify([source.id, source.language, source.timezone, feedUrl, doc.format, split.frame]),
     'base64url',
   )
-  const keys = split.entries.map(
+  const read = split.entries.slice(0, MAX_ENTRIES)
+  const keys = read.map(
     (e) => `raw:${digest('sha1', context + doc.xml.slice(e.start, e.end), 'base64url')}`,
   )
   const fresh = freshOf(keys, previous)
-  const wanted = split.entries.filter((_, i) => fresh.has(i))
+  const wanted = read.filter((_, i) => fresh.has(i))
   // With no entry to read, the skeleton still tells the feed's own facts (ttl, repairs).
   const feed = await parse(
     wanted.length === 0 ? split.skeleton : withEntries(doc.xml, split, wanted),
@@ -184,8 +206,12 @@ const readRawEntries = async (
     keys,
     fresh,
     whole: () => {
-      whole ??= fresh.size === keys.length ? Promise.resolve(feed) : parse(doc.xml)
+      whole ??=
+        fresh.size === keys.length
+          ? Promise.resolve(feed)
+          : parse(read.length < split.entries.length ? withEntries(doc.xml, split, read) : doc.xml)
       return whole
     },
+    listed: split.entries.length,
   }
 }

@@ -9,6 +9,40 @@ import { htmlToText, sanitizeHtml } from './sanitize.js'
 
 /** Longest summary kept, in characters (cut at a word boundary, with an ellipsis). */
 export const SUMMARY_MAX = 600
+
+/**
+ * What one item may hold. A field past its cap is cut (said in the source's "recovered from")
+ * before any HTML work, so a 9 MB title costs no more than a long one and is neither stored nor
+ * served whole. `*Html` caps apply to the markup as the feed sent it.
+ */
+export const ITEM_CAPS = {
+  /** Characters of a title's text (cut at a word boundary). */
+  title: 500,
+  /** Characters of title markup read at all. */
+  titleHtml: 8_192,
+  /** Characters of summary markup read for the summary's text. */
+  summaryHtml: 65_536,
+  /** Characters of content markup sanitised, and of the sanitised HTML kept. */
+  contentHtml: 262_144,
+  /** Characters of an author's name. */
+  author: 300,
+  categories: 50,
+  /** Characters of one category. */
+  category: 200,
+  enclosures: 20,
+  /** Characters of a link, guid or enclosure URL; a longer link or enclosure is dropped. */
+  url: 4_096,
+} as const
+
+type CappedField =
+  | 'title'
+  | 'summary'
+  | 'content'
+  | 'author'
+  | 'categories'
+  | 'enclosures'
+  | 'link'
+  | 'guid'
 /** Dates further than this in the future are the source's clock or timezone error. */
 const FUTURE_TOLERANCE_MS = 10 * 60_000
 const TITLE_FROM_SUMMARY_MAX = 80
@@ -28,7 +62,8 @@ const cleanCategories = (raw: string[]): string[] => {
   const seen = new Set<string>()
   const out: string[] = []
   for (const c of raw) {
-    const text = htmlToText(c)
+    if (out.length === ITEM_CAPS.categories) break
+    const text = truncate(htmlToText(c.slice(0, ITEM_CAPS.category * 4)), ITEM_CAPS.category)
     const key = text.toLowerCase()
     if (!text || seen.has(key)) continue
     seen.add(key)
@@ -41,6 +76,8 @@ const cleanEnclosures = (raw: Enclosure[], base: string): Enclosure[] => {
   const seen = new Set<string>()
   const out: Enclosure[] = []
   for (const e of raw) {
+    if (out.length === ITEM_CAPS.enclosures) break
+    if (e.url.length > ITEM_CAPS.url) continue
     const url = resolveUrl(e.url, base)
     if (!isWeb(url) || seen.has(url)) continue
     seen.add(url)
@@ -51,6 +88,19 @@ const cleanEnclosures = (raw: Enclosure[], base: string): Enclosure[] => {
     })
   }
   return out
+}
+
+/**
+ * Sanitised content of at most ITEM_CAPS.contentHtml characters. The markup is cut before
+ * sanitising (the cost follows the input); absolute URLs and closed tags can make the result
+ * longer than what went in, and then a proportionally shorter piece is sanitised once more.
+ */
+const cappedHtml = (raw: string, base: string): string => {
+  const cap = ITEM_CAPS.contentHtml
+  const html = sanitizeHtml(raw.slice(0, cap), base)
+  if (html.length <= cap) return html
+  const shorter = sanitizeHtml(raw.slice(0, Math.floor((cap * cap * 0.9) / html.length)), base)
+  return shorter.length <= cap ? shorter : ''
 }
 
 /** HTML with markup, as opposed to plain text that merely sits in an HTML field. */
@@ -67,18 +117,24 @@ interface Draft {
   url?: string
   canonical?: string
   title: string
+  /** The title was cut to ITEM_CAPS. */
+  titleCut: boolean
   key: string
 }
 
 const draft = (entry: ParsedEntry, linkBase: string, source: Source): Draft => {
-  const url = resolveUrl(entry.link, entry.base ?? linkBase)
+  const link = entry.link && entry.link.length <= ITEM_CAPS.url ? entry.link : undefined
+  const url = resolveUrl(link, entry.base ?? linkBase)
   const web = isWeb(url) ? url : undefined
   const canonical = web ? canonicalUrl(web) : undefined
-  const title = htmlToText(entry.title ?? '')
+  const raw = entry.title ?? ''
+  const text = htmlToText(raw.slice(0, ITEM_CAPS.titleHtml))
+  const title = truncate(text, ITEM_CAPS.title)
   return {
     entry,
     ...(web ? { url: web, canonical } : {}),
     title,
+    titleCut: raw.length > ITEM_CAPS.titleHtml || title !== text,
     key: canonical ?? `${title}|${rawDate(entry, source.timezone)}`,
   }
 }
@@ -106,6 +162,37 @@ export interface NormalizedFeed {
   items: Item[]
   /** Entries dated more than ten minutes after the fetch, whose date was clamped to the fetch time. */
   futureDates: number
+  /** Per field, how many items had it cut to its cap (see ITEM_CAPS). */
+  capped: Partial<Record<CappedField, number>>
+}
+
+/** The fields of an entry past their caps in ITEM_CAPS (what `normalizeFeed` cuts). */
+const overCaps = (e: ParsedEntry): CappedField[] => {
+  const over: CappedField[] = []
+  if ((e.summary?.length ?? 0) > ITEM_CAPS.summaryHtml) over.push('summary')
+  if (((e.contentHtml ?? e.summary)?.length ?? 0) > ITEM_CAPS.contentHtml) over.push('content')
+  if ((e.author?.length ?? 0) > ITEM_CAPS.author) over.push('author')
+  if (
+    e.categories.length > ITEM_CAPS.categories ||
+    e.categories.some((c) => c.length > ITEM_CAPS.category)
+  )
+    over.push('categories')
+  if (
+    e.enclosures.length > ITEM_CAPS.enclosures ||
+    e.enclosures.some((x) => x.url.length > ITEM_CAPS.url)
+  )
+    over.push('enclosures')
+  if ((e.link?.length ?? 0) > ITEM_CAPS.url) over.push('link')
+  if ((e.guid?.length ?? 0) > ITEM_CAPS.url) over.push('guid')
+  return over
+}
+
+/** The health note for fields cut to their caps ("recovered from: …"), or undefined when none. */
+export const cappedNote = (capped: NormalizedFeed['capped']): string | undefined => {
+  const parts = Object.entries(capped).map(
+    ([field, n]) => `${field} in ${n} item${n === 1 ? '' : 's'}`,
+  )
+  return parts.length ? `item fields cut to their size caps: ${parts.join(', ')}` : undefined
 }
 
 /** The health note for clamped future dates ("recovered from: …"), or undefined when none. */
@@ -140,6 +227,7 @@ export const normalizeFeed = (
   feedUrl: string,
 ): NormalizedFeed => {
   let futureDates = 0
+  const capped: NormalizedFeed['capped'] = {}
   const feedLink = resolveUrl(feed.link, feedUrl)
   const linkBase = isWeb(feedLink) ? feedLink : feedUrl
   const language = (source.language ?? feed.language)?.trim().toLowerCase() || undefined
@@ -147,22 +235,28 @@ export const normalizeFeed = (
   const reused = findReusedGuids(drafts.map((d) => ({ guid: d.entry.guid?.trim(), key: d.key })))
   const items = drafts.map((d) => {
     const e = d.entry
+    for (const field of d.titleCut ? ['title' as const, ...overCaps(e)] : overCaps(e))
+      capped[field] = (capped[field] ?? 0) + 1
     const date = publishedAt(e, source, fetchedAt)
     if (date.clamped) futureDates++
-    const guid = e.guid?.trim() || undefined
+    const guid = e.guid?.trim().slice(0, ITEM_CAPS.url) || undefined
     const identity = guid
       ? reused.has(guid)
         ? [source.id, guid, d.key]
         : [source.id, guid]
       : [source.id, d.key]
     const id = stableUuid(identity)
-    const summaryText = htmlToText(e.summary ?? e.contentHtml ?? '')
+    const summaryText = htmlToText(
+      (e.summary ?? e.contentHtml ?? '').slice(0, ITEM_CAPS.summaryHtml),
+    )
     const summary = summaryText ? truncate(summaryText, SUMMARY_MAX) : undefined
     const title = titleFor(d.title, summary)
     const rawContent = e.contentHtml ?? (e.summary && hasMarkup(e.summary) ? e.summary : undefined)
     const contentBase = e.base ?? d.url ?? linkBase
-    const contentHtml = rawContent ? sanitizeHtml(rawContent, contentBase) || undefined : undefined
-    const author = e.author ? htmlToText(e.author) || undefined : undefined
+    const contentHtml = rawContent ? cappedHtml(rawContent, contentBase) || undefined : undefined
+    const author = e.author
+      ? truncate(htmlToText(e.author.slice(0, ITEM_CAPS.author * 4)), ITEM_CAPS.author) || undefined
+      : undefined
     const categories = cleanCategories(e.categories)
     const enclosures = cleanEnclosures(e.enclosures, e.base ?? linkBase)
     const contentHash = sha256Hex(
@@ -195,5 +289,5 @@ export const normalizeFeed = (
     }
     return item
   })
-  return { items, futureDates }
+  return { items, futureDates, capped }
 }

@@ -1,10 +1,10 @@
 /** The poll loop: each tick claims due sources from the store and refreshes them under limits. */
 import { schedule } from 'node-cron'
-import type { SaveSummary, Source } from '../model/types.js'
+import type { FetchConfig, SaveSummary, Source } from '../model/types.js'
 import { intervalMs } from '../util/every.js'
 import { createKeyedLimiter } from '../util/limit.js'
 import type { PollDeps } from './poll-deps.js'
-import { type RefreshReport, recordFailure, refreshSource } from './refresh.js'
+import { initialState, type RefreshReport, recordFailure, refreshSource } from './refresh.js'
 
 /** Seconds-resolution node-cron pattern: a tick every 15 s picks whatever has become due. */
 export const DEFAULT_TICK = '*/15 * * * * *'
@@ -88,11 +88,24 @@ export const runCycle = async (deps: PollDeps, opts: CycleOptions = {}): Promise
     due = states.flatMap((st) => byId.get(st.sourceId) ?? [])
   }
   const limit = createKeyedLimiter(config.fetch.concurrency, config.fetch.perHost)
+  // The cycle's deadline: a source still polling when it passes (a hung worker, a limiter queue
+  // that never drains) is recorded as timed out, and the cycle goes on to write what it has.
+  const deadlineMs = cycleDeadlineMs(config.fetch, due.length)
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), deadlineMs)
+  })
   const polled = await Promise.all(
     due.map((source) =>
-      limit(hostOf(source.url), () => refreshSource(source, deps, { holdTransportFailures: true })),
+      Promise.race([
+        limit(hostOf(source.url), () =>
+          refreshSource(source, deps, { holdTransportFailures: true }),
+        ),
+        late,
+      ]).then((r) => (r === 'late' ? timedOut(source, deps, now, deadlineMs) : r)),
     ),
   )
+  clearTimeout(timer)
   const outage = isNetworkOutage(polled, opts.networkDown)
   if (outage && !opts.networkDown) {
     deps.logger.warn(
@@ -128,7 +141,16 @@ export const runCycle = async (deps: PollDeps, opts: CycleOptions = {}): Promise
     Math.abs(at.getTime() - Date.parse(opts.prunedAt)) >= PRUNE_EVERY_MS
   const pruned = prune ? await store.prune(config.storage.retention, at) : 0
   const prunedAt = prune ? at.toISOString() : opts.prunedAt
-  await store.flush()
+  try {
+    await store.flush()
+  } catch (err) {
+    // One line a cycle (the store's message says what and where), not a stack trace each time;
+    // /readyz and /metrics report it until a write succeeds.
+    deps.logger.error(
+      { error: err instanceof Error ? err.message : String(err) },
+      'poll cycle not written',
+    )
+  }
   if (reports.length > 0) {
     deps.logger.info({ sources: reports.length, ...totals, pruned }, 'poll cycle finished')
   }
@@ -197,6 +219,49 @@ export const startScheduler = (
       await task.destroy()
       await running?.catch(() => undefined)
     },
+  }
+}
+
+/**
+ * The deadline of a cycle's per-source work: `fetch.cycle_timeout`, else what the due sources
+ * could take if every one used its whole fetch and analysis time, in rounds of `concurrency`,
+ * plus 30 s.
+ */
+export const cycleDeadlineMs = (fetch: FetchConfig, due: number): number =>
+  fetch.cycleTimeoutMs ??
+  Math.ceil(Math.max(1, due) / fetch.concurrency) *
+    (fetch.timeoutMs + (fetch.analysisTimeoutMs ?? 10_000)) +
+    30_000
+
+/**
+ * Records a source the cycle's deadline overtook as a `timeout` failure. Its poll may still end
+ * later (nothing can cancel it from here); the cycle does not wait for it.
+ */
+const timedOut = async (
+  source: Source,
+  deps: PollDeps,
+  started: Date,
+  deadlineMs: number,
+): Promise<RefreshReport> => {
+  const message = `the poll did not finish within the cycle's deadline (${Math.round(deadlineMs / 1000)} s, fetch.cycle_timeout)`
+  const prev = (await deps.store.getState(source.id)) ?? initialState(source.id, started)
+  await recordFailure(
+    {
+      sourceId: source.id,
+      prev,
+      now: started,
+      failure: { outcome: 'error', code: 'timeout', message },
+      every: source.every ?? deps.config.fetch.every,
+      url: source.url,
+    },
+    deps,
+  )
+  return {
+    sourceId: source.id,
+    outcome: 'error',
+    summary: { new: 0, updated: 0, unchanged: 0 },
+    error: message,
+    seconds: deadlineMs / 1000,
   }
 }
 

@@ -42,6 +42,10 @@ export interface FetchConfig {
   allowPrivateNetworks: boolean
   /** Worker threads that decompress, parse, normalise and tag fetched documents; absent: one per core (at most 4); 0: none. */
   workers?: number
+  /** CPU deadline for analysing one document on a worker (`fetch.analysis_timeout`, default 10 s). */
+  analysisTimeoutMs?: number
+  /** Deadline for one poll cycle's per-source work (`fetch.cycle_timeout`); absent: derived from timeoutMs and analysisTimeoutMs. */
+  cycleTimeoutMs?: number
 }
 
 export interface Source {
@@ -327,6 +331,11 @@ export interface Store {
   version(): number
   /** Writes pending changes durably (lowdb: one atomic file write). */
   flush(): Promise<void>
+  /**
+   * Failed writes so far, and the last one's message while writing still fails (cleared by the
+   * next successful write). Drivers that never write a file leave it out.
+   */
+  writeFailures?(): { count: number; failing?: string }
   close(): Promise<void>
 }
 

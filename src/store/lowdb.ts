@@ -225,6 +225,7 @@ export const createLowdbStore = async (opts: LowdbStoreOptions): Promise<LowdbSt
   // A missing file is written by the first flush, so a fresh install shows its store file.
   let flushed = found ? mem.revision() : -1
   let writes = 0
+  const failures: { count: number; failing?: string } = { count: 0 }
   let chain: Promise<void> = Promise.resolve()
 
   const writeIfChanged = async (): Promise<void> => {
@@ -234,11 +235,15 @@ export const createLowdbStore = async (opts: LowdbStoreOptions): Promise<LowdbSt
     try {
       await db.write()
     } catch (err) {
-      throw new StoreError(
+      const error = new StoreError(
         `cannot write ${shown} (${describeError(err)}); the previous file is kept and the next flush retries. Check free space and permissions of ${dirname(shown)}.`,
         { cause: err },
       )
+      failures.count++
+      failures.failing = error.message
+      throw error
     }
+    failures.failing = undefined
     flushed = rev
     writes++
   }
@@ -269,5 +274,6 @@ export const createLowdbStore = async (opts: LowdbStoreOptions): Promise<LowdbSt
     flush,
     close: flush,
     writeCount: () => writes,
+    writeFailures: () => ({ ...failures }),
   }
 }

@@ -354,6 +354,7 @@ describe('parseConfigText: valid files', () => {
         perHost: 2,
         userAgent: 'topicwire/0.1 (+https://github.com/topicwire/topicwire)',
         allowPrivateNetworks: true,
+        analysisTimeoutMs: 10_000,
       },
       sources: [
         {
@@ -391,6 +392,8 @@ describe('parseConfigText: valid files', () => {
       perHost: 1,
       userAgent: 'test-agent/1.0',
       allowPrivateNetworks: false,
+      analysisTimeoutMs: 4_000,
+      cycleTimeoutMs: 180_000,
     })
     expect(config.sources).toEqual([
       {

@@ -65,3 +65,56 @@ describe('watchConfig', () => {
     expect((got as AppConfig).sources[0]?.title).toBe('Dawn (replaced)')
   })
 })
+
+describe('watchConfig after the file was replaced or removed', () => {
+  /** Watches and collects every outcome; `next()` waits for one more. */
+  const watchAll = (file: string) => {
+    const seen: (AppConfig | Error)[] = []
+    let wake: () => void = () => {}
+    const w = watchConfig(
+      file,
+      {},
+      {
+        onChange: async (c) => {
+          seen.push(c)
+          wake()
+        },
+        onInvalid: (e) => {
+          seen.push(e)
+          wake()
+        },
+      },
+      20,
+    )
+    const next = async (): Promise<AppConfig | Error> => {
+      const n = seen.length
+      while (seen.length === n)
+        await new Promise<void>((r) => {
+          wake = r
+        })
+      return seen[seen.length - 1] as AppConfig | Error
+    }
+    return { next, close: w.close }
+  }
+  const title = (c: AppConfig | Error) => (c instanceof Error ? c.message : c.sources[0]?.title)
+
+  it('keeps following edits after a rename over the file, and after a delete and recreate', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'topicwire-watch-'))
+    const file = join(dir, 'topicwire.yaml')
+    await writeFile(file, yaml('Dawn'))
+    const w = watchAll(file)
+    await writeFile(join(dir, 'tmp.yaml'), yaml('Renamed'))
+    await rename(join(dir, 'tmp.yaml'), file)
+    expect(title(await w.next())).toBe('Renamed')
+    await writeFile(file, yaml('Edited after the rename'))
+    expect(title(await w.next())).toBe('Edited after the rename')
+    await rm(file)
+    // Gone for longer than the debounce: no error is reported for the moment it is missing.
+    await new Promise((r) => setTimeout(r, 200))
+    await writeFile(file, yaml('Recreated'))
+    expect(title(await w.next())).toBe('Recreated')
+    await writeFile(file, yaml('Edited after the recreate'))
+    expect(title(await w.next())).toBe('Edited after the recreate')
+    w.close()
+  })
+})

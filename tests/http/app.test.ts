@@ -275,6 +275,51 @@ describe('ops and admin routes', () => {
     )
   })
 
+  it('agrees on source health in /, /api/sources and /metrics, and never calls a failing source ok', async () => {
+    const { deps, app } = await setup()
+    const failed = {
+      code: 'fetch' as const,
+      message: 'connection refused',
+      at: '2026-11-20T12:00:00.000Z',
+    }
+    // "tolo" has never succeeded and fails during an outage (failures stay 0, the error is kept).
+    await deps.store.saveState({
+      sourceId: 'tolo',
+      failures: 0,
+      nextPollAt: '2026-11-20T12:15:00.000Z',
+      lastFetchAt: '2026-11-20T12:00:00.000Z',
+      lastError: failed,
+    })
+    const api = (await (await app.request('/api/sources')).json()) as {
+      sources: { id: string; health: { status: string } }[]
+    }
+    const statuses = Object.fromEntries(api.sources.map((s) => [s.id, s.health.status]))
+    expect(statuses).toMatchObject({ dawn: 'ok', tolo: 'failing' })
+    const page = await (await app.request('/')).text()
+    expect(page).toMatch(/1 ok, 1 failing/)
+    const metrics = await (await app.request('/metrics')).text()
+    const n = Object.keys(statuses).length
+    expect(metrics).toContain('topicwire_sources{status="ok"} 1')
+    expect(metrics).toContain('topicwire_sources{status="failing"} 1')
+    expect(metrics).toContain(`topicwire_sources{status="pending"} ${n - 2}`)
+  })
+
+  it('is not ready, and counts it, while the store cannot write', async () => {
+    const { deps, app } = await setup()
+    let failures = { count: 0 } as { count: number; failing?: string }
+    deps.store.writeFailures = () => failures
+    expect((await app.request('/readyz')).status).toBe(200)
+    failures = { count: 2, failing: 'cannot write data/db.json (ENOSPC: no space left on device)' }
+    const res = await app.request('/readyz')
+    expect(res.status).toBe(503)
+    expect(await res.json()).toEqual({ status: 'not ready', reason: failures.failing })
+    const metrics = await (await app.request('/metrics')).text()
+    expect(metrics).toContain('topicwire_store_write_failures_total 2')
+    expect(metrics).toContain('topicwire_store_write_failing 1')
+    failures = { count: 2 }
+    expect((await app.request('/readyz')).status).toBe(200)
+  })
+
   it('guards admin routes with the bearer token', async () => {
     const off = await setup()
     expect((await off.app.request('/api/reload', { method: 'POST' })).status).toBe(403)

@@ -35,6 +35,8 @@ describe('sourceStatus', () => {
     ['failing', source(), state({ lastFetchAt: fetched, failures: 2, lastError: error })],
     ['failing', source(), state({ lastFetchAt: fetched, failures: 0, lastError: error })],
     ['ok', source(), state({ lastFetchAt: fetched, lastSuccessAt: fetched })],
+    // Polled, no error recorded (yet), never a success: not "ok".
+    ['pending', source(), state({ lastFetchAt: fetched })],
   ] as const)('is %s', (status, s, st) => {
     expect(sourceStatus(s, st)).toBe(status)
   })

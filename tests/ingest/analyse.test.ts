@@ -3,7 +3,12 @@ import { readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
-import { type AnalysedFeed, type AnalyseInput, analyseFeed } from '../../src/ingest/analyse.js'
+import {
+  type AnalysedFeed,
+  type AnalyseInput,
+  analyseFeed,
+  MAX_ENTRIES,
+} from '../../src/ingest/analyse.js'
 import { splitEntries } from '../../src/ingest/parse/xml-split.js'
 import { FetchError, ParseError } from '../../src/model/errors.js'
 import { createTagger } from '../../src/runtime.js'
@@ -264,4 +269,72 @@ describe('analyseFeed: compressed bodies (fetchFeed leaveEncoded)', () => {
       /^could not decompress the answer from https:\/\/feeds\.example\.org\/pk\.xml: /,
     )
   })
+})
+
+describe('analyseFeed under hostile items', () => {
+  it('says in "recovered from" which fields were cut to their caps', async () => {
+    const title = 'Kabul '.repeat(2_000_000) // a 12 MB title
+    const out = await analyse(rss([`<item><title>${title}</title><link>/a</link></item>`, item(1)]))
+    expect(out.items).toHaveLength(2)
+    expect(out.items[0]?.title.length).toBeLessThanOrEqual(500)
+    expect(out.recovered).toContain('item fields cut to their size caps: title in 1 item')
+  })
+
+  it.each([1_000, 20_000])(
+    'reads a description of markup nested %i levels deep, and the items beside it',
+    async (depth) => {
+      const deep = `${'<div>'.repeat(depth)}buried${'</div>'.repeat(depth)}`
+      const out = await analyse(
+        rss([
+          item(1),
+          `<item><title>Deep</title><link>/d</link><description>${deep}</description></item>`,
+          item(2),
+        ]),
+      )
+      expect(out.items.map((i) => i.title)).toEqual([
+        'Pakistan and Afghanistan item 1',
+        'Deep',
+        'Pakistan and Afghanistan item 2',
+      ])
+      expect(out.items[1]?.summary).toBe('buried')
+      expect(out.recovered.join('\n')).toMatch(/markup nested deeper than 100 elements/)
+    },
+  )
+})
+
+describe('analyseFeed on a document with too many entries', () => {
+  it.each([
+    [
+      'split into raw entries',
+      10_000,
+      (n: number) => rss(Array.from({ length: n }, (_, i) => item(i))),
+    ],
+    [
+      'parsed whole (entries that do not split)',
+      1_500,
+      (n: number) =>
+        rss(
+          Array.from({ length: n }, (_, i) =>
+            item(i).replace(/<\/?item>/g, (t) => t.replace('item', 'rss:item')),
+          ),
+        ).replace('<rss ', '<rss xmlns:rss="http://purl.org/rss/1.0/" '),
+    ],
+  ])(
+    'reads the first MAX_ENTRIES and says so (%s, %i entries)',
+    async (_, n, doc) => {
+      const out = await analyse(doc(n))
+      expect(out.items).toHaveLength(MAX_ENTRIES)
+      expect(out.items[0]?.guid).toBe('g-0')
+      expect(out.items.at(-1)?.guid).toBe(`g-${MAX_ENTRIES - 1}`)
+      expect(out.entries.size).toBe(MAX_ENTRIES)
+      expect(out.recovered).toContain(
+        `the document lists ${n} entries: only the first ${MAX_ENTRIES} were read`,
+      )
+      // The next version, unchanged: every entry read is recognised, none is parsed again.
+      const again = await analyse(doc(n), { previous: out.entries })
+      expect(again.items).toHaveLength(0)
+      expect(again.skipped).toBe(MAX_ENTRIES)
+    },
+    30_000,
+  )
 })

@@ -1,7 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import {
+  cappedNote,
   futureDatesNote,
+  ITEM_CAPS,
   normalizeEntries,
   normalizeFeed,
   SUMMARY_MAX,
@@ -317,5 +319,65 @@ describe('normalizeEntries contentHash', () => {
     expect(one({ ...base, author: 'Someone', published: '2026-03-01T00:00:00Z' }).contentHash).toBe(
       hash,
     )
+  })
+})
+
+describe('normalizeFeed caps what one item may hold', () => {
+  it('cuts a huge title, summary, content, author, categories and enclosures, and counts each', () => {
+    const huge = 'Torkham '.repeat(1_200_000) // ~9.6 MB
+    const entry: Partial<ParsedEntry> = {
+      guid: 'g1',
+      title: huge,
+      summary: `<p>${huge}</p>`,
+      contentHtml: `<div>${'<p>para</p>'.repeat(100_000)}</div>`,
+      author: 'A'.repeat(10_000),
+      categories: Array.from({ length: 5_000 }, (_, i) => `cat ${i} ${'x'.repeat(i % 400)}`),
+      enclosures: Array.from({ length: 500 }, (_, i) => ({ url: `https://cdn.example/${i}.mp3` })),
+      link: `https://feeds.example/${'p/'.repeat(5_000)}`,
+    }
+    const out = normalizeFeed(
+      feedOf([entry, { guid: 'g2', title: 'Small' }]),
+      source(),
+      FETCHED,
+      FEED_URL,
+    )
+    const [item, small] = out.items
+    expect(item?.title.length).toBeLessThanOrEqual(ITEM_CAPS.title)
+    expect(item?.title.startsWith('Torkham Torkham')).toBe(true)
+    expect(item?.summary?.length).toBeLessThanOrEqual(SUMMARY_MAX)
+    expect(item?.contentHtml?.length).toBeLessThanOrEqual(ITEM_CAPS.contentHtml)
+    expect(item?.contentHtml?.startsWith('<div><p>para</p>')).toBe(true)
+    expect(item?.author?.length).toBeLessThanOrEqual(ITEM_CAPS.author)
+    expect(item?.categories).toHaveLength(ITEM_CAPS.categories)
+    expect(item?.categories.every((c) => c.length <= ITEM_CAPS.category)).toBe(true)
+    expect(item?.enclosures).toHaveLength(ITEM_CAPS.enclosures)
+    expect(item?.url).toBeUndefined()
+    expect(small?.title).toBe('Small')
+    expect(out.capped).toEqual({
+      title: 1,
+      summary: 1,
+      content: 1,
+      author: 1,
+      categories: 1,
+      enclosures: 1,
+      link: 1,
+    })
+    expect(cappedNote(out.capped)).toBe(
+      'item fields cut to their size caps: title in 1 item, summary in 1 item, content in 1 item, author in 1 item, categories in 1 item, enclosures in 1 item, link in 1 item',
+    )
+  })
+
+  it('cuts nothing and says nothing for ordinary items', () => {
+    const out = normalizeFeed(
+      feedOf([
+        { guid: 'g', title: 'T'.repeat(ITEM_CAPS.title), summary: 'short', categories: ['a'] },
+      ]),
+      source(),
+      FETCHED,
+      FEED_URL,
+    )
+    expect(out.items[0]?.title).toBe('T'.repeat(ITEM_CAPS.title))
+    expect(out.capped).toEqual({})
+    expect(cappedNote(out.capped)).toBeUndefined()
   })
 })

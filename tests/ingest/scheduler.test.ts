@@ -250,3 +250,31 @@ describe('runCycle: retention', () => {
     expect(prunes).toBe(3)
   })
 })
+
+describe('runCycle: the cycle deadline', () => {
+  it('records a source still polling at the deadline as timed out, and stores the others', async () => {
+    const sources = spread(3)
+    const fake = fakeFetch()
+    for (const s of sources) fake.set(s.url, { status: 200, body: RSS })
+    const config = testConfig({ sources })
+    const deps = createTestDeps(
+      { ...config, fetch: { ...config.fetch, cycleTimeoutMs: 500 } },
+      fake,
+    )
+    // "b" never answers (neither headers nor an error): only the cycle's deadline ends its wait.
+    const answer = deps.fetch
+    deps.fetch = (url, init) => (url.includes('b.test') ? new Promise(() => {}) : answer(url, init))
+    const cycle = await runCycle(deps, { force: true })
+    expect(cycle.reports.map((r) => [r.sourceId, r.outcome])).toEqual([
+      ['a', 'ok'],
+      ['b', 'error'],
+      ['c', 'ok'],
+    ])
+    expect(cycle.reports[1]?.error).toMatch(/did not finish within the cycle's deadline \(1 s/)
+    const b = await deps.store.getState('b')
+    expect(b).toMatchObject({ failures: 1, lastError: { code: 'timeout' } })
+    expect(b?.lastSuccessAt).toBeUndefined()
+    const stored = await deps.store.queryItems({ sources: ['a', 'c'], limit: 10, clusters: 'all' })
+    expect(stored.items).toHaveLength(2)
+  })
+})

@@ -7,7 +7,6 @@ import {
   type IndexPage,
   type IndexSource,
   renderIndexPage,
-  type SourceStatus,
 } from '../../publish/html.js'
 import { INDEX_CSS_HASH } from '../../publish/html-style.js'
 import { formatDay } from '../../publish/html-text.js'
@@ -19,6 +18,7 @@ import { EPOCH_HTTP_DATE, isNotModified } from '../conditional.js'
 import { configFingerprint } from '../config-fingerprint.js'
 import { checkParams } from '../params.js'
 import { checkFeedToken } from '../scope.js'
+import { sourceStatus } from '../source-health.js'
 
 /** Latest items shown on the index page. */
 export const INDEX_LATEST = 25
@@ -193,18 +193,11 @@ const countPerDay = async (store: Store, topic: string, days: string[]): Promise
   return days.map((day, i) => ({ day, count: (since[i] ?? 0) - (since[i + 1] ?? 0) }))
 }
 
-const statusOf = (s: Source, st: SourceState | undefined): SourceStatus => {
-  if (!s.enabled) return 'disabled'
-  if (st?.gone) return 'gone'
-  if (!st?.lastFetchAt) return 'pending'
-  return st.failures > 0 ? 'failing' : 'ok'
-}
-
 const indexSource = (s: Source, st: SourceState | undefined, itemCount: number): IndexSource => ({
   id: s.id,
   title: s.title,
   url: st?.effectiveUrl ?? s.url,
-  status: statusOf(s, st),
+  status: sourceStatus(s, st),
   lastFetchAt: st?.lastFetchAt,
   lastSuccessAt: st?.lastSuccessAt,
   lastStatus: st?.lastStatus,

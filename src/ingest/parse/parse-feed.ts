@@ -3,6 +3,7 @@ import { detectDocument, detectXmlFormat, type XmlFormat } from './detect.js'
 import { parseJsonFeed } from './json-feed.js'
 import type { ParsedFeed } from './types.js'
 import { parseXmlFeed } from './xml.js'
+import { capXmlDepth } from './xml-depth.js'
 import { prepareXml } from './xml-repair.js'
 
 /**
@@ -25,16 +26,19 @@ export type ReadDocument =
 
 /**
  * The first half of {@link parseFeed}: detects the format and prepares XML (cheap repairs, no
- * DOCTYPE). Throws `ParseError` for a document that is not a feed.
+ * DOCTYPE, no element nested deeper than parse/xml-depth.ts allows). Throws `ParseError` for a
+ * document that is not a feed.
  */
 export const readDocument = (text: string): ReadDocument => {
   const doc = detectDocument(text)
   if (doc.kind === 'json') return doc
   const prepared = prepareXml(doc.text)
+  const format = detectXmlFormat(prepared.xml)
+  const capped = capXmlDepth(prepared.xml)
   return {
     kind: 'xml',
-    xml: prepared.xml,
-    format: detectXmlFormat(prepared.xml),
-    recovered: prepared.recovered,
+    xml: capped.xml,
+    format,
+    recovered: capped.note ? [...prepared.recovered, capped.note] : prepared.recovered,
   }
 }

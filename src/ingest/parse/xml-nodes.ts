@@ -28,6 +28,7 @@ export const hasChildren = (node: unknown): boolean =>
 /**
  * The text of an element: its character data followed by the text of its child elements.
  * xml2js groups children by name, so for mixed content the order is only approximately kept.
+ * Recursive, which is safe because parse/xml-depth.ts caps the nesting before xml2js reads it.
  */
 export const textOf = (node: unknown): string | undefined => {
   if (typeof node === 'string') return node
@@ -49,6 +50,7 @@ const escapeAttr = (v: string): string => escapeHtml(v).replace(/"/g, '&quot;')
 /**
  * Element content serialised back to HTML (for xhtml content and markup written without
  * escaping): text escaped, child elements written without their namespace prefix or xmlns.
+ * Recursive like `textOf`, on a tree whose depth parse/xml-depth.ts capped.
  */
 export const markupOf = (node: unknown): string => {
   if (typeof node === 'string') return escapeHtml(node)

@@ -39,12 +39,29 @@ interface Pending {
   resolve: (r: AnalysedFeed) => void
   reject: (e: Error) => void
   source: Source
+  request: WorkerRequest
+}
+
+/** One worker thread and the jobs sent to it, in the order it reads them. */
+interface Running {
+  worker: Worker
+  pending: Map<number, Pending>
+  /** The deadline of the job at the head of `pending` (the one the worker is on). */
+  timer?: NodeJS.Timeout
+  /** The id the timer was set for. */
+  timed?: number
+  /** The worker has loaded its modules (boot.mjs said so): deadlines run from then on. */
+  ready: boolean
 }
 
 interface Slot {
-  worker?: Worker
-  pending: Map<number, Pending>
+  running?: Running
 }
+
+/** Default CPU deadline for one document (`fetch.analysis_timeout`). */
+export const DEFAULT_ANALYSIS_DEADLINE_MS = 10_000
+
+const seconds = (ms: number): string => `${Number((ms / 1000).toFixed(1))} s`
 
 /** The worker's module: TypeScript under tsx (tests, `npm start`), JavaScript once compiled. */
 const entryUrl = new URL(
@@ -75,32 +92,90 @@ export const createAnalysePool = (opts: {
   workers: number
   /** The worker's module (tests replace it); default worker.ts. */
   entry?: URL
+  /**
+   * How long one document may take on its worker (default DEFAULT_ANALYSIS_DEADLINE_MS). Past
+   * it the worker is terminated and replaced: the job fails with a `timeout` AppError (the
+   * source's poll error), and the jobs queued behind it go to the replacement.
+   */
+  deadlineMs?: number
 }): AnalysePool => {
-  const slots: Slot[] = Array.from({ length: Math.max(1, opts.workers) }, () => ({
-    pending: new Map(),
-  }))
+  const slots: Slot[] = Array.from({ length: Math.max(1, opts.workers) }, () => ({}))
+  const deadlineMs = opts.deadlineMs ?? DEFAULT_ANALYSIS_DEADLINE_MS
   let topics = opts.topics
   let tagger = opts.tagger
   let version = 0
   let nextId = 0
   let closed = false
 
-  const failAll = (slot: Slot, err: Error): void => {
-    const pending = [...slot.pending.values()]
-    slot.pending.clear()
+  const failAll = (run: Running, err: Error): void => {
+    clearTimeout(run.timer)
+    const pending = [...run.pending.values()]
+    run.pending.clear()
     for (const p of pending) p.reject(err)
   }
 
-  const spawn = (slot: Slot): Worker => {
+  /** Starts the deadline of the job the worker is on now (the oldest unanswered one). */
+  const arm = (slot: Slot, run: Running): void => {
+    const head = run.pending.keys().next()
+    if (head.done || !run.ready) {
+      clearTimeout(run.timer)
+      run.timer = undefined
+      run.timed = undefined
+      return
+    }
+    if (run.timed === head.value) return
+    clearTimeout(run.timer)
+    run.timed = head.value
+    run.timer = setTimeout(() => expire(slot, run, head.value), deadlineMs)
+    run.timer.unref()
+  }
+
+  /** The job `id` ran past its deadline: terminate the worker, fail the job, move the rest on. */
+  const expire = (slot: Slot, run: Running, id: number): void => {
+    const job = run.pending.get(id)
+    if (!job || slot.running !== run) return
+    run.pending.delete(id)
+    const queued = [...run.pending.values()]
+    run.pending.clear()
+    slot.running = undefined
+    void run.worker.terminate()
+    job.reject(
+      new AppError(
+        'timeout',
+        `analysis took longer than ${seconds(deadlineMs)} (fetch.analysis_timeout); the document was abandoned`,
+      ),
+    )
+    if (queued.length === 0) return
+    const next = spawn(slot)
+    for (const p of queued) send(slot, next, p)
+  }
+
+  const send = (slot: Slot, run: Running, job: Pending): void => {
+    if (job.request.type !== 'job') return
+    if (run.pending.size === 0) run.worker.ref()
+    run.pending.set(job.request.id, job)
+    // The body is copied, not transferred: the caller's Buffer may share Node's buffer pool.
+    run.worker.postMessage(job.request)
+    arm(slot, run)
+  }
+
+  const spawn = (slot: Slot): Running => {
     const worker = new Worker(bootUrl, {
       workerData: { entry: (opts.entry ?? entryUrl).href, topics, version },
     })
     worker.unref()
-    worker.on('message', (reply: WorkerReply) => {
-      const job = slot.pending.get(reply.id)
+    const run: Running = { worker, pending: new Map(), ready: false }
+    worker.on('message', (reply: WorkerReply | { ready: true }) => {
+      if ('ready' in reply) {
+        run.ready = true
+        arm(slot, run)
+        return
+      }
+      const job = run.pending.get(reply.id)
       if (!job) return
-      slot.pending.delete(reply.id)
-      if (slot.pending.size === 0) worker.unref()
+      run.pending.delete(reply.id)
+      if (run.pending.size === 0) worker.unref()
+      arm(slot, run)
       if (!reply.ok) {
         job.reject(revive(reply.error))
         return
@@ -115,28 +190,26 @@ export const createAnalysePool = (opts: {
       )
       job.resolve({ ...result, items })
     })
-    worker.on('error', (err) => failAll(slot, err))
+    worker.on('error', (err) => failAll(run, err))
     worker.on('exit', (code) => {
-      if (slot.worker === worker) slot.worker = undefined
-      failAll(slot, new Error(`analysis worker stopped (exit code ${code})`))
+      if (slot.running === run) slot.running = undefined
+      failAll(run, new Error(`analysis worker stopped (exit code ${code})`))
     })
-    slot.worker = worker
-    return worker
+    slot.running = run
+    return run
   }
 
   return {
     analyse(input) {
       if (closed) return Promise.reject(new Error('the analysis pool is closed'))
+      const size = (s: Slot): number => s.running?.pending.size ?? 0
       let slot = slots[0] as Slot
-      for (const s of slots) if (s.pending.size < slot.pending.size) slot = s
-      const worker = slot.worker ?? spawn(slot)
+      for (const s of slots) if (size(s) < size(slot)) slot = s
+      const run = slot.running ?? spawn(slot)
       const id = nextId++
       const request: WorkerRequest = { type: 'job', id, input }
       return new Promise<AnalysedFeed>((resolve, reject) => {
-        if (slot.pending.size === 0) worker.ref()
-        slot.pending.set(id, { resolve, reject, source: input.source })
-        // The body is copied, not transferred: the caller's Buffer may share Node's buffer pool.
-        worker.postMessage(request)
+        send(slot, run, { resolve, reject, source: input.source, request })
       })
     },
     configure(nextTopics, nextTagger) {
@@ -144,16 +217,17 @@ export const createAnalysePool = (opts: {
       tagger = nextTagger
       version++
       const msg: WorkerRequest = { type: 'configure', topics, version }
-      for (const slot of slots) slot.worker?.postMessage(msg)
+      for (const slot of slots) slot.running?.worker.postMessage(msg)
     },
     async close() {
       closed = true
       await Promise.all(
         slots.map(async (slot) => {
-          const worker = slot.worker
-          slot.worker = undefined
-          failAll(slot, new Error('the analysis pool is closed'))
-          if (worker) await worker.terminate()
+          const run = slot.running
+          slot.running = undefined
+          if (!run) return
+          failAll(run, new Error('the analysis pool is closed'))
+          await run.worker.terminate()
         }),
       )
     },

@@ -176,6 +176,7 @@ export const createPartitionedStore = async (
   // A fresh folder gets its state.json on the first flush, so a new install shows its store.
   let flushed = found ? mem.revision() : -1
   let writes = 0
+  const failures: { count: number; failing?: string } = { count: 0 }
   let chain: Promise<void> = Promise.resolve()
 
   const writeChanged = async (): Promise<void> => {
@@ -209,11 +210,15 @@ export const createPartitionedStore = async (
       }
     } catch (err) {
       for (const day of days) dirty.add(day)
-      throw new StoreError(
+      const error = new StoreError(
         `cannot write ${shownDir} (${describeError(err)}); the documents already there are kept and the next flush retries. Check free space and permissions of ${shownDir}.`,
         { cause: err },
       )
+      failures.count++
+      failures.failing = error.message
+      throw error
     }
+    failures.failing = undefined
     flushed = rev
   }
 
@@ -248,6 +253,7 @@ export const createPartitionedStore = async (
         release()
       }
     },
+    writeFailures: () => ({ ...failures }),
     writeCount: () => writes,
   }
 }

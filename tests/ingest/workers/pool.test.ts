@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type AnalyseInput, analyseFeed } from '../../../src/ingest/analyse.js'
 import { type AnalysePool, createAnalysePool } from '../../../src/ingest/workers/pool.js'
-import { FetchError, ParseError } from '../../../src/model/errors.js'
+import { AppError, FetchError, ParseError } from '../../../src/model/errors.js'
 import type { Topic } from '../../../src/model/types.js'
 import { createRuntime, createTagger } from '../../../src/runtime.js'
 import { createMemoryStore } from '../../../src/store/memory.js'
@@ -32,7 +32,10 @@ afterEach(async () => {
   pool = undefined
 })
 
-describe('analysis pool', () => {
+// Each test starts worker threads, and each thread compiles the analysis modules under tsx before
+// its first job: seconds of CPU per thread when the machine is shared, which the 5 s default did
+// not always cover. The deadline allows for that start-up several times over.
+describe('analysis pool', { timeout: 30_000 }, () => {
   it('gives the same items, keys and notes as analyseFeed in this thread, for every sample feed', async () => {
     pool = createAnalysePool({ topics: config.topics, tagger, workers: 2 })
     const feeds = readdirSync(FEEDS, { withFileTypes: true })
@@ -142,6 +145,32 @@ describe('analysis pool', () => {
     expect(next).not.toBe(first)
   })
 
+  it('abandons a document past its deadline: the worker is replaced, the jobs queued behind it are answered', async () => {
+    pool = createAnalysePool({
+      topics: config.topics,
+      tagger,
+      workers: 1,
+      entry: new URL('../../fixtures/workers/crashing-worker.ts', import.meta.url),
+      deadlineMs: 1_500,
+    })
+    const [first] = (await pool.analyse(input('pk-daily.rss'))).recovered
+    const spin = pool
+      .analyse(input('pk-daily.rss', { feedUrl: 'https://feeds.example.org/spin' }))
+      .catch((e: unknown) => e)
+    // Sent to the same (only) worker after the spinning job: it must not share its fate.
+    const behind = pool.analyse(input('kabul-wire.atom'))
+    const err = await spin
+    expect(err).toBeInstanceOf(AppError)
+    expect(err).toMatchObject({
+      code: 'timeout',
+      message: expect.stringMatching(/^analysis took longer than 1\.5 s/),
+    })
+    const [next] = (await behind).recovered
+    expect(next).toMatch(/^thread \d+$/)
+    expect(next).not.toBe(first)
+    expect((await pool.analyse(input('pk-daily.rss'))).recovered).toEqual([next])
+  })
+
   it('fails the jobs in flight when closed, and refuses new ones', async () => {
     pool = createAnalysePool({ topics: config.topics, tagger, workers: 1 })
     const job = expect(pool.analyse(input('pk-daily.rss'))).rejects.toThrow(
@@ -153,7 +182,7 @@ describe('analysis pool', () => {
   })
 })
 
-describe('runtime', () => {
+describe('runtime', { timeout: 30_000 }, () => {
   const open = (workers?: number) =>
     createRuntime(
       testConfig({

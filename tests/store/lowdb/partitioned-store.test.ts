@@ -73,6 +73,29 @@ describe('createPartitionedStore', () => {
     await b.close()
   })
 
+  it('says while it cannot write, keeps what is in memory, and recovers on the next flush', async () => {
+    const dir = tempDir()
+    const s = await createPartitionedStore({ path: join(dir, 'db.json') })
+    await s.saveIngest({ sourceId: 'dawn', items: [on(1, 'one')], state })
+    await s.flush()
+    expect(s.writeFailures?.()).toEqual({ count: 0 })
+    // The items folder turns into a file: every day's write now fails (root ignores modes).
+    rmSync(join(dir, 'db', 'items'), { recursive: true })
+    writeFileSync(join(dir, 'db', 'items'), 'not a folder')
+    await s.saveIngest({ sourceId: 'dawn', items: [on(2, 'two')], state })
+    await expect(s.flush()).rejects.toThrow(StoreError)
+    expect(s.writeFailures?.()).toMatchObject({
+      count: 1,
+      failing: expect.stringMatching(/cannot write/),
+    })
+    rmSync(join(dir, 'db', 'items'))
+    mkdirSync(join(dir, 'db', 'items'))
+    await s.flush()
+    expect(s.writeFailures?.()).toEqual({ count: 1 })
+    expect(dayFiles(dir)).toEqual(['2024-05-02.json'])
+    await s.close()
+  })
+
   it('writes only the partitions changed since the last flush, and nothing without changes', async () => {
     const dir = tempDir()
     const s = await createPartitionedStore({ path: join(dir, 'db.json') })

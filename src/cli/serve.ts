@@ -106,7 +106,10 @@ export const startService = async (
   }
 }
 
-/** Runs until SIGINT/SIGTERM, then stops polling, finishes the running cycle and flushes. */
+/**
+ * Runs until SIGINT/SIGTERM, then stops polling, finishes the running cycle and flushes; SIGHUP
+ * reloads the configuration.
+ */
 export const serveCommand = async (ctx: CliContext): Promise<void> => {
   const config = await loadConfig(ctx.configPath, ctx.env)
   const svc = await startService(config, {
@@ -115,6 +118,19 @@ export const serveCommand = async (ctx: CliContext): Promise<void> => {
     logLevel: (ctx.env.LOG_LEVEL as LogLevel | undefined) ?? 'info',
   })
   ctx.out(`topicwire: serving ${config.sources.length} sources at ${config.server.baseUrl}/`)
+  // SIGHUP reloads the file as the watcher does: for deployments whose configuration is mounted
+  // where file events do not arrive (`systemctl reload`, `kill -HUP`). A bad file is logged, the
+  // running configuration kept.
+  const hangup = () => {
+    svc.deps.logger.info({ signal: 'SIGHUP' }, 'reloading the configuration')
+    svc.reload().catch((err: unknown) =>
+      svc.deps.logger.error(
+        { err: err instanceof Error ? err.message : String(err) },
+        'new configuration rejected; keeping the old one',
+      ),
+    )
+  }
+  process.on('SIGHUP', hangup)
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop)
@@ -124,6 +140,7 @@ export const serveCommand = async (ctx: CliContext): Promise<void> => {
     process.on('SIGINT', stop)
     process.on('SIGTERM', stop)
   })
+  process.off('SIGHUP', hangup)
   ctx.out('topicwire: shutting down')
   // Stopping waits for the running cycle, and a cycle waits for its fetches (fetch.timeout) and
   // analyses (terminated at their own deadline): past fetch.timeout plus a few seconds something

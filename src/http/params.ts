@@ -7,8 +7,6 @@ import { parseDuration } from '../util/duration.js'
 import { echo } from '../util/echo.js'
 import { editDistance } from '../util/edit-distance.js'
 
-export { negotiateFormat, splitNameExt } from './negotiate.js'
-
 /** The query parameters every feed route and `/api/items` understand. */
 export const ITEM_QUERY_PARAMS = [
   'topic',

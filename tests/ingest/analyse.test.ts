@@ -272,6 +272,13 @@ describe('analyseFeed: compressed bodies (fetchFeed leaveEncoded)', () => {
 })
 
 describe('analyseFeed under hostile items', () => {
+  it('repairs UTF-8 encoded twice and says so in "recovered from"', async () => {
+    const once = rss([item(1).replace('item 1', 'ActualitÃ©s de CataluÃ±a')])
+    const out = await analyse(once)
+    expect(titles(out)).toEqual(['Pakistan and Afghanistan Actualités de Cataluña'])
+    expect(out.recovered).toContain('UTF-8 encoded twice (decoded once more)')
+  })
+
   it('says in "recovered from" which fields were cut to their caps', async () => {
     const title = 'Kabul '.repeat(2_000_000) // a 12 MB title
     const out = await analyse(rss([`<item><title>${title}</title><link>/a</link></item>`, item(1)]))

@@ -68,6 +68,25 @@ describe('analyseFeed: skipping entries seen before', () => {
     })
   })
 
+  it('skips entries seen before in RSS 1.1, whose items sit inside the root <Channel>', async () => {
+    const rss11 = (ns: number[]) =>
+      '<Channel xmlns="http://purl.org/net/rss1.1#" ' +
+      'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><title>PK 1.1</title>' +
+      '<link>https://pk.example.org/</link><items rdf:parseType="Collection">' +
+      ns.map((n) => item(n).replace(/<guid[^]*?<\/guid>/, '')).join('') +
+      '</items></Channel>'
+    const first = await analyse(rss11([2, 1]))
+    expect(titles(first)).toEqual([
+      'Pakistan and Afghanistan item 2',
+      'Pakistan and Afghanistan item 1',
+    ])
+    expect([...first.entries.keys()].every((k) => k.startsWith('raw:'))).toBe(true)
+    const partial = await analyse(rss11([3, 2, 1]), { previous: first.entries })
+    expect(titles(partial)).toEqual(['Pakistan and Afghanistan item 3'])
+    expect(partial.skipped).toBe(2)
+    expect(partial.items[0]?.url).toBe('https://pk.example.org/story/3')
+  })
+
   it('reads an edited entry again', async () => {
     const first = await analyse(rss([item(2), item(1)]))
     const partial = await analyse(rss([item(2), item(1, ' (updated)')]), {

@@ -388,6 +388,35 @@ describe('parseFeed copes with odd but valid shapes', () => {
   })
 })
 
+describe('parseFeed reads media types with parameters', () => {
+  it('takes an Atom link typed text/html with a charset as the alternate link', async () => {
+    // The HTML link comes first: were its type not recognised, the last alternate would win.
+    const links = (where: string) =>
+      `<link rel="alternate" type="text/html; charset=utf-8" href="https://kabul.example/${where}"/>` +
+      `<link rel="alternate" type="application/atom+xml" href="https://kabul.example/${where}.atom"/>`
+    const feed = await parseFeed(
+      atom(
+        `<entry><id>tag:k,2026:1</id><title>T1</title>${links('a')}</entry>`,
+        `<title>K</title>${links('home')}`,
+      ),
+      URL_,
+    )
+    expect(feed.link).toBe('https://kabul.example/home')
+    expect(feed.entries[0]?.link).toBe('https://kabul.example/a')
+  })
+
+  it('reads Atom content typed application/xml with a charset, not as binary', async () => {
+    const feed = await parseFeed(
+      atom(
+        '<entry><id>tag:k,2026:1</id><title>T1</title>' +
+          '<content type="application/xml; charset=utf-8">Trade resumes at Torkham</content></entry>',
+      ),
+      URL_,
+    )
+    expect(feed.entries[0]?.contentHtml).toBe('Trade resumes at Torkham')
+  })
+})
+
 describe('parseFeed reads RSS 1.1 like RSS 1.0', () => {
   const RSS11 = 'http://purl.org/net/rss1.1#'
   const RDF = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#'

@@ -176,6 +176,45 @@ describe('analyseFeed: skipping entries seen before', () => {
     expect((await analyse(prefixed, { previous: read.entries })).skipped).toBe(2)
   })
 
+  it("takes an entry inside another entry's <source> as part of it, not a second entry", async () => {
+    const entry = (n: number, source = '') =>
+      `<entry><id>urn:p:${n}</id><title>Planet ${n}</title><link href="/p/${n}"/>` +
+      `<updated>2026-03-19T0${n}:00:00Z</updated>${source}</entry>`
+    const copied =
+      '<source><id>urn:origin</id><title>Origin</title><link href="https://o.example/"/>' +
+      '<entry><id>urn:o:9</id><title>Inner</title><link href="https://o.example/9"/></entry>' +
+      '<source/></source>'
+    const planet = (ns: number[]) =>
+      `<feed xmlns="http://www.w3.org/2005/Atom"><title>Planet</title><id>urn:planet</id>` +
+      `<link href="https://p.example/"/>${ns.map((n) => entry(n, n === 1 ? copied : '')).join('')}</feed>`
+    const split = splitEntries(planet([2, 1]), 'atom')
+    expect(split?.entries.map((e) => planet([2, 1]).slice(e.start, e.end))).toEqual([
+      entry(2),
+      entry(1, copied),
+    ])
+    const first = await analyse(planet([2, 1]))
+    expect(titles(first)).toEqual(['Planet 2', 'Planet 1'])
+    expect(first.items[1]?.url).toBe('https://p.example/p/1')
+    const next = await analyse(planet([3, 2, 1]), { previous: first.entries })
+    expect(next.skipped).toBe(2)
+    expect(titles(next)).toEqual(['Planet 3'])
+
+    // The same in RSS, and a <source> that is never closed makes the split give up.
+    const rssDoc = rss([
+      item(2),
+      item(1, '').replace(
+        '</item>',
+        `<source url="https://o.example/rss"><item><title>Inner</title></item>Origin</source></item>`,
+      ),
+    ])
+    expect(splitEntries(rssDoc, 'rss')?.entries).toHaveLength(2)
+    expect(titles(await analyse(rssDoc))).toEqual([
+      'Pakistan and Afghanistan item 2',
+      'Pakistan and Afghanistan item 1',
+    ])
+    expect(splitEntries(planet([2, 1]).replace('<source/></source>', ''), 'atom')).toBeUndefined()
+  })
+
   it('keeps the feed-level facts when every entry is skipped', async () => {
     const doc = rss([item(1)], '<ttl>90</ttl>')
     const first = await analyse(doc)

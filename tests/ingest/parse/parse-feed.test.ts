@@ -388,6 +388,28 @@ describe('parseFeed copes with odd but valid shapes', () => {
   })
 })
 
+describe("parseFeed with an entry inside another entry's <source>", () => {
+  const doc = atom(
+    '<entry><id>tag:p,2026:1</id><title>Outer</title><link href="https://p.example/1"/>' +
+      '<source><id>tag:o,2026:f</id><title>Origin</title>' +
+      '<entry><id>tag:o,2026:9</id><title>Inner</title><link href="https://o.example/9"/></entry>' +
+      '</source></entry>' +
+      '<entry><id>tag:p,2026:2</id><title>Second</title><link href="https://p.example/2"/></entry>',
+  )
+
+  it.each([
+    ['well-formed', doc, []],
+    ['read leniently', doc.replace('</feed>', '<br></feed>'), [expect.stringMatching(/^lenient/)]],
+  ])('counts it as part of the outer entry (%s)', async (_case, text, recovered) => {
+    const feed = await parseFeed(text, URL_)
+    expect(feed.entries.map((e) => [e.title, e.link])).toEqual([
+      ['Outer', 'https://p.example/1'],
+      ['Second', 'https://p.example/2'],
+    ])
+    expect(feed.recovered).toEqual(recovered)
+  })
+})
+
 describe('parseFeed reads media types with parameters', () => {
   it('takes an Atom link typed text/html with a charset as the alternate link', async () => {
     // The HTML link comes first: were its type not recognised, the last alternate would win.

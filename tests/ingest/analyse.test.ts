@@ -73,7 +73,7 @@ describe('analyseFeed: skipping entries seen before', () => {
       '<Channel xmlns="http://purl.org/net/rss1.1#" ' +
       'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><title>PK 1.1</title>' +
       '<link>https://pk.example.org/</link><items rdf:parseType="Collection">' +
-      ns.map((n) => item(n).replace(/<guid[^]*?<\/guid>/, '')).join('') +
+      ns.map((n) => item(n).replace(/<guid[^<]*<\/guid>/, '')).join('') +
       '</items></Channel>'
     const first = await analyse(rss11([2, 1]))
     expect(titles(first)).toEqual([

@@ -86,7 +86,7 @@ export const analyseFeed = async (input: AnalyseInput, tagger: Tagger): Promise<
         displayUrl(feedUrl),
       )
     : input.body
-  const { text } = decodeBody(bytes, input.contentType)
+  const { text, note: decodeNote } = decodeBody(bytes, input.contentType)
   const doc = readDocument(text)
   const read =
     (doc.kind === 'xml' ? await readRawEntries(doc, input) : undefined) ??
@@ -117,6 +117,7 @@ export const analyseFeed = async (input: AnalyseInput, tagger: Tagger): Promise<
     (item): Item => ({ ...item, topics: tagger(item, source) }),
   )
   const notes = [
+    decodeNote,
     entriesNote(read.listed),
     futureDatesNote(normalized.futureDates),
     cappedNote(normalized.capped),

@@ -68,6 +68,25 @@ describe('analyseFeed: skipping entries seen before', () => {
     })
   })
 
+  it('skips entries seen before in RSS 1.1, whose items sit inside the root <Channel>', async () => {
+    const rss11 = (ns: number[]) =>
+      '<Channel xmlns="http://purl.org/net/rss1.1#" ' +
+      'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><title>PK 1.1</title>' +
+      '<link>https://pk.example.org/</link><items rdf:parseType="Collection">' +
+      ns.map((n) => item(n).replace(/<guid[^<]*<\/guid>/, '')).join('') +
+      '</items></Channel>'
+    const first = await analyse(rss11([2, 1]))
+    expect(titles(first)).toEqual([
+      'Pakistan and Afghanistan item 2',
+      'Pakistan and Afghanistan item 1',
+    ])
+    expect([...first.entries.keys()].every((k) => k.startsWith('raw:'))).toBe(true)
+    const partial = await analyse(rss11([3, 2, 1]), { previous: first.entries })
+    expect(titles(partial)).toEqual(['Pakistan and Afghanistan item 3'])
+    expect(partial.skipped).toBe(2)
+    expect(partial.items[0]?.url).toBe('https://pk.example.org/story/3')
+  })
+
   it('reads an edited entry again', async () => {
     const first = await analyse(rss([item(2), item(1)]))
     const partial = await analyse(rss([item(2), item(1, ' (updated)')]), {
@@ -155,6 +174,45 @@ describe('analyseFeed: skipping entries seen before', () => {
     const read = await analyse(prefixed)
     expect(read.items).toHaveLength(2)
     expect((await analyse(prefixed, { previous: read.entries })).skipped).toBe(2)
+  })
+
+  it("takes an entry inside another entry's <source> as part of it, not a second entry", async () => {
+    const entry = (n: number, source = '') =>
+      `<entry><id>urn:p:${n}</id><title>Planet ${n}</title><link href="/p/${n}"/>` +
+      `<updated>2026-03-19T0${n}:00:00Z</updated>${source}</entry>`
+    const copied =
+      '<source><id>urn:origin</id><title>Origin</title><link href="https://o.example/"/>' +
+      '<entry><id>urn:o:9</id><title>Inner</title><link href="https://o.example/9"/></entry>' +
+      '<source/></source>'
+    const planet = (ns: number[]) =>
+      `<feed xmlns="http://www.w3.org/2005/Atom"><title>Planet</title><id>urn:planet</id>` +
+      `<link href="https://p.example/"/>${ns.map((n) => entry(n, n === 1 ? copied : '')).join('')}</feed>`
+    const split = splitEntries(planet([2, 1]), 'atom')
+    expect(split?.entries.map((e) => planet([2, 1]).slice(e.start, e.end))).toEqual([
+      entry(2),
+      entry(1, copied),
+    ])
+    const first = await analyse(planet([2, 1]))
+    expect(titles(first)).toEqual(['Planet 2', 'Planet 1'])
+    expect(first.items[1]?.url).toBe('https://p.example/p/1')
+    const next = await analyse(planet([3, 2, 1]), { previous: first.entries })
+    expect(next.skipped).toBe(2)
+    expect(titles(next)).toEqual(['Planet 3'])
+
+    // The same in RSS, and a <source> that is never closed makes the split give up.
+    const rssDoc = rss([
+      item(2),
+      item(1, '').replace(
+        '</item>',
+        `<source url="https://o.example/rss"><item><title>Inner</title></item>Origin</source></item>`,
+      ),
+    ])
+    expect(splitEntries(rssDoc, 'rss')?.entries).toHaveLength(2)
+    expect(titles(await analyse(rssDoc))).toEqual([
+      'Pakistan and Afghanistan item 2',
+      'Pakistan and Afghanistan item 1',
+    ])
+    expect(splitEntries(planet([2, 1]).replace('<source/></source>', ''), 'atom')).toBeUndefined()
   })
 
   it('keeps the feed-level facts when every entry is skipped', async () => {
@@ -272,6 +330,13 @@ describe('analyseFeed: compressed bodies (fetchFeed leaveEncoded)', () => {
 })
 
 describe('analyseFeed under hostile items', () => {
+  it('repairs UTF-8 encoded twice and says so in "recovered from"', async () => {
+    const once = rss([item(1).replace('item 1', 'ActualitÃ©s de CataluÃ±a')])
+    const out = await analyse(once)
+    expect(titles(out)).toEqual(['Pakistan and Afghanistan Actualités de Cataluña'])
+    expect(out.recovered).toContain('UTF-8 encoded twice (decoded once more)')
+  })
+
   it('says in "recovered from" which fields were cut to their caps', async () => {
     const title = 'Kabul '.repeat(2_000_000) // a 12 MB title
     const out = await analyse(rss([`<item><title>${title}</title><link>/a</link></item>`, item(1)]))

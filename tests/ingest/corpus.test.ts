@@ -107,6 +107,8 @@ describe.skipIf(!PRESENT)(
   () => {
     const outcomes = new Map<string, Outcome>()
     const stats = { files: 0, parsed: 0, rejected: 0, compared: 0, agreed: 0, known: 0, byRule: 0 }
+    /** Every row that does not agree exactly, with why: printed when CORPUS_DIFFS is set. */
+    const differing: string[] = []
 
     beforeAll(async () => {
       for (const file of filesBelow(FEEDS)) {
@@ -136,6 +138,7 @@ describe.skipIf(!PRESENT)(
           `uses a non-URL id as the link (${pct(stats.agreed + stats.byRule)} with those), ` +
           `${stats.known} documented disagreements`,
       )
+      if (process.env.CORPUS_DIFFS) console.info(differing.sort().join('\n'))
     })
 
     it('reads every document into a feed or a ParseError', () => {
@@ -208,6 +211,13 @@ describe.skipIf(!PRESENT)(
         }
         if (diffs.length === 0) stats.agreed++
         else if (diffs.every((d) => d.rule)) stats.byRule++
+        for (const d of diffs)
+          differing.push(
+            `${path}\t${d.field}\t${JSON.stringify(d.got)} ≠ ${JSON.stringify(d.want)}\t` +
+              (d.rule
+                ? 'feedparser uses a non-URL id as the link'
+                : (known?.reason ?? 'unexpected')),
+          )
         for (const d of rest)
           unexpected.push(
             `${path}: ${d.field} ${JSON.stringify(d.got)} ≠ ${JSON.stringify(d.want)}`,

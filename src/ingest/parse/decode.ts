@@ -6,6 +6,8 @@ import iconv from 'iconv-lite'
 export interface DecodedBody {
   text: string
   encoding: string
+  /** A repair made while decoding, for the source's "recovered from" (UTF-8 encoded twice). */
+  note?: string
 }
 
 const BOMS: ReadonlyArray<readonly [number[], string]> = [
@@ -98,6 +100,48 @@ export const decodeBody = (bytes: Uint8Array, contentType?: string): DecodedBody
     wide ??
     (isUtf8(bytes) ? 'utf-8' : 'windows-1252')
   const body = bom ? bytes.subarray(bom[0].length) : bytes
-  const text = iconv.decode(Buffer.from(body.buffer, body.byteOffset, body.byteLength), encoding)
-  return { text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, encoding }
+  const decoded = iconv.decode(Buffer.from(body.buffer, body.byteOffset, body.byteLength), encoding)
+  const text = decoded.charCodeAt(0) === 0xfeff ? decoded.slice(1) : decoded
+  const once = encoding === 'utf-8' ? undoubledUtf8(text) : undefined
+  return once === undefined
+    ? { text, encoding }
+    : { text: once, encoding, note: 'UTF-8 encoded twice (decoded once more)' }
+}
+
+/**
+ * Characters windows-1252 puts at 0x80–0x9F, by byte: text that was UTF-8, read as windows-1252
+ * and encoded as UTF-8 again holds these where the original had continuation bytes.
+ */
+const CP1252_HIGH: ReadonlyMap<number, number> = new Map(
+  [
+    0x20ac, 0, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039,
+    0x0152, 0, 0x017d, 0, 0, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122,
+    0x0161, 0x203a, 0x0153, 0, 0x017e, 0x0178,
+  ]
+    .map((c, i): [number, number] => [c, 0x80 + i])
+    .filter(([c]) => c !== 0),
+)
+
+/** A lead byte read as Latin-1 followed by a continuation byte read as Latin-1 or windows-1252. */
+const DOUBLED =
+  /[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]/
+
+/** A character no single windows-1252 or Latin-1 byte decodes to, or a C0 control. */
+const NOT_ONE_BYTE =
+  /[^\t\n\r\u0020-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201a\u201c-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]/
+
+/**
+ * The text decoded once more when it is UTF-8 encoded twice ("ActualitÃ©s"), as feed readers
+ * repair it; `undefined` otherwise. Only a whole document qualifies: every character must map
+ * back to one byte and those bytes must be valid UTF-8, so a document that legitimately holds
+ * "Ã©" next to any other non-ASCII text (an "é" alone, Urdu, a curly quote) is left as it is.
+ */
+const undoubledUtf8 = (text: string): string | undefined => {
+  if (!DOUBLED.test(text) || NOT_ONE_BYTE.test(text)) return undefined
+  const bytes = Buffer.alloc(text.length)
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    bytes[i] = c < 0x100 ? c : (CP1252_HIGH.get(c) ?? 0)
+  }
+  return isUtf8(bytes) ? bytes.toString('utf8') : undefined
 }

@@ -67,12 +67,21 @@ export const rootElement = (xml: string): { name: string; index: number } | unde
 /** The name of the root element (see `rootElement`). */
 export const rootElementName = (xml: string): string | undefined => rootElement(xml)?.name
 
+/** The RSS 1.1 namespace, declared on an RSS 1.1 document's root `<Channel>`. */
+export const RSS11_NAMESPACE = 'http://purl.org/net/rss1.1#'
+
+/** Whether the root element's start tag (at `index`) declares the RSS 1.1 namespace. */
+const isRss11 = (xml: string, index: number): boolean => {
+  const end = xml.indexOf('>', index)
+  return xml.slice(index, end < 0 ? index + 4096 : end).includes(RSS11_NAMESPACE)
+}
+
 /**
- * The dialect of an XML feed from its root element: `rss`, `rdf:RDF`, Atom `feed` (any prefix),
- * or a lone Atom `entry`. Throws `ParseError` naming HTML pages and foreign roots.
+ * The dialect of an XML feed from its root element: `rss`, `rdf:RDF` or an RSS 1.1 `Channel`
+ * (both `rdf`), Atom `feed` (any prefix), or a lone Atom `entry`. Throws `ParseError` naming HTML pages and foreign roots.
  */
 export const detectXmlFormat = (xml: string): XmlFormat => {
-  const root = rootElementName(xml)
+  const root = rootElement(xml)
   if (root === undefined) {
     if (/<!DOCTYPE\s+html/i.test(xml))
       throw notAFeed('the document is an HTML page (<!DOCTYPE html>)')
@@ -82,7 +91,7 @@ export const detectXmlFormat = (xml: string): XmlFormat => {
         : `the document is neither XML nor JSON (it starts with ${preview(xml)})`,
     )
   }
-  const local = root.replace(/^[\w.-]+:/, '').toLowerCase()
+  const local = root.name.replace(/^[\w.-]+:/, '').toLowerCase()
   switch (local) {
     case 'rss':
       return 'rss'
@@ -95,16 +104,18 @@ export const detectXmlFormat = (xml: string): XmlFormat => {
     case 'html':
     case 'head':
     case 'body':
-      throw notAFeed(`the document is an HTML page (<${root}>)`)
+      throw notAFeed(`the document is an HTML page (<${root.name}>)`)
     case 'channel':
+      // RSS 1.1 is RSS 1.0 with the channel as the root and the items in a collection.
+      if (isRss11(xml, root.index)) return 'rdf'
       throw notAFeed(
-        `the root element <${root}> is a Channel Definition Format document, not a feed`,
+        `the root element <${root.name}> is a Channel Definition Format document, not a feed`,
       )
     case 'opml':
       throw notAFeed(
-        `the document is an OPML outline (<${root}>), a list of feeds rather than a feed`,
+        `the document is an OPML outline (<${root.name}>), a list of feeds rather than a feed`,
       )
     default:
-      throw notAFeed(`the XML root element <${root}> is not RSS, RDF or Atom`)
+      throw notAFeed(`the XML root element <${root.name}> is not RSS, RDF or Atom`)
   }
 }

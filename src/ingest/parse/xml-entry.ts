@@ -41,9 +41,16 @@ const baseOf = (node: unknown, outer: string | undefined, url: string): string |
   return b ? (resolveUrl(b, outer ?? url) ?? outer) : outer
 }
 
+/**
+ * A `type` attribute as a bare media type: parameters (`text/html; charset=utf-8`) say nothing
+ * about what the element is, and would hide a suffix such as `+xml`.
+ */
+const mediaType = (node: unknown): string | undefined =>
+  attrOf(node, 'type')?.split(';')[0]?.trim().toLowerCase()
+
 /** What a text construct or content element holds, from its `type` and (Atom 0.3) `mode`. */
 const contentKind = (node: unknown, kind: Kind, fallback: 'text' | 'html'): Shape => {
-  const type = (attrOf(node, 'type') ?? '').toLowerCase()
+  const type = mediaType(node) ?? ''
   const mode = attrOf(node, 'mode')?.toLowerCase()
   if (mode === 'base64' || type === 'application/octet-stream') return 'base64'
   if (type === 'xhtml' || type.includes('xhtml')) return 'xhtml'
@@ -108,6 +115,7 @@ const atomLinks = (v: unknown, base: string | undefined) =>
  * alternate wins, as in feedparser, when a feed lists several).
  */
 const alternate = (v: unknown, base: string | undefined): string | undefined => {
+  // `includes`, not equality: a type with parameters (`text/html; charset=utf-8`) is still HTML.
   const links = atomLinks(v, base)
     .filter((l) => l.href && l.rel === 'alternate')
     .reverse()

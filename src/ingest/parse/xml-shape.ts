@@ -1,7 +1,7 @@
 /** xml2js options for rss-parser: canonical element names, and nodes shaped so it cannot crash. */
 
 import { dict } from '../../util/dict.js'
-import { rootElementName, type XmlFormat } from './detect.js'
+import { RSS11_NAMESPACE, rootElementName, type XmlFormat } from './detect.js'
 import { isRecord, nodesOf } from './xml-nodes.js'
 
 /** Canonical prefixes for the namespaces we read, so `<a:feed>` or `<dcx:creator>` still match. */
@@ -9,6 +9,7 @@ const NAMESPACES: Readonly<Record<string, string>> = dict({
   'http://www.w3.org/2005/Atom': 'atom',
   'http://purl.org/atom/ns#': 'atom',
   'http://purl.org/rss/1.0/': '',
+  [RSS11_NAMESPACE]: '',
   'http://my.netscape.com/rdf/simple/0.9/': '',
   'http://backend.userland.com/rss2': '',
   'http://blogs.law.harvard.edu/tech/rss': '',
@@ -35,9 +36,14 @@ const prefixMapper = (xml: string, format: XmlFormat): ((name: string) => string
     if (canonical === 'atom' && atomRoot) canonical = ''
     if (canonical !== prefix) map.set(prefix, canonical)
   }
-  const root = rootElementName(xml)
-  // An RDF root written without its prefix (`<rdf>`, `<RDF xmlns="…rdf-syntax-ns#">`).
-  const bareRdf = format === 'rdf' && root && !root.includes(':') ? root.toLowerCase() : undefined
+  const root = rootElementName(xml)?.toLowerCase()
+  // An RDF root written without its prefix (`<rdf>`, `<RDF xmlns="…rdf-syntax-ns#">`), or an RSS
+  // 1.1 `<Channel>` (its prefix, if any, maps to none): read as `rdf:RDF`.
+  const rootPrefix = root?.includes(':') ? root.slice(0, root.indexOf(':')) : undefined
+  const bareRdf =
+    format === 'rdf' && root && (rootPrefix === undefined || map.get(rootPrefix) === '')
+      ? root
+      : undefined
   if (map.size === 0 && !bareRdf) return undefined
   return (name: string): string => {
     if (name === bareRdf) return 'rdf:RDF'
@@ -57,7 +63,7 @@ const prefixMapper = (xml: string, format: XmlFormat): ((name: string) => string
  */
 const defuse = (xpath: string, _current: unknown, value: unknown): unknown => {
   if (xpath === '/rss') return withChannel(value)
-  if (xpath === '/rdf:RDF') return liftRdfItems(withChannel(value))
+  if (xpath === '/rdf:RDF') return liftRdfItems(withChannel(fromRss11(value)))
   // An empty <entry/> or <item/> is '' to xml2js, and ''.link is String.prototype.link.
   if (typeof value === 'string' && /\/(?:entry|item)$/.test(xpath)) return {}
   if (typeof value === 'string' && /\/entry\/(?:published|updated)$/.test(xpath))
@@ -94,6 +100,21 @@ const inheritBase = (root: Record<string, unknown>): Record<string, unknown> => 
   const attrs = isRecord(first.$) ? first.$ : {}
   if (typeof attrs['xml:base'] === 'string') return root
   return { ...root, channel: [{ ...first, $: { ...attrs, 'xml:base': base } }, ...others] }
+}
+
+/**
+ * An RSS 1.1 root is the channel itself, its items inside `<items>`: reshaped as RSS 1.0 (a
+ * channel beside its items), which is how rss-parser and we read it.
+ */
+const fromRss11 = (root: unknown): unknown => {
+  if (!isRecord(root) || root.channel !== undefined || root.item !== undefined) return root
+  const { $: attrs, items, ...channel } = root
+  const item = nodesOf(items).flatMap((list) => (isRecord(list) ? nodesOf(list.item) : []))
+  return {
+    ...(attrs === undefined ? {} : { $: attrs }),
+    channel: [{ ...channel, ...(isRecord(attrs) ? { $: attrs } : {}) }],
+    ...(item.length ? { item } : {}),
+  }
 }
 
 /** RSS 1.0 items belong beside the channel; some feeds nest them inside it. */

@@ -40,18 +40,19 @@ const past = (xml: string, close: string, from: number): number => {
 /**
  * Splits an XML feed (after xml-repair's preparation) into its entry elements: `<item>` for RSS
  * 0.9x/2.0 and RDF, `<entry>` for Atom, unprefixed. Comments, CDATA sections and processing
- * instructions are skipped over. Returns undefined whenever the document is not plainly a list of
- * entries (a prefixed or nested entry element, an entry that is never closed, an Atom entry
- * document): the caller then parses the whole document, which is always correct.
+ * instructions are skipped over, and so is anything inside an entry's `<source>` (an entry copied
+ * with the feed it came from is one entry). Returns undefined whenever the document is not plainly
+ * a list of entries (a prefixed or nested entry element, an entry that is never closed, an Atom
+ * entry document): the caller then parses the whole document, which is always correct.
  * @example splitEntries(xml, 'rss')?.entries.length // 50
  */
 export const splitEntries = (xml: string, format: XmlFormat): SplitFeed | undefined => {
   const name = ENTRY_NAME[format]
   if (!name) return undefined
-  const open = `<${name}`
-  const close = `</${name}`
   const entries: RawEntry[] = []
   let entryStart = -1
+  /** How many `<source>` elements of the current entry are open. */
+  let sources = 0
   let i = 0
   for (;;) {
     const lt = xml.indexOf('<', i)
@@ -64,13 +65,19 @@ export const splitEntries = (xml: string, format: XmlFormat): SplitFeed | undefi
     else {
       const gt = xml.indexOf('>', lt)
       if (gt < 0) return undefined
-      const after = xml.charCodeAt(lt + name.length + (xml[lt + 1] === '/' ? 2 : 1))
-      const bounded = after === 62 /* > */ || after === 47 /* / */ || isSpace(after)
-      if (bounded && xml.startsWith(open, lt)) {
+      const selfClosing = xml[gt - 1] === '/'
+      const entryTag = tagAt(xml, lt, name)
+      const sourceTag = entryStart >= 0 ? tagAt(xml, lt, 'source') : undefined
+      if (sourceTag === 'open' && !selfClosing) sources++
+      else if (sourceTag === 'close') sources = Math.max(0, sources - 1)
+      else if (sources > 0) {
+        // Inside an entry's <source> (the feed it was copied from): an entry there is part of
+        // the outer entry, not one of ours.
+      } else if (entryTag === 'open') {
         if (entryStart >= 0) return undefined // nested
-        if (xml[gt - 1] === '/') entries.push({ start: lt, end: gt + 1 })
+        if (selfClosing) entries.push({ start: lt, end: gt + 1 })
         else entryStart = lt
-      } else if (bounded && xml.startsWith(close, lt)) {
+      } else if (entryTag === 'close') {
         if (entryStart < 0) return undefined
         entries.push({ start: entryStart, end: gt + 1 })
         entryStart = -1
@@ -109,6 +116,16 @@ export const withEntries = (xml: string, split: SplitFeed, keep: readonly RawEnt
     from = e.end
   }
   return out + xml.slice(from)
+}
+
+/** Whether the tag at `lt` opens or closes an element named exactly `name` (no prefix). */
+const tagAt = (xml: string, lt: number, name: string): 'open' | 'close' | undefined => {
+  const closing = xml[lt + 1] === '/'
+  const at = lt + (closing ? 2 : 1)
+  if (!xml.startsWith(name, at)) return undefined
+  const after = xml.charCodeAt(at + name.length)
+  if (!(after === 62 /* > */ || after === 47 /* / */ || isSpace(after))) return undefined
+  return closing ? 'close' : 'open'
 }
 
 const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13

@@ -95,4 +95,44 @@ describe('decodeBody', () => {
       encoding: expected,
     })
   })
+
+  describe('UTF-8 encoded twice', () => {
+    /** UTF-8 bytes read as windows-1252 (or Latin-1), then written as UTF-8 again. */
+    const twice = (text: string, via = 'windows-1252'): Uint8Array =>
+      bytes(iconv.decode(Buffer.from(text, 'utf8'), via))
+
+    it.each([
+      ['windows-1252', 'Actualités — CataluÑa’s «news» €5'],
+      ['latin1', 'Actualités, Cataluña, Kraków'],
+    ])('decodes a whole document encoded twice via %s once more, and says so', (via, title) => {
+      const doubled = twice(xml('utf-8', title), via)
+      expect(Buffer.from(doubled).toString('utf8')).toContain('Ã') // the input really is doubled
+      const out = decodeBody(doubled)
+      expect(out.text).toBe(xml('utf-8', title))
+      expect(out.encoding).toBe('utf-8')
+      expect(out.note).toBe('UTF-8 encoded twice (decoded once more)')
+    })
+
+    it('repairs a title that says CataluÃ±a', () => {
+      const out = decodeBody(bytes(xml('utf-8', 'CataluÃ±a i ActualitÃ©s')))
+      expect(out.text).toContain('<title>Cataluña i Actualités</title>')
+    })
+
+    it.each([
+      ['an "é" written once beside it', 'Ã© and é'],
+      ['a character no single byte decodes to', 'Ã© in کابل'],
+      ['a curly quote that does not complete a sequence', 'Ã© “quoted”'],
+      ['a lead character without its continuation', 'Ã alone, © alone'],
+    ])('leaves text that legitimately holds such characters alone: %s', (_, title) => {
+      const out = decodeBody(bytes(xml('utf-8', title)))
+      expect(out.text).toBe(xml('utf-8', title))
+      expect(out.note).toBeUndefined()
+    })
+
+    it('leaves a document in a legacy charset alone', () => {
+      const text = xml('windows-1252', 'Ã© and ñ')
+      const out = decodeBody(iconv.encode(text, 'windows-1252'))
+      expect(out).toEqual({ text, encoding: 'windows-1252' })
+    })
+  })
 })

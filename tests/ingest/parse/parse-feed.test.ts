@@ -187,6 +187,11 @@ describe('parseFeed refuses documents that are not feeds', () => {
       'not a feed: the XML root element <catalog> is not RSS, RDF or Atom',
     ],
     [
+      'a Channel Definition Format document',
+      '<?xml version="1.0"?><CHANNEL HREF="https://e.org/"><TITLE>CDF</TITLE></CHANNEL>',
+      'not a feed: the root element <CHANNEL> is a Channel Definition Format document, not a feed',
+    ],
+    [
       'an OPML file',
       '<opml version="2.0"><body/></opml>',
       'not a feed: the document is an OPML outline',
@@ -380,6 +385,96 @@ describe('parseFeed copes with odd but valid shapes', () => {
       title: 'Ninety',
       entries: [{ link: 'https://e.org/i' }],
     })
+  })
+})
+
+describe("parseFeed with an entry inside another entry's <source>", () => {
+  const doc = atom(
+    '<entry><id>tag:p,2026:1</id><title>Outer</title><link href="https://p.example/1"/>' +
+      '<source><id>tag:o,2026:f</id><title>Origin</title>' +
+      '<entry><id>tag:o,2026:9</id><title>Inner</title><link href="https://o.example/9"/></entry>' +
+      '</source></entry>' +
+      '<entry><id>tag:p,2026:2</id><title>Second</title><link href="https://p.example/2"/></entry>',
+  )
+
+  it.each([
+    ['well-formed', doc, []],
+    ['read leniently', doc.replace('</feed>', '<br></feed>'), [expect.stringMatching(/^lenient/)]],
+  ])('counts it as part of the outer entry (%s)', async (_case, text, recovered) => {
+    const feed = await parseFeed(text, URL_)
+    expect(feed.entries.map((e) => [e.title, e.link])).toEqual([
+      ['Outer', 'https://p.example/1'],
+      ['Second', 'https://p.example/2'],
+    ])
+    expect(feed.recovered).toEqual(recovered)
+  })
+})
+
+describe('parseFeed reads media types with parameters', () => {
+  it('takes an Atom link typed text/html with a charset as the alternate link', async () => {
+    // The HTML link comes first: were its type not recognised, the last alternate would win.
+    const links = (where: string) =>
+      `<link rel="alternate" type="text/html; charset=utf-8" href="https://kabul.example/${where}"/>` +
+      `<link rel="alternate" type="application/atom+xml" href="https://kabul.example/${where}.atom"/>`
+    const feed = await parseFeed(
+      atom(
+        `<entry><id>tag:k,2026:1</id><title>T1</title>${links('a')}</entry>`,
+        `<title>K</title>${links('home')}`,
+      ),
+      URL_,
+    )
+    expect(feed.link).toBe('https://kabul.example/home')
+    expect(feed.entries[0]?.link).toBe('https://kabul.example/a')
+  })
+
+  it('reads Atom content typed application/xml with a charset, not as binary', async () => {
+    const feed = await parseFeed(
+      atom(
+        '<entry><id>tag:k,2026:1</id><title>T1</title>' +
+          '<content type="application/xml; charset=utf-8">Trade resumes at Torkham</content></entry>',
+      ),
+      URL_,
+    )
+    expect(feed.entries[0]?.contentHtml).toBe('Trade resumes at Torkham')
+  })
+})
+
+describe('parseFeed reads RSS 1.1 like RSS 1.0', () => {
+  const RSS11 = 'http://purl.org/net/rss1.1#'
+  const RDF = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#'
+  const items =
+    '<item rdf:about="https://kabul.example/a"><title>Torkham reopens</title>' +
+    '<link>https://kabul.example/a</link><dc:date>2026-03-01T10:00:00Z</dc:date>' +
+    '<description>Trade resumes</description></item>' +
+    '<item rdf:about="https://kabul.example/b"><title>Chaman</title>' +
+    '<link>https://kabul.example/b</link></item>'
+
+  it.each([
+    ['with RSS 1.1 as the default namespace', 'Channel', `xmlns="${RSS11}"`, ''],
+    ['with a prefix', 'r:Channel', `xmlns:r="${RSS11}"`, 'r:'],
+  ])('reads a <Channel> root %s', async (_case, root, ns, p) => {
+    const doc =
+      `<?xml version="1.0" encoding="utf-8"?><${root} ${ns} xmlns:rdf="${RDF}" ` +
+      `xmlns:dc="http://purl.org/dc/elements/1.1/" rdf:about="https://kabul.example/rss">` +
+      `<${p}title>Kabul Wire</${p}title><${p}link>https://kabul.example/</${p}link>` +
+      `<${p}description>News</${p}description>` +
+      `<${p}items rdf:parseType="Collection">${p ? items.replace(/<(\/?)(item|title|link|description)\b/g, `<$1${p}$2`) : items}</${p}items></${root}>`
+    const feed = await parseFeed(doc, URL_)
+    expect(feed).toMatchObject({
+      format: 'rdf',
+      title: 'Kabul Wire',
+      link: 'https://kabul.example/',
+    })
+    expect(feed.entries.map((e) => [e.title, e.link, e.published])).toEqual([
+      ['Torkham reopens', 'https://kabul.example/a', '2026-03-01T10:00:00Z'],
+      ['Chaman', 'https://kabul.example/b', undefined],
+    ])
+    expect(feed.entries[0]?.summary).toBe('Trade resumes')
+  })
+
+  it('reads an RSS 1.1 channel without items as an empty feed with its title', async () => {
+    const feed = await parseFeed(`<Channel xmlns="${RSS11}"><title>Quiet</title></Channel>`, URL_)
+    expect(feed).toMatchObject({ format: 'rdf', title: 'Quiet', entries: [] })
   })
 })
 

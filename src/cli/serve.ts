@@ -123,12 +123,14 @@ export const serveCommand = async (ctx: CliContext): Promise<void> => {
   // running configuration kept.
   const hangup = () => {
     svc.deps.logger.info({ signal: 'SIGHUP' }, 'reloading the configuration')
-    svc.reload().catch((err: unknown) =>
-      svc.deps.logger.error(
-        { err: err instanceof Error ? err.message : String(err) },
-        'new configuration rejected; keeping the old one',
-      ),
-    )
+    svc
+      .reload()
+      .catch((err: unknown) =>
+        svc.deps.logger.error(
+          { err: err instanceof Error ? err.message : String(err) },
+          'new configuration rejected; keeping the old one',
+        ),
+      )
   }
   process.on('SIGHUP', hangup)
   await new Promise<void>((resolve) => {

@@ -9,6 +9,8 @@ export const MATCH_FIELDS: readonly MatchField[] = ['title', 'summary', 'content
 // ---------------------------------------------------------------- configuration
 
 export interface ServerConfig {
+  /** The address `serve` listens on: `127.0.0.1` (this machine only) unless configured. */
+  host: string
   port: number
   /** Absolute, without a trailing slash: `http://localhost:8080`. */
   baseUrl: string

@@ -17,7 +17,11 @@ describe('the shipped config/topicwire.yaml', () => {
   })
 
   it('is valid with an empty environment and uses the SPEC defaults', () => {
-    expect(config.server).toEqual({ port: 8080, baseUrl: 'http://localhost:8080' })
+    expect(config.server).toEqual({
+      host: '127.0.0.1',
+      port: 8080,
+      baseUrl: 'http://localhost:8080',
+    })
     expect(config.storage.driver).toBe('lowdb')
     expect(config.storage.url).toBeUndefined()
     expect(config.fetch.every).toBe('15m')

@@ -27,6 +27,13 @@ describe('the shipped config/topicwire.yaml', () => {
     expect(config.fetch.every).toBe('15m')
   })
 
+  it('links to the port it serves on when PORT is set, and to BASE_URL when that is set', async () => {
+    const onPort = await loadConfig(shipped, { PORT: '18931' })
+    expect(onPort.server).toMatchObject({ port: 18931, baseUrl: 'http://localhost:18931' })
+    const proxied = await loadConfig(shipped, { PORT: '18931', BASE_URL: 'https://feeds.example/' })
+    expect(proxied.server).toMatchObject({ port: 18931, baseUrl: 'https://feeds.example' })
+  })
+
   it('carries every outlet of SPEC §7', () => {
     expect(config.sources.map((s) => s.url).sort()).toEqual(
       [

@@ -73,7 +73,9 @@ export const renderFeed = async (deps: Deps, r: FeedRender): Promise<CachedFeed>
     ? page.items.flatMap((i) => members(i.clusterId).filter((m) => m.id !== i.id))
     : []
   const emptyAt =
-    page.items.length === 0 ? lastCheckedAt(await deps.store.listStates(), query.sources) : undefined
+    page.items.length === 0
+      ? lastCheckedAt(await deps.store.listStates(), query.sources)
+      : undefined
   // Titles of topics and sources are in the body: a reload that renames one changes the ETag.
   const tagKey = `${configFingerprint(config)}:${format}:${target.path}?${selfQuery}`
   const { etag, lastModified } = computeValidators([...page.items, ...others], tagKey, {

@@ -4,7 +4,7 @@
  * memory (VmHWM from /proc) stays under the target, and SIGTERM ends it in time.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -211,8 +211,11 @@ describe('serve under hostile sources', { timeout: 60_000 }, () => {
     expect(byId.get('huge-title')?.health.recoveredFrom.join()).toMatch(/title in 1 item/)
     for (const id of ['big-body', 'gzip-bomb', 'html', 'drip', 'loop'])
       expect(byId.get(id)?.health.status, id).not.toBe('ok')
-    // The cycle was written: the lowdb file holds the ordinary sources' items.
-    const file = await readFile(join(dir, 'db.json'), 'utf8')
+    // The cycle was written: the lowdb partitions (db.json names the folder db/) hold the
+    // ordinary sources' items.
+    const items = join(dir, 'db', 'items')
+    const days = await readdir(items)
+    const file = (await Promise.all(days.map((d) => readFile(join(items, d), 'utf8')))).join('\n')
     for (const id of ['good-1-0', 'good-2-4', 'good-3-2']) expect(file).toContain(id)
   })
 

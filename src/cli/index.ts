@@ -22,7 +22,7 @@ Options:
   --config PATH   configuration file (env TOPICWIRE_CONFIG; default config/topicwire.yaml)
   -h, --help      this text
 
-Environment: PORT, BASE_URL, DATABASE_URL, ADMIN_TOKEN, LOG_LEVEL, and any \${VAR} the file uses.`
+Environment: TOPICWIRE_HOST, PORT, BASE_URL, DATABASE_URL, ADMIN_TOKEN, LOG_LEVEL, and any \${VAR} the file uses.`
 
 /**
  * Runs the command line and returns the exit code: 0 ok, 1 invalid configuration or failure to

@@ -1,5 +1,5 @@
 /** `topicwire serve` (npm start): scheduler + HTTP server, config hot-reload, graceful shutdown. */
-import type { AddressInfo } from 'node:net'
+import { type AddressInfo, isIP } from 'node:net'
 import { loadConfig } from '../config/load.js'
 import { watchConfig } from '../config/watch.js'
 import { createNodeServer } from '../http/node-server.js'
@@ -13,7 +13,7 @@ import type { CliContext } from './context.js'
 
 /** A running topicwire: what tests, the demo and `serve` hold on to. */
 export interface Service {
-  /** `http://127.0.0.1:PORT` as bound (port 0 in tests picks a free one). */
+  /** `http://HOST:PORT` as bound, loopback for a wildcard host (port 0 in tests picks a free one). */
   url: string
   deps: PollDeps
   scheduler: Scheduler
@@ -64,7 +64,7 @@ export const startService = async (
     },
     reload: () => reload(),
   })
-  const at = { port: opts.port ?? config.server.port, host: opts.hostname ?? '0.0.0.0' }
+  const at = { port: opts.port ?? config.server.port, host: opts.hostname ?? config.server.host }
   server.listen(at.port, at.host)
   try {
     await new Promise<void>((resolve, reject) => {
@@ -87,9 +87,9 @@ export const startService = async (
           ),
       })
     : undefined
-  deps.logger.info({ port, sources: config.sources.length }, 'topicwire listening')
+  deps.logger.info({ host: at.host, port, sources: config.sources.length }, 'topicwire listening')
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${dialHost(at.host)}:${port}`,
     deps,
     scheduler,
     reload,
@@ -117,7 +117,9 @@ export const serveCommand = async (ctx: CliContext): Promise<void> => {
     env: ctx.env,
     logLevel: (ctx.env.LOG_LEVEL as LogLevel | undefined) ?? 'info',
   })
-  ctx.out(`topicwire: serving ${config.sources.length} sources at ${config.server.baseUrl}/`)
+  ctx.out(
+    `topicwire: serving ${config.sources.length} sources at ${config.server.baseUrl}/ (listening on ${svc.url})`,
+  )
   // SIGHUP reloads the file as the watcher does: for deployments whose configuration is mounted
   // where file events do not arrive (`systemctl reload`, `kill -HUP`). A bad file is logged, the
   // running configuration kept.
@@ -172,6 +174,7 @@ export const serveCommand = async (ctx: CliContext): Promise<void> => {
  */
 export const restartOnly = (was: AppConfig, next: AppConfig): string[] => {
   const changed: string[] = []
+  if (was.server.host !== next.server.host) changed.push('server.host')
   if (was.server.port !== next.server.port) changed.push('server.port')
   // Retention is read by every cycle; the driver, file and URL are fixed when the store opens.
   for (const key of ['driver', 'path', 'url'] as const)
@@ -180,6 +183,13 @@ export const restartOnly = (was: AppConfig, next: AppConfig): string[] => {
   if (was.fetch.analysisTimeoutMs !== next.fetch.analysisTimeoutMs)
     changed.push('fetch.analysis_timeout')
   return changed
+}
+
+/** The address a client on this machine dials for a listen address (a wildcard is not one to dial). */
+const dialHost = (host: string): string => {
+  if (host === '0.0.0.0') return '127.0.0.1'
+  if (host === '::') return '[::1]'
+  return isIP(host) === 6 ? `[${host}]` : host
 }
 
 /** How long after `fetch.timeout` a stopping `serve` may take before it exits regardless. */
@@ -200,7 +210,7 @@ const listenError = (err: unknown, at: { port: number; host: string }): unknown 
   if (reason === undefined) return err
   return new AppError(
     'config',
-    `cannot listen on ${where}: ${reason}; choose another with server.port in the configuration (or PORT)`,
+    `cannot listen on ${where}: ${reason}; choose another with server.host and server.port in the configuration (or HOST and PORT)`,
     { cause: err },
   )
 }

@@ -1,4 +1,5 @@
 /** Reusable field schemas for the configuration, each failing with a sentence a person can act on. */
+import { isIP } from 'node:net'
 import { validateDetailed } from 'node-cron'
 import { z } from 'zod'
 import type { MatchField } from '../model/types.js'
@@ -70,6 +71,21 @@ export const isHttpUrl = (s: string): boolean => {
 export const httpUrl = () => {
   const msg = '{field} must be an absolute http(s) URL, got {got}'
   return z.string({ error: msg }).trim().refine(isHttpUrl, { error: msg })
+}
+
+/**
+ * True for an address to listen on: an IPv4 or IPv6 literal, or a host name (letters, digits,
+ * "-" and "." only), without a scheme, port or path.
+ */
+export const isListenHost = (s: string): boolean =>
+  isIP(s) !== 0 ||
+  (s.length <= 253 &&
+    /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i.test(s))
+
+/** A listen address (`127.0.0.1`, `0.0.0.0`, `::`, `localhost`), trimmed. */
+export const listenHost = () => {
+  const msg = '{field} must be an address to listen on such as 127.0.0.1, 0.0.0.0 or ::, got {got}'
+  return z.string({ error: msg }).trim().refine(isListenHost, { error: msg })
 }
 
 /** True for a time zone name the runtime knows (IANA, e.g. `Asia/Kabul`, or `UTC`). */

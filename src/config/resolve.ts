@@ -1,7 +1,7 @@
 /** From the validated file to AppConfig: source ids, environment overrides, cross-references, rules. */
 import type { AppConfig, Source, Topic } from '../model/types.js'
 import { compileTopics, RuleError, TopicRulesError } from '../topics/compile.js'
-import { ID_PATTERN, isHttpUrl } from './fields.js'
+import { ID_PATTERN, isHttpUrl, isListenHost } from './fields.js'
 import { type ConfigPath, type Problem, suggestKey } from './locate.js'
 import type { ParsedConfig, ParsedSource } from './schema.js'
 
@@ -62,10 +62,23 @@ const envProblem = (path: ConfigPath, name: string, what: string, got: string): 
   message: `environment variable ${name} must be ${what}, got ${JSON.stringify(got)}`,
 })
 
-/** Applies PORT, BASE_URL, DATABASE_URL and ADMIN_TOKEN (empty values count as unset). */
+/** Applies TOPICWIRE_HOST (not HOST, which some shells set to the machine's name), PORT, BASE_URL, DATABASE_URL and ADMIN_TOKEN (empty values count as unset). */
 const applyEnv = (config: AppConfig, baseUrlGiven: boolean, env: Env): Problem[] => {
   const problems: Problem[] = []
   const get = (name: string) => (env[name]?.trim() ? env[name]?.trim() : undefined)
+  const host = get('TOPICWIRE_HOST')
+  if (host !== undefined) {
+    if (isListenHost(host)) config.server.host = host
+    else
+      problems.push(
+        envProblem(
+          ['server', 'host'],
+          'TOPICWIRE_HOST',
+          'an address to listen on such as 127.0.0.1, 0.0.0.0 or ::',
+          host,
+        ),
+      )
+  }
   const port = get('PORT')
   if (port !== undefined) {
     const n = Number(port)

@@ -16,6 +16,7 @@ import {
   httpUrl,
   language,
   list,
+  listenHost,
   MAP_MESSAGE,
   matchFields,
   matchNode,
@@ -39,6 +40,9 @@ import {
 /** Default `User-Agent` of the fetcher. */
 export const DEFAULT_USER_AGENT = 'topicwire/0.1 (+https://github.com/topicwire/topicwire)'
 
+/** Where `serve` listens unless `server.host` or HOST says otherwise: this machine only. */
+export const DEFAULT_HOST = '127.0.0.1'
+
 // ---------------------------------------------------------------- sections
 
 const omitUndefined = <T extends object>(o: T): T =>
@@ -47,6 +51,7 @@ const omitUndefined = <T extends object>(o: T): T =>
 const serverSchema = z
   .strictObject(
     {
+      host: listenHost().default(DEFAULT_HOST),
       port: whole(1, 65535).default(8080),
       base_url: httpUrl().optional(),
       admin_token: token().optional(),
@@ -56,6 +61,7 @@ const serverSchema = z
   )
   .transform((s) =>
     omitUndefined({
+      host: s.host,
       port: s.port,
       baseUrl: s.base_url?.replace(/\/+$/, ''),
       adminToken: s.admin_token || undefined,

@@ -25,16 +25,21 @@ export const EPOCH_HTTP_DATE = 'Thu, 01 Jan 1970 00:00:00 GMT'
  *
  * Last-Modified is the newest of every item's `updatedAt ?? publishedAt` and `fetchedAt`,
  * clamped to `opts.now` when given (a source dating items in the future must not push it ahead
- * of the server clock), or the epoch for an empty list.
+ * of the server clock). For an empty list it is `opts.emptyAt` (which then takes part in the
+ * ETag, as it is in the body too), or the epoch without one.
  * @example computeValidators(page.items, `${c.req.path}?${query}|${configVersion}`)
  */
 export const computeValidators = (
   items: readonly Item[],
   key: string,
-  opts: { now?: Date } = {},
+  opts: { now?: Date; emptyAt?: string } = {},
 ): Validators => {
   const hash = createHash('sha256').update(key)
   let newest = Number.NEGATIVE_INFINITY
+  if (items.length === 0 && opts.emptyAt !== undefined) {
+    hash.update(`\nempty|${opts.emptyAt}`)
+    newest = Date.parse(opts.emptyAt)
+  }
   for (const item of items) {
     const change = item.contentHash || (item.updatedAt ?? item.publishedAt)
     hash.update(`\n${item.id}|${change}|${item.topics.join(',')}|${item.clusterId}`)

@@ -1,5 +1,5 @@
 /** renderFeed: one feed document from the store, as cached bytes with their validators. */
-import type { AppConfig, Deps, FeedFormat } from '../model/types.js'
+import type { AppConfig, Deps, FeedFormat, SourceState } from '../model/types.js'
 import { loadStoryMembers } from '../publish/also-reported.js'
 import { renderAtom } from '../publish/atom.js'
 import type { FeedDocument } from '../publish/document.js'
@@ -35,6 +35,25 @@ export interface FeedRender {
 }
 
 /**
+ * When a feed without items was last found empty: the newest successful poll of the sources it
+ * can show (all when `sourceIds` is absent). Read from the store, so it survives restarts and
+ * stays put between polls (bytes and strong ETag with it); the epoch only before any success.
+ */
+const lastCheckedAt = (
+  states: readonly SourceState[],
+  sourceIds: readonly string[] | undefined,
+): string | undefined => {
+  const wanted = sourceIds ? new Set(sourceIds) : undefined
+  let newest = Number.NEGATIVE_INFINITY
+  for (const s of states) {
+    if (wanted && !wanted.has(s.sourceId)) continue
+    const t = Date.parse(s.lastSuccessAt ?? '')
+    if (t > newest) newest = t
+  }
+  return Number.isFinite(newest) ? new Date(newest).toISOString() : undefined
+}
+
+/**
  * Queries the store for the feed, computes its validators and renders it once into bytes with
  * the headers of a 200 and of a 304. `Cache-Control: max-age` is the shortest poll interval of
  * the sources the feed can show (see `maxAgeSeconds`).
@@ -53,10 +72,15 @@ export const renderFeed = async (deps: Deps, r: FeedRender): Promise<CachedFeed>
   const others = members
     ? page.items.flatMap((i) => members(i.clusterId).filter((m) => m.id !== i.id))
     : []
+  const emptyAt =
+    page.items.length === 0
+      ? lastCheckedAt(await deps.store.listStates(), query.sources)
+      : undefined
   // Titles of topics and sources are in the body: a reload that renames one changes the ETag.
   const tagKey = `${configFingerprint(config)}:${format}:${target.path}?${selfQuery}`
   const { etag, lastModified } = computeValidators([...page.items, ...others], tagKey, {
     now: r.now,
+    ...(emptyAt ? { emptyAt } : {}),
   })
   const doc = buildFeedDocument(
     {
@@ -67,6 +91,7 @@ export const renderFeed = async (deps: Deps, r: FeedRender): Promise<CachedFeed>
       // The self and next links carry the token: a reader following them must get in too.
       query: withToken(selfQuery, config.server.feedToken),
       nextCursor: page.nextCursor,
+      ...(emptyAt ? { emptyUpdated: emptyAt } : {}),
     },
     page.items,
     {

@@ -9,6 +9,8 @@ export const MATCH_FIELDS: readonly MatchField[] = ['title', 'summary', 'content
 // ---------------------------------------------------------------- configuration
 
 export interface ServerConfig {
+  /** The address `serve` listens on: `127.0.0.1` (this machine only) unless configured. */
+  host: string
   port: number
   /** Absolute, without a trailing slash: `http://localhost:8080`. */
   baseUrl: string
@@ -318,7 +320,13 @@ export interface Store {
   getItem(id: string): Promise<Item | undefined>
   /** Every stored member of a story (any order); drivers without it show no "also reported by". */
   clusterMembers?(clusterId: string): Promise<Item[]>
-  countItems(filter?: { sourceId?: string; topic?: string; since?: string }): Promise<number>
+  /** Stored items matching the filter; with `stories`, their distinct stories (clusterIds) instead. */
+  countItems(filter?: {
+    sourceId?: string
+    topic?: string
+    since?: string
+    stories?: boolean
+  }): Promise<number>
   /** Stores verdicts (one per topic and item: a later one replaces it); returns how many changed. */
   saveVerdicts(verdicts: readonly Verdict[]): Promise<number>
   /** The verdicts of one topic (or all), by topic and item id. */

@@ -19,6 +19,8 @@ export interface FeedInput {
   language?: string
   /** Cursor of the next page, when there is one: becomes `nextUrls`. */
   nextCursor?: string
+  /** ISO date a feed without items says it was updated (when it was last checked); else the epoch. */
+  emptyUpdated?: string
 }
 
 /** Context from the configuration, used to name sources and topics. */
@@ -44,7 +46,7 @@ export const FEED_CONTENT_TYPES: Record<FeedFormat, string> = {
 /** Generator name written into every feed. */
 export const GENERATOR = 'topicwire'
 
-/** `updated` of a feed without items, and the fixed fallback date: the Unix epoch. */
+/** The fixed fallback date (the Unix epoch): an item without any date, an empty feed never checked. */
 export const EPOCH_ISO = '1970-01-01T00:00:00.000Z'
 
 /**
@@ -84,7 +86,7 @@ export const buildFeedDocument = (
       atom: selfUrl('.atom', query),
       json: selfUrl('.json', query),
     },
-    updated: newestDate(items),
+    updated: newestDate(items) ?? input.emptyUpdated ?? EPOCH_ISO,
     generator: GENERATOR,
     categoryScheme: `${base}/topics`,
     items: docItems,
@@ -175,13 +177,13 @@ const shorten = (text: string | undefined): string | undefined =>
   text === undefined ? undefined : text.length > 100 ? `${text.slice(0, 99)}…` : text
 
 /** The newest `updatedAt ?? publishedAt` of the items, or the epoch when there are none. */
-const newestDate = (items: readonly Item[]): string => {
+const newestDate = (items: readonly Item[]): string | undefined => {
   let max = Number.NEGATIVE_INFINITY
   for (const item of items) {
     const t = Date.parse(item.updatedAt ?? item.publishedAt)
     if (t > max) max = t
   }
-  return Number.isFinite(max) ? new Date(max).toISOString() : EPOCH_ISO
+  return Number.isFinite(max) ? new Date(max).toISOString() : undefined
 }
 
 const sharedLanguage = (items: readonly Item[]): string | undefined => {

@@ -30,8 +30,10 @@ export interface IndexFeed {
 export interface IndexTopic {
   id: string
   title: string
-  /** Stored items tagged with it. */
+  /** Stored items tagged with it (reports: one outlet's item each). */
   itemCount: number
+  /** Stories among them: what its collapsed feed lists, each report of one story counted once. */
+  storyCount: number
   /** Items per day, oldest first (usually the last 30 days). */
   chart: DayCount[]
   /** Said under the chart, e.g. why it does not end today. */
@@ -150,6 +152,10 @@ const linker =
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
 
+/** "16 stories · 18 reports": the feed lists stories, the store holds each outlet's report. */
+const storiesAndReports = (stories: number, reports: number): string =>
+  `${stories} ${stories === 1 ? 'story' : 'stories'} · ${plural(reports, 'report')}`
+
 const time = (iso: string): string =>
   `<time datetime="${escapePageText(iso)}">${escapePageText(formatUtc(iso))}</time>`
 
@@ -191,7 +197,7 @@ const renderTopics = (topics: readonly IndexTopic[], link: Link): string => {
     return [
       `<article class="card topic" id="topic-${escapePageText(t.id)}">`,
       `<h3>${escapePageText(t.title)}</h3>`,
-      `<p class="muted"><span class="count">${plural(t.itemCount, 'item')}</span></p>`,
+      `<p class="muted"><span class="count">${storiesAndReports(t.storyCount, t.itemCount)}</span></p>`,
       subscribeList(path, t.title, link),
       renderDayChart(t.chart, `${t.title}: items per day`),
       t.chartNote ? `<p class="muted">${escapePageText(t.chartNote)}</p>` : '',

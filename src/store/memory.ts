@@ -315,9 +315,10 @@ export const createMemoryStore = (opts: MemoryStoreOptions = {}): MemoryStore =>
     },
 
     async countItems(filter = {}) {
-      const { sourceId, topic, since } = filter
+      const { sourceId, topic, since, stories } = filter
       const t = since === undefined ? undefined : toTime('countItems since', since)
-      if (sourceId === undefined && topic === undefined && t === undefined) return index.size
+      if (sourceId === undefined && topic === undefined && t === undefined && !stories)
+        return index.size
       const pool =
         sourceId !== undefined &&
         (topic === undefined || index.countBySource(sourceId) <= index.countByTopic(topic))
@@ -326,13 +327,16 @@ export const createMemoryStore = (opts: MemoryStoreOptions = {}): MemoryStore =>
             ? index.sortedByTopic(topic)
             : index.sorted()
       let n = 0
+      // A story counts once however many of its reports match, as a collapsed feed shows it.
+      const seen = stories ? new Set<string>() : undefined
       for (const i of pool) {
         if (t !== undefined && index.timesOf(i).published < t) break // pools are newest first
         if (sourceId !== undefined && i.sourceId !== sourceId) continue
         if (topic !== undefined && !i.topics.includes(topic)) continue
-        n++
+        if (seen) seen.add(i.clusterId)
+        else n++
       }
-      return n
+      return seen ? seen.size : n
     },
 
     async retag(tagger) {

@@ -14,13 +14,14 @@ describe('restartOnly', () => {
     expect(restartOnly(was, next)).toEqual([])
   })
 
-  it('names the port, the store and the worker settings', () => {
+  it('names the address, the store and the worker settings', () => {
     const next = testConfig({
-      server: { ...was.server, port: was.server.port + 1 },
+      server: { ...was.server, host: '0.0.0.0', port: was.server.port + 1 },
       storage: { ...was.storage, path: `${was.storage.path}.other` },
       fetch: { ...was.fetch, workers: 3, analysisTimeoutMs: 1_000 },
     })
     expect(restartOnly(was, next)).toEqual([
+      'server.host',
       'server.port',
       'storage.path',
       'fetch.workers',

@@ -13,5 +13,14 @@ describe('config/demo.yaml', () => {
     expect(demo.topics).toEqual(shipped.topics)
     expect(demo.sources.every((s) => s.url.startsWith('http://127.0.0.1:1234/'))).toBe(true)
     expect(demo.storage.path).toBe('data/demo.json')
+    expect(demo.server).toMatchObject({ port: 8080, baseUrl: 'http://localhost:8080' })
+  })
+
+  it('prints and links the port it serves on (PORT), unless BASE_URL is given', async () => {
+    const file = resolve(root, 'config/demo.yaml')
+    const onPort = await loadConfig(file, { PORT: '18931' })
+    expect(onPort.server).toMatchObject({ port: 18931, baseUrl: 'http://localhost:18931' })
+    const given = await loadConfig(file, { PORT: '18931', BASE_URL: 'http://demo.example:80/' })
+    expect(given.server).toMatchObject({ port: 18931, baseUrl: 'http://demo.example:80' })
   })
 })

@@ -340,7 +340,7 @@ describe('parseConfigText: valid files', () => {
     const config = await loadConfig(fixture('minimal.yaml'), {})
     expect(config).toEqual<AppConfig>({
       file: fixture('minimal.yaml'),
-      server: { port: 8080, baseUrl: 'http://localhost:8080' },
+      server: { host: '127.0.0.1', port: 8080, baseUrl: 'http://localhost:8080' },
       storage: {
         driver: 'lowdb',
         path: 'data/db.json',
@@ -374,6 +374,7 @@ describe('parseConfigText: valid files', () => {
   it('reads every key of a full file', async () => {
     const config = await loadConfig(fixture('full.yaml'), {})
     expect(config.server).toEqual({
+      host: '0.0.0.0',
       port: 9090,
       baseUrl: 'https://news.example.org/topicwire',
       feedToken: 'reader-secret',
@@ -480,7 +481,11 @@ describe('parseConfigText: valid files', () => {
   it('uses defaults of ${VAR:-default}, and environment values when set', () => {
     const text = `server:\n  port: \${PORT_IN_YAML:-9000}\n  admin_token: \${ADMIN:-}\n${S}storage:\n  url: \${DB:-postgres://localhost/tw}\n`
     const unset = parseConfigText(text, 't.yaml', {})
-    expect(unset.server).toEqual({ port: 9000, baseUrl: 'http://localhost:9000' })
+    expect(unset.server).toEqual({
+      host: '127.0.0.1',
+      port: 9000,
+      baseUrl: 'http://localhost:9000',
+    })
     expect(unset.storage.url).toBe('postgres://localhost/tw')
     const set = parseConfigText(text, 't.yaml', {
       PORT_IN_YAML: '7070',
@@ -488,6 +493,7 @@ describe('parseConfigText: valid files', () => {
       DB: 'postgres://db/x',
     })
     expect(set.server).toEqual({
+      host: '127.0.0.1',
       port: 7070,
       baseUrl: 'http://localhost:7070',
       adminToken: 's3cret',
@@ -503,6 +509,7 @@ describe('parseConfigText: valid files', () => {
   it('treats empty tokens as unset', () => {
     const text = `server:\n  admin_token: ""\n  feed_token: "  "\n${S}`
     expect(parseConfigText(text, 't.yaml', {}).server).toEqual({
+      host: '127.0.0.1',
       port: 8080,
       baseUrl: 'http://localhost:8080',
     })
@@ -527,6 +534,7 @@ describe('environment overrides', () => {
       LOG_LEVEL: 'debug',
     })
     expect(config.server).toEqual({
+      host: '127.0.0.1',
       port: 3000,
       baseUrl: 'https://feeds.example.org',
       adminToken: 'admin',
@@ -544,12 +552,37 @@ describe('environment overrides', () => {
     const config = parseConfigText(`server: { base_url: "https://x.example/" }\n${S}`, 't.yaml', {
       PORT: '1',
     })
-    expect(config.server).toEqual({ port: 1, baseUrl: 'https://x.example' })
+    expect(config.server).toEqual({ host: '127.0.0.1', port: 1, baseUrl: 'https://x.example' })
+  })
+
+  it('listens on 127.0.0.1 unless server.host or TOPICWIRE_HOST says otherwise', () => {
+    expect(parseConfigText(S, 't.yaml', {}).server.host).toBe('127.0.0.1')
+    const written = `server:\n  host: "::"\n${S}`
+    expect(parseConfigText(written, 't.yaml', {}).server.host).toBe('::')
+    expect(parseConfigText(written, 't.yaml', { TOPICWIRE_HOST: '0.0.0.0' }).server.host).toBe(
+      '0.0.0.0',
+    )
+    expect(parseConfigText(S, 't.yaml', { TOPICWIRE_HOST: 'localhost' }).server.host).toBe(
+      'localhost',
+    )
+  })
+
+  it('rejects a host with a scheme or port, in the file and in TOPICWIRE_HOST', () => {
+    expect(issuesOf(`server:\n  host: http://0.0.0.0:8080\n${S}`)).toEqual([
+      't.yaml:2:9: "host" must be an address to listen on such as 127.0.0.1, 0.0.0.0 or ::, got "http://0.0.0.0:8080" (at server.host)',
+    ])
+    expect(issuesOf(S, { TOPICWIRE_HOST: '0.0.0.0:80' })).toEqual([
+      't.yaml:1:1: environment variable TOPICWIRE_HOST must be an address to listen on such as 127.0.0.1, 0.0.0.0 or ::, got "0.0.0.0:80" (at server.host)',
+    ])
   })
 
   it('ignores empty environment values', () => {
     const config = parseConfigText(S, 't.yaml', { PORT: '', BASE_URL: '', ADMIN_TOKEN: '' })
-    expect(config.server).toEqual({ port: 8080, baseUrl: 'http://localhost:8080' })
+    expect(config.server).toEqual({
+      host: '127.0.0.1',
+      port: 8080,
+      baseUrl: 'http://localhost:8080',
+    })
   })
 })
 

@@ -17,10 +17,21 @@ describe('the shipped config/topicwire.yaml', () => {
   })
 
   it('is valid with an empty environment and uses the SPEC defaults', () => {
-    expect(config.server).toEqual({ port: 8080, baseUrl: 'http://localhost:8080' })
+    expect(config.server).toEqual({
+      host: '127.0.0.1',
+      port: 8080,
+      baseUrl: 'http://localhost:8080',
+    })
     expect(config.storage.driver).toBe('lowdb')
     expect(config.storage.url).toBeUndefined()
     expect(config.fetch.every).toBe('15m')
+  })
+
+  it('links to the port it serves on when PORT is set, and to BASE_URL when that is set', async () => {
+    const onPort = await loadConfig(shipped, { PORT: '18931' })
+    expect(onPort.server).toMatchObject({ port: 18931, baseUrl: 'http://localhost:18931' })
+    const proxied = await loadConfig(shipped, { PORT: '18931', BASE_URL: 'https://feeds.example/' })
+    expect(proxied.server).toMatchObject({ port: 18931, baseUrl: 'https://feeds.example' })
   })
 
   it('carries every outlet of SPEC §7', () => {

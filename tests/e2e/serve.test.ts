@@ -194,10 +194,29 @@ describe('topicwire end to end', () => {
     }).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(AppError)
     expect((err as AppError).message).toBe(
-      `cannot listen on 127.0.0.1:${port}: another program is using that port; choose another with server.port in the configuration (or PORT)`,
+      `cannot listen on 127.0.0.1:${port}: another program is using that port; choose another with server.host and server.port in the configuration (or HOST and PORT)`,
     )
     // The running service is untouched.
     expect((await get('/api/sources')).status).toBe(200)
+  })
+
+  it('listens on server.host only (127.0.0.2 here: another loopback address on Linux)', async () => {
+    const other: AppConfig = {
+      ...config,
+      server: { ...config.server, host: '127.0.0.2' },
+      storage: { ...config.storage, path: join(dir, 'host.json') },
+    }
+    const s = await startService(other, { port: 0, logLevel: 'silent', tick: NEVER })
+    try {
+      const { hostname, port } = new URL(s.url)
+      expect(hostname).toBe('127.0.0.2')
+      expect((await fetch(`${s.url}/healthz`)).status).toBe(200)
+      const elsewhere = await fetch(`http://127.0.0.1:${port}/healthz`).catch((e: unknown) => e)
+      expect(elsewhere).toBeInstanceOf(TypeError)
+      expect(((elsewhere as TypeError).cause as { code?: string }).code).toBe('ECONNREFUSED')
+    } finally {
+      await s.close()
+    }
   })
 
   it('keeps the same ids after a restart from the lowdb partitions', async () => {

@@ -34,7 +34,7 @@ export const PAK_AFGHAN_TOPIC: Topic = {
 /** A valid configuration; pass what a test cares about. */
 export const testConfig = (over: Partial<AppConfig> = {}): AppConfig => ({
   file: 'test.yaml',
-  server: { port: 0, baseUrl: 'http://localhost:8080' },
+  server: { host: '127.0.0.1', port: 0, baseUrl: 'http://localhost:8080' },
   storage: {
     driver: 'lowdb',
     path: 'unused.json',

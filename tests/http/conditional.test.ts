@@ -79,6 +79,16 @@ describe('computeValidators', () => {
     expect(empty.lastModified).toBe('Thu, 01 Jan 1970 00:00:00 GMT')
     expect(empty.etag).not.toBe(computeValidators([], 'other').etag)
   })
+
+  it('dates an empty list by emptyAt, which takes part in the ETag (it is in the body too)', () => {
+    const at = computeValidators([], KEY, { emptyAt: '2026-11-20T12:00:00.000Z' })
+    expect(at.lastModified).toBe('Fri, 20 Nov 2026 12:00:00 GMT')
+    expect(at.etag).not.toBe(computeValidators([], KEY).etag)
+    expect(at.etag).not.toBe(
+      computeValidators([], KEY, { emptyAt: '2026-11-21T12:00:00.000Z' }).etag,
+    )
+    expect(computeValidators([], KEY, { emptyAt: '2026-11-20T12:00:00.000Z' })).toEqual(at)
+  })
 })
 
 describe('isNotModified', () => {

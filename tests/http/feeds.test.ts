@@ -285,6 +285,60 @@ describe('validators and caching headers', () => {
   })
 })
 
+describe('an empty feed', () => {
+  const updatedOf = async (app: ReturnType<typeof createApp>, path: string) => {
+    const res = await app.request(path)
+    expect(res.status, path).toBe(200)
+    const body = await res.text()
+    return {
+      updated: /<feed[\s\S]*?<updated>([^<]+)<\/updated>/.exec(body)?.[1],
+      etag: res.headers.get('etag'),
+      lastModified: res.headers.get('last-modified'),
+      body,
+    }
+  }
+  const fresh = (deps: Awaited<ReturnType<typeof setup>>['deps']) =>
+    createApp(deps, {}, { feedCache: createFeedCache() })
+
+  it('is dated by the last successful poll of its sources, stable across renders', async () => {
+    const { deps } = await setup()
+    // Before any poll succeeded there is nothing to date it by: the epoch, said once here.
+    expect((await updatedOf(fresh(deps), '/feeds/tolo-only.atom?q=zzzz')).updated).toBe(
+      '1970-01-01T00:00:00.000Z',
+    )
+    for (const [sourceId, at] of [
+      ['tolo', '2026-11-20T12:00:00.000Z'],
+      ['dawn', '2026-11-20T13:00:00.000Z'],
+    ] as const)
+      await deps.store.saveState({
+        sourceId,
+        failures: 0,
+        nextPollAt: '2026-11-20T14:00:00.000Z',
+        lastSuccessAt: at,
+      })
+    const tolo = await updatedOf(fresh(deps), '/feeds/tolo-only.atom?q=zzzz')
+    expect(tolo.body).not.toContain('<entry>')
+    expect(tolo.updated).toBe('2026-11-20T12:00:00.000Z')
+    expect(tolo.lastModified).toBe('Fri, 20 Nov 2026 12:00:00 GMT')
+    const all = await updatedOf(fresh(deps), '/search.atom?q=zzzz')
+    expect(all.updated).toBe('2026-11-20T13:00:00.000Z')
+    // Rendered again (a restart, another cache): the same bytes under the same strong ETag.
+    const again = await updatedOf(fresh(deps), '/feeds/tolo-only.atom?q=zzzz')
+    expect(again.body).toBe(tolo.body)
+    expect(again.etag).toBe(tolo.etag)
+    // A later successful poll changes the date, and the ETag with it.
+    await deps.store.saveState({
+      sourceId: 'tolo',
+      failures: 0,
+      nextPollAt: '2026-11-20T15:00:00.000Z',
+      lastSuccessAt: '2026-11-20T14:00:00.000Z',
+    })
+    const later = await updatedOf(fresh(deps), '/feeds/tolo-only.atom?q=zzzz')
+    expect(later.updated).toBe('2026-11-20T14:00:00.000Z')
+    expect(later.etag).not.toBe(tolo.etag)
+  })
+})
+
 describe('RFC 5005 paging', () => {
   const follow = async (app: Awaited<ReturnType<typeof setup>>['app'], start: string) => {
     const pages: number[][] = []

@@ -13,7 +13,12 @@ afterEach(() => {
 const start = async (feedToken?: string) => {
   const config = testConfig({
     sources: [makeSource({ id: 'dawn', title: 'Dawn' })],
-    server: { port: 0, baseUrl: 'http://localhost:8080', ...(feedToken ? { feedToken } : {}) },
+    server: {
+      host: '127.0.0.1',
+      port: 0,
+      baseUrl: 'http://localhost:8080',
+      ...(feedToken ? { feedToken } : {}),
+    },
   })
   const deps = createTestDeps(config)
   await deps.store.saveIngest({

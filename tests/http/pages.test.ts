@@ -121,7 +121,36 @@ describe('GET /', () => {
     }
     // The named feed serves at most its limit.
     expect(html).toMatch(/id="feed-pak-afghan".*?<span class="count">2 items<\/span>/)
-    expect(html).toMatch(/id="topic-pakistan-afghanistan".*?<span class="count">3 items<\/span>/)
+    expect(html).toMatch(
+      /id="topic-pakistan-afghanistan".*?<span class="count">3 stories · 3 reports<\/span>/,
+    )
+  })
+
+  it('counts a topic in stories (what its feed lists) and in reports', async () => {
+    const { deps, app } = await setup()
+    const lead = items[0]
+    if (!lead) throw new Error('fixture')
+    // A second outlet's report of the first story: one more report, the same number of stories.
+    await deps.store.saveIngest({
+      sourceId: 'tolo',
+      items: [
+        makeItem({
+          sourceId: 'tolo',
+          title: 'Torkham reopened, traders say',
+          topics: ['pakistan-afghanistan'],
+          publishedAt: '2026-11-20T10:30:00.000Z',
+          clusterId: lead.clusterId,
+        }),
+      ],
+      state: toloState,
+    })
+    const html = await (await app.request('/')).text()
+    expect(html).toMatch(
+      /id="topic-pakistan-afghanistan".*?<span class="count">3 stories · 4 reports<\/span>/,
+    )
+    expect(html).toMatch(/id="topic-quiet".*?<span class="count">1 story · 1 report<\/span>/)
+    const feed = await (await app.request('/topics/pakistan-afghanistan.json')).json()
+    expect((feed as { items: unknown[] }).items).toHaveLength(3)
   })
 
   it('charts items per day over the last 30 days and labels the busiest', async () => {

@@ -45,6 +45,12 @@ describe('buildFeedDocument', () => {
       '2025-06-30T21:15:00.000Z',
     )
     expect(buildFeedDocument(sampleInput, [], sampleContext).updated).toBe(EPOCH_ISO)
+    const checked = { ...sampleInput, emptyUpdated: '2026-11-20T12:00:00.000Z' }
+    expect(buildFeedDocument(checked, [], sampleContext).updated).toBe('2026-11-20T12:00:00.000Z')
+    // Items date the feed themselves; the empty-feed date is only a fallback.
+    expect(buildFeedDocument(checked, [urdu, orphan], sampleContext).updated).toBe(
+      '2025-06-30T21:15:00.000Z',
+    )
   })
 
   it('gives each item a urn:uuid id from its stored id', () => {

@@ -33,8 +33,8 @@ const page = (over: Partial<IndexPage> = {}): IndexPage => ({
     },
   ],
   topics: [
-    { id: 'border', title: 'Border & trade', itemCount: 2, chart: days([0, 3, 1]) },
-    { id: 'talks', title: 'Talks', itemCount: 0, chart: days([0, 0, 0]) },
+    { id: 'border', title: 'Border & trade', itemCount: 2, storyCount: 1, chart: days([0, 3, 1]) },
+    { id: 'talks', title: 'Talks', itemCount: 0, storyCount: 0, chart: days([0, 0, 0]) },
   ],
   latest: [
     {
@@ -141,8 +141,8 @@ describe('renderIndexPage', () => {
         expect(hrefs(html)).toContain(`http://news.example:8080${path}.${ext}`)
       }
     }
-    expect(html).toMatch(/id="topic-border".*<span class="count">2 items<\/span>/)
-    expect(html).toMatch(/id="topic-talks".*<span class="count">0 items<\/span>/)
+    expect(html).toMatch(/id="topic-border".*<span class="count">1 story · 2 reports<\/span>/)
+    expect(html).toMatch(/id="topic-talks".*<span class="count">0 stories · 0 reports<\/span>/)
   })
 
   it('shows source health: status, last success, the error sentence and failures', () => {

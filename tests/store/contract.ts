@@ -249,6 +249,25 @@ export const describeStore = (name: string, makeStore: () => Promise<Store>): vo
       ])('countItems(%o) = %i', async (filter, n) => {
         expect(await store.countItems(filter)).toBe(n)
       })
+
+      it('countItems with stories: each story once, however many of its reports match', async () => {
+        const lead = (await store.recentItems(hoursAfter(10))).find((i) => i.title === 'new')
+        if (!lead) throw new Error('fixture')
+        await save(store, [
+          makeItem({
+            sourceId: 'geo',
+            title: 'new, from geo',
+            publishedAt: hoursAfter(13),
+            topics: ['t2'],
+            clusterId: lead.clusterId,
+          }),
+        ])
+        expect(await store.countItems({ topic: 't2' })).toBe(3)
+        expect(await store.countItems({ topic: 't2', stories: true })).toBe(2)
+        expect(await store.countItems({ stories: true })).toBe(4)
+        expect(await store.countItems({ sourceId: 'geo', stories: true })).toBe(2)
+        expect(await store.countItems({ since: hoursAfter(12), stories: true })).toBe(2)
+      })
     })
 
     describe('queryItems', () => {

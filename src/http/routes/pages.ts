@@ -112,6 +112,7 @@ export const buildIndexPage = async (
       id: t.id,
       title: t.title,
       itemCount: await store.countItems({ topic: t.id }),
+      storyCount: await store.countItems({ topic: t.id, stories: true }),
       ...(await topicChart(store, t.id, now)),
     })),
   )

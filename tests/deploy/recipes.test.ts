@@ -7,7 +7,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -15,6 +14,7 @@ import { DEMO_FEEDS_DIR } from '../../src/cli/demo.js'
 import { type FeedServer, startFeedServer } from '../../src/cli/feed-server.js'
 import { type Service, startService } from '../../src/cli/serve.js'
 import { loadConfig } from '../../src/config/load.js'
+import { freePort } from '../helpers/ports.js'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 const DEPLOY = join(ROOT, 'deploy')
@@ -55,16 +55,6 @@ describe.skipIf(!has('systemd-analyze', '--version'))('deploy/topicwire.service'
       expect(unit.split('\n')).toContain(line)
   })
 })
-
-const freePort = () =>
-  new Promise<number>((ok, fail) => {
-    const s = createServer()
-    s.once('error', fail)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number }
-      s.close(() => ok(port))
-    })
-  })
 
 describe.skipIf(!has('nginx', '-v'))('deploy/nginx.conf in front of a real topicwire', () => {
   let dir: string

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { freePort } from '../helpers/ports.js'
 
 const BIN = resolve(import.meta.dirname, '../../bin/topicwire.js')
 /**
@@ -102,14 +103,6 @@ let base: string
 let stderr = ''
 let probes = { sent: 0, answered: 0, slowestMs: 0 }
 const HOSTILE = Object.keys(documents())
-
-const freePort = async (): Promise<number> => {
-  const s = createServer().listen(0, '127.0.0.1')
-  await new Promise((r) => s.once('listening', r))
-  const { port } = s.address() as AddressInfo
-  await new Promise((r) => s.close(r))
-  return port
-}
 
 const peakRssMb = async (pid: number): Promise<number> => {
   const status = await readFile(`/proc/${pid}/status`, 'utf8')

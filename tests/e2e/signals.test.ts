@@ -1,22 +1,12 @@
 /** A real `serve` process and the signals a service manager sends: SIGHUP reloads, SIGTERM stops. */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { freePort } from '../helpers/ports.js'
 
 const BIN = resolve(import.meta.dirname, '../../bin/topicwire.js')
-
-const freePort = () =>
-  new Promise<number>((ok, fail) => {
-    const s = createServer()
-    s.once('error', fail)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number }
-      s.close(() => ok(port))
-    })
-  })
 
 const yaml = (port: number, dir: string, topic: string) =>
   `server: { port: ${port}, base_url: "http://127.0.0.1:${port}" }\nstorage: { path: ${join(dir, 'db.json')} }\nsources: []\ntopics:\n  ${topic}: { title: ${topic}, match: Torkham }\n`

@@ -7,6 +7,7 @@ import { z } from 'zod'
 import { StoreError } from '../model/errors.js'
 import type { ErrorCode, Item, SourceState, Store, Verdict } from '../model/types.js'
 import { createMemoryStore, type DbSnapshot } from './memory.js'
+import { createFlusher, memoryMethods } from './persisted.js'
 
 export interface LowdbStoreOptions {
   /** The JSON file (SPEC: `storage.path`, e.g. `data/db.json`); shown as given in messages. */
@@ -225,8 +226,6 @@ export const createLowdbStore = async (opts: LowdbStoreOptions): Promise<LowdbSt
   // A missing file is written by the first flush, so a fresh install shows its store file.
   let flushed = found ? mem.revision() : -1
   let writes = 0
-  const failures: { count: number; failing?: string } = { count: 0 }
-  let chain: Promise<void> = Promise.resolve()
 
   const writeIfChanged = async (): Promise<void> => {
     const rev = mem.revision()
@@ -235,45 +234,22 @@ export const createLowdbStore = async (opts: LowdbStoreOptions): Promise<LowdbSt
     try {
       await db.write()
     } catch (err) {
-      const error = new StoreError(
+      throw new StoreError(
         `cannot write ${shown} (${describeError(err)}); the previous file is kept and the next flush retries. Check free space and permissions of ${dirname(shown)}.`,
         { cause: err },
       )
-      failures.count++
-      failures.failing = error.message
-      throw error
     }
-    failures.failing = undefined
     flushed = rev
     writes++
   }
 
-  /** Flushes run one after another, so two writes never race on the temp file. */
-  const flush = (): Promise<void> => {
-    const run = chain.then(writeIfChanged)
-    chain = run.catch(() => undefined)
-    return run
-  }
+  const { flush, writeFailures } = createFlusher(writeIfChanged)
 
   return {
-    claimDue: mem.claimDue,
-    getState: mem.getState,
-    listStates: mem.listStates,
-    recentItems: mem.recentItems,
-    saveIngest: mem.saveIngest,
-    saveState: mem.saveState,
-    queryItems: mem.queryItems,
-    getItem: mem.getItem,
-    clusterMembers: mem.clusterMembers,
-    countItems: mem.countItems,
-    retag: mem.retag,
-    saveVerdicts: mem.saveVerdicts,
-    listVerdicts: mem.listVerdicts,
-    prune: mem.prune,
-    version: mem.version,
+    ...memoryMethods(mem),
     flush,
     close: flush,
     writeCount: () => writes,
-    writeFailures: () => ({ ...failures }),
+    writeFailures,
   }
 }

@@ -6,6 +6,7 @@ import { StoreError } from '../../model/errors.js'
 import type { Item, SourceState, Store } from '../../model/types.js'
 import { checkStateKeys, createLowdbStore, DB_VERSION, parseStoreDocument } from '../lowdb.js'
 import { createMemoryStore, type DbSnapshot } from '../memory.js'
+import { createFlusher, memoryMethods } from '../persisted.js'
 import { AtomicJsonFile, syncDir, writeFilesAtomic } from './atomic-file.js'
 import {
   DAY_FILE,
@@ -176,8 +177,6 @@ export const createPartitionedStore = async (
   // A fresh folder gets its state.json on the first flush, so a new install shows its store.
   let flushed = found ? mem.revision() : -1
   let writes = 0
-  const failures: { count: number; failing?: string } = { count: 0 }
-  let chain: Promise<void> = Promise.resolve()
 
   const writeChanged = async (): Promise<void> => {
     const rev = mem.revision()
@@ -210,41 +209,18 @@ export const createPartitionedStore = async (
       }
     } catch (err) {
       for (const day of days) dirty.add(day)
-      const error = new StoreError(
+      throw new StoreError(
         `cannot write ${shownDir} (${describeError(err)}); the documents already there are kept and the next flush retries. Check free space and permissions of ${shownDir}.`,
         { cause: err },
       )
-      failures.count++
-      failures.failing = error.message
-      throw error
     }
-    failures.failing = undefined
     flushed = rev
   }
 
-  /** Flushes run one after another, so two writes never race on a temp file. */
-  const flush = (): Promise<void> => {
-    const run = chain.then(writeChanged)
-    chain = run.catch(() => undefined)
-    return run
-  }
+  const { flush, writeFailures } = createFlusher(writeChanged)
 
   return {
-    claimDue: mem.claimDue,
-    getState: mem.getState,
-    listStates: mem.listStates,
-    recentItems: mem.recentItems,
-    saveIngest: mem.saveIngest,
-    saveState: mem.saveState,
-    queryItems: mem.queryItems,
-    getItem: mem.getItem,
-    clusterMembers: mem.clusterMembers,
-    countItems: mem.countItems,
-    retag: mem.retag,
-    prune: mem.prune,
-    saveVerdicts: mem.saveVerdicts,
-    listVerdicts: mem.listVerdicts,
-    version: mem.version,
+    ...memoryMethods(mem),
     flush,
     async close() {
       try {
@@ -253,7 +229,7 @@ export const createPartitionedStore = async (
         release()
       }
     },
-    writeFailures: () => ({ ...failures }),
+    writeFailures,
     writeCount: () => writes,
   }
 }

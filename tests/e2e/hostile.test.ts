@@ -4,6 +4,7 @@
  * memory (VmHWM from /proc) stays under the target, and SIGTERM ends it in time.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
+import { readdirSync, statSync } from 'node:fs'
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -13,14 +14,36 @@ import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort } from '../helpers/ports.js'
 
-const BIN = resolve(import.meta.dirname, '../../bin/topicwire.js')
+const ROOT = resolve(import.meta.dirname, '../..')
+const BIN = join(ROOT, 'bin/topicwire.js')
+
+/** Newest modification time under `dir` (bin/topicwire.js's rule for a stale build). */
+const newest = (dir: string): number =>
+  readdirSync(dir, { withFileTypes: true }).reduce((t, e) => {
+    const path = join(dir, e.name)
+    return Math.max(t, e.isDirectory() ? newest(path) : statSync(path).mtimeMs)
+  }, 0)
+
 /**
- * Peak resident memory allowed for the whole hostile set. Issue 15's target is 300 MB; this
- * version peaks at ~375 MB here (~215 MB of it with one ordinary source alone: tsx compiling the
- * sources in the main thread and in each of the two workers), so the test holds the line below
- * the 718 MB the issue measured rather than the target.
+ * Whether bin/topicwire.js runs the compiled dist/ (what `npm ci` builds and a deployment runs) or,
+ * in a checkout whose src/ changed since the build, the TypeScript through tsx.
  */
-const PEAK_RSS_TARGET_MB = 420
+const compiled = ((): boolean => {
+  try {
+    return newest(join(ROOT, 'src')) <= statSync(join(ROOT, 'dist/.build-stamp')).mtimeMs
+  } catch {
+    return false
+  }
+})()
+
+/**
+ * Issue 15's target for the peak resident memory of the whole hostile set: 300 MB, for the
+ * compiled program (~240 MB measured here; 290 MB before the workers' heaps were capped, 386 MB
+ * under tsx). Under tsx every thread also holds the loader and its compiled sources (tsx's hooks
+ * run on a thread of their own for the main thread and for each worker): ~90 MB more, measured
+ * as the difference between the two ways of running the same set (332 MB against 240 MB).
+ */
+const PEAK_RSS_TARGET_MB = compiled ? 300 : 300 + 100
 const FETCH_TIMEOUT_S = 4
 
 const rss = (items: string) =>
@@ -223,7 +246,9 @@ describe('serve under hostile sources', { timeout: 60_000 }, () => {
 
   it(`stays under ${PEAK_RSS_TARGET_MB} MB of peak resident memory`, async () => {
     const peak = await peakRssMb(proc.pid as number)
-    console.info(`hostile e2e: peak RSS ${peak.toFixed(0)} MB`)
+    console.info(
+      `hostile e2e: peak RSS ${peak.toFixed(0)} MB (${compiled ? 'compiled dist/' : 'src/ through tsx'})`,
+    )
     expect(peak).toBeLessThanOrEqual(PEAK_RSS_TARGET_MB)
   })
 

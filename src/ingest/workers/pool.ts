@@ -61,6 +61,16 @@ interface Slot {
 /** Default CPU deadline for one document (`fetch.analysis_timeout`). */
 export const DEFAULT_ANALYSIS_DEADLINE_MS = 10_000
 
+/**
+ * V8 heap limits of each worker. The old generation is the memory cap of one document's analysis:
+ * the worst hostile documents we know of (200,000 nested elements, a 9 MB title, 20,000
+ * categories) need a few tens of MB, a real feed a few; past the cap V8 stops the worker, the
+ * document fails with `too-large` and the worker is replaced. The young generation is kept small:
+ * with V8's default (semi-spaces growing to 16 MB) each worker kept ~25 MB more resident after
+ * one busy cycle (tests/e2e/hostile.test.ts reads the process's peak), for a little less scavenging.
+ */
+export const WORKER_HEAP_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 8 }
+
 const seconds = (ms: number): string => `${Number((ms / 1000).toFixed(1))} s`
 
 /** The worker's module: TypeScript under tsx (tests, `npm start`), JavaScript once compiled. */
@@ -98,6 +108,8 @@ export const createAnalysePool = (opts: {
    * source's poll error), and the jobs queued behind it go to the replacement.
    */
   deadlineMs?: number
+  /** The workers' V8 heap limits (default WORKER_HEAP_LIMITS; tests lower them). */
+  heapLimits?: { maxOldGenerationSizeMb: number; maxYoungGenerationSizeMb: number }
 }): AnalysePool => {
   const slots: Slot[] = Array.from({ length: Math.max(1, opts.workers) }, () => ({}))
   const deadlineMs = opts.deadlineMs ?? DEFAULT_ANALYSIS_DEADLINE_MS
@@ -131,20 +143,28 @@ export const createAnalysePool = (opts: {
   }
 
   /** The job `id` ran past its deadline: terminate the worker, fail the job, move the rest on. */
-  const expire = (slot: Slot, run: Running, id: number): void => {
-    const job = run.pending.get(id)
-    if (!job || slot.running !== run) return
-    run.pending.delete(id)
-    const queued = [...run.pending.values()]
-    run.pending.clear()
-    slot.running = undefined
-    void run.worker.terminate()
-    job.reject(
+  const expire = (slot: Slot, run: Running, id: number): void =>
+    abandon(
+      slot,
+      run,
+      id,
       new AppError(
         'timeout',
         `analysis took longer than ${seconds(deadlineMs)} (fetch.analysis_timeout); the document was abandoned`,
       ),
     )
+
+  /** Fails the job `id` with `err`, terminates its worker and sends the jobs behind it to a new one. */
+  const abandon = (slot: Slot, run: Running, id: number, err: Error): void => {
+    const job = run.pending.get(id)
+    if (!job || slot.running !== run) return
+    clearTimeout(run.timer)
+    run.pending.delete(id)
+    const queued = [...run.pending.values()]
+    run.pending.clear()
+    slot.running = undefined
+    void run.worker.terminate()
+    job.reject(err)
     if (queued.length === 0) return
     const next = spawn(slot)
     for (const p of queued) send(slot, next, p)
@@ -154,7 +174,8 @@ export const createAnalysePool = (opts: {
     if (job.request.type !== 'job') return
     if (run.pending.size === 0) run.worker.ref()
     run.pending.set(job.request.id, job)
-    // The body is copied, not transferred: the caller's Buffer may share Node's buffer pool.
+    // The body is copied, not transferred: the caller's Buffer may share Node's buffer pool, and
+    // refresh.ts analyses it on its own thread when a worker fails.
     run.worker.postMessage(job.request)
     arm(slot, run)
   }
@@ -162,6 +183,7 @@ export const createAnalysePool = (opts: {
   const spawn = (slot: Slot): Running => {
     const worker = new Worker(bootUrl, {
       workerData: { entry: (opts.entry ?? entryUrl).href, topics, version },
+      resourceLimits: opts.heapLimits ?? WORKER_HEAP_LIMITS,
     })
     worker.unref()
     const run: Running = { worker, pending: new Map(), ready: false }
@@ -190,7 +212,28 @@ export const createAnalysePool = (opts: {
       )
       job.resolve({ ...result, items })
     })
-    worker.on('error', (err) => failAll(run, err))
+    worker.on('error', (err) => {
+      // Out of heap: the document at the head ran the worker past its cap. It fails as too large
+      // (not a worker fault, which refresh.ts would retry on the main thread, without a cap);
+      // the jobs queued behind it go to a replacement, as after a deadline.
+      if ((err as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY') {
+        const head = run.pending.keys().next()
+        if (!head.done) {
+          const limits = opts.heapLimits ?? WORKER_HEAP_LIMITS
+          abandon(
+            slot,
+            run,
+            head.value,
+            new AppError(
+              'too-large',
+              `analysis needed more than the worker's ${limits.maxOldGenerationSizeMb} MB of memory; the document was abandoned`,
+            ),
+          )
+          return
+        }
+      }
+      failAll(run, err)
+    })
     worker.on('exit', (code) => {
       if (slot.running === run) slot.running = undefined
       failAll(run, new Error(`analysis worker stopped (exit code ${code})`))

@@ -171,6 +171,32 @@ describe('analysis pool', { timeout: 30_000 }, () => {
     expect((await pool.analyse(input('pk-daily.rss'))).recovered).toEqual([next])
   })
 
+  it('abandons a document that fills the worker heap as too large: no retry without a cap, the jobs behind it answered', async () => {
+    pool = createAnalysePool({
+      topics: config.topics,
+      tagger,
+      workers: 1,
+      entry: new URL('../../fixtures/workers/crashing-worker.ts', import.meta.url),
+      heapLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 4 },
+    })
+    const [first] = (await pool.analyse(input('pk-daily.rss'))).recovered
+    const hog = pool
+      .analyse(input('pk-daily.rss', { feedUrl: 'https://feeds.example.org/hog' }))
+      .catch((e: unknown) => e)
+    const behind = pool.analyse(input('kabul-wire.atom'))
+    const err = await hog
+    // An AppError: refresh.ts records it as the source's error instead of analysing the document
+    // again on the main thread, where nothing caps its memory.
+    expect(err).toBeInstanceOf(AppError)
+    expect(err).toMatchObject({
+      code: 'too-large',
+      message: expect.stringMatching(/more than the worker's 32 MB of memory/),
+    })
+    const [next] = (await behind).recovered
+    expect(next).toMatch(/^thread \d+$/)
+    expect(next).not.toBe(first)
+  })
+
   it('fails the jobs in flight when closed, and refuses new ones', async () => {
     pool = createAnalysePool({ topics: config.topics, tagger, workers: 1 })
     const job = expect(pool.analyse(input('pk-daily.rss'))).rejects.toThrow(

@@ -107,7 +107,7 @@ export const startService = async (
 }
 
 /**
- * Runs until SIGINT/SIGTERM, then stops polling, finishes the running cycle and flushes; SIGHUP
+ * Runs until SIGINT/SIGTERM, then stops polling, cancels the running cycle and flushes; SIGHUP
  * reloads the configuration.
  */
 export const serveCommand = async (ctx: CliContext): Promise<void> => {
@@ -146,9 +146,10 @@ export const serveCommand = async (ctx: CliContext): Promise<void> => {
   })
   process.off('SIGHUP', hangup)
   ctx.out('topicwire: shutting down')
-  // Stopping waits for the running cycle, and a cycle waits for its fetches (fetch.timeout) and
-  // analyses (terminated at their own deadline): past fetch.timeout plus a few seconds something
-  // is stuck, and the process exits anyway (worker threads end with it). A second signal too.
+  // Stopping cancels the running cycle (its fetches are aborted, a worker busy on a document is
+  // terminated), which then writes what it has: that takes a moment. Past fetch.timeout plus a
+  // few seconds something is stuck, and the process exits anyway (worker threads end with it).
+  // A second signal too.
   const graceMs = config.fetch.timeoutMs + SHUTDOWN_GRACE_MS
   const force = (why: string) => () => {
     ctx.err(`topicwire: ${why}; exiting without waiting`)

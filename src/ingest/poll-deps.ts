@@ -18,7 +18,8 @@ export interface PollDeps extends Deps {
   entryMemo: EntryMemo
   /**
    * Runs analyseFeed (analyse.ts): on worker threads, or on this thread with `tagger`. Must give
-   * the same result as analyseFeed with the current topics.
+   * the same result as analyseFeed with the current topics. `signal` cancels it where it can (a
+   * worker is stopped; this thread's analysis is synchronous and runs to its end).
    */
-  analyse: (input: AnalyseInput) => Promise<AnalysedFeed>
+  analyse: (input: AnalyseInput, signal?: AbortSignal) => Promise<AnalysedFeed>
 }

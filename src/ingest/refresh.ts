@@ -18,6 +18,8 @@ export interface RefreshReport {
   seconds: number
   /** Only with `holdTransportFailures`: a transport failure the caller must record. */
   held?: HeldFailure
+  /** The caller cancelled the poll (`claim` refused it): nothing of it was written. */
+  cancelled?: true
 }
 
 /** A failed poll, not yet written to the store (see {@link recordFailure}). */
@@ -41,6 +43,15 @@ export interface RefreshOptions {
    * network is down, then record it with {@link recordFailure}. runCycle uses this.
    */
   holdTransportFailures?: boolean
+  /** Cancels the fetch and the analysis (see `claim` for what the poll then writes). */
+  signal?: AbortSignal
+  /**
+   * Asked once, right before the poll's first write (or before it returns a held failure): false
+   * means the caller has taken over this source's record (the cycle's deadline passed and it
+   * recorded a timeout), so the poll writes nothing and returns a `cancelled` report. Without
+   * it the poll writes unless `signal` has been aborted.
+   */
+  claim?: () => boolean
 }
 
 /**
@@ -97,10 +108,29 @@ export const refreshSource = async (
     url,
   })
 
+  const claim = opts.claim ?? (() => !opts.signal?.aborted)
+  const cancelled = (): RefreshReport => ({
+    sourceId: source.id,
+    outcome: 'error',
+    summary: NO_ITEMS,
+    error: 'cancelled',
+    cancelled: true,
+    seconds: (deps.clock.now().getTime() - now.getTime()) / 1000,
+  })
+
+  // The poll's outcome, then its claim to write it, then the writes: nothing is written for a
+  // poll its caller gave up on, whatever it came back with.
   let polled: Polled
+  let thrown: { err: unknown } | undefined
   try {
-    polled = await poll(source, url, prev, now, deps, log)
+    polled = await poll(source, url, prev, now, deps, log, opts.signal)
   } catch (err) {
+    thrown = { err }
+    polled = { failure: { outcome: 'error', code: 'internal', message: '' } }
+  }
+  if (!claim()) return cancelled()
+  if (thrown) {
+    const { err } = thrown
     const failure = failureOf(err, log)
     if (opts.holdTransportFailures && isTransportFailure(err)) {
       log.debug(
@@ -188,6 +218,7 @@ const poll = async (
   now: Date,
   deps: PollDeps,
   log: Logger,
+  signal?: AbortSignal,
 ): Promise<Polled> => {
   const { config } = deps
   const result = await fetchFeed(
@@ -199,6 +230,7 @@ const poll = async (
       maxBytes: config.fetch.maxBytes,
       // Decompressing is the analysis's first step, off this thread when there are workers.
       leaveEncoded: true,
+      ...(signal && { signal }),
     },
   )
   if (result.kind === 'gone') {
@@ -236,7 +268,9 @@ const poll = async (
     ...withPrevious(deps.entryMemo.get(source.id)),
     storyFeatures: true,
   }
-  const analysed = await analyse(input, deps, log)
+  const analysed = await analyse(input, deps, log, signal)
+  // Clustering reads and extends the story index: not for a poll that will not be stored.
+  if (signal?.aborted) throw new AppError('timeout', 'poll cancelled')
   const items = await deps.cluster(analysed.items, now, analysed.features)
   const answer: PollAnswer = {
     outcome: 'ok',
@@ -274,11 +308,16 @@ const failureOf = (err: unknown, log: Logger): PollFailure => {
  * document's fault (a worker that stopped) must not count against the source: the document is
  * then analysed on this thread.
  */
-const analyse = async (input: AnalyseInput, deps: PollDeps, log: Logger): Promise<AnalysedFeed> => {
+const analyse = async (
+  input: AnalyseInput,
+  deps: PollDeps,
+  log: Logger,
+  signal?: AbortSignal,
+): Promise<AnalysedFeed> => {
   try {
-    return await deps.analyse(input)
+    return await deps.analyse(input, signal)
   } catch (err) {
-    if (err instanceof AppError) throw err
+    if (err instanceof AppError || signal?.aborted) throw err
     log.warn({ err }, 'analysis worker failed; analysing on the main thread')
     return analyseFeed(input, deps.tagger)
   }

@@ -37,6 +37,11 @@ export interface CycleOptions {
    * nothing runs it only an hour after this (age limits are in days); absent: it runs.
    */
   prunedAt?: string
+  /**
+   * Stops the cycle (a shutdown): fetches and analyses in flight are cancelled, sources not yet
+   * polled are left for later, nothing is recorded for them; what was polled is written.
+   */
+  signal?: AbortSignal
 }
 
 /**
@@ -62,7 +67,11 @@ export const isNetworkOutage = (reports: RefreshReport[], wasDown = false): bool
 export interface Scheduler {
   /** One cycle now. `force` polls every selected source whatever its nextPollAt. */
   runOnce(opts?: { force?: boolean; sourceIds?: string[] }): Promise<CycleSummary>
-  /** Resolves when the running cycle (if any) has finished, then stops ticking. */
+  /**
+   * Stops ticking and cancels the running cycle (its fetches and analyses in flight; the sources
+   * they were for are left for the next start), which then writes what it has; resolves when
+   * that is done.
+   */
   stop(): Promise<void>
 }
 
@@ -89,23 +98,52 @@ export const runCycle = async (deps: PollDeps, opts: CycleOptions = {}): Promise
   }
   const limit = createKeyedLimiter(config.fetch.concurrency, config.fetch.perHost)
   // The cycle's deadline: a source still polling when it passes (a hung worker, a limiter queue
-  // that never drains) is recorded as timed out, and the cycle goes on to write what it has.
+  // that never drains) is recorded as timed out, its fetch or analysis cancelled, and the cycle
+  // goes on to write what it has. A shutdown (opts.signal) cancels the same way but records
+  // nothing for the sources it stopped.
   const deadlineMs = cycleDeadlineMs(config.fetch, due.length)
+  const cancel = new AbortController()
+  const stop = () => cancel.abort()
+  opts.signal?.addEventListener('abort', stop, { once: true })
+  if (opts.signal?.aborted) cancel.abort()
   let timer: NodeJS.Timeout | undefined
   const late = new Promise<'late'>((resolve) => {
-    timer = setTimeout(() => resolve('late'), deadlineMs)
+    timer = setTimeout(() => {
+      // Aborted before the race settles: a poll still running can no longer claim its write.
+      cancel.abort()
+      resolve('late')
+    }, deadlineMs)
   })
-  const polled = await Promise.all(
-    due.map((source) =>
-      Promise.race([
-        limit(hostOf(source.url), () =>
-          refreshSource(source, deps, { holdTransportFailures: true }),
-        ),
-        late,
-      ]).then((r) => (r === 'late' ? timedOut(source, deps, now, deadlineMs) : r)),
-    ),
-  )
+  // Who records each source: its poll (claimed before its first write) or the cycle.
+  const owner = new Map<string, 'poll' | 'cycle'>()
+  const claim = (id: string) => (): boolean => {
+    if (!owner.has(id)) owner.set(id, cancel.signal.aborted ? 'cycle' : 'poll')
+    return owner.get(id) === 'poll'
+  }
+  const polled = (
+    await Promise.all(
+      due.map(async (source): Promise<RefreshReport | undefined> => {
+        const poll = limit(hostOf(source.url), () =>
+          cancel.signal.aborted
+            ? Promise.resolve(undefined)
+            : refreshSource(source, deps, {
+                holdTransportFailures: true,
+                signal: cancel.signal,
+                claim: claim(source.id),
+              }),
+        )
+        const r = await Promise.race([poll, late])
+        if (r !== 'late' && r !== undefined && !r.cancelled) return r
+        // Claimed before the deadline: the poll is writing its outcome; that is the record.
+        if (owner.get(source.id) === 'poll') return (await poll) ?? undefined
+        owner.set(source.id, 'cycle')
+        if (opts.signal?.aborted) return undefined
+        return timedOut(source, deps, now, deadlineMs)
+      }),
+    )
+  ).filter((r): r is RefreshReport => r !== undefined)
   clearTimeout(timer)
+  opts.signal?.removeEventListener('abort', stop)
   const outage = isNetworkOutage(polled, opts.networkDown)
   if (outage && !opts.networkDown) {
     deps.logger.warn(
@@ -181,12 +219,20 @@ export const startScheduler = (
   let networkDown = false
   // When retention last ran (see CycleOptions.prunedAt).
   let prunedAt: string | undefined
+  const stopping = new AbortController()
   const run = (o?: { force?: boolean; sourceIds?: string[] }): Promise<CycleSummary> => {
     // Chain behind a running cycle so two cycles never touch one source at once.
     const prev = running ?? Promise.resolve(undefined)
     const next = prev
       .catch(() => undefined)
-      .then(() => runCycle(deps, { ...o, networkDown, ...(prunedAt && { prunedAt }) }))
+      .then(() =>
+        runCycle(deps, {
+          ...o,
+          networkDown,
+          ...(prunedAt && { prunedAt }),
+          signal: stopping.signal,
+        }),
+      )
       .then((c) => {
         if (!c.networkDown && networkDown) deps.logger.info({}, 'network is back')
         networkDown = c.networkDown
@@ -215,6 +261,7 @@ export const startScheduler = (
     runOnce: (o) => run(o),
     stop: async () => {
       stopped = true
+      stopping.abort()
       await task.stop()
       await task.destroy()
       await running?.catch(() => undefined)

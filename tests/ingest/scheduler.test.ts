@@ -277,4 +277,104 @@ describe('runCycle: the cycle deadline', () => {
     const stored = await deps.store.queryItems({ sources: ['a', 'c'], limit: 10, clusters: 'all' })
     expect(stored.items).toHaveLength(2)
   })
+
+  it('cancels the late fetch: the connection is aborted when the deadline passes', async () => {
+    const sources = spread(2)
+    const fake = fakeFetch()
+    for (const s of sources) fake.set(s.url, { status: 200, body: RSS })
+    const config = testConfig({ sources })
+    const deps = createTestDeps(
+      { ...config, fetch: { ...config.fetch, cycleTimeoutMs: 300 } },
+      fake,
+    )
+    let aborted = false
+    const answer = deps.fetch
+    deps.fetch = (url, init) =>
+      url.includes('b.test')
+        ? new Promise((_, reject) =>
+            init.signal?.once('abort', () => {
+              aborted = true
+              reject(new Error('aborted'))
+            }),
+          )
+        : answer(url, init)
+    const cycle = await runCycle(deps, { force: true })
+    expect(aborted).toBe(true)
+    expect(cycle.reports.map((r) => [r.sourceId, r.outcome])).toEqual([
+      ['a', 'ok'],
+      ['b', 'error'],
+    ])
+    // The aborted fetch's own failure is not recorded on top of the timeout.
+    await new Promise((r) => setTimeout(r, 50))
+    expect(await deps.store.getState('b')).toMatchObject({
+      failures: 1,
+      lastError: { code: 'timeout', message: expect.stringMatching(/cycle's deadline/) },
+    })
+  })
+
+  it('keeps the timeout record when the late poll result arrives after the deadline', async () => {
+    const sources = spread(2)
+    const fake = fakeFetch()
+    for (const s of sources) fake.set(s.url, { status: 200, body: RSS })
+    const config = testConfig({ sources })
+    const deps = createTestDeps(
+      { ...config, fetch: { ...config.fetch, cycleTimeoutMs: 300 } },
+      fake,
+    )
+    // Analysis that does not stop when cancelled (this thread's is synchronous): b's result
+    // arrives after the deadline, complete, with an item.
+    const analyse = deps.analyse
+    let late: Promise<unknown> = Promise.resolve()
+    let cancelSeen = false
+    deps.analyse = (input, signal) => {
+      if (!input.feedUrl.includes('b.test')) return analyse(input, signal)
+      signal?.addEventListener('abort', () => {
+        cancelSeen = true
+      })
+      const result = new Promise<Awaited<ReturnType<typeof analyse>>>((resolve) =>
+        setTimeout(() => resolve(analyse(input)), 600),
+      )
+      late = result
+      return result
+    }
+    const cycle = await runCycle(deps, { force: true })
+    expect(cycle.reports.find((r) => r.sourceId === 'b')?.error).toMatch(/cycle's deadline/)
+    await late
+    await new Promise((r) => setTimeout(r, 50))
+    expect(cancelSeen).toBe(true)
+    const b = await deps.store.getState('b')
+    expect(b).toMatchObject({ failures: 1, lastError: { code: 'timeout' } })
+    expect(b?.lastSuccessAt).toBeUndefined()
+    const stored = await deps.store.queryItems({ sources: ['b'], limit: 10, clusters: 'all' })
+    expect(stored.items).toHaveLength(0)
+    // And the next cycle polls b as usual: its result is stored then.
+    const next = await runCycle({ ...deps, analyse }, { force: true, sourceIds: ['b'] })
+    expect(next.reports[0]?.outcome).toBe('ok')
+    expect(await deps.store.getState('b')).toMatchObject({ failures: 0 })
+  })
+
+  it('on shutdown (its signal) cancels the polls in flight, records nothing for them and writes the rest', async () => {
+    const sources = spread(2)
+    const fake = fakeFetch()
+    for (const s of sources) fake.set(s.url, { status: 200, body: RSS })
+    const deps = createTestDeps(testConfig({ sources }), fake)
+    const answer = deps.fetch
+    const stop = new AbortController()
+    deps.fetch = (url, init) => {
+      if (!url.includes('b.test')) return answer(url, init)
+      // b's fetch hangs until the shutdown cancels it.
+      setTimeout(() => stop.abort(), 50)
+      return new Promise((_, reject) => init.signal?.once('abort', () => reject(new Error('x'))))
+    }
+    let flushed = 0
+    const flush = deps.store.flush
+    deps.store.flush = () => {
+      flushed++
+      return flush()
+    }
+    const cycle = await runCycle(deps, { force: true, signal: stop.signal })
+    expect(cycle.reports.map((r) => [r.sourceId, r.outcome])).toEqual([['a', 'ok']])
+    expect(await deps.store.getState('b')).toBeUndefined()
+    expect(flushed).toBe(1)
+  })
 })

@@ -31,6 +31,11 @@ export interface FetchOptions {
   maxRedirects?: number
   /** Reference time for `Retry-After`/`Expires` when the response has no `Date` header. */
   now?: () => Date
+  /**
+   * Cancels the exchange (a cycle past its deadline, a shutdown): the connection is dropped and
+   * the fetch throws a FetchError `timeout` saying it was cancelled.
+   */
+  signal?: AbortSignal
 }
 
 /** How a poll ended when the server answered; transport failures throw FetchError instead. */
@@ -84,6 +89,15 @@ export const fetchFeed = async (req: FetchRequest, opts: FetchOptions): Promise<
   // An EventEmitter, not an AbortController: see AbortEmitter.
   const deadline = new EventEmitter()
   let timedOut = false
+  let cancelled = false
+  const cancel = () => {
+    cancelled = true
+    deadline.emit('abort')
+  }
+  if (opts.signal?.aborted) {
+    throw new FetchError('timeout', `fetch of ${displayUrl(req.url)} cancelled before it started`)
+  }
+  opts.signal?.addEventListener('abort', cancel, { once: true })
   const timer = setTimeout(() => {
     timedOut = true
     deadline.emit('abort')
@@ -98,6 +112,9 @@ export const fetchFeed = async (req: FetchRequest, opts: FetchOptions): Promise<
     return result
   } catch (err) {
     const where = hopName(start, hop.url)
+    if (cancelled) {
+      throw new FetchError('timeout', `fetch from ${where} cancelled`, { cause: err })
+    }
     if (timedOut) {
       const limit = formatMs(opts.timeoutMs)
       throw new FetchError('timeout', `no complete answer from ${where} within ${limit}`, {
@@ -107,6 +124,7 @@ export const fetchFeed = async (req: FetchRequest, opts: FetchOptions): Promise<
     throw describeTransportError(err, where)
   } finally {
     clearTimeout(timer)
+    opts.signal?.removeEventListener('abort', cancel)
     // Releases a body we stopped reading (too large, error status, redirect loop).
     if (!drained) deadline.emit('abort')
   }

@@ -17,8 +17,12 @@ export type WorkerReply =
   | { id: number; ok: false; error: { code?: ErrorCode; message: string } }
 
 export interface AnalysePool {
-  /** Analyses one document on the least busy worker (started on first use). */
-  analyse(input: AnalyseInput): Promise<AnalysedFeed>
+  /**
+   * Analyses one document on the least busy worker (started on first use). `signal` cancels it: a
+   * document the worker is on is abandoned as past a deadline (the worker is replaced); either way
+   * the promise rejects at once with a `timeout` AppError.
+   */
+  analyse(input: AnalyseInput, signal?: AbortSignal): Promise<AnalysedFeed>
   /**
    * New topic rules (a reload). Jobs answered with the old rules are re-tagged with `tagger` on
    * this thread, so no item is stored with topics of a configuration that is gone.
@@ -70,6 +74,9 @@ export const DEFAULT_ANALYSIS_DEADLINE_MS = 10_000
  * one busy cycle (tests/e2e/hostile.test.ts reads the process's peak), for a little less scavenging.
  */
 export const WORKER_HEAP_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 8 }
+
+/** The error of an analysis cancelled by its caller (a cycle past its deadline, a shutdown). */
+const cancelled = (): AppError => new AppError('timeout', 'analysis cancelled')
 
 const seconds = (ms: number): string => `${Number((ms / 1000).toFixed(1))} s`
 
@@ -243,8 +250,9 @@ export const createAnalysePool = (opts: {
   }
 
   return {
-    analyse(input) {
+    analyse(input, signal) {
       if (closed) return Promise.reject(new Error('the analysis pool is closed'))
+      if (signal?.aborted) return Promise.reject(cancelled())
       const size = (s: Slot): number => s.running?.pending.size ?? 0
       let slot = slots[0] as Slot
       for (const s of slots) if (size(s) < size(slot)) slot = s
@@ -252,7 +260,27 @@ export const createAnalysePool = (opts: {
       const id = nextId++
       const request: WorkerRequest = { type: 'job', id, input }
       return new Promise<AnalysedFeed>((resolve, reject) => {
-        send(slot, run, { resolve, reject, source: input.source, request })
+        const job: Pending = { resolve, reject, source: input.source, request }
+        send(slot, run, job)
+        if (!signal) return
+        const cancel = () => {
+          // The job the worker is on: stop the worker. A job still queued stays in `pending`
+          // (the worker reads it anyway, and the deadlines follow the order it reads them);
+          // its answer then settles a promise already rejected, which does nothing.
+          const at = slot.running
+          if (at?.pending.keys().next().value === id) abandon(slot, at, id, cancelled())
+          else reject(cancelled())
+        }
+        signal.addEventListener('abort', cancel, { once: true })
+        const settled = () => signal.removeEventListener('abort', cancel)
+        job.resolve = (r) => {
+          settled()
+          resolve(r)
+        }
+        job.reject = (e) => {
+          settled()
+          reject(e)
+        }
       })
     },
     configure(nextTopics, nextTagger) {

@@ -197,6 +197,29 @@ describe('analysis pool', { timeout: 30_000 }, () => {
     expect(next).not.toBe(first)
   })
 
+  it('cancels a document on its signal: the busy worker is replaced, a queued job just rejected', async () => {
+    pool = createAnalysePool({
+      topics: config.topics,
+      tagger,
+      workers: 1,
+      entry: new URL('../../fixtures/workers/crashing-worker.ts', import.meta.url),
+    })
+    const [first] = (await pool.analyse(input('pk-daily.rss'))).recovered
+    const stop = new AbortController()
+    const spin = pool
+      .analyse(input('pk-daily.rss', { feedUrl: 'https://feeds.example.org/spin' }), stop.signal)
+      .catch((e: unknown) => e)
+    const queued = pool.analyse(input('kabul-wire.atom'), stop.signal).catch((e: unknown) => e)
+    const behind = pool.analyse(input('kabul-wire.atom'))
+    stop.abort()
+    for (const err of [await spin, await queued])
+      expect(err).toMatchObject({ code: 'timeout', message: 'analysis cancelled' })
+    const [next] = (await behind).recovered
+    expect(next).toMatch(/^thread \d+$/)
+    expect(next).not.toBe(first)
+    await expect(pool.analyse(input('pk-daily.rss'), stop.signal)).rejects.toThrow('cancelled')
+  })
+
   it('fails the jobs in flight when closed, and refuses new ones', async () => {
     pool = createAnalysePool({ topics: config.topics, tagger, workers: 1 })
     const job = expect(pool.analyse(input('pk-daily.rss'))).rejects.toThrow(

@@ -262,3 +262,75 @@ describe('serve under hostile sources', { timeout: 60_000 }, () => {
     expect(code, stderr).toBe(0)
   })
 })
+
+describe('SIGTERM while a worker is busy on hostile documents', { timeout: 90_000 }, () => {
+  /** Long enough that exiting on the old forced-exit path would show (and exit with code 1). */
+  const TIMEOUT_S = 20
+  it(`exits cleanly (code 0) before fetch.timeout (${TIMEOUT_S} s) has passed`, async () => {
+    const work = await mkdtemp(join(tmpdir(), 'topicwire-sigterm-'))
+    const heavy = documents()['huge-fields'] as (res: import('node:http').ServerResponse) => void
+    const drip = documents().drip as (res: import('node:http').ServerResponse) => void
+    let served = 0
+    const server = createServer((req, res) => {
+      if (req.url === '/drip') return drip(res)
+      served++
+      heavy(res)
+    })
+    server.listen(0, '127.0.0.1')
+    await new Promise((r) => server.once('listening', r))
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    const port = await freePort()
+    // One worker with a long analysis deadline and a queue of slow documents: when the signal
+    // comes it is working on one, the others wait, and the drip holds a fetch open.
+    const ids = Array.from({ length: 8 }, (_, i) => `heavy-${i}`)
+    await writeFile(
+      join(work, 'topicwire.yaml'),
+      [
+        `server: { port: ${port} }`,
+        `storage: { path: ${join(work, 'db.json')} }`,
+        `fetch: { timeout: ${TIMEOUT_S}s, analysis_timeout: 120s, workers: 1, per_host: 16 }`,
+        'sources:',
+        `  - { id: drip, url: "${url}/drip" }`,
+        ...ids.map((id) => `  - { id: ${id}, url: "${url}/${id}" }`),
+        'topics: {}',
+      ].join('\n'),
+    )
+    let err = ''
+    const child = spawn(
+      process.execPath,
+      [BIN, 'serve', '--config', join(work, 'topicwire.yaml')],
+      {
+        env: { ...process.env, LOG_LEVEL: 'error', PORT: String(port), BASE_URL: url },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    )
+    child.stderr?.on('data', (d) => {
+      err += String(d)
+    })
+    try {
+      for (let i = 0; i < 600 && served < ids.length; i++)
+        await new Promise((r) => setTimeout(r, 100))
+      expect(served, err).toBe(ids.length)
+      // Every document fetched, the worker on the first of them (each takes a second or more).
+      const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)))
+      const t0 = performance.now()
+      child.kill('SIGTERM')
+      const code = await Promise.race([
+        exited,
+        new Promise<'late'>((r) => setTimeout(() => r('late'), (TIMEOUT_S + 10) * 1000)),
+      ])
+      const seconds = (performance.now() - t0) / 1000
+      console.info(`hostile e2e: SIGTERM with a busy worker, exited in ${seconds.toFixed(1)} s`)
+      // 0: the cycle was cancelled and written, not abandoned by the forced exit (code 1) that
+      // comes at fetch.timeout + 5 s. Sooner than fetch.timeout: the drip's fetch, which nothing
+      // else would end before it, was cancelled, and so was the worker's document.
+      expect(code, err).toBe(0)
+      expect(seconds).toBeLessThan(TIMEOUT_S)
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL')
+      server.closeAllConnections()
+      await new Promise((r) => server.close(r))
+      await rm(work, { recursive: true, force: true })
+    }
+  })
+})

@@ -1,0 +1,168 @@
+/**
+ * A real lowdb write failure, end to end: a `serve` whose store folder stops being writable (its
+ * items folder replaced by a file, a fault root cannot ignore as it ignores modes) fails /readyz,
+ * counts the failed writes in /metrics and logs one line a cycle; once the fault is removed the
+ * next cycle writes everything, including what was polled during the fault, and /readyz recovers.
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { freePort } from '../helpers/ports.js'
+
+const BIN = resolve(import.meta.dirname, '../../bin/topicwire.js')
+const TOKEN = 'fault-test-token'
+
+let dir: string
+let feeds: Server
+let proc: ChildProcess
+let base: string
+let logs = ''
+/** Each poll of the feed publishes one more item: every cycle has something new to write. */
+let published = 1
+
+const feed = () =>
+  `<?xml version="1.0"?><rss version="2.0"><channel><title>F</title><link>http://f.test/</link>${Array.from(
+    { length: published },
+    (_, i) =>
+      `<item><guid>fault-item-${i}</guid><title>Story ${i}</title><link>http://f.test/${i}</link></item>`,
+  ).join('')}</channel></rss>`
+
+/** One cycle now, as the admin route runs it (scheduler.runOnce: poll, then flush). */
+const refresh = async () => {
+  const res = await fetch(`${base}/api/sources/f/refresh`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKEN}` },
+  })
+  expect(res.status).toBe(200)
+  published++
+}
+
+const ready = async () => {
+  const res = await fetch(`${base}/readyz`)
+  return { status: res.status, body: (await res.json()) as { status: string; reason?: string } }
+}
+
+const metric = async (name: string): Promise<number> => {
+  const text = await (await fetch(`${base}/metrics`)).text()
+  return Number(text.match(new RegExp(`^${name} (\\d+)$`, 'm'))?.[1] ?? Number.NaN)
+}
+
+const logLines = (msg: string) => logs.split('\n').filter((l) => l.includes(msg))
+
+/** The guids in the store's day documents on disk. */
+const storedGuids = async (): Promise<string[]> => {
+  const days = join(dir, 'db', 'items')
+  const docs = await Promise.all(
+    (await readdir(days)).map(async (f) => JSON.parse(await readFile(join(days, f), 'utf8'))),
+  )
+  return docs.flatMap((d: { items: { guid: string }[] }) => d.items.map((i) => i.guid)).sort()
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'topicwire-fault-'))
+  feeds = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/rss+xml' })
+    res.end(feed())
+  })
+  feeds.listen(0, '127.0.0.1')
+  await new Promise((r) => feeds.once('listening', r))
+  const port = await freePort()
+  base = `http://127.0.0.1:${port}`
+  const url = `http://127.0.0.1:${(feeds.address() as AddressInfo).port}/feed`
+  await writeFile(
+    join(dir, 'topicwire.yaml'),
+    [
+      `server: { port: ${port} }`,
+      `storage: { path: ${join(dir, 'db.json')} }`,
+      // Polled only when the test asks (a day between scheduled polls).
+      'fetch: { every: 24h }',
+      'sources:',
+      `  - { id: f, url: "${url}" }`,
+      'topics: {}',
+    ].join('\n'),
+  )
+  proc = spawn(process.execPath, [BIN, 'serve', '--config', join(dir, 'topicwire.yaml')], {
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'info',
+      PORT: String(port),
+      BASE_URL: base,
+      ADMIN_TOKEN: TOKEN,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
+  proc.stderr?.on('data', (d) => {
+    logs += String(d)
+  })
+  for (let i = 0; i < 600; i++) {
+    if (proc.exitCode !== null) throw new Error(`serve exited: ${logs}`)
+    if (logLines('poll cycle finished').length > 0) break
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  published++
+}, 90_000)
+
+afterAll(async () => {
+  if (proc && proc.exitCode === null) proc.kill('SIGKILL')
+  await new Promise((r) => feeds?.close(r))
+  await rm(dir, { recursive: true, force: true })
+})
+
+describe('serve when the store cannot write', { timeout: 60_000 }, () => {
+  it('is ready and has written the first cycle', async () => {
+    expect(await ready()).toMatchObject({ status: 200, body: { status: 'ready' } })
+    expect(await storedGuids()).toEqual(['fault-item-0'])
+    expect(await metric('topicwire_store_write_failures_total')).toBe(0)
+  })
+
+  it('fails /readyz, counts each failed write and logs one line a cycle while it cannot write', async () => {
+    // A file where the items folder should be: every day's write fails with ENOTDIR. The folder
+    // is moved aside, not deleted, and comes back as it was.
+    await rename(join(dir, 'db', 'items'), join(dir, 'items-aside'))
+    await writeFile(join(dir, 'db', 'items'), 'not a folder')
+    const before = logs.length
+    await refresh()
+    const r = await ready()
+    expect(r.status).toBe(503)
+    expect(r.body).toMatchObject({
+      status: 'not ready',
+      reason: expect.stringMatching(/cannot write/),
+    })
+    expect(await metric('topicwire_store_write_failures_total')).toBe(1)
+    expect(await metric('topicwire_store_write_failing')).toBe(1)
+    await refresh()
+    expect(await metric('topicwire_store_write_failures_total')).toBe(2)
+    expect((await ready()).status).toBe(503)
+    const during = logs.slice(before).split('\n').filter(Boolean)
+    const failures = during.filter((l) => l.includes('poll cycle not written'))
+    expect(failures).toHaveLength(2)
+    // One line each, naming the folder: no stack trace, here or in any other line of the fault.
+    for (const line of failures) expect(line).toMatch(/cannot write .*db/)
+    expect(during.some((l) => /"stack"|\n\s+at /.test(l))).toBe(false)
+    // Served from memory all along.
+    const api = (await (
+      await fetch(`${base}/api/items?source=f&clusters=all&limit=10`)
+    ).json()) as {
+      items: unknown[]
+    }
+    expect(api.items).toHaveLength(3)
+  })
+
+  it('writes everything at the next cycle once the fault is gone, and is ready again', async () => {
+    await rm(join(dir, 'db', 'items'))
+    await rename(join(dir, 'items-aside'), join(dir, 'db', 'items'))
+    expect(await storedGuids()).toEqual(['fault-item-0'])
+    await refresh()
+    expect(await ready()).toMatchObject({ status: 200, body: { status: 'ready' } })
+    expect(await metric('topicwire_store_write_failing')).toBe(0)
+    expect(await metric('topicwire_store_write_failures_total')).toBe(2)
+    // Items polled before and during the fault are all on disk: none was lost.
+    expect(await storedGuids()).toEqual(
+      ['fault-item-0', 'fault-item-1', 'fault-item-2', 'fault-item-3'].sort(),
+    )
+  })
+})

@@ -12,8 +12,8 @@ import { CORPUS_DIR, corpusPresent, filesBelow } from '../helpers/corpus.js'
 /**
  * Conformance against ../shared/corpus (read-only, never copied into the repo): every document
  * must give a feed or a ParseError, well-formed feeds must parse, and title, entry count and first
- * link must agree with the manifest's reference (Python feedparser 6.0.10) except where a
- * documented reason says why we differ.
+ * link must agree with the manifest's reference (Python feedparser 6.0.10) except in the rows
+ * listed below, each with the reason we differ (CORPUS_DIFFS=1 prints every such row).
  */
 const CORPUS = CORPUS_DIR
 const FEEDS = join(CORPUS, 'feeds')
@@ -87,6 +87,40 @@ const KNOWN_DISAGREEMENTS: Readonly<Record<string, { field: Field; reason: strin
   },
 }
 
+/**
+ * Rows where the first entry has no link and its id is not a web address (urn:, tag:, or a
+ * relative "1" that only resolves to one against the document's URL): feedparser turns the id
+ * into the link, we leave the link empty, as a reader must not open an id. Each row is checked to
+ * be that case, and a row that stops being one must leave the list.
+ */
+const ID_AS_LINK: ReadonlySet<string> = new Set([
+  'atoma/atom/broken-empty-author.xml',
+  'atoma/atom/broken-empty-id.xml',
+  'atoma/atom/broken-empty-summary.xml',
+  'atoma/atom/broken-empty-title.xml',
+  'atoma/atom/broken-empty-updated.xml',
+  'atoma/atom/broken-missing-author-name.xml',
+  'atoma/atom/broken-missing-updated.xml',
+  'feed-rs/atom/atom_example_7.xml',
+  'feed-rs/atom/atom_pub_spec_1.xml',
+  'feedparser/wellformed/atom10/entry_id_with_attributes.xml',
+  'feedparser/wellformed/base/http_entry_id_base_content_location.xml',
+  'feedparser/wellformed/base/http_entry_id_base_docuri.xml',
+  'feedparser/wellformed/lang/http_content_language_entry_title_inherit_2.xml',
+  'feedparser/wellformed/node_precedence/atom10_id.xml',
+  'feedsmith/atom/references/atom-ns.xml',
+  'gofeed/parser/atom/entry_id_xml_base.xml',
+  'gofeed/parser/rss/rss_channel_item_guid_no_permalink.xml',
+  'laminas-feed/_deleted_from_history/TestAtomFeed.xml',
+  'laminas-feed/_deleted_from_history/TestAtomFeedNamespaced.xml',
+  'node-feedparser/complexNamespaceFeed.xml',
+  'prof18-rss-parser/feed-test-audio.xml',
+  'rss-parser/missing-fields.atom',
+  'rssreader-java/module/itunes/itunes-podcast.xml',
+  'rssreader-java/module/spotify/example1.xml',
+  'sample-feeds/examples/apple-example-podcast__252e034a.xml',
+])
+
 /** Channel Definition Format (1997) is not one of the formats SPEC §5 promises to read. */
 const isCdf = (row: Row): boolean => row.root_tag === 'CHANNEL'
 
@@ -126,7 +160,9 @@ describe.skipIf(!PRESENT)(
       stats.files = outcomes.size
       stats.parsed = [...outcomes.values()].filter((o) => 'feed' in o).length
       stats.rejected = stats.files - stats.parsed
-    })
+      // Reading 3,200 documents: ~20 s when two cores are shared by several suites, which the
+      // 10 s default for a hook does not allow.
+    }, 180_000)
 
     afterAll(() => {
       const pct = (n: number): string =>
@@ -134,9 +170,9 @@ describe.skipIf(!PRESENT)(
       console.info(
         `corpus: ${stats.files} files, ${stats.parsed} parsed, ${stats.rejected} rejected with ParseError; ` +
           `${stats.compared} compared with the manifest: ${stats.agreed} agree exactly on title, count ` +
-          `and first link (${pct(stats.agreed)}), ${stats.byRule} more differ only because feedparser ` +
-          `uses a non-URL id as the link (${pct(stats.agreed + stats.byRule)} with those), ` +
-          `${stats.known} documented disagreements`,
+          `and first link (${pct(stats.agreed)}); each other row is listed with its reason: ` +
+          `${stats.byRule} where feedparser turns a non-URL id into the link (ID_AS_LINK), ` +
+          `${stats.known} other documented disagreements (KNOWN_DISAGREEMENTS)`,
       )
       if (process.env.CORPUS_DIFFS) console.info(differing.sort().join('\n'))
     })
@@ -172,6 +208,7 @@ describe.skipIf(!PRESENT)(
       )
       const unexpected: string[] = []
       const stillDiffer = new Set<string>()
+      const idAsLinkSeen = new Set<string>()
       for (const row of rows) {
         const path = row.path ?? ''
         const o = outcomes.get(path)
@@ -200,8 +237,10 @@ describe.skipIf(!PRESENT)(
           // link; we only use ids and guids that are http(s) URLs.
           const idAsLink =
             !first.link && want !== '' && absolute(first.guid, first.base ?? BASE + path) === want
-          if (idAsLink) diffs.push({ field: 'link', got, want, rule: true })
-          else if (got !== want) diffs.push({ field: 'link', got, want })
+          if (idAsLink && ID_AS_LINK.has(path)) {
+            diffs.push({ field: 'link', got, want, rule: true })
+            idAsLinkSeen.add(path)
+          } else if (got !== want) diffs.push({ field: 'link', got, want })
         }
         const known = KNOWN_DISAGREEMENTS[path]
         const rest = diffs.filter((d) => !d.rule && d.field !== known?.field)
@@ -226,6 +265,7 @@ describe.skipIf(!PRESENT)(
       expect(unexpected).toEqual([])
       // A documented disagreement that no longer happens must be removed from the list.
       expect(Object.keys(KNOWN_DISAGREEMENTS).filter((p) => !stillDiffer.has(p))).toEqual([])
+      expect([...ID_AS_LINK].filter((p) => !idAsLinkSeen.has(p))).toEqual([])
     })
 
     it('agrees with the JSON Feed reference on title, item count and first URL', () => {

@@ -281,8 +281,9 @@ export const cycleDeadlineMs = (fetch: FetchConfig, due: number): number =>
     30_000
 
 /**
- * Records a source the cycle's deadline overtook as a `timeout` failure. Its poll may still end
- * later (nothing can cancel it from here); the cycle does not wait for it.
+ * Records a source the cycle's deadline overtook as a `timeout` failure. Its poll was cancelled;
+ * whatever it still comes back with is not written (the cycle owns the record, see runCycle's
+ * claim), and the cycle does not wait for it.
  */
 const timedOut = async (
   source: Source,

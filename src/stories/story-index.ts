@@ -4,8 +4,8 @@ import { countKeys, countOf, createBandTable, dropFrom, pushTo } from './buckets
 import { BACKGROUND_KEY, compactFeatures, type StoryFeatures, storyFeatures } from './features.js'
 import { storyConflict } from './guards.js'
 import { createBandKeys, DEFAULT_LSH, type LshShape } from './minhash.js'
-import { createSlotTable } from './slots.js'
-import { fnv1a, hasKey, normOf, SKETCH_WORDS, sketchHits, weightedCosine } from './text.js'
+import { createSlotTable, SLOT_BACKGROUND } from './slots.js'
+import { fnv1a, hasKey, normOf, SKETCH_WORDS, sketchWeight, weightedCosine } from './text.js'
 
 /** Tuning of a {@link StoryIndex}; the defaults are what `npm run eval:stories` measures (tests/stories/evaluate.test.ts checks them). */
 export interface StoryIndexOptions {
@@ -21,11 +21,23 @@ export interface StoryIndexOptions {
   windowMs?: number
   /**
    * Similarity two reports of two outlets published together need: the cosine of their content
-   * words and figures, each weighted by its IDF in the window (headline words twice). Default 0.25.
+   * words and figures, each weighted by its IDF in the window (headline words twice). Default 0.24.
    */
   threshold?: number
   /** Added to the threshold per 24 h between the two reports (a later text is likelier a follow-up). Default 0.3. */
   thresholdPerDay?: number
+  /**
+   * Added to the threshold when the two reports were published on different UTC days: news-dev's
+   * editor tells a story per day (96% of its same-story pairs share a UTC day; the next day's
+   * reports of an earthquake are another story). Default {@link DEFAULT_CROSS_DAY}.
+   */
+  crossDay?: number
+  /**
+   * A story grows by corroboration too: a report joins it when at least two of its members each
+   * reach this share of the bar (a paraphrase close to several reports of a story, though to
+   * none closely). 1 turns it off. Default {@link DEFAULT_SUPPORT}.
+   */
+  support?: number
   /** MinHash/LSH banding; see minhash.ts. */
   lsh?: LshShape
   /**
@@ -115,7 +127,7 @@ interface Doc {
 
 const DAY_MS = 86_400_000
 export const DEFAULT_WINDOW_MS = 3 * DAY_MS
-export const DEFAULT_THRESHOLD = 0.25
+export const DEFAULT_THRESHOLD = 0.24
 /** Candidates scored per arrival at most (the newest of each band bucket come first). */
 export const MAX_CANDIDATES = 256
 /** The best-scoring stories a newcomer may join are tried in order, at most this many. */
@@ -124,6 +136,11 @@ const MAX_STORIES_TRIED = 8
 export const MEMBERS_CHECKED = 1
 export const DEFAULT_THRESHOLD_PER_DAY = 0.3
 export const DEFAULT_SAME_SOURCE = 0.6
+export const DEFAULT_CROSS_DAY = 0.15
+/** See {@link StoryIndexOptions.support}. */
+export const DEFAULT_SUPPORT = 0.9
+/** Members of one story that must reach the weak bar together. */
+const SUPPORT_MEMBERS = 2
 /** Keys two reports must share at least to be scored (one shared word is chance). */
 const MIN_SHARED = 2
 /** Documents the IDF weights assume besides the window: a small window weighs words evenly. */
@@ -160,6 +177,8 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
   const windowMs = opts.windowMs ?? DEFAULT_WINDOW_MS
   const threshold = opts.threshold ?? DEFAULT_THRESHOLD
   const perDay = opts.thresholdPerDay ?? DEFAULT_THRESHOLD_PER_DAY
+  const crossDay = opts.crossDay ?? DEFAULT_CROSS_DAY
+  const support = opts.support ?? DEFAULT_SUPPORT
   const shape = opts.lsh ?? DEFAULT_LSH
   const bandKeys = createBandKeys(shape)
   const byId = new Map<string, Doc>()
@@ -183,7 +202,8 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
   let arrivals = 0
   let lastSweep = Number.NEGATIVE_INFINITY
 
-  const textOf = (item: Item): number => fnv1a(`${item.title}\n${item.summary ?? ''}`)
+  // Hashed in parts: a concatenation would be built (and flattened) per arrival just to hash it.
+  const textOf = (item: Item): number => fnv1a(item.summary ?? '', fnv1a('\n', fnv1a(item.title)))
 
   const makeDoc = (
     item: Item,
@@ -237,6 +257,8 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
       seen: doc.seen,
       time: doc.time,
       keys: doc.features.keys,
+      norm: doc.norm,
+      background: hasKey(doc.features.keys, BACKGROUND_KEY),
     })
     doc.slot = slot
     docs[slot] = doc
@@ -280,49 +302,79 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
   ): { clusterId: string; reason: ClusterReason } | undefined => {
     const stamp = ++arrivals
     let scored = 0
-    const best = new Map<string, { score: number; margin: number; match: Doc }>()
+    /** Per story: its best member above the bar (margin > -∞), and how many reached the weak bar. */
+    const best = new Map<
+      string,
+      { score: number; margin: number; match: Doc; weak: number; weakScore: number }
+    >()
     doc.bands ??= bandsOf(doc)
-    const { visited, source, seen, time, size, sketch } = slots.columns
+    const { visited, source, seen, time, size, sketch, norm: norms, flags } = slots.columns
     const own = slots.sourceNumber(doc.sourceId)
     const { keys } = doc.features
     const background = hasKey(keys, BACKGROUND_KEY)
+    const day = Math.floor(doc.time / DAY_MS)
     const weights = weightsOf(keys)
     const norm = normOf(weights)
     doc.norm = norm
-    let top = 0
-    for (let i = 0; i < weights.length; i++) top = Math.max(top, weights[i]! * weights[i]!)
-    const visit = (slot: number): void => {
+    const squares = new Float64Array(weights.length)
+    for (let i = 0; i < weights.length; i++) squares[i] = weights[i]! * weights[i]!
+    const visit = (slot: number): boolean => {
       // Each arrival scores a bounded number of candidates, whatever the window holds.
-      if (visited[slot] === stamp || scored >= maxCandidates) return
+      if (scored >= maxCandidates) return true
+      if (visited[slot] === stamp) return false
       visited[slot] = stamp
       scored++
-      if (seen[slot]! < cutoff) return
+      if (seen[slot]! < cutoff) return false
       const gap = Math.abs(doc.time - time[slot]!)
-      if (gap > windowMs) return
-      const floor = threshold + (perDay * gap) / DAY_MS
-      if (floor >= 1 || size[slot] === 0) return
-      // Most candidates share a word or two only: the sketch bounds the shared keys (and so the
-      // score, each shared key weighing at most `top`) without reading the candidate's keys.
-      const hits = sketchHits(sketch, slot * SKETCH_WORDS, keys)
-      const c = docs[slot]!
-      const cNorm = c.norm ?? norm
-      if (hits < MIN_SHARED || hits * top < floor * norm * cNorm) return
+      if (gap > windowMs) return false
+      const floor =
+        threshold +
+        (perDay * gap) / DAY_MS +
+        (Math.floor(time[slot]! / DAY_MS) === day ? 0 : crossDay)
+      if (floor >= 1 || size[slot] === 0) return false
       // A source's own second report of a story, and an explainer, must be much closer than
       // another outlet's report.
-      const strict = source[slot] === own || background || hasKey(c.features.keys, BACKGROUND_KEY)
+      const strict = source[slot] === own || background || (flags[slot]! & SLOT_BACKGROUND) !== 0
       const min = strict ? floor - threshold + sameSource : floor
+      // Most candidates share a word or two only: the sketch bounds the dot product by the
+      // squared weights of the keys that hit, from the slot's columns alone (no object read).
+      const cNorm = norms[slot]!
+      const weakMin = min * support
+      const bound = sketchWeight(sketch, slot * SKETCH_WORDS, keys, squares, MIN_SHARED)
+      if (bound < weakMin * norm * cNorm) return false
+      const c = docs[slot]!
       const score = weightedCosine(keys, weights, norm, c.features.keys, cNorm)
-      if (score < min) return
-      const prev = best.get(c.clusterId)
+      if (score < weakMin) return false
+      let e = best.get(c.clusterId)
+      if (!e) {
+        e = { score, margin: Number.NEGATIVE_INFINITY, match: c, weak: 0, weakScore: score }
+        best.set(c.clusterId, e)
+      }
+      e.weak++
       // Ranked by the margin over the time-raised threshold: a closer report of as much overlap wins.
       const margin = score - min
-      if (!prev || margin > prev.margin) best.set(c.clusterId, { score, margin, match: c })
+      if (score >= min && margin > e.margin) {
+        e.score = score
+        e.margin = margin
+        e.match = c
+      } else if (e.margin === Number.NEGATIVE_INFINITY && score > e.weakScore) {
+        e.score = score
+        e.weakScore = score
+        e.match = c
+      }
+      return false
     }
     buckets.visit(doc.bands, visit)
     counters.candidates += scored
-    const ranked = [...best.entries()].sort(
-      (x, y) => y[1].margin - x[1].margin || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0),
-    )
+    const ranked = [...best.entries()]
+      .filter(([, e]) => e.margin > Number.NEGATIVE_INFINITY || e.weak >= SUPPORT_MEMBERS)
+      .sort(
+        (x, y) =>
+          y[1].margin - x[1].margin ||
+          y[1].weak - x[1].weak ||
+          y[1].score - x[1].score ||
+          (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0),
+      )
     for (const [clusterId, { score, match }] of ranked.slice(0, MAX_STORIES_TRIED)) {
       // Every member of the story must agree with the newcomer, and each source tells it once.
       // A huge story is checked against its newest members only, to bound the cost.

@@ -15,8 +15,8 @@ import {
 const present = newsDevPresent()
 const suite = present ? 'news-dev' : `news-dev (skipped: no corpus at ${NEWS_DEV_DIR})`
 
-/** Recall the replay reaches now (P 0.961, R 0.277 with the defaults), less the 0.05 the issue allows. */
-const RECALL_FLOOR = 0.227
+/** Recall the replay reaches now (P 0.959, R 0.310 with the defaults), less the 0.05 the issue allows. */
+const RECALL_FLOOR = 0.26
 
 describe.skipIf(!present)(suite, () => {
   let items: Map<string, NewsDevItem>

@@ -5,6 +5,7 @@ import {
   createStoryIndex,
   DEFAULT_SAME_SOURCE,
   DEFAULT_THRESHOLD,
+  type StoryIndexOptions,
 } from '../../src/stories/story-index.js'
 import { canonicalUrl } from '../../src/util/url.js'
 import { makeItem } from '../helpers/items.js'
@@ -313,5 +314,87 @@ describe('crowded buckets', () => {
     expect(candidates / assigned).toBeLessThanOrEqual(256)
     // The figures differ, so none of these may be merged.
     expect(new Set(index.assign(items, now).map((i) => i.clusterId)).size).toBe(2_000)
+  })
+})
+
+describe('createStoryIndex: corroboration and the UTC day', () => {
+  const THRESHOLDS = Array.from({ length: 50 }, (_, i) => 0.1 + i / 200)
+  const DAY2 = Date.parse('2025-11-03T00:00:00.000Z')
+  const item = (sourceId: string, t: number, title: string, summary: string) =>
+    makeItem({
+      sourceId,
+      title,
+      summary,
+      publishedAt: new Date(t).toISOString(),
+      fetchedAt: new Date(t + 60_000).toISOString(),
+    })
+  const quake = (sourceId: string, t: number) =>
+    item(
+      sourceId,
+      t,
+      'Powerful earthquake strikes Morocco, damaging buildings in Marrakesh',
+      'A powerful earthquake struck Morocco late on Friday, damaging buildings in Marrakesh and sending people into the streets.',
+    )
+  const quake2 = (sourceId: string, t: number) =>
+    item(
+      sourceId,
+      t,
+      'Strong quake hits Morocco near Marrakesh, residents flee homes',
+      'Residents of Marrakesh fled their homes after a strong quake hit Morocco on Friday night.',
+    )
+  const angle = (t: number) =>
+    item(
+      'nbc',
+      t,
+      'Footage shows ruins in Marrakesh after quake',
+      'Videos from Marrakesh show the destruction after the earthquake in Morocco.',
+    )
+  const filler = Array.from({ length: 30 }, (_, i) =>
+    item(`f${i % 5}`, T0 - 3_600_000, `Cricket board meeting ${i} on budget`, `Item ${i}`),
+  )
+  /** Whether the angle piece joins the story of the reports before it. */
+  const joins = (stored: Item[], newcomer: Item, opts: StoryIndexOptions): boolean => {
+    const index = createStoryIndex({ lsh: { bands: 1, rows: 0 }, ...opts })
+    for (const i of [...filler, ...stored]) index.add(i)
+    const [out] = index.assign([newcomer], new Date(Date.parse(newcomer.fetchedAt) + 60_000))
+    return out?.clusterId === 'story'
+  }
+
+  it('lets a report join a story two of whose members it is nearly close enough to', () => {
+    const members = [
+      { ...quake('abc', T0), clusterId: 'story' },
+      { ...quake2('sky', T0 + 600_000), clusterId: 'story' },
+    ]
+    const newcomer = angle(T0 + 3_600_000)
+    let helped = 0
+    for (const threshold of THRESHOLDS) {
+      const alone = joins(members, newcomer, { threshold, support: 1 })
+      const corroborated = joins(members, newcomer, { threshold, support: 0.9 })
+      // Corroboration only adds: what joins without it joins with it.
+      if (alone) expect(corroborated).toBe(true)
+      if (corroborated && !alone) helped++
+      // One member is no corroboration.
+      expect(joins(members.slice(0, 1), newcomer, { threshold, support: 0.9 })).toBe(
+        joins(members.slice(0, 1), newcomer, { threshold, support: 1 }),
+      )
+    }
+    expect(helped).toBeGreaterThan(0)
+  })
+
+  it('asks more of two reports published on different UTC days than of two as far apart on one', () => {
+    const sameDay = [{ ...quake('abc', DAY2 - 5 * 3_600_000), clusterId: 'story' }]
+    const crossDay = [{ ...quake('abc', DAY2 - 3_600_000), clusterId: 'story' }]
+    let apart = 0
+    for (const threshold of THRESHOLDS) {
+      const opts = { threshold, support: 1, crossDay: 0.15 }
+      // Two hours apart either way: 21:00 → 23:00 on one day, 23:00 → 01:00 across midnight.
+      const one = joins(sameDay, quake2('sky', DAY2 - 3 * 3_600_000), opts)
+      const two = joins(crossDay, quake2('sky', DAY2 + 3_600_000), opts)
+      if (two) expect(one).toBe(true)
+      if (one && !two) apart++
+      // Without the term, the day makes no difference.
+      expect(joins(crossDay, quake2('sky', DAY2 + 3_600_000), { ...opts, crossDay: 0 })).toBe(one)
+    }
+    expect(apart).toBeGreaterThan(0)
   })
 })

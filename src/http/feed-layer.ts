@@ -1,7 +1,8 @@
 /** createFeedLayer: the one way a feed request is answered, from the byte cache or by rendering it. */
 import { NotFoundError } from '../model/errors.js'
 import type { Deps } from '../model/types.js'
-import { isNotModified } from './conditional.js'
+import { type Coding, createCodingChooser } from './accept-encoding.js'
+import { isNotModified, opaqueTag } from './conditional.js'
 import type { Answer, Exchange } from './exchange.js'
 import type { CachedFeed, FeedCache } from './feed-cache.js'
 import { renderFeed } from './feed-render.js'
@@ -38,9 +39,22 @@ export type FeedLayer = (ex: Exchange) => boolean | Promise<void>
  * relative window (the key depends on the clock).
  * @example const feeds = createFeedLayer(deps, createFeedCache()); if (feeds(ex) === false) next()
  */
-export const createFeedLayer =
-  (deps: Deps, cache: FeedCache): FeedLayer =>
-  (ex) => {
+export const createFeedLayer = (deps: Deps, cache: FeedCache): FeedLayer => {
+  const chooseCoding = createCodingChooser()
+  /** Answers with a document (or its 304), as the request's conditions and codings say. */
+  const reply = (ex: Exchange, doc: CachedFeed, target: string): true | Promise<void> => {
+    const coding = doc.coded ? chooseCoding(ex.header('accept-encoding')) : undefined
+    const answer = answerOf(doc, ex, coding, cache)
+    if (!(answer instanceof Promise)) {
+      ex.respond(answer)
+      return true
+    }
+    return answer.then(
+      (a) => ex.respond(a),
+      (err: unknown) => ex.respond(errorAnswer(deps, err, target)),
+    )
+  }
+  return (ex) => {
     const { method } = ex
     if (method !== 'GET' && method !== 'HEAD') return false
     const config = deps.config
@@ -51,8 +65,7 @@ export const createFeedLayer =
       const hit = cache.recall(rawRequestKey(target, accept))
       if (hit) {
         ex.route = hit.route
-        ex.respond(answerOf(hit.doc, ex))
-        return true
+        return reply(ex, hit.doc, target)
       }
     }
     const mark = target.indexOf('?')
@@ -79,8 +92,7 @@ export const createFeedLayer =
       const cached = cache.get(key)
       if (cached) {
         remember()
-        ex.respond(answerOf(cached, ex))
-        return true
+        return reply(ex, cached, target)
       }
       const render = () =>
         renderFeed(deps, {
@@ -95,7 +107,8 @@ export const createFeedLayer =
       return cache.getOrRender(key, render).then(
         (doc) => {
           remember()
-          ex.respond(answerOf(doc, ex))
+          const replied = reply(ex, doc, target)
+          return replied === true ? undefined : replied
         },
         (err: unknown) => ex.respond(errorAnswer(deps, err, target)),
       )
@@ -104,6 +117,7 @@ export const createFeedLayer =
       return true
     }
   }
+}
 
 /** The JSON error answer of {@link toHttpError}; a 500 is logged with what was asked. */
 export const errorAnswer = (deps: Deps, err: unknown, target: string): Answer => {
@@ -118,16 +132,61 @@ export const errorAnswer = (deps: Deps, err: unknown, target: string): Answer =>
 
 // --- Internal helpers ---
 
-/** 304 with the validators when the request's conditions hold, else the cached bytes. */
-const answerOf = (doc: CachedFeed, ex: Exchange): Answer => {
+/**
+ * 304 when the request's conditions hold, else the bytes of the chosen coding: from the cache,
+ * or (the first time that coding of the document is asked for) once compressed.
+ *
+ * `If-None-Match` matches any form of the document: its identity, gzip or br tag. They name one
+ * content, and a cache that holds several variants sends all their tags and learns from the 304's
+ * `ETag` which one to reuse (RFC 9111 §4.3.2, §4.3.4); so the 304 carries the tag that matched,
+ * and a reader whose `Accept-Encoding` changed keeps the copy it has. Only without
+ * `If-None-Match` is `If-Modified-Since` used.
+ */
+const answerOf = (
+  doc: CachedFeed,
+  ex: Exchange,
+  coding: Coding | undefined,
+  cache: FeedCache,
+): Answer | Promise<Answer> => {
+  const variant = coding ? doc.coded?.[coding] : undefined
+  const selected = variant ?? doc
   const ifNoneMatch = ex.header('if-none-match')
-  const ifModifiedSince = ex.header('if-modified-since')
-  const notModified =
-    (ifNoneMatch !== undefined || ifModifiedSince !== undefined) &&
-    isNotModified({ ifNoneMatch, ifModifiedSince }, doc)
-  return notModified
-    ? { status: 304, headers: doc.notModifiedHeaders }
-    : { status: 200, headers: doc.headers, body: doc.body }
+  if (ifNoneMatch !== undefined) {
+    // Fast path: a reader sends back exactly the tag it was given.
+    const matched =
+      ifNoneMatch === selected.etag ? selected : matchingForm(doc, selected, ifNoneMatch)
+    if (matched) return { status: 304, headers: matched.notModifiedHeaders }
+  } else {
+    const ifModifiedSince = ex.header('if-modified-since')
+    if (ifModifiedSince !== undefined && isNotModified({ ifModifiedSince }, doc)) {
+      return { status: 304, headers: selected.notModifiedHeaders }
+    }
+  }
+  if (!variant || !coding) return { status: 200, headers: doc.headers, body: doc.body }
+  if (variant.body && variant.headers) {
+    return { status: 200, headers: variant.headers, body: variant.body }
+  }
+  return cache
+    .encode(doc, coding)
+    .then((v) => ({ status: 200, headers: v.headers ?? {}, body: v.body ?? Buffer.alloc(0) }))
+}
+
+/** The form of a document (identity or a coded variant) an `If-None-Match` list names, if any. */
+const matchingForm = (
+  doc: CachedFeed,
+  selected: { etag: string; notModifiedHeaders: Readonly<Record<string, string>> },
+  ifNoneMatch: string,
+): { notModifiedHeaders: Readonly<Record<string, string>> } | undefined => {
+  const list = ifNoneMatch.trim()
+  if (list === '*') return selected
+  const forms = [doc, ...(doc.coded ? [doc.coded.gzip, doc.coded.br] : [])]
+  // Members are split on commas: our tags are base64url and never contain one.
+  for (const member of list.split(',')) {
+    const tag = opaqueTag(member)
+    const form = forms.find((f) => opaqueTag(f.etag) === tag)
+    if (form) return form
+  }
+  return undefined
 }
 
 const pathOf = (target: string): string => {

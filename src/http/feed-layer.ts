@@ -8,7 +8,9 @@ import type { CachedFeed, FeedCache } from './feed-cache.js'
 import { renderFeed } from './feed-render.js'
 import { matchFeedRoute } from './feed-target.js'
 import { toHttpError } from './http-error.js'
+import { createExplainer, ITEMS_PATH, renderItemsPage } from './items-render.js'
 import { negotiateFormat, splitNameExt } from './negotiate.js'
+import { createRenderLimiter, type RenderLimiter } from './render-limiter.js'
 import { checkFeedToken, readFeedQuery } from './scope.js'
 
 /** Relative `since`/`until` (`24h`) count back from the start of the current minute. */
@@ -39,8 +41,13 @@ export type FeedLayer = (ex: Exchange) => boolean | Promise<void>
  * relative window (the key depends on the clock).
  * @example const feeds = createFeedLayer(deps, createFeedCache()); if (feeds(ex) === false) next()
  */
-export const createFeedLayer = (deps: Deps, cache: FeedCache): FeedLayer => {
+export const createFeedLayer = (
+  deps: Deps,
+  cache: FeedCache,
+  limiter: RenderLimiter = createRenderLimiter(),
+): FeedLayer => {
   const chooseCoding = createCodingChooser()
+  const explain = createExplainer()
   /** Answers with a document (or its 304), as the request's conditions and codings say. */
   const reply = (ex: Exchange, doc: CachedFeed, target: string): true | Promise<void> => {
     const coding = doc.coded ? chooseCoding(ex.header('accept-encoding')) : undefined
@@ -69,24 +76,40 @@ export const createFeedLayer = (deps: Deps, cache: FeedCache): FeedLayer => {
       }
     }
     const mark = target.indexOf('?')
-    const feed = matchFeedRoute(mark < 0 ? target : target.slice(0, mark))
-    if (!feed) return false
-    ex.route = feed.route
+    const path = mark < 0 ? target : target.slice(0, mark)
+    const feed = matchFeedRoute(path)
+    if (!feed && path !== ITEMS_PATH) return false
+    const route = feed ? feed.route : ITEMS_PATH
+    ex.route = route
     try {
       const query = readFeedQuery(target)
       if (config.server.feedToken) checkFeedToken(config, query.params)
-      const { name, ext, unknownExt } = splitNameExt(feed.segment)
-      if (unknownExt !== undefined) throw new NotFoundError('route', pathOf(target))
-      const feedTarget = feed.resolve(config, name, query.selfQuery)
-      const accept = ext ? undefined : ex.header('accept')
-      const format = negotiateFormat(ext, accept)
       const now = deps.clock.now()
       const t = now.getTime()
       const queryNow = query.relative ? new Date(t - (t % RELATIVE_TIME_BUCKET_MS)) : now
-      const key = `${format} ${feedTarget.path}?${query.selfQuery}${query.relative ? ` @${queryNow.getTime()}` : ''}`
+      const at = query.relative ? ` @${queryNow.getTime()}` : ''
+      let accept: string | undefined
+      let key: string
+      let render: () => Promise<CachedFeed>
+      const { params, selfQuery } = query
+      if (feed) {
+        const { name, ext, unknownExt } = splitNameExt(feed.segment)
+        if (unknownExt !== undefined) throw new NotFoundError('route', pathOf(target))
+        const feedTarget = feed.resolve(config, name, selfQuery)
+        accept = ext ? undefined : ex.header('accept')
+        const format = negotiateFormat(ext, accept)
+        key = `${format} ${feedTarget.path}?${selfQuery}${at}`
+        render = () =>
+          renderFeed(deps, { config, target: feedTarget, format, params, selfQuery, now, queryNow })
+      } else {
+        // Accept does not choose the document here, but the alias fast path keys on it.
+        accept = ex.header('accept')
+        key = `items ${ITEMS_PATH}?${selfQuery}${at}`
+        render = () => renderItemsPage(deps, explain, { config, params, selfQuery, now, queryNow })
+      }
       const remember = (): void => {
         if (!query.relative && !config.server.feedToken && deps.config === config) {
-          cache.remember(rawRequestKey(target, accept), key, feed.route)
+          cache.remember(rawRequestKey(target, accept), key, route)
         }
       }
       const cached = cache.get(key)
@@ -94,24 +117,17 @@ export const createFeedLayer = (deps: Deps, cache: FeedCache): FeedLayer => {
         remember()
         return reply(ex, cached, target)
       }
-      const render = () =>
-        renderFeed(deps, {
-          config,
-          target: feedTarget,
-          format,
-          params: query.params,
-          selfQuery: query.selfQuery,
-          now,
-          queryNow,
-        })
-      return cache.getOrRender(key, render).then(
-        (doc) => {
-          remember()
-          const replied = reply(ex, doc, target)
-          return replied === true ? undefined : replied
-        },
-        (err: unknown) => ex.respond(errorAnswer(deps, err, target)),
-      )
+      // Only a render waits for the limiter: a cached document never does.
+      return cache
+        .getOrRender(key, () => limiter.run(ex.client, render))
+        .then(
+          (doc) => {
+            remember()
+            const replied = reply(ex, doc, target)
+            return replied === true ? undefined : replied
+          },
+          (err: unknown) => ex.respond(errorAnswer(deps, err, target)),
+        )
     } catch (err) {
       ex.respond(errorAnswer(deps, err, target))
       return true
@@ -121,11 +137,15 @@ export const createFeedLayer = (deps: Deps, cache: FeedCache): FeedLayer => {
 
 /** The JSON error answer of {@link toHttpError}; a 500 is logged with what was asked. */
 export const errorAnswer = (deps: Deps, err: unknown, target: string): Answer => {
-  const { status, body } = toHttpError(err)
+  const { status, body, headers } = toHttpError(err)
   if (status === 500) deps.logger.error({ err, url: target }, 'request failed')
   return {
     status,
-    headers: { 'Content-Type': 'application/json', 'X-Content-Type-Options': 'nosniff' },
+    headers: {
+      'Content-Type': 'application/json',
+      'X-Content-Type-Options': 'nosniff',
+      ...headers,
+    },
     body: JSON.stringify(body),
   }
 }

@@ -113,6 +113,9 @@ class NodeExchange implements Exchange {
   get target(): string {
     return this.req.url ?? '/'
   }
+  get client(): string {
+    return this.req.socket.remoteAddress ?? 'unknown'
+  }
   header(name: string): string | undefined {
     const value = this.req.headers[name]
     return Array.isArray(value) ? value.join(', ') : value
@@ -130,6 +133,8 @@ class FetchExchange implements Exchange {
   route = 'unmatched'
   status = 0
   response: Response | undefined
+  /** A fetch-style caller (tests, an embedding server) has no socket: one client. */
+  readonly client = 'local'
   readonly method: string
   readonly target: string
   constructor(readonly request: Request) {

@@ -197,6 +197,7 @@ export type ErrorCode =
   | 'not-found'
   | 'invalid-param'
   | 'unauthorized'
+  | 'overloaded'
   | 'internal'
 
 /** What the store keeps per source between polls. */

@@ -18,10 +18,11 @@ import { scopedQuery, withToken } from './scope.js'
 export const ITEMS_PATH = '/api/items'
 
 /**
- * Items serialised between two yields to the event loop: a page of 500 items with their bodies
- * is built in slices, so a reader of a cached feed or `/healthz` waits for one slice, not a page.
+ * Most milliseconds of page building between two yields to the event loop: a page of 500 items
+ * with their bodies is built in slices, so a reader of a cached feed or `/healthz` waits for one
+ * slice, not a page.
  */
-export const ITEMS_PER_SLICE = 25
+export const SLICE_MS = 2
 
 /** One /api/items request, reduced to what decides its bytes. */
 export interface ItemsRender {
@@ -61,7 +62,7 @@ export const createExplainer = (): Explainer => {
  * writes the page `{ items, nextCursor, next }` as JSON bytes with the validators and headers
  * of a 200 and a 304: the same ETag rule as the feeds (over the items and their story members,
  * the query and the configuration), so a 304 costs a comparison. The JSON is written item by
- * item in slices, yielding between them (see ITEMS_PER_SLICE).
+ * item in slices, yielding between them (see SLICE_MS).
  */
 export const renderItemsPage = async (
   deps: Deps,
@@ -88,23 +89,24 @@ export const renderItemsPage = async (
     ? `${config.server.baseUrl}${ITEMS_PATH}?${withToken(withCursor(selfQuery, page.nextCursor), token)}`
     : undefined
   const parts: string[] = []
-  for (let start = 0; start < page.items.length; start += ITEMS_PER_SLICE) {
-    if (start > 0) await yieldToLoop()
-    const end = Math.min(page.items.length, start + ITEMS_PER_SLICE)
-    for (let n = start; n < end; n++) {
-      const i = page.items[n] as Item
-      const members = memberLists[n] ?? [i]
-      const story = storyOf(i, members, priorityOf)
-      // explain=1: per topic, the terms that matched; per story, why its members were merged.
-      const out = explaining
-        ? {
-            ...toApiItem(i),
-            story: { ...story, why: explainCluster(i, members, priorityOf) },
-            explain: explain(config, i),
-          }
-        : { ...toApiItem(i), story }
-      parts.push(JSON.stringify(out))
+  let sliceStart = performance.now()
+  for (let n = 0; n < page.items.length; n++) {
+    if (performance.now() - sliceStart >= SLICE_MS) {
+      await yieldToLoop()
+      sliceStart = performance.now()
     }
+    const i = page.items[n] as Item
+    const members = memberLists[n] ?? [i]
+    const story = storyOf(i, members, priorityOf)
+    // explain=1: per topic, the terms that matched; per story, why its members were merged.
+    const out = explaining
+      ? {
+          ...toApiItem(i),
+          story: { ...story, why: explainCluster(i, members, priorityOf) },
+          explain: explain(config, i),
+        }
+      : { ...toApiItem(i), story }
+    parts.push(JSON.stringify(out))
   }
   const tail = JSON.stringify({ nextCursor: page.nextCursor ?? null, next }).slice(1)
   const body = Buffer.from(`{"items":[${parts.join(',')}],${tail}`, 'utf8')

@@ -3,7 +3,7 @@ import { OverloadedError } from '../model/errors.js'
 
 /** Bounds of {@link createRenderLimiter}. */
 export interface RenderLimiterOptions {
-  /** Renders running at once (default 2). */
+  /** Renders running at once (default 1). */
   concurrency?: number
   /** Renders waiting for a turn, all clients together (default 64). */
   maxQueued?: number
@@ -31,7 +31,11 @@ export interface RenderLimiter {
   stats(): RenderLimiterStats
 }
 
-export const DEFAULT_RENDER_CONCURRENCY = 2
+/**
+ * One: renders are CPU work on the thread that answers everyone (the embedded store answers from
+ * memory), so running two at once only doubles the share of that thread they take from readers.
+ */
+export const DEFAULT_RENDER_CONCURRENCY = 1
 export const DEFAULT_MAX_QUEUED = 64
 export const DEFAULT_PER_CLIENT = 8
 

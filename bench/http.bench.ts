@@ -1,11 +1,12 @@
-/** wrk on loopback: a cached 50-item topicwire feed (200 and 304) against nginx serving the same bytes. */
+/** wrk on loopback: a cached 50-item topicwire feed (200 and 304, gzip) against nginx serving the same bytes with gzip on. */
 import { execFile, spawn } from 'node:child_process'
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { createServer as createHttpServer, type Server } from 'node:http'
+import { createServer as createHttpServer, request as httpRequest, type Server } from 'node:http'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { gunzipSync } from 'node:zlib'
 import { createNodeServer } from '../src/http/node-server.js'
 import type { AppConfig, Item } from '../src/model/types.js'
 import { createMemoryStore } from '../src/store/memory.js'
@@ -32,6 +33,9 @@ const ROUNDS = 3
 const ITEMS = 50
 const TOPIC = 'bench-topic'
 const FEED_PATH = `/topics/${TOPIC}.rss`
+
+/** What readers send (most also name br; nginx's gzip module knows only gzip). */
+const ACCEPT_ENCODING = 'Accept-Encoding: gzip'
 
 /** The targets of the issue: topicwire / nginx requests per second. */
 const TARGET_200 = 0.6
@@ -123,6 +127,9 @@ http {
   sendfile on;
   tcp_nopush on;
   etag on;
+  gzip on;
+  gzip_types application/rss+xml;
+  gzip_min_length 512;
   client_body_temp_path ${dir}/tmp/body;
   proxy_temp_path ${dir}/tmp/proxy;
   fastcgi_temp_path ${dir}/tmp/fastcgi;
@@ -163,6 +170,29 @@ const startNginx = async (dir: string, body: Buffer) => {
   throw new Error(`nginx did not start on port ${port}; see ${dir}/error.log`)
 }
 
+/** A GET with node:http, which neither asks for nor decodes a coding: the bytes as sent. */
+const getRaw = (
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> =>
+  new Promise((resolve, reject) => {
+    const req = httpRequest(url, { headers }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: Object.fromEntries(
+            Object.entries(res.headers).map(([k, v]) => [k, String(v ?? '')]),
+          ),
+          body: Buffer.concat(chunks),
+        }),
+      )
+    })
+    req.on('error', reject)
+    req.end()
+  })
+
 const fmt = (n: number): string => n.toFixed(0).padStart(8)
 
 /**
@@ -174,7 +204,12 @@ const startRawNode = async (
   headers: Record<string, string>,
   etag: string,
 ): Promise<{ url: string; server: Server }> => {
-  const { 'content-type': _type, 'content-length': _length, ...notModified } = headers
+  const {
+    'content-type': _type,
+    'content-length': _length,
+    'content-encoding': _coding,
+    ...notModified
+  } = headers
   const server = createHttpServer((req, res) => {
     if (req.headers['if-none-match'] === etag) {
       res.writeHead(304, notModified)
@@ -227,41 +262,50 @@ export const run = async (): Promise<void> => {
   let nginx: { url: string; stop: () => void } | undefined
   let raw: { url: string; server: Server } | undefined
   try {
-    const first = await fetch(twUrl)
-    const body = Buffer.from(await first.arrayBuffer())
-    const etag = first.headers.get('etag') ?? ''
+    const plain = await getRaw(twUrl)
+    const body = plain.body
     const count = (body.toString('utf8').match(/<item>/g) ?? []).length
-    if (first.status !== 200 || count !== ITEMS) {
-      throw new Error(`topicwire served status ${first.status} with ${count} items`)
+    if (plain.status !== 200 || count !== ITEMS) {
+      throw new Error(`topicwire served status ${plain.status} with ${count} items`)
+    }
+    const gz = { 'Accept-Encoding': 'gzip' }
+    const first = await getRaw(twUrl, gz)
+    const etag = first.headers.etag ?? ''
+    if (first.headers['content-encoding'] !== 'gzip' || !gunzipSync(first.body).equals(body)) {
+      throw new Error('topicwire did not answer Accept-Encoding: gzip with the gzipped document')
     }
     nginx = await startNginx(dir, body)
-    const fromNginx = await fetch(nginx.url)
-    const nginxBody = Buffer.from(await fromNginx.arrayBuffer())
-    const nginxEtag = fromNginx.headers.get('etag') ?? ''
-    if (!nginxBody.equals(body)) throw new Error('nginx does not serve the same bytes')
+    const fromNginx = await getRaw(nginx.url, gz)
+    const nginxEtag = fromNginx.headers.etag ?? ''
+    if (
+      fromNginx.headers['content-encoding'] !== 'gzip' ||
+      !gunzipSync(fromNginx.body).equals(body)
+    ) {
+      throw new Error('nginx does not serve the same bytes gzipped')
+    }
     for (const [url, tag] of [
       [twUrl, etag],
       [nginx.url, nginxEtag],
     ] as const) {
-      const res = await fetch(url, { headers: { 'If-None-Match': tag } })
+      const res = await getRaw(url, { ...gz, 'If-None-Match': tag })
       if (res.status !== 304) throw new Error(`${url} answered ${res.status} to If-None-Match`)
     }
     raw = await startRawNode(
-      body,
+      first.body,
       Object.fromEntries(
-        [...first.headers].filter(
+        Object.entries(first.headers).filter(
           ([k]) => k !== 'date' && k !== 'connection' && k !== 'keep-alive',
         ),
       ),
       etag,
     )
     console.log(
-      `feed: ${ITEMS} items, ${body.byteLength} bytes; wrk ${WRK_ARGS.join(' ')}, ${ROUNDS} interleaved rounds of ${DURATION} after ${WARMUP} warm-up; nginx: 1 worker, sendfile, etag on`,
+      `feed: ${ITEMS} items, ${body.byteLength} bytes (gzip: topicwire ${first.body.byteLength}, nginx ${fromNginx.body.byteLength}); wrk ${WRK_ARGS.join(' ')} -H '${ACCEPT_ENCODING}', ${ROUNDS} interleaved rounds of ${DURATION} after ${WARMUP} warm-up; nginx: 1 worker, sendfile, etag on, gzip on (level 1, per request)`,
     )
     const target = (name: string, url: string, headers: string[] = []): Target => ({
       name,
       url,
-      headers,
+      headers: [ACCEPT_ENCODING, ...headers],
       rps: [],
     })
     const tw200 = target('topicwire 200', twUrl)
@@ -280,7 +324,9 @@ export const run = async (): Promise<void> => {
       `${median(r).toFixed(2)} (rounds: ${r.map((x) => x.toFixed(2)).join(', ')})`
     console.log('               median req/s   rounds')
     for (const t of all) {
-      const note = t.name.startsWith('node:http') ? '   reference: bare node:http, same bytes' : ''
+      const note = t.name.startsWith('node:http')
+        ? "   reference: bare node:http, topicwire's gzip bytes"
+        : ''
       console.log(
         `${t.name}  ${fmt(median(t.rps))}   ${t.rps.map((x) => x.toFixed(0)).join(' ')}${note}`,
       )

@@ -101,7 +101,8 @@ const fetchSchema = z
       concurrency: whole(1, 1000).default(8),
       per_host: whole(1, 1000).default(2),
       user_agent: text().default(DEFAULT_USER_AGENT),
-      allow_private_networks: flag().default(true),
+      // Guarded unless opted out: a public source must not lead the fetcher into this network.
+      allow_private_networks: flag().default(false),
       workers: whole(0, 64).optional(),
       analysis_timeout: duration().default(10_000),
       cycle_timeout: duration().optional(),
@@ -138,10 +139,14 @@ const sourceSchema = z
       timezone: timeZone().optional(),
       priority: number().default(0),
       enabled: flag().default(true),
+      allow_private_networks: flag().optional(),
     },
     { error: '{field} must be a map with at least url:, got {got}' },
   )
-  .transform((s): ParsedSource => omitUndefined({ ...s }))
+  .transform(
+    ({ allow_private_networks, ...s }): ParsedSource =>
+      omitUndefined({ ...s, allowPrivateNetworks: allow_private_networks }),
+  )
 
 /** A topic as validated; its `id` is its key in the `topics` map. */
 export type ParsedTopic = Omit<Topic, 'id' | 'title'> & { title?: string }

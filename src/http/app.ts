@@ -7,6 +7,8 @@ import { createFeedLayer } from './feed-layer.js'
 import { matchFeedRoute } from './feed-target.js'
 import { createFront, type Front } from './front.js'
 import { toHttpError } from './http-error.js'
+import { ITEMS_PATH } from './items-render.js'
+import { createRenderLimiter, type RenderLimiter } from './render-limiter.js'
 import { requestMetrics } from './request-metrics.js'
 import { type AdminHooks, adminRoutes } from './routes/admin.js'
 import { apiRoutes } from './routes/api.js'
@@ -18,6 +20,8 @@ import { pagesRoutes } from './routes/pages.js'
 export interface AppOptions {
   /** The rendered-feed cache (default: a new one with default bounds); tests pass their own. */
   feedCache?: FeedCache
+  /** Bounds on renders (default: a new one with default bounds); tests pass their own. */
+  renderLimiter?: RenderLimiter
 }
 
 /**
@@ -30,7 +34,7 @@ export interface AppOptions {
 export const createApp = (deps: Deps, hooks: AdminHooks = {}, opts: AppOptions = {}): Front => {
   const feedCache = opts.feedCache ?? createFeedCache()
   const front = createFront({
-    feeds: createFeedLayer(deps, feedCache),
+    feeds: createFeedLayer(deps, feedCache, opts.renderLimiter ?? createRenderLimiter()),
     middleware: [requestMetrics(deps.metrics)],
     logger: deps.logger,
   })
@@ -63,9 +67,9 @@ export const createApp = (deps: Deps, hooks: AdminHooks = {}, opts: AppOptions =
     return c.json({ error: { message: `no route for ${c.req.method} ${echo(path)}` } }, 404)
   })
   app.onError((err, c) => {
-    const { status, body } = toHttpError(err)
+    const { status, body, headers } = toHttpError(err)
     if (status === 500) deps.logger.error({ err, url: c.req.url }, 'request failed')
-    return c.json(body, status)
+    return c.json(body, status, headers)
   })
   return front
 }
@@ -79,7 +83,7 @@ export const createApp = (deps: Deps, hooks: AdminHooks = {}, opts: AppOptions =
 const methodsOf = (app: Hono): ((path: string) => string[]) => {
   let routes: { re: RegExp; method: string }[] | undefined
   return (path) => {
-    if (matchFeedRoute(path)) return ['GET', 'HEAD']
+    if (matchFeedRoute(path) || path === ITEMS_PATH) return ['GET', 'HEAD']
     routes ??= app.routes
       .filter((r) => r.method !== 'ALL')
       .map((r) => ({

@@ -143,8 +143,12 @@ const HTTP_DATE_FORMATS: readonly RegExp[] = [
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 
-/** The opaque part of an entity tag: without `W/` and the quotes (bare tokens tolerated). */
-const opaqueTag = (tag: string): string =>
+/**
+ * The opaque part of an entity tag: without `W/` and the quotes (bare tokens tolerated), what
+ * weak comparison (RFC 9110 §8.8.3.2) compares.
+ * @example opaqueTag('W/"abc"') // 'abc'
+ */
+export const opaqueTag = (tag: string): string =>
   tag
     .trim()
     .replace(/^W\//, '')

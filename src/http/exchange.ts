@@ -17,6 +17,8 @@ export interface Exchange {
   readonly method: string
   /** The request target as sent: `/path?query`. */
   readonly target: string
+  /** Who asked: the remote address (what per-client limits count by). */
+  readonly client: string
   /** A request header (lower-case name); several values joined with `, `. */
   header(name: string): string | undefined
   route: string

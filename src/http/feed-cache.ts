@@ -1,4 +1,11 @@
 /** The rendered-feed cache: bytes and validators per key, LRU-bounded, one render per concurrent miss. */
+import type { Coding } from './accept-encoding.js'
+import {
+  type CodedVariant,
+  type CodedVariants,
+  codedHeaders,
+  compressBody,
+} from './feed-codings.js'
 
 /** A rendered document, ready to send as it is: the hot path only compares and writes. */
 export interface CachedFeed {
@@ -12,6 +19,8 @@ export interface CachedFeed {
   headers: Readonly<Record<string, string>>
   /** Headers of a 304: the same validators, Cache-Control and Vary, no body headers. */
   notModifiedHeaders: Readonly<Record<string, string>>
+  /** Its gzip and br forms (see feed-codings.ts); absent for a document too small to compress. */
+  coded?: CodedVariants
 }
 
 export interface FeedCacheOptions {
@@ -32,6 +41,8 @@ export interface FeedCacheStats {
   renders: number
   /** Times a new generation dropped everything. */
   invalidations: number
+  /** Compressed variants made (one per document and coding at most). */
+  compressions: number
 }
 
 /** The cache of rendered documents; one per app (no module state). */
@@ -56,6 +67,12 @@ export interface FeedCache {
   remember(request: string, key: string, route: string): void
   /** The cached document a raw request was answered with (a hit), if both are still known. */
   recall(request: string): { doc: CachedFeed; route: string } | undefined
+  /**
+   * A document's variant in `coding` with its bytes: compressed on first use (off the main
+   * thread; concurrent callers share one compression), then kept on the document and counted
+   * in the cache's bytes while the document is cached.
+   */
+  encode(doc: CachedFeed, coding: Coding): Promise<CodedVariant>
   clear(): void
   stats(): FeedCacheStats
 }
@@ -85,7 +102,7 @@ export const createFeedCache = (opts: FeedCacheOptions = {}): FeedCache => {
   let generation = 0
   let config: object | undefined
   let storeVersion = Number.NaN
-  const stats = { hits: 0, misses: 0, renders: 0, invalidations: 0 }
+  const stats = { hits: 0, misses: 0, renders: 0, invalidations: 0, compressions: 0 }
 
   const clear = (): void => {
     entries.clear()
@@ -94,22 +111,44 @@ export const createFeedCache = (opts: FeedCacheOptions = {}): FeedCache => {
     bytes = 0
   }
 
-  const store = (key: string, doc: CachedFeed): void => {
-    const size = doc.body.byteLength
-    if (size * 4 > maxBytes) return
-    const old = entries.get(key)
-    if (old) {
-      bytes -= old.body.byteLength
-      entries.delete(key)
-    }
-    entries.set(key, doc)
-    newest = key
-    bytes += size
+  /** Which key a cached document is stored under, to count its variants' bytes. */
+  const keyOf = new WeakMap<CachedFeed, string>()
+
+  const evict = (): void => {
     for (const [k, v] of entries) {
       if (entries.size <= maxEntries && bytes <= maxBytes) break
       entries.delete(k)
-      bytes -= v.body.byteLength
+      bytes -= sizeOf(v)
     }
+  }
+
+  const store = (key: string, doc: CachedFeed): void => {
+    const size = sizeOf(doc)
+    if (size * 4 > maxBytes) return
+    const old = entries.get(key)
+    if (old) {
+      bytes -= sizeOf(old)
+      entries.delete(key)
+    }
+    entries.set(key, doc)
+    keyOf.set(doc, key)
+    newest = key
+    bytes += size
+    evict()
+  }
+
+  const compress = async (doc: CachedFeed, variant: CodedVariant): Promise<CodedVariant> => {
+    stats.compressions++
+    const body = await compressBody(doc.body, variant.coding)
+    // Set and counted in one step, so an eviction subtracts exactly what was added.
+    variant.headers = codedHeaders(doc.headers, variant, body)
+    variant.body = body
+    const key = keyOf.get(doc)
+    if (key !== undefined && entries.get(key) === doc) {
+      bytes += body.byteLength
+      evict()
+    }
+    return variant
   }
 
   const lookup = (key: string): CachedFeed | undefined => {
@@ -171,7 +210,29 @@ export const createFeedCache = (opts: FeedCacheOptions = {}): FeedCache => {
       const doc = alias && lookup(alias.key)
       return doc ? { doc, route: alias.route } : undefined
     },
+    encode(doc, coding) {
+      const variant = doc.coded?.[coding]
+      if (!variant) return Promise.reject(new Error(`no ${coding} variant for this document`))
+      if (variant.body) return Promise.resolve(variant)
+      if (!variant.pending) {
+        const pending = compress(doc, variant)
+        variant.pending = pending
+        const settle = (): void => {
+          if (variant.pending === pending) delete variant.pending
+        }
+        pending.then(settle, settle)
+      }
+      return variant.pending
+    },
     clear,
     stats: () => ({ entries: entries.size, aliases: aliases.size, bytes, ...stats }),
   }
 }
+
+// --- Internal helpers ---
+
+/** Bytes a document holds: its identity body and the variants compressed so far. */
+const sizeOf = (doc: CachedFeed): number =>
+  doc.body.byteLength +
+  (doc.coded?.gzip.body?.byteLength ?? 0) +
+  (doc.coded?.br.body?.byteLength ?? 0)

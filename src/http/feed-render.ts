@@ -9,6 +9,7 @@ import { renderRss } from '../publish/rss.js'
 import { computeValidators, maxAgeSeconds } from './conditional.js'
 import { configFingerprint } from './config-fingerprint.js'
 import type { CachedFeed } from './feed-cache.js'
+import { codedVariants, MIN_CODED_BYTES } from './feed-codings.js'
 import type { FeedTarget } from './feed-target.js'
 import type { RawParams } from './params.js'
 import { scopedQuery, withToken } from './scope.js'
@@ -107,7 +108,8 @@ export const renderFeed = async (deps: Deps, r: FeedRender): Promise<CachedFeed>
     'Last-Modified': lastModified,
     // With a token the document is for its holders: no shared cache may keep it.
     'Cache-Control': `${config.server.feedToken ? 'private' : 'public'}, max-age=${maxAgeSeconds(config, query.sources, r.now)}`,
-    Vary: 'Accept',
+    // Every answer names both: the format may follow Accept, the coding Accept-Encoding.
+    Vary: 'Accept, Accept-Encoding',
     'X-Content-Type-Options': 'nosniff',
   }
   return {
@@ -120,5 +122,6 @@ export const renderFeed = async (deps: Deps, r: FeedRender): Promise<CachedFeed>
       ...common,
     },
     notModifiedHeaders: common,
+    ...(body.byteLength >= MIN_CODED_BYTES ? { coded: codedVariants(etag, common) } : {}),
   }
 }

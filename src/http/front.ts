@@ -5,6 +5,7 @@ import { Hono } from 'hono'
 import type { Logger } from '../model/types.js'
 import type { Answer, Exchange, Middleware } from './exchange.js'
 import type { FeedLayer } from './feed-layer.js'
+import { createSendGate, type SendGate } from './send-gate.js'
 
 /** The HTTP interface, the same for Node's server and for fetch-style callers (tests). */
 export interface Front {
@@ -47,6 +48,7 @@ export const createFront = (opts: FrontOptions): Front => {
     if (ex) ex.route = c.req.routePath || 'unmatched'
   })
   const listener = getRequestListener((request, env) => hono.fetch(request, env))
+  const send = createSendGate()
 
   const passOnFetch = async (ex: FetchExchange): Promise<void> => {
     const res = await hono.fetch(ex.request, { exchange: ex })
@@ -85,7 +87,7 @@ export const createFront = (opts: FrontOptions): Front => {
           : input,
       ),
     node(req, res) {
-      const done = run(new NodeExchange(req, res), 0)
+      const done = run(new NodeExchange(req, res, send), 0)
       if (done) {
         done.catch((err: unknown) => {
           logger.error({ err, url: req.url }, 'request failed')
@@ -106,12 +108,16 @@ class NodeExchange implements Exchange {
   constructor(
     readonly req: IncomingMessage,
     readonly res: ServerResponse,
+    private readonly send: SendGate,
   ) {}
   get method(): string {
     return this.req.method ?? ''
   }
   get target(): string {
     return this.req.url ?? '/'
+  }
+  get client(): string {
+    return this.req.socket.remoteAddress ?? 'unknown'
   }
   header(name: string): string | undefined {
     const value = this.req.headers[name]
@@ -120,8 +126,8 @@ class NodeExchange implements Exchange {
   respond(answer: Answer): void {
     this.status = answer.status
     this.res.writeHead(answer.status, answer.headers)
-    // Node sends no body for HEAD and 304 by itself.
-    this.res.end(answer.body)
+    // Node sends no body for HEAD and 304 by itself; large bodies go out a few at a time.
+    this.send(this.res, answer.body)
   }
 }
 
@@ -130,6 +136,8 @@ class FetchExchange implements Exchange {
   route = 'unmatched'
   status = 0
   response: Response | undefined
+  /** A fetch-style caller (tests, an embedding server) has no socket: one client. */
+  readonly client = 'local'
   readonly method: string
   readonly target: string
   constructor(readonly request: Request) {

@@ -222,7 +222,12 @@ const poll = async (
 ): Promise<Polled> => {
   const { config } = deps
   const result = await fetchFeed(
-    { url, etag: prev.etag, lastModified: prev.lastModified },
+    {
+      url,
+      etag: prev.etag,
+      lastModified: prev.lastModified,
+      ...(source.allowPrivateNetworks ? { allowPrivateNetworks: true } : {}),
+    },
     {
       fetch: deps.fetch,
       userAgent: config.fetch.userAgent,

@@ -91,3 +91,13 @@ export class InvalidParamError extends AppError {
     this.param = param.length > 60 ? `${param.slice(0, 59)}…` : param
   }
 }
+
+/** Too much work is already waiting for the caller, or for everyone (HTTP 503 + Retry-After). */
+export class OverloadedError extends AppError {
+  /** Seconds after which a retry may find room. */
+  readonly retryAfterSeconds: number
+  constructor(message: string, retryAfterSeconds: number) {
+    super('overloaded', message)
+    this.retryAfterSeconds = retryAfterSeconds
+  }
+}

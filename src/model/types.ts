@@ -64,6 +64,11 @@ export interface Source {
   /** Higher wins when several sources carry one story. Default 0. */
   priority: number
   enabled: boolean
+  /**
+   * True: this source may be (or redirect to) a private, loopback or link-local address, past
+   * the fetcher's guard (a publisher on this machine, as in the demo). Default: guarded.
+   */
+  allowPrivateNetworks?: boolean
 }
 
 /**
@@ -197,6 +202,7 @@ export type ErrorCode =
   | 'not-found'
   | 'invalid-param'
   | 'unauthorized'
+  | 'overloaded'
   | 'internal'
 
 /** What the store keeps per source between polls. */

@@ -37,6 +37,8 @@ const writeConfig = async (name: string, dbPath: string) => {
     `storage:
   path: ${dbPath}
   retention: { max_age_days: 3650 }
+fetch:
+  allow_private_networks: true
 sources:
   - id: pk-daily
     url: ${feeds.url}/pk-daily.rss

@@ -49,7 +49,18 @@ describe('allowedKeysAt', () => {
     ],
     [
       ['sources', 3],
-      ['id', 'title', 'url', 'every', 'tags', 'language', 'timezone', 'priority', 'enabled'],
+      [
+        'id',
+        'title',
+        'url',
+        'every',
+        'tags',
+        'language',
+        'timezone',
+        'priority',
+        'enabled',
+        'allow_private_networks',
+      ],
     ],
     [
       ['topics', 'any-id'],

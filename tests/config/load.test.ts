@@ -336,6 +336,22 @@ describe('parseConfigText: every kind of mistake, with its line and column', () 
 })
 
 describe('parseConfigText: valid files', () => {
+  it('guards private networks by default; a source or the fetch section opts out explicitly', () => {
+    const text = [
+      'sources:',
+      '  - { id: public, url: "https://news.example.org/rss" }',
+      '  - { id: local, url: "http://127.0.0.1:8081/feed", allow_private_networks: true }',
+    ].join('\n')
+    const config = parseConfigText(text, 't.yaml', {})
+    expect(config.fetch.allowPrivateNetworks).toBe(false)
+    expect(config.sources.map((s) => [s.id, s.allowPrivateNetworks])).toEqual([
+      ['public', undefined],
+      ['local', true],
+    ])
+    const open = parseConfigText(`fetch: { allow_private_networks: true }\n${text}`, 't.yaml', {})
+    expect(open.fetch.allowPrivateNetworks).toBe(true)
+  })
+
   it('fills every default for a minimal file', async () => {
     const config = await loadConfig(fixture('minimal.yaml'), {})
     expect(config).toEqual<AppConfig>({
@@ -353,7 +369,7 @@ describe('parseConfigText: valid files', () => {
         concurrency: 8,
         perHost: 2,
         userAgent: 'topicwire/0.1 (+https://github.com/topicwire/topicwire)',
-        allowPrivateNetworks: true,
+        allowPrivateNetworks: false,
         analysisTimeoutMs: 10_000,
       },
       sources: [

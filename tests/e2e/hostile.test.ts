@@ -166,6 +166,7 @@ beforeAll(async () => {
     'fetch:',
     `  timeout: ${FETCH_TIMEOUT_S}s`,
     '  max_bytes: 10MB',
+    '  allow_private_networks: true',
     'sources:',
     ...HOSTILE.map((id) => `  - { id: ${id}, url: "${feedsUrl}/${id}" }`),
     'topics: {}',

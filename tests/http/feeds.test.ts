@@ -247,7 +247,7 @@ describe('validators and caching headers', () => {
       }
       expect(res.headers.get('content-type')).toBeNull()
     }
-    expect(ok.headers.get('vary')).toBe('Accept')
+    expect(ok.headers.get('vary')).toBe('Accept, Accept-Encoding')
     expect(ok.headers.get('last-modified')).toBe('Fri, 20 Nov 2026 10:00:00 GMT')
   })
 

@@ -1,14 +1,8 @@
-/** JSON API: /api/items (cursor pages), /api/sources (health), /api/topics, /api/feeds. */
+/** JSON API: /api/sources (health), /api/topics, /api/feeds (/api/items is answered by the feed layer: items-render.ts). */
 import { Hono } from 'hono'
-import { InvalidParamError } from '../../model/errors.js'
-import type { Deps, Item, Source, SourceState, Topic } from '../../model/types.js'
-import { explainCluster, storyOf } from '../../stories/explain.js'
-import { compileTopics } from '../../topics/compile.js'
-import type { CompiledTopics } from '../../topics/compiled.js'
-import { type Explanation, explainItem } from '../../topics/explain.js'
-import { echo } from '../../util/echo.js'
+import type { Deps, Source, SourceState } from '../../model/types.js'
 import { checkParams, type RawParams } from '../params.js'
-import { checkFeedToken, scopedQuery } from '../scope.js'
+import { checkFeedToken } from '../scope.js'
 import { notModifiedShare, sourceStatus } from '../source-health.js'
 
 const DAY_MS = 86_400_000
@@ -17,34 +11,6 @@ const DAY_MS = 86_400_000
 export const apiRoutes = (deps: Deps): Hono => {
   const app = new Hono()
   const base = () => deps.config.server.baseUrl
-
-  const explain = createExplainer(deps)
-  app.get('/items', async (c) => {
-    const params = c.req.queries()
-    checkFeedToken(deps.config, params)
-    const query = scopedQuery(deps.config, params, deps.clock.now(), {}, ['explain'])
-    const explaining = parseExplainParam(params.explain?.[0])
-    const page = await deps.store.queryItems(query)
-    const next = page.nextCursor
-      ? nextLink(c.req.url, base(), page.nextCursor, deps.config.server.feedToken)
-      : undefined
-    const priorityOf = (id: string) => deps.config.sources.find((s) => s.id === id)?.priority ?? 0
-    const items = await Promise.all(
-      page.items.map(async (i) => {
-        const members = (await deps.store.clusterMembers?.(i.clusterId)) ?? [i]
-        const story = storyOf(i, members, priorityOf)
-        // explain=1: per topic, the terms that matched; per story, why its members were merged.
-        return explaining
-          ? {
-              ...toApiItem(i),
-              story: { ...story, why: explainCluster(i, members, priorityOf) },
-              explain: explain(i),
-            }
-          : { ...toApiItem(i), story }
-      }),
-    )
-    return c.json({ items, nextCursor: page.nextCursor ?? null, next })
-  })
 
   app.get('/sources', async (c) => {
     checkRouteParams(deps, c.req.queries())
@@ -94,61 +60,11 @@ const checkRouteParams = (deps: Deps, params: RawParams): void => {
   checkFeedToken(deps.config, params)
 }
 
-/** `explain` on /api/items: 1/true adds `explain` to every item, 0/false or absent does not. */
-const parseExplainParam = (value: string | undefined): boolean => {
-  const v = (value ?? '').trim().toLowerCase()
-  if (v === '' || v === '0' || v === 'false') return false
-  if (v === '1' || v === 'true') return true
-  throw new InvalidParamError(
-    'explain',
-    `"explain" must be 1 or 0 (or true/false), got ${echo(value ?? '')}`,
-  )
-}
-
-/**
- * Per item, every configured topic's match result (`explainItem`: one scan of the item). The
- * rules are compiled once per configuration, again after a reload.
- */
-const createExplainer = (deps: Deps) => {
-  let cache: { topics: Topic[]; compiled: CompiledTopics } | undefined
-  return (item: Item): Explanation => {
-    const { topics, sources } = deps.config
-    if (cache?.topics !== topics) cache = { topics, compiled: compileTopics(topics) }
-    const tags = sources.find((s) => s.id === item.sourceId)?.tags ?? []
-    return explainItem(
-      item,
-      cache.compiled,
-      tags,
-      topics.map((t) => t.id),
-    )
-  }
-}
-
 const subscribeUrls = (base: string, path: string) => ({
   rss: `${base}${path}.rss`,
   atom: `${base}${path}.atom`,
   json: `${base}${path}.json`,
 })
-
-const nextLink = (
-  requestUrl: string,
-  base: string,
-  cursor: string,
-  token: string | undefined,
-): string => {
-  const url = new URL(requestUrl)
-  url.searchParams.set('cursor', cursor)
-  // The configured token, not what was sent (that was checked equal): a next page needs it too.
-  url.searchParams.delete('token')
-  if (token) url.searchParams.set('token', token)
-  return `${base}${url.pathname}?${url.searchParams.toString()}`
-}
-
-/** The public JSON shape of an item (stable field names; `contentHash` is internal). */
-const toApiItem = (item: Item) => {
-  const { contentHash: _hash, ...rest } = item
-  return rest
-}
 
 /** A source with its health, as operators read it. */
 const sourceInfo = (s: Source, st: SourceState | undefined, base: string) => ({

@@ -12,6 +12,8 @@ export interface FetchRequest {
   url: string
   etag?: string
   lastModified?: string
+  /** The source opted out of the private-network guard (every hop may be private). */
+  allowPrivateNetworks?: boolean
 }
 
 export interface FetchOptions {
@@ -152,6 +154,7 @@ const followRedirects = async (
       headers,
       redirect: 'manual',
       signal,
+      ...(req.allowPrivateNetworks ? { allowPrivateNetworks: true } : {}),
     })
     if (!REDIRECTS.has(res.status)) {
       const moved = hops > 0 && permanent ? hop.url.href : undefined

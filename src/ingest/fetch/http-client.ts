@@ -15,7 +15,10 @@ export interface HttpClientOptions {
   headersTimeoutMs: number
   /** Longest silence between two body chunks. */
   bodyTimeoutMs: number
-  /** False: refuse loopback, private, link-local… addresses, at every connection. */
+  /**
+   * False: refuse loopback, private, link-local… addresses, at every connection, except for
+   * requests that say `allowPrivateNetworks` (a source that opted out).
+   */
   allowPrivateNetworks: boolean
   /** Replaces the Agent (tests pass undici's MockAgent); the caller then owns and closes it. */
   dispatcher?: Dispatcher
@@ -44,23 +47,33 @@ const KEEP_ALIVE_MS = 10_000
  * await fetchFeed({ url }, { fetch: http.fetch, … }); await http.close()
  */
 export const createHttpFetch = (opts: HttpClientOptions): HttpClient => {
-  const agent = opts.dispatcher
-    ? undefined
-    : new Agent({
-        connect: {
-          timeout: opts.connectTimeoutMs,
-          ...(opts.allowPrivateNetworks ? {} : { lookup: createGuardedLookup() }),
-        },
-        headersTimeout: opts.headersTimeoutMs,
-        bodyTimeout: opts.bodyTimeoutMs,
-        keepAliveTimeout: KEEP_ALIVE_MS,
-      })
-  const dispatcher = opts.dispatcher ?? (agent as Agent)
+  const newAgent = (guarded: boolean): Agent =>
+    new Agent({
+      connect: {
+        timeout: opts.connectTimeoutMs,
+        ...(guarded ? { lookup: createGuardedLookup() } : {}),
+      },
+      headersTimeout: opts.headersTimeoutMs,
+      bodyTimeout: opts.bodyTimeoutMs,
+      keepAliveTimeout: KEEP_ALIVE_MS,
+    })
+  // Two pools: a connection opened for a source that opted out is never reused by one that did not.
+  const agents: { guarded?: Agent; open?: Agent } = {}
+  const dispatcherFor = (open: boolean): Dispatcher => {
+    if (opts.dispatcher) return opts.dispatcher
+    if (open) {
+      agents.open ??= newAgent(false)
+      return agents.open
+    }
+    agents.guarded ??= newAgent(true)
+    return agents.guarded
+  }
   const fetch: HttpFetch = async (url, init) => {
-    if (!opts.allowPrivateNetworks) assertPublicUrl(url)
+    const open = opts.allowPrivateNetworks || init.allowPrivateNetworks === true
+    if (!open) assertPublicUrl(url)
     try {
       const res = await request(url, {
-        dispatcher,
+        dispatcher: dispatcherFor(open),
         method: init.method ?? 'GET',
         headers: init.headers,
         // undici calls the signal's on/once/removeListener only (an EventEmitter or an AbortSignal).
@@ -95,7 +108,7 @@ export const createHttpFetch = (opts: HttpClientOptions): HttpClient => {
   return {
     fetch,
     close: async () => {
-      await agent?.close()
+      await Promise.all([agents.guarded?.close(), agents.open?.close()])
     },
   }
 }

@@ -18,6 +18,8 @@ export interface HttpRequestInit {
   redirect: 'manual'
   /** Aborts the exchange when it emits `abort`. */
   signal?: AbortEmitter
+  /** This request may reach private, loopback and link-local addresses (the source opted out). */
+  allowPrivateNetworks?: boolean
 }
 
 /**

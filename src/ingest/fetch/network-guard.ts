@@ -105,11 +105,16 @@ export const isPrivateAddress = (ip: string): boolean => {
   return false
 }
 
-const refusal = (host: string, ip: string): FetchError =>
+/**
+ * The error of a blocked fetch. It says only that the guard blocked it: no address, and not the
+ * host a redirect named, since a source's health is public (`/api/sources`, the index page) and
+ * must not map what lies behind this machine for whoever controls a feed.
+ */
+const refusal = (): FetchError =>
   new FetchError(
     'private-network',
-    `refusing to connect to ${host}${host === ip ? '' : ` (${ip})`}: a private, loopback or ` +
-      'link-local address (set fetch.allow_private_networks: true to allow it)',
+    'blocked by the private-network guard: the source or a redirect led to a private, loopback ' +
+      'or link-local address (allow it for this source with allow_private_networks: true)',
   )
 
 /**
@@ -123,7 +128,7 @@ export const assertPublicUrl = (url: string): void => {
   } catch {
     return // an invalid URL fails later, with its own message
   }
-  if (isIP(host) !== 0 && isPrivateAddress(host)) throw refusal(host, host)
+  if (isIP(host) !== 0 && isPrivateAddress(host)) throw refusal()
 }
 
 /** Resolves every address of a host name (the shape of `dns.lookup` with `all: true`). */
@@ -153,7 +158,7 @@ export const createGuardedLookup =
       const allowed = addresses.filter((a) => !isPrivateAddress(a.address))
       const first = allowed[0]
       if (!first) {
-        callback(refusal(hostname, addresses[0]?.address ?? hostname), '')
+        callback(refusal(), '')
         return
       }
       if (options.all) callback(null, allowed)

@@ -383,7 +383,48 @@ describe('private networks', () => {
     })
     const err = await failure(fetchFeed({ url }, { ...opts, fetch: guarded.fetch }))
     expect(err.code).toBe('private-network')
-    expect(err.message).toMatch(/^refusing to connect to .*fetch\.allow_private_networks/)
+    expect(err.message).toMatch(/^blocked by the private-network guard: .*allow_private_networks/)
+    // Only that it was blocked: not the address it led to.
+    expect(err.message).not.toContain(new URL(url).hostname)
+  })
+
+  it('refuses a redirect from a public address into a private one, naming neither', async () => {
+    const guarded = createHttpFetch({
+      connectTimeoutMs: 1000,
+      headersTimeoutMs: 1000,
+      bodyTimeoutMs: 1000,
+      allowPrivateNetworks: false,
+      dispatcher: mock,
+    })
+    mock
+      .get('http://93.184.215.14')
+      .intercept({ path: '/feed' })
+      .reply(302, '', { headers: { Location: 'http://169.254.169.254/latest/meta-data/' } })
+    const err = await failure(
+      fetchFeed({ url: 'http://93.184.215.14/feed' }, { ...opts, fetch: guarded.fetch }),
+    )
+    expect(err.code).toBe('private-network')
+    expect(err.message).not.toMatch(/169\.254|meta-data|302/)
+  })
+
+  it('lets a source that opted out reach a private address, the redirects it follows too', async () => {
+    const guarded = createHttpFetch({
+      connectTimeoutMs: 1000,
+      headersTimeoutMs: 1000,
+      bodyTimeoutMs: 1000,
+      allowPrivateNetworks: false,
+      dispatcher: mock,
+    })
+    mock
+      .get('http://10.1.2.3')
+      .intercept({ path: '/feed' })
+      .reply(302, '', { headers: { Location: 'http://10.1.2.4/feed' } })
+    mock.get('http://10.1.2.4').intercept({ path: '/feed' }).reply(200, RSS)
+    const r = await fetchFeed(
+      { url: 'http://10.1.2.3/feed', allowPrivateNetworks: true },
+      { ...opts, fetch: guarded.fetch },
+    )
+    expect(r.kind).toBe('ok')
   })
 
   it('lets a public literal address through to the dispatcher', async () => {
@@ -475,9 +516,8 @@ describe('private networks', () => {
       const { err } = await run([{ address: '192.168.1.10', family: 4 }], true)
       expect(err).toBeInstanceOf(FetchError)
       expect((err as FetchError).code).toBe('private-network')
-      expect((err as FetchError).message).toMatch(
-        /^refusing to connect to feeds\.test \(192\.168\.1\.10\)/,
-      )
+      expect((err as FetchError).message).toMatch(/^blocked by the private-network guard/)
+      expect((err as FetchError).message).not.toMatch(/feeds\.test|192\.168/)
     })
   })
 })

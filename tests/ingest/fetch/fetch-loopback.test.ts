@@ -282,10 +282,20 @@ describe('allowPrivateNetworks: false', () => {
     const port = (server.address() as AddressInfo).port
     const err = await failure(fetchFeed({ url: urlOf(port) }, options({ fetch: guarded.fetch })))
     expect(err.code).toBe('private-network')
-    expect(err.message).toMatch(
-      /^refusing to connect to (127\.0\.0\.1|localhost \(.+\)): a private/,
-    )
+    expect(err.message).toMatch(/^blocked by the private-network guard/)
+    expect(err.message).not.toMatch(new RegExp(`127\\.0\\.0\\.1|localhost|${port}`))
     expect(seen).toHaveLength(0)
+  })
+
+  it('reaches the server for a source that opted out, through the guarded client', async () => {
+    handler = (res) => res.end(RSS)
+    const port = (server.address() as AddressInfo).port
+    const r = await fetchFeed(
+      { url: `http://localhost:${port}/feed`, allowPrivateNetworks: true },
+      options({ fetch: guarded.fetch }),
+    )
+    expect(r.kind).toBe('ok')
+    expect(seen).toHaveLength(1)
   })
 
   it('the same server is reachable when private networks are allowed', async () => {

@@ -3,12 +3,14 @@ import pg from 'pg'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { StoreError } from '../../src/model/errors.js'
 import type { Item, ItemQuery, SourceState, Store } from '../../src/model/types.js'
+import { openStore } from '../../src/runtime.js'
 import { createMemoryStore } from '../../src/store/memory.js'
 import { MIGRATIONS, migrate } from '../../src/store/postgres/migrations.js'
 import { createPostgresStore, type PostgresStore } from '../../src/store/postgres/postgres-store.js'
 import { makeItem } from '../helpers/items.js'
 import { freePort } from '../helpers/ports.js'
 import { type PgCluster, pgSkipReason, startPgCluster } from '../helpers/postgres.js'
+import { testConfig } from '../helpers/runtime.js'
 import { describeStore, hoursAfter } from './contract.js'
 
 const skip = pgSkipReason()
@@ -163,6 +165,44 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
     expect((await s.queryItems({ limit: 5, clusters: 'all', q })).items.map((i) => i.id)).toEqual([
       odd.id,
     ])
+  })
+
+  describe('openStore (runtime.ts)', () => {
+    const config = (url: string) =>
+      testConfig({
+        storage: {
+          driver: 'postgres',
+          path: 'unused.json',
+          url,
+          retention: { maxAgeDays: 30, maxItemsPerSource: 100 },
+        },
+      })
+
+    it('opens storage.driver postgres at storage.url', async () => {
+      const url = await freshUrl()
+      const store = await openStore(config(url))
+      try {
+        await store.saveIngest({
+          sourceId: 'dawn',
+          items: [makeItem({ title: 'via runtime' })],
+          state: { sourceId: 'dawn', failures: 0, nextPollAt: hoursAfter(1) },
+        })
+        expect(store.runExclusive).toBeTypeOf('function')
+      } finally {
+        await store.close()
+      }
+      const again = await open(url)
+      expect(await again.countItems()).toBe(1)
+    })
+
+    it('says which server it cannot reach, without the password', async () => {
+      const port = await freePort()
+      await expect(openStore(config(`postgres://tw:pw-123@127.0.0.1:${port}/tw`))).rejects.toThrow(
+        new RegExp(
+          `^cannot connect to PostgreSQL at tw@127\\.0\\.0\\.1:${port}/tw \\((?!.*pw-123)`,
+        ),
+      )
+    })
   })
 
   describe('migrations', () => {

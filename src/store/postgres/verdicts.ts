@@ -6,9 +6,15 @@ import { inTransaction, type Queryable } from './pg-pool.js'
 const key = (v: Pick<Verdict, 'topicId' | 'itemId'>): string => `${v.topicId}\u0000${v.itemId}`
 
 /** Stores verdicts, in order (a later one for the same topic and item replaces it); returns how many changed something. */
-export const saveVerdictsPg = async (pool: pg.Pool, list: readonly Verdict[]): Promise<number> => {
+export const saveVerdictsPg = async (
+  db: pg.Pool | pg.PoolClient,
+  list: readonly Verdict[],
+): Promise<number> => {
   if (list.length === 0) return 0
-  return inTransaction(pool, async (client) => {
+  // On a client, the caller's transaction holds the writes; on the pool, one of their own.
+  const run = <T>(fn: (client: Queryable) => Promise<T>): Promise<T> =>
+    'release' in db ? fn(db) : inTransaction(db, fn)
+  return run(async (client) => {
     const { rows } = await client.query<{ doc: Verdict }>(
       `SELECT doc FROM verdicts WHERE (topic_id, item_id) IN
          (SELECT * FROM unnest($1::text[], $2::text[])) FOR UPDATE`,

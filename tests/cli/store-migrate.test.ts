@@ -141,7 +141,7 @@ describe.skipIf(skip !== undefined)('topicwire store migrate --from lowdb --to p
     expect(again.err).toMatch(
       /already holds 4 items and 3 source states: copy into an empty database \(nothing was written\)/,
     )
-  })
+  }, 30_000)
 
   it('says what it copies when --from or --to is missing or another driver', async () => {
     const run = await runCli(['store', 'migrate', '--from', 'lowdb'])

@@ -84,16 +84,19 @@ export const queryItemsPg = async (
   const cur = q.cursor === undefined ? undefined : decodeCursor(q.cursor)
   let after = cur ? { published: Date.parse(cur.publishedAt), id: cur.id } : undefined
   let batch = exact ? limit + 1 : Math.min(MAX_BATCH, 2 * (limit + 1))
+  let read = 0
+  // The stored search text is read only when `q` needs it (it is as large as the item).
+  const textColumn = q.q ? 'search_text' : `'' AS search_text`
   for (;;) {
     const p = params()
     const where = conditions(q, p)
     if (after) where.push(`(published, id) < (${p.add(after.published)}, ${p.add(after.id)})`)
-    const sql = `SELECT doc, search_text, published, id FROM items
+    const sql = `SELECT doc, ${textColumn}, published, id FROM items
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY published DESC, id DESC LIMIT ${p.add(batch)}`
     const { rows } = await db.query<Row>(sql, p.list)
-    for (const r of rows) texts.set(r.doc, r.search_text)
-    const members = collapse ? await storyMembers(db, rows, texts) : undefined
+    if (q.q) for (const r of rows) texts.set(r.doc, r.search_text)
+    const members = collapse ? await storyMembers(db, rows, texts, textColumn) : undefined
     const need = limit + 1 - found.length
     const part = applyQuery(
       rows.map((r) => r.doc),
@@ -106,10 +109,13 @@ export const queryItemsPg = async (
       },
     )
     found.push(...part.items)
+    read += rows.length
     const last = rows.at(-1)
     if (found.length > limit || rows.length < batch || !last) break
     after = { published: Number(last.published), id: last.id }
-    batch = Math.min(MAX_BATCH, batch * 4)
+    // As many rows as the share kept so far says the rest of the page needs, with a margin.
+    const kept = Math.max(found.length, 1) / read
+    batch = Math.min(MAX_BATCH, Math.max(16, Math.ceil(((limit + 1 - found.length) / kept) * 1.5)))
   }
   const page: Page<Item> = { items: found.slice(0, limit) }
   const tail = page.items.at(-1)
@@ -127,16 +133,17 @@ const storyMembers = async (
   db: Queryable,
   rows: readonly Row[],
   texts: Map<Item, string>,
+  textColumn: string,
 ): Promise<Map<string, Item[]>> => {
   const ids = [...new Set(rows.map((r) => r.doc.clusterId))]
   const out = new Map<string, Item[]>()
   if (ids.length === 0) return out
   const res = await db.query<Row>(
-    'SELECT doc, search_text FROM items WHERE cluster_id = ANY($1::text[])',
+    `SELECT doc, ${textColumn} FROM items WHERE cluster_id = ANY($1::text[])`,
     [ids],
   )
   for (const r of res.rows) {
-    texts.set(r.doc, r.search_text)
+    if (r.search_text) texts.set(r.doc, r.search_text)
     const list = out.get(r.doc.clusterId)
     if (list) list.push(r.doc)
     else out.set(r.doc.clusterId, [r.doc])

@@ -8,11 +8,15 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { findPgBin, type PgCluster, startPgCluster } from '../tests/helpers/postgres.js'
 import { DRIVERS } from './store-drivers.js'
+import { measureReplicas, pollWrites } from './store-replicas.js'
 import { makeItems, NOW, sourceId, stateAt } from './store-world.js'
 
 const SIZES = (process.env.BENCH_SIZES ?? '10000,100000').split(',').map(Number)
 const CYCLES = 5
+/** `BENCH_DRIVERS=new,postgres` measures only those. */
+const WANTED = process.env.BENCH_DRIVERS?.split(',')
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const f = (ms: number): string =>
@@ -23,6 +27,8 @@ interface Row {
   driver: string
   buildMs: number
   cycle: number[]
+  /** One poll's saveIngest: 50 items of a source, 45 unchanged (no flush). */
+  pollWrite: { p50: number; p99: number }
   open: {
     openMs: number
     rssOpen: number
@@ -33,9 +39,10 @@ interface Row {
   }
 }
 
-const measure = async (size: number, driver: string): Promise<Row> => {
+const measure = async (size: number, driver: string, pg?: PgCluster): Promise<Row> => {
   const dir = mkdtempSync(join(tmpdir(), `topicwire-bench-store-${driver}-`))
-  const path = join(dir, 'db.json')
+  const path =
+    driver === 'postgres' && pg ? await pg.createDatabase(`bench_${size}`) : join(dir, 'db.json')
   try {
     const items = makeItems(size)
     const bySource = new Map<string, typeof items>()
@@ -73,6 +80,8 @@ const measure = async (size: number, driver: string): Promise<Row> => {
       await store.flush()
       cycle.push(performance.now() - t)
     }
+    const pollWrite = await pollWrites(store)
+    await store.flush()
     await store.close()
     const child = spawnSync(
       process.execPath,
@@ -81,7 +90,7 @@ const measure = async (size: number, driver: string): Promise<Row> => {
     )
     if (child.status !== 0) throw new Error(`store-open failed: ${child.stderr}`)
     const open = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as Row['open']
-    return { size, driver, buildMs, cycle, open }
+    return { size, driver, buildMs, cycle, pollWrite, open }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
@@ -89,26 +98,56 @@ const measure = async (size: number, driver: string): Promise<Row> => {
 
 export const run = async (): Promise<void> => {
   const rows: Row[] = []
+  const drivers = Object.keys(DRIVERS).filter((d) => !WANTED || WANTED.includes(d))
+  // PostgreSQL is measured when a throwaway cluster can be started here (tests/helpers/postgres.ts).
+  const pg = drivers.includes('postgres') && findPgBin() ? await startPgCluster() : undefined
+  if (drivers.includes('postgres') && !pg) {
+    console.log(
+      'postgres: skipped (no PostgreSQL binaries: install the Debian package "postgresql")',
+    )
+  }
+  try {
+    await measureAll(
+      rows,
+      drivers.filter((d) => d !== 'postgres' || pg),
+      pg,
+    )
+    if (pg) {
+      const r = await measureReplicas(await pg.createDatabase('bench_replicas'))
+      console.log(
+        `\npostgres, 3 replicas: poll write (50 items, 45 unchanged) p50 ${f(r.pollWrite.p50)} p99 ${f(r.pollWrite.p99)}; 1,000 due sources claimed (50 at a time, saved) in ${f(r.claims.ms)}, split ${r.claims.byReplica.join('/')}, double or missed claims: ${r.claims.doubles}; change notice to another replica p50 ${f(r.notify.p50)} p99 ${f(r.notify.p99)}`,
+      )
+    }
+  } finally {
+    await pg?.stop()
+  }
+  printTable(rows)
+}
+
+const measureAll = async (rows: Row[], drivers: string[], pg?: PgCluster): Promise<void> => {
   for (const size of SIZES) {
-    for (const driver of Object.keys(DRIVERS)) {
-      const row = await measure(size, driver)
+    for (const driver of drivers) {
+      const row = await measure(size, driver, pg)
       rows.push(row)
       const q = Object.entries(row.open.queries)
         .map(([k, v]) => `${k} ${f(v.p50)}/${f(v.p99)}`)
         .join(', ')
       console.log(
-        `${size.toLocaleString('en')} items, ${driver}: build ${f(row.buildMs)}; cycle write median ${f(median(row.cycle))} max ${f(Math.max(...row.cycle))}; open ${f(row.open.openMs)}; RSS ${row.open.rssOpen} MB after open, ${row.open.rssFeeds} MB after 100 feeds; retention of one day ${f(row.open.retentionMs)} (${row.open.removed} items); queries p50/p99: ${q}`,
+        `${size.toLocaleString('en')} items, ${driver}: build ${f(row.buildMs)}; poll write p50 ${f(row.pollWrite.p50)} p99 ${f(row.pollWrite.p99)}; cycle write median ${f(median(row.cycle))} max ${f(Math.max(...row.cycle))}; open ${f(row.open.openMs)}; RSS ${row.open.rssOpen} MB after open, ${row.open.rssFeeds} MB after 100 feeds; retention of one day ${f(row.open.retentionMs)} (${row.open.removed} items); queries p50/p99: ${q}`,
       )
     }
   }
+}
+
+const printTable = (rows: Row[]): void => {
   console.log(
-    '\n| items | driver | cycle write (median/max) | open | RSS open | RSS 100 feeds | worst query p99 | retention 1 day |',
+    '\n| items | driver | poll write p50 | cycle write (median/max) | open | RSS open | RSS 100 feeds | worst query p50/p99 | retention 1 day |',
   )
-  console.log('|---|---|---|---|---|---|---|---|')
+  console.log('|---|---|---|---|---|---|---|---|---|')
   for (const r of rows) {
     const worst = Object.entries(r.open.queries).sort((a, b) => b[1].p99 - a[1].p99)[0]!
     console.log(
-      `| ${r.size.toLocaleString('en')} | ${r.driver} | ${f(median(r.cycle))} / ${f(Math.max(...r.cycle))} | ${f(r.open.openMs)} | ${r.open.rssOpen} MB | ${r.open.rssFeeds} MB | ${f(worst[1].p99)} (${worst[0]}) | ${f(r.open.retentionMs)} |`,
+      `| ${r.size.toLocaleString('en')} | ${r.driver} | ${f(r.pollWrite.p50)} | ${f(median(r.cycle))} / ${f(Math.max(...r.cycle))} | ${f(r.open.openMs)} | ${r.open.rssOpen} MB | ${r.open.rssFeeds} MB | ${f(worst[1].p50)}/${f(worst[1].p99)} (${worst[0]}) | ${f(r.open.retentionMs)} |`,
     )
   }
 }

@@ -91,10 +91,14 @@ export const createRuntime = async (
       pool?.configure(next.topics, tagger)
       priorities = priorityMap(next)
       const sources = new Map(next.sources.map((s) => [s.id, s]))
-      const retagged = await store.retag((item) => {
-        const source = sources.get(item.sourceId)
-        return source ? tagger(item, source) : item.topics
-      })
+      const retag = () =>
+        store.retag((item) => {
+          const source = sources.get(item.sourceId)
+          return source ? tagger(item, source) : item.topics
+        })
+      // Replicas sharing a store re-tag once: one that finds another doing it skips (same rules).
+      const done = store.runExclusive ? await store.runExclusive('retag', retag) : undefined
+      const retagged = done ? (done.ran ? done.value : 0) : await retag()
       await store.flush()
       return { retagged }
     },
@@ -147,9 +151,23 @@ export const openStore = async (
         ...(opts.readOnly ? { readOnly: true } : {}),
         ...(opts.log ? { log: opts.log } : {}),
       })
-    case 'postgres':
-      throw new StoreError(
-        'storage.driver "postgres" is not available in this version yet; use "lowdb" (the default)',
-      )
+    case 'postgres': {
+      const url = config.storage.url
+      if (!url) {
+        throw new StoreError(
+          'storage.driver "postgres" needs a database URL: set storage.url or DATABASE_URL',
+        )
+      }
+      const { createPostgresStore } = await import('./store/postgres/postgres-store.js')
+      const { cycleDeadlineMs } = await import('./ingest/scheduler.js')
+      return createPostgresStore({
+        url,
+        // A claimed source stays with its replica for as long as a cycle of every source may
+        // take (plus a minute): a replica that dies mid-poll delays its sources by at most that.
+        leaseMs: cycleDeadlineMs(config.fetch, config.sources.length) + 60_000,
+        ...(priorityOf ? { priorityOf } : {}),
+        ...(opts.log ? { log: opts.log } : {}),
+      })
+    }
   }
 }

@@ -17,6 +17,9 @@ Commands:
   import-verdicts FILE --topic ID [--items ITEMS]
                              store a labelled TSV as readers' verdicts on a topic (our labelled
                              set's columns, or with --items an "id label" file joined to items)
+  store migrate --from lowdb --to postgres
+                             copy the embedded store (storage.path) into an empty PostgreSQL
+                             database (storage.url / DATABASE_URL) with every id and state
 
 Options:
   --config PATH   configuration file (env TOPICWIRE_CONFIG; default config/topicwire.yaml)
@@ -60,6 +63,13 @@ export const main = async (
     io.err(`topicwire: "import-verdicts" needs --topic ID\n\n${USAGE}`)
     return 2
   }
+  const sub = command === 'store' ? rest.shift() : undefined
+  if (command === 'store' && sub !== 'migrate') {
+    io.err(
+      `topicwire: "store" needs a subcommand: topicwire store migrate --from lowdb --to postgres\n\n${USAGE}`,
+    )
+    return 2
+  }
   if (rest.length > 0) {
     io.err(`topicwire: unexpected argument "${rest[0]}"\n\n${USAGE}`)
     return 2
@@ -100,6 +110,11 @@ export const main = async (
             now: new Date(),
           },
         )
+      case 'store':
+        return await (await import('./store-migrate.js')).storeMigrateCommand(ctx, {
+          from: values.from ?? '',
+          to: values.to ?? '',
+        })
       case 'demo':
         await (await import('./demo.js')).demoCommand(ctx)
         return 0
@@ -132,6 +147,8 @@ const parse = (argv: string[]) =>
       preview: { type: 'boolean' },
       topic: { type: 'string' },
       items: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   })

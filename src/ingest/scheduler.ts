@@ -1,6 +1,6 @@
 /** The poll loop: each tick claims due sources from the store and refreshes them under limits. */
 import { schedule } from 'node-cron'
-import type { FetchConfig, SaveSummary, Source } from '../model/types.js'
+import type { FetchConfig, Retention, SaveSummary, Source, Store } from '../model/types.js'
 import { intervalMs } from '../util/every.js'
 import { createKeyedLimiter } from '../util/limit.js'
 import type { PollDeps } from './poll-deps.js'
@@ -177,7 +177,7 @@ export const runCycle = async (deps: PollDeps, opts: CycleOptions = {}): Promise
     totals.new + totals.updated > 0 ||
     opts.prunedAt === undefined ||
     Math.abs(at.getTime() - Date.parse(opts.prunedAt)) >= PRUNE_EVERY_MS
-  const pruned = prune ? await store.prune(config.storage.retention, at) : 0
+  const pruned = prune ? await pruneOnce(store, config.storage.retention, at) : 0
   const prunedAt = prune ? at.toISOString() : opts.prunedAt
   try {
     await store.flush()
@@ -267,6 +267,13 @@ export const startScheduler = (
       await running?.catch(() => undefined)
     },
   }
+}
+
+/** Retention, run by one replica at a time when several share the store (the others skip it). */
+const pruneOnce = async (store: Store, retention: Retention, at: Date): Promise<number> => {
+  if (!store.runExclusive) return store.prune(retention, at)
+  const done = await store.runExclusive('retention', () => store.prune(retention, at))
+  return done.ran ? done.value : 0
 }
 
 /**

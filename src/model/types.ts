@@ -346,6 +346,15 @@ export interface Store {
   retag(tagger: (item: Item) => string[]): Promise<number>
   /** Deletes by age and per-source count; returns how many were removed. */
   prune(policy: Retention, now: Date): Promise<number>
+  /**
+   * Runs `fn` unless another process sharing this store runs work of the same `name` now (then
+   * `{ ran: false }` at once): re-tagging and retention done by one replica for all. Drivers with
+   * one process per store (memory, lowdb) leave it out; callers then just run `fn`.
+   */
+  runExclusive?<T>(
+    name: string,
+    fn: () => Promise<T>,
+  ): Promise<{ ran: true; value: T } | { ran: false }>
   /** Grows by one with every change that can alter a published document. */
   version(): number
   /** Writes pending changes durably (lowdb: one atomic file write). */

@@ -13,6 +13,7 @@ import type {
   Verdict,
 } from '../model/types.js'
 import { createItemIndex } from './item-index.js'
+import { mergeItem, sameList, withChanged } from './merge-item.js'
 import { applyQuery } from './query.js'
 
 /** Everything a store holds, as the lowdb file writes it. */
@@ -99,24 +100,8 @@ const sharedRecords = (history: readonly PollRecord[], stored?: readonly PollRec
   return n
 }
 
-/**
- * Sets `changed` on the poll record of the state being saved (the newest, taken at `lastFetchAt`):
- * how many items were new or updated is known only here, where they are compared with the stored ones.
- */
-const withChanged = (s: SourceState, changed: number): SourceState => {
-  const history = s.history
-  const last = history?.at(-1)
-  if (!history || !last || last.at !== s.lastFetchAt) return s
-  const next = [...history]
-  next[next.length - 1] = { ...last, changed }
-  return { ...s, history: next }
-}
-
 /** `o`, or a frozen copy of it when it is not frozen. */
 const own = <T extends object>(o: T): T => (Object.isFrozen(o) ? o : Object.freeze({ ...o }))
-
-const sameList = (a: readonly string[], b: readonly string[]): boolean =>
-  a.length === b.length && a.every((x, i) => x === b[i])
 
 const toTime = (what: string, iso: string): number => {
   const t = Date.parse(iso)
@@ -233,45 +218,12 @@ export const createMemoryStore = (opts: MemoryStoreOptions = {}): MemoryStore =>
           (incoming.canonicalUrl
             ? index.findByCanonical(incoming.sourceId, incoming.canonicalUrl)
             : undefined)
-        if (!stored) {
-          put(freezeItem(incoming))
-          sum.new++
+        const out = mergeItem(stored, incoming)
+        sum[out.kind]++
+        if (out.item) {
+          put(freezeItem(out.item))
           visible = true
-          continue
         }
-        // A lone item's cluster is its own id: after a canonical-URL match that is the stored id.
-        const clusterId = incoming.clusterId === incoming.id ? stored.id : incoming.clusterId
-        if (stored.contentHash === incoming.contentHash) {
-          sum.unchanged++
-          if (!sameList(stored.topics, incoming.topics) || stored.clusterId !== clusterId) {
-            const { clusterReason: _reason, ...rest } = stored
-            const reason =
-              stored.clusterId === clusterId ? stored.clusterReason : incoming.clusterReason
-            put(
-              freezeItem({
-                ...rest,
-                topics: incoming.topics,
-                clusterId,
-                ...(reason ? { clusterReason: reason } : {}),
-              }),
-            )
-            visible = true
-          }
-          continue
-        }
-        sum.updated++
-        visible = true
-        const redated = incoming.publishedAt !== incoming.fetchedAt
-        put(
-          freezeItem({
-            ...incoming,
-            id: stored.id,
-            clusterId,
-            publishedAt: redated ? incoming.publishedAt : stored.publishedAt,
-            fetchedAt: stored.fetchedAt,
-            updatedAt: incoming.fetchedAt,
-          }),
-        )
       }
       const state = withChanged(r.state, sum.new + sum.updated)
       states.set(

@@ -251,6 +251,33 @@ describe('runCycle: retention', () => {
   })
 })
 
+describe('runCycle: retention on a shared store', () => {
+  it('leaves retention to the replica that holds its lock, and runs it when free', async () => {
+    const [source] = spread(1) as [Source]
+    const { fake, deps } = setup([source])
+    let prunes = 0
+    let held = true
+    const asked: string[] = []
+    const prune = deps.store.prune.bind(deps.store)
+    deps.store.prune = (policy, now) => {
+      prunes++
+      return prune(policy, now)
+    }
+    // A store shared by replicas: while another one holds "retention", this one skips it.
+    deps.store.runExclusive = async <T>(name: string, fn: () => Promise<T>) => {
+      asked.push(name)
+      return held ? { ran: false as const } : { ran: true as const, value: await fn() }
+    }
+    fake.set(source.url, { headers: { ETag: '"1"' }, body: RSS })
+    expect((await runCycle(deps, { force: true })).pruned).toBe(0)
+    expect([prunes, asked]).toEqual([0, ['retention']])
+    held = false
+    deps.clock.advance(2 * 60 * MIN)
+    await runCycle(deps, { force: true })
+    expect([prunes, asked]).toEqual([1, ['retention', 'retention']])
+  })
+})
+
 describe('runCycle: the cycle deadline', () => {
   it('records a source still polling at the deadline as timed out, and stores the others', async () => {
     const sources = spread(3)

@@ -1,0 +1,75 @@
+/** Items as rows of the `items` table: the columns derived from an Item, and a batched upsert. */
+import type { Item } from '../../model/types.js'
+import { searchTextOf } from '../query.js'
+import { UNDATED } from './migrations.js'
+import type { Queryable } from './pg-pool.js'
+
+/** The row of one item, in {@link COLUMNS} order. */
+const rowOf = (item: Item): unknown[] => {
+  // Text columns cannot hold NUL (the json document can, escaped).
+  const text = searchTextOf(item).replaceAll(String.fromCharCode(0), ' ')
+  const published = Date.parse(item.publishedAt)
+  const fetched = Date.parse(item.fetchedAt)
+  return [
+    item.id,
+    item.sourceId,
+    item.clusterId,
+    item.canonicalUrl ?? null,
+    Number.isNaN(published) ? UNDATED : published,
+    Number.isNaN(fetched) ? UNDATED : fetched,
+    item.language?.toLowerCase().replace(/_/g, '-') ?? null,
+    item.topics,
+    text,
+    wordsOf(text),
+    JSON.stringify(item),
+  ]
+}
+
+/**
+ * The distinct words of a search text (query.ts `searchTextOf`: normalised words separated by
+ * single spaces, fields by ` | `): a padded word ` w ` occurs in the text exactly when w is one.
+ */
+export const wordsOf = (searchText: string): string[] => {
+  const out = new Set<string>()
+  for (const w of searchText.split(' ')) if (w !== '' && w !== '|') out.add(w)
+  return [...out]
+}
+
+const COLUMNS = [
+  'id',
+  'source_id',
+  'cluster_id',
+  'canonical_url',
+  'published',
+  'fetched',
+  'language',
+  'topics',
+  'search_text',
+  'words',
+  'doc',
+] as const
+
+/** Rows per statement: far below PostgreSQL's 65,535 parameters. */
+const CHUNK = 500
+
+/** Inserts items, or replaces the stored ones with their ids (every column). */
+export const upsertItems = async (db: Queryable, items: readonly Item[]): Promise<void> => {
+  for (let from = 0; from < items.length; from += CHUNK) {
+    const chunk = items.slice(from, from + CHUNK)
+    const params: unknown[] = []
+    const values = chunk.map((item) => {
+      const row = rowOf(item)
+      const marks = row.map((v) => {
+        params.push(v)
+        return `$${params.length}`
+      })
+      return `(${marks.join(', ')})`
+    })
+    const updates = COLUMNS.filter((c) => c !== 'id').map((c) => `${c} = EXCLUDED.${c}`)
+    await db.query(
+      `INSERT INTO items (${COLUMNS.join(', ')}) VALUES ${values.join(', ')}
+       ON CONFLICT (id) DO UPDATE SET ${updates.join(', ')}`,
+      params,
+    )
+  }
+}

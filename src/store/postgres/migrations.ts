@@ -1,0 +1,123 @@
+/** The PostgreSQL store's schema, as numbered migrations applied once, under an advisory lock, on open. */
+import type pg from 'pg'
+import { StoreError } from '../../model/errors.js'
+
+export interface Migration {
+  version: number
+  name: string
+  sql: string
+}
+
+/**
+ * Every migration, oldest first; append, never edit one that shipped. Items keep the whole Item
+ * as `json` (not `jsonb`: `json` keeps any text the item holds, `\u0000` included) beside the
+ * columns queries filter and order on. `published` is epoch ms ({@link UNDATED} when the date
+ * cannot be read); `search_text` is query.ts `searchTextOf`, and `words` its distinct words, the
+ * GIN-indexed pre-filter of `q`. Ids and keys sort as JS compares strings (`COLLATE "C"`).
+ */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'items, states, verdicts',
+    sql: `
+      CREATE TABLE items (
+        id text COLLATE "C" PRIMARY KEY,
+        source_id text COLLATE "C" NOT NULL,
+        cluster_id text COLLATE "C" NOT NULL,
+        canonical_url text,
+        published bigint NOT NULL,
+        fetched bigint NOT NULL,
+        language text,
+        topics text[] NOT NULL,
+        search_text text NOT NULL,
+        words text[] NOT NULL,
+        doc json NOT NULL
+      );
+      CREATE INDEX items_order ON items (published DESC, id DESC);
+      CREATE INDEX items_source_order ON items (source_id, published DESC, id DESC);
+      CREATE INDEX items_cluster ON items (cluster_id);
+      CREATE INDEX items_canonical ON items (source_id, canonical_url) WHERE canonical_url IS NOT NULL;
+      CREATE INDEX items_fetched ON items (fetched);
+      CREATE INDEX items_topics ON items USING gin (topics);
+      CREATE INDEX items_words ON items USING gin (words);
+      CREATE TABLE states (
+        source_id text COLLATE "C" PRIMARY KEY,
+        next_poll bigint NOT NULL,
+        gone boolean NOT NULL DEFAULT false,
+        lease_until bigint,
+        holder text,
+        doc json NOT NULL
+      );
+      CREATE TABLE verdicts (
+        topic_id text COLLATE "C" NOT NULL,
+        item_id text COLLATE "C" NOT NULL,
+        doc json NOT NULL,
+        PRIMARY KEY (topic_id, item_id)
+      );
+    `,
+  },
+]
+
+/** `published` of an item whose date cannot be read: before any date JavaScript can hold. */
+export const UNDATED = -8_640_000_000_000_001
+
+/** The advisory lock key migrations run under (any constant; "topicwire" in ASCII). */
+const MIGRATION_LOCK = 0x746f70696377
+
+/**
+ * Brings the database to the newest schema: takes the advisory lock (replicas starting together
+ * wait for the first), applies each missing migration in its own transaction, and records it in
+ * `topicwire_migrations`. Returns the versions applied by this call.
+ * @throws StoreError when the database was migrated by a newer topicwire than this one.
+ */
+export const migrate = async (
+  pool: pg.Pool,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<number[]> => {
+  const client = await pool.connect()
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK])
+    try {
+      await client.query(`CREATE TABLE IF NOT EXISTS topicwire_migrations (
+        version integer PRIMARY KEY,
+        name text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now()
+      )`)
+      const { rows } = await client.query<{ v: number | null }>(
+        'SELECT max(version) AS v FROM topicwire_migrations',
+      )
+      const current = rows[0]?.v ?? 0
+      const latest = migrations.at(-1)?.version ?? 0
+      if (current > latest) {
+        throw new StoreError(
+          `the database's schema is version ${current}, newer than this topicwire knows (${latest}): it was upgraded by a newer topicwire; run that version (or restore a backup taken before the upgrade)`,
+        )
+      }
+      const applied: number[] = []
+      for (const m of migrations) {
+        if (m.version <= current) continue
+        await client.query('BEGIN')
+        try {
+          await client.query(m.sql)
+          await client.query('INSERT INTO topicwire_migrations (version, name) VALUES ($1, $2)', [
+            m.version,
+            m.name,
+          ])
+          await client.query('COMMIT')
+        } catch (err) {
+          await client.query('ROLLBACK').catch(() => undefined)
+          throw new StoreError(
+            `schema migration ${m.version} (${m.name}) failed: ${err instanceof Error ? err.message : String(err)}`,
+            { cause: err },
+          )
+        }
+        applied.push(m.version)
+      }
+      return applied
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined)
+    }
+  } finally {
+    client.release()
+  }
+}

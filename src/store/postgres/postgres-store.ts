@@ -1,0 +1,117 @@
+/** The PostgreSQL Store: one database shared by any number of replicas, with leases on polling and change notices between them. */
+import { randomUUID } from 'node:crypto'
+import type { Store } from '../../model/types.js'
+import { startChangeFeed } from './changes.js'
+import { runExclusivePg } from './exclusive.js'
+import {
+  clusterMembersPg,
+  countItemsPg,
+  getItemPg,
+  queryItemsPg,
+  recentItemsPg,
+} from './item-query.js'
+import { prunePg, retagPg } from './maintenance.js'
+import { migrate } from './migrations.js'
+import { connectError, openPgPool } from './pg-pool.js'
+import { saveIngestPg } from './save-ingest.js'
+import { claimDueStates, readState, readStates, writeStates } from './states.js'
+import { listVerdictsPg, saveVerdictsPg } from './verdicts.js'
+
+export interface PostgresStoreOptions {
+  /** `postgres://user:password@host:port/database` (SPEC `storage.url` / `DATABASE_URL`). */
+  url: string
+  /** A source's preference as a story's lead (see memory.ts `MemoryStoreOptions.priorityOf`). */
+  priorityOf?: (sourceId: string) => number
+  /**
+   * How long a claimed source stays away from other replicas unless its poll is saved first: a
+   * replica killed mid-poll delays its sources by at most this (default 15 minutes). Make it
+   * longer than a poll cycle's deadline.
+   */
+  leaseMs?: number
+  /** Connections in the pool (default 10), besides the one that listens for change notices. */
+  maxConnections?: number
+  /** Told of lost connections and reconnections. */
+  log?: (message: string) => void
+}
+
+/** The store, plus what replicas and tests need to see. */
+export type PostgresStore = Store &
+  Required<Pick<Store, 'runExclusive' | 'clusterMembers'>> & {
+    /** This instance's name as a lease holder and in change notices. */
+    readonly instanceId: string
+    /** The schema versions this open applied (empty when the database was up to date). */
+    readonly migrated: readonly number[]
+  }
+
+/**
+ * Connects, migrates the schema (under an advisory lock: replicas starting together migrate once;
+ * a database newer than this code is refused), and listens for other replicas' changes so that
+ * `version()`, which must answer synchronously, follows every replica's writes.
+ * @throws StoreError when the server cannot be reached (naming it, not the password) or the schema is newer.
+ */
+export const createPostgresStore = async (opts: PostgresStoreOptions): Promise<PostgresStore> => {
+  const instanceId = randomUUID()
+  const pool = await openPgPool({
+    url: opts.url,
+    ...(opts.maxConnections ? { max: opts.maxConnections } : {}),
+    ...(opts.log ? { log: opts.log } : {}),
+  })
+  let migrated: number[]
+  let changes: Awaited<ReturnType<typeof startChangeFeed>>
+  try {
+    migrated = await migrate(pool)
+    changes = await startChangeFeed({
+      url: opts.url,
+      instanceId,
+      ...(opts.log ? { log: opts.log } : {}),
+    }).catch((err: unknown) => {
+      throw connectError(err, opts.url)
+    })
+  } catch (err) {
+    await pool.end().catch(() => undefined)
+    throw err
+  }
+  const announce = changes.announce
+  let closed = false
+  const claim = { holder: instanceId, leaseMs: opts.leaseMs ?? 15 * 60_000 }
+
+  return {
+    instanceId,
+    migrated,
+    claimDue: (now, sourceIds, max) => claimDueStates(pool, now, sourceIds, max, claim),
+    getState: (sourceId) => readState(pool, sourceId),
+    listStates: () => readStates(pool),
+    recentItems: (since) => recentItemsPg(pool, since),
+    async saveIngest(r) {
+      const { summary, visible } = await saveIngestPg(pool, r, announce)
+      if (visible) changes.changed()
+      return summary
+    },
+    saveState: (state) => writeStates(pool, [state]),
+    queryItems: (q) => queryItemsPg(pool, q, opts.priorityOf),
+    getItem: (id) => getItemPg(pool, id),
+    clusterMembers: (clusterId) => clusterMembersPg(pool, clusterId),
+    countItems: (filter) => countItemsPg(pool, filter),
+    saveVerdicts: (list) => saveVerdictsPg(pool, list),
+    listVerdicts: (topicId) => listVerdictsPg(pool, topicId),
+    async retag(tagger) {
+      const n = await retagPg(pool, tagger, announce)
+      if (n > 0) changes.changed()
+      return n
+    },
+    async prune(policy, now) {
+      const n = await prunePg(pool, policy, now, announce)
+      if (n > 0) changes.changed()
+      return n
+    },
+    runExclusive: (name, fn) => runExclusivePg(pool, name, fn),
+    version: () => changes.version(),
+    async flush() {},
+    async close() {
+      if (closed) return
+      closed = true
+      await changes.close()
+      await pool.end()
+    },
+  }
+}

@@ -1,0 +1,351 @@
+/** The PostgreSQL store: the Store contract on a throwaway cluster, the same answers as the memory store, migrations, versions across replicas, leases and exclusive work. */
+import pg from 'pg'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { StoreError } from '../../src/model/errors.js'
+import type { Item, ItemQuery, SourceState, Store } from '../../src/model/types.js'
+import { openStore } from '../../src/runtime.js'
+import { createMemoryStore } from '../../src/store/memory.js'
+import { MIGRATIONS, migrate } from '../../src/store/postgres/migrations.js'
+import { createPostgresStore, type PostgresStore } from '../../src/store/postgres/postgres-store.js'
+import { makeItem } from '../helpers/items.js'
+import { freePort } from '../helpers/ports.js'
+import { type PgCluster, pgSkipReason, startPgCluster } from '../helpers/postgres.js'
+import { testConfig } from '../helpers/runtime.js'
+import { describeStore, hoursAfter } from './contract.js'
+
+const skip = pgSkipReason()
+if (skip) console.warn(`skipping the PostgreSQL store suite: ${skip}`)
+
+describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
+  let cluster: PgCluster
+  let contractUrl: string
+  let n = 0
+  /** A fresh database. */
+  const freshUrl = () => cluster.createDatabase(`tw_${process.pid}_${++n}`)
+  const opened: PostgresStore[] = []
+  const open = async (
+    url: string,
+    extra: { leaseMs?: number; priorityOf?: (s: string) => number } = {},
+  ) => {
+    const s = await createPostgresStore({ url, ...extra })
+    opened.push(s)
+    return s
+  }
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((s) => s.close()))
+  })
+
+  beforeAll(async () => {
+    cluster = await startPgCluster()
+    contractUrl = await freshUrl()
+  }, 120_000)
+  afterAll(async () => {
+    await cluster?.stop()
+  }, 60_000)
+
+  // One database for the contract, emptied before each test (creating one per test is slow).
+  describeStore('postgres', async () => {
+    const s = await createPostgresStore({ url: contractUrl })
+    const c = new pg.Client({ connectionString: contractUrl })
+    await c.connect()
+    await c.query('TRUNCATE items, states, verdicts')
+    await c.end()
+    return s
+  })
+
+  describe('answers every query as the memory store does', () => {
+    // Arabic-script spellings that fold together (ي/ی, ك/ک, a zero-width non-joiner as a space).
+    const titles = [
+      'Torkham crossing reopens for trade',
+      'Kabul and Islamabad resume talks',
+      'Cricket: Pakistan beat Afghanistan',
+      'طورخم بارڈر کھل گیا',
+      'طورخم بارڈر كھل گيا',
+      'اسلام‌آباد اور کابل میں مذاکرات',
+      'اسلام آباد مذاکرات',
+      'Türkiye hosts envoys on the Durand Line',
+      'Durand Line clashes reported',
+      'Refugees return via Torkham',
+    ]
+    const items: Item[] = []
+    for (let i = 0; i < 60; i++) {
+      const source = ['dawn', 'geo', 'tolo'][i % 3]!
+      items.push(
+        makeItem({
+          sourceId: source,
+          title: `${titles[i % titles.length]} ${i}`,
+          summary: i % 4 === 0 ? 'Trucks cross the border again.' : 'Talks continue.',
+          publishedAt: hoursAfter(i % 17), // equal dates: order falls to the id
+          topics: i % 5 === 0 ? ['border'] : i % 5 === 1 ? ['talks', 'border'] : [],
+          language: i % 7 === 0 ? 'ur' : 'en-GB',
+          categories: i % 6 === 0 ? ['World News'] : [],
+          clusterId: i % 4 === 0 ? `story-${i % 3}` : undefined,
+        }),
+      )
+    }
+    for (const it of items) if (it.clusterId === undefined) it.clusterId = it.id
+    const priorityOf = (s: string) => (s === 'tolo' ? 2 : 0)
+    const queries: Partial<ItemQuery>[] = [
+      {},
+      { topics: ['border'] },
+      { notTopics: ['border'], sources: ['geo', 'tolo'] },
+      { q: { include: ['torkham'], exclude: [] } },
+      { q: { include: ['طورخم بارڈر کھل گیا'], exclude: [] } },
+      { q: { include: ['اسلام آباد'], exclude: [] } },
+      { q: { include: ['durand line'], exclude: ['clashes'] } },
+      { q: { include: [], exclude: ['trucks cross', 'cricket'] } },
+      {
+        q: {
+          include: [],
+          exclude: [],
+          scoped: [{ field: 'title', term: 'torkham', exclude: false }],
+        },
+      },
+      {
+        q: {
+          include: ['border'],
+          exclude: [],
+          scoped: [{ field: 'title', term: 'torkham', exclude: true }],
+        },
+      },
+      { q: { include: ['world news'], exclude: [] } },
+      { lang: 'en', since: hoursAfter(3), until: hoursAfter(12) },
+      { lang: 'ur' },
+    ]
+    let mem: Store
+    let pgs: PostgresStore
+    beforeAll(async () => {
+      mem = createMemoryStore({ priorityOf })
+      pgs = await createPostgresStore({ url: await freshUrl(), priorityOf })
+      for (const s of [mem, pgs] as Store[]) {
+        for (const source of ['dawn', 'geo', 'tolo']) {
+          await s.saveIngest({
+            sourceId: source,
+            items: items.filter((i) => i.sourceId === source),
+            state: { sourceId: source, failures: 0, nextPollAt: hoursAfter(100) },
+          })
+        }
+      }
+    }, 60_000)
+    afterAll(async () => {
+      await pgs?.close()
+    })
+    const pages = async (s: Store, q: ItemQuery) => {
+      const out: string[][] = []
+      let cursor: string | undefined
+      do {
+        const page = await s.queryItems({ ...q, ...(cursor ? { cursor } : {}) })
+        out.push(page.items.map((i) => i.title))
+        cursor = page.nextCursor
+      } while (cursor && out.length < 30)
+      return out
+    }
+    it.each(
+      queries.flatMap((q) => [
+        { limit: 4, ...q, clusters: 'all' as const },
+        { limit: 4, ...q, clusters: 'collapse' as const },
+      ]),
+    )('pages of 4 through %o', async (q) => {
+      const expected = await pages(mem, q)
+      expect(expected.flat().length).toBeGreaterThan(0)
+      expect(await pages(pgs, q)).toEqual(expected)
+    })
+  })
+
+  it('keeps any text an item holds, NUL included, and finds it by its words', async () => {
+    const s = await open(await freshUrl())
+    const odd = makeItem({ title: 'Torkham\u0000crossing', summary: 'a\u0000b' })
+    await s.saveIngest({
+      sourceId: 'dawn',
+      items: [odd],
+      state: { sourceId: 'dawn', failures: 0, nextPollAt: hoursAfter(1) },
+    })
+    expect(await s.getItem(odd.id)).toEqual(odd)
+    const q = { include: ['torkham'], exclude: [] }
+    expect((await s.queryItems({ limit: 5, clusters: 'all', q })).items.map((i) => i.id)).toEqual([
+      odd.id,
+    ])
+  })
+
+  describe('openStore (runtime.ts)', () => {
+    const config = (url: string) =>
+      testConfig({
+        storage: {
+          driver: 'postgres',
+          path: 'unused.json',
+          url,
+          retention: { maxAgeDays: 30, maxItemsPerSource: 100 },
+        },
+      })
+
+    it('opens storage.driver postgres at storage.url', async () => {
+      const url = await freshUrl()
+      const store = await openStore(config(url))
+      try {
+        await store.saveIngest({
+          sourceId: 'dawn',
+          items: [makeItem({ title: 'via runtime' })],
+          state: { sourceId: 'dawn', failures: 0, nextPollAt: hoursAfter(1) },
+        })
+        expect(store.runExclusive).toBeTypeOf('function')
+      } finally {
+        await store.close()
+      }
+      const again = await open(url)
+      expect(await again.countItems()).toBe(1)
+    })
+
+    it('says which server it cannot reach, without the password', async () => {
+      const port = await freePort()
+      await expect(openStore(config(`postgres://tw:pw-123@127.0.0.1:${port}/tw`))).rejects.toThrow(
+        new RegExp(
+          `^cannot connect to PostgreSQL at tw@127\\.0\\.0\\.1:${port}/tw \\((?!.*pw-123)`,
+        ),
+      )
+    })
+  })
+
+  describe('migrations', () => {
+    it('three opens racing on a new database migrate it once', async () => {
+      const url = await freshUrl()
+      const pools = [0, 1, 2].map(() => new pg.Pool({ connectionString: url }))
+      try {
+        const applied = await Promise.all(pools.map((p) => migrate(p)))
+        expect(applied.flat().sort()).toEqual(MIGRATIONS.map((m) => m.version))
+        const { rows } = await pools[0]!.query('SELECT version FROM topicwire_migrations')
+        expect(rows).toHaveLength(MIGRATIONS.length)
+      } finally {
+        await Promise.all(pools.map((p) => p.end()))
+      }
+      // Stores opening together on a migrated database apply nothing and all work.
+      const stores = await Promise.all([0, 1, 2].map(() => open(url)))
+      expect(stores.map((s) => s.migrated)).toEqual([[], [], []])
+    })
+
+    it('refuses a database migrated by a newer topicwire, and leaves it as it is', async () => {
+      const url = await freshUrl()
+      await (await open(url)).close()
+      const c = new pg.Client({ connectionString: url })
+      await c.connect()
+      await c.query("INSERT INTO topicwire_migrations (version, name) VALUES (99, 'future')")
+      try {
+        const err = await createPostgresStore({ url }).catch((e: unknown) => e)
+        expect(err).toBeInstanceOf(StoreError)
+        expect((err as Error).message).toMatch(
+          /schema is version 99, newer than this topicwire knows \(1\)/,
+        )
+        const { rows } = await c.query('SELECT max(version) AS v FROM topicwire_migrations')
+        expect(rows[0].v).toBe(99)
+      } finally {
+        await c.end()
+      }
+    })
+
+    it('names the server, never the password, when it cannot connect', async () => {
+      const port = await freePort()
+      const err = await createPostgresStore({
+        url: `postgres://tw:s3cret-pw@127.0.0.1:${port}/news`,
+      }).catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(StoreError)
+      expect((err as Error).message).toMatch(
+        `cannot connect to PostgreSQL at tw@127.0.0.1:${port}/news`,
+      )
+      expect((err as Error).message).not.toContain('s3cret-pw')
+    })
+  })
+
+  describe('replicas', () => {
+    const state = (sourceId: string, extra: Partial<SourceState> = {}): SourceState => ({
+      sourceId,
+      failures: 0,
+      nextPollAt: hoursAfter(0),
+      ...extra,
+    })
+
+    it("one replica's write makes the other's version grow (change notices)", async () => {
+      const url = await freshUrl()
+      const [a, b] = [await open(url), await open(url)]
+      const v0 = b.version()
+      await a.saveIngest({
+        sourceId: 'dawn',
+        items: [makeItem({ title: 'x' })],
+        state: state('dawn'),
+      })
+      await expect.poll(() => b.version(), { timeout: 10_000 }).toBeGreaterThan(v0)
+      // A state alone is not a visible change: no notice, no bump on either side.
+      const [va, vb] = [a.version(), b.version()]
+      await a.saveState(state('geo'))
+      await a.saveIngest({ sourceId: 'dawn', items: [], state: state('dawn') })
+      await b.saveIngest({
+        sourceId: 'geo',
+        items: [makeItem({ sourceId: 'geo', title: 'y' })],
+        state: state('geo'),
+      })
+      await expect.poll(() => a.version(), { timeout: 10_000 }).toBe(va + 1)
+      expect(b.version()).toBe(vb + 1)
+    })
+
+    it('three replicas claiming 1,000 due sources at once: each source claimed exactly once', async () => {
+      const url = await freshUrl()
+      const stores = [await open(url), await open(url), await open(url)]
+      const ids = Array.from({ length: 1000 }, (_, i) => `s${String(i).padStart(4, '0')}`)
+      const now = new Date(hoursAfter(1))
+      const claims = new Map<string, number>()
+      const byReplica = await Promise.all(
+        stores.map(async (s) => {
+          let mine = 0
+          for (;;) {
+            const got = await s.claimDue(now, ids, 37)
+            if (got.length === 0) return mine
+            mine += got.length
+            for (const st of got) claims.set(st.sourceId, (claims.get(st.sourceId) ?? 0) + 1)
+            // The poll is done: its saved state ends the lease and is due in an hour.
+            for (const st of got) await s.saveState({ ...st, nextPollAt: hoursAfter(2) })
+          }
+        }),
+      )
+      expect(claims.size).toBe(1000)
+      expect([...claims.values()].filter((c) => c !== 1)).toEqual([])
+      expect(byReplica.reduce((a, b) => a + b, 0)).toBe(1000)
+    })
+
+    it('a claim keeps other replicas away until its lease ends or its poll is saved', async () => {
+      const url = await freshUrl()
+      const [a, b] = [await open(url, { leaseMs: 60_000 }), await open(url, { leaseMs: 60_000 })]
+      const t = Date.parse(hoursAfter(1))
+      const at = (ms: number) => new Date(t + ms)
+      expect((await a.claimDue(at(0), ['x', 'y'], 1)).map((s) => s.sourceId)).toEqual(['x'])
+      expect((await b.claimDue(at(1_000), ['x', 'y'], 5)).map((s) => s.sourceId)).toEqual(['y'])
+      // A vanishes without saving x: x is claimable once the lease has run out, not before.
+      expect(await b.claimDue(at(59_999), ['x'], 5)).toEqual([])
+      expect((await b.claimDue(at(60_000), ['x'], 5)).map((s) => s.sourceId)).toEqual(['x'])
+      // b saves y's poll (due again at once, say after an error): the lease ends with it.
+      await b.saveState(state('y', { failures: 1, nextPollAt: at(0).toISOString() }))
+      expect((await a.claimDue(at(2_000), ['y'], 5)).map((s) => s.sourceId)).toEqual(['y'])
+    })
+
+    it('runs exclusive work on one replica at a time; the others skip it', async () => {
+      const url = await freshUrl()
+      const [a, b] = [await open(url), await open(url)]
+      let release = () => {}
+      const gate = new Promise<void>((ok) => {
+        release = ok
+      })
+      let started = () => {}
+      const running = new Promise<void>((ok) => {
+        started = ok
+      })
+      const first = a.runExclusive('retention', async () => {
+        started()
+        await gate
+        return 'a'
+      })
+      await running
+      expect(await b.runExclusive('retention', async () => 'b')).toEqual({ ran: false })
+      expect(await b.runExclusive('retag', async () => 'b')).toEqual({ ran: true, value: 'b' })
+      release()
+      expect(await first).toEqual({ ran: true, value: 'a' })
+      expect(await b.runExclusive('retention', async () => 'b')).toEqual({ ran: true, value: 'b' })
+    })
+  })
+})

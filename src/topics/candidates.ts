@@ -18,7 +18,8 @@ export const buildTopicCandidates = (topics: Iterable<CompiledTopic>): TopicCand
       if (term.kind === 'phrase') ids.add(term.phrase.id)
       if (term.kind === 'near') for (const p of term.parts) ids.add(p.id)
     }
-    if (holdsWithoutHits(t.root, t) || t.leaves.some((l) => l.term.kind === 'regex'))
+    const modelAlone = t.model?.mode === 'alone' && t.model.learned !== undefined
+    if (modelAlone || holdsWithoutHits(t.root, t) || t.leaves.some((l) => l.term.kind === 'regex'))
       always.push(t.id)
     for (const id of ids) {
       const list = byPhrase.get(id)

@@ -1,6 +1,7 @@
 /** Runs compiled topic rules on an item: prepares its fields once, then evaluates any topic cheaply. */
 import { NotFoundError } from '../model/errors.js'
 import type { Item, MatchField } from '../model/types.js'
+import { explainModel, type ModelExplanation } from './combine.js'
 import type {
   CompiledGroup,
   CompiledNode,
@@ -45,6 +46,8 @@ export interface MatchResult {
   /** The `scope: clause` groups that held, each with its first clause (absent when none did). */
   clauses?: ClauseMatch[]
   sourceAllowed?: false
+  /** The topic's model, when it declares one: its score, and whether the rules matched. */
+  model?: ModelExplanation
 }
 
 interface PreparedField {
@@ -56,6 +59,8 @@ interface PreparedField {
 
 /** An item scanned once against the shared word index; reusable for every topic. */
 export interface PreparedItem {
+  /** The item itself (a topic's model reads its title and summary). */
+  item: MatchableItem
   fields: Partial<Record<MatchField, PreparedField>>
   /** Per field: phrase id → start positions (token indexes), ascending. */
   hits: Record<MatchField, PhraseHits>
@@ -129,6 +134,7 @@ export const prepareItem = (
       T
     >
   const prepared: PreparedItem = {
+    item,
     fields: {},
     hits: perField(() => new Map()),
     seen: new Uint8Array(compiled.index.size),
@@ -445,7 +451,8 @@ export const topicMatches = (topic: CompiledTopic, p: PreparedItem): boolean => 
 }
 
 /**
- * Matches an already prepared item against one topic. With `sourceTags`, a topic restricted by
+ * Matches an already prepared item against one topic, rules and model (when the topic has one)
+ * combined as it declares. With `sourceTags`, a topic restricted by
  * `source_tags` does not match an item whose source carries none of them (score and terms are
  * still reported).
  * @throws NotFoundError when the topic is unknown
@@ -458,7 +465,9 @@ export const matchPrepared = (
 ): MatchResult => {
   const topic = compiled.topics.get(topicId)
   if (!topic) throw new NotFoundError('topic', topicId)
-  const result = evaluate(topic, prepared)
+  const rules = evaluate(topic, prepared)
+  const { matched, model } = explainModel(topic, prepared.item, rules.matched)
+  const result: MatchResult = { ...rules, matched, ...(model ? { model } : {}) }
   return sourceTags === undefined || sourceAllowed(topic, sourceTags)
     ? result
     : { ...result, matched: false, sourceAllowed: false }

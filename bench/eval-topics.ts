@@ -16,7 +16,7 @@ import { evaluateTopics, formatEvaluation } from '../src/topics/evaluate.js'
 import { readItemLabelSet } from '../src/topics/item-label-set.js'
 import { type LabelledRow, parseLabelledSet } from '../src/topics/labelled-set.js'
 import { matchPrepared, prepareItem } from '../src/topics/match.js'
-import { NEWS_DEV_HOLDOUT_FROM, NEWS_DEV_OUTLET_TAGS } from './news-dev.js'
+import { dayFold, NEWS_DEV_HOLDOUT_FROM, NEWS_DEV_OUTLET_TAGS } from './news-dev.js'
 
 const root = resolve(import.meta.dirname, '..')
 const { values } = parseArgs({
@@ -124,9 +124,7 @@ if (!existsSync(join(newsDev, 'tagging.tsv'))) {
 
   // The model never scores an item it learned from: 5 folds, an item's fold by its day, so the
   // wire copies of one story (published the same day) are never split between training and test.
-  const day = (r: LabelledRow) =>
-    Math.floor(Date.parse((r as { published?: string }).published ?? '') / 864e5)
-  const probability = crossValidate(all, TOPIC, 5, (r, i) => (Number.isFinite(day(r)) ? day(r) : i))
+  const probability = crossValidate(all, TOPIC, 5, dayFold)
   const rule = new Map(
     all.map((r) => {
       const p = prepareItem(

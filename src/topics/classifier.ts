@@ -60,30 +60,47 @@ export const trainTopicModel = (
     .map(([f]) => f)
     .sort()
   const index = new Map(kept.map((f, i) => [f, i]))
-  const rows = docs.map((fs) => Int32Array.from(fs.flatMap((f) => index.get(f) ?? [])))
+  // every example's feature indexes in one array (example k: starts[k] … starts[k + 1]): the
+  // descent below reads them 300 times, so they are laid out for plain indexed loops
+  const starts = new Int32Array(docs.length + 1)
+  const flat: number[] = []
+  docs.forEach((fs, k) => {
+    for (const f of fs) {
+      const i = index.get(f)
+      if (i !== undefined) flat.push(i)
+    }
+    starts[k + 1] = flat.length
+  })
+  const feats = Int32Array.from(flat)
   const nIn = examples.filter((e) => e.in).length
   const nOut = examples.length - nIn
   // each class weighs half of the total, so a few "in" verdicts among many "out" still count
-  const weightOf = (isIn: boolean) =>
-    isIn ? examples.length / (2 * Math.max(nIn, 1)) : examples.length / (2 * Math.max(nOut, 1))
+  const target = Float64Array.from(examples, (e) => (e.in ? 1 : 0))
+  const weight = Float64Array.from(examples, (e) =>
+    e.in ? examples.length / (2 * Math.max(nIn, 1)) : examples.length / (2 * Math.max(nOut, 1)),
+  )
   const priorOf = (f: string): number =>
     prior && Object.hasOwn(prior.weights, f) ? (prior.weights[f] as number) : 0
   const w0 = Float64Array.from(kept, priorOf)
   const w = Float64Array.from(w0)
   let bias = prior?.bias ?? 0
   const grad = new Float64Array(kept.length)
+  const n = Math.max(examples.length, 1)
   for (let round = 0; round < ROUNDS; round++) {
     grad.fill(0)
     let gBias = 0
-    examples.forEach((ex, k) => {
-      const fs = rows[k] as Int32Array
+    for (let k = 0; k < examples.length; k++) {
+      const from = starts[k] as number
+      const to = starts[k + 1] as number
       let z = bias
-      for (const i of fs) z += w[i] as number
-      const err = (1 / (1 + Math.exp(-z)) - (ex.in ? 1 : 0)) * weightOf(ex.in)
+      for (let j = from; j < to; j++) z += w[feats[j] as number] as number
+      const err = (1 / (1 + Math.exp(-z)) - (target[k] as number)) * (weight[k] as number)
       gBias += err
-      for (const i of fs) grad[i] = (grad[i] as number) + err
-    })
-    const n = Math.max(examples.length, 1)
+      for (let j = from; j < to; j++) {
+        const i = feats[j] as number
+        grad[i] = (grad[i] as number) + err
+      }
+    }
     bias -= (RATE * gBias) / n
     for (let i = 0; i < w.length; i++)
       w[i] =

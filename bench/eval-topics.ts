@@ -15,7 +15,8 @@ import { crossValidate, type Decided, scoreDecisions } from '../src/topics/cross
 import { evaluateTopics, formatEvaluation } from '../src/topics/evaluate.js'
 import { readItemLabelSet } from '../src/topics/item-label-set.js'
 import { type LabelledRow, parseLabelledSet } from '../src/topics/labelled-set.js'
-import { matchPrepared, prepareItem } from '../src/topics/match.js'
+import { matchPrepared } from '../src/topics/match.js'
+import { prepareItem } from '../src/topics/prepare.js'
 import { dayFold, NEWS_DEV_HOLDOUT_FROM, NEWS_DEV_OUTLET_TAGS } from './news-dev.js'
 
 const root = resolve(import.meta.dirname, '..')

@@ -86,6 +86,9 @@ export interface CompiledTopics {
 export interface TopicCandidates {
   /** Phrase id → ids of the topics using it (near parts included). */
   byPhrase: ReadonlyMap<number, readonly string[]>
-  /** Topics to evaluate anyway: with a regex, whose tree holds when no term matches, or decided by a model alone. */
+  /**
+   * Topics to evaluate anyway: those whose tree can hold on regular expressions and `source:`
+   * terms alone, or decided by a model alone.
+   */
   always: readonly string[]
 }

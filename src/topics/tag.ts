@@ -3,13 +3,8 @@ import type { Item, Source, Topic } from '../model/types.js'
 import { decideTopic } from './combine.js'
 import { compileTopics } from './compile.js'
 import type { CompiledTopics } from './compiled.js'
-import {
-  type MatchableItem,
-  type PreparedItem,
-  prepareItem,
-  sourceAllowed,
-  topicMatches,
-} from './match.js'
+import { sourceAllowed, topicMatches } from './match.js'
+import { type MatchableItem, type PreparedItem, prepareItem } from './prepare.js'
 
 /** Computes an item's topics (compiled from `config.topics`; replaced on reload). */
 export type Tagger = (item: Item, source: Source) => string[]

@@ -15,8 +15,9 @@ import { crossValidate, type Decided, scoreDecisions } from '../src/topics/cross
 import { evaluateTopics, formatEvaluation } from '../src/topics/evaluate.js'
 import { readItemLabelSet } from '../src/topics/item-label-set.js'
 import { type LabelledRow, parseLabelledSet } from '../src/topics/labelled-set.js'
-import { matchPrepared, prepareItem } from '../src/topics/match.js'
-import { NEWS_DEV_HOLDOUT_FROM, NEWS_DEV_OUTLET_TAGS } from './news-dev.js'
+import { matchPrepared } from '../src/topics/match.js'
+import { prepareItem } from '../src/topics/prepare.js'
+import { dayFold, NEWS_DEV_HOLDOUT_FROM, NEWS_DEV_OUTLET_TAGS } from './news-dev.js'
 
 const root = resolve(import.meta.dirname, '..')
 const { values } = parseArgs({
@@ -31,12 +32,71 @@ const configPath = values.config ?? ''
 const setPath = values.set ?? ''
 const config = await loadConfig(configPath, process.env)
 const compiled = compileTopics(config.topics)
+// the rules without the shipped model: the model is scored cross-validated, never on items it learned from
+const compiledRulesOnly = compileTopics(config.topics.map(({ model: _model, ...rest }) => rest))
 const rows = parseLabelledSet(await readFile(setPath, 'utf8'), setPath).filter((r) =>
   r.id.startsWith(values.ids ?? ''),
 )
 const ids = config.topics.map((t) => t.id)
-console.log(`rules: ${configPath}\nset:   ${setPath}${values.ids ? ` (ids ${values.ids}…)` : ''}`)
+console.log(
+  `rules (and models, as configured): ${configPath}\nset:   ${setPath}${values.ids ? ` (ids ${values.ids}…)` : ''}`,
+)
 for (const line of formatEvaluation(evaluateTopics(rows, compiled, ids))) console.log(line)
+
+/** One line of counts, then (with `errors`) every row the decision gets wrong. */
+const show = (name: string, d: Decided, errors: boolean) => {
+  console.log(
+    `${name.padEnd(44)} tp ${d.tp}  fp ${d.fp}  fn ${d.fn}  precision ${d.precision.toFixed(3)}  recall ${d.recall.toFixed(3)}`,
+  )
+  if (errors)
+    for (const { row, got } of d.wrong)
+      console.log(`  ${got ? '+' : '-'} ${row.id} [${row.kind}] ${row.title}`)
+}
+
+/** Rules alone, the model alone and the two combined as the topic declares, the model cross-validated. */
+const compare = (
+  rows: readonly LabelledRow[],
+  topicId: string,
+  rules: (r: LabelledRow) => boolean,
+  probability: ReadonlyMap<string, number>,
+  setting: { mode: 'filter' | 'alone'; threshold: number },
+  errors: boolean,
+) => {
+  const p = (r: LabelledRow) => probability.get(r.id) ?? 0
+  const t = setting.threshold
+  show('rules alone', scoreDecisions(rows, topicId, rules), errors)
+  show(
+    `model alone, probability >= ${t}`,
+    scoreDecisions(rows, topicId, (r) => p(r) >= t),
+    errors,
+  )
+  show(
+    `combined (${setting.mode}: rules, then the model >= ${t})`,
+    scoreDecisions(rows, topicId, (r) => rules(r) && p(r) >= t),
+    errors,
+  )
+}
+
+// Per topic with a model: how the model, trained on our set's labels (5 folds), compares.
+for (const topic of config.topics) {
+  if (!topic.model) continue
+  const probability = crossValidate(rows, topic.id, 5, (_, i) => i)
+  const matched = (r: LabelledRow) =>
+    matchPrepared(
+      compiledRulesOnly,
+      topic.id,
+      prepareItem(
+        { title: r.title, summary: r.summary, categories: [] },
+        compiledRulesOnly,
+        r.sourceTags,
+      ),
+      r.sourceTags,
+    ).matched
+  console.log(
+    `\n=== our set: ${topic.id}, the model 5-fold cross-validated on our set's labels ===`,
+  )
+  compare(rows, topic.id, matched, probability, topic.model, true)
+}
 
 const newsDev = values['news-dev'] ?? ''
 const TOPIC = 'pakistan-afghanistan'
@@ -55,66 +115,45 @@ if (!existsSync(join(newsDev, 'tagging.tsv'))) {
     ['news-dev, held-out half (from', all.filter((r) => r.published >= NEWS_DEV_HOLDOUT_FROM)],
   ] as const
   for (const [name, part] of halves) {
-    console.log(`\n=== ${name} ${NEWS_DEV_HOLDOUT_FROM}): ${TOPIC} ===`)
-    for (const line of formatEvaluation(evaluateTopics(part, compiled, [TOPIC]))) console.log(line)
+    console.log(`\n=== ${name} ${NEWS_DEV_HOLDOUT_FROM}): ${TOPIC}, rules alone ===`)
+    for (const line of formatEvaluation(evaluateTopics(part, compiledRulesOnly, [TOPIC])))
+      console.log(line)
   }
-  console.log(`\n=== news-dev, all: ${TOPIC} ===`)
-  for (const line of formatEvaluation(evaluateTopics(all, compiled, [TOPIC])).slice(0, 5))
+  console.log(`\n=== news-dev, all: ${TOPIC} (rules alone) ===`)
+  for (const line of formatEvaluation(evaluateTopics(all, compiledRulesOnly, [TOPIC])).slice(0, 5))
     console.log(line)
 
   // The model never scores an item it learned from: 5 folds, an item's fold by its day, so the
   // wire copies of one story (published the same day) are never split between training and test.
-  const day = (r: LabelledRow) =>
-    Math.floor(Date.parse((r as { published?: string }).published ?? '') / 864e5)
-  const probability = crossValidate(all, TOPIC, 5, (r, i) => (Number.isFinite(day(r)) ? day(r) : i))
+  const probability = crossValidate(all, TOPIC, 5, dayFold)
   const rule = new Map(
     all.map((r) => {
       const p = prepareItem(
         { title: r.title, summary: r.summary, categories: [] },
-        compiled,
+        compiledRulesOnly,
         r.sourceTags,
       )
-      return [r.id, matchPrepared(compiled, TOPIC, p, r.sourceTags).matched]
+      return [r.id, matchPrepared(compiledRulesOnly, TOPIC, p, r.sourceTags).matched]
     }),
   )
-  const show = (name: string, d: Decided, errors: boolean) => {
-    console.log(
-      `${name.padEnd(44)} tp ${d.tp}  fp ${d.fp}  fn ${d.fn}  precision ${d.precision.toFixed(3)}  recall ${d.recall.toFixed(3)}`,
-    )
-    if (errors)
-      for (const { row, got } of d.wrong)
-        console.log(`  ${got ? '+' : '-'} ${row.id} [${row.kind}] ${row.title}`)
-  }
+  const model = config.topics.find((t) => t.id === TOPIC)?.model
+  const setting = model ?? { mode: 'filter' as const, threshold: 0.05 }
   console.log(
     `\n=== news-dev: the model (5-fold cross-validated by day), alone and with the rules ===`,
   )
+  compare(all, TOPIC, (r) => rule.get(r.id) === true, probability, setting, true)
+  console.log('\nthresholds (cross-validated):')
   const p = (r: LabelledRow) => probability.get(r.id) ?? 0
-  show(
-    'rules alone',
-    scoreDecisions(all, TOPIC, (r) => rule.get(r.id) === true),
-    false,
-  )
-  for (const t of [0.5, 0.9])
+  for (const t of [0.02, 0.05, 0.1, 0.2, 0.5, 0.9]) {
     show(
-      `model alone, probability >= ${t}`,
+      `  model alone >= ${t}`,
       scoreDecisions(all, TOPIC, (r) => p(r) >= t),
       false,
     )
-  for (const t of [0.05, 0.2])
     show(
-      `rules, then the model >= ${t} as a filter`,
+      `  rules, then the model >= ${t}`,
       scoreDecisions(all, TOPIC, (r) => rule.get(r.id) === true && p(r) >= t),
       false,
     )
-  show(
-    'rules, or the model >= 0.9',
-    scoreDecisions(all, TOPIC, (r) => rule.get(r.id) === true || p(r) >= 0.9),
-    false,
-  )
-  console.log('\nerrors of "rules, then the model >= 0.05":')
-  show(
-    '',
-    scoreDecisions(all, TOPIC, (r) => rule.get(r.id) === true && p(r) >= 0.05),
-    true,
-  )
+  }
 }

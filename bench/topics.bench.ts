@@ -9,7 +9,7 @@ import { loadConfig } from '../src/config/load.js'
 import type { MatchNode, Topic } from '../src/model/types.js'
 import { MATCH_FIELDS } from '../src/model/types.js'
 import { compileTopics } from '../src/topics/compile.js'
-import type { MatchableItem } from '../src/topics/match.js'
+import type { MatchableItem } from '../src/topics/prepare.js'
 import { tagItem } from '../src/topics/tag.js'
 
 /** Deterministic pseudo-random numbers (mulberry32), so every run measures the same data. */

@@ -9,6 +9,7 @@ import { StoreError } from './model/errors.js'
 import type { AppConfig, Store } from './model/types.js'
 import { createPartitionedStore } from './store/lowdb/partitioned-store.js'
 import { createClusterer } from './stories/clusterer.js'
+import { learnTopics } from './topics/learn.js'
 import { type Tagger, topicTagger } from './topics/tag.js'
 import { systemClock } from './util/clock.js'
 import { createLogger } from './util/logger.js'
@@ -18,6 +19,11 @@ export interface Runtime {
   deps: PollDeps
   /** Swaps in a new configuration (hot reload): topics recompiled, stored items re-tagged. */
   reconfigure(next: AppConfig): Promise<{ retagged: number }>
+  /**
+   * Retrains one topic's model on its stored verdicts (after feedback), the others kept, and
+   * re-tags the stored items as a rule change does.
+   */
+  learn(topicId: string): Promise<{ retagged: number }>
   close(): Promise<void>
 }
 
@@ -25,22 +31,46 @@ export interface Runtime {
 export const createTagger = (config: AppConfig): Tagger => topicTagger(config.topics)
 
 /**
+ * The configuration with every `model:` topic's model learned from the store's verdicts (its
+ * file's model updated by them); the store is only read when some topic has a model.
+ * @example const learned = await learnFromStore(config, store)
+ */
+export const learnFromStore = async (
+  config: AppConfig,
+  store: Pick<Store, 'listVerdicts'>,
+  opts: { only?: ReadonlySet<string>; previous?: AppConfig } = {},
+): Promise<AppConfig> => {
+  if (!config.topics.some((t) => t.model)) return config
+  const verdicts = await store.listVerdicts()
+  return {
+    ...config,
+    topics: learnTopics(config.topics, verdicts, {
+      ...(opts.only ? { only: opts.only } : {}),
+      ...(opts.previous ? { previous: opts.previous.topics } : {}),
+    }),
+  }
+}
+
+/**
  * Builds the dependencies of every command from a configuration.
  * @param overrides tests and the demo replace parts (memory store, fixed clock, silent logger)
  */
 export const createRuntime = async (
-  config: AppConfig,
+  fileConfig: AppConfig,
   overrides: Partial<PollDeps> & { logLevel?: string } = {},
 ): Promise<Runtime> => {
   const logger =
     overrides.logger ??
     createLogger({ level: (overrides.logLevel as 'info' | undefined) ?? 'info' })
   // Story leads prefer higher-priority sources; the map follows reloads.
-  let priorities = priorityMap(config)
+  let priorities = priorityMap(fileConfig)
   const priorityOf = (sourceId: string) => priorities.get(sourceId) ?? 0
   const store =
     overrides.store ??
-    (await openStore(config, priorityOf, { log: (message) => logger.warn({}, message) }))
+    (await openStore(fileConfig, priorityOf, { log: (message) => logger.warn({}, message) }))
+  // the configuration as the file says (what a retraining starts from) and as learned (what runs)
+  let base = fileConfig
+  const config = await learnFromStore(fileConfig, store)
   const http = overrides.fetch
     ? undefined
     : createHttpFetch({
@@ -82,26 +112,33 @@ export const createRuntime = async (
       ...(analyse && { analyse }),
     },
   )
+  /** Puts a (learned) configuration to work: tagger, workers, then every stored item re-tagged. */
+  const apply = async (next: AppConfig) => {
+    const tagger = createTagger(next)
+    deps.config = next
+    deps.tagger = tagger
+    pool?.configure(next.topics, tagger)
+    priorities = priorityMap(next)
+    const sources = new Map(next.sources.map((s) => [s.id, s]))
+    const retag = () =>
+      store.retag((item) => {
+        const source = sources.get(item.sourceId)
+        return source ? tagger(item, source) : item.topics
+      })
+    // Replicas sharing a store re-tag once: one that finds another doing it skips (same rules).
+    const done = store.runExclusive ? await store.runExclusive('retag', retag) : undefined
+    const retagged = done ? (done.ran ? done.value : 0) : await retag()
+    await store.flush()
+    return { retagged }
+  }
   return {
     deps,
     reconfigure: async (next) => {
-      const tagger = createTagger(next)
-      deps.config = next
-      deps.tagger = tagger
-      pool?.configure(next.topics, tagger)
-      priorities = priorityMap(next)
-      const sources = new Map(next.sources.map((s) => [s.id, s]))
-      const retag = () =>
-        store.retag((item) => {
-          const source = sources.get(item.sourceId)
-          return source ? tagger(item, source) : item.topics
-        })
-      // Replicas sharing a store re-tag once: one that finds another doing it skips (same rules).
-      const done = store.runExclusive ? await store.runExclusive('retag', retag) : undefined
-      const retagged = done ? (done.ran ? done.value : 0) : await retag()
-      await store.flush()
-      return { retagged }
+      base = next
+      return apply(await learnFromStore(next, store))
     },
+    learn: async (topicId) =>
+      apply(await learnFromStore(base, store, { only: new Set([topicId]), previous: deps.config })),
     close: async () => {
       await pool?.close()
       await store.close()

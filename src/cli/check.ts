@@ -15,15 +15,32 @@ export const checkCommand = async (
   )
   if (!opts.preview) return 0
   // Loaded only for the preview: plain `check` never opens the store.
-  const { openStore } = await import('../runtime.js')
+  const { openStore, learnFromStore } = await import('../runtime.js')
   const store = await openStore(config, undefined, { readOnly: true })
   try {
-    for (const line of await previewTopics(config, store)) ctx.out(line)
+    const learned = await learnFromStore(config, store)
+    for (const line of describeModels(learned)) ctx.out(line)
+    for (const line of await previewTopics(learned, store)) ctx.out(line)
   } finally {
     await store.close()
   }
   return 0
 }
+
+/**
+ * One line per topic with `model:`: how it combines with the rules and what it learned from (its
+ * file and the stored verdicts), so the preview below reads as "what the retrained model changes".
+ */
+export const describeModels = (config: AppConfig): string[] =>
+  config.topics.flatMap((t) => {
+    const m = t.model
+    if (!m) return []
+    const how = m.mode === 'alone' ? 'alone' : 'as a filter after the rules'
+    const from = m.learned
+      ? `retrained on ${m.learned.examples.in} in / ${m.learned.examples.out} out (${m.file ? `${m.file} and ` : ''}stored verdicts)`
+      : 'not learned yet (needs an item in and one out): rules alone'
+    return [`model of ${t.id}: probability ≥ ${m.threshold} ${how}, ${from}`]
+  })
 
 /** What the rules of a configuration would change for one topic. */
 export interface TopicChange {

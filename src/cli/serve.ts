@@ -63,6 +63,7 @@ export const startService = async (
       return cycle.reports[0]
     },
     reload: () => reload(),
+    learn: (topicId) => runtime.learn(topicId),
   })
   const at = { port: opts.port ?? config.server.port, host: opts.hostname ?? config.server.host }
   server.listen(at.port, at.host)

@@ -3,6 +3,7 @@ import type { AppConfig, Source, Topic } from '../model/types.js'
 import { compileTopics, RuleError, TopicRulesError } from '../topics/compile.js'
 import { ID_PATTERN, isHttpUrl, isListenHost } from './fields.js'
 import { type ConfigPath, type Problem, suggestKey } from './locate.js'
+import { loadModelFiles } from './model-file.js'
 import type { ParsedConfig, ParsedSource } from './schema.js'
 
 type Env = Record<string, string | undefined>
@@ -196,5 +197,6 @@ export const resolveConfig = (
   problems.push(...applyEnv(config, parsed.server.baseUrl !== undefined, env))
   problems.push(...checkReferences(config))
   problems.push(...checkRules(topics))
+  problems.push(...loadModelFiles(topics, file))
   return { config, problems }
 }

@@ -7,6 +7,7 @@ import type {
   Source,
   StorageConfig,
   Topic,
+  TopicModelSetting,
 } from '../model/types.js'
 import { MATCH_FIELDS } from '../model/types.js'
 import {
@@ -151,6 +152,23 @@ const sourceSchema = z
 /** A topic as validated; its `id` is its key in the `topics` map. */
 export type ParsedTopic = Omit<Topic, 'id' | 'title'> & { title?: string }
 
+const modelSchema = z
+  .strictObject(
+    {
+      mode: z
+        .enum(['filter', 'alone'], { error: '{field} must be "filter" or "alone", got {got}' })
+        .default('filter'),
+      threshold: z
+        .number({ error: '{field} must be a probability from 0 to 1, got {got}' })
+        .min(0, { error: '{field} must be a probability from 0 to 1, got {got}' })
+        .max(1, { error: '{field} must be a probability from 0 to 1, got {got}' })
+        .default(0.5),
+      file: text().optional(),
+    },
+    { error: '{field} must be a map such as { mode: filter, threshold: 0.5 }, got {got}' },
+  )
+  .transform((m): TopicModelSetting => omitUndefined({ ...m }))
+
 const topicSchema = z
   .strictObject(
     {
@@ -160,6 +178,7 @@ const topicSchema = z
       source_tags: list(text()).optional(),
       exclude_source_tags: list(text()).optional(),
       min_score: number().optional(),
+      model: modelSchema.optional(),
     },
     { error: '{field} must be a map with at least match:, got {got}' },
   )
@@ -172,6 +191,7 @@ const topicSchema = z
         sourceTags: t.source_tags,
         excludeSourceTags: t.exclude_source_tags,
         minScore: t.min_score,
+        model: t.model,
       }),
   )
 
@@ -227,6 +247,7 @@ const ALLOWED_KEYS: Record<string, readonly string[]> = {
   fetch: Object.keys(fetchSchema.in.shape),
   'sources[]': Object.keys(sourceSchema.in.shape),
   'topics.*': Object.keys(topicSchema.in.shape),
+  'topics.*.model': Object.keys(modelSchema.in.shape),
   'feeds[]': Object.keys(feedSchema.in.shape),
 }
 

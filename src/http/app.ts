@@ -46,7 +46,7 @@ export const createApp = (deps: Deps, hooks: AdminHooks = {}, opts: AppOptions =
   })
   app.route('/api', apiRoutes(deps))
   app.route('/api', adminRoutes(deps, hooks))
-  app.route('/api', feedbackRoutes(deps))
+  app.route('/api', feedbackRoutes(deps, hooks))
   app.route('/', opsRoutes(deps))
   app.route('/', pagesRoutes(deps))
   const allowedMethods = methodsOf(app)

@@ -113,6 +113,39 @@ export interface Topic {
   excludeSourceTags?: string[]
   /** With weighted terms: the score an item needs. */
   minScore?: number
+  /** A classifier learned from readers' verdicts, and how it combines with the rules. */
+  model?: TopicModelSetting
+}
+
+/**
+ * `model:` of a topic. `filter`: the rules pick items and the model keeps those it gives at least
+ * `threshold`; `alone`: the model decides by itself (rules ignored). Until the model has learned
+ * from both an "in" and an "out" example (a `file`, or verdicts), the topic uses its rules alone.
+ */
+export interface TopicModelSetting {
+  mode: 'filter' | 'alone'
+  /** Probability, 0–1, an item needs. */
+  threshold: number
+  /** The model file as the YAML names it (relative to the configuration file). */
+  file?: string
+  /** The file's model: what learning from verdicts starts from (loaded with the configuration). */
+  base?: TopicModel
+  /** The model tagging uses: `base` updated with the stored verdicts (set by the runtime). */
+  learned?: TopicModel
+}
+
+/**
+ * A trained classifier, plain JSON (a file, a worker message, or rebuilt from verdicts): a
+ * logistic regression over an item's normalised words and word pairs. `weights` maps a feature
+ * to its weight (+ towards the topic), sorted by feature; `bias` is the intercept. Only features
+ * present in an item count.
+ */
+export interface TopicModel {
+  version: 1
+  /** The examples it learned from (a file's and the verdicts' together). */
+  examples: { in: number; out: number }
+  bias: number
+  weights: Record<string, number>
 }
 
 export interface FeedDef {

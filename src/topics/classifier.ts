@@ -1,24 +1,11 @@
 /** A small, explainable topic classifier: naive Bayes over an item's normalised words and word pairs, trained on verdicts. */
-import type { MatchableItem } from './match.js'
+import type { Item, TopicModel } from '../model/types.js'
 import { tokenize } from './text.js'
 
 /** One verdict to learn from: the item's text and whether it belongs to the topic. */
 export interface TrainingExample {
-  item: Pick<MatchableItem, 'title' | 'summary'>
+  item: Pick<Item, 'title' | 'summary'>
   in: boolean
-}
-
-/**
- * A trained model, plain JSON (stored in a file or rebuilt from verdicts). `weights` holds, per
- * feature, log P(feature | in) − log P(feature | out); `bias` the log prior odds. Only features
- * present in an item count.
- */
-export interface TopicModel {
-  version: 1
-  examples: { in: number; out: number }
-  bias: number
-  /** Feature → weight, sorted by feature (deterministic files and diffs). */
-  weights: Record<string, number>
 }
 
 /** A model's view of one item: the probability it is in the topic and the words that weighed most. */
@@ -35,7 +22,7 @@ export const MAX_FEATURES = 20_000
 const MAX_WORDS = 400
 
 /** An item's distinct features: its words and adjacent word pairs (`a_b`), title and summary together. */
-export const itemFeatures = (item: Pick<MatchableItem, 'title' | 'summary'>): Set<string> => {
+export const itemFeatures = (item: Pick<Item, 'title' | 'summary'>): Set<string> => {
   const out = new Set<string>()
   for (const text of [item.title, item.summary ?? '']) {
     const words = tokenize(text).slice(0, MAX_WORDS)
@@ -50,12 +37,19 @@ export const itemFeatures = (item: Pick<MatchableItem, 'title' | 'summary'>): Se
 
 /**
  * Trains an L2-regularised logistic regression on the examples' features (present = 1), by full
- * gradient descent from zero for a fixed number of rounds: deterministic, and the in and out
- * classes weigh the same in total however few verdicts one has. A feature needs `minCount`
- * examples. Cost: rounds × the examples' features (a few ms for a thousand verdicts).
+ * gradient descent for a fixed number of rounds: deterministic, and the in and out classes weigh
+ * the same in total however few verdicts one has. A feature needs `minCount` examples. Cost:
+ * rounds × the examples' features (a few ms for a thousand verdicts).
+ * With a `prior` (a shipped model file), descent starts from its weights and the penalty pulls
+ * towards them instead of towards zero: the verdicts move the prior where they disagree with it,
+ * and its features no verdict has keep their weights.
  * @example const model = trainTopicModel(verdicts.map((v) => ({ item: v.item, in: v.in })))
  */
-export const trainTopicModel = (examples: readonly TrainingExample[], minCount = 2): TopicModel => {
+export const trainTopicModel = (
+  examples: readonly TrainingExample[],
+  minCount = 2,
+  prior?: TopicModel,
+): TopicModel => {
   const counts = new Map<string, number>()
   const docs = examples.map((ex) => [...itemFeatures(ex.item)])
   for (const fs of docs) for (const f of fs) counts.set(f, (counts.get(f) ?? 0) + 1)
@@ -66,41 +60,65 @@ export const trainTopicModel = (examples: readonly TrainingExample[], minCount =
     .map(([f]) => f)
     .sort()
   const index = new Map(kept.map((f, i) => [f, i]))
-  const rows = docs.map((fs) => Int32Array.from(fs.flatMap((f) => index.get(f) ?? [])))
+  // every example's feature indexes in one array (example k: starts[k] … starts[k + 1]): the
+  // descent below reads them 300 times, so they are laid out for plain indexed loops
+  const starts = new Int32Array(docs.length + 1)
+  const flat: number[] = []
+  docs.forEach((fs, k) => {
+    for (const f of fs) {
+      const i = index.get(f)
+      if (i !== undefined) flat.push(i)
+    }
+    starts[k + 1] = flat.length
+  })
+  const feats = Int32Array.from(flat)
   const nIn = examples.filter((e) => e.in).length
   const nOut = examples.length - nIn
   // each class weighs half of the total, so a few "in" verdicts among many "out" still count
-  const weightOf = (isIn: boolean) =>
-    isIn ? examples.length / (2 * Math.max(nIn, 1)) : examples.length / (2 * Math.max(nOut, 1))
-  const w = new Float64Array(kept.length)
-  let bias = 0
+  const target = Float64Array.from(examples, (e) => (e.in ? 1 : 0))
+  const weight = Float64Array.from(examples, (e) =>
+    e.in ? examples.length / (2 * Math.max(nIn, 1)) : examples.length / (2 * Math.max(nOut, 1)),
+  )
+  const priorOf = (f: string): number =>
+    prior && Object.hasOwn(prior.weights, f) ? (prior.weights[f] as number) : 0
+  const w0 = Float64Array.from(kept, priorOf)
+  const w = Float64Array.from(w0)
+  let bias = prior?.bias ?? 0
   const grad = new Float64Array(kept.length)
+  const n = Math.max(examples.length, 1)
   for (let round = 0; round < ROUNDS; round++) {
     grad.fill(0)
     let gBias = 0
-    examples.forEach((ex, k) => {
-      const fs = rows[k] as Int32Array
+    for (let k = 0; k < examples.length; k++) {
+      const from = starts[k] as number
+      const to = starts[k + 1] as number
       let z = bias
-      for (const i of fs) z += w[i] as number
-      const err = (1 / (1 + Math.exp(-z)) - (ex.in ? 1 : 0)) * weightOf(ex.in)
+      for (let j = from; j < to; j++) z += w[feats[j] as number] as number
+      const err = (1 / (1 + Math.exp(-z)) - (target[k] as number)) * (weight[k] as number)
       gBias += err
-      for (const i of fs) grad[i] = (grad[i] as number) + err
-    })
-    const n = Math.max(examples.length, 1)
+      for (let j = from; j < to; j++) {
+        const i = feats[j] as number
+        grad[i] = (grad[i] as number) + err
+      }
+    }
     bias -= (RATE * gBias) / n
     for (let i = 0; i < w.length; i++)
-      w[i] = (w[i] as number) - RATE * ((grad[i] as number) / n + L2 * (w[i] as number))
+      w[i] =
+        (w[i] as number) -
+        RATE * ((grad[i] as number) / n + L2 * ((w[i] as number) - (w0[i] as number)))
   }
+  const learned = new Map(
+    kept.flatMap((f, i) =>
+      Math.abs(w[i] as number) >= 1e-3 ? [[f, roundTo(w[i] as number)]] : [],
+    ),
+  )
+  for (const [f, x] of Object.entries(prior?.weights ?? {})) if (!index.has(f)) learned.set(f, x)
   return {
     version: 1,
-    examples: { in: nIn, out: nOut },
+    examples: { in: nIn + (prior?.examples.in ?? 0), out: nOut + (prior?.examples.out ?? 0) },
     bias: roundTo(bias),
     // fromEntries defines own properties, and scoring reads only own ones ("constructor" is a word)
-    weights: Object.fromEntries(
-      kept.flatMap((f, i) =>
-        Math.abs(w[i] as number) >= 1e-3 ? [[f, roundTo(w[i] as number)]] : [],
-      ),
-    ),
+    weights: Object.fromEntries([...learned].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
   }
 }
 
@@ -117,7 +135,7 @@ const roundTo = (x: number) => Math.round(x * 1e4) / 1e4
  */
 export const scoreWithModel = (
   model: TopicModel,
-  item: Pick<MatchableItem, 'title' | 'summary'>,
+  item: Pick<Item, 'title' | 'summary'>,
 ): ModelScore => {
   let logit = model.bias
   const present: { word: string; weight: number }[] = []

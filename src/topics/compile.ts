@@ -7,6 +7,7 @@ import type {
   NearNode,
   SourceNode,
   Topic,
+  TopicModelSetting,
   WeightedTerm,
 } from '../model/types.js'
 import { MATCH_FIELDS } from '../model/types.js'
@@ -14,12 +15,14 @@ import { buildTopicCandidates } from './candidates.js'
 import type {
   CompiledGroup,
   CompiledLeaf,
+  CompiledModel,
   CompiledNode,
   CompiledTerm,
   CompiledTopic,
   CompiledTopics,
   SplitList,
 } from './compiled.js'
+import { isUsableModel } from './learn.js'
 import { buildPhraseIndex, internPhrase, type PhraseSpec } from './phrase-index.js'
 import { type ParsedTerm, parseTerm, type RegexSpec } from './term.js'
 
@@ -260,6 +263,12 @@ const compileWeighted = (
   return term && weightOk ? addLeaf(w, term, n.weight, neg) : undefined
 }
 
+const compileModel = (m: TopicModelSetting): CompiledModel => ({
+  mode: m.mode,
+  threshold: m.threshold,
+  ...(isUsableModel(m.learned) ? { learned: m.learned } : {}),
+})
+
 /**
  * Compiles every topic once: parses terms, checks every rule and builds the shared word index.
  * Plain terms weigh 1; a field scope (`title:Chaman`) overrides the inherited `in`.
@@ -297,6 +306,7 @@ export const compileTopics = (topics: Topic[]): CompiledTopics => {
       ...(topic.sourceTags ? { sourceTags: new Set(topic.sourceTags) } : {}),
       ...(topic.excludeSourceTags ? { excludeSourceTags: new Set(topic.excludeSourceTags) } : {}),
       ...(topic.minScore !== undefined ? { minScore: topic.minScore } : {}),
+      ...(topic.model ? { model: compileModel(topic.model) } : {}),
     })
   }
   if (all.length > 0) throw new TopicRulesError(all)

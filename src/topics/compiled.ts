@@ -1,5 +1,5 @@
 /** What compile.ts makes of the topic rules: the tree, its leaves and the shared indexes that match.ts runs. */
-import type { MatchField } from '../model/types.js'
+import type { MatchField, TopicModel, TopicModelSetting } from '../model/types.js'
 import type { PhraseIndex, PhraseSpec } from './phrase-index.js'
 import type { RegexSpec } from './term.js'
 
@@ -60,6 +60,15 @@ export interface CompiledTopic {
   sourceTags?: ReadonlySet<string>
   excludeSourceTags?: ReadonlySet<string>
   minScore?: number
+  /** `model:` of the topic; `learned` only when usable (it has seen an item in and one out). */
+  model?: CompiledModel
+}
+
+/** How a topic's model combines with its rules (see TopicModelSetting). */
+export interface CompiledModel {
+  mode: TopicModelSetting['mode']
+  threshold: number
+  learned?: TopicModel
 }
 
 /** All topics compiled once; pass to `matchTopic` / `tagItem`. */
@@ -77,6 +86,9 @@ export interface CompiledTopics {
 export interface TopicCandidates {
   /** Phrase id → ids of the topics using it (near parts included). */
   byPhrase: ReadonlyMap<number, readonly string[]>
-  /** Topics to evaluate anyway: with a regex, or whose tree holds when no term matches. */
+  /**
+   * Topics to evaluate anyway: those whose tree can hold on regular expressions and `source:`
+   * terms alone, or decided by a model alone.
+   */
   always: readonly string[]
 }

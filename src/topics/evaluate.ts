@@ -2,7 +2,8 @@
 import { NotFoundError } from '../model/errors.js'
 import type { CompiledTopics } from './compiled.js'
 import type { LabelledRow } from './labelled-set.js'
-import { matchPrepared, prepareItem } from './match.js'
+import { matchPrepared } from './match.js'
+import { prepareItem } from './prepare.js'
 
 /** Confusion counts for one topic. */
 export interface Counts {

@@ -1,6 +1,7 @@
 /** Explains, per topic, why an item matches or not: the terms found and where they were found. */
 import type { CompiledTopics } from './compiled.js'
-import { type MatchableItem, type MatchResult, matchPrepared, prepareItem } from './match.js'
+import { type MatchResult, matchPrepared } from './match.js'
+import { type MatchableItem, prepareItem } from './prepare.js'
 
 /** Per topic id, in the order given: what matched and whether the topic applies. */
 export type Explanation = Record<string, MatchResult>

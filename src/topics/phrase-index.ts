@@ -15,14 +15,20 @@ export interface PhraseSpec {
 export interface PhraseIndex {
   /** First token → phrases starting with it (single-token prefixes excluded). */
   byFirstToken: ReadonlyMap<string, readonly PhraseSpec[]>
-  /** Single-token prefix terms (`afghan*`), by their prefix. */
-  byPrefix: ReadonlyMap<string, readonly PhraseSpec[]>
-  /** Distinct lengths of the keys of `byPrefix`, ascending. */
-  prefixLengths: readonly number[]
-  /** First characters (UTF-16 code units) of the keys of `byPrefix`: most tokens start otherwise. */
-  prefixStarts: ReadonlySet<number>
+  /**
+   * Single-token prefix terms (`afghan*`) in a trie by UTF-16 code unit: a token walks down it
+   * as far as its characters lead (most stop at the first), meeting every prefix it starts with,
+   * with no substring made per prefix length.
+   */
+  prefixes: PrefixNode
   /** How many phrases: ids run from 0 to size - 1. */
   size: number
+}
+
+/** A node of the prefix trie: the prefix terms ending here, and the next characters. */
+export interface PrefixNode {
+  ending?: PhraseSpec[]
+  next: Map<number, PrefixNode>
 }
 
 /** Phrase id → start positions (token indexes) in one field, ascending. */
@@ -45,24 +51,30 @@ export const internPhrase = (
 /** Indexes phrases by first token, and single-word prefixes by prefix. */
 export const buildPhraseIndex = (phrases: Iterable<PhraseSpec>): PhraseIndex => {
   const byFirstToken = new Map<string, PhraseSpec[]>()
-  const byPrefix = new Map<string, PhraseSpec[]>()
+  const prefixes: PrefixNode = { next: new Map() }
   let size = 0
   for (const p of phrases) {
     size = Math.max(size, p.id + 1)
     const [first = ''] = p.tokens
-    const target = p.prefix && p.tokens.length === 1 ? byPrefix : byFirstToken
-    const list = target.get(first)
+    if (p.prefix && p.tokens.length === 1) {
+      let node = prefixes
+      for (let i = 0; i < first.length; i++) {
+        const c = first.charCodeAt(i)
+        let child = node.next.get(c)
+        if (!child) {
+          child = { next: new Map() }
+          node.next.set(c, child)
+        }
+        node = child
+      }
+      node.ending = [...(node.ending ?? []), p]
+      continue
+    }
+    const list = byFirstToken.get(first)
     if (list) list.push(p)
-    else target.set(first, [p])
+    else byFirstToken.set(first, [p])
   }
-  const lengths = new Set([...byPrefix.keys()].map((k) => k.length))
-  return {
-    byFirstToken,
-    byPrefix,
-    prefixLengths: [...lengths].sort((a, b) => a - b),
-    prefixStarts: new Set([...byPrefix.keys()].map((k) => k.charCodeAt(0))),
-    size,
-  }
+  return { byFirstToken, prefixes, size }
 }
 
 const phraseAt = (tokens: readonly string[], i: number, p: PhraseSpec): boolean => {
@@ -83,7 +95,7 @@ const record = (hits: PhraseHits, id: number, at: number): void => {
 
 /**
  * Records into `hits` (one field's) every phrase occurrence in `tokens`, in one pass: each token looks up only
- * the phrases that start with it and the prefixes it begins with (a few lengths), so the cost is
+ * the phrases that start with it and walks the prefix trie as far as it matches, so the cost is
  * linear in the text, not in the number of terms. `''` tokens are barriers no phrase crosses.
  */
 export const scanTokens = (
@@ -96,12 +108,12 @@ export const scanTokens = (
     if (t === '') continue
     const starting = index.byFirstToken.get(t)
     if (starting) for (const p of starting) if (phraseAt(tokens, i, p)) record(hits, p.id, i)
-    // Prefix terms: only for a token that starts like one of them.
-    if (!index.prefixStarts.has(t.charCodeAt(0))) continue
-    for (const len of index.prefixLengths) {
-      if (len > t.length) break
-      const prefixed = index.byPrefix.get(t.slice(0, len))
-      if (prefixed) for (const p of prefixed) record(hits, p.id, i)
+    // Prefix terms: walk the trie along the token's characters while they lead somewhere.
+    let node: PrefixNode | undefined = index.prefixes
+    for (let k = 0; k < t.length; k++) {
+      node = node.next.get(t.charCodeAt(k))
+      if (node === undefined) break
+      if (node.ending) for (const p of node.ending) record(hits, p.id, i)
     }
   }
 }

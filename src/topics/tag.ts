@@ -1,14 +1,10 @@
 /** Tags an item with every topic whose rule it matches. */
 import type { Item, Source, Topic } from '../model/types.js'
+import { decideTopic } from './combine.js'
 import { compileTopics } from './compile.js'
 import type { CompiledTopics } from './compiled.js'
-import {
-  type MatchableItem,
-  type PreparedItem,
-  prepareItem,
-  sourceAllowed,
-  topicMatches,
-} from './match.js'
+import { sourceAllowed, topicMatches } from './match.js'
+import { type MatchableItem, type PreparedItem, prepareItem } from './prepare.js'
 
 /** Computes an item's topics (compiled from `config.topics`; replaced on reload). */
 export type Tagger = (item: Item, source: Source) => string[]
@@ -25,7 +21,8 @@ const candidateIds = (compiled: CompiledTopics, prepared: PreparedItem): string[
 /**
  * The sorted ids of the topics the item matches. The item is scanned once for all topics, and only
  * topics sharing a word with it are evaluated, so the cost follows the text, not the term count. A
- * topic with `source_tags` is skipped unless the item's source carries one of them.
+ * topic with `source_tags` is skipped unless the item's source carries one of them. A topic with a
+ * learned model combines it with the rules as its `model:` says (see decideTopic).
  * @param sourceTags the tags of the item's source (`Source.tags`)
  * @example tagItem(item, compiled, source.tags) // ['border-trade', 'pakistan-afghanistan']
  */
@@ -37,7 +34,10 @@ export const tagItem = (
   const prepared = prepareItem(item, compiled, sourceTags)
   return candidateIds(compiled, prepared).filter((id) => {
     const topic = compiled.topics.get(id)
-    return topic !== undefined && sourceAllowed(topic, sourceTags) && topicMatches(topic, prepared)
+    if (topic === undefined || !sourceAllowed(topic, sourceTags)) return false
+    // a model that decides alone makes the rules' answer moot: they are not evaluated
+    const alone = topic.model?.mode === 'alone' && topic.model.learned !== undefined
+    return decideTopic(topic, item, !alone && topicMatches(topic, prepared))
   })
 }
 

@@ -64,7 +64,11 @@ describe('allowedKeysAt', () => {
     ],
     [
       ['topics', 'any-id'],
-      ['title', 'match', 'in', 'source_tags', 'exclude_source_tags', 'min_score'],
+      ['title', 'match', 'in', 'source_tags', 'exclude_source_tags', 'min_score', 'model'],
+    ],
+    [
+      ['topics', 'any-id', 'model'],
+      ['mode', 'threshold', 'file'],
     ],
     [
       ['feeds', 0],

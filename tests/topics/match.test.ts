@@ -3,12 +3,8 @@ import { NotFoundError } from '../../src/model/errors.js'
 import type { MatchField, MatchNode, Topic } from '../../src/model/types.js'
 import { MATCH_FIELDS } from '../../src/model/types.js'
 import { compileTopics } from '../../src/topics/compile.js'
-import {
-  type MatchableItem,
-  matchPrepared,
-  matchTopic,
-  prepareItem,
-} from '../../src/topics/match.js'
+import { matchPrepared, matchTopic } from '../../src/topics/match.js'
+import { type MatchableItem, prepareItem } from '../../src/topics/prepare.js'
 
 const topic = (match: MatchNode, extra: Partial<Topic> = {}): Topic => ({
   id: 't',

@@ -5,7 +5,8 @@ import type { MatchNode, Topic } from '../../src/model/types.js'
 import { MATCH_FIELDS } from '../../src/model/types.js'
 import { compileTopics } from '../../src/topics/compile.js'
 import { explainItem } from '../../src/topics/explain.js'
-import { type MatchableItem, matchTopic } from '../../src/topics/match.js'
+import { matchTopic } from '../../src/topics/match.js'
+import type { MatchableItem } from '../../src/topics/prepare.js'
 import { tagItem } from '../../src/topics/tag.js'
 
 const topic = (match: MatchNode): Topic => ({ id: 't', title: 'T', match, in: [...MATCH_FIELDS] })

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import type { Topic } from '../../src/model/types.js'
 import { MATCH_FIELDS } from '../../src/model/types.js'
 import { compileTopics } from '../../src/topics/compile.js'
-import type { MatchableItem } from '../../src/topics/match.js'
+import type { MatchableItem } from '../../src/topics/prepare.js'
 import { tagItem } from '../../src/topics/tag.js'
 import { CORPUS_DIR, corpusPresent } from '../helpers/corpus.js'
 

@@ -8,6 +8,8 @@ import { adminDenied } from '../admin-auth.js'
 export interface AdminHooks {
   refresh?: (sourceId: string) => Promise<unknown>
   reload?: () => Promise<unknown>
+  /** Retrains a topic's model on its stored verdicts and re-tags the stored items (after feedback). */
+  learn?: (topicId: string) => Promise<{ retagged: number }>
 }
 
 /** POST /api/sources/{id}/refresh and POST /api/reload (SPEC §3). */

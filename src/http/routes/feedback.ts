@@ -3,6 +3,7 @@ import { Hono } from 'hono'
 import { InvalidParamError, NotFoundError } from '../../model/errors.js'
 import type { Deps } from '../../model/types.js'
 import { adminDenied } from '../admin-auth.js'
+import type { AdminHooks } from './admin.js'
 
 /** Body: `{ "item": "<item id>", "verdict": "in" | "out" }`; larger bodies are refused. */
 const MAX_BODY = 4096
@@ -10,9 +11,11 @@ const MAX_BODY = 4096
 /**
  * Stores the verdict with the item's text (it outlives the item) and answers how many verdicts
  * the topic has. Verdicts are kept in the store, so they survive restarts and config reloads.
- * @example app.route('/api', feedbackRoutes(deps))
+ * With `hooks.learn` (serve), a topic with `model:` then retrains on its verdicts and the stored
+ * items are re-tagged; the answer says how many changed (`retagged`).
+ * @example app.route('/api', feedbackRoutes(deps, hooks))
  */
-export const feedbackRoutes = (deps: Deps): Hono => {
+export const feedbackRoutes = (deps: Deps, hooks: Pick<AdminHooks, 'learn'> = {}): Hono => {
   const app = new Hono()
   app.post('/topics/:id/feedback', async (c) => {
     const no = adminDenied(deps, c)
@@ -56,6 +59,8 @@ export const feedbackRoutes = (deps: Deps): Hono => {
     ])
     await deps.store.flush()
     const verdicts = await deps.store.listVerdicts(topicId)
+    const learns = deps.config.topics.some((t) => t.id === topicId && t.model !== undefined)
+    const learned = learns && hooks.learn ? await hooks.learn(topicId) : undefined
     return c.json({
       topic: topicId,
       item: stored.id,
@@ -64,6 +69,7 @@ export const feedbackRoutes = (deps: Deps): Hono => {
         in: verdicts.filter((v) => v.in).length,
         out: verdicts.filter((v) => !v.in).length,
       },
+      ...(learned ? { retagged: learned.retagged } : {}),
     })
   })
   return app

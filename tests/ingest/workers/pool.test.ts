@@ -126,6 +126,24 @@ describe('analysis pool', { timeout: 30_000 }, () => {
     }
   })
 
+  it("tags with a topic's learned model: its weights reach the workers", async () => {
+    // a model sure that nothing is in the topic: as a filter after the rules, it drops every item
+    const model = { version: 1 as const, examples: { in: 1, out: 1 }, bias: -20, weights: {} }
+    const filtered: Topic = {
+      ...PAK_AFGHAN_TOPIC,
+      model: { mode: 'filter', threshold: 0.5, learned: model },
+    }
+    const next = testConfig({ topics: [filtered] })
+    pool = createAnalysePool({ topics: config.topics, tagger, workers: 1 })
+    const rules = await pool.analyse(input('pk-daily.rss'))
+    expect(rules.items.some((i) => i.topics.includes('pakistan-afghanistan'))).toBe(true)
+    pool.configure(next.topics, createTagger(next))
+    const modelled = await pool.analyse(input('pk-daily.rss'))
+    expect(modelled.items.length).toBe(rules.items.length)
+    for (const item of modelled.items) expect(item.topics).toEqual([])
+    expect(modelled).toEqual(await analyseFeed(input('pk-daily.rss'), createTagger(next)))
+  })
+
   it('fails the jobs of a worker that stops, and starts a new one for the next job', async () => {
     pool = createAnalysePool({
       topics: config.topics,

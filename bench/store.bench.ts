@@ -13,6 +13,8 @@ import { makeItems, NOW, sourceId, stateAt } from './store-world.js'
 
 const SIZES = (process.env.BENCH_SIZES ?? '10000,100000').split(',').map(Number)
 const CYCLES = 5
+/** `BENCH_DRIVERS=new` measures only some drivers of store-drivers.ts (default: all). */
+const ONLY = process.env.BENCH_DRIVERS?.split(',')
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const f = (ms: number): string =>
@@ -90,7 +92,7 @@ const measure = async (size: number, driver: string): Promise<Row> => {
 export const run = async (): Promise<void> => {
   const rows: Row[] = []
   for (const size of SIZES) {
-    for (const driver of Object.keys(DRIVERS)) {
+    for (const driver of Object.keys(DRIVERS).filter((d) => !ONLY || ONLY.includes(d))) {
       const row = await measure(size, driver)
       rows.push(row)
       const q = Object.entries(row.open.queries)

@@ -14,11 +14,13 @@ export const DAY_FILE = /^(\d{4}-\d{2}-\d{2})\.json$/
 export const folderOf = (path: string): string =>
   /\.json$/i.test(path) ? path.replace(/\.json$/i, '') : `${path}.d`
 
-/** The files of a store folder. */
+/** The files of a store folder: `index/` is derived from `items/` (deleting it costs one slow start). */
 export const filesOf = (dir: string) => ({
   state: join(dir, 'state.json'),
   items: join(dir, 'items'),
   day: (day: string) => join(dir, 'items', `${day}.json`),
+  index: join(dir, 'index'),
+  dayIndex: (day: string) => join(dir, 'index', `${day}.json`),
 })
 
 /** The UTC day an item is filed under: its publication date's. */

@@ -366,3 +366,62 @@ describe('partition indexes', () => {
     await b.close()
   })
 })
+
+describe('the journal', () => {
+  const entry = (title: string) =>
+    JSON.stringify({ sourceId: 'dawn', items: [on(1, title)], state: { ...state, failures: 2 } })
+
+  it('replays saves acknowledged before a crash, drops a write cut short, and folds them into the partitions', async () => {
+    const dir = tempDir()
+    const path = join(dir, 'db.json')
+    const a = await createPartitionedStore({ path })
+    await a.saveIngest({ sourceId: 'dawn', items: [on(2, 'flushed')], state })
+    await a.close()
+    const journal = join(dir, 'db', 'journal-000007.jsonl')
+    writeFileSync(journal, `${entry('journaled')}\n${entry('cut short').slice(0, 60)}`)
+    const logs: string[] = []
+    const b = await createPartitionedStore({ path, log: (m) => logs.push(m) })
+    expect(logs.join('\n')).toContain('1 save(s) recovered from the journal')
+    expect((await b.queryItems({ limit: 10, clusters: 'all' })).items.map((i) => i.title)).toEqual([
+      'flushed',
+      'journaled',
+    ])
+    expect((await b.getState('dawn'))?.failures).toBe(2)
+    expect(existsSync(journal)).toBe(false)
+    expect(doc(join(dir, 'db', 'items', '2024-05-01.json')).items[0].title).toBe('journaled')
+    await b.close()
+  })
+
+  it('writes each save to the journal before it returns, and drops the journal once flushed', async () => {
+    const dir = tempDir()
+    const s = await createPartitionedStore({ path: join(dir, 'db.json') })
+    await s.saveIngest({ sourceId: 'dawn', items: [on(1, 'one')], state })
+    const files = () => readdirSync(join(dir, 'db')).filter((f) => f.startsWith('journal-'))
+    expect(files()).toHaveLength(1)
+    const line = JSON.parse(readFileSync(join(dir, 'db', files()[0]!), 'utf8'))
+    expect(line.items.map((i: { title: string }) => i.title)).toEqual(['one'])
+    // An unchanged item is not written again.
+    await s.saveIngest({ sourceId: 'dawn', items: [on(1, 'one')], state })
+    const lines = readFileSync(join(dir, 'db', files()[0]!), 'utf8')
+      .trim()
+      .split('\n')
+    expect(JSON.parse(lines[1]!).items).toEqual([])
+    await s.flush()
+    expect(files()).toEqual([])
+    await s.close()
+  })
+
+  it('refuses a journal damaged before its last line, naming it, and leaves it as it is', async () => {
+    const dir = tempDir()
+    const path = join(dir, 'db.json')
+    const a = await createPartitionedStore({ path })
+    await a.close()
+    const journal = join(dir, 'db', 'journal-000002.jsonl')
+    const text = `{"sourceId":\n${entry('after')}\n`
+    writeFileSync(journal, text)
+    await expect(createPartitionedStore({ path })).rejects.toThrow(
+      /journal-000002\.jsonl line 1 is damaged.*Move the file aside/,
+    )
+    expect(readFileSync(journal, 'utf8')).toBe(text)
+  })
+})

@@ -108,7 +108,10 @@ describe('serve killed with SIGKILL mid-cycle', () => {
       })
       let first: Set<string> | undefined
       await until(
-        async () => (first = await stored()) !== undefined,
+        async () => {
+          first = await stored()
+          return first !== undefined
+        },
         'serve answering',
         () => logs,
       )

@@ -1,7 +1,7 @@
 /** A day partition's index file: the lean items, their words and where each item's JSON lies in the partition, stamped with the partition it describes. */
 import type { Item } from '../../model/types.js'
 import { DB_VERSION } from '../lowdb.js'
-import { adoptLean } from './lean-item.js'
+import { fromLeanRow, leanRow } from './lean-item.js'
 
 /** What identifies one written partition: its size and mtime (a hand edit changes them) and a token written in it. */
 export interface DayStamp {
@@ -9,6 +9,9 @@ export interface DayStamp {
   mtimeMs: number
   gen: string
 }
+
+/** The layout of index files this version writes: another one is rebuilt from its partition. */
+const INDEX_FORMAT = 2
 
 /** One item of an index: its lean copy, its distinct words, and its bytes in the partition. */
 export interface IndexRow {
@@ -61,30 +64,16 @@ export const dayDocument = (
 export const indexText = (day: string, stamp: DayStamp, rows: readonly IndexRow[]): string =>
   JSON.stringify({
     version: DB_VERSION,
+    format: INDEX_FORMAT,
     day,
     ...stamp,
     items: rows.map((r) => ({
       o: r.off,
       n: r.len,
-      w: Buffer.from(r.words, 'latin1').toString('base64'),
-      i: r.item,
+      w: r.words,
+      i: leanRow(r.item),
     })),
   })
-
-const isString = (v: unknown): v is string => typeof v === 'string'
-
-/** The few checks that keep a damaged index from feeding the indexes (a failing one is rebuilt). */
-const plausible = (i: Record<string, unknown>): boolean =>
-  isString(i.id) &&
-  isString(i.sourceId) &&
-  isString(i.title) &&
-  isString(i.publishedAt) &&
-  isString(i.fetchedAt) &&
-  isString(i.contentHash) &&
-  isString(i.clusterId) &&
-  Array.isArray(i.topics) &&
-  Array.isArray(i.categories) &&
-  Array.isArray(i.enclosures)
 
 /**
  * The rows of an index file if it describes the partition stamped `stamp`, else why not (the
@@ -97,21 +86,20 @@ export const readIndex = (text: string, day: string, stamp: DayStamp): IndexRow[
   } catch {
     return 'not JSON'
   }
-  if (doc.version !== DB_VERSION || doc.day !== day) return 'another version or day'
+  if (doc.version !== DB_VERSION || doc.format !== INDEX_FORMAT || doc.day !== day) {
+    return 'another version, layout or day'
+  }
   if (doc.size !== stamp.size || doc.mtimeMs !== stamp.mtimeMs || doc.gen !== stamp.gen) {
     return 'the partition changed since'
   }
   if (!Array.isArray(doc.items)) return 'no items'
   const rows: IndexRow[] = []
   for (const r of doc.items as Record<string, unknown>[]) {
-    const i = r?.i as Record<string, unknown> | undefined
-    if (!i || !plausible(i) || typeof r.o !== 'number' || typeof r.n !== 'number') {
-      return 'an item is damaged'
-    }
-    if (!isString(r.w)) return 'an item has no words'
+    const item = fromLeanRow(r?.i)
+    if (!item || typeof r.o !== 'number' || typeof r.n !== 'number') return 'an item is damaged'
+    if (typeof r.w !== 'string') return 'an item has no words'
     if (r.o + r.n > stamp.size) return 'an item lies outside the partition'
-    const words = Buffer.from(r.w, 'base64').toString('latin1')
-    rows.push({ item: adoptLean(i), words, off: r.o, len: r.n })
+    rows.push({ item, words: r.w, off: r.o, len: r.n })
   }
   return rows
 }

@@ -24,8 +24,12 @@ export const filesOf = (dir: string) => ({
 })
 
 /** The UTC day an item is filed under: its publication date's. */
-export const dayOf = (item: Item): string =>
-  new Date(Date.parse(item.publishedAt)).toISOString().slice(0, 10)
+export const dayOf = (item: Item): string => {
+  const at = item.publishedAt
+  // Stored dates are written by toISOString: the day is their first ten characters.
+  if (at.length === 24 && at.endsWith('Z') && at[10] === 'T') return at.slice(0, 10)
+  return new Date(Date.parse(at)).toISOString().slice(0, 10)
+}
 
 /** One day's items, newest first. */
 export const dayDocSchema = z.object({

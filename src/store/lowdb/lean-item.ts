@@ -25,26 +25,100 @@ const NONE = Object.freeze([]) as unknown as never[]
  */
 export const leanItem = (item: Item): Item => {
   if (isLean(item)) return item
-  const lean: LeanItem = {
-    id: item.id,
-    sourceId: item.sourceId,
-    title: item.title,
-    ...(item.canonicalUrl !== undefined ? { canonicalUrl: item.canonicalUrl } : {}),
-    ...(item.language !== undefined ? { language: item.language } : {}),
+  return makeLean(
+    item.id,
+    item.sourceId,
+    item.title,
+    item.canonicalUrl,
+    item.language,
+    item.publishedAt,
+    item.updatedAt,
+    item.fetchedAt,
+    item.contentHash,
+    Object.isFrozen(item.topics) ? item.topics : (Object.freeze([...item.topics]) as string[]),
+    item.clusterId,
+    item.clusterReason,
+  )
+}
+
+/**
+ * One shape for every lean item (absent fields are undefined, not missing): objects of one
+ * shape are smaller and faster to build than objects whose keys vary.
+ */
+const makeLean = (
+  id: string,
+  sourceId: string,
+  title: string,
+  canonicalUrl: string | undefined,
+  language: string | undefined,
+  publishedAt: string,
+  updatedAt: string | undefined,
+  fetchedAt: string,
+  contentHash: string,
+  topics: string[],
+  clusterId: string,
+  clusterReason: Item['clusterReason'],
+): Item => {
+  const lean = {
+    id,
+    sourceId,
+    title,
+    canonicalUrl,
+    language,
     categories: NONE,
     enclosures: NONE,
-    publishedAt: item.publishedAt,
-    ...(item.updatedAt !== undefined ? { updatedAt: item.updatedAt } : {}),
-    fetchedAt: item.fetchedAt,
-    contentHash: item.contentHash,
-    topics: Object.isFrozen(item.topics)
-      ? item.topics
-      : (Object.freeze([...item.topics]) as string[]),
-    clusterId: item.clusterId,
-    ...(item.clusterReason ? { clusterReason: item.clusterReason } : {}),
+    publishedAt,
+    updatedAt,
+    fetchedAt,
+    contentHash,
+    topics,
+    clusterId,
+    clusterReason,
     [LEAN]: true,
   }
-  return Object.freeze(lean)
+  return Object.freeze(lean) as Item
+}
+
+/** A lean item as an index file keeps it: its fields in a fixed order (no key names). */
+export const leanRow = (i: Item): unknown[] => [
+  i.id,
+  i.sourceId,
+  i.title,
+  i.canonicalUrl ?? null,
+  i.language ?? null,
+  i.publishedAt,
+  i.updatedAt ?? null,
+  i.fetchedAt,
+  i.contentHash,
+  i.topics,
+  i.clusterId,
+  i.clusterReason ?? null,
+]
+
+const str = (v: unknown): v is string => typeof v === 'string'
+const opt = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
+
+/** The lean item of a {@link leanRow} read back, or undefined when the row is not one. */
+export const fromLeanRow = (r: unknown): Item | undefined => {
+  if (!Array.isArray(r) || r.length !== 12) return undefined
+  const [id, sourceId, title, canonicalUrl, language, publishedAt, updatedAt, fetchedAt, hash] = r
+  const [topics, clusterId, reason] = [r[9], r[10], r[11]]
+  if (!str(id) || !str(sourceId) || !str(title) || !str(publishedAt) || !str(fetchedAt)) return
+  if (!str(hash) || !str(clusterId) || !Array.isArray(topics) || !topics.every(str)) return
+  return makeLean(
+    id,
+    sourceId,
+    title,
+    opt(canonicalUrl),
+    opt(language),
+    publishedAt,
+    opt(updatedAt),
+    fetchedAt,
+    hash,
+    Object.freeze(topics) as string[],
+    clusterId,
+    reason && typeof reason === 'object' ? Object.freeze(reason) : undefined,
+  )
 }
 
 /**
@@ -59,16 +133,6 @@ export const wholeAgain = (old: Item, after: Item): Item => {
     clusterId: after.clusterId,
     ...(after.clusterReason ? { clusterReason: after.clusterReason } : {}),
   })
-}
-
-/** A lean item read from an index file (a fresh object from JSON): marked and frozen in place. */
-export const adoptLean = (raw: Record<string, unknown>): Item => {
-  raw.categories = NONE
-  raw.enclosures = NONE
-  Object.freeze(raw.topics)
-  if (raw.clusterReason) Object.freeze(raw.clusterReason)
-  ;(raw as Record<symbol, unknown>)[LEAN] = true
-  return Object.freeze(raw) as unknown as Item
 }
 
 /**

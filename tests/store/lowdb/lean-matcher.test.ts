@@ -86,7 +86,7 @@ describe('wordFilter', () => {
     const others = Array.from({ length: 2000 }, (_, k) => `other${k}`)
     const wrong = others.filter((w) => mayHave(filter, probeOf(w))).length
     expect(wrong).toBeLessThan(60) // about 1%
-    expect(filter.length).toBe(375) // 10 bits a word
+    expect(filter.length).toBe(500) // 10 bits a word, 6 a character
   })
 })
 

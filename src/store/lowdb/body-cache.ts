@@ -1,13 +1,11 @@
-/** A least-recently-used cache of whole items read back from partitions, bounded by their bytes on disk. */
-import type { Item } from '../../model/types.js'
-
+/** A least-recently-used cache by id, bounded by the bytes its values stand for: whole items read back from partitions, their search texts. */
 /**
- * Whole items by id, dropping the least recently used once their JSON sizes add up to more than
- * `maxBytes` (parsed objects take a small multiple of that).
- * @example const cache = createBodyCache(16 << 20); cache.set(item, 1800); cache.get(item.id)
+ * Values by id, dropping the least recently used once their sizes add up to more than `maxBytes`
+ * (for a whole item: its JSON's size; the parsed object takes a small multiple of that).
+ * @example const cache = createBodyCache<Item>(16 << 20); cache.set(item.id, item, 1800)
  */
-export const createBodyCache = (maxBytes: number) => {
-  const entries = new Map<string, { item: Item; bytes: number }>()
+export const createBodyCache = <T>(maxBytes: number) => {
+  const entries = new Map<string, { value: T; bytes: number }>()
   let total = 0
   const drop = (id: string): void => {
     const e = entries.get(id)
@@ -16,18 +14,18 @@ export const createBodyCache = (maxBytes: number) => {
     total -= e.bytes
   }
   return {
-    get(id: string): Item | undefined {
+    get(id: string): T | undefined {
       const e = entries.get(id)
       if (!e) return undefined
       // Map keeps insertion order: re-inserting makes it the most recent.
       entries.delete(id)
       entries.set(id, e)
-      return e.item
+      return e.value
     },
-    set(item: Item, bytes: number): void {
-      drop(item.id)
+    set(id: string, value: T, bytes: number): void {
+      drop(id)
       if (bytes > maxBytes) return
-      entries.set(item.id, { item, bytes })
+      entries.set(id, { value, bytes })
       total += bytes
       for (const id of entries.keys()) {
         if (total <= maxBytes) break

@@ -48,11 +48,12 @@ export const readJournal = async (
   return { entries, seqs }
 }
 
-/** Removes the journal files `seqs` of `dir` (their entries are in the partitions now). */
+/**
+ * Removes the journal files `seqs` of `dir` (their entries are in the partitions now). Not synced:
+ * a file that comes back after a crash is replayed, which changes nothing.
+ */
 export const dropJournal = async (dir: string, seqs: readonly number[]): Promise<void> => {
-  if (seqs.length === 0) return
   for (const seq of seqs) await rm(join(dir, nameOf(seq)), { force: true })
-  await syncDir(dir)
 }
 
 /**

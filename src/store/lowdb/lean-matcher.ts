@@ -14,11 +14,11 @@ const probes = (term: string): WordProbe[] =>
  * Compiles `terms` into the same answers as {@link compileTerms} on {@link searchTextOf}, given
  * each item's word filter (lean-item.ts `wordsOf`). An item whose filter lacks a word of an
  * included term fails; one whose filter lacks every excluded term (and that has no included or
- * field-scoped term) passes; any other is checked on its whole text, which `whole` reads from disk.
- * @example createLeanMatcher(filters.get, readWhole)({ include: ['torkham'], exclude: [] })(item)
+ * field-scoped term) passes; any other is checked on its whole text, whose {@link searchTextOf} `textOf` gives (from disk).
+ * @example createLeanMatcher(filters.get, (i) => searchTextOf(readWhole(i)))({ include: ['torkham'], exclude: [] })(item)
  */
 export const createLeanMatcher =
-  (wordsOf: (item: Item) => string | undefined, whole: (item: Item) => Item) =>
+  (wordsOf: (item: Item) => string | undefined, textOf: (item: Item) => string) =>
   (terms: SearchTerms): ((item: Item) => boolean) => {
     const exact = compileTerms(terms)
     const scoped = terms.scoped ?? []
@@ -32,9 +32,9 @@ export const createLeanMatcher =
     const check = required.length > 0 || scoped.length > 0
     return (item) => {
       const filter = wordsOf(item)
-      if (filter === undefined) return exact(searchTextOf(whole(item)))
+      if (filter === undefined) return exact(textOf(item))
       for (const p of required) if (!mayHave(filter, p)) return false
       const maybeExcluded = exclude.some((ps) => ps.every((p) => mayHave(filter, p)))
-      return check || maybeExcluded ? exact(searchTextOf(whole(item))) : true
+      return check || maybeExcluded ? exact(textOf(item)) : true
     }
   }

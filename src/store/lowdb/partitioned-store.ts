@@ -19,6 +19,7 @@ import type { Enclosure, Item, SourceState, Store } from '../../model/types.js'
 import { checkStateKeys, createLowdbStore, DB_VERSION, parseStoreDocument } from '../lowdb.js'
 import { createMemoryStore, type DbSnapshot } from '../memory.js'
 import { createFlusher, memoryMethods } from '../persisted.js'
+import { searchTextOf } from '../query.js'
 import { AtomicJsonFile, syncDir, tempOf } from './atomic-file.js'
 import { createBodyCache } from './body-cache.js'
 import { dayDocument, genOf, HEAD_BYTES, type IndexRow, indexText, readIndex } from './day-index.js'
@@ -80,29 +81,45 @@ const freezeWhole = (i: Item): Item =>
     enclosures: Object.freeze(i.enclosures.map((e) => Object.freeze(e))) as Enclosure[],
   })
 
-/** Writes each file's temp file, synced, several at once; returns each one's size and mtime. */
-const writeTemps = async (
-  list: readonly { file: string; data: Buffer }[],
-): Promise<{ size: number; mtimeMs: number }[]> => {
-  const out: { size: number; mtimeMs: number }[] = []
+/** Writes `data` to `file`'s temp file and syncs it. */
+const writeSynced = async (file: string, data: Buffer | string): Promise<void> => {
+  const fh = await open(tempOf(file), 'w')
+  try {
+    await fh.writeFile(data)
+    await fh.sync()
+  } finally {
+    await fh.close()
+  }
+}
+
+/**
+ * Writes the temp files of partitions and of their indexes, several partitions at once: each
+ * index is made from its partition's size and mtime once written (a sync changes neither), so
+ * both files are synced together.
+ */
+const writePartitionTemps = async (
+  list: readonly { day: string; index: string; data: Buffer; indexOf(st: DayStat): string }[],
+): Promise<void> => {
   for (let i = 0; i < list.length; i += 16) {
-    const batch = await Promise.all(
-      list.slice(i, i + 16).map(async ({ file, data }) => {
-        const fh = await open(tempOf(file), 'w')
+    await Promise.all(
+      list.slice(i, i + 16).map(async (j) => {
+        const fh = await open(tempOf(j.day), 'w')
         try {
-          await fh.writeFile(data)
-          await fh.sync()
+          await fh.writeFile(j.data)
           const st = await fh.stat()
-          return { size: st.size, mtimeMs: st.mtimeMs }
+          await Promise.all([
+            fh.sync(),
+            writeSynced(j.index, j.indexOf({ size: st.size, mtimeMs: st.mtimeMs })),
+          ])
         } finally {
           await fh.close()
         }
       }),
     )
-    out.push(...batch)
   }
-  return out
 }
+
+type DayStat = { size: number; mtimeMs: number }
 
 /**
  * Opens the store folder of `opts.path` (creating it, or migrating a single-file store found at
@@ -150,7 +167,17 @@ export const createPartitionedStore = async (
   const dayOfId = new Map<string, string>()
   const byDay = new Map<string, Set<string>>()
   const dirty = new Set<string>()
-  const cache = createBodyCache(BODY_CACHE_BYTES)
+  const cache = createBodyCache<Item>(BODY_CACHE_BYTES)
+  /** Search texts of items a `q` had to check on their whole text (queries repeat). */
+  const texts = createBodyCache<string>(BODY_CACHE_BYTES)
+  const textOf = (item: Item): string => {
+    let t = texts.get(item.id)
+    if (t === undefined) {
+      t = searchTextOf(whole(item))
+      texts.set(item.id, t, t.length)
+    }
+    return t
+  }
   const file = (day: string, id: string): void => {
     dayOfId.set(id, day)
     const s = byDay.get(day)
@@ -193,14 +220,14 @@ export const createPartitionedStore = async (
       )
     }
     const frozen = freezeWhole(out)
-    cache.set(frozen, at.len)
+    cache.set(id, frozen, at.len)
     return frozen
   }
 
   const mem = createMemoryStore({
     ...(opts.priorityOf ? { priorityOf: opts.priorityOf } : {}),
     slim: leanItem,
-    matcher: createLeanMatcher((item) => words.get(item.id), whole),
+    matcher: createLeanMatcher((item) => words.get(item.id), textOf),
     onItem(before, after) {
       if (before) unfile(before.id)
       if (!after) {
@@ -209,6 +236,7 @@ export const createPartitionedStore = async (
           where.delete(before.id)
           words.delete(before.id)
           cache.delete(before.id)
+          texts.delete(before.id)
         }
         return
       }
@@ -221,6 +249,7 @@ export const createPartitionedStore = async (
       }
       pending.set(after.id, full)
       cache.delete(after.id)
+      texts.delete(after.id)
       const day = dayOf(after)
       file(day, after.id)
       dirty.add(day)
@@ -400,11 +429,12 @@ export const createPartitionedStore = async (
       jobs.push({ day, bytes, rows, written, gen })
     }
     old.clear()
-    const stamps = await writeTemps(jobs.map((j) => ({ file: files.day(j.day), data: j.bytes })))
-    await writeTemps(
-      jobs.map((j, k) => ({
-        file: files.dayIndex(j.day),
-        data: Buffer.from(indexText(j.day, { ...stamps[k]!, gen: j.gen }, j.rows)),
+    await writePartitionTemps(
+      jobs.map((j) => ({
+        day: files.day(j.day),
+        index: files.dayIndex(j.day),
+        data: j.bytes,
+        indexOf: (st: DayStat) => indexText(j.day, { ...st, gen: j.gen }, j.rows),
       })),
     )
     // Synchronous from here to the bookkeeping: no read sees a partition with stale offsets.
@@ -426,8 +456,7 @@ export const createPartitionedStore = async (
       writes++
     }
     if (jobs.length > 0 || doomed.length > 0) {
-      await syncDir(files.items)
-      await syncDir(files.index)
+      await Promise.all([syncDir(files.items), syncDir(files.index)])
     }
   }
 

@@ -53,11 +53,11 @@ describe('createLeanMatcher', () => {
   const words = new Map(items.map((i) => [i.id, wordsOf(i)]))
   const byId = new Map(items.map((i) => [i.id, i]))
   const reads: string[] = []
-  const whole = (i: Item): Item => {
+  const textOf = (i: Item): string => {
     reads.push(i.id)
-    return byId.get(i.id)!
+    return searchTextOf(byId.get(i.id)!)
   }
-  const matcher = createLeanMatcher((i) => words.get(i.id), whole)
+  const matcher = createLeanMatcher((i) => words.get(i.id), textOf)
 
   it.each(termSets.map((t) => [JSON.stringify(t), t] as const))(
     'agrees with compileTerms on the whole text: %s',

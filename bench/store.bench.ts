@@ -29,6 +29,8 @@ interface Row {
   cycle: number[]
   /** One poll's saveIngest: 50 items of a source, 45 unchanged (no flush). */
   pollWrite: { p50: number; p99: number }
+  /** The longest the event loop was blocked during the cycles: what a `/healthz` would have waited. */
+  stallMs: number
   open: {
     openMs: number
     rssOpen: number
@@ -64,6 +66,13 @@ const measure = async (size: number, driver: string, pg?: PgCluster): Promise<Ro
     store = await DRIVERS[driver]!(path)
     const fresh = makeItems(30 * CYCLES, 99)
     const cycle: number[] = []
+    let stallMs = 0
+    let last = performance.now()
+    const lag = setInterval(() => {
+      const now = performance.now()
+      stallMs = Math.max(stallMs, now - last - 5)
+      last = now
+    }, 5)
     for (let c = 0; c < CYCLES; c++) {
       const at = NOW + (c + 1) * 60_000
       const t = performance.now()
@@ -80,6 +89,7 @@ const measure = async (size: number, driver: string, pg?: PgCluster): Promise<Ro
       await store.flush()
       cycle.push(performance.now() - t)
     }
+    clearInterval(lag)
     const pollWrite = await pollWrites(store)
     await store.flush()
     await store.close()
@@ -90,7 +100,7 @@ const measure = async (size: number, driver: string, pg?: PgCluster): Promise<Ro
     )
     if (child.status !== 0) throw new Error(`store-open failed: ${child.stderr}`)
     const open = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as Row['open']
-    return { size, driver, buildMs, cycle, pollWrite, open }
+    return { size, driver, buildMs, cycle, pollWrite, stallMs, open }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
@@ -133,7 +143,7 @@ const measureAll = async (rows: Row[], drivers: string[], pg?: PgCluster): Promi
         .map(([k, v]) => `${k} ${f(v.p50)}/${f(v.p99)}`)
         .join(', ')
       console.log(
-        `${size.toLocaleString('en')} items, ${driver}: build ${f(row.buildMs)}; poll write p50 ${f(row.pollWrite.p50)} p99 ${f(row.pollWrite.p99)}; cycle write median ${f(median(row.cycle))} max ${f(Math.max(...row.cycle))}; open ${f(row.open.openMs)}; RSS ${row.open.rssOpen} MB after open, ${row.open.rssFeeds} MB after 100 feeds; retention of one day ${f(row.open.retentionMs)} (${row.open.removed} items); queries p50/p99: ${q}`,
+        `${size.toLocaleString('en')} items, ${driver}: build ${f(row.buildMs)}; poll write p50 ${f(row.pollWrite.p50)} p99 ${f(row.pollWrite.p99)}; cycle write median ${f(median(row.cycle))} max ${f(Math.max(...row.cycle))}, event loop blocked at most ${f(row.stallMs)}; open ${f(row.open.openMs)}; RSS ${row.open.rssOpen} MB after open, ${row.open.rssFeeds} MB after 100 feeds; retention of one day ${f(row.open.retentionMs)} (${row.open.removed} items); queries p50/p99: ${q}`,
       )
     }
   }
@@ -141,13 +151,13 @@ const measureAll = async (rows: Row[], drivers: string[], pg?: PgCluster): Promi
 
 const printTable = (rows: Row[]): void => {
   console.log(
-    '\n| items | driver | poll write p50 | cycle write (median/max) | open | RSS open | RSS 100 feeds | worst query p50/p99 | retention 1 day |',
+    '\n| items | driver | poll write p50 | cycle write (median/max) | loop blocked (max) | open | RSS open | RSS 100 feeds | worst query p50/p99 | retention 1 day |',
   )
-  console.log('|---|---|---|---|---|---|---|---|---|')
+  console.log('|---|---|---|---|---|---|---|---|---|---|')
   for (const r of rows) {
     const worst = Object.entries(r.open.queries).sort((a, b) => b[1].p99 - a[1].p99)[0]!
     console.log(
-      `| ${r.size.toLocaleString('en')} | ${r.driver} | ${f(r.pollWrite.p50)} | ${f(median(r.cycle))} / ${f(Math.max(...r.cycle))} | ${f(r.open.openMs)} | ${r.open.rssOpen} MB | ${r.open.rssFeeds} MB | ${f(worst[1].p50)}/${f(worst[1].p99)} (${worst[0]}) | ${f(r.open.retentionMs)} |`,
+      `| ${r.size.toLocaleString('en')} | ${r.driver} | ${f(r.pollWrite.p50)} | ${f(median(r.cycle))} / ${f(Math.max(...r.cycle))} | ${f(r.stallMs)} | ${f(r.open.openMs)} | ${r.open.rssOpen} MB | ${r.open.rssFeeds} MB | ${f(worst[1].p50)}/${f(worst[1].p99)} (${worst[0]}) | ${f(r.open.retentionMs)} |`,
     )
   }
 }

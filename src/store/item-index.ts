@@ -64,6 +64,35 @@ const removeFrom = (m: Map<string, Set<string>>, key: string, id: string): void 
   if (s.size === 0) m.delete(key)
 }
 
+/**
+ * Keys that usually have one id (a story of one report, a canonical URL) keep it as a string and
+ * only grow a Set for a second: a Set per item was most of the indexes' memory.
+ */
+type OneOrMany = Map<string, string | Set<string>>
+
+const addOne = (m: OneOrMany, key: string, id: string): void => {
+  const cur = m.get(key)
+  if (cur === undefined) m.set(key, id)
+  else if (typeof cur === 'string') {
+    if (cur !== id) m.set(key, new Set([cur, id]))
+  } else cur.add(id)
+}
+
+const removeOne = (m: OneOrMany, key: string, id: string): void => {
+  const cur = m.get(key)
+  if (cur === undefined) return
+  if (typeof cur === 'string') {
+    if (cur === id) m.delete(key)
+    return
+  }
+  cur.delete(id)
+  if (cur.size === 1) m.set(key, cur.values().next().value!)
+  else if (cur.size === 0) m.delete(key)
+}
+
+const idsOf = (v: string | Set<string> | undefined): ReadonlySet<string> | readonly string[] =>
+  v === undefined ? EMPTY : typeof v === 'string' ? [v] : v
+
 const canonKey = (sourceId: string, canonicalUrl: string): string => `${sourceId}\n${canonicalUrl}`
 
 const entryOf = (item: Item): Entry => ({
@@ -77,8 +106,8 @@ export const createItemIndex = (): ItemIndex => {
   const byId = new Map<string, Entry>()
   const bySource = new Map<string, Set<string>>()
   const byTopic = new Map<string, Set<string>>()
-  const byCluster = new Map<string, Set<string>>()
-  const byCanonical = new Map<string, Set<string>>()
+  const byCluster: OneOrMany = new Map()
+  const byCanonical: OneOrMany = new Map()
   let sortedAll: Item[] | undefined
   const sortedSource = new Map<string, Item[]>()
   const sortedTopic = new Map<string, Item[]>()
@@ -93,14 +122,15 @@ export const createItemIndex = (): ItemIndex => {
     const op = add ? addTo : removeFrom
     op(bySource, item.sourceId, item.id)
     for (const t of item.topics) op(byTopic, t, item.id)
-    op(byCluster, item.clusterId, item.id)
-    if (item.canonicalUrl) op(byCanonical, canonKey(item.sourceId, item.canonicalUrl), item.id)
+    const one = add ? addOne : removeOne
+    one(byCluster, item.clusterId, item.id)
+    if (item.canonicalUrl) one(byCanonical, canonKey(item.sourceId, item.canonicalUrl), item.id)
     sortedAll = undefined
     sortedSource.delete(item.sourceId)
     for (const t of item.topics) sortedTopic.delete(t)
   }
 
-  const itemsOf = (ids: ReadonlySet<string>): Item[] => {
+  const itemsOf = (ids: Iterable<string>): Item[] => {
     const out: Item[] = []
     for (const id of ids) {
       const e = byId.get(id)
@@ -128,8 +158,8 @@ export const createItemIndex = (): ItemIndex => {
     },
     get: (id) => byId.get(id)?.item,
     findByCanonical(sourceId, canonicalUrl) {
-      const ids = byCanonical.get(canonKey(sourceId, canonicalUrl))
-      for (const id of ids ?? EMPTY) return byId.get(id)?.item
+      const ids = idsOf(byCanonical.get(canonKey(sourceId, canonicalUrl)))
+      for (const id of ids) return byId.get(id)?.item
       return undefined
     },
     put(item) {
@@ -168,7 +198,7 @@ export const createItemIndex = (): ItemIndex => {
     sortedByTopic: (topic) => cachedSort(sortedTopic, topic, byTopic.get(topic)),
     countBySource: (sourceId) => bySource.get(sourceId)?.size ?? 0,
     countByTopic: (topic) => byTopic.get(topic)?.size ?? 0,
-    clusterMembers: (clusterId) => itemsOf(byCluster.get(clusterId) ?? EMPTY),
+    clusterMembers: (clusterId) => itemsOf(idsOf(byCluster.get(clusterId))),
     sourceIds: () => [...bySource.keys()],
     timesOf: entry,
     oldestPublished() {

@@ -14,7 +14,7 @@ import type {
 } from '../model/types.js'
 import { createItemIndex } from './item-index.js'
 import { mergeItem, sameList, withChanged } from './merge-item.js'
-import { applyQuery } from './query.js'
+import { applyQuery, type QueryOptions } from './query.js'
 
 /** Everything a store holds, as the lowdb file writes it. */
 export interface DbSnapshot {
@@ -31,10 +31,15 @@ export type MemoryStore = Store & {
   clusterMembers(clusterId: string): Promise<Item[]>
   /** A copy of all data (items newest first, states by id); items are frozen, do not mutate. */
   snapshot(): DbSnapshot
-  /** Replaces all data with `s` (trusted: validate before). */
-  load(s: DbSnapshot): void
+  /**
+   * Replaces all data with `s` (trusted: validate before). `frozen`: its items are frozen already
+   * and owned by the store from now on (no copy of each).
+   */
+  load(s: DbSnapshot, frozen?: boolean): void
   /** Grows with every change to stored data, source states included (what must be written). */
   revision(): number
+  /** The stored (frozen, possibly lean) item with this id, synchronously. */
+  peek(id: string): Item | undefined
 }
 
 export interface MemoryStoreOptions {
@@ -50,6 +55,14 @@ export interface MemoryStoreOptions {
    * driver knows which of its partitions changed: `before` is the stored item it replaces, if any.
    */
   onItem?: (before: Item | undefined, after: Item | undefined) => void
+  /**
+   * What the indexes keep of an item that is added or replaced (not of `load`): a driver that reads
+   * bodies from disk keeps a lean copy. `onItem` is still told of the whole item (or of one built
+   * from a lean copy: the driver recognises its own).
+   */
+  slim?: (item: Item) => Item
+  /** The `q` test for stored items when they do not carry their whole text (see query.ts). */
+  matcher?: QueryOptions['matcher']
 }
 
 const DAY_MS = 86_400_000
@@ -126,11 +139,11 @@ const toTime = (what: string, iso: string): number => {
  */
 export const createMemoryStore = (opts: MemoryStoreOptions = {}): MemoryStore => {
   const index = createItemIndex()
-  const onItem = opts.onItem
-  /** index.put, telling `onItem`. */
+  const { onItem, slim } = opts
+  /** index.put (of the lean copy, if any), telling `onItem`. */
   const put = (item: Item): void => {
     const before = onItem ? index.get(item.id) : undefined
-    index.put(item)
+    index.put(slim ? slim(item) : item)
     onItem?.(before, item)
   }
   let states = new Map<string, SourceState>()
@@ -255,6 +268,7 @@ export const createMemoryStore = (opts: MemoryStoreOptions = {}): MemoryStore =>
         presorted: true,
         clusterMembers: index.clusterMembers,
         ...(opts.priorityOf ? { priorityOf: opts.priorityOf } : {}),
+        ...(opts.matcher ? { matcher: opts.matcher } : {}),
       })
     },
 
@@ -355,6 +369,7 @@ export const createMemoryStore = (opts: MemoryStoreOptions = {}): MemoryStore =>
 
     version: () => version,
     revision: () => revision,
+    peek: (id) => index.get(id),
     async flush() {},
     async close() {},
 
@@ -370,9 +385,9 @@ export const createMemoryStore = (opts: MemoryStoreOptions = {}): MemoryStore =>
       }
     },
 
-    load(s) {
+    load(s, frozen = false) {
       index.clear()
-      for (const item of s.items) index.put(freezeItem(item))
+      for (const item of s.items) index.put(frozen ? item : freezeItem(item))
       states = new Map(Object.values(s.states).map((st) => [st.sourceId, freezeState(st)]))
       verdicts = new Map((s.verdicts ?? []).map((v) => [verdictKey(v), Object.freeze({ ...v })]))
       changed(true)

@@ -147,21 +147,31 @@ const langMatches = (itemLang: string | undefined, want: string): boolean => {
 }
 
 /** A predicate for every filter of `q` except time, cursor and clusters. */
-const itemFilter = (q: ItemQuery, textOf: TextOf): ((item: Item) => boolean) => {
+const itemFilter = (
+  q: ItemQuery,
+  textOf: TextOf,
+  matcher?: QueryOptions['matcher'],
+): ((item: Item) => boolean) => {
   const topics = q.topics?.length ? new Set(q.topics) : undefined
   const notTopics = q.notTopics?.length ? new Set(q.notTopics) : undefined
   const sources = q.sources?.length ? new Set(q.sources) : undefined
   const lang = q.lang ? q.lang.toLowerCase().replace(/_/g, '-') : undefined
-  const terms =
-    q.q && (q.q.include.length > 0 || q.q.exclude.length > 0 || (q.q.scoped?.length ?? 0) > 0)
-      ? compileTerms(q.q)
-      : undefined
+  const words = q.q
+  const searched =
+    words &&
+    (words.include.length > 0 || words.exclude.length > 0 || (words.scoped?.length ?? 0) > 0)
+  const onText = searched && !matcher ? compileTerms(words) : undefined
+  const terms = !searched
+    ? undefined
+    : matcher
+      ? matcher(words)
+      : (item: Item): boolean => onText!(textOf(item))
   return (item) =>
     (!sources || sources.has(item.sourceId)) &&
     (!topics || item.topics.some((t) => topics.has(t))) &&
     (!notTopics || !item.topics.some((t) => notTopics.has(t))) &&
     (!lang || langMatches(item.language, lang)) &&
-    (!terms || terms(textOf(item)))
+    (!terms || terms(item))
 }
 
 /** Hints from a store that keeps items indexed; without them applyQuery filters and sorts all. */
@@ -178,6 +188,11 @@ export interface QueryOptions {
    * source is 0 and the earliest member leads.
    */
   priorityOf?: (sourceId: string) => number
+  /**
+   * The `q` test of a store that does not keep every item's whole text (same answers as
+   * {@link compileTerms} on `textOf`); absent: compileTerms on `textOf`.
+   */
+  matcher?: (terms: SearchTerms) => (item: Item) => boolean
 }
 
 /**
@@ -234,7 +249,7 @@ export const applyQuery = (
   const curT = cur ? Date.parse(cur.publishedAt) : 0
   const limit = Math.max(1, Math.floor(q.limit))
   const collapse = q.clusters === 'collapse'
-  const keep = itemFilter(q, textOf)
+  const keep = itemFilter(q, textOf, opts.matcher)
   const inTime = (t: number): boolean =>
     (since === undefined || t >= since) && (until === undefined || t < until)
   const afterCursor = (r: Keyed): boolean => !cur || compareKeys(curT, cur.id, r.t, r.item.id) < 0

@@ -14,16 +14,22 @@ export const DAY_FILE = /^(\d{4}-\d{2}-\d{2})\.json$/
 export const folderOf = (path: string): string =>
   /\.json$/i.test(path) ? path.replace(/\.json$/i, '') : `${path}.d`
 
-/** The files of a store folder. */
+/** The files of a store folder: `index/` is derived from `items/` (deleting it costs one slow start). */
 export const filesOf = (dir: string) => ({
   state: join(dir, 'state.json'),
   items: join(dir, 'items'),
   day: (day: string) => join(dir, 'items', `${day}.json`),
+  index: join(dir, 'index'),
+  dayIndex: (day: string) => join(dir, 'index', `${day}.json`),
 })
 
 /** The UTC day an item is filed under: its publication date's. */
-export const dayOf = (item: Item): string =>
-  new Date(Date.parse(item.publishedAt)).toISOString().slice(0, 10)
+export const dayOf = (item: Item): string => {
+  const at = item.publishedAt
+  // Stored dates are written by toISOString: the day is their first ten characters.
+  if (at.length === 24 && at.endsWith('Z') && at[10] === 'T') return at.slice(0, 10)
+  return new Date(Date.parse(at)).toISOString().slice(0, 10)
+}
 
 /** One day's items, newest first. */
 export const dayDocSchema = z.object({

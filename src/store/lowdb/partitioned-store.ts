@@ -1,13 +1,29 @@
 /** The partitioned lowdb Store: the memory store persisted as one lowdb document per publication day plus one for source states. */
-import { existsSync, statSync } from 'node:fs'
-import { mkdir, readdir, rm } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs'
+import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { StoreError } from '../../model/errors.js'
-import type { Item, SourceState, Store } from '../../model/types.js'
+import type { Enclosure, Item, SourceState, Store } from '../../model/types.js'
 import { checkStateKeys, createLowdbStore, DB_VERSION, parseStoreDocument } from '../lowdb.js'
 import { createMemoryStore, type DbSnapshot } from '../memory.js'
 import { createFlusher, memoryMethods } from '../persisted.js'
-import { AtomicJsonFile, syncDir, writeFilesAtomic } from './atomic-file.js'
+import { searchTextOf } from '../query.js'
+import { AtomicJsonFile, syncDir, tempOf } from './atomic-file.js'
+import { createBodyCache } from './body-cache.js'
+import { dayDocument, genOf, HEAD_BYTES, type IndexRow, indexText, readIndex } from './day-index.js'
+import { createJournal, dropJournal, nextJournalSeq, readJournal } from './journal.js'
 import {
   DAY_FILE,
   type DayDoc,
@@ -18,6 +34,8 @@ import {
   newestFirst,
   stateDocSchema,
 } from './layout.js'
+import { isLean, leanItem, wholeAgain, wordsOf } from './lean-item.js'
+import { createLeanMatcher } from './lean-matcher.js'
 import { acquireLock } from './lock.js'
 import { migrateSingleFile } from './migrate.js'
 
@@ -50,6 +68,58 @@ const readSingleFile = async (opts: PartitionedStoreOptions): Promise<Partitione
 }
 
 const describeError = (err: unknown): string => (err instanceof Error ? err.message : String(err))
+
+/** Whole items read back from partitions that are kept parsed (by their bytes on disk). */
+const BODY_CACHE_BYTES = 16 * 1_048_576
+
+/** A whole item read from disk, frozen as stored items are. */
+const freezeWhole = (i: Item): Item =>
+  Object.freeze({
+    ...i,
+    categories: Object.freeze(i.categories) as string[],
+    topics: Object.freeze(i.topics) as string[],
+    enclosures: Object.freeze(i.enclosures.map((e) => Object.freeze(e))) as Enclosure[],
+  })
+
+/** Writes `data` to `file`'s temp file and syncs it. */
+const writeSynced = async (file: string, data: Buffer | string): Promise<void> => {
+  const fh = await open(tempOf(file), 'w')
+  try {
+    await fh.writeFile(data)
+    await fh.sync()
+  } finally {
+    await fh.close()
+  }
+}
+
+/**
+ * Writes the temp files of partitions and of their indexes, several partitions at once: each
+ * index is made from its partition's size and mtime once written (a sync changes neither), so
+ * both files are synced together.
+ */
+const writePartitionTemps = async (
+  list: readonly { day: string; index: string; data: Buffer; indexOf(st: DayStat): string }[],
+): Promise<void> => {
+  for (let i = 0; i < list.length; i += 16) {
+    await Promise.all(
+      list.slice(i, i + 16).map(async (j) => {
+        const fh = await open(tempOf(j.day), 'w')
+        try {
+          await fh.writeFile(j.data)
+          const st = await fh.stat()
+          await Promise.all([
+            fh.sync(),
+            writeSynced(j.index, j.indexOf({ size: st.size, mtimeMs: st.mtimeMs })),
+          ])
+        } finally {
+          await fh.close()
+        }
+      }),
+    )
+  }
+}
+
+type DayStat = { size: number; mtimeMs: number }
 
 /**
  * Opens the store folder of `opts.path` (creating it, or migrating a single-file store found at
@@ -88,28 +158,145 @@ export const createPartitionedStore = async (
   }
   const release = opts.readOnly ? () => undefined : acquireLock(dir, shownDir, log)
 
-  const byDay = new Map<string, Map<string, Item>>()
+  /** Where the stored version of an item lies on disk (valid while it is not in `pending`). */
+  const where = new Map<string, { day: string; off: number; len: number }>()
+  /** Whole items changed since the last flush, not yet in any partition. */
+  const pending = new Map<string, Item>()
+  /** Each item's distinct search words (lean-item.ts `wordsOf`). */
+  const words = new Map<string, string>()
+  const dayOfId = new Map<string, string>()
+  const byDay = new Map<string, Set<string>>()
   const dirty = new Set<string>()
-  const file = (day: string, item: Item): void => {
-    const m = byDay.get(day)
-    if (m) m.set(item.id, item)
-    else byDay.set(day, new Map([[item.id, item]]))
+  const cache = createBodyCache<Item>(BODY_CACHE_BYTES)
+  /** Search texts of items a `q` had to check on their whole text (queries repeat). */
+  const texts = createBodyCache<string>(BODY_CACHE_BYTES)
+  const textOf = (item: Item): string => {
+    let t = texts.get(item.id)
+    if (t === undefined) {
+      t = searchTextOf(whole(item))
+      texts.set(item.id, t, t.length)
+    }
+    return t
   }
+  const file = (day: string, id: string): void => {
+    dayOfId.set(id, day)
+    const s = byDay.get(day)
+    if (s) s.add(id)
+    else byDay.set(day, new Set([id]))
+  }
+  const unfile = (id: string): void => {
+    const day = dayOfId.get(id)
+    if (day === undefined) return
+    byDay.get(day)?.delete(id)
+    dayOfId.delete(id)
+    dirty.add(day)
+  }
+
+  /** The stored item with its body: from `pending`, the cache, or its bytes in its partition. */
+  const whole = (item: Item): Item => {
+    if (!isLean(item)) return item
+    const id = item.id
+    const found = pending.get(id) ?? cache.get(id)
+    if (found) return found
+    const at = where.get(id)
+    if (!at) throw new StoreError(`the body of item ${id} is in no partition of ${shownDir}`)
+    const bytes = Buffer.alloc(at.len)
+    let read = 0
+    const fd = openSync(files.day(at.day), 'r')
+    try {
+      read = readSync(fd, bytes, 0, at.len, at.off)
+    } finally {
+      closeSync(fd)
+    }
+    let out: Item | undefined
+    try {
+      out = read === at.len ? (JSON.parse(bytes.toString('utf8')) as Item) : undefined
+    } catch {
+      out = undefined
+    }
+    if (out?.id !== id) {
+      throw new StoreError(
+        `${shown.day(at.day)} changed while topicwire was running (item ${id} is no longer where it was written). Stop topicwire, then start it again: it reads the partition whole.`,
+      )
+    }
+    const frozen = freezeWhole(out)
+    cache.set(id, frozen, at.len)
+    return frozen
+  }
+
   const mem = createMemoryStore({
     ...(opts.priorityOf ? { priorityOf: opts.priorityOf } : {}),
+    slim: leanItem,
+    matcher: createLeanMatcher((item) => words.get(item.id), textOf),
     onItem(before, after) {
-      if (before) {
-        const day = dayOf(before)
-        byDay.get(day)?.delete(before.id)
-        dirty.add(day)
+      if (before) unfile(before.id)
+      if (!after) {
+        if (before) {
+          pending.delete(before.id)
+          where.delete(before.id)
+          words.delete(before.id)
+          cache.delete(before.id)
+          texts.delete(before.id)
+        }
+        return
       }
-      if (after) {
-        const day = dayOf(after)
-        file(day, after)
-        dirty.add(day)
+      let full = after
+      if (isLean(after)) {
+        // A re-tag or a new story of a stored item: same content, so the same body and words.
+        full = wholeAgain(whole(before ?? after), after)
+      } else {
+        words.set(after.id, wordsOf(after))
       }
+      pending.set(after.id, full)
+      cache.delete(after.id)
+      texts.delete(after.id)
+      const day = dayOf(after)
+      file(day, after.id)
+      dirty.add(day)
     },
   })
+
+  /** The rows of a day's index when it describes the partition as it is, else why not. */
+  const readIndexOf = (day: string): IndexRow[] | string => {
+    // Synchronous: open reads a few hundred small files, and waiting for the thread pool for
+    // each costs more than the read itself on a busy machine.
+    let text: string
+    try {
+      text = readFileSync(files.dayIndex(day), 'utf8')
+    } catch {
+      return 'no index'
+    }
+    const fd = openSync(files.day(day), 'r')
+    try {
+      const st = fstatSync(fd)
+      const head = Buffer.alloc(HEAD_BYTES)
+      const n = readSync(fd, head, 0, HEAD_BYTES, 0)
+      const gen = genOf(head.subarray(0, n).toString('utf8'))
+      if (!gen) return 'a partition written by hand or by an older version'
+      return readIndex(text, day, { size: st.size, mtimeMs: st.mtimeMs, gen })
+    } finally {
+      closeSync(fd)
+    }
+  }
+
+  /** A whole partition, checked as the single-file store checks its file (refused when damaged). */
+  const readDay = async (day: string): Promise<Item[]> => {
+    const doc = await new AtomicJsonFile<DayDoc>(files.day(day), (text) => {
+      const d = parseStoreDocument(
+        text,
+        shown.day(day),
+        dayDocSchema,
+        "the other days' items",
+      ) as DayDoc
+      if (d.day !== day) {
+        throw new StoreError(
+          `${shown.day(day)} holds the items of ${d.day}. topicwire will not overwrite it. Rename it to ${d.day}.json if no such file exists, or move it aside.`,
+        )
+      }
+      return d
+    }).read()
+    return (doc?.items ?? []).map(freezeWhole)
+  }
 
   const stateFile = new AtomicJsonFile<StateDoc>(files.state, (text) => {
     const doc = parseStoreDocument(text, shown.state, stateDocSchema) as StateDoc
@@ -117,40 +304,49 @@ export const createPartitionedStore = async (
     return doc
   })
   let found = false
+  let rebuilt = 0
   try {
     // Leftovers of writes killed before their rename: the documents themselves are whole.
-    for (const d of opts.readOnly ? [] : [dir, files.items]) {
+    for (const d of opts.readOnly ? [] : [dir, files.items, files.index]) {
+      if (!existsSync(d)) continue
       for (const name of await readdir(d)) {
         if (name.startsWith('.') && name.endsWith('.tmp')) await rm(join(d, name), { force: true })
       }
     }
+    if (!opts.readOnly) await mkdir(files.index, { recursive: true })
     const state = await stateFile.read()
     found = state !== null
     const items: Item[] = []
-    const dayOfId = new Map<string, string>()
-    for (const name of (await readdir(files.items)).sort()) {
+    for (const name of readdirSync(files.items).sort()) {
       const day = DAY_FILE.exec(name)?.[1]
       if (!day) continue
-      const doc = await new AtomicJsonFile<DayDoc>(files.day(day), (text) => {
-        const d = parseStoreDocument(
-          text,
-          shown.day(day),
-          dayDocSchema,
-          "the other days' items",
-        ) as DayDoc
-        if (d.day !== day) {
-          throw new StoreError(
-            `${shown.day(day)} holds the items of ${d.day}. topicwire will not overwrite it. Rename it to ${d.day}.json if no such file exists, or move it aside.`,
-          )
+      const rows = readIndexOf(day)
+      const list: Item[] = []
+      if (typeof rows !== 'string') {
+        for (const r of rows) {
+          where.set(r.item.id, { day, off: r.off, len: r.len })
+          words.set(r.item.id, r.words)
+          list.push(r.item)
         }
-        return d
-      }).read()
-      for (const item of doc?.items ?? []) {
+      } else {
+        // No index, or one that does not describe the partition: read it whole, index it again.
+        rebuilt++
+        dirty.add(day)
+        for (const item of await readDay(day)) {
+          pending.set(item.id, item)
+          words.set(item.id, wordsOf(item))
+          list.push(leanItem(item))
+        }
+      }
+      for (const item of list) {
         const seen = dayOfId.get(item.id)
         // An item in the wrong day (or in two) is filed again where it belongs by the next flush.
-        if (seen !== undefined) dirty.add(seen)
+        if (seen !== undefined) {
+          dirty.add(seen)
+          byDay.get(seen)?.delete(item.id)
+        }
         if (dayOf(item) !== day) dirty.add(day)
-        dayOfId.set(item.id, day)
+        file(day, item.id)
         items.push(item)
       }
     }
@@ -160,10 +356,15 @@ export const createPartitionedStore = async (
       states: state?.states ?? ({} as Record<string, SourceState>),
       items,
     }
-    mem.load(snapshot)
-    for (const item of items) {
-      const stored = await mem.getItem(item.id)
-      if (stored) file(dayOf(stored), stored)
+    mem.load(snapshot, true)
+    // Misfiled items: their partition is the one of their date.
+    for (const [id, day] of [...dayOfId]) {
+      const stored = mem.peek(id)
+      if (!stored || dayOf(stored) === day) continue
+      if (!pending.has(id)) pending.set(id, whole(stored))
+      byDay.get(day)?.delete(id)
+      file(dayOf(stored), id)
+      dirty.add(dayOf(stored))
     }
   } catch (err) {
     release()
@@ -173,33 +374,105 @@ export const createPartitionedStore = async (
       { cause: err },
     )
   }
+  if (rebuilt > 0) log(`indexed ${rebuilt} partition(s) of ${shownDir} again (read whole)`)
 
   // A fresh folder gets its state.json on the first flush, so a new install shows its store.
   let flushed = found ? mem.revision() : -1
   let writes = 0
 
+  /** Writes the changed partitions and their indexes; renames and bookkeeping in one synchronous step. */
+  const writeDays = async (days: string[]): Promise<void> => {
+    const doomed: string[] = []
+    const jobs: {
+      day: string
+      bytes: Buffer
+      rows: IndexRow[]
+      written: (Item | undefined)[]
+      gen: string
+    }[] = []
+    const old = new Map<string, Buffer>()
+    const bytesOf = async (day: string): Promise<Buffer> => {
+      let b = old.get(day)
+      if (!b) {
+        b = await readFile(files.day(day))
+        old.set(day, b)
+      }
+      return b
+    }
+    for (const day of days) {
+      const ids = byDay.get(day)
+      if (!ids || ids.size === 0) {
+        byDay.delete(day)
+        doomed.push(day)
+        continue
+      }
+      const list = [...ids].map((id) => mem.peek(id)!).sort(newestFirst)
+      const parts: Buffer[] = []
+      const written: (Item | undefined)[] = []
+      for (const item of list) {
+        const p = pending.get(item.id)
+        written.push(p)
+        if (p) parts.push(Buffer.from(JSON.stringify(p)))
+        else {
+          const at = where.get(item.id)!
+          parts.push((await bytesOf(at.day)).subarray(at.off, at.off + at.len))
+        }
+      }
+      const gen = randomBytes(6).toString('hex')
+      const { bytes, spans } = dayDocument(day, gen, parts)
+      const rows = list.map((item, k) => ({
+        item,
+        words: words.get(item.id) ?? wordsOf(whole(item)),
+        off: spans[k]![0],
+        len: spans[k]![1],
+      }))
+      jobs.push({ day, bytes, rows, written, gen })
+    }
+    old.clear()
+    await writePartitionTemps(
+      jobs.map((j) => ({
+        day: files.day(j.day),
+        index: files.dayIndex(j.day),
+        data: j.bytes,
+        indexOf: (st: DayStat) => indexText(j.day, { ...st, gen: j.gen }, j.rows),
+      })),
+    )
+    // Synchronous from here to the bookkeeping: no read sees a partition with stale offsets.
+    for (const j of jobs) {
+      renameSync(tempOf(files.day(j.day)), files.day(j.day))
+      renameSync(tempOf(files.dayIndex(j.day)), files.dayIndex(j.day))
+      for (const [k, r] of j.rows.entries()) {
+        const id = r.item.id
+        if (dayOfId.get(id) !== j.day) continue // moved or removed meanwhile: pending or gone
+        where.set(id, { day: j.day, off: r.off, len: r.len })
+        const p = j.written[k]
+        if (p && pending.get(id) === p) pending.delete(id)
+      }
+      writes++
+    }
+    for (const day of doomed) {
+      rmSync(files.day(day), { force: true })
+      rmSync(files.dayIndex(day), { force: true })
+      writes++
+    }
+    if (jobs.length > 0 || doomed.length > 0) {
+      await Promise.all([syncDir(files.items), syncDir(files.index)])
+    }
+  }
+
+  /** Journal files whose entries a flush has written to the partitions (dropped after it). */
+  const folded: number[] = []
   const writeChanged = async (): Promise<void> => {
+    if (opts.readOnly || (mem.revision() === flushed && dirty.size === 0)) return
+    // Entries appended from here on go to the next file, which this flush does not drop; the
+    // yield lets every save whose entry is in the closed file apply it to memory first.
+    folded.push(...(await journal.rotate()))
+    await new Promise((done) => setImmediate(done))
     const rev = mem.revision()
-    if (opts.readOnly || (rev === flushed && dirty.size === 0)) return
     const days = [...dirty].sort()
     dirty.clear()
     try {
-      let dropped = false
-      const out: { file: string; text: string }[] = []
-      for (const day of days) {
-        const m = byDay.get(day)
-        if (!m || m.size === 0) {
-          byDay.delete(day)
-          await rm(files.day(day), { force: true })
-          dropped = true
-        } else {
-          const doc: DayDoc = { version: DB_VERSION, day, items: [...m.values()].sort(newestFirst) }
-          out.push({ file: files.day(day), text: JSON.stringify(doc) })
-        }
-        writes++
-      }
-      await writeFilesAtomic(out)
-      if (dropped) await syncDir(files.items)
+      await writeDays(days)
       // States after items: a crash in between leaves a state older than its items, so the next
       // poll fetches again what it may have missed, never the other way round.
       if (rev !== flushed) {
@@ -207,6 +480,7 @@ export const createPartitionedStore = async (
         await stateFile.write(rest)
         writes++
       }
+      await dropJournal(dir, folded.splice(0))
     } catch (err) {
       for (const day of days) dirty.add(day)
       throw new StoreError(
@@ -217,15 +491,73 @@ export const createPartitionedStore = async (
     flushed = rev
   }
 
+  const { entries, seqs } = await readJournal(dir, shownDir).catch((err: unknown) => {
+    release()
+    throw err
+  })
+  folded.push(...seqs)
+  const journal = createJournal(dir, nextJournalSeq(seqs))
+  // Saves acknowledged before a crash: applied again (an entry already in the partitions changes
+  // nothing), then written to the partitions at once.
+  for (const e of entries) await mem.saveIngest(e)
+  if (entries.length > 0) {
+    log(`${entries.length} save(s) recovered from the journal of ${shownDir}`)
+    flushed = -1
+  }
+  if (!opts.readOnly && (dirty.size > 0 || seqs.length > 0)) {
+    try {
+      await writeChanged()
+    } catch (err) {
+      release()
+      throw err
+    }
+  }
+
   const { flush, writeFailures } = createFlusher(writeChanged)
+
+  /** Whether a save of `incoming` can change the stored item (else the journal need not hold it). */
+  const changes = (incoming: Item): boolean => {
+    const s = mem.peek(incoming.id)
+    return (
+      !s ||
+      s.contentHash !== incoming.contentHash ||
+      s.clusterId !== incoming.clusterId ||
+      s.topics.length !== incoming.topics.length ||
+      s.topics.some((t, k) => t !== incoming.topics[k])
+    )
+  }
 
   return {
     ...memoryMethods(mem),
+    // Durable before visible: a save is journaled (synced) before memory, hence readers, see it.
+    async saveIngest(r) {
+      const foreign = [r.state, ...r.items].some((x) => x.sourceId !== r.sourceId)
+      if (opts.readOnly || foreign) return mem.saveIngest(r)
+      await journal.append({ ...r, items: r.items.filter(changes) })
+      return mem.saveIngest(r)
+    },
+    // What leaves the store is whole: bodies come back from `pending`, the cache or the partition.
+    async recentItems(since) {
+      return (await mem.recentItems(since)).map(whole)
+    },
+    async queryItems(q) {
+      const page = await mem.queryItems(q)
+      return { ...page, items: page.items.map(whole) }
+    },
+    async getItem(id) {
+      const item = await mem.getItem(id)
+      return item && whole(item)
+    },
+    async clusterMembers(clusterId) {
+      return (await mem.clusterMembers(clusterId)).map(whole)
+    },
+    retag: (tagger) => mem.retag((item) => tagger(whole(item))),
     flush,
     async close() {
       try {
         await flush()
       } finally {
+        await journal.close()
         release()
       }
     },

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { StoreError } from '../../../src/model/errors.js'
+import type { Store } from '../../../src/model/types.js'
 import { createPartitionedStore } from '../../../src/store/lowdb/partitioned-store.js'
 import { createLowdbStore } from '../../../src/store/lowdb.js'
 import { makeItem } from '../../helpers/items.js'
@@ -31,6 +32,29 @@ afterAll(() => {
 describeStore('partitioned lowdb', () =>
   createPartitionedStore({ path: join(tempDir(), 'db.json') }),
 )
+
+/**
+ * The same contract with every change flushed at once: what the store answers then comes from
+ * lean items in memory and bodies read back from the partitions.
+ */
+const flushing = async (): Promise<Store> => {
+  const s = await createPartitionedStore({ path: join(tempDir(), 'db.json') })
+  const after =
+    <A extends unknown[], R>(f: (...a: A) => Promise<R>) =>
+    async (...a: A): Promise<R> => {
+      const r = await f(...a)
+      await s.flush()
+      return r
+    }
+  return {
+    ...s,
+    saveIngest: after(s.saveIngest),
+    saveState: after(s.saveState),
+    retag: after(s.retag),
+    prune: after(s.prune),
+  }
+}
+describeStore('partitioned lowdb, read back from its partitions', flushing)
 
 const state = { sourceId: 'dawn', failures: 0, nextPollAt: hoursAfter(3) }
 const on = (day: number, title: string) =>
@@ -113,7 +137,8 @@ describe('createPartitionedStore', () => {
     await s.flush()
     expect(s.writeCount()).toBe(6)
     await s.close()
-    expect(readdirSync(join(dir, 'db')).sort()).toEqual(['items', 'state.json'])
+    expect(readdirSync(join(dir, 'db')).sort()).toEqual(['index', 'items', 'state.json'])
+    expect(readdirSync(join(dir, 'db', 'index')).sort()).toEqual(dayFiles(dir))
   })
 
   it('drops a whole day by retention, and moves a re-dated item between days', async () => {
@@ -268,4 +293,135 @@ describe('createPartitionedStore', () => {
     }
     expect(durable).toBeGreaterThan(0)
   }, 120_000)
+})
+
+describe('partition indexes', () => {
+  const all = { limit: 50, clusters: 'all' } as const
+
+  it('opens from the index files, gives items back whole, and keeps bodies through a re-tag', async () => {
+    const dir = tempDir()
+    const path = join(dir, 'db.json')
+    const items = [on(1, 'one'), on(2, 'two'), on(2, 'three')]
+    const a = await createPartitionedStore({ path })
+    await a.saveIngest({ sourceId: 'dawn', items, state })
+    await a.close()
+    const logs: string[] = []
+    const b = await createPartitionedStore({ path, log: (m) => logs.push(m) })
+    expect(logs).toEqual([])
+    const page = await b.queryItems(all)
+    expect(page.items).toHaveLength(3)
+    for (const i of items) expect(page.items.find((p) => p.id === i.id)).toEqual(i)
+    expect(await b.retag((i) => (i.contentHtml?.includes('Traders') ? ['border'] : []))).toBe(3)
+    await b.close()
+    const day1 = doc(join(dir, 'db', 'items', '2024-05-01.json')).items
+    expect(day1).toEqual([{ ...items[0], topics: ['border'] }])
+    const c = await createPartitionedStore({ path, log: (m) => logs.push(m) })
+    expect(await c.getItem(items[1]!.id)).toEqual({ ...items[1], topics: ['border'] })
+    await c.close()
+    expect(logs).toEqual([])
+  })
+
+  it('reads a partition whole and indexes it again when edited by hand, or its index is missing or damaged', async () => {
+    const dir = tempDir()
+    const path = join(dir, 'db.json')
+    const items = [on(1, 'one'), on(2, 'two'), on(3, 'three')]
+    const a = await createPartitionedStore({ path })
+    await a.saveIngest({ sourceId: 'dawn', items, state })
+    await a.close()
+    const day = (d: number) => join(dir, 'db', 'items', `2024-05-0${d}.json`)
+    const edited = doc(day(1))
+    edited.items[0].title = 'one mended by hand'
+    writeFileSync(day(1), JSON.stringify(edited, null, 2))
+    rmSync(join(dir, 'db', 'index', '2024-05-02.json'))
+    writeFileSync(join(dir, 'db', 'index', '2024-05-03.json'), '{"version":1,')
+    const logs: string[] = []
+    const b = await createPartitionedStore({ path, log: (m) => logs.push(m) })
+    expect(logs.join('\n')).toContain('indexed 3 partition(s)')
+    expect((await b.getItem(items[0]!.id))?.title).toBe('one mended by hand')
+    const found = await b.queryItems({ ...all, q: { include: ['mended'], exclude: [] } })
+    expect(found.items.map((i) => i.id)).toEqual([items[0]!.id])
+    await b.close()
+    logs.length = 0
+    const c = await createPartitionedStore({ path, log: (m) => logs.push(m) })
+    expect(logs).toEqual([])
+    expect((await c.queryItems(all)).items.map((i) => i.title)).toEqual([
+      'three',
+      'two',
+      'one mended by hand',
+    ])
+    expect(await c.getItem(items[2]!.id)).toEqual(items[2])
+    await c.close()
+  })
+
+  it('refuses to hand out an item whose partition changed under it, naming the file', async () => {
+    const dir = tempDir()
+    const path = join(dir, 'db.json')
+    const a = await createPartitionedStore({ path })
+    const item = on(1, 'one')
+    await a.saveIngest({ sourceId: 'dawn', items: [item], state })
+    await a.close()
+    const b = await createPartitionedStore({ path })
+    writeFileSync(join(dir, 'db', 'items', '2024-05-01.json'), '{"version":1,"day":"2024-05-01"}')
+    await expect(b.getItem(item.id)).rejects.toThrow(/2024-05-01\.json changed while topicwire/)
+    await b.close()
+  })
+})
+
+describe('the journal', () => {
+  const entry = (title: string) =>
+    JSON.stringify({ sourceId: 'dawn', items: [on(1, title)], state: { ...state, failures: 2 } })
+
+  it('replays saves acknowledged before a crash, drops a write cut short, and folds them into the partitions', async () => {
+    const dir = tempDir()
+    const path = join(dir, 'db.json')
+    const a = await createPartitionedStore({ path })
+    await a.saveIngest({ sourceId: 'dawn', items: [on(2, 'flushed')], state })
+    await a.close()
+    const journal = join(dir, 'db', 'journal-000007.jsonl')
+    writeFileSync(journal, `${entry('journaled')}\n${entry('cut short').slice(0, 60)}`)
+    const logs: string[] = []
+    const b = await createPartitionedStore({ path, log: (m) => logs.push(m) })
+    expect(logs.join('\n')).toContain('1 save(s) recovered from the journal')
+    expect((await b.queryItems({ limit: 10, clusters: 'all' })).items.map((i) => i.title)).toEqual([
+      'flushed',
+      'journaled',
+    ])
+    expect((await b.getState('dawn'))?.failures).toBe(2)
+    expect(existsSync(journal)).toBe(false)
+    expect(doc(join(dir, 'db', 'items', '2024-05-01.json')).items[0].title).toBe('journaled')
+    await b.close()
+  })
+
+  it('writes each save to the journal before it returns, and drops the journal once flushed', async () => {
+    const dir = tempDir()
+    const s = await createPartitionedStore({ path: join(dir, 'db.json') })
+    await s.saveIngest({ sourceId: 'dawn', items: [on(1, 'one')], state })
+    const files = () => readdirSync(join(dir, 'db')).filter((f) => f.startsWith('journal-'))
+    expect(files()).toHaveLength(1)
+    const line = JSON.parse(readFileSync(join(dir, 'db', files()[0]!), 'utf8'))
+    expect(line.items.map((i: { title: string }) => i.title)).toEqual(['one'])
+    // An unchanged item is not written again.
+    await s.saveIngest({ sourceId: 'dawn', items: [on(1, 'one')], state })
+    const lines = readFileSync(join(dir, 'db', files()[0]!), 'utf8')
+      .trim()
+      .split('\n')
+    expect(JSON.parse(lines[1]!).items).toEqual([])
+    await s.flush()
+    expect(files()).toEqual([])
+    await s.close()
+  })
+
+  it('refuses a journal damaged before its last line, naming it, and leaves it as it is', async () => {
+    const dir = tempDir()
+    const path = join(dir, 'db.json')
+    const a = await createPartitionedStore({ path })
+    await a.close()
+    const journal = join(dir, 'db', 'journal-000002.jsonl')
+    const text = `{"sourceId":\n${entry('after')}\n`
+    writeFileSync(journal, text)
+    await expect(createPartitionedStore({ path })).rejects.toThrow(
+      /journal-000002\.jsonl line 1 is damaged.*Move the file aside/,
+    )
+    expect(readFileSync(journal, 'utf8')).toBe(text)
+  })
 })

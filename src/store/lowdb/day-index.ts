@@ -1,0 +1,105 @@
+/** A day partition's index file: the lean items, their words and where each item's JSON lies in the partition, stamped with the partition it describes. */
+import type { Item } from '../../model/types.js'
+import { DB_VERSION } from '../lowdb.js'
+import { fromLeanRow, leanRow } from './lean-item.js'
+
+/** What identifies one written partition: its size and mtime (a hand edit changes them) and a token written in it. */
+export interface DayStamp {
+  size: number
+  mtimeMs: number
+  gen: string
+}
+
+/** The layout of index files this version writes: another one is rebuilt from its partition. */
+const INDEX_FORMAT = 2
+
+/** One item of an index: its lean copy, its distinct words, and its bytes in the partition. */
+export interface IndexRow {
+  item: Item
+  words: string
+  off: number
+  len: number
+}
+
+/** The head every partition this version writes starts with (a JSON DayDoc with a `gen` token). */
+const headOf = (day: string, gen: string): string =>
+  `{"version":${DB_VERSION},"day":"${day}","gen":"${gen}","items":[`
+const HEAD = /^\{"version":\d+,"day":"[0-9-]+","gen":"([0-9a-z]+)","items":\[/
+
+/** How many bytes of a partition {@link genOf} needs. */
+export const HEAD_BYTES = 80
+
+/** The `gen` token at the start of a partition this version wrote (undefined for any other). */
+export const genOf = (head: string): string | undefined => HEAD.exec(head)?.[1]
+
+/**
+ * A day document (DayDoc plus `gen`) made of items' JSON texts, newest first, and where each lies
+ * in it (byte offset and length), so one item is read back without parsing the day.
+ * @example dayDocument('2026-03-10', 'k3x9', [Buffer.from(JSON.stringify(item))]).spans // [[41, 812]]
+ */
+export const dayDocument = (
+  day: string,
+  gen: string,
+  parts: readonly Buffer[],
+): { bytes: Buffer; spans: [number, number][] } => {
+  const head = Buffer.from(headOf(day, gen))
+  const chunks: Buffer[] = [head]
+  const spans: [number, number][] = []
+  let at = head.length
+  const comma = Buffer.from(',')
+  for (const [k, p] of parts.entries()) {
+    if (k > 0) {
+      chunks.push(comma)
+      at++
+    }
+    spans.push([at, p.length])
+    chunks.push(p)
+    at += p.length
+  }
+  chunks.push(Buffer.from(']}'))
+  return { bytes: Buffer.concat(chunks), spans }
+}
+
+/** The index file of a partition stamped `stamp`. */
+export const indexText = (day: string, stamp: DayStamp, rows: readonly IndexRow[]): string =>
+  JSON.stringify({
+    version: DB_VERSION,
+    format: INDEX_FORMAT,
+    day,
+    ...stamp,
+    items: rows.map((r) => ({
+      o: r.off,
+      n: r.len,
+      w: r.words,
+      i: leanRow(r.item),
+    })),
+  })
+
+/**
+ * The rows of an index file if it describes the partition stamped `stamp`, else why not (the
+ * partition is then read whole and the index written again).
+ */
+export const readIndex = (text: string, day: string, stamp: DayStamp): IndexRow[] | string => {
+  let doc: Record<string, unknown>
+  try {
+    doc = JSON.parse(text) as Record<string, unknown>
+  } catch {
+    return 'not JSON'
+  }
+  if (doc.version !== DB_VERSION || doc.format !== INDEX_FORMAT || doc.day !== day) {
+    return 'another version, layout or day'
+  }
+  if (doc.size !== stamp.size || doc.mtimeMs !== stamp.mtimeMs || doc.gen !== stamp.gen) {
+    return 'the partition changed since'
+  }
+  if (!Array.isArray(doc.items)) return 'no items'
+  const rows: IndexRow[] = []
+  for (const r of doc.items as Record<string, unknown>[]) {
+    const item = fromLeanRow(r?.i)
+    if (!item || typeof r.o !== 'number' || typeof r.n !== 'number') return 'an item is damaged'
+    if (typeof r.w !== 'string') return 'an item has no words'
+    if (r.o + r.n > stamp.size) return 'an item lies outside the partition'
+    rows.push({ item, words: r.w, off: r.o, len: r.n })
+  }
+  return rows
+}

@@ -1,0 +1,130 @@
+/** The partitioned store's journal: each source's saved items appended and synced before readers see them, folded into the partitions by the next flush. */
+import { existsSync } from 'node:fs'
+import { type FileHandle, open, readdir, readFile, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { z } from 'zod'
+import { StoreError } from '../../model/errors.js'
+import type { IngestResult } from '../../model/types.js'
+import { itemSchema, stateSchema } from '../lowdb.js'
+import { syncDir } from './atomic-file.js'
+
+const JOURNAL_FILE = /^journal-(\d+)\.jsonl$/
+const nameOf = (seq: number): string => `journal-${String(seq).padStart(6, '0')}.jsonl`
+
+const entrySchema = z.object({
+  sourceId: z.string().min(1),
+  state: stateSchema,
+  items: z.array(itemSchema),
+})
+
+/** The entries of the journal files in `dir`, oldest first, and the files (to drop once folded). */
+export const readJournal = async (
+  dir: string,
+  shownDir: string,
+): Promise<{ entries: IngestResult[]; seqs: number[] }> => {
+  if (!existsSync(dir)) return { entries: [], seqs: [] }
+  const seqs = (await readdir(dir))
+    .map((name) => JOURNAL_FILE.exec(name)?.[1])
+    .filter((s): s is string => s !== undefined)
+    .map(Number)
+    .sort((a, b) => a - b)
+  const entries: IngestResult[] = []
+  for (const seq of seqs) {
+    const text = await readFile(join(dir, nameOf(seq)), 'utf8')
+    const lines = text.split('\n')
+    // Every append ends with a newline and is acknowledged only once synced whole: a last piece
+    // without one is a write cut by a crash, which nobody was told of. Drop it.
+    lines.pop()
+    for (const [k, line] of lines.entries()) {
+      try {
+        entries.push(entrySchema.parse(JSON.parse(line)) as IngestResult)
+      } catch {
+        throw new StoreError(
+          `${join(shownDir, nameOf(seq))} line ${k + 1} is damaged. topicwire will not overwrite it. Move the file aside to start without the items saved since the last flush, or restore a backup.`,
+        )
+      }
+    }
+  }
+  return { entries, seqs }
+}
+
+/**
+ * Removes the journal files `seqs` of `dir` (their entries are in the partitions now). Not synced:
+ * a file that comes back after a crash is replayed, which changes nothing.
+ */
+export const dropJournal = async (dir: string, seqs: readonly number[]): Promise<void> => {
+  for (const seq of seqs) await rm(join(dir, nameOf(seq)), { force: true })
+}
+
+/**
+ * An append-only journal in `dir`, starting at file number `seq`. Appends that arrive while a
+ * write is in flight are written and synced together (one fsync for all of them).
+ * @example await journal.append(result) // durable now; then apply it to memory
+ */
+export const createJournal = (dir: string, seq: number) => {
+  let fh: FileHandle | undefined
+  let created = false
+  let queue: string[] = []
+  let waiting: Promise<void> | undefined
+  let chain: Promise<void> = Promise.resolve()
+  const written: number[] = []
+
+  const writeQueued = async (): Promise<void> => {
+    const lines = queue
+    queue = []
+    if (!fh) {
+      fh = await open(join(dir, nameOf(seq)), 'a')
+      created = true
+    }
+    await fh.write(lines.join(''))
+    await fh.sync()
+    if (created) {
+      // The new file's name must be durable too, once.
+      created = false
+      await syncDir(dir)
+    }
+    if (written.at(-1) !== seq) written.push(seq)
+  }
+
+  return {
+    /** Appends `r` durably; rejects (and `r` must not be applied) when the write fails. */
+    append(r: IngestResult): Promise<void> {
+      queue.push(`${JSON.stringify(r)}\n`)
+      if (!waiting) {
+        const run = chain.then(() => {
+          waiting = undefined
+          return writeQueued()
+        })
+        waiting = run
+        chain = run.catch(() => undefined)
+      }
+      return waiting
+    },
+    /**
+     * Closes the current file once every earlier append is written: later appends go to the next
+     * one. Returns the files written so far (to drop once a flush has folded them).
+     */
+    async rotate(): Promise<number[]> {
+      const done = chain.then(async () => {
+        const h = fh
+        fh = undefined
+        seq++
+        await h?.close()
+        return written.splice(0)
+      })
+      chain = done.then(
+        () => undefined,
+        () => undefined,
+      )
+      return done
+    },
+    async close(): Promise<void> {
+      await chain
+      await fh?.close()
+      fh = undefined
+    },
+  }
+}
+
+/** The number the next journal file of `dir` takes (after every one found). */
+export const nextJournalSeq = (seqs: readonly number[]): number => (seqs.at(-1) ?? 0) + 1

@@ -1,0 +1,117 @@
+/** createLeanMatcher answers as compileTerms on the whole text, from distinct words and whole items read on demand. */
+import { describe, expect, it } from 'vitest'
+import type { Item, SearchTerms } from '../../../src/model/types.js'
+import { isLean, leanItem, wholeAgain, wordsOf } from '../../../src/store/lowdb/lean-item.js'
+import { createLeanMatcher } from '../../../src/store/lowdb/lean-matcher.js'
+import { mayHave, probeOf, wordFilter } from '../../../src/store/lowdb/word-filter.js'
+import { compileTerms, searchTextOf } from '../../../src/store/query.js'
+import { makeItem } from '../../helpers/items.js'
+
+const items: Item[] = [
+  makeItem({
+    title: 'Durand Line talks resume',
+    summary: 'Envoys met in Doha.',
+    contentHtml: '<p>The <b>border</b> at Torkham reopened; cricket later.</p>',
+    categories: ['World News'],
+  }),
+  makeItem({
+    title: 'Line of Durand? No: Torkham trade',
+    summary: 'x'.repeat(300),
+    contentHtml: '<p>Kabul sent traders to Peshawar.</p>',
+  }),
+  makeItem({
+    title: 'Türkiye hosts envoys',
+    summary: 'Istanbul talks on the TTP.',
+    contentHtml: undefined,
+    categories: ['world'],
+  }),
+  makeItem({ title: 'پاکستان اور افغانستان', summary: 'طورخم', contentHtml: '<p>بارڈر</p>' }),
+]
+
+const termSets: SearchTerms[] = [
+  { include: ['torkham'], exclude: [] },
+  { include: ['durand line'], exclude: [] },
+  { include: ['line durand'], exclude: [] },
+  { include: ['torkh'], exclude: [] },
+  { include: [], exclude: ['cricket'] },
+  { include: [], exclude: ['kabul sent'] },
+  { include: ['torkham'], exclude: ['doha envoys'] },
+  { include: ['turkiye'], exclude: [] },
+  { include: ['world news'], exclude: [] },
+  { include: ['--'], exclude: [] },
+  { include: ['طورخم'], exclude: [] },
+  { include: [], exclude: [], scoped: [{ field: 'title', term: 'torkham', exclude: false }] },
+  { include: [], exclude: [], scoped: [{ field: 'content', term: 'torkham', exclude: true }] },
+  {
+    include: ['talks'],
+    exclude: ['ttp'],
+    scoped: [{ field: 'categories', term: 'world', exclude: false }],
+  },
+]
+
+describe('createLeanMatcher', () => {
+  const words = new Map(items.map((i) => [i.id, wordsOf(i)]))
+  const byId = new Map(items.map((i) => [i.id, i]))
+  const reads: string[] = []
+  const textOf = (i: Item): string => {
+    reads.push(i.id)
+    return searchTextOf(byId.get(i.id)!)
+  }
+  const matcher = createLeanMatcher((i) => words.get(i.id), textOf)
+
+  it.each(termSets.map((t) => [JSON.stringify(t), t] as const))(
+    'agrees with compileTerms on the whole text: %s',
+    (_, terms) => {
+      const exact = compileTerms(terms)
+      const test = matcher(terms)
+      for (const item of items) expect(test(leanItem(item))).toBe(exact(searchTextOf(item)))
+    },
+  )
+
+  it('reads a whole item only when its word filter cannot rule the item out', () => {
+    reads.length = 0
+    for (const item of items) matcher({ include: [], exclude: ['cricket'] })(leanItem(item))
+    expect(reads).toEqual([items[0]!.id])
+    reads.length = 0
+    for (const item of items) matcher({ include: ['peshawar'], exclude: [] })(leanItem(item))
+    expect(reads).toEqual([items[1]!.id])
+  })
+})
+
+describe('wordFilter', () => {
+  it('never misses a word it holds, and rules out most words it does not', () => {
+    const held = Array.from({ length: 300 }, (_, k) => `word${k}`)
+    const filter = wordFilter(held)
+    for (const w of held) expect(mayHave(filter, probeOf(w))).toBe(true)
+    const others = Array.from({ length: 2000 }, (_, k) => `other${k}`)
+    const wrong = others.filter((w) => mayHave(filter, probeOf(w))).length
+    expect(wrong).toBeLessThan(60) // about 1%
+    expect(filter.length).toBe(500) // 10 bits a word, 6 a character
+  })
+})
+
+describe('leanItem', () => {
+  it('keeps what queries and upserts read, not the body, and marks it lean', () => {
+    const item = { ...items[0]!, topics: ['border'] }
+    const lean = leanItem(item)
+    expect(isLean(lean)).toBe(true)
+    expect(Object.isFrozen(lean)).toBe(true)
+    const { summary, contentHtml, url, guid, author, categories, enclosures, ...kept } = item
+    expect({ ...lean }).toMatchObject({ ...kept, categories: [], enclosures: [] })
+    expect(lean.contentHtml).toBeUndefined()
+    expect(lean.summary).toBeUndefined()
+    expect(JSON.parse(JSON.stringify(lean))).not.toHaveProperty('url')
+  })
+
+  it('gives back the whole item a change built from a lean copy stands for', () => {
+    const old = { ...items[1]!, clusterReason: { via: 'url' as const, matchedId: 'x' } }
+    const retagged = { ...leanItem(old), topics: ['trade'], clusterId: 'story-2' }
+    const { clusterReason: _r, ...changed } = retagged
+    expect(wholeAgain(old, changed)).toEqual({
+      ...items[1]!,
+      topics: ['trade'],
+      clusterId: 'story-2',
+    })
+    expect(wholeAgain(old, retagged)).toEqual({ ...old, topics: ['trade'], clusterId: 'story-2' })
+  })
+})

@@ -75,7 +75,7 @@ describe('serve killed with SIGKILL mid-cycle', () => {
       [
         `server: { port: ${port}, base_url: "${base}" }`,
         `storage: { path: ${join(dir, 'db.json')} }`,
-        'fetch: { every: 1s, timeout: 10s }',
+        'fetch: { every: 1s, timeout: 10s, allow_private_networks: true }',
         'sources:',
         ...[...FAST, 'slow'].map(
           (id) => `  - { id: ${id}, title: ${id}, url: ${feeds}/${id}.rss }`,

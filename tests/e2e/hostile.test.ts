@@ -289,7 +289,7 @@ describe('SIGTERM while a worker is busy on hostile documents', { timeout: 90_00
       [
         `server: { port: ${port} }`,
         `storage: { path: ${join(work, 'db.json')} }`,
-        `fetch: { timeout: ${TIMEOUT_S}s, analysis_timeout: 120s, workers: 1, per_host: 16 }`,
+        `fetch: { timeout: ${TIMEOUT_S}s, analysis_timeout: 120s, workers: 1, per_host: 16, allow_private_networks: true }`,
         'sources:',
         `  - { id: drip, url: "${url}/drip" }`,
         ...ids.map((id) => `  - { id: ${id}, url: "${url}/${id}" }`),

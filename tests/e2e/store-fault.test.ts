@@ -79,7 +79,7 @@ beforeAll(async () => {
       `server: { port: ${port} }`,
       `storage: { path: ${join(dir, 'db.json')} }`,
       // Polled only when the test asks (a day between scheduled polls).
-      'fetch: { every: 24h }',
+      'fetch: { every: 24h, allow_private_networks: true }',
       'sources:',
       `  - { id: f, url: "${url}" }`,
       'topics: {}',

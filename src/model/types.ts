@@ -302,6 +302,11 @@ export interface Verdict {
 }
 
 export interface Store {
+  /**
+   * True when other processes write this store too (PostgreSQL replicas): a poller's story index
+   * then reads their items before each batch (stories/clusterer.ts). Absent: this process only.
+   */
+  readonly shared?: boolean
   /** States of the sources due at `now` (nextPollAt <= now), oldest first, at most `max`. */
   claimDue(now: Date, sourceIds: string[], max: number): Promise<SourceState[]>
   getState(sourceId: string): Promise<SourceState | undefined>

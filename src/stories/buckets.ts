@@ -6,9 +6,10 @@ export interface BandTable<T> {
   remove(bands: Uint32Array, value: T): void
   /**
    * Calls `f` for every value that shares at least one band key (once per shared band), newest
-   * first; at most `maxPerBucket` (default {@link MAX_PER_BUCKET}) values of each bucket.
+   * first; at most `maxPerBucket` (default {@link MAX_PER_BUCKET}) values of each bucket. The
+   * visit ends as soon as `f` returns true (the caller has seen enough).
    */
-  visit(bands: Uint32Array, f: (value: T) => void): void
+  visit(bands: Uint32Array, f: (value: T) => boolean | undefined): void
 }
 
 /** How many values of one bucket a visit looks at (the most recently added). */
@@ -54,13 +55,13 @@ export const createBandTable = <T extends object | number>(
       for (let b = 0; b < bands.length; b++) {
         const cur = tables[b]?.get(bands[b]! & SMI)
         if (!Array.isArray(cur)) {
-          if (cur !== undefined) f(cur)
+          if (cur !== undefined && f(cur)) return
           continue
         }
         // Newest first, and only the newest few of a crowded bucket: template-like texts (many
         // items sharing most words) must not make each arrival cost the whole window.
         const stop = Math.max(0, cur.length - maxPerBucket)
-        for (let i = cur.length - 1; i >= stop; i--) f(cur[i]!)
+        for (let i = cur.length - 1; i >= stop; i--) if (f(cur[i]!)) return
       }
     },
   }

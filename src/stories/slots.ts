@@ -17,6 +17,10 @@ export interface SlotColumns {
   time: Float64Array
   /** How many keys the item has. */
   size: Int32Array
+  /** Length of the item's IDF weight vector (when it was indexed). */
+  norm: Float64Array
+  /** {@link SLOT_BACKGROUND} when the item is a background piece (explainer, timeline…). */
+  flags: Uint8Array
   /** SKETCH_WORDS words per slot: the writeSketch of the item's keys. */
   sketch: Int32Array
 }
@@ -26,7 +30,12 @@ export interface SlotRow {
   seen: number
   time: number
   keys: Uint32Array
+  norm?: number
+  background?: boolean
 }
+
+/** The flag of a background piece in {@link SlotColumns.flags}. */
+export const SLOT_BACKGROUND = 1
 
 /** A growable table of {@link SlotColumns}; freed slots are reused. */
 export interface SlotTable {
@@ -40,7 +49,7 @@ export interface SlotTable {
 }
 
 const columnsOf = (capacity: number, old?: SlotColumns): SlotColumns => {
-  const grow = <T extends Int32Array | Float64Array>(
+  const grow = <T extends Int32Array | Float64Array | Uint8Array>(
     make: new (n: number) => T,
     prev?: T,
     per = 1,
@@ -55,6 +64,8 @@ const columnsOf = (capacity: number, old?: SlotColumns): SlotColumns => {
     seen: grow(Float64Array, old?.seen),
     time: grow(Float64Array, old?.time),
     size: grow(Int32Array, old?.size),
+    norm: grow(Float64Array, old?.norm),
+    flags: grow(Uint8Array, old?.flags),
     sketch: grow(Int32Array, old?.sketch, SKETCH_WORDS),
   }
 }
@@ -87,6 +98,8 @@ export const createSlotTable = (initialCapacity = 1024): SlotTable => {
       columns.seen[slot] = row.seen
       columns.time[slot] = row.time
       columns.size[slot] = row.keys.length
+      columns.norm[slot] = row.norm ?? 0
+      columns.flags[slot] = row.background ? SLOT_BACKGROUND : 0
       writeSketch(row.keys, columns.sketch, slot * SKETCH_WORDS)
       return slot
     },

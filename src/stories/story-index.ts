@@ -4,8 +4,8 @@ import { countKeys, countOf, createBandTable, dropFrom, pushTo } from './buckets
 import { BACKGROUND_KEY, compactFeatures, type StoryFeatures, storyFeatures } from './features.js'
 import { storyConflict } from './guards.js'
 import { createBandKeys, DEFAULT_LSH, type LshShape } from './minhash.js'
-import { createSlotTable } from './slots.js'
-import { fnv1a, hasKey, normOf, SKETCH_WORDS, sketchHits, weightedCosine } from './text.js'
+import { createSlotTable, SLOT_BACKGROUND } from './slots.js'
+import { fnv1a, hasKey, normOf, SKETCH_WORDS, sketchWeight, weightedCosine } from './text.js'
 
 /** Tuning of a {@link StoryIndex}; the defaults are what `npm run eval:stories` measures (tests/stories/evaluate.test.ts checks them). */
 export interface StoryIndexOptions {
@@ -183,7 +183,8 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
   let arrivals = 0
   let lastSweep = Number.NEGATIVE_INFINITY
 
-  const textOf = (item: Item): number => fnv1a(`${item.title}\n${item.summary ?? ''}`)
+  // Hashed in parts: a concatenation would be built (and flattened) per arrival just to hash it.
+  const textOf = (item: Item): number => fnv1a(item.summary ?? '', fnv1a('\n', fnv1a(item.title)))
 
   const makeDoc = (
     item: Item,
@@ -237,6 +238,8 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
       seen: doc.seen,
       time: doc.time,
       keys: doc.features.keys,
+      norm: doc.norm,
+      background: hasKey(doc.features.keys, BACKGROUND_KEY),
     })
     doc.slot = slot
     docs[slot] = doc
@@ -282,41 +285,43 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     let scored = 0
     const best = new Map<string, { score: number; margin: number; match: Doc }>()
     doc.bands ??= bandsOf(doc)
-    const { visited, source, seen, time, size, sketch } = slots.columns
+    const { visited, source, seen, time, size, sketch, norm: norms, flags } = slots.columns
     const own = slots.sourceNumber(doc.sourceId)
     const { keys } = doc.features
     const background = hasKey(keys, BACKGROUND_KEY)
     const weights = weightsOf(keys)
     const norm = normOf(weights)
     doc.norm = norm
-    let top = 0
-    for (let i = 0; i < weights.length; i++) top = Math.max(top, weights[i]! * weights[i]!)
-    const visit = (slot: number): void => {
+    const squares = new Float64Array(weights.length)
+    for (let i = 0; i < weights.length; i++) squares[i] = weights[i]! * weights[i]!
+    const visit = (slot: number): boolean => {
       // Each arrival scores a bounded number of candidates, whatever the window holds.
-      if (visited[slot] === stamp || scored >= maxCandidates) return
+      if (scored >= maxCandidates) return true
+      if (visited[slot] === stamp) return false
       visited[slot] = stamp
       scored++
-      if (seen[slot]! < cutoff) return
+      if (seen[slot]! < cutoff) return false
       const gap = Math.abs(doc.time - time[slot]!)
-      if (gap > windowMs) return
+      if (gap > windowMs) return false
       const floor = threshold + (perDay * gap) / DAY_MS
-      if (floor >= 1 || size[slot] === 0) return
-      // Most candidates share a word or two only: the sketch bounds the shared keys (and so the
-      // score, each shared key weighing at most `top`) without reading the candidate's keys.
-      const hits = sketchHits(sketch, slot * SKETCH_WORDS, keys)
-      const c = docs[slot]!
-      const cNorm = c.norm ?? norm
-      if (hits < MIN_SHARED || hits * top < floor * norm * cNorm) return
+      if (floor >= 1 || size[slot] === 0) return false
       // A source's own second report of a story, and an explainer, must be much closer than
       // another outlet's report.
-      const strict = source[slot] === own || background || hasKey(c.features.keys, BACKGROUND_KEY)
+      const strict = source[slot] === own || background || (flags[slot]! & SLOT_BACKGROUND) !== 0
       const min = strict ? floor - threshold + sameSource : floor
+      // Most candidates share a word or two only: the sketch bounds the dot product by the
+      // squared weights of the keys that hit, from the slot's columns alone (no object read).
+      const cNorm = norms[slot]!
+      const bound = sketchWeight(sketch, slot * SKETCH_WORDS, keys, squares, MIN_SHARED)
+      if (bound < min * norm * cNorm) return false
+      const c = docs[slot]!
       const score = weightedCosine(keys, weights, norm, c.features.keys, cNorm)
-      if (score < min) return
+      if (score < min) return false
       const prev = best.get(c.clusterId)
       // Ranked by the margin over the time-raised threshold: a closer report of as much overlap wins.
       const margin = score - min
       if (!prev || margin > prev.margin) best.set(c.clusterId, { score, margin, match: c })
+      return false
     }
     buckets.visit(doc.bands, visit)
     counters.candidates += scored

@@ -89,9 +89,12 @@ export const contentWords = (text: string): string[] =>
 export const isContentWord = (w: string): boolean =>
   w.length >= 2 && !STOP_WORDS.has(w) && !/\d/.test(w)
 
-/** FNV-1a, 32 bits: a fast, well-spread hash for short strings. */
-export const fnv1a = (s: string): number => {
-  let h = 0x811c9dc5
+/**
+ * FNV-1a, 32 bits: a fast, well-spread hash for short strings. `from` continues the hash of a
+ * preceding string (its result), so parts hash as their concatenation without building it.
+ */
+export const fnv1a = (s: string, from = 0x811c9dc5): number => {
+  let h = from
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i)
     h = Math.imul(h, 0x01000193)
@@ -101,7 +104,7 @@ export const fnv1a = (s: string): number => {
 
 /** Sorted, unique uint32 keys of strings (see {@link fnv1a}). */
 export const keysOf = (words: Iterable<string>): Uint32Array =>
-  sortedUnique(Uint32Array.from(new Set(words), fnv1a))
+  sortedUnique(Uint32Array.from(new Set(words), (w) => fnv1a(w)))
 
 /** The keys sorted, each once (sorts `keys` in place; returns a copy of the unique part). */
 export const sortedUnique = (keys: Uint32Array): Uint32Array => {
@@ -181,6 +184,30 @@ export const sketchHits = (sketch: Int32Array, at: number, keys: Uint32Array): n
     n += (sketch[at + ((k >>> 5) & (SKETCH_WORDS - 1))]! >>> (k & 31)) & 1
   }
   return n
+}
+
+/**
+ * Σ `squares[i]` over the `keys[i]` whose bit is set in the sketch of another set at `sketch[at …]`:
+ * at least the dot product of the two sets' weight vectors when `squares` holds the squared
+ * weights of `keys` (every shared key hits), so a candidate whose bound is under the bar is turned
+ * down without reading its keys. -1 when fewer than `minHits` keys hit (fewer shared keys).
+ */
+export const sketchWeight = (
+  sketch: Int32Array,
+  at: number,
+  keys: Uint32Array,
+  squares: Float64Array,
+  minHits: number,
+): number => {
+  let n = 0
+  let sum = 0
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!
+    const bit = (sketch[at + ((k >>> 5) & (SKETCH_WORDS - 1))]! >>> (k & 31)) & 1
+    n += bit
+    sum += bit * squares[i]!
+  }
+  return n < minHits ? -1 : sum
 }
 
 /**

@@ -5,9 +5,13 @@ describe('createBandTable', () => {
   const a = { id: 'a' }
   const b = { id: 'b' }
   const c = { id: 'c' }
-  const seen = (t: ReturnType<typeof createBandTable<{ id: string }>>, bands: number[]) => {
+  const seen = (
+    t: ReturnType<typeof createBandTable<{ id: string }>>,
+    bands: number[],
+    upTo = Number.POSITIVE_INFINITY,
+  ) => {
     const out: string[] = []
-    t.visit(Uint32Array.from(bands), (v) => out.push(v.id))
+    t.visit(Uint32Array.from(bands), (v) => out.push(v.id) >= upTo)
     return out.sort()
   }
 
@@ -24,6 +28,16 @@ describe('createBandTable', () => {
     t.remove(Uint32Array.of(1, 3), b)
     t.remove(Uint32Array.of(9, 2), c)
     expect(seen(t, [1, 2])).toEqual([])
+  })
+
+  it('ends the visit when the callback says it has seen enough', () => {
+    const t = createBandTable<{ id: string }>(2)
+    t.add(Uint32Array.of(1, 2), a)
+    t.add(Uint32Array.of(1, 2), b)
+    t.add(Uint32Array.of(1, 2), c)
+    expect(seen(t, [1, 2])).toHaveLength(6)
+    // Newest first: the first band's two newest, then nothing more.
+    expect(seen(t, [1, 2], 2)).toEqual(['b', 'c'])
   })
 
   it('treats keys equal in their low 30 bits as one bucket (they are verified later anyway)', () => {

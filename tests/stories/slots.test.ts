@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createSlotTable } from '../../src/stories/slots.js'
+import { createSlotTable, SLOT_BACKGROUND } from '../../src/stories/slots.js'
 import { keysOf, SKETCH_WORDS, sketchHits } from '../../src/stories/text.js'
 
 const row = (n: number) => ({
@@ -7,6 +7,8 @@ const row = (n: number) => ({
   seen: 1_000 + n,
   time: 2_000 + n,
   keys: keysOf([`a${n}`, `b${n}`, `c${n}`]),
+  norm: n / 2,
+  background: n % 4 === 1,
 })
 
 describe('createSlotTable', () => {
@@ -21,6 +23,8 @@ describe('createSlotTable', () => {
       expect(cols.seen[slot]).toBe(1_000 + n)
       expect(cols.time[slot]).toBe(2_000 + n)
       expect(cols.size[slot]).toBe(3)
+      expect(cols.norm[slot]).toBe(n / 2)
+      expect(cols.flags[slot]).toBe(n % 4 === 1 ? SLOT_BACKGROUND : 0)
       // The sketch holds the row's own keys.
       expect(sketchHits(cols.sketch, slot * SKETCH_WORDS, row(n).keys)).toBe(3)
     })
@@ -31,6 +35,8 @@ describe('createSlotTable', () => {
     // The reused slot has the new row, not the old one's sketch or marks.
     expect(table.columns.seen[again]).toBe(1_040)
     expect(table.columns.size[again]).toBe(1)
+    expect(table.columns.norm[again]).toBe(20)
+    expect(table.columns.flags[again]).toBe(0)
     expect(table.columns.visited[again]).toBe(0)
     expect(sketchHits(table.columns.sketch, again * SKETCH_WORDS, row(4).keys)).toBeLessThan(3)
   })

@@ -11,6 +11,7 @@ import {
   keysOf,
   SKETCH_WORDS,
   sketchHits,
+  sketchWeight,
   stem,
   writeSketch,
 } from '../../src/stories/text.js'
@@ -141,6 +142,30 @@ describe('writeSketch and sketchHits', () => {
     expect(turnedDown).toBeGreaterThan(900)
   })
 
+  it('sketchWeight bounds the weighted overlap from above, and needs minHits hits', () => {
+    const next = seeded(12)
+    const keys = (n: number) => keysOf(Array.from({ length: n }, () => `w${next() % 3_000}`))
+    const sketches = new Int32Array(SKETCH_WORDS)
+    for (let k = 0; k < 500; k++) {
+      const a = keys(5 + (next() % 60))
+      const squares = Float64Array.from(a, () => (next() % 100) / 10)
+      const other = k % 2 === 0 ? a.filter((_, i) => i % 3 === 0) : keys(50)
+      writeSketch(other, sketches)
+      let shared = 0
+      let dot = 0
+      a.forEach((x, i) => {
+        if (other.includes(x)) {
+          shared++
+          dot += squares[i]!
+        }
+      })
+      const bound = sketchWeight(sketches, 0, a, squares, 0)
+      expect(bound).toBeGreaterThanOrEqual(dot - 1e-9)
+      if (sketchHits(sketches, 0, a) < 2) expect(sketchWeight(sketches, 0, a, squares, 2)).toBe(-1)
+      if (shared >= 2) expect(sketchWeight(sketches, 0, a, squares, 2)).toBe(bound)
+    }
+  })
+
   it('intersectionFor is the bar of jaccardAtLeast', () => {
     // 10 keys each, 5 shared: Jaccard 5 / 15 = 0.333.
     expect(intersectionFor(1 / 3, 20)).toBeLessThanOrEqual(5)
@@ -209,5 +234,12 @@ describe('stem, against its rules written as regular expressions', () => {
     ]) {
       expect(stem(w), w).toBe(reference(w))
     }
+  })
+})
+
+describe('fnv1a', () => {
+  it('continues the hash of a preceding part: parts hash as their concatenation', () => {
+    expect(fnv1a('world', fnv1a('hello '))).toBe(fnv1a('hello world'))
+    expect(fnv1a('b', fnv1a('a'))).not.toBe(fnv1a('a'))
   })
 })

@@ -160,14 +160,24 @@ export const openStore = async (
       }
       const { createPostgresStore } = await import('./store/postgres/postgres-store.js')
       const { cycleDeadlineMs } = await import('./ingest/scheduler.js')
-      return createPostgresStore({
+      // A claimed source stays with its replica for as long as a cycle of every source may take
+      // (plus a minute) unless storage.lease says otherwise: a replica that dies mid-poll delays
+      // its sources by at most that.
+      const deadline = cycleDeadlineMs(config.fetch, config.sources.length)
+      const leaseMs = config.storage.leaseMs ?? deadline + 60_000
+      if (leaseMs < deadline) {
+        opts.log?.(
+          `storage.lease (${leaseMs / 1000} s) is shorter than a poll cycle may take (${deadline / 1000} s, fetch.cycle_timeout): another replica may poll a slow source again while its poll is still running`,
+        )
+      }
+      const store = await createPostgresStore({
         url,
-        // A claimed source stays with its replica for as long as a cycle of every source may
-        // take (plus a minute): a replica that dies mid-poll delays its sources by at most that.
-        leaseMs: cycleDeadlineMs(config.fetch, config.sources.length) + 60_000,
+        leaseMs,
         ...(priorityOf ? { priorityOf } : {}),
         ...(opts.log ? { log: opts.log } : {}),
       })
+      // Other replicas write it too: the clusterer catches up with their items (Store.shared).
+      return Object.assign(store, { shared: true })
     }
   }
 }

@@ -7,6 +7,7 @@ import { compileTopics } from '../../topics/compile.js'
 import type { CompiledTopics } from '../../topics/compiled.js'
 import { type Explanation, explainItem } from '../../topics/explain.js'
 import { echo } from '../../util/echo.js'
+import { createLimiter } from '../../util/limit.js'
 import { checkParams, type RawParams } from '../params.js'
 import { checkFeedToken, scopedQuery } from '../scope.js'
 import { notModifiedShare, sourceStatus } from '../source-health.js'
@@ -29,9 +30,21 @@ export const apiRoutes = (deps: Deps): Hono => {
       ? nextLink(c.req.url, base(), page.nextCursor, deps.config.server.feedToken)
       : undefined
     const priorityOf = (id: string) => deps.config.sources.find((s) => s.id === id)?.priority ?? 0
+    // One read per story, a few at a time: a page of 500 must not queue 500 queries at once on
+    // a database pool that the poller and the other requests share.
+    const limit = createLimiter(STORY_READS)
+    const stories = new Map<string, Promise<Item[] | undefined>>()
+    const membersOf = (clusterId: string) => {
+      let members = stories.get(clusterId)
+      if (!members) {
+        members = limit(async () => deps.store.clusterMembers?.(clusterId))
+        stories.set(clusterId, members)
+      }
+      return members
+    }
     const items = await Promise.all(
       page.items.map(async (i) => {
-        const members = (await deps.store.clusterMembers?.(i.clusterId)) ?? [i]
+        const members = (await membersOf(i.clusterId)) ?? [i]
         const story = storyOf(i, members, priorityOf)
         // explain=1: per topic, the terms that matched; per story, why its members were merged.
         return explaining
@@ -93,6 +106,9 @@ const checkRouteParams = (deps: Deps, params: RawParams): void => {
   checkParams(params, ['token'])
   checkFeedToken(deps.config, params)
 }
+
+/** Story member reads of one /api/items page running at once. */
+const STORY_READS = 4
 
 /** `explain` on /api/items: 1/true adds `explain` to every item, 0/false or absent does not. */
 const parseExplainParam = (value: string | undefined): boolean => {

@@ -49,7 +49,8 @@ const claims = async (stores: PostgresStore[]) => {
     const got = await Promise.all(stores.map((s) => s.claimDue(now, ids, Number.MAX_SAFE_INTEGER)))
     times.push(performance.now() - t0)
     const seen = new Map<string, number>()
-    for (const states of got) for (const st of states) seen.set(st.sourceId, (seen.get(st.sourceId) ?? 0) + 1)
+    for (const states of got)
+      for (const st of states) seen.set(st.sourceId, (seen.get(st.sourceId) ?? 0) + 1)
     for (const n of seen.values()) if (n > 1) doubles += n - 1
     missing += DUE - seen.size
   }
@@ -113,7 +114,8 @@ export const run = async (): Promise<void> => {
   const stores: PostgresStore[] = []
   try {
     const url = await cluster.createDatabase('bench_replicas')
-    for (let i = 0; i < CLAIMANTS; i++) stores.push(await createPostgresStore({ url, leaseMs: 60_000 }))
+    for (let i = 0; i < CLAIMANTS; i++)
+      stores.push(await createPostgresStore({ url, leaseMs: 60_000 }))
     const c = await claims(stores)
     console.log(
       `claims: ${CLAIMANTS} claimants × ${DUE.toLocaleString('en')} due sources, ${CLAIM_ROUNDS} rounds: ${c.doubles} double claims, ${c.missing} unclaimed; split time p50 ${f(pct(c.times, 50))}, max ${f(Math.max(...c.times))}`,

@@ -125,7 +125,10 @@ export const wirePollDeps = <T extends Omit<PollDeps, keyof PollParts>>(
 ): T & PollParts => {
   const deps: T & PollParts = {
     ...base,
-    cluster: parts.cluster ?? createClusterer(base.store),
+    // Replicas: each batch first reads what the others stored (no 15 s throttle), or a copy of a
+    // story that another replica stored seconds ago would start a second story here.
+    cluster:
+      parts.cluster ?? createClusterer(base.store, base.store.shared ? { catchUpEveryMs: 0 } : {}),
     entryMemo: parts.entryMemo ?? createEntryMemo(),
     analyse: parts.analyse ?? ((input) => analyseFeed(input, deps.tagger)),
   }

@@ -40,23 +40,27 @@ interface Fetch {
 /**
  * The publisher: `/s/{n}.xml` is source n's RSS document (200 with an ETag, 304 when it matches).
  * Every request is logged with the replica that sent it (its User-Agent). `hold(replica)` leaves
- * that replica's requests unanswered; `only` shows an item to one replica alone.
+ * that replica's requests unanswered; an item added `except` a replica is never shown to it.
  */
 const startPublisher = async () => {
   const items: PubItem[][] = Array.from({ length: SOURCES }, () => [])
-  const only = new Map<string, string>()
+  /** Items one replica is not shown (by guid). */
+  const hidden = new Map<string, string>()
   const log: Fetch[] = []
   const held: { fetch: Fetch; res: ServerResponse }[] = []
   let holding: string | undefined
-  const add = (source: number, item: Omit<PubItem, 'guid' | 'link' | 'date'>, to?: string) => {
+  /** Which replica was first sent each item. */
+  const servedTo = new Map<string, string>()
+  const add = (source: number, item: Omit<PubItem, 'guid' | 'link' | 'date'>, except?: string) => {
     const guid = `urn:pub:${source}:${items[source]!.length}:${word()}`
     const link = `http://outlet${source}.example.test/${guid.slice(-9)}`
     items[source]!.unshift({ guid, link, date: new Date(), ...item })
-    if (to) only.set(guid, to)
+    if (except) hidden.set(guid, except)
     return guid
   }
   const render = (source: number, replica: string) => {
-    const visible = items[source]!.filter((i) => (only.get(i.guid) ?? replica) === replica)
+    const visible = items[source]!.filter((i) => hidden.get(i.guid) !== replica)
+    for (const i of visible) if (!servedTo.has(i.guid)) servedTo.set(i.guid, replica)
     const entries = visible
       .map(
         (i) =>
@@ -93,6 +97,7 @@ const startPublisher = async () => {
     items,
     log,
     held,
+    servedTo,
     add,
     hold(replica: string | undefined) {
       holding = replica
@@ -411,9 +416,11 @@ describe.skipIf(skip)(
 
     it('makes one story of two copies that two replicas polled in the same minute', async () => {
       const story = { title: `Torkham ${sentence(8)}`, summary: sentence(30) }
-      // Source 11's copy only a sees, source 12's only c: two replicas store them.
-      const first = pub.add(11, story, 'a')
-      const second = pub.add(12, story, 'c')
+      // The copy of source 11 goes to whichever replica polls it first; the copy of source 12 is
+      // hidden from that one, so another replica stores it.
+      const first = pub.add(11, story)
+      await eventually(() => pub.servedTo.has(first), 'the first copy fetched', 4 * EVERY_S)
+      const second = pub.add(12, story, pub.servedTo.get(first))
       const both = async (r: Replica) => {
         const items = await apiItems(r)
         return [first, second].map((g) => items.find((i) => i.guid === g))
@@ -423,6 +430,7 @@ describe.skipIf(skip)(
         'both copies stored and listed everywhere',
         4 * EVERY_S,
       )
+      expect(pub.servedTo.get(second)).not.toBe(pub.servedTo.get(first))
       for (const r of replicas.values()) {
         const [x, y] = await both(r)
         expect(y!.clusterId, `replica ${r.name}`).toBe(x!.clusterId)

@@ -162,7 +162,10 @@ export const wirePollDeps = <T extends Omit<PollDeps, keyof PollParts>>(
 ): T & PollParts => {
   const deps: T & PollParts = {
     ...base,
-    cluster: parts.cluster ?? createClusterer(base.store),
+    // Replicas: each batch first reads what the others stored (no 15 s throttle), or a copy of a
+    // story that another replica stored seconds ago would start a second story here.
+    cluster:
+      parts.cluster ?? createClusterer(base.store, base.store.shared ? { catchUpEveryMs: 0 } : {}),
     entryMemo: parts.entryMemo ?? createEntryMemo(),
     analyse: parts.analyse ?? ((input) => analyseFeed(input, deps.tagger)),
   }
@@ -197,11 +200,19 @@ export const openStore = async (
       }
       const { createPostgresStore } = await import('./store/postgres/postgres-store.js')
       const { cycleDeadlineMs } = await import('./ingest/scheduler.js')
+      // A claimed source stays with its replica for as long as a cycle of every source may take
+      // (plus a minute) unless storage.lease says otherwise: a replica that dies mid-poll delays
+      // its sources by at most that.
+      const deadline = cycleDeadlineMs(config.fetch, config.sources.length)
+      const leaseMs = config.storage.leaseMs ?? deadline + 60_000
+      if (leaseMs < deadline) {
+        opts.log?.(
+          `storage.lease (${leaseMs / 1000} s) is shorter than a poll cycle may take (${deadline / 1000} s, fetch.cycle_timeout): another replica may poll a slow source again while its poll is still running`,
+        )
+      }
       return createPostgresStore({
         url,
-        // A claimed source stays with its replica for as long as a cycle of every source may
-        // take (plus a minute): a replica that dies mid-poll delays its sources by at most that.
-        leaseMs: cycleDeadlineMs(config.fetch, config.sources.length) + 60_000,
+        leaseMs,
         ...(priorityOf ? { priorityOf } : {}),
         ...(opts.log ? { log: opts.log } : {}),
       })

@@ -4,7 +4,7 @@ import { loadConfig } from '../config/load.js'
 import { watchConfig } from '../config/watch.js'
 import { createNodeServer } from '../http/node-server.js'
 import type { PollDeps } from '../ingest/poll-deps.js'
-import { type CycleSummary, type Scheduler, startScheduler } from '../ingest/scheduler.js'
+import { type CycleSummary, type Scheduler, startScheduler, tickFor } from '../ingest/scheduler.js'
 import { AppError } from '../model/errors.js'
 import type { AppConfig } from '../model/types.js'
 import { createRuntime } from '../runtime.js'
@@ -44,7 +44,11 @@ export const startService = async (
   // Rules may have changed while we were stopped: re-tag the stored items once, before serving.
   const { retagged } = await runtime.reconfigure(config)
   if (retagged > 0) deps.logger.info({ retagged }, 'stored items re-tagged with the current rules')
-  const scheduler = startScheduler(deps, { tick: opts.tick, onCycle: opts.onCycle })
+  // A fixed tick: a reload that shortens an interval below a minute takes effect at restart.
+  const scheduler = startScheduler(deps, {
+    tick: opts.tick ?? tickFor(config),
+    onCycle: opts.onCycle,
+  })
   const reload = async (next?: AppConfig) => {
     const fresh = next ?? (await loadConfig(opts.configPath ?? config.file, opts.env ?? {}))
     const pending = restartOnly(deps.config, fresh)
@@ -181,6 +185,7 @@ export const restartOnly = (was: AppConfig, next: AppConfig): string[] => {
   // Retention is read by every cycle; the driver, file and URL are fixed when the store opens.
   for (const key of ['driver', 'path', 'url'] as const)
     if (was.storage[key] !== next.storage[key]) changed.push(`storage.${key}`)
+  if (was.storage.leaseMs !== next.storage.leaseMs) changed.push('storage.lease')
   if (was.fetch.workers !== next.fetch.workers) changed.push('fetch.workers')
   if (was.fetch.analysisTimeoutMs !== next.fetch.analysisTimeoutMs)
     changed.push('fetch.analysis_timeout')

@@ -87,11 +87,15 @@ const storageSchema = z
         .default('lowdb'),
       path: text().default('data/db.json'),
       url: token().optional(),
+      lease: duration().optional(),
       retention: retentionSchema.prefault({}),
     },
     { error: MAP_MESSAGE },
   )
-  .transform((s): StorageConfig => omitUndefined({ ...s, url: s.url || undefined }))
+  .transform(
+    ({ lease, ...s }): StorageConfig =>
+      omitUndefined({ ...s, url: s.url || undefined, leaseMs: lease }),
+  )
 
 const fetchSchema = z
   .strictObject(

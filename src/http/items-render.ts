@@ -2,6 +2,7 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises'
 import { InvalidParamError } from '../model/errors.js'
 import type { AppConfig, Deps, Item, Topic } from '../model/types.js'
+import { loadStoryMembers } from '../publish/also-reported.js'
 import { explainCluster, storyOf } from '../stories/explain.js'
 import { compileTopics } from '../topics/compile.js'
 import type { CompiledTopics } from '../topics/compiled.js'
@@ -75,9 +76,12 @@ export const renderItemsPage = async (
   const page = await deps.store.queryItems(query)
   const priorities = new Map(config.sources.map((s) => [s.id, s.priority ?? 0]))
   const priorityOf = (id: string): number => priorities.get(id) ?? 0
-  const memberLists: Item[][] = []
-  for (const i of page.items)
-    memberLists.push((await deps.store.clusterMembers?.(i.clusterId)) ?? [i])
+  const clusterMembers = deps.store.clusterMembers?.bind(deps.store)
+  const membersOf = clusterMembers ? await loadStoryMembers(page.items, clusterMembers) : undefined
+  const memberLists = page.items.map((i) => {
+    const members = membersOf?.(i.clusterId)
+    return members?.length ? [...members] : [i]
+  })
   const others = page.items.flatMap((i, n) => (memberLists[n] ?? []).filter((m) => m.id !== i.id))
   const { etag, lastModified } = computeValidators(
     [...page.items, ...others],

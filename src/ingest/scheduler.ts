@@ -1,13 +1,38 @@
 /** The poll loop: each tick claims due sources from the store and refreshes them under limits. */
 import { schedule } from 'node-cron'
-import type { FetchConfig, Retention, SaveSummary, Source, Store } from '../model/types.js'
-import { intervalMs } from '../util/every.js'
+import type {
+  AppConfig,
+  FetchConfig,
+  Retention,
+  SaveSummary,
+  Source,
+  Store,
+} from '../model/types.js'
+import { intervalMs, parseEvery } from '../util/every.js'
 import { createKeyedLimiter } from '../util/limit.js'
 import type { PollDeps } from './poll-deps.js'
 import { initialState, type RefreshReport, recordFailure, refreshSource } from './refresh.js'
 
 /** Seconds-resolution node-cron pattern: a tick every 15 s picks whatever has become due. */
 export const DEFAULT_TICK = '*/15 * * * * *'
+
+/** Tick lengths (seconds) that divide a minute, so a `*\/n` seconds pattern ticks evenly. */
+const TICK_SECONDS = [15, 12, 10, 6, 5, 4, 3, 2, 1]
+
+/**
+ * The tick for a configuration: {@link DEFAULT_TICK}, or faster when a source polls more often
+ * than every minute (a quarter of the shortest duration `every`, at least 1 s), so that such a
+ * source is polled close to its interval and not only every 15 s.
+ */
+export const tickFor = (config: Pick<AppConfig, 'fetch' | 'sources'>): string => {
+  let shortest = Number.POSITIVE_INFINITY
+  for (const every of [config.fetch.every, ...config.sources.map((s) => s.every)]) {
+    const schedule = every === undefined ? undefined : parseEvery(every)
+    if (schedule?.kind === 'duration') shortest = Math.min(shortest, schedule.ms)
+  }
+  const seconds = TICK_SECONDS.find((n) => n * 4_000 <= shortest) ?? 1
+  return seconds === 15 ? DEFAULT_TICK : `*/${seconds} * * * * *`
+}
 
 /** A cycle needs at least this many polled sources (on two hosts or more) to call an outage. */
 export const OUTAGE_MIN_SOURCES = 3

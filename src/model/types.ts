@@ -30,6 +30,11 @@ export interface StorageConfig {
   /** lowdb file, resolved against the working directory. */
   path: string
   url?: string
+  /**
+   * postgres: how long a replica keeps the sources it claimed unless their polls are saved first
+   * (`storage.lease`); default: a cycle's deadline for every source plus a minute.
+   */
+  leaseMs?: number
   retention: Retention
 }
 

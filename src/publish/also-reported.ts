@@ -1,12 +1,16 @@
 /** "Also reported by": the other outlets' reports of a story, for collapsed feeds (pure). */
 import type { Item, Source } from '../model/types.js'
+import { createLimiter } from '../util/limit.js'
 import { httpHref } from '../util/url.js'
 import type { AlsoReported, DocItem } from './document.js'
 import { escapeHtml, stripInvalidXmlChars } from './escape.js'
 
+/** Story reads in flight at once: a page of 500 must not queue 500 queries on a database pool. */
+const STORY_READS = 4
+
 /**
- * Loads the members of every story on a page once (pure apart from `lookup`), for
- * `FeedContext.members`.
+ * Loads the members of every story on a page once (pure apart from `lookup`), a few stories at
+ * a time, for `FeedContext.members` and the API's story objects.
  * @param lookup the store's `clusterMembers`
  * @example const members = await loadStoryMembers(page.items, (id) => store.clusterMembers(id))
  */
@@ -15,7 +19,10 @@ export const loadStoryMembers = async (
   lookup: (clusterId: string) => Promise<readonly Item[]>,
 ): Promise<(clusterId: string) => readonly Item[]> => {
   const ids = [...new Set(items.map((i) => i.clusterId))]
-  const found = await Promise.all(ids.map(async (id) => [id, await lookup(id)] as const))
+  const limit = createLimiter(STORY_READS)
+  const found = await Promise.all(
+    ids.map((id) => limit(async () => [id, await lookup(id)] as const)),
+  )
   const byId = new Map(found)
   return (clusterId) => byId.get(clusterId) ?? []
 }

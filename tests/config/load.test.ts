@@ -29,6 +29,23 @@ const issuesOf = (text: string, env: Record<string, string> = {}): string[] => {
 
 const S = 'sources: []\n'
 
+describe('storage.lease', () => {
+  it('reads a duration into leaseMs, absent by default, and names a value that is not one', () => {
+    const given = parseConfigText(
+      `storage: { driver: postgres, url: "postgres://h/db", lease: 90s }\n${S}`,
+      't.yaml',
+      {},
+    )
+    expect(given.storage.leaseMs).toBe(90_000)
+    expect(parseConfigText(S, 't.yaml', {}).storage.leaseMs).toBeUndefined()
+    expect(issuesOf(`storage:\n  lease: soon\n${S}`)).toEqual([
+      expect.stringMatching(
+        /^t\.yaml:2:10: .*lease.* must be a duration such as 20s, 15m or 1h, got "soon"/,
+      ),
+    ])
+  })
+})
+
 describe('parseConfigText: every kind of mistake, with its line and column', () => {
   it.each([
     // YAML syntax

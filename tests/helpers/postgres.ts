@@ -31,7 +31,7 @@ export const findPgBin = (): string | undefined => {
  * PostgreSQL is a failure, not a skip: the suites call {@link startPgCluster}, which throws.
  */
 export const pgSkipReason = (): string | undefined =>
-  Boolean(process.env.CI) || findPgBin()
+  process.env.CI || findPgBin()
     ? undefined
     : 'PostgreSQL binaries not found (/usr/lib/postgresql/*/bin/initdb or PG_BIN): install the Debian package "postgresql" to run the PostgreSQL suites'
 

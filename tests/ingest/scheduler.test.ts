@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { OUTAGE_NOTE } from '../../src/ingest/poll-state.js'
-import { isNetworkOutage, runCycle, startScheduler } from '../../src/ingest/scheduler.js'
+import {
+  DEFAULT_TICK,
+  isNetworkOutage,
+  runCycle,
+  startScheduler,
+  tickFor,
+} from '../../src/ingest/scheduler.js'
 import type { Logger, Source } from '../../src/model/types.js'
 import { fakeFetch } from '../helpers/fake-fetch.js'
 import { createTestDeps, makeSource, testConfig } from '../helpers/runtime.js'
@@ -403,5 +409,62 @@ describe('runCycle: the cycle deadline', () => {
     expect(cycle.reports.map((r) => [r.sourceId, r.outcome])).toEqual([['a', 'ok']])
     expect(await deps.store.getState('b')).toBeUndefined()
     expect(flushed).toBe(1)
+  })
+  it('never starts a poll still queued at the deadline: it is recorded as timed out and not fetched', async () => {
+    const sources = spread(3)
+    const fake = fakeFetch()
+    for (const s of sources) fake.set(s.url, { status: 200, body: RSS })
+    const config = testConfig({ sources })
+    const deps = createTestDeps(
+      { ...config, fetch: { ...config.fetch, cycleTimeoutMs: 300, concurrency: 1 } },
+      fake,
+    )
+    // "a" hangs past the deadline, holding the only slot: "b" and "c" wait in the queue. Once the
+    // cycle has recorded them as timed out their claims are over (another replica may poll them),
+    // so the queue must not fetch them when "a" finally ends.
+    const answer = deps.fetch
+    const asked: string[] = []
+    let release: () => void = () => {}
+    const hung = new Promise<void>((ok) => {
+      release = ok
+    })
+    deps.fetch = async (url, init) => {
+      asked.push(url)
+      if (url.includes('a.test')) await hung
+      return answer(url, init)
+    }
+    const cycle = await runCycle(deps, { force: true })
+    expect(cycle.reports.map((r) => [r.sourceId, r.outcome])).toEqual([
+      ['a', 'error'],
+      ['b', 'error'],
+      ['c', 'error'],
+    ])
+    release()
+    // Let the queue drain: a started poll of "b" or "c" would fetch now.
+    for (let i = 0; i < 20; i++) await new Promise((ok) => setImmediate(ok))
+    expect(asked).toEqual(['http://a.test/feed.xml'])
+    expect(await deps.store.getState('b')).toMatchObject({ lastError: { code: 'timeout' } })
+  })
+})
+
+describe('tickFor', () => {
+  const withEvery = (every: string, sourceEvery: string[] = []) => {
+    const c = testConfig({
+      sources: sourceEvery.map((e, i) => makeSource({ id: `s${i}`, every: e })),
+    })
+    return tickFor({ ...c, fetch: { ...c.fetch, every } })
+  }
+
+  it('keeps the 15 s tick for intervals of a minute or more and cron schedules', () => {
+    expect(withEvery('15m')).toBe(DEFAULT_TICK)
+    expect(withEvery('1m')).toBe(DEFAULT_TICK)
+    expect(withEvery('*/5 * * * *', ['@hourly'])).toBe(DEFAULT_TICK)
+  })
+
+  it('ticks at a quarter of the shortest interval under a minute, evenly within a minute, at least every second', () => {
+    expect(withEvery('15m', ['20s'])).toBe('*/5 * * * * *')
+    expect(withEvery('30s')).toBe('*/6 * * * * *')
+    expect(withEvery('5s')).toBe('*/1 * * * * *')
+    expect(withEvery('1s')).toBe('*/1 * * * * *')
   })
 })

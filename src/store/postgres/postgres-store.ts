@@ -78,6 +78,8 @@ export const createPostgresStore = async (opts: PostgresStoreOptions): Promise<P
   return {
     instanceId,
     migrated,
+    // Other replicas write here too: the clusterer catches up with their items.
+    shared: true,
     claimDue: (now, sourceIds, max) => claimDueStates(pool, now, sourceIds, max, claim),
     getState: (sourceId) => readState(pool, sourceId),
     listStates: () => readStates(pool),

@@ -66,6 +66,29 @@ interface Builder {
   regexes: Map<string, RegexSpec>
   fields: Set<MatchField>
   errors: RuleError[]
+  /** Terms parsed so far: rules reused through YAML anchors repeat whole lists. */
+  parsed: Map<string, ParsedTerm | string>
+  /** Terms compiled so far, per list of fields (the same array for every term of a group). */
+  terms: Map<MatchField[], Map<string, CompiledTerm>>
+  fieldLists: Map<string, MatchField[]>
+}
+
+/** One array per distinct list of fields, so that terms compiled for it are found again. */
+const fieldList = (b: Builder, fields: MatchField[]): MatchField[] => {
+  const key = fields.join()
+  const known = b.fieldLists.get(key)
+  if (known) return known
+  b.fieldLists.set(key, fields)
+  return fields
+}
+
+const parseOnce = (b: Builder, s: string): ParsedTerm | string => {
+  let parsed = b.parsed.get(s)
+  if (parsed === undefined) {
+    parsed = parseTerm(s)
+    b.parsed.set(s, parsed)
+  }
+  return parsed
 }
 
 const toTerm = (b: Builder, parsed: ParsedTerm, label: string, fields: MatchField[]) => {
@@ -93,12 +116,21 @@ const addLeaf = (w: Walk, term: CompiledTerm, weight: number, negated: boolean):
 }
 
 const compileString = (w: Walk, s: string, path: RulePath, fields: MatchField[]) => {
-  const parsed = parseTerm(s)
+  let known = w.b.terms.get(fields)
+  const term = known?.get(s)
+  if (term) return term
+  const parsed = parseOnce(w.b, s)
   if (typeof parsed === 'string') {
     w.b.errors.push(new RuleError(path, parsed))
     return undefined
   }
-  return toTerm(w.b, parsed, s.trim(), fields)
+  const compiled = toTerm(w.b, parsed, s.trim(), fields)
+  if (!known) {
+    known = new Map()
+    w.b.terms.set(fields, known)
+  }
+  known.set(s, compiled)
+  return compiled
 }
 
 const compileNear = (w: Walk, n: NearNode, path: RulePath, fields: MatchField[], neg: boolean) => {
@@ -113,7 +145,8 @@ const compileNear = (w: Walk, n: NearNode, path: RulePath, fields: MatchField[],
     )
   const parts: PhraseSpec[] = []
   terms.forEach((t, i) => {
-    const parsed = typeof t === 'string' ? parseTerm(t) : 'a "near" term must be a word or phrase'
+    const parsed =
+      typeof t === 'string' ? parseOnce(w.b, t) : 'a "near" term must be a word or phrase'
     const at = [...path, 'near', i]
     if (typeof parsed === 'string') w.b.errors.push(new RuleError(at, parsed))
     else if (parsed.kind === 'regex')
@@ -170,7 +203,7 @@ const compileGroup = (
             ),
           )
       })
-      inner = g.in.filter((f) => MATCH_FIELDS.includes(f))
+      inner = fieldList(w.b, g.in.filter((f) => MATCH_FIELDS.includes(f)))
     }
   }
   const out: CompiledGroup = { kind: 'group' }
@@ -267,7 +300,15 @@ const compileWeighted = (
  * @example const compiled = compileTopics(config.topics)
  */
 export const compileTopics = (topics: Topic[]): CompiledTopics => {
-  const b: Builder = { phrases: new Map(), regexes: new Map(), fields: new Set(), errors: [] }
+  const b: Builder = {
+    phrases: new Map(),
+    regexes: new Map(),
+    fields: new Set(),
+    errors: [],
+    parsed: new Map(),
+    terms: new Map(),
+    fieldLists: new Map(),
+  }
   const all: { topicId: string; error: RuleError }[] = []
   const compiled = new Map<string, CompiledTopic>()
   const seen = new Set<string>()
@@ -276,7 +317,7 @@ export const compileTopics = (topics: Topic[]): CompiledTopics => {
     const w: Walk = { b, leaves: [], scoped: false }
     if (seen.has(topic.id)) b.errors.push(new RuleError([], 'this topic id is used twice'))
     seen.add(topic.id)
-    const fields = topic.in.length > 0 ? topic.in : [...MATCH_FIELDS]
+    const fields = fieldList(b, topic.in.length > 0 ? [...topic.in] : [...MATCH_FIELDS])
     const root = compileNode(w, topic.match, [], fields, false)
     if (topic.minScore !== undefined && !Number.isFinite(topic.minScore))
       b.errors.push(new RuleError([], '"min_score" must be a number'))

@@ -63,6 +63,11 @@ describe('parseConfigText: every kind of mistake, with its line and column', () 
       't.yaml:2:10: "*/10" is read as a reference to an anchor &/10 that is not defined; if it is text (such as a cron expression), put it in quotes: "*/10 * * * *"',
     ],
     [
+      'an alias written before its anchor',
+      `topics:\n  a: { match: *early }\n  b: { match: &early Kabul }\n${S}`,
+      't.yaml:2:15: "*early" is read as a reference to an anchor &early that is not defined; if it is text (such as a cron expression), put it in quotes: "*early }"',
+    ],
+    [
       'an unquoted variable in a flow map',
       `${S}server: { port: \${PORT:-8080} }\n`,
       't.yaml:2:17: YAML cannot read ${…} inside [ ] or { }; write the key on a line of its own (key: ${NAME}) or put the text in quotes ("${NAME}")',

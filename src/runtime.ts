@@ -1,6 +1,6 @@
 /** createRuntime: the one place that picks implementations (store driver, HTTP client, logger). */
 
-import { analyseFeed } from './ingest/analyse.js'
+import { analyseHere } from './ingest/analyse-here.js'
 import { createEntryMemo } from './ingest/entry-memo.js'
 import { createHttpFetch } from './ingest/fetch/http-client.js'
 import type { PollDeps } from './ingest/poll-deps.js'
@@ -123,7 +123,7 @@ export const wirePollDeps = <T extends Omit<PollDeps, keyof PollParts>>(
     ...base,
     cluster: parts.cluster ?? createClusterer(base.store),
     entryMemo: parts.entryMemo ?? createEntryMemo(),
-    analyse: parts.analyse ?? ((input) => analyseFeed(input, deps.tagger)),
+    analyse: parts.analyse ?? ((input) => analyseHere(input, deps.tagger)),
   }
   return deps
 }

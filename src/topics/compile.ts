@@ -203,7 +203,10 @@ const compileGroup = (
             ),
           )
       })
-      inner = fieldList(w.b, g.in.filter((f) => MATCH_FIELDS.includes(f)))
+      inner = fieldList(
+        w.b,
+        g.in.filter((f) => MATCH_FIELDS.includes(f)),
+      )
     }
   }
   const out: CompiledGroup = { kind: 'group' }
@@ -300,6 +303,21 @@ const compileWeighted = (
  * @example const compiled = compileTopics(config.topics)
  */
 export const compileTopics = (topics: Topic[]): CompiledTopics => {
+  const known = compiledTopics.get(topics)
+  if (known) return known
+  const compiled = compileAll(topics)
+  compiledTopics.set(topics, compiled)
+  return compiled
+}
+
+/**
+ * Compiled rules by topic list. A configuration's topics are compiled when it is validated and
+ * again by every tagger made from it (serve makes two at start): the list is never changed once
+ * loaded, so the first compilation serves them all. Weak: a configuration reloaded away is freed.
+ */
+const compiledTopics = new WeakMap<readonly Topic[], CompiledTopics>()
+
+const compileAll = (topics: Topic[]): CompiledTopics => {
   const b: Builder = {
     phrases: new Map(),
     regexes: new Map(),

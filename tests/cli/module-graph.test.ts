@@ -60,7 +60,7 @@ describe('the modules a command loads', () => {
     60_000,
   )
 
-  it('would see them: fetch --once loads the fetcher, sanitiser and metrics', () => {
+  it('would see them: fetch --once loads the fetcher, the store and metrics', () => {
     // An unknown source: the command's modules load, it exits 1 before polling or opening the store.
     const loaded = modulesOf(
       ['fetch', '--once', '--source', 'no-such-source', '--config', SHIPPED],
@@ -68,12 +68,14 @@ describe('the modules a command loads', () => {
     )
     for (const re of [
       /\/node_modules\/undici\//,
-      /\/node_modules\/sanitize-html\//,
+      /\/node_modules\/lowdb\//,
       /\/node_modules\/prom-client\//,
     ])
       expect(
         loaded.some((u) => re.test(u)),
         String(re),
       ).toBe(true)
+    // The parsers and the sanitiser run on the analysis workers: the main thread does not load them.
+    expect(loaded.filter((u) => /\/node_modules\/(sanitize-html|rss-parser)\//.test(u))).toEqual([])
   }, 60_000)
 })

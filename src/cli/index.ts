@@ -140,7 +140,7 @@ export const main = async (
       case 'import-opml':
         return await (await import('./opml.js')).importOpmlCommand(ctx, operand ?? '')
       case 'export-opml':
-        return await (await import('./opml.js')).exportOpmlCommand(ctx)
+        return await (await import('./export-opml.js')).exportOpmlCommand(ctx)
       case 'import-verdicts':
         return await (await import('./import-verdicts.js')).importVerdictsCommand(
           ctx,

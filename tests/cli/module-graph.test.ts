@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 const ROOT = resolve(import.meta.dirname, '../..')
 const SHIPPED = join(ROOT, 'config/topicwire.yaml')
 
-/** What these commands have no use for: the HTTP server, sanitiser, metrics, worker pool, store and fetcher. */
+/** What these commands have no use for: the HTTP server, sanitiser, metrics, worker pool, store, fetcher and OPML parser. */
 const NOT_FOR_THEM = [
   /\/node_modules\/hono\//,
   /\/node_modules\/@hono\/node-server\//,
@@ -16,6 +16,7 @@ const NOT_FOR_THEM = [
   /\/node_modules\/lowdb\//,
   /\/node_modules\/pg\//,
   /\/node_modules\/pino\//,
+  /\/node_modules\/feedsmith\//,
   /^node:worker_threads$/,
   /^node:http$/,
   /\/src\/(http|ingest|store|stories)\//,
@@ -47,7 +48,7 @@ const modulesOf = (argv: string[], status = 0): string[] => {
 describe('the modules a command loads', () => {
   it.each([
     ['check', ['check', '--config', SHIPPED], /\/src\/cli\/check\.ts$/],
-    ['export-opml', ['export-opml', '--config', SHIPPED], /\/src\/cli\/opml\.ts$/],
+    ['export-opml', ['export-opml', '--config', SHIPPED], /\/src\/cli\/export-opml\.ts$/],
   ])(
     '%s loads its own module and the configuration, nothing of serve',
     (_, argv, own) => {

@@ -11,7 +11,7 @@ import { createPartitionedStore } from './store/lowdb/partitioned-store.js'
 import { createClusterer } from './stories/clusterer.js'
 import { type Tagger, topicTagger } from './topics/tag.js'
 import { systemClock } from './util/clock.js'
-import { createLogger } from './util/logger.js'
+import { createLogger, type LogFormat, type LogLevel } from './util/logger.js'
 import { createMetrics } from './util/metrics.js'
 
 export interface Runtime {
@@ -30,11 +30,11 @@ export const createTagger = (config: AppConfig): Tagger => topicTagger(config.to
  */
 export const createRuntime = async (
   config: AppConfig,
-  overrides: Partial<PollDeps> & { logLevel?: string } = {},
+  overrides: Partial<PollDeps> & { logLevel?: LogLevel; logFormat?: LogFormat } = {},
 ): Promise<Runtime> => {
   const logger =
     overrides.logger ??
-    createLogger({ level: (overrides.logLevel as 'info' | undefined) ?? 'info' })
+    createLogger({ level: overrides.logLevel ?? 'info', format: overrides.logFormat ?? 'auto' })
   // Story leads prefer higher-priority sources; the map follows reloads.
   let priorities = priorityMap(config)
   const priorityOf = (sourceId: string) => priorities.get(sourceId) ?? 0

@@ -23,7 +23,7 @@ Options:
   -h, --help      this text; topicwire help COMMAND (or COMMAND --help): one command in detail
   -v, --version   the version
 
-Environment: TOPICWIRE_HOST, PORT, BASE_URL, DATABASE_URL, ADMIN_TOKEN, LOG_LEVEL, and any \${VAR} the file uses.`
+Environment: TOPICWIRE_HOST, PORT, BASE_URL, DATABASE_URL, ADMIN_TOKEN, LOG_LEVEL, LOG_FORMAT (json | pretty), and any \${VAR} the file uses.`
 
 /** `topicwire help COMMAND` and `topicwire COMMAND --help`: what one command does, its options and exit codes. */
 export const COMMAND_HELP: Readonly<Record<string, string>> = {

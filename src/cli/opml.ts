@@ -1,6 +1,6 @@
 /** `topicwire import-opml FILE`: the feeds of an OPML file added to the configuration as sources. */
 import { readFile } from 'node:fs/promises'
-import { generateOpml, type Opml, parseOpml } from 'feedsmith'
+import { type Opml, parseOpml } from 'feedsmith'
 import {
   addSourcesToText,
   type SkippedSource,

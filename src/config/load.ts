@@ -1,5 +1,6 @@
 /** Reads the configuration: file → YAML → `${VAR}` → strict schema → AppConfig, or one ConfigError. */
 import { readFile } from 'node:fs/promises'
+import { dirname, resolve } from 'node:path'
 import {
   type Document,
   isAlias,
@@ -178,7 +179,8 @@ export const parseConfigText = (text: string, file: string, env: Env = {}): AppC
 }
 
 /**
- * Reads and validates a configuration file. A missing or unreadable file is a ConfigError too.
+ * Reads and validates a configuration file; `storage.path` comes back absolute, resolved against
+ * the file's folder. A missing or unreadable file is a ConfigError too.
  * @throws ConfigError
  * @example const config = await loadConfig(resolveConfigPath(flags.config))
  */
@@ -193,5 +195,11 @@ export const loadConfig = async (path: string, env: Env = process.env): Promise<
       : `the configuration file ${path} cannot be read: ${e instanceof Error ? e.message : String(e)}`
     throw new ConfigError([{ file: path, line: 1, column: 1, path: '', message }], { cause: e })
   }
-  return parseConfigText(text, path, env)
+  const config = parseConfigText(text, path, env)
+  // Data paths are the configuration's, wherever the command runs from: a file in
+  // /etc/topicwire names its store the same way from a service manager, cron or a shell.
+  return {
+    ...config,
+    storage: { ...config.storage, path: resolve(dirname(path), config.storage.path) },
+  }
 }

@@ -348,7 +348,8 @@ describe('parseConfigText: valid files', () => {
       server: { host: '127.0.0.1', port: 8080, baseUrl: 'http://localhost:8080' },
       storage: {
         driver: 'lowdb',
-        path: 'data/db.json',
+        // Relative paths are the file's: resolved against its folder.
+        path: fixture('data/db.json'),
         retention: { maxAgeDays: 60, maxItemsPerSource: 2000 },
       },
       fetch: {
@@ -376,6 +377,14 @@ describe('parseConfigText: valid files', () => {
     })
   })
 
+  it('leaves storage.path as written in parseConfigText; loadConfig resolves it against the file', async () => {
+    expect(
+      parseConfigText('storage: { path: db/x.json }\nsources: []\n', 'a/t.yaml').storage.path,
+    ).toBe('db/x.json')
+    const absolute = await loadConfig(fixture('minimal.yaml'), {})
+    expect(absolute.storage.path).toBe(resolve(root, 'tests/fixtures/config/data/db.json'))
+  })
+
   it('reads every key of a full file', async () => {
     const config = await loadConfig(fixture('full.yaml'), {})
     expect(config.server).toEqual({
@@ -386,7 +395,7 @@ describe('parseConfigText: valid files', () => {
     })
     expect(config.storage).toEqual({
       driver: 'postgres',
-      path: 'var/db.json',
+      path: fixture('var/db.json'),
       url: 'postgres://topicwire@localhost/topicwire',
       retention: { maxAgeDays: 30, maxItemsPerSource: 500 },
     })

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO_FEEDS_DIR } from '../../src/cli/demo.js'
-import { COMMAND_HELP } from '../../src/cli/index.js'
 import { type FeedServer, startFeedServer } from '../../src/cli/feed-server.js'
+import { COMMAND_HELP } from '../../src/cli/index.js'
 import { runCli } from '../helpers/cli.js'
 
 const SHIPPED = resolve(import.meta.dirname, '../../config/topicwire.yaml')

@@ -119,14 +119,16 @@ const procKb = (pid: number, field: 'VmHWM' | 'VmRSS'): number =>
 /** Starts `serve` on a free port with an empty store; resolves when /readyz answers 200. */
 const serveUntilReady = async (dir: string) => {
   const port = 20_000 + Math.floor(Math.random() * 20_000)
+  // The shipped file, with its store (relative to the file, or TOPICWIRE_DATA) in an empty folder.
+  const data = await mkdtemp(join(dir, 'serve-data-'))
   const started = performance.now()
   const child = spawn(process.execPath, [BIN, 'serve', '--config', SHIPPED], {
-    // The shipped store path (data/db.json) is relative to the working directory: an empty one.
     cwd: dir,
-    env: { ...process.env, PORT: String(port), LOG_LEVEL: 'silent' },
+    env: { ...process.env, PORT: String(port), LOG_LEVEL: 'silent', TOPICWIRE_DATA: data },
     stdio: 'ignore',
   })
-  for (let i = 0; i < 600; i++) {
+  // A busy machine: up to 60 s, so that a slow start is measured rather than failed.
+  for (let i = 0; i < 6000; i++) {
     const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
       (r) => r.ok,
       () => false,
@@ -135,7 +137,7 @@ const serveUntilReady = async (dir: string) => {
     await new Promise((r) => setTimeout(r, 10))
   }
   child.kill('SIGKILL')
-  throw new Error('serve did not become ready within 6 s')
+  throw new Error('serve did not become ready within 60 s')
 }
 
 const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`

@@ -1,6 +1,6 @@
 /** createRuntime: the one place that picks implementations (store driver, HTTP client, logger). */
 
-import { analyseFeed } from './ingest/analyse.js'
+import { analyseHere } from './ingest/analyse-here.js'
 import { createEntryMemo } from './ingest/entry-memo.js'
 import { createHttpFetch } from './ingest/fetch/http-client.js'
 import type { PollDeps } from './ingest/poll-deps.js'
@@ -12,7 +12,7 @@ import { createClusterer } from './stories/clusterer.js'
 import { learnTopics } from './topics/learn.js'
 import { type Tagger, topicTagger } from './topics/tag.js'
 import { systemClock } from './util/clock.js'
-import { createLogger } from './util/logger.js'
+import { createLogger, type LogFormat, type LogLevel } from './util/logger.js'
 import { createMetrics } from './util/metrics.js'
 
 export interface Runtime {
@@ -57,11 +57,11 @@ export const learnFromStore = async (
  */
 export const createRuntime = async (
   fileConfig: AppConfig,
-  overrides: Partial<PollDeps> & { logLevel?: string } = {},
+  overrides: Partial<PollDeps> & { logLevel?: LogLevel; logFormat?: LogFormat } = {},
 ): Promise<Runtime> => {
   const logger =
     overrides.logger ??
-    createLogger({ level: (overrides.logLevel as 'info' | undefined) ?? 'info' })
+    createLogger({ level: overrides.logLevel ?? 'info', format: overrides.logFormat ?? 'auto' })
   // Story leads prefer higher-priority sources; the map follows reloads.
   let priorities = priorityMap(fileConfig)
   const priorityOf = (sourceId: string) => priorities.get(sourceId) ?? 0
@@ -167,7 +167,7 @@ export const wirePollDeps = <T extends Omit<PollDeps, keyof PollParts>>(
     cluster:
       parts.cluster ?? createClusterer(base.store, base.store.shared ? { catchUpEveryMs: 0 } : {}),
     entryMemo: parts.entryMemo ?? createEntryMemo(),
-    analyse: parts.analyse ?? ((input) => analyseFeed(input, deps.tagger)),
+    analyse: parts.analyse ?? ((input) => analyseHere(input, deps.tagger)),
   }
   return deps
 }

@@ -2,9 +2,9 @@
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { loadConfig } from '../config/load.js'
-import type { LogLevel } from '../util/logger.js'
 import type { CliContext } from './context.js'
 import { startFeedServer } from './feed-server.js'
+import { logOptions } from './log-options.js'
 import { startService } from './serve.js'
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '../../..')
@@ -29,7 +29,7 @@ export const demoCommand = async (ctx: CliContext): Promise<void> => {
   const svc = await startService(config, {
     configPath,
     env,
-    logLevel: (ctx.env.LOG_LEVEL as LogLevel | undefined) ?? 'warn',
+    ...logOptions(ctx.env, 'warn'),
     onCycle: () => first(),
   }).catch(async (err: unknown) => {
     await feeds.close()

@@ -2,8 +2,8 @@
 import { loadConfig } from '../config/load.js'
 import { runCycle } from '../ingest/scheduler.js'
 import { createRuntime } from '../runtime.js'
-import type { LogLevel } from '../util/logger.js'
 import type { CliContext } from './context.js'
+import { logOptions } from './log-options.js'
 
 /**
  * Polls every enabled source (or one) whatever its schedule, stores the result and prints a table.
@@ -23,7 +23,7 @@ export const fetchCommand = async (
   }
   const runtime = await createRuntime(config, {
     // The table shows each source's error; logs add only what is unexpected.
-    logLevel: (ctx.env.LOG_LEVEL as LogLevel | undefined) ?? 'error',
+    ...logOptions(ctx.env, 'error'),
   })
   try {
     const cycle = await runCycle(runtime.deps, {

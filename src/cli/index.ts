@@ -23,9 +23,46 @@ Commands:
 
 Options:
   --config PATH   configuration file (env TOPICWIRE_CONFIG; default config/topicwire.yaml)
-  -h, --help      this text
+  -h, --help      this text; topicwire help COMMAND (or COMMAND --help): one command in detail
+  -v, --version   the version
 
-Environment: TOPICWIRE_HOST, PORT, BASE_URL, DATABASE_URL, ADMIN_TOKEN, LOG_LEVEL, and any \${VAR} the file uses.`
+Environment: TOPICWIRE_HOST, PORT, BASE_URL, DATABASE_URL, ADMIN_TOKEN, LOG_LEVEL, LOG_FORMAT (json | pretty), and any \${VAR} the file uses.`
+
+/** `topicwire help COMMAND` and `topicwire COMMAND --help`: what one command does, its options and exit codes. */
+export const COMMAND_HELP: Readonly<Record<string, string>> = {
+  serve: `Usage: topicwire serve [--config PATH]
+
+Polls the configured sources on their schedules and serves the feeds, the API and /readyz over
+HTTP (server.host:server.port; env TOPICWIRE_HOST, PORT). The configuration file is watched and
+reloaded on change or SIGHUP (an invalid one is logged and the running one kept); SIGTERM or
+SIGINT finishes the running poll, flushes the store and exits. Exit 1 when it cannot start.`,
+  fetch: `Usage: topicwire fetch --once [--source ID] [--config PATH]
+
+Polls every enabled source now (or only the one with id ID), whatever its schedule, stores what
+it finds and prints one line per source: new, updated, unchanged or its error. Exit 0 even when
+sources fail (the table says which); 1 for an invalid configuration or an unknown source id.`,
+  check: `Usage: topicwire check [--preview] [--config PATH]
+
+Validates the configuration file without starting anything: every problem is printed with file,
+line and column, and the exit code is 1. With --preview it also re-tags the stored items with the
+file's topic rules, without saving, and lists per topic the items that would be added or removed.`,
+  demo: `Usage: topicwire demo
+
+Offline demo: publishes the bundled sample feeds on a loopback port and runs serve with
+config/demo.yaml (port 8080 or PORT), printing the feeds to open.`,
+  'import-opml': `Usage: topicwire import-opml FILE [--config PATH]
+
+Adds every feed of the OPML file FILE (nested folders flattened; folder names and categories
+become tags) as a source to the configuration file. Comments and formatting are kept, sources
+already there (same URL) are skipped, and the file is only written when the result validates.`,
+  'export-opml': `Usage: topicwire export-opml [--config PATH]
+
+Prints the configured sources as OPML 2.0 (title, feed URL, tags as categories) on stdout.`,
+  'import-verdicts': `Usage: topicwire import-verdicts FILE --topic ID [--items ITEMS] [--config PATH]
+
+Stores a labelled TSV as readers' verdicts on topic ID: our labelled set's columns, or with
+--items ITEMS an "id label" file joined to the items file ITEMS.`,
+}
 
 /**
  * Runs the command line and returns the exit code: 0 ok, 1 invalid configuration or failure to
@@ -48,6 +85,20 @@ export const main = async (
   }
   const { values, positionals } = parsed
   const [command, ...rest] = positionals
+  if (command === 'help' || (values.help && command)) {
+    const about = command === 'help' ? rest[0] : command
+    if (about === undefined) {
+      io.out(USAGE)
+      return 0
+    }
+    const help = COMMAND_HELP[about]
+    if (help === undefined) {
+      io.err(`topicwire: no help for "${about}": there is no such command\n\n${USAGE}`)
+      return 2
+    }
+    io.out(help)
+    return 0
+  }
   if (values.help || !command) {
     io.out(USAGE)
     return command || values.help ? 0 : 2
@@ -99,7 +150,7 @@ export const main = async (
       case 'import-opml':
         return await (await import('./opml.js')).importOpmlCommand(ctx, operand ?? '')
       case 'export-opml':
-        return await (await import('./opml.js')).exportOpmlCommand(ctx)
+        return await (await import('./export-opml.js')).exportOpmlCommand(ctx)
       case 'import-verdicts':
         return await (await import('./import-verdicts.js')).importVerdictsCommand(
           ctx,

@@ -1,6 +1,6 @@
-/** `topicwire import-opml FILE` and `topicwire export-opml`: the sources to and from OPML. */
+/** `topicwire import-opml FILE`: the feeds of an OPML file added to the configuration as sources. */
 import { readFile } from 'node:fs/promises'
-import { generateOpml, type Opml, parseOpml } from 'feedsmith'
+import { type Opml, parseOpml } from 'feedsmith'
 import {
   addSourcesToText,
   type SkippedSource,
@@ -10,8 +10,6 @@ import {
 import { loadConfig } from '../config/load.js'
 import { slugify } from '../config/resolve.js'
 import { AppError, ConfigError, ParseError } from '../model/errors.js'
-import type { Source } from '../model/types.js'
-import { stripInvalidXmlChars } from '../publish/escape.js'
 import type { CliContext } from './context.js'
 
 type Outline = Opml.Outline<string>
@@ -111,32 +109,5 @@ export const importOpmlCommand = async (ctx: CliContext, file: string): Promise<
   ctx.out(summary)
   for (const s of result.added)
     ctx.out(`  + ${s.id}: ${s.title} <${s.url}>${s.tags.length ? ` [${s.tags.join(', ')}]` : ''}`)
-  return 0
-}
-
-const clean = (text: string): string => stripInvalidXmlChars(text).trim()
-
-/**
- * The sources as an OPML 2.0 document (pure): one `type="rss"` outline per source, in file order,
- * with its title, `xmlUrl`, and its tags as `category` (`/tag1,/tag2`).
- * @example renderSourcesOpml(config.sources, 'topicwire sources')
- */
-export const renderSourcesOpml = (sources: readonly Source[], title: string): string => {
-  const outlines: Outline[] = sources.map((s) => {
-    const outline: Outline = { text: clean(s.title), title: clean(s.title), type: 'rss' }
-    outline.xmlUrl = s.url
-    if (s.tags.length > 0) outline.category = s.tags.map((t) => `/${clean(t)}`).join(',')
-    if (s.language) outline.language = s.language
-    return outline
-  })
-  // OPML 2.0 wants at least one outline in <body>.
-  if (outlines.length === 0) outlines.push({ text: 'No sources are configured', isComment: true })
-  return generateOpml({ head: { title: clean(title) }, body: { outlines } })
-}
-
-/** Prints the configured sources as OPML to stdout; exit 0 (a ConfigError when the file is invalid). */
-export const exportOpmlCommand = async (ctx: CliContext): Promise<number> => {
-  const config = await loadConfig(ctx.configPath, ctx.env)
-  ctx.out(renderSourcesOpml(config.sources, 'topicwire sources').trimEnd())
   return 0
 }

@@ -8,8 +8,9 @@ import { type CycleSummary, type Scheduler, startScheduler, tickFor } from '../i
 import { AppError } from '../model/errors.js'
 import type { AppConfig } from '../model/types.js'
 import { createRuntime } from '../runtime.js'
-import type { LogLevel } from '../util/logger.js'
+import type { LogFormat, LogLevel } from '../util/logger.js'
 import type { CliContext } from './context.js'
+import { logOptions } from './log-options.js'
 
 /** A running topicwire: what tests, the demo and `serve` hold on to. */
 export interface Service {
@@ -32,6 +33,7 @@ export const startService = async (
     port?: number
     hostname?: string
     logLevel?: LogLevel
+    logFormat?: LogFormat
     overrides?: Partial<PollDeps>
     configPath?: string
     env?: Record<string, string | undefined>
@@ -39,7 +41,11 @@ export const startService = async (
     onCycle?: (c: CycleSummary) => void
   } = {},
 ): Promise<Service> => {
-  const runtime = await createRuntime(config, { ...opts.overrides, logLevel: opts.logLevel })
+  const runtime = await createRuntime(config, {
+    ...opts.overrides,
+    logLevel: opts.logLevel,
+    logFormat: opts.logFormat,
+  })
   const { deps } = runtime
   // Rules may have changed while we were stopped: re-tag the stored items once, before serving.
   const { retagged } = await runtime.reconfigure(config)
@@ -120,7 +126,7 @@ export const serveCommand = async (ctx: CliContext): Promise<void> => {
   const svc = await startService(config, {
     configPath: ctx.configPath,
     env: ctx.env,
-    logLevel: (ctx.env.LOG_LEVEL as LogLevel | undefined) ?? 'info',
+    ...logOptions(ctx.env, 'info'),
   })
   ctx.out(
     `topicwire: serving ${config.sources.length} sources at ${config.server.baseUrl}/ (listening on ${svc.url})`,

@@ -88,8 +88,14 @@ export const listenHost = () => {
   return z.string({ error: msg }).trim().refine(isListenHost, { error: msg })
 }
 
+let knownZones: Set<string> | undefined
+
 /** True for a time zone name the runtime knows (IANA, e.g. `Asia/Kabul`, or `UTC`). */
 export const isTimeZone = (zone: string): boolean => {
+  // The runtime's list answers the usual names cheaply; building a DateTimeFormat loads locale
+  // data, which is paid only for what the list lacks (UTC, aliases, other letter cases).
+  knownZones ??= new Set(Intl.supportedValuesOf('timeZone'))
+  if (knownZones.has(zone)) return true
   try {
     new Intl.DateTimeFormat(undefined, { timeZone: zone })
     return true

@@ -1,6 +1,16 @@
 /** Reads the configuration: file → YAML → `${VAR}` → strict schema → AppConfig, or one ConfigError. */
 import { readFile } from 'node:fs/promises'
-import { type Document, LineCounter, parseDocument, visit, type YAMLError } from 'yaml'
+import { dirname, resolve } from 'node:path'
+import {
+  type Document,
+  isAlias,
+  isCollection,
+  isScalar,
+  LineCounter,
+  parseDocument,
+  visit,
+  type YAMLError,
+} from 'yaml'
 import { ConfigError, type ConfigIssue } from '../model/errors.js'
 import type { AppConfig } from '../model/types.js'
 import { interpolateDocument } from './interpolate.js'
@@ -82,17 +92,19 @@ const yamlProblem = (e: YAMLError, text: string): Problem => {
 /** YAML errors, plus aliases that point nowhere (a cron expression starting with `*`, unquoted). */
 const syntaxProblems = (doc: Document, text: string): Problem[] => {
   const problems: Problem[] = []
-  visit(doc, {
-    Alias(_, node) {
-      if (node.resolve(doc) !== undefined) return
-      const offset = node.range?.[0] ?? 0
-      const rest = (text.slice(offset).split('\n')[0] ?? '').replace(/\s+#.*$/, '').trim()
-      problems.push({
-        path: [],
-        offset,
-        message: `"*${node.source}" is read as a reference to an anchor &${node.source} that is not defined; if it is text (such as a cron expression), put it in quotes: "${rest}"`,
-      })
-    },
+  // Anchors seen so far in document order: what Alias.resolve finds, without its walk of the
+  // whole document for every alias (a file that reuses rules has dozens).
+  const anchors = new Set<string>()
+  visit(doc, (_, node) => {
+    if ((isScalar(node) || isCollection(node)) && node.anchor) anchors.add(node.anchor)
+    if (!isAlias(node) || anchors.has(node.source)) return
+    const offset = node.range?.[0] ?? 0
+    const rest = (text.slice(offset).split('\n')[0] ?? '').replace(/\s+#.*$/, '').trim()
+    problems.push({
+      path: [],
+      offset,
+      message: `"*${node.source}" is read as a reference to an anchor &${node.source} that is not defined; if it is text (such as a cron expression), put it in quotes: "${rest}"`,
+    })
   })
   // Several errors at one spot are one mistake seen by several rules: keep the first.
   const seen = new Set<number>()
@@ -167,7 +179,8 @@ export const parseConfigText = (text: string, file: string, env: Env = {}): AppC
 }
 
 /**
- * Reads and validates a configuration file. A missing or unreadable file is a ConfigError too.
+ * Reads and validates a configuration file; `storage.path` comes back absolute, resolved against
+ * the file's folder. A missing or unreadable file is a ConfigError too.
  * @throws ConfigError
  * @example const config = await loadConfig(resolveConfigPath(flags.config))
  */
@@ -182,5 +195,11 @@ export const loadConfig = async (path: string, env: Env = process.env): Promise<
       : `the configuration file ${path} cannot be read: ${e instanceof Error ? e.message : String(e)}`
     throw new ConfigError([{ file: path, line: 1, column: 1, path: '', message }], { cause: e })
   }
-  return parseConfigText(text, path, env)
+  const config = parseConfigText(text, path, env)
+  // Data paths are the configuration's, wherever the command runs from: a file in
+  // /etc/topicwire names its store the same way from a service manager, cron or a shell.
+  return {
+    ...config,
+    storage: { ...config.storage, path: resolve(dirname(path), config.storage.path) },
+  }
 }

@@ -1,7 +1,8 @@
 /** refreshSource: one source, one poll — fetch → decode → parse → normalise → tag → cluster → store. */
 import { AppError, FetchError } from '../model/errors.js'
 import type { Item, Logger, PollOutcome, SaveSummary, Source, SourceState } from '../model/types.js'
-import { type AnalysedFeed, type AnalyseInput, analyseFeed } from './analyse.js'
+import type { AnalysedFeed, AnalyseInput } from './analyse.js'
+import { analyseHere } from './analyse-here.js'
 import { fetchFeed } from './fetch/fetch-feed.js'
 import type { PollDeps } from './poll-deps.js'
 import { answeredState, failedState, type PollAnswer, type PollFailure } from './poll-state.js'
@@ -324,7 +325,7 @@ const analyse = async (
   } catch (err) {
     if (err instanceof AppError || signal?.aborted) throw err
     log.warn({ err }, 'analysis worker failed; analysing on the main thread')
-    return analyseFeed(input, deps.tagger)
+    return analyseHere(input, deps.tagger)
   }
 }
 

@@ -1,7 +1,7 @@
 /** OPML 2.0 of the named feeds and topic feeds (optionally per-source feeds) for a one-click import. */
-import { generateOpml, type Opml } from 'feedsmith'
 import type { FeedDef, Source, Topic } from '../model/types.js'
 import { stripInvalidXmlChars } from './escape.js'
+import { type OpmlOutline, renderOpmlDocument } from './opml-document.js'
 
 /** `Content-Type` of `GET /opml`. */
 export const OPML_CONTENT_TYPE = 'text/x-opml; charset=utf-8'
@@ -20,12 +20,12 @@ export interface OpmlInput {
   sources?: readonly Source[]
 }
 
-type Outline = Opml.Outline<string>
+type Outline = OpmlOutline
 
 /**
  * Renders the OPML (pure): one `Feeds` group of the named feeds, one `Topics` group of the topic
  * feeds, and with `sources` a `Sources` group; each feed once, `type="rss"`, with an absolute RSS
- * `xmlUrl` and an `htmlUrl` pointing at its card on the index page. Escaping is feedsmith's.
+ * `xmlUrl` and an `htmlUrl` pointing at its card on the index page.
  * @example renderOpml({ title: 'topicwire', baseUrl, feeds: config.feeds, topics: config.topics })
  */
 export const renderOpml = (input: OpmlInput): string => {
@@ -63,10 +63,10 @@ export const renderOpml = (input: OpmlInput): string => {
     .map(([name, list]) => ({ text: name, title: name, outlines: list }))
   // OPML 2.0 wants at least one outline in <body>.
   if (outlines.length === 0) outlines.push({ text: 'No feeds are configured', isComment: true })
-  return generateOpml({
-    head: { title: clean(input.title), docs: 'https://opml.org/spec2.opml' },
-    body: { outlines },
-  })
+  return renderOpmlDocument(
+    { title: clean(input.title), docs: 'https://opml.org/spec2.opml' },
+    outlines,
+  )
 }
 
 const clean = (text: string): string => stripInvalidXmlChars(text).trim()

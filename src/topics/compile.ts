@@ -69,6 +69,29 @@ interface Builder {
   regexes: Map<string, RegexSpec>
   fields: Set<MatchField>
   errors: RuleError[]
+  /** Terms parsed so far: rules reused through YAML anchors repeat whole lists. */
+  parsed: Map<string, ParsedTerm | string>
+  /** Terms compiled so far, per list of fields (the same array for every term of a group). */
+  terms: Map<MatchField[], Map<string, CompiledTerm>>
+  fieldLists: Map<string, MatchField[]>
+}
+
+/** One array per distinct list of fields, so that terms compiled for it are found again. */
+const fieldList = (b: Builder, fields: MatchField[]): MatchField[] => {
+  const key = fields.join()
+  const known = b.fieldLists.get(key)
+  if (known) return known
+  b.fieldLists.set(key, fields)
+  return fields
+}
+
+const parseOnce = (b: Builder, s: string): ParsedTerm | string => {
+  let parsed = b.parsed.get(s)
+  if (parsed === undefined) {
+    parsed = parseTerm(s)
+    b.parsed.set(s, parsed)
+  }
+  return parsed
 }
 
 const toTerm = (b: Builder, parsed: ParsedTerm, label: string, fields: MatchField[]) => {
@@ -96,12 +119,21 @@ const addLeaf = (w: Walk, term: CompiledTerm, weight: number, negated: boolean):
 }
 
 const compileString = (w: Walk, s: string, path: RulePath, fields: MatchField[]) => {
-  const parsed = parseTerm(s)
+  let known = w.b.terms.get(fields)
+  const term = known?.get(s)
+  if (term) return term
+  const parsed = parseOnce(w.b, s)
   if (typeof parsed === 'string') {
     w.b.errors.push(new RuleError(path, parsed))
     return undefined
   }
-  return toTerm(w.b, parsed, s.trim(), fields)
+  const compiled = toTerm(w.b, parsed, s.trim(), fields)
+  if (!known) {
+    known = new Map()
+    w.b.terms.set(fields, known)
+  }
+  known.set(s, compiled)
+  return compiled
 }
 
 const compileNear = (w: Walk, n: NearNode, path: RulePath, fields: MatchField[], neg: boolean) => {
@@ -116,7 +148,8 @@ const compileNear = (w: Walk, n: NearNode, path: RulePath, fields: MatchField[],
     )
   const parts: PhraseSpec[] = []
   terms.forEach((t, i) => {
-    const parsed = typeof t === 'string' ? parseTerm(t) : 'a "near" term must be a word or phrase'
+    const parsed =
+      typeof t === 'string' ? parseOnce(w.b, t) : 'a "near" term must be a word or phrase'
     const at = [...path, 'near', i]
     if (typeof parsed === 'string') w.b.errors.push(new RuleError(at, parsed))
     else if (parsed.kind === 'regex')
@@ -173,7 +206,10 @@ const compileGroup = (
             ),
           )
       })
-      inner = g.in.filter((f) => MATCH_FIELDS.includes(f))
+      inner = fieldList(
+        w.b,
+        g.in.filter((f) => MATCH_FIELDS.includes(f)),
+      )
     }
   }
   const out: CompiledGroup = { kind: 'group' }
@@ -276,7 +312,30 @@ const compileModel = (m: TopicModelSetting): CompiledModel => ({
  * @example const compiled = compileTopics(config.topics)
  */
 export const compileTopics = (topics: Topic[]): CompiledTopics => {
-  const b: Builder = { phrases: new Map(), regexes: new Map(), fields: new Set(), errors: [] }
+  const known = compiledTopics.get(topics)
+  if (known) return known
+  const compiled = compileAll(topics)
+  compiledTopics.set(topics, compiled)
+  return compiled
+}
+
+/**
+ * Compiled rules by topic list. A configuration's topics are compiled when it is validated and
+ * again by every tagger made from it (serve makes two at start): the list is never changed once
+ * loaded, so the first compilation serves them all. Weak: a configuration reloaded away is freed.
+ */
+const compiledTopics = new WeakMap<readonly Topic[], CompiledTopics>()
+
+const compileAll = (topics: Topic[]): CompiledTopics => {
+  const b: Builder = {
+    phrases: new Map(),
+    regexes: new Map(),
+    fields: new Set(),
+    errors: [],
+    parsed: new Map(),
+    terms: new Map(),
+    fieldLists: new Map(),
+  }
   const all: { topicId: string; error: RuleError }[] = []
   const compiled = new Map<string, CompiledTopic>()
   const seen = new Set<string>()
@@ -285,7 +344,7 @@ export const compileTopics = (topics: Topic[]): CompiledTopics => {
     const w: Walk = { b, leaves: [], scoped: false }
     if (seen.has(topic.id)) b.errors.push(new RuleError([], 'this topic id is used twice'))
     seen.add(topic.id)
-    const fields = topic.in.length > 0 ? topic.in : [...MATCH_FIELDS]
+    const fields = fieldList(b, topic.in.length > 0 ? [...topic.in] : [...MATCH_FIELDS])
     const root = compileNode(w, topic.match, [], fields, false)
     if (topic.minScore !== undefined && !Number.isFinite(topic.minScore))
       b.errors.push(new RuleError([], '"min_score" must be a number'))

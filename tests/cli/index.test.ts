@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO_FEEDS_DIR } from '../../src/cli/demo.js'
 import { type FeedServer, startFeedServer } from '../../src/cli/feed-server.js'
+import { COMMAND_HELP } from '../../src/cli/index.js'
 import { runCli } from '../helpers/cli.js'
 
 const SHIPPED = resolve(import.meta.dirname, '../../config/topicwire.yaml')
@@ -129,5 +130,42 @@ describe('usage', () => {
     const r = await run(argv)
     expect(r.code).toBe(code)
     expect(`${r.out}${r.err}`).toMatch(message)
+  })
+})
+
+describe('help', () => {
+  it.each([['--help'], ['-h'], ['help']])(
+    '%s prints the usage and every command, exit 0',
+    async (flag) => {
+      const r = await run([flag])
+      expect(r.code).toBe(0)
+      expect(r.out).toMatch(/^Usage: topicwire <command>/)
+      for (const command of Object.keys(COMMAND_HELP)) expect(r.out).toContain(`  ${command}`)
+    },
+  )
+
+  it('without a command prints the usage as a usage error, exit 2', async () => {
+    const r = await run([])
+    expect(r.code).toBe(2)
+    expect(r.out).toMatch(/^Usage: topicwire <command>/)
+  })
+
+  it.each(Object.keys(COMMAND_HELP))(
+    'help %s and %s --help print that command in detail, nothing else runs',
+    async (command) => {
+      // A configuration that does not exist: a command that ran would fail with exit 1.
+      const env = { TOPICWIRE_CONFIG: join(dir, 'no-such-file.yaml') }
+      const byHelp = await run(['help', command], env)
+      const byFlag = await run([command, '--help'], env)
+      expect(byHelp).toEqual({ code: 0, out: COMMAND_HELP[command], err: '' })
+      expect(byFlag).toEqual(byHelp)
+      expect(byHelp.out).toMatch(new RegExp(`^Usage: topicwire ${command}`))
+    },
+  )
+
+  it('help for a command that does not exist is a usage error naming it', async () => {
+    const r = await run(['help', 'serv'])
+    expect(r.code).toBe(2)
+    expect(r.err).toContain('no help for "serv": there is no such command')
   })
 })

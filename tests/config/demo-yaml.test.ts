@@ -12,7 +12,8 @@ describe('config/demo.yaml', () => {
     const shipped = await loadConfig(resolve(root, 'config/topicwire.yaml'), {})
     expect(demo.topics).toEqual(shipped.topics)
     expect(demo.sources.every((s) => s.url.startsWith('http://127.0.0.1:1234/'))).toBe(true)
-    expect(demo.storage.path).toBe('data/demo.json')
+    // Relative to the file, not to where the command runs.
+    expect(demo.storage.path).toBe(resolve(root, 'data/demo.json'))
     expect(demo.server).toMatchObject({ port: 8080, baseUrl: 'http://localhost:8080' })
   })
 

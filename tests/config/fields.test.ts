@@ -19,6 +19,8 @@ describe('field checks', () => {
     ['Asia/Karachi', true],
     ['Asia/Kabul', true],
     ['UTC', true],
+    ['asia/kabul', true],
+    ['Asia/Calcutta', true],
     ['Asia/Lahore', false],
     ['GMT+25', false],
   ])('isTimeZone(%s) is %s', (zone, expected) => {

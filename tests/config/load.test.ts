@@ -80,6 +80,11 @@ describe('parseConfigText: every kind of mistake, with its line and column', () 
       't.yaml:2:10: "*/10" is read as a reference to an anchor &/10 that is not defined; if it is text (such as a cron expression), put it in quotes: "*/10 * * * *"',
     ],
     [
+      'an alias written before its anchor',
+      `topics:\n  a: { match: *early }\n  b: { match: &early Kabul }\n${S}`,
+      't.yaml:2:15: "*early" is read as a reference to an anchor &early that is not defined; if it is text (such as a cron expression), put it in quotes: "*early }"',
+    ],
+    [
       'an unquoted variable in a flow map',
       `${S}server: { port: \${PORT:-8080} }\n`,
       't.yaml:2:17: YAML cannot read ${…} inside [ ] or { }; write the key on a line of its own (key: ${NAME}) or put the text in quotes ("${NAME}")',
@@ -376,7 +381,8 @@ describe('parseConfigText: valid files', () => {
       server: { host: '127.0.0.1', port: 8080, baseUrl: 'http://localhost:8080' },
       storage: {
         driver: 'lowdb',
-        path: 'data/db.json',
+        // Relative paths are the file's: resolved against its folder.
+        path: fixture('data/db.json'),
         retention: { maxAgeDays: 60, maxItemsPerSource: 2000 },
       },
       fetch: {
@@ -404,6 +410,14 @@ describe('parseConfigText: valid files', () => {
     })
   })
 
+  it('leaves storage.path as written in parseConfigText; loadConfig resolves it against the file', async () => {
+    expect(
+      parseConfigText('storage: { path: db/x.json }\nsources: []\n', 'a/t.yaml').storage.path,
+    ).toBe('db/x.json')
+    const absolute = await loadConfig(fixture('minimal.yaml'), {})
+    expect(absolute.storage.path).toBe(resolve(root, 'tests/fixtures/config/data/db.json'))
+  })
+
   it('reads every key of a full file', async () => {
     const config = await loadConfig(fixture('full.yaml'), {})
     expect(config.server).toEqual({
@@ -414,7 +428,7 @@ describe('parseConfigText: valid files', () => {
     })
     expect(config.storage).toEqual({
       driver: 'postgres',
-      path: 'var/db.json',
+      path: fixture('var/db.json'),
       url: 'postgres://topicwire@localhost/topicwire',
       retention: { maxAgeDays: 30, maxItemsPerSource: 500 },
     })

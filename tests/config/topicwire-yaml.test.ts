@@ -16,6 +16,12 @@ describe('the shipped config/topicwire.yaml', () => {
     config = await loadConfig(shipped, {})
   })
 
+  it('keeps its store in data/ beside config/, or in TOPICWIRE_DATA (the deploy recipes set it)', async () => {
+    expect(config.storage.path).toBe(join(root, 'data/db.json'))
+    const service = await loadConfig(shipped, { TOPICWIRE_DATA: '/var/lib/topicwire' })
+    expect(service.storage.path).toBe('/var/lib/topicwire/db.json')
+  })
+
   it('is valid with an empty environment and uses the SPEC defaults', () => {
     expect(config.server).toEqual({
       host: '127.0.0.1',

@@ -1,0 +1,82 @@
+/** Commands load only what they use: the modules a real `check` and `export-opml` process loads, recorded by a module hook. */
+import { spawnSync } from 'node:child_process'
+import { join, resolve } from 'node:path'
+import { describe, expect, it } from 'vitest'
+
+const ROOT = resolve(import.meta.dirname, '../..')
+const SHIPPED = join(ROOT, 'config/topicwire.yaml')
+
+/** What these commands have no use for: the HTTP server, sanitiser, metrics, worker pool, store, fetcher and OPML parser. */
+const NOT_FOR_THEM = [
+  /\/node_modules\/hono\//,
+  /\/node_modules\/@hono\/node-server\//,
+  /\/node_modules\/sanitize-html\//,
+  /\/node_modules\/prom-client\//,
+  /\/node_modules\/undici\//,
+  /\/node_modules\/lowdb\//,
+  /\/node_modules\/pg\//,
+  /\/node_modules\/pino\//,
+  /\/node_modules\/feedsmith\//,
+  /^node:worker_threads$/,
+  /^node:http$/,
+  /\/src\/(http|ingest|store|stories)\//,
+  /\/src\/runtime\.ts$/,
+]
+
+/**
+ * The URLs of every module `topicwire argv…` loads, from the command line's entry on (tsx's own
+ * modules, loaded before it, are not the command's).
+ */
+const modulesOf = (argv: string[], status = 0): string[] => {
+  const script = `const { main } = await import('./src/cli/index.ts'); process.exitCode = await main(${JSON.stringify(argv)}, process.env, { out: () => {}, err: (l) => console.error(l) })`
+  const run = spawnSync(
+    process.execPath,
+    ['--import', './tests/helpers/module-log.mjs', '--import', 'tsx', '--input-type=module'],
+    // A clean environment: the test runner's own (BASE_URL=/, for one) is no configuration's.
+    { cwd: ROOT, input: script, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } },
+  )
+  if (run.status !== status)
+    throw new Error(
+      `topicwire ${argv.join(' ')} failed (status ${run.status}, ${run.signal}): ${run.stderr.replace(/^module-log .*\n/gm, '')}`,
+    )
+  const urls = [...run.stderr.matchAll(/^module-log (\S+)$/gm)].map((m) => m[1] ?? '')
+  const entry = urls.findIndex((u) => u.endsWith('/src/cli/index.ts'))
+  expect(entry, 'the hook saw the command line load').toBeGreaterThanOrEqual(0)
+  return urls.slice(entry)
+}
+
+describe('the modules a command loads', () => {
+  it.each([
+    ['check', ['check', '--config', SHIPPED], /\/src\/cli\/check\.ts$/],
+    ['export-opml', ['export-opml', '--config', SHIPPED], /\/src\/cli\/export-opml\.ts$/],
+  ])(
+    '%s loads its own module and the configuration, nothing of serve',
+    (_, argv, own) => {
+      const loaded = modulesOf(argv)
+      // The recording works: the command's own module and the configuration loader are there.
+      expect(loaded.some((u) => own.test(u))).toBe(true)
+      expect(loaded.some((u) => u.endsWith('/src/config/load.ts'))).toBe(true)
+      expect(loaded.filter((u) => NOT_FOR_THEM.some((re) => re.test(u)))).toEqual([])
+    },
+    60_000,
+  )
+
+  it('would see them: fetch --once loads the fetcher, the store and metrics', () => {
+    // An unknown source: the command's modules load, it exits 1 before polling or opening the store.
+    const loaded = modulesOf(
+      ['fetch', '--once', '--source', 'no-such-source', '--config', SHIPPED],
+      1,
+    )
+    for (const re of [
+      /\/node_modules\/undici\//,
+      /\/node_modules\/lowdb\//,
+      /\/node_modules\/prom-client\//,
+    ])
+      expect(
+        loaded.some((u) => re.test(u)),
+        String(re),
+      ).toBe(true)
+    // The parsers and the sanitiser run on the analysis workers: the main thread does not load them.
+    expect(loaded.filter((u) => /\/node_modules\/(sanitize-html|rss-parser)\//.test(u))).toEqual([])
+  }, 60_000)
+})

@@ -1,0 +1,155 @@
+/**
+ * The packed tarball, installed into an empty prefix and run from another folder: `--version`,
+ * `check`, `serve` (until /readyz) and `demo` work, and data paths follow the configuration file.
+ * The tarball is packed from a copy of the checkout (its `prepare` builds dist/ there, never under
+ * the suites running beside it). The install lays the tarball out as `npm i -g --prefix` does, with
+ * the dependencies of this checkout: the registry is not reached from tests.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
+import { existsSync, readdirSync } from 'node:fs'
+import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { freePort } from '../helpers/ports.js'
+
+const ROOT = resolve(import.meta.dirname, '../..')
+const VERSION = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')).version as string
+
+let dir: string
+/** `$prefix/bin/topicwire`, as npm links it. */
+let bin: string
+/** A folder that is neither the package nor the configuration's: where the commands run. */
+let elsewhere: string
+const children: ChildProcess[] = []
+
+const sh = (cmd: string, args: string[], cwd: string) => {
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8' })
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr}${r.stdout}`)
+  return r.stdout
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'topicwire-package-'))
+  const checkout = join(dir, 'checkout')
+  await mkdir(checkout)
+  for (const entry of readdirSync(ROOT))
+    if (!['node_modules', 'dist', 'data', '.git', 'coverage', '.bench'].includes(entry))
+      await cp(join(ROOT, entry), join(checkout, entry), { recursive: true })
+  await mkdir(join(checkout, 'data'))
+  await writeFile(join(checkout, 'data/.gitkeep'), '')
+  await symlink(join(ROOT, 'node_modules'), join(checkout, 'node_modules'))
+  const tarball = sh('npm', ['pack', '--silent', '--pack-destination', dir], checkout).trim()
+  const prefix = join(dir, 'prefix')
+  const installed = join(prefix, 'lib/node_modules/topicwire')
+  await mkdir(installed, { recursive: true })
+  sh('tar', ['xzf', join(dir, tarball), '--strip-components=1', '-C', installed], dir)
+  await symlink(join(ROOT, 'node_modules'), join(installed, 'node_modules'))
+  await mkdir(join(prefix, 'bin'))
+  bin = join(prefix, 'bin/topicwire')
+  await symlink('../lib/node_modules/topicwire/bin/topicwire.js', bin)
+  elsewhere = join(dir, 'elsewhere')
+  await mkdir(elsewhere)
+}, 300_000)
+
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL')
+  await rm(dir, { recursive: true, force: true })
+})
+
+/** Runs the installed command from `elsewhere` with a clean environment. */
+const run = (args: string[], env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, [bin, ...args], {
+    cwd: elsewhere,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', ...env },
+  })
+
+/** Starts the installed command from `elsewhere`; resolves once `ready(output so far)` holds. */
+const start = async (
+  args: string[],
+  env: Record<string, string>,
+  ready: (output: string) => Promise<boolean> | boolean,
+) => {
+  const child = spawn(process.execPath, [bin, ...args], {
+    cwd: elsewhere,
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  children.push(child)
+  let output = ''
+  child.stdout.on('data', (d) => {
+    output += d
+  })
+  child.stderr.on('data', (d) => {
+    output += d
+  })
+  for (let i = 0; i < 1200 && child.exitCode === null; i++) {
+    if (await ready(output)) return { child, output: () => output }
+    await new Promise((r) => setTimeout(r, 50))
+  }
+  child.kill('SIGKILL')
+  throw new Error(`topicwire ${args.join(' ')} did not become ready: ${output}`)
+}
+
+const answers = (url: string) =>
+  fetch(url).then(
+    (r) => r.ok,
+    () => false,
+  )
+
+describe('the packed tarball, installed into an empty prefix', () => {
+  it('carries the compiled code, not the sources, and answers --version', () => {
+    const installed = join(dir, 'prefix/lib/node_modules/topicwire')
+    expect(existsSync(join(installed, 'dist/cli/index.js'))).toBe(true)
+    expect(existsSync(join(installed, 'dist/.build-stamp'))).toBe(true)
+    expect(existsSync(join(installed, 'src'))).toBe(false)
+    const r = run(['--version'])
+    expect(r.stdout).toBe(`topicwire ${VERSION}\n`)
+  })
+
+  it('checks its own shipped configuration from another folder', () => {
+    const shipped = join(dir, 'prefix/lib/node_modules/topicwire/config/topicwire.yaml')
+    const r = run(['check', '--config', shipped])
+    expect(r.stderr).toBe('')
+    expect(r.stdout).toMatch(/: OK \(13 sources, 5 topics, 5 feeds\)/)
+    expect(r.status).toBe(0)
+  })
+
+  it('serves a configuration from another folder, its store beside the file', async () => {
+    const site = join(dir, 'site')
+    await mkdir(site)
+    const port = await freePort()
+    const file = join(site, 'topicwire.yaml')
+    await writeFile(
+      file,
+      `server: { port: ${port} }\nstorage: { path: store/db.json }\nsources: []\ntopics:\n  trade: { title: Trade, match: Torkham }\n`,
+    )
+    const { child } = await start(['serve', '--config', file], {}, () =>
+      answers(`http://127.0.0.1:${port}/readyz`),
+    )
+    child.kill('SIGTERM')
+    await new Promise((r) => child.once('exit', r))
+    // The store is the file's (site/store/), not the working folder's.
+    expect(existsSync(join(site, 'store'))).toBe(true)
+    expect(readdirSync(elsewhere)).toEqual([])
+  }, 120_000)
+
+  it('runs the demo from another folder', async () => {
+    const port = await freePort()
+    // The demo prints its links once the first poll of the sample feeds is stored.
+    const { child, output } = await start(['demo'], { PORT: String(port) }, (out) =>
+      out.includes('Press Ctrl-C to stop.'),
+    )
+    expect(output()).toMatch(/sample sources on http:\/\/127\.0\.0\.1:\d+, [1-9]\d* items stored/)
+    const feed = await (
+      await fetch(`http://127.0.0.1:${port}/topics/pakistan-afghanistan.rss`)
+    ).text()
+    expect(feed).toContain('<rss')
+    expect(feed).toContain('<item>')
+    child.kill('SIGTERM')
+    await new Promise((r) => child.once('exit', r))
+    expect(output()).not.toMatch(/error/i)
+    expect(readdirSync(elsewhere)).toEqual([])
+  }, 120_000)
+})

@@ -10,9 +10,9 @@ const clean = (text: string): string => stripInvalidXmlChars(text).trim()
 /**
  * The sources as an OPML 2.0 document (pure): one `type="rss"` outline per source, in file order,
  * with its title, `xmlUrl`, and its tags as `category` (`/tag1,/tag2`).
- * @example renderSourcesOpml(config.sources, 'topicwire sources')
+ * @example await renderSourcesOpml(config.sources, 'topicwire sources')
  */
-export const renderSourcesOpml = (sources: readonly Source[], title: string): string => {
+export const renderSourcesOpml = (sources: readonly Source[], title: string): Promise<string> => {
   const outlines: OpmlOutline[] = sources.map((s) => {
     const outline: OpmlOutline = { text: clean(s.title), title: clean(s.title), type: 'rss' }
     outline.xmlUrl = s.url
@@ -28,6 +28,6 @@ export const renderSourcesOpml = (sources: readonly Source[], title: string): st
 /** Prints the configured sources as OPML to stdout; exit 0 (a ConfigError when the file is invalid). */
 export const exportOpmlCommand = async (ctx: CliContext): Promise<number> => {
   const config = await loadConfig(ctx.configPath, ctx.env)
-  ctx.out(renderSourcesOpml(config.sources, 'topicwire sources').trimEnd())
+  ctx.out((await renderSourcesOpml(config.sources, 'topicwire sources')).trimEnd())
   return 0
 }

@@ -26,9 +26,9 @@ type Outline = OpmlOutline
  * Renders the OPML (pure): one `Feeds` group of the named feeds, one `Topics` group of the topic
  * feeds, and with `sources` a `Sources` group; each feed once, `type="rss"`, with an absolute RSS
  * `xmlUrl` and an `htmlUrl` pointing at its card on the index page.
- * @example renderOpml({ title: 'topicwire', baseUrl, feeds: config.feeds, topics: config.topics })
+ * @example await renderOpml({ title: 'topicwire', baseUrl, feeds: config.feeds, topics: config.topics })
  */
-export const renderOpml = (input: OpmlInput): string => {
+export const renderOpml = (input: OpmlInput): Promise<string> => {
   const base = input.baseUrl.replace(/\/+$/, '')
   const q = input.token ? `?token=${encodeURIComponent(input.token)}` : ''
   const entry = (kind: string, id: string, title: string, description?: string): Outline => {

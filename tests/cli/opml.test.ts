@@ -176,8 +176,8 @@ describe('topicwire export-opml', () => {
 })
 
 describe('renderSourcesOpml and opmlCandidates', () => {
-  it('escapes titles and URLs, and says so when there are no sources', () => {
-    const xml = renderSourcesOpml(
+  it('escapes titles and URLs, and says so when there are no sources', async () => {
+    const xml = await renderSourcesOpml(
       [
         {
           id: 'a',
@@ -193,6 +193,7 @@ describe('renderSourcesOpml and opmlCandidates', () => {
     expect(opmlCandidates(xml, 'x.opml')).toEqual([
       { url: 'https://a.example/f?x=1&y=2', title: 'A & <B>', tags: [] },
     ])
-    expect(() => opmlCandidates(renderSourcesOpml([], 'T'), 'empty.opml')).toThrow(ParseError)
+    const empty = await renderSourcesOpml([], 'T')
+    expect(() => opmlCandidates(empty, 'empty.opml')).toThrow(ParseError)
   })
 })

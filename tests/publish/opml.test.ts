@@ -26,8 +26,8 @@ const input = (over: Partial<OpmlInput> = {}): OpmlInput => ({
 const all = (doc: ParsedOpml) => doc.groups.flatMap((g) => g.outlines)
 
 describe('renderOpml', () => {
-  it('lists every named feed and topic feed once, as absolute RSS URLs', () => {
-    const doc = parseOpmlWithPython(renderOpml(input()))
+  it('lists every named feed and topic feed once, as absolute RSS URLs', async () => {
+    const doc = parseOpmlWithPython(await renderOpml(input()))
     expect(doc.version).toBe('2.0')
     expect(doc.title).toBe('topicwire feeds')
     expect(doc.groups.map((g) => g.text)).toEqual(['Feeds', 'Topics'])
@@ -46,8 +46,8 @@ describe('renderOpml', () => {
     }
   })
 
-  it('names each feed and links it to its card on the index page', () => {
-    const [first] = all(parseOpmlWithPython(renderOpml(input())))
+  it('names each feed and links it to its card on the index page', async () => {
+    const [first] = all(parseOpmlWithPython(await renderOpml(input())))
     expect(first).toEqual({
       text: 'Pak–Afghan',
       title: 'Pak–Afghan',
@@ -58,24 +58,24 @@ describe('renderOpml', () => {
     })
   })
 
-  it('escapes titles so they read back exactly (control characters dropped)', () => {
-    const xml = renderOpml(input())
+  it('escapes titles so they read back exactly (control characters dropped)', async () => {
+    const xml = await renderOpml(input())
     expect(xml).not.toContain('<b>')
     const hostile = all(parseOpmlWithPython(xml)).find((o) => o.xmlUrl?.includes('hostile'))
     expect(hostile?.text).toBe('Trade & "talks" <b>now</b>')
   })
 
-  it('carries the feed token in every URL, encoded', () => {
-    const doc = parseOpmlWithPython(renderOpml(input({ token: 'a&b c' })))
+  it('carries the feed token in every URL, encoded', async () => {
+    const doc = parseOpmlWithPython(await renderOpml(input({ token: 'a&b c' })))
     for (const o of all(doc)) {
       expect(new URL(o.xmlUrl ?? '').searchParams.get('token')).toBe('a&b c')
       expect(new URL(o.htmlUrl ?? '').searchParams.get('token')).toBe('a&b c')
     }
   })
 
-  it('adds a Sources group only when asked', () => {
+  it('adds a Sources group only when asked', async () => {
     const sources = [makeSource({ id: 'dawn', title: 'Dawn' }), makeSource({ id: 'tolo' })]
-    const doc = parseOpmlWithPython(renderOpml(input({ sources })))
+    const doc = parseOpmlWithPython(await renderOpml(input({ sources })))
     expect(doc.groups.map((g) => g.text)).toEqual(['Feeds', 'Topics', 'Sources'])
     expect(doc.groups[2]?.outlines.map((o) => [o.text, o.xmlUrl])).toEqual([
       ['Dawn', 'http://news.example:8080/sources/dawn.rss'],
@@ -83,8 +83,8 @@ describe('renderOpml', () => {
     ])
   })
 
-  it('stays a valid OPML document with nothing configured', () => {
-    const xml = renderOpml(input({ feeds: [], topics: [] }))
+  it('stays a valid OPML document with nothing configured', async () => {
+    const xml = await renderOpml(input({ feeds: [], topics: [] }))
     const doc = parseOpmlWithPython(xml)
     expect(doc.groups).toEqual([{ text: 'No feeds are configured', outlines: [] }])
     expect(xml).toContain('isComment="true"')

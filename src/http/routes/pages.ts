@@ -64,12 +64,12 @@ export const pagesRoutes = (deps: Deps): Hono => {
     })
   })
 
-  app.get('/opml', (c) => {
+  app.get('/opml', async (c) => {
     const { config } = deps
     const params = c.req.queries()
     const values = checkParams(params, ['token', 'sources'])
     checkFeedToken(config, params)
-    const body = renderOpml({
+    const body = await renderOpml({
       title: 'topicwire feeds',
       baseUrl: config.server.baseUrl,
       token: config.server.feedToken || undefined,

@@ -6,22 +6,17 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { createNodeServer } from '../src/http/node-server.js'
-import type { AppConfig, Item } from '../src/model/types.js'
+import type { AppConfig } from '../src/model/types.js'
 import { createMemoryStore } from '../src/store/memory.js'
-import { stableUuid } from '../src/util/hash.js'
 import { createMetrics } from '../src/util/metrics.js'
-import {
-  createTestDeps,
-  makeSource,
-  PAK_AFGHAN_TOPIC,
-  testConfig,
-} from '../tests/helpers/runtime.js'
+import { createTestDeps } from '../tests/helpers/runtime.js'
+import { BENCH_TOPIC, benchConfig, benchItems } from './feed-world.js'
 
 const run$ = promisify(execFile)
 
 /** Items in the store: enough for a full page of 500. */
 const ITEMS = 600
-const TOPIC = 'bench-topic'
+const TOPIC = BENCH_TOPIC
 const FEED = `/topics/${TOPIC}.rss`
 const ITEMS_50 = '/api/items?limit=50'
 const ITEMS_500 = '/api/items?limit=500'
@@ -37,37 +32,7 @@ const TARGET_ITEMS_VS_FEED = 0.3
 const TARGET_HEALTHZ_P99_MS = 50
 const TARGET_FEED_UNDER_FLOOD = 0.5
 
-const config: AppConfig = testConfig({
-  sources: [makeSource({ id: 'wire', title: 'Bench Wire', url: 'http://127.0.0.1:9/feed' })],
-  topics: [{ ...PAK_AFGHAN_TOPIC, id: TOPIC, title: 'Bench topic', match: 'Torkham' }],
-})
-
-/** Items of a realistic size (about 1.5 KB of text each), one hour apart. */
-const benchItems = (): Item[] =>
-  Array.from({ length: ITEMS }, (_, i) => {
-    const id = stableUuid(['wire', `item-${i}`])
-    const published = new Date(Date.UTC(2026, 0, 30, 12) - i * 3_600_000).toISOString()
-    const para = `Trade resumed at Torkham on day ${i} after talks between officials of both countries; traders reported long queues of trucks, customs delays and new transit rules. `
-    return {
-      id,
-      sourceId: 'wire',
-      guid: `https://news.example.org/wire/${i}`,
-      url: `https://news.example.org/wire/${i}`,
-      canonicalUrl: `https://news.example.org/wire/${i}`,
-      title: `Torkham crossing report number ${i}: trucks move again`,
-      summary: para,
-      contentHtml: `<p>${para.repeat(6)}</p>`,
-      author: 'Staff Reporter',
-      language: 'en',
-      categories: ['Pakistan', 'Afghanistan'],
-      enclosures: [],
-      publishedAt: published,
-      fetchedAt: published,
-      contentHash: `hash-${i}`,
-      topics: [TOPIC],
-      clusterId: id,
-    }
-  })
+const config: AppConfig = benchConfig()
 
 interface WrkResult {
   rps: number
@@ -137,7 +102,7 @@ export const run = async (): Promise<void> => {
   const store = createMemoryStore()
   await store.saveIngest({
     sourceId: 'wire',
-    items: benchItems(),
+    items: benchItems(ITEMS, new Date(Date.UTC(2026, 0, 30, 12))),
     state: { sourceId: 'wire', failures: 0, nextPollAt: new Date().toISOString() },
   })
   const deps = {

@@ -2,22 +2,17 @@
 import { execFile, spawn } from 'node:child_process'
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer as createHttpServer, request as httpRequest, type Server } from 'node:http'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { gunzipSync } from 'node:zlib'
 import { createNodeServer } from '../src/http/node-server.js'
-import type { AppConfig, Item } from '../src/model/types.js'
+import type { AppConfig } from '../src/model/types.js'
 import { createMemoryStore } from '../src/store/memory.js'
-import { stableUuid } from '../src/util/hash.js'
 import { createMetrics } from '../src/util/metrics.js'
-import {
-  createTestDeps,
-  makeSource,
-  PAK_AFGHAN_TOPIC,
-  testConfig,
-} from '../tests/helpers/runtime.js'
+import { freePort } from '../tests/helpers/ports.js'
+import { createTestDeps } from '../tests/helpers/runtime.js'
+import { BENCH_TOPIC, benchConfig, benchItems } from './feed-world.js'
 
 const run$ = promisify(execFile)
 
@@ -31,7 +26,7 @@ const DURATION = '4s'
 const WARMUP = '2s'
 const ROUNDS = 3
 const ITEMS = 50
-const TOPIC = 'bench-topic'
+const TOPIC = BENCH_TOPIC
 const FEED_PATH = `/topics/${TOPIC}.rss`
 
 /** What readers send (most also name br; nginx's gzip module knows only gzip). */
@@ -41,48 +36,7 @@ const ACCEPT_ENCODING = 'Accept-Encoding: gzip'
 const TARGET_200 = 0.6
 const TARGET_304 = 0.5
 
-const config: AppConfig = testConfig({
-  sources: [makeSource({ id: 'wire', title: 'Bench Wire', url: 'http://127.0.0.1:9/feed' })],
-  topics: [{ ...PAK_AFGHAN_TOPIC, id: TOPIC, title: 'Bench topic', match: 'Torkham' }],
-})
-
-/** Fifty items of a realistic size (about 1.5 KB of text each). */
-const benchItems = (): Item[] =>
-  Array.from({ length: ITEMS }, (_, i) => {
-    const id = stableUuid(['wire', `item-${i}`])
-    const published = new Date(Date.UTC(2026, 0, 1, 12) - i * 3_600_000).toISOString()
-    const para = `Trade resumed at Torkham on day ${i} after talks between officials of both countries; traders reported long queues of trucks, customs delays and new transit rules. `
-    return {
-      id,
-      sourceId: 'wire',
-      guid: `https://news.example.org/wire/${i}`,
-      url: `https://news.example.org/wire/${i}`,
-      canonicalUrl: `https://news.example.org/wire/${i}`,
-      title: `Torkham crossing report number ${i}: trucks move again`,
-      summary: para,
-      contentHtml: `<p>${para.repeat(6)}</p><p><a href="https://news.example.org/wire/${i}">Read more</a></p>`,
-      author: 'Staff Reporter',
-      language: 'en',
-      categories: ['Pakistan', 'Afghanistan'],
-      enclosures: [],
-      publishedAt: published,
-      fetchedAt: published,
-      contentHash: `hash-${i}`,
-      topics: [TOPIC],
-      clusterId: id,
-    }
-  })
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address()
-      const port = typeof addr === 'object' && addr ? addr.port : 0
-      srv.close(() => resolve(port))
-    })
-  })
+const config: AppConfig = benchConfig()
 
 const has = async (cmd: string): Promise<boolean> =>
   run$('sh', ['-c', `command -v ${cmd}`]).then(
@@ -243,7 +197,7 @@ export const run = async (): Promise<void> => {
   const store = createMemoryStore()
   await store.saveIngest({
     sourceId: 'wire',
-    items: benchItems(),
+    items: benchItems(ITEMS, new Date(Date.UTC(2026, 0, 1, 12))),
     state: { sourceId: 'wire', failures: 0, nextPollAt: new Date().toISOString() },
   })
   // Test deps (fixed clock, silent logger, no polling) over the seeded store: only serving is measured.

@@ -4,7 +4,9 @@ import {
   type CodedVariant,
   type CodedVariants,
   codedHeaders,
+  codedVariants,
   compressBody,
+  MIN_CODED_BYTES,
 } from './feed-codings.js'
 
 /** A rendered document, ready to send as it is: the hot path only compares and writes. */
@@ -21,6 +23,36 @@ export interface CachedFeed {
   notModifiedHeaders: Readonly<Record<string, string>>
   /** Its gzip and br forms (see feed-codings.ts); absent for a document too small to compress. */
   coded?: CodedVariants
+}
+
+/**
+ * A rendered document as the cache keeps it (feeds and /api/items pages alike): the headers of
+ * its 200 and of its 304 from one set of validators, and its coded forms when it is large enough.
+ */
+export const cachedDocument = (
+  body: Buffer,
+  contentType: string,
+  v: { etag: string; lastModified: string; cacheControl: string; vary: string },
+): CachedFeed => {
+  const common = {
+    ETag: v.etag,
+    'Last-Modified': v.lastModified,
+    'Cache-Control': v.cacheControl,
+    Vary: v.vary,
+    'X-Content-Type-Options': 'nosniff',
+  }
+  return {
+    body,
+    etag: v.etag,
+    lastModified: v.lastModified,
+    headers: {
+      'Content-Type': contentType,
+      'Content-Length': String(body.byteLength),
+      ...common,
+    },
+    notModifiedHeaders: common,
+    ...(body.byteLength >= MIN_CODED_BYTES ? { coded: codedVariants(v.etag, common) } : {}),
+  }
 }
 
 export interface FeedCacheOptions {

@@ -8,8 +8,7 @@ import { renderJsonFeed } from '../publish/json-feed.js'
 import { renderRss } from '../publish/rss.js'
 import { computeValidators, maxAgeSeconds } from './conditional.js'
 import { configFingerprint } from './config-fingerprint.js'
-import type { CachedFeed } from './feed-cache.js'
-import { codedVariants, MIN_CODED_BYTES } from './feed-codings.js'
+import { type CachedFeed, cachedDocument } from './feed-cache.js'
 import type { FeedTarget } from './feed-target.js'
 import type { RawParams } from './params.js'
 import { scopedQuery, withToken } from './scope.js'
@@ -103,25 +102,12 @@ export const renderFeed = async (deps: Deps, r: FeedRender): Promise<CachedFeed>
     },
   )
   const body = Buffer.from(RENDERERS[format](doc), 'utf8')
-  const common = {
-    ETag: etag,
-    'Last-Modified': lastModified,
-    // With a token the document is for its holders: no shared cache may keep it.
-    'Cache-Control': `${config.server.feedToken ? 'private' : 'public'}, max-age=${maxAgeSeconds(config, query.sources, r.now)}`,
-    // Every answer names both: the format may follow Accept, the coding Accept-Encoding.
-    Vary: 'Accept, Accept-Encoding',
-    'X-Content-Type-Options': 'nosniff',
-  }
-  return {
-    body,
+  return cachedDocument(body, FEED_CONTENT_TYPES[format], {
     etag,
     lastModified,
-    headers: {
-      'Content-Type': FEED_CONTENT_TYPES[format],
-      'Content-Length': String(body.byteLength),
-      ...common,
-    },
-    notModifiedHeaders: common,
-    ...(body.byteLength >= MIN_CODED_BYTES ? { coded: codedVariants(etag, common) } : {}),
-  }
+    // With a token the document is for its holders: no shared cache may keep it.
+    cacheControl: `${config.server.feedToken ? 'private' : 'public'}, max-age=${maxAgeSeconds(config, query.sources, r.now)}`,
+    // Every answer names both: the format may follow Accept, the coding Accept-Encoding.
+    vary: 'Accept, Accept-Encoding',
+  })
 }

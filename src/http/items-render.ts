@@ -10,8 +10,7 @@ import { type Explanation, explainItem } from '../topics/explain.js'
 import { echo } from '../util/echo.js'
 import { computeValidators, maxAgeSeconds } from './conditional.js'
 import { configFingerprint } from './config-fingerprint.js'
-import type { CachedFeed } from './feed-cache.js'
-import { codedVariants, MIN_CODED_BYTES } from './feed-codings.js'
+import { type CachedFeed, cachedDocument } from './feed-cache.js'
 import type { RawParams } from './params.js'
 import { scopedQuery, withToken } from './scope.js'
 
@@ -114,25 +113,12 @@ export const renderItemsPage = async (
   }
   const tail = JSON.stringify({ nextCursor: page.nextCursor ?? null, next }).slice(1)
   const body = Buffer.from(`{"items":[${parts.join(',')}],${tail}`, 'utf8')
-  const common = {
-    ETag: etag,
-    'Last-Modified': lastModified,
-    'Cache-Control': `${token ? 'private' : 'public'}, max-age=${maxAgeSeconds(config, query.sources, r.now)}`,
-    Vary: 'Accept-Encoding',
-    'X-Content-Type-Options': 'nosniff',
-  }
-  return {
-    body,
+  return cachedDocument(body, 'application/json', {
     etag,
     lastModified,
-    headers: {
-      'Content-Type': 'application/json',
-      'Content-Length': String(body.byteLength),
-      ...common,
-    },
-    notModifiedHeaders: common,
-    ...(body.byteLength >= MIN_CODED_BYTES ? { coded: codedVariants(etag, common) } : {}),
-  }
+    cacheControl: `${token ? 'private' : 'public'}, max-age=${maxAgeSeconds(config, query.sources, r.now)}`,
+    vary: 'Accept-Encoding',
+  })
 }
 
 // --- Internal helpers ---

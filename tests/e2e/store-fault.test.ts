@@ -1,11 +1,12 @@
 /**
  * A real lowdb write failure, end to end: a `serve` whose store folder stops being writable (its
- * items folder replaced by a file, a fault root cannot ignore as it ignores modes) fails /readyz,
+ * items folder made immutable with `chattr +i`, a fault root cannot ignore as it ignores modes,
+ * while everything in it stays readable) fails /readyz,
  * counts the failed writes in /metrics and logs one line a cycle; once the fault is removed the
  * next cycle writes everything, including what was polled during the fault, and /readyz recovers.
  */
-import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -50,6 +51,14 @@ const metric = async (name: string): Promise<number> => {
   const text = await (await fetch(`${base}/metrics`)).text()
   return Number(text.match(new RegExp(`^${name} (\\d+)$`, 'm'))?.[1] ?? Number.NaN)
 }
+
+/**
+ * Sets or clears the immutable attribute of the items folder: no entry can be created or renamed
+ * in it, even by root (EPERM), while the files in it stay readable. Needs a file system with
+ * attributes (ext4, xfs, btrfs: the temp folder here); tmpfs would fail this loudly.
+ */
+const immutable = (on: boolean) =>
+  execFileSync('chattr', [on ? '+i' : '-i', join(dir, 'db', 'items')], { stdio: 'pipe' })
 
 const logLines = (msg: string) => logs.split('\n').filter((l) => l.includes(msg))
 
@@ -108,6 +117,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (proc && proc.exitCode === null) proc.kill('SIGKILL')
+  // Cleared whatever the tests reached, or the folder cannot be removed (set-up may have failed first).
+  try {
+    immutable(false)
+  } catch {
+    // no items folder yet: nothing to clear
+  }
   await new Promise((r) => feeds?.close(r))
   await rm(dir, { recursive: true, force: true })
 })
@@ -120,10 +135,8 @@ describe('serve when the store cannot write', { timeout: 60_000 }, () => {
   })
 
   it('fails /readyz, counts each failed write and logs one line a cycle while it cannot write', async () => {
-    // A file where the items folder should be: every day's write fails with ENOTDIR. The folder
-    // is moved aside, not deleted, and comes back as it was.
-    await rename(join(dir, 'db', 'items'), join(dir, 'items-aside'))
-    await writeFile(join(dir, 'db', 'items'), 'not a folder')
+    // Every day's write fails (EPERM); what is stored stays readable, and readers are served.
+    immutable(true)
     const before = logs.length
     await refresh()
     const r = await ready()
@@ -153,8 +166,7 @@ describe('serve when the store cannot write', { timeout: 60_000 }, () => {
   })
 
   it('writes everything at the next cycle once the fault is gone, and is ready again', async () => {
-    await rm(join(dir, 'db', 'items'))
-    await rename(join(dir, 'items-aside'), join(dir, 'db', 'items'))
+    immutable(false)
     expect(await storedGuids()).toEqual(['fault-item-0'])
     await refresh()
     expect(await ready()).toMatchObject({ status: 200, body: { status: 'ready' } })

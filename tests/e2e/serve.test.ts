@@ -81,7 +81,9 @@ describe('topicwire end to end', () => {
   })
 
   it('publishes the topic feed with the right items and none of the others', async () => {
-    const feed = await readFeed('/topics/pakistan-afghanistan.rss')
+    // Every report (clusters=all): which report leads a story of several outlets depends on the
+    // order the sources answered in; collapsing is the next test's.
+    const feed = await readFeed('/topics/pakistan-afghanistan.rss?clusters=all&limit=500')
     const titles = feed.items.map((i) => i.title)
     expect(titles).toEqual(
       expect.arrayContaining([

@@ -1,16 +1,11 @@
 /** wrk on loopback: /api/items against the cached topic feed, and what a flood of limit=500 pages leaves for /healthz and feed readers. */
 import { execFile, spawn } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { createNodeServer } from '../src/http/node-server.js'
 import type { AppConfig } from '../src/model/types.js'
-import { createMemoryStore } from '../src/store/memory.js'
-import { createMetrics } from '../src/util/metrics.js'
-import { createTestDeps } from '../tests/helpers/runtime.js'
-import { BENCH_TOPIC, benchConfig, benchItems } from './feed-world.js'
+import { BENCH_TOPIC, benchConfig, serveBenchWorld } from './feed-world.js'
 
 const run$ = promisify(execFile)
 
@@ -32,7 +27,7 @@ const TARGET_ITEMS_VS_FEED = 0.3
 const TARGET_HEALTHZ_P99_MS = 50
 const TARGET_FEED_UNDER_FLOOD = 0.5
 
-const config: AppConfig = benchConfig()
+const _config: AppConfig = benchConfig()
 
 interface WrkResult {
   rps: number
@@ -99,20 +94,7 @@ export const run = async (): Promise<void> => {
     console.log('skipped: wrk is not installed (apt-get install -y wrk)')
     return
   }
-  const store = createMemoryStore()
-  await store.saveIngest({
-    sourceId: 'wire',
-    items: benchItems(ITEMS, new Date(Date.UTC(2026, 0, 30, 12))),
-    state: { sourceId: 'wire', failures: 0, nextPollAt: new Date().toISOString() },
-  })
-  const deps = {
-    ...createTestDeps(config),
-    store,
-    metrics: createMetrics({ defaultMetrics: true }),
-  }
-  const server = createNodeServer(deps)
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const { server, base } = await serveBenchWorld(ITEMS, new Date(Date.UTC(2026, 0, 30, 12)))
   const dir = await mkdtemp(join(tmpdir(), 'topicwire-bench-api-'))
   const script = join(dir, 'distinct.lua')
   await writeFile(script, DISTINCT_PAGES_LUA)

@@ -1,7 +1,17 @@
 /** The served world of the HTTP benchmarks (http, api): one source, one topic, items of a realistic size. */
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { createNodeServer } from '../src/http/node-server.js'
 import type { AppConfig, Item } from '../src/model/types.js'
+import { createMemoryStore } from '../src/store/memory.js'
 import { stableUuid } from '../src/util/hash.js'
-import { makeSource, PAK_AFGHAN_TOPIC, testConfig } from '../tests/helpers/runtime.js'
+import { createMetrics } from '../src/util/metrics.js'
+import {
+  createTestDeps,
+  makeSource,
+  PAK_AFGHAN_TOPIC,
+  testConfig,
+} from '../tests/helpers/runtime.js'
 
 /** The topic every bench item is tagged with; its feed is `/topics/bench-topic.rss`. */
 export const BENCH_TOPIC = 'bench-topic'
@@ -42,3 +52,28 @@ export const benchItems = (count: number, newest: Date): Item[] =>
       clusterId: id,
     }
   })
+
+/**
+ * The server `topicwire serve` runs (cached feeds at the Node level, the rest through Hono) on a
+ * loopback port, over a memory store holding {@link benchItems}: test deps (fixed clock, silent
+ * logger, no polling), so only serving is measured.
+ */
+export const serveBenchWorld = async (
+  count: number,
+  newest: Date,
+): Promise<{ server: Server; base: string }> => {
+  const store = createMemoryStore()
+  await store.saveIngest({
+    sourceId: 'wire',
+    items: benchItems(count, newest),
+    state: { sourceId: 'wire', failures: 0, nextPollAt: new Date().toISOString() },
+  })
+  const deps = {
+    ...createTestDeps(benchConfig()),
+    store,
+    metrics: createMetrics({ defaultMetrics: true }),
+  }
+  const server = createNodeServer(deps)
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }
+}

@@ -6,13 +6,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { gunzipSync } from 'node:zlib'
-import { createNodeServer } from '../src/http/node-server.js'
 import type { AppConfig } from '../src/model/types.js'
-import { createMemoryStore } from '../src/store/memory.js'
-import { createMetrics } from '../src/util/metrics.js'
 import { freePort } from '../tests/helpers/ports.js'
-import { createTestDeps } from '../tests/helpers/runtime.js'
-import { BENCH_TOPIC, benchConfig, benchItems } from './feed-world.js'
+import { BENCH_TOPIC, benchConfig, serveBenchWorld } from './feed-world.js'
 
 const run$ = promisify(execFile)
 
@@ -36,7 +32,7 @@ const ACCEPT_ENCODING = 'Accept-Encoding: gzip'
 const TARGET_200 = 0.6
 const TARGET_304 = 0.5
 
-const config: AppConfig = benchConfig()
+const _config: AppConfig = benchConfig()
 
 const has = async (cmd: string): Promise<boolean> =>
   run$('sh', ['-c', `command -v ${cmd}`]).then(
@@ -194,24 +190,8 @@ export const run = async (): Promise<void> => {
       return
     }
   }
-  const store = createMemoryStore()
-  await store.saveIngest({
-    sourceId: 'wire',
-    items: benchItems(ITEMS, new Date(Date.UTC(2026, 0, 1, 12))),
-    state: { sourceId: 'wire', failures: 0, nextPollAt: new Date().toISOString() },
-  })
-  // Test deps (fixed clock, silent logger, no polling) over the seeded store: only serving is measured.
-  const deps = {
-    ...createTestDeps(config),
-    store,
-    metrics: createMetrics({ defaultMetrics: true }),
-  }
-  // The server `topicwire serve` runs: cached feeds at the Node level, the rest through Hono.
-  const server = createNodeServer(deps)
-  server.listen(0, '127.0.0.1')
-  await new Promise<void>((resolve) => server.once('listening', () => resolve()))
-  const address = server.address()
-  const twUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}${FEED_PATH}`
+  const { server, base } = await serveBenchWorld(ITEMS, new Date(Date.UTC(2026, 0, 1, 12)))
+  const twUrl = `${base}${FEED_PATH}`
   const dir = await mkdtemp(join(tmpdir(), 'topicwire-bench-'))
   let nginx: { url: string; stop: () => void } | undefined
   let raw: { url: string; server: Server } | undefined

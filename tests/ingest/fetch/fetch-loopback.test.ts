@@ -10,7 +10,9 @@ import {
 } from '../../../src/ingest/fetch/fetch-feed.js'
 import { createHttpFetch, type HttpClient } from '../../../src/ingest/fetch/http-client.js'
 import type { HttpFetch } from '../../../src/ingest/fetch/http-fetch.js'
+import { refreshSource } from '../../../src/ingest/refresh.js'
 import { FetchError } from '../../../src/model/errors.js'
+import { createTestDeps, makeSource, testConfig } from '../../helpers/runtime.js'
 
 type Handler = (res: ServerResponse, headers: IncomingHttpHeaders) => void
 
@@ -296,6 +298,23 @@ describe('allowPrivateNetworks: false', () => {
     )
     expect(r.kind).toBe('ok')
     expect(seen).toHaveLength(1)
+  })
+
+  it('a poll of a guarded source records only that it was blocked: no address, status or body', async () => {
+    handler = (res) =>
+      res.writeHead(418, { 'X-Internal': 'secret-service' }).end('internal admin page')
+    const port = (server.address() as AddressInfo).port
+    const source = makeSource({ id: 'inside', url: `http://127.0.0.1:${port}/admin` })
+    const deps = createTestDeps(testConfig({ sources: [source] }))
+    deps.fetch = guarded.fetch
+    const report = await refreshSource(source, deps)
+    expect(report.outcome).toBe('error')
+    const state = await deps.store.getState('inside')
+    expect(state?.lastError?.code).toBe('private-network')
+    const told = JSON.stringify(state)
+    expect(told).toMatch(/blocked by the private-network guard/)
+    expect(told).not.toMatch(new RegExp(`127\\.0\\.0\\.1:${port}/admin|418|secret|internal admin`))
+    expect(seen).toHaveLength(0)
   })
 
   it('the same server is reachable when private networks are allowed', async () => {

@@ -1,6 +1,6 @@
 /** Test runtime: a complete AppConfig and Deps with a memory store, fixed clock and silent logger. */
 import type { PollDeps } from '../../src/ingest/poll-deps.js'
-import type { AppConfig, Source, Topic } from '../../src/model/types.js'
+import type { AppConfig, Item, Source, Topic } from '../../src/model/types.js'
 import { createTagger, wirePollDeps } from '../../src/runtime.js'
 import { createMemoryStore } from '../../src/store/memory.js'
 import { silentLogger } from '../../src/util/logger.js'
@@ -76,3 +76,20 @@ export const createTestDeps = (config: AppConfig = testConfig(), fake = fakeFetc
     metrics: createMetrics(),
     random: () => 0.5,
   })
+
+/**
+ * Test deps whose store holds `items`, saved as one poll of the source `dawn` would save them
+ * (the config's sources default to that one source, titled Dawn).
+ */
+export const createSeededDeps = async (
+  items: Item[],
+  config: AppConfig = testConfig({ sources: [makeSource({ id: 'dawn', title: 'Dawn' })] }),
+): Promise<TestDeps> => {
+  const deps = createTestDeps(config)
+  await deps.store.saveIngest({
+    sourceId: 'dawn',
+    items,
+    state: { sourceId: 'dawn', failures: 0, nextPollAt: '2026-11-20T12:15:00.000Z' },
+  })
+  return deps
+}

@@ -7,7 +7,7 @@ import { createFeedCache } from '../../src/http/feed-cache.js'
 import { createFeedLayer } from '../../src/http/feed-layer.js'
 import { createFront, type Front } from '../../src/http/front.js'
 import { makeItem } from '../helpers/items.js'
-import { createTestDeps, makeSource, testConfig } from '../helpers/runtime.js'
+import { createSeededDeps } from '../helpers/runtime.js'
 
 const servers: { close(): void }[] = []
 afterEach(() => {
@@ -18,14 +18,9 @@ afterEach(() => {
 type Seen = [string, string, string, number]
 
 const setup = async (extra: Middleware[] = []) => {
-  const deps = createTestDeps(testConfig({ sources: [makeSource({ id: 'dawn', title: 'Dawn' })] }))
-  await deps.store.saveIngest({
-    sourceId: 'dawn',
-    items: [
-      makeItem({ sourceId: 'dawn', title: 'Torkham reopens', topics: ['pakistan-afghanistan'] }),
-    ],
-    state: { sourceId: 'dawn', failures: 0, nextPollAt: '2026-11-20T12:15:00.000Z' },
-  })
+  const deps = await createSeededDeps([
+    makeItem({ sourceId: 'dawn', title: 'Torkham reopens', topics: ['pakistan-afghanistan'] }),
+  ])
   const seen: Seen[] = []
   const watch: Middleware = (ex, next) => {
     const after = () => {

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createNodeServer } from '../../src/http/node-server.js'
 import { makeItem } from '../helpers/items.js'
-import { createTestDeps, makeSource, testConfig } from '../helpers/runtime.js'
+import { createSeededDeps, makeSource, testConfig } from '../helpers/runtime.js'
 
 const servers: { close(): void }[] = []
 afterEach(() => {
@@ -20,15 +20,13 @@ const start = async (feedToken?: string) => {
       ...(feedToken ? { feedToken } : {}),
     },
   })
-  const deps = createTestDeps(config)
-  await deps.store.saveIngest({
-    sourceId: 'dawn',
-    items: [
+  const deps = await createSeededDeps(
+    [
       makeItem({ sourceId: 'dawn', title: 'Torkham reopens', topics: ['pakistan-afghanistan'] }),
       makeItem({ sourceId: 'dawn', title: 'Talks resume', topics: ['pakistan-afghanistan'] }),
     ],
-    state: { sourceId: 'dawn', failures: 0, nextPollAt: '2026-11-20T12:15:00.000Z' },
-  })
+    config,
+  )
   const server = createNodeServer(deps)
   servers.push(server)
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))

@@ -2,17 +2,12 @@
 import { describe, expect, it } from 'vitest'
 import { createApp } from '../../src/http/app.js'
 import { makeItem } from '../helpers/items.js'
-import { createTestDeps, makeSource, testConfig } from '../helpers/runtime.js'
+import { createSeededDeps } from '../helpers/runtime.js'
 
 const setup = async () => {
-  const deps = createTestDeps(testConfig({ sources: [makeSource({ id: 'dawn', title: 'Dawn' })] }))
-  await deps.store.saveIngest({
-    sourceId: 'dawn',
-    items: [
-      makeItem({ sourceId: 'dawn', title: 'Torkham reopens', topics: ['pakistan-afghanistan'] }),
-    ],
-    state: { sourceId: 'dawn', failures: 0, nextPollAt: '2026-11-20T12:15:00.000Z' },
-  })
+  const deps = await createSeededDeps([
+    makeItem({ sourceId: 'dawn', title: 'Torkham reopens', topics: ['pakistan-afghanistan'] }),
+  ])
   return createApp(deps)
 }
 

@@ -107,10 +107,6 @@ export const decodeCursor = (cursor: string): CursorPosition => {
 export const compareKeys = (ta: number, ia: string, tb: number, ib: string): number =>
   tb - ta || (ia < ib ? 1 : ia > ib ? -1 : 0)
 
-/** {@link compareKeys} on items (parses dates on every call; sort decorated keys for big arrays). */
-export const compareItems = (a: Item, b: Item): number =>
-  compareKeys(Date.parse(a.publishedAt), a.id, Date.parse(b.publishedAt), b.id)
-
 interface Keyed {
   item: Item
   t: number

@@ -66,7 +66,9 @@ const logLines = (msg: string) => logs.split('\n').filter((l) => l.includes(msg)
 const storedGuids = async (): Promise<string[]> => {
   const days = join(dir, 'db', 'items')
   const docs = await Promise.all(
-    (await readdir(days)).map(async (f) => JSON.parse(await readFile(join(days, f), 'utf8'))),
+    (await readdir(days))
+      .filter((f) => !f.startsWith('.')) // not a write in progress (its dot-named temp file)
+      .map(async (f) => JSON.parse(await readFile(join(days, f), 'utf8'))),
   )
   return docs.flatMap((d: { items: { guid: string }[] }) => d.items.map((i) => i.guid)).sort()
 }

@@ -14,6 +14,8 @@ import {
 import {
   createStoryIndex,
   DEFAULT_CROSS_DAY,
+  DEFAULT_EVENT,
+  DEFAULT_FOLDED,
   DEFAULT_SUPPORT,
   DEFAULT_THRESHOLD,
   DEFAULT_THRESHOLD_PER_DAY,
@@ -49,7 +51,7 @@ const main = async (): Promise<void> => {
     `labelled set: ${result.stories} stories, ${result.items} reports, ${result.truePairs} same-story pairs`,
   )
   console.log(
-    `defaults: IDF-weighted cosine ≥ ${DEFAULT_THRESHOLD} + ${DEFAULT_THRESHOLD_PER_DAY} per 24 h between reports + ${DEFAULT_CROSS_DAY} across UTC days (or two members of a story at ${DEFAULT_SUPPORT} of that), window 72 h, MinHash/LSH 40 bands × 2 rows`,
+    `defaults: IDF-weighted cosine ≥ ${DEFAULT_THRESHOLD} + ${DEFAULT_THRESHOLD_PER_DAY} per 24 h between reports + ${DEFAULT_CROSS_DAY} across UTC days (or two members of a story at ${DEFAULT_SUPPORT} of that); × ${DEFAULT_EVENT} for two reports of one disaster (kind@place) on one UTC day; + ${DEFAULT_FOLDED} when a text is folded from Polish; window 72 h, MinHash/LSH 40 bands × 2 rows`,
   )
   console.log(`\npairwise precision ${pct(result.precision)}  recall ${pct(result.recall)}`)
   console.log(`false merges: ${result.falseMerges.length}`)
@@ -65,6 +67,7 @@ const main = async (): Promise<void> => {
   })
   for (const threshold of [0.2, 0.3, 0.35, 0.4]) line(`threshold ${threshold}`, set, { threshold })
   line('no time term (flat threshold)', set, { thresholdPerDay: 0 })
+  line('no event keys', set, { event: 1 })
 
   await newsDev()
   if (process.argv.includes('--corpus')) await corpus()

@@ -1,10 +1,13 @@
-/** Facts a story guard compares (pure): figures, months, weekdays, places, countries, event direction. */
+/** Facts a story guard compares (pure): figures, months, weekdays, places, countries, event direction, event keys. */
 import { hasNonAscii, normalizeText, tokenize } from '../topics/text.js'
+import { foldWord, isPolish } from './fold.js'
 import {
+  ANGLE_WORDS,
   AXIS_STEMS,
   BACKGROUND,
   CLAUSE_WORDS,
   CURRENCIES,
+  EVENT_KINDS,
   MONTH_ABBR,
   MONTHS,
   NOT_PLACES,
@@ -17,7 +20,7 @@ import {
   UNIT_SKIP,
   WEEKDAYS,
 } from './lexicon.js'
-import { COUNTRY_NAMES, MULTI_WORD_NAMES, PLACES, type Place } from './places.js'
+import { COUNTRY_NAMES, MULTI_WORD_NAMES, PLACES, type Place, placeCountry } from './places.js'
 import { fnv1a, isContentWord, stem } from './text.js'
 
 /** Which way an event goes on one axis: +1, -1, or 0 when the text says both. */
@@ -44,7 +47,18 @@ export interface StoryFacts {
   countries: readonly string[]
   /** Direction of the event on each axis that the title (else the summary) speaks of. */
   direction: Readonly<Record<string, Direction>>
+  /** The headline reports several events at once ("two accidents", "bus and boat crashes"). */
+  several?: true
+  /** The text is Polish: only its words that fold to English ones (fold.ts) are keys. */
+  folded?: true
 }
+
+/**
+ * A headline of several events: a roundup is its own story, not a report of one of them (news-dev's
+ * editor keeps "bus and boat accidents" apart from the bus crash).
+ */
+const SEVERAL_EVENTS =
+  /\b(?:separate|twin|two|multiple|several)\s+(?:[a-z]+\s+)?(?:accidents|crashes|attacks|blasts|explosions|incidents|tragedies|disasters|earthquakes|quakes|bombings)\b|\b[a-z]+(?:,| and)\s+[a-z]+\s+(?:accidents|crashes|attacks|blasts|bombings)\b/i
 
 /**
  * A clause of raw text and its normalised words, with what the passes below need of each word:
@@ -63,9 +77,14 @@ const CLAUSE_END = /,(?!\d)|[;:!?\n()\u2013\u2014]|\s-\s|\.(?!\d)/
 
 const ARABIC_DIGITS = /[\u0660-\u0669\u06f0-\u06f9]/g
 
-const clausesOf = (text: string): Clause[] => {
+/**
+ * @param polish the item is Polish (fold.ts): its words are read as the English words they fold to,
+ *   as are Urdu, Persian and Pashto words of any text
+ */
+const clausesOf = (text: string, polish = false): Clause[] => {
   // ASCII text has nothing to normalise or fold into ASCII digits.
-  const folded = hasNonAscii(text)
+  const wide = hasNonAscii(text)
+  const folded = wide
     ? text
         .normalize('NFKC')
         .replace(ARABIC_DIGITS, (c) => String((c.charCodeAt(0) - 0x0660) % 0x90))
@@ -74,12 +93,28 @@ const clausesOf = (text: string): Clause[] => {
   for (const raw of folded.split(CLAUSE_END)) {
     const words = tokenize(raw)
     if (words.length === 0) continue
+    /** Words of a Polish text that fold to none: no report in English shares them. */
+    let unfolded: boolean[] | undefined
+    if (wide || polish) {
+      for (let i = 0; i < words.length; i++) {
+        const w = words[i]!
+        const f = foldWord(w, polish)
+        if (polish && f === w) {
+          unfolded ??= []
+          unfolded[i] = true
+        }
+        words[i] = f
+      }
+    }
     const lexemes: (Lexeme | undefined)[] = []
     const keys: number[] = []
-    for (const w of words) {
+    for (let i = 0; i < words.length; i++) {
+      const w = words[i]!
       const s = stem(w)
       lexemes.push(LEXICON.get(w) ?? AXIS_LEXEMES.get(s))
-      keys.push(isContentWord(w) ? fnv1a(SYNONYM_OF.get(s) ?? s) : -1)
+      // An unfolded Polish word only dilutes the similarity to the English reports of its event
+      // (two Polish reports share their folded words and figures).
+      keys.push(isContentWord(w) && !unfolded?.[i] ? fnv1a(SYNONYM_OF.get(s) ?? s) : -1)
     }
     out.push({ raw, words, lexemes, keys })
   }
@@ -364,9 +399,10 @@ export const storyFacts = (title: string, summary = ''): StoryFacts =>
 export const readStory = (
   title: string,
   summary = '',
-): { facts: StoryFacts; titleKeys: number[]; summaryKeys: number[] } => {
-  const head = clausesOf(title)
-  const body = clausesOf(summary)
+): { facts: StoryFacts; titleKeys: number[]; summaryKeys: number[]; events: number[] } => {
+  const polish = isPolish(title) || isPolish(summary)
+  const head = clausesOf(title, polish)
+  const body = clausesOf(summary, polish)
   const all = [...head, ...body]
   const words: string[] = []
   const lexemes: (Lexeme | undefined)[] = []
@@ -391,8 +427,85 @@ export const readStory = (
     otherPlaces: list(where.otherPlaces),
     countries: list(where.countries),
     direction: Object.keys(direction).length === 0 ? NO_DIRECTION : direction,
+    ...(SEVERAL_EVENTS.test(title) ? { several: true as const } : {}),
+    ...(polish ? { folded: true as const } : {}),
   }
-  return { facts, titleKeys: keysIn(head), summaryKeys: keysIn(body) }
+  const headWords = words.slice(
+    0,
+    head.reduce((n, c) => n + c.words.length, 0),
+  )
+  const headWhere = places(head, headWords, lexemes).places
+  return {
+    facts,
+    titleKeys: keysIn(head),
+    summaryKeys: keysIn(body),
+    events: eventKeys(head, headWhere, where),
+  }
+}
+
+/** Content-word key (fnv1a of a synonym class's first stem) → the event kind it names (lexicon.ts). */
+const KIND_OF_KEY = new Map<number, string>(
+  Object.entries(EVENT_KINDS).flatMap(([kind, words]) =>
+    words.map((w) => [fnv1a(SYNONYM_OF.get(stem(w)) ?? stem(w)), kind] as const),
+  ),
+)
+
+/** Keys of the casualty classes (lexicon.ts): killed, dead, toll…; injured, wounded… */
+const TOLL_KEYS = new Set([fnv1a(stem('kill')), fnv1a(stem('injure'))])
+
+/** Event keys an item has at most (kinds × places). */
+const MAX_EVENTS = 8
+
+/** Kinds rare enough that a country places them (one earthquake in a country on one day). */
+const COUNTRY_WIDE = new Set(['quake', 'flood', 'crash', 'capsize'])
+
+/**
+ * The event keys of a headline: fnv1a of `kind@place` for each event kind the headline names and
+ * each gazetteer site its text names (the headline's, else the summary's), or, for a kind of
+ * {@link COUNTRY_WIDE} with no site named, each country. Violence needs a site: a country holds
+ * several attacks, and clashes at protests, on one day. Empty when the headline names no kind,
+ * reacts to an event rather than reporting it (ANGLE_WORDS), or no place is known.
+ */
+const eventKeys = (
+  head: readonly Clause[],
+  headSites: ReadonlySet<string>,
+  where: { places: ReadonlySet<string>; countries: ReadonlySet<string> },
+): number[] => {
+  const kinds = new Set<string>()
+  for (const c of head) for (const w of c.words) if (ANGLE_WORDS.has(w)) return []
+  for (const c of head)
+    for (const k of c.keys)
+      if (k >= 0) {
+        const kind = KIND_OF_KEY.get(k)
+        if (kind) kinds.add(kind)
+      }
+  // An attack is a disaster of one day when it has a toll: news-dev's editor keeps a day's reports
+  // of deaths together, while a saga's day (protesters attack, police raid) holds several stories.
+  if (kinds.has('violence') && !head.some((c) => c.keys.some((k) => TOLL_KEYS.has(k))))
+    kinds.delete('violence')
+  if (kinds.size === 0) return []
+  const sites = headSites.size > 0 ? headSites : where.places
+  const out: number[] = []
+  for (const kind of kinds) {
+    const at = sites.size > 0 ? sites : COUNTRY_WIDE.has(kind) ? countriesOf(where) : NO_PLACES
+    for (const p of at) if (out.length < MAX_EVENTS) out.push(fnv1a(`${kind}@${p}`))
+  }
+  return out
+}
+
+const NO_PLACES: ReadonlySet<string> = new Set()
+
+/** The countries a text names, and those its sites lie in. */
+const countriesOf = (where: {
+  places: ReadonlySet<string>
+  countries: ReadonlySet<string>
+}): Set<string> => {
+  const out = new Set(where.countries)
+  for (const p of where.places) {
+    const country = placeCountry(p)
+    if (country) out.add(country)
+  }
+  return out
 }
 
 /** The keys of the content words of clauses, in order (see storyFeatures). */
@@ -412,4 +525,6 @@ export const compactFacts = (f: StoryFacts): StoryFacts => ({
   otherPlaces: f.otherPlaces.length === 0 ? NONE : f.otherPlaces,
   countries: f.countries.length === 0 ? NONE : f.countries,
   direction: Object.keys(f.direction).length === 0 ? NO_DIRECTION : f.direction,
+  ...(f.several ? { several: true as const } : {}),
+  ...(f.folded ? { folded: true as const } : {}),
 })

@@ -7,6 +7,11 @@ export interface StoryFeatures {
   /** Sorted unique hashes of the content words of title + summary lede, and of its figures (`#100000`). */
   keys: Uint32Array
   facts: StoryFacts
+  /**
+   * Sorted unique event keys: an event kind its headline names at a place it names (facts.ts
+   * eventKeys), for the reports of one major event that share few words.
+   */
+  events: Uint32Array
 }
 
 /** Content words of a summary that count: its lede. Longer summaries would dilute the similarity. */
@@ -34,13 +39,17 @@ export const isBackgroundPiece = (title: string): boolean => BACKGROUND_PIECE.te
  */
 export const storyFeatures = (title: string, summary = ''): StoryFeatures => {
   // One normalisation of each text serves the facts and the words.
-  const { facts, titleKeys, summaryKeys } = readStory(title, summary)
+  const { facts, titleKeys, summaryKeys, events } = readStory(title, summary)
   const keys = [...titleKeys, ...summaryKeys.slice(0, SUMMARY_WORDS)]
   // A headline word counts twice (a second key): the headline says what happened.
   for (const k of titleKeys) keys.push(Math.imul(k ^ TITLE_SALT, 0x01000193) >>> 0)
   for (const n of facts.numbers) keys.push(fnv1a(`#${n}`))
   if (isBackgroundPiece(title)) keys.push(BACKGROUND_KEY)
-  return { keys: sortedUnique(Uint32Array.from(keys)), facts }
+  return {
+    keys: sortedUnique(Uint32Array.from(keys)),
+    facts,
+    events: events.length === 0 ? NO_EVENTS : sortedUnique(Uint32Array.from(events)),
+  }
 }
 
 /**
@@ -50,4 +59,8 @@ export const storyFeatures = (title: string, summary = ''): StoryFeatures => {
 export const compactFeatures = (f: StoryFeatures): StoryFeatures => ({
   keys: f.keys,
   facts: compactFacts(f.facts),
+  events: f.events.length === 0 ? NO_EVENTS : f.events,
 })
+
+/** The events of the many items that name none (shared). */
+const NO_EVENTS = new Uint32Array(0)

@@ -15,6 +15,7 @@ export type GuardName =
   | 'other-places'
   | 'countries'
   | 'direction'
+  | 'several'
 
 /** Both lists say something and share nothing. */
 const disjoint = <T>(a: readonly T[], b: readonly T[]): boolean =>
@@ -73,11 +74,15 @@ const directionConflict = (a: StoryFacts, b: StoryFacts): boolean => {
  * fires only when BOTH texts state the fact and the statements cannot both be true: different
  * figures ("100,000" vs "80,000"; "100k" equals "100,000"), months, weekdays, places (a place
  * inside another, or the other name of one crossing, is compatible), countries, or opposite event
- * directions ("reopens" vs "closed", "resume" vs "collapse", "rises" vs "falls"). Figures do not
+ * directions ("reopens" vs "closed", "resume" vs "collapse", "rises" vs "falls"), or one reporting
+ * several events at once ("bus and boat accidents") and the other one of them. Figures do not
  * keep apart two reports of casualties published on one UTC day: a toll rises as the day goes on
  * (17 → 59 killed), while the next day's toll is the next day's story.
  * @param aKeys text keys of `a` (features.ts), to see whether it mentions b's unknown places
  * @param sameDay whether the two were published on the same UTC day
+ * @param sameEvent whether their headlines name one event kind at one place (features.ts
+ *   `events`): on one day, their figures (a magnitude of 6.3 or 6.4, a toll) are one event's
+ *   figures as different agencies and hours give them
  * @example storyConflict(storyFacts('Torkham reopens'), storyFacts('Chaman reopens'), …) // 'places'
  */
 export const storyConflict = (
@@ -86,8 +91,10 @@ export const storyConflict = (
   aKeys: Uint32Array,
   bKeys: Uint32Array,
   sameDay = false,
+  sameEvent = false,
 ): GuardName | undefined => {
-  const tollOfOneDay = sameDay && hasKey(aKeys, CASUALTY_KEY) && hasKey(bKeys, CASUALTY_KEY)
+  const tollOfOneDay =
+    sameDay && (sameEvent || (hasKey(aKeys, CASUALTY_KEY) && hasKey(bKeys, CASUALTY_KEY)))
   if (!tollOfOneDay && (disjoint(a.numbers, b.numbers) || quantitiesConflict(a, b)))
     return 'numbers'
   if (disjointMask(a.months, b.months)) return 'months'
@@ -96,5 +103,6 @@ export const storyConflict = (
   if (otherPlacesConflict(a, b, aKeys, bKeys)) return 'other-places'
   if (disjoint(a.countries, b.countries)) return 'countries'
   if (directionConflict(a, b)) return 'direction'
+  if (a.several !== b.several) return 'several'
   return undefined
 }

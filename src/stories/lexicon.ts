@@ -150,7 +150,12 @@ const SYNONYM_CLASSES: readonly string[] = [
   'arrest arrests arrested detain detains detained detention custody nab nabbed',
   'injure injured injuries injury wound wounded hurt',
   'protest protests protesters protester demonstration demonstrations rally rallies',
-  'crash crashes crashed accident',
+  'crash crashes crashed accident plunge plunges plunged',
+  'shoot shoots shooting shootings shootout gunfire gunman gunmen gunbattle',
+  'flood floods flooding flooded floodwaters',
+  'capsize capsizes capsized drown drowns drowned',
+  'flog flogs flogging flogged lash lashes lashed lashing lashings whip whipped',
+  'siege hostage hostages',
   'border frontier',
   'talks talk negotiations negotiate',
   'ban bans banned bar bars barred',
@@ -168,4 +173,35 @@ export const SYNONYM_OF: ReadonlyMap<string, string> = new Map(
     const words = line.split(' ').map(stem)
     return words.map((w) => [w, words[0]!] as const)
   }),
+)
+
+/**
+ * Kinds of disaster a headline reports, each named by the first words of synonym classes above (or
+ * a word of its own): the reports of one disaster on one day name its kind and its place, however
+ * else their words differ (story-index.ts lowers the bar for them). Violence is one kind: one
+ * attack is a "blast", a "suicide bombing", an "attack" or a "shooting" depending on the outlet.
+ * Political developments (an arrest, protests, a ban, talks) are not kinds: one day of a saga
+ * holds several of them at one place (arrest → protests → army deployed), each its own story.
+ */
+export const EVENT_KINDS: Readonly<Record<string, readonly string[]>> = {
+  quake: ['earthquake', 'aftershock'],
+  violence: ['blast', 'attack', 'shoot', 'siege', 'suicide', 'militant', 'gunfight'],
+  crash: ['crash', 'derail', 'collision'],
+  flood: ['flood', 'landslide', 'avalanche'],
+  capsize: ['capsize', 'shipwreck'],
+}
+
+/**
+ * Headline words of a reaction to an event or of its aftermath rather than a report of it: a
+ * headline with one reports another development ("Taliban deny involvement in mosque bombing",
+ * "White House condemns attack", "survivors traumatised"), so it gets no event key.
+ */
+export const ANGLE_WORDS: ReadonlySet<string> = new Set(
+  (
+    'condemn condemns condemned denies deny denied claim claims claimed responsibility blame blames ' +
+    'blamed mourn mourns mourning funeral funerals survivor survivors probe inquiry investigation ' +
+    'investigate lapse lapses vow vows vowed warn warns warned react reacts reaction tribute ' +
+    'tributes pray prayers aid donate donates appeal fallout aftermath sympathy condolence ' +
+    'condolences solidarity suspect suspects analysis lessons'
+  ).split(' '),
 )

@@ -35,6 +35,18 @@ export const COUNTRY_NAMES: Readonly<Record<string, readonly string[]>> = {
   'sri-lanka': ['sri lanka', 'sri lankan'],
   zimbabwe: ['zimbabwe'],
   bangladesh: ['bangladesh', 'bangladeshi'],
+  // Beyond the region: where the disasters and wars that share its news pages happen
+  syria: ['syria', 'syrian', 'syrians'],
+  iraq: ['iraq', 'iraqi', 'iraqis'],
+  israel: ['israel', 'israeli', 'israelis'],
+  ukraine: ['ukraine', 'ukrainian', 'ukrainians'],
+  egypt: ['egypt', 'egyptian'],
+  libya: ['libya', 'libyan'],
+  morocco: ['morocco', 'moroccan', 'moroccans'],
+  nepal: ['nepal', 'nepalese'],
+  japan: ['japan', 'japanese'],
+  indonesia: ['indonesia', 'indonesian'],
+  bulgaria: ['bulgaria', 'bulgarian'],
 }
 
 const p = (id: string, parents: string[], extra: Partial<Place> = {}): Place => ({
@@ -190,4 +202,16 @@ export const placesCompatible = (a: string, b: string): boolean => {
   if (up.has(b) || down.has(a)) return true
   for (const x of up) if (down.has(x) && CROSSING_GROUPS.has(x)) return true
   return false
+}
+
+/**
+ * The country a place lies in (its own, or that of a place it lies in), or undefined.
+ * @example placeCountry('peshawar') // 'pakistan'
+ */
+export const placeCountry = (id: string): string | undefined => {
+  for (const a of placeAncestors(id)) {
+    const country = byId.get(a)?.country
+    if (country) return country
+  }
+  return undefined
 }

@@ -9,6 +9,8 @@ import { SKETCH_WORDS, writeSketch } from './text.js'
 export interface SlotColumns {
   /** The arrival that last scored the slot (see StoryIndex). */
   visited: Int32Array
+  /** The arrival that found the slot among the reports of its event (see StoryIndex). */
+  event: Int32Array
   /** The item's source, as a number (see {@link SlotTable.sourceNumber}). */
   source: Int32Array
   /** fetchedAt, epoch ms. */
@@ -19,7 +21,7 @@ export interface SlotColumns {
   size: Int32Array
   /** Length of the item's IDF weight vector (when it was indexed). */
   norm: Float64Array
-  /** {@link SLOT_BACKGROUND} when the item is a background piece (explainer, timeline…). */
+  /** {@link SLOT_BACKGROUND} when the item is a background piece (explainer, timeline…), | {@link SLOT_FOLDED}. */
   flags: Uint8Array
   /** SKETCH_WORDS words per slot: the writeSketch of the item's keys. */
   sketch: Int32Array
@@ -32,10 +34,13 @@ export interface SlotRow {
   keys: Uint32Array
   norm?: number
   background?: boolean
+  folded?: boolean
 }
 
 /** The flag of a background piece in {@link SlotColumns.flags}. */
 export const SLOT_BACKGROUND = 1
+/** The flag of an item whose keys are the folded words of another language (facts.ts `folded`). */
+export const SLOT_FOLDED = 2
 
 /** A growable table of {@link SlotColumns}; freed slots are reused. */
 export interface SlotTable {
@@ -60,6 +65,7 @@ const columnsOf = (capacity: number, old?: SlotColumns): SlotColumns => {
   }
   return {
     visited: grow(Int32Array, old?.visited),
+    event: grow(Int32Array, old?.event),
     source: grow(Int32Array, old?.source),
     seen: grow(Float64Array, old?.seen),
     time: grow(Float64Array, old?.time),
@@ -94,12 +100,13 @@ export const createSlotTable = (initialCapacity = 1024): SlotTable => {
         slot = used++
       }
       columns.visited[slot] = 0
+      columns.event[slot] = 0
       columns.source[slot] = row.source
       columns.seen[slot] = row.seen
       columns.time[slot] = row.time
       columns.size[slot] = row.keys.length
       columns.norm[slot] = row.norm ?? 0
-      columns.flags[slot] = row.background ? SLOT_BACKGROUND : 0
+      columns.flags[slot] = (row.background ? SLOT_BACKGROUND : 0) | (row.folded ? SLOT_FOLDED : 0)
       writeSketch(row.keys, columns.sketch, slot * SKETCH_WORDS)
       return slot
     },

@@ -4,8 +4,16 @@ import { countKeys, countOf, createBandTable, dropFrom, pushTo } from './buckets
 import { BACKGROUND_KEY, compactFeatures, type StoryFeatures, storyFeatures } from './features.js'
 import { storyConflict } from './guards.js'
 import { createBandKeys, DEFAULT_LSH, type LshShape } from './minhash.js'
-import { createSlotTable, SLOT_BACKGROUND } from './slots.js'
-import { fnv1a, hasKey, normOf, SKETCH_WORDS, sketchWeight, weightedCosine } from './text.js'
+import { createSlotTable, SLOT_BACKGROUND, SLOT_FOLDED } from './slots.js'
+import {
+  fnv1a,
+  hasKey,
+  intersectionSize,
+  normOf,
+  SKETCH_WORDS,
+  sketchWeight,
+  weightedCosine,
+} from './text.js'
 
 /** Tuning of a {@link StoryIndex}; the defaults are what `npm run eval:stories` measures (tests/stories/evaluate.test.ts checks them). */
 export interface StoryIndexOptions {
@@ -38,6 +46,17 @@ export interface StoryIndexOptions {
    * none closely). 1 turns it off. Default {@link DEFAULT_SUPPORT}.
    */
   support?: number
+  /**
+   * The bar is this share of itself for two reports published on one UTC day that name one event
+   * kind at one place (features.ts `events`: "quake@morocco", "violence@peshawar"): outlets that
+   * share few words still report the same major event. 1 turns it off. Default {@link DEFAULT_EVENT}.
+   */
+  event?: number
+  /**
+   * Added to the bar when either report is a folded text of another language (fold.ts): its few
+   * keys make the cosine high on little evidence. Default {@link DEFAULT_FOLDED}.
+   */
+  folded?: number
   /** MinHash/LSH banding; see minhash.ts. */
   lsh?: LshShape
   /**
@@ -137,6 +156,12 @@ export const MEMBERS_CHECKED = 1
 export const DEFAULT_THRESHOLD_PER_DAY = 0.3
 export const DEFAULT_SAME_SOURCE = 0.6
 export const DEFAULT_CROSS_DAY = 0.15
+/** See {@link StoryIndexOptions.event}. */
+export const DEFAULT_EVENT = 0.8
+/** See {@link StoryIndexOptions.folded}. */
+export const DEFAULT_FOLDED = 0.1
+/** Reports of one event key an arrival looks at, newest first. */
+const EVENT_SCAN = 64
 /** See {@link StoryIndexOptions.support}. */
 export const DEFAULT_SUPPORT = 0.9
 /** Members of one story that must reach the weak bar together. */
@@ -184,6 +209,10 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
   const byId = new Map<string, Doc>()
   const byUrl = new Map<string, Doc[]>()
   const byCluster = new Map<string, Doc[]>()
+  /** The indexed docs of each event key (features.ts), in the order they were indexed. */
+  const byEvent = new Map<number, Doc[]>()
+  const eventShare = opts.event ?? DEFAULT_EVENT
+  const foldedExtra = opts.folded ?? DEFAULT_FOLDED
   const commonShare = opts.commonShare ?? 0.005
   const maxCandidates = opts.maxCandidates ?? MAX_CANDIDATES
   const membersChecked = opts.membersChecked ?? MEMBERS_CHECKED
@@ -259,12 +288,14 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
       keys: doc.features.keys,
       norm: doc.norm,
       background: hasKey(doc.features.keys, BACKGROUND_KEY),
+      folded: doc.features.facts.folded === true,
     })
     doc.slot = slot
     docs[slot] = doc
     byId.set(doc.id, doc)
     if (doc.url) pushTo(byUrl, doc.url, doc)
     pushTo(byCluster, doc.clusterId, doc)
+    for (const key of doc.features.events) pushTo(byEvent, key, doc)
     buckets.add(doc.bands, slot)
     countKeys(df, doc.counted ?? doc.features.keys, 1)
   }
@@ -273,6 +304,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     byId.delete(doc.id)
     if (doc.url) dropFrom(byUrl, doc.url, doc)
     dropFrom(byCluster, doc.clusterId, doc)
+    for (const key of doc.features.events) dropFrom(byEvent, key, doc)
     if (doc.slot !== undefined) {
       if (doc.bands) buckets.remove(doc.bands, doc.slot)
       docs[doc.slot] = undefined
@@ -308,10 +340,11 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
       { score: number; margin: number; match: Doc; weak: number; weakScore: number }
     >()
     doc.bands ??= bandsOf(doc)
-    const { visited, source, seen, time, size, sketch, norm: norms, flags } = slots.columns
+    const { visited, event, source, seen, time, size, sketch, norm: norms, flags } = slots.columns
     const own = slots.sourceNumber(doc.sourceId)
     const { keys } = doc.features
     const background = hasKey(keys, BACKGROUND_KEY)
+    const folded = doc.features.facts.folded === true
     const day = Math.floor(doc.time / DAY_MS)
     const weights = weightsOf(keys)
     const norm = normOf(weights)
@@ -335,7 +368,14 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
       // A source's own second report of a story, and an explainer, must be much closer than
       // another outlet's report.
       const strict = source[slot] === own || background || (flags[slot]! & SLOT_BACKGROUND) !== 0
-      const min = strict ? floor - threshold + sameSource : floor
+      const base = strict
+        ? floor - threshold + sameSource
+        : event[slot] === stamp
+          ? floor * eventShare
+          : floor
+      // A folded text keeps few keys (its words that have an English fold): a few common ones
+      // ("taliban", "afghanistan") must not make it close to every report that has them.
+      const min = folded || (flags[slot]! & SLOT_FOLDED) !== 0 ? base + foldedExtra : base
       // Most candidates share a word or two only: the sketch bounds the dot product by the
       // squared weights of the keys that hit, from the slot's columns alone (no object read).
       const cNorm = norms[slot]!
@@ -364,6 +404,25 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
       }
       return false
     }
+    // The reports of the arrival's events that day first: they are the likeliest of its story.
+    const reports: number[] = []
+    for (const key of doc.features.events) {
+      const list = byEvent.get(key)
+      if (!list) continue
+      let n = 0
+      for (let i = list.length - 1; i >= 0 && n < EVENT_SCAN; i--) {
+        const m = list[i]!
+        if (m.slot === undefined || Math.floor(m.time / DAY_MS) !== day) continue
+        // A disaster's day is its story: a report of that day does not join, by its event, a
+        // story that began on an earlier day (the day before's toll, joined by a late copy).
+        const first = byCluster.get(m.clusterId)?.[0]
+        if (first && Math.floor(first.time / DAY_MS) !== day) continue
+        n++
+        event[m.slot] = stamp
+        reports.push(m.slot)
+      }
+    }
+    for (const slot of reports) if (visit(slot)) break
     buckets.visit(doc.bands, visit)
     counters.candidates += scored
     const ranked = [...best.entries()]
@@ -382,17 +441,20 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
         .slice(-membersChecked)
         .filter((m) => m.seen >= cutoff && m !== match)
       const members = [match, ...newest.slice(newest.length - (membersChecked - 1))]
-      const fits = members.every(
-        (m) =>
+      const fits = members.every((m) => {
+        const sameDay = Math.floor(m.time / DAY_MS) === day
+        return (
           (m.sourceId !== doc.sourceId || m === match) &&
           storyConflict(
             doc.features.facts,
             m.features.facts,
             doc.features.keys,
             m.features.keys,
-            Math.floor(doc.time / DAY_MS) === Math.floor(m.time / DAY_MS),
-          ) === undefined,
-      )
+            sameDay,
+            sameDay && intersectionSize(doc.features.events, m.features.events, 1) > 0,
+          ) === undefined
+        )
+      })
       if (fits) {
         return { clusterId, reason: { via: 'similar', matchedId: match.id, score: round3(score) } }
       }

@@ -32,6 +32,10 @@ for (const w of [
   ),
   ...'و در به از که این را با است های برای آن یک شد می'.split(' '),
   ...'د او په کې له چې دا هم ته سره'.split(' '),
+  // Polish (normalised: no diacritics): folded Polish texts keep these otherwise.
+  ...'na we ze od do po za przez dla sie jest sa byl byla bylo byly nie co jak ktory ktora ktore ktorych oraz lub ale tym tego jego jej ich ten ta te tej tych juz tez jeszcze najmniej osob osoby osoba ludzi kraju podaje podala podal poinformowal przekazal'.split(
+    ' ',
+  ),
 ]) {
   STOP_WORDS.add(normalizeText(w))
 }

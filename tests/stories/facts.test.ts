@@ -146,3 +146,49 @@ describe('readStory: a text reads the same every time', () => {
     expect(readStory(title, summary)).toEqual(first)
   })
 })
+
+describe('readStory: event keys', () => {
+  const events = (title: string, summary = '') => readStory(title, summary).events
+
+  it('gives the reports of one disaster one key, across wordings and languages', () => {
+    const quake = events('Strong quake hits Morocco')
+    expect(quake).toHaveLength(1)
+    expect(events('Powerful earthquake rattles Morocco, hundreds dead')).toEqual(quake)
+    expect(events('Trzęsienie ziemi w Maroku. Setki ofiar')).toEqual(quake)
+    expect(events('Earthquake in Turkey')).not.toEqual(quake)
+  })
+
+  it('places an attack at a site, read in the summary when the headline has none', () => {
+    const peshawar = events('Mosque blast kills dozens in Peshawar')
+    expect(peshawar).toHaveLength(1)
+    expect(
+      events(
+        'Suicide bomber kills 25 at mosque in Pakistan',
+        'The blast hit a mosque in Peshawar.',
+      ),
+    ).toEqual(peshawar)
+    expect(
+      events(
+        'Zamachowiec samobójca wysadził się w meczecie. 20 osób nie żyje',
+        'W meczecie w Peszawarze na północy Pakistanu zamachowiec zdetonował kamizelkę.',
+      ),
+    ).toEqual(peshawar)
+    // A country holds several attacks a day: no site, no key.
+    expect(events('Suicide bomber kills 25 at mosque in Pakistan')).toEqual([])
+  })
+
+  it('gives no key to an attack without a toll, a reaction or a political development', () => {
+    expect(events('Protesters attack army headquarters in Rawalpindi')).toEqual([])
+    expect(events('White House condemns deadly mosque blast in Peshawar')).toEqual([])
+    expect(events('Taliban deny role in Peshawar mosque blast that killed 100')).toEqual([])
+    expect(events('Imran Khan arrested in Islamabad')).toEqual([])
+  })
+
+  it('marks a headline of several events and a Polish text', () => {
+    expect(storyFacts('Dozens killed in Pakistan bus, boat accidents').several).toBe(true)
+    expect(storyFacts('More than 50 die in two Pakistan accidents').several).toBe(true)
+    expect(storyFacts('Bus crash kills 39 people in Pakistan').several).toBeUndefined()
+    expect(storyFacts('Tragedia na jeziorze. Zginęło 10 dzieci').folded).toBe(true)
+    expect(storyFacts('Ten children die after boat capsizes').folded).toBeUndefined()
+  })
+})

@@ -130,3 +130,31 @@ describe('placesCompatible', () => {
     expect(placesCompatible(a, b)).toBe(expected)
   })
 })
+
+describe('storyConflict: one event, several events', () => {
+  const read = (title: string) => storyFeatures(title)
+
+  it("lets one day's reports of one event differ on its figures, not two events' reports", () => {
+    const a = read('6.3-magnitude earthquake rattles Turkey-Syria border')
+    const b = read('New 6.4 quake strikes southern Turkey')
+    expect(storyConflict(a.facts, b.facts, a.keys, b.keys, true)).toBe('numbers')
+    expect(storyConflict(a.facts, b.facts, a.keys, b.keys, true, true)).toBeUndefined()
+    // The next day's figure is the next day's story, event or not.
+    expect(storyConflict(a.facts, b.facts, a.keys, b.keys, false, false)).toBe('numbers')
+  })
+
+  it('keeps a roundup of several events apart from a report of one of them', () => {
+    expect(
+      conflict(
+        ['Dozens killed in Pakistan bus, boat accidents'],
+        ['Bus crash kills dozens in Pakistan'],
+      ),
+    ).toBe('several')
+    expect(
+      conflict(
+        ['Dozens killed in Pakistan bus, boat accidents'],
+        ['Dozens die in Pakistan bus and boat crashes'],
+      ),
+    ).toBeUndefined()
+  })
+})

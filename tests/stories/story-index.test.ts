@@ -354,7 +354,8 @@ describe('createStoryIndex: corroboration and the UTC day', () => {
   )
   /** Whether the angle piece joins the story of the reports before it. */
   const joins = (stored: Item[], newcomer: Item, opts: StoryIndexOptions): boolean => {
-    const index = createStoryIndex({ lsh: { bands: 1, rows: 0 }, ...opts })
+    // Without event keys: the quake reports share one (quake@morocco), which is another test.
+    const index = createStoryIndex({ lsh: { bands: 1, rows: 0 }, event: 1, ...opts })
     for (const i of [...filler, ...stored]) index.add(i)
     const [out] = index.assign([newcomer], new Date(Date.parse(newcomer.fetchedAt) + 60_000))
     return out?.clusterId === 'story'
@@ -396,5 +397,66 @@ describe('createStoryIndex: corroboration and the UTC day', () => {
       expect(joins(crossDay, quake2('sky', DAY2 + 3_600_000), { ...opts, crossDay: 0 })).toBe(one)
     }
     expect(apart).toBeGreaterThan(0)
+  })
+})
+
+describe('createStoryIndex: one disaster, one day', () => {
+  const DAY = Date.parse('2025-11-02T00:00:00.000Z')
+  const item = (id: string, sourceId: string, hours: number, title: string, summary = '') =>
+    makeItem({
+      id,
+      sourceId,
+      title,
+      summary,
+      publishedAt: new Date(DAY + hours * 3_600_000).toISOString(),
+      fetchedAt: new Date(DAY + hours * 3_600_000 + 60_000).toISOString(),
+    })
+  const filler = Array.from({ length: 40 }, (_, i) =>
+    item(`f${i}`, `f${i % 5}`, 1, `Cricket board meeting ${i} on budget for Lahore stadium`),
+  )
+  const first = () => [
+    item('a', 'abc', 8, 'Strong earthquake hits Morocco, buildings collapse in Marrakesh'),
+    item('b', 'sky', 9, 'Powerful quake strikes Morocco near Marrakesh, hundreds dead'),
+  ]
+  /** The story the last item gets, after the others were assigned in order. */
+  const storyOf = (items: Item[], opts: StoryIndexOptions = {}) => {
+    const index = createStoryIndex(opts)
+    const out = index.assign([...filler, ...items], new Date(DAY + 30 * 3_600_000))
+    return { last: out.at(-1)!.clusterId, first: out.at(-items.length)!.clusterId }
+  }
+
+  it("joins a report that shares the disaster's kind and place, though few of its words", () => {
+    const late = item('c', 'bbc', 14, 'Morocco: rescuers search rubble as tremor toll passes 600')
+    let helped = 0
+    for (const threshold of [0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5]) {
+      const joined = storyOf([...first(), late], { threshold })
+      const without = storyOf([...first(), late], { threshold, event: 1 })
+      // The event key only lowers the bar: what joins without it joins with it.
+      if (without.last === without.first) expect(joined.last).toBe(joined.first)
+      if (joined.last === joined.first && without.last !== without.first) helped++
+    }
+    expect(helped).toBeGreaterThan(0)
+    const byDefault = storyOf([...first(), late])
+    expect(byDefault.last).toBe(byDefault.first)
+  })
+
+  it("joins across languages: a Polish report of the day's earthquake", () => {
+    const polish = item('p', 'tvn24', 15, 'Trzęsienie ziemi w Maroku. Zginęło ponad 600 osób')
+    const joined = storyOf([...first(), polish])
+    expect(joined.last).toBe(joined.first)
+  })
+
+  it("keeps the next day's reports, and reactions, out of the day's story", () => {
+    const nextDay = item(
+      'd',
+      'bbc',
+      26,
+      'Morocco: rescuers search rubble as tremor toll passes 2,000',
+    )
+    const next = storyOf([...first(), nextDay])
+    expect(next.last).not.toBe(next.first)
+    const reaction = item('e', 'cnn', 12, 'World leaders send condolences to Morocco after quake')
+    const react = storyOf([...first(), reaction])
+    expect(react.last).not.toBe(react.first)
   })
 })

@@ -160,7 +160,7 @@ export const DEFAULT_CROSS_DAY = 0.15
 export const DEFAULT_EVENT = 0.8
 /** See {@link StoryIndexOptions.folded}. */
 export const DEFAULT_FOLDED = 0.1
-/** Reports of one event key an arrival looks at, newest first. */
+/** Reports of one event key an arrival looks at: the newest this many indexed. */
 const EVENT_SCAN = 64
 /** See {@link StoryIndexOptions.support}. */
 export const DEFAULT_SUPPORT = 0.9
@@ -409,15 +409,15 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     for (const key of doc.features.events) {
       const list = byEvent.get(key)
       if (!list) continue
-      let n = 0
-      for (let i = list.length - 1; i >= 0 && n < EVENT_SCAN; i--) {
+      // The newest few only, whatever their day: an arrival's work stays bounded however many
+      // reports of a key the window holds.
+      for (let i = list.length - 1; i >= Math.max(0, list.length - EVENT_SCAN); i--) {
         const m = list[i]!
         if (m.slot === undefined || Math.floor(m.time / DAY_MS) !== day) continue
         // A disaster's day is its story: a report of that day does not join, by its event, a
         // story that began on an earlier day (the day before's toll, joined by a late copy).
         const first = byCluster.get(m.clusterId)?.[0]
         if (first && Math.floor(first.time / DAY_MS) !== day) continue
-        n++
         event[m.slot] = stamp
         reports.push(m.slot)
       }

@@ -58,7 +58,10 @@ export interface StoryFacts {
  * editor keeps "bus and boat accidents" apart from the bus crash).
  */
 const SEVERAL_EVENTS =
-  /\b(?:separate|twin|two|multiple|several)\s+(?:[a-z]+\s+)?(?:accidents|crashes|attacks|blasts|explosions|incidents|tragedies|disasters|earthquakes|quakes|bombings)\b|\b[a-z]+(?:,| and)\s+[a-z]+\s+(?:accidents|crashes|attacks|blasts|bombings)\b/i
+  /\b(?:separate|twin|two|multiple|several)\s+(?:[a-z]{1,24}\s+)?(?:accidents|crashes|attacks|blasts|explosions|incidents|tragedies|disasters|earthquakes|quakes|bombings)\b|\b[a-z]{1,24}(?:,| and)\s+[a-z]{1,24}\s+(?:accidents|crashes|attacks|blasts|bombings)\b/i
+
+/** Headline characters {@link SEVERAL_EVENTS} reads: a hostile title must not cost its length squared. */
+const SEVERAL_SPAN = 300
 
 /**
  * A clause of raw text and its normalised words, with what the passes below need of each word:
@@ -427,7 +430,7 @@ export const readStory = (
     otherPlaces: list(where.otherPlaces),
     countries: list(where.countries),
     direction: Object.keys(direction).length === 0 ? NO_DIRECTION : direction,
-    ...(SEVERAL_EVENTS.test(title) ? { several: true as const } : {}),
+    ...(SEVERAL_EVENTS.test(title.slice(0, SEVERAL_SPAN)) ? { several: true as const } : {}),
     ...(polish ? { folded: true as const } : {}),
   }
   const headWords = words.slice(

@@ -114,7 +114,9 @@ export const queryItemsPg = async (
   const docs = new Map<string, Item>()
   const cur = q.cursor === undefined ? undefined : decodeCursor(q.cursor)
   let after = cur ? { published: Date.parse(cur.publishedAt), id: cur.id } : undefined
-  let batch = exact ? limit + 1 : Math.min(MAX_BATCH, 2 * (limit + 1))
+  // A walk collapsing stories of a few copies keeps about half its rows; a second round trip
+  // costs more than the lean rows that make it rare.
+  let batch = exact ? limit + 1 : Math.min(MAX_BATCH, 3 * (limit + 1))
   let read = 0
   // The stored search text is read only when `q` needs it (it is as large as the item).
   const cols = `id, source_id, cluster_id, published, language, topics, ${q.q ? 'search_text' : `'' AS search_text`}${exact ? ', doc' : ''}`

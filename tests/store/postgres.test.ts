@@ -340,7 +340,8 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
       expect(claims.size).toBe(1000)
       expect([...claims.values()].filter((c) => c !== 1)).toEqual([])
       expect(byReplica.reduce((a, b) => a + b, 0)).toBe(1000)
-    })
+      // A thousand saves are a thousand round trips: seconds on a loaded machine.
+    }, 60_000)
 
     it('a claim keeps other replicas away until its lease ends or its poll is saved', async () => {
       const url = await freshUrl()

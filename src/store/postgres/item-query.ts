@@ -66,7 +66,10 @@ const conditions = (q: ItemQuery, p: ReturnType<typeof params>): string[] => {
   const where: string[] = []
   if (q.topics?.length) where.push(`topics && ${p.add(q.topics)}::text[]`)
   if (q.notTopics?.length) where.push(`NOT (topics && ${p.add(q.notTopics)}::text[])`)
-  if (q.sources?.length) where.push(`source_id = ANY(${p.add(q.sources)}::text[])`)
+  // One source as `=`: the planner walks that source's newest-first index then, where with
+  // `= ANY` it fetches all its rows and sorts them.
+  if (q.sources?.length === 1) where.push(`source_id = ${p.add(q.sources[0])}`)
+  else if (q.sources?.length) where.push(`source_id = ANY(${p.add(q.sources)}::text[])`)
   if (q.since !== undefined) where.push(`published >= ${p.add(Date.parse(q.since))}`)
   if (q.until !== undefined) where.push(`published < ${p.add(Date.parse(q.until))}`)
   if (q.lang) {
@@ -115,8 +118,9 @@ export const queryItemsPg = async (
   const cur = q.cursor === undefined ? undefined : decodeCursor(q.cursor)
   let after = cur ? { published: Date.parse(cur.publishedAt), id: cur.id } : undefined
   // A walk collapsing stories of a few copies keeps about half its rows; a second round trip
-  // costs more than the lean rows that make it rare.
-  let batch = exact ? limit + 1 : Math.min(MAX_BATCH, 3 * (limit + 1))
+  // costs more than the lean rows that make it rare. A `q` walk tests each row's stored words,
+  // which costs a row fetch: it starts smaller and grows by what it finds.
+  let batch = exact ? limit + 1 : Math.min(MAX_BATCH, (q.q ? 2 : 3) * (limit + 1))
   let read = 0
   // The stored search text is read only when `q` needs it (it is as large as the item).
   const cols = `id, source_id, cluster_id, published, language, topics, ${q.q ? 'search_text' : `'' AS search_text`}${exact ? ', doc' : ''}`

@@ -2,14 +2,42 @@
 import { StoreError } from '../../model/errors.js'
 import type { Item, ItemQuery, Page } from '../../model/types.js'
 import { normalizeText } from '../../topics/text.js'
-import { applyQuery, decodeCursor, encodeCursor, searchTextOf } from '../query.js'
+import { applyQuery, decodeCursor, encodeCursor } from '../query.js'
+import { UNDATED } from './migrations.js'
 import type { Queryable } from './pg-pool.js'
 
-interface Row {
-  doc: Item
-  search_text: string
-  published: string
+/** Lean rows: the columns applyQuery reads, never the stored document. */
+interface LeanRow {
   id: string
+  source_id: string
+  cluster_id: string
+  published: string
+  language: string | null
+  topics: string[]
+  search_text: string
+  /** 0: a row of the page's walk, in order; 1: a member of one of their stories. */
+  part: number
+  doc?: Item
+}
+
+/**
+ * The fields of an item `applyQuery` reads (id, source, story, date, language, topics; text via
+ * `textOf`), built from a lean row: documents are parsed only for the items a page returns.
+ */
+type LeanItem = Pick<Item, 'id' | 'sourceId' | 'clusterId' | 'publishedAt' | 'topics'> &
+  Pick<Partial<Item>, 'language'>
+
+const leanItem = (r: LeanRow): LeanItem => {
+  const t = Number(r.published)
+  return {
+    id: r.id,
+    sourceId: r.source_id,
+    clusterId: r.cluster_id,
+    // An undated item's date parses to NaN, as its stored publishedAt does.
+    publishedAt: t === UNDATED ? '' : new Date(t).toISOString(),
+    topics: r.topics,
+    ...(r.language === null ? {} : { language: r.language }),
+  }
 }
 
 /** Builds a parameter list and hands out its `$n` marks. */
@@ -38,7 +66,10 @@ const conditions = (q: ItemQuery, p: ReturnType<typeof params>): string[] => {
   const where: string[] = []
   if (q.topics?.length) where.push(`topics && ${p.add(q.topics)}::text[]`)
   if (q.notTopics?.length) where.push(`NOT (topics && ${p.add(q.notTopics)}::text[])`)
-  if (q.sources?.length) where.push(`source_id = ANY(${p.add(q.sources)}::text[])`)
+  // One source as `=`: the planner walks that source's newest-first index then, where with
+  // `= ANY` it fetches all its rows and sorts them.
+  if (q.sources?.length === 1) where.push(`source_id = ${p.add(q.sources[0])}`)
+  else if (q.sources?.length) where.push(`source_id = ANY(${p.add(q.sources)}::text[])`)
   if (q.since !== undefined) where.push(`published >= ${p.add(Date.parse(q.since))}`)
   if (q.until !== undefined) where.push(`published < ${p.add(Date.parse(q.until))}`)
   if (q.lang) {
@@ -62,11 +93,12 @@ const conditions = (q: ItemQuery, p: ReturnType<typeof params>): string[] => {
 const MAX_BATCH = 2_000
 
 /**
- * One page of `q`. Rows come newest first from SQL, narrowed by {@link conditions} and the cursor,
- * in batches; `applyQuery` (the embedded store's own code, with its text matcher on the stored
- * `search_text` and, for `collapse`, every member of each story in the batch) keeps the matching
- * ones. Batches continue after the last row read until the page plus one row is found (so
- * `nextCursor` is set only when more follow, as in memory) or the rows run out.
+ * One page of `q`. Lean rows (no document) come newest first from SQL, narrowed by
+ * {@link conditions} and the cursor, in batches, each with the members of its stories when
+ * `collapse` needs them (same statement); `applyQuery` (the embedded store's own code, with its
+ * text matcher on the stored `search_text`) keeps the matching ones. Batches continue after the
+ * last row read until the page plus one row is found (so `nextCursor` is set only when more
+ * follow, as in memory) or the rows run out. Only then are the page's documents read.
  * @throws InvalidParamError for a malformed cursor or since/until, like the embedded store.
  */
 export const queryItemsPg = async (
@@ -77,48 +109,79 @@ export const queryItemsPg = async (
   applyQuery([], q) // validates cursor, since and until with the embedded store's messages
   const limit = Math.max(1, Math.floor(q.limit))
   const collapse = q.clusters === 'collapse'
+  // Without collapse or `q` SQL decides alone: the rows are the page, documents and all.
   const exact = !collapse && !q.q
-  const texts = new Map<Item, string>()
-  const textOf = (item: Item): string => texts.get(item) ?? searchTextOf(item)
-  const found: Item[] = []
+  const texts = new Map<LeanItem, string>()
+  const textOf = (item: Item): string => texts.get(item) ?? ''
+  const found: LeanItem[] = []
+  const docs = new Map<string, Item>()
   const cur = q.cursor === undefined ? undefined : decodeCursor(q.cursor)
   let after = cur ? { published: Date.parse(cur.publishedAt), id: cur.id } : undefined
-  let batch = exact ? limit + 1 : Math.min(MAX_BATCH, 2 * (limit + 1))
+  // A walk collapsing stories of a few copies keeps about half its rows; a second round trip
+  // costs more than the lean rows that make it rare. A `q` walk tests each row's stored words,
+  // which costs a row fetch: it starts smaller and grows by what it finds.
+  let batch = exact ? limit + 1 : Math.min(MAX_BATCH, (q.q ? 2 : 3) * (limit + 1))
   let read = 0
   // The stored search text is read only when `q` needs it (it is as large as the item).
-  const textColumn = q.q ? 'search_text' : `'' AS search_text`
+  const cols = `id, source_id, cluster_id, published, language, topics, ${q.q ? 'search_text' : `'' AS search_text`}${exact ? ', doc' : ''}`
   for (;;) {
     const p = params()
     const where = conditions(q, p)
     if (after) where.push(`(published, id) < (${p.add(after.published)}, ${p.add(after.id)})`)
-    const sql = `SELECT doc, ${textColumn}, published, id FROM items
+    const walk = `SELECT ${cols} FROM items
       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY published DESC, id DESC LIMIT ${p.add(batch)}`
-    const { rows } = await db.query<Row>(sql, p.list)
-    if (q.q) for (const r of rows) texts.set(r.doc, r.search_text)
-    const members = collapse ? await storyMembers(db, rows, texts, textColumn) : undefined
+    const sql = collapse
+      ? `WITH walk AS MATERIALIZED (${walk})
+         SELECT *, 0 AS part FROM walk
+         UNION ALL
+         SELECT ${cols}, 1 AS part FROM items
+         WHERE cluster_id IN (SELECT cluster_id FROM walk)
+         ORDER BY part, published DESC, id DESC`
+      : walk
+    const { rows } = await db.query<LeanRow>(sql, p.list)
+    const walked: LeanItem[] = []
+    const members = new Map<string, LeanItem[]>()
+    for (const r of rows) {
+      const item = leanItem(r)
+      if (q.q) texts.set(item, r.search_text)
+      if (r.doc) docs.set(r.id, r.doc)
+      if (r.part !== 1) walked.push(item)
+      else {
+        const list = members.get(item.clusterId)
+        if (list) list.push(item)
+        else members.set(item.clusterId, [item])
+      }
+    }
     const need = limit + 1 - found.length
-    const part = applyQuery(
-      rows.map((r) => r.doc),
-      { ...q, cursor: undefined, limit: need },
-      textOf,
-      {
-        presorted: true,
-        ...(members ? { clusterMembers: (c: string) => members.get(c) ?? [] } : {}),
-        ...(priorityOf ? { priorityOf } : {}),
-      },
-    )
+    // applyQuery reads only the fields a LeanItem has (and the text through textOf).
+    const part = applyQuery(walked as Item[], { ...q, cursor: undefined, limit: need }, textOf, {
+      presorted: true,
+      ...(collapse ? { clusterMembers: (c: string) => (members.get(c) ?? []) as Item[] } : {}),
+      ...(priorityOf ? { priorityOf } : {}),
+    })
     found.push(...part.items)
-    read += rows.length
-    const last = rows.at(-1)
-    if (found.length > limit || rows.length < batch || !last) break
-    after = { published: Number(last.published), id: last.id }
+    read += walked.length
+    const last = walked.at(-1)
+    if (found.length > limit || walked.length < batch || !last) break
+    after = { published: Date.parse(last.publishedAt), id: last.id }
+    if (Number.isNaN(after.published)) after.published = UNDATED
     // As many rows as the share kept so far says the rest of the page needs, with a margin.
     const kept = Math.max(found.length, 1) / read
     batch = Math.min(MAX_BATCH, Math.max(16, Math.ceil(((limit + 1 - found.length) / kept) * 1.5)))
   }
-  const page: Page<Item> = { items: found.slice(0, limit) }
-  const tail = page.items.at(-1)
+  const shown = found.slice(0, limit)
+  const missing = shown.filter((i) => !docs.has(i.id)).map((i) => i.id)
+  if (missing.length > 0) {
+    const res = await db.query<{ id: string; doc: Item }>(
+      'SELECT id, doc FROM items WHERE id = ANY($1::text[])',
+      [missing],
+    )
+    for (const r of res.rows) docs.set(r.id, r.doc)
+  }
+  // A row deleted between the two reads (retention on another replica) is left out.
+  const page: Page<Item> = { items: shown.flatMap((i) => docs.get(i.id) ?? []) }
+  const tail = shown.at(-1)
   if (found.length > limit && tail) {
     page.nextCursor = encodeCursor({
       publishedAt: new Date(Date.parse(tail.publishedAt)).toISOString(),
@@ -126,29 +189,6 @@ export const queryItemsPg = async (
     })
   }
   return page
-}
-
-/** Every stored member of the stories of `rows`, by story id (texts noted for the matcher). */
-const storyMembers = async (
-  db: Queryable,
-  rows: readonly Row[],
-  texts: Map<Item, string>,
-  textColumn: string,
-): Promise<Map<string, Item[]>> => {
-  const ids = [...new Set(rows.map((r) => r.doc.clusterId))]
-  const out = new Map<string, Item[]>()
-  if (ids.length === 0) return out
-  const res = await db.query<Row>(
-    `SELECT doc, ${textColumn} FROM items WHERE cluster_id = ANY($1::text[])`,
-    [ids],
-  )
-  for (const r of res.rows) {
-    if (r.search_text) texts.set(r.doc, r.search_text)
-    const list = out.get(r.doc.clusterId)
-    if (list) list.push(r.doc)
-    else out.set(r.doc.clusterId, [r.doc])
-  }
-  return out
 }
 
 const toTime = (what: string, iso: string): number => {

@@ -22,6 +22,7 @@ const rowOf = (item: Item): unknown[] => {
     text,
     wordsOf(text),
     JSON.stringify(item),
+    item.contentHash,
   ]
 }
 
@@ -47,6 +48,7 @@ const COLUMNS = [
   'search_text',
   'words',
   'doc',
+  'content_hash',
 ] as const
 
 /** Rows per statement: far below PostgreSQL's 65,535 parameters. */

@@ -7,12 +7,91 @@ import { upsertItems } from './item-rows.js'
 import { inTransaction } from './pg-pool.js'
 import { writeStates } from './states.js'
 
+/** A stored item's columns a merge reads first: enough to see that an incoming copy changed nothing. */
+interface StubRow {
+  id: string
+  source_id: string
+  canonical_url: string | null
+  content_hash: string
+  topics: string[]
+  cluster_id: string
+}
+
+/**
+ * The fields of a stored item `mergeItem` reads to find an incoming one unchanged (hash, topics,
+ * story) and the merge's canonical-URL index reads; the rest of the item is never looked at then.
+ */
+type Stub = Pick<Item, 'id' | 'sourceId' | 'contentHash' | 'topics' | 'clusterId'> &
+  Pick<Partial<Item>, 'canonicalUrl'>
+
+const stubOf = (r: StubRow): Stub => ({
+  id: r.id,
+  sourceId: r.source_id,
+  contentHash: r.content_hash,
+  topics: r.topics,
+  clusterId: r.cluster_id,
+  ...(r.canonical_url === null ? {} : { canonicalUrl: r.canonical_url }),
+})
+
+/**
+ * The merge of a poll's items into the stored ones, in order, exactly as the memory store merges
+ * them (a later incoming item sees the earlier ones). `stored` holds stubs, or whole items for
+ * the ids in `whole`; a merge that would build an item out of a stub names it in `needed`.
+ */
+const mergeAll = (
+  sourceId: string,
+  incomingItems: readonly Item[],
+  stored: readonly Stub[],
+  whole: ReadonlySet<string>,
+): { summary: SaveSummary; writes: Map<string, Item>; needed: Set<string> } => {
+  const byId = new Map<string, Stub>()
+  /** canonical URL → ids of the source's items with it, in the order the memory index keeps. */
+  const byCanonical = new Map<string, Set<string>>()
+  const link = (item: Stub, add: boolean): void => {
+    if (!item.canonicalUrl) return
+    const ids = byCanonical.get(item.canonicalUrl)
+    if (!add) ids?.delete(item.id)
+    else if (ids) ids.add(item.id)
+    else byCanonical.set(item.canonicalUrl, new Set([item.id]))
+  }
+  for (const doc of stored) {
+    byId.set(doc.id, doc)
+    if (doc.sourceId === sourceId) link(doc, true)
+  }
+  const summary: SaveSummary = { new: 0, updated: 0, unchanged: 0 }
+  const writes = new Map<string, Item>()
+  const needed = new Set<string>()
+  const complete = new Set(whole)
+  for (const incoming of incomingItems) {
+    let stored = byId.get(incoming.id)
+    if (!stored && incoming.canonicalUrl) {
+      for (const id of byCanonical.get(incoming.canonicalUrl) ?? []) {
+        stored = byId.get(id)
+        break
+      }
+    }
+    // Only the fields of a Stub are read unless the outcome carries an item, checked next.
+    const out = mergeItem(stored as Item | undefined, incoming)
+    summary[out.kind]++
+    if (!out.item) continue
+    if (stored && !complete.has(stored.id)) needed.add(stored.id)
+    const before = byId.get(out.item.id)
+    if (before) link(before, false)
+    byId.set(out.item.id, out.item)
+    complete.add(out.item.id)
+    link(out.item, true)
+    writes.set(out.item.id, out.item)
+  }
+  return { summary, writes, needed }
+}
+
 /**
  * Saves a poll: the stored items the incoming ones match (by id, else by the source's canonical
- * URL) are read and locked, merged in order exactly as the memory store merges them (a later
- * incoming item sees the earlier ones), the changed ones written, then the state with its item
- * count (which ends the source's lease). `announce` runs inside the transaction when something
- * visible changed. Returns the summary and whether something visible changed.
+ * URL) are locked and read as stubs (hash, topics, story: no documents), merged in order exactly
+ * as the memory store merges them; only when a merge changes a stored item are the documents of
+ * such items read and the merge run again on them. The changed items are written, then the state
+ * with its item count (which ends the source's lease). `announce` runs inside the transaction when
+ * something visible changed. Returns the summary and whether something visible changed.
  */
 export const saveIngestPg = async (
   pool: pg.Pool,
@@ -26,55 +105,36 @@ export const saveIngestPg = async (
     )
   }
   return inTransaction(pool, async (client) => {
-    const byId = new Map<string, Item>()
-    /** canonical URL → ids of the source's items with it, in the order the memory index keeps. */
-    const byCanonical = new Map<string, Set<string>>()
-    const link = (item: Item, add: boolean): void => {
-      if (!item.canonicalUrl) return
-      const ids = byCanonical.get(item.canonicalUrl)
-      if (!add) ids?.delete(item.id)
-      else if (ids) ids.add(item.id)
-      else byCanonical.set(item.canonicalUrl, new Set([item.id]))
-    }
+    let stored: Stub[] = []
     if (r.items.length > 0) {
       const canonical = r.items.flatMap((i) => (i.canonicalUrl ? [i.canonicalUrl] : []))
-      const { rows } = await client.query<{ doc: Item }>(
-        `SELECT doc FROM items
+      const { rows } = await client.query<StubRow>(
+        `SELECT id, source_id, canonical_url, content_hash, topics, cluster_id FROM items
          WHERE id = ANY($1) OR (source_id = $2 AND canonical_url = ANY($3))
          ORDER BY id FOR UPDATE`,
         [r.items.map((i) => i.id), r.sourceId, canonical],
       )
-      for (const { doc } of rows) {
-        byId.set(doc.id, doc)
-        if (doc.sourceId === r.sourceId) link(doc, true)
+      stored = rows.map(stubOf)
+    }
+    let merged = mergeAll(r.sourceId, r.items, stored, new Set())
+    if (merged.needed.size > 0) {
+      const { rows } = await client.query<{ doc: Item }>(
+        'SELECT doc FROM items WHERE id = ANY($1::text[])',
+        [[...merged.needed]],
+      )
+      const docs = new Map(rows.map((row) => [row.doc.id, row.doc]))
+      const full = stored.map((s) => docs.get(s.id) ?? s)
+      merged = mergeAll(r.sourceId, r.items, full, new Set(docs.keys()))
+      if (merged.needed.size > 0) {
+        throw new StoreError(
+          `saveIngest for source "${r.sourceId}": stored items ${[...merged.needed].join(', ')} could not be read back`,
+        )
       }
     }
-    const summary: SaveSummary = { new: 0, updated: 0, unchanged: 0 }
-    const writes = new Map<string, Item>()
-    for (const incoming of r.items) {
-      let stored = byId.get(incoming.id)
-      if (!stored && incoming.canonicalUrl) {
-        for (const id of byCanonical.get(incoming.canonicalUrl) ?? []) {
-          stored = byId.get(id)
-          break
-        }
-      }
-      const out = mergeItem(stored, incoming)
-      summary[out.kind]++
-      if (!out.item) continue
-      const before = byId.get(out.item.id)
-      if (before) link(before, false)
-      byId.set(out.item.id, out.item)
-      link(out.item, true)
-      writes.set(out.item.id, out.item)
-    }
+    const { summary, writes } = merged
     await upsertItems(client, [...writes.values()])
-    const { rows } = await client.query<{ n: string }>(
-      'SELECT count(*) AS n FROM items WHERE source_id = $1',
-      [r.sourceId],
-    )
     const state = withChanged(r.state, summary.new + summary.updated)
-    await writeStates(client, [{ ...state, itemCount: Number(rows[0]?.n ?? 0) }])
+    await writeStates(client, [state], { countItems: true })
     const visible = writes.size > 0
     if (visible) await announce(client)
     return { summary, visible }

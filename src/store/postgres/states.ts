@@ -9,14 +9,31 @@ const nextPollMs = (s: SourceState): number => {
   return Number.isNaN(t) ? 0 : t
 }
 
-/** Writes states (insert or replace) and releases their leases: the poll they record is over. */
-export const writeStates = async (db: Queryable, states: readonly SourceState[]): Promise<void> => {
+/**
+ * Writes states (insert or replace) and releases their leases: the poll they record is over.
+ * With `countItems`, each state's `itemCount` is counted from its source's stored items in the
+ * same statement (a poll's save then needs no round trip of its own for it).
+ */
+export const writeStates = async (
+  db: Queryable,
+  states: readonly SourceState[],
+  opts: { countItems?: boolean } = {},
+): Promise<void> => {
   if (states.length === 0) return
   const params: unknown[] = []
   const values = states.map((s) => {
-    params.push(s.sourceId, nextPollMs(s), s.gone === true, JSON.stringify(s))
+    if (opts.countItems) {
+      const { itemCount: _stale, ...rest } = s
+      // The object's JSON without its closing brace, then the count as its last member.
+      params.push(s.sourceId, nextPollMs(s), s.gone === true, JSON.stringify(rest).slice(0, -1))
+    } else {
+      params.push(s.sourceId, nextPollMs(s), s.gone === true, JSON.stringify(s))
+    }
     const n = params.length
-    return `($${n - 3}, $${n - 2}, $${n - 1}, $${n})`
+    const doc = opts.countItems
+      ? `($${n} || ',"itemCount":' || (SELECT count(*) FROM items WHERE source_id = $${n - 3}) || '}')::json`
+      : `$${n}::json`
+    return `($${n - 3}, $${n - 2}::bigint, $${n - 1}::boolean, ${doc})`
   })
   await db.query(
     `INSERT INTO states (source_id, next_poll, gone, doc) VALUES ${values.join(', ')}

@@ -88,6 +88,11 @@ describe('wordFilter', () => {
     expect(wrong).toBeLessThan(60) // about 1%
     expect(filter.length).toBe(500) // 10 bits a word, 6 a character
   })
+
+  it('writes the text that index files already hold (its format is on disk)', () => {
+    expect(wordFilter(['torkham', 'kabul', 'trade', 'doha', 'islamabad'])).toBe('oS5HdaSyF')
+    expect(wordFilter([])).toBe('A')
+  })
 })
 
 describe('leanItem', () => {

@@ -6,7 +6,7 @@ import type { Topic, TopicModel } from '../model/types.js'
 import type { Problem } from './locate.js'
 
 /** A model file larger than this is refused unread (a shipped one is a few hundred KB). */
-export const MAX_MODEL_FILE_BYTES = 8 * 1024 * 1024
+const MAX_MODEL_FILE_BYTES = 8 * 1024 * 1024
 /** Features a model file may weigh at most: scoring and memory stay bounded. */
 export const MAX_MODEL_FEATURES = 50_000
 

@@ -1,18 +1,129 @@
 #!/usr/bin/env node
 // `npm run build` (run by `npm ci` through `prepare`): compiles src/ to dist/ with tsc, copies the
-// worker's boot file, and stamps the build so that bin/topicwire.js can tell a stale dist/ from a fresh one.
+// worker's boot file, vendors the patched sanitize-html and the packages of many small modules, and
+// stamps the build so that bin/topicwire.js can tell a stale dist/ from a fresh one.
 import { spawnSync } from 'node:child_process'
-import { copyFileSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { join } from 'node:path'
+import { dirname, join, relative } from 'node:path'
 
 const root = join(import.meta.dirname, '..')
 const dist = join(root, 'dist')
+const require = createRequire(import.meta.url)
 rmSync(dist, { recursive: true, force: true })
-const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')
+const tsc = require.resolve('typescript/bin/tsc')
 const run = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], {
   stdio: 'inherit',
 })
 if (run.status !== 0) process.exit(run.status ?? 1)
 copyFileSync(join(root, 'src/ingest/workers/boot.mjs'), join(dist, 'ingest/workers/boot.mjs'))
+
+// esbuild comes with tsx (a dependency): resolved through it, as npm may not hoist it.
+const esbuild = createRequire(require.resolve('tsx/package.json'))('esbuild')
+const vendor = join(dist, 'vendor')
+
+/**
+ * Points every compiled module's static imports of the package `name` at the vendored file `out`;
+ * fails the build when a module loads it some other way (a dynamic import or a subpath).
+ */
+const redirectImports = (name, out) => {
+  const quoted = new RegExp(`['"]${name}(/[^'"]*)?['"]`)
+  const from = new RegExp(`(from\\s+)(['"])${name}\\2`, 'g')
+  let rewritten = 0
+  const walk = (dir) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, e.name)
+      if (e.isDirectory()) {
+        if (path !== vendor) walk(path)
+        continue
+      }
+      if (!e.name.endsWith('.js')) continue
+      const js = readFileSync(path, 'utf8')
+      if (!quoted.test(js)) continue
+      const to = relative(dirname(path), out)
+      const next = js.replace(from, `$1'${to.startsWith('.') ? to : `./${to}`}'`)
+      if (quoted.test(next.replace(/^\s*(\/\/|\*).*$/gm, ''))) {
+        console.error(`build: ${path} loads ${name} in a way the build cannot redirect`)
+        process.exit(1)
+      }
+      writeFileSync(path, next)
+      rewritten++
+    }
+  }
+  walk(dist)
+  if (rewritten === 0) {
+    console.error(`build: no compiled module imports ${name}; bin/build.js is out of date`)
+    process.exit(1)
+  }
+}
+
+/**
+ * sanitize-html as patches/ leaves it, bundled with its dependencies into dist/vendor/: an install
+ * that runs no scripts (npm 11 skips a global install's postinstall unless allowed) has the
+ * registry's unpatched copy in node_modules, and the compiled code must not run that one. The
+ * build refuses to vendor a copy the patch was not applied to.
+ */
+const vendorSanitizeHtml = async () => {
+  const entry = require.resolve('sanitize-html')
+  const patch = readFileSync(join(root, 'patches/sanitize-html+2.17.0.patch'), 'utf8')
+  // Every line the patch adds (what `patch-package` leaves in the file) must be in the copy.
+  const added = patch
+    .split('\n')
+    .filter((l) => l.startsWith('+') && !l.startsWith('+++') && l.trim().length > 1)
+    .map((l) => l.slice(1))
+  const text = readFileSync(entry, 'utf8')
+  const missing = added.find((l) => !text.includes(l))
+  if (missing !== undefined) {
+    console.error(
+      `build: ${entry} is not patched (line missing: ${JSON.stringify(missing.trim())}); run \`npx patch-package\` first`,
+    )
+    process.exit(1)
+  }
+  const out = join(vendor, 'sanitize-html.cjs')
+  await esbuild.build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    outfile: out,
+    legalComments: 'inline',
+    logLevel: 'warning',
+  })
+  redirectImports('sanitize-html', out)
+}
+
+/**
+ * A package of many small modules (zod: about a hundred; yaml: about eighty), bundled into one
+ * file of dist/vendor/ with the same named exports: resolving and compiling them one by one was
+ * a third of `check`'s start-up. Every compiled module imports the one file, so there is still
+ * one instance of each class (instanceof and zod's registries hold).
+ */
+const vendorPackage = async (name) => {
+  const names = Object.keys(await import(name)).filter((n) => n !== 'default')
+  const out = join(vendor, `${name}.js`)
+  await esbuild.build({
+    stdin: {
+      contents: `export { ${names.join(', ')} } from '${name}'`,
+      resolveDir: root,
+      loader: 'js',
+    },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    // CommonJS inside (yaml requires node's modules): an ES module has no `require` of its own.
+    banner: {
+      js: "import { createRequire as vendorRequire } from 'node:module'; const require = vendorRequire(import.meta.url);",
+    },
+    outfile: out,
+    legalComments: 'inline',
+    logLevel: 'warning',
+  })
+  redirectImports(name, out)
+}
+
+await vendorSanitizeHtml()
+await vendorPackage('zod')
+await vendorPackage('yaml')
 writeFileSync(join(dist, '.build-stamp'), `${new Date().toISOString()}\n`)

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util'
 import { AppError, ConfigError } from '../model/errors.js'
 import type { CliContext } from './context.js'
 
-export const USAGE = `Usage: topicwire <command> [options]
+const USAGE = `Usage: topicwire <command> [options]
 
 Commands:
   serve                      poll the sources on schedule and serve the feeds (npm start)

@@ -206,7 +206,7 @@ const dialHost = (host: string): string => {
 }
 
 /** How long after `fetch.timeout` a stopping `serve` may take before it exits regardless. */
-export const SHUTDOWN_GRACE_MS = 5_000
+const SHUTDOWN_GRACE_MS = 5_000
 
 /** Why the server could not listen, as a sentence that says what to change. */
 const listenError = (err: unknown, at: { port: number; host: string }): unknown => {

@@ -13,6 +13,7 @@ import {
 } from 'yaml'
 import { ConfigError, type ConfigIssue } from '../model/errors.js'
 import type { AppConfig } from '../model/types.js'
+import { aliasProblem } from './alias-problem.js'
 import { interpolateDocument } from './interpolate.js'
 import { type ConfigPath, hasKey, locateProblem, type Problem, sortIssues } from './locate.js'
 import { resolveConfig } from './resolve.js'
@@ -153,9 +154,12 @@ export const parseConfigText = (text: string, file: string, env: Env = {}): AppC
 
   const problems = interpolateDocument(doc, source, env)
   const envPaths = problems.map((p) => p.path)
+  const endless = aliasProblem(doc)
+  if (endless) fail(sortIssues(locate([...problems, endless])))
   let data: unknown
   try {
-    data = dropEmpty(doc.toJS({ maxAliasCount: 1000 }))
+    // aliasProblem bounded the expansion: yaml's own count re-walks the anchored value per alias.
+    data = dropEmpty(doc.toJS({ maxAliasCount: -1 }))
   } catch (e) {
     const message = `the file cannot be read as data: ${e instanceof Error ? e.message : String(e)}`
     throw new ConfigError(locate([{ path: [], message }]), { cause: e })

@@ -6,7 +6,7 @@ import type { Topic, TopicModel } from '../model/types.js'
 import type { Problem } from './locate.js'
 
 /** A model file larger than this is refused unread (a shipped one is a few hundred KB). */
-export const MAX_MODEL_FILE_BYTES = 8 * 1024 * 1024
+const MAX_MODEL_FILE_BYTES = 8 * 1024 * 1024
 /** Features a model file may weigh at most: scoring and memory stay bounded. */
 export const MAX_MODEL_FEATURES = 50_000
 
@@ -24,12 +24,37 @@ const modelSchema = z.strictObject({
   version: z.literal(1),
   examples: z.strictObject({ in: z.number().int().min(0), out: z.number().int().min(0) }),
   bias: z.number().refine(Number.isFinite),
-  weights: z
-    .record(z.string(), z.number().refine(Number.isFinite))
-    .refine((w) => Object.keys(w).length <= MAX_MODEL_FEATURES, {
-      message: `more than ${MAX_MODEL_FEATURES} weights`,
-    }),
+  // Checked by weightsProblem: zod's pipeline per entry, over a model's thousands of features,
+  // cost more than the rest of `check` on the shipped configuration.
+  weights: z.unknown().optional(),
 })
+
+const kind = (v: unknown): string =>
+  v === null ? 'null' : Array.isArray(v) ? 'array' : Number.isNaN(v) ? 'NaN' : typeof v
+
+/** What is wrong with a model's weights, worded and placed as zod words and places the rest. */
+const weightsProblem = (w: unknown): { at: string; message: string } | undefined => {
+  if (typeof w !== 'object' || w === null || Array.isArray(w))
+    return { at: 'weights', message: `Invalid input: expected record, received ${kind(w)}` }
+  let count = 0
+  for (const [feature, weight] of Object.entries(w)) {
+    if (++count > MAX_MODEL_FEATURES)
+      return { at: 'weights', message: `more than ${MAX_MODEL_FEATURES} weights` }
+    if (typeof weight !== 'number')
+      return {
+        at: `weights.${feature}`,
+        message: `Invalid input: expected number, received ${kind(weight)}`,
+      }
+    if (!Number.isFinite(weight))
+      return {
+        at: `weights.${feature}`,
+        message: `Invalid input: expected number, received ${weight}`,
+      }
+  }
+  return undefined
+}
+
+const NOT_A_MODEL = 'it is not a topicwire model (version 1, examples, bias, weights)'
 
 /**
  * Parses a model file's text; returns the sentence saying what is wrong when it is not a model.
@@ -44,10 +69,14 @@ export const parseModelFile = (text: string): TopicModel | string => {
     return `it is not JSON (${e instanceof Error ? e.message : String(e)})`
   }
   const r = modelSchema.safeParse(data)
-  if (r.success) return r.data
-  const first = r.error.issues[0]
-  const where = first?.path.length ? ` at ${first.path.join('.')}` : ''
-  return `it is not a topicwire model (version 1, examples, bias, weights)${where}: ${first?.message ?? 'invalid'}`
+  if (!r.success) {
+    const first = r.error.issues[0]
+    const where = first?.path.length ? ` at ${first.path.join('.')}` : ''
+    return `${NOT_A_MODEL}${where}: ${first?.message ?? 'invalid'}`
+  }
+  const wrong = weightsProblem(r.data.weights)
+  if (wrong) return `${NOT_A_MODEL} at ${wrong.at}: ${wrong.message}`
+  return { ...r.data, weights: r.data.weights as Record<string, number> }
 }
 
 /**

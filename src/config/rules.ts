@@ -4,9 +4,9 @@ import { MATCH_FIELDS } from '../model/types.js'
 import { type ConfigPath, describeValue, type Problem, unknownKeyMessage } from './locate.js'
 
 /** Words apart that `{ near }` allows when `within` is not given. */
-export const DEFAULT_NEAR_WITHIN = 12
+const DEFAULT_NEAR_WITHIN = 12
 /** Weight of a `{ term }` written without `weight`. */
-export const DEFAULT_TERM_WEIGHT = 1
+const DEFAULT_TERM_WEIGHT = 1
 
 const GROUP_KEYS = ['any', 'all', 'none', 'in', 'scope'] as const
 const TERM_KEYS = ['term', 'weight'] as const

@@ -39,10 +39,10 @@ import {
 } from './locate.js'
 
 /** Default `User-Agent` of the fetcher. */
-export const DEFAULT_USER_AGENT = 'topicwire/0.1 (+https://github.com/topicwire/topicwire)'
+const DEFAULT_USER_AGENT = 'topicwire/0.1 (+https://github.com/topicwire/topicwire)'
 
 /** Where `serve` listens unless `server.host` or HOST says otherwise: this machine only. */
-export const DEFAULT_HOST = '127.0.0.1'
+const DEFAULT_HOST = '127.0.0.1'
 
 // ---------------------------------------------------------------- sections
 

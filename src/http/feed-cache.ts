@@ -109,8 +109,8 @@ export interface FeedCache {
   stats(): FeedCacheStats
 }
 
-export const DEFAULT_MAX_ENTRIES = 500
-export const DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+const DEFAULT_MAX_ENTRIES = 500
+const DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 
 /**
  * Creates an empty cache. Entries live in one Map whose insertion order is the recency order

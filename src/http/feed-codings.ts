@@ -28,7 +28,7 @@ export type CodedVariants = Record<Coding, CodedVariant>
 export const MIN_CODED_BYTES = 512
 
 /** The ETag suffix of each coding, inside the quotes (as nginx and Apache mark theirs). */
-export const CODING_SUFFIX: Readonly<Record<Coding, string>> = { gzip: '-gz', br: '-br' }
+const CODING_SUFFIX: Readonly<Record<Coding, string>> = { gzip: '-gz', br: '-br' }
 
 /**
  * The entity tag of a coded variant: the document's tag with the coding's suffix inside the

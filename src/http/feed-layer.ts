@@ -14,7 +14,7 @@ import { createRenderLimiter, type RenderLimiter } from './render-limiter.js'
 import { checkFeedToken, readFeedQuery } from './scope.js'
 
 /** Relative `since`/`until` (`24h`) count back from the start of the current minute. */
-export const RELATIVE_TIME_BUCKET_MS = 60_000
+const RELATIVE_TIME_BUCKET_MS = 60_000
 
 /**
  * Answers a feed request, or says it is not one: `false` when the request is not a GET or HEAD

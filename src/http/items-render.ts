@@ -22,7 +22,7 @@ export const ITEMS_PATH = '/api/items'
  * with their bodies is built in slices, so a reader of a cached feed or `/healthz` waits for one
  * slice, not a page.
  */
-export const SLICE_MS = 2
+const SLICE_MS = 2
 
 /** One /api/items request, reduced to what decides its bytes. */
 export interface ItemsRender {

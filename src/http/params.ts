@@ -8,7 +8,7 @@ import { echo } from '../util/echo.js'
 import { editDistance } from '../util/edit-distance.js'
 
 /** The query parameters every feed route and `/api/items` understand. */
-export const ITEM_QUERY_PARAMS = [
+const ITEM_QUERY_PARAMS = [
   'topic',
   'not_topic',
   'source',
@@ -23,10 +23,10 @@ export const ITEM_QUERY_PARAMS = [
 
 type ItemQueryParam = (typeof ITEM_QUERY_PARAMS)[number]
 
-export const DEFAULT_LIMIT = 50
-export const MAX_LIMIT = 500
-export const MAX_CURSOR_LENGTH = 200
-export const MAX_Q_LENGTH = 500
+const DEFAULT_LIMIT = 50
+const MAX_LIMIT = 500
+const MAX_CURSOR_LENGTH = 200
+const MAX_Q_LENGTH = 500
 
 /** Raw query parameters: one value, or every value when the caller kept repeats (Hono `queries()`). */
 export type RawParams = Readonly<Record<string, string | readonly string[]>>

@@ -35,9 +35,9 @@ export interface RenderLimiter {
  * One: renders are CPU work on the thread that answers everyone (the embedded store answers from
  * memory), so running two at once only doubles the share of that thread they take from readers.
  */
-export const DEFAULT_RENDER_CONCURRENCY = 1
-export const DEFAULT_MAX_QUEUED = 64
-export const DEFAULT_PER_CLIENT = 8
+const DEFAULT_RENDER_CONCURRENCY = 1
+const DEFAULT_MAX_QUEUED = 64
+const DEFAULT_PER_CLIENT = 8
 
 /**
  * A limiter for the work a request can cause beyond the byte cache: rendering a feed or an API

@@ -12,8 +12,8 @@ export interface SendGateOptions {
 /** Writes a response's last bytes, large ones in turn. */
 export type SendGate = (res: ServerResponse, body: Buffer | string | undefined) => void
 
-export const DEFAULT_GATED_BYTES = 256 * 1024
-export const DEFAULT_SEND_CONCURRENCY = 4
+const DEFAULT_GATED_BYTES = 256 * 1024
+const DEFAULT_SEND_CONCURRENCY = 4
 
 /**
  * Writing a body copies it into the socket within the write call, on the thread that answers

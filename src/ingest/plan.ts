@@ -20,9 +20,9 @@ export interface PlanInput {
 /** Backoff, Retry-After and cache hints never push a poll further than this. */
 export const MAX_DELAY_MS = 24 * 60 * 60 * 1000
 /** Jitter is ± this share of the delay… */
-export const JITTER_RATIO = 0.1
+const JITTER_RATIO = 0.1
 /** …and never more than this. */
-export const MAX_JITTER_MS = 5 * 60 * 1000
+const MAX_JITTER_MS = 5 * 60 * 1000
 
 /**
  * When to poll next:

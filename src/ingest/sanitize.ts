@@ -5,7 +5,7 @@ import { collapseWhitespace } from '../topics/text.js'
 import { resolveUrl } from '../util/url.js'
 
 /** Tags an article body may keep; everything else is dropped (its text kept, except script/style). */
-export const ALLOWED_TAGS: readonly string[] = [
+const ALLOWED_TAGS: readonly string[] = [
   'p',
   'br',
   'hr',

@@ -35,9 +35,9 @@ export const tickFor = (config: Pick<AppConfig, 'fetch' | 'sources'>): string =>
 }
 
 /** A cycle needs at least this many polled sources (on two hosts or more) to call an outage. */
-export const OUTAGE_MIN_SOURCES = 3
+const OUTAGE_MIN_SOURCES = 3
 /** During an outage the failed set is retried after min(interval, this). */
-export const OUTAGE_RETRY_MAX_MS = 5 * 60_000
+const OUTAGE_RETRY_MAX_MS = 5 * 60_000
 
 export interface CycleSummary {
   startedAt: string

@@ -44,7 +44,7 @@ export const FEED_CONTENT_TYPES: Record<FeedFormat, string> = {
 }
 
 /** Generator name written into every feed. */
-export const GENERATOR = 'topicwire'
+const GENERATOR = 'topicwire'
 
 /** The fixed fallback date (the Unix epoch): an item without any date, an empty feed never checked. */
 export const EPOCH_ISO = '1970-01-01T00:00:00.000Z'

@@ -13,7 +13,7 @@ export interface DayCount {
 export const CHART_DAYS = 30
 
 /** Polls shown by a source sparkline. */
-export const SPARKLINE_POLLS = 30
+const SPARKLINE_POLLS = 30
 
 const DAY_MS = 86_400_000
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { MAX_EXPANDED_VALUES } from '../../src/config/alias-problem.js'
 import {
   DEFAULT_CONFIG_PATH,
   loadConfig,
@@ -83,6 +84,24 @@ describe('parseConfigText: every kind of mistake, with its line and column', () 
       'an alias written before its anchor',
       `topics:\n  a: { match: *early }\n  b: { match: &early Kabul }\n${S}`,
       't.yaml:2:15: "*early" is read as a reference to an anchor &early that is not defined; if it is text (such as a cron expression), put it in quotes: "*early }"',
+    ],
+    [
+      'an alias inside the value of its own anchor',
+      `topics:\n  a: &loop { title: A, match: [*loop] }\n${S}`,
+      't.yaml:2:32: "*loop" is inside the value of &loop, which would then contain itself without end; an alias can only name a value that ends before it',
+    ],
+    [
+      // Each list holds nine of the one before: the sixth expands to 597,871 values.
+      'aliases that expand the data beyond the limit',
+      `${['a', 'b', 'c', 'd', 'e']
+        .map(
+          (n, i) =>
+            `${n}: &${n} [${Array(9)
+              .fill(i === 0 ? 'x' : `*${'abcde'[i - 1]}`)
+              .join(', ')}]`,
+        )
+        .join('\n')}\nf: [${Array(9).fill('*e').join(', ')}]\n${S}`,
+      `t.yaml:6:4: the file's aliases expand its data to more than ${MAX_EXPANDED_VALUES} values; reuse fewer anchors, or fewer times`,
     ],
     [
       'an unquoted variable in a flow map',

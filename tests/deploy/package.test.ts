@@ -2,12 +2,14 @@
  * The packed tarball, installed into an empty prefix and run from another folder: `--version`,
  * `check`, `serve` (until /readyz) and `demo` work, and data paths follow the configuration file.
  * The tarball is packed from a copy of the checkout (its `prepare` builds dist/ there, never under
- * the suites running beside it). The install lays the tarball out as `npm i -g --prefix` does, with
- * the dependencies of this checkout: the registry is not reached from tests.
+ * the suites running beside it). The install lays the tarball out as `npm i -g --ignore-scripts
+ * --prefix` does, with the dependencies of this checkout as the registry serves them: no
+ * postinstall, so sanitize-html is unpatched there (the registry is not reached from tests).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -29,6 +31,42 @@ const sh = (cmd: string, args: string[], cwd: string) => {
   return r.stdout
 }
 
+/**
+ * `installed/node_modules` as an install that ran no scripts leaves it: this checkout's packages,
+ * except that sanitize-html is the registry's copy (our patch reversed), as postinstall never ran.
+ */
+const installDependencies = async (installed: string) => {
+  const modules = join(installed, 'node_modules')
+  await mkdir(modules)
+  for (const entry of readdirSync(join(ROOT, 'node_modules')))
+    if (entry !== 'sanitize-html' && entry !== '.bin')
+      await symlink(join(ROOT, 'node_modules', entry), join(modules, entry))
+  await cp(join(ROOT, 'node_modules/sanitize-html'), join(modules, 'sanitize-html'), {
+    recursive: true,
+  })
+  sh(
+    'patch',
+    ['-R', '-p1', '-s', '-i', join(ROOT, 'patches/sanitize-html+2.17.0.patch')],
+    installed,
+  )
+}
+
+/**
+ * Whether a sanitize-html module is the patched one: its frames share their methods (on the
+ * prototype of one Frame) instead of carrying two new closures each.
+ */
+const isPatched = (sanitizeHtml: (html: string, options: object) => string): boolean => {
+  const frames: object[] = []
+  sanitizeHtml('<p><b>a</b></p><p>b</p>', {
+    exclusiveFilter: (frame: object) => {
+      frames.push(frame)
+      return false
+    },
+  })
+  expect(frames.length).toBe(3)
+  return frames.every((f) => !Object.hasOwn(f, 'updateParentNodeText'))
+}
+
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'topicwire-package-'))
   const checkout = join(dir, 'checkout')
@@ -44,7 +82,7 @@ beforeAll(async () => {
   const installed = join(prefix, 'lib/node_modules/topicwire')
   await mkdir(installed, { recursive: true })
   sh('tar', ['xzf', join(dir, tarball), '--strip-components=1', '-C', installed], dir)
-  await symlink(join(ROOT, 'node_modules'), join(installed, 'node_modules'))
+  await installDependencies(installed)
   await mkdir(join(prefix, 'bin'))
   bin = join(prefix, 'bin/topicwire')
   await symlink('../lib/node_modules/topicwire/bin/topicwire.js', bin)
@@ -106,6 +144,20 @@ describe('the packed tarball, installed into an empty prefix', () => {
     expect(existsSync(join(installed, 'src'))).toBe(false)
     const r = run(['--version'])
     expect(r.stdout).toBe(`topicwire ${VERSION}\n`)
+  })
+
+  it('runs the patched sanitize-html though the install ran no scripts', () => {
+    const installed = join(dir, 'prefix/lib/node_modules/topicwire')
+    const inInstall = createRequire(join(installed, 'package.json'))
+    // The premise: node_modules holds the registry's copy, which the compiled code must not run.
+    expect(isPatched(inInstall('sanitize-html'))).toBe(false)
+    // The module the compiled sanitiser imports, resolved from where it is, as node does.
+    const sanitizer = join(installed, 'dist/ingest/sanitize.js')
+    const spec = /^import \w+ from '([^']*sanitize-html[^']*)'/m.exec(
+      readFileSync(sanitizer, 'utf8'),
+    )?.[1]
+    expect(spec).toBeDefined()
+    expect(isPatched(createRequire(sanitizer)(spec ?? ''))).toBe(true)
   })
 
   it('checks its own shipped configuration from another folder', () => {

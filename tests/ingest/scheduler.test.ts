@@ -7,7 +7,7 @@ import {
   startScheduler,
   tickFor,
 } from '../../src/ingest/scheduler.js'
-import type { Logger, Source } from '../../src/model/types.js'
+import type { AppConfig, Logger, Source } from '../../src/model/types.js'
 import { fakeFetch } from '../helpers/fake-fetch.js'
 import { createTestDeps, makeSource, testConfig } from '../helpers/runtime.js'
 
@@ -43,6 +43,15 @@ const setup = (sources: Source[]) => {
   const { logger, warnings } = recordingLogger()
   const deps = { ...createTestDeps(testConfig({ sources }), fake), logger }
   return { fake, deps, warnings }
+}
+
+/** Deps over `n` sources that all answer with RSS; `fetch` settings over the test configuration's. */
+const answeringDeps = (n: number, fetch: Partial<AppConfig['fetch']> = {}) => {
+  const sources = spread(n)
+  const fake = fakeFetch()
+  for (const s of sources) fake.set(s.url, { status: 200, body: RSS })
+  const config = testConfig({ sources })
+  return createTestDeps({ ...config, fetch: { ...config.fetch, ...fetch } }, fake)
 }
 
 describe('runCycle: network down', () => {
@@ -286,14 +295,7 @@ describe('runCycle: retention on a shared store', () => {
 
 describe('runCycle: the cycle deadline', () => {
   it('records a source still polling at the deadline as timed out, and stores the others', async () => {
-    const sources = spread(3)
-    const fake = fakeFetch()
-    for (const s of sources) fake.set(s.url, { status: 200, body: RSS })
-    const config = testConfig({ sources })
-    const deps = createTestDeps(
-      { ...config, fetch: { ...config.fetch, cycleTimeoutMs: 500 } },
-      fake,
-    )
+    const deps = answeringDeps(3, { cycleTimeoutMs: 500 })
     // "b" never answers (neither headers nor an error): only the cycle's deadline ends its wait.
     const answer = deps.fetch
     deps.fetch = (url, init) => (url.includes('b.test') ? new Promise(() => {}) : answer(url, init))
@@ -312,14 +314,7 @@ describe('runCycle: the cycle deadline', () => {
   })
 
   it('cancels the late fetch: the connection is aborted when the deadline passes', async () => {
-    const sources = spread(2)
-    const fake = fakeFetch()
-    for (const s of sources) fake.set(s.url, { status: 200, body: RSS })
-    const config = testConfig({ sources })
-    const deps = createTestDeps(
-      { ...config, fetch: { ...config.fetch, cycleTimeoutMs: 300 } },
-      fake,
-    )
+    const deps = answeringDeps(2, { cycleTimeoutMs: 300 })
     let aborted = false
     const answer = deps.fetch
     deps.fetch = (url, init) =>
@@ -346,14 +341,7 @@ describe('runCycle: the cycle deadline', () => {
   })
 
   it('keeps the timeout record when the late poll result arrives after the deadline', async () => {
-    const sources = spread(2)
-    const fake = fakeFetch()
-    for (const s of sources) fake.set(s.url, { status: 200, body: RSS })
-    const config = testConfig({ sources })
-    const deps = createTestDeps(
-      { ...config, fetch: { ...config.fetch, cycleTimeoutMs: 300 } },
-      fake,
-    )
+    const deps = answeringDeps(2, { cycleTimeoutMs: 300 })
     // Analysis that does not stop when cancelled (this thread's is synchronous): b's result
     // arrives after the deadline, complete, with an item.
     const analyse = deps.analyse
@@ -387,10 +375,7 @@ describe('runCycle: the cycle deadline', () => {
   })
 
   it('on shutdown (its signal) cancels the polls in flight, records nothing for them and writes the rest', async () => {
-    const sources = spread(2)
-    const fake = fakeFetch()
-    for (const s of sources) fake.set(s.url, { status: 200, body: RSS })
-    const deps = createTestDeps(testConfig({ sources }), fake)
+    const deps = answeringDeps(2)
     const answer = deps.fetch
     const stop = new AbortController()
     deps.fetch = (url, init) => {
@@ -411,14 +396,7 @@ describe('runCycle: the cycle deadline', () => {
     expect(flushed).toBe(1)
   })
   it('never starts a poll still queued at the deadline: it is recorded as timed out and not fetched', async () => {
-    const sources = spread(3)
-    const fake = fakeFetch()
-    for (const s of sources) fake.set(s.url, { status: 200, body: RSS })
-    const config = testConfig({ sources })
-    const deps = createTestDeps(
-      { ...config, fetch: { ...config.fetch, cycleTimeoutMs: 300, concurrency: 1 } },
-      fake,
-    )
+    const deps = answeringDeps(3, { cycleTimeoutMs: 300, concurrency: 1 })
     // "a" hangs past the deadline, holding the only slot: "b" and "c" wait in the queue. Once the
     // cycle has recorded them as timed out their claims are over (another replica may poll them),
     // so the queue must not fetch them when "a" finally ends.

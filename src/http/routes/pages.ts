@@ -21,10 +21,10 @@ import { checkFeedToken } from '../scope.js'
 import { sourceStatus } from '../source-health.js'
 
 /** Latest items shown on the index page. */
-export const INDEX_LATEST = 25
+const INDEX_LATEST = 25
 
 /** No script, no plugins, no framing; only our one inline stylesheet (by hash). */
-export const INDEX_CSP = `default-src 'none'; style-src ${INDEX_CSS_HASH}; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`
+const INDEX_CSP = `default-src 'none'; style-src ${INDEX_CSS_HASH}; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`
 
 const DAY_MS = 86_400_000
 

@@ -10,7 +10,7 @@ import {
 import { FetchError } from '../../model/errors.js'
 
 /** More codings than this in one Content-Encoding is an attack, not a feed. */
-export const MAX_CODINGS = 5
+const MAX_CODINGS = 5
 
 const KNOWN = new Set(['gzip', 'x-gzip', 'deflate', 'br'])
 

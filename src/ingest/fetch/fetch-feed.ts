@@ -67,11 +67,11 @@ export type FetchResult =
   | { kind: 'retry-later'; status: 429 | 503; retryAfterMs?: number; effectiveUrl: string }
 
 /** The formats we parse first, then generic XML, then anything (some servers send text/html). */
-export const FEED_ACCEPT =
+const FEED_ACCEPT =
   'application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8'
 /** All three are undone by content-coding.ts. */
-export const FEED_ACCEPT_ENCODING = 'gzip, deflate, br'
-export const DEFAULT_MAX_REDIRECTS = 5
+const FEED_ACCEPT_ENCODING = 'gzip, deflate, br'
+const DEFAULT_MAX_REDIRECTS = 5
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308])
 const PERMANENT = new Set([301, 308])

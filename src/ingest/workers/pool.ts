@@ -63,7 +63,7 @@ interface Slot {
 }
 
 /** Default CPU deadline for one document (`fetch.analysis_timeout`). */
-export const DEFAULT_ANALYSIS_DEADLINE_MS = 10_000
+const DEFAULT_ANALYSIS_DEADLINE_MS = 10_000
 
 /**
  * V8 heap limits of each worker. The old generation is the memory cap of one document's analysis:
@@ -73,7 +73,7 @@ export const DEFAULT_ANALYSIS_DEADLINE_MS = 10_000
  * with V8's default (semi-spaces growing to 16 MB) each worker kept ~25 MB more resident after
  * one busy cycle (tests/e2e/hostile.test.ts reads the process's peak), for a little less scavenging.
  */
-export const WORKER_HEAP_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 8 }
+const WORKER_HEAP_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 8 }
 
 /** The error of an analysis cancelled by its caller (a cycle past its deadline, a shutdown). */
 const cancelled = (): AppError => new AppError('timeout', 'analysis cancelled')

@@ -27,16 +27,20 @@ const RSS = '<rss version="2.0"><channel><title>t</title></channel></rss>'
 let mock: MockAgent
 let opts: FetchOptions
 
-beforeEach(() => {
-  mock = new MockAgent()
-  mock.disableNetConnect()
-  const client = createHttpFetch({
+/** The HTTP client over the mock agent; with the private-network guard off, or on. */
+const clientOverMock = (allowPrivateNetworks: boolean) =>
+  createHttpFetch({
     connectTimeoutMs: 1000,
     headersTimeoutMs: 1000,
     bodyTimeoutMs: 1000,
-    allowPrivateNetworks: true,
+    allowPrivateNetworks,
     dispatcher: mock,
   })
+
+beforeEach(() => {
+  mock = new MockAgent()
+  mock.disableNetConnect()
+  const client = clientOverMock(true)
   opts = { fetch: client.fetch, userAgent: UA, timeoutMs: 5000, maxBytes: 1024 * 1024 }
 })
 
@@ -374,13 +378,7 @@ describe('private networks', () => {
     'http://[::ffff:192.168.0.1]/feed',
     'http://2130706433/feed',
   ])('refuses the literal address in %s before connecting', async (url) => {
-    const guarded = createHttpFetch({
-      connectTimeoutMs: 1000,
-      headersTimeoutMs: 1000,
-      bodyTimeoutMs: 1000,
-      allowPrivateNetworks: false,
-      dispatcher: mock,
-    })
+    const guarded = clientOverMock(false)
     const err = await failure(fetchFeed({ url }, { ...opts, fetch: guarded.fetch }))
     expect(err.code).toBe('private-network')
     expect(err.message).toMatch(/^blocked by the private-network guard: .*allow_private_networks/)
@@ -389,13 +387,7 @@ describe('private networks', () => {
   })
 
   it('refuses a redirect from a public address into a private one, naming neither', async () => {
-    const guarded = createHttpFetch({
-      connectTimeoutMs: 1000,
-      headersTimeoutMs: 1000,
-      bodyTimeoutMs: 1000,
-      allowPrivateNetworks: false,
-      dispatcher: mock,
-    })
+    const guarded = clientOverMock(false)
     mock
       .get('http://93.184.215.14')
       .intercept({ path: '/feed' })
@@ -408,13 +400,7 @@ describe('private networks', () => {
   })
 
   it('lets a source that opted out reach a private address, the redirects it follows too', async () => {
-    const guarded = createHttpFetch({
-      connectTimeoutMs: 1000,
-      headersTimeoutMs: 1000,
-      bodyTimeoutMs: 1000,
-      allowPrivateNetworks: false,
-      dispatcher: mock,
-    })
+    const guarded = clientOverMock(false)
     mock
       .get('http://10.1.2.3')
       .intercept({ path: '/feed' })
@@ -428,13 +414,7 @@ describe('private networks', () => {
   })
 
   it('lets a public literal address through to the dispatcher', async () => {
-    const guarded = createHttpFetch({
-      connectTimeoutMs: 1000,
-      headersTimeoutMs: 1000,
-      bodyTimeoutMs: 1000,
-      allowPrivateNetworks: false,
-      dispatcher: mock,
-    })
+    const guarded = clientOverMock(false)
     mock.get('http://93.184.215.14').intercept({ path: '/feed' }).reply(200, RSS)
     const r = await fetchFeed(
       { url: 'http://93.184.215.14/feed' },

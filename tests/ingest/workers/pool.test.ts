@@ -26,6 +26,16 @@ const input = (file: string, over: Partial<AnalyseInput> = {}): AnalyseInput => 
   ...over,
 })
 
+/** One worker running the fixture that crashes, spins or fills its heap when a feed URL asks it to. */
+const crashingPool = (more: Partial<Parameters<typeof createAnalysePool>[0]> = {}) =>
+  createAnalysePool({
+    topics: config.topics,
+    tagger,
+    workers: 1,
+    entry: new URL('../../fixtures/workers/crashing-worker.ts', import.meta.url),
+    ...more,
+  })
+
 let pool: AnalysePool | undefined
 afterEach(async () => {
   await pool?.close()
@@ -145,12 +155,7 @@ describe('analysis pool', { timeout: 30_000 }, () => {
   })
 
   it('fails the jobs of a worker that stops, and starts a new one for the next job', async () => {
-    pool = createAnalysePool({
-      topics: config.topics,
-      tagger,
-      workers: 1,
-      entry: new URL('../../fixtures/workers/crashing-worker.ts', import.meta.url),
-    })
+    pool = crashingPool()
     const [first] = (await pool.analyse(input('pk-daily.rss'))).recovered
     expect(first).toMatch(/^thread \d+$/)
     const crash = pool.analyse(
@@ -164,13 +169,7 @@ describe('analysis pool', { timeout: 30_000 }, () => {
   })
 
   it('abandons a document past its deadline: the worker is replaced, the jobs queued behind it are answered', async () => {
-    pool = createAnalysePool({
-      topics: config.topics,
-      tagger,
-      workers: 1,
-      entry: new URL('../../fixtures/workers/crashing-worker.ts', import.meta.url),
-      deadlineMs: 1_500,
-    })
+    pool = crashingPool({ deadlineMs: 1_500 })
     const [first] = (await pool.analyse(input('pk-daily.rss'))).recovered
     const spin = pool
       .analyse(input('pk-daily.rss', { feedUrl: 'https://feeds.example.org/spin' }))
@@ -190,13 +189,7 @@ describe('analysis pool', { timeout: 30_000 }, () => {
   })
 
   it('abandons a document that fills the worker heap as too large: no retry without a cap, the jobs behind it answered', async () => {
-    pool = createAnalysePool({
-      topics: config.topics,
-      tagger,
-      workers: 1,
-      entry: new URL('../../fixtures/workers/crashing-worker.ts', import.meta.url),
-      heapLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 4 },
-    })
+    pool = crashingPool({ heapLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 4 } })
     const [first] = (await pool.analyse(input('pk-daily.rss'))).recovered
     const hog = pool
       .analyse(input('pk-daily.rss', { feedUrl: 'https://feeds.example.org/hog' }))
@@ -216,12 +209,7 @@ describe('analysis pool', { timeout: 30_000 }, () => {
   })
 
   it('cancels a document on its signal: the busy worker is replaced, a queued job just rejected', async () => {
-    pool = createAnalysePool({
-      topics: config.topics,
-      tagger,
-      workers: 1,
-      entry: new URL('../../fixtures/workers/crashing-worker.ts', import.meta.url),
-    })
+    pool = crashingPool()
     const [first] = (await pool.analyse(input('pk-daily.rss'))).recovered
     const stop = new AbortController()
     const spin = pool

@@ -345,6 +345,12 @@ export interface Verdict {
   summary?: string
 }
 
+/** A place in a shared store's write order (see Store.storedSince): a version, and an id within it. */
+export interface StoredPosition {
+  seq: number
+  id: string
+}
+
 export interface Store {
   /**
    * True when other processes write this store too (PostgreSQL replicas): a poller's story index
@@ -357,6 +363,22 @@ export interface Store {
   listStates(): Promise<SourceState[]>
   /** Items fetched or published since `since` (ISO): candidates for clustering. */
   recentItems(since: string): Promise<Item[]>
+  /**
+   * Shared stores: the items written after `after` (a position from {@link storedPosition} or a
+   * previous answer), in write order, at most `limit`, and the position past the last one. A
+   * replica's story index catches up with these instead of re-reading a window.
+   */
+  storedSince?(
+    after: StoredPosition,
+    limit: number,
+  ): Promise<{ items: Item[]; next: StoredPosition }>
+  /** Shared stores: the position of the newest committed write (read before a seed). */
+  storedPosition?(): Promise<StoredPosition>
+  /**
+   * Shared stores: runs `fn` while no other process runs story work under this lock (waits for
+   * it): a batch's story assignment and its save, so two replicas never both found one story.
+   */
+  storyLock?<T>(fn: () => Promise<T>): Promise<T>
   /**
    * Upserts items (by id; updated only when contentHash changed) and the state, together. Sets the
    * state's `itemCount`, and `changed` (new + updated) on its record of this poll (the newest

@@ -56,6 +56,23 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    // The shared version: one counter row, bumped (and so row-locked) by each visible change at
+    // the end of its transaction, so versions are taken in commit order and every replica that
+    // saw the same notices holds the same number. `stored_seq` is the version that last wrote an
+    // item: a replica catching up reads only the rows past the last version it read.
+    version: 3,
+    name: 'shared version, stored_seq',
+    sql: `
+      CREATE TABLE topicwire_version (
+        one boolean PRIMARY KEY DEFAULT true CHECK (one),
+        v bigint NOT NULL
+      );
+      INSERT INTO topicwire_version (one, v) VALUES (true, 0);
+      ALTER TABLE items ADD COLUMN stored_seq bigint NOT NULL DEFAULT 0;
+      CREATE INDEX items_stored_seq ON items (stored_seq, id);
+    `,
+  },
 ]
 
 /** `published` of an item whose date cannot be read: before any date JavaScript can hold. */

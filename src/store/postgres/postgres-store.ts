@@ -1,7 +1,7 @@
 /** The PostgreSQL Store: one database shared by any number of replicas, with leases on polling and change notices between them. */
 import { randomUUID } from 'node:crypto'
 import type { Store } from '../../model/types.js'
-import { startChangeFeed } from './changes.js'
+import { readSharedVersion, startChangeFeed } from './changes.js'
 import { runExclusivePg } from './exclusive.js'
 import {
   clusterMembersPg,
@@ -15,6 +15,8 @@ import { migrate } from './migrations.js'
 import { connectError, openPgPool } from './pg-pool.js'
 import { saveIngestPg } from './save-ingest.js'
 import { claimDueStates, readState, readStates, writeStates } from './states.js'
+import { storedSincePg } from './stored-since.js'
+import { createStoryLock } from './story-lock.js'
 import { listVerdictsPg, saveVerdictsPg } from './verdicts.js'
 
 export interface PostgresStoreOptions {
@@ -73,6 +75,7 @@ export const createPostgresStore = async (opts: PostgresStoreOptions): Promise<P
   }
   const announce = changes.announce
   let closed = false
+  const storyLock = createStoryLock(pool)
   const claim = { holder: instanceId, leaseMs: opts.leaseMs ?? 15 * 60_000 }
 
   return {
@@ -84,9 +87,11 @@ export const createPostgresStore = async (opts: PostgresStoreOptions): Promise<P
     getState: (sourceId) => readState(pool, sourceId),
     listStates: () => readStates(pool),
     recentItems: (since) => recentItemsPg(pool, since),
+    storedSince: (after, limit) => storedSincePg(pool, after, limit),
+    storedPosition: async () => ({ seq: await readSharedVersion(pool), id: '' }),
     async saveIngest(r) {
-      const { summary, visible } = await saveIngestPg(pool, r, announce)
-      if (visible) changes.changed()
+      const { summary, version } = await saveIngestPg(pool, r, announce)
+      if (version !== undefined) changes.changed(version)
       return summary
     },
     saveState: (state) => writeStates(pool, [state]),
@@ -97,16 +102,25 @@ export const createPostgresStore = async (opts: PostgresStoreOptions): Promise<P
     saveVerdicts: (list) => saveVerdictsPg(pool, list),
     listVerdicts: (topicId) => listVerdictsPg(pool, topicId),
     async retag(tagger) {
-      const n = await retagPg(pool, tagger, announce)
-      if (n > 0) changes.changed()
+      let v = 0
+      const n = await retagPg(pool, tagger, async (c) => {
+        v = await announce(c)
+        return v
+      })
+      if (n > 0) changes.changed(v)
       return n
     },
     async prune(policy, now) {
-      const n = await prunePg(pool, policy, now, announce)
-      if (n > 0) changes.changed()
+      let v = 0
+      const n = await prunePg(pool, policy, now, async (c) => {
+        v = await announce(c)
+        return v
+      })
+      if (n > 0) changes.changed(v)
       return n
     },
     runExclusive: (name, fn) => runExclusivePg(pool, name, fn),
+    storyLock,
     version: () => changes.version(),
     async flush() {},
     async close() {

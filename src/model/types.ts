@@ -415,7 +415,11 @@ export interface Store {
     name: string,
     fn: () => Promise<T>,
   ): Promise<{ ran: true; value: T } | { ran: false }>
-  /** Grows by one with every change that can alter a published document. */
+  /**
+   * Grows with every change that can alter a published document. A shared store's version is
+   * shared: replicas that have seen the same changes hold the same number (validators built on
+   * it, such as the index page's ETag, agree across replicas).
+   */
   version(): number
   /** Writes pending changes durably (lowdb: one atomic file write). */
   flush(): Promise<void>

@@ -1,6 +1,7 @@
 /** The PostgreSQL store: the Store contract on a throwaway cluster, the same answers as the memory store, migrations, versions across replicas, leases and exclusive work. */
 import pg from 'pg'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { createApp } from '../../src/http/app.js'
 import { StoreError } from '../../src/model/errors.js'
 import type { Item, ItemQuery, SourceState, Store } from '../../src/model/types.js'
 import { openStore } from '../../src/runtime.js'
@@ -11,7 +12,7 @@ import { type ClusterStore, createClusterer } from '../../src/stories/clusterer.
 import { makeItem } from '../helpers/items.js'
 import { freePort } from '../helpers/ports.js'
 import { type PgCluster, pgSkipReason, startPgCluster } from '../helpers/postgres.js'
-import { testConfig } from '../helpers/runtime.js'
+import { createTestDeps, makeSource, PAK_AFGHAN_TOPIC, testConfig } from '../helpers/runtime.js'
 import { describeStore, hoursAfter } from './contract.js'
 
 const skip = pgSkipReason()
@@ -391,6 +392,44 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
       expect(a.version()).toBe(3)
       // A replica opened later starts from the counter, not from zero.
       expect((await open(url)).version()).toBe(3)
+    })
+
+    it('two PG-backed apps answer the index page and a feed with the same ETag for the same content', async () => {
+      const url = await freshUrl()
+      const config = testConfig({
+        sources: [makeSource({ id: 'dawn' }), makeSource({ id: 'geo' })],
+        topics: [PAK_AFGHAN_TOPIC],
+      })
+      const a = await open(url)
+      const write = (store: PostgresStore, sourceId: string, title: string) =>
+        store.saveIngest({
+          sourceId,
+          items: [makeItem({ sourceId, title, topics: [PAK_AFGHAN_TOPIC.id] })],
+          state: state(sourceId),
+        })
+      await write(a, 'dawn', 'Torkham reopens')
+      await write(a, 'geo', 'Chaman talks resume')
+      // Opened after those writes: a local counter would start at zero here.
+      const b = await open(url)
+      const apps = [a, b].map((store) => createApp({ ...createTestDeps(config), store }))
+      const tags = async (path: string) =>
+        Promise.all(
+          apps.map(async (app) => {
+            const res = await app.request(path)
+            expect(res.status).toBe(200)
+            return res.headers.get('etag')
+          }),
+        )
+      const feed = `/topics/${PAK_AFGHAN_TOPIC.id}.rss`
+      const [index1, feed1] = [await tags('/'), await tags(feed)]
+      expect(index1[0]).toBe(index1[1])
+      expect(feed1[0]).toBe(feed1[1])
+      await write(b, 'geo', 'Border trade figures published')
+      await expect.poll(() => a.version(), { timeout: 10_000 }).toBe(b.version())
+      const [index2, feed2] = [await tags('/'), await tags(feed)]
+      expect(index2[0]).toBe(index2[1])
+      expect(index2[0]).not.toBe(index1[0])
+      expect(feed2[0]).toBe(feed2[1])
     })
 
     it('storedSince: items in write order past a position, bounded, none twice', async () => {

@@ -391,6 +391,11 @@ export interface Store {
   getItem(id: string): Promise<Item | undefined>
   /** Every stored member of a story (any order); drivers without it show no "also reported by". */
   clusterMembers?(clusterId: string): Promise<Item[]>
+  /**
+   * Every stored member of these stories (any order) in one read: for a store where each read is
+   * a round trip (PostgreSQL), a page's stories at once. Absent: `clusterMembers` per story.
+   */
+  storyMembers?(clusterIds: readonly string[]): Promise<Item[]>
   /** Stored items matching the filter; with `stories`, their distinct stories (clusterIds) instead. */
   countItems(filter?: {
     sourceId?: string

@@ -432,6 +432,34 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
       expect(feed2[0]).toBe(feed2[1])
     })
 
+    it('storyMembers reads the members of many stories at once, as clusterMembers does one by one', async () => {
+      const a = await open(await freshUrl())
+      const items = [0, 1, 2].flatMap((n) => [
+        { ...storyCopy('dawn', n), clusterId: `story-${n}` },
+        { ...storyCopy('geo', n), clusterId: `story-${n}` },
+      ])
+      await a.saveIngest({
+        sourceId: 'dawn',
+        items: items.filter((i) => i.sourceId === 'dawn'),
+        state: state('dawn'),
+      })
+      await a.saveIngest({
+        sourceId: 'geo',
+        items: items.filter((i) => i.sourceId === 'geo'),
+        state: state('geo'),
+      })
+      const ids = (xs: readonly Item[]) => xs.map((i) => i.id).sort()
+      const many = await (a.storyMembers as NonNullable<Store['storyMembers']>)([
+        'story-0',
+        'story-2',
+        'none',
+      ])
+      const one = [...(await a.clusterMembers('story-0')), ...(await a.clusterMembers('story-2'))]
+      expect(ids(many)).toEqual(ids(one))
+      expect(many).toHaveLength(4)
+      expect(await (a.storyMembers as NonNullable<Store['storyMembers']>)([])).toEqual([])
+    })
+
     it('storedSince: items in write order past a position, bounded, none twice', async () => {
       const url = await freshUrl()
       const [a, b] = [await open(url), await open(url)]

@@ -17,6 +17,7 @@ import { saveIngestPg } from './save-ingest.js'
 import { claimDueStates, readState, readStates, writeStates } from './states.js'
 import { storedSincePg } from './stored-since.js'
 import { createStoryLock } from './story-lock.js'
+import { storyMembersPg } from './story-members.js'
 import { listVerdictsPg, saveVerdictsPg } from './verdicts.js'
 
 export interface PostgresStoreOptions {
@@ -98,6 +99,7 @@ export const createPostgresStore = async (opts: PostgresStoreOptions): Promise<P
     queryItems: (q) => queryItemsPg(pool, q, opts.priorityOf),
     getItem: (id) => getItemPg(pool, id),
     clusterMembers: (clusterId) => clusterMembersPg(pool, clusterId),
+    storyMembers: (clusterIds) => storyMembersPg(pool, clusterIds),
     countItems: (filter) => countItemsPg(pool, filter),
     saveVerdicts: (list) => saveVerdictsPg(pool, list),
     listVerdicts: (topicId) => listVerdictsPg(pool, topicId),

@@ -71,5 +71,5 @@ describe.skipIf(skip !== undefined)('runCycle with replicas sharing a PostgreSQL
     // A second tick at the same instant finds nothing due on any replica.
     const again = await Promise.all(replicas.map((r) => runCycle(r.deps)))
     expect(again.map((c) => c.reports.length)).toEqual([0, 0, 0])
-  })
+  }, 30_000)
 })

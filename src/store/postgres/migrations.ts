@@ -82,6 +82,37 @@ export const UNDATED = -8_640_000_000_000_001
 const MIGRATION_LOCK = 0x746f70696377
 
 /**
+ * For a read-only open (`check --preview`): checks, without changing anything, that the database
+ * is at this code's schema version.
+ * @throws StoreError naming both versions when it is older (never migrated, or by an older
+ *   topicwire: a serve or `store migrate` of this version migrates it) or newer.
+ */
+export const requireCurrentSchema = async (
+  db: Pick<pg.Pool, 'query'>,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<void> => {
+  const { rows: exists } = await db.query<{ t: string | null }>(
+    "SELECT to_regclass('topicwire_migrations')::text AS t",
+  )
+  let current = 0
+  if (exists[0]?.t) {
+    const { rows } = await db.query<{ v: number | null }>(
+      'SELECT max(version) AS v FROM topicwire_migrations',
+    )
+    current = rows[0]?.v ?? 0
+  }
+  const latest = migrations.at(-1)?.version ?? 0
+  if (current === latest) return
+  const why =
+    current > latest
+      ? `newer than this topicwire knows (${latest}): it was upgraded by a newer topicwire; run that version`
+      : `older than this topicwire's (${latest}): start \`topicwire serve\` of this version once (it migrates), then preview again`
+  throw new StoreError(
+    `the database's schema is version ${current}, ${why} (a read-only open such as \`check --preview\` never migrates)`,
+  )
+}
+
+/**
  * Brings the database to the newest schema: takes the advisory lock (replicas starting together
  * wait for the first), applies each missing migration in its own transaction, and records it in
  * `topicwire_migrations`. Returns the versions applied by this call.

@@ -11,7 +11,7 @@ import {
   recentItemsPg,
 } from './item-query.js'
 import { prunePg, retagPg } from './maintenance.js'
-import { migrate } from './migrations.js'
+import { migrate, requireCurrentSchema } from './migrations.js'
 import { connectError, openPgPool } from './pg-pool.js'
 import { saveIngestPg } from './save-ingest.js'
 import { claimDueStates, readState, readStates, writeStates } from './states.js'
@@ -35,6 +35,11 @@ export interface PostgresStoreOptions {
   maxConnections?: number
   /** Told of lost connections and reconnections. */
   log?: (message: string) => void
+  /**
+   * Opens without migrating and with every transaction read-only (`check --preview`): a schema
+   * older or newer than this code's is refused, naming both versions.
+   */
+  readOnly?: boolean
 }
 
 /** The store, plus what replicas and tests need to see. */
@@ -58,11 +63,15 @@ export const createPostgresStore = async (opts: PostgresStoreOptions): Promise<P
     url: opts.url,
     ...(opts.maxConnections ? { max: opts.maxConnections } : {}),
     ...(opts.log ? { log: opts.log } : {}),
+    ...(opts.readOnly ? { readOnly: true } : {}),
   })
   let migrated: number[]
   let changes: Awaited<ReturnType<typeof startChangeFeed>>
   try {
-    migrated = await migrate(pool)
+    if (opts.readOnly) {
+      await requireCurrentSchema(pool)
+      migrated = []
+    } else migrated = await migrate(pool)
     changes = await startChangeFeed({
       url: opts.url,
       instanceId,

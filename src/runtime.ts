@@ -215,6 +215,7 @@ export const openStore = async (
         leaseMs,
         ...(priorityOf ? { priorityOf } : {}),
         ...(opts.log ? { log: opts.log } : {}),
+        ...(opts.readOnly ? { readOnly: true } : {}),
       })
     }
   }

@@ -67,7 +67,11 @@ export const renderFeed = async (deps: Deps, r: FeedRender): Promise<CachedFeed>
   const clusterMembers = deps.store.clusterMembers?.bind(deps.store)
   const members =
     query.clusters === 'collapse' && clusterMembers
-      ? await loadStoryMembers(page.items, clusterMembers)
+      ? await loadStoryMembers(
+          page.items,
+          clusterMembers,
+          deps.store.storyMembers?.bind(deps.store),
+        )
       : undefined
   const others = members
     ? page.items.flatMap((i) => members(i.clusterId).filter((m) => m.id !== i.id))

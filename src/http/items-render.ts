@@ -76,7 +76,9 @@ export const renderItemsPage = async (
   const priorities = new Map(config.sources.map((s) => [s.id, s.priority ?? 0]))
   const priorityOf = (id: string): number => priorities.get(id) ?? 0
   const clusterMembers = deps.store.clusterMembers?.bind(deps.store)
-  const membersOf = clusterMembers ? await loadStoryMembers(page.items, clusterMembers) : undefined
+  const membersOf = clusterMembers
+    ? await loadStoryMembers(page.items, clusterMembers, deps.store.storyMembers?.bind(deps.store))
+    : undefined
   const memberLists = page.items.map((i) => {
     const members = membersOf?.(i.clusterId)
     return members?.length ? [...members] : [i]

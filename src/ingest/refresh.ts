@@ -159,10 +159,15 @@ export const refreshSource = async (
       await deps.store.saveState(state)
       return finish({ outcome: 'not-modified', status: 304 })
     }
+    const save = (clustered: Item[]) =>
+      deps.store.saveIngest({ sourceId: source.id, items: clustered, state })
+    const { cluster } = deps
     const saved =
-      items.length > 0
-        ? await deps.store.saveIngest({ sourceId: source.id, items, state })
-        : await deps.store.saveState(state).then(() => NO_ITEMS)
+      items.length === 0
+        ? await deps.store.saveState(state).then(() => NO_ITEMS)
+        : cluster.assignAndSave
+          ? await cluster.assignAndSave(items, now, analysed.features, save)
+          : await save(await cluster(items, now, analysed.features))
     const summary = { ...saved, unchanged: saved.unchanged + analysed.skipped }
     deps.entryMemo.set(source.id, analysed.entries)
     deps.metrics.recordItems(source.id, summary)
@@ -209,7 +214,7 @@ export const recordFailure = async (
 }
 
 /**
- * Fetches, analyses and clusters: everything of a poll but recording it. Throws what went wrong
+ * Fetches and analyses: everything of a poll but clustering and recording it. Throws what went wrong
  * (FetchError, ParseError…); a 410 or a 429/503 is a failure it returns.
  */
 const poll = async (
@@ -275,9 +280,10 @@ const poll = async (
     storyFeatures: true,
   }
   const analysed = await analyse(input, deps, log, signal)
-  // Clustering reads and extends the story index: not for a poll that will not be stored.
   if (signal?.aborted) throw new AppError('timeout', 'poll cancelled')
-  const items = await deps.cluster(analysed.items, now, analysed.features)
+  // Clustered when written (refreshSource, after the claim): the story index is read and
+  // extended only for a poll that is stored, and with a shared store under its story lock.
+  const items = analysed.items
   const answer: PollAnswer = {
     outcome: 'ok',
     status: result.status,

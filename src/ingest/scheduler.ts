@@ -114,10 +114,13 @@ export const runCycle = async (deps: PollDeps, opts: CycleOptions = {}): Promise
     (s) => s.enabled && (!opts.sourceIds || opts.sourceIds.includes(s.id)),
   )
   const byId = new Map(enabled.map((s) => [s.id, s]))
-  let due: Source[]
+  // Replicas sharing the store claim as their slots free (see pollClaimed), so that a tick's due
+  // sources are split among them rather than all going to whichever ticks first.
+  const chunked = !opts.force && store.shared === true
+  let due: Source[] = []
   if (opts.force) {
     due = enabled
-  } else {
+  } else if (!chunked) {
     const states = await store.claimDue(now, [...byId.keys()], Number.MAX_SAFE_INTEGER)
     due = states.flatMap((st) => byId.get(st.sourceId) ?? [])
   }
@@ -125,8 +128,8 @@ export const runCycle = async (deps: PollDeps, opts: CycleOptions = {}): Promise
   // The cycle's deadline: a source still polling when it passes (a hung worker, a limiter queue
   // that never drains) is recorded as timed out, its fetch or analysis cancelled, and the cycle
   // goes on to write what it has. A shutdown (opts.signal) cancels the same way but records
-  // nothing for the sources it stopped.
-  const deadlineMs = cycleDeadlineMs(config.fetch, due.length)
+  // nothing for the sources it stopped. Claiming as it goes, a cycle may take every enabled source.
+  const deadlineMs = cycleDeadlineMs(config.fetch, chunked ? enabled.length : due.length)
   const cancel = new AbortController()
   const stop = () => cancel.abort()
   opts.signal?.addEventListener('abort', stop, { once: true })
@@ -145,27 +148,28 @@ export const runCycle = async (deps: PollDeps, opts: CycleOptions = {}): Promise
     if (!owner.has(id)) owner.set(id, cancel.signal.aborted ? 'cycle' : 'poll')
     return owner.get(id) === 'poll'
   }
-  const polled = (
-    await Promise.all(
-      due.map(async (source): Promise<RefreshReport | undefined> => {
-        const poll = limit(hostOf(source.url), () =>
-          cancel.signal.aborted
-            ? Promise.resolve(undefined)
-            : refreshSource(source, deps, {
-                holdTransportFailures: true,
-                signal: cancel.signal,
-                claim: claim(source.id),
-              }),
-        )
-        const r = await Promise.race([poll, late])
-        if (r !== 'late' && r !== undefined && !r.cancelled) return r
-        // Claimed before the deadline: the poll is writing its outcome; that is the record.
-        if (owner.get(source.id) === 'poll') return (await poll) ?? undefined
-        owner.set(source.id, 'cycle')
-        if (opts.signal?.aborted) return undefined
-        return timedOut(source, deps, now, deadlineMs)
-      }),
+  const pollOne = async (source: Source): Promise<RefreshReport | undefined> => {
+    const poll = limit(hostOf(source.url), () =>
+      cancel.signal.aborted
+        ? Promise.resolve(undefined)
+        : refreshSource(source, deps, {
+            holdTransportFailures: true,
+            signal: cancel.signal,
+            claim: claim(source.id),
+          }),
     )
+    const r = await Promise.race([poll, late])
+    if (r !== 'late' && r !== undefined && !r.cancelled) return r
+    // Claimed before the deadline: the poll is writing its outcome; that is the record.
+    if (owner.get(source.id) === 'poll') return (await poll) ?? undefined
+    owner.set(source.id, 'cycle')
+    if (opts.signal?.aborted) return undefined
+    return timedOut(source, deps, now, deadlineMs)
+  }
+  const polled = (
+    chunked
+      ? await pollClaimed(deps, now, byId, pollOne, cancel.signal)
+      : await Promise.all(due.map(pollOne))
   ).filter((r): r is RefreshReport => r !== undefined)
   clearTimeout(timer)
   opts.signal?.removeEventListener('abort', stop)
@@ -292,6 +296,67 @@ export const startScheduler = (
       await running?.catch(() => undefined)
     },
   }
+}
+
+/**
+ * Polls the due sources of a shared store as this replica's slots free: `fetch.concurrency`
+ * workers, each polling one source at a time and, when none is left in hand, claiming the next
+ * chunk (at most `concurrency`, one claim in flight). The other replicas' claims skip what this
+ * one leases, so the due sources are split among the replicas that tick; claiming stops when
+ * nothing due is left or the cycle is cancelled. A failed claim is logged and ends the claiming
+ * (what was claimed is still polled).
+ */
+const pollClaimed = async (
+  deps: PollDeps,
+  now: Date,
+  byId: ReadonlyMap<string, Source>,
+  pollOne: (source: Source) => Promise<RefreshReport | undefined>,
+  cancelled: AbortSignal,
+): Promise<(RefreshReport | undefined)[]> => {
+  const chunk = Math.max(1, deps.config.fetch.concurrency)
+  const claimed = new Set<string>()
+  const inHand: Source[] = []
+  const polls: Promise<RefreshReport | undefined>[] = []
+  let exhausted = false
+  let claiming: Promise<void> | undefined
+  const claimMore = (): Promise<void> => {
+    claiming ??= (async () => {
+      try {
+        // Its own leases do not keep a holder out: what it claimed already is left out here.
+        const rest = [...byId.keys()].filter((id) => !claimed.has(id))
+        const states = rest.length > 0 ? await deps.store.claimDue(now, rest, chunk) : []
+        if (states.length === 0) exhausted = true
+        for (const st of states) {
+          const source = byId.get(st.sourceId)
+          if (!source || claimed.has(source.id)) continue
+          claimed.add(source.id)
+          inHand.push(source)
+        }
+      } catch (err) {
+        exhausted = true
+        deps.logger.error({ err }, 'could not claim due sources; polling what was claimed')
+      }
+    })().finally(() => {
+      claiming = undefined
+    })
+    return claiming
+  }
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      if (cancelled.aborted) return
+      const source = inHand.shift()
+      if (!source) {
+        if (exhausted) return
+        await claimMore()
+        continue
+      }
+      const poll = pollOne(source)
+      polls.push(poll)
+      await poll
+    }
+  }
+  await Promise.all(Array.from({ length: chunk }, worker))
+  return Promise.all(polls)
 }
 
 /** Retention, run by one replica at a time when several share the store (the others skip it). */

@@ -345,6 +345,12 @@ export interface Verdict {
   summary?: string
 }
 
+/** A place in a shared store's write order (see Store.storedSince): a version, and an id within it. */
+export interface StoredPosition {
+  seq: number
+  id: string
+}
+
 export interface Store {
   /**
    * True when other processes write this store too (PostgreSQL replicas): a poller's story index
@@ -358,6 +364,22 @@ export interface Store {
   /** Items fetched or published since `since` (ISO): candidates for clustering. */
   recentItems(since: string): Promise<Item[]>
   /**
+   * Shared stores: the items written after `after` (a position from {@link storedPosition} or a
+   * previous answer), in write order, at most `limit`, and the position past the last one. A
+   * replica's story index catches up with these instead of re-reading a window.
+   */
+  storedSince?(
+    after: StoredPosition,
+    limit: number,
+  ): Promise<{ items: Item[]; next: StoredPosition }>
+  /** Shared stores: the position of the newest committed write (read before a seed). */
+  storedPosition?(): Promise<StoredPosition>
+  /**
+   * Shared stores: runs `fn` while no other process runs story work under this lock (waits for
+   * it): a batch's story assignment and its save, so two replicas never both found one story.
+   */
+  storyLock?<T>(fn: () => Promise<T>): Promise<T>
+  /**
    * Upserts items (by id; updated only when contentHash changed) and the state, together. Sets the
    * state's `itemCount`, and `changed` (new + updated) on its record of this poll (the newest
    * history record, when taken at `lastFetchAt`): only the store knows what was new.
@@ -369,6 +391,11 @@ export interface Store {
   getItem(id: string): Promise<Item | undefined>
   /** Every stored member of a story (any order); drivers without it show no "also reported by". */
   clusterMembers?(clusterId: string): Promise<Item[]>
+  /**
+   * Every stored member of these stories (any order) in one read: for a store where each read is
+   * a round trip (PostgreSQL), a page's stories at once. Absent: `clusterMembers` per story.
+   */
+  storyMembers?(clusterIds: readonly string[]): Promise<Item[]>
   /** Stored items matching the filter; with `stories`, their distinct stories (clusterIds) instead. */
   countItems(filter?: {
     sourceId?: string
@@ -393,7 +420,11 @@ export interface Store {
     name: string,
     fn: () => Promise<T>,
   ): Promise<{ ran: true; value: T } | { ran: false }>
-  /** Grows by one with every change that can alter a published document. */
+  /**
+   * Grows with every change that can alter a published document. A shared store's version is
+   * shared: replicas that have seen the same changes hold the same number (validators built on
+   * it, such as the index page's ETag, agree across replicas).
+   */
   version(): number
   /** Writes pending changes durably (lowdb: one atomic file write). */
   flush(): Promise<void>

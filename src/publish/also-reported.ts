@@ -12,13 +12,21 @@ const STORY_READS = 4
  * Loads the members of every story on a page once (pure apart from `lookup`), a few stories at
  * a time, for `FeedContext.members` and the API's story objects.
  * @param lookup the store's `clusterMembers`
+ * @param many the store's `storyMembers`, when it has it: one read for the page
  * @example const members = await loadStoryMembers(page.items, (id) => store.clusterMembers(id))
  */
 export const loadStoryMembers = async (
   items: readonly Item[],
   lookup: (clusterId: string) => Promise<readonly Item[]>,
+  /** Every member of many stories in one read (the store's `storyMembers`), used when given. */
+  many?: (clusterIds: readonly string[]) => Promise<readonly Item[]>,
 ): Promise<(clusterId: string) => readonly Item[]> => {
   const ids = [...new Set(items.map((i) => i.clusterId))]
+  if (many) {
+    const byStory = new Map<string, Item[]>(ids.map((id) => [id, []]))
+    for (const m of await many(ids)) byStory.get(m.clusterId)?.push(m)
+    return (clusterId) => byStory.get(clusterId) ?? []
+  }
   const limit = createLimiter(STORY_READS)
   const found = await Promise.all(
     ids.map((id) => limit(async () => [id, await lookup(id)] as const)),

@@ -2,9 +2,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { SourceState } from '../../src/model/types.js'
 import { createPartitionedStore } from '../../src/store/lowdb/partitioned-store.js'
+import { MIGRATIONS, migrate } from '../../src/store/postgres/migrations.js'
 import { createPostgresStore } from '../../src/store/postgres/postgres-store.js'
 import { runCli } from '../helpers/cli.js'
 import { makeItem } from '../helpers/items.js'
@@ -148,5 +150,45 @@ describe.skipIf(skip !== undefined)('topicwire store migrate --from lowdb --to p
     expect(run.code).toBe(2)
     expect(run.err).toContain('copies --from lowdb --to postgres (got --from lowdb --to (none))')
     expect((await runCli(['store'])).code).toBe(2)
+  })
+
+  it('check --preview against PostgreSQL never migrates: an older schema is refused clearly, a current one is read read-only', async () => {
+    const url = await cluster.createDatabase('preview_ro')
+    const file = join(dir, 'preview.yaml')
+    await writeFile(
+      file,
+      'storage:\n  driver: postgres\nsources:\n  - { id: dawn, title: Dawn, url: "https://www.dawn.com/feeds/home" }\n',
+    )
+    const pgc = new pg.Client({ connectionString: url })
+    await pgc.connect()
+    try {
+      const fresh = await runCli(['check', '--preview', '--config', file], { DATABASE_URL: url })
+      expect(fresh.code).toBe(1)
+      expect(fresh.err).toMatch(/schema is version 0, older than this topicwire's \(\d+\)/)
+      expect(fresh.err).toMatch(/never migrates/)
+      const { rows } = await pgc.query("SELECT to_regclass('topicwire_migrations')::text AS t")
+      expect(rows[0]?.t).toBeNull()
+      // The first migration only: still older than the code.
+      const pool = new pg.Pool({ connectionString: url })
+      await migrate(pool, MIGRATIONS.slice(0, 1)).finally(() => pool.end())
+      const older = await runCli(['check', '--preview', '--config', file], { DATABASE_URL: url })
+      expect(older.err).toMatch(/schema is version 1, older/)
+      const { rows: versions } = await pgc.query('SELECT version FROM topicwire_migrations')
+      expect(versions).toEqual([{ version: 1 }])
+      // Current: previewed, and the store it opens refuses any write.
+      await (await createPostgresStore({ url })).close()
+      const ok = await runCli(['check', '--preview', '--config', file], { DATABASE_URL: url })
+      expect([ok.code, ok.err]).toEqual([0, ''])
+      const ro = await createPostgresStore({ url, readOnly: true })
+      try {
+        await expect(
+          ro.saveState({ sourceId: 'dawn', failures: 0, nextPollAt: hoursAfter(1) }),
+        ).rejects.toThrow(/read-only transaction/)
+      } finally {
+        await ro.close()
+      }
+    } finally {
+      await pgc.end()
+    }
   })
 })

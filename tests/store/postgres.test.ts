@@ -1,20 +1,44 @@
 /** The PostgreSQL store: the Store contract on a throwaway cluster, the same answers as the memory store, migrations, versions across replicas, leases and exclusive work. */
 import pg from 'pg'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { createApp } from '../../src/http/app.js'
 import { StoreError } from '../../src/model/errors.js'
 import type { Item, ItemQuery, SourceState, Store } from '../../src/model/types.js'
 import { openStore } from '../../src/runtime.js'
 import { createMemoryStore } from '../../src/store/memory.js'
 import { MIGRATIONS, migrate } from '../../src/store/postgres/migrations.js'
 import { createPostgresStore, type PostgresStore } from '../../src/store/postgres/postgres-store.js'
+import { type ClusterStore, createClusterer } from '../../src/stories/clusterer.js'
 import { makeItem } from '../helpers/items.js'
 import { freePort } from '../helpers/ports.js'
 import { type PgCluster, pgSkipReason, startPgCluster } from '../helpers/postgres.js'
-import { testConfig } from '../helpers/runtime.js'
+import { createTestDeps, makeSource, PAK_AFGHAN_TOPIC, testConfig } from '../helpers/runtime.js'
 import { describeStore, hoursAfter } from './contract.js'
 
 const skip = pgSkipReason()
 if (skip) console.warn(`skipping the PostgreSQL store suite: ${skip}`)
+
+/** When the story-copy reports were published. */
+const STORY_AT = Date.parse('2026-11-20T08:00:00.000Z')
+const STORY_PLACES = ['Torkham', 'Chaman', 'Ghulam Khan', 'Angoor Adda', 'Kharlachi']
+const STORY_WHAT = ['trade', 'travellers', 'fuel trucks', 'patients', 'refugees returning']
+/** One outlet's copy of story `n` (distinct stories for distinct `n`, near-identical copies across outlets). */
+const storyCopy = (sourceId: string, n: number): Item => {
+  const place = STORY_PLACES[n % STORY_PLACES.length]
+  const what = STORY_WHAT[Math.floor(n / STORY_PLACES.length) % STORY_WHAT.length]
+  const title =
+    sourceId === 'dawn'
+      ? `${place} crossing reopens for ${what} after ${n + 2}-day closure`
+      : `${place} Crossing Reopens For ${what} After ${n + 2}-Day Closure`
+  return makeItem({
+    sourceId,
+    guid: `${sourceId}-${n}`,
+    title,
+    summary: `The ${place} crossing reopened for ${what} on Sunday after a ${n + 2}-day closure, officials said.`,
+    publishedAt: new Date(STORY_AT).toISOString(),
+    fetchedAt: new Date(STORY_AT).toISOString(),
+  })
+}
 
 describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
   let cluster: PgCluster
@@ -380,6 +404,178 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
       release()
       expect(await first).toEqual({ ran: true, value: 'a' })
       expect(await b.runExclusive('retention', async () => 'b')).toEqual({ ran: true, value: 'b' })
+    })
+
+    it('replicas that saw the same changes hold the same version (the shared counter)', async () => {
+      const url = await freshUrl()
+      const [a, b] = [await open(url), await open(url)]
+      for (const [store, src] of [
+        [a, 'dawn'],
+        [b, 'geo'],
+        [a, 'dawn'],
+      ] as const) {
+        await store.saveIngest({
+          sourceId: src,
+          items: [makeItem({ sourceId: src, title: `t ${src} ${store.version()}` })],
+          state: state(src),
+        })
+      }
+      await expect.poll(() => b.version(), { timeout: 10_000 }).toBe(a.version())
+      expect(a.version()).toBe(3)
+      // A replica opened later starts from the counter, not from zero.
+      expect((await open(url)).version()).toBe(3)
+    })
+
+    it('two PG-backed apps answer the index page and a feed with the same ETag for the same content', async () => {
+      const url = await freshUrl()
+      const config = testConfig({
+        sources: [makeSource({ id: 'dawn' }), makeSource({ id: 'geo' })],
+        topics: [PAK_AFGHAN_TOPIC],
+      })
+      const a = await open(url)
+      const write = (store: PostgresStore, sourceId: string, title: string) =>
+        store.saveIngest({
+          sourceId,
+          items: [makeItem({ sourceId, title, topics: [PAK_AFGHAN_TOPIC.id] })],
+          state: state(sourceId),
+        })
+      await write(a, 'dawn', 'Torkham reopens')
+      await write(a, 'geo', 'Chaman talks resume')
+      // Opened after those writes: a local counter would start at zero here.
+      const b = await open(url)
+      const apps = [a, b].map((store) => createApp({ ...createTestDeps(config), store }))
+      const tags = async (path: string) =>
+        Promise.all(
+          apps.map(async (app) => {
+            const res = await app.request(path)
+            expect(res.status).toBe(200)
+            return res.headers.get('etag')
+          }),
+        )
+      const feed = `/topics/${PAK_AFGHAN_TOPIC.id}.rss`
+      const [index1, feed1] = [await tags('/'), await tags(feed)]
+      expect(index1[0]).toBe(index1[1])
+      expect(feed1[0]).toBe(feed1[1])
+      await write(b, 'geo', 'Border trade figures published')
+      await expect.poll(() => a.version(), { timeout: 10_000 }).toBe(b.version())
+      const [index2, feed2] = [await tags('/'), await tags(feed)]
+      expect(index2[0]).toBe(index2[1])
+      expect(index2[0]).not.toBe(index1[0])
+      expect(feed2[0]).toBe(feed2[1])
+    })
+
+    it('storyMembers reads the members of many stories at once, as clusterMembers does one by one', async () => {
+      const a = await open(await freshUrl())
+      const items = [0, 1, 2].flatMap((n) => [
+        { ...storyCopy('dawn', n), clusterId: `story-${n}` },
+        { ...storyCopy('geo', n), clusterId: `story-${n}` },
+      ])
+      await a.saveIngest({
+        sourceId: 'dawn',
+        items: items.filter((i) => i.sourceId === 'dawn'),
+        state: state('dawn'),
+      })
+      await a.saveIngest({
+        sourceId: 'geo',
+        items: items.filter((i) => i.sourceId === 'geo'),
+        state: state('geo'),
+      })
+      const ids = (xs: readonly Item[]) => xs.map((i) => i.id).sort()
+      const many = await (a.storyMembers as NonNullable<Store['storyMembers']>)([
+        'story-0',
+        'story-2',
+        'none',
+      ])
+      const one = [...(await a.clusterMembers('story-0')), ...(await a.clusterMembers('story-2'))]
+      expect(ids(many)).toEqual(ids(one))
+      expect(many).toHaveLength(4)
+      expect(await (a.storyMembers as NonNullable<Store['storyMembers']>)([])).toEqual([])
+    })
+
+    it('storedSince: items in write order past a position, bounded, none twice', async () => {
+      const url = await freshUrl()
+      const [a, b] = [await open(url), await open(url)]
+      const start = await a.storedPosition?.()
+      expect(start).toEqual({ seq: 0, id: '' })
+      const titles = ['one', 'two', 'three', 'four', 'five']
+      const written = titles.map((title, i) =>
+        makeItem({ sourceId: i % 2 ? 'geo' : 'dawn', title }),
+      )
+      for (const [i, item] of written.entries()) {
+        await (i % 2 ? b : a).saveIngest({
+          sourceId: item.sourceId,
+          items: [item],
+          state: state(item.sourceId),
+        })
+      }
+      const seen: string[] = []
+      let at = start as NonNullable<typeof start>
+      for (let page = 0; page < 10; page++) {
+        const { items, next } = await (a.storedSince as NonNullable<Store['storedSince']>)(at, 2)
+        expect(items.length).toBeLessThanOrEqual(2)
+        seen.push(...items.map((i) => i.title))
+        at = next
+        if (items.length === 0) break
+      }
+      expect(seen).toEqual(titles)
+      // An update moves its item to the end of the order; an unchanged save does not.
+      const one = await a.getItem(written[0]?.id ?? '')
+      await a.saveIngest({
+        sourceId: 'dawn',
+        items: [{ ...(one as Item), summary: 'revised', contentHash: 'changed' }],
+        state: state('dawn'),
+      })
+      const after = await (a.storedSince as NonNullable<Store['storedSince']>)(at, 10)
+      expect(after.items.map((i) => [i.title, i.summary])).toEqual([['one', 'revised']])
+    })
+
+    it("a replica's story index catches up with only the rows written since its last read", async () => {
+      const url = await freshUrl()
+      const [a, b] = [await open(url), await open(url)]
+      const rows: number[] = []
+      const spied: ClusterStore = {
+        ...a,
+        storedSince: async (after, limit) => {
+          const r = await (a.storedSince as NonNullable<Store['storedSince']>)(after, limit)
+          rows.push(r.items.length)
+          return r
+        },
+      }
+      const cluster = createClusterer(spied, { catchUpEveryMs: 0 })
+      const now = new Date(STORY_AT + 60_000)
+      await cluster([], now)
+      await b.saveIngest({ sourceId: 'geo', items: [storyCopy('geo', 0)], state: state('geo') })
+      const [joined] = await cluster([storyCopy('dawn', 0)], now)
+      expect(joined?.clusterId).toBe(storyCopy('geo', 0).id)
+      expect(cluster.caughtUp()).toBe(1)
+      await cluster([], now)
+      await cluster([], now)
+      // The first read took the one row; later reads found nothing new (no window re-read).
+      expect(rows).toEqual([1, 0, 0])
+    })
+
+    it('two replicas saving copies of one story at the same instant make one story, every time', async () => {
+      const url = await freshUrl()
+      const [a, b] = [await open(url), await open(url)]
+      const now = new Date(STORY_AT + 60_000)
+      const ca = createClusterer(a, { catchUpEveryMs: 0 })
+      const cb = createClusterer(b, { catchUpEveryMs: 0 })
+      // Seeded first, so that each round's race is between the two saves only.
+      await Promise.all([ca([], now), cb([], now)])
+      const save = (store: PostgresStore, sourceId: string) => (items: Item[]) =>
+        store.saveIngest({ sourceId, items, state: state(sourceId) })
+      const split: number[] = []
+      for (let round = 0; round < 25; round++) {
+        const x = storyCopy('dawn', round)
+        const y = storyCopy('geo', round)
+        await Promise.all([
+          ca.assignAndSave([x], now, undefined, save(a, 'dawn')),
+          cb.assignAndSave([y], now, undefined, save(b, 'geo')),
+        ])
+        const [sx, sy] = [await a.getItem(x.id), await a.getItem(y.id)]
+        if (sx?.clusterId !== sy?.clusterId) split.push(round)
+      }
+      expect(split).toEqual([])
     })
   })
 })

@@ -40,7 +40,7 @@ export const pagesRoutes = (deps: Deps): Hono => {
     const now = deps.clock.now()
     const states = await store.listStates()
     // Cheap validator, before any query: what the page shows changes only with stored items
-    // (version), source states, the configuration and the day (the charts' window).
+    // (version: shared by PostgreSQL replicas, so they agree), source states, the configuration and the day (the charts' window).
     const etag = strongTag(
       [
         String(store.version()),

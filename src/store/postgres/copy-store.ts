@@ -60,6 +60,8 @@ export const copyStoreToPostgres = async (
         await writeStates(client, states.slice(i, i + PAGE))
       const verdicts = await from.listVerdicts()
       await saveVerdictsPg(client, verdicts)
+      // A visible change like any other: the shared version moves (replicas read it on the notice).
+      await client.query('UPDATE topicwire_version SET v = v + 1')
       await client.query('SELECT pg_notify($1, $2)', [CHANGES_CHANNEL, 'copy'])
       return { items, states: states.length, verdicts: verdicts.length }
     })

@@ -17,7 +17,7 @@ const RETAG_BATCH = 1_000
 export const retagPg = async (
   pool: pg.Pool,
   tagger: (item: Item) => string[],
-  announce: (client: pg.PoolClient) => Promise<void>,
+  announce: (client: pg.PoolClient) => Promise<number>,
 ): Promise<number> => {
   let after = ''
   let changed = 0
@@ -54,7 +54,7 @@ export const prunePg = async (
   pool: pg.Pool,
   policy: Retention,
   now: Date,
-  announce: (client: pg.PoolClient) => Promise<void>,
+  announce: (client: pg.PoolClient) => Promise<number>,
 ): Promise<number> =>
   inTransaction(pool, async (client) => {
     const cutoff = now.getTime() - policy.maxAgeDays * DAY_MS

@@ -77,6 +77,23 @@ export const MIGRATIONS: readonly Migration[] = [
       DROP INDEX items_order;
     `,
   },
+  {
+    // The shared version: one counter row, bumped (and so row-locked) by each visible change at
+    // the end of its transaction, so versions are taken in commit order and every replica that
+    // saw the same notices holds the same number. `stored_seq` is the version that last wrote an
+    // item: a replica catching up reads only the rows past the last version it read.
+    version: 3,
+    name: 'shared version, stored_seq',
+    sql: `
+      CREATE TABLE topicwire_version (
+        one boolean PRIMARY KEY DEFAULT true CHECK (one),
+        v bigint NOT NULL
+      );
+      INSERT INTO topicwire_version (one, v) VALUES (true, 0);
+      ALTER TABLE items ADD COLUMN stored_seq bigint NOT NULL DEFAULT 0;
+      CREATE INDEX items_stored_seq ON items (stored_seq, id);
+    `,
+  },
 ]
 
 /** `published` of an item whose date cannot be read: before any date JavaScript can hold. */
@@ -84,6 +101,37 @@ export const UNDATED = -8_640_000_000_000_001
 
 /** The advisory lock key migrations run under (any constant; "topicwire" in ASCII). */
 const MIGRATION_LOCK = 0x746f70696377
+
+/**
+ * For a read-only open (`check --preview`): checks, without changing anything, that the database
+ * is at this code's schema version.
+ * @throws StoreError naming both versions when it is older (never migrated, or by an older
+ *   topicwire: a serve or `store migrate` of this version migrates it) or newer.
+ */
+export const requireCurrentSchema = async (
+  db: Pick<pg.Pool, 'query'>,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<void> => {
+  const { rows: exists } = await db.query<{ t: string | null }>(
+    "SELECT to_regclass('topicwire_migrations')::text AS t",
+  )
+  let current = 0
+  if (exists[0]?.t) {
+    const { rows } = await db.query<{ v: number | null }>(
+      'SELECT max(version) AS v FROM topicwire_migrations',
+    )
+    current = rows[0]?.v ?? 0
+  }
+  const latest = migrations.at(-1)?.version ?? 0
+  if (current === latest) return
+  const why =
+    current > latest
+      ? `newer than this topicwire knows (${latest}): it was upgraded by a newer topicwire; run that version`
+      : `older than this topicwire's (${latest}): start \`topicwire serve\` of this version once (it migrates), then preview again`
+  throw new StoreError(
+    `the database's schema is version ${current}, ${why} (a read-only open such as \`check --preview\` never migrates)`,
+  )
+}
 
 /**
  * Brings the database to the newest schema: takes the advisory lock (replicas starting together

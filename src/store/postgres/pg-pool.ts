@@ -38,6 +38,8 @@ export interface PgPoolOptions {
   statementTimeoutMs?: number
   /** Told of errors on idle connections (the pool replaces them). */
   log?: (message: string) => void
+  /** Every transaction read-only (PostgreSQL refuses any write): `check --preview`. */
+  readOnly?: boolean
 }
 
 /**
@@ -51,6 +53,7 @@ export const openPgPool = async (opts: PgPoolOptions): Promise<pg.Pool> => {
     connectionTimeoutMillis: 10_000,
     statement_timeout: opts.statementTimeoutMs ?? 30_000,
     application_name: 'topicwire',
+    ...(opts.readOnly ? { options: '-c default_transaction_read_only=on' } : {}),
   })
   pool.on('error', (err) =>
     opts.log?.(`PostgreSQL connection lost: ${scrub(err.message, opts.url)}`),

@@ -1,7 +1,7 @@
 /** The PostgreSQL Store: one database shared by any number of replicas, with leases on polling and change notices between them. */
 import { randomUUID } from 'node:crypto'
 import type { Store } from '../../model/types.js'
-import { startChangeFeed } from './changes.js'
+import { readSharedVersion, startChangeFeed } from './changes.js'
 import { runExclusivePg } from './exclusive.js'
 import {
   clusterMembersPg,
@@ -11,10 +11,13 @@ import {
   recentItemsPg,
 } from './item-query.js'
 import { prunePg, retagPg } from './maintenance.js'
-import { migrate } from './migrations.js'
+import { migrate, requireCurrentSchema } from './migrations.js'
 import { connectError, openPgPool } from './pg-pool.js'
 import { saveIngestPg } from './save-ingest.js'
 import { claimDueStates, readState, readStates, writeStates } from './states.js'
+import { storedSincePg } from './stored-since.js'
+import { createStoryLock } from './story-lock.js'
+import { storyMembersPg } from './story-members.js'
 import { listVerdictsPg, saveVerdictsPg } from './verdicts.js'
 
 export interface PostgresStoreOptions {
@@ -32,6 +35,11 @@ export interface PostgresStoreOptions {
   maxConnections?: number
   /** Told of lost connections and reconnections. */
   log?: (message: string) => void
+  /**
+   * Opens without migrating and with every transaction read-only (`check --preview`): a schema
+   * older or newer than this code's is refused, naming both versions.
+   */
+  readOnly?: boolean
 }
 
 /** The store, plus what replicas and tests need to see. */
@@ -55,11 +63,15 @@ export const createPostgresStore = async (opts: PostgresStoreOptions): Promise<P
     url: opts.url,
     ...(opts.maxConnections ? { max: opts.maxConnections } : {}),
     ...(opts.log ? { log: opts.log } : {}),
+    ...(opts.readOnly ? { readOnly: true } : {}),
   })
   let migrated: number[]
   let changes: Awaited<ReturnType<typeof startChangeFeed>>
   try {
-    migrated = await migrate(pool)
+    if (opts.readOnly) {
+      await requireCurrentSchema(pool)
+      migrated = []
+    } else migrated = await migrate(pool)
     changes = await startChangeFeed({
       url: opts.url,
       instanceId,
@@ -73,6 +85,7 @@ export const createPostgresStore = async (opts: PostgresStoreOptions): Promise<P
   }
   const announce = changes.announce
   let closed = false
+  const storyLock = createStoryLock(pool)
   const claim = { holder: instanceId, leaseMs: opts.leaseMs ?? 15 * 60_000 }
 
   return {
@@ -84,29 +97,41 @@ export const createPostgresStore = async (opts: PostgresStoreOptions): Promise<P
     getState: (sourceId) => readState(pool, sourceId),
     listStates: () => readStates(pool),
     recentItems: (since) => recentItemsPg(pool, since),
+    storedSince: (after, limit) => storedSincePg(pool, after, limit),
+    storedPosition: async () => ({ seq: await readSharedVersion(pool), id: '' }),
     async saveIngest(r) {
-      const { summary, visible } = await saveIngestPg(pool, r, announce)
-      if (visible) changes.changed()
+      const { summary, version } = await saveIngestPg(pool, r, announce)
+      if (version !== undefined) changes.changed(version)
       return summary
     },
     saveState: (state) => writeStates(pool, [state]),
     queryItems: (q) => queryItemsPg(pool, q, opts.priorityOf),
     getItem: (id) => getItemPg(pool, id),
     clusterMembers: (clusterId) => clusterMembersPg(pool, clusterId),
+    storyMembers: (clusterIds) => storyMembersPg(pool, clusterIds),
     countItems: (filter) => countItemsPg(pool, filter),
     saveVerdicts: (list) => saveVerdictsPg(pool, list),
     listVerdicts: (topicId) => listVerdictsPg(pool, topicId),
     async retag(tagger) {
-      const n = await retagPg(pool, tagger, announce)
-      if (n > 0) changes.changed()
+      let v = 0
+      const n = await retagPg(pool, tagger, async (c) => {
+        v = await announce(c)
+        return v
+      })
+      if (n > 0) changes.changed(v)
       return n
     },
     async prune(policy, now) {
-      const n = await prunePg(pool, policy, now, announce)
-      if (n > 0) changes.changed()
+      let v = 0
+      const n = await prunePg(pool, policy, now, async (c) => {
+        v = await announce(c)
+        return v
+      })
+      if (n > 0) changes.changed(v)
       return n
     },
     runExclusive: (name, fn) => runExclusivePg(pool, name, fn),
+    storyLock,
     version: () => changes.version(),
     async flush() {},
     async close() {

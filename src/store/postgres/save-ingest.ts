@@ -3,6 +3,7 @@ import type pg from 'pg'
 import { StoreError } from '../../model/errors.js'
 import type { IngestResult, Item, SaveSummary } from '../../model/types.js'
 import { mergeItem, withChanged } from '../merge-item.js'
+import type { ChangeDetail } from './changes.js'
 import { upsertItems } from './item-rows.js'
 import { inTransaction } from './pg-pool.js'
 import { writeStates } from './states.js'
@@ -90,14 +91,15 @@ const mergeAll = (
  * URL) are locked and read as stubs (hash, topics, story: no documents), merged in order exactly
  * as the memory store merges them; only when a merge changes a stored item are the documents of
  * such items read and the merge run again on them. The changed items are written, then the state
- * with its item count (which ends the source's lease). `announce` runs inside the transaction when
- * something visible changed. Returns the summary and whether something visible changed.
+ * with its item count (which ends the source's lease). `announce` runs inside the transaction,
+ * last, when something visible changed. Returns the summary and, when something visible changed,
+ * its shared version.
  */
 export const saveIngestPg = async (
   pool: pg.Pool,
   r: IngestResult,
-  announce: (client: pg.PoolClient) => Promise<void>,
-): Promise<{ summary: SaveSummary; visible: boolean }> => {
+  announce: (client: pg.PoolClient, detail: ChangeDetail) => Promise<number>,
+): Promise<{ summary: SaveSummary; version?: number }> => {
   const foreign = [r.state, ...r.items].find((x) => x.sourceId !== r.sourceId)
   if (foreign) {
     throw new StoreError(
@@ -135,8 +137,8 @@ export const saveIngestPg = async (
     await upsertItems(client, [...writes.values()])
     const state = withChanged(r.state, summary.new + summary.updated)
     await writeStates(client, [state], { countItems: true })
-    const visible = writes.size > 0
-    if (visible) await announce(client)
-    return { summary, visible }
+    if (writes.size === 0) return { summary }
+    const version = await announce(client, { ids: [...writes.keys()], sources: [r.sourceId] })
+    return { summary, version }
   })
 }

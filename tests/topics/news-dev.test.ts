@@ -24,14 +24,14 @@ const TOPIC = 'pakistan-afghanistan'
 
 /** What the shipped rules reach (precision, recall); a change that loses more than 0.03 fails. */
 const REACHED = {
-  all: [0.938, 0.938],
-  tuning: [0.896, 0.977],
-  heldOut: [1.0, 0.892],
+  all: [0.953, 1.0],
+  tuning: [0.917, 1.0],
+  heldOut: [1.0, 1.0],
 } as const
 
 /** The model, 5-fold cross-validated by day: after the rules at the topic's threshold, and alone at 0.5. */
 const MODEL_REACHED = {
-  combined: [0.962, 0.926],
+  combined: [0.976, 0.988],
   aloneAtHalf: [0.782, 0.531],
 } as const
 

@@ -17,7 +17,14 @@ import { readItemLabelSet } from '../src/topics/item-label-set.js'
 import { type LabelledRow, parseLabelledSet } from '../src/topics/labelled-set.js'
 import { matchPrepared } from '../src/topics/match.js'
 import { prepareItem } from '../src/topics/prepare.js'
-import { dayFold, NEWS_DEV_HOLDOUT_FROM, NEWS_DEV_OUTLET_TAGS } from './news-dev.js'
+import {
+  dayFold,
+  NEWS_DEV_HOLDOUT_FROM,
+  NEWS_DEV_OUTLET_TAGS,
+  NEWS_DEV_SUBTOPICS,
+  parseSubtopicLabels,
+  subtopicRows,
+} from './news-dev.js'
 
 const root = resolve(import.meta.dirname, '..')
 const { values } = parseArgs({
@@ -119,6 +126,28 @@ if (!existsSync(join(newsDev, 'tagging.tsv'))) {
     for (const line of formatEvaluation(evaluateTopics(part, compiledRulesOnly, [TOPIC])))
       console.log(line)
   }
+  // The narrower topics on news-dev's positives, labelled by subtopic by us (ids only): news-dev
+  // labels only the umbrella topic. Each positive should land in at least one subtopic that fits.
+  const subtopics = config.topics.map((t) => t.id).filter((id) => id !== TOPIC)
+  const labels = parseSubtopicLabels(await readFile(NEWS_DEV_SUBTOPICS, 'utf8'), 'subtopics')
+  const positives = subtopicRows(all, labels)
+  console.log(
+    `\n=== news-dev positives by subtopic (${positives.length} labelled by us): the narrower topics ===`,
+  )
+  const bySub = evaluateTopics(positives, compiledRulesOnly, subtopics)
+  for (const line of formatEvaluation(bySub)) console.log(line)
+  const fits = positives.filter((r) => {
+    const got = prepareItem(
+      { title: r.title, summary: r.summary, categories: [] },
+      compiledRulesOnly,
+      r.sourceTags,
+    )
+    return r.topics.some((t) => matchPrepared(compiledRulesOnly, t, got, r.sourceTags).matched)
+  })
+  console.log(`positives in at least one subtopic that fits: ${fits.length} of ${positives.length}`)
+  for (const r of positives.filter((x) => !fits.includes(x)))
+    console.log(`  - ${r.id} [${r.topics.join(', ')}] ${r.title}`)
+
   console.log(`\n=== news-dev, all: ${TOPIC} (rules alone) ===`)
   for (const line of formatEvaluation(evaluateTopics(all, compiledRulesOnly, [TOPIC])).slice(0, 5))
     console.log(line)

@@ -1,4 +1,5 @@
-/** How the news-dev corpus is read for evaluation: its outlets' tags and where its held-out half starts. */
+/** How the news-dev corpus is read for evaluation: its outlets' tags, where its held-out half starts, our subtopic labels. */
+import { ParseError } from '../src/model/errors.js'
 
 /**
  * Tags a `serve` would give news-dev's outlets as sources (only a Pakistani outlet's matters to the
@@ -24,3 +25,39 @@ export const dayFold = (row: object, index: number): number => {
   const day = Math.floor(Date.parse(published) / 864e5)
   return Number.isFinite(day) ? day : index
 }
+
+/** Where our subtopic labels of news-dev's positives are (ids and topic ids only, no corpus text). */
+export const NEWS_DEV_SUBTOPICS = new URL(
+  '../tests/fixtures/topics/news-dev-subtopics.tsv',
+  import.meta.url,
+)
+
+/**
+ * Reads `id<TAB>topic,topic…` lines (a header `id subtopics` first): which narrower topics each
+ * news-dev positive fits. Throws naming the line for a malformed row or a repeated id.
+ */
+export const parseSubtopicLabels = (text: string, shown: string): Map<string, string[]> => {
+  const out = new Map<string, string[]>()
+  text.split(/\r?\n/).forEach((line, i) => {
+    if (i === 0 || line.trim() === '') return
+    const [id = '', list = '', ...rest] = line.split('\t')
+    const topics = list.split(',').filter((t) => t !== '')
+    if (id === '' || topics.length === 0 || rest.length > 0 || out.has(id))
+      throw new ParseError(`${shown}:${i + 1}: expected "id<TAB>topic,topic…" with a new id`)
+    out.set(id, topics.sort())
+  })
+  return out
+}
+
+/**
+ * The positives among `rows`, each labelled with its subtopics instead of the umbrella topic, for
+ * scoring the narrower topics on them (rows without a subtopic label are left out).
+ */
+export const subtopicRows = <R extends { id: string; topics: string[] }>(
+  rows: readonly R[],
+  labels: ReadonlyMap<string, string[]>,
+): R[] =>
+  rows.flatMap((r) => {
+    const topics = labels.get(r.id)
+    return r.topics.length > 0 && topics ? [{ ...r, topics }] : []
+  })

@@ -3,14 +3,18 @@
  * ~2 KB news items, then 50 topics on items from 0.5 to 32 KB. The cost should follow the text
  * length (µs per KB roughly flat) and barely move with the number of terms.
  */
-import { resolve } from 'node:path'
+import { existsSync, readFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { loadConfig } from '../src/config/load.js'
-import type { MatchNode, Topic } from '../src/model/types.js'
+import type { MatchNode, Topic, Verdict } from '../src/model/types.js'
 import { MATCH_FIELDS } from '../src/model/types.js'
 import { compileTopics } from '../src/topics/compile.js'
+import { readItemLabelSet } from '../src/topics/item-label-set.js'
+import { createLearner, type LearnTopics, learnHere } from '../src/topics/learner.js'
 import type { MatchableItem } from '../src/topics/prepare.js'
 import { tagItem } from '../src/topics/tag.js'
+import { NEWS_DEV_OUTLET_TAGS } from './news-dev.js'
 
 /** Deterministic pseudo-random numbers (mulberry32), so every run measures the same data. */
 const rng = (seed: number) => () => {
@@ -191,4 +195,78 @@ export const run = async (): Promise<void> => {
   const r = best(() => measure((item) => tagItem(item, compiledShipped, []), items2k, 700))
   const perItem = `${r.itemsPerSecond.toFixed(0)} items/s, ${r.usPerItem.toFixed(1)} µs per item`
   console.log(`\nshipped rules (${shipped.topics.length} topics) on ~2 KB items: ${perItem}`)
+
+  await retraining(shipped.topics)
+}
+
+/** The news-dev items as verdicts (read in place; made-up headlines when the corpus is absent). */
+const verdictsFor = (topicId: string, n: number): Verdict[] => {
+  const dir = resolve(import.meta.dirname, '../../shared/corpus/news-dev')
+  const rows = existsSync(join(dir, 'tagging.tsv'))
+    ? readItemLabelSet(
+        readFileSync(join(dir, 'items.tsv'), 'utf8'),
+        readFileSync(join(dir, 'tagging.tsv'), 'utf8'),
+        topicId,
+        NEWS_DEV_OUTLET_TAGS,
+        dir,
+      ).map((r) => ({ title: r.title, summary: r.summary, in: r.topics.length > 0 }))
+    : Array.from({ length: n }, (_, i) => ({
+        title: words(10),
+        summary: words(40),
+        in: i % 16 === 0,
+      }))
+  return rows.slice(0, n).map((r, i) => ({
+    topicId,
+    itemId: `v${i}`,
+    in: r.in,
+    at: '2026-01-01T00:00:00.000Z',
+    title: r.title,
+    summary: r.summary,
+  }))
+}
+
+/**
+ * A reader's verdict retrains the topic's model: how long until the new model is there, and the
+ * longest the thread that serves readers is held meanwhile, on this thread (before) and on the
+ * learner's worker thread (after), best of three each.
+ */
+export const retraining = async (topics: Topic[]) => {
+  const topic = topics.find((t) => t.model)
+  if (!topic) return
+  const verdicts = verdictsFor(topic.id, 1300)
+  const learner = createLearner()
+  await learner.learn([topic], verdicts.slice(0, 10)) // the worker is up (started once per serve)
+  const once = async (learn: LearnTopics) => {
+    // the longest gap between the turns of a 1 ms timer: how long a reader's request would wait
+    let last = performance.now()
+    let stallMs = 0
+    let on = true
+    const tick = () => {
+      const now = performance.now()
+      stallMs = Math.max(stallMs, now - last)
+      last = now
+      if (on) setTimeout(tick, 1)
+    }
+    setTimeout(tick, 1)
+    await new Promise((r) => setTimeout(r, 5))
+    stallMs = 0
+    const t0 = performance.now()
+    await learn([topic], verdicts, { only: new Set([topic.id]) })
+    const ms = performance.now() - t0
+    await new Promise((r) => setTimeout(r, 5))
+    on = false
+    return { ms, stallMs }
+  }
+  console.log(`\nretraining ${topic.id} on ${verdicts.length} verdicts (verdict → new model):`)
+  console.log('                       ms to model   longest main-thread stall ms')
+  for (const [name, learn] of [
+    ['on the main thread', learnHere],
+    ['on the learner worker', learner.learn],
+  ] as const) {
+    const runs = [await once(learn), await once(learn), await once(learn)]
+    const ms = Math.min(...runs.map((r) => r.ms))
+    const stallMs = Math.min(...runs.map((r) => r.stallMs))
+    console.log(`${name.padEnd(22)}${fmt(ms)}     ${fmt(stallMs)}`)
+  }
+  await learner.close()
 }

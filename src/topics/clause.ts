@@ -147,6 +147,21 @@ export const clauseHolds = (
   for (const field of scope.fields) {
     const tokens = e.p.fields[field]?.tokens
     if (!tokens || tokens.length === 0) continue
+    // what cannot hold in the whole field cannot hold in one of its clauses: a long text whose
+    // words are not all there is not cut and tried clause by clause (a regex is taken as holding)
+    const inField: Evaluation = {
+      ...e,
+      hit: (leaf) => {
+        const l = e.topic.leaves[leaf]
+        return (
+          l !== undefined &&
+          (l.term.kind === 'regex'
+            ? l.term.fields.includes(field)
+            : leafWithin(l.term, field, 0, tokens.length, '', e.p))
+        )
+      },
+    }
+    if (!mayHold(node, inField)) continue
     const { starts, texts } = clausesOf(field, e.p)
     for (let k = 0; k < starts.length; k++) {
       const from = starts[k] as number

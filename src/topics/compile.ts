@@ -74,6 +74,11 @@ interface Builder {
   /** Terms compiled so far, per list of fields (the same array for every term of a group). */
   terms: Map<MatchField[], Map<string, CompiledTerm>>
   fieldLists: Map<string, MatchField[]>
+  /**
+   * Groups compiled so far by what they say (the YAML node, its fields, whether inside a clause
+   * group): two or more alike are shared (CompiledGroup.shared), as a reused anchor's are.
+   */
+  groups: Map<string, CompiledGroup[]>
 }
 
 /** One array per distinct list of fields, so that terms compiled for it are found again. */
@@ -248,7 +253,12 @@ const compileGroup = (
     w.b.errors.push(
       new RuleError(path, 'a group needs "any", "all" or "none" with a list of terms'),
     )
-  return w.b.errors.length > errorsBefore ? undefined : out
+  if (w.b.errors.length > errorsBefore) return undefined
+  const key = `${inner.join()}|${outerScoped}|${JSON.stringify(g)}`
+  const same = w.b.groups.get(key)
+  if (same) same.push(out)
+  else w.b.groups.set(key, [out])
+  return out
 }
 
 const splitList = (children: CompiledNode[]): SplitList => {
@@ -335,6 +345,7 @@ const compileAll = (topics: Topic[]): CompiledTopics => {
     parsed: new Map(),
     terms: new Map(),
     fieldLists: new Map(),
+    groups: new Map(),
   }
   const all: { topicId: string; error: RuleError }[] = []
   const compiled = new Map<string, CompiledTopic>()
@@ -369,11 +380,18 @@ const compileAll = (topics: Topic[]): CompiledTopics => {
     })
   }
   if (all.length > 0) throw new TopicRulesError(all)
+  let sharedGroups = 0
+  for (const same of b.groups.values()) {
+    if (same.length < 2) continue
+    for (const g of same) g.shared = sharedGroups
+    sharedGroups++
+  }
   return {
     ids: [...compiled.keys()].sort(),
     topics: compiled,
     index: buildPhraseIndex(b.phrases.values()),
     candidates: buildTopicCandidates(compiled.values()),
     fields: MATCH_FIELDS.filter((f) => b.fields.has(f)),
+    sharedGroups,
   }
 }

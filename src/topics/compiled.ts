@@ -31,6 +31,12 @@ export interface CompiledGroup {
    * (`path` is where the YAML writes it, for `explain`).
    */
   scope?: { fields: MatchField[]; path: string }
+  /**
+   * A group written once and used in several places (a YAML anchor such as the shipped
+   * `*relations`, which every narrower topic repeats): its slot in PreparedItem.shared, so its
+   * result is worked out once per item for all of them.
+   */
+  shared?: number
   /** `any` and `none` split for evaluation (see {@link SplitList}). */
   anySplit?: SplitList
   noneSplit?: SplitList
@@ -80,6 +86,8 @@ export interface CompiledTopics {
   candidates: TopicCandidates
   /** Fields some term looks at (others need not be prepared). */
   fields: readonly MatchField[]
+  /** How many shared groups (CompiledGroup.shared) there are. */
+  sharedGroups: number
 }
 
 /** Which topics an item can possibly match, so tagging skips the rest unevaluated. */

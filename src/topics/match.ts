@@ -4,6 +4,7 @@ import type { MatchField } from '../model/types.js'
 import { type ClauseMatch, clauseHolds, type Evaluation } from './clause.js'
 import { explainModel, type ModelExplanation } from './combine.js'
 import type {
+  CompiledGroup,
   CompiledNode,
   CompiledTerm,
   CompiledTopic,
@@ -87,6 +88,19 @@ const holds = (node: CompiledNode, e: Evaluation): boolean => {
     const g = e.gate[node.leaf] as number
     return (g < 0 || e.seen[g] === 1) && e.hit(node.leaf)
   }
+  // a shared group's result is the same in every topic that uses it (explain works each out, to
+  // name the clauses it held in)
+  if (node.shared !== undefined && !e.inClause && !e.onClause) {
+    const known = e.p.shared[node.shared]
+    if (known === 1 || known === 2) return known === 1
+    const held = groupHolds(node, e)
+    e.p.shared[node.shared] = held ? 1 : 2
+    return held
+  }
+  return groupHolds(node, e)
+}
+
+const groupHolds = (node: CompiledGroup, e: Evaluation): boolean => {
   if (node.scope !== undefined && !e.inClause) return clauseHolds(node, node.scope, e)
   return (
     (node.anySplit === undefined || someHolds(node.anySplit, e)) &&

@@ -30,6 +30,8 @@ export interface PreparedItem {
   sourceTags: readonly string[]
   /** Per field: its clauses, made on first use by a `scope: clause` group. */
   clauses: Partial<Record<MatchField, Clauses>>
+  /** Per shared group (CompiledGroup.shared): 0 not evaluated yet, 1 holds, 2 does not. */
+  shared: Uint8Array
 }
 
 /** A field cut into clauses: clause k covers tokens `starts[k]` up to `starts[k + 1]` (or the end). */
@@ -99,6 +101,7 @@ export const prepareItem = (
     regexHits: perField(() => new Map()),
     sourceTags,
     clauses: {},
+    shared: new Uint8Array(compiled.sharedGroups),
   }
   for (const field of compiled.fields) {
     const summary = prepared.fields.summary

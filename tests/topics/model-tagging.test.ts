@@ -236,6 +236,7 @@ describe('learning in a running topicwire', () => {
     })
   const topicsOf = async (r: Runtime, id: string) => (await r.deps.store.getItem(id))?.topics
 
+  // the retrain runs on a worker thread, which starts (under tsx) on the first feedback
   it('feedback retrains and re-tags; the learned model survives a restart and a reload', async () => {
     const path = join(tempDir(), 'db.json')
     const cfg = config(path)
@@ -276,7 +277,7 @@ describe('learning in a running topicwire', () => {
     const store = await createPartitionedStore({ path, readOnly: true })
     expect((await store.listVerdicts(TOPIC)).length).toBe(9)
     await store.close()
-  })
+  }, 60_000)
 })
 
 describe('check --preview with a model', () => {

@@ -9,6 +9,7 @@ import { loadConfig } from '../../src/config/load.js'
 import { compileTopics } from '../../src/topics/compile.js'
 import { evaluateTopics } from '../../src/topics/evaluate.js'
 import { parseLabelledSet } from '../../src/topics/labelled-set.js'
+import { matchTopic } from '../../src/topics/match.js'
 
 const root = resolve(import.meta.dirname, '../..')
 const SET = resolve(root, 'tests/fixtures/topics/labelled.tsv')
@@ -86,4 +87,95 @@ describe('the shipped rules on the labelled set', () => {
       expect(c.tp / (c.tp + c.fn)).toBeGreaterThanOrEqual(0.9)
     },
   )
+})
+
+describe('the shipped relations rule on cases written for it', () => {
+  const compiled = compileTopics(config.topics.map(({ model: _model, ...rules }) => rules))
+  it.each<[string, string, string, string[], boolean]>([
+    // the state's act on Afghans: Pakistan expels in one clause, Afghans named elsewhere
+    [
+      'Pakistan expels, Afghans in the headline',
+      'Afghan interpreters fear being handed to the Taliban',
+      'Hundreds are at risk as Pakistan deports undocumented foreigners.',
+      [],
+      true,
+    ],
+    [
+      'a Pakistani outlet deports, Afghans named',
+      'Police deport 300 illegal immigrants',
+      'Most of those sent back were Afghans.',
+      ['pakistan'],
+      true,
+    ],
+    [
+      'a refugee who lived in Pakistan is not the state acting',
+      'An Afghan painter shows his work in Melbourne',
+      'He grew up as a refugee in Pakistan.',
+      [],
+      false,
+    ],
+    [
+      'deportation from a third country is not it',
+      'Germany deports Afghan convicts',
+      'The flight left Leipzig for Kabul.',
+      [],
+      false,
+    ],
+    // a cross-border relation with one side, the other named in the headline
+    [
+      'cross-border with Afghanistan, Pakistan in the headline',
+      'Pakistan police detain tribal elder',
+      'He had led a sit-in demanding cross-border movement with Afghanistan.',
+      [],
+      true,
+    ],
+    [
+      'cross-border with Afghanistan and no Pakistan anywhere',
+      'Tajik guards detain smugglers',
+      'They were caught on a cross-border run from Afghanistan.',
+      [],
+      false,
+    ],
+    // Taliban in a Pakistani headline, the item saying they came across the border
+    [
+      'Taliban fighters in Pakistan, from across the border',
+      'Taliban fighters swell militant ranks in Pakistan',
+      'Young fighters are moving across Afghanistan’s borders.',
+      [],
+      true,
+    ],
+    [
+      'Taliban attack in Pakistan with no cross-border angle',
+      'Taliban fighters attack police post in Pakistan',
+      'Four officers were killed in the night.',
+      [],
+      false,
+    ],
+    // the foreign minister as the actor
+    [
+      'Pakistan FM on the Taliban',
+      'Pakistan FM says the Taliban must act on militant groups',
+      '',
+      [],
+      true,
+    ],
+    // a list of places is a co-mention, not a relation
+    [
+      'a list of places',
+      'US lists four militants in Afghanistan, Pakistan as global terrorists',
+      '',
+      [],
+      false,
+    ],
+    [
+      'a comma before the speaker is not a list',
+      'Attackers trained in Afghanistan, Pakistan says after the convoy bombing',
+      '',
+      [],
+      true,
+    ],
+  ])('%s', (_name, title, summary, tags, expected) => {
+    const got = matchTopic(compiled, UMBRELLA, { title, summary, categories: [] }, tags)
+    expect(got.matched).toBe(expected)
+  })
 })

@@ -476,8 +476,7 @@ export const createPartitionedStore = async (
       // States after items: a crash in between leaves a state older than its items, so the next
       // poll fetches again what it may have missed, never the other way round.
       if (rev !== flushed) {
-        const { items: _items, ...rest } = mem.snapshot()
-        await stateFile.write(rest)
+        await stateFile.write(mem.stateSnapshot())
         writes++
       }
       await dropJournal(dir, folded.splice(0))

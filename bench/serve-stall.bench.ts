@@ -6,7 +6,7 @@
  * the server's RSS. Set BENCH_STALL_KEEP=dir to build the data folder once and reuse it.
  */
 import { execFileSync, spawn } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -101,7 +101,10 @@ export const run = async (): Promise<void> => {
       execFileSync('cp', ['-a', join(keep, 'db'), join(dir, 'db')])
     } else {
       await buildData(dir, ITEMS)
-      if (keep) execFileSync('cp', ['-a', join(dir, 'db'), join(keep, 'db')])
+      if (keep) {
+        mkdirSync(keep, { recursive: true })
+        execFileSync('cp', ['-a', join(dir, 'db'), join(keep, 'db')])
+      }
     }
     console.log(
       `data folder of ${ITEMS.toLocaleString('en')} items ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`,

@@ -109,6 +109,9 @@ export const createItemIndex = (): ItemIndex => {
   const byCluster: OneOrMany = new Map()
   const byCanonical: OneOrMany = new Map()
   let sortedAll: Item[] | undefined
+  /** Changes since `sortedAll` was made: applied to it by the next `sorted()` (no full sort). */
+  let addedSince: Item[] = []
+  let removedSince: Entry[] = []
   const sortedSource = new Map<string, Item[]>()
   const sortedTopic = new Map<string, Item[]>()
 
@@ -125,9 +128,79 @@ export const createItemIndex = (): ItemIndex => {
     const one = add ? addOne : removeOne
     one(byCluster, item.clusterId, item.id)
     if (item.canonicalUrl) one(byCanonical, canonKey(item.sourceId, item.canonicalUrl), item.id)
-    sortedAll = undefined
+    if (sortedAll) {
+      if (add) addedSince.push(item)
+      else removedSince.push(byId.get(item.id) ?? entryOf(item))
+      // Many changes (a load, a re-tag of everything): one sort costs less than patching.
+      if (addedSince.length + removedSince.length > 64 + (sortedAll.length >> 3)) forgetSorted()
+    }
     sortedSource.delete(item.sourceId)
     for (const t of item.topics) sortedTopic.delete(t)
+  }
+
+  const forgetSorted = (): void => {
+    sortedAll = undefined
+    addedSince = []
+    removedSince = []
+  }
+
+  /**
+   * `sortedAll` with the changes since it was made: each removed item found by binary search,
+   * each added one inserted where it sorts, so a cycle's few items cost O(n) copying and
+   * O(k log n) comparisons instead of a sort of the whole store. A new array: callers may hold
+   * the old one.
+   */
+  const patchSorted = (old: Item[]): Item[] => {
+    const keyOf = (it: Item): Entry => entry(it)
+    /** First index whose item sorts at or after (t, id). */
+    const lowerBound = (t: number, id: string): number => {
+      let lo = 0
+      let hi = old.length
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1
+        const e = keyOf(old[mid]!)
+        if (compareKeys(e.published, e.item.id, t, id) < 0) lo = mid + 1
+        else hi = mid
+      }
+      return lo
+    }
+    const cut = new Set<number>()
+    for (const e of removedSince) {
+      for (let i = lowerBound(e.published, e.item.id); i < old.length; i++) {
+        const x = old[i]!
+        if (x === e.item) {
+          cut.add(i)
+          break
+        }
+        if (x.id !== e.item.id) break
+      }
+    }
+    const seen = new Set<Item>()
+    const added: Entry[] = []
+    for (const it of addedSince) {
+      const e = byId.get(it.id)
+      // Still stored as this very object, and not already in the old view (removed meanwhile).
+      if (!e || e.item !== it || seen.has(it)) continue
+      seen.add(it)
+      added.push(e)
+    }
+    added.sort((a, b) => compareKeys(a.published, a.item.id, b.published, b.item.id))
+    const events: { at: number; add?: Item }[] = [...cut].map((at) => ({ at }))
+    for (const e of added) events.push({ at: lowerBound(e.published, e.item.id), add: e.item })
+    // Inserts before the removal at the same index; inserts in key order.
+    events.sort((a, b) => a.at - b.at || (a.add ? 0 : 1) - (b.add ? 0 : 1))
+    const out: Item[] = []
+    let from = 0
+    const copyTo = (end: number): void => {
+      for (; from < end; from++) out.push(old[from]!)
+    }
+    for (const ev of events) {
+      copyTo(ev.at)
+      if (ev.add) out.push(ev.add)
+      else from = ev.at + 1
+    }
+    copyTo(old.length)
+    return out
   }
 
   const itemsOf = (ids: Iterable<string>): Item[] => {
@@ -187,10 +260,15 @@ export const createItemIndex = (): ItemIndex => {
       ]) {
         m.clear()
       }
-      sortedAll = undefined
+      forgetSorted()
     },
     values,
     sorted() {
+      if (sortedAll && (addedSince.length > 0 || removedSince.length > 0)) {
+        const patched = patchSorted(sortedAll)
+        forgetSorted()
+        sortedAll = patched
+      }
       sortedAll ??= sortNewestFirst(values())
       return sortedAll
     },

@@ -31,6 +31,8 @@ export type MemoryStore = Store & {
   clusterMembers(clusterId: string): Promise<Item[]>
   /** A copy of all data (items newest first, states by id); items are frozen, do not mutate. */
   snapshot(): DbSnapshot
+  /** The snapshot without its items (what a store keeping items elsewhere writes: no sort of them). */
+  stateSnapshot(): Omit<DbSnapshot, 'items'>
   /**
    * Replaces all data with `s` (trusted: validate before). `frozen`: its items are frozen already
    * and owned by the store from now on (no copy of each).
@@ -171,6 +173,13 @@ export const createMemoryStore = (opts: MemoryStoreOptions = {}): MemoryStore =>
       return pick(sources, index.sortedBySource)
     }
     return topics ? pick(topics, index.sortedByTopic) : index.sorted()
+  }
+
+  const stateSnapshot = (): Omit<DbSnapshot, 'items'> => {
+    const out: Record<string, SourceState> = {}
+    for (const id of [...states.keys()].sort()) out[id] = structuredClone(states.get(id)!)
+    const vs = sortedVerdicts()
+    return { version: 1, states: out, ...(vs.length > 0 ? { verdicts: vs } : {}) }
   }
 
   const refreshItemCounts = (): void => {
@@ -374,16 +383,11 @@ export const createMemoryStore = (opts: MemoryStoreOptions = {}): MemoryStore =>
     async close() {},
 
     snapshot() {
-      const out: Record<string, SourceState> = {}
-      for (const id of [...states.keys()].sort()) out[id] = structuredClone(states.get(id)!)
-      const vs = sortedVerdicts()
-      return {
-        version: 1,
-        states: out,
-        items: [...index.sorted()],
-        ...(vs.length > 0 ? { verdicts: vs } : {}),
-      }
+      const { verdicts: vs, ...rest } = stateSnapshot()
+      return { ...rest, items: [...index.sorted()], ...(vs ? { verdicts: vs } : {}) }
     },
+
+    stateSnapshot,
 
     load(s, frozen = false) {
       index.clear()

@@ -231,12 +231,19 @@ describe('serve under hostile sources', { timeout: 60_000 }, () => {
     // The cycle was written: the store's day documents (data/db/items/) hold the ordinary
     // sources' items.
     const days = join(dir, 'db', 'items')
-    // Day documents only: a write in progress (a later cycle's) has a dot-named temp file.
-    const documents = (await readdir(days)).filter((f) => !f.startsWith('.'))
-    const written = (await Promise.all(documents.map((f) => readFile(join(days, f), 'utf8')))).join(
-      '\n',
-    )
-    for (const id of ['good-1-0', 'good-2-4', 'good-3-2']) expect(written).toContain(id)
+    const wanted = ['good-1-0', 'good-2-4', 'good-3-2']
+    // The set-up ends once every source was polled, which is before the cycle's end writes the
+    // days (a cycle of 10,000 items over many days): wait for that write, up to 30 s.
+    let written = ''
+    for (let i = 0; i < 300 && !wanted.every((id) => written.includes(id)); i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 100))
+      // Day documents only: a write in progress (a later cycle's) has a dot-named temp file.
+      const documents = (await readdir(days)).filter((f) => !f.startsWith('.'))
+      written = (await Promise.all(documents.map((f) => readFile(join(days, f), 'utf8')))).join(
+        '\n',
+      )
+    }
+    for (const id of wanted) expect(written).toContain(id)
   })
 
   it('answered /healthz throughout the cycle', () => {

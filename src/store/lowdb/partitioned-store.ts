@@ -72,6 +72,9 @@ const describeError = (err: unknown): string => (err instanceof Error ? err.mess
 /** Whole items read back from partitions that are kept parsed (by their bytes on disk). */
 const BODY_CACHE_BYTES = 16 * 1_048_576
 
+/** Day partitions built and written together by a flush (bounds the bytes held at once). */
+const DAYS_PER_WRITE = 8
+
 /** A whole item read from disk, frozen as stored items are. */
 const freezeWhole = (i: Item): Item =>
   Object.freeze({
@@ -192,11 +195,14 @@ export const createPartitionedStore = async (
     dirty.add(day)
   }
 
+  /** Whole items a running re-tag read (one partition at a time) and changes: their bodies. */
+  let retagging: Map<string, Item> | undefined
+
   /** The stored item with its body: from `pending`, the cache, or its bytes in its partition. */
   const whole = (item: Item): Item => {
     if (!isLean(item)) return item
     const id = item.id
-    const found = pending.get(id) ?? cache.get(id)
+    const found = pending.get(id) ?? cache.get(id) ?? retagging?.get(id)
     if (found) return found
     const at = where.get(id)
     if (!at) throw new StoreError(`the body of item ${id} is in no partition of ${shownDir}`)
@@ -472,12 +478,15 @@ export const createPartitionedStore = async (
     const days = [...dirty].sort()
     dirty.clear()
     try {
-      await writeDays(days)
+      // A few days at a time: a flush after a re-tag or a migration touches every day, and
+      // building all of them first would hold the whole store's bytes at once.
+      for (let i = 0; i < days.length; i += DAYS_PER_WRITE) {
+        await writeDays(days.slice(i, i + DAYS_PER_WRITE))
+      }
       // States after items: a crash in between leaves a state older than its items, so the next
       // poll fetches again what it may have missed, never the other way round.
       if (rev !== flushed) {
-        const { items: _items, ...rest } = mem.snapshot()
-        await stateFile.write(rest)
+        await stateFile.write(mem.stateSnapshot())
         writes++
       }
       await dropJournal(dir, folded.splice(0))
@@ -515,6 +524,58 @@ export const createPartitionedStore = async (
 
   const { flush, writeFailures } = createFlusher(writeChanged)
 
+  /**
+   * Re-tags every item reading the partitions one at a time (one read each, not one per item),
+   * yielding every few items: a start-up or reload re-tag neither holds every body nor blocks
+   * readers. The memory store then applies the topics found, for items still as they were read.
+   */
+  const retagByDay = async (tagger: (item: Item) => string[]): Promise<number> => {
+    const found = new Map<string, { seen: Item; topics: string[] }>()
+    const keep = new Map<string, Item>()
+    const same = (a: readonly string[], b: readonly string[]) =>
+      a.length === b.length && a.every((t, k) => t === b[k])
+    let sinceYield = 0
+    for (const day of [...byDay.keys()].sort()) {
+      const ids = [...(byDay.get(day) ?? [])]
+      let bytes: Buffer | undefined
+      for (const id of ids) {
+        const seen = mem.peek(id)
+        if (!seen) continue
+        let full = isLean(seen) ? (pending.get(id) ?? cache.get(id)) : seen
+        if (!full) {
+          const at = where.get(id)
+          if (at?.day === day) {
+            bytes ??= await readFile(files.day(day))
+            let parsed: Item | undefined
+            try {
+              parsed = JSON.parse(bytes.subarray(at.off, at.off + at.len).toString('utf8')) as Item
+            } catch {
+              parsed = undefined // the partition was written again since it was read
+            }
+            full = parsed?.id === id ? wholeAgain(freezeWhole(parsed), seen) : whole(seen)
+          } else full = whole(seen)
+        }
+        const topics = [...new Set(tagger(full))].sort()
+        found.set(id, { seen, topics })
+        if (!same(topics, seen.topics) && isLean(seen)) keep.set(id, full)
+        if (++sinceYield >= 200) {
+          sinceYield = 0
+          await new Promise((done) => setImmediate(done))
+        }
+      }
+    }
+    retagging = keep
+    try {
+      // Items saved or changed meanwhile are tagged from their whole item as they are now.
+      return await mem.retag((item) => {
+        const f = found.get(item.id)
+        return f && f.seen === item ? f.topics : tagger(whole(item))
+      })
+    } finally {
+      retagging = undefined
+    }
+  }
+
   /** Whether a save of `incoming` can change the stored item (else the journal need not hold it). */
   const changes = (incoming: Item): boolean => {
     const s = mem.peek(incoming.id)
@@ -551,7 +612,7 @@ export const createPartitionedStore = async (
     async clusterMembers(clusterId) {
       return (await mem.clusterMembers(clusterId)).map(whole)
     },
-    retag: (tagger) => mem.retag((item) => tagger(whole(item))),
+    retag: (tagger) => retagByDay(tagger),
     flush,
     async close() {
       try {

@@ -1,0 +1,67 @@
+/** The item index's newest-first view: patched after a few changes, always equal to a full sort. */
+import { describe, expect, it } from 'vitest'
+import type { Item } from '../../src/model/types.js'
+import { createItemIndex } from '../../src/store/item-index.js'
+import { sortNewestFirst } from '../../src/store/query.js'
+import { makeItem } from '../helpers/items.js'
+
+/** A deterministic PRNG (mulberry32), so a failure can be replayed. */
+const rng = (seed: number) => () => {
+  seed = (seed + 0x6d2b79f5) | 0
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+}
+
+const at = (minute: number): string =>
+  new Date(Date.UTC(2026, 2, 10) + minute * 60_000).toISOString()
+
+describe('createItemIndex sorted()', () => {
+  it('equals a full sort after every batch of puts, replacements and removals (ties by id included)', () => {
+    const random = rng(7)
+    const index = createItemIndex()
+    const ids: string[] = []
+    const put = (id: string) =>
+      // Few distinct minutes: many items share a publication time, so ties are ordered by id.
+      index.put(makeItem({ id, guid: id, publishedAt: at(Math.floor(random() * 40)) }))
+    for (let i = 0; i < 300; i++) {
+      ids.push(`i${i}`)
+      put(`i${i}`)
+    }
+    expect(index.sorted()).toEqual(sortNewestFirst(index.values()))
+    for (let round = 0; round < 60; round++) {
+      const before = index.sorted()
+      const copy = [...before]
+      const changes = 1 + Math.floor(random() * 12)
+      for (let c = 0; c < changes; c++) {
+        const r = random()
+        if (r < 0.4) {
+          const id = `n${round}-${c}`
+          ids.push(id)
+          put(id)
+        } else if (r < 0.7) {
+          put(ids[Math.floor(random() * ids.length)]!) // replaced (or stored again after removal)
+        } else {
+          index.remove(ids[Math.floor(random() * ids.length)]!)
+        }
+      }
+      const now = index.sorted()
+      expect(now.map((i: Item) => i.id)).toEqual(sortNewestFirst(index.values()).map((i) => i.id))
+      expect(now).toHaveLength(index.size)
+      // Callers holding the view they were given keep it as it was.
+      expect(before).toEqual(copy)
+    }
+  })
+
+  it('re-sorts whole after more changes than patching pays for', () => {
+    const index = createItemIndex()
+    for (let i = 0; i < 50; i++)
+      index.put(makeItem({ id: `a${i}`, guid: `a${i}`, publishedAt: at(i) }))
+    expect(index.sorted()).toHaveLength(50)
+    for (let i = 0; i < 500; i++)
+      index.put(makeItem({ id: `b${i}`, guid: `b${i}`, publishedAt: at(i % 97) }))
+    expect(index.sorted().map((i) => i.id)).toEqual(
+      sortNewestFirst(index.values()).map((i) => i.id),
+    )
+  })
+})

@@ -11,6 +11,7 @@ import { createPartitionedStore } from './store/lowdb/partitioned-store.js'
 import { createClusterer } from './stories/clusterer.js'
 import { createLearner, type LearnTopics, learnHere } from './topics/learner.js'
 import { type Tagger, topicTagger } from './topics/tag.js'
+import { taggingFingerprint } from './topics/tagging-fingerprint.js'
 import { systemClock } from './util/clock.js'
 import { coalesce } from './util/coalesce.js'
 import { createLogger, type LogFormat, type LogLevel } from './util/logger.js'
@@ -82,6 +83,13 @@ export const createRuntime = async (
   let generation = 0
   // at start nothing is served yet: learning here saves starting a worker for it
   const config = await learnFromStore(fileConfig, store)
+  // Items this process stores are tagged under this configuration's rules: a store whose items
+  // were tagged under other rules forgets its fingerprint, so that the next start re-tags them all
+  // (`fetch --once` does not re-tag; `serve` re-tags next, in reconfigure).
+  const fingerprint = taggingFingerprint(config.topics, config.sources)
+  if (store.taggedWith && (await store.taggedWith()) !== fingerprint) {
+    await store.setTaggedWith?.(undefined)
+  }
   const http = overrides.fetch
     ? undefined
     : createHttpFetch({
@@ -131,11 +139,20 @@ export const createRuntime = async (
     pool?.configure(next.topics, tagger)
     priorities = priorityMap(next)
     const sources = new Map(next.sources.map((s) => [s.id, s]))
-    const retag = () =>
-      store.retag((item) => {
+    const fingerprint = taggingFingerprint(next.topics, next.sources)
+    // Every stored item tagged under these very rules (a restart, a reload that changed no
+    // rule): re-reading every stored body would change nothing.
+    if (store.taggedWith && (await store.taggedWith()) === fingerprint) return { retagged: 0 }
+    const retag = async () => {
+      await store.setTaggedWith?.(undefined)
+      const n = await store.retag((item) => {
         const source = sources.get(item.sourceId)
         return source ? tagger(item, source) : item.topics
       })
+      await store.flush()
+      await store.setTaggedWith?.(fingerprint)
+      return n
+    }
     // Replicas sharing a store re-tag once: one that finds another doing it skips (same rules).
     const done = store.runExclusive ? await store.runExclusive('retag', retag) : undefined
     const retagged = done ? (done.ran ? done.value : 0) : await retag()

@@ -409,6 +409,16 @@ export interface Store {
   listVerdicts(topicId?: string): Promise<Verdict[]>
   /** Recomputes every item's topics; returns how many items changed. */
   retag(tagger: (item: Item) => string[]): Promise<number>
+  /**
+   * The tagging fingerprint (topics/tagging-fingerprint.ts) every stored item was tagged under, as
+   * last recorded; undefined when unknown or forgotten. Drivers that leave it out re-tag always.
+   */
+  taggedWith?(): Promise<string | undefined>
+  /**
+   * Records the fingerprint once a re-tag under it is durable (`undefined` forgets it first, so a
+   * re-tag cut short by a crash is redone at the next start); durable where the store persists.
+   */
+  setTaggedWith?(fingerprint: string | undefined): Promise<void>
   /** Deletes by age and per-source count; returns how many were removed. */
   prune(policy: Retention, now: Date): Promise<number>
   /**

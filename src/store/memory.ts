@@ -42,6 +42,8 @@ export type MemoryStore = Store & {
   revision(): number
   /** The stored (frozen, possibly lean) item with this id, synchronously. */
   peek(id: string): Item | undefined
+  taggedWith(): Promise<string | undefined>
+  setTaggedWith(fingerprint: string | undefined): Promise<void>
 }
 
 export interface MemoryStoreOptions {
@@ -142,6 +144,8 @@ const toTime = (what: string, iso: string): number => {
 export const createMemoryStore = (opts: MemoryStoreOptions = {}): MemoryStore => {
   const index = createItemIndex()
   const { onItem, slim } = opts
+  /** What the items were last re-tagged under (this process only: nothing of it persists here). */
+  let fingerprint: string | undefined
   /** index.put (of the lean copy, if any), telling `onItem`. */
   const put = (item: Item): void => {
     const before = onItem ? index.get(item.id) : undefined
@@ -312,6 +316,14 @@ export const createMemoryStore = (opts: MemoryStoreOptions = {}): MemoryStore =>
         else n++
       }
       return seen ? seen.size : n
+    },
+
+    async taggedWith() {
+      return fingerprint
+    },
+
+    async setTaggedWith(next) {
+      fingerprint = next
     },
 
     async retag(tagger) {

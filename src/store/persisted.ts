@@ -26,6 +26,8 @@ export const memoryMethods = (
   clusterMembers: mem.clusterMembers,
   countItems: mem.countItems,
   retag: mem.retag,
+  taggedWith: mem.taggedWith,
+  setTaggedWith: mem.setTaggedWith,
   prune: mem.prune,
   saveVerdicts: mem.saveVerdicts,
   listVerdicts: mem.listVerdicts,

@@ -501,6 +501,18 @@ export const describeStore = (name: string, makeStore: () => Promise<Store>): vo
     })
 
     describe('retag, prune and version', () => {
+      it('keeps the tagging fingerprint it is given, and forgets it when told', async () => {
+        expect(await store.taggedWith?.()).toBeUndefined()
+        await store.setTaggedWith?.('rules-1')
+        expect(await store.taggedWith?.()).toBe('rules-1')
+        await store.setTaggedWith?.('rules-2')
+        expect(await store.taggedWith?.()).toBe('rules-2')
+        await store.setTaggedWith?.(undefined)
+        expect(await store.taggedWith?.()).toBeUndefined()
+        // every driver keeps it: one without would re-tag every stored item at every start
+        expect(store.taggedWith).toBeTypeOf('function')
+      })
+
       it('retag recomputes topics and returns how many items changed', async () => {
         const a = makeItem({ title: 'Kabul', topics: ['old'] })
         const b = makeItem({ title: 'Lahore', topics: [] })

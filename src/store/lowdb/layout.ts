@@ -21,6 +21,8 @@ export const filesOf = (dir: string) => ({
   day: (day: string) => join(dir, 'items', `${day}.json`),
   index: join(dir, 'index'),
   dayIndex: (day: string) => join(dir, 'index', `${day}.json`),
+  /** `{ "fingerprint": … }`: the rules every stored item was tagged under (absent: re-tag at start). */
+  tagging: join(dir, 'tagging.json'),
 })
 
 /** The UTC day an item is filed under: its publication date's. */

@@ -20,7 +20,7 @@ import { checkStateKeys, createLowdbStore, DB_VERSION, parseStoreDocument } from
 import { createMemoryStore, type DbSnapshot } from '../memory.js'
 import { createFlusher, memoryMethods } from '../persisted.js'
 import { searchTextOf } from '../query.js'
-import { AtomicJsonFile, syncDir, tempOf } from './atomic-file.js'
+import { AtomicJsonFile, syncDir, tempOf, writeFileAtomic } from './atomic-file.js'
 import { createBodyCache } from './body-cache.js'
 import { dayDocument, genOf, HEAD_BYTES, type IndexRow, indexText, readIndex } from './day-index.js'
 import { createJournal, dropJournal, nextJournalSeq, readJournal } from './journal.js'
@@ -613,6 +613,23 @@ export const createPartitionedStore = async (
       return (await mem.clusterMembers(clusterId)).map(whole)
     },
     retag: (tagger) => retagByDay(tagger),
+    async taggedWith() {
+      const text = await readFile(files.tagging, 'utf8').catch(() => undefined)
+      if (text === undefined) return undefined
+      try {
+        const doc = JSON.parse(text) as { fingerprint?: unknown }
+        return typeof doc.fingerprint === 'string' ? doc.fingerprint : undefined
+      } catch {
+        return undefined // unreadable: unknown, so the items are re-tagged (nothing is lost)
+      }
+    },
+    async setTaggedWith(fingerprint) {
+      if (opts.readOnly) return
+      if (fingerprint === undefined) {
+        await rm(files.tagging, { force: true })
+        await syncDir(dir) // forgotten durably before the re-tag's first write
+      } else await writeFileAtomic(files.tagging, `${JSON.stringify({ fingerprint })}\n`)
+    },
     flush,
     async close() {
       try {

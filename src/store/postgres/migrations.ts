@@ -94,6 +94,18 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX items_stored_seq ON items (stored_seq, id);
     `,
   },
+  {
+    // Facts about the whole store: the fingerprint of the rules every item was tagged under
+    // (a replica starting with the same rules skips the re-tag of every row).
+    version: 4,
+    name: 'store facts',
+    sql: `
+      CREATE TABLE topicwire_facts (
+        name text PRIMARY KEY,
+        value text NOT NULL
+      );
+    `,
+  },
 ]
 
 /** `published` of an item whose date cannot be read: before any date JavaScript can hold. */

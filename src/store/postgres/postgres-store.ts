@@ -121,6 +121,24 @@ export const createPostgresStore = async (opts: PostgresStoreOptions): Promise<P
       if (n > 0) changes.changed(v)
       return n
     },
+    async taggedWith() {
+      const { rows } = await pool.query<{ value: string }>(
+        "SELECT value FROM topicwire_facts WHERE name = 'tagged_with'",
+      )
+      return rows[0]?.value
+    },
+    async setTaggedWith(fingerprint) {
+      if (opts.readOnly) return
+      if (fingerprint === undefined) {
+        await pool.query("DELETE FROM topicwire_facts WHERE name = 'tagged_with'")
+        return
+      }
+      await pool.query(
+        `INSERT INTO topicwire_facts (name, value) VALUES ('tagged_with', $1)
+         ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value`,
+        [fingerprint],
+      )
+    },
     async prune(policy, now) {
       let v = 0
       const n = await prunePg(pool, policy, now, async (c) => {

@@ -1,4 +1,5 @@
 /** The poll loop: each tick claims due sources from the store and refreshes them under limits. */
+import { setMaxListeners } from 'node:events'
 import { schedule } from 'node-cron'
 import type {
   AppConfig,
@@ -131,6 +132,9 @@ export const runCycle = async (deps: PollDeps, opts: CycleOptions = {}): Promise
   // nothing for the sources it stopped. Claiming as it goes, a cycle may take every enabled source.
   const deadlineMs = cycleDeadlineMs(config.fetch, chunked ? enabled.length : due.length)
   const cancel = new AbortController()
+  // Every poll in flight listens to it (its fetch, then its analysis) and lets go when done: up
+  // to two listeners per slot, which past ten slots would trip node's leak warning.
+  setMaxListeners(Math.max(10, 2 * config.fetch.concurrency + 2), cancel.signal)
   const stop = () => cancel.abort()
   opts.signal?.addEventListener('abort', stop, { once: true })
   if (opts.signal?.aborted) cancel.abort()

@@ -93,6 +93,12 @@ const removeOne = (m: OneOrMany, key: string, id: string): void => {
 const idsOf = (v: string | Set<string> | undefined): ReadonlySet<string> | readonly string[] =>
   v === undefined ? EMPTY : typeof v === 'string' ? [v] : v
 
+/** Changes to a sorted view since it was made: items added, entries of items removed. */
+interface Changes {
+  added: Item[]
+  removed: Entry[]
+}
+
 const canonKey = (sourceId: string, canonicalUrl: string): string => `${sourceId}\n${canonicalUrl}`
 
 const entryOf = (item: Item): Entry => ({
@@ -114,6 +120,9 @@ export const createItemIndex = (): ItemIndex => {
   let removedSince: Entry[] = []
   const sortedSource = new Map<string, Item[]>()
   const sortedTopic = new Map<string, Item[]>()
+  /** Per cached source or topic view: the changes since it was made, patched in by its next read. */
+  const pendingSource = new Map<string, Changes>()
+  const pendingTopic = new Map<string, Changes>()
 
   /** The entry of this very object, or a fresh one for an item that is not (or no longer) stored. */
   const entry = (item: Item): Entry => {
@@ -128,14 +137,35 @@ export const createItemIndex = (): ItemIndex => {
     const one = add ? addOne : removeOne
     one(byCluster, item.clusterId, item.id)
     if (item.canonicalUrl) one(byCanonical, canonKey(item.sourceId, item.canonicalUrl), item.id)
+    const change = add ? item : (byId.get(item.id) ?? entryOf(item))
     if (sortedAll) {
       if (add) addedSince.push(item)
-      else removedSince.push(byId.get(item.id) ?? entryOf(item))
+      else removedSince.push(change as Entry)
       // Many changes (a load, a re-tag of everything): one sort costs less than patching.
       if (addedSince.length + removedSince.length > 64 + (sortedAll.length >> 3)) forgetSorted()
     }
-    sortedSource.delete(item.sourceId)
-    for (const t of item.topics) sortedTopic.delete(t)
+    note(sortedSource, pendingSource, item.sourceId, add, change)
+    for (const t of item.topics) note(sortedTopic, pendingTopic, t, add, change)
+  }
+
+  /** Records a change to the cached view `key` (if any) for its next read; too many: dropped. */
+  const note = (
+    cache: Map<string, Item[]>,
+    pending: Map<string, Changes>,
+    key: string,
+    add: boolean,
+    change: Item | Entry,
+  ): void => {
+    const view = cache.get(key)
+    if (!view) return
+    const c = pending.get(key) ?? { added: [], removed: [] }
+    pending.set(key, c)
+    if (add) c.added.push(change as Item)
+    else c.removed.push(change as Entry)
+    if (c.added.length + c.removed.length > 64 + (view.length >> 3)) {
+      cache.delete(key)
+      pending.delete(key)
+    }
   }
 
   const forgetSorted = (): void => {
@@ -150,7 +180,11 @@ export const createItemIndex = (): ItemIndex => {
    * O(k log n) comparisons instead of a sort of the whole store. A new array: callers may hold
    * the old one.
    */
-  const patchSorted = (old: Item[]): Item[] => {
+  const patchSorted = (
+    old: Item[],
+    addedSince: readonly Item[],
+    removedSince: readonly Entry[],
+  ): Item[] => {
     const keyOf = (it: Item): Entry => entry(it)
     /** First index whose item sorts at or after (t, id). */
     const lowerBound = (t: number, id: string): number => {
@@ -212,8 +246,21 @@ export const createItemIndex = (): ItemIndex => {
     return out
   }
 
-  const cachedSort = (cache: Map<string, Item[]>, key: string, ids?: ReadonlySet<string>) => {
+  const cachedSort = (
+    cache: Map<string, Item[]>,
+    pending: Map<string, Changes>,
+    key: string,
+    ids?: ReadonlySet<string>,
+  ) => {
     let arr = cache.get(key)
+    const changes = pending.get(key)
+    if (arr && changes) {
+      // A topic's or a source's view after a cycle: patched as the whole view is, not re-sorted.
+      arr = patchSorted(arr, changes.added, changes.removed)
+      pending.delete(key)
+      if (arr.length > 0) cache.set(key, arr)
+      else cache.delete(key)
+    }
     if (!arr) {
       arr = sortNewestFirst(itemsOf(ids ?? EMPTY))
       if (arr.length > 0) cache.set(key, arr)
@@ -257,6 +304,8 @@ export const createItemIndex = (): ItemIndex => {
         byCanonical,
         sortedSource,
         sortedTopic,
+        pendingSource,
+        pendingTopic,
       ]) {
         m.clear()
       }
@@ -265,15 +314,16 @@ export const createItemIndex = (): ItemIndex => {
     values,
     sorted() {
       if (sortedAll && (addedSince.length > 0 || removedSince.length > 0)) {
-        const patched = patchSorted(sortedAll)
+        const patched = patchSorted(sortedAll, addedSince, removedSince)
         forgetSorted()
         sortedAll = patched
       }
       sortedAll ??= sortNewestFirst(values())
       return sortedAll
     },
-    sortedBySource: (sourceId) => cachedSort(sortedSource, sourceId, bySource.get(sourceId)),
-    sortedByTopic: (topic) => cachedSort(sortedTopic, topic, byTopic.get(topic)),
+    sortedBySource: (sourceId) =>
+      cachedSort(sortedSource, pendingSource, sourceId, bySource.get(sourceId)),
+    sortedByTopic: (topic) => cachedSort(sortedTopic, pendingTopic, topic, byTopic.get(topic)),
     countBySource: (sourceId) => bySource.get(sourceId)?.size ?? 0,
     countByTopic: (topic) => byTopic.get(topic)?.size ?? 0,
     clusterMembers: (clusterId) => itemsOf(idsOf(byCluster.get(clusterId))),

@@ -65,3 +65,63 @@ describe('createItemIndex sorted()', () => {
     )
   })
 })
+
+describe('createItemIndex sortedByTopic() and sortedBySource()', () => {
+  it('equal a full sort of their items after every batch of changes, topics and sources moving too', () => {
+    const random = rng(11)
+    const index = createItemIndex()
+    const ids: string[] = []
+    const TOPICS = ['t1', 't2', 't3']
+    const SOURCES = ['s1', 's2']
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!
+    const put = (id: string) =>
+      index.put(
+        makeItem({
+          id,
+          guid: id,
+          sourceId: pick(SOURCES),
+          // an item may gain, keep or lose each topic from one version to the next
+          topics: TOPICS.filter(() => random() < 0.5),
+          publishedAt: at(Math.floor(random() * 40)),
+        }),
+      )
+    for (let i = 0; i < 400; i++) {
+      ids.push(`i${i}`)
+      put(`i${i}`)
+    }
+    const expected = (keep: (i: Item) => boolean) =>
+      sortNewestFirst([...index.values()].filter(keep)).map((i) => i.id)
+    for (let round = 0; round < 80; round++) {
+      // read every view (so each is cached and the next changes are patched into it)
+      const views = [
+        ...TOPICS.map((t) => index.sortedByTopic(t)),
+        ...SOURCES.map((s) => index.sortedBySource(s)),
+      ]
+      const copies = views.map((v) => [...v])
+      const changes = 1 + Math.floor(random() * 10)
+      for (let c = 0; c < changes; c++) {
+        const r = random()
+        if (r < 0.4) {
+          const id = `n${round}-${c}`
+          ids.push(id)
+          put(id)
+        } else if (r < 0.75) {
+          put(pick(ids))
+        } else {
+          index.remove(pick(ids))
+        }
+      }
+      for (const t of TOPICS) {
+        const now = index.sortedByTopic(t)
+        expect(now.map((i) => i.id)).toEqual(expected((i) => i.topics.includes(t)))
+      }
+      for (const s of SOURCES) {
+        expect(index.sortedBySource(s).map((i) => i.id)).toEqual(expected((i) => i.sourceId === s))
+      }
+      // Callers holding a view they were given keep it as it was.
+      views.forEach((v, k) => {
+        expect(v).toEqual(copies[k])
+      })
+    }
+  })
+})

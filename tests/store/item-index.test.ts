@@ -16,6 +16,35 @@ const rng = (seed: number) => () => {
 const at = (minute: number): string =>
   new Date(Date.UTC(2026, 2, 10) + minute * 60_000).toISOString()
 
+/**
+ * One round of random changes: 1 to `most` of them, each a new item (40%), a stored one put
+ * again (replaced, or stored again after its removal) up to `replaced`, else a removal.
+ */
+const churn = (o: {
+  random: () => number
+  ids: string[]
+  put: (id: string) => void
+  remove: (id: string) => unknown
+  round: number
+  most: number
+  replaced: number
+}) => {
+  const pick = () => o.ids[Math.floor(o.random() * o.ids.length)]!
+  const changes = 1 + Math.floor(o.random() * o.most)
+  for (let c = 0; c < changes; c++) {
+    const r = o.random()
+    if (r < 0.4) {
+      const id = `n${o.round}-${c}`
+      o.ids.push(id)
+      o.put(id)
+    } else if (r < o.replaced) {
+      o.put(pick())
+    } else {
+      o.remove(pick())
+    }
+  }
+}
+
 describe('createItemIndex sorted()', () => {
   it('equals a full sort after every batch of puts, replacements and removals (ties by id included)', () => {
     const random = rng(7)
@@ -32,19 +61,7 @@ describe('createItemIndex sorted()', () => {
     for (let round = 0; round < 60; round++) {
       const before = index.sorted()
       const copy = [...before]
-      const changes = 1 + Math.floor(random() * 12)
-      for (let c = 0; c < changes; c++) {
-        const r = random()
-        if (r < 0.4) {
-          const id = `n${round}-${c}`
-          ids.push(id)
-          put(id)
-        } else if (r < 0.7) {
-          put(ids[Math.floor(random() * ids.length)]!) // replaced (or stored again after removal)
-        } else {
-          index.remove(ids[Math.floor(random() * ids.length)]!)
-        }
-      }
+      churn({ random, ids, put, remove: index.remove, round, most: 12, replaced: 0.7 })
       const now = index.sorted()
       expect(now.map((i: Item) => i.id)).toEqual(sortNewestFirst(index.values()).map((i) => i.id))
       expect(now).toHaveLength(index.size)
@@ -98,19 +115,7 @@ describe('createItemIndex sortedByTopic() and sortedBySource()', () => {
         ...SOURCES.map((s) => index.sortedBySource(s)),
       ]
       const copies = views.map((v) => [...v])
-      const changes = 1 + Math.floor(random() * 10)
-      for (let c = 0; c < changes; c++) {
-        const r = random()
-        if (r < 0.4) {
-          const id = `n${round}-${c}`
-          ids.push(id)
-          put(id)
-        } else if (r < 0.75) {
-          put(pick(ids))
-        } else {
-          index.remove(pick(ids))
-        }
-      }
+      churn({ random, ids, put, remove: index.remove, round, most: 10, replaced: 0.75 })
       for (const t of TOPICS) {
         const now = index.sortedByTopic(t)
         expect(now.map((i) => i.id)).toEqual(expected((i) => i.topics.includes(t)))

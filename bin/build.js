@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run build` (run by `npm ci` through `prepare`): compiles src/ to dist/ with tsc, copies the
-// workers' boot files, vendors the patched sanitize-html and the packages of many small modules,
+// workers' boot file, vendors the patched sanitize-html and the packages of many small modules,
 // and stamps the build so that bin/topicwire.js can tell a stale dist/ from a fresh one.
 import { spawnSync } from 'node:child_process'
 import { copyFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -16,8 +16,7 @@ const run = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.j
   stdio: 'inherit',
 })
 if (run.status !== 0) process.exit(run.status ?? 1)
-copyFileSync(join(root, 'src/ingest/workers/boot.mjs'), join(dist, 'ingest/workers/boot.mjs'))
-copyFileSync(join(root, 'src/topics/learn-boot.mjs'), join(dist, 'topics/learn-boot.mjs'))
+copyFileSync(join(root, 'src/util/worker-boot.mjs'), join(dist, 'util/worker-boot.mjs'))
 
 // esbuild comes with tsx (a dependency): resolved through it, as npm may not hoist it.
 const esbuild = createRequire(require.resolve('tsx/package.json'))('esbuild')

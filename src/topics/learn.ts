@@ -13,6 +13,18 @@ export const isUsableModel = (m: TopicModel | undefined): m is TopicModel =>
   m !== undefined && m.examples.in > 0 && m.examples.out > 0
 
 /**
+ * The model a topic keeps without retraining: a retrain `only` of other topics leaves it what it
+ * learned before (in `previous`). Undefined: the topic is (re)trained.
+ */
+export const keptModel = (
+  t: Topic,
+  opts: { only?: ReadonlySet<string>; previous?: readonly Topic[] },
+): TopicModel | undefined =>
+  opts.only && !opts.only.has(t.id)
+    ? opts.previous?.find((p) => p.id === t.id)?.model?.learned
+    : undefined
+
+/**
  * The topics with `model.learned` set: a topic's model file (`base`) updated with its verdicts
  * (the newest {@link MAX_TRAINING_VERDICTS}), or the file alone when it has none. Topics without
  * `model:` are returned as they are. Deterministic: the same file and verdicts give the same
@@ -33,8 +45,7 @@ export const learnTopics = (
   }
   return topics.map((t) => {
     if (!t.model) return t
-    const kept = opts.only && !opts.only.has(t.id)
-    const before = kept ? opts.previous?.find((p) => p.id === t.id)?.model?.learned : undefined
+    const before = keptModel(t, opts)
     if (before) return { ...t, model: { ...t.model, learned: before } }
     const own = newest(byTopic.get(t.id) ?? [])
     const learned =

@@ -2,7 +2,7 @@
 import { Worker } from 'node:worker_threads'
 import { AppError } from '../model/errors.js'
 import type { Topic, TopicModel, Verdict } from '../model/types.js'
-import { learnTopics } from './learn.js'
+import { keptModel, learnTopics } from './learn.js'
 
 /** What learnTopics takes besides the topics and verdicts. */
 export interface LearnOptions {
@@ -55,7 +55,7 @@ const entryUrl = new URL(
   import.meta.url.endsWith('.ts') ? './learn-worker.ts' : './learn-worker.js',
   import.meta.url,
 )
-const bootUrl = new URL('./learn-boot.mjs', import.meta.url)
+const bootUrl = new URL('../util/worker-boot.mjs', import.meta.url)
 
 interface Pending {
   resolve: (learned: Map<string, TopicModel | undefined>) => void
@@ -115,10 +115,7 @@ export const createLearner = (opts: { deadlineMs?: number; entry?: URL } = {}): 
     learn: async (topics, verdicts, learnOpts = {}) => {
       // the topics that keep what they learned (not asked for) are settled here, as learnTopics
       // would; the others go to the worker with their verdicts only
-      const before = (t: Topic) =>
-        learnOpts.only && !learnOpts.only.has(t.id)
-          ? learnOpts.previous?.find((p) => p.id === t.id)?.model?.learned
-          : undefined
+      const before = (t: Topic) => keptModel(t, learnOpts)
       const train = topics.filter((t) => t.model && !before(t))
       const ids = new Set(train.map((t) => t.id))
       const learned =

@@ -54,7 +54,7 @@ interface Running {
   timer?: NodeJS.Timeout
   /** The id the timer was set for. */
   timed?: number
-  /** The worker has loaded its modules (boot.mjs said so): deadlines run from then on. */
+  /** The worker has loaded its modules (util/worker-boot.mjs said so): deadlines run from then on. */
   ready: boolean
 }
 
@@ -85,7 +85,7 @@ const entryUrl = new URL(
   import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js',
   import.meta.url,
 )
-const bootUrl = new URL('./boot.mjs', import.meta.url)
+const bootUrl = new URL('../../util/worker-boot.mjs', import.meta.url)
 
 /** The error a worker reported, as the class the poll's error handling expects. */
 const revive = (e: { code?: ErrorCode; message: string }): Error => {

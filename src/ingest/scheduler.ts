@@ -13,6 +13,7 @@ import { intervalMs, parseEvery } from '../util/every.js'
 import { createKeyedLimiter } from '../util/limit.js'
 import type { PollDeps } from './poll-deps.js'
 import { initialState, type RefreshReport, recordFailure, refreshSource } from './refresh.js'
+import { DEFAULT_ANALYSIS_DEADLINE_MS } from './workers/pool.js'
 
 /** Seconds-resolution node-cron pattern: a tick every 15 s picks whatever has become due. */
 export const DEFAULT_TICK = '*/15 * * * * *'
@@ -139,6 +140,7 @@ export const runCycle = async (deps: PollDeps, opts: CycleOptions = {}): Promise
   opts.signal?.addEventListener('abort', stop, { once: true })
   if (opts.signal?.aborted) cancel.abort()
   let timer: NodeJS.Timeout | undefined
+  const deadlineAt = performance.now() + deadlineMs
   const late = new Promise<'late'>((resolve) => {
     timer = setTimeout(() => {
       // Aborted before the race settles: a poll still running can no longer claim its write.
@@ -172,7 +174,7 @@ export const runCycle = async (deps: PollDeps, opts: CycleOptions = {}): Promise
   }
   const polled = (
     chunked
-      ? await pollClaimed(deps, now, byId, pollOne, cancel.signal)
+      ? await pollClaimed(deps, now, byId, pollOne, cancel.signal, deadlineAt)
       : await Promise.all(due.map(pollOne))
   ).filter((r): r is RefreshReport => r !== undefined)
   clearTimeout(timer)
@@ -307,8 +309,11 @@ export const startScheduler = (
  * workers, each polling one source at a time and, when none is left in hand, claiming the next
  * chunk (at most `concurrency`, one claim in flight). The other replicas' claims skip what this
  * one leases, so the due sources are split among the replicas that tick; claiming stops when
- * nothing due is left or the cycle is cancelled. A failed claim is logged and ends the claiming
- * (what was claimed is still polled).
+ * nothing due is left, the cycle is cancelled, or the cycle's deadline (`deadlineAt`, on
+ * `performance.now()`) is nearer than one poll's whole budget (fetch and analysis timeouts): a
+ * source claimed then would be cut by the deadline and counted as failed through no fault of its
+ * own (on a busy machine, most of a tick's late claims), so it is left due for the next tick's
+ * cycle. A failed claim is logged and ends the claiming (what was claimed is still polled).
  */
 const pollClaimed = async (
   deps: PollDeps,
@@ -316,8 +321,11 @@ const pollClaimed = async (
   byId: ReadonlyMap<string, Source>,
   pollOne: (source: Source) => Promise<RefreshReport | undefined>,
   cancelled: AbortSignal,
+  deadlineAt: number,
 ): Promise<(RefreshReport | undefined)[]> => {
-  const chunk = Math.max(1, deps.config.fetch.concurrency)
+  const { fetch } = deps.config
+  const chunk = Math.max(1, fetch.concurrency)
+  const pollBudgetMs = fetch.timeoutMs + (fetch.analysisTimeoutMs ?? DEFAULT_ANALYSIS_DEADLINE_MS)
   const claimed = new Set<string>()
   const inHand: Source[] = []
   const polls: Promise<RefreshReport | undefined>[] = []
@@ -328,7 +336,17 @@ const pollClaimed = async (
       try {
         // Its own leases do not keep a holder out: what it claimed already is left out here.
         const rest = [...byId.keys()].filter((id) => !claimed.has(id))
-        const states = rest.length > 0 ? await deps.store.claimDue(now, rest, chunk) : []
+        if (rest.length === 0 || performance.now() + pollBudgetMs > deadlineAt) {
+          if (rest.length > 0) {
+            deps.logger.debug(
+              { claimed: claimed.size, budgetMs: pollBudgetMs },
+              "claiming stopped: the cycle's deadline is nearer than one poll's budget; what is still due waits for the next tick",
+            )
+          }
+          exhausted = true
+          return
+        }
+        const states = await deps.store.claimDue(now, rest, chunk)
         if (states.length === 0) exhausted = true
         for (const st of states) {
           const source = byId.get(st.sourceId)
@@ -378,7 +396,7 @@ const pruneOnce = async (store: Store, retention: Retention, at: Date): Promise<
 export const cycleDeadlineMs = (fetch: FetchConfig, due: number): number =>
   fetch.cycleTimeoutMs ??
   Math.ceil(Math.max(1, due) / fetch.concurrency) *
-    (fetch.timeoutMs + (fetch.analysisTimeoutMs ?? 10_000)) +
+    (fetch.timeoutMs + (fetch.analysisTimeoutMs ?? DEFAULT_ANALYSIS_DEADLINE_MS)) +
     30_000
 
 /**

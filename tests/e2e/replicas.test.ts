@@ -120,7 +120,9 @@ const yaml = (dbUrl: string, publisherPort: number, replica: string) =>
     'fetch:',
     `  every: ${EVERY_S}s`,
     '  timeout: 3s',
-    '  cycle_timeout: 6s',
+    // Above one poll's budget (timeout + analysis_timeout: a cycle claims in its first 3 s, see
+    // pollClaimed) and below the lease.
+    '  cycle_timeout: 9s',
     '  analysis_timeout: 3s',
     '  concurrency: 16',
     '  per_host: 16',
@@ -406,7 +408,15 @@ describe.skipIf(skip)(
             3 * EVERY_S,
           ),
         ),
-      )
+      ).catch(async (err: Error) => {
+        const { rows } = await db.query(
+          `SELECT doc, lease_until, holder FROM states WHERE source_id = 's7'`,
+        )
+        const polls = pub.log.filter((f) => f.source === 7 && f.at >= at - 20_000)
+        throw new Error(
+          `${err.message}\nsource 7 polls (ms from the add): ${JSON.stringify(polls.map((f) => [f.at - at, f.replica]))}\nstate: ${JSON.stringify(rows[0])}`,
+        )
+      })
       expect(Math.max(...waited)).toBeLessThan(3 * every)
       const polled = pub.log.find((f) => f.source === 7 && f.at >= at)
       expect(polled).toBeDefined()

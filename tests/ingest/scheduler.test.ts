@@ -395,6 +395,37 @@ describe('runCycle: the cycle deadline', () => {
     expect(await deps.store.getState('b')).toBeUndefined()
     expect(flushed).toBe(1)
   })
+  it('on a shared store stops claiming once the deadline is nearer than one poll’s budget: none cut, the rest left due', async () => {
+    // Polls of 200 ms against a 500 ms deadline and a 350 ms budget (fetch 250 + analysis 100):
+    // claiming as slots free until the deadline would start a third pair near 400 ms and cut it.
+    const deps = answeringDeps(8, {
+      cycleTimeoutMs: 500,
+      timeoutMs: 250,
+      analysisTimeoutMs: 100,
+      concurrency: 2,
+    })
+    deps.store = { ...deps.store, shared: true }
+    const answer = deps.fetch
+    const asked: string[] = []
+    deps.fetch = async (url, init) => {
+      asked.push(url)
+      await new Promise((ok) => setTimeout(ok, 200))
+      return answer(url, init)
+    }
+    const cycles: string[][] = []
+    for (let i = 0; i < 8 && asked.length < 8; i++) {
+      const cycle = await runCycle(deps)
+      expect(cycle.reports.every((r) => r.outcome === 'ok')).toBe(true)
+      cycles.push(cycle.reports.map((r) => r.sourceId))
+    }
+    // Each cycle took what it could finish (one or two pairs), the next took up the rest.
+    expect(cycles.length).toBeGreaterThan(1)
+    for (const c of cycles) expect(c.length).toBeLessThanOrEqual(4)
+    expect(new Set(asked).size).toBe(8)
+    expect(asked).toHaveLength(8)
+    for (const s of await deps.store.listStates()) expect(s.failures).toBe(0)
+  })
+
   it('never starts a poll still queued at the deadline: it is recorded as timed out and not fetched', async () => {
     const deps = answeringDeps(3, { cycleTimeoutMs: 300, concurrency: 1 })
     // "a" hangs past the deadline, holding the only slot: "b" and "c" wait in the queue. Once the

@@ -63,7 +63,7 @@ interface Slot {
 }
 
 /** Default CPU deadline for one document (`fetch.analysis_timeout`). */
-const DEFAULT_ANALYSIS_DEADLINE_MS = 10_000
+export const DEFAULT_ANALYSIS_DEADLINE_MS = 10_000
 
 /**
  * V8 heap limits of each worker. The old generation is the memory cap of one document's analysis:

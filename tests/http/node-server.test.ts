@@ -81,6 +81,15 @@ describe('createNodeServer', () => {
     expect(((await denied.json()) as { error: { param: string } }).error.param).toBe('token')
   })
 
+  it('keeps idle connections longer than a reverse proxy keeps its upstream ones, and says so', async () => {
+    const { base } = await start()
+    const res = await fetch(`${base}/healthz`)
+    await res.text()
+    // nginx reuses an upstream connection for 60 s: closing it sooner loses the proxy's next request.
+    const seconds = Number(/timeout=(\d+)/.exec(res.headers.get('keep-alive') ?? '')?.[1])
+    expect(seconds).toBeGreaterThan(60)
+  })
+
   it('serves the other routes through Hono', async () => {
     const { base } = await start()
     expect(await (await fetch(`${base}/healthz`)).json()).toEqual({ status: 'ok' })

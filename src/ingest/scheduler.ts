@@ -313,7 +313,7 @@ export const startScheduler = (
  * `performance.now()`) is nearer than one poll's whole budget (fetch and analysis timeouts): a
  * source claimed then would be cut by the deadline and counted as failed through no fault of its
  * own (on a busy machine, most of a tick's late claims), so it is left due for the next tick's
- * cycle. A failed claim is logged and ends the claiming (what was claimed is still polled).
+ * cycle. The first claim is made whatever the deadline. A failed claim is logged and ends the claiming (what was claimed is still polled).
  */
 const pollClaimed = async (
   deps: PollDeps,
@@ -336,7 +336,10 @@ const pollClaimed = async (
       try {
         // Its own leases do not keep a holder out: what it claimed already is left out here.
         const rest = [...byId.keys()].filter((id) => !claimed.has(id))
-        if (rest.length === 0 || performance.now() + pollBudgetMs > deadlineAt) {
+        // The first claim is always made: a cycle_timeout shorter than one poll's budget would
+        // otherwise poll nothing at all.
+        const late = claimed.size > 0 && performance.now() + pollBudgetMs > deadlineAt
+        if (rest.length === 0 || late) {
           if (rest.length > 0) {
             deps.logger.debug(
               { claimed: claimed.size, budgetMs: pollBudgetMs },

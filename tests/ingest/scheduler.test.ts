@@ -426,6 +426,16 @@ describe('runCycle: the cycle deadline', () => {
     for (const s of await deps.store.listStates()) expect(s.failures).toBe(0)
   })
 
+  it('on a shared store makes the first claim even when cycle_timeout is shorter than one poll’s budget', async () => {
+    const deps = answeringDeps(3, { cycleTimeoutMs: 1_000, timeoutMs: 5_000, concurrency: 2 })
+    deps.store = { ...deps.store, shared: true }
+    const cycle = await runCycle(deps)
+    expect(cycle.reports.map((r) => [r.sourceId, r.outcome])).toEqual([
+      ['a', 'ok'],
+      ['b', 'ok'],
+    ])
+  })
+
   it('never starts a poll still queued at the deadline: it is recorded as timed out and not fetched', async () => {
     const deps = answeringDeps(3, { cycleTimeoutMs: 300, concurrency: 1 })
     // "a" hangs past the deadline, holding the only slot: "b" and "c" wait in the queue. Once the

@@ -1,15 +1,17 @@
 /** LSH band tables and small multimaps for the story index (no story logic here). */
 
-/** Per LSH band, the values whose band key is the same: where candidates come from. */
-export interface BandTable<T> {
-  add(bands: Uint32Array, value: T): void
-  remove(bands: Uint32Array, value: T): void
+/** Per LSH band, the slots (small non-negative integers) whose band key is the same: where candidates come from. */
+export interface BandTable {
+  /** Files `slot` under each of its band keys; a slot is in a table at most once at a time. */
+  add(bands: Uint32Array, slot: number): void
+  /** Takes out a slot added with these very `bands`. */
+  remove(bands: Uint32Array, slot: number): void
   /**
-   * Calls `f` for every value that shares at least one band key (once per shared band), newest
-   * first; at most `maxPerBucket` (default {@link MAX_PER_BUCKET}) values of each bucket. The
+   * Calls `f` for every slot that shares at least one band key (once per shared band), newest
+   * first; at most `maxPerBucket` (default {@link MAX_PER_BUCKET}) slots of each bucket. The
    * visit ends as soon as `f` returns true (the caller has seen enough).
    */
-  visit(bands: Uint32Array, f: (value: T) => boolean | undefined): void
+  visit(bands: Uint32Array, f: (slot: number) => boolean | undefined): void
 }
 
 /** How many values of one bucket a visit looks at (the most recently added). */
@@ -18,50 +20,139 @@ export const MAX_PER_BUCKET = 64
 /** Band keys cut to 30 bits stay small integers in V8 (a wider key is a heap number per entry). */
 const SMI = 0x3fffffff
 
+const EMPTY = -1
+
 /**
- * Creates a {@link BandTable} of `count` bands. A bucket holds its one value directly (most do)
- * and an array only when it has several, so 100,000 items × 40 bands make no 4 million arrays.
+ * One band: band key → the newest entry of its bucket, in open addressing (linear probing,
+ * deletion by shifting back) over two Int32Arrays, so a window of 100,000 items costs no Map
+ * entry per item and band.
  */
-export const createBandTable = <T extends object | number>(
-  count: number,
-  maxPerBucket = MAX_PER_BUCKET,
-): BandTable<T> => {
-  const tables = Array.from({ length: count }, () => new Map<number, T | T[]>())
+interface Heads {
+  keys: Int32Array
+  heads: Int32Array
+  size: number
+}
+
+const headsOf = (capacity: number): Heads => ({
+  keys: new Int32Array(capacity).fill(EMPTY),
+  heads: new Int32Array(capacity),
+  size: 0,
+})
+
+const home = (key: number, mask: number): number => (Math.imul(key, 0x9e3779b1) >>> 0) & mask
+
+/** Where `key` is in `h`, or the empty cell where it would go. */
+const cellOf = (h: Heads, key: number): number => {
+  const mask = h.keys.length - 1
+  let i = home(key, mask)
+  while (h.keys[i] !== EMPTY && h.keys[i] !== key) i = (i + 1) & mask
+  return i
+}
+
+const grown = (h: Heads): Heads => {
+  const next = headsOf(h.keys.length * 2)
+  for (let i = 0; i < h.keys.length; i++) {
+    const key = h.keys[i]!
+    if (key === EMPTY) continue
+    const at = cellOf(next, key)
+    next.keys[at] = key
+    next.heads[at] = h.heads[i]!
+  }
+  next.size = h.size
+  return next
+}
+
+/** Empties cell `i` and moves back the keys after it that probing would no longer find. */
+const deleteCell = (h: Heads, i: number): void => {
+  const mask = h.keys.length - 1
+  let hole = i
+  h.keys[hole] = EMPTY
+  h.size--
+  for (let j = (hole + 1) & mask; h.keys[j] !== EMPTY; j = (j + 1) & mask) {
+    const want = home(h.keys[j]!, mask)
+    // j's key may move to the hole when its home is not in the cyclic span (hole, j].
+    if (hole <= j ? want > hole && want <= j : want > hole || want <= j) continue
+    h.keys[hole] = h.keys[j]!
+    h.heads[hole] = h.heads[j]!
+    h.keys[j] = EMPTY
+    hole = j
+  }
+}
+
+/**
+ * Creates a {@link BandTable} of `count` bands. Each bucket is a doubly linked list of entries,
+ * one entry per slot and band (entry = slot × count + band, links in two Int32Arrays), newest
+ * at its head: adding, removing and reading the newest few are O(1) each.
+ */
+export const createBandTable = (count: number, maxPerBucket = MAX_PER_BUCKET): BandTable => {
+  const bands = Array.from({ length: count }, () => headsOf(16))
+  /** The next older entry of the same bucket, and the next newer one. */
+  let older = new Int32Array(16 * count)
+  let newer = new Int32Array(16 * count)
+  const room = (slot: number): void => {
+    const need = (slot + 1) * count
+    if (need <= older.length) return
+    let n = older.length
+    while (n < need) n *= 2
+    const o = new Int32Array(n)
+    o.set(older)
+    older = o
+    const w = new Int32Array(n)
+    w.set(newer)
+    newer = w
+  }
   return {
-    add(bands, value) {
-      for (let b = 0; b < bands.length; b++) {
-        const m = tables[b]!
-        const key = bands[b]! & SMI
-        const cur = m.get(key)
-        if (cur === undefined) m.set(key, value)
-        else if (Array.isArray(cur)) cur.push(value)
-        else m.set(key, [cur, value])
+    add(keys, slot) {
+      room(slot)
+      for (let b = 0; b < keys.length; b++) {
+        let h = bands[b]!
+        if ((h.size + 1) * 4 > h.keys.length * 3) h = bands[b] = grown(h)
+        const key = keys[b]! & SMI
+        const e = slot * count + b
+        const at = cellOf(h, key)
+        if (h.keys[at] === EMPTY) {
+          h.keys[at] = key
+          h.size++
+          older[e] = EMPTY
+        } else {
+          const head = h.heads[at]!
+          older[e] = head
+          newer[head] = e
+        }
+        newer[e] = EMPTY
+        h.heads[at] = e
       }
     },
-    remove(bands, value) {
-      for (let b = 0; b < bands.length; b++) {
-        const m = tables[b]!
-        const key = bands[b]! & SMI
-        const cur = m.get(key)
-        if (cur === value) m.delete(key)
-        else if (Array.isArray(cur)) {
-          const i = cur.indexOf(value)
-          if (i >= 0) cur.splice(i, 1)
-          if (cur.length === 1) m.set(key, cur[0]!)
-        }
+    remove(keys, slot) {
+      for (let b = 0; b < keys.length; b++) {
+        const h = bands[b]!
+        const at = cellOf(h, keys[b]! & SMI)
+        if (h.keys[at] === EMPTY) continue
+        const e = slot * count + b
+        const before = newer[e]!
+        const after = older[e]!
+        if (before === EMPTY) {
+          if (h.heads[at] !== e) continue // not in this bucket
+          if (after === EMPTY) deleteCell(h, at)
+          else h.heads[at] = after
+        } else older[before] = after
+        if (after !== EMPTY) newer[after] = before
+        older[e] = EMPTY
+        newer[e] = EMPTY
       }
     },
-    visit(bands, f) {
-      for (let b = 0; b < bands.length; b++) {
-        const cur = tables[b]?.get(bands[b]! & SMI)
-        if (!Array.isArray(cur)) {
-          if (cur !== undefined && f(cur)) return
-          continue
-        }
+    visit(keys, f) {
+      for (let b = 0; b < keys.length; b++) {
+        const h = bands[b]
+        if (!h) continue
+        const at = cellOf(h, keys[b]! & SMI)
+        if (h.keys[at] === EMPTY) continue
         // Newest first, and only the newest few of a crowded bucket: template-like texts (many
         // items sharing most words) must not make each arrival cost the whole window.
-        const stop = Math.max(0, cur.length - maxPerBucket)
-        for (let i = cur.length - 1; i >= stop; i--) if (f(cur[i]!)) return
+        let n = 0
+        for (let e = h.heads[at]!; e !== EMPTY && n < maxPerBucket; e = older[e]!, n++) {
+          if (f((e - b) / count)) return
+        }
       }
     },
   }

@@ -217,7 +217,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
   const maxCandidates = opts.maxCandidates ?? MAX_CANDIDATES
   const membersChecked = opts.membersChecked ?? MEMBERS_CHECKED
   const sameSource = opts.sameSource ?? DEFAULT_SAME_SOURCE
-  const buckets = createBandTable<number>(
+  const buckets = createBandTable(
     shape.bands,
     Number.isFinite(maxCandidates) ? undefined : Number.POSITIVE_INFINITY,
   )

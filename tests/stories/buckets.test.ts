@@ -2,21 +2,16 @@ import { describe, expect, it } from 'vitest'
 import { countKeys, countOf, createBandTable, dropFrom, pushTo } from '../../src/stories/buckets.js'
 
 describe('createBandTable', () => {
-  const a = { id: 'a' }
-  const b = { id: 'b' }
-  const c = { id: 'c' }
-  const seen = (
-    t: ReturnType<typeof createBandTable<{ id: string }>>,
-    bands: number[],
-    upTo = Number.POSITIVE_INFINITY,
-  ) => {
+  const [a, b, c] = [0, 1, 2]
+  const names = ['a', 'b', 'c']
+  const seen = (t: ReturnType<typeof createBandTable>, bands: number[], upTo = Infinity) => {
     const out: string[] = []
-    t.visit(Uint32Array.from(bands), (v) => out.push(v.id) >= upTo)
+    t.visit(Uint32Array.from(bands), (v) => out.push(names[v] ?? String(v)) >= upTo)
     return out.sort()
   }
 
   it('finds the values sharing a band key, per band, and forgets removed ones', () => {
-    const t = createBandTable<{ id: string }>(2)
+    const t = createBandTable(2)
     t.add(Uint32Array.of(1, 2), a)
     t.add(Uint32Array.of(1, 3), b)
     t.add(Uint32Array.of(9, 2), c)
@@ -31,7 +26,7 @@ describe('createBandTable', () => {
   })
 
   it('ends the visit when the callback says it has seen enough', () => {
-    const t = createBandTable<{ id: string }>(2)
+    const t = createBandTable(2)
     t.add(Uint32Array.of(1, 2), a)
     t.add(Uint32Array.of(1, 2), b)
     t.add(Uint32Array.of(1, 2), c)
@@ -41,9 +36,66 @@ describe('createBandTable', () => {
   })
 
   it('treats keys equal in their low 30 bits as one bucket (they are verified later anyway)', () => {
-    const t = createBandTable<{ id: string }>(1)
+    const t = createBandTable(1)
     t.add(Uint32Array.of(0x40000005), a)
     expect(seen(t, [5])).toEqual(['a'])
+  })
+
+  it('visits as lists in insertion order would, newest first and capped, through growth and removals', () => {
+    const bands = 3
+    const cap = 4
+    const t = createBandTable(bands, cap)
+    // The model: per band, key → slots in the order added.
+    const model = Array.from({ length: bands }, () => new Map<number, number[]>())
+    const keysOf = new Map<number, Uint32Array>()
+    let seed = 7
+    const rnd = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0
+      return (seed >>> 8) % n
+    }
+    const expected = (keys: Uint32Array, upTo: number): number[] => {
+      const out: number[] = []
+      for (let band = 0; band < bands; band++) {
+        const list = model[band]!.get(keys[band]! & 0x3fffffff) ?? []
+        for (let i = list.length - 1; i >= Math.max(0, list.length - cap); i--) {
+          out.push(list[i]!)
+          if (out.length >= upTo) return out
+        }
+      }
+      return out
+    }
+    for (let step = 0; step < 20_000; step++) {
+      const slot = rnd(3_000)
+      const held = keysOf.get(slot)
+      if (held && rnd(3) > 0) {
+        t.remove(held, slot)
+        held.forEach((k, band) => {
+          const list = model[band]!.get(k & 0x3fffffff)!
+          list.splice(list.indexOf(slot), 1)
+          if (list.length === 0) model[band]!.delete(k & 0x3fffffff)
+        })
+        keysOf.delete(slot)
+      } else if (!held) {
+        // Few keys (crowded buckets) and wide ones (cut to 30 bits), across table growth.
+        const keys = Uint32Array.from({ length: bands }, () =>
+          rnd(2) ? rnd(40) : (rnd(1 << 20) * 4099) >>> 0,
+        )
+        t.add(keys, slot)
+        keys.forEach((k, band) => {
+          const m = model[band]!
+          const key = k & 0x3fffffff
+          m.set(key, [...(m.get(key) ?? []), slot])
+        })
+        keysOf.set(slot, keys)
+      }
+      if (step % 50 === 0) {
+        const probe = keysOf.get(rnd(3_000)) ?? Uint32Array.of(rnd(40), rnd(40), rnd(40))
+        const upTo = rnd(2) ? Infinity : 1 + rnd(6)
+        const got: number[] = []
+        t.visit(probe, (v) => got.push(v) >= upTo)
+        expect(got).toEqual(expected(probe, upTo))
+      }
+    }
   })
 })
 

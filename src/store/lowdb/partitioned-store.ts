@@ -75,6 +75,25 @@ const BODY_CACHE_BYTES = 16 * 1_048_576
 /** Day partitions built and written together by a flush (bounds the bytes held at once). */
 const DAYS_PER_WRITE = 8
 
+/**
+ * Bytes of partitions on disk built together by a flush (besides DAYS_PER_WRITE): each is read
+ * whole and built again, so a first import whose few days hold tens of MB each writes them one by
+ * one instead of holding all of them twice.
+ */
+const BYTES_PER_WRITE = 32 * 1_048_576
+
+/**
+ * Characters of bodies (titles, summaries, contents) not yet in any partition past which a save
+ * flushes before it returns: a first import of a thousand feeds would otherwise hold every body
+ * it fetched until the cycle's end, then build every partition at once. A serve cycle of a few
+ * changed feeds stays well under it (it flushes at its end, as before).
+ */
+const PENDING_FLUSH_CHARS = 24 * 1_048_576
+
+/** What an item's body weighs in {@link PENDING_FLUSH_CHARS} (its texts, plus the rest of its fields). */
+const bodyChars = (i: Item): number =>
+  i.title.length + (i.summary?.length ?? 0) + (i.contentHtml?.length ?? 0) + 256
+
 /** A whole item read from disk, frozen as stored items are. */
 const freezeWhole = (i: Item): Item =>
   Object.freeze({
@@ -165,6 +184,8 @@ export const createPartitionedStore = async (
   const where = new Map<string, { day: string; off: number; len: number }>()
   /** Whole items changed since the last flush, not yet in any partition. */
   const pending = new Map<string, Item>()
+  /** About how many characters of bodies `pending` holds (recounted after each flush). */
+  let pendingChars = 0
   /** Each item's distinct search words (lean-item.ts `wordsOf`). */
   const words = new Map<string, string>()
   const dayOfId = new Map<string, string>()
@@ -254,6 +275,7 @@ export const createPartitionedStore = async (
         words.set(after.id, wordsOf(after))
       }
       pending.set(after.id, full)
+      pendingChars += bodyChars(full)
       cache.delete(after.id)
       texts.delete(after.id)
       const day = dayOf(after)
@@ -386,6 +408,15 @@ export const createPartitionedStore = async (
   let flushed = found ? mem.revision() : -1
   let writes = 0
 
+  /** The size of a day's partition now (0 when it has none yet). */
+  const sizeOnDisk = (day: string): number => {
+    try {
+      return statSync(files.day(day)).size
+    } catch {
+      return 0
+    }
+  }
+
   /** Writes the changed partitions and their indexes; renames and bookkeeping in one synchronous step. */
   const writeDays = async (days: string[]): Promise<void> => {
     const doomed: string[] = []
@@ -480,9 +511,17 @@ export const createPartitionedStore = async (
     try {
       // A few days at a time: a flush after a re-tag or a migration touches every day, and
       // building all of them first would hold the whole store's bytes at once.
-      for (let i = 0; i < days.length; i += DAYS_PER_WRITE) {
-        await writeDays(days.slice(i, i + DAYS_PER_WRITE))
+      let group: string[] = []
+      let bytes = 0
+      for (const day of days) {
+        group.push(day)
+        bytes += sizeOnDisk(day)
+        if (group.length < DAYS_PER_WRITE && bytes < BYTES_PER_WRITE) continue
+        await writeDays(group)
+        group = []
+        bytes = 0
       }
+      if (group.length > 0) await writeDays(group)
       // States after items: a crash in between leaves a state older than its items, so the next
       // poll fetches again what it may have missed, never the other way round.
       if (rev !== flushed) {
@@ -490,6 +529,8 @@ export const createPartitionedStore = async (
         writes++
       }
       await dropJournal(dir, folded.splice(0))
+      pendingChars = 0
+      for (const p of pending.values()) pendingChars += bodyChars(p)
     } catch (err) {
       for (const day of days) dirty.add(day)
       throw new StoreError(
@@ -523,6 +564,22 @@ export const createPartitionedStore = async (
   }
 
   const { flush, writeFailures } = createFlusher(writeChanged)
+
+  /** The flush a save started because bodies piled up; saves meanwhile wait for it. */
+  let relief: Promise<void> | undefined
+  /**
+   * Writes the pending bodies when they pass PENDING_FLUSH_CHARS. A failure is the flusher's to
+   * report (writeFailures, and the cycle's own flush throws it): the save itself is journaled.
+   */
+  const relieve = async (): Promise<void> => {
+    if (opts.readOnly || pendingChars < PENDING_FLUSH_CHARS) return
+    relief ??= flush()
+      .catch(() => undefined)
+      .finally(() => {
+        relief = undefined
+      })
+    await relief
+  }
 
   /**
    * Re-tags every item reading the partitions one at a time (one read each, not one per item),
@@ -595,7 +652,9 @@ export const createPartitionedStore = async (
       const foreign = [r.state, ...r.items].some((x) => x.sourceId !== r.sourceId)
       if (opts.readOnly || foreign) return mem.saveIngest(r)
       await journal.append({ ...r, items: r.items.filter(changes) })
-      return mem.saveIngest(r)
+      const saved = await mem.saveIngest(r)
+      await relieve()
+      return saved
     },
     // What leaves the store is whole: bodies come back from `pending`, the cache or the partition.
     async recentItems(since) {

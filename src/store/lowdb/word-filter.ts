@@ -39,10 +39,14 @@ export const wordFilter = (words: Iterable<string>): string => {
   const cells = new Uint8Array(Math.max(1, Math.ceil((list.length * BITS_PER_WORD) / 6)))
   const bits = cells.length * 6
   for (const w of list) {
-    const [a, b] = probeOf(w)
+    // (a + k·b) mod bits, as mayHave probes, stepped in small integers: the same bits without a
+    // floating-point remainder per probe (this runs for every word of every item stored).
+    let bit = fnv(w, 2166136261) % bits
+    const step = ((fnv(w, 0x9747b28c) | 1) >>> 0) % bits
     for (let k = 0; k < PROBES; k++) {
-      const bit = (a + k * b) % bits
       cells[(bit / 6) | 0]! |= 1 << (bit % 6)
+      bit += step
+      if (bit >= bits) bit -= bits
     }
   }
   for (let i = 0; i < cells.length; i++) cells[i] = CODE[cells[i]!]!

@@ -93,6 +93,28 @@ describe('wordFilter', () => {
     expect(wordFilter(['torkham', 'kabul', 'trade', 'doha', 'islamabad'])).toBe('oS5HdaSyF')
     expect(wordFilter([])).toBe('A')
   })
+
+  it('sets the bits (a + k·b) mod size of every word, as mayHave reads them, at every size', () => {
+    const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+    // The filter as first written (a floating-point remainder per probe): index files hold these.
+    const reference = (words: string[]): string => {
+      const list = [...new Set(words)]
+      const cells = new Uint8Array(Math.max(1, Math.ceil((list.length * 10) / 6)))
+      const bits = cells.length * 6
+      for (const w of list) {
+        const [a, b] = probeOf(w)
+        for (let k = 0; k < 7; k++) {
+          const bit = (a + k * b) % bits
+          cells[Math.floor(bit / 6)]! |= 1 << (bit % 6)
+        }
+      }
+      return Array.from(cells, (c) => ALPHABET[c]).join('')
+    }
+    for (const n of [1, 2, 3, 7, 50, 333, 4000]) {
+      const words = Array.from({ length: n }, (_, k) => `w${(k * 7919) % 100_003}ördé${k % 13}`)
+      expect(wordFilter(words)).toBe(reference(words))
+    }
+  })
 })
 
 describe('leanItem', () => {

@@ -63,6 +63,31 @@ const dayFiles = (dir: string): string[] => readdirSync(join(dir, 'db', 'items')
 const doc = (file: string) => JSON.parse(readFileSync(file, 'utf8'))
 
 describe('createPartitionedStore', () => {
+  it('writes the bodies of saves once they pile up (a first import), not only at the flush', async () => {
+    const dir = tempDir()
+    const path = join(dir, 'db.json')
+    const s = await createPartitionedStore({ path })
+    const small = on(1, 'small')
+    await s.saveIngest({ sourceId: 'dawn', items: [small], state })
+    expect(s.writeCount()).toBe(0) // a few bodies wait for the cycle's flush
+    // 30 bodies of 1 MB over three days: past the 24 MB a store holds unwritten.
+    const big = Array.from({ length: 30 }, (_, k) => ({
+      ...on(1 + (k % 3), `big ${k}`),
+      contentHtml: `<p>${String(k).padStart(4, '0')}${'x'.repeat(1_048_576)}</p>`,
+    }))
+    for (const item of big) await s.saveIngest({ sourceId: 'dawn', items: [item], state })
+    expect(s.writeCount()).toBeGreaterThan(0)
+    expect(dayFiles(dir)).toEqual(['2024-05-01.json', '2024-05-02.json', '2024-05-03.json'])
+    const onDisk = dayFiles(dir).flatMap((f) => doc(join(dir, 'db', 'items', f)).items)
+    expect(onDisk.length).toBeGreaterThanOrEqual(24)
+    for (const i of [small, ...big]) expect(await s.getItem(i.id)).toEqual(i)
+    await s.close()
+    const b = await createPartitionedStore({ path })
+    for (const i of [small, ...big]) expect(await b.getItem(i.id)).toEqual(i)
+    expect(await b.getState('dawn')).toMatchObject({ itemCount: 31 })
+    await b.close()
+  }, 30_000)
+
   it('files items by publication day in data/db/ beside db.json, and keeps them across reopen', async () => {
     const dir = tempDir()
     const path = join(dir, 'db.json')

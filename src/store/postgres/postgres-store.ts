@@ -12,7 +12,7 @@ import {
 } from './item-query.js'
 import { prunePg, retagPg } from './maintenance.js'
 import { migrate, requireCurrentSchema } from './migrations.js'
-import { connectError, openPgPool } from './pg-pool.js'
+import { connectError, inTransaction, openPgPool } from './pg-pool.js'
 import { saveIngestPg } from './save-ingest.js'
 import { claimDueStates, readState, readStates, writeStates } from './states.js'
 import { storedSincePg } from './stored-since.js'
@@ -44,7 +44,7 @@ export interface PostgresStoreOptions {
 
 /** The store, plus what replicas and tests need to see. */
 export type PostgresStore = Store &
-  Required<Pick<Store, 'runExclusive' | 'clusterMembers'>> & {
+  Required<Pick<Store, 'runExclusive' | 'clusterMembers' | 'onChange'>> & {
     /** This instance's name as a lease holder and in change notices. */
     readonly instanceId: string
     /** The schema versions this open applied (empty when the database was up to date). */
@@ -110,7 +110,13 @@ export const createPostgresStore = async (opts: PostgresStoreOptions): Promise<P
     clusterMembers: (clusterId) => clusterMembersPg(pool, clusterId),
     storyMembers: (clusterIds) => storyMembersPg(pool, clusterIds),
     countItems: (filter) => countItemsPg(pool, filter),
-    saveVerdicts: (list) => saveVerdictsPg(pool, list),
+    saveVerdicts: (list) =>
+      inTransaction(pool, async (client) => {
+        const n = await saveVerdictsPg(client, list)
+        // The other replicas' models of these topics learn from them (runtime.ts).
+        if (n > 0) await changes.announceVerdicts(client, [...new Set(list.map((v) => v.topicId))])
+        return n
+      }),
     listVerdicts: (topicId) => listVerdictsPg(pool, topicId),
     async retag(tagger) {
       let v = 0
@@ -151,6 +157,7 @@ export const createPostgresStore = async (opts: PostgresStoreOptions): Promise<P
     runExclusive: (name, fn) => runExclusivePg(pool, name, fn),
     storyLock,
     version: () => changes.version(),
+    onChange: (listener) => changes.onChange(listener),
     async flush() {},
     async close() {
       if (closed) return

@@ -1,0 +1,149 @@
+/** PostgreSQL replicas' change notices: what a change touched reaches every replica's feed cache, which drops only that. */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { createApp } from '../../src/http/app.js'
+import { createFeedCache, type FeedCache } from '../../src/http/feed-cache.js'
+import type { Item, SourceState, StoreChange } from '../../src/model/types.js'
+import { noticePayload } from '../../src/store/postgres/changes.js'
+import { createPostgresStore, type PostgresStore } from '../../src/store/postgres/postgres-store.js'
+import { makeItem } from '../helpers/items.js'
+import { type PgCluster, pgSkipReason, startPgCluster } from '../helpers/postgres.js'
+import { createTestDeps, makeSource, PAK_AFGHAN_TOPIC, testConfig } from '../helpers/runtime.js'
+
+const skip = pgSkipReason()
+
+const config = testConfig({
+  sources: [makeSource({ id: 'dawn' }), makeSource({ id: 'geo' })],
+  topics: [
+    { ...PAK_AFGHAN_TOPIC, id: 'border', title: 'Border' },
+    { ...PAK_AFGHAN_TOPIC, id: 'talks', title: 'Talks' },
+  ],
+})
+const BORDER = '/topics/border.rss'
+const TALKS = '/topics/talks.rss'
+
+const state = (sourceId: string): SourceState => ({
+  sourceId,
+  failures: 0,
+  nextPollAt: '2026-01-01T00:00:00.000Z',
+})
+
+describe('noticePayload', () => {
+  it('keeps the lists of a notice that fits, and leaves them out of one too long', () => {
+    const short = { from: 'a', v: 3, topics: ['border'], sources: ['dawn'] }
+    expect(JSON.parse(noticePayload(short))).toEqual(short)
+    const topics = Array.from({ length: 200 }, (_, i) => `a-long-topic-name-${i}`)
+    const long = JSON.parse(noticePayload({ from: 'a', v: 4, topics, sources: ['dawn'] }))
+    expect(long).toEqual({ from: 'a', v: 4 })
+  })
+})
+
+describe.skipIf(skip !== undefined)('PostgreSQL change notices', () => {
+  let cluster: PgCluster
+  let n = 0
+  const opened: PostgresStore[] = []
+  const open = async (url: string) => {
+    const s = await createPostgresStore({ url })
+    opened.push(s)
+    return s
+  }
+  beforeAll(async () => {
+    cluster = await startPgCluster()
+  }, 120_000)
+  afterAll(async () => {
+    await cluster?.stop()
+  }, 60_000)
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((s) => s.close()))
+  })
+
+  /** Two replicas on a fresh database holding a border item of dawn and a talks item of geo. */
+  const replicas = async () => {
+    const url = await cluster.createDatabase(`tw_changes_${process.pid}_${++n}`)
+    const [a, b] = [await open(url), await open(url)]
+    const border = makeItem({ sourceId: 'dawn', title: 'Torkham reopens', topics: ['border'] })
+    const talks = makeItem({ sourceId: 'geo', title: 'Doha talks resume', topics: ['talks'] })
+    await a.saveIngest({ sourceId: 'dawn', items: [border], state: state('dawn') })
+    await a.saveIngest({ sourceId: 'geo', items: [talks], state: state('geo') })
+    await expect.poll(() => b.version(), { timeout: 10_000 }).toBe(a.version())
+    return { a, b, border, talks }
+  }
+
+  /** An app on `store` with a cache we can look into, both topic feeds read into it. */
+  const appOn = async (store: PostgresStore) => {
+    const cache = createFeedCache()
+    const app = createApp({ ...createTestDeps(config), store }, {}, { feedCache: cache })
+    const get = async (path: string) => {
+      const res = await app.request(path)
+      expect(res.status).toBe(200)
+      return { etag: res.headers.get('etag'), body: await res.text() }
+    }
+    const before = { border: await get(BORDER), talks: await get(TALKS) }
+    return { cache, get, before }
+  }
+
+  /** Waits for `store` to hear `writer`'s latest change. */
+  const heard = (store: PostgresStore, writer: PostgresStore) =>
+    expect.poll(() => store.version(), { timeout: 10_000 }).toBe(writer.version())
+
+  const write = (store: PostgresStore, item: Item) =>
+    store.saveIngest({ sourceId: item.sourceId, items: [item], state: state(item.sourceId) })
+
+  const settled = (cache: FeedCache) =>
+    expect.poll(() => cache.stats().entries, { timeout: 10_000 }).toBeGreaterThan(0)
+
+  it("a change to one source's items replaces the touched topic's document on another replica and keeps the other topic's", async () => {
+    const { a, b } = await replicas()
+    const { cache, get, before } = await appOn(b)
+    const rendered = cache.stats().renders
+    await write(
+      a,
+      makeItem({ sourceId: 'dawn', title: 'Chaman trade resumes', topics: ['border'] }),
+    )
+    await heard(b, a)
+    expect(cache.stats()).toMatchObject({ dropped: 1, invalidations: 0 })
+    const border = await get(BORDER)
+    expect(border.body).toContain('Chaman trade resumes')
+    expect(border.etag).not.toBe(before.border.etag)
+    expect(await get(TALKS)).toEqual(before.talks)
+    // One render of the touched feed (ahead of the reader, or for it), none of the other.
+    expect(cache.stats().renders).toBe(rendered + 1)
+  })
+
+  it("the writer's own cache keeps what its change did not touch too", async () => {
+    const { a } = await replicas()
+    const { cache, get, before } = await appOn(a)
+    await write(a, makeItem({ sourceId: 'geo', title: 'Istanbul round ends', topics: ['talks'] }))
+    expect(cache.stats()).toMatchObject({ dropped: 1, invalidations: 0 })
+    expect(await get(BORDER)).toEqual(before.border)
+    expect((await get(TALKS)).body).toContain('Istanbul round ends')
+  })
+
+  it("a new report of a story drops the feeds of the story's other members, whatever its own topics", async () => {
+    const { a, b, border } = await replicas()
+    const { cache, get, before } = await appOn(b)
+    // geo's copy of dawn's border story, tagged talks only: the border feed's lead gains a link.
+    const copy = makeItem({ sourceId: 'geo', title: 'Torkham open again', topics: ['talks'] })
+    copy.clusterId = border.clusterId
+    await write(a, copy)
+    await heard(b, a)
+    expect(cache.stats()).toMatchObject({ dropped: 2, invalidations: 0 })
+    const after = await get(BORDER)
+    expect(after.etag).not.toBe(before.border.etag)
+    expect(after.body).toContain(copy.url)
+  })
+
+  it('a notice too long for a payload drops everything on the other replicas', async () => {
+    const { a, b } = await replicas()
+    const { cache, get, before } = await appOn(b)
+    const changes: StoreChange[] = []
+    b.onChange((c) => changes.push(c))
+    const topics = ['talks', ...Array.from({ length: 120 }, (_, i) => `unlisted-topic-${i}`)]
+    await write(a, makeItem({ sourceId: 'geo', title: 'Kabul statement', topics }))
+    await heard(b, a)
+    expect(changes).toEqual([{ version: a.version(), remote: true }])
+    expect(cache.stats().dropped).toBe(2)
+    // The border document was read since its render: it is back, with the same bytes.
+    await settled(cache)
+    expect(await get(BORDER)).toEqual(before.border)
+  })
+})

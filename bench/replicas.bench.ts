@@ -97,7 +97,10 @@ const invalidation = async (a: PostgresStore, b: PostgresStore, mode: 'old' | 'n
       // The feeds are cached on B before each write: a stale cache would keep answering them.
       await (await fetch(url)).arrayBuffer()
       await (await fetch(other)).arrayBuffer()
-      const at = new Date(Date.UTC(2026, 0, 1) + i * 60_000)
+      // Newer than every item of an earlier run: the feed shows the newest first.
+      const at = new Date(
+        Date.UTC(2026, 0, 1) + ((mode === 'old' ? 0 : INVALIDATIONS) + i) * 60_000,
+      )
       const title = `Torkham crossing bench report ${mode} ${i}`
       const item: Item = makeItem({
         id: stableUuid(['wire', `bench-${mode}-${i}`]),

@@ -375,6 +375,11 @@ export interface Store {
   /** Shared stores: the position of the newest committed write (read before a seed). */
   storedPosition?(): Promise<StoredPosition>
   /**
+   * Shared stores: whether every item is stored under its id with the same content hash and
+   * topics, so that saving them changes no item (a poll with nothing new skips the story lock).
+   */
+  storedUnchanged?(items: readonly Item[]): Promise<boolean>
+  /**
    * Shared stores: runs `fn` while no other process runs story work under this lock (waits for
    * it): a batch's story assignment and its save, so two replicas never both found one story.
    */

@@ -5,6 +5,7 @@ import { createFeedCache, type FeedCache } from '../../src/http/feed-cache.js'
 import type { Item, SourceState, StoreChange } from '../../src/model/types.js'
 import { noticePayload } from '../../src/store/postgres/changes.js'
 import { createPostgresStore, type PostgresStore } from '../../src/store/postgres/postgres-store.js'
+import { createClusterer } from '../../src/stories/clusterer.js'
 import { makeItem } from '../helpers/items.js'
 import { type PgCluster, pgSkipReason, startPgCluster } from '../helpers/postgres.js'
 import { createTestDeps, makeSource, PAK_AFGHAN_TOPIC, testConfig } from '../helpers/runtime.js'
@@ -145,5 +146,36 @@ describe.skipIf(skip !== undefined)('PostgreSQL change notices', () => {
     // The border document was read since its render: it is back, with the same bytes.
     await settled(cache)
     expect(await get(BORDER)).toEqual(before.border)
+  })
+
+  it('a poll of unchanged items takes no story lock; a poll with a new or changed item does', async () => {
+    const { a, border } = await replicas()
+    const lock = a.storyLock
+    if (!lock) throw new Error('a PostgreSQL store has a story lock')
+    let locks = 0
+    const counted: PostgresStore = {
+      ...a,
+      storyLock: (fn) => {
+        locks++
+        return lock(fn)
+      },
+    }
+    const cluster = createClusterer(counted, { catchUpEveryMs: 0 })
+    const poll = (items: Item[]) =>
+      cluster.assignAndSave(items, new Date('2026-01-01T00:00:00.000Z'), undefined, (clustered) =>
+        a.saveIngest({ sourceId: 'dawn', items: clustered, state: state('dawn') }),
+      )
+    const v = a.version()
+    expect(await poll([border])).toMatchObject({ new: 0, updated: 0, unchanged: 1 })
+    expect(locks).toBe(0)
+    expect(a.version()).toBe(v)
+    const fresh = makeItem({ sourceId: 'dawn', title: 'Angoor Adda quiet', topics: ['border'] })
+    expect(await poll([border, fresh])).toMatchObject({ new: 1, unchanged: 1 })
+    expect(locks).toBe(1)
+    const retitled = { ...border, topics: ['border', 'talks'] }
+    await poll([retitled, fresh])
+    expect(locks).toBe(2)
+    await poll([retitled, fresh])
+    expect(locks).toBe(2)
   })
 })

@@ -16,6 +16,7 @@ import { connectError, inTransaction, openPgPool } from './pg-pool.js'
 import { saveIngestPg } from './save-ingest.js'
 import { claimDueStates, readState, readStates, writeStates } from './states.js'
 import { storedSincePg } from './stored-since.js'
+import { storedUnchangedPg } from './stored-unchanged.js'
 import { createStoryLock } from './story-lock.js'
 import { storyMembersPg } from './story-members.js'
 import { listVerdictsPg, saveVerdictsPg } from './verdicts.js'
@@ -99,6 +100,7 @@ export const createPostgresStore = async (opts: PostgresStoreOptions): Promise<P
     recentItems: (since) => recentItemsPg(pool, since),
     storedSince: (after, limit) => storedSincePg(pool, after, limit),
     storedPosition: async () => ({ seq: await readSharedVersion(pool), id: '' }),
+    storedUnchanged: (items) => storedUnchangedPg(pool, items),
     async saveIngest(r) {
       const { summary, version } = await saveIngestPg(pool, r, announce)
       if (version !== undefined) changes.changed(version)

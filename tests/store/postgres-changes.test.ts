@@ -2,10 +2,15 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../src/http/app.js'
 import { createFeedCache, type FeedCache } from '../../src/http/feed-cache.js'
-import type { Item, SourceState, StoreChange } from '../../src/model/types.js'
+import type { AppConfig, Item, SourceState, StoreChange, Verdict } from '../../src/model/types.js'
+import { createRuntime, type Runtime } from '../../src/runtime.js'
 import { noticePayload } from '../../src/store/postgres/changes.js'
 import { createPostgresStore, type PostgresStore } from '../../src/store/postgres/postgres-store.js'
 import { createClusterer } from '../../src/stories/clusterer.js'
+import { silentLogger } from '../../src/util/logger.js'
+import { createMetrics } from '../../src/util/metrics.js'
+import { fixedClock } from '../helpers/clock.js'
+import { fakeFetch } from '../helpers/fake-fetch.js'
 import { makeItem } from '../helpers/items.js'
 import { type PgCluster, pgSkipReason, startPgCluster } from '../helpers/postgres.js'
 import { createTestDeps, makeSource, PAK_AFGHAN_TOPIC, testConfig } from '../helpers/runtime.js'
@@ -177,5 +182,98 @@ describe.skipIf(skip !== undefined)('PostgreSQL change notices', () => {
     expect(locks).toBe(2)
     await poll([retitled, fresh])
     expect(locks).toBe(2)
+  })
+
+  describe('verdicts', () => {
+    const TOPIC = PAK_AFGHAN_TOPIC.id
+    const dawn = makeSource({ id: 'dawn' })
+    const QUAKE = makeItem({
+      title: 'Earthquake kills dozens in Pakistan and Afghanistan',
+      summary: 'Floods followed the quake.',
+      contentHtml: '',
+    })
+    /** Talks and border items in, disasters that hit both countries out. */
+    const verdicts = (): Verdict[] =>
+      [
+        ['Pakistan and Afghanistan hold border talks in Kabul', true],
+        ['Islamabad summons Afghan envoy over border firing', true],
+        ['Afghan Taliban delegation in Islamabad for trade talks', true],
+        ['Pakistan, Afghanistan agree to reopen Torkham after talks', true],
+        ['Floods kill hundreds across Pakistan and Afghanistan', false],
+        ['Quake death toll rises in Afghanistan and Pakistan', false],
+        ['Heatwave grips Pakistan and Afghanistan as floods recede', false],
+      ].map(([title, isIn], i) => ({
+        topicId: TOPIC,
+        itemId: `v${i}`,
+        in: isIn as boolean,
+        at: '2026-01-01T00:00:00.000Z',
+        title: title as string,
+      }))
+    const runtimes: Runtime[] = []
+    afterEach(async () => {
+      await Promise.all(runtimes.splice(0).map((r) => r.close()))
+    })
+    const start = async (url: string) => {
+      const cfg: AppConfig = testConfig({
+        sources: [dawn],
+        topics: [{ ...PAK_AFGHAN_TOPIC, model: { mode: 'filter', threshold: 0.5 } }],
+        storage: {
+          driver: 'postgres',
+          url,
+          path: 'unused.json',
+          retention: { maxAgeDays: 3650, maxItemsPerSource: 2000 },
+        },
+        fetch: { ...testConfig().fetch, workers: 0 },
+        server: { host: '127.0.0.1', port: 0, baseUrl: 'http://localhost:8080', adminToken: 'a' },
+      })
+      const runtime = await createRuntime(cfg, {
+        fetch: fakeFetch().fetch,
+        clock: fixedClock('2026-02-01T00:00:00.000Z'),
+        logger: silentLogger,
+        metrics: createMetrics(),
+      })
+      runtimes.push(runtime)
+      return {
+        runtime,
+        app: createApp(runtime.deps, { learn: (t) => runtime.learn(t) }),
+      }
+    }
+    const explained = async (app: ReturnType<typeof createApp>) => {
+      const res = await app.request('/api/items?explain=1&clusters=all')
+      expect(res.status).toBe(200)
+      const body = (await res.json()) as {
+        items: { id: string; explain?: Record<string, { model?: { probability?: number } }> }[]
+      }
+      return body.items.find((i) => i.id === QUAKE.id)?.explain?.[TOPIC]?.model
+    }
+
+    it("a verdict given on one replica retrains that topic's model on the other, without a reload", async () => {
+      const url = await cluster.createDatabase(`tw_verdicts_${process.pid}_${++n}`)
+      const a = await start(url)
+      await a.runtime.deps.store.saveIngest({
+        sourceId: 'dawn',
+        items: [{ ...QUAKE, topics: a.runtime.deps.tagger(QUAKE, dawn) }],
+        state: state('dawn'),
+      })
+      await a.runtime.deps.store.saveVerdicts(verdicts())
+      const b = await start(url)
+      const before = b.runtime.deps.config.topics[0]?.model?.learned?.examples
+      expect(before).toEqual({ in: 4, out: 3 })
+      const scoreBefore = await explained(b.app)
+      const res = await a.app.request(`/api/topics/${TOPIC}/feedback`, {
+        method: 'POST',
+        headers: { Authorization: 'Bearer a' },
+        body: JSON.stringify({ item: QUAKE.id, verdict: 'out' }),
+      })
+      expect(res.status).toBe(200)
+      await expect
+        .poll(() => b.runtime.deps.config.topics[0]?.model?.learned?.examples, { timeout: 10_000 })
+        .toEqual({ in: 4, out: 4 })
+      expect(b.runtime.deps.config.topics[0]?.model?.learned).toEqual(
+        a.runtime.deps.config.topics[0]?.model?.learned,
+      )
+      const scoreAfter = await explained(b.app)
+      expect(scoreAfter?.probability).toBeLessThan(scoreBefore?.probability ?? 0)
+    }, 60_000)
   })
 })

@@ -214,21 +214,23 @@ export const startChangeFeed = async (opts: {
         'UPDATE topicwire_version SET v = v + 1 RETURNING v',
       )
       const v = Number(rows[0]?.v)
-      if (detail.ids && detail.ids.length > 0) {
-        await db.query('UPDATE items SET stored_seq = $1 WHERE id = ANY($2)', [v, detail.ids])
-      }
+      const ids = detail.ids ?? []
       const notice: ChangeNotice = { from: opts.instanceId, v }
       if (detail.stories) {
-        // After the writes: the stories' members as they are now, the moved items' old ones too.
+        // After the writes: the stories' members as they are now (the moved items' old stories
+        // too), read in the statement that stamps the items (the stamp changes neither).
         const { rows: touched } = await db.query<{ topics: string[]; sources: string[] }>(
-          `SELECT ARRAY(SELECT DISTINCT t FROM items, unnest(topics) AS t
-                        WHERE cluster_id = ANY($1::text[])) AS topics,
+          `WITH stamp AS (UPDATE items SET stored_seq = $1 WHERE id = ANY($2::text[]))
+           SELECT ARRAY(SELECT DISTINCT t FROM items, unnest(topics) AS t
+                        WHERE cluster_id = ANY($3::text[])) AS topics,
                   ARRAY(SELECT DISTINCT source_id FROM items
-                        WHERE cluster_id = ANY($1::text[])) AS sources`,
-          [detail.stories],
+                        WHERE cluster_id = ANY($3::text[])) AS sources`,
+          [v, ids, detail.stories],
         )
         notice.topics = union(detail.topics, touched[0]?.topics)
         notice.sources = union(detail.sources, touched[0]?.sources)
+      } else if (ids.length > 0) {
+        await db.query('UPDATE items SET stored_seq = $1 WHERE id = ANY($2)', [v, ids])
       }
       own.set(v, changeOf(notice, false))
       // A rolled-back change is never counted: its entry goes once the map is long.

@@ -169,6 +169,18 @@ export const createRuntime = async (
     // the new models go in at once (tagger, workers, re-tag), unless a reload came in between
     return started === generation ? apply(next) : { retagged: 0 }
   })
+  // Another replica's readers gave verdicts: the models of those topics learn from them here too,
+  // without a reload (a lost connection may have hidden some: then every model topic learns).
+  const stopHearing = store.onChange?.((change) => {
+    if (!change.remote || (!change.verdicts && !change.missed)) return
+    const wanted = change.missed ? undefined : new Set(change.verdicts)
+    for (const t of deps.config.topics) {
+      if (!t.model || (wanted && !wanted.has(t.id))) continue
+      learn(t.id).catch((err: unknown) =>
+        logger.warn({ err, topic: t.id }, "another replica's verdicts could not be learned"),
+      )
+    }
+  })
   return {
     deps,
     reconfigure: async (next) => {
@@ -178,6 +190,7 @@ export const createRuntime = async (
     },
     learn,
     close: async () => {
+      stopHearing?.()
       await learner?.close()
       await pool?.close()
       await store.close()

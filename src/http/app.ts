@@ -33,6 +33,8 @@ export interface AppOptions {
  */
 export const createApp = (deps: Deps, hooks: AdminHooks = {}, opts: AppOptions = {}): Front => {
   const feedCache = opts.feedCache ?? createFeedCache()
+  // What a store change touched drops only those documents (without it: all, at the next read).
+  deps.store.onChange?.((change) => feedCache.noteChange(change))
   const front = createFront({
     feeds: createFeedLayer(deps, feedCache, opts.renderLimiter ?? createRenderLimiter()),
     middleware: [requestMetrics(deps.metrics)],

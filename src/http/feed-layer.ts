@@ -4,14 +4,14 @@ import type { Deps } from '../model/types.js'
 import { type Coding, createCodingChooser } from './accept-encoding.js'
 import { isNotModified, opaqueTag } from './conditional.js'
 import type { Answer, Exchange } from './exchange.js'
-import type { CachedFeed, FeedCache } from './feed-cache.js'
+import type { CachedFeed, CacheScope, FeedCache } from './feed-cache.js'
 import { renderFeed } from './feed-render.js'
 import { matchFeedRoute } from './feed-target.js'
 import { toHttpError } from './http-error.js'
 import { createExplainer, ITEMS_PATH, renderItemsPage } from './items-render.js'
 import { negotiateFormat, splitNameExt } from './negotiate.js'
 import { createRenderLimiter, type RenderLimiter } from './render-limiter.js'
-import { checkFeedToken, readFeedQuery } from './scope.js'
+import { checkFeedToken, type FixedScope, readFeedQuery } from './scope.js'
 
 /** Relative `since`/`until` (`24h`) count back from the start of the current minute. */
 const RELATIVE_TIME_BUCKET_MS = 60_000
@@ -90,7 +90,8 @@ export const createFeedLayer = (
       const at = query.relative ? ` @${queryNow.getTime()}` : ''
       let accept: string | undefined
       let key: string
-      let render: () => Promise<CachedFeed>
+      let render: (now: Date, queryNow: Date) => Promise<CachedFeed>
+      let scope: CacheScope | undefined
       const { params, selfQuery } = query
       if (feed) {
         const { name, ext, unknownExt } = splitNameExt(feed.segment)
@@ -99,14 +100,24 @@ export const createFeedLayer = (
         accept = ext ? undefined : ex.header('accept')
         const format = negotiateFormat(ext, accept)
         key = `${format} ${feedTarget.path}?${selfQuery}${at}`
-        render = () =>
+        scope = scopeOf(feedTarget.scope)
+        render = (now, queryNow) =>
           renderFeed(deps, { config, target: feedTarget, format, params, selfQuery, now, queryNow })
       } else {
         // Accept does not choose the document here, but the alias fast path keys on it.
         accept = ex.header('accept')
         key = `items ${ITEMS_PATH}?${selfQuery}${at}`
-        render = () => renderItemsPage(deps, explain, { config, params, selfQuery, now, queryNow })
+        render = (now, queryNow) =>
+          renderItemsPage(deps, explain, { config, params, selfQuery, now, queryNow })
       }
+      // Rendered again after a change, ahead of readers, as a request would render it then; not a
+      // relative window (its key holds the minute it counts back from).
+      const refresh = query.relative
+        ? undefined
+        : () => {
+            const t = deps.clock.now()
+            return render(t, t)
+          }
       const remember = (): void => {
         if (!query.relative && !config.server.feedToken && deps.config === config) {
           cache.remember(rawRequestKey(target, accept), key, route)
@@ -119,7 +130,10 @@ export const createFeedLayer = (
       }
       // Only a render waits for the limiter: a cached document never does.
       return cache
-        .getOrRender(key, () => limiter.run(ex.client, render))
+        .getOrRender(key, () => limiter.run(ex.client, () => render(now, queryNow)), {
+          ...(scope ? { scope } : {}),
+          ...(refresh ? { refresh } : {}),
+        })
         .then(
           (doc) => {
             remember()
@@ -207,6 +221,15 @@ const matchingForm = (
     if (form) return form
   }
   return undefined
+}
+
+/** What a feed route's documents can show, as the cache matches changes against it. */
+const scopeOf = (fixed: FixedScope): CacheScope | undefined => {
+  // An empty list fixes nothing here: matching it against a change would keep a stale document.
+  const topics = fixed.topics?.length ? fixed.topics : undefined
+  const sources = fixed.sources?.length ? fixed.sources : undefined
+  if (!topics && !sources) return undefined
+  return { ...(topics ? { topics } : {}), ...(sources ? { sources } : {}) }
 }
 
 const pathOf = (target: string): string => {

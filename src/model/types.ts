@@ -375,6 +375,11 @@ export interface Store {
   /** Shared stores: the position of the newest committed write (read before a seed). */
   storedPosition?(): Promise<StoredPosition>
   /**
+   * Shared stores: whether every item is stored under its id with the same content hash and
+   * topics, so that saving them changes no item (a poll with nothing new skips the story lock).
+   */
+  storedUnchanged?(items: readonly Item[]): Promise<boolean>
+  /**
    * Shared stores: runs `fn` while no other process runs story work under this lock (waits for
    * it): a batch's story assignment and its save, so two replicas never both found one story.
    */
@@ -436,6 +441,13 @@ export interface Store {
    * it, such as the index page's ETag, agree across replicas).
    */
   version(): number
+  /**
+   * Calls `listener` with each change as it becomes visible: synchronously with {@link version}
+   * moving (before any reader sees the new version), for this process's writes and, in a shared
+   * store, for the other processes' too. Returns a function that stops the calls. Drivers that
+   * leave it out say nothing of what changed: readers then assume anything did.
+   */
+  onChange?(listener: (change: StoreChange) => void): () => void
   /** Writes pending changes durably (lowdb: one atomic file write). */
   flush(): Promise<void>
   /**
@@ -444,6 +456,26 @@ export interface Store {
    */
   writeFailures?(): { count: number; failing?: string }
   close(): Promise<void>
+}
+
+/** What one change to a store touched (see {@link Store.onChange}). */
+export interface StoreChange {
+  /** The version the change made; absent when it changed no published document (verdicts). */
+  version?: number
+  /**
+   * Every topic of the items it changed, before and after, and of the other members of their
+   * stories (old and new): a story's new report moves its lead and its "also reported by"
+   * links, in every feed that shows a member. Absent: any topic.
+   */
+  topics?: readonly string[]
+  /** The sources of the same items and story members; absent: any source. */
+  sources?: readonly string[]
+  /** Topics whose verdicts changed (their models learn from them); absent when none did. */
+  verdicts?: readonly string[]
+  /** Made by another process sharing the store. */
+  remote: boolean
+  /** Changes may have gone unheard (a lost connection): anything may have changed, verdicts too. */
+  missed?: boolean
 }
 
 // ---------------------------------------------------------------- runtime services

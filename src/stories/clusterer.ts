@@ -29,7 +29,13 @@ export type AssignAndSave = <T>(
 /** The store methods a clusterer reads. */
 export type ClusterStore = Pick<
   Store,
-  'recentItems' | 'getItem' | 'shared' | 'storedSince' | 'storedPosition' | 'storyLock'
+  | 'recentItems'
+  | 'getItem'
+  | 'shared'
+  | 'storedSince'
+  | 'storedPosition'
+  | 'storyLock'
+  | 'storedUnchanged'
 >
 
 /** How a clusterer keeps up with items that other processes store; see {@link createClusterer}. */
@@ -173,10 +179,14 @@ export const createClusterer = (
     }
     return index.assign(items, now, (id) => stored.get(id), features)
   }
-  const assignAndSave: AssignAndSave = (items, now, features, save) => {
+  const assignAndSave: AssignAndSave = async (items, now, features, save) => {
     const run = async () => save(await cluster(items, now, features))
+    if (!store.storyLock || !catchUp) return run()
+    // A poll with nothing new starts no story and joins none: it need not wait for (nor hold up)
+    // the other replicas' story work. Its items keep their stored stories.
+    if (store.storedUnchanged && (await store.storedUnchanged(items))) return run()
     // Under the lock the catch-up sees every story another replica saved before it let go.
-    return store.storyLock && catchUp ? store.storyLock(run) : run()
+    return store.storyLock(run)
   }
   return Object.assign(cluster, {
     index,

@@ -1,5 +1,6 @@
 /** The store version across replicas: a counter row in the database, bumped by each visible change in its transaction and carried to the other processes by LISTEN/NOTIFY. */
 import pg from 'pg'
+import type { StoreChange } from '../../model/types.js'
 import type { Queryable } from './pg-pool.js'
 
 /** The channel a change notice travels on; its payload is a {@link ChangeNotice} as JSON. */
@@ -12,17 +13,30 @@ const MAX_PAYLOAD = 1_500
 export interface ChangeNotice {
   /** The writer's instance id (a process ignores nothing: its own notice carries a version too). */
   from: string
-  /** The shared version this change committed as. */
+  /** The shared version this change committed as; 0 for verdicts, which take none. */
   v: number
-  /** Sources whose items changed, when the change knows them (absent: any may have). */
+  /** `verdicts`: readers' verdicts of `topics` changed (no version). Absent: items changed. */
+  kind?: 'verdicts'
+  /** Sources of the items and story members the change touched (absent: any may have). */
   sources?: string[]
+  /** Topics of the same, before and after (absent: any may have); for verdicts, their topics. */
+  topics?: string[]
 }
 
 /** What a writing transaction says it changed; see {@link ChangeFeed.announce}. */
 export interface ChangeDetail {
   /** Items written: their `stored_seq` becomes the change's version (catch-up reads past it). */
   ids?: readonly string[]
+  /** Their sources. */
   sources?: readonly string[]
+  /** Their topics before the change (after: read from the rows), when the caller knows them. */
+  topics?: readonly string[]
+  /**
+   * Their stories before and after the change: every member's topics and source join the
+   * notice (a new report changes its story's lead and links wherever a member shows). With
+   * `topics` or `sources` given and no `stories`, the notice says any topic or source.
+   */
+  stories?: readonly string[]
 }
 
 export interface ChangeFeed {
@@ -43,8 +57,14 @@ export interface ChangeFeed {
    * what it read before the commit under the new version.
    */
   changed(v: number): void
-  /** Called with each notice of another process (after {@link version} has moved). */
-  onNotice(listener: (n: ChangeNotice) => void): void
+  /**
+   * Calls `listener` with each change once, as {@link version} moves: this process's own as it
+   * counts them ({@link changed}, with all it announced), the others' as their notices arrive;
+   * after a lost connection, a change that says anything may have changed (`missed`).
+   */
+  onChange(listener: (c: StoreChange) => void): () => void
+  /** Tells the other processes that verdicts of these topics changed; inside the writing transaction. */
+  announceVerdicts(db: Queryable, topics: readonly string[]): Promise<void>
   close(): Promise<void>
 }
 
@@ -64,6 +84,34 @@ const parseNotice = (payload: string | undefined): ChangeNotice | undefined => {
   }
 }
 
+/** What a notice says changed, for `Store.onChange`. */
+const changeOf = (n: ChangeNotice, remote: boolean): StoreChange =>
+  n.kind === 'verdicts'
+    ? // Topics left out (a long list): any topic's verdicts may have changed.
+      n.topics
+      ? { verdicts: n.topics, remote }
+      : { remote, missed: true }
+    : {
+        version: n.v,
+        ...(n.topics ? { topics: n.topics } : {}),
+        ...(n.sources ? { sources: n.sources } : {}),
+        remote,
+      }
+
+/**
+ * A notice as JSON within {@link MAX_PAYLOAD}: its lists are left out when too long (readers then
+ * assume any source and topic), so a notice is always sent.
+ */
+export const noticePayload = (n: ChangeNotice): string => {
+  const payload = JSON.stringify(n)
+  if (payload.length <= MAX_PAYLOAD) return payload
+  const { sources: _s, topics: _t, ...bare } = n
+  return JSON.stringify(bare)
+}
+
+/** Versions of this process's changes told to listeners, remembered at most (then the oldest go). */
+const MAX_TOLD = 4_096
+
 /**
  * Listens on {@link CHANGES_CHANNEL} on a connection of its own. A lost connection is retried
  * (every `retryMs`) and, once back, the shared version is read again: notices sent meanwhile were
@@ -79,9 +127,28 @@ export const startChangeFeed = async (opts: {
   let closed = false
   let client: pg.Client | undefined
   let retry: NodeJS.Timeout | undefined
-  const listeners: ((n: ChangeNotice) => void)[] = []
+  const listeners = new Set<(c: StoreChange) => void>()
+  /** What this process announced, by version, until it is counted or its notice comes back. */
+  const own = new Map<number, StoreChange>()
+  /** Versions already told: a change of this process is counted and heard back as a notice. */
+  const told = new Set<number>()
   const advance = (v: number): void => {
     if (v > version) version = v
+  }
+  const tell = (change: StoreChange): void => {
+    const v = change.version
+    if (v !== undefined && !change.missed) {
+      if (told.has(v)) return
+      told.add(v)
+      if (told.size > MAX_TOLD) told.delete(told.values().next().value as number)
+    }
+    for (const l of listeners) l(change)
+  }
+  /** This process's change `v`, told once with all it announced. */
+  const tellOwn = (v: number, heard?: ChangeNotice): void => {
+    const mine = own.get(v)
+    own.delete(v)
+    tell(mine ?? (heard ? changeOf(heard, false) : { version: v, remote: false }))
   }
 
   const connect = async (): Promise<void> => {
@@ -94,8 +161,13 @@ export const startChangeFeed = async (opts: {
         readSharedVersion(c).then(advance, () => undefined)
         return
       }
-      advance(notice.v)
-      if (notice.from !== opts.instanceId) for (const l of listeners) l(notice)
+      const mine = notice.from === opts.instanceId
+      if (notice.kind === 'verdicts') tell(changeOf(notice, !mine))
+      else {
+        advance(notice.v)
+        if (mine) tellOwn(notice.v, notice)
+        else tell(changeOf(notice, true))
+      }
     })
     c.on('error', (err) => {
       opts.log?.(`PostgreSQL change notices interrupted (${err.message}); reconnecting`)
@@ -117,10 +189,8 @@ export const startChangeFeed = async (opts: {
   const schedule = (): void => {
     retry = setTimeout(() => {
       connect().then(
-        () => {
-          // Any notice missed while away: listeners re-check everything.
-          for (const l of listeners) l({ from: '', v: version })
-        },
+        // Any notice missed while away: listeners re-check everything.
+        () => tell({ version, remote: true, missed: true }),
         () => schedule(),
       )
     }, opts.retryMs ?? 1_000)
@@ -130,31 +200,66 @@ export const startChangeFeed = async (opts: {
   await connect()
   return {
     version: () => version,
-    changed: advance,
-    onNotice(listener) {
-      listeners.push(listener)
+    changed(v) {
+      advance(v)
+      tellOwn(v)
+    },
+    onChange(listener) {
+      const l = (c: StoreChange): void => listener(c)
+      listeners.add(l)
+      return () => listeners.delete(l)
     },
     async announce(db, detail = {}) {
       const { rows } = await db.query<{ v: string }>(
         'UPDATE topicwire_version SET v = v + 1 RETURNING v',
       )
       const v = Number(rows[0]?.v)
-      if (detail.ids && detail.ids.length > 0) {
-        await db.query('UPDATE items SET stored_seq = $1 WHERE id = ANY($2)', [v, detail.ids])
+      const ids = detail.ids ?? []
+      const notice: ChangeNotice = { from: opts.instanceId, v }
+      if (detail.stories) {
+        // After the writes: the stories' members as they are now (the moved items' old stories
+        // too), read in the statement that stamps the items (the stamp changes neither).
+        const { rows: touched } = await db.query<{ topics: string[]; sources: string[] }>(
+          `WITH stamp AS (UPDATE items SET stored_seq = $1 WHERE id = ANY($2::text[]))
+           SELECT ARRAY(SELECT DISTINCT t FROM items, unnest(topics) AS t
+                        WHERE cluster_id = ANY($3::text[])) AS topics,
+                  ARRAY(SELECT DISTINCT source_id FROM items
+                        WHERE cluster_id = ANY($3::text[])) AS sources`,
+          [v, ids, detail.stories],
+        )
+        notice.topics = union(detail.topics, touched[0]?.topics)
+        notice.sources = union(detail.sources, touched[0]?.sources)
+      } else if (ids.length > 0) {
+        await db.query('UPDATE items SET stored_seq = $1 WHERE id = ANY($2)', [v, ids])
       }
-      const bare: ChangeNotice = { from: opts.instanceId, v }
-      let payload = JSON.stringify(detail.sources ? { ...bare, sources: detail.sources } : bare)
-      // A payload is bounded (8000 bytes): a long list is left out, and readers assume any source.
-      if (payload.length > MAX_PAYLOAD) payload = JSON.stringify(bare)
-      await db.query('SELECT pg_notify($1, $2)', [CHANGES_CHANNEL, payload])
+      own.set(v, changeOf(notice, false))
+      // A rolled-back change is never counted: its entry goes once the map is long.
+      if (own.size > MAX_TOLD) own.delete(own.keys().next().value as number)
+      await db.query('SELECT pg_notify($1, $2)', [CHANGES_CHANNEL, noticePayload(notice)])
       return v
+    },
+    async announceVerdicts(db, topics) {
+      const notice: ChangeNotice = {
+        from: opts.instanceId,
+        v: 0,
+        kind: 'verdicts',
+        topics: [...new Set(topics)],
+      }
+      await db.query('SELECT pg_notify($1, $2)', [CHANGES_CHANNEL, noticePayload(notice)])
     },
     async close() {
       closed = true
       if (retry) clearTimeout(retry)
+      listeners.clear()
       const c = client
       client = undefined
       await c?.end().catch(() => undefined)
     },
   }
 }
+
+// --- Internal helpers ---
+
+/** The distinct members of two lists, sorted (notices of equal changes read alike). */
+const union = (a: readonly string[] = [], b: readonly string[] = []): string[] =>
+  [...new Set([...a, ...b])].sort()

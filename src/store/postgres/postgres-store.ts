@@ -12,10 +12,11 @@ import {
 } from './item-query.js'
 import { prunePg, retagPg } from './maintenance.js'
 import { migrate, requireCurrentSchema } from './migrations.js'
-import { connectError, openPgPool } from './pg-pool.js'
+import { connectError, inTransaction, openPgPool } from './pg-pool.js'
 import { saveIngestPg } from './save-ingest.js'
 import { claimDueStates, readState, readStates, writeStates } from './states.js'
 import { storedSincePg } from './stored-since.js'
+import { storedUnchangedPg } from './stored-unchanged.js'
 import { createStoryLock } from './story-lock.js'
 import { storyMembersPg } from './story-members.js'
 import { listVerdictsPg, saveVerdictsPg } from './verdicts.js'
@@ -44,7 +45,7 @@ export interface PostgresStoreOptions {
 
 /** The store, plus what replicas and tests need to see. */
 export type PostgresStore = Store &
-  Required<Pick<Store, 'runExclusive' | 'clusterMembers'>> & {
+  Required<Pick<Store, 'runExclusive' | 'clusterMembers' | 'onChange'>> & {
     /** This instance's name as a lease holder and in change notices. */
     readonly instanceId: string
     /** The schema versions this open applied (empty when the database was up to date). */
@@ -99,6 +100,7 @@ export const createPostgresStore = async (opts: PostgresStoreOptions): Promise<P
     recentItems: (since) => recentItemsPg(pool, since),
     storedSince: (after, limit) => storedSincePg(pool, after, limit),
     storedPosition: async () => ({ seq: await readSharedVersion(pool), id: '' }),
+    storedUnchanged: (items) => storedUnchangedPg(pool, items),
     async saveIngest(r) {
       const { summary, version } = await saveIngestPg(pool, r, announce)
       if (version !== undefined) changes.changed(version)
@@ -110,7 +112,13 @@ export const createPostgresStore = async (opts: PostgresStoreOptions): Promise<P
     clusterMembers: (clusterId) => clusterMembersPg(pool, clusterId),
     storyMembers: (clusterIds) => storyMembersPg(pool, clusterIds),
     countItems: (filter) => countItemsPg(pool, filter),
-    saveVerdicts: (list) => saveVerdictsPg(pool, list),
+    saveVerdicts: (list) =>
+      inTransaction(pool, async (client) => {
+        const n = await saveVerdictsPg(client, list)
+        // The other replicas' models of these topics learn from them (runtime.ts).
+        if (n > 0) await changes.announceVerdicts(client, [...new Set(list.map((v) => v.topicId))])
+        return n
+      }),
     listVerdicts: (topicId) => listVerdictsPg(pool, topicId),
     async retag(tagger) {
       let v = 0
@@ -151,6 +159,7 @@ export const createPostgresStore = async (opts: PostgresStoreOptions): Promise<P
     runExclusive: (name, fn) => runExclusivePg(pool, name, fn),
     storyLock,
     version: () => changes.version(),
+    onChange: (listener) => changes.onChange(listener),
     async flush() {},
     async close() {
       if (closed) return

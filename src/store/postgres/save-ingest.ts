@@ -138,7 +138,15 @@ export const saveIngestPg = async (
     const state = withChanged(r.state, summary.new + summary.updated)
     await writeStates(client, [state], { countItems: true })
     if (writes.size === 0) return { summary }
-    const version = await announce(client, { ids: [...writes.keys()], sources: [r.sourceId] })
+    // Old topics and stories too: an item leaving a topic or a story changes the feeds it left.
+    const before = stored.filter((s) => writes.has(s.id))
+    const touched = [...before, ...writes.values()]
+    const version = await announce(client, {
+      ids: [...writes.keys()],
+      sources: [r.sourceId],
+      topics: touched.flatMap((i) => i.topics),
+      stories: [...new Set(touched.map((i) => i.clusterId))],
+    })
     return { summary, version }
   })
 }

@@ -12,6 +12,7 @@ const dist = join(root, 'dist')
 const require = createRequire(import.meta.url)
 rmSync(dist, { recursive: true, force: true })
 const tsc = require.resolve('typescript/bin/tsc')
+const ts = require('typescript')
 const run = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], {
   stdio: 'inherit',
 })
@@ -94,7 +95,7 @@ const vendorSanitizeHtml = async () => {
 }
 
 /**
- * A package of many small modules (zod: about a hundred; yaml: about eighty), bundled into one
+ * A package of many small modules (yaml: about eighty), bundled into one
  * file of dist/vendor/ with the same named exports: resolving and compiling them one by one was
  * a third of `check`'s start-up. Every compiled module imports the one file, so there is still
  * one instance of each class (instanceof and zod's registries hold).
@@ -123,7 +124,67 @@ const vendorPackage = async (name) => {
   redirectImports(name, out)
 }
 
+/**
+ * zod as a `z` of only the functions the compiled code calls: its whole namespace (every locale,
+ * JSON Schema, the ISO and codec helpers) is three quarters of a megabyte that `check` parsed and
+ * compiled on every start for a dozen functions. The build reads the uses off the compiled
+ * modules and fails when a module uses `z` other than as `z.name` or names something zod lacks.
+ */
+const vendorZod = async () => {
+  const zod = await import('zod')
+  const used = new Set()
+  const walk = (dir) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, e.name)
+      if (e.isDirectory()) {
+        if (path !== vendor) walk(path)
+        continue
+      }
+      if (!e.name.endsWith('.js')) continue
+      const js = readFileSync(path, 'utf8')
+      if (!/from\s+['"]zod['"]/.test(js)) continue
+      // The parser, not a pattern: "z" in strings, regular expressions and comments is not zod.
+      const file = ts.createSourceFile(path, js, ts.ScriptTarget.Latest, true, ts.ScriptKind.JS)
+      const visit = (node) => {
+        if (ts.isIdentifier(node) && node.text === 'z' && !ts.isImportSpecifier(node.parent)) {
+          const access =
+            ts.isPropertyAccessExpression(node.parent) && node.parent.expression === node
+          const name = access ? node.parent.name.text : undefined
+          if (name === undefined || !(name in zod.z)) {
+            console.error(
+              `build: ${path} uses zod's z as "${node.parent.getText(file)}", which the vendored z cannot give; extend bin/build.js`,
+            )
+            process.exit(1)
+          }
+          used.add(name)
+        }
+        ts.forEachChild(node, visit)
+      }
+      visit(file)
+    }
+  }
+  walk(dist)
+  const names = [...used].sort()
+  const out = join(vendor, 'zod.js')
+  await esbuild.build({
+    stdin: {
+      // Named imports (renamed: `enum` is a reserved word) are what esbuild can tree-shake.
+      contents: `import { ${names.map((n) => `${n} as z_${n}`).join(', ')} } from 'zod'\nexport const z = Object.freeze({ ${names.map((n) => `${n}: z_${n}`).join(', ')} })`,
+      resolveDir: root,
+      loader: 'js',
+    },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile: out,
+    legalComments: 'inline',
+    logLevel: 'warning',
+  })
+  redirectImports('zod', out)
+}
+
 await vendorSanitizeHtml()
-await vendorPackage('zod')
+await vendorZod()
 await vendorPackage('yaml')
 writeFileSync(join(dist, '.build-stamp'), `${new Date().toISOString()}\n`)

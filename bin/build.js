@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run build` (run by `npm ci` through `prepare`): compiles src/ to dist/ with tsc, copies the
-// workers' boot file, vendors the patched sanitize-html and the packages of many small modules,
+// workers' boot file, vendors the patched sanitize-html, zod and yaml, bundles the command line,
 // and stamps the build so that bin/topicwire.js can tell a stale dist/ from a fresh one.
 import { spawnSync } from 'node:child_process'
 import { copyFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -184,7 +184,56 @@ const vendorZod = async () => {
   redirectImports('zod', out)
 }
 
+/**
+ * The command line as one ES module, dist/bundle/cli.js, that bin/topicwire.js runs, with one
+ * chunk per command (and chunks of what commands share) beside it: node resolves, reads and
+ * compiles a handful of files instead of one per module, and a command still loads only the
+ * chunks of the modules it reaches. Packages stay in node_modules, except the vendored files.
+ * A module's `import.meta.url` becomes its own compiled file's URL again: the worker entries and
+ * data files it names are found beside that file (workers run the compiled modules unbundled).
+ */
+const bundleCli = async () => {
+  const out = join(dist, 'bundle')
+  const selfUrl = {
+    name: 'import-meta-url',
+    setup(build) {
+      build.onLoad({ filter: /\.(js|cjs)$/ }, (args) => {
+        if (!args.path.startsWith(`${dist}/`)) return undefined
+        const js = readFileSync(args.path, 'utf8')
+        if (!js.includes('import.meta.url')) return undefined
+        const from = relative(out, args.path)
+        return {
+          contents: js.replaceAll(
+            'import.meta.url',
+            `new URL(${JSON.stringify(from)}, import.meta.url).href`,
+          ),
+          loader: 'js',
+        }
+      })
+    },
+  }
+  await esbuild.build({
+    entryPoints: { cli: join(dist, 'cli/index.js') },
+    bundle: true,
+    splitting: true,
+    packages: 'external',
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outdir: out,
+    chunkNames: '[name]-[hash]',
+    // CommonJS bundled in (sanitize-html) requires node's modules: an ES module has no `require`.
+    banner: {
+      js: "import { createRequire as bundleRequire } from 'node:module'; const require = bundleRequire(import.meta.url);",
+    },
+    plugins: [selfUrl],
+    legalComments: 'inline',
+    logLevel: 'warning',
+  })
+}
+
 await vendorSanitizeHtml()
 await vendorZod()
 await vendorPackage('yaml')
+await bundleCli()
 writeFileSync(join(dist, '.build-stamp'), `${new Date().toISOString()}\n`)

@@ -23,6 +23,14 @@ copyFileSync(join(root, 'src/util/worker-boot.mjs'), join(dist, 'util/worker-boo
 const esbuild = createRequire(require.resolve('tsx/package.json'))('esbuild')
 const vendor = join(dist, 'vendor')
 
+/** Paths of the compiled modules (every .js under dist/ but the vendored files). */
+const compiledModules = (dir = dist) =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const path = join(dir, e.name)
+    if (e.isDirectory()) return path === vendor ? [] : compiledModules(path)
+    return e.name.endsWith('.js') ? [path] : []
+  })
+
 /**
  * Points every compiled module's static imports of the package `name` at the vendored file `out`;
  * fails the build when a module loads it some other way (a dynamic import or a subpath).
@@ -31,27 +39,18 @@ const redirectImports = (name, out) => {
   const quoted = new RegExp(`['"]${name}(/[^'"]*)?['"]`)
   const from = new RegExp(`(from\\s+)(['"])${name}\\2`, 'g')
   let rewritten = 0
-  const walk = (dir) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, e.name)
-      if (e.isDirectory()) {
-        if (path !== vendor) walk(path)
-        continue
-      }
-      if (!e.name.endsWith('.js')) continue
-      const js = readFileSync(path, 'utf8')
-      if (!quoted.test(js)) continue
-      const to = relative(dirname(path), out)
-      const next = js.replace(from, `$1'${to.startsWith('.') ? to : `./${to}`}'`)
-      if (quoted.test(next.replace(/^\s*(\/\/|\*).*$/gm, ''))) {
-        console.error(`build: ${path} loads ${name} in a way the build cannot redirect`)
-        process.exit(1)
-      }
-      writeFileSync(path, next)
-      rewritten++
+  for (const path of compiledModules()) {
+    const js = readFileSync(path, 'utf8')
+    if (!quoted.test(js)) continue
+    const to = relative(dirname(path), out)
+    const next = js.replace(from, `$1'${to.startsWith('.') ? to : `./${to}`}'`)
+    if (quoted.test(next.replace(/^\s*(\/\/|\*).*$/gm, ''))) {
+      console.error(`build: ${path} loads ${name} in a way the build cannot redirect`)
+      process.exit(1)
     }
+    writeFileSync(path, next)
+    rewritten++
   }
-  walk(dist)
   if (rewritten === 0) {
     console.error(`build: no compiled module imports ${name}; bin/build.js is out of date`)
     process.exit(1)
@@ -133,37 +132,27 @@ const vendorPackage = async (name) => {
 const vendorZod = async () => {
   const zod = await import('zod')
   const used = new Set()
-  const walk = (dir) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, e.name)
-      if (e.isDirectory()) {
-        if (path !== vendor) walk(path)
-        continue
-      }
-      if (!e.name.endsWith('.js')) continue
-      const js = readFileSync(path, 'utf8')
-      if (!/from\s+['"]zod['"]/.test(js)) continue
-      // The parser, not a pattern: "z" in strings, regular expressions and comments is not zod.
-      const file = ts.createSourceFile(path, js, ts.ScriptTarget.Latest, true, ts.ScriptKind.JS)
-      const visit = (node) => {
-        if (ts.isIdentifier(node) && node.text === 'z' && !ts.isImportSpecifier(node.parent)) {
-          const access =
-            ts.isPropertyAccessExpression(node.parent) && node.parent.expression === node
-          const name = access ? node.parent.name.text : undefined
-          if (name === undefined || !(name in zod.z)) {
-            console.error(
-              `build: ${path} uses zod's z as "${node.parent.getText(file)}", which the vendored z cannot give; extend bin/build.js`,
-            )
-            process.exit(1)
-          }
-          used.add(name)
+  for (const path of compiledModules()) {
+    const js = readFileSync(path, 'utf8')
+    if (!/from\s+['"]zod['"]/.test(js)) continue
+    // The parser, not a pattern: "z" in strings, regular expressions and comments is not zod.
+    const file = ts.createSourceFile(path, js, ts.ScriptTarget.Latest, true, ts.ScriptKind.JS)
+    const visit = (node) => {
+      if (ts.isIdentifier(node) && node.text === 'z' && !ts.isImportSpecifier(node.parent)) {
+        const access = ts.isPropertyAccessExpression(node.parent) && node.parent.expression === node
+        const name = access ? node.parent.name.text : undefined
+        if (name === undefined || !(name in zod.z)) {
+          console.error(
+            `build: ${path} uses zod's z as "${node.parent.getText(file)}", which the vendored z cannot give; extend bin/build.js`,
+          )
+          process.exit(1)
         }
-        ts.forEachChild(node, visit)
+        used.add(name)
       }
-      visit(file)
+      ts.forEachChild(node, visit)
     }
+    visit(file)
   }
-  walk(dist)
   const names = [...used].sort()
   const out = join(vendor, 'zod.js')
   await esbuild.build({

@@ -23,6 +23,18 @@ copyFileSync(join(root, 'src/util/worker-boot.mjs'), join(dist, 'util/worker-boo
 const esbuild = createRequire(require.resolve('tsx/package.json'))('esbuild')
 const vendor = join(dist, 'vendor')
 
+/** esbuild for node 20, as every step below bundles: ES modules unless `options` says otherwise. */
+const bundle = (options) =>
+  esbuild.build({
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    legalComments: 'inline',
+    logLevel: 'warning',
+    ...options,
+  })
+
 /** Paths of the compiled modules (every .js under dist/ but the vendored files). */
 const compiledModules = (dir = dist) =>
   readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -80,15 +92,10 @@ const vendorSanitizeHtml = async () => {
     process.exit(1)
   }
   const out = join(vendor, 'sanitize-html.cjs')
-  await esbuild.build({
+  await bundle({
     entryPoints: [entry],
-    bundle: true,
-    platform: 'node',
     format: 'cjs',
-    target: 'node20',
     outfile: out,
-    legalComments: 'inline',
-    logLevel: 'warning',
   })
   redirectImports('sanitize-html', out)
 }
@@ -102,23 +109,17 @@ const vendorSanitizeHtml = async () => {
 const vendorPackage = async (name) => {
   const names = Object.keys(await import(name)).filter((n) => n !== 'default')
   const out = join(vendor, `${name}.js`)
-  await esbuild.build({
+  await bundle({
     stdin: {
       contents: `export { ${names.join(', ')} } from '${name}'`,
       resolveDir: root,
       loader: 'js',
     },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
     // CommonJS inside (yaml requires node's modules): an ES module has no `require` of its own.
     banner: {
       js: "import { createRequire as vendorRequire } from 'node:module'; const require = vendorRequire(import.meta.url);",
     },
     outfile: out,
-    legalComments: 'inline',
-    logLevel: 'warning',
   })
   redirectImports(name, out)
 }
@@ -155,20 +156,14 @@ const vendorZod = async () => {
   }
   const names = [...used].sort()
   const out = join(vendor, 'zod.js')
-  await esbuild.build({
+  await bundle({
     stdin: {
       // Named imports (renamed: `enum` is a reserved word) are what esbuild can tree-shake.
       contents: `import { ${names.map((n) => `${n} as z_${n}`).join(', ')} } from 'zod'\nexport const z = Object.freeze({ ${names.map((n) => `${n}: z_${n}`).join(', ')} })`,
       resolveDir: root,
       loader: 'js',
     },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
     outfile: out,
-    legalComments: 'inline',
-    logLevel: 'warning',
   })
   redirectImports('zod', out)
 }
@@ -201,14 +196,10 @@ const bundleCli = async () => {
       })
     },
   }
-  await esbuild.build({
+  await bundle({
     entryPoints: { cli: join(dist, 'cli/index.js') },
-    bundle: true,
     splitting: true,
     packages: 'external',
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
     outdir: out,
     chunkNames: '[name]-[hash]',
     // CommonJS bundled in (sanitize-html) requires node's modules: an ES module has no `require`.
@@ -216,8 +207,6 @@ const bundleCli = async () => {
       js: "import { createRequire as bundleRequire } from 'node:module'; const require = bundleRequire(import.meta.url);",
     },
     plugins: [selfUrl],
-    legalComments: 'inline',
-    logLevel: 'warning',
   })
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run build` (run by `npm ci` through `prepare`): compiles src/ to dist/ with tsc, copies the
-// workers' boot file, vendors the patched sanitize-html and the packages of many small modules,
+// workers' boot file, vendors the patched sanitize-html, zod and yaml, bundles the command line,
 // and stamps the build so that bin/topicwire.js can tell a stale dist/ from a fresh one.
 import { spawnSync } from 'node:child_process'
 import { copyFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -12,6 +12,7 @@ const dist = join(root, 'dist')
 const require = createRequire(import.meta.url)
 rmSync(dist, { recursive: true, force: true })
 const tsc = require.resolve('typescript/bin/tsc')
+const ts = require('typescript')
 const run = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], {
   stdio: 'inherit',
 })
@@ -22,6 +23,26 @@ copyFileSync(join(root, 'src/util/worker-boot.mjs'), join(dist, 'util/worker-boo
 const esbuild = createRequire(require.resolve('tsx/package.json'))('esbuild')
 const vendor = join(dist, 'vendor')
 
+/** esbuild for node 20, as every step below bundles: ES modules unless `options` says otherwise. */
+const bundle = (options) =>
+  esbuild.build({
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    legalComments: 'inline',
+    logLevel: 'warning',
+    ...options,
+  })
+
+/** Paths of the compiled modules (every .js under dist/ but the vendored files). */
+const compiledModules = (dir = dist) =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const path = join(dir, e.name)
+    if (e.isDirectory()) return path === vendor ? [] : compiledModules(path)
+    return e.name.endsWith('.js') ? [path] : []
+  })
+
 /**
  * Points every compiled module's static imports of the package `name` at the vendored file `out`;
  * fails the build when a module loads it some other way (a dynamic import or a subpath).
@@ -30,27 +51,18 @@ const redirectImports = (name, out) => {
   const quoted = new RegExp(`['"]${name}(/[^'"]*)?['"]`)
   const from = new RegExp(`(from\\s+)(['"])${name}\\2`, 'g')
   let rewritten = 0
-  const walk = (dir) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, e.name)
-      if (e.isDirectory()) {
-        if (path !== vendor) walk(path)
-        continue
-      }
-      if (!e.name.endsWith('.js')) continue
-      const js = readFileSync(path, 'utf8')
-      if (!quoted.test(js)) continue
-      const to = relative(dirname(path), out)
-      const next = js.replace(from, `$1'${to.startsWith('.') ? to : `./${to}`}'`)
-      if (quoted.test(next.replace(/^\s*(\/\/|\*).*$/gm, ''))) {
-        console.error(`build: ${path} loads ${name} in a way the build cannot redirect`)
-        process.exit(1)
-      }
-      writeFileSync(path, next)
-      rewritten++
+  for (const path of compiledModules()) {
+    const js = readFileSync(path, 'utf8')
+    if (!quoted.test(js)) continue
+    const to = relative(dirname(path), out)
+    const next = js.replace(from, `$1'${to.startsWith('.') ? to : `./${to}`}'`)
+    if (quoted.test(next.replace(/^\s*(\/\/|\*).*$/gm, ''))) {
+      console.error(`build: ${path} loads ${name} in a way the build cannot redirect`)
+      process.exit(1)
     }
+    writeFileSync(path, next)
+    rewritten++
   }
-  walk(dist)
   if (rewritten === 0) {
     console.error(`build: no compiled module imports ${name}; bin/build.js is out of date`)
     process.exit(1)
@@ -80,21 +92,16 @@ const vendorSanitizeHtml = async () => {
     process.exit(1)
   }
   const out = join(vendor, 'sanitize-html.cjs')
-  await esbuild.build({
+  await bundle({
     entryPoints: [entry],
-    bundle: true,
-    platform: 'node',
     format: 'cjs',
-    target: 'node20',
     outfile: out,
-    legalComments: 'inline',
-    logLevel: 'warning',
   })
   redirectImports('sanitize-html', out)
 }
 
 /**
- * A package of many small modules (zod: about a hundred; yaml: about eighty), bundled into one
+ * A package of many small modules (yaml: about eighty), bundled into one
  * file of dist/vendor/ with the same named exports: resolving and compiling them one by one was
  * a third of `check`'s start-up. Every compiled module imports the one file, so there is still
  * one instance of each class (instanceof and zod's registries hold).
@@ -102,28 +109,109 @@ const vendorSanitizeHtml = async () => {
 const vendorPackage = async (name) => {
   const names = Object.keys(await import(name)).filter((n) => n !== 'default')
   const out = join(vendor, `${name}.js`)
-  await esbuild.build({
+  await bundle({
     stdin: {
       contents: `export { ${names.join(', ')} } from '${name}'`,
       resolveDir: root,
       loader: 'js',
     },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
     // CommonJS inside (yaml requires node's modules): an ES module has no `require` of its own.
     banner: {
       js: "import { createRequire as vendorRequire } from 'node:module'; const require = vendorRequire(import.meta.url);",
     },
     outfile: out,
-    legalComments: 'inline',
-    logLevel: 'warning',
   })
   redirectImports(name, out)
 }
 
+/**
+ * zod as a `z` of only the functions the compiled code calls: its whole namespace (every locale,
+ * JSON Schema, the ISO and codec helpers) is three quarters of a megabyte that `check` parsed and
+ * compiled on every start for a dozen functions. The build reads the uses off the compiled
+ * modules and fails when a module uses `z` other than as `z.name` or names something zod lacks.
+ */
+const vendorZod = async () => {
+  const zod = await import('zod')
+  const used = new Set()
+  for (const path of compiledModules()) {
+    const js = readFileSync(path, 'utf8')
+    if (!/from\s+['"]zod['"]/.test(js)) continue
+    // The parser, not a pattern: "z" in strings, regular expressions and comments is not zod.
+    const file = ts.createSourceFile(path, js, ts.ScriptTarget.Latest, true, ts.ScriptKind.JS)
+    const visit = (node) => {
+      if (ts.isIdentifier(node) && node.text === 'z' && !ts.isImportSpecifier(node.parent)) {
+        const access = ts.isPropertyAccessExpression(node.parent) && node.parent.expression === node
+        const name = access ? node.parent.name.text : undefined
+        if (name === undefined || !(name in zod.z)) {
+          console.error(
+            `build: ${path} uses zod's z as "${node.parent.getText(file)}", which the vendored z cannot give; extend bin/build.js`,
+          )
+          process.exit(1)
+        }
+        used.add(name)
+      }
+      ts.forEachChild(node, visit)
+    }
+    visit(file)
+  }
+  const names = [...used].sort()
+  const out = join(vendor, 'zod.js')
+  await bundle({
+    stdin: {
+      // Named imports (renamed: `enum` is a reserved word) are what esbuild can tree-shake.
+      contents: `import { ${names.map((n) => `${n} as z_${n}`).join(', ')} } from 'zod'\nexport const z = Object.freeze({ ${names.map((n) => `${n}: z_${n}`).join(', ')} })`,
+      resolveDir: root,
+      loader: 'js',
+    },
+    outfile: out,
+  })
+  redirectImports('zod', out)
+}
+
+/**
+ * The command line as one ES module, dist/bundle/cli.js, that bin/topicwire.js runs, with one
+ * chunk per command (and chunks of what commands share) beside it: node resolves, reads and
+ * compiles a handful of files instead of one per module, and a command still loads only the
+ * chunks of the modules it reaches. Packages stay in node_modules, except the vendored files.
+ * A module's `import.meta.url` becomes its own compiled file's URL again: the worker entries and
+ * data files it names are found beside that file (workers run the compiled modules unbundled).
+ */
+const bundleCli = async () => {
+  const out = join(dist, 'bundle')
+  const selfUrl = {
+    name: 'import-meta-url',
+    setup(build) {
+      build.onLoad({ filter: /\.(js|cjs)$/ }, (args) => {
+        if (!args.path.startsWith(`${dist}/`)) return undefined
+        const js = readFileSync(args.path, 'utf8')
+        if (!js.includes('import.meta.url')) return undefined
+        const from = relative(out, args.path)
+        return {
+          contents: js.replaceAll(
+            'import.meta.url',
+            `new URL(${JSON.stringify(from)}, import.meta.url).href`,
+          ),
+          loader: 'js',
+        }
+      })
+    },
+  }
+  await bundle({
+    entryPoints: { cli: join(dist, 'cli/index.js') },
+    splitting: true,
+    packages: 'external',
+    outdir: out,
+    chunkNames: '[name]-[hash]',
+    // CommonJS bundled in (sanitize-html) requires node's modules: an ES module has no `require`.
+    banner: {
+      js: "import { createRequire as bundleRequire } from 'node:module'; const require = bundleRequire(import.meta.url);",
+    },
+    plugins: [selfUrl],
+  })
+}
+
 await vendorSanitizeHtml()
-await vendorPackage('zod')
+await vendorZod()
 await vendorPackage('yaml')
+await bundleCli()
 writeFileSync(join(dist, '.build-stamp'), `${new Date().toISOString()}\n`)

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `topicwire` command. Runs the JavaScript that `npm run build` (run by `npm ci`) compiled into
+// The `topicwire` command. Runs the JavaScript that `npm run build` (run by `npm ci`) bundled into
 // dist/ with plain node; in a checkout whose src/ changed since that build, it runs the TypeScript
 // sources through tsx instead, so a developer never runs stale code.
 import { readdirSync, readFileSync, statSync } from 'node:fs'
@@ -42,7 +42,7 @@ const builtAt = (() => {
 
 let main
 if (builtAt >= 0 && newestSource(join(root, 'src')) <= builtAt) {
-  ;({ main } = await import('../dist/cli/index.js'))
+  ;({ main } = await import('../dist/bundle/cli.js'))
 } else {
   const { register } = await import('tsx/esm/api')
   register()

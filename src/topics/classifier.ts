@@ -112,7 +112,10 @@ export const trainTopicModel = (
       Math.abs(w[i] as number) >= 1e-3 ? [[f, roundTo(w[i] as number)]] : [],
     ),
   )
-  for (const [f, x] of Object.entries(prior?.weights ?? {})) if (!index.has(f)) learned.set(f, x)
+  // Object.keys: entries is many times slower over a model file's dictionary of named weights.
+  const priorWeights = prior?.weights ?? {}
+  for (const f of Object.keys(priorWeights))
+    if (!index.has(f)) learned.set(f, priorWeights[f] as number)
   return {
     version: 1,
     examples: { in: nIn + (prior?.examples.in ?? 0), out: nOut + (prior?.examples.out ?? 0) },

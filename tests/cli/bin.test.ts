@@ -37,7 +37,7 @@ beforeEach(() => {
     `export const main = async (argv) => { console.log('${which}', argv.join(' ')); return 0 }\n`
   write('src/cli/index.ts', main('src'), 1_000)
   write('src/model/types.ts', 'export {}\n', 1_000)
-  write('dist/cli/index.js', main('dist'), 2_000)
+  write('dist/bundle/cli.js', main('dist'), 2_000)
 })
 
 afterEach(() => rmSync(dir, { recursive: true, force: true }))

@@ -139,7 +139,8 @@ const answers = (url: string) =>
 describe('the packed tarball, installed into an empty prefix', () => {
   it('carries the compiled code, not the sources, and answers --version', () => {
     const installed = join(dir, 'prefix/lib/node_modules/topicwire')
-    expect(existsSync(join(installed, 'dist/cli/index.js'))).toBe(true)
+    // What bin/topicwire.js runs: the command line bundled into chunks.
+    expect(existsSync(join(installed, 'dist/bundle/cli.js'))).toBe(true)
     expect(existsSync(join(installed, 'dist/.build-stamp'))).toBe(true)
     expect(existsSync(join(installed, 'src'))).toBe(false)
     const r = run(['--version'])
@@ -158,7 +159,35 @@ describe('the packed tarball, installed into an empty prefix', () => {
     )?.[1]
     expect(spec).toBeDefined()
     expect(isPatched(createRequire(sanitizer)(spec ?? ''))).toBe(true)
+    // The bundle bin runs carries the vendored copy inside: no chunk loads the package.
+    const bundle = join(installed, 'dist/bundle')
+    for (const chunk of readdirSync(bundle))
+      expect(readFileSync(join(bundle, chunk), 'utf8'), chunk).not.toMatch(
+        /(from\s*|require\(|import\()['"]sanitize-html/,
+      )
   })
+
+  it('checks with the bundle, loading none of what serve needs', () => {
+    const shipped = join(dir, 'prefix/lib/node_modules/topicwire/config/topicwire.yaml')
+    const r = spawnSync(
+      process.execPath,
+      ['--import', join(ROOT, 'tests/helpers/module-log.mjs'), bin, 'check', '--config', shipped],
+      { cwd: elsewhere, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } },
+    )
+    expect(r.status).toBe(0)
+    const loaded = [...r.stderr.matchAll(/^module-log (\S+)$/gm)].map((m) => m[1] ?? '')
+    // The recording works: the bundle's entry and a chunk of the command are there.
+    expect(loaded.some((u) => u.endsWith('/dist/bundle/cli.js'))).toBe(true)
+    expect(loaded.some((u) => /\/dist\/bundle\/check-\w+\.js$/.test(u))).toBe(true)
+    // Nothing unbundled of ours, and no package or chunk of the server, store or fetcher.
+    const forbidden = [
+      /\/node_modules\/topicwire\/dist\/(?!bundle\/)/,
+      /\/node_modules\/(hono|@hono|sanitize-html|prom-client|undici|lowdb|pg|pino|feedsmith)\//,
+      /\/dist\/bundle\/(serve|fetch|demo|analyse|runtime|scheduler)-/,
+      /^node:(worker_threads|http)$/,
+    ]
+    expect(loaded.filter((u) => forbidden.some((re) => re.test(u)))).toEqual([])
+  }, 60_000)
 
   it('checks its own shipped configuration from another folder', () => {
     const shipped = join(dir, 'prefix/lib/node_modules/topicwire/config/topicwire.yaml')

@@ -53,6 +53,11 @@ export interface StoryIndexOptions {
    */
   event?: number
   /**
+   * Two reports of one event key on its day join whatever their sources and angles (an outlet's
+   * clips, galleries and explainers of a disaster that day are its story). Default true.
+   */
+  eventDay?: boolean
+  /**
    * Added to the bar when either report is a folded text of another language (fold.ts): its few
    * keys make the cosine high on little evidence. Default {@link DEFAULT_FOLDED}.
    */
@@ -212,6 +217,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
   /** The indexed docs of each event key (features.ts), in the order they were indexed. */
   const byEvent = new Map<number, Doc[]>()
   const eventShare = opts.event ?? DEFAULT_EVENT
+  const eventDay = opts.eventDay ?? true
   const foldedExtra = opts.folded ?? DEFAULT_FOLDED
   const commonShare = opts.commonShare ?? 0.005
   const maxCandidates = opts.maxCandidates ?? MAX_CANDIDATES
@@ -337,7 +343,13 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     /** Per story: its best member above the bar (margin > -∞), and how many reached the weak bar. */
     const best = new Map<
       string,
-      { score: number; margin: number; match: Doc; weak: number; weakScore: number }
+      {
+        score: number
+        margin: number
+        match: Doc
+        weak: number
+        weakScore: number
+      }
     >()
     doc.bands ??= bandsOf(doc)
     const { visited, event, source, seen, time, size, sketch, norm: norms, flags } = slots.columns
@@ -367,12 +379,14 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
       if (floor >= 1 || size[slot] === 0) return false
       // A source's own second report of a story, and an explainer, must be much closer than
       // another outlet's report.
-      const strict = source[slot] === own || background || (flags[slot]! & SLOT_BACKGROUND) !== 0
-      const base = strict
-        ? floor - threshold + sameSource
-        : event[slot] === stamp
-          ? floor * eventShare
-          : floor
+      // A disaster's day is one story whatever the angle: an outlet's several clips, galleries and
+      // explainers of it that day join it on its event key like another outlet's reports.
+      const ofEvent = event[slot] === stamp
+      const strict =
+        (source[slot] === own && !(ofEvent && eventDay)) ||
+        background ||
+        (flags[slot]! & SLOT_BACKGROUND) !== 0
+      const base = strict ? floor - threshold + sameSource : ofEvent ? floor * eventShare : floor
       // A folded text keeps few keys (its words that have an English fold): a few common ones
       // ("taliban", "afghanistan") must not make it close to every report that has them.
       const min = folded || (flags[slot]! & SLOT_FOLDED) !== 0 ? base + foldedExtra : base
@@ -387,7 +401,13 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
       if (score < weakMin) return false
       let e = best.get(c.clusterId)
       if (!e) {
-        e = { score, margin: Number.NEGATIVE_INFINITY, match: c, weak: 0, weakScore: score }
+        e = {
+          score,
+          margin: Number.NEGATIVE_INFINITY,
+          match: c,
+          weak: 0,
+          weakScore: score,
+        }
         best.set(c.clusterId, e)
       }
       e.weak++

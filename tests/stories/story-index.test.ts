@@ -446,6 +446,20 @@ describe('createStoryIndex: one disaster, one day', () => {
     expect(joined.last).toBe(joined.first)
   })
 
+  it("lets an outlet's second clip of the day's disaster join it, but not another day's", () => {
+    // One outlet files several pieces of a disaster's day (a clip, a gallery): on the event key
+    // they join the day's story like another outlet's reports; without it, the same-source bar.
+    const clip = item('v', 'abc', 13, 'Video: quake damage to buildings in Marrakesh, Morocco')
+    const [a] = first()
+    const joined = storyOf([a!, clip])
+    expect(joined.last).toBe(joined.first)
+    const strict = storyOf([a!, clip], { eventDay: false })
+    expect(strict.last).not.toBe(strict.first)
+    const nextDay = item('w', 'abc', 27, clip.title)
+    const later = storyOf([a!, nextDay])
+    expect(later.last).not.toBe(later.first)
+  })
+
   it("keeps the next day's reports, and reactions, out of the day's story", () => {
     const nextDay = item(
       'd',

@@ -2,6 +2,7 @@
 import type { ClusterReason, Item } from '../model/types.js'
 import { countKeys, countOf, createBandTable, dropFrom, pushTo } from './buckets.js'
 import { BACKGROUND_KEY, compactFeatures, type StoryFeatures, storyFeatures } from './features.js'
+import { isMatchKey } from './facts.js'
 import { storyConflict } from './guards.js'
 import { createBandKeys, DEFAULT_LSH, type LshShape } from './minhash.js'
 import { createSlotTable, SLOT_BACKGROUND, SLOT_FOLDED } from './slots.js'
@@ -57,6 +58,12 @@ export interface StoryIndexOptions {
    * clips, galleries and explainers of a disaster that day are its story). Default true.
    */
   eventDay?: boolean
+  /**
+   * The bar is this share of itself for two reports published on one UTC day that name one match
+   * (facts.ts match keys: two national sides and match words): a match day's live page, report
+   * and clips share few words but the sides. 1 turns it off. Default {@link DEFAULT_MATCH}.
+   */
+  match?: number
   /**
    * Added to the bar when either report is a folded text of another language (fold.ts): its few
    * keys make the cosine high on little evidence. Default {@link DEFAULT_FOLDED}.
@@ -163,6 +170,8 @@ export const DEFAULT_SAME_SOURCE = 0.6
 export const DEFAULT_CROSS_DAY = 0.15
 /** See {@link StoryIndexOptions.event}. */
 export const DEFAULT_EVENT = 0.8
+/** See {@link StoryIndexOptions.match}. */
+export const DEFAULT_MATCH = 0.6
 /** See {@link StoryIndexOptions.folded}. */
 export const DEFAULT_FOLDED = 0.1
 /** Reports of one event key an arrival looks at: the newest this many indexed. */
@@ -218,6 +227,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
   const byEvent = new Map<number, Doc[]>()
   const eventShare = opts.event ?? DEFAULT_EVENT
   const eventDay = opts.eventDay ?? true
+  const matchShare = opts.match ?? DEFAULT_MATCH
   const foldedExtra = opts.folded ?? DEFAULT_FOLDED
   const commonShare = opts.commonShare ?? 0.005
   const maxCandidates = opts.maxCandidates ?? MAX_CANDIDATES
@@ -381,12 +391,16 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
       // another outlet's report.
       // A disaster's day is one story whatever the angle: an outlet's several clips, galleries and
       // explainers of it that day join it on its event key like another outlet's reports.
-      const ofEvent = event[slot] === stamp
+      const ofEvent = event[slot] === stamp || event[slot] === -stamp
       const strict =
         (source[slot] === own && !(ofEvent && eventDay)) ||
         background ||
         (flags[slot]! & SLOT_BACKGROUND) !== 0
-      const base = strict ? floor - threshold + sameSource : ofEvent ? floor * eventShare : floor
+      const base = strict
+        ? floor - threshold + sameSource
+        : ofEvent
+          ? floor * (event[slot] === stamp ? eventShare : matchShare)
+          : floor
       // A folded text keeps few keys (its words that have an English fold): a few common ones
       // ("taliban", "afghanistan") must not make it close to every report that has them.
       const min = folded || (flags[slot]! & SLOT_FOLDED) !== 0 ? base + foldedExtra : base
@@ -438,7 +452,9 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
         // story that began on an earlier day (the day before's toll, joined by a late copy).
         const first = byCluster.get(m.clusterId)?.[0]
         if (first && Math.floor(first.time / DAY_MS) !== day) continue
-        event[m.slot] = stamp
+        // A match's reports are marked apart: they get the match's bar (a slot marked by both
+        // keys of an arrival keeps the disaster's).
+        if (event[m.slot] !== stamp) event[m.slot] = isMatchKey(key) ? -stamp : stamp
         reports.push(m.slot)
       }
     }

@@ -70,6 +70,15 @@ describe.skipIf(!present)(suite, () => {
     expect(run.predicted.get('nd-00385')).toBe(run.predicted.get('nd-00388'))
   })
 
+  it("merges a match day's reports on its sides, not what a player says of it", () => {
+    // Karachi, 18 Dec 2022: "Pakistan v England: Harry Brook hundred gives tourists lead" (BBC) /
+    // "Harry Brook hits third century of tour as England edge into lead over Pakistan" (Guardian).
+    expect(run.predicted.get('nd-00094')).toBe(run.predicted.get('nd-00093'))
+    // Multan, 12 Dec: "Ben Stokes says tourists' victory is not 'just another series'" is its
+    // own story, apart from "Tourists win thriller in Multan to seal series".
+    expect(run.predicted.get('nd-00019')).not.toBe(run.predicted.get('nd-00018'))
+  })
+
   it("keeps the next day's toll apart from the day's story", () => {
     // Peshawar: 30 Jan (Sky) vs "Death toll in Pakistan mosque explosion rises to 90" (31 Jan).
     expect(run.predicted.get('nd-00240')).not.toBe(run.predicted.get('nd-00202'))

@@ -1,8 +1,8 @@
 /** StoryIndex: the in-memory window of recent items that assigns each new arrival its story (clusterId). */
 import type { ClusterReason, Item } from '../model/types.js'
 import { countKeys, countOf, createBandTable, dropFrom, pushTo } from './buckets.js'
-import { BACKGROUND_KEY, compactFeatures, type StoryFeatures, storyFeatures } from './features.js'
 import { isMatchKey } from './facts.js'
+import { BACKGROUND_KEY, compactFeatures, type StoryFeatures, storyFeatures } from './features.js'
 import { storyConflict } from './guards.js'
 import { createBandKeys, DEFAULT_LSH, type LshShape } from './minhash.js'
 import { createSlotTable, SLOT_BACKGROUND, SLOT_FOLDED } from './slots.js'

@@ -1,9 +1,9 @@
 /** StoryIndex: the in-memory window of recent items that assigns each new arrival its story (clusterId). */
 import type { ClusterReason, Item } from '../model/types.js'
 import { countKeys, countOf, createBandTable, dropFrom, pushTo } from './buckets.js'
-import { isMatchKey } from './facts.js'
+import { isMatchKey, type StoryFacts } from './facts.js'
 import { BACKGROUND_KEY, compactFeatures, type StoryFeatures, storyFeatures } from './features.js'
-import { storyConflict } from './guards.js'
+import { CASUALTY_KEY, storyConflict } from './guards.js'
 import { createBandKeys, DEFAULT_LSH, type LshShape } from './minhash.js'
 import { createSlotTable, SLOT_BACKGROUND, SLOT_FOLDED } from './slots.js'
 import {
@@ -64,6 +64,13 @@ export interface StoryIndexOptions {
    * and clips share few words but the sides. 1 turns it off. Default {@link DEFAULT_MATCH}.
    */
   match?: number
+  /**
+   * A report published this long after midnight UTC may be a late copy of a report of the day
+   * before: it is held to the same-day bar (with the time since midnight), unless it gives a
+   * figure the other does not (a new toll is the new day's story). 0 turns it off. Default
+   * {@link DEFAULT_LATE_MS}.
+   */
+  lateMs?: number
   /**
    * Added to the bar when either report is a folded text of another language (fold.ts): its few
    * keys make the cosine high on little evidence. Default {@link DEFAULT_FOLDED}.
@@ -172,6 +179,8 @@ export const DEFAULT_CROSS_DAY = 0.15
 export const DEFAULT_EVENT = 0.8
 /** See {@link StoryIndexOptions.match}. */
 export const DEFAULT_MATCH = 0.6
+/** See {@link StoryIndexOptions.lateMs}. */
+export const DEFAULT_LATE_MS = 12 * 3_600_000
 /** See {@link StoryIndexOptions.folded}. */
 export const DEFAULT_FOLDED = 0.1
 /** Reports of one event key an arrival looks at: the newest this many indexed. */
@@ -228,6 +237,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
   const eventShare = opts.event ?? DEFAULT_EVENT
   const eventDay = opts.eventDay ?? true
   const matchShare = opts.match ?? DEFAULT_MATCH
+  const lateMs = opts.lateMs ?? DEFAULT_LATE_MS
   const foldedExtra = opts.folded ?? DEFAULT_FOLDED
   const commonShare = opts.commonShare ?? 0.005
   const maxCandidates = opts.maxCandidates ?? MAX_CANDIDATES
@@ -368,6 +378,15 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     const background = hasKey(keys, BACKGROUND_KEY)
     const folded = doc.features.facts.folded === true
     const day = Math.floor(doc.time / DAY_MS)
+    const sinceMidnight = doc.time - day * DAY_MS
+    /** A report of deaths: only a disaster's reports have late copies (news-dev's story rule). */
+    const casualties = hasKey(keys, CASUALTY_KEY)
+    /** Whether the arrival may be a late copy of `m`, a report of deaths of the day before. */
+    const lateOf = (m: Doc): boolean =>
+      casualties &&
+      sinceMidnight < lateMs &&
+      Math.floor(m.time / DAY_MS) === day - 1 &&
+      hasKey(m.features.keys, CASUALTY_KEY)
     const weights = weightsOf(keys)
     const norm = normOf(weights)
     doc.norm = norm
@@ -382,10 +401,14 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
       if (seen[slot]! < cutoff) return false
       const gap = Math.abs(doc.time - time[slot]!)
       if (gap > windowMs) return false
-      const floor =
-        threshold +
-        (perDay * gap) / DAY_MS +
-        (Math.floor(time[slot]! / DAY_MS) === day ? 0 : crossDay)
+      const slotDay = Math.floor(time[slot]! / DAY_MS)
+      // A late copy: a report of the small hours after midnight UTC against one of the day before
+      // is held to the same-day bar with the time since midnight only (a slower outlet's copy of
+      // yesterday's report); a new figure keeps it apart (see `fits` below).
+      const late = casualties && slotDay === day - 1 && lateOf(docs[slot]!)
+      const floor = late
+        ? threshold + (perDay * sinceMidnight) / DAY_MS
+        : threshold + (perDay * gap) / DAY_MS + (slotDay === day ? 0 : crossDay)
       if (floor >= 1 || size[slot] === 0) return false
       // A source's own second report of a story, and an explainer, must be much closer than
       // another outlet's report.
@@ -481,6 +504,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
         const sameDay = Math.floor(m.time / DAY_MS) === day
         return (
           (m.sourceId !== doc.sourceId || m === match) &&
+          !(lateOf(m) && newFigure(doc.features.facts, m.features.facts)) &&
           storyConflict(
             doc.features.facts,
             m.features.facts,
@@ -584,5 +608,9 @@ const keysNotIn = (a: Uint32Array, b: Uint32Array): Uint32Array => {
   }
   return Uint32Array.from(out)
 }
+
+/** A figure `a` gives that `b` does not: a late report with one is news of its own day. */
+const newFigure = (a: StoryFacts, b: StoryFacts): boolean =>
+  a.numbers.some((n) => !b.numbers.includes(n))
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000

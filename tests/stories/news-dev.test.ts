@@ -79,6 +79,13 @@ describe.skipIf(!present)(suite, () => {
     expect(run.predicted.get('nd-00019')).not.toBe(run.predicted.get('nd-00018'))
   })
 
+  it("keeps a next-morning late copy with the day before's story", () => {
+    // Peshawar: NBC's "Scores killed after suicide bomber targets mosque in Pakistan" (31 Jan,
+    // 09:43 UTC, no new figure) is the editor's 30 Jan story, not the 31 Jan toll updates.
+    expect(run.predicted.get('nd-00247')).toBe(run.predicted.get('nd-00202'))
+    expect(run.predicted.get('nd-00247')).not.toBe(run.predicted.get('nd-00240'))
+  })
+
   it("keeps the next day's toll apart from the day's story", () => {
     // Peshawar: 30 Jan (Sky) vs "Death toll in Pakistan mosque explosion rises to 90" (31 Jan).
     expect(run.predicted.get('nd-00240')).not.toBe(run.predicted.get('nd-00202'))

@@ -8,6 +8,8 @@ import {
   CLAUSE_WORDS,
   CURRENCIES,
   EVENT_KINDS,
+  MATCH_ANGLE_WORDS,
+  MATCH_WORDS,
   MONTH_ABBR,
   MONTHS,
   NOT_PLACES,
@@ -16,7 +18,10 @@ import {
   ORDINAL_WORDS,
   SCALES,
   SITE_BEFORE,
+  SPORT_TEAMS,
   SYNONYM_OF,
+  TEST_AFTER,
+  TEST_BEFORE,
   UNIT_SKIP,
   WEEKDAYS,
 } from './lexicon.js'
@@ -442,7 +447,7 @@ export const readStory = (
     facts,
     titleKeys: keysIn(head),
     summaryKeys: keysIn(body),
-    events: eventKeys(head, headWhere, where),
+    events: [...eventKeys(head, headWhere, where), ...matchKeys(head, all)],
   }
 }
 
@@ -497,6 +502,53 @@ const eventKeys = (
 }
 
 const NO_PLACES: ReadonlySet<string> = new Set()
+
+/** Every match key there can be: story-index.ts asks whether an event key is a match's. */
+const MATCH_KEYS: ReadonlySet<number> = new Set(
+  [...new Set(SPORT_TEAMS.values())].flatMap((a) =>
+    [...new Set(SPORT_TEAMS.values())].filter((b) => a < b).map((b) => fnv1a(`match@${a}+${b}`)),
+  ),
+)
+
+/** Whether an event key (StoryFeatures `events`) is that of a match rather than a disaster. */
+export const isMatchKey = (key: number): boolean => MATCH_KEYS.has(key)
+
+/** The sides of a match at most: a roundup of a tournament's day names more (its own story). */
+const MATCH_SIDES = 2
+
+/**
+ * The key of a match a report is about: fnv1a of `match@a+b` for the two national sides its text
+ * names (one of them in the headline) when it also speaks of a match (MATCH_WORDS, "second Test").
+ * News-dev's editor tells one story per match day ("Pakistan v England: second Test, day three –
+ * live", "Shakeel leads Pakistan charge…") whatever the angle; story-index.ts joins a day's
+ * reports of one key as it does a disaster's. Empty for a text of one side or more than two.
+ */
+const matchKeys = (head: readonly Clause[], all: readonly Clause[]): number[] => {
+  for (const c of head)
+    for (const w of c.words) if (ANGLE_WORDS.has(w) || MATCH_ANGLE_WORDS.has(w)) return []
+  const sides = new Set<string>()
+  let headSide = false
+  let match = false
+  for (const c of all) {
+    const inHead = head.includes(c)
+    const { words } = c
+    for (let i = 0; i < words.length; i++) {
+      const w = words[i]!
+      const side = SPORT_TEAMS.get(w)
+      if (side) {
+        sides.add(side)
+        if (inHead) headSide = true
+      } else if (
+        MATCH_WORDS.has(w) ||
+        (w === 'test' &&
+          (TEST_BEFORE.has(words[i - 1] ?? '') || TEST_AFTER.has(words[i + 1] ?? '')))
+      )
+        match = true
+    }
+  }
+  if (!match || !headSide || sides.size !== MATCH_SIDES) return []
+  return [fnv1a(`match@${[...sides].sort().join('+')}`)]
+}
 
 /** The countries a text names, and those its sites lie in. */
 const countriesOf = (where: {

@@ -4,7 +4,7 @@ import { placesCompatible } from './places.js'
 import { fnv1a, hasKey, stem } from './text.js'
 
 /** The key of the casualty words ("killed", "dead", "death toll"…: one synonym class, lexicon.ts). */
-const CASUALTY_KEY = fnv1a(stem('kill'))
+export const CASUALTY_KEY = fnv1a(stem('kill'))
 
 /** Why two similar texts are kept apart. */
 export type GuardName =

@@ -205,3 +205,45 @@ export const ANGLE_WORDS: ReadonlySet<string> = new Set(
     'condolences solidarity suspect suspects analysis lessons'
   ).split(' '),
 )
+
+/**
+ * National sides of cricket (and the other sports a Pakistan–Afghanistan feed carries), by the
+ * last word of their name as tokenize gives it ("new zealand" → zealand, "sri lanka" → lanka).
+ */
+export const SPORT_TEAMS: ReadonlyMap<string, string> = new Map(
+  (
+    'pakistan:pakistan afghanistan:afghanistan england:england india:india australia:australia ' +
+    'zealand:new-zealand lanka:sri-lanka bangladesh:bangladesh indies:west-indies ' +
+    'zimbabwe:zimbabwe ireland:ireland netherlands:netherlands scotland:scotland nepal:nepal'
+  )
+    .split(' ')
+    .map((pair) => pair.split(':') as [string, string]),
+)
+
+/**
+ * Words only a report of a match uses: with two sides named they make the match's key. "test"
+ * is not one ("nuclear test"): an ordinal before it, or "match"/"series" after it, is.
+ */
+export const MATCH_WORDS: ReadonlySet<string> = new Set(
+  (
+    'cricket t20 t20i t20is odi odis wicket wickets innings batsman batter batters bowler bowlers ' +
+    'bowled bowling batting century centuries stumps'
+  ).split(' '),
+)
+
+/** Words that make "test" a match (before it: "second Test"; after it: "Test series"). */
+export const TEST_BEFORE: ReadonlySet<string> = new Set(
+  'first second third fourth fifth 1st 2nd 3rd 4th 5th'.split(' '),
+)
+export const TEST_AFTER: ReadonlySet<string> = new Set('match series squad win victory'.split(' '))
+
+/**
+ * Headline words of what someone says of a match rather than of the match ("Stokes lauds
+ * England's series win", "Stokes says victory is not just another series"): no match key, as
+ * {@link ANGLE_WORDS} give no event key.
+ */
+export const MATCH_ANGLE_WORDS: ReadonlySet<string> = new Set(
+  'says say said lauds laud hails hail praises praise admits insists believes reflects interview'.split(
+    ' ',
+  ),
+)

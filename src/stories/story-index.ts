@@ -1,8 +1,9 @@
 /** StoryIndex: the in-memory window of recent items that assigns each new arrival its story (clusterId). */
 import type { ClusterReason, Item } from '../model/types.js'
 import { countKeys, countOf, createBandTable, dropFrom, pushTo } from './buckets.js'
+import { isMatchKey, type StoryFacts } from './facts.js'
 import { BACKGROUND_KEY, compactFeatures, type StoryFeatures, storyFeatures } from './features.js'
-import { storyConflict } from './guards.js'
+import { CASUALTY_KEY, storyConflict } from './guards.js'
 import { createBandKeys, DEFAULT_LSH, type LshShape } from './minhash.js'
 import { createSlotTable, SLOT_BACKGROUND, SLOT_FOLDED } from './slots.js'
 import {
@@ -52,6 +53,24 @@ export interface StoryIndexOptions {
    * share few words still report the same major event. 1 turns it off. Default {@link DEFAULT_EVENT}.
    */
   event?: number
+  /**
+   * Two reports of one event key on its day join whatever their sources and angles (an outlet's
+   * clips, galleries and explainers of a disaster that day are its story). Default true.
+   */
+  eventDay?: boolean
+  /**
+   * The bar is this share of itself for two reports published on one UTC day that name one match
+   * (facts.ts match keys: two national sides and match words): a match day's live page, report
+   * and clips share few words but the sides. 1 turns it off. Default {@link DEFAULT_MATCH}.
+   */
+  match?: number
+  /**
+   * A report published this long after midnight UTC may be a late copy of a report of the day
+   * before: it is held to the same-day bar (with the time since midnight), unless it gives a
+   * figure the other does not (a new toll is the new day's story). 0 turns it off. Default
+   * {@link DEFAULT_LATE_MS}.
+   */
+  lateMs?: number
   /**
    * Added to the bar when either report is a folded text of another language (fold.ts): its few
    * keys make the cosine high on little evidence. Default {@link DEFAULT_FOLDED}.
@@ -158,6 +177,10 @@ export const DEFAULT_SAME_SOURCE = 0.6
 export const DEFAULT_CROSS_DAY = 0.15
 /** See {@link StoryIndexOptions.event}. */
 export const DEFAULT_EVENT = 0.8
+/** See {@link StoryIndexOptions.match}. */
+export const DEFAULT_MATCH = 0.6
+/** See {@link StoryIndexOptions.lateMs}. */
+export const DEFAULT_LATE_MS = 12 * 3_600_000
 /** See {@link StoryIndexOptions.folded}. */
 export const DEFAULT_FOLDED = 0.1
 /** Reports of one event key an arrival looks at: the newest this many indexed. */
@@ -212,6 +235,9 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
   /** The indexed docs of each event key (features.ts), in the order they were indexed. */
   const byEvent = new Map<number, Doc[]>()
   const eventShare = opts.event ?? DEFAULT_EVENT
+  const eventDay = opts.eventDay ?? true
+  const matchShare = opts.match ?? DEFAULT_MATCH
+  const lateMs = opts.lateMs ?? DEFAULT_LATE_MS
   const foldedExtra = opts.folded ?? DEFAULT_FOLDED
   const commonShare = opts.commonShare ?? 0.005
   const maxCandidates = opts.maxCandidates ?? MAX_CANDIDATES
@@ -337,7 +363,13 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     /** Per story: its best member above the bar (margin > -∞), and how many reached the weak bar. */
     const best = new Map<
       string,
-      { score: number; margin: number; match: Doc; weak: number; weakScore: number }
+      {
+        score: number
+        margin: number
+        match: Doc
+        weak: number
+        weakScore: number
+      }
     >()
     doc.bands ??= bandsOf(doc)
     const { visited, event, source, seen, time, size, sketch, norm: norms, flags } = slots.columns
@@ -346,6 +378,15 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     const background = hasKey(keys, BACKGROUND_KEY)
     const folded = doc.features.facts.folded === true
     const day = Math.floor(doc.time / DAY_MS)
+    const sinceMidnight = doc.time - day * DAY_MS
+    /** A report of deaths: only a disaster's reports have late copies (news-dev's story rule). */
+    const casualties = hasKey(keys, CASUALTY_KEY)
+    /** Whether the arrival may be a late copy of `m`, a report of deaths of the day before. */
+    const lateOf = (m: Doc): boolean =>
+      casualties &&
+      sinceMidnight < lateMs &&
+      Math.floor(m.time / DAY_MS) === day - 1 &&
+      hasKey(m.features.keys, CASUALTY_KEY)
     const weights = weightsOf(keys)
     const norm = normOf(weights)
     doc.norm = norm
@@ -360,18 +401,28 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
       if (seen[slot]! < cutoff) return false
       const gap = Math.abs(doc.time - time[slot]!)
       if (gap > windowMs) return false
-      const floor =
-        threshold +
-        (perDay * gap) / DAY_MS +
-        (Math.floor(time[slot]! / DAY_MS) === day ? 0 : crossDay)
+      const slotDay = Math.floor(time[slot]! / DAY_MS)
+      // A late copy: a report of the small hours after midnight UTC against one of the day before
+      // is held to the same-day bar with the time since midnight only (a slower outlet's copy of
+      // yesterday's report); a new figure keeps it apart (see `fits` below).
+      const late = casualties && slotDay === day - 1 && lateOf(docs[slot]!)
+      const floor = late
+        ? threshold + (perDay * sinceMidnight) / DAY_MS
+        : threshold + (perDay * gap) / DAY_MS + (slotDay === day ? 0 : crossDay)
       if (floor >= 1 || size[slot] === 0) return false
       // A source's own second report of a story, and an explainer, must be much closer than
       // another outlet's report.
-      const strict = source[slot] === own || background || (flags[slot]! & SLOT_BACKGROUND) !== 0
+      // A disaster's day is one story whatever the angle: an outlet's several clips, galleries and
+      // explainers of it that day join it on its event key like another outlet's reports.
+      const ofEvent = event[slot] === stamp || event[slot] === -stamp
+      const strict =
+        (source[slot] === own && !(ofEvent && eventDay)) ||
+        background ||
+        (flags[slot]! & SLOT_BACKGROUND) !== 0
       const base = strict
         ? floor - threshold + sameSource
-        : event[slot] === stamp
-          ? floor * eventShare
+        : ofEvent
+          ? floor * (event[slot] === stamp ? eventShare : matchShare)
           : floor
       // A folded text keeps few keys (its words that have an English fold): a few common ones
       // ("taliban", "afghanistan") must not make it close to every report that has them.
@@ -387,7 +438,13 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
       if (score < weakMin) return false
       let e = best.get(c.clusterId)
       if (!e) {
-        e = { score, margin: Number.NEGATIVE_INFINITY, match: c, weak: 0, weakScore: score }
+        e = {
+          score,
+          margin: Number.NEGATIVE_INFINITY,
+          match: c,
+          weak: 0,
+          weakScore: score,
+        }
         best.set(c.clusterId, e)
       }
       e.weak++
@@ -418,7 +475,9 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
         // story that began on an earlier day (the day before's toll, joined by a late copy).
         const first = byCluster.get(m.clusterId)?.[0]
         if (first && Math.floor(first.time / DAY_MS) !== day) continue
-        event[m.slot] = stamp
+        // A match's reports are marked apart: they get the match's bar (a slot marked by both
+        // keys of an arrival keeps the disaster's).
+        if (event[m.slot] !== stamp) event[m.slot] = isMatchKey(key) ? -stamp : stamp
         reports.push(m.slot)
       }
     }
@@ -445,6 +504,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
         const sameDay = Math.floor(m.time / DAY_MS) === day
         return (
           (m.sourceId !== doc.sourceId || m === match) &&
+          !(lateOf(m) && newFigure(doc.features.facts, m.features.facts)) &&
           storyConflict(
             doc.features.facts,
             m.features.facts,
@@ -548,5 +608,9 @@ const keysNotIn = (a: Uint32Array, b: Uint32Array): Uint32Array => {
   }
   return Uint32Array.from(out)
 }
+
+/** A figure `a` gives that `b` does not: a late report with one is news of its own day. */
+const newFigure = (a: StoryFacts, b: StoryFacts): boolean =>
+  a.numbers.some((n) => !b.numbers.includes(n))
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { readStory, storyFacts } from '../../src/stories/facts.js'
+import { isMatchKey, readStory, storyFacts } from '../../src/stories/facts.js'
 
 const numbers = (title: string, summary = '') => [...storyFacts(title, summary).numbers].sort()
 const quantities = (title: string, summary = '') =>
@@ -182,6 +182,31 @@ describe('readStory: event keys', () => {
     expect(events('White House condemns deadly mosque blast in Peshawar')).toEqual([])
     expect(events('Taliban deny role in Peshawar mosque blast that killed 100')).toEqual([])
     expect(events('Imran Khan arrested in Islamabad')).toEqual([])
+  })
+
+  it('gives the reports of one match one key: its two sides and a match word', () => {
+    const test = events('Pakistan v England: second Test, day three – live')
+    expect(test).toHaveLength(1)
+    expect(isMatchKey(test[0]!)).toBe(true)
+    expect(
+      events('Harry Brook hits third century as England edge into lead over Pakistan'),
+    ).toEqual(test)
+    // The second side may be in the summary (one must be in the headline); order does not matter.
+    expect(
+      events('Rehan Ahmed takes five wickets as England close in', 'A clean sweep of Pakistan.'),
+    ).toEqual(test)
+    expect(events('Rehan Ahmed takes five wickets', 'England sweep Pakistan.')).toEqual([])
+    expect(events('England v Pakistan: Women’s T20 World Cup – live')).toEqual(test)
+    expect(isMatchKey(events('Strong quake hits Morocco')[0]!)).toBe(false)
+  })
+
+  it('gives no match key to one side, three sides, a "test" that is no match, or a reaction', () => {
+    expect(events('Pakistan bowled out for 150 in Karachi')).toEqual([])
+    expect(events('India, Pakistan and England in T20 tri-series')).toEqual([])
+    expect(events('Pakistan and Afghanistan test border crossing rules')).toEqual([])
+    expect(events('Pakistan and Afghanistan hold talks on border trade')).toEqual([])
+    expect(events('Stokes lauds England’s Test series win in Pakistan')).toEqual([])
+    expect(events('Pakistan v England: Stokes says victory is not just another series')).toEqual([])
   })
 
   it('marks a headline of several events and a Polish text', () => {

@@ -446,6 +446,75 @@ describe('createStoryIndex: one disaster, one day', () => {
     expect(joined.last).toBe(joined.first)
   })
 
+  it("lets an outlet's second clip of the day's disaster join it, but not another day's", () => {
+    // One outlet files several pieces of a disaster's day (a clip, a gallery): on the event key
+    // they join the day's story like another outlet's reports; without it, the same-source bar.
+    const clip = item('v', 'abc', 13, 'Video: quake damage to buildings in Marrakesh, Morocco')
+    const [a] = first()
+    const joined = storyOf([a!, clip])
+    expect(joined.last).toBe(joined.first)
+    const strict = storyOf([a!, clip], { eventDay: false })
+    expect(strict.last).not.toBe(strict.first)
+    const nextDay = item('w', 'abc', 27, clip.title)
+    const later = storyOf([a!, nextDay])
+    expect(later.last).not.toBe(later.first)
+  })
+
+  it("keeps a late copy of the evening's toll report in the day's story, not a new figure", () => {
+    const evening = [
+      item(
+        'x',
+        'abc',
+        20,
+        'Bus crash kills 40 in Pakistan',
+        'The bus fell into a ravine in Lasbela.',
+      ),
+    ]
+    const copy = (
+      hours: number,
+      title = 'Passenger bus plunges off bridge in Pakistan, killing 40',
+    ) => item('y', 'epoch', hours, title, 'Police said the vehicle caught fire.')
+    // 03:00 the next morning: held to the same-day bar, it joins.
+    const joined = storyOf([...evening, copy(27)])
+    expect(joined.last).toBe(joined.first)
+    // The same texts are too far apart across midnight without the late-copy bar, or after noon.
+    const strict = storyOf([...evening, copy(27)], { lateMs: 0 })
+    expect(strict.last).not.toBe(strict.first)
+    const afternoon = storyOf([...evening, copy(37)])
+    expect(afternoon.last).not.toBe(afternoon.first)
+    // A figure the evening did not give is the new day's news.
+    const toll = storyOf([
+      ...evening,
+      copy(27, 'Passenger bus plunges off bridge in Pakistan, killing 40 and injuring 12'),
+    ])
+    expect(toll.last).not.toBe(toll.first)
+  })
+
+  it('gives no late-copy bar to a report without deaths (a saga day is its own story)', () => {
+    const evening = [
+      item(
+        'x',
+        'abc',
+        20,
+        'Bus drivers strike in Pakistan',
+        'The buses stood at a ravine in Lasbela.',
+      ),
+    ]
+    const next = (hours: number) =>
+      item(
+        'y',
+        'epoch',
+        hours,
+        'Passenger bus drivers strike at bridge in Pakistan',
+        'Police said the drivers blocked the road.',
+      )
+    // Close enough on one day (23:00), not at 03:00 the next: only a report of deaths is copied late.
+    const sameDay = storyOf([...evening, next(23)])
+    expect(sameDay.last).toBe(sameDay.first)
+    const nextDay = storyOf([...evening, next(27)])
+    expect(nextDay.last).not.toBe(nextDay.first)
+  })
+
   it("keeps the next day's reports, and reactions, out of the day's story", () => {
     const nextDay = item(
       'd',

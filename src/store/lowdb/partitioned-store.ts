@@ -322,7 +322,9 @@ export const createPartitionedStore = async (
     if (!opts.readOnly) await mkdir(files.index, { recursive: true })
     const state = await stateFile.read()
     found = state !== null
-    const items: Item[] = []
+    /** Each day's items in the order read, oldest day first. */
+    const dayLists: Item[][] = []
+    let twice = false
     for (const name of readdirSync(files.items).sort()) {
       const day = DAY_FILE.exec(name)?.[1]
       if (!day) continue
@@ -348,14 +350,18 @@ export const createPartitionedStore = async (
         const seen = dayOfId.get(item.id)
         // An item in the wrong day (or in two) is filed again where it belongs by the next flush.
         if (seen !== undefined) {
+          twice = true
           dirty.add(seen)
           byDay.get(seen)?.delete(item.id)
         }
         if (dayOf(item) !== day) dirty.add(day)
         file(day, item.id)
-        items.push(item)
       }
+      dayLists.push(list)
     }
+    // Newest day first: the memory store's newest-first views without a sort. An item read twice
+    // keeps the copy of its later day (the last one loaded wins), as the misfiled check expects.
+    const items = twice ? dayLists.flat() : dayLists.reverse().flat()
     const snapshot: DbSnapshot = {
       ...(state ?? {}),
       version: DB_VERSION,

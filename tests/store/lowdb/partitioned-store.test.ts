@@ -1,16 +1,18 @@
 /** The partitioned lowdb store: the Store contract, partitions written only when changed, lock, migration, refusal, kill -9. */
 import { spawn } from 'node:child_process'
 import {
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { StoreError } from '../../../src/model/errors.js'
 import type { Item, Store } from '../../../src/model/types.js'
@@ -375,6 +377,36 @@ describe('partition indexes', () => {
       'one mended by hand',
     ])
     expect(await c.getItem(items[2]!.id)).toEqual(items[2])
+    await c.close()
+  })
+
+  it('keeps its indexes through a copy without times (stamped again once), not through a same-size edit', async () => {
+    const dir = tempDir()
+    const path = join(dir, 'db.json')
+    const items = [on(1, 'one'), on(2, 'two'), on(3, 'three')]
+    const a = await createPartitionedStore({ path })
+    await a.saveIngest({ sourceId: 'dawn', items, state })
+    await a.close()
+    // A copy that does not keep times (cp -r, rsync without -t): every partition gets a new mtime.
+    const copy = join(tempDir(), 'db.json')
+    cpSync(join(dir, 'db'), join(dirname(copy), 'db'), { recursive: true })
+    const day = (d: number) => join(dirname(copy), 'db', 'items', `2024-05-0${d}.json`)
+    const later = new Date(Date.now() + 3_600_000)
+    for (const d of [1, 2, 3]) utimesSync(day(d), later, later)
+    const logs: string[] = []
+    const b = await createPartitionedStore({ path: copy, log: (m) => logs.push(m) })
+    expect(logs.join('\n')).toContain('stamped 3 index(es)')
+    expect(logs.join('\n')).not.toContain('indexed')
+    expect((await b.queryItems(all)).items).toEqual([items[2], items[1], items[0]])
+    await b.close()
+    logs.length = 0
+    // A hand edit that keeps the size (and the gen token): its hash tells it apart.
+    writeFileSync(day(2), readFileSync(day(2), 'utf8').replace('"two"', '"TWO"'))
+    const c = await createPartitionedStore({ path: copy, log: (m) => logs.push(m) })
+    expect(logs).toEqual([
+      'indexed 1 partition(s) of ' + join(dirname(copy), 'db') + ' again (read whole)',
+    ])
+    expect((await c.getItem(items[1]!.id))?.title).toBe('TWO')
     await c.close()
   })
 

@@ -106,8 +106,6 @@ interface Changes {
   removed: Entry[]
 }
 
-const canonKey = (sourceId: string, canonicalUrl: string): string => `${sourceId}\n${canonicalUrl}`
-
 const entryOf = (item: Item): Entry => ({
   item,
   published: Date.parse(item.publishedAt),
@@ -120,7 +118,11 @@ export const createItemIndex = (): ItemIndex => {
   const bySource = new Map<string, Set<string>>()
   const byTopic = new Map<string, Set<string>>()
   const byCluster: OneOrMany = new Map()
-  const byCanonical: OneOrMany = new Map()
+  /**
+   * By source, then canonical URL: no key string made per item (a joined key was a fresh string
+   * to allocate and hash for every item loaded).
+   */
+  const byCanonical = new Map<string, OneOrMany>()
   let sortedAll: Item[] | undefined
   /** Changes since `sortedAll` was made: applied to it by the next `sorted()` (no full sort). */
   let addedSince: Item[] = []
@@ -143,7 +145,15 @@ export const createItemIndex = (): ItemIndex => {
     for (const t of item.topics) op(byTopic, t, item.id)
     const one = add ? addOne : removeOne
     one(byCluster, item.clusterId, item.id)
-    if (item.canonicalUrl) one(byCanonical, canonKey(item.sourceId, item.canonicalUrl), item.id)
+    if (item.canonicalUrl) {
+      let urls = byCanonical.get(item.sourceId)
+      if (!urls) {
+        urls = new Map()
+        byCanonical.set(item.sourceId, urls)
+      }
+      one(urls, item.canonicalUrl, item.id)
+      if (urls.size === 0) byCanonical.delete(item.sourceId)
+    }
     const change = add ? item : (byId.get(item.id) ?? entryOf(item))
     if (sortedAll) {
       if (add) addedSince.push(item)
@@ -339,7 +349,7 @@ export const createItemIndex = (): ItemIndex => {
     },
     get: (id) => byId.get(id)?.item,
     findByCanonical(sourceId, canonicalUrl) {
-      const ids = idsOf(byCanonical.get(canonKey(sourceId, canonicalUrl)))
+      const ids = idsOf(byCanonical.get(sourceId)?.get(canonicalUrl))
       for (const id of ids) return byId.get(id)?.item
       return undefined
     },

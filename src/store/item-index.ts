@@ -15,6 +15,13 @@ export interface ItemIndex {
   put(item: Item): void
   remove(id: string): Item | undefined
   clear(): void
+  /**
+   * Replaces everything with `items` and makes the whole, per-source and per-topic views in one
+   * pass, so no first read after a load sorts: items that come newest first (as a partitioned
+   * store reads its days) are not sorted at all, others once. Later items win over earlier ones
+   * of the same id, as with `put`.
+   */
+  load(items: readonly Item[]): void
   /** Every item, in no particular order. */
   values(): IterableIterator<Item>
   /** Every item, newest first; re-sorted only after a change. */
@@ -99,8 +106,6 @@ interface Changes {
   removed: Entry[]
 }
 
-const canonKey = (sourceId: string, canonicalUrl: string): string => `${sourceId}\n${canonicalUrl}`
-
 const entryOf = (item: Item): Entry => ({
   item,
   published: Date.parse(item.publishedAt),
@@ -113,7 +118,11 @@ export const createItemIndex = (): ItemIndex => {
   const bySource = new Map<string, Set<string>>()
   const byTopic = new Map<string, Set<string>>()
   const byCluster: OneOrMany = new Map()
-  const byCanonical: OneOrMany = new Map()
+  /**
+   * By source, then canonical URL: no key string made per item (a joined key was a fresh string
+   * to allocate and hash for every item loaded).
+   */
+  const byCanonical = new Map<string, OneOrMany>()
   let sortedAll: Item[] | undefined
   /** Changes since `sortedAll` was made: applied to it by the next `sorted()` (no full sort). */
   let addedSince: Item[] = []
@@ -136,7 +145,15 @@ export const createItemIndex = (): ItemIndex => {
     for (const t of item.topics) op(byTopic, t, item.id)
     const one = add ? addOne : removeOne
     one(byCluster, item.clusterId, item.id)
-    if (item.canonicalUrl) one(byCanonical, canonKey(item.sourceId, item.canonicalUrl), item.id)
+    if (item.canonicalUrl) {
+      let urls = byCanonical.get(item.sourceId)
+      if (!urls) {
+        urls = new Map()
+        byCanonical.set(item.sourceId, urls)
+      }
+      one(urls, item.canonicalUrl, item.id)
+      if (urls.size === 0) byCanonical.delete(item.sourceId)
+    }
     const change = add ? item : (byId.get(item.id) ?? entryOf(item))
     if (sortedAll) {
       if (add) addedSince.push(item)
@@ -262,10 +279,64 @@ export const createItemIndex = (): ItemIndex => {
       else cache.delete(key)
     }
     if (!arr) {
-      arr = sortNewestFirst(itemsOf(ids ?? EMPTY))
+      arr = freshView(ids ?? EMPTY)
       if (arr.length > 0) cache.set(key, arr)
     }
     return arr
+  }
+
+  /**
+   * A view that has to be made from nothing: filtered from the whole view when that one is at
+   * hand (one pass, no sort), else sorted from its ids.
+   */
+  const freshView = (ids: ReadonlySet<string>): Item[] => {
+    if (!sortedAll || addedSince.length > 0 || removedSince.length > 0) {
+      return sortNewestFirst(itemsOf(ids))
+    }
+    const out: Item[] = []
+    for (const it of sortedAll) if (ids.has(it.id)) out.push(it)
+    return out
+  }
+
+  /** The whole view and every source's and topic's, from the stored items (after a load). */
+  const buildViews = (items: readonly Item[]): void => {
+    // Each entry once: a loaded list with repeated ids is replaced by what is stored.
+    const list = items.length === byId.size ? items : [...values()]
+    let inOrder = true
+    for (let i = 1; i < list.length && inOrder; i++) {
+      const a = byId.get(list[i - 1]!.id)!
+      const b = byId.get(list[i]!.id)!
+      inOrder = compareKeys(a.published, a.item.id, b.published, b.item.id) < 0
+    }
+    const all = inOrder ? [...list] : sortNewestFirst(list)
+    for (const it of all) {
+      const s = sortedSource.get(it.sourceId)
+      if (s) s.push(it)
+      else sortedSource.set(it.sourceId, [it])
+      for (const t of it.topics) {
+        const v = sortedTopic.get(t)
+        if (v) v.push(it)
+        else sortedTopic.set(t, [it])
+      }
+    }
+    sortedAll = all
+  }
+
+  const clearAll = (): void => {
+    for (const m of [
+      byId,
+      bySource,
+      byTopic,
+      byCluster,
+      byCanonical,
+      sortedSource,
+      sortedTopic,
+      pendingSource,
+      pendingTopic,
+    ]) {
+      m.clear()
+    }
+    forgetSorted()
   }
 
   function* values(): IterableIterator<Item> {
@@ -278,7 +349,7 @@ export const createItemIndex = (): ItemIndex => {
     },
     get: (id) => byId.get(id)?.item,
     findByCanonical(sourceId, canonicalUrl) {
-      const ids = idsOf(byCanonical.get(canonKey(sourceId, canonicalUrl)))
+      const ids = idsOf(byCanonical.get(sourceId)?.get(canonicalUrl))
       for (const id of ids) return byId.get(id)?.item
       return undefined
     },
@@ -295,21 +366,16 @@ export const createItemIndex = (): ItemIndex => {
       byId.delete(id)
       return old.item
     },
-    clear() {
-      for (const m of [
-        byId,
-        bySource,
-        byTopic,
-        byCluster,
-        byCanonical,
-        sortedSource,
-        sortedTopic,
-        pendingSource,
-        pendingTopic,
-      ]) {
-        m.clear()
+    clear: clearAll,
+    load(items) {
+      clearAll()
+      for (const item of items) {
+        const old = byId.get(item.id)
+        if (old) relink(old.item, false)
+        byId.set(item.id, entryOf(item))
+        relink(item, true)
       }
-      forgetSorted()
+      buildViews(items)
     },
     values,
     sorted() {

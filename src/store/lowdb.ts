@@ -88,7 +88,8 @@ const dbSchema = z.object({
 const shellQuote = (p: string): string =>
   /^[\w./@%+=:,-]+$/.test(p) ? p : `'${p.replace(/'/g, `'\\''`)}'`
 
-const refuseFile = (
+/** The StoreError refusing `shown`: what is wrong and how to recover (move it aside, restore a backup). */
+export const refuseFile = (
   shown: string,
   problem: string,
   fix?: string,
@@ -109,7 +110,8 @@ const locate = (message: string, text: string): string =>
     return `at line ${line} column ${column}`
   })
 
-const issuePath = (path: readonly PropertyKey[]): string =>
+/** A zod issue's path as `items[3].title`. */
+export const issuePath = (path: readonly PropertyKey[]): string =>
   path
     .map((k, i) => (typeof k === 'number' ? `[${k}]` : `${i === 0 ? '' : '.'}${String(k)}`))
     .join('') || 'the document'

@@ -402,8 +402,7 @@ export const createMemoryStore = (opts: MemoryStoreOptions = {}): MemoryStore =>
     stateSnapshot,
 
     load(s, frozen = false) {
-      index.clear()
-      for (const item of s.items) index.put(frozen ? item : freezeItem(item))
+      index.load(frozen ? s.items : s.items.map(freezeItem))
       states = new Map(Object.values(s.states).map((st) => [st.sourceId, freezeState(st)]))
       verdicts = new Map((s.verdicts ?? []).map((v) => [verdictKey(v), Object.freeze({ ...v })]))
       changed(true)

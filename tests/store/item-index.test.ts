@@ -130,3 +130,69 @@ describe('createItemIndex sortedByTopic() and sortedBySource()', () => {
     }
   })
 })
+
+describe('createItemIndex load()', () => {
+  const TOPICS = ['t1', 't2', 't3']
+  const SOURCES = ['s1', 's2', 's3']
+  /** `n` items with few distinct minutes (ties by id), random sources and topics. */
+  const world = (random: () => number, n: number, prefix = 'i'): Item[] =>
+    Array.from({ length: n }, (_, i) =>
+      makeItem({
+        id: `${prefix}${i}`,
+        guid: `${prefix}${i}`,
+        sourceId: SOURCES[Math.floor(random() * SOURCES.length)]!,
+        topics: TOPICS.filter(() => random() < 0.4),
+        publishedAt: at(Math.floor(random() * 30)),
+      }),
+    )
+  const ids = (xs: readonly Item[]) => xs.map((i) => i.id)
+  /** Every view of `index` equals a full sort of what it holds. */
+  const expectViewsSorted = (index: ReturnType<typeof createItemIndex>) => {
+    const all = [...index.values()]
+    const sortedOf = (keep: (i: Item) => boolean) => ids(sortNewestFirst(all.filter(keep)))
+    expect(ids(index.sorted())).toEqual(sortedOf(() => true))
+    for (const t of [...TOPICS, 'none']) {
+      expect(ids(index.sortedByTopic(t))).toEqual(sortedOf((i) => i.topics.includes(t)))
+      expect(index.countByTopic(t)).toBe(all.filter((i) => i.topics.includes(t)).length)
+    }
+    for (const s of [...SOURCES, 'none']) {
+      expect(ids(index.sortedBySource(s))).toEqual(sortedOf((i) => i.sourceId === s))
+    }
+  }
+
+  it('makes views equal to a full sort from items given newest first, shuffled, or with repeated ids', () => {
+    const random = rng(23)
+    const items = world(random, 500)
+    const newest = sortNewestFirst(items)
+    const shuffled = [...items].sort(() => random() - 0.5)
+    // Two versions of one id: the later one in the list is the one stored.
+    const again = makeItem({ ...items[3]!, topics: ['t3'], publishedAt: at(99) })
+    for (const list of [newest, shuffled, [...newest, again]]) {
+      const index = createItemIndex()
+      index.put(makeItem({ id: 'gone', guid: 'gone', topics: ['t1'] }))
+      index.sortedByTopic('t1')
+      index.load(list)
+      expect(index.get('gone')).toBeUndefined()
+      expect(index.size).toBe(500)
+      expectViewsSorted(index)
+    }
+    const index = createItemIndex()
+    index.load([...newest, again])
+    expect(index.get(again.id)).toBe(again)
+    expect(index.sorted()[0]).toBe(again)
+  })
+
+  it('keeps views equal to a full sort through changes after a load, views first read after them included', () => {
+    const random = rng(31)
+    const index = createItemIndex()
+    index.load(sortNewestFirst(world(random, 400)))
+    for (let round = 0; round < 30; round++) {
+      const extra = world(random, 1 + Math.floor(random() * 6), `r${round}-`)
+      for (const it of extra) index.put(it)
+      index.remove(`i${Math.floor(random() * 400)}`)
+      // Some rounds read the whole view first, so other views are made by filtering it.
+      if (round % 2 === 0) index.sorted()
+      expectViewsSorted(index)
+    }
+  })
+})

@@ -1,17 +1,30 @@
 /** A day partition's index file: the lean items, their words and where each item's JSON lies in the partition, stamped with the partition it describes. */
+import { createHash } from 'node:crypto'
 import type { Item } from '../../model/types.js'
 import { DB_VERSION } from '../lowdb.js'
 import { fromLeanRow, leanRow } from './lean-item.js'
 
-/** What identifies one written partition: its size and mtime (a hand edit changes them) and a token written in it. */
+/**
+ * What identifies one written partition: its size and mtime (a hand edit changes them), a token
+ * written in it, and the SHA-256 of its bytes (what decides when only the mtime differs).
+ */
 export interface DayStamp {
   size: number
   mtimeMs: number
   gen: string
+  /** Absent in indexes of format 2 (which an mtime change alone makes stale). */
+  hash?: string
 }
 
-/** The layout of index files this version writes: another one is rebuilt from its partition. */
-const INDEX_FORMAT = 2
+/** The layout of index files this version writes; format 2 (no hash) is read too, others rebuilt. */
+const INDEX_FORMAT = 3
+const READ_FORMATS: readonly unknown[] = [2, INDEX_FORMAT]
+
+/** An index's rows; `restamp`: they describe the partition, but its mtime is not the stamped one. */
+export interface IndexRead {
+  rows: IndexRow[]
+  restamp: boolean
+}
 
 /** One item of an index: its lean copy, its distinct words, and its bytes in the partition. */
 export interface IndexRow {
@@ -77,19 +90,28 @@ export const indexText = (day: string, stamp: DayStamp, rows: readonly IndexRow[
 
 /**
  * The rows of an index file if it describes the partition stamped `stamp`, else why not (the
- * partition is then read whole and the index written again).
+ * partition is then read whole and the index written again). A partition whose size and token
+ * match but whose mtime does not (a copy without times: `cp -r`, rsync without -t, a restore) is
+ * hashed with `hashOf`: the same bytes keep their index (to be stamped again), others do not.
  */
-export const readIndex = (text: string, day: string, stamp: DayStamp): IndexRow[] | string => {
+export const readIndex = (
+  text: string,
+  day: string,
+  stamp: Omit<DayStamp, 'hash'>,
+  hashOf: () => string,
+): IndexRead | string => {
   let doc: Record<string, unknown>
   try {
     doc = JSON.parse(text) as Record<string, unknown>
   } catch {
     return 'not JSON'
   }
-  if (doc.version !== DB_VERSION || doc.format !== INDEX_FORMAT || doc.day !== day) {
+  if (doc.version !== DB_VERSION || !READ_FORMATS.includes(doc.format) || doc.day !== day) {
     return 'another version, layout or day'
   }
-  if (doc.size !== stamp.size || doc.mtimeMs !== stamp.mtimeMs || doc.gen !== stamp.gen) {
+  if (doc.size !== stamp.size || doc.gen !== stamp.gen) return 'the partition changed since'
+  const restamp = doc.mtimeMs !== stamp.mtimeMs
+  if (restamp && (typeof doc.hash !== 'string' || doc.hash !== hashOf())) {
     return 'the partition changed since'
   }
   if (!Array.isArray(doc.items)) return 'no items'
@@ -101,5 +123,9 @@ export const readIndex = (text: string, day: string, stamp: DayStamp): IndexRow[
     if (r.o + r.n > stamp.size) return 'an item lies outside the partition'
     rows.push({ item, words: r.w, off: r.o, len: r.n })
   }
-  return rows
+  return { rows, restamp }
 }
+
+/** The {@link DayStamp} hash of a partition's bytes. */
+export const hashOfPartition = (bytes: Uint8Array): string =>
+  createHash('sha256').update(bytes).digest('base64url')

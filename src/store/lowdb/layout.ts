@@ -53,6 +53,9 @@ export const stateDocSchema = z.looseObject({
   verdicts: z.array(verdictSchema).optional(),
 })
 
-/** Items newest first (ties by id), as a day's document keeps them. */
+/**
+ * Items newest first (ties: the greater id first), as a day's document keeps them: the order of
+ * query.ts `compareKeys`, so days read newest first are the store's view without a sort.
+ */
 export const newestFirst = (a: Item, b: Item): number =>
-  b.publishedAt < a.publishedAt ? -1 : b.publishedAt > a.publishedAt ? 1 : a.id < b.id ? -1 : 1
+  b.publishedAt < a.publishedAt ? -1 : b.publishedAt > a.publishedAt ? 1 : a.id < b.id ? 1 : -1

@@ -22,7 +22,17 @@ import { createFlusher, memoryMethods } from '../persisted.js'
 import { searchTextOf } from '../query.js'
 import { AtomicJsonFile, syncDir, tempOf, writeFileAtomic } from './atomic-file.js'
 import { createBodyCache } from './body-cache.js'
-import { dayDocument, genOf, HEAD_BYTES, type IndexRow, indexText, readIndex } from './day-index.js'
+import {
+  type DayStamp,
+  dayDocument,
+  genOf,
+  HEAD_BYTES,
+  hashOfPartition,
+  type IndexRead,
+  type IndexRow,
+  indexText,
+  readIndex,
+} from './day-index.js'
 import { createJournal, dropJournal, nextJournalSeq, readJournal } from './journal.js'
 import {
   DAY_FILE,
@@ -120,7 +130,13 @@ const writeSynced = async (file: string, data: Buffer | string): Promise<void> =
  * both files are synced together.
  */
 const writePartitionTemps = async (
-  list: readonly { day: string; index: string; data: Buffer; indexOf(st: DayStat): string }[],
+  list: readonly {
+    day: string
+    index: string
+    data: Buffer
+    hash: string
+    indexOf(st: DayStat): string
+  }[],
 ): Promise<void> => {
   for (let i = 0; i < list.length; i += 16) {
     await Promise.all(
@@ -131,7 +147,7 @@ const writePartitionTemps = async (
           const st = await fh.stat()
           await Promise.all([
             fh.sync(),
-            writeSynced(j.index, j.indexOf({ size: st.size, mtimeMs: st.mtimeMs })),
+            writeSynced(j.index, j.indexOf({ size: st.size, mtimeMs: st.mtimeMs, hash: j.hash })),
           ])
         } finally {
           await fh.close()
@@ -141,7 +157,7 @@ const writePartitionTemps = async (
   }
 }
 
-type DayStat = { size: number; mtimeMs: number }
+type DayStat = { size: number; mtimeMs: number; hash: string }
 
 /**
  * Opens the store folder of `opts.path` (creating it, or migrating a single-file store found at
@@ -285,7 +301,7 @@ export const createPartitionedStore = async (
   })
 
   /** The rows of a day's index when it describes the partition as it is, else why not. */
-  const readIndexOf = (day: string): IndexRow[] | string => {
+  const readIndexOf = (day: string): IndexRead | string => {
     // Synchronous: open reads a few hundred small files, and waiting for the thread pool for
     // each costs more than the read itself on a busy machine.
     let text: string
@@ -301,7 +317,10 @@ export const createPartitionedStore = async (
       const n = readSync(fd, head, 0, HEAD_BYTES, 0)
       const gen = genOf(head.subarray(0, n).toString('utf8'))
       if (!gen) return 'a partition written by hand or by an older version'
-      return readIndex(text, day, { size: st.size, mtimeMs: st.mtimeMs, gen })
+      const stamp = { size: st.size, mtimeMs: st.mtimeMs, gen }
+      const read = readIndex(text, day, stamp, () => hashOfPartition(readFileSync(files.day(day))))
+      if (typeof read !== 'string' && read.restamp) restamps.push({ day, stamp, rows: read.rows })
+      return read
     } finally {
       closeSync(fd)
     }
@@ -333,6 +352,8 @@ export const createPartitionedStore = async (
   })
   let found = false
   let rebuilt = 0
+  /** Indexes that describe their partition but not its mtime (a copy without times): stamped again. */
+  const restamps: { day: string; stamp: Omit<DayStamp, 'hash'>; rows: IndexRow[] }[] = []
   try {
     // Leftovers of writes killed before their rename: the documents themselves are whole.
     for (const d of opts.readOnly ? [] : [dir, files.items, files.index]) {
@@ -344,14 +365,16 @@ export const createPartitionedStore = async (
     if (!opts.readOnly) await mkdir(files.index, { recursive: true })
     const state = await stateFile.read()
     found = state !== null
-    const items: Item[] = []
+    /** Each day's items in the order read, oldest day first. */
+    const dayLists: Item[][] = []
+    let twice = false
     for (const name of readdirSync(files.items).sort()) {
       const day = DAY_FILE.exec(name)?.[1]
       if (!day) continue
       const rows = readIndexOf(day)
       const list: Item[] = []
       if (typeof rows !== 'string') {
-        for (const r of rows) {
+        for (const r of rows.rows) {
           where.set(r.item.id, { day, off: r.off, len: r.len })
           words.set(r.item.id, r.words)
           list.push(r.item)
@@ -370,14 +393,18 @@ export const createPartitionedStore = async (
         const seen = dayOfId.get(item.id)
         // An item in the wrong day (or in two) is filed again where it belongs by the next flush.
         if (seen !== undefined) {
+          twice = true
           dirty.add(seen)
           byDay.get(seen)?.delete(item.id)
         }
         if (dayOf(item) !== day) dirty.add(day)
         file(day, item.id)
-        items.push(item)
       }
+      dayLists.push(list)
     }
+    // Newest day first: the memory store's newest-first views without a sort. An item read twice
+    // keeps the copy of its later day (the last one loaded wins), as the misfiled check expects.
+    const items = twice ? dayLists.flat() : dayLists.reverse().flat()
     const snapshot: DbSnapshot = {
       ...(state ?? {}),
       version: DB_VERSION,
@@ -403,6 +430,16 @@ export const createPartitionedStore = async (
     )
   }
   if (rebuilt > 0) log(`indexed ${rebuilt} partition(s) of ${shownDir} again (read whole)`)
+  if (restamps.length > 0 && !opts.readOnly) {
+    // Their hash matched, so only the stamp changes; a later open is quick again.
+    for (const r of restamps) {
+      const hash = hashOfPartition(readFileSync(files.day(r.day)))
+      await writeFileAtomic(files.dayIndex(r.day), indexText(r.day, { ...r.stamp, hash }, r.rows))
+    }
+    log(
+      `stamped ${restamps.length} index(es) of ${shownDir} again (partitions copied without their times, same content)`,
+    )
+  }
 
   // A fresh folder gets its state.json on the first flush, so a new install shows its store.
   let flushed = found ? mem.revision() : -1
@@ -471,6 +508,7 @@ export const createPartitionedStore = async (
         day: files.day(j.day),
         index: files.dayIndex(j.day),
         data: j.bytes,
+        hash: hashOfPartition(j.bytes),
         indexOf: (st: DayStat) => indexText(j.day, { ...st, gen: j.gen }, j.rows),
       })),
     )

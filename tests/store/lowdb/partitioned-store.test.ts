@@ -1,16 +1,18 @@
 /** The partitioned lowdb store: the Store contract, partitions written only when changed, lock, migration, refusal, kill -9. */
 import { spawn } from 'node:child_process'
 import {
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { StoreError } from '../../../src/model/errors.js'
 import type { Item, Store } from '../../../src/model/types.js'
@@ -204,7 +206,82 @@ describe('createPartitionedStore', () => {
     expect(readFileSync(join(dir, 'db.json.bak')).equals(before)).toBe(true)
     expect(dayFiles(dir)).toEqual(['2024-05-01.json', '2024-05-02.json'])
     expect(logs.join('\n')).toMatch(/migrated .*db\.json \(2 items\).*db\.json\.bak/)
+    // Written with their indexes: the next start reads no partition whole.
+    logs.length = 0
+    const again = await createPartitionedStore({ path, log: (m) => logs.push(m) })
+    expect((await again.queryItems({ limit: 10, clusters: 'all' })).items).toEqual([
+      items[1],
+      items[0],
+    ])
+    await again.close()
+    expect(logs).toEqual([])
   })
+
+  it('migrates again from the start after a migration killed midway: nothing lost or doubled', async () => {
+    const dir = tempDir()
+    const path = join(dir, 'db.json')
+    // 120 days of items with bodies: enough partitions that the kill lands while they are written.
+    const items = Array.from({ length: 2400 }, (_, k) =>
+      makeItem({
+        id: `m${k}`,
+        guid: `m${k}`,
+        title: `item ${k}`,
+        contentHtml: `<p>${'body '.repeat(300)}</p>`,
+        publishedAt: new Date(Date.UTC(2024, 0, 1 + (k % 120), 10, k % 60)).toISOString(),
+      }),
+    )
+    writeFileSync(
+      path,
+      JSON.stringify({ version: 1, states: { dawn: { ...state, itemCount: 2400 } }, items }),
+    )
+    const before = readFileSync(path)
+    const building = join(dir, 'db.migrating')
+    const proc = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(import.meta.dirname, 'migrate-child.ts'), path],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    )
+    let out = ''
+    proc.stdout.on('data', (d: Buffer) => {
+      out += d.toString()
+    })
+    // Killed once a few of the partitions are written, before the rest (and the rename).
+    await new Promise<void>((done, fail) => {
+      const timer = setInterval(() => {
+        const written = existsSync(join(building, 'items'))
+          ? readdirSync(join(building, 'items')).length
+          : 0
+        if (written >= 3) {
+          clearInterval(timer)
+          proc.kill('SIGKILL')
+          done()
+        }
+      }, 1)
+      proc.on('exit', () => {
+        clearInterval(timer)
+        if (!proc.killed) fail(new Error(`migration ended before the kill: ${out}`))
+      })
+    })
+    await new Promise((r) => proc.once('close', r))
+    expect(existsSync(join(dir, 'db'))).toBe(false)
+    expect(readFileSync(path).equals(before)).toBe(true)
+    const logs: string[] = []
+    const s = await createPartitionedStore({ path, log: (m) => logs.push(m) })
+    expect(logs.join('\n')).toMatch(/migrated .*\(2400 items\)/)
+    expect(await s.countItems()).toBe(2400)
+    const ids: string[] = []
+    let cursor: string | undefined
+    do {
+      const page = await s.queryItems({ limit: 500, clusters: 'all', ...(cursor && { cursor }) })
+      ids.push(...page.items.map((i) => i.id))
+      cursor = page.nextCursor
+    } while (cursor)
+    expect(ids.sort()).toEqual(items.map((i) => i.id).sort())
+    expect(await s.getItem('m7')).toEqual(items[7])
+    await s.close()
+    expect(readdirSync(dir).sort()).toEqual(['db', 'db.json.bak'])
+    expect(readFileSync(join(dir, 'db.json.bak')).equals(before)).toBe(true)
+  }, 60_000)
 
   it('refuses a damaged db.json to migrate as the single-file store does, leaving it untouched', async () => {
     const dir = tempDir()
@@ -400,6 +477,36 @@ describe('partition indexes', () => {
       'one mended by hand',
     ])
     expect(await c.getItem(items[2]!.id)).toEqual(items[2])
+    await c.close()
+  })
+
+  it('keeps its indexes through a copy without times (stamped again once), not through a same-size edit', async () => {
+    const dir = tempDir()
+    const path = join(dir, 'db.json')
+    const items = [on(1, 'one'), on(2, 'two'), on(3, 'three')]
+    const a = await createPartitionedStore({ path })
+    await a.saveIngest({ sourceId: 'dawn', items, state })
+    await a.close()
+    // A copy that does not keep times (cp -r, rsync without -t): every partition gets a new mtime.
+    const copy = join(tempDir(), 'db.json')
+    cpSync(join(dir, 'db'), join(dirname(copy), 'db'), { recursive: true })
+    const day = (d: number) => join(dirname(copy), 'db', 'items', `2024-05-0${d}.json`)
+    const later = new Date(Date.now() + 3_600_000)
+    for (const d of [1, 2, 3]) utimesSync(day(d), later, later)
+    const logs: string[] = []
+    const b = await createPartitionedStore({ path: copy, log: (m) => logs.push(m) })
+    expect(logs.join('\n')).toContain('stamped 3 index(es)')
+    expect(logs.join('\n')).not.toContain('indexed')
+    expect((await b.queryItems(all)).items).toEqual([items[2], items[1], items[0]])
+    await b.close()
+    logs.length = 0
+    // A hand edit that keeps the size (and the gen token): its hash tells it apart.
+    writeFileSync(day(2), readFileSync(day(2), 'utf8').replace('"two"', '"TWO"'))
+    const c = await createPartitionedStore({ path: copy, log: (m) => logs.push(m) })
+    expect(logs).toEqual([
+      'indexed 1 partition(s) of ' + join(dirname(copy), 'db') + ' again (read whole)',
+    ])
+    expect((await c.getItem(items[1]!.id))?.title).toBe('TWO')
     await c.close()
   })
 

@@ -18,16 +18,18 @@ const alive = (pid: number): boolean => {
 
 /**
  * Takes the lock of `dir` (shown as `shown` in messages), or throws a StoreError when another live
- * process holds it. A lock left by a dead process is taken over and said through `log`.
+ * process holds it. A lock left by a dead process is taken over and said through `log`. `name` is
+ * the lock file's name in `dir` (`lock`; a migration locks its future folder from beside it).
  * @returns release: removes the lock file (idempotent).
  */
 export const acquireLock = (
   dir: string,
   shown: string,
   log: (message: string) => void = () => undefined,
+  name = 'lock',
 ): (() => void) => {
-  const file = join(dir, 'lock')
-  const shownFile = join(shown, 'lock')
+  const file = join(dir, name)
+  const shownFile = join(shown, name)
   if (held.has(file)) {
     throw new StoreError(
       `${shown} is already open in this process; close the other store first (one writer per folder).`,

@@ -13,7 +13,7 @@ import {
   statSync,
 } from 'node:fs'
 import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
+import { basename, dirname, join, resolve } from 'node:path'
 import { StoreError } from '../../model/errors.js'
 import type { Enclosure, Item, SourceState, Store } from '../../model/types.js'
 import { checkStateKeys, createLowdbStore, DB_VERSION, parseStoreDocument } from '../lowdb.js'
@@ -180,12 +180,25 @@ export const createPartitionedStore = async (
 
   if (opts.readOnly && !existsSync(dir)) return readSingleFile(opts)
   if (!existsSync(dir)) {
-    if (!(await migrateSingleFile(legacy, opts.path, dir, log))) {
-      try {
-        await mkdir(files.items, { recursive: true })
-      } catch (err) {
-        throw new StoreError(`cannot create ${shownDir} (${describeError(err)})`, { cause: err })
+    // Two processes starting on one db.json would both build the folder: the first to lock its
+    // place migrates, the other is refused as a second writer is (or finds the folder made).
+    try {
+      await mkdir(dirname(dir), { recursive: true })
+    } catch (err) {
+      throw new StoreError(`cannot create ${shownDir} (${describeError(err)})`, { cause: err })
+    }
+    const name = `${basename(dir)}.creating.lock`
+    const releaseCreate = acquireLock(dirname(dir), dirname(shownDir), log, name)
+    try {
+      if (!existsSync(dir) && !(await migrateSingleFile(legacy, opts.path, dir, log))) {
+        try {
+          await mkdir(files.items, { recursive: true })
+        } catch (err) {
+          throw new StoreError(`cannot create ${shownDir} (${describeError(err)})`, { cause: err })
+        }
       }
+    } finally {
+      releaseCreate()
     }
   } else if (!statSync(dir).isDirectory()) {
     throw new StoreError(

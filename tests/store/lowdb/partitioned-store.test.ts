@@ -283,6 +283,28 @@ describe('createPartitionedStore', () => {
     expect(readFileSync(join(dir, 'db.json.bak')).equals(before)).toBe(true)
   }, 60_000)
 
+  it('refuses to migrate while another live process is building the folder, leaving db.json untouched', async () => {
+    const dir = tempDir()
+    const path = join(dir, 'db.json')
+    const old = await createLowdbStore({ path })
+    await old.saveIngest({ sourceId: 'dawn', items: [on(1, 'x')], state })
+    await old.close()
+    const before = readFileSync(path)
+    // A live process (this test's parent) is migrating it.
+    writeFileSync(join(dir, 'db.creating.lock'), `${process.ppid}\n`)
+    await expect(createPartitionedStore({ path })).rejects.toThrow(
+      new RegExp(`in use by another topicwire \\(pid ${process.ppid}.*db\\.creating\\.lock`),
+    )
+    expect(readdirSync(dir).sort()).toEqual(['db.creating.lock', 'db.json'])
+    expect(readFileSync(path).equals(before)).toBe(true)
+    // Once that process is gone, the next start migrates.
+    writeFileSync(join(dir, 'db.creating.lock'), '99999999\n')
+    const s = await createPartitionedStore({ path })
+    expect(await s.countItems()).toBe(1)
+    await s.close()
+    expect(readdirSync(dir).sort()).toEqual(['db', 'db.json.bak'])
+  })
+
   it('refuses a damaged db.json to migrate as the single-file store does, leaving it untouched', async () => {
     const dir = tempDir()
     const path = join(dir, 'db.json')

@@ -526,7 +526,7 @@ describe('partition indexes', () => {
     writeFileSync(day(2), readFileSync(day(2), 'utf8').replace('"two"', '"TWO"'))
     const c = await createPartitionedStore({ path: copy, log: (m) => logs.push(m) })
     expect(logs).toEqual([
-      'indexed 1 partition(s) of ' + join(dirname(copy), 'db') + ' again (read whole)',
+      `indexed 1 partition(s) of ${join(dirname(copy), 'db')} again (read whole)`,
     ])
     expect((await c.getItem(items[1]!.id))?.title).toBe('TWO')
     await c.close()

@@ -8,6 +8,7 @@ import { openStore } from '../../src/runtime.js'
 import { createMemoryStore } from '../../src/store/memory.js'
 import { MIGRATIONS, migrate } from '../../src/store/postgres/migrations.js'
 import { createPostgresStore, type PostgresStore } from '../../src/store/postgres/postgres-store.js'
+import { unchangedIdsPg } from '../../src/store/postgres/save-ingest.js'
 import { type ClusterStore, createClusterer } from '../../src/stories/clusterer.js'
 import { makeItem } from '../helpers/items.js'
 import { freePort } from '../helpers/ports.js'
@@ -189,6 +190,72 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
     expect((await s.queryItems({ limit: 5, clusters: 'all', q })).items.map((i) => i.id)).toEqual([
       odd.id,
     ])
+  })
+
+  describe("a poll's write", () => {
+    const at = (h: number): SourceState => ({
+      sourceId: 'dawn',
+      failures: 0,
+      nextPollAt: hoursAfter(h),
+    })
+
+    it('unchangedIdsPg names the incoming items whose stored copy has the same content', async () => {
+      const url = await freshUrl()
+      const s = await open(url)
+      const same = makeItem({ title: 'Torkham reopens' })
+      const edited = makeItem({ title: 'Chaman closes' })
+      const moved = makeItem({ title: 'Talks in Doha', canonicalUrl: 'https://x.example/doha' })
+      await s.saveIngest({ sourceId: 'dawn', items: [same, edited, moved], state: at(1) })
+      const incoming = [
+        same,
+        { ...edited, contentHash: `${edited.contentHash}-2` },
+        // Another id, the stored item's canonical URL and content: matched as a save matches it.
+        { ...moved, id: 'dawn-other-id' },
+        makeItem({ title: 'Something new' }),
+      ]
+      const pool = new pg.Pool({ connectionString: url })
+      try {
+        expect([...(await unchangedIdsPg(pool, 'dawn', incoming))].sort()).toEqual(
+          [same.id, 'dawn-other-id'].sort(),
+        )
+        // Another source's canonical URL is not a match.
+        expect([
+          ...(await unchangedIdsPg(pool, 'geo', [{ ...moved, id: 'x', sourceId: 'geo' }])),
+        ]).toEqual([])
+      } finally {
+        await pool.end()
+      }
+      expect(await s.saveIngest({ sourceId: 'dawn', items: incoming, state: at(2) })).toEqual({
+        new: 1,
+        updated: 1,
+        unchanged: 2,
+      })
+    })
+
+    it('a write that fails stores nothing of the poll, not its state either, and the store goes on', async () => {
+      const s = await open(await freshUrl())
+      const kept = makeItem({ title: 'Torkham reopens' })
+      await s.saveIngest({ sourceId: 'dawn', items: [kept], state: at(1) })
+      const before = await s.getState('dawn')
+      // A text column cannot hold NUL: the item's row is refused by the write itself, after the
+      // stored items were read and the version taken.
+      const bad = makeItem({ title: 'Chaman', language: 'en\u0000' })
+      const v = s.version()
+      const fresh = makeItem({ title: 'Angoor Adda' })
+      await expect(
+        s.saveIngest({ sourceId: 'dawn', items: [fresh, bad], state: at(5) }),
+      ).rejects.toThrow(/0x00/)
+      expect(await s.getState('dawn')).toEqual(before)
+      expect(s.version()).toBe(v)
+      expect(await s.getItem(fresh.id)).toBeUndefined()
+      expect(await s.countItems()).toBe(1)
+      expect(await s.saveIngest({ sourceId: 'dawn', items: [fresh, kept], state: at(6) })).toEqual({
+        new: 1,
+        updated: 0,
+        unchanged: 1,
+      })
+      expect((await s.getState('dawn'))?.itemCount).toBe(2)
+    })
   })
 
   describe('openStore (runtime.ts)', () => {

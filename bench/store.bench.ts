@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { findPgBin, type PgCluster, startPgCluster } from '../tests/helpers/postgres.js'
 import { bulkLoadPg } from './store-bulk.js'
@@ -32,6 +32,8 @@ interface Row {
   pollWrite: { p50: number; p99: number }
   /** The longest the event loop was blocked during the cycles: what a `/healthz` would have waited. */
   stallMs: number
+  /** The 1-minute load average when this size's queries had run (the machine is shared). */
+  load: number
   open: {
     openMs: number
     rssOpen: number
@@ -110,7 +112,7 @@ const measure = async (size: number, driver: string, pg?: PgCluster): Promise<Ro
     )
     if (child.status !== 0) throw new Error(`store-open failed: ${child.stderr}`)
     const open = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as Row['open']
-    return { size, driver, buildMs, cycle, pollWrite, stallMs, open }
+    return { size, driver, buildMs, cycle, pollWrite, stallMs, load: loadavg()[0]!, open }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
@@ -161,13 +163,24 @@ const measureAll = async (rows: Row[], drivers: string[], pg?: PgCluster): Promi
 
 const printTable = (rows: Row[]): void => {
   console.log(
-    '\n| items | driver | poll write p50 | cycle write (median/max) | loop blocked (max) | open | RSS open | RSS 100 feeds | worst query p50/p99 | retention 1 day |',
+    '\n| items | driver | poll write p50 | cycle write (median/max) | loop blocked (max) | open | RSS open | RSS 100 feeds | worst query p50/p99 | retention 1 day | load |',
   )
-  console.log('|---|---|---|---|---|---|---|---|---|---|')
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|')
   for (const r of rows) {
     const worst = Object.entries(r.open.queries).sort((a, b) => b[1].p99 - a[1].p99)[0]!
     console.log(
-      `| ${r.size.toLocaleString('en')} | ${r.driver} | ${f(r.pollWrite.p50)} | ${f(median(r.cycle))} / ${f(Math.max(...r.cycle))} | ${f(r.stallMs)} | ${f(r.open.openMs)} | ${r.open.rssOpen} MB | ${r.open.rssFeeds} MB | ${f(worst[1].p50)}/${f(worst[1].p99)} (${worst[0]}) | ${f(r.open.retentionMs)} |`,
+      `| ${r.size.toLocaleString('en')} | ${r.driver} | ${f(r.pollWrite.p50)} | ${f(median(r.cycle))} / ${f(Math.max(...r.cycle))} | ${f(r.stallMs)} | ${f(r.open.openMs)} | ${r.open.rssOpen} MB | ${r.open.rssFeeds} MB | ${f(worst[1].p50)}/${f(worst[1].p99)} (${worst[0]}) | ${f(r.open.retentionMs)} | ${r.load.toFixed(1)} |`,
     )
+  }
+  // Every query shape, p50/p99: the targets are per shape.
+  const shapes = Object.keys(rows[0]?.open.queries ?? {})
+  console.log(`\n| items | driver | ${shapes.join(' | ')} |`)
+  console.log(`|---|---|${shapes.map(() => '---|').join('')}`)
+  for (const r of rows) {
+    const cells = shapes.map((k) => {
+      const v = r.open.queries[k]
+      return v ? `${f(v.p50)} / ${f(v.p99)}` : '–'
+    })
+    console.log(`| ${r.size.toLocaleString('en')} | ${r.driver} | ${cells.join(' | ')} |`)
   }
 }

@@ -191,6 +191,39 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
     ])
   })
 
+  describe("a poll's write", () => {
+    const at = (h: number): SourceState => ({
+      sourceId: 'dawn',
+      failures: 0,
+      nextPollAt: hoursAfter(h),
+    })
+
+    it('a write that fails stores nothing of the poll, not its state either, and the store goes on', async () => {
+      const s = await open(await freshUrl())
+      const kept = makeItem({ title: 'Torkham reopens' })
+      await s.saveIngest({ sourceId: 'dawn', items: [kept], state: at(1) })
+      const before = await s.getState('dawn')
+      // A text column cannot hold NUL: the item's row is refused by the write itself, after the
+      // stored items were read and the version taken.
+      const bad = makeItem({ title: 'Chaman', language: 'en\u0000' })
+      const v = s.version()
+      const fresh = makeItem({ title: 'Angoor Adda' })
+      await expect(
+        s.saveIngest({ sourceId: 'dawn', items: [fresh, bad], state: at(5) }),
+      ).rejects.toThrow(/0x00/)
+      expect(await s.getState('dawn')).toEqual(before)
+      expect(s.version()).toBe(v)
+      expect(await s.getItem(fresh.id)).toBeUndefined()
+      expect(await s.countItems()).toBe(1)
+      expect(await s.saveIngest({ sourceId: 'dawn', items: [fresh, kept], state: at(6) })).toEqual({
+        new: 1,
+        updated: 0,
+        unchanged: 1,
+      })
+      expect((await s.getState('dawn'))?.itemCount).toBe(2)
+    })
+  })
+
   describe('openStore (runtime.ts)', () => {
     const config = (url: string) =>
       testConfig({

@@ -217,8 +217,9 @@ export const startChangeFeed = async (opts: {
       const ids = detail.ids ?? []
       const notice: ChangeNotice = { from: opts.instanceId, v }
       if (detail.stories) {
-        // After the writes: the stories' members as they are now (the moved items' old stories
-        // too), read in the statement that stamps the items (the stamp changes neither).
+        // The stories' members (the moved items' old stories too), read in the statement that
+        // stamps the items (the stamp changes neither); a caller announcing before its write
+        // gives the written items' own topics and sources in `detail`.
         const { rows: touched } = await db.query<{ topics: string[]; sources: string[] }>(
           `WITH stamp AS (UPDATE items SET stored_seq = $1 WHERE id = ANY($2::text[]))
            SELECT ARRAY(SELECT DISTINCT t FROM items, unnest(topics) AS t

@@ -1,4 +1,6 @@
 /** Item reads in PostgreSQL: queryItems (SQL narrows and orders, query.ts `applyQuery` decides, so the semantics are the embedded store's), counts, recent items, stories. */
+import { createHash } from 'node:crypto'
+import type pg from 'pg'
 import { StoreError } from '../../model/errors.js'
 import type { Item, ItemQuery, Page } from '../../model/types.js'
 import { normalizeText } from '../../topics/text.js'
@@ -38,6 +40,26 @@ const leanItem = (r: LeanRow): LeanItem => {
     topics: r.topics,
     ...(r.language === null ? {} : { language: r.language }),
   }
+}
+
+/** Statement names by SQL text (a name is prepared once per connection, then only bound). */
+const names = new Map<string, string>()
+
+/**
+ * The query `text` as a named (prepared) statement: PostgreSQL parses and plans it once per
+ * connection instead of at every page. Only for statements whose best plan does not depend on
+ * their values: a `q` walk's plan depends on how common its words are, and a generic plan would
+ * walk every row for a rare word.
+ */
+const prepared = (text: string, values: unknown[]): pg.QueryConfig => {
+  let name = names.get(text)
+  if (name === undefined) {
+    name = `tw_items_${createHash('sha1').update(text).digest('base64url').slice(0, 16)}`
+    // The texts are a few shapes (conditions present or not); the bound guards against a bug.
+    if (names.size >= 1_000) names.clear()
+    names.set(text, name)
+  }
+  return { name, text, values }
 }
 
 /** Builds a parameter list and hands out its `$n` marks. */
@@ -139,7 +161,9 @@ export const queryItemsPg = async (
          WHERE cluster_id IN (SELECT cluster_id FROM walk)
          ORDER BY part, published DESC, id DESC`
       : walk
-    const { rows } = await db.query<LeanRow>(sql, p.list)
+    const { rows } = await db.query<LeanRow>(
+      q.q ? { text: sql, values: p.list } : prepared(sql, p.list),
+    )
     const walked: LeanItem[] = []
     const members = new Map<string, LeanItem[]>()
     for (const r of rows) {
@@ -174,8 +198,7 @@ export const queryItemsPg = async (
   const missing = shown.filter((i) => !docs.has(i.id)).map((i) => i.id)
   if (missing.length > 0) {
     const res = await db.query<{ id: string; doc: Item }>(
-      'SELECT id, doc FROM items WHERE id = ANY($1::text[])',
-      [missing],
+      prepared('SELECT id, doc FROM items WHERE id = ANY($1::text[])', [missing]),
     )
     for (const r of res.rows) docs.set(r.id, r.doc)
   }

@@ -54,24 +54,39 @@ const COLUMNS = [
 /** Rows per statement: far below PostgreSQL's 65,535 parameters. */
 const CHUNK = 500
 
-/** Inserts items, or replaces the stored ones with their ids (every column). */
-export const upsertItems = async (db: Queryable, items: readonly Item[]): Promise<void> => {
+/**
+ * Inserts items, or replaces the stored ones with their ids (every column; with `storedSeq`, the
+ * rows' `stored_seq` too). Every statement is sent before any answer is awaited, so on a
+ * pipelined connection (pg-pool.ts) a caller may queue more statements behind them in order.
+ */
+export const upsertItems = (
+  db: Queryable,
+  items: readonly Item[],
+  opts: { storedSeq?: number } = {},
+): Promise<unknown> => {
+  const columns: readonly string[] =
+    opts.storedSeq === undefined ? COLUMNS : [...COLUMNS, 'stored_seq']
+  const updates = columns.filter((c) => c !== 'id').map((c) => `${c} = EXCLUDED.${c}`)
+  const sent: Promise<unknown>[] = []
   for (let from = 0; from < items.length; from += CHUNK) {
     const chunk = items.slice(from, from + CHUNK)
     const params: unknown[] = []
     const values = chunk.map((item) => {
       const row = rowOf(item)
+      if (opts.storedSeq !== undefined) row.push(opts.storedSeq)
       const marks = row.map((v) => {
         params.push(v)
         return `$${params.length}`
       })
       return `(${marks.join(', ')})`
     })
-    const updates = COLUMNS.filter((c) => c !== 'id').map((c) => `${c} = EXCLUDED.${c}`)
-    await db.query(
-      `INSERT INTO items (${COLUMNS.join(', ')}) VALUES ${values.join(', ')}
+    sent.push(
+      db.query(
+        `INSERT INTO items (${columns.join(', ')}) VALUES ${values.join(', ')}
        ON CONFLICT (id) DO UPDATE SET ${updates.join(', ')}`,
-      params,
+        params,
+      ),
     )
   }
+  return Promise.all(sent)
 }

@@ -5,7 +5,6 @@ import type { IngestResult, Item, SaveSummary } from '../../model/types.js'
 import { mergeItem, withChanged } from '../merge-item.js'
 import type { ChangeDetail } from './changes.js'
 import { upsertItems } from './item-rows.js'
-import { inTransaction } from './pg-pool.js'
 import { writeStates } from './states.js'
 
 /** A stored item's columns a merge reads first: enough to see that an incoming copy changed nothing. */
@@ -86,14 +85,27 @@ const mergeAll = (
   return { summary, writes, needed }
 }
 
+/** The stubs of the stored items `items` match (by id, else by the source's canonical URL). */
+const STUBS_SQL = `SELECT id, source_id, canonical_url, content_hash, topics, cluster_id FROM items
+  WHERE id = ANY($1::text[]) OR (source_id = $2 AND canonical_url = ANY($3::text[]))
+  ORDER BY id`
+
+const stubParams = (sourceId: string, items: readonly Item[]): unknown[] => [
+  items.map((i) => i.id),
+  sourceId,
+  items.flatMap((i) => (i.canonicalUrl ? [i.canonicalUrl] : [])),
+]
+
 /**
- * Saves a poll: the stored items the incoming ones match (by id, else by the source's canonical
- * URL) are locked and read as stubs (hash, topics, story: no documents), merged in order exactly
- * as the memory store merges them; only when a merge changes a stored item are the documents of
- * such items read and the merge run again on them. The changed items are written, then the state
- * with its item count (which ends the source's lease). `announce` runs inside the transaction,
- * last, when something visible changed. Returns the summary and, when something visible changed,
- * its shared version.
+ * Saves a poll in one transaction: the stored items the incoming ones match are locked and read
+ * as stubs (hash, topics, story: no documents) in the round trip that begins the transaction, and
+ * merged in order exactly as the memory store merges them; only when a merge changes a stored item
+ * are the documents of such items read and the merge run again on them. When something visible
+ * changed, the shared version is taken (`announce`, before the write: the written rows carry it as
+ * `stored_seq` in the same statement instead of being updated again after it); then the changed
+ * items, the state with its item count (which ends the source's lease) and COMMIT go out together
+ * (pipelined, pg-pool.ts): a poll that changes nothing costs two round trips. Returns the summary
+ * and, when something visible changed, its shared version.
  */
 export const saveIngestPg = async (
   pool: pg.Pool,
@@ -106,18 +118,15 @@ export const saveIngestPg = async (
       `saveIngest for source "${r.sourceId}" was given data of source "${foreign.sourceId}"`,
     )
   }
-  return inTransaction(pool, async (client) => {
+  const client = await pool.connect()
+  try {
+    const begin = client.query('BEGIN')
     let stored: Stub[] = []
     if (r.items.length > 0) {
-      const canonical = r.items.flatMap((i) => (i.canonicalUrl ? [i.canonicalUrl] : []))
-      const { rows } = await client.query<StubRow>(
-        `SELECT id, source_id, canonical_url, content_hash, topics, cluster_id FROM items
-         WHERE id = ANY($1) OR (source_id = $2 AND canonical_url = ANY($3))
-         ORDER BY id FOR UPDATE`,
-        [r.items.map((i) => i.id), r.sourceId, canonical],
-      )
+      const read = client.query<StubRow>(`${STUBS_SQL} FOR UPDATE`, stubParams(r.sourceId, r.items))
+      const [, { rows }] = await Promise.all([begin, read])
       stored = rows.map(stubOf)
-    }
+    } else await begin
     let merged = mergeAll(r.sourceId, r.items, stored, new Set())
     if (merged.needed.size > 0) {
       const { rows } = await client.query<{ doc: Item }>(
@@ -134,19 +143,35 @@ export const saveIngestPg = async (
       }
     }
     const { summary, writes } = merged
-    await upsertItems(client, [...writes.values()])
+    let version: number | undefined
+    if (writes.size > 0) {
+      // Old topics and stories too: an item leaving a topic or a story changes the feeds it left.
+      // Taken before the write (no ids: the write sets their stored_seq itself), the stories'
+      // members read are those besides the written items, whose topics and source are given here.
+      const before = stored.filter((s) => writes.has(s.id))
+      const touched = [...before, ...writes.values()]
+      version = await announce(client, {
+        sources: [r.sourceId],
+        topics: touched.flatMap((i) => i.topics),
+        stories: [...new Set(touched.map((i) => i.clusterId))],
+      })
+    }
     const state = withChanged(r.state, summary.new + summary.updated)
-    await writeStates(client, [state], { countItems: true })
-    if (writes.size === 0) return { summary }
-    // Old topics and stories too: an item leaving a topic or a story changes the feeds it left.
-    const before = stored.filter((s) => writes.has(s.id))
-    const touched = [...before, ...writes.values()]
-    const version = await announce(client, {
-      ids: [...writes.keys()],
-      sources: [r.sourceId],
-      topics: touched.flatMap((i) => i.topics),
-      stories: [...new Set(touched.map((i) => i.clusterId))],
-    })
-    return { summary, version }
-  })
+    await Promise.all([
+      upsertItems(
+        client,
+        [...writes.values()],
+        version === undefined ? {} : { storedSeq: version },
+      ),
+      writeStates(client, [state], { countItems: true }),
+      // After a failed statement PostgreSQL answers COMMIT by rolling back: nothing half-saved.
+      client.query('COMMIT'),
+    ])
+    return version === undefined ? { summary } : { summary, version }
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined)
+    throw err
+  } finally {
+    client.release()
+  }
 }

@@ -220,7 +220,8 @@ const verdictsFor = (topicId: string, n: number): Verdict[] => {
     topicId,
     itemId: `v${i}`,
     in: r.in,
-    at: '2026-01-01T00:00:00.000Z',
+    // one a second, in the set's order: a reader's stream of verdicts
+    at: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(),
     title: r.title,
     summary: r.summary,
   }))

@@ -197,20 +197,8 @@ describe('the shipped relations rule on cases written for it', () => {
       ['pakistan'],
       true,
     ],
-    [
-      'Dari: Kabul condemns Pakistan',
-      'کابل حمله هوایی پاکستان را محکوم کرد',
-      '',
-      [],
-      true,
-    ],
-    [
-      'Dari: smuggling between the two',
-      'افزایش قاچاق سوخت از افغانستان به پاکستان',
-      '',
-      [],
-      true,
-    ],
+    ['Dari: Kabul condemns Pakistan', 'کابل حمله هوایی پاکستان را محکوم کرد', '', [], true],
+    ['Dari: smuggling between the two', 'افزایش قاچاق سوخت از افغانستان به پاکستان', '', [], true],
     [
       'Pashto: Pakistan and Afghanistan cooperation',
       'پاکستان او افغانستان د روغتیا په برخه کې همکاري پراخوي',
@@ -232,13 +220,7 @@ describe('the shipped relations rule on cases written for it', () => {
       [],
       false,
     ],
-    [
-      'Dari: both named, no relation',
-      'مسابقات کریکت پاکستان و افغانستان در شارجه',
-      '',
-      [],
-      false,
-    ],
+    ['Dari: both named, no relation', 'مسابقات کریکت پاکستان و افغانستان در شارجه', '', [], false],
   ])('%s', (_name, title, summary, tags, expected) => {
     const got = matchTopic(compiled, UMBRELLA, { title, summary, categories: [] }, tags)
     expect(got.matched).toBe(expected)

@@ -11,10 +11,16 @@ import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { loadConfig } from '../src/config/load.js'
 import { compileTopics } from '../src/topics/compile.js'
-import { crossValidate, type Decided, scoreDecisions } from '../src/topics/cross-validate.js'
+import {
+  crossValidate,
+  type Decided,
+  type FoldTrainer,
+  scoreDecisions,
+} from '../src/topics/cross-validate.js'
 import { evaluateTopics, formatEvaluation } from '../src/topics/evaluate.js'
 import { readItemLabelSet } from '../src/topics/item-label-set.js'
 import { type LabelledRow, parseLabelledSet } from '../src/topics/labelled-set.js'
+import { checkpointOf, learnHistory, RETRAIN_EVERY } from '../src/topics/learn-history.js'
 import { matchPrepared } from '../src/topics/match.js'
 import { prepareItem } from '../src/topics/prepare.js'
 import {
@@ -171,6 +177,36 @@ if (!existsSync(join(newsDev, 'tagging.tsv'))) {
     `\n=== news-dev: the model (5-fold cross-validated by day), alone and with the rules ===`,
   )
   compare(all, TOPIC, (r) => rule.get(r.id) === true, probability, setting, true)
+  // As serve learns: each fold's training rows are verdicts given one by one in the set's order,
+  // fully retrained every RETRAIN_EVERY and learned by incremental steps in between; then with
+  // the longest run of steps a model can have (RETRAIN_EVERY - 1 since the last retrain).
+  const streamed =
+    (checkpoint: (n: number) => number): FoldTrainer =>
+    (rows, topicId) =>
+      learnHistory(
+        topicId,
+        undefined,
+        rows.map((r, i) => ({
+          topicId,
+          itemId: r.id,
+          in: r.topics.includes(topicId),
+          at: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(),
+          title: r.title,
+          ...(r.summary !== undefined ? { summary: r.summary } : {}),
+        })),
+        { checkpoint },
+      )
+  for (const [name, checkpoint] of [
+    [`retrain every ${RETRAIN_EVERY}, steps between`, checkpointOf],
+    [`the last ${RETRAIN_EVERY - 1} by steps`, (n: number) => n - (RETRAIN_EVERY - 1)],
+  ] as const) {
+    const streamedP = crossValidate(all, TOPIC, 5, dayFold, streamed(checkpoint))
+    console.log(
+      `\n=== news-dev: the model learned verdict by verdict (${name}), cross-validated ===`,
+    )
+    compare(all, TOPIC, (r) => rule.get(r.id) === true, streamedP, setting, false)
+  }
+
   console.log('\nthresholds (cross-validated):')
   const p = (r: LabelledRow) => probability.get(r.id) ?? 0
   for (const t of [0.02, 0.05, 0.1, 0.2, 0.5, 0.9]) {

@@ -11,6 +11,7 @@ import type { MatchNode, Topic, Verdict } from '../src/model/types.js'
 import { MATCH_FIELDS } from '../src/model/types.js'
 import { compileTopics } from '../src/topics/compile.js'
 import { readItemLabelSet } from '../src/topics/item-label-set.js'
+import { RETRAIN_EVERY } from '../src/topics/learn-history.js'
 import { createLearner, type LearnTopics, learnHere } from '../src/topics/learner.js'
 import type { MatchableItem } from '../src/topics/prepare.js'
 import { tagItem } from '../src/topics/tag.js'
@@ -219,16 +220,18 @@ const verdictsFor = (topicId: string, n: number): Verdict[] => {
     topicId,
     itemId: `v${i}`,
     in: r.in,
-    at: '2026-01-01T00:00:00.000Z',
+    // one a second, in the set's order: a reader's stream of verdicts
+    at: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(),
     title: r.title,
     summary: r.summary,
   }))
 }
 
 /**
- * A reader's verdict retrains the topic's model: how long until the new model is there, and the
- * longest the thread that serves readers is held meanwhile, on this thread (before) and on the
- * learner's worker thread (after), best of three each.
+ * A reader's verdict updates the topic's model: how long until the new model is there, and the
+ * longest the thread that serves readers is held meanwhile, on this thread and on the learner's
+ * worker thread; a full retrain (a cold start, or every RETRAIN_EVERY verdicts) against the
+ * incremental step the other verdicts cost (learn-history.ts), best of three each.
  */
 export const retraining = async (topics: Topic[]) => {
   const topic = topics.find((t) => t.model)
@@ -236,7 +239,17 @@ export const retraining = async (topics: Topic[]) => {
   const verdicts = verdictsFor(topic.id, 1300)
   const learner = createLearner()
   await learner.learn([topic], verdicts.slice(0, 10)) // the worker is up (started once per serve)
-  const once = async (learn: LearnTopics) => {
+  let run = 0
+  /** The verdicts with the oldest given again: nothing learned before holds, a full retrain. */
+  const cold = () => {
+    run++
+    const [first, ...rest] = verdicts
+    return [{ ...(first as Verdict), title: `${first?.title} ${run}` }, ...rest]
+  }
+  const once = async (learn: LearnTopics, incremental: boolean) => {
+    const history = cold()
+    // incremental: the learner has learned all but the newest verdict (an earlier feedback)
+    if (incremental) await learn([topic], history.slice(0, -1), { only: new Set([topic.id]) })
     // the longest gap between the turns of a 1 ms timer: how long a reader's request would wait
     let last = performance.now()
     let stallMs = 0
@@ -251,22 +264,31 @@ export const retraining = async (topics: Topic[]) => {
     await new Promise((r) => setTimeout(r, 5))
     stallMs = 0
     const t0 = performance.now()
-    await learn([topic], verdicts, { only: new Set([topic.id]) })
+    await learn([topic], history, { only: new Set([topic.id]) })
     const ms = performance.now() - t0
     await new Promise((r) => setTimeout(r, 5))
     on = false
     return { ms, stallMs }
   }
-  console.log(`\nretraining ${topic.id} on ${verdicts.length} verdicts (verdict → new model):`)
-  console.log('                       ms to model   longest main-thread stall ms')
+  console.log(
+    `\nlearning ${topic.id}'s ${verdicts.length}th verdict (verdict → new model; a full retrain every ${RETRAIN_EVERY}):`,
+  )
+  console.log('                                     ms to model   longest main-thread stall ms')
   for (const [name, learn] of [
     ['on the main thread', learnHere],
     ['on the learner worker', learner.learn],
   ] as const) {
-    const runs = [await once(learn), await once(learn), await once(learn)]
-    const ms = Math.min(...runs.map((r) => r.ms))
-    const stallMs = Math.min(...runs.map((r) => r.stallMs))
-    console.log(`${name.padEnd(22)}${fmt(ms)}     ${fmt(stallMs)}`)
+    for (const incremental of [false, true]) {
+      const runs = [
+        await once(learn, incremental),
+        await once(learn, incremental),
+        await once(learn, incremental),
+      ]
+      const ms = Math.min(...runs.map((r) => r.ms))
+      const stallMs = Math.min(...runs.map((r) => r.stallMs))
+      const label = `${name}, ${incremental ? 'incremental' : 'full retrain'}`
+      console.log(`${label.padEnd(36)}${fmt(ms)}     ${fmt(stallMs)}`)
+    }
   }
   await learner.close()
 }

@@ -25,12 +25,14 @@ const MAX_WORDS = 400
 export const itemFeatures = (item: Pick<Item, 'title' | 'summary'>): Set<string> => {
   const out = new Set<string>()
   for (const text of [item.title, item.summary ?? '']) {
-    const words = tokenize(text).slice(0, MAX_WORDS)
-    words.forEach((w, i) => {
+    if (text === '') continue
+    const words = tokenize(text)
+    const n = Math.min(words.length, MAX_WORDS)
+    for (let i = 0; i < n; i++) {
+      const w = words[i] as string
       out.add(w)
-      const next = words[i + 1]
-      if (next !== undefined) out.add(`${w}_${next}`)
-    })
+      if (i + 1 < n) out.add(`${w}_${words[i + 1]}`)
+    }
   }
   return out
 }
@@ -132,6 +134,29 @@ const L2 = 1e-3
 
 const roundTo = (x: number) => Math.round(x * 1e4) / 1e4
 
+/** The model's weight of a feature, if it has one (own properties only: "constructor" is a word). */
+const weightOf = (model: TopicModel, f: string): number | undefined => {
+  const w = Object.hasOwn(model.weights, f) ? model.weights[f] : undefined
+  return typeof w === 'number' ? w : undefined
+}
+
+/**
+ * The probability alone (what tagging needs, for every item the rules let through): the same sum
+ * as {@link scoreWithModel}, in the same order, without collecting and sorting the words.
+ * @example modelProbability(model, item) >= threshold
+ */
+export const modelProbability = (
+  model: TopicModel,
+  item: Pick<Item, 'title' | 'summary'>,
+): number => {
+  let logit = model.bias
+  for (const f of itemFeatures(item)) {
+    const w = weightOf(model, f)
+    if (w !== undefined) logit += w
+  }
+  return 1 / (1 + Math.exp(-logit))
+}
+
 /**
  * Scores one item: the posterior probability of the topic and the features that weighed most.
  * @example scoreWithModel(model, item).probability > 0.5
@@ -143,8 +168,8 @@ export const scoreWithModel = (
   let logit = model.bias
   const present: { word: string; weight: number }[] = []
   for (const f of itemFeatures(item)) {
-    const w = Object.hasOwn(model.weights, f) ? model.weights[f] : undefined
-    if (typeof w !== 'number') continue
+    const w = weightOf(model, f)
+    if (w === undefined) continue
     logit += w
     present.push({ word: f.replace('_', ' '), weight: w })
   }

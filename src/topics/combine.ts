@@ -1,6 +1,6 @@
 /** Combines a topic's rules with its learned model, as the topic's `model:` declares. */
 import type { Item } from '../model/types.js'
-import { type ModelScore, scoreWithModel } from './classifier.js'
+import { type ModelScore, modelProbability, scoreWithModel } from './classifier.js'
 import type { CompiledTopic } from './compiled.js'
 
 /** What a model reads of an item. */
@@ -30,7 +30,7 @@ export const decideTopic = (topic: CompiledTopic, item: ModelInput, rules: boole
   const m = topic.model
   if (m?.learned === undefined) return rules
   if (m.mode === 'filter' && !rules) return false
-  return scoreWithModel(m.learned, item).probability >= m.threshold
+  return modelProbability(m.learned, item) >= m.threshold
 }
 
 /** {@link decideTopic} with what `explain=1` shows: the model's score and its strongest words. */

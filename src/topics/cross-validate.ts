@@ -1,11 +1,19 @@
 /** Scores a topic model on a labelled set without ever scoring an item it learned from (k-fold cross-validation). */
+import type { TopicModel } from '../model/types.js'
 import { scoreWithModel, trainTopicModel } from './classifier.js'
 import type { LabelledRow } from './labelled-set.js'
+
+/** How a fold's model is learned from its training rows: by default one full retrain on them all. */
+export type FoldTrainer = (rows: readonly LabelledRow[], topicId: string) => TopicModel | undefined
+
+const retrainAll: FoldTrainer = (rows, topicId) =>
+  trainTopicModel(rows.map((r) => ({ item: r, in: r.topics.includes(topicId) })))
 
 /**
  * Per row, the probability a model trained on the other folds gives it. `foldOf` puts rows in
  * folds; rows that are copies of one story should share a fold (e.g. by day), or the model sees
  * a wire copy of the item it is scored on.
+ * @param train learns a fold's model (e.g. the verdicts streamed one by one, learn-history.ts)
  * @example crossValidate(rows, 'pakistan-afghanistan', 5, (r, i) => i % 5)
  */
 export const crossValidate = (
@@ -13,17 +21,17 @@ export const crossValidate = (
   topicId: string,
   folds: number,
   foldOf: (row: LabelledRow, index: number) => number,
+  train: FoldTrainer = retrainAll,
 ): Map<string, number> => {
   const fold = rows.map((r, i) => ((foldOf(r, i) % folds) + folds) % folds)
   const out = new Map<string, number>()
   for (let k = 0; k < folds; k++) {
-    const model = trainTopicModel(
-      rows
-        .filter((_, i) => fold[i] !== k)
-        .map((r) => ({ item: r, in: r.topics.includes(topicId) })),
+    const model = train(
+      rows.filter((_, i) => fold[i] !== k),
+      topicId,
     )
     rows.forEach((r, i) => {
-      if (fold[i] === k) out.set(r.id, scoreWithModel(model, r).probability)
+      if (fold[i] === k) out.set(r.id, model ? scoreWithModel(model, r).probability : 0)
     })
   }
   return out

@@ -1,12 +1,6 @@
 /** Learns each topic's model from the stored verdicts: the settings the tagger, the workers and `explain` then use. */
 import type { Topic, TopicModel, Verdict } from '../model/types.js'
-import { trainTopicModel } from './classifier.js'
-
-/** Verdicts a topic learns from at most (the newest): training time stays bounded whatever is imported. */
-export const MAX_TRAINING_VERDICTS = 20_000
-
-/** Below this many verdicts a word seen once is kept: a reader's first verdicts are few. */
-const FEW = 100
+import { type HistoryCache, learnHistory } from './learn-history.js'
 
 /** Whether a model has seen both an item in the topic and one out of it (else it cannot separate them). */
 export const isUsableModel = (m: TopicModel | undefined): m is TopicModel =>
@@ -26,16 +20,18 @@ export const keptModel = (
 
 /**
  * The topics with `model.learned` set: a topic's model file (`base`) updated with its verdicts
- * (the newest {@link MAX_TRAINING_VERDICTS}), or the file alone when it has none. Topics without
- * `model:` are returned as they are. Deterministic: the same file and verdicts give the same
- * model, so a restart or a reload learns what the running server had.
- * @param only retrain these topics; the others keep the `learned` of `previous` (incremental)
+ * (learnHistory: a full retrain every so many verdicts, incremental steps on the ones after), or
+ * the file alone when it has none. Topics without `model:` are returned as they are.
+ * Deterministic: the same file and verdicts give the same model, so a restart, a reload or
+ * another replica learns what the running server had.
+ * @param only retrain these topics; the others keep the `learned` of `previous`
+ * @param cache what the last learning left (a learner keeps one): a new verdict costs one step
  * @example const topics = learnTopics(config.topics, await store.listVerdicts())
  */
 export const learnTopics = (
   topics: readonly Topic[],
   verdicts: readonly Verdict[],
-  opts: { only?: ReadonlySet<string>; previous?: readonly Topic[] } = {},
+  opts: { only?: ReadonlySet<string>; previous?: readonly Topic[]; cache?: HistoryCache } = {},
 ): Topic[] => {
   const byTopic = new Map<string, Verdict[]>()
   for (const v of verdicts) {
@@ -47,26 +43,10 @@ export const learnTopics = (
     if (!t.model) return t
     const before = keptModel(t, opts)
     if (before) return { ...t, model: { ...t.model, learned: before } }
-    const own = newest(byTopic.get(t.id) ?? [])
-    const learned =
-      own.length === 0
-        ? t.model.base
-        : trainTopicModel(
-            own.map((v) => ({
-              item: { title: v.title, ...(v.summary !== undefined ? { summary: v.summary } : {}) },
-              in: v.in,
-            })),
-            own.length < FEW ? 1 : 2,
-            t.model.base,
-          )
+    const learned = learnHistory(t.id, t.model.base, byTopic.get(t.id) ?? [], {
+      ...(opts.cache ? { cache: opts.cache } : {}),
+    })
     const { learned: _old, ...setting } = t.model
     return { ...t, model: learned ? { ...setting, learned } : setting }
   })
 }
-
-/** The newest verdicts, in a fixed order (by item id) so training does not depend on the store's. */
-const newest = (list: Verdict[]): Verdict[] =>
-  [...list]
-    .sort((a, b) => (a.at > b.at ? -1 : a.at < b.at ? 1 : a.itemId < b.itemId ? -1 : 1))
-    .slice(0, MAX_TRAINING_VERDICTS)
-    .sort((a, b) => (a.itemId < b.itemId ? -1 : a.itemId > b.itemId ? 1 : 0))

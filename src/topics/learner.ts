@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads'
 import { AppError } from '../model/errors.js'
 import type { Topic, TopicModel, Verdict } from '../model/types.js'
 import { keptModel, learnTopics } from './learn.js'
+import { createHistoryCache } from './learn-history.js'
 
 /** What learnTopics takes besides the topics and verdicts. */
 export interface LearnOptions {
@@ -38,9 +39,12 @@ export interface Learner {
   close(): Promise<void>
 }
 
+/** What learnHere learned last: it never changes a result, only saves the retrain (learn-history.ts). */
+const hereCache = createHistoryCache()
+
 /** learnTopics on the calling thread (a CLI command, or `fetch.workers: 0`). */
 export const learnHere: LearnTopics = async (topics, verdicts, opts = {}) =>
-  learnTopics(topics, verdicts, opts)
+  learnTopics(topics, verdicts, { ...opts, cache: hereCache })
 
 /**
  * A retrain past this is abandoned (the worker is stopped and replaced): training is bounded by

@@ -174,6 +174,53 @@ describe('the shipped relations rule on cases written for it', () => {
       [],
       true,
     ],
+    // relation cues in Urdu, Dari and Pashto (written for this test): the two sides and a cue
+    // in one clause; the same sides with no cue, or a disaster, are not a relation
+    [
+      'Urdu: Afghan soil used against Pakistan',
+      'پاکستان کا افغان سرزمین کے استعمال پر اعتراض',
+      '',
+      [],
+      true,
+    ],
+    [
+      'Urdu: cooperation between the two',
+      'پاکستان اور افغانستان کا صحت کے شعبے میں تعاون پر اتفاق رائے',
+      '',
+      [],
+      true,
+    ],
+    [
+      'Urdu: Afghan nationals arrested in a Pakistani outlet',
+      'کراچی میں غیر قانونی طور پر مقیم 40 افغان باشندے گرفتار',
+      '',
+      ['pakistan'],
+      true,
+    ],
+    ['Dari: Kabul condemns Pakistan', 'کابل حمله هوایی پاکستان را محکوم کرد', '', [], true],
+    ['Dari: smuggling between the two', 'افزایش قاچاق سوخت از افغانستان به پاکستان', '', [], true],
+    [
+      'Pashto: Pakistan and Afghanistan cooperation',
+      'پاکستان او افغانستان د روغتیا په برخه کې همکاري پراخوي',
+      '',
+      [],
+      true,
+    ],
+    [
+      'Pashto: Afghan soil, Pakistan warns',
+      'پاکستان وايي افغان خاوره د بریدونو لپاره کارول کېږي',
+      '',
+      [],
+      true,
+    ],
+    [
+      'Urdu: both named in a quake, a cue word beside',
+      'پاکستان اور افغانستان میں زلزلہ، پڑوسی ممالک سے امداد کی اپیل',
+      '',
+      [],
+      false,
+    ],
+    ['Dari: both named, no relation', 'مسابقات کریکت پاکستان و افغانستان در شارجه', '', [], false],
   ])('%s', (_name, title, summary, tags, expected) => {
     const got = matchTopic(compiled, UMBRELLA, { title, summary, categories: [] }, tags)
     expect(got.matched).toBe(expected)

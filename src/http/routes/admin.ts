@@ -10,6 +10,11 @@ export interface AdminHooks {
   reload?: () => Promise<unknown>
   /** Retrains a topic's model on its stored verdicts and re-tags the stored items (after feedback). */
   learn?: (topicId: string) => Promise<{ retagged: number }>
+  /**
+   * How long a feedback answer waits for `learn` (default FEEDBACK_WAIT_MS, routes/feedback.ts):
+   * past it the answer says `"model": "updating"` and the learning goes on.
+   */
+  learnWaitMs?: number
 }
 
 /** POST /api/sources/{id}/refresh and POST /api/reload (SPEC §3). */

@@ -9,13 +9,38 @@ import type { AdminHooks } from './admin.js'
 const MAX_BODY = 4096
 
 /**
+ * How long a feedback answer waits for the model and the re-tag. A verdict is usually one
+ * incremental step (learn-history.ts), well within it; a full retrain (every so many verdicts)
+ * or a re-tag of a large store may not be, and a reader's click should not hang on it.
+ */
+export const FEEDBACK_WAIT_MS = 2_000
+
+/** The learning's result if it settles within `ms`, else undefined (it goes on); a failure in time is thrown. */
+const within = async <T>(work: Promise<T>, ms: number): Promise<T | undefined> => {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms)
+  })
+  try {
+    return await Promise.race([work, late])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/**
  * Stores the verdict with the item's text (it outlives the item) and answers how many verdicts
  * the topic has. Verdicts are kept in the store, so they survive restarts and config reloads.
- * With `hooks.learn` (serve), a topic with `model:` then retrains on its verdicts and the stored
- * items are re-tagged; the answer says how many changed (`retagged`).
+ * With `hooks.learn` (serve), a topic with `model:` then learns the verdict and the stored items
+ * are re-tagged: done within `hooks.learnWaitMs` ({@link FEEDBACK_WAIT_MS}), the answer says
+ * `"model": "updated"` and how many changed (`retagged`); past it, `"model": "updating"` (the
+ * verdict is stored, the new model applies when the learning ends; a failure then is logged).
  * @example app.route('/api', feedbackRoutes(deps, hooks))
  */
-export const feedbackRoutes = (deps: Deps, hooks: Pick<AdminHooks, 'learn'> = {}): Hono => {
+export const feedbackRoutes = (
+  deps: Deps,
+  hooks: Pick<AdminHooks, 'learn' | 'learnWaitMs'> = {},
+): Hono => {
   const app = new Hono()
   app.post('/topics/:id/feedback', async (c) => {
     const no = adminDenied(deps, c)
@@ -60,7 +85,21 @@ export const feedbackRoutes = (deps: Deps, hooks: Pick<AdminHooks, 'learn'> = {}
     await deps.store.flush()
     const verdicts = await deps.store.listVerdicts(topicId)
     const learns = deps.config.topics.some((t) => t.id === topicId && t.model !== undefined)
-    const learned = learns && hooks.learn ? await hooks.learn(topicId) : undefined
+    let model: { model: 'updated'; retagged: number } | { model: 'updating' } | undefined
+    if (learns && hooks.learn) {
+      const learning = hooks.learn(topicId)
+      const learned = await within(learning, hooks.learnWaitMs ?? FEEDBACK_WAIT_MS)
+      if (learned) model = { model: 'updated', retagged: learned.retagged }
+      else {
+        model = { model: 'updating' }
+        learning.catch((e: unknown) =>
+          deps.logger.error(
+            { topic: topicId, err: e },
+            'learning a verdict failed after the feedback was answered',
+          ),
+        )
+      }
+    }
     return c.json({
       topic: topicId,
       item: stored.id,
@@ -69,7 +108,7 @@ export const feedbackRoutes = (deps: Deps, hooks: Pick<AdminHooks, 'learn'> = {}
         in: verdicts.filter((v) => v.in).length,
         out: verdicts.filter((v) => !v.in).length,
       },
-      ...(learned ? { retagged: learned.retagged } : {}),
+      ...model,
     })
   })
   return app

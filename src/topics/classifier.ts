@@ -37,6 +37,56 @@ export const itemFeatures = (item: Pick<Item, 'title' | 'summary'>): Set<string>
   return out
 }
 
+/** Examples laid out for {@link descend}: example k's feature indexes are `feats[starts[k]…starts[k + 1]]`. */
+export interface DescentProblem {
+  /** Weights, changed in place. */
+  w: Float64Array
+  /** What the L2 penalty pulls each weight towards (a prior's weight, else 0). */
+  w0: Float64Array
+  bias: number
+  starts: Int32Array
+  feats: Int32Array
+  /** 1 for in, 0 for out. */
+  target: Float64Array
+  /** Each example's weight in the loss (the classes weigh half each). */
+  weight: Float64Array
+}
+
+/**
+ * Full-batch gradient descent on the weighted logistic loss with an L2 penalty towards `w0`, for
+ * `rounds` rounds (a retrain and an incremental step alike). Updates `p.w` in place and returns
+ * the new bias. Deterministic: the same problem gives the same numbers.
+ */
+export const descend = (p: DescentProblem, rounds: number): number => {
+  const { w, w0, starts, feats, target, weight } = p
+  const count = target.length
+  const grad = new Float64Array(w.length)
+  const n = Math.max(count, 1)
+  let bias = p.bias
+  for (let round = 0; round < rounds; round++) {
+    grad.fill(0)
+    let gBias = 0
+    for (let k = 0; k < count; k++) {
+      const from = starts[k] as number
+      const to = starts[k + 1] as number
+      let z = bias
+      for (let j = from; j < to; j++) z += w[feats[j] as number] as number
+      const err = (1 / (1 + Math.exp(-z)) - (target[k] as number)) * (weight[k] as number)
+      gBias += err
+      for (let j = from; j < to; j++) {
+        const i = feats[j] as number
+        grad[i] = (grad[i] as number) + err
+      }
+    }
+    bias -= (RATE * gBias) / n
+    for (let i = 0; i < w.length; i++)
+      w[i] =
+        (w[i] as number) -
+        RATE * ((grad[i] as number) / n + L2 * ((w[i] as number) - (w0[i] as number)))
+  }
+  return bias
+}
+
 /**
  * Trains an L2-regularised logistic regression on the examples' features (present = 1), by full
  * gradient descent for a fixed number of rounds: deterministic, and the in and out classes weigh
@@ -85,30 +135,7 @@ export const trainTopicModel = (
     prior && Object.hasOwn(prior.weights, f) ? (prior.weights[f] as number) : 0
   const w0 = Float64Array.from(kept, priorOf)
   const w = Float64Array.from(w0)
-  let bias = prior?.bias ?? 0
-  const grad = new Float64Array(kept.length)
-  const n = Math.max(examples.length, 1)
-  for (let round = 0; round < ROUNDS; round++) {
-    grad.fill(0)
-    let gBias = 0
-    for (let k = 0; k < examples.length; k++) {
-      const from = starts[k] as number
-      const to = starts[k + 1] as number
-      let z = bias
-      for (let j = from; j < to; j++) z += w[feats[j] as number] as number
-      const err = (1 / (1 + Math.exp(-z)) - (target[k] as number)) * (weight[k] as number)
-      gBias += err
-      for (let j = from; j < to; j++) {
-        const i = feats[j] as number
-        grad[i] = (grad[i] as number) + err
-      }
-    }
-    bias -= (RATE * gBias) / n
-    for (let i = 0; i < w.length; i++)
-      w[i] =
-        (w[i] as number) -
-        RATE * ((grad[i] as number) / n + L2 * ((w[i] as number) - (w0[i] as number)))
-  }
+  const bias = descend({ w, w0, bias: prior?.bias ?? 0, starts, feats, target, weight }, ROUNDS)
   const learned = new Map(
     kept.flatMap((f, i) =>
       Math.abs(w[i] as number) >= 1e-3 ? [[f, roundTo(w[i] as number)]] : [],

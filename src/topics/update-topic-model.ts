@@ -1,11 +1,9 @@
 /** One incremental step of a topic model: a warm start from its weights on a new verdict and a replay sample of older ones. */
 import type { TopicModel } from '../model/types.js'
+import { descend } from './classifier.js'
 
 /** Gradient rounds of one step: few, over a small batch, so a step costs far less than a retrain. */
 const STEP_ROUNDS = 12
-/** Step size and L2 penalty, as the full retrain's (classifier.ts). */
-const RATE = 2
-const L2 = 1e-3
 
 const roundTo = (x: number) => Math.round(x * 1e4) / 1e4
 
@@ -79,13 +77,15 @@ export const updateTopicModel = (
     names.push(f)
     return names.length - 1
   }
-  const docs = examples.map((ex) => {
-    const out: number[] = []
+  // Every example's feature indexes in one array, as a retrain lays them out (classifier.ts).
+  const starts = new Int32Array(examples.length + 1)
+  const flat: number[] = []
+  examples.forEach((ex, k) => {
     for (const f of ex.features) {
       const i = slot(f)
-      if (i !== undefined) out.push(i)
+      if (i !== undefined) flat.push(i)
     }
-    return Int32Array.from(out)
+    starts[k + 1] = flat.length
   })
   const prior = opts.prior?.weights
   const w = Float64Array.from(names, (f) => model.weights.get(f) ?? 0)
@@ -94,34 +94,13 @@ export const updateTopicModel = (
   )
   // each class weighs half of the batch, as in a retrain (the replay sample is drawn half and half)
   const nIn = examples.filter((e) => e.in).length
-  const weight = examples.map((e) =>
-    e.in ? examples.length / (2 * nIn) : examples.length / (2 * (examples.length - nIn)),
-  )
-  const grad = new Float64Array(names.length)
   const n = examples.length
-  let bias = model.bias
-  for (let round = 0; round < STEP_ROUNDS; round++) {
-    grad.fill(0)
-    let gBias = 0
-    for (let k = 0; k < n; k++) {
-      const fs = docs[k] as Int32Array
-      let z = bias
-      for (let j = 0; j < fs.length; j++) z += w[fs[j] as number] as number
-      const err =
-        (1 / (1 + Math.exp(-z)) - ((examples[k] as FeatureExample).in ? 1 : 0)) *
-        (weight[k] as number)
-      gBias += err
-      for (let j = 0; j < fs.length; j++) {
-        const i = fs[j] as number
-        grad[i] = (grad[i] as number) + err
-      }
-    }
-    bias -= (RATE * gBias) / n
-    for (let i = 0; i < w.length; i++)
-      w[i] =
-        (w[i] as number) -
-        RATE * ((grad[i] as number) / n + L2 * ((w[i] as number) - (w0[i] as number)))
-  }
+  const target = Float64Array.from(examples, (e) => (e.in ? 1 : 0))
+  const weight = Float64Array.from(examples, (e) => (e.in ? n / (2 * nIn) : n / (2 * (n - nIn))))
+  const bias = descend(
+    { w, w0, bias: model.bias, starts, feats: Int32Array.from(flat), target, weight },
+    STEP_ROUNDS,
+  )
   names.forEach((f, i) => {
     const x = roundTo(w[i] as number)
     if (Math.abs(x) >= 1e-3) model.weights.set(f, x)

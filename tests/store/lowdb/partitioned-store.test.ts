@@ -63,6 +63,15 @@ const on = (day: number, title: string) =>
   makeItem({ title, publishedAt: `2024-05-0${day}T10:00:00.000Z` })
 const dayFiles = (dir: string): string[] => readdirSync(join(dir, 'db', 'items')).sort()
 const doc = (file: string) => JSON.parse(readFileSync(file, 'utf8'))
+/** A new store folder holding `items` as one save of dawn's, closed: its folder and db.json path. */
+const savedStore = async (items: Item[]) => {
+  const dir = tempDir()
+  const path = join(dir, 'db.json')
+  const a = await createPartitionedStore({ path })
+  await a.saveIngest({ sourceId: 'dawn', items, state })
+  await a.close()
+  return { dir, path }
+}
 
 describe('createPartitionedStore', () => {
   it('writes the bodies of saves once they pile up (a first import), not only at the flush', async () => {
@@ -91,12 +100,8 @@ describe('createPartitionedStore', () => {
   }, 30_000)
 
   it('files items by publication day in data/db/ beside db.json, and keeps them across reopen', async () => {
-    const dir = tempDir()
-    const path = join(dir, 'db.json')
     const items = [on(1, 'one'), on(2, 'two'), on(2, 'three')]
-    const a = await createPartitionedStore({ path })
-    await a.saveIngest({ sourceId: 'dawn', items, state })
-    await a.close()
+    const { dir, path } = await savedStore(items)
     expect(dayFiles(dir)).toEqual(['2024-05-01.json', '2024-05-02.json'])
     expect(doc(join(dir, 'db', 'items', '2024-05-02.json')).items).toHaveLength(2)
     expect(doc(join(dir, 'db', 'state.json')).states.dawn).toMatchObject({ itemCount: 3 })
@@ -423,12 +428,8 @@ describe('partition indexes', () => {
   const all = { limit: 50, clusters: 'all' } as const
 
   it('opens from the index files, gives items back whole, and keeps bodies through a re-tag', async () => {
-    const dir = tempDir()
-    const path = join(dir, 'db.json')
     const items = [on(1, 'one'), on(2, 'two'), on(2, 'three')]
-    const a = await createPartitionedStore({ path })
-    await a.saveIngest({ sourceId: 'dawn', items, state })
-    await a.close()
+    const { dir, path } = await savedStore(items)
     const logs: string[] = []
     const b = await createPartitionedStore({ path, log: (m) => logs.push(m) })
     expect(logs).toEqual([])
@@ -446,12 +447,8 @@ describe('partition indexes', () => {
   })
 
   it('re-tags from bodies read partition by partition, and an item saved meanwhile by its new body', async () => {
-    const dir = tempDir()
-    const path = join(dir, 'db.json')
     const items = [on(1, 'one'), on(2, 'two'), on(3, 'three')]
-    const a = await createPartitionedStore({ path })
-    await a.saveIngest({ sourceId: 'dawn', items, state })
-    await a.close()
+    const { dir, path } = await savedStore(items)
     const b = await createPartitionedStore({ path })
     const byBody = (i: Item) => (i.contentHtml?.includes('Traders') ? ['border'] : [])
     const quiet = { ...items[2]!, contentHtml: '<p>Quiet day.</p>', contentHash: 'quiet' }
@@ -471,12 +468,8 @@ describe('partition indexes', () => {
   })
 
   it('reads a partition whole and indexes it again when edited by hand, or its index is missing or damaged', async () => {
-    const dir = tempDir()
-    const path = join(dir, 'db.json')
     const items = [on(1, 'one'), on(2, 'two'), on(3, 'three')]
-    const a = await createPartitionedStore({ path })
-    await a.saveIngest({ sourceId: 'dawn', items, state })
-    await a.close()
+    const { dir, path } = await savedStore(items)
     const day = (d: number) => join(dir, 'db', 'items', `2024-05-0${d}.json`)
     const edited = doc(day(1))
     edited.items[0].title = 'one mended by hand'
@@ -503,12 +496,8 @@ describe('partition indexes', () => {
   })
 
   it('keeps its indexes through a copy without times (stamped again once), not through a same-size edit', async () => {
-    const dir = tempDir()
-    const path = join(dir, 'db.json')
     const items = [on(1, 'one'), on(2, 'two'), on(3, 'three')]
-    const a = await createPartitionedStore({ path })
-    await a.saveIngest({ sourceId: 'dawn', items, state })
-    await a.close()
+    const { dir, path } = await savedStore(items)
     // A copy that does not keep times (cp -r, rsync without -t): every partition gets a new mtime.
     const copy = join(tempDir(), 'db.json')
     cpSync(join(dir, 'db'), join(dirname(copy), 'db'), { recursive: true })

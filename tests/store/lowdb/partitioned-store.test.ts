@@ -448,7 +448,7 @@ describe('partition indexes', () => {
 
   it('re-tags from bodies read partition by partition, and an item saved meanwhile by its new body', async () => {
     const items = [on(1, 'one'), on(2, 'two'), on(3, 'three')]
-    const { dir, path } = await savedStore(items)
+    const { path } = await savedStore(items)
     const b = await createPartitionedStore({ path })
     const byBody = (i: Item) => (i.contentHtml?.includes('Traders') ? ['border'] : [])
     const quiet = { ...items[2]!, contentHtml: '<p>Quiet day.</p>', contentHash: 'quiet' }
@@ -497,7 +497,7 @@ describe('partition indexes', () => {
 
   it('keeps its indexes through a copy without times (stamped again once), not through a same-size edit', async () => {
     const items = [on(1, 'one'), on(2, 'two'), on(3, 'three')]
-    const { dir, path } = await savedStore(items)
+    const { dir } = await savedStore(items)
     // A copy that does not keep times (cp -r, rsync without -t): every partition gets a new mtime.
     const copy = join(tempDir(), 'db.json')
     cpSync(join(dir, 'db'), join(dirname(copy), 'db'), { recursive: true })

@@ -8,6 +8,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs'
@@ -98,6 +99,35 @@ describe('createPartitionedStore', () => {
     expect(await b.getState('dawn')).toMatchObject({ itemCount: 31 })
     await b.close()
   }, 30_000)
+
+  it('flushes an import spread over the same days less often as they grow: rewrites a few times the store, not once per batch', async () => {
+    const dir = tempDir()
+    const path = join(dir, 'db.json')
+    // Scaled down: 2 KB of bodies held unwritten (24 MB by default), 200 bodies of 500 chars.
+    const s = await createPartitionedStore({ path, flushAfterChars: 2_000 })
+    let flushes = 0
+    let rewritten = 0
+    const size = () =>
+      dayFiles(dir).reduce((n, f) => n + statSync(join(dir, 'db', 'items', f)).size, 0)
+    for (let k = 0; k < 200; k++) {
+      const before = s.writeCount()
+      const item = { ...on(1 + (k % 3), `part ${k}`), contentHtml: `<p>${'y'.repeat(500)}</p>` }
+      await s.saveIngest({ sourceId: 'dawn', items: [item], state })
+      if (s.writeCount() > before) {
+        flushes++
+        rewritten += size()
+      }
+    }
+    await s.close()
+    const final = size()
+    // Every 2 KB (four bodies) it would flush 50 times and rewrite the growing store each time.
+    expect(flushes).toBeGreaterThan(1)
+    expect(flushes).toBeLessThan(15)
+    expect(rewritten).toBeLessThan(4 * final)
+    const b = await createPartitionedStore({ path })
+    expect(await b.countItems()).toBe(200)
+    await b.close()
+  })
 
   it('files items by publication day in data/db/ beside db.json, and keeps them across reopen', async () => {
     const items = [on(1, 'one'), on(2, 'two'), on(2, 'three')]

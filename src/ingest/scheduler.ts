@@ -313,7 +313,8 @@ export const startScheduler = (
  * `performance.now()`) is nearer than one poll's whole budget (fetch and analysis timeouts): a
  * source claimed then would be cut by the deadline and counted as failed through no fault of its
  * own (on a busy machine, most of a tick's late claims), so it is left due for the next tick's
- * cycle. The first claim is made whatever the deadline. A failed claim is logged and ends the claiming (what was claimed is still polled).
+ * cycle. The first claim is made whatever the deadline. A failed claim is logged and ends the
+ * claiming (what was claimed is still polled).
  */
 const pollClaimed = async (
   deps: PollDeps,

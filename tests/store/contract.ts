@@ -601,6 +601,36 @@ export const describeStore = (name: string, makeStore: () => Promise<Store>): vo
         expect((await store.listVerdicts()).map((v) => v.topicId)).toEqual(['pa', 'pa', 'trade'])
       })
 
+      it('numbers verdicts in the order they were stored (seq): a changed one goes last', async () => {
+        await store.saveVerdicts([verdict('c', true), verdict('a', false)])
+        await store.saveVerdicts([verdict('b', true)])
+        await store.saveVerdicts([verdict('c', true)]) // unchanged: keeps its place
+        await store.saveVerdicts([verdict('a', true)]) // changed: given again, now last
+        const bySeq = (await store.listVerdicts('pa')).sort((x, y) => (x.seq ?? 0) - (y.seq ?? 0))
+        expect(bySeq.map((v) => v.itemId)).toEqual(['c', 'b', 'a'])
+        expect(new Set(bySeq.map((v) => v.seq)).size).toBe(3)
+        expect(bySeq.every((v) => Number.isInteger(v.seq) && (v.seq ?? 0) > 0)).toBe(true)
+      })
+
+      it('keeps one learned model per topic, the last saved', async () => {
+        if (!store.saveTopicModel || !store.topicModels) return
+        const stored = (topicId: string, bias: number) => ({
+          topicId,
+          basis: 'b1',
+          covers: { count: 2, seq: 7, at: hoursAfter(1), itemId: 'x' },
+          model: {
+            version: 1 as const,
+            examples: { in: 1, out: 1 },
+            bias,
+            weights: { '2023': 0.5, kabul: 1.25, constructor: -0.5 },
+          },
+        })
+        await store.saveTopicModel(stored('pa', 0.1))
+        await store.saveTopicModel(stored('trade', 0.2))
+        await store.saveTopicModel(stored('pa', 0.3))
+        expect(await store.topicModels()).toEqual([stored('pa', 0.3), stored('trade', 0.2)])
+      })
+
       it('does not change what a feed shows (version), and survives items being pruned', async () => {
         const v0 = store.version()
         await store.saveVerdicts([verdict('gone', true)])

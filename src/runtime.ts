@@ -9,6 +9,7 @@ import { StoreError } from './model/errors.js'
 import type { AppConfig, Store } from './model/types.js'
 import { createPartitionedStore } from './store/lowdb/partitioned-store.js'
 import { createClusterer } from './stories/clusterer.js'
+import { storedModelOf } from './topics/learn-history.js'
 import { createLearner, type LearnTopics, learnHere } from './topics/learner.js'
 import { type Tagger, topicTagger } from './topics/tag.js'
 import { taggingFingerprint } from './topics/tagging-fingerprint.js'
@@ -36,24 +37,46 @@ export const createTagger = (config: AppConfig): Tagger => topicTagger(config.to
 
 /**
  * The configuration with every `model:` topic's model learned from the store's verdicts (its
- * file's model updated by them); the store is only read when some topic has a model.
+ * file's model updated by them); the store is only read when some topic has a model. A learned
+ * model the store keeps is taken where it covers the topic's verdicts (no retrain: a start
+ * learns only what came since), and each model learned here is stored for the next start.
  * @example const learned = await learnFromStore(config, store)
  */
 export const learnFromStore = async (
   config: AppConfig,
-  store: Pick<Store, 'listVerdicts'>,
+  store: Pick<Store, 'listVerdicts' | 'topicModels' | 'saveTopicModel'>,
   opts: { only?: ReadonlySet<string>; previous?: AppConfig; learn?: LearnTopics } = {},
 ): Promise<AppConfig> => {
   if (!config.topics.some((t) => t.model)) return config
   const verdicts = await store.listVerdicts()
+  const stored = (await store.topicModels?.()) ?? []
   const learn = opts.learn ?? learnHere
-  return {
-    ...config,
-    topics: await learn(config.topics, verdicts, {
-      ...(opts.only ? { only: opts.only } : {}),
-      ...(opts.previous ? { previous: opts.previous.topics } : {}),
-    }),
+  const topics = await learn(config.topics, verdicts, {
+    ...(opts.only ? { only: opts.only } : {}),
+    ...(opts.previous ? { previous: opts.previous.topics } : {}),
+    stored,
+  })
+  if (store.saveTopicModel) {
+    for (const t of topics) {
+      const learned = t.model?.learned
+      if (!learned || (opts.only && !opts.only.has(t.id))) continue
+      const record = storedModelOf(
+        t.id,
+        t.model?.base,
+        verdicts.filter((v) => v.topicId === t.id),
+        learned,
+      )
+      const had = stored.find((m) => m.topicId === t.id)
+      const known =
+        had &&
+        record &&
+        had.basis === record.basis &&
+        had.covers.count === record.covers.count &&
+        had.covers.seq === record.covers.seq
+      if (record && !known) await store.saveTopicModel(record)
+    }
   }
+  return { ...config, topics }
 }
 
 /**

@@ -434,8 +434,11 @@ export interface Store {
   saveTopicModel?(m: StoredTopicModel): Promise<void>
   /** The learned models stored, by topic id. */
   topicModels?(): Promise<StoredTopicModel[]>
-  /** Recomputes every item's topics; returns how many items changed. */
-  retag(tagger: (item: Item) => string[]): Promise<number>
+  /**
+   * Recomputes every item's topics (or, with `only`, those of the stored items with these ids:
+   * the others are not read); returns how many items changed.
+   */
+  retag(tagger: (item: Item) => string[], only?: ReadonlySet<string>): Promise<number>
   /**
    * The tagging fingerprint (topics/tagging-fingerprint.ts) every stored item was tagged under, as
    * last recorded; undefined when unknown or forgotten. Drivers that leave it out re-tag always.

@@ -340,9 +340,15 @@ export const createMemoryStore = (opts: MemoryStoreOptions = {}): MemoryStore =>
       fingerprint = next
     },
 
-    async retag(tagger) {
+    async retag(tagger, only) {
       const updates: Item[] = []
-      for (const item of index.values()) {
+      const pool = only
+        ? [...only].flatMap((id) => {
+            const item = index.get(id)
+            return item ? [item] : []
+          })
+        : index.values()
+      for (const item of pool) {
         const topics = [...new Set(tagger(item))].sort()
         if (!sameList(item.topics, topics)) updates.push(freezeItem({ ...item, topics }))
       }

@@ -529,6 +529,33 @@ export const describeStore = (name: string, makeStore: () => Promise<Store>): vo
         expect(store.version()).toBe(v2)
       })
 
+      it('retag with `only` reads and re-tags those stored items alone (missing ids skipped)', async () => {
+        const items = Array.from({ length: 6 }, (_, k) =>
+          makeItem({ title: `item ${k}`, topics: ['old'], publishedAt: hoursAfter(k * 30) }),
+        )
+        await save(store, items)
+        const seen: string[] = []
+        const tagger = (i: Item) => {
+          seen.push(i.id)
+          return ['new']
+        }
+        const only = new Set([items[1]!.id, items[4]!.id, 'no-such-item'])
+        expect(await store.retag(tagger, only)).toBe(2)
+        expect(new Set(seen)).toEqual(new Set([items[1]!.id, items[4]!.id]))
+        expect((await titles(store, { topics: ['new'] })).sort()).toEqual(['item 1', 'item 4'])
+        expect(await titles(store, { topics: ['old'] })).toHaveLength(4)
+        // the whole item is what the tagger reads, as in a full re-tag
+        const whole: Item[] = []
+        await store.retag(
+          (i) => {
+            whole.push(i)
+            return i.topics
+          },
+          new Set([items[2]!.id]),
+        )
+        expect(whole).toEqual([await store.getItem(items[2]!.id)])
+      })
+
       it('prunes by age, keeping a story whose newest copy is recent', async () => {
         const now = new Date(hoursAfter(24 * 10))
         await save(store, [

@@ -124,12 +124,17 @@ export const createPostgresStore = async (opts: PostgresStoreOptions): Promise<P
       if (!opts.readOnly) await saveTopicModelPg(pool, m)
     },
     topicModels: () => topicModelsPg(pool),
-    async retag(tagger) {
+    async retag(tagger, only) {
       let v = 0
-      const n = await retagPg(pool, tagger, async (c) => {
-        v = await announce(c)
-        return v
-      })
+      const n = await retagPg(
+        pool,
+        tagger,
+        async (c) => {
+          v = await announce(c)
+          return v
+        },
+        only,
+      )
       if (n > 0) changes.changed(v)
       return n
     },

@@ -9,8 +9,10 @@ import { StoreError } from './model/errors.js'
 import type { AppConfig, Store } from './model/types.js'
 import { createPartitionedStore } from './store/lowdb/partitioned-store.js'
 import { createClusterer } from './stories/clusterer.js'
+import { storedModelOf } from './topics/learn-history.js'
 import { createLearner, type LearnTopics, learnHere } from './topics/learner.js'
-import { type Tagger, topicTagger } from './topics/tag.js'
+import { createRuleGates } from './topics/rule-gates.js'
+import { type GatedTagger, topicTagger } from './topics/tag.js'
 import { taggingFingerprint } from './topics/tagging-fingerprint.js'
 import { systemClock } from './util/clock.js'
 import { coalesce } from './util/coalesce.js'
@@ -20,40 +22,100 @@ import { createMetrics } from './util/metrics.js'
 export interface Runtime {
   deps: PollDeps
   /** Swaps in a new configuration (hot reload): topics recompiled, stored items re-tagged. */
-  reconfigure(next: AppConfig): Promise<{ retagged: number }>
+  reconfigure(next: AppConfig): Promise<Retagged>
   /**
    * Retrains one topic's model on its stored verdicts (after feedback), the others kept, and
    * re-tags the stored items as a rule change does. Training runs on a worker thread (unless
    * `fetch.workers` is 0) and one retrain at a time: the topics asked for during one are learned
    * together in the next, and a reload meanwhile (which learns every topic) wins over its result.
    */
-  learn(topicId: string): Promise<{ retagged: number }>
+  learn(topicId: string): Promise<Retagged>
   close(): Promise<void>
 }
 
+/**
+ * What putting a configuration to work re-tagged: items changed, and (when a re-tag ran) how many
+ * stored items it read and tagged — all of them, or after a change of `filter` models alone only
+ * those their rules pass (topics/rule-gates.ts).
+ */
+export interface Retagged {
+  retagged: number
+  examined?: number
+}
+
+/**
+ * The ids a change from `prev` to `next` can move when it changes `filter` models alone (the
+ * learned weights, nothing else of any topic or source), as `gates` recorded them; undefined:
+ * any item can move (another change, an `alone` model, or nothing recorded).
+ */
+const movableByModels = (
+  prev: AppConfig,
+  next: AppConfig,
+  gates: ReturnType<typeof createRuleGates>,
+) => {
+  const before = new Map(prev.topics.map((t) => [t.id, t]))
+  const changed = next.topics.filter(
+    (t) => JSON.stringify(before.get(t.id)?.model?.learned) !== JSON.stringify(t.model?.learned),
+  )
+  if (changed.length === 0 || changed.some((t) => t.model?.mode !== 'filter')) return undefined
+  const ids = new Set(changed.map((t) => t.id))
+  // next with the changed topics' old weights: equal to prev's fingerprint iff only they changed
+  const asBefore = next.topics.map((t) => {
+    if (!ids.has(t.id) || !t.model) return t
+    const { learned: _new, ...setting } = t.model
+    const old = before.get(t.id)?.model?.learned
+    return { ...t, model: old ? { ...setting, learned: old } : setting }
+  })
+  if (taggingFingerprint(asBefore, next.sources) !== taggingFingerprint(prev.topics, prev.sources))
+    return undefined
+  return gates.movable(ids)
+}
+
 /** Compiles the topics of a configuration into the tagger used at ingest and re-tagging. */
-export const createTagger = (config: AppConfig): Tagger => topicTagger(config.topics)
+export const createTagger = (config: AppConfig): GatedTagger => topicTagger(config.topics)
 
 /**
  * The configuration with every `model:` topic's model learned from the store's verdicts (its
- * file's model updated by them); the store is only read when some topic has a model.
+ * file's model updated by them); the store is only read when some topic has a model. A learned
+ * model the store keeps is taken where it covers the topic's verdicts (no retrain: a start
+ * learns only what came since), and each model learned here is stored for the next start.
  * @example const learned = await learnFromStore(config, store)
  */
 export const learnFromStore = async (
   config: AppConfig,
-  store: Pick<Store, 'listVerdicts'>,
+  store: Pick<Store, 'listVerdicts' | 'topicModels' | 'saveTopicModel'>,
   opts: { only?: ReadonlySet<string>; previous?: AppConfig; learn?: LearnTopics } = {},
 ): Promise<AppConfig> => {
   if (!config.topics.some((t) => t.model)) return config
   const verdicts = await store.listVerdicts()
+  const stored = (await store.topicModels?.()) ?? []
   const learn = opts.learn ?? learnHere
-  return {
-    ...config,
-    topics: await learn(config.topics, verdicts, {
-      ...(opts.only ? { only: opts.only } : {}),
-      ...(opts.previous ? { previous: opts.previous.topics } : {}),
-    }),
+  const topics = await learn(config.topics, verdicts, {
+    ...(opts.only ? { only: opts.only } : {}),
+    ...(opts.previous ? { previous: opts.previous.topics } : {}),
+    stored,
+  })
+  if (store.saveTopicModel) {
+    for (const t of topics) {
+      const learned = t.model?.learned
+      if (!learned || (opts.only && !opts.only.has(t.id))) continue
+      const record = storedModelOf(
+        t.id,
+        t.model?.base,
+        verdicts.filter((v) => v.topicId === t.id),
+        learned,
+      )
+      const had = stored.find((m) => m.topicId === t.id)
+      const known =
+        had &&
+        record &&
+        had.basis === record.basis &&
+        had.covers.count === record.covers.count &&
+        had.covers.seq === record.covers.seq
+      if (record && !known) await store.saveTopicModel(record)
+    }
   }
+  return { ...config, topics }
 }
 
 /**
@@ -113,7 +175,15 @@ export const createRuntime = async (
             ? {}
             : { deadlineMs: config.fetch.analysisTimeoutMs }),
         })
-  const analyse = overrides.analyse ?? pool?.analyse
+  // Which stored items each model topic's rules pass, so that a verdict re-tags only those: the
+  // items every poll analyses are noted (unknown until the next re-tag reads them).
+  const gates = createRuleGates()
+  const analyseWith = overrides.analyse ?? pool?.analyse
+  const analyse: PollDeps['analyse'] = async (input, signal) => {
+    const out = await (analyseWith ?? ((i) => analyseHere(i, deps.tagger)))(input, signal)
+    gates.noteStored(out.items.map((i) => i.id))
+    return out
+  }
   const deps = wirePollDeps(
     {
       config,
@@ -128,11 +198,16 @@ export const createRuntime = async (
     {
       ...(overrides.cluster && { cluster: overrides.cluster }),
       ...(overrides.entryMemo && { entryMemo: overrides.entryMemo }),
-      ...(analyse && { analyse }),
+      analyse,
     },
   )
-  /** Puts a (learned) configuration to work: tagger, workers, then every stored item re-tagged. */
-  const apply = async (next: AppConfig) => {
+  /**
+   * Puts a (learned) configuration to work: tagger, workers, then the stored items re-tagged:
+   * every one, or after a change of `filter` models alone those their rules pass and those
+   * stored since the last re-tag (the others cannot move: combine.ts).
+   */
+  const apply = async (next: AppConfig): Promise<Retagged> => {
+    const prev = deps.config
     const tagger = createTagger(next)
     deps.config = next
     deps.tagger = tagger
@@ -142,22 +217,43 @@ export const createRuntime = async (
     const fingerprint = taggingFingerprint(next.topics, next.sources)
     // Every stored item tagged under these very rules (a restart, a reload that changed no
     // rule): re-reading every stored body would change nothing.
-    if (store.taggedWith && (await store.taggedWith()) === fingerprint) return { retagged: 0 }
+    const taggedWith = store.taggedWith ? await store.taggedWith() : undefined
+    if (store.taggedWith && taggedWith === fingerprint) return { retagged: 0 }
+    // the stored items all tagged under the running configuration: a model-only change moves few
+    const movable =
+      taggedWith !== undefined && taggedWith === taggingFingerprint(prev.topics, prev.sources)
+        ? movableByModels(prev, next, gates)
+        : undefined
+    const retagAll = async () => {
+      const rec = gates.recorder(next.topics, tagger, sources, true)
+      const n = await store.retag(rec.tag)
+      rec.commit()
+      return { n, examined: rec.tagged.size }
+    }
     const retag = async () => {
       await store.setTaggedWith?.(undefined)
-      const n = await store.retag((item) => {
-        const source = sources.get(item.sourceId)
-        return source ? tagger(item, source) : item.topics
-      })
+      let done: { n: number; examined: number }
+      if (movable) {
+        const rec = gates.recorder(next.topics, tagger, sources, false)
+        const n = await store.retag(rec.tag, movable.ids)
+        rec.commit()
+        done = { n, examined: rec.tagged.size }
+        // an item noted at a poll but not found under its id (stored under another: a copy with
+        // a known canonical URL, or not stored yet) may have moved: every item is re-tagged
+        if ([...movable.noted].some((id) => !rec.tagged.has(id))) {
+          const all = await retagAll()
+          done = { n: n + all.n, examined: done.examined + all.examined }
+        }
+      } else done = await retagAll()
       await store.flush()
       await store.setTaggedWith?.(fingerprint)
-      return n
+      return done
     }
     // Replicas sharing a store re-tag once: one that finds another doing it skips (same rules).
     const done = store.runExclusive ? await store.runExclusive('retag', retag) : undefined
-    const retagged = done ? (done.ran ? done.value : 0) : await retag()
+    const result = done ? (done.ran ? done.value : undefined) : await retag()
     await store.flush()
-    return { retagged }
+    return result ? { retagged: result.n, examined: result.examined } : { retagged: 0 }
   }
   const learn = coalesce(async (only: ReadonlySet<string>) => {
     const started = generation
@@ -172,6 +268,8 @@ export const createRuntime = async (
   // Another replica's readers gave verdicts: the models of those topics learn from them here too,
   // without a reload (a lost connection may have hidden some: then every model topic learns).
   const stopHearing = store.onChange?.((change) => {
+    // items stored by another replica: which of them the rules pass is not known here
+    if (change.remote && (change.version !== undefined || change.missed)) gates.forget()
     if (!change.remote || (!change.verdicts && !change.missed)) return
     const wanted = change.missed ? undefined : new Set(change.verdicts)
     for (const t of deps.config.topics) {

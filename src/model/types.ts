@@ -343,6 +343,24 @@ export interface Verdict {
   at: string
   title: string
   summary?: string
+  /**
+   * The store's import sequence (set by the store when it saves the verdict, growing per store):
+   * the history order models learn in. Absent in verdicts stored before it existed (they come first).
+   */
+  seq?: number
+}
+
+/**
+ * A topic's learned model as a store keeps it beside the verdicts, so a start loads it instead of
+ * retraining: `basis` names what it was learned from besides them (model file, learning code), and
+ * `covers` the verdict history it learned (the first `count` verdicts in history order, the last
+ * one's sequence, time and item).
+ */
+export interface StoredTopicModel {
+  topicId: string
+  basis: string
+  covers: { count: number; seq: number; at: string; itemId: string }
+  model: TopicModel
 }
 
 /** A place in a shared store's write order (see Store.storedSince): a version, and an id within it. */
@@ -412,8 +430,15 @@ export interface Store {
   saveVerdicts(verdicts: readonly Verdict[]): Promise<number>
   /** The verdicts of one topic (or all), by topic and item id. */
   listVerdicts(topicId?: string): Promise<Verdict[]>
-  /** Recomputes every item's topics; returns how many items changed. */
-  retag(tagger: (item: Item) => string[]): Promise<number>
+  /** Keeps a topic's learned model (replacing the one stored for the topic). Absent: never stored. */
+  saveTopicModel?(m: StoredTopicModel): Promise<void>
+  /** The learned models stored, by topic id. */
+  topicModels?(): Promise<StoredTopicModel[]>
+  /**
+   * Recomputes every item's topics (or, with `only`, those of the stored items with these ids:
+   * the others are not read); returns how many items changed.
+   */
+  retag(tagger: (item: Item) => string[], only?: ReadonlySet<string>): Promise<number>
   /**
    * The tagging fingerprint (topics/tagging-fingerprint.ts) every stored item was tagged under, as
    * last recorded; undefined when unknown or forgotten. Drivers that leave it out re-tag always.

@@ -5,7 +5,14 @@ import { Low } from 'lowdb'
 import { DataFile } from 'lowdb/node'
 import { z } from 'zod'
 import { StoreError } from '../model/errors.js'
-import type { ErrorCode, Item, SourceState, Store, Verdict } from '../model/types.js'
+import type {
+  ErrorCode,
+  Item,
+  SourceState,
+  Store,
+  StoredTopicModel,
+  Verdict,
+} from '../model/types.js'
 import { createMemoryStore, type DbSnapshot } from './memory.js'
 import { createFlusher, memoryMethods } from './persisted.js'
 
@@ -75,7 +82,26 @@ export const verdictSchema = z.object({
   at: isoDate,
   title: z.string(),
   summary: z.string().optional(),
+  seq: z.number().int().nonnegative().optional(),
 }) satisfies z.ZodType<Verdict>
+
+/** A learned topic model as stored beside the verdicts (Store.saveTopicModel). */
+export const storedTopicModelSchema = z.object({
+  topicId: z.string(),
+  basis: z.string(),
+  covers: z.object({
+    count: z.number().int().nonnegative(),
+    seq: z.number().int().nonnegative(),
+    at: z.string(),
+    itemId: z.string(),
+  }),
+  model: z.object({
+    version: z.literal(1),
+    examples: z.object({ in: z.number(), out: z.number() }),
+    bias: z.number(),
+    weights: z.record(z.string(), z.number()),
+  }),
+}) satisfies z.ZodType<StoredTopicModel>
 
 const dbSchema = z.object({
   version: z.literal(DB_VERSION),
@@ -83,6 +109,7 @@ const dbSchema = z.object({
   items: z.array(itemSchema),
   // optional: files written before verdicts existed are still version 1
   verdicts: z.array(verdictSchema).optional(),
+  models: z.array(storedTopicModelSchema).optional(),
 })
 
 const shellQuote = (p: string): string =>

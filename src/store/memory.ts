@@ -10,6 +10,7 @@ import type {
   SaveSummary,
   SourceState,
   Store,
+  StoredTopicModel,
   Verdict,
 } from '../model/types.js'
 import { createItemIndex } from './item-index.js'
@@ -23,6 +24,8 @@ export interface DbSnapshot {
   items: Item[]
   /** Readers' verdicts on topics (absent in files written before they existed). */
   verdicts?: Verdict[]
+  /** Learned topic models, by topic id (absent in files written before they were stored). */
+  models?: StoredTopicModel[]
 }
 
 /** The memory store plus what a persisting driver needs. */
@@ -44,6 +47,8 @@ export type MemoryStore = Store & {
   peek(id: string): Item | undefined
   taggedWith(): Promise<string | undefined>
   setTaggedWith(fingerprint: string | undefined): Promise<void>
+  saveTopicModel(m: StoredTopicModel): Promise<void>
+  topicModels(): Promise<StoredTopicModel[]>
 }
 
 export interface MemoryStoreOptions {
@@ -156,6 +161,9 @@ export const createMemoryStore = (opts: MemoryStoreOptions = {}): MemoryStore =>
   /** By `topicId` NUL `itemId`. */
   let verdicts = new Map<string, Verdict>()
   const verdictKey = (v: Pick<Verdict, 'topicId' | 'itemId'>) => `${v.topicId}\u0000${v.itemId}`
+  /** The last import sequence given to a verdict (Verdict.seq). */
+  let verdictSeq = 0
+  let models = new Map<string, StoredTopicModel>()
   const sortedVerdicts = () =>
     [...verdicts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v)
   let version = 0
@@ -183,7 +191,13 @@ export const createMemoryStore = (opts: MemoryStoreOptions = {}): MemoryStore =>
     const out: Record<string, SourceState> = {}
     for (const id of [...states.keys()].sort()) out[id] = structuredClone(states.get(id)!)
     const vs = sortedVerdicts()
-    return { version: 1, states: out, ...(vs.length > 0 ? { verdicts: vs } : {}) }
+    const ms = [...models.keys()].sort().map((id) => models.get(id) as StoredTopicModel)
+    return {
+      version: 1,
+      states: out,
+      ...(vs.length > 0 ? { verdicts: vs } : {}),
+      ...(ms.length > 0 ? { models: ms } : {}),
+    }
   }
 
   const refreshItemCounts = (): void => {
@@ -326,9 +340,15 @@ export const createMemoryStore = (opts: MemoryStoreOptions = {}): MemoryStore =>
       fingerprint = next
     },
 
-    async retag(tagger) {
+    async retag(tagger, only) {
       const updates: Item[] = []
-      for (const item of index.values()) {
+      const pool = only
+        ? [...only].flatMap((id) => {
+            const item = index.get(id)
+            return item ? [item] : []
+          })
+        : index.values()
+      for (const item of pool) {
         const topics = [...new Set(tagger(item))].sort()
         if (!sameList(item.topics, topics)) updates.push(freezeItem({ ...item, topics }))
       }
@@ -375,7 +395,7 @@ export const createMemoryStore = (opts: MemoryStoreOptions = {}): MemoryStore =>
         const key = verdictKey(v)
         const old = verdicts.get(key)
         if (old && old.in === v.in && old.title === v.title && old.summary === v.summary) continue
-        verdicts.set(key, Object.freeze({ ...v }))
+        verdicts.set(key, Object.freeze({ ...v, seq: ++verdictSeq }))
         n++
       }
       // not visible in any feed by itself: a retrain that re-tags bumps the version
@@ -386,6 +406,17 @@ export const createMemoryStore = (opts: MemoryStoreOptions = {}): MemoryStore =>
     async listVerdicts(topicId) {
       const all = sortedVerdicts()
       return topicId === undefined ? all : all.filter((v) => v.topicId === topicId)
+    },
+
+    async saveTopicModel(m) {
+      models.set(m.topicId, Object.freeze(structuredClone(m)))
+      changed(false)
+    },
+
+    async topicModels() {
+      return [...models.keys()]
+        .sort()
+        .map((id) => structuredClone(models.get(id) as StoredTopicModel))
     },
 
     version: () => version,
@@ -405,6 +436,8 @@ export const createMemoryStore = (opts: MemoryStoreOptions = {}): MemoryStore =>
       index.load(frozen ? s.items : s.items.map(freezeItem))
       states = new Map(Object.values(s.states).map((st) => [st.sourceId, freezeState(st)]))
       verdicts = new Map((s.verdicts ?? []).map((v) => [verdictKey(v), Object.freeze({ ...v })]))
+      verdictSeq = (s.verdicts ?? []).reduce((n, v) => Math.max(n, v.seq ?? 0), 0)
+      models = new Map((s.models ?? []).map((m) => [m.topicId, Object.freeze(structuredClone(m))]))
       changed(true)
     },
   }

@@ -31,6 +31,8 @@ export const memoryMethods = (
   prune: mem.prune,
   saveVerdicts: mem.saveVerdicts,
   listVerdicts: mem.listVerdicts,
+  saveTopicModel: mem.saveTopicModel,
+  topicModels: mem.topicModels,
   version: mem.version,
 })
 

@@ -1,5 +1,6 @@
 /** A topic's model as a function of its verdict history: a full retrain every so many verdicts, incremental steps in between. */
-import type { TopicModel, Verdict } from '../model/types.js'
+import { createHash } from 'node:crypto'
+import type { StoredTopicModel, TopicModel, Verdict } from '../model/types.js'
 import { itemFeatures, trainTopicModel } from './classifier.js'
 import {
   type FeatureExample,
@@ -25,18 +26,33 @@ export const REPLAY = 64
 /** Below this many verdicts a word seen once is kept: a reader's first verdicts are few. */
 const FEW = 100
 
+/**
+ * Bumped when a change to learning (training, steps, features) changes what a history learns:
+ * stored models (Store.saveTopicModel) of another revision are then not used.
+ */
+const LEARNING_REVISION = 1
+
+/**
+ * Full retrains and incremental steps run in this thread so far (a learner's worker counts its
+ * own): what a start that loads a stored model saves, made visible to tests and benchmarks.
+ */
+export const learnCounts = { retrains: 0, steps: 0 }
+
 /** What a topic's learning remembers between two verdicts, so the next one costs one step. */
 interface HistoryState {
   baseKey: string
   /** The verdicts learned, as keys (item, time, class, text), oldest first. */
   keys: string[]
-  /** The history index of the last full retrain, and its model (undefined: none, the base). */
+  /**
+   * The history index of the last full retrain, and its model (undefined: none, the base;
+   * 'unknown': the state was resumed from a stored model past the checkpoint, see learnHistory).
+   */
   checkpoint: number
-  atCheckpoint: TopicModel | undefined
+  atCheckpoint: TopicModel | undefined | 'unknown'
   /** The model after all of `keys` (undefined: the checkpoint model unchanged). */
   model: ModelUnderUpdate | undefined
-  /** Per learned verdict: its features (for replay). */
-  features: ReadonlySet<string>[]
+  /** Per learned verdict: its features (for replay), made when first replayed. */
+  features: (ReadonlySet<string> | undefined)[]
   /** Indexes of the verdicts in and out, ascending. */
   ins: number[]
   outs: number[]
@@ -52,15 +68,21 @@ export type HistoryCache = Map<string, HistoryState>
 /** An empty {@link HistoryCache}. */
 export const createHistoryCache = (): HistoryCache => new Map()
 
-/** The verdicts in learning order: by time given, then item id (the store's order does not matter). */
+/**
+ * The verdicts in learning order: by the store's import sequence (Verdict.seq: a later import
+ * comes after, whatever its times), then time given, then item id; verdicts stored before the
+ * sequence existed come first. The order the store lists them in does not matter.
+ */
 export const historyOrder = (list: readonly Verdict[]): Verdict[] =>
-  [...list].sort((a, b) =>
-    a.at < b.at ? -1 : a.at > b.at ? 1 : a.itemId < b.itemId ? -1 : a.itemId > b.itemId ? 1 : 0,
+  [...list].sort(
+    (a, b) =>
+      (a.seq ?? 0) - (b.seq ?? 0) ||
+      (a.at < b.at ? -1 : a.at > b.at ? 1 : a.itemId < b.itemId ? -1 : a.itemId > b.itemId ? 1 : 0),
   )
 
 // the text too: a verdict is only the same if it learns the same (tests reuse ids and times)
 const keyOf = (v: Verdict) =>
-  `${v.itemId}\u0000${v.at}\u0000${v.in ? 1 : 0}\u0000${v.title}\u0000${v.summary ?? ''}`
+  `${v.seq ?? 0}\u0000${v.itemId}\u0000${v.at}\u0000${v.in ? 1 : 0}\u0000${v.title}\u0000${v.summary ?? ''}`
 
 const baseKeys = new WeakMap<TopicModel, string>()
 /** The base model as a string, remembered per object (a worker gets a new copy each time). */
@@ -72,6 +94,50 @@ const baseKeyOf = (base: TopicModel | undefined): string => {
     baseKeys.set(base, k)
   }
   return k
+}
+
+/**
+ * What a topic's learned model depends on besides its verdicts: the model file and how learning
+ * works. A stored model of another basis is not used (learnHistory retrains).
+ */
+export const modelBasis = (base: TopicModel | undefined): string =>
+  createHash('sha256')
+    .update(
+      `${LEARNING_REVISION}\u0000${RETRAIN_EVERY}\u0000${REPLAY}\u0000${MAX_TRAINING_VERDICTS}\u0000${baseKeyOf(base)}`,
+    )
+    .digest('base64url')
+
+/**
+ * The record a store keeps of a model learned from `verdicts` (one topic's, any order), or
+ * undefined when there are none (the model file alone needs no record).
+ */
+export const storedModelOf = (
+  topicId: string,
+  base: TopicModel | undefined,
+  verdicts: readonly Verdict[],
+  model: TopicModel,
+): StoredTopicModel | undefined => {
+  const history = historyOrder(verdicts)
+  const last = history.at(-1)
+  if (!last) return undefined
+  return {
+    topicId,
+    basis: modelBasis(base),
+    covers: { count: history.length, seq: last.seq ?? 0, at: last.at, itemId: last.itemId },
+    model,
+  }
+}
+
+/**
+ * How many verdicts of `history` a stored model covers: its first `covers.count` ones, when they
+ * end with the very verdict it names (a sequence changes when a verdict is given again, so an
+ * older one changed or withdrawn moves or removes it); 0: it does not cover this history.
+ */
+const coveredBy = (stored: StoredTopicModel, history: readonly Verdict[]): number => {
+  const { count, seq, at, itemId } = stored.covers
+  if (!Number.isInteger(count) || count < 1 || count > history.length) return 0
+  const last = history[count - 1] as Verdict
+  return (last.seq ?? 0) === seq && last.at === at && last.itemId === itemId ? count : 0
 }
 
 /** Where the last full retrain falls for a history of `n` verdicts (all of it while it is short). */
@@ -89,6 +155,7 @@ const retrain = (
     // by item id, so that training does not depend on the order verdicts were given in
     .sort((a, b) => (a.itemId < b.itemId ? -1 : a.itemId > b.itemId ? 1 : 0))
   if (part.length === 0) return base
+  learnCounts.retrains++
   return trainTopicModel(
     part.map((v) => ({
       item: { title: v.title, ...(v.summary !== undefined ? { summary: v.summary } : {}) },
@@ -144,7 +211,10 @@ const sample = (list: readonly number[], from: number, k: number, random: () => 
  * {@link RETRAIN_EVERY} (from `base`, the topic's model file), then one incremental step per later
  * verdict (a warm start on it and a replay sample of older ones, updateTopicModel). Every process
  * with the same verdicts lands on the same weights, whatever it learned before; with a `cache`
- * from an earlier call on fewer verdicts, only the new ones' steps are run.
+ * from an earlier call on fewer verdicts, only the new ones' steps are run. Without one, a
+ * `stored` model (Store.topicModels) of the same basis that covers the first k verdicts, past the
+ * last full retrain's place, is taken as the model at k: only the steps after it are run (none
+ * when k is all), landing on the same weights as learning it all again.
  * @param checkpoint where the last full retrain falls for n verdicts ({@link checkpointOf}; the
  *   eval moves it to measure the longest run of steps)
  * @example const model = learnHistory('pakistan-afghanistan', base, verdicts, { cache })
@@ -153,7 +223,11 @@ export const learnHistory = (
   topicId: string,
   base: TopicModel | undefined,
   verdicts: readonly Verdict[],
-  opts: { cache?: HistoryCache; checkpoint?: (n: number) => number } = {},
+  opts: {
+    cache?: HistoryCache
+    checkpoint?: (n: number) => number
+    stored?: StoredTopicModel
+  } = {},
 ): TopicModel | undefined => {
   const history = historyOrder(verdicts)
   const n = history.length
@@ -171,33 +245,60 @@ export const learnHistory = (
     st.checkpoint === c &&
     st.keys.length >= c &&
     keys.slice(0, c).every((k, i) => st?.keys[i] === k)
-  if (!st || !valid) {
-    const atCheckpoint = retrain(history, c, base)
-    const features = history.slice(0, c).map((v) => itemFeatures(v))
+  /** The verdicts learned so far that are still the history's, from the checkpoint on. */
+  let same = c
+  if (st && valid) while (same < st.keys.length && same < n && st.keys[same] === keys[same]) same++
+  const classes = (upTo: number) => {
     const ins: number[] = []
     const outs: number[] = []
-    for (let i = 0; i < c; i++) (history[i]?.in ? ins : outs).push(i)
+    for (let i = 0; i < upTo; i++) (history[i]?.in ? ins : outs).push(i)
+    return { ins, outs }
+  }
+  const stored = opts.stored
+  const covered =
+    stored && !opts.checkpoint && stored.basis === modelBasis(base) ? coveredBy(stored, history) : 0
+  if (
+    stored &&
+    covered >= c &&
+    checkpointOf(covered) === c &&
+    (!st || !valid || same < Math.min(covered, st.keys.length))
+  ) {
+    // the stored model is the model at `covered`: a full retrain there, or its steps since the last
+    st = {
+      baseKey,
+      keys: keys.slice(0, covered),
+      checkpoint: c,
+      atCheckpoint: covered === c ? stored.model : 'unknown',
+      model: covered === c ? undefined : toModelUnderUpdate(stored.model),
+      features: [],
+      ...classes(covered),
+    }
+  } else if (!st || !valid || (same < st.keys.length && st.atCheckpoint === 'unknown')) {
     st = {
       baseKey,
       keys: keys.slice(0, c),
       checkpoint: c,
-      atCheckpoint,
+      atCheckpoint: retrain(history, c, base),
       model: undefined,
-      features,
-      ins,
-      outs,
+      features: [],
+      ...classes(c),
     }
-  } else {
-    let j = c
-    while (j < st.keys.length && j < n && st.keys[j] === keys[j]) j++
-    if (j < st.keys.length) {
-      // a later verdict was changed or withdrawn: its steps are redone from the checkpoint
-      st.keys.length = c
-      st.features.length = c
-      st.ins.length = lowerBound(st.ins, c)
-      st.outs.length = lowerBound(st.outs, c)
-      st.model = undefined
+  } else if (same < st.keys.length) {
+    // a later verdict was changed or withdrawn: its steps are redone from the checkpoint
+    st.keys.length = c
+    st.features.length = Math.min(st.features.length, c)
+    st.ins.length = lowerBound(st.ins, c)
+    st.outs.length = lowerBound(st.outs, c)
+    st.model = undefined
+  }
+  const state = st
+  const featuresAt = (k: number): ReadonlySet<string> => {
+    let f = state.features[k]
+    if (f === undefined) {
+      f = itemFeatures(history[k] as Verdict)
+      state.features[k] = f
     }
+    return f
   }
   for (let i = st.keys.length; i < n; i++) {
     const v = history[i] as Verdict
@@ -208,19 +309,21 @@ export const learnHistory = (
     const replay: FeatureExample[] = [
       ...sample(st.ins, fromIn, REPLAY / 2, random),
       ...sample(st.outs, fromOut, REPLAY / 2, random),
-    ].map((k) => ({
-      features: st.features[k] as ReadonlySet<string>,
-      in: (history[k] as Verdict).in,
-    }))
-    const features = itemFeatures(v)
+    ].map((k) => ({ features: featuresAt(k), in: (history[k] as Verdict).in }))
+    const features = featuresAt(i)
+    const from = st.atCheckpoint
+    // 'unknown' comes with a model (a stored one past the checkpoint): never read here
     st.model ??= toModelUnderUpdate(
-      st.atCheckpoint ?? { version: 1, examples: { in: 0, out: 0 }, bias: 0, weights: {} },
+      from === undefined || from === 'unknown'
+        ? { version: 1, examples: { in: 0, out: 0 }, bias: 0, weights: {} }
+        : from,
     )
+    learnCounts.steps++
     updateTopicModel(st.model, { features, in: v.in }, replay, base ? { prior: base } : {})
     st.keys.push(keys[i] as string)
-    st.features.push(features)
     ;(v.in ? st.ins : st.outs).push(i)
   }
   opts.cache?.set(topicId, st)
-  return st.model ? toTopicModel(st.model) : st.atCheckpoint
+  if (st.model) return toTopicModel(st.model)
+  return st.atCheckpoint === 'unknown' ? undefined : st.atCheckpoint
 }

@@ -13,7 +13,7 @@ const cache = createHistoryCache()
 port.on('message', (msg: LearnRequest) => {
   let reply: LearnReply
   try {
-    const topics = learnTopics(msg.topics, msg.verdicts, { cache })
+    const topics = learnTopics(msg.topics, msg.verdicts, { cache, stored: msg.stored })
     reply = { id: msg.id, ok: true, learned: topics.map((t) => [t.id, t.model?.learned]) }
   } catch (e) {
     reply = { id: msg.id, ok: false, message: e instanceof Error ? e.message : String(e) }

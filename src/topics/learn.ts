@@ -1,5 +1,5 @@
 /** Learns each topic's model from the stored verdicts: the settings the tagger, the workers and `explain` then use. */
-import type { Topic, TopicModel, Verdict } from '../model/types.js'
+import type { StoredTopicModel, Topic, TopicModel, Verdict } from '../model/types.js'
 import { type HistoryCache, learnHistory } from './learn-history.js'
 
 /** Whether a model has seen both an item in the topic and one out of it (else it cannot separate them). */
@@ -26,12 +26,19 @@ export const keptModel = (
  * another replica learns what the running server had.
  * @param only retrain these topics; the others keep the `learned` of `previous`
  * @param cache what the last learning left (a learner keeps one): a new verdict costs one step
+ * @param stored the store's learned models (Store.topicModels): one that covers a topic's history
+ *   is taken instead of retraining (learnHistory)
  * @example const topics = learnTopics(config.topics, await store.listVerdicts())
  */
 export const learnTopics = (
   topics: readonly Topic[],
   verdicts: readonly Verdict[],
-  opts: { only?: ReadonlySet<string>; previous?: readonly Topic[]; cache?: HistoryCache } = {},
+  opts: {
+    only?: ReadonlySet<string>
+    previous?: readonly Topic[]
+    cache?: HistoryCache
+    stored?: readonly StoredTopicModel[]
+  } = {},
 ): Topic[] => {
   const byTopic = new Map<string, Verdict[]>()
   for (const v of verdicts) {
@@ -43,8 +50,10 @@ export const learnTopics = (
     if (!t.model) return t
     const before = keptModel(t, opts)
     if (before) return { ...t, model: { ...t.model, learned: before } }
+    const stored = opts.stored?.find((m) => m.topicId === t.id)
     const learned = learnHistory(t.id, t.model.base, byTopic.get(t.id) ?? [], {
       ...(opts.cache ? { cache: opts.cache } : {}),
+      ...(stored ? { stored } : {}),
     })
     const { learned: _old, ...setting } = t.model
     return { ...t, model: learned ? { ...setting, learned } : setting }

@@ -1,7 +1,7 @@
 /** A Learner trains topic models (learnTopics) on a worker thread, so a retrain never holds the thread that serves readers. */
 import { Worker } from 'node:worker_threads'
 import { AppError } from '../model/errors.js'
-import type { Topic, TopicModel, Verdict } from '../model/types.js'
+import type { StoredTopicModel, Topic, TopicModel, Verdict } from '../model/types.js'
 import { keptModel, learnTopics } from './learn.js'
 import { createHistoryCache } from './learn-history.js'
 
@@ -9,6 +9,8 @@ import { createHistoryCache } from './learn-history.js'
 export interface LearnOptions {
   only?: ReadonlySet<string>
   previous?: readonly Topic[]
+  /** The store's learned models: one covering a topic's verdicts saves its retrain. */
+  stored?: readonly StoredTopicModel[]
 }
 
 /** Message to the learning worker: only the topics to train and their own verdicts. */
@@ -16,6 +18,7 @@ export interface LearnRequest {
   id: number
   topics: Topic[]
   verdicts: Verdict[]
+  stored: StoredTopicModel[]
 }
 
 /**
@@ -143,6 +146,7 @@ export const createLearner = (opts: { deadlineMs?: number; entry?: URL } = {}): 
                 id,
                 topics: train,
                 verdicts: verdicts.filter((v) => ids.has(v.topicId)),
+                stored: (learnOpts.stored ?? []).filter((m) => ids.has(m.topicId)),
               }
               w.postMessage(request)
             })

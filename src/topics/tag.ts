@@ -9,6 +9,16 @@ import { type MatchableItem, type PreparedItem, prepareItem } from './prepare.js
 /** Computes an item's topics (compiled from `config.topics`; replaced on reload). */
 export type Tagger = (item: Item, source: Source) => string[]
 
+/**
+ * A Tagger that can also tell which topics with a model the item passes the rules of (`onGate`):
+ * in `filter` mode only those items can move when the model alone changes (combine.ts).
+ */
+export type GatedTagger = (
+  item: Item,
+  source: Source,
+  onGate?: (topicId: string) => void,
+) => string[]
+
 /** Topics that share at least one phrase with the item, plus those that must always be checked. */
 const candidateIds = (compiled: CompiledTopics, prepared: PreparedItem): string[] => {
   const ids = new Set(compiled.candidates.always)
@@ -24,12 +34,14 @@ const candidateIds = (compiled: CompiledTopics, prepared: PreparedItem): string[
  * topic with `source_tags` is skipped unless the item's source carries one of them. A topic with a
  * learned model combines it with the rules as its `model:` says (see decideTopic).
  * @param sourceTags the tags of the item's source (`Source.tags`)
+ * @param onGate told of each topic with a model whose rules the item passes
  * @example tagItem(item, compiled, source.tags) // ['border-trade', 'pakistan-afghanistan']
  */
 export const tagItem = (
   item: MatchableItem,
   compiled: CompiledTopics,
   sourceTags: readonly string[],
+  onGate?: (topicId: string) => void,
 ): string[] => {
   const prepared = prepareItem(item, compiled, sourceTags)
   return candidateIds(compiled, prepared).filter((id) => {
@@ -37,7 +49,9 @@ export const tagItem = (
     if (topic === undefined || !sourceAllowed(topic, sourceTags)) return false
     // a model that decides alone makes the rules' answer moot: they are not evaluated
     const alone = topic.model?.mode === 'alone' && topic.model.learned !== undefined
-    return decideTopic(topic, item, !alone && topicMatches(topic, prepared))
+    const rules = !alone && topicMatches(topic, prepared)
+    if (rules && onGate && topic.model) onGate(id)
+    return decideTopic(topic, item, rules)
   })
 }
 
@@ -45,7 +59,7 @@ export const tagItem = (
  * A Tagger for a set of topic rules, compiled once (the runtime's and each analysis worker's).
  * @throws TopicRulesError for rules that do not compile
  */
-export const topicTagger = (topics: Topic[]): Tagger => {
+export const topicTagger = (topics: Topic[]): GatedTagger => {
   const compiled = compileTopics(topics)
-  return (item, source) => tagItem(item, compiled, source.tags)
+  return (item, source, onGate) => tagItem(item, compiled, source.tags, onGate)
 }

@@ -58,6 +58,7 @@ describe('POST /api/topics/{id}/feedback', () => {
         at: deps.clock.now().toISOString(),
         title: item.title,
         summary: 'Tolls rise.',
+        seq: 1,
       },
     ])
     expect(await (await post({ item: item.id, verdict: 'in' })).json()).toMatchObject({

@@ -529,6 +529,33 @@ export const describeStore = (name: string, makeStore: () => Promise<Store>): vo
         expect(store.version()).toBe(v2)
       })
 
+      it('retag with `only` reads and re-tags those stored items alone (missing ids skipped)', async () => {
+        const items = Array.from({ length: 6 }, (_, k) =>
+          makeItem({ title: `item ${k}`, topics: ['old'], publishedAt: hoursAfter(k * 30) }),
+        )
+        await save(store, items)
+        const seen: string[] = []
+        const tagger = (i: Item) => {
+          seen.push(i.id)
+          return ['new']
+        }
+        const only = new Set([items[1]!.id, items[4]!.id, 'no-such-item'])
+        expect(await store.retag(tagger, only)).toBe(2)
+        expect(new Set(seen)).toEqual(new Set([items[1]!.id, items[4]!.id]))
+        expect((await titles(store, { topics: ['new'] })).sort()).toEqual(['item 1', 'item 4'])
+        expect(await titles(store, { topics: ['old'] })).toHaveLength(4)
+        // the whole item is what the tagger reads, as in a full re-tag
+        const whole: Item[] = []
+        await store.retag(
+          (i) => {
+            whole.push(i)
+            return i.topics
+          },
+          new Set([items[2]!.id]),
+        )
+        expect(whole).toEqual([await store.getItem(items[2]!.id)])
+      })
+
       it('prunes by age, keeping a story whose newest copy is recent', async () => {
         const now = new Date(hoursAfter(24 * 10))
         await save(store, [
@@ -599,6 +626,36 @@ export const describeStore = (name: string, makeStore: () => Promise<Store>): vo
           ['b', true],
         ])
         expect((await store.listVerdicts()).map((v) => v.topicId)).toEqual(['pa', 'pa', 'trade'])
+      })
+
+      it('numbers verdicts in the order they were stored (seq): a changed one goes last', async () => {
+        await store.saveVerdicts([verdict('c', true), verdict('a', false)])
+        await store.saveVerdicts([verdict('b', true)])
+        await store.saveVerdicts([verdict('c', true)]) // unchanged: keeps its place
+        await store.saveVerdicts([verdict('a', true)]) // changed: given again, now last
+        const bySeq = (await store.listVerdicts('pa')).sort((x, y) => (x.seq ?? 0) - (y.seq ?? 0))
+        expect(bySeq.map((v) => v.itemId)).toEqual(['c', 'b', 'a'])
+        expect(new Set(bySeq.map((v) => v.seq)).size).toBe(3)
+        expect(bySeq.every((v) => Number.isInteger(v.seq) && (v.seq ?? 0) > 0)).toBe(true)
+      })
+
+      it('keeps one learned model per topic, the last saved', async () => {
+        if (!store.saveTopicModel || !store.topicModels) return
+        const stored = (topicId: string, bias: number) => ({
+          topicId,
+          basis: 'b1',
+          covers: { count: 2, seq: 7, at: hoursAfter(1), itemId: 'x' },
+          model: {
+            version: 1 as const,
+            examples: { in: 1, out: 1 },
+            bias,
+            weights: { '2023': 0.5, kabul: 1.25, constructor: -0.5 },
+          },
+        })
+        await store.saveTopicModel(stored('pa', 0.1))
+        await store.saveTopicModel(stored('trade', 0.2))
+        await store.saveTopicModel(stored('pa', 0.3))
+        expect(await store.topicModels()).toEqual([stored('pa', 0.3), stored('trade', 0.2)])
       })
 
       it('does not change what a feed shows (version), and survives items being pruned', async () => {

@@ -53,8 +53,20 @@ describe('createLowdbStore', () => {
       summary: 's',
     }
     await a.saveVerdicts([v])
+    const m = {
+      topicId: 'pa',
+      basis: 'b',
+      covers: { count: 1, seq: 1, at: v.at, itemId: 'i1' },
+      model: { version: 1 as const, examples: { in: 0, out: 1 }, bias: -1, weights: { quake: -2 } },
+    }
+    await a.saveTopicModel?.(m)
     await a.close()
-    expect(await (await createLowdbStore({ path })).listVerdicts('pa')).toEqual([v])
+    const b = await createLowdbStore({ path })
+    expect(await b.listVerdicts('pa')).toEqual([{ ...v, seq: 1 }])
+    expect(await b.topicModels?.()).toEqual([m])
+    // the import sequence goes on from the stored one
+    await b.saveVerdicts([{ ...v, itemId: 'i2' }])
+    expect((await b.listVerdicts('pa')).map((x) => x.seq)).toEqual([1, 2])
   })
 
   it('creates the folder, writes once per flush with changes, and never without', async () => {

@@ -72,7 +72,7 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
     const s = await createPostgresStore({ url: contractUrl })
     const c = new pg.Client({ connectionString: contractUrl })
     await c.connect()
-    await c.query('TRUNCATE items, states, verdicts')
+    await c.query('TRUNCATE items, states, verdicts, topicwire_facts')
     await c.end()
     return s
   })

@@ -2,7 +2,13 @@
 import { join } from 'node:path'
 import { z } from 'zod'
 import type { Item } from '../../model/types.js'
-import { DB_VERSION, itemSchema, stateSchema, verdictSchema } from '../lowdb.js'
+import {
+  DB_VERSION,
+  itemSchema,
+  stateSchema,
+  storedTopicModelSchema,
+  verdictSchema,
+} from '../lowdb.js'
 
 /** The partition files' names: one per UTC publication day. */
 export const DAY_FILE = /^(\d{4}-\d{2}-\d{2})\.json$/
@@ -51,6 +57,8 @@ export const stateDocSchema = z.looseObject({
   states: z.record(z.string(), stateSchema),
   // Readers' verdicts on topics: absent in stores written before they existed.
   verdicts: z.array(verdictSchema).optional(),
+  // Learned topic models (Store.saveTopicModel): absent in stores written before they were kept.
+  models: z.array(storedTopicModelSchema).optional(),
 })
 
 /**

@@ -653,14 +653,28 @@ export const createPartitionedStore = async (
    * yielding every few items: a start-up or reload re-tag neither holds every body nor blocks
    * readers. The memory store then applies the topics found, for items still as they were read.
    */
-  const retagByDay = async (tagger: (item: Item) => string[]): Promise<number> => {
+  const retagByDay = async (
+    tagger: (item: Item) => string[],
+    only?: ReadonlySet<string>,
+  ): Promise<number> => {
+    // with `only`, the days holding those items alone are read
+    const wanted = only && new Map<string, string[]>()
+    if (wanted && only) {
+      for (const id of only) {
+        const day = dayOfId.get(id)
+        if (day === undefined) continue
+        const list = wanted.get(day)
+        if (list) list.push(id)
+        else wanted.set(day, [id])
+      }
+    }
     const found = new Map<string, { seen: Item; topics: string[] }>()
     const keep = new Map<string, Item>()
     const same = (a: readonly string[], b: readonly string[]) =>
       a.length === b.length && a.every((t, k) => t === b[k])
     let sinceYield = 0
-    for (const day of [...byDay.keys()].sort()) {
-      const ids = [...(byDay.get(day) ?? [])]
+    for (const day of [...(wanted ?? byDay).keys()].sort()) {
+      const ids = [...(wanted?.get(day) ?? byDay.get(day) ?? [])]
       let bytes: Buffer | undefined
       for (const id of ids) {
         const seen = mem.peek(id)
@@ -694,7 +708,7 @@ export const createPartitionedStore = async (
       return await mem.retag((item) => {
         const f = found.get(item.id)
         return f && f.seen === item ? f.topics : tagger(whole(item))
-      })
+      }, only)
     } finally {
       retagging = undefined
     }
@@ -738,7 +752,7 @@ export const createPartitionedStore = async (
     async clusterMembers(clusterId) {
       return (await mem.clusterMembers(clusterId)).map(whole)
     },
-    retag: (tagger) => retagByDay(tagger),
+    retag: (tagger, only) => retagByDay(tagger, only),
     async taggedWith() {
       const text = await readFile(files.tagging, 'utf8').catch(() => undefined)
       if (text === undefined) return undefined

@@ -58,8 +58,15 @@ export const copyStoreToPostgres = async (
       const states = await from.listStates()
       for (let i = 0; i < states.length; i += PAGE)
         await writeStates(client, states.slice(i, i + PAGE))
-      const verdicts = await from.listVerdicts()
+      // in their history order (import sequence, then time and item), which the copy renumbers
+      const verdicts = (await from.listVerdicts()).sort(
+        (a, b) =>
+          (a.seq ?? 0) - (b.seq ?? 0) ||
+          (a.at < b.at ? -1 : a.at > b.at ? 1 : a.itemId < b.itemId ? -1 : 1),
+      )
       await saveVerdictsPg(client, verdicts)
+      // their learned models cover the history by count and sequence: the copy's sequence differs,
+      // so they are not copied (the first start retrains)
       // A visible change like any other: the shared version moves (replicas read it on the notice).
       await client.query('UPDATE topicwire_version SET v = v + 1')
       await client.query('SELECT pg_notify($1, $2)', [CHANGES_CHANNEL, 'copy'])

@@ -12,21 +12,29 @@ const RETAG_BATCH = 1_000
 /**
  * Recomputes every item's topics in batches by id, each in a transaction that locks its rows, so
  * a poll saving one of them meanwhile is neither lost nor overwritten. `announce` runs in each
- * transaction that changed items. Returns how many items changed.
+ * transaction that changed items. Returns how many items changed. With `only`, the items with
+ * those ids alone, in batches of them.
  */
 export const retagPg = async (
   pool: pg.Pool,
   tagger: (item: Item) => string[],
   announce: (client: pg.PoolClient) => Promise<number>,
+  only?: ReadonlySet<string>,
 ): Promise<number> => {
   let after = ''
   let changed = 0
-  for (;;) {
+  const ids = only && [...only].sort()
+  for (let batch = 0; ; batch++) {
     const { count, last } = await inTransaction(pool, async (client) => {
-      const { rows } = await client.query<{ doc: Item }>(
-        'SELECT doc FROM items WHERE id > $1 ORDER BY id LIMIT $2 FOR UPDATE',
-        [after, RETAG_BATCH],
-      )
+      const { rows } = ids
+        ? await client.query<{ doc: Item }>(
+            'SELECT doc FROM items WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE',
+            [ids.slice(batch * RETAG_BATCH, (batch + 1) * RETAG_BATCH)],
+          )
+        : await client.query<{ doc: Item }>(
+            'SELECT doc FROM items WHERE id > $1 ORDER BY id LIMIT $2 FOR UPDATE',
+            [after, RETAG_BATCH],
+          )
       const updates: Item[] = []
       for (const { doc } of rows) {
         const topics = [...new Set(tagger(doc))].sort()
@@ -34,10 +42,8 @@ export const retagPg = async (
       }
       await upsertItems(client, updates)
       if (updates.length > 0) await announce(client)
-      return {
-        count: updates.length,
-        last: rows.length === RETAG_BATCH ? rows.at(-1)?.doc.id : undefined,
-      }
+      const more = ids ? (batch + 1) * RETAG_BATCH < ids.length : rows.length === RETAG_BATCH
+      return { count: updates.length, last: more ? (rows.at(-1)?.doc.id ?? '') : undefined }
     })
     changed += count
     if (last === undefined) return changed

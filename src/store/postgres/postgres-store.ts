@@ -19,7 +19,7 @@ import { storedSincePg } from './stored-since.js'
 import { storedUnchangedPg } from './stored-unchanged.js'
 import { createStoryLock } from './story-lock.js'
 import { storyMembersPg } from './story-members.js'
-import { listVerdictsPg, saveVerdictsPg } from './verdicts.js'
+import { listVerdictsPg, saveTopicModelPg, saveVerdictsPg, topicModelsPg } from './verdicts.js'
 
 export interface PostgresStoreOptions {
   /** `postgres://user:password@host:port/database` (SPEC `storage.url` / `DATABASE_URL`). */
@@ -120,12 +120,21 @@ export const createPostgresStore = async (opts: PostgresStoreOptions): Promise<P
         return n
       }),
     listVerdicts: (topicId) => listVerdictsPg(pool, topicId),
-    async retag(tagger) {
+    async saveTopicModel(m) {
+      if (!opts.readOnly) await saveTopicModelPg(pool, m)
+    },
+    topicModels: () => topicModelsPg(pool),
+    async retag(tagger, only) {
       let v = 0
-      const n = await retagPg(pool, tagger, async (c) => {
-        v = await announce(c)
-        return v
-      })
+      const n = await retagPg(
+        pool,
+        tagger,
+        async (c) => {
+          v = await announce(c)
+          return v
+        },
+        only,
+      )
       if (n > 0) changes.changed(v)
       return n
     },

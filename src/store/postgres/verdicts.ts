@@ -1,6 +1,6 @@
 /** Readers' verdicts in PostgreSQL: one per topic and item, the latest wins. */
 import type pg from 'pg'
-import type { Verdict } from '../../model/types.js'
+import type { StoredTopicModel, Verdict } from '../../model/types.js'
 import { inTransaction, type Queryable } from './pg-pool.js'
 
 const key = (v: Pick<Verdict, 'topicId' | 'itemId'>): string => `${v.topicId}\u0000${v.itemId}`
@@ -27,10 +27,24 @@ export const saveVerdictsPg = async (
       const old = current.get(key(v))
       if (old && old.in === v.in && old.title === v.title && old.summary === v.summary) continue
       current.set(key(v), v)
+      // a verdict given again goes to the end of the history, as the memory store orders it
+      writes.delete(key(v))
       writes.set(key(v), v)
       n++
     }
-    const all = [...writes.values()]
+    // The store's import sequence (Verdict.seq), one block per save: the counter's row lock holds
+    // a concurrent save until this one commits, so sequences grow in commit order.
+    let seq = 0
+    if (writes.size > 0) {
+      const { rows: top } = await client.query<{ value: string }>(
+        `INSERT INTO topicwire_facts (name, value) VALUES ('verdict_seq', $1::text)
+         ON CONFLICT (name) DO UPDATE SET value = (topicwire_facts.value::bigint + $1::bigint)::text
+         RETURNING value`,
+        [writes.size],
+      )
+      seq = Number(top[0]?.value) - writes.size
+    }
+    const all = [...writes.values()].map((v) => ({ ...v, seq: ++seq }))
     for (let from = 0; from < all.length; from += 1_000) {
       const chunk = all.slice(from, from + 1_000)
       await client.query(
@@ -58,4 +72,24 @@ export const listVerdictsPg = async (db: Queryable, topicId?: string): Promise<V
           [topicId],
         )
   return rows.map((r) => r.doc)
+}
+
+const MODEL_FACT = 'topic_model:'
+
+/** Keeps a topic's learned model (one row of topicwire_facts per topic). */
+export const saveTopicModelPg = async (db: Queryable, m: StoredTopicModel): Promise<void> => {
+  await db.query(
+    `INSERT INTO topicwire_facts (name, value) VALUES ($1, $2)
+     ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value`,
+    [`${MODEL_FACT}${m.topicId}`, JSON.stringify(m)],
+  )
+}
+
+/** The learned models stored, by topic id. */
+export const topicModelsPg = async (db: Queryable): Promise<StoredTopicModel[]> => {
+  const { rows } = await db.query<{ value: string }>(
+    `SELECT value FROM topicwire_facts WHERE starts_with(name, $1) ORDER BY name`,
+    [MODEL_FACT],
+  )
+  return rows.map((r) => JSON.parse(r.value) as StoredTopicModel)
 }

@@ -143,7 +143,7 @@ describe('createPartitionedStore', () => {
     await b.close()
   })
 
-  it("keeps readers' verdicts in state.json across reopen (none in a store written before them)", async () => {
+  it("keeps readers' verdicts and learned models in state.json across reopen (none in a store written before them)", async () => {
     const path = join(tempDir(), 'db.json')
     const a = await createPartitionedStore({ path })
     await a.saveIngest({ sourceId: 'dawn', items: [on(1, 'one')], state })
@@ -151,11 +151,19 @@ describe('createPartitionedStore', () => {
     expect(doc(join(path, '..', 'db', 'state.json')).verdicts).toBeUndefined()
     const v = { topicId: 'pa', itemId: 'i1', in: true, at: '2024-05-03T00:00:00.000Z', title: 'T' }
     expect(await a.saveVerdicts([v])).toBe(1)
+    const m = {
+      topicId: 'pa',
+      basis: 'b',
+      covers: { count: 1, seq: 1, at: v.at, itemId: 'i1' },
+      model: { version: 1 as const, examples: { in: 1, out: 0 }, bias: 1, weights: { t: 2 } },
+    }
+    await a.saveTopicModel?.(m)
     await a.close()
-    expect(doc(join(path, '..', 'db', 'state.json')).verdicts).toEqual([v])
+    expect(doc(join(path, '..', 'db', 'state.json')).verdicts).toEqual([{ ...v, seq: 1 }])
     const b = await createPartitionedStore({ path })
-    expect(await b.listVerdicts('pa')).toEqual([v])
+    expect(await b.listVerdicts('pa')).toEqual([{ ...v, seq: 1 }])
     expect(await b.listVerdicts('other')).toEqual([])
+    expect(await b.topicModels?.()).toEqual([m])
     await b.close()
   })
 

@@ -1,0 +1,50 @@
+/** createRuleGates: what a model-only change can move — the items the rules passed at the last re-tag, plus those stored since; unknown before a full re-tag or after forget. */
+import { describe, expect, it } from 'vitest'
+import { createRuleGates } from '../../src/topics/rule-gates.js'
+import { topicTagger } from '../../src/topics/tag.js'
+import { makeItem } from '../helpers/items.js'
+import { makeSource, PAK_AFGHAN_TOPIC } from '../helpers/runtime.js'
+
+const source = makeSource({ id: 'dawn', title: 'Dawn' })
+const topic = { ...PAK_AFGHAN_TOPIC, model: { mode: 'filter' as const, threshold: 0.5 } }
+const tagger = topicTagger([topic])
+const sources = new Map([[source.id, source]])
+const talks = makeItem({ id: 'talks', title: 'Pakistan and Afghanistan talk in Kabul' })
+const rain = makeItem({ id: 'rain', title: 'Rain in Lahore', summary: 'Wet.', contentHtml: '' })
+
+describe('createRuleGates', () => {
+  it('records the items the rules pass in a full re-tag; notes items stored since', () => {
+    const gates = createRuleGates()
+    expect(gates.movable([topic.id])).toBeUndefined()
+    const rec = gates.recorder([topic], tagger, sources, true)
+    expect(rec.tag(talks)).toEqual([topic.id])
+    expect(rec.tag(rain)).toEqual([])
+    // nothing known until the re-tag is done
+    expect(gates.movable([topic.id])).toBeUndefined()
+    rec.commit()
+    expect(gates.movable([topic.id])?.ids).toEqual(new Set(['talks']))
+    gates.noteStored(['new-1'])
+    expect(gates.movable([topic.id])).toEqual({
+      ids: new Set(['talks', 'new-1']),
+      noted: new Set(['new-1']),
+    })
+    // a partial re-tag of the noted item records it: it fails the rules, so it leaves the set
+    const part = gates.recorder([topic], tagger, sources, false)
+    part.tag({ ...rain, id: 'new-1' })
+    part.commit()
+    expect(gates.movable([topic.id])).toEqual({ ids: new Set(['talks']), noted: new Set() })
+    // a topic without a record, or items stored elsewhere: unknown
+    expect(gates.movable(['other'])).toBeUndefined()
+    gates.forget()
+    expect(gates.movable([topic.id])).toBeUndefined()
+  })
+
+  it('a re-tag that began before forget does not make its record known', () => {
+    const gates = createRuleGates()
+    const rec = gates.recorder([topic], tagger, sources, true)
+    rec.tag(talks)
+    gates.forget()
+    rec.commit()
+    expect(gates.movable([topic.id])).toBeUndefined()
+  })
+})

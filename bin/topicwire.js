@@ -15,19 +15,28 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
   process.exit(0)
 }
 
-/** Newest modification time (ms) of the TypeScript files under `dir`; 0 when there is no such folder. */
+/**
+ * Newest modification time (ms) of the files under `dir`; 0 when there is no such folder. Paths
+ * joined by hand, folders from a stack: every command from a checkout pays this walk first.
+ */
 const newestSource = (dir) => {
   let newest = 0
-  let entries
-  try {
-    entries = readdirSync(dir, { withFileTypes: true })
-  } catch {
-    return 0
-  }
-  for (const e of entries) {
-    const path = join(dir, e.name)
-    const t = e.isDirectory() ? newestSource(path) : statSync(path).mtimeMs
-    if (t > newest) newest = t
+  const folders = [dir]
+  for (let folder = folders.pop(); folder !== undefined; folder = folders.pop()) {
+    let entries
+    try {
+      entries = readdirSync(folder, { withFileTypes: true })
+    } catch {
+      continue
+    }
+    for (const e of entries) {
+      const path = `${folder}/${e.name}`
+      if (e.isDirectory()) folders.push(path)
+      else {
+        const t = statSync(path).mtimeMs
+        if (t > newest) newest = t
+      }
+    }
   }
   return newest
 }

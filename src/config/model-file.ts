@@ -60,12 +60,88 @@ const weightsProblem = (w: unknown): { at: string; message: string } | undefined
 
 const NOT_A_MODEL = 'it is not a topicwire model (version 1, examples, bias, weights)'
 
+/** The start of the weights: the key, then the object's brace. */
+const WEIGHTS_KEY = /"weights"\s*:\s*\{/g
+/**
+ * One `"feature": weight` of the weights object, then a comma before the next or the closing
+ * brace ahead: a JSON string without control characters (JSON allows none raw below U+0020)
+ * and a JSON number whose digits and exponent are few enough that it is finite. What this
+ * accepts, JSON.parse reads.
+ */
+const WEIGHT =
+  /\s*"(?:[^"\\\p{Cc}]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"\s*:\s*-?(?:0|[1-9]\d{0,15})(?:\.\d{1,20})?(?:[eE][+-]?\d{1,2})?\s*(?:,(?=\s*")|(?=\s*\}))/uy
+const CLOSE = /\s*\}/y
+
+/**
+ * A model file as written (weights an object of plain numbers, written once), checked without
+ * building its weights: the thousands of named weights of a model are most of what reading it
+ * costs, and `check` never uses them. Undefined for anything else, which
+ * {@link checkedModelFile} then reads and words.
+ */
+const modelWithLazyWeights = (text: string): TopicModel | undefined => {
+  WEIGHTS_KEY.lastIndex = 0
+  const key = WEIGHTS_KEY.exec(text)
+  if (!key) return undefined
+  const start = key.index + key[0].length - 1
+  let at = start + 1
+  let count = 0
+  WEIGHT.lastIndex = at
+  while (WEIGHT.test(text)) {
+    at = WEIGHT.lastIndex
+    if (++count > MAX_MODEL_FEATURES) return undefined
+  }
+  CLOSE.lastIndex = at
+  if (!CLOSE.test(text)) return undefined
+  const end = CLOSE.lastIndex
+  // "weights" anywhere else (a second key, a nested one): the full reading decides
+  if (text.lastIndexOf('"weights"', key.index - 1) !== -1 || text.indexOf('"weights"', end) !== -1)
+    return undefined
+  let data: unknown
+  try {
+    data = JSON.parse(`${text.slice(0, start)}0${text.slice(end)}`)
+  } catch {
+    return undefined
+  }
+  const r = modelSchema.safeParse(data)
+  // 0 in its place: the object found is the top level's weights
+  if (!r.success || r.data.weights !== 0) return undefined
+  const { weights: _, ...fields } = r.data
+  return withLazyWeights(fields, text.slice(start, end))
+}
+
+/** `fields` with `weights` read from `json` when first used (then a plain property). */
+const withLazyWeights = (fields: Omit<TopicModel, 'weights'>, json: string): TopicModel => {
+  const model = { ...fields } as TopicModel
+  const settle = (weights: Record<string, number>) => {
+    Object.defineProperty(model, 'weights', {
+      value: weights,
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    })
+    return weights
+  }
+  Object.defineProperty(model, 'weights', {
+    get: () => settle(JSON.parse(json)),
+    set: settle,
+    enumerable: true,
+    configurable: true,
+  })
+  return model
+}
+
 /**
  * Parses a model file's text; returns the sentence saying what is wrong when it is not a model.
+ * The weights of a well-formed file are read when first used.
  * @example parseModelFile('{"version":1,"examples":{"in":1,"out":1},"bias":0,"weights":{}}')
  */
 export const parseModelFile = (text: string): TopicModel | string => {
   if (text.length > MAX_MODEL_FILE_BYTES) return `it is over ${MAX_MODEL_FILE_BYTES} characters`
+  return modelWithLazyWeights(text) ?? checkedModelFile(text)
+}
+
+/** Parses and checks the whole text, naming the first problem as zod would. */
+const checkedModelFile = (text: string): TopicModel | string => {
   let data: unknown
   try {
     data = JSON.parse(text)

@@ -21,9 +21,15 @@ import type {
   CompiledTopic,
   CompiledTopics,
   SplitList,
+  TopicCandidates,
 } from './compiled.js'
 import { isUsableModel } from './learn.js'
-import { buildPhraseIndex, internPhrase, type PhraseSpec } from './phrase-index.js'
+import {
+  buildPhraseIndex,
+  internPhrase,
+  type PhraseIndex,
+  type PhraseSpec,
+} from './phrase-index.js'
 import { type ParsedTerm, parseTerm, type RegexSpec } from './term.js'
 
 /** A path inside a rule, relative to the topic's `match` node: `['any', 2]`, `['all', 0, 'near']`. */
@@ -75,10 +81,32 @@ interface Builder {
   terms: Map<MatchField[], Map<string, CompiledTerm>>
   fieldLists: Map<string, MatchField[]>
   /**
-   * Groups compiled so far by what they say (the YAML node, its fields, whether inside a clause
-   * group): two or more alike are shared (CompiledGroup.shared), as a reused anchor's are.
+   * Groups compiled so far by what they say (its structural id, its fields, whether inside a
+   * clause group): two or more alike are shared (CompiledGroup.shared), as a reused anchor's are.
    */
   groups: Map<string, CompiledGroup[]>
+  /** Each compiled group's key in {@link Builder.groups}, for the copies {@link copyGroup} makes. */
+  groupKeys: Map<CompiledGroup, string>
+  /** Structural ids (see {@link structuralId}) by the description of a node, or by a term. */
+  ids: Map<string, number>
+  stringIds: Map<string, number>
+  /** Structural id of every rule node met so far. */
+  nodeIds: Map<object, number>
+  /**
+   * Groups compiled without error, by structural id, fields, clause scope and negation: the next
+   * group alike (an anchor such as `*relations` in every narrower topic) is a copy of this one.
+   */
+  compiledGroups: Map<string, CompiledCopy>
+}
+
+/** A group compiled once, with what a copy elsewhere needs: its leaves and where it was written. */
+interface CompiledCopy {
+  group: CompiledGroup
+  /** Its leaves, the topic's from `first` on. */
+  leaves: CompiledLeaf[]
+  first: number
+  /** Its path, formatted: the prefix of its clause groups' paths. */
+  at: string
 }
 
 /** One array per distinct list of fields, so that terms compiled for it are found again. */
@@ -184,6 +212,84 @@ const compileSource = (w: Walk, n: SourceNode, path: RulePath, neg: boolean) => 
   return addLeaf(w, { kind: 'source', label, fields: [], tags }, 1, neg)
 }
 
+/** What compileNode reads as a group: an object that is not a `near`, `term` or `source` term. */
+const isGroup = (node: MatchNode): node is GroupNode =>
+  typeof node === 'object' &&
+  node !== null &&
+  !Array.isArray(node) &&
+  !('near' in node) &&
+  !('term' in node) &&
+  !('source' in node)
+
+/**
+ * A number per distinct rule node: two nodes get the same one exactly when they read the same
+ * (their JSON is equal), as the copies YAML makes of an anchor do. A group's comes from its
+ * children's, so each node is described once, not a subtree's text per group above it.
+ */
+const structuralId = (b: Builder, node: MatchNode): number => {
+  const object = typeof node === 'object' && node !== null
+  const known = object ? b.nodeIds.get(node) : undefined
+  if (known !== undefined) return known
+  if (typeof node === 'string') {
+    // the most common node, keyed as it is: no description to build
+    let id = b.stringIds.get(node)
+    if (id === undefined) {
+      id = b.ids.size + b.stringIds.size
+      b.stringIds.set(node, id)
+    }
+    return id
+  }
+  let description: string
+  if (!isGroup(node)) description = `j${JSON.stringify(node)}`
+  else {
+    description = 'g'
+    for (const [key, value] of Object.entries(node)) {
+      const children =
+        Array.isArray(value) && (OPS as readonly string[]).includes(key)
+          ? `[${value.map((c: MatchNode) => structuralId(b, c)).join()}]`
+          : JSON.stringify(value)
+      description += `${JSON.stringify(key)}:${children};`
+    }
+  }
+  let id = b.ids.get(description)
+  if (id === undefined) {
+    id = b.ids.size + b.stringIds.size
+    b.ids.set(description, id)
+  }
+  if (object) b.nodeIds.set(node, id)
+  return id
+}
+
+const registerGroup = (b: Builder, key: string, group: CompiledGroup) => {
+  b.groupKeys.set(group, key)
+  const same = b.groups.get(key)
+  if (same) same.push(group)
+  else b.groups.set(key, [group])
+}
+
+/**
+ * A compiled group again, for a topic whose leaves start `shift` later and a place written `at`:
+ * what compiling it there gives, without parsing, checking or keying its subtree again.
+ */
+const copyGroup = (b: Builder, n: CompiledGroup, shift: number, from: string, at: string) => {
+  const out: CompiledGroup = { kind: 'group' }
+  if (n.scope) out.scope = { fields: n.scope.fields, path: at + n.scope.path.slice(from.length) }
+  for (const op of OPS) {
+    const children = n[op]
+    if (children)
+      out[op] = children.map(
+        (c): CompiledNode =>
+          c.kind === 'leaf'
+            ? { kind: 'leaf', leaf: c.leaf + shift }
+            : copyGroup(b, c, shift, from, at),
+      )
+  }
+  if (out.any) out.anySplit = splitList(out.any)
+  if (out.none) out.noneSplit = splitList(out.none)
+  registerGroup(b, b.groupKeys.get(n) as string, out)
+  return out
+}
+
 const compileGroup = (
   w: Walk,
   g: GroupNode,
@@ -191,7 +297,16 @@ const compileGroup = (
   fields: MatchField[],
   neg: boolean,
 ): CompiledNode | undefined => {
+  const id = structuralId(w.b, g)
+  const copyKey = `${id}|${fields.join()}|${w.scoped}|${neg}`
+  const compiled = w.b.compiledGroups.get(copyKey)
+  if (compiled) {
+    const shift = w.leaves.length - compiled.first
+    for (const leaf of compiled.leaves) w.leaves.push(leaf)
+    return copyGroup(w.b, compiled.group, shift, compiled.at, formatRulePath(path))
+  }
   const errorsBefore = w.b.errors.length
+  const first = w.leaves.length
   for (const key of Object.keys(g))
     if (!GROUP_KEYS.has(key))
       w.b.errors.push(
@@ -254,10 +369,13 @@ const compileGroup = (
       new RuleError(path, 'a group needs "any", "all" or "none" with a list of terms'),
     )
   if (w.b.errors.length > errorsBefore) return undefined
-  const key = `${inner.join()}|${outerScoped}|${JSON.stringify(g)}`
-  const same = w.b.groups.get(key)
-  if (same) same.push(out)
-  else w.b.groups.set(key, [out])
+  registerGroup(w.b, `${inner.join()}|${outerScoped}|${id}`, out)
+  w.b.compiledGroups.set(copyKey, {
+    group: out,
+    leaves: w.leaves.slice(first),
+    first,
+    at: formatRulePath(path),
+  })
   return out
 }
 
@@ -346,6 +464,11 @@ const compileAll = (topics: Topic[]): CompiledTopics => {
     terms: new Map(),
     fieldLists: new Map(),
     groups: new Map(),
+    groupKeys: new Map(),
+    ids: new Map(),
+    stringIds: new Map(),
+    nodeIds: new Map(),
+    compiledGroups: new Map(),
   }
   const all: { topicId: string; error: RuleError }[] = []
   const compiled = new Map<string, CompiledTopic>()
@@ -386,12 +509,38 @@ const compileAll = (topics: Topic[]): CompiledTopics => {
     for (const g of same) g.shared = sharedGroups
     sharedGroups++
   }
-  return {
-    ids: [...compiled.keys()].sort(),
-    topics: compiled,
-    index: buildPhraseIndex(b.phrases.values()),
-    candidates: buildTopicCandidates(compiled.values()),
-    fields: MATCH_FIELDS.filter((f) => b.fields.has(f)),
+  return new LazilyIndexed(
+    [...compiled.keys()].sort(),
+    compiled,
+    MATCH_FIELDS.filter((f) => b.fields.has(f)),
     sharedGroups,
+    b.phrases,
+  )
+}
+
+/**
+ * The compiled topics, their indexes built on first use: `check` compiles the rules to validate
+ * them and never tags, so it need not index every phrase and topic.
+ */
+class LazilyIndexed implements CompiledTopics {
+  #phrases: ReadonlyMap<string, PhraseSpec>
+  #index: PhraseIndex | undefined
+  #candidates: TopicCandidates | undefined
+  constructor(
+    readonly ids: readonly string[],
+    readonly topics: ReadonlyMap<string, CompiledTopic>,
+    readonly fields: readonly MatchField[],
+    readonly sharedGroups: number,
+    phrases: ReadonlyMap<string, PhraseSpec>,
+  ) {
+    this.#phrases = phrases
+  }
+  get index(): PhraseIndex {
+    this.#index ??= buildPhraseIndex(this.#phrases.values())
+    return this.#index
+  }
+  get candidates(): TopicCandidates {
+    this.#candidates ??= buildTopicCandidates(this.topics.values())
+    return this.#candidates
   }
 }

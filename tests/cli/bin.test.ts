@@ -54,6 +54,14 @@ describe('bin/topicwire.js', () => {
     expect(run('check')).toBe('src check\n')
   })
 
+  it('finds a changed source file however deep it lies', () => {
+    write('dist/.build-stamp', 'x\n', 2_000)
+    write('src/ingest/fetch/deep/er/file.ts', 'export {}\n', 1_500)
+    expect(run('check')).toBe('dist check\n')
+    write('src/ingest/fetch/deep/er/file.ts', 'export {}\n', 3_000)
+    expect(run('check')).toBe('src check\n')
+  })
+
   it('runs src/ through tsx when there is no build', () => {
     expect(run('serve')).toBe('src serve\n')
   })

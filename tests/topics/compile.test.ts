@@ -7,6 +7,7 @@ import {
   RuleError,
   TopicRulesError,
 } from '../../src/topics/compile.js'
+import type { CompiledNode } from '../../src/topics/compiled.js'
 
 const topic = (id: string, match: MatchNode, extra: Partial<Topic> = {}): Topic => ({
   id,
@@ -224,6 +225,107 @@ describe('compileTopics', () => {
         topicId: 'dup',
         error: expect.objectContaining({ message: 'this topic id is used twice' }),
       },
+    ])
+  })
+})
+
+describe('compileTopics: a group repeated in several places', () => {
+  // what YAML gives for an anchor used in several topics: an equal copy in each
+  const relation = (): MatchNode => ({
+    any: [
+      {
+        scope: 'clause',
+        all: [{ any: ['Pakistan', 'Islamabad'] }, { any: ['Afghanistan', 'Kabul'] }],
+        none: [{ any: ['quake', { near: ['near', 'border'], within: 3 }] }],
+      },
+      { all: ['title:Torkham', { term: 'trade', weight: 2 }] },
+    ],
+  })
+  const topics = () => [
+    topic('relations', relation()),
+    // the same group after other leaves, deeper, twice in one topic and under a `none`
+    topic('trade', { all: [{ any: ['trucks', 'customs'] }, relation(), { any: [relation()] }] }),
+    topic('not-relations', { all: ['Pakistan'], none: [relation()] }),
+  ]
+  /**
+   * A compiled topic as plain data, without what depends on the other topics compiled with it:
+   * shared slots and phrase ids (and the gate, which lists phrase ids).
+   */
+  const plain = (value: unknown) =>
+    JSON.parse(
+      JSON.stringify(value, (key, v) =>
+        key === 'shared' || key === 'id' || key === 'gate'
+          ? undefined
+          : v instanceof Int32Array
+            ? [...v]
+            : v,
+      ),
+    )
+
+  it('compiles each place as the topic compiled alone does: leaves, tree and clause paths', () => {
+    const together = compileTopics(topics())
+    for (const t of topics()) {
+      const alone = compileTopics([t]).topics.get(t.id)
+      expect(plain(together.topics.get(t.id))).toEqual(plain(alone))
+    }
+    const trade = together.topics.get('trade')
+    const paths: string[] = []
+    const walk = (n: CompiledNode | undefined) => {
+      if (n?.kind !== 'group') return
+      if (n.scope) paths.push(n.scope.path)
+      for (const c of [...(n.any ?? []), ...(n.all ?? []), ...(n.none ?? [])]) walk(c)
+    }
+    walk(trade?.root)
+    expect(paths).toEqual(['match.all[1].any[0]', 'match.all[2].any[0].any[0]'])
+    // the copy under `none` has every leaf's negation flipped from the topic that is the group
+    const negated = (id: string, from: number) =>
+      together.topics
+        .get(id)
+        ?.leaves.slice(from)
+        .map((l) => l.negated)
+    expect(negated('not-relations', 1)).toEqual(negated('relations', 0)?.map((n) => !n))
+    expect(negated('relations', 0)).toContain(true)
+  })
+
+  it('shares every copy of the group: one slot for all of them', () => {
+    const together = compileTopics(topics())
+    const slots = new Set<number | undefined>()
+    for (const t of together.topics.values()) {
+      const first = t.root.kind === 'group' ? t.root : undefined
+      const copy = t.id === 'relations' ? first : (first?.all?.[1] ?? first?.none?.[0])
+      slots.add(copy?.kind === 'group' ? copy.shared : -1)
+    }
+    expect(slots.size).toBe(1)
+    expect([...slots][0]).toBeTypeOf('number')
+  })
+
+  it('keeps apart groups that differ in a nested value', () => {
+    const near = (within: number): MatchNode => ({ any: [{ near: ['Torkham', 'trade'], within }] })
+    const compiled = compileTopics([
+      topic('a', near(3)),
+      topic('b', { all: ['customs', near(4)] }),
+      topic('c', { all: ['customs', { any: [near(3)] }] }),
+    ])
+    const labels = (id: string) => compiled.topics.get(id)?.leaves.map((l) => l.term.label)
+    expect(labels('a')).toEqual(['near: [Torkham, trade] within 3'])
+    expect(labels('b')).toEqual(['customs', 'near: [Torkham, trade] within 4'])
+    expect(labels('c')).toEqual(['customs', 'near: [Torkham, trade] within 3'])
+  })
+
+  it('reports an error in a repeated group at every place it is written', () => {
+    const broken = (): MatchNode => ({ any: ['Kabul', '/(/'], all: [] })
+    const err = errorsOf([
+      topic('a', broken()),
+      topic('b', { all: ['customs', broken()] }),
+      topic('c', { any: [{ any: ['Kabul', '/(/'], all: [] }, 'x'] }),
+    ])
+    expect(err.errors.map((e) => [e.topicId, formatRulePath(e.error.path)])).toEqual([
+      ['a', 'match.any[1]'],
+      ['a', 'match.all'],
+      ['b', 'match.all[1].any[1]'],
+      ['b', 'match.all[1].all'],
+      ['c', 'match.any[0].any[1]'],
+      ['c', 'match.any[0].all'],
     ])
   })
 })

@@ -22,6 +22,7 @@ import { createFlusher, memoryMethods } from '../persisted.js'
 import { searchTextOf } from '../query.js'
 import { AtomicJsonFile, syncDir, tempOf, writeFileAtomic } from './atomic-file.js'
 import { createBodyCache } from './body-cache.js'
+import { createBodySpill, type SpillSpan } from './body-spill.js'
 import {
   type DayStamp,
   dayDocument,
@@ -63,6 +64,11 @@ export interface PartitionedStoreOptions {
   readOnly?: boolean
   /** Characters of bodies held unwritten before a save flushes (default {@link PENDING_FLUSH_CHARS}). */
   flushAfterChars?: number
+  /**
+   * Characters of unwritten bodies kept in memory; past them, bodies wait in a spill file
+   * (default {@link SPILL_AFTER_CHARS}).
+   */
+  spillAfterChars?: number
 }
 
 /** The store; `writeCount` is how many documents were written or dropped (for tests and logs). */
@@ -88,9 +94,9 @@ const BODY_CACHE_BYTES = 16 * 1_048_576
 const DAYS_PER_WRITE = 8
 
 /**
- * Bytes of partitions on disk built together by a flush (besides DAYS_PER_WRITE): each is read
- * whole and built again, so a first import whose few days hold tens of MB each writes them one by
- * one instead of holding all of them twice.
+ * Bytes of partitions built together by a flush (besides DAYS_PER_WRITE), counted as on disk plus
+ * their pending bodies: each is read whole and built again, so a first import whose few days hold
+ * tens of MB each writes them one by one instead of holding all of them twice.
  */
 const BYTES_PER_WRITE = 32 * 1_048_576
 
@@ -101,6 +107,23 @@ const BYTES_PER_WRITE = 32 * 1_048_576
  * changed feeds stays well under it (it flushes at its end, as before).
  */
 const PENDING_FLUSH_CHARS = 24 * 1_048_576
+
+/**
+ * Characters of unwritten bodies kept in memory (see {@link PENDING_FLUSH_CHARS}); past them a
+ * body goes to the spill file (`.bodies.tmp` in the store folder) as the JSON its partition will
+ * hold, and is read back from there. The flush policy cannot both stay linear and hold few bodies:
+ * an import into a few days that grow lets pending bodies reach half the store before a rewrite
+ * pays for itself; spilled, they cost page cache instead of heap.
+ */
+const SPILL_AFTER_CHARS = 4 * 1_048_576
+
+/** A pending body that waits in the spill file: where, and its weight in `pendingChars`. */
+interface Spilled {
+  span: SpillSpan
+  chars: number
+}
+
+const isSpilled = (p: Item | Spilled): p is Spilled => 'span' in p
 
 /** What an item's body weighs in {@link PENDING_FLUSH_CHARS} (its texts, plus the rest of its fields). */
 const bodyChars = (i: Item): number =>
@@ -213,10 +236,35 @@ export const createPartitionedStore = async (
 
   /** Where the stored version of an item lies on disk (valid while it is not in `pending`). */
   const where = new Map<string, { day: string; off: number; len: number }>()
-  /** Whole items changed since the last flush, not yet in any partition. */
-  const pending = new Map<string, Item>()
-  /** About how many characters of bodies `pending` holds (recounted after each flush). */
+  /** Whole items changed since the last flush, not yet in any partition (or where they are spilled). */
+  const pending = new Map<string, Item | Spilled>()
+  /** About how many characters of bodies `pending` holds, spilled or not (recounted after each flush). */
   let pendingChars = 0
+  /** The part of `pendingChars` in memory (the rest is in the spill file). */
+  let heldChars = 0
+  const spillAfter = opts.spillAfterChars ?? SPILL_AFTER_CHARS
+  const spill = createBodySpill(join(dir, '.bodies.tmp'))
+  /** A pending body, read back from the spill file when it waits there (undefined: not pending). */
+  const pendingBody = (id: string): Item | undefined => {
+    const p = pending.get(id)
+    if (p === undefined || !isSpilled(p)) return p
+    return freezeWhole(JSON.parse(spill.read(p.span).toString('utf8')) as Item)
+  }
+  /** Files `full` as pending: in memory while few bodies are, else in the spill file. */
+  const hold = (full: Item): void => {
+    const chars = bodyChars(full)
+    pendingChars += chars
+    if (!opts.readOnly && heldChars + chars > spillAfter) {
+      try {
+        pending.set(full.id, { span: spill.put(Buffer.from(JSON.stringify(full))), chars })
+        return
+      } catch {
+        // No room for the spill file: the body stays in memory (the journal holds it either way).
+      }
+    }
+    heldChars += chars
+    pending.set(full.id, full)
+  }
   /** Each item's distinct search words (lean-item.ts `wordsOf`). */
   const words = new Map<string, string>()
   const dayOfId = new Map<string, string>()
@@ -254,8 +302,15 @@ export const createPartitionedStore = async (
   const whole = (item: Item): Item => {
     if (!isLean(item)) return item
     const id = item.id
-    const found = pending.get(id) ?? cache.get(id) ?? retagging?.get(id)
+    const p = pending.get(id)
+    if (p !== undefined && !isSpilled(p)) return p
+    const found = cache.get(id) ?? (p === undefined ? retagging?.get(id) : undefined)
     if (found) return found
+    if (p !== undefined) {
+      const body = pendingBody(id) as Item
+      cache.set(id, body, p.span.len)
+      return body
+    }
     const at = where.get(id)
     if (!at) throw new StoreError(`the body of item ${id} is in no partition of ${shownDir}`)
     const bytes = Buffer.alloc(at.len)
@@ -305,9 +360,8 @@ export const createPartitionedStore = async (
       } else {
         words.set(after.id, wordsOf(after))
       }
-      pending.set(after.id, full)
-      pendingChars += bodyChars(full)
       cache.delete(after.id)
+      hold(full)
       texts.delete(after.id)
       const day = dayOf(after)
       file(day, after.id)
@@ -469,6 +523,16 @@ export const createPartitionedStore = async (
     }
   }
 
+  /** About how many bytes the pending bodies of `day` add to its partition. */
+  const pendingBytes = (day: string): number => {
+    let n = 0
+    for (const id of byDay.get(day) ?? []) {
+      const p = pending.get(id)
+      if (p) n += isSpilled(p) ? p.span.len : bodyChars(p)
+    }
+    return n
+  }
+
   /** Writes the changed partitions and their indexes; renames and bookkeeping in one synchronous step. */
   const writeDays = async (days: string[]): Promise<void> => {
     const doomed: string[] = []
@@ -476,7 +540,7 @@ export const createPartitionedStore = async (
       day: string
       bytes: Buffer
       rows: IndexRow[]
-      written: (Item | undefined)[]
+      written: (Item | Spilled | undefined)[]
       gen: string
     }[] = []
     const old = new Map<string, Buffer>()
@@ -497,11 +561,11 @@ export const createPartitionedStore = async (
       }
       const list = [...ids].map((id) => mem.peek(id)!).sort(newestFirst)
       const parts: Buffer[] = []
-      const written: (Item | undefined)[] = []
+      const written: (Item | Spilled | undefined)[] = []
       for (const item of list) {
         const p = pending.get(item.id)
         written.push(p)
-        if (p) parts.push(Buffer.from(JSON.stringify(p)))
+        if (p) parts.push(isSpilled(p) ? spill.read(p.span) : Buffer.from(JSON.stringify(p)))
         else {
           const at = where.get(item.id)!
           parts.push((await bytesOf(at.day)).subarray(at.off, at.off + at.len))
@@ -568,7 +632,7 @@ export const createPartitionedStore = async (
       let bytes = 0
       for (const day of days) {
         group.push(day)
-        bytes += sizeOnDisk(day)
+        bytes += sizeOnDisk(day) + pendingBytes(day)
         if (group.length < DAYS_PER_WRITE && bytes < BYTES_PER_WRITE) continue
         await writeDays(group)
         group = []
@@ -583,7 +647,20 @@ export const createPartitionedStore = async (
       }
       await dropJournal(dir, folded.splice(0))
       pendingChars = 0
-      for (const p of pending.values()) pendingChars += bodyChars(p)
+      heldChars = 0
+      let spilled = 0
+      for (const p of pending.values()) {
+        if (isSpilled(p)) {
+          spilled++
+          pendingChars += p.chars
+        } else {
+          const chars = bodyChars(p)
+          pendingChars += chars
+          heldChars += chars
+        }
+      }
+      // Nothing waits in the spill file any more (saves during the flush may have put some there).
+      if (spilled === 0) spill.clear()
     } catch (err) {
       for (const day of days) dirty.add(day)
       throw new StoreError(
@@ -665,7 +742,7 @@ export const createPartitionedStore = async (
       for (const id of ids) {
         const seen = mem.peek(id)
         if (!seen) continue
-        let full = isLean(seen) ? (pending.get(id) ?? cache.get(id)) : seen
+        let full = isLean(seen) ? (pendingBody(id) ?? cache.get(id)) : seen
         if (!full) {
           const at = where.get(id)
           if (at?.day === day) {
@@ -762,6 +839,7 @@ export const createPartitionedStore = async (
         await flush()
       } finally {
         await journal.close()
+        spill.close()
         release()
       }
     },

@@ -12,7 +12,7 @@ import {
   rmSync,
   statSync,
 } from 'node:fs'
-import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises'
+import { type FileHandle, mkdir, open, readdir, readFile, rm } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import { StoreError } from '../../model/errors.js'
 import type { Enclosure, Item, SourceState, Store } from '../../model/types.js'
@@ -25,7 +25,7 @@ import { createBodyCache } from './body-cache.js'
 import { createBodySpill, type SpillSpan } from './body-spill.js'
 import {
   type DayStamp,
-  dayDocument,
+  dayChunks,
   genOf,
   HEAD_BYTES,
   hashOfPartition,
@@ -149,6 +149,24 @@ const writeSynced = async (file: string, data: Buffer | string): Promise<void> =
   }
 }
 
+/** Bytes of a partition's chunks gathered into one write (a chunk is one item's JSON). */
+const WRITE_BATCH_BYTES = 1_048_576
+
+/** Writes `chunks` in order to `fh`, a batch of them a write. */
+const writeChunks = async (fh: FileHandle, chunks: readonly Buffer[]): Promise<void> => {
+  let batch: Buffer[] = []
+  let bytes = 0
+  for (const chunk of chunks) {
+    batch.push(chunk)
+    bytes += chunk.length
+    if (bytes < WRITE_BATCH_BYTES) continue
+    await fh.write(Buffer.concat(batch, bytes))
+    batch = []
+    bytes = 0
+  }
+  if (bytes > 0) await fh.write(Buffer.concat(batch, bytes))
+}
+
 /**
  * Writes the temp files of partitions and of their indexes, several partitions at once: each
  * index is made from its partition's size and mtime once written (a sync changes neither), so
@@ -158,7 +176,7 @@ const writePartitionTemps = async (
   list: readonly {
     day: string
     index: string
-    data: Buffer
+    data: readonly Buffer[]
     hash: string
     indexOf(st: DayStat): string
   }[],
@@ -168,7 +186,7 @@ const writePartitionTemps = async (
       list.slice(i, i + 16).map(async (j) => {
         const fh = await open(tempOf(j.day), 'w')
         try {
-          await fh.writeFile(j.data)
+          await writeChunks(fh, j.data)
           const st = await fh.stat()
           await Promise.all([
             fh.sync(),
@@ -538,7 +556,7 @@ export const createPartitionedStore = async (
     const doomed: string[] = []
     const jobs: {
       day: string
-      bytes: Buffer
+      chunks: Buffer[]
       rows: IndexRow[]
       written: (Item | Spilled | undefined)[]
       gen: string
@@ -572,22 +590,22 @@ export const createPartitionedStore = async (
         }
       }
       const gen = randomBytes(6).toString('hex')
-      const { bytes, spans } = dayDocument(day, gen, parts)
+      const { chunks, spans } = dayChunks(day, gen, parts)
       const rows = list.map((item, k) => ({
         item,
         words: words.get(item.id) ?? wordsOf(whole(item)),
         off: spans[k]![0],
         len: spans[k]![1],
       }))
-      jobs.push({ day, bytes, rows, written, gen })
+      jobs.push({ day, chunks, rows, written, gen })
     }
     old.clear()
     await writePartitionTemps(
       jobs.map((j) => ({
         day: files.day(j.day),
         index: files.dayIndex(j.day),
-        data: j.bytes,
-        hash: hashOfPartition(j.bytes),
+        data: j.chunks,
+        hash: hashOfPartition(j.chunks),
         indexOf: (st: DayStat) => indexText(j.day, { ...st, gen: j.gen }, j.rows),
       })),
     )

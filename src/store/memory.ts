@@ -13,6 +13,7 @@ import type {
   StoredTopicModel,
   Verdict,
 } from '../model/types.js'
+import { frozenReason } from './frozen-reason.js'
 import { createItemIndex } from './item-index.js'
 import { mergeItem, sameList, withChanged } from './merge-item.js'
 import { applyQuery, type QueryOptions } from './query.js'
@@ -83,7 +84,7 @@ const freezeItem = (i: Item): Item =>
     categories: Object.freeze([...i.categories]) as string[],
     topics: Object.freeze([...i.topics]) as string[],
     enclosures: Object.freeze(i.enclosures.map((e) => Object.freeze({ ...e }))) as Enclosure[],
-    ...(i.clusterReason ? { clusterReason: Object.freeze({ ...i.clusterReason }) } : {}),
+    ...(i.clusterReason ? { clusterReason: frozenReason(i.clusterReason) } : {}),
   })
 
 /**

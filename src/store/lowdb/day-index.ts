@@ -55,6 +55,19 @@ export const dayDocument = (
   gen: string,
   parts: readonly Buffer[],
 ): { bytes: Buffer; spans: [number, number][] } => {
+  const { chunks, spans } = dayChunks(day, gen, parts)
+  return { bytes: Buffer.concat(chunks), spans }
+}
+
+/**
+ * {@link dayDocument} as the chunks it is made of, in order (the parts themselves, not copies):
+ * a flush writes them one after another rather than holding a day's bytes twice.
+ */
+export const dayChunks = (
+  day: string,
+  gen: string,
+  parts: readonly Buffer[],
+): { chunks: Buffer[]; spans: [number, number][] } => {
   const head = Buffer.from(headOf(day, gen))
   const chunks: Buffer[] = [head]
   const spans: [number, number][] = []
@@ -70,7 +83,7 @@ export const dayDocument = (
     at += p.length
   }
   chunks.push(Buffer.from(']}'))
-  return { bytes: Buffer.concat(chunks), spans }
+  return { chunks, spans }
 }
 
 /** The index file of a partition stamped `stamp`. */
@@ -126,6 +139,10 @@ export const readIndex = (
   return { rows, restamp }
 }
 
-/** The {@link DayStamp} hash of a partition's bytes. */
-export const hashOfPartition = (bytes: Uint8Array): string =>
-  createHash('sha256').update(bytes).digest('base64url')
+/** The {@link DayStamp} hash of a partition's bytes (given whole, or as the chunks they are made of). */
+export const hashOfPartition = (bytes: Uint8Array | readonly Uint8Array[]): string => {
+  const hash = createHash('sha256')
+  if (bytes instanceof Uint8Array) hash.update(bytes)
+  else for (const chunk of bytes) hash.update(chunk)
+  return hash.digest('base64url')
+}

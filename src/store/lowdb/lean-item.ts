@@ -1,5 +1,6 @@
 /** What the partitioned store keeps in memory of an item: what queries and upserts read, not its body. */
-import type { Item } from '../../model/types.js'
+import type { ClusterReason, Item } from '../../model/types.js'
+import { frozenReason } from '../frozen-reason.js'
 import { searchTextOf } from '../query.js'
 import { wordFilter } from './word-filter.js'
 
@@ -117,7 +118,7 @@ export const fromLeanRow = (r: unknown): Item | undefined => {
     hash,
     Object.freeze(topics) as string[],
     clusterId,
-    reason && typeof reason === 'object' ? Object.freeze(reason) : undefined,
+    reason && typeof reason === 'object' ? frozenReason(reason as ClusterReason) : undefined,
   )
 }
 

@@ -12,7 +12,7 @@ import {
   rmSync,
   statSync,
 } from 'node:fs'
-import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises'
+import { type FileHandle, mkdir, open, readdir, readFile, rm } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import { StoreError } from '../../model/errors.js'
 import type { Enclosure, Item, SourceState, Store } from '../../model/types.js'
@@ -22,9 +22,10 @@ import { createFlusher, memoryMethods } from '../persisted.js'
 import { searchTextOf } from '../query.js'
 import { AtomicJsonFile, syncDir, tempOf, writeFileAtomic } from './atomic-file.js'
 import { createBodyCache } from './body-cache.js'
+import { createBodySpill, type SpillSpan } from './body-spill.js'
 import {
   type DayStamp,
-  dayDocument,
+  dayChunks,
   genOf,
   HEAD_BYTES,
   hashOfPartition,
@@ -63,6 +64,11 @@ export interface PartitionedStoreOptions {
   readOnly?: boolean
   /** Characters of bodies held unwritten before a save flushes (default {@link PENDING_FLUSH_CHARS}). */
   flushAfterChars?: number
+  /**
+   * Characters of unwritten bodies kept in memory; past them, bodies wait in a spill file
+   * (default {@link SPILL_AFTER_CHARS}).
+   */
+  spillAfterChars?: number
 }
 
 /** The store; `writeCount` is how many documents were written or dropped (for tests and logs). */
@@ -88,9 +94,9 @@ const BODY_CACHE_BYTES = 16 * 1_048_576
 const DAYS_PER_WRITE = 8
 
 /**
- * Bytes of partitions on disk built together by a flush (besides DAYS_PER_WRITE): each is read
- * whole and built again, so a first import whose few days hold tens of MB each writes them one by
- * one instead of holding all of them twice.
+ * Bytes of partitions built together by a flush (besides DAYS_PER_WRITE), counted as on disk plus
+ * their pending bodies: each is read whole and built again, so a first import whose few days hold
+ * tens of MB each writes them one by one instead of holding all of them twice.
  */
 const BYTES_PER_WRITE = 32 * 1_048_576
 
@@ -101,6 +107,23 @@ const BYTES_PER_WRITE = 32 * 1_048_576
  * changed feeds stays well under it (it flushes at its end, as before).
  */
 const PENDING_FLUSH_CHARS = 24 * 1_048_576
+
+/**
+ * Characters of unwritten bodies kept in memory (see {@link PENDING_FLUSH_CHARS}); past them a
+ * body goes to the spill file (`.bodies.tmp` in the store folder) as the JSON its partition will
+ * hold, and is read back from there. The flush policy cannot both stay linear and hold few bodies:
+ * an import into a few days that grow lets pending bodies reach half the store before a rewrite
+ * pays for itself; spilled, they cost page cache instead of heap.
+ */
+const SPILL_AFTER_CHARS = 4 * 1_048_576
+
+/** A pending body that waits in the spill file: where, and its weight in `pendingChars`. */
+interface Spilled {
+  span: SpillSpan
+  chars: number
+}
+
+const isSpilled = (p: Item | Spilled): p is Spilled => 'span' in p
 
 /** What an item's body weighs in {@link PENDING_FLUSH_CHARS} (its texts, plus the rest of its fields). */
 const bodyChars = (i: Item): number =>
@@ -126,6 +149,24 @@ const writeSynced = async (file: string, data: Buffer | string): Promise<void> =
   }
 }
 
+/** Bytes of a partition's chunks gathered into one write (a chunk is one item's JSON). */
+const WRITE_BATCH_BYTES = 1_048_576
+
+/** Writes `chunks` in order to `fh`, a batch of them a write. */
+const writeChunks = async (fh: FileHandle, chunks: readonly Buffer[]): Promise<void> => {
+  let batch: Buffer[] = []
+  let bytes = 0
+  for (const chunk of chunks) {
+    batch.push(chunk)
+    bytes += chunk.length
+    if (bytes < WRITE_BATCH_BYTES) continue
+    await fh.write(Buffer.concat(batch, bytes))
+    batch = []
+    bytes = 0
+  }
+  if (bytes > 0) await fh.write(Buffer.concat(batch, bytes))
+}
+
 /**
  * Writes the temp files of partitions and of their indexes, several partitions at once: each
  * index is made from its partition's size and mtime once written (a sync changes neither), so
@@ -135,7 +176,7 @@ const writePartitionTemps = async (
   list: readonly {
     day: string
     index: string
-    data: Buffer
+    data: readonly Buffer[]
     hash: string
     indexOf(st: DayStat): string
   }[],
@@ -145,7 +186,7 @@ const writePartitionTemps = async (
       list.slice(i, i + 16).map(async (j) => {
         const fh = await open(tempOf(j.day), 'w')
         try {
-          await fh.writeFile(j.data)
+          await writeChunks(fh, j.data)
           const st = await fh.stat()
           await Promise.all([
             fh.sync(),
@@ -213,10 +254,35 @@ export const createPartitionedStore = async (
 
   /** Where the stored version of an item lies on disk (valid while it is not in `pending`). */
   const where = new Map<string, { day: string; off: number; len: number }>()
-  /** Whole items changed since the last flush, not yet in any partition. */
-  const pending = new Map<string, Item>()
-  /** About how many characters of bodies `pending` holds (recounted after each flush). */
+  /** Whole items changed since the last flush, not yet in any partition (or where they are spilled). */
+  const pending = new Map<string, Item | Spilled>()
+  /** About how many characters of bodies `pending` holds, spilled or not (recounted after each flush). */
   let pendingChars = 0
+  /** The part of `pendingChars` in memory (the rest is in the spill file). */
+  let heldChars = 0
+  const spillAfter = opts.spillAfterChars ?? SPILL_AFTER_CHARS
+  const spill = createBodySpill(join(dir, '.bodies.tmp'))
+  /** A pending body, read back from the spill file when it waits there (undefined: not pending). */
+  const pendingBody = (id: string): Item | undefined => {
+    const p = pending.get(id)
+    if (p === undefined || !isSpilled(p)) return p
+    return freezeWhole(JSON.parse(spill.read(p.span).toString('utf8')) as Item)
+  }
+  /** Files `full` as pending: in memory while few bodies are, else in the spill file. */
+  const hold = (full: Item): void => {
+    const chars = bodyChars(full)
+    pendingChars += chars
+    if (!opts.readOnly && heldChars + chars > spillAfter) {
+      try {
+        pending.set(full.id, { span: spill.put(Buffer.from(JSON.stringify(full))), chars })
+        return
+      } catch {
+        // No room for the spill file: the body stays in memory (the journal holds it either way).
+      }
+    }
+    heldChars += chars
+    pending.set(full.id, full)
+  }
   /** Each item's distinct search words (lean-item.ts `wordsOf`). */
   const words = new Map<string, string>()
   const dayOfId = new Map<string, string>()
@@ -254,8 +320,15 @@ export const createPartitionedStore = async (
   const whole = (item: Item): Item => {
     if (!isLean(item)) return item
     const id = item.id
-    const found = pending.get(id) ?? cache.get(id) ?? retagging?.get(id)
+    const p = pending.get(id)
+    if (p !== undefined && !isSpilled(p)) return p
+    const found = cache.get(id) ?? (p === undefined ? retagging?.get(id) : undefined)
     if (found) return found
+    if (p !== undefined) {
+      const body = pendingBody(id) as Item
+      cache.set(id, body, p.span.len)
+      return body
+    }
     const at = where.get(id)
     if (!at) throw new StoreError(`the body of item ${id} is in no partition of ${shownDir}`)
     const bytes = Buffer.alloc(at.len)
@@ -305,9 +378,8 @@ export const createPartitionedStore = async (
       } else {
         words.set(after.id, wordsOf(after))
       }
-      pending.set(after.id, full)
-      pendingChars += bodyChars(full)
       cache.delete(after.id)
+      hold(full)
       texts.delete(after.id)
       const day = dayOf(after)
       file(day, after.id)
@@ -469,14 +541,24 @@ export const createPartitionedStore = async (
     }
   }
 
+  /** About how many bytes the pending bodies of `day` add to its partition. */
+  const pendingBytes = (day: string): number => {
+    let n = 0
+    for (const id of byDay.get(day) ?? []) {
+      const p = pending.get(id)
+      if (p) n += isSpilled(p) ? p.span.len : bodyChars(p)
+    }
+    return n
+  }
+
   /** Writes the changed partitions and their indexes; renames and bookkeeping in one synchronous step. */
   const writeDays = async (days: string[]): Promise<void> => {
     const doomed: string[] = []
     const jobs: {
       day: string
-      bytes: Buffer
+      chunks: Buffer[]
       rows: IndexRow[]
-      written: (Item | undefined)[]
+      written: (Item | Spilled | undefined)[]
       gen: string
     }[] = []
     const old = new Map<string, Buffer>()
@@ -497,33 +579,33 @@ export const createPartitionedStore = async (
       }
       const list = [...ids].map((id) => mem.peek(id)!).sort(newestFirst)
       const parts: Buffer[] = []
-      const written: (Item | undefined)[] = []
+      const written: (Item | Spilled | undefined)[] = []
       for (const item of list) {
         const p = pending.get(item.id)
         written.push(p)
-        if (p) parts.push(Buffer.from(JSON.stringify(p)))
+        if (p) parts.push(isSpilled(p) ? spill.read(p.span) : Buffer.from(JSON.stringify(p)))
         else {
           const at = where.get(item.id)!
           parts.push((await bytesOf(at.day)).subarray(at.off, at.off + at.len))
         }
       }
       const gen = randomBytes(6).toString('hex')
-      const { bytes, spans } = dayDocument(day, gen, parts)
+      const { chunks, spans } = dayChunks(day, gen, parts)
       const rows = list.map((item, k) => ({
         item,
         words: words.get(item.id) ?? wordsOf(whole(item)),
         off: spans[k]![0],
         len: spans[k]![1],
       }))
-      jobs.push({ day, bytes, rows, written, gen })
+      jobs.push({ day, chunks, rows, written, gen })
     }
     old.clear()
     await writePartitionTemps(
       jobs.map((j) => ({
         day: files.day(j.day),
         index: files.dayIndex(j.day),
-        data: j.bytes,
-        hash: hashOfPartition(j.bytes),
+        data: j.chunks,
+        hash: hashOfPartition(j.chunks),
         indexOf: (st: DayStat) => indexText(j.day, { ...st, gen: j.gen }, j.rows),
       })),
     )
@@ -568,7 +650,7 @@ export const createPartitionedStore = async (
       let bytes = 0
       for (const day of days) {
         group.push(day)
-        bytes += sizeOnDisk(day)
+        bytes += sizeOnDisk(day) + pendingBytes(day)
         if (group.length < DAYS_PER_WRITE && bytes < BYTES_PER_WRITE) continue
         await writeDays(group)
         group = []
@@ -583,7 +665,20 @@ export const createPartitionedStore = async (
       }
       await dropJournal(dir, folded.splice(0))
       pendingChars = 0
-      for (const p of pending.values()) pendingChars += bodyChars(p)
+      heldChars = 0
+      let spilled = 0
+      for (const p of pending.values()) {
+        if (isSpilled(p)) {
+          spilled++
+          pendingChars += p.chars
+        } else {
+          const chars = bodyChars(p)
+          pendingChars += chars
+          heldChars += chars
+        }
+      }
+      // Nothing waits in the spill file any more (saves during the flush may have put some there).
+      if (spilled === 0) spill.clear()
     } catch (err) {
       for (const day of days) dirty.add(day)
       throw new StoreError(
@@ -679,7 +774,7 @@ export const createPartitionedStore = async (
       for (const id of ids) {
         const seen = mem.peek(id)
         if (!seen) continue
-        let full = isLean(seen) ? (pending.get(id) ?? cache.get(id)) : seen
+        let full = isLean(seen) ? (pendingBody(id) ?? cache.get(id)) : seen
         if (!full) {
           const at = where.get(id)
           if (at?.day === day) {
@@ -776,6 +871,7 @@ export const createPartitionedStore = async (
         await flush()
       } finally {
         await journal.close()
+        spill.close()
         release()
       }
     },

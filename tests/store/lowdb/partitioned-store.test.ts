@@ -59,6 +59,10 @@ const flushing = async (): Promise<Store> => {
 }
 describeStore('partitioned lowdb, read back from its partitions', flushing)
 
+describeStore('partitioned lowdb, every unwritten body in the spill file', () =>
+  createPartitionedStore({ path: join(tempDir(), 'db.json'), spillAfterChars: 0 }),
+)
+
 const state = { sourceId: 'dawn', failures: 0, nextPollAt: hoursAfter(3) }
 const on = (day: number, title: string) =>
   makeItem({ title, publishedAt: `2024-05-0${day}T10:00:00.000Z` })
@@ -99,6 +103,34 @@ describe('createPartitionedStore', () => {
     expect(await b.getState('dawn')).toMatchObject({ itemCount: 31 })
     await b.close()
   }, 30_000)
+
+  it('keeps unwritten bodies past spillAfterChars in a spill file, not in memory, until the flush writes them', async () => {
+    const dir = tempDir()
+    const path = join(dir, 'db.json')
+    const spillFile = join(dir, 'db', '.bodies.tmp')
+    const s = await createPartitionedStore({ path, spillAfterChars: 3_000 })
+    const items = Array.from({ length: 6 }, (_, k) => ({
+      ...on(1 + (k % 2), `spilled ${k}`),
+      contentHtml: `<p>body ${k} ${'z'.repeat(1_000)}</p>`,
+    }))
+    await s.saveIngest({ sourceId: 'dawn', items, state })
+    // Two bodies fit in 3,000 characters; the other four wait in the file as their JSON.
+    const spilled = readFileSync(spillFile, 'utf8')
+    expect(
+      items.filter((i) => spilled.includes(`body ${i.contentHtml?.slice(8, 9)} `)),
+    ).toHaveLength(4)
+    expect(s.writeCount()).toBe(0)
+    for (const i of items) expect(await s.getItem(i.id)).toEqual(i)
+    expect((await s.queryItems({ limit: 10, clusters: 'all' })).items).toHaveLength(6)
+    await s.flush()
+    expect(statSync(spillFile).size).toBe(0) // nothing waits there once written
+    for (const i of items) expect(await s.getItem(i.id)).toEqual(i)
+    await s.close()
+    expect(existsSync(spillFile)).toBe(false)
+    const b = await createPartitionedStore({ path })
+    for (const i of items) expect(await b.getItem(i.id)).toEqual(i)
+    await b.close()
+  })
 
   it('flushes an import spread over the same days less often as they grow: rewrites a few times the store, not once per batch', async () => {
     const dir = tempDir()

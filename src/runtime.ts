@@ -124,7 +124,12 @@ export const learnFromStore = async (
  */
 export const createRuntime = async (
   fileConfig: AppConfig,
-  overrides: Partial<PollDeps> & { logLevel?: LogLevel; logFormat?: LogFormat } = {},
+  overrides: Partial<PollDeps> & {
+    logLevel?: LogLevel
+    logFormat?: LogFormat
+    /** Open the store with its states alone and read items when first needed (`fetch --once`). */
+    deferItems?: boolean
+  } = {},
 ): Promise<Runtime> => {
   const logger =
     overrides.logger ??
@@ -134,7 +139,10 @@ export const createRuntime = async (
   const priorityOf = (sourceId: string) => priorities.get(sourceId) ?? 0
   const store =
     overrides.store ??
-    (await openStore(fileConfig, priorityOf, { log: (message) => logger.warn({}, message) }))
+    (await openStore(fileConfig, priorityOf, {
+      log: (message) => logger.warn({}, message),
+      ...(overrides.deferItems ? { deferItems: true } : {}),
+    }))
   // Retraining on a worker thread: ~0.3 s of CPU at 1,300 verdicts would otherwise hold every
   // reader's request (npm run bench topics measures both).
   const learner = (fileConfig.fetch.workers ?? 1) === 0 ? undefined : createLearner()
@@ -331,7 +339,7 @@ const priorityMap = (config: AppConfig) => new Map(config.sources.map((s) => [s.
 export const openStore = async (
   config: AppConfig,
   priorityOf?: (sourceId: string) => number,
-  opts: { readOnly?: boolean; log?: (message: string) => void } = {},
+  opts: { readOnly?: boolean; deferItems?: boolean; log?: (message: string) => void } = {},
 ): Promise<Store> => {
   switch (config.storage.driver) {
     case 'lowdb':
@@ -339,6 +347,7 @@ export const openStore = async (
         path: config.storage.path,
         ...(priorityOf ? { priorityOf } : {}),
         ...(opts.readOnly ? { readOnly: true } : {}),
+        ...(opts.deferItems ? { deferItems: true } : {}),
         ...(opts.log ? { log: opts.log } : {}),
       })
     case 'postgres': {

@@ -24,6 +24,8 @@ export const fetchCommand = async (
   const runtime = await createRuntime(config, {
     // The table shows each source's error; logs add only what is unexpected.
     ...logOptions(ctx.env, 'error'),
+    // A cycle whose sources all answer 304 reads no stored item: the store opens with its states.
+    deferItems: true,
   })
   try {
     const cycle = await runCycle(runtime.deps, {

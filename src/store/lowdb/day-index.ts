@@ -139,6 +139,37 @@ export const readIndex = (
   return { rows, restamp }
 }
 
+/** Bytes of an index file that hold its stamp (indexText writes it before the items). */
+export const INDEX_HEAD_BYTES = 512
+
+/**
+ * Whether the first {@link INDEX_HEAD_BYTES} of an index file stamp it as describing the partition
+ * stamped `stamp` exactly (same mtime: no hash to check), without parsing its items: what lets a
+ * store open its states and leave the items for when something asks for them.
+ */
+export const indexHeadMatches = (
+  head: string,
+  day: string,
+  stamp: Omit<DayStamp, 'hash'>,
+): boolean => {
+  const end = head.indexOf('"items":')
+  if (end < 0) return false
+  let doc: Record<string, unknown>
+  try {
+    doc = JSON.parse(`${head.slice(0, end)}"items":[]}`) as Record<string, unknown>
+  } catch {
+    return false
+  }
+  return (
+    doc.version === DB_VERSION &&
+    READ_FORMATS.includes(doc.format) &&
+    doc.day === day &&
+    doc.size === stamp.size &&
+    doc.gen === stamp.gen &&
+    doc.mtimeMs === stamp.mtimeMs
+  )
+}
+
 /** The {@link DayStamp} hash of a partition's bytes (given whole, or as the chunks they are made of). */
 export const hashOfPartition = (bytes: Uint8Array | readonly Uint8Array[]): string => {
   const hash = createHash('sha256')

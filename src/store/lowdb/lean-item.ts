@@ -2,7 +2,7 @@
 import type { ClusterReason, Item } from '../../model/types.js'
 import { frozenReason } from '../frozen-reason.js'
 import { searchTextOf } from '../query.js'
-import { wordFilter } from './word-filter.js'
+import { wordFilterOfText } from './word-filter.js'
 
 /**
  * Marks a lean copy (own, enumerable, so a copy spread from it — a re-tag, a new story — still
@@ -137,12 +137,7 @@ export const wholeAgain = (old: Item, after: Item): Item => {
 }
 
 /**
- * The {@link wordFilter} of the words of {@link searchTextOf}: an item whose filter lacks a word
+ * The word filter (word-filter.ts) of the words of {@link searchTextOf}: an item whose filter lacks a word
  * cannot match a term with it; one whose filter may have it is checked on its whole text.
  */
-export const wordsOf = (item: Item): string =>
-  wordFilter(
-    searchTextOf(item)
-      .split(' ')
-      .filter((w) => w !== '' && w !== '|'),
-  )
+export const wordsOf = (item: Item): string => wordFilterOfText(searchTextOf(item))

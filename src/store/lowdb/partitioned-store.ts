@@ -15,7 +15,7 @@ import {
 import { type FileHandle, mkdir, open, readdir, readFile, rm } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import { StoreError } from '../../model/errors.js'
-import type { Enclosure, Item, SourceState, Store } from '../../model/types.js'
+import type { Enclosure, Item, Retention, SourceState, Store } from '../../model/types.js'
 import { checkStateKeys, createLowdbStore, DB_VERSION, parseStoreDocument } from '../lowdb.js'
 import { createMemoryStore, type DbSnapshot } from '../memory.js'
 import { createFlusher, memoryMethods } from '../persisted.js'
@@ -29,8 +29,10 @@ import {
   genOf,
   HEAD_BYTES,
   hashOfPartition,
+  INDEX_HEAD_BYTES,
   type IndexRead,
   type IndexRow,
+  indexHeadMatches,
   indexText,
   readIndex,
 } from './day-index.js'
@@ -69,6 +71,12 @@ export interface PartitionedStoreOptions {
    * (default {@link SPILL_AFTER_CHARS}).
    */
   spillAfterChars?: number
+  /**
+   * Opens with the states alone when every partition's index is current, and reads the items when
+   * something first needs them (`fetch --once`: a cycle of 304s needs none). A damaged partition
+   * is then refused at that first need instead of at open.
+   */
+  deferItems?: boolean
 }
 
 /** The store; `writeCount` is how many documents were written or dropped (for tests and logs). */
@@ -89,6 +97,8 @@ const describeError = (err: unknown): string => (err instanceof Error ? err.mess
 
 /** Whole items read back from partitions that are kept parsed (by their bytes on disk). */
 const BODY_CACHE_BYTES = 16 * 1_048_576
+
+const DAY_MS = 86_400_000
 
 /** Day partitions built and written together by a flush (bounds the bytes held at once). */
 const DAYS_PER_WRITE = 8
@@ -441,23 +451,18 @@ export const createPartitionedStore = async (
   let rebuilt = 0
   /** Indexes that describe their partition but not its mtime (a copy without times): stamped again. */
   const restamps: { day: string; stamp: Omit<DayStamp, 'hash'>; rows: IndexRow[] }[] = []
-  try {
-    // Leftovers of writes killed before their rename: the documents themselves are whole.
-    for (const d of opts.readOnly ? [] : [dir, files.items, files.index]) {
-      if (!existsSync(d)) continue
-      for (const name of await readdir(d)) {
-        if (name.startsWith('.') && name.endsWith('.tmp')) await rm(join(d, name), { force: true })
-      }
-    }
-    if (!opts.readOnly) await mkdir(files.index, { recursive: true })
-    const state = await stateFile.read()
-    found = state !== null
+  /** The day partitions on disk at open, oldest first. */
+  let days: string[] = []
+
+  /**
+   * Reads every day's items into memory (from its index, or whole when the index does not
+   * describe it), then loads them with the states `head()` gives at that moment.
+   */
+  const loadItems = async (head: () => StateDoc): Promise<void> => {
     /** Each day's items in the order read, oldest day first. */
     const dayLists: Item[][] = []
     let twice = false
-    for (const name of readdirSync(files.items).sort()) {
-      const day = DAY_FILE.exec(name)?.[1]
-      if (!day) continue
+    for (const day of days) {
       const rows = readIndexOf(day)
       const list: Item[] = []
       if (typeof rows !== 'string') {
@@ -492,13 +497,7 @@ export const createPartitionedStore = async (
     // Newest day first: the memory store's newest-first views without a sort. An item read twice
     // keeps the copy of its later day (the last one loaded wins), as the misfiled check expects.
     const items = twice ? dayLists.flat() : dayLists.reverse().flat()
-    const snapshot: DbSnapshot = {
-      ...(state ?? {}),
-      version: DB_VERSION,
-      states: state?.states ?? ({} as Record<string, SourceState>),
-      items,
-    }
-    mem.load(snapshot, true)
+    mem.load({ ...head(), items }, true)
     // Misfiled items: their partition is the one of their date.
     for (const [id, day] of [...dayOfId]) {
       const stored = mem.peek(id)
@@ -508,6 +507,77 @@ export const createPartitionedStore = async (
       file(dayOf(stored), id)
       dirty.add(dayOf(stored))
     }
+  }
+
+  /** Says what loadItems rebuilt, and stamps again the indexes of partitions copied without times. */
+  const afterLoad = async (): Promise<void> => {
+    if (rebuilt > 0) log(`indexed ${rebuilt} partition(s) of ${shownDir} again (read whole)`)
+    if (restamps.length > 0 && !opts.readOnly) {
+      // Their hash matched, so only the stamp changes; a later open is quick again.
+      const stamped = restamps.splice(0)
+      for (const r of stamped) {
+        const hash = hashOfPartition(readFileSync(files.day(r.day)))
+        await writeFileAtomic(files.dayIndex(r.day), indexText(r.day, { ...r.stamp, hash }, r.rows))
+      }
+      log(
+        `stamped ${stamped.length} index(es) of ${shownDir} again (partitions copied without their times, same content)`,
+      )
+    }
+  }
+
+  /**
+   * Whether every partition's index is stamped as describing it exactly (its head alone read):
+   * then loading the items can wait, and what would refuse a damaged partition at open (a
+   * partition read whole) cannot be needed.
+   */
+  const indexesCurrent = (): boolean =>
+    days.every((day) => {
+      let fd: number | undefined
+      try {
+        const head = Buffer.alloc(INDEX_HEAD_BYTES + HEAD_BYTES)
+        fd = openSync(files.dayIndex(day), 'r')
+        const n = readSync(fd, head, 0, INDEX_HEAD_BYTES, 0)
+        closeSync(fd)
+        fd = undefined
+        fd = openSync(files.day(day), 'r')
+        const st = fstatSync(fd)
+        const m = readSync(fd, head, INDEX_HEAD_BYTES, HEAD_BYTES, 0)
+        const gen = genOf(head.toString('utf8', INDEX_HEAD_BYTES, INDEX_HEAD_BYTES + m))
+        if (!gen) return false
+        const stamp = { size: st.size, mtimeMs: st.mtimeMs, gen }
+        return indexHeadMatches(head.toString('utf8', 0, n), day, stamp)
+      } catch {
+        return false
+      } finally {
+        if (fd !== undefined) closeSync(fd)
+      }
+    })
+
+  /** Items not loaded yet (opts.deferItems): the promise of their load once something needs them. */
+  let deferred = false
+  let itemsLoad: Promise<void> | undefined
+  try {
+    // Leftovers of writes killed before their rename: the documents themselves are whole.
+    for (const d of opts.readOnly ? [] : [dir, files.items, files.index]) {
+      if (!existsSync(d)) continue
+      for (const name of await readdir(d)) {
+        if (name.startsWith('.') && name.endsWith('.tmp')) await rm(join(d, name), { force: true })
+      }
+    }
+    if (!opts.readOnly) await mkdir(files.index, { recursive: true })
+    const state = await stateFile.read()
+    found = state !== null
+    days = readdirSync(files.items)
+      .sort()
+      .flatMap((name) => DAY_FILE.exec(name)?.[1] ?? [])
+    const head: StateDoc = {
+      ...(state ?? {}),
+      version: DB_VERSION,
+      states: state?.states ?? ({} as Record<string, SourceState>),
+    }
+    deferred = opts.deferItems === true && !opts.readOnly && found && indexesCurrent()
+    if (deferred) mem.load({ ...head, items: [] }, true)
+    else await loadItems(() => head)
   } catch (err) {
     release()
     if (err instanceof StoreError) throw err
@@ -516,18 +586,7 @@ export const createPartitionedStore = async (
       { cause: err },
     )
   }
-  if (rebuilt > 0) log(`indexed ${rebuilt} partition(s) of ${shownDir} again (read whole)`)
-  if (restamps.length > 0 && !opts.readOnly) {
-    // Their hash matched, so only the stamp changes; a later open is quick again.
-    for (const r of restamps) {
-      const hash = hashOfPartition(readFileSync(files.day(r.day)))
-      await writeFileAtomic(files.dayIndex(r.day), indexText(r.day, { ...r.stamp, hash }, r.rows))
-    }
-    log(
-      `stamped ${restamps.length} index(es) of ${shownDir} again (partitions copied without their times, same content)`,
-    )
-  }
-
+  if (!deferred) await afterLoad()
   // A fresh folder gets its state.json on the first flush, so a new install shows its store.
   let flushed = found ? mem.revision() : -1
   let writes = 0
@@ -695,6 +754,43 @@ export const createPartitionedStore = async (
   })
   folded.push(...seqs)
   const journal = createJournal(dir, nextJournalSeq(seqs))
+
+  /**
+   * Loads the items left unread at open (opts.deferItems), once, when something first needs them.
+   * A failure leaves nothing half-filed (a flush then writes states only, never a partition) and
+   * every later call that needs the items gets the same StoreError.
+   */
+  const ensureItems = (): Promise<void> => {
+    itemsLoad ??= (async () => {
+      const clean = flushed === mem.revision()
+      try {
+        // The states as they are when the items go in: polls may have saved some meanwhile.
+        await loadItems(() => mem.stateSnapshot())
+      } catch (err) {
+        for (const m of [where, words, pending, dayOfId, byDay]) m.clear()
+        dirty.clear()
+        rebuilt = 0
+        restamps.length = 0
+        if (err instanceof StoreError) throw err
+        throw new StoreError(
+          `cannot read ${shownDir} (${describeError(err)}). Check that topicwire may read it.`,
+          { cause: err },
+        )
+      }
+      if (clean) flushed = mem.revision()
+      await afterLoad()
+    })()
+    return itemsLoad
+  }
+  // Saves to replay need the items they change.
+  if (deferred && (entries.length > 0 || seqs.length > 0)) {
+    try {
+      await ensureItems()
+    } catch (err) {
+      release()
+      throw err
+    }
+  }
   // Saves acknowledged before a crash: applied again (an entry already in the partitions changes
   // nothing), then written to the partitions at once.
   for (const e of entries) await mem.saveIngest(e)
@@ -821,7 +917,7 @@ export const createPartitionedStore = async (
     )
   }
 
-  return {
+  const store: PartitionedStore = {
     ...memoryMethods(mem),
     // Durable before visible: a save is journaled (synced) before memory, hence readers, see it.
     async saveIngest(r) {
@@ -877,5 +973,44 @@ export const createPartitionedStore = async (
     },
     writeFailures,
     writeCount: () => writes,
+  }
+  if (!deferred) return store
+
+  /**
+   * Whether retention can have nothing to remove without reading an item: no partition holds a
+   * day older than the age cutoff (an item is filed under its publication day), and no source's
+   * state counts more items than it keeps (every save stamps its source's count, so a state
+   * without one has stored nothing).
+   */
+  const nothingToPrune = async (policy: Retention, now: Date): Promise<boolean> => {
+    const oldest = days[0]
+    const cutoff = now.getTime() - policy.maxAgeDays * DAY_MS
+    if (oldest !== undefined && Date.parse(`${oldest}T00:00:00.000Z`) < cutoff) return false
+    const keep = Math.max(0, policy.maxItemsPerSource)
+    return (await mem.listStates()).every((st) => (st.itemCount ?? 0) <= keep)
+  }
+  /** A method that needs the items: it loads them first. */
+  const needing =
+    <A extends unknown[], R>(f: (...a: A) => Promise<R>) =>
+    async (...a: A): Promise<R> => {
+      await ensureItems()
+      return f(...a)
+    }
+  // States, verdicts and the tagging fingerprint are there already: a cycle whose every source
+  // answers 304 reads no item at all.
+  return {
+    ...store,
+    recentItems: needing(store.recentItems),
+    saveIngest: needing(store.saveIngest),
+    queryItems: needing(store.queryItems),
+    getItem: needing(store.getItem),
+    clusterMembers: needing(store.clusterMembers as NonNullable<Store['clusterMembers']>),
+    countItems: needing(store.countItems),
+    retag: needing(store.retag),
+    async prune(policy, now) {
+      if (!itemsLoad && (await nothingToPrune(policy, now))) return 0
+      await ensureItems()
+      return store.prune(policy, now)
+    },
   }
 }

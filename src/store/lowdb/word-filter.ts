@@ -56,6 +56,110 @@ export const wordFilter = (words: Iterable<string>): string => {
   return Buffer.from(cells.buffer, cells.byteOffset, cells.length).toString('latin1')
 }
 
+/** Hash pairs of a text's distinct words, reused from item to item (one thread runs one at a time). */
+let firsts = new Uint32Array(1024)
+let seconds = new Uint32Array(1024)
+/**
+ * Open-addressed set of pairs for the text of turn `turn`: a slot is taken when `turns` holds that
+ * turn there (no clearing per text), and then holds 1 + the pair's position in `firsts`/`seconds`.
+ */
+let slots = new Int32Array(4096)
+let turns = new Uint32Array(4096)
+let turn = 0
+
+/** Where pair `a`, `b` is, or the free slot it takes, in a table of `mask` + 1 slots. */
+const slotOf = (a: number, b: number, mask: number): number => {
+  let at = (a ^ Math.imul(b, 0x9e3779b1)) & mask
+  while (turns[at] === turn) {
+    const k = slots[at]! - 1
+    if (firsts[k] === a && seconds[k] === b) return at
+    at = (at + 1) & mask
+  }
+  return at
+}
+
+/** The pair arrays and the table made larger for `count` pairs, the table filled again. */
+const grow = (count: number): void => {
+  if (count === firsts.length) {
+    const more = (from: Uint32Array) => {
+      const to = new Uint32Array(from.length * 2)
+      to.set(from)
+      return to
+    }
+    firsts = more(firsts)
+    seconds = more(seconds)
+  }
+  if (count * 4 > slots.length) {
+    slots = new Int32Array(slots.length * 2)
+    turns = new Uint32Array(slots.length)
+    turn = 1
+    const mask = slots.length - 1
+    for (let k = 0; k < count; k++) {
+      const at = slotOf(firsts[k]!, seconds[k]!, mask)
+      turns[at] = turn
+      slots[at] = k + 1
+    }
+  }
+}
+
+/**
+ * {@link wordFilter} of the words of `text` separated by single spaces (empty words and `|`, the
+ * field separator of a search text, left out), the same bits for the same words: hashed as they
+ * are scanned and told apart by their two hashes, without a string per word or a set of them (it
+ * runs for every item stored). Two words would have to share both 32-bit hashes to count once.
+ * @example wordFilterOfText(' torkham | border ') === wordFilter(['torkham', 'border']) // true
+ */
+export const wordFilterOfText = (text: string): string => {
+  turn = (turn + 1) >>> 0
+  if (turn === 0) {
+    turns.fill(0)
+    turn = 1
+  }
+  let count = 0
+  let a = 2166136261
+  let b = 0x9747b28c
+  let length = 0
+  let bar = false
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 32
+    if (c !== 32) {
+      a = Math.imul(a ^ c, 16777619)
+      b = Math.imul(b ^ c, 16777619)
+      bar = length === 0 && c === 124
+      length++
+      continue
+    }
+    if (length > 0 && !(length === 1 && bar)) {
+      const h1 = a >>> 0
+      const h2 = b >>> 0
+      const at = slotOf(h1, h2, slots.length - 1)
+      if (turns[at] !== turn) {
+        turns[at] = turn
+        firsts[count] = h1
+        seconds[count] = h2
+        slots[at] = ++count
+        if (count === firsts.length || count * 4 > slots.length) grow(count)
+      }
+    }
+    a = 2166136261
+    b = 0x9747b28c
+    length = 0
+  }
+  const cells = new Uint8Array(Math.max(1, Math.ceil((count * BITS_PER_WORD) / 6)))
+  const bits = cells.length * 6
+  for (let k = 0; k < count; k++) {
+    let bit = firsts[k]! % bits
+    const step = ((seconds[k]! | 1) >>> 0) % bits
+    for (let p = 0; p < PROBES; p++) {
+      cells[(bit / 6) | 0]! |= 1 << (bit % 6)
+      bit += step
+      if (bit >= bits) bit -= bits
+    }
+  }
+  for (let i = 0; i < cells.length; i++) cells[i] = CODE[cells[i]!]!
+  return Buffer.from(cells.buffer, cells.byteOffset, cells.length).toString('latin1')
+}
+
 /** False: the word is certainly not in the set; true: it probably is (check the text). */
 export const mayHave = (filter: string, [a, b]: WordProbe): boolean => {
   const bits = filter.length * 6

@@ -3,7 +3,12 @@ import { describe, expect, it } from 'vitest'
 import type { Item, SearchTerms } from '../../../src/model/types.js'
 import { isLean, leanItem, wholeAgain, wordsOf } from '../../../src/store/lowdb/lean-item.js'
 import { createLeanMatcher } from '../../../src/store/lowdb/lean-matcher.js'
-import { mayHave, probeOf, wordFilter } from '../../../src/store/lowdb/word-filter.js'
+import {
+  mayHave,
+  probeOf,
+  wordFilter,
+  wordFilterOfText,
+} from '../../../src/store/lowdb/word-filter.js'
 import { compileTerms, searchTextOf } from '../../../src/store/query.js'
 import { makeItem } from '../../helpers/items.js'
 
@@ -113,6 +118,30 @@ describe('wordFilter', () => {
     for (const n of [1, 2, 3, 7, 50, 333, 4000]) {
       const words = Array.from({ length: n }, (_, k) => `w${(k * 7919) % 100_003}ördé${k % 13}`)
       expect(wordFilter(words)).toBe(reference(words))
+    }
+  })
+
+  it('of a text, is the filter of its words split on single spaces, without empty words and |', () => {
+    expect(wordFilterOfText(' torkham | kabul  trade | doha islamabad kabul ')).toBe('oS5HdaSyF')
+    expect(wordFilterOfText('')).toBe('A')
+    expect(wordFilterOfText(' | |  ')).toBe('A')
+    // Random texts of repeated words (some words '|'-like, non-ASCII, a lone surrogate), in turn
+    // with texts of thousands of distinct words: the table that tells words apart grows and is
+    // reused between texts.
+    let seed = 7
+    const next = (n: number) => {
+      seed = (Math.imul(seed, 48271) + 11) % 2147483647
+      return Math.abs(seed) % n
+    }
+    const vocabulary = ['|', '||', 'a|b', 'é', 'دوحه', '\ud800', 'x', 'trade', 'Kabul']
+    for (let round = 0; round < 300; round++) {
+      const distinct = round % 50 === 0 ? 5000 : 1 + next(400)
+      const words = Array.from({ length: distinct * 2 }, () =>
+        next(10) === 0 ? (vocabulary[next(vocabulary.length)] ?? '') : `w${next(distinct)}`,
+      )
+      const text = words.map((w) => (next(8) === 0 ? ` ${w}` : w)).join(' ')
+      const reference = wordFilter(text.split(' ').filter((w) => w !== '' && w !== '|'))
+      expect(wordFilterOfText(text)).toBe(reference)
     }
   })
 })

@@ -63,6 +63,15 @@ describeStore('partitioned lowdb, every unwritten body in the spill file', () =>
   createPartitionedStore({ path: join(tempDir(), 'db.json'), spillAfterChars: 0 }),
 )
 
+/** The same contract on a store opened with its states alone (`deferItems`), items read when needed. */
+const deferring = async (): Promise<Store> => {
+  const path = join(tempDir(), 'db.json')
+  const made = await createPartitionedStore({ path })
+  await made.close()
+  return createPartitionedStore({ path, deferItems: true })
+}
+describeStore('partitioned lowdb, items read when first needed', deferring)
+
 const state = { sourceId: 'dawn', failures: 0, nextPollAt: hoursAfter(3) }
 const on = (day: number, title: string) =>
   makeItem({ title, publishedAt: `2024-05-0${day}T10:00:00.000Z` })
@@ -602,6 +611,116 @@ describe('partition indexes', () => {
     writeFileSync(join(dir, 'db', 'items', '2024-05-01.json'), '{"version":1,"day":"2024-05-01"}')
     await expect(b.getItem(item.id)).rejects.toThrow(/2024-05-01\.json changed while topicwire/)
     await b.close()
+  })
+})
+
+describe('items read when first needed (deferItems)', () => {
+  const all = { limit: 50, clusters: 'all' } as const
+  const retention = { maxAgeDays: 30, maxItemsPerSource: 10 }
+  /**
+   * A saved store whose day-1 index keeps its stamp but lost its items' words (a store that
+   * reads that index parses it, finds it damaged and reads the partition whole, saying so): what
+   * tells whether a store read its items.
+   */
+  const telltaleStore = async (items: Item[]) => {
+    const saved = await savedStore(items)
+    const index = join(saved.dir, 'db', 'index', '2024-05-01.json')
+    const text = readFileSync(index, 'utf8')
+    writeFileSync(index, text.replace(/"w":"[^"]*"/g, '"w":0'))
+    return saved
+  }
+  const open = async (path: string) => {
+    const logs: string[] = []
+    const store = await createPartitionedStore({ path, deferItems: true, log: (m) => logs.push(m) })
+    return { store, read: () => logs.some((m) => m.includes('indexed 1 partition(s)')) }
+  }
+
+  it('polls that change only states read no item, and write state.json alone', async () => {
+    const items = [on(1, 'one'), on(2, 'two')]
+    const { dir, path } = await telltaleStore(items)
+    const partition = join(dir, 'db', 'items', '2024-05-01.json')
+    const before = statSync(partition).mtimeMs
+    const { store, read } = await open(path)
+    expect(await store.getState('dawn')).toMatchObject({ sourceId: 'dawn', itemCount: 2 })
+    await store.saveState({ ...(await store.getState('dawn'))!, failures: 1 })
+    // Nothing old enough and no source over its cap: retention has nothing to read.
+    expect(await store.prune(retention, new Date('2024-05-20T00:00:00.000Z'))).toBe(0)
+    await store.close()
+    expect(read()).toBe(false)
+    expect(statSync(partition).mtimeMs).toBe(before)
+    expect(doc(join(dir, 'db', 'state.json')).states.dawn.failures).toBe(1)
+    // The next store that needs items reads them, states as last saved.
+    const next = await open(path)
+    expect(await next.store.getItem(items[0]!.id)).toEqual(items[0])
+    expect(next.read()).toBe(true)
+    expect(await next.store.getState('dawn')).toMatchObject({ failures: 1, itemCount: 2 })
+    await next.store.close()
+  })
+
+  it('reads the items for a save, keeping the states saved before it', async () => {
+    const items = [on(1, 'one'), on(2, 'two')]
+    const { path } = await telltaleStore(items)
+    const { store, read } = await open(path)
+    await store.saveState({ sourceId: 'tolo', failures: 3, nextPollAt: hoursAfter(1) })
+    const third = on(3, 'three')
+    expect(await store.saveIngest({ sourceId: 'dawn', items: [items[0]!, third], state })).toEqual({
+      new: 1,
+      updated: 0,
+      unchanged: 1,
+    })
+    expect(read()).toBe(true)
+    expect((await store.queryItems(all)).items).toEqual([third, items[1], items[0]])
+    expect(await store.getState('tolo')).toMatchObject({ failures: 3 })
+    await store.close()
+    const again = await createPartitionedStore({ path })
+    expect((await again.queryItems(all)).items.map((i) => i.title)).toEqual(['three', 'two', 'one'])
+    expect(await again.getState('tolo')).toMatchObject({ failures: 3 })
+    expect(await again.getState('dawn')).toMatchObject({ itemCount: 3 })
+    await again.close()
+  })
+
+  it('reads the items for retention when a day is old enough or a source has more than it keeps', async () => {
+    const items = [on(1, 'one'), on(2, 'two'), on(3, 'three')]
+    const { path } = await telltaleStore(items)
+    const aged = await open(path)
+    // 30 days before: 1 May at noon, day 1's item (10:00) is older.
+    expect(await aged.store.prune(retention, new Date('2024-05-31T12:00:00.000Z'))).toBe(1)
+    expect(aged.read()).toBe(true)
+    await aged.store.close()
+    const capped = await open(path)
+    const atMost1 = { maxAgeDays: 3650, maxItemsPerSource: 1 }
+    expect(await capped.store.prune(atMost1, new Date('2024-05-04T00:00:00.000Z'))).toBe(1)
+    expect((await capped.store.queryItems(all)).items.map((i) => i.title)).toEqual(['three'])
+    await capped.store.close()
+  })
+
+  it('reads everything at open when a partition changed since its index (a damaged one is refused there)', async () => {
+    const { dir, path } = await savedStore([on(1, 'one'), on(2, 'two')])
+    writeFileSync(join(dir, 'db', 'items', '2024-05-02.json'), '{"version":1,"day":"2024-05-02"')
+    await expect(createPartitionedStore({ path, deferItems: true })).rejects.toThrow(
+      /2024-05-02\.json/,
+    )
+  })
+
+  it('refuses item reads with the same StoreError when the items cannot be read, never touching the partition', async () => {
+    const items = [on(1, 'one'), on(2, 'two')]
+    const { dir, path } = await telltaleStore(items)
+    // Day 1's bytes garbled after its head (same size and token), its index stamped for them.
+    const partition = join(dir, 'db', 'items', '2024-05-01.json')
+    const bytes = readFileSync(partition)
+    const garbled = Buffer.concat([bytes.subarray(0, 90), Buffer.alloc(bytes.length - 90, 0x7b)])
+    writeFileSync(partition, garbled)
+    const index = join(dir, 'db', 'index', '2024-05-01.json')
+    const stamped = `"mtimeMs":${statSync(partition).mtimeMs},`
+    writeFileSync(index, readFileSync(index, 'utf8').replace(/"mtimeMs":[0-9.]+,/, stamped))
+    const { store } = await open(path)
+    await expect(store.getItem(items[1]!.id)).rejects.toThrow(StoreError)
+    await expect(store.queryItems(all)).rejects.toThrow(/2024-05-01\.json/)
+    await store.saveState({ ...state, failures: 4 })
+    await store.close()
+    expect(readFileSync(partition).equals(garbled)).toBe(true)
+    expect(existsSync(join(dir, 'db', 'items', '2024-05-02.json'))).toBe(true)
+    expect(doc(join(dir, 'db', 'state.json')).states.dawn.failures).toBe(4)
   })
 })
 

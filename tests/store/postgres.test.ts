@@ -6,6 +6,7 @@ import { StoreError } from '../../src/model/errors.js'
 import type { Item, ItemQuery, SourceState, Store } from '../../src/model/types.js'
 import { openStore } from '../../src/runtime.js'
 import { createMemoryStore } from '../../src/store/memory.js'
+import { queryItemsPg } from '../../src/store/postgres/item-query.js'
 import { MIGRATIONS, migrate } from '../../src/store/postgres/migrations.js'
 import { createPostgresStore, type PostgresStore } from '../../src/store/postgres/postgres-store.js'
 import { type ClusterStore, createClusterer } from '../../src/stories/clusterer.js'
@@ -138,9 +139,11 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
     ]
     let mem: Store
     let pgs: PostgresStore
+    let url: string
     beforeAll(async () => {
       mem = createMemoryStore({ priorityOf })
-      pgs = await createPostgresStore({ url: await freshUrl(), priorityOf })
+      url = await freshUrl()
+      pgs = await createPostgresStore({ url, priorityOf })
       for (const s of [mem, pgs] as Store[]) {
         for (const source of ['dawn', 'geo', 'tolo']) {
           await s.saveIngest({
@@ -173,6 +176,36 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
       const expected = await pages(mem, q)
       expect(expected.flat().length).toBeGreaterThan(0)
       expect(await pages(pgs, q)).toEqual(expected)
+    })
+    it('a collapsed page, its documents and its story leads (by priority) come in one statement', async () => {
+      const pool = new pg.Pool({ connectionString: url, max: 1 })
+      const sent: string[] = []
+      const db = {
+        query: ((config: string | pg.QueryConfig, values?: unknown[]) => {
+          sent.push(typeof config === 'string' ? config : config.text)
+          return pool.query(config as pg.QueryConfig, values)
+        }) as pg.Pool['query'],
+      }
+      try {
+        // Stories of 'tolo' (priority 2) are led by its later copies: a first page learns the
+        // sources, so SQL can guess those leads the next time.
+        const q: ItemQuery = { limit: 4, clusters: 'collapse' }
+        const expected = (await mem.queryItems(q)).items.map((i) => i.id)
+        expect(items.some((i) => i.sourceId === 'tolo' && expected.includes(i.id))).toBe(true)
+        await queryItemsPg(db, q, priorityOf)
+        sent.length = 0
+        const page = await queryItemsPg(db, q, priorityOf)
+        expect(page.items.map((i) => i.id)).toEqual(expected)
+        expect(sent).toHaveLength(1)
+        // A priority function no page has used yet: SQL guesses every priority 0, JS decides
+        // the leads all the same and reads the documents SQL did not send in one more statement.
+        sent.length = 0
+        const fresh = await queryItemsPg(db, q, (s) => priorityOf(s))
+        expect(fresh.items.map((i) => i.id)).toEqual(expected)
+        expect(sent.length).toBeLessThanOrEqual(2)
+      } finally {
+        await pool.end()
+      }
     })
   })
 

@@ -8,7 +8,7 @@ import { applyQuery, decodeCursor, encodeCursor } from '../query.js'
 import { UNDATED } from './migrations.js'
 import type { Queryable } from './pg-pool.js'
 
-/** Lean rows: the columns applyQuery reads, never the stored document. */
+/** Lean rows: the columns applyQuery reads, and the document only of a row the page likely shows. */
 interface LeanRow {
   id: string
   source_id: string
@@ -17,9 +17,10 @@ interface LeanRow {
   language: string | null
   topics: string[]
   search_text: string
-  /** 0: a row of the page's walk, in order; 1: a member of one of their stories. */
+  /** 0: a row of the page's walk, in order; 1: a matching member of one of their stories. */
   part: number
-  doc?: Item
+  /** The stored document as text (parsed only if the page shows the row), or null. */
+  doc: string | null
 }
 
 /**
@@ -114,13 +115,101 @@ const conditions = (q: ItemQuery, p: ReturnType<typeof params>): string[] => {
 /** Rows fetched per round trip at most, however many a page filtered in JS needs. */
 const MAX_BATCH = 2_000
 
+/** Sources whose priority a page passes to SQL (see {@link leadPriorities}), at most. */
+const MAX_KNOWN_SOURCES = 10_000
+
+/** The sources seen in pages, per priority function (one per store). */
+const knownSources = new WeakMap<(sourceId: string) => number, Set<string>>()
+
 /**
- * One page of `q`. Lean rows (no document) come newest first from SQL, narrowed by
- * {@link conditions} and the cursor, in batches, each with the members of its stories when
- * `collapse` needs them (same statement); `applyQuery` (the embedded store's own code, with its
- * text matcher on the stored `search_text`) keeps the matching ones. Batches continue after the
- * last row read until the page plus one row is found (so `nextCursor` is set only when more
- * follow, as in memory) or the rows run out. Only then are the page's documents read.
+ * The sources of a non-zero priority among those pages have seen, as two parallel arrays for
+ * SQL. Asked of `priorityOf` at each page (a reload changes priorities); a source not seen yet
+ * counts as 0 in SQL's guess of the leads, which JS corrects (one more round trip, once).
+ */
+const leadPriorities = (priorityOf: ((sourceId: string) => number) | undefined) => {
+  const ids: string[] = []
+  const prios: number[] = []
+  for (const s of (priorityOf && knownSources.get(priorityOf)) ?? []) {
+    const p = priorityOf!(s)
+    if (p !== 0) {
+      ids.push(s)
+      prios.push(p)
+    }
+  }
+  return { ids, prios }
+}
+
+const learnSources = (
+  priorityOf: ((sourceId: string) => number) | undefined,
+  rows: readonly LeanRow[],
+): void => {
+  if (!priorityOf) return
+  let known = knownSources.get(priorityOf)
+  if (!known) {
+    known = new Set()
+    knownSources.set(priorityOf, known)
+  }
+  for (const r of rows) {
+    if (known.size >= MAX_KNOWN_SOURCES) return
+    known.add(r.source_id)
+  }
+}
+
+/**
+ * The statement of one batch of a page. Without collapse: the walk, newest first, the first
+ * `$docs` rows with their documents. With collapse, in the same statement: the walk's stories'
+ * members that meet the same conditions (`mem`), each story's lead among them as
+ * `applyQuery` chooses it (priority, then earliest, then smallest id; SQL's conditions are a
+ * superset of the query, so this is a guess JS confirms), the documents of the first `$docs`
+ * walk rows that lead, and the members of stories of two or more matching members (a story of
+ * one has no other member to lead it, so its row needs none).
+ */
+const batchSql = (
+  cols: string,
+  where: string[],
+  cursor: string | undefined,
+  marks: { batch: string; docs: string; prioIds: string; prios: string },
+  collapse: boolean,
+): string => {
+  const conds = where.length ? `WHERE ${where.join(' AND ')}` : ''
+  const walkConds = cursor ? (conds ? `${conds} AND ${cursor}` : `WHERE ${cursor}`) : conds
+  const walk = `SELECT ${cols} FROM items ${walkConds}
+      ORDER BY published DESC, id DESC LIMIT ${marks.batch}`
+  if (!collapse) {
+    return `WITH walk AS MATERIALIZED (${walk})
+      SELECT w.*, 0 AS part,
+        CASE WHEN row_number() OVER (ORDER BY w.published DESC, w.id DESC) <= ${marks.docs}
+          THEN (SELECT i.doc::text FROM items i WHERE i.id = w.id) END AS doc
+      FROM walk w ORDER BY w.published DESC, w.id DESC`
+  }
+  return `WITH walk AS MATERIALIZED (${walk}),
+    mem AS MATERIALIZED (SELECT ${cols} FROM items
+      ${conds ? `${conds} AND` : 'WHERE'} cluster_id IN (SELECT cluster_id FROM walk)),
+    lead AS (SELECT DISTINCT ON (cluster_id) id FROM mem
+      ORDER BY cluster_id,
+        coalesce((${marks.prios}::int[])[array_position(${marks.prioIds}::text[], source_id::text)], 0) DESC,
+        published, id),
+    shown AS (SELECT w.id FROM walk w JOIN lead l ON l.id = w.id
+      ORDER BY w.published DESC, w.id DESC LIMIT ${marks.docs}),
+    shared AS (SELECT cluster_id FROM mem GROUP BY cluster_id HAVING count(*) > 1)
+    SELECT w.*, 0 AS part,
+      CASE WHEN w.id IN (SELECT id FROM shown)
+        THEN (SELECT i.doc::text FROM items i WHERE i.id = w.id) END AS doc
+    FROM walk w
+    UNION ALL
+    SELECT m.*, 1 AS part, NULL AS doc FROM mem m WHERE m.cluster_id IN (SELECT cluster_id FROM shared)
+    ORDER BY part, published DESC, id DESC`
+}
+
+/**
+ * One page of `q`, usually in one statement. Lean rows (no document) come newest first from
+ * SQL, narrowed by {@link conditions} and the cursor, in batches, each with the matching members
+ * of its stories when `collapse` needs them and the documents of the rows SQL expects the page to
+ * show ({@link batchSql}); `applyQuery` (the embedded store's own code, with its text matcher on
+ * the stored `search_text`) decides. Batches continue after the last row read until the page plus
+ * one row is found (so `nextCursor` is set only when more follow, as in memory) or the rows run
+ * out. Documents are parsed only for the rows shown; one SQL did not send (its guess of a lead or
+ * of a `q` match was wrong) is read in one more round trip.
  * @throws InvalidParamError for a malformed cursor or since/until, like the embedded store.
  */
 export const queryItemsPg = async (
@@ -131,12 +220,12 @@ export const queryItemsPg = async (
   applyQuery([], q) // validates cursor, since and until with the embedded store's messages
   const limit = Math.max(1, Math.floor(q.limit))
   const collapse = q.clusters === 'collapse'
-  // Without collapse or `q` SQL decides alone: the rows are the page, documents and all.
+  // Without collapse or `q` SQL decides alone: the rows are the page.
   const exact = !collapse && !q.q
   const texts = new Map<LeanItem, string>()
   const textOf = (item: Item): string => texts.get(item) ?? ''
   const found: LeanItem[] = []
-  const docs = new Map<string, Item>()
+  const docs = new Map<string, string>()
   const cur = q.cursor === undefined ? undefined : decodeCursor(q.cursor)
   let after = cur ? { published: Date.parse(cur.publishedAt), id: cur.id } : undefined
   // A walk collapsing stories of a few copies keeps about half its rows; a second round trip
@@ -145,31 +234,31 @@ export const queryItemsPg = async (
   let batch = exact ? limit + 1 : Math.min(MAX_BATCH, (q.q ? 2 : 3) * (limit + 1))
   let read = 0
   // The stored search text is read only when `q` needs it (it is as large as the item).
-  const cols = `id, source_id, cluster_id, published, language, topics, ${q.q ? 'search_text' : `'' AS search_text`}${exact ? ', doc' : ''}`
+  const cols = `id, source_id, cluster_id, published, language, topics, ${q.q ? 'search_text' : `'' AS search_text`}`
+  const prio = leadPriorities(priorityOf)
   for (;;) {
     const p = params()
     const where = conditions(q, p)
-    if (after) where.push(`(published, id) < (${p.add(after.published)}, ${p.add(after.id)})`)
-    const walk = `SELECT ${cols} FROM items
-      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY published DESC, id DESC LIMIT ${p.add(batch)}`
-    const sql = collapse
-      ? `WITH walk AS MATERIALIZED (${walk})
-         SELECT *, 0 AS part FROM walk
-         UNION ALL
-         SELECT ${cols}, 1 AS part FROM items
-         WHERE cluster_id IN (SELECT cluster_id FROM walk)
-         ORDER BY part, published DESC, id DESC`
-      : walk
+    const cursor = after
+      ? `(published, id) < (${p.add(after.published)}, ${p.add(after.id)})`
+      : undefined
+    const marks = {
+      batch: p.add(batch),
+      docs: p.add(limit - found.length),
+      prioIds: collapse ? p.add(prio.ids) : '',
+      prios: collapse ? p.add(prio.prios) : '',
+    }
+    const sql = batchSql(cols, where, cursor, marks, collapse)
     const { rows } = await db.query<LeanRow>(
       q.q ? { text: sql, values: p.list } : prepared(sql, p.list),
     )
+    learnSources(priorityOf, rows)
     const walked: LeanItem[] = []
     const members = new Map<string, LeanItem[]>()
     for (const r of rows) {
       const item = leanItem(r)
       if (q.q) texts.set(item, r.search_text)
-      if (r.doc) docs.set(r.id, r.doc)
+      if (r.doc !== null) docs.set(r.id, r.doc)
       if (r.part !== 1) walked.push(item)
       else {
         const list = members.get(item.clusterId)
@@ -197,13 +286,18 @@ export const queryItemsPg = async (
   const shown = found.slice(0, limit)
   const missing = shown.filter((i) => !docs.has(i.id)).map((i) => i.id)
   if (missing.length > 0) {
-    const res = await db.query<{ id: string; doc: Item }>(
-      prepared('SELECT id, doc FROM items WHERE id = ANY($1::text[])', [missing]),
+    const res = await db.query<{ id: string; doc: string }>(
+      prepared('SELECT id, doc::text AS doc FROM items WHERE id = ANY($1::text[])', [missing]),
     )
     for (const r of res.rows) docs.set(r.id, r.doc)
   }
   // A row deleted between the two reads (retention on another replica) is left out.
-  const page: Page<Item> = { items: shown.flatMap((i) => docs.get(i.id) ?? []) }
+  const page: Page<Item> = {
+    items: shown.flatMap((i) => {
+      const doc = docs.get(i.id)
+      return doc === undefined ? [] : [JSON.parse(doc) as Item]
+    }),
+  }
   const tail = shown.at(-1)
   if (found.length > limit && tail) {
     page.nextCursor = encodeCursor({

@@ -7,8 +7,10 @@ import type { Item, ItemQuery, SourceState, Store } from '../../src/model/types.
 import { openStore } from '../../src/runtime.js'
 import { createMemoryStore } from '../../src/store/memory.js'
 import { queryItemsPg } from '../../src/store/postgres/item-query.js'
+import { wordsOf } from '../../src/store/postgres/item-rows.js'
 import { MIGRATIONS, migrate } from '../../src/store/postgres/migrations.js'
 import { createPostgresStore, type PostgresStore } from '../../src/store/postgres/postgres-store.js'
+import { searchTextOf } from '../../src/store/query.js'
 import { type ClusterStore, createClusterer } from '../../src/stories/clusterer.js'
 import { makeItem } from '../helpers/items.js'
 import { freePort } from '../helpers/ports.js'
@@ -224,6 +226,40 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
     ])
   })
 
+  it('finds an item by its words after an update changes them (the stored word signature follows the row), and a rare word past a long walk of common ones', async () => {
+    const s = await open(await freshUrl())
+    const state = { sourceId: 'dawn', failures: 0, nextPollAt: hoursAfter(1) }
+    const common = Array.from({ length: 300 }, (_, i) =>
+      makeItem({
+        id: `c-${i}`,
+        title: `Border talks ${i}`,
+        summary: 'Trade resumes.',
+        publishedAt: hoursAfter(10 + i / 100),
+      }),
+    )
+    const old = makeItem({
+      id: 'x',
+      title: 'Torkham reopens',
+      contentHash: 'h1',
+      publishedAt: hoursAfter(1),
+    })
+    await s.saveIngest({ sourceId: 'dawn', items: [old, ...common], state })
+    const ids = async (include: string[], clusters: 'all' | 'collapse' = 'all') =>
+      (await s.queryItems({ limit: 5, clusters, q: { include, exclude: [] } })).items.map(
+        (i) => i.id,
+      )
+    expect(await ids(['torkham'])).toEqual(['x'])
+    expect(await ids(['torkham'], 'collapse')).toEqual(['x'])
+    await s.saveIngest({
+      sourceId: 'dawn',
+      items: [{ ...old, title: 'Chaman reopens', contentHash: 'h2' }],
+      state,
+    })
+    expect(await ids(['torkham'])).toEqual([])
+    expect(await ids(['chaman reopens'])).toEqual(['x'])
+    expect(await ids(['border talks'])).toHaveLength(5)
+  })
+
   describe("a poll's write", () => {
     const at = (h: number): SourceState => ({
       sourceId: 'dawn',
@@ -296,6 +332,39 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
   })
 
   describe('migrations', () => {
+    it('migration 6 gives the items stored before it their word signatures: q finds them', async () => {
+      const url = await freshUrl()
+      const pool = new pg.Pool({ connectionString: url })
+      const item = makeItem({ id: 'before-6', title: 'Torkham crossing reopens' })
+      try {
+        await migrate(
+          pool,
+          MIGRATIONS.filter((m) => m.version < 6),
+        )
+        const text = searchTextOf(item)
+        await pool.query(
+          `INSERT INTO items (id, source_id, cluster_id, published, fetched, topics, search_text,
+             words, doc, content_hash) VALUES ($1, $2, $1, $3, $3, '{}', $4, $5, $6, 'h')`,
+          [
+            item.id,
+            item.sourceId,
+            Date.parse(item.publishedAt),
+            text,
+            wordsOf(text),
+            JSON.stringify(item),
+          ],
+        )
+        expect(await migrate(pool)).toEqual([6])
+      } finally {
+        await pool.end()
+      }
+      const s = await open(url)
+      const q = { include: ['torkham crossing'], exclude: [] }
+      expect(
+        (await s.queryItems({ limit: 5, clusters: 'collapse', q })).items.map((i) => i.id),
+      ).toEqual(['before-6'])
+    })
+
     it('three opens racing on a new database migrate it once', async () => {
       const url = await freshUrl()
       const pools = [0, 1, 2].map(() => new pg.Pool({ connectionString: url }))

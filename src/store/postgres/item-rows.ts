@@ -3,6 +3,7 @@ import type { Item } from '../../model/types.js'
 import { searchTextOf } from '../query.js'
 import { UNDATED } from './migrations.js'
 import type { Queryable } from './pg-pool.js'
+import { wordSignature } from './word-signature.js'
 
 /** The row of one item, in {@link COLUMNS} order. */
 const rowOf = (item: Item): unknown[] => {
@@ -10,6 +11,7 @@ const rowOf = (item: Item): unknown[] => {
   const text = searchTextOf(item).replaceAll(String.fromCharCode(0), ' ')
   const published = Date.parse(item.publishedAt)
   const fetched = Date.parse(item.fetchedAt)
+  const words = wordsOf(text)
   return [
     item.id,
     item.sourceId,
@@ -20,9 +22,10 @@ const rowOf = (item: Item): unknown[] => {
     item.language?.toLowerCase().replace(/_/g, '-') ?? null,
     item.topics,
     text,
-    wordsOf(text),
+    words,
     JSON.stringify(item),
     item.contentHash,
+    wordSignature(words),
   ]
 }
 
@@ -49,6 +52,7 @@ const COLUMNS = [
   'words',
   'doc',
   'content_hash',
+  'word_sig',
 ] as const
 
 /**

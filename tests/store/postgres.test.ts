@@ -6,8 +6,11 @@ import { StoreError } from '../../src/model/errors.js'
 import type { Item, ItemQuery, SourceState, Store } from '../../src/model/types.js'
 import { openStore } from '../../src/runtime.js'
 import { createMemoryStore } from '../../src/store/memory.js'
+import { queryItemsPg } from '../../src/store/postgres/item-query.js'
+import { wordsOf } from '../../src/store/postgres/item-rows.js'
 import { MIGRATIONS, migrate } from '../../src/store/postgres/migrations.js'
 import { createPostgresStore, type PostgresStore } from '../../src/store/postgres/postgres-store.js'
+import { searchTextOf } from '../../src/store/query.js'
 import { type ClusterStore, createClusterer } from '../../src/stories/clusterer.js'
 import { makeItem } from '../helpers/items.js'
 import { freePort } from '../helpers/ports.js'
@@ -138,9 +141,11 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
     ]
     let mem: Store
     let pgs: PostgresStore
+    let url: string
     beforeAll(async () => {
       mem = createMemoryStore({ priorityOf })
-      pgs = await createPostgresStore({ url: await freshUrl(), priorityOf })
+      url = await freshUrl()
+      pgs = await createPostgresStore({ url, priorityOf })
       for (const s of [mem, pgs] as Store[]) {
         for (const source of ['dawn', 'geo', 'tolo']) {
           await s.saveIngest({
@@ -174,6 +179,36 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
       expect(expected.flat().length).toBeGreaterThan(0)
       expect(await pages(pgs, q)).toEqual(expected)
     })
+    it('a collapsed page, its documents and its story leads (by priority) come in one statement', async () => {
+      const pool = new pg.Pool({ connectionString: url, max: 1 })
+      const sent: string[] = []
+      const db = {
+        query: ((config: string | pg.QueryConfig, values?: unknown[]) => {
+          sent.push(typeof config === 'string' ? config : config.text)
+          return pool.query(config as pg.QueryConfig, values)
+        }) as pg.Pool['query'],
+      }
+      try {
+        // Stories of 'tolo' (priority 2) are led by its later copies: a first page learns the
+        // sources, so SQL can guess those leads the next time.
+        const q: ItemQuery = { limit: 4, clusters: 'collapse' }
+        const expected = (await mem.queryItems(q)).items.map((i) => i.id)
+        expect(items.some((i) => i.sourceId === 'tolo' && expected.includes(i.id))).toBe(true)
+        await queryItemsPg(db, q, priorityOf)
+        sent.length = 0
+        const page = await queryItemsPg(db, q, priorityOf)
+        expect(page.items.map((i) => i.id)).toEqual(expected)
+        expect(sent).toHaveLength(1)
+        // A priority function no page has used yet: SQL guesses every priority 0, JS decides
+        // the leads all the same and reads the documents SQL did not send in one more statement.
+        sent.length = 0
+        const fresh = await queryItemsPg(db, q, (s) => priorityOf(s))
+        expect(fresh.items.map((i) => i.id)).toEqual(expected)
+        expect(sent.length).toBeLessThanOrEqual(2)
+      } finally {
+        await pool.end()
+      }
+    })
   })
 
   it('keeps any text an item holds, NUL included, and finds it by its words', async () => {
@@ -189,6 +224,40 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
     expect((await s.queryItems({ limit: 5, clusters: 'all', q })).items.map((i) => i.id)).toEqual([
       odd.id,
     ])
+  })
+
+  it('finds an item by its words after an update changes them (the stored word signature follows the row), and a rare word past a long walk of common ones', async () => {
+    const s = await open(await freshUrl())
+    const state = { sourceId: 'dawn', failures: 0, nextPollAt: hoursAfter(1) }
+    const common = Array.from({ length: 300 }, (_, i) =>
+      makeItem({
+        id: `c-${i}`,
+        title: `Border talks ${i}`,
+        summary: 'Trade resumes.',
+        publishedAt: hoursAfter(10 + i / 100),
+      }),
+    )
+    const old = makeItem({
+      id: 'x',
+      title: 'Torkham reopens',
+      contentHash: 'h1',
+      publishedAt: hoursAfter(1),
+    })
+    await s.saveIngest({ sourceId: 'dawn', items: [old, ...common], state })
+    const ids = async (include: string[], clusters: 'all' | 'collapse' = 'all') =>
+      (await s.queryItems({ limit: 5, clusters, q: { include, exclude: [] } })).items.map(
+        (i) => i.id,
+      )
+    expect(await ids(['torkham'])).toEqual(['x'])
+    expect(await ids(['torkham'], 'collapse')).toEqual(['x'])
+    await s.saveIngest({
+      sourceId: 'dawn',
+      items: [{ ...old, title: 'Chaman reopens', contentHash: 'h2' }],
+      state,
+    })
+    expect(await ids(['torkham'])).toEqual([])
+    expect(await ids(['chaman reopens'])).toEqual(['x'])
+    expect(await ids(['border talks'])).toHaveLength(5)
   })
 
   describe("a poll's write", () => {
@@ -263,6 +332,39 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
   })
 
   describe('migrations', () => {
+    it('migration 6 gives the items stored before it their word signatures: q finds them', async () => {
+      const url = await freshUrl()
+      const pool = new pg.Pool({ connectionString: url })
+      const item = makeItem({ id: 'before-6', title: 'Torkham crossing reopens' })
+      try {
+        await migrate(
+          pool,
+          MIGRATIONS.filter((m) => m.version < 6),
+        )
+        const text = searchTextOf(item)
+        await pool.query(
+          `INSERT INTO items (id, source_id, cluster_id, published, fetched, topics, search_text,
+             words, doc, content_hash) VALUES ($1, $2, $1, $3, $3, '{}', $4, $5, $6, 'h')`,
+          [
+            item.id,
+            item.sourceId,
+            Date.parse(item.publishedAt),
+            text,
+            wordsOf(text),
+            JSON.stringify(item),
+          ],
+        )
+        expect(await migrate(pool)).toEqual([6])
+      } finally {
+        await pool.end()
+      }
+      const s = await open(url)
+      const q = { include: ['torkham crossing'], exclude: [] }
+      expect(
+        (await s.queryItems({ limit: 5, clusters: 'collapse', q })).items.map((i) => i.id),
+      ).toEqual(['before-6'])
+    })
+
     it('three opens racing on a new database migrate it once', async () => {
       const url = await freshUrl()
       const pools = [0, 1, 2].map(() => new pg.Pool({ connectionString: url }))

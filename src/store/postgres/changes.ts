@@ -109,6 +109,40 @@ export const noticePayload = (n: ChangeNotice): string => {
   return JSON.stringify(bare)
 }
 
+/**
+ * A change announced in one statement (one round trip inside the writer's transaction): the
+ * counter bumped, the written items stamped with it, and the notice, at most
+ * {@link MAX_PAYLOAD} characters as {@link noticePayload} makes it, queued for the commit.
+ * $1 channel, $2 instance id, $3 ids to stamp.
+ */
+const ANNOUNCE_SQL = `WITH ver AS (UPDATE topicwire_version SET v = v + 1 RETURNING v),
+  stamp AS (UPDATE items SET stored_seq = (SELECT v FROM ver) WHERE id = ANY($3::text[])),
+  note AS (SELECT v, json_build_object('from', $2::text, 'v', v)::text AS payload FROM ver)
+  SELECT v, payload, pg_notify($1, payload) FROM note`
+
+/**
+ * {@link ANNOUNCE_SQL} for a change of stories: the notice names the topics and sources of their
+ * members (the moved items' old stories too) and those given ($5 topics, $6 sources: a caller
+ * announcing before its write gives the written items' own), read in the statement that stamps
+ * the items (the stamp changes neither). $4 the stories. Sorted bytewise (`COLLATE "C"`), so
+ * notices of equal changes read alike; past the payload bound the lists are left out (readers
+ * then assume any source and topic), so a notice is always sent.
+ */
+const ANNOUNCE_STORIES_SQL = `WITH ver AS (UPDATE topicwire_version SET v = v + 1 RETURNING v),
+  stamp AS (UPDATE items SET stored_seq = (SELECT v FROM ver) WHERE id = ANY($3::text[])),
+  members AS (SELECT source_id, topics FROM items WHERE cluster_id = ANY($4::text[])),
+  lists AS (SELECT
+    ARRAY(SELECT t COLLATE "C" FROM (SELECT unnest(topics) FROM members
+      UNION SELECT unnest($5::text[])) AS x(t) ORDER BY 1) AS topics,
+    ARRAY(SELECT s COLLATE "C" FROM (SELECT source_id::text FROM members
+      UNION SELECT unnest($6::text[])) AS x(s) ORDER BY 1) AS sources),
+  note AS (SELECT v, json_build_object('from', $2::text, 'v', v, 'sources', sources,
+      'topics', topics)::text AS whole, json_build_object('from', $2::text, 'v', v)::text AS bare
+    FROM ver, lists),
+  sized AS (SELECT v, CASE WHEN length(whole) <= ${MAX_PAYLOAD} THEN whole ELSE bare END AS payload
+    FROM note)
+  SELECT v, payload, pg_notify($1, payload) FROM sized`
+
 /** Versions of this process's changes told to listeners, remembered at most (then the oldest go). */
 const MAX_TOLD = 4_096
 
@@ -210,33 +244,24 @@ export const startChangeFeed = async (opts: {
       return () => listeners.delete(l)
     },
     async announce(db, detail = {}) {
-      const { rows } = await db.query<{ v: string }>(
-        'UPDATE topicwire_version SET v = v + 1 RETURNING v',
+      const { rows } = await db.query<{ v: string; payload: string }>(
+        detail.stories ? ANNOUNCE_STORIES_SQL : ANNOUNCE_SQL,
+        detail.stories
+          ? [
+              CHANGES_CHANNEL,
+              opts.instanceId,
+              detail.ids ?? [],
+              detail.stories,
+              detail.topics ?? [],
+              detail.sources ?? [],
+            ]
+          : [CHANGES_CHANNEL, opts.instanceId, detail.ids ?? []],
       )
       const v = Number(rows[0]?.v)
-      const ids = detail.ids ?? []
-      const notice: ChangeNotice = { from: opts.instanceId, v }
-      if (detail.stories) {
-        // The stories' members (the moved items' old stories too), read in the statement that
-        // stamps the items (the stamp changes neither); a caller announcing before its write
-        // gives the written items' own topics and sources in `detail`.
-        const { rows: touched } = await db.query<{ topics: string[]; sources: string[] }>(
-          `WITH stamp AS (UPDATE items SET stored_seq = $1 WHERE id = ANY($2::text[]))
-           SELECT ARRAY(SELECT DISTINCT t FROM items, unnest(topics) AS t
-                        WHERE cluster_id = ANY($3::text[])) AS topics,
-                  ARRAY(SELECT DISTINCT source_id FROM items
-                        WHERE cluster_id = ANY($3::text[])) AS sources`,
-          [v, ids, detail.stories],
-        )
-        notice.topics = union(detail.topics, touched[0]?.topics)
-        notice.sources = union(detail.sources, touched[0]?.sources)
-      } else if (ids.length > 0) {
-        await db.query('UPDATE items SET stored_seq = $1 WHERE id = ANY($2)', [v, ids])
-      }
+      const notice = parseNotice(rows[0]?.payload) ?? { from: opts.instanceId, v }
       own.set(v, changeOf(notice, false))
       // A rolled-back change is never counted: its entry goes once the map is long.
       if (own.size > MAX_TOLD) own.delete(own.keys().next().value as number)
-      await db.query('SELECT pg_notify($1, $2)', [CHANGES_CHANNEL, noticePayload(notice)])
       return v
     },
     async announceVerdicts(db, topics) {
@@ -258,9 +283,3 @@ export const startChangeFeed = async (opts: {
     },
   }
 }
-
-// --- Internal helpers ---
-
-/** The distinct members of two lists, sorted (notices of equal changes read alike). */
-const union = (a: readonly string[] = [], b: readonly string[] = []): string[] =>
-  [...new Set([...a, ...b])].sort()

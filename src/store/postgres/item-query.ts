@@ -7,8 +7,9 @@ import { normalizeText } from '../../topics/text.js'
 import { applyQuery, decodeCursor, encodeCursor } from '../query.js'
 import { UNDATED } from './migrations.js'
 import type { Queryable } from './pg-pool.js'
+import { WORD_SIG_BITS, wordSignature } from './word-signature.js'
 
-/** Lean rows: the columns applyQuery reads, never the stored document. */
+/** Lean rows: the columns applyQuery reads, and the document only of a row the page likely shows. */
 interface LeanRow {
   id: string
   source_id: string
@@ -17,9 +18,10 @@ interface LeanRow {
   language: string | null
   topics: string[]
   search_text: string
-  /** 0: a row of the page's walk, in order; 1: a member of one of their stories. */
+  /** 0: a row of the page's walk, in order; 1: a matching member of one of their stories. */
   part: number
-  doc?: Item
+  /** The stored document as text (parsed only if the page shows the row), or null. */
+  doc: string | null
 }
 
 /**
@@ -81,10 +83,12 @@ const normalisedWords = (term: string): string[] =>
 
 /**
  * SQL conditions every row matching `q` meets (a superset: `applyQuery` judges each row after):
- * topics, sources, time, language, and for `q` the words every include term needs and the
- * single words excluded (exact on `words`, see item-rows.ts `wordsOf`).
+ * topics, sources, time, language, and for `q` the words every include term needs: by `words`
+ * (exact, see item-rows.ts `wordsOf`; the single words excluded too), or with `bySignature` by
+ * the rows' word signatures (migration 6: a row without a needed word is skipped on the walk
+ * index alone; a signature may hold the bits of words the row lacks, never lack one it has).
  */
-const conditions = (q: ItemQuery, p: ReturnType<typeof params>): string[] => {
+const conditions = (q: ItemQuery, p: ReturnType<typeof params>, bySignature = false): string[] => {
   const where: string[] = []
   if (q.topics?.length) where.push(`topics && ${p.add(q.topics)}::text[]`)
   if (q.notTopics?.length) where.push(`NOT (topics && ${p.add(q.notTopics)}::text[])`)
@@ -99,28 +103,148 @@ const conditions = (q: ItemQuery, p: ReturnType<typeof params>): string[] => {
     where.push(`(language = ${p.add(lang)} OR starts_with(language, ${p.add(`${lang}-`)}))`)
   }
   if (q.q) {
-    const required = new Set<string>()
-    for (const t of q.q.include) for (const w of normalisedWords(t)) required.add(w)
-    for (const s of q.q.scoped ?? []) {
-      if (!s.exclude) for (const w of normalisedWords(s.term)) required.add(w)
+    const required = requiredWords(q)
+    if (bySignature) {
+      if (required.length > 0) {
+        const sig = `${p.add(wordSignature(required))}::bit(${WORD_SIG_BITS})`
+        where.push(`(word_sig & ${sig}) = ${sig}`)
+      }
+      return where
     }
-    if (required.size > 0) where.push(`words @> ${p.add([...required])}::text[]`)
+    if (required.length > 0) where.push(`words @> ${p.add(required)}::text[]`)
     const excluded = q.q.exclude.map(normalisedWords).filter((ws) => ws.length === 1)
     if (excluded.length > 0) where.push(`NOT (words && ${p.add(excluded.flat())}::text[])`)
   }
   return where
 }
 
+/** The normalised words every include term (and scoped include term) of `q.q` needs. */
+const requiredWords = (q: ItemQuery): string[] => {
+  const required = new Set<string>()
+  for (const t of q.q?.include ?? []) for (const w of normalisedWords(t)) required.add(w)
+  for (const s of q.q?.scoped ?? []) {
+    if (!s.exclude) for (const w of normalisedWords(s.term)) required.add(w)
+  }
+  return [...required]
+}
+
+/**
+ * A signature walk keeps going while JS keeps at least this share of the rows it sends; below
+ * it the words are rare (the signatures' false matches dominate) and the walk turns to `words`,
+ * where the planner can take the GIN index.
+ */
+const SIGNATURE_KEEPS = 0.1
+
 /** Rows fetched per round trip at most, however many a page filtered in JS needs. */
 const MAX_BATCH = 2_000
 
+/** Sources whose priority a page passes to SQL (see {@link leadPriorities}), at most. */
+const MAX_KNOWN_SOURCES = 10_000
+
+/** The sources seen in pages, per priority function (one per store). */
+const knownSources = new WeakMap<(sourceId: string) => number, Set<string>>()
+
 /**
- * One page of `q`. Lean rows (no document) come newest first from SQL, narrowed by
- * {@link conditions} and the cursor, in batches, each with the members of its stories when
- * `collapse` needs them (same statement); `applyQuery` (the embedded store's own code, with its
- * text matcher on the stored `search_text`) keeps the matching ones. Batches continue after the
- * last row read until the page plus one row is found (so `nextCursor` is set only when more
- * follow, as in memory) or the rows run out. Only then are the page's documents read.
+ * The sources of a non-zero priority among those pages have seen, as two parallel arrays for
+ * SQL. Asked of `priorityOf` at each page (a reload changes priorities); a source not seen yet
+ * counts as 0 in SQL's guess of the leads, which JS corrects (one more round trip, once).
+ */
+const leadPriorities = (priorityOf: ((sourceId: string) => number) | undefined) => {
+  const ids: string[] = []
+  const prios: number[] = []
+  for (const s of (priorityOf && knownSources.get(priorityOf)) ?? []) {
+    const p = priorityOf!(s)
+    if (p !== 0) {
+      ids.push(s)
+      prios.push(p)
+    }
+  }
+  return { ids, prios }
+}
+
+const learnSources = (
+  priorityOf: ((sourceId: string) => number) | undefined,
+  rows: readonly LeanRow[],
+): void => {
+  if (!priorityOf) return
+  let known = knownSources.get(priorityOf)
+  if (!known) {
+    known = new Set()
+    knownSources.set(priorityOf, known)
+  }
+  for (const r of rows) {
+    if (known.size >= MAX_KNOWN_SOURCES) return
+    known.add(r.source_id)
+  }
+}
+
+/**
+ * The statement of one batch of a page. Without collapse: the walk, newest first, the first
+ * `$docs` rows with their documents. With collapse, in the same statement: the walk's stories'
+ * members that meet the same conditions (`mem`), each story's lead among them as
+ * `applyQuery` chooses it (priority, then earliest, then smallest id; SQL's conditions are a
+ * superset of the query, so this is a guess JS confirms), the documents of the first `$docs`
+ * walk rows that lead, and the members of stories of two or more matching members (a story of
+ * one has no other member to lead it, so its row needs none). `text` is the rows' search text
+ * (read outside the walk, which then can read an index alone). `sure`, for a signature walk, is
+ * the exact `words` test the guesses apply (to the few rows they weigh), so a false match of the
+ * signatures does not cost the page a second read.
+ */
+const batchSql = (
+  cols: string,
+  text: string,
+  where: string[],
+  cursor: string | undefined,
+  marks: { batch: string; docs: string; prioIds: string; prios: string },
+  collapse: boolean,
+  sure?: string,
+): string => {
+  const conds = where.length ? `WHERE ${where.join(' AND ')}` : ''
+  const walkConds = cursor ? (conds ? `${conds} AND ${cursor}` : `WHERE ${cursor}`) : conds
+  const walk = `SELECT ${cols} FROM items ${walkConds}
+      ORDER BY published DESC, id DESC LIMIT ${marks.batch}`
+  // Rows the guesses consider: with `sure`, those whose stored words hold the needed ones.
+  const sureOf = (alias: string) =>
+    sure ? `JOIN items i ON i.id = ${alias}.id AND ${sure.replaceAll('words', 'i.words')}` : ''
+  const shownDocs = `CASE WHEN w.id IN (SELECT id FROM shown)
+        THEN (SELECT d.doc::text FROM items d WHERE d.id = w.id) END AS doc`
+  if (!collapse) {
+    return `WITH walk AS MATERIALIZED (${walk}),
+      shown AS (SELECT w.id FROM walk w ${sureOf('w')}
+        ORDER BY w.published DESC, w.id DESC LIMIT ${marks.docs})
+      SELECT w.*, ${text} AS search_text, 0 AS part, ${shownDocs}
+      FROM walk w ORDER BY w.published DESC, w.id DESC`
+  }
+  return `WITH walk AS MATERIALIZED (${walk}),
+    mem AS MATERIALIZED (SELECT ${cols} FROM items
+      ${conds ? `${conds} AND` : 'WHERE'} cluster_id IN (SELECT cluster_id FROM walk)),
+    lead AS (SELECT DISTINCT ON (m.cluster_id) m.id FROM mem m ${sureOf('m')}
+      ORDER BY m.cluster_id,
+        coalesce((${marks.prios}::int[])[array_position(${marks.prioIds}::text[], m.source_id::text)], 0) DESC,
+        m.published, m.id),
+    shown AS (SELECT w.id FROM walk w JOIN lead l ON l.id = w.id
+      ORDER BY w.published DESC, w.id DESC LIMIT ${marks.docs}),
+    shared AS (SELECT *, count(*) OVER (PARTITION BY cluster_id) AS n FROM mem)
+    SELECT w.*, ${text} AS search_text, 0 AS part, ${shownDocs}
+    FROM walk w
+    UNION ALL
+    SELECT ${cols
+      .split(', ')
+      .map((c) => `m.${c}`)
+      .join(', ')}, ${text.replaceAll('w.id', 'm.id')} AS search_text, 1 AS part, NULL AS doc
+    FROM shared m WHERE m.n > 1
+    ORDER BY part, published DESC, id DESC`
+}
+
+/**
+ * One page of `q`, usually in one statement. Lean rows (no document) come newest first from
+ * SQL, narrowed by {@link conditions} and the cursor, in batches, each with the matching members
+ * of its stories when `collapse` needs them and the documents of the rows SQL expects the page to
+ * show ({@link batchSql}); `applyQuery` (the embedded store's own code, with its text matcher on
+ * the stored `search_text`) decides. Batches continue after the last row read until the page plus
+ * one row is found (so `nextCursor` is set only when more follow, as in memory) or the rows run
+ * out. Documents are parsed only for the rows shown; one SQL did not send (its guess of a lead or
+ * of a `q` match was wrong) is read in one more round trip.
  * @throws InvalidParamError for a malformed cursor or since/until, like the embedded store.
  */
 export const queryItemsPg = async (
@@ -131,45 +255,53 @@ export const queryItemsPg = async (
   applyQuery([], q) // validates cursor, since and until with the embedded store's messages
   const limit = Math.max(1, Math.floor(q.limit))
   const collapse = q.clusters === 'collapse'
-  // Without collapse or `q` SQL decides alone: the rows are the page, documents and all.
+  // Without collapse or `q` SQL decides alone: the rows are the page.
   const exact = !collapse && !q.q
   const texts = new Map<LeanItem, string>()
   const textOf = (item: Item): string => texts.get(item) ?? ''
   const found: LeanItem[] = []
-  const docs = new Map<string, Item>()
+  const docs = new Map<string, string>()
   const cur = q.cursor === undefined ? undefined : decodeCursor(q.cursor)
   let after = cur ? { published: Date.parse(cur.publishedAt), id: cur.id } : undefined
-  // A walk collapsing stories of a few copies keeps about half its rows; a second round trip
-  // costs more than the lean rows that make it rare. A `q` walk tests each row's stored words,
-  // which costs a row fetch: it starts smaller and grows by what it finds.
-  let batch = exact ? limit + 1 : Math.min(MAX_BATCH, (q.q ? 2 : 3) * (limit + 1))
+  // `q` walks by word signature first; rare words turn to `words` (see SIGNATURE_KEEPS).
+  let bySignature = q.q !== undefined && requiredWords(q).length > 0
+  // A walk collapsing stories of a few copies keeps about half its rows, a signature walk loses
+  // a few more to false matches; a second round trip costs more than the lean rows that make it
+  // rare. A `q` walk by `words` tests each row's stored words, which costs a row fetch: it starts
+  // smaller and grows by what it finds.
+  let batch = exact
+    ? limit + 1
+    : Math.min(MAX_BATCH, Math.ceil((q.q && !bySignature ? 2 : 3) * (limit + 1)))
   let read = 0
+  const cols = 'id, source_id, cluster_id, published, language, topics'
   // The stored search text is read only when `q` needs it (it is as large as the item).
-  const cols = `id, source_id, cluster_id, published, language, topics, ${q.q ? 'search_text' : `'' AS search_text`}${exact ? ', doc' : ''}`
+  const text = q.q ? '(SELECT i.search_text FROM items i WHERE i.id = w.id)' : `''`
+  const prio = leadPriorities(priorityOf)
   for (;;) {
     const p = params()
-    const where = conditions(q, p)
-    if (after) where.push(`(published, id) < (${p.add(after.published)}, ${p.add(after.id)})`)
-    const walk = `SELECT ${cols} FROM items
-      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY published DESC, id DESC LIMIT ${p.add(batch)}`
-    const sql = collapse
-      ? `WITH walk AS MATERIALIZED (${walk})
-         SELECT *, 0 AS part FROM walk
-         UNION ALL
-         SELECT ${cols}, 1 AS part FROM items
-         WHERE cluster_id IN (SELECT cluster_id FROM walk)
-         ORDER BY part, published DESC, id DESC`
-      : walk
+    const where = conditions(q, p, bySignature)
+    const cursor = after
+      ? `(published, id) < (${p.add(after.published)}, ${p.add(after.id)})`
+      : undefined
+    const marks = {
+      batch: p.add(batch),
+      docs: p.add(limit - found.length),
+      prioIds: collapse ? p.add(prio.ids) : '',
+      prios: collapse ? p.add(prio.prios) : '',
+    }
+    const required = bySignature ? requiredWords(q) : []
+    const sure = required.length > 0 ? `words @> ${p.add(required)}::text[]` : undefined
+    const sql = batchSql(cols, text, where, cursor, marks, collapse, sure)
     const { rows } = await db.query<LeanRow>(
       q.q ? { text: sql, values: p.list } : prepared(sql, p.list),
     )
+    learnSources(priorityOf, rows)
     const walked: LeanItem[] = []
     const members = new Map<string, LeanItem[]>()
     for (const r of rows) {
       const item = leanItem(r)
       if (q.q) texts.set(item, r.search_text)
-      if (r.doc) docs.set(r.id, r.doc)
+      if (r.doc !== null) docs.set(r.id, r.doc)
       if (r.part !== 1) walked.push(item)
       else {
         const list = members.get(item.clusterId)
@@ -185,6 +317,7 @@ export const queryItemsPg = async (
       ...(priorityOf ? { priorityOf } : {}),
     })
     found.push(...part.items)
+    if (bySignature && part.items.length < SIGNATURE_KEEPS * walked.length) bySignature = false
     read += walked.length
     const last = walked.at(-1)
     if (found.length > limit || walked.length < batch || !last) break
@@ -197,13 +330,18 @@ export const queryItemsPg = async (
   const shown = found.slice(0, limit)
   const missing = shown.filter((i) => !docs.has(i.id)).map((i) => i.id)
   if (missing.length > 0) {
-    const res = await db.query<{ id: string; doc: Item }>(
-      prepared('SELECT id, doc FROM items WHERE id = ANY($1::text[])', [missing]),
+    const res = await db.query<{ id: string; doc: string }>(
+      prepared('SELECT id, doc::text AS doc FROM items WHERE id = ANY($1::text[])', [missing]),
     )
     for (const r of res.rows) docs.set(r.id, r.doc)
   }
   // A row deleted between the two reads (retention on another replica) is left out.
-  const page: Page<Item> = { items: shown.flatMap((i) => docs.get(i.id) ?? []) }
+  const page: Page<Item> = {
+    items: shown.flatMap((i) => {
+      const doc = docs.get(i.id)
+      return doc === undefined ? [] : [JSON.parse(doc) as Item]
+    }),
+  }
   const tail = shown.at(-1)
   if (found.length > limit && tail) {
     page.nextCursor = encodeCursor({

@@ -3,6 +3,7 @@ import type { Item } from '../../model/types.js'
 import { searchTextOf } from '../query.js'
 import { UNDATED } from './migrations.js'
 import type { Queryable } from './pg-pool.js'
+import { wordSignature } from './word-signature.js'
 
 /** The row of one item, in {@link COLUMNS} order. */
 const rowOf = (item: Item): unknown[] => {
@@ -10,6 +11,7 @@ const rowOf = (item: Item): unknown[] => {
   const text = searchTextOf(item).replaceAll(String.fromCharCode(0), ' ')
   const published = Date.parse(item.publishedAt)
   const fetched = Date.parse(item.fetchedAt)
+  const words = wordsOf(text)
   return [
     item.id,
     item.sourceId,
@@ -20,9 +22,10 @@ const rowOf = (item: Item): unknown[] => {
     item.language?.toLowerCase().replace(/_/g, '-') ?? null,
     item.topics,
     text,
-    wordsOf(text),
+    words,
     JSON.stringify(item),
     item.contentHash,
+    wordSignature(words),
   ]
 }
 
@@ -49,20 +52,27 @@ const COLUMNS = [
   'words',
   'doc',
   'content_hash',
+  'word_sig',
 ] as const
+
+/**
+ * The shared version as this transaction sees it: after its announce (changes.ts), the version
+ * that change took, so a write queued behind the announce needs no answer from it.
+ */
+const CURRENT_VERSION = '(SELECT v FROM topicwire_version)'
 
 /** Rows per statement: far below PostgreSQL's 65,535 parameters. */
 const CHUNK = 500
 
 /**
  * Inserts items, or replaces the stored ones with their ids (every column; with `storedSeq`, the
- * rows' `stored_seq` too). Every statement is sent before any answer is awaited, so on a
+ * rows' `stored_seq` too: a number, or `'current'`, the version this transaction announced). Every statement is sent before any answer is awaited, so on a
  * pipelined connection (pg-pool.ts) a caller may queue more statements behind them in order.
  */
 export const upsertItems = (
   db: Queryable,
   items: readonly Item[],
-  opts: { storedSeq?: number } = {},
+  opts: { storedSeq?: number | 'current' } = {},
 ): Promise<unknown> => {
   const columns: readonly string[] =
     opts.storedSeq === undefined ? COLUMNS : [...COLUMNS, 'stored_seq']
@@ -73,11 +83,15 @@ export const upsertItems = (
     const params: unknown[] = []
     const values = chunk.map((item) => {
       const row = rowOf(item)
-      if (opts.storedSeq !== undefined) row.push(opts.storedSeq)
       const marks = row.map((v) => {
         params.push(v)
         return `$${params.length}`
       })
+      if (opts.storedSeq === 'current') marks.push(CURRENT_VERSION)
+      else if (opts.storedSeq !== undefined) {
+        params.push(opts.storedSeq)
+        marks.push(`$${params.length}`)
+      }
       return `(${marks.join(', ')})`
     })
     sent.push(

@@ -101,10 +101,10 @@ const stubParams = (sourceId: string, items: readonly Item[]): unknown[] => [
  * as stubs (hash, topics, story: no documents) in the round trip that begins the transaction, and
  * merged in order exactly as the memory store merges them; only when a merge changes a stored item
  * are the documents of such items read and the merge run again on them. When something visible
- * changed, the shared version is taken (`announce`, before the write: the written rows carry it as
- * `stored_seq` in the same statement instead of being updated again after it); then the changed
- * items, the state with its item count (which ends the source's lease) and COMMIT go out together
- * (pipelined, pg-pool.ts): a poll that changes nothing costs two round trips. Returns the summary
+ * changed, the shared version is taken (`announce`, one statement: counter, notice) and the
+ * changed items (carrying that version as `stored_seq`), the state with its item count (which
+ * ends the source's lease) and COMMIT go out behind it without waiting for its answer (pipelined,
+ * pg-pool.ts): a poll costs two round trips, whether it changes anything or not. Returns the summary
  * and, when something visible changed, its shared version.
  */
 export const saveIngestPg = async (
@@ -143,26 +143,25 @@ export const saveIngestPg = async (
       }
     }
     const { summary, writes } = merged
-    let version: number | undefined
+    let announced: Promise<number> | undefined
     if (writes.size > 0) {
       // Old topics and stories too: an item leaving a topic or a story changes the feeds it left.
-      // Taken before the write (no ids: the write sets their stored_seq itself), the stories'
-      // members read are those besides the written items, whose topics and source are given here.
+      // Sent first, so it runs before the write (no ids: the written rows take the version it
+      // bumps as their stored_seq), the stories' members read are those besides the written
+      // items, whose topics and source are given here.
       const before = stored.filter((s) => writes.has(s.id))
       const touched = [...before, ...writes.values()]
-      version = await announce(client, {
+      announced = announce(client, {
         sources: [r.sourceId],
         topics: touched.flatMap((i) => i.topics),
         stories: [...new Set(touched.map((i) => i.clusterId))],
       })
     }
     const state = withChanged(r.state, summary.new + summary.updated)
-    await Promise.all([
-      upsertItems(
-        client,
-        [...writes.values()],
-        version === undefined ? {} : { storedSeq: version },
-      ),
+    // One round trip: the announce, the items, the state and COMMIT go out together (pipelined).
+    const [version] = await Promise.all([
+      announced,
+      upsertItems(client, [...writes.values()], announced ? { storedSeq: 'current' } : {}),
       writeStates(client, [state], { countItems: true }),
       // After a failed statement PostgreSQL answers COMMIT by rolling back: nothing half-saved.
       client.query('COMMIT'),

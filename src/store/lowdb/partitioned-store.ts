@@ -42,6 +42,7 @@ import {
   dayOf,
   filesOf,
   folderOf,
+  isOfDay,
   newestFirst,
   stateDocSchema,
 } from './layout.js'
@@ -430,7 +431,7 @@ export const createPartitionedStore = async (
           slots.set(id, slot)
           ids.add(id)
           if (seen !== undefined) once(seen, id)
-          if (dayOf(list[k]!) !== day) misfiled.push(id)
+          if (!isOfDay(list[k]!, day)) misfiled.push(id)
         }
       } else {
         // No index, or one that does not describe the partition: read it whole, index it again.
@@ -444,7 +445,7 @@ export const createPartitionedStore = async (
           slots.set(item.id, new Slot(day, wordsOf(item)))
           ids.add(item.id)
           if (seen !== undefined) once(seen, item.id)
-          if (dayOf(item) !== day) misfiled.push(item.id)
+          if (!isOfDay(item, day)) misfiled.push(item.id)
           list.push(leanItem(item))
         }
       }

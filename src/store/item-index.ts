@@ -106,11 +106,12 @@ interface Changes {
   removed: Entry[]
 }
 
-const entryOf = (item: Item): Entry => ({
-  item,
-  published: Date.parse(item.publishedAt),
-  fetched: Date.parse(item.fetchedAt),
-})
+const entryOf = (item: Item): Entry => {
+  const published = Date.parse(item.publishedAt)
+  // Often one string (a lean copy shares it): parsed once.
+  const fetched = item.fetchedAt === item.publishedAt ? published : Date.parse(item.fetchedAt)
+  return { item, published, fetched }
+}
 
 /** Creates an empty {@link ItemIndex}. */
 export const createItemIndex = (): ItemIndex => {
@@ -298,17 +299,12 @@ export const createItemIndex = (): ItemIndex => {
     return out
   }
 
-  /** The whole view and every source's and topic's, from the stored items (after a load). */
-  const buildViews = (items: readonly Item[]): void => {
-    // Each entry once: a loaded list with repeated ids is replaced by what is stored.
-    const list = items.length === byId.size ? items : [...values()]
-    let inOrder = true
-    for (let i = 1; i < list.length && inOrder; i++) {
-      const a = byId.get(list[i - 1]!.id)!
-      const b = byId.get(list[i]!.id)!
-      inOrder = compareKeys(a.published, a.item.id, b.published, b.item.id) < 0
-    }
-    const all = inOrder ? [...list] : sortNewestFirst(list)
+  /**
+   * The whole view and every source's and topic's, from the stored items (after a load);
+   * `inOrder`: `items` are newest first, each id once.
+   */
+  const buildViews = (items: readonly Item[], inOrder: boolean): void => {
+    const all = inOrder ? [...items] : sortNewestFirst([...values()])
     for (const it of all) {
       const s = sortedSource.get(it.sourceId)
       if (s) s.push(it)
@@ -369,13 +365,24 @@ export const createItemIndex = (): ItemIndex => {
     clear: clearAll,
     load(items) {
       clearAll()
+      // Whether the items come newest first, each id once, checked as they are indexed.
+      let inOrder = true
+      let prev: Entry | undefined
       for (const item of items) {
         const old = byId.get(item.id)
-        if (old) relink(old.item, false)
-        byId.set(item.id, entryOf(item))
+        if (old) {
+          relink(old.item, false)
+          inOrder = false
+        }
+        const e = entryOf(item)
+        byId.set(item.id, e)
         relink(item, true)
+        if (inOrder && prev) {
+          inOrder = compareKeys(prev.published, prev.item.id, e.published, item.id) < 0
+        }
+        prev = e
       }
-      buildViews(items)
+      buildViews(items, inOrder)
     },
     values,
     sorted() {

@@ -1,8 +1,8 @@
-/** A day partition's index file: the lean items, their words and where each item's JSON lies in the partition, stamped with the partition it describes. */
+/** A day partition's index file: the lean items, their words and where each item's JSON lies in the partition, in columns, stamped with the partition it describes. */
 import { createHash } from 'node:crypto'
 import type { Item } from '../../model/types.js'
 import { DB_VERSION } from '../lowdb.js'
-import { fromLeanRow, leanRow } from './lean-item.js'
+import { fromLeanRow, leanOf } from './lean-item.js'
 
 /**
  * What identifies one written partition: its size and mtime (a hand edit changes them), a token
@@ -16,13 +16,24 @@ export interface DayStamp {
   hash?: string
 }
 
-/** The layout of index files this version writes; format 2 (no hash) is read too, others rebuilt. */
-const INDEX_FORMAT = 3
-const READ_FORMATS: readonly unknown[] = [2, INDEX_FORMAT]
+/**
+ * The layout of index files this version writes: 4 keeps each field in a column (one array per
+ * field, not one object per item), which a start parses with far fewer objects. Formats 2 (rows,
+ * no hash) and 3 (rows) are read too; others are rebuilt.
+ */
+const INDEX_FORMAT = 4
+const ROW_FORMATS: readonly unknown[] = [2, 3]
 
-/** An index's rows; `restamp`: they describe the partition, but its mtime is not the stamped one. */
+/**
+ * An index's items, each with its distinct words and its bytes in the partition, in columns (the
+ * arrays as parsed, no object per item); `restamp`: they describe the partition, but its mtime is
+ * not the stamped one.
+ */
 export interface IndexRead {
-  rows: IndexRow[]
+  items: Item[]
+  words: string[]
+  off: number[]
+  len: number[]
   restamp: boolean
 }
 
@@ -86,20 +97,125 @@ export const dayChunks = (
   return { chunks, spans }
 }
 
-/** The index file of a partition stamped `stamp`. */
-export const indexText = (day: string, stamp: DayStamp, rows: readonly IndexRow[]): string =>
-  JSON.stringify({
+/**
+ * The index file of a partition stamped `stamp`, in columns. A story's own id (`cluster`) and a
+ * fetch date equal to the publication date are written as null: read back, they share the string
+ * of the id or the date instead of holding a copy each.
+ */
+export const indexText = (day: string, stamp: DayStamp, rows: readonly IndexRow[]): string => {
+  const col = <T>(f: (i: Item) => T): T[] => rows.map((r) => f(r.item))
+  return JSON.stringify({
     version: DB_VERSION,
     format: INDEX_FORMAT,
     day,
     ...stamp,
-    items: rows.map((r) => ({
-      o: r.off,
-      n: r.len,
-      w: r.words,
-      i: leanRow(r.item),
-    })),
+    n: rows.length,
+    off: rows.map((r) => r.off),
+    len: rows.map((r) => r.len),
+    words: rows.map((r) => r.words),
+    id: col((i) => i.id),
+    source: col((i) => i.sourceId),
+    title: col((i) => i.title),
+    canonical: col((i) => i.canonicalUrl ?? null),
+    language: col((i) => i.language ?? null),
+    published: col((i) => i.publishedAt),
+    updated: col((i) => i.updatedAt ?? null),
+    fetched: col((i) => (i.fetchedAt === i.publishedAt ? null : i.fetchedAt)),
+    contentHash: col((i) => i.contentHash),
+    topics: col((i) => i.topics),
+    cluster: col((i) => (i.clusterId === i.id ? null : i.clusterId)),
+    reason: col((i) => i.clusterReason ?? null),
   })
+}
+
+const isStr = (v: unknown): v is string => typeof v === 'string'
+const isOpt = (v: unknown): boolean => v === null || typeof v === 'string'
+const isNat = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0
+const isTopics = (v: unknown): boolean => Array.isArray(v) && v.every(isStr)
+const isReason = (v: unknown): boolean => v === null || (typeof v === 'object' && !Array.isArray(v))
+
+/** A column of `n` values that `ok` accepts, or undefined. */
+const column = <T>(
+  doc: Record<string, unknown>,
+  key: string,
+  n: number,
+  ok: (v: unknown) => boolean,
+) => {
+  const c = doc[key]
+  if (!Array.isArray(c) || c.length !== n) return undefined
+  for (let k = 0; k < n; k++) if (!ok(c[k])) return undefined
+  return c as T[]
+}
+
+/** The items of a format 4 index, or what is wrong with it. */
+const readColumns = (
+  doc: Record<string, unknown>,
+  size: number,
+): Omit<IndexRead, 'restamp'> | string => {
+  const n = doc.n
+  if (!isNat(n)) return 'no items'
+  const off = column<number>(doc, 'off', n, isNat)
+  const len = column<number>(doc, 'len', n, isNat)
+  const words = column<string>(doc, 'words', n, isStr)
+  if (!off || !len) return 'an item is damaged'
+  if (!words) return 'an item has no words'
+  for (let k = 0; k < n; k++)
+    if (off[k]! + len[k]! > size) return 'an item lies outside the partition'
+  const id = column<string>(doc, 'id', n, isStr)
+  const source = column<string>(doc, 'source', n, isStr)
+  const title = column<string>(doc, 'title', n, isStr)
+  const canonical = column<string | null>(doc, 'canonical', n, isOpt)
+  const language = column<string | null>(doc, 'language', n, isOpt)
+  const published = column<string>(doc, 'published', n, isStr)
+  const updated = column<string | null>(doc, 'updated', n, isOpt)
+  const fetched = column<string | null>(doc, 'fetched', n, isOpt)
+  const hash = column<string>(doc, 'contentHash', n, isStr)
+  const topics = column<string[]>(doc, 'topics', n, isTopics)
+  const cluster = column<string | null>(doc, 'cluster', n, isOpt)
+  const reason = column<Item['clusterReason'] | null>(doc, 'reason', n, isReason)
+  if (!id || !source || !title || !canonical || !language || !published || !updated) {
+    return 'an item is damaged'
+  }
+  if (!fetched || !hash || !topics || !cluster || !reason) return 'an item is damaged'
+  const items = new Array<Item>(n)
+  for (let k = 0; k < n; k++) {
+    items[k] = leanOf(
+      id[k]!,
+      source[k]!,
+      title[k]!,
+      canonical[k] ?? undefined,
+      language[k] ?? undefined,
+      published[k]!,
+      updated[k] ?? undefined,
+      fetched[k] ?? published[k]!,
+      hash[k]!,
+      topics[k]!,
+      cluster[k] ?? id[k]!,
+      reason[k] ?? undefined,
+    )
+  }
+  return { items, words, off, len }
+}
+
+/** The items of an index of format 2 or 3 (one object per item), or what is wrong with it. */
+const readRows = (
+  doc: Record<string, unknown>,
+  size: number,
+): Omit<IndexRead, 'restamp'> | string => {
+  if (!Array.isArray(doc.items)) return 'no items'
+  const out: Omit<IndexRead, 'restamp'> = { items: [], words: [], off: [], len: [] }
+  for (const r of doc.items as Record<string, unknown>[]) {
+    const item = fromLeanRow(r?.i)
+    if (!item || typeof r.o !== 'number' || typeof r.n !== 'number') return 'an item is damaged'
+    if (typeof r.w !== 'string') return 'an item has no words'
+    if (r.o + r.n > size) return 'an item lies outside the partition'
+    out.items.push(item)
+    out.words.push(r.w)
+    out.off.push(r.o)
+    out.len.push(r.n)
+  }
+  return out
+}
 
 /**
  * The rows of an index file if it describes the partition stamped `stamp`, else why not (the
@@ -119,7 +235,8 @@ export const readIndex = (
   } catch {
     return 'not JSON'
   }
-  if (doc.version !== DB_VERSION || !READ_FORMATS.includes(doc.format) || doc.day !== day) {
+  const rows = ROW_FORMATS.includes(doc.format)
+  if (doc.version !== DB_VERSION || (!rows && doc.format !== INDEX_FORMAT) || doc.day !== day) {
     return 'another version, layout or day'
   }
   if (doc.size !== stamp.size || doc.gen !== stamp.gen) return 'the partition changed since'
@@ -127,17 +244,18 @@ export const readIndex = (
   if (restamp && (typeof doc.hash !== 'string' || doc.hash !== hashOf())) {
     return 'the partition changed since'
   }
-  if (!Array.isArray(doc.items)) return 'no items'
-  const rows: IndexRow[] = []
-  for (const r of doc.items as Record<string, unknown>[]) {
-    const item = fromLeanRow(r?.i)
-    if (!item || typeof r.o !== 'number' || typeof r.n !== 'number') return 'an item is damaged'
-    if (typeof r.w !== 'string') return 'an item has no words'
-    if (r.o + r.n > stamp.size) return 'an item lies outside the partition'
-    rows.push({ item, words: r.w, off: r.o, len: r.n })
-  }
-  return { rows, restamp }
+  const read = rows ? readRows(doc, stamp.size) : readColumns(doc, stamp.size)
+  return typeof read === 'string' ? read : { ...read, restamp }
 }
+
+/** The rows of an index read (to write it again, stamped anew). */
+export const rowsOf = (read: Omit<IndexRead, 'restamp'>): IndexRow[] =>
+  read.items.map((item, k) => ({
+    item,
+    words: read.words[k]!,
+    off: read.off[k]!,
+    len: read.len[k]!,
+  }))
 
 /** Bytes of an index file that hold its stamp (indexText writes it before the items). */
 export const INDEX_HEAD_BYTES = 512
@@ -152,8 +270,10 @@ export const indexHeadMatches = (
   day: string,
   stamp: Omit<DayStamp, 'hash'>,
 ): boolean => {
-  const end = head.indexOf('"items":')
-  if (end < 0) return false
+  // The stamp comes first: before the items (formats 2, 3) or the columns' count (format 4).
+  const ends = [head.indexOf('"items":'), head.indexOf('"n":')].filter((at) => at >= 0)
+  if (ends.length === 0) return false
+  const end = Math.min(...ends)
   let doc: Record<string, unknown>
   try {
     doc = JSON.parse(`${head.slice(0, end)}"items":[]}`) as Record<string, unknown>
@@ -162,7 +282,7 @@ export const indexHeadMatches = (
   }
   return (
     doc.version === DB_VERSION &&
-    READ_FORMATS.includes(doc.format) &&
+    (ROW_FORMATS.includes(doc.format) || doc.format === INDEX_FORMAT) &&
     doc.day === day &&
     doc.size === stamp.size &&
     doc.gen === stamp.gen &&

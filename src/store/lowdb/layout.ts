@@ -39,6 +39,13 @@ export const dayOf = (item: Item): string => {
   return new Date(Date.parse(at)).toISOString().slice(0, 10)
 }
 
+/** Whether `item` is filed under `day` ({@link dayOf}), without making its day's string. */
+export const isOfDay = (item: Item, day: string): boolean => {
+  const at = item.publishedAt
+  if (at.length === 24 && at.endsWith('Z') && at[10] === 'T') return at.startsWith(day)
+  return dayOf(item) === day
+}
+
 /** One day's items, newest first. */
 export const dayDocSchema = z.object({
   version: z.literal(DB_VERSION),

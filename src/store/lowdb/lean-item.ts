@@ -26,18 +26,25 @@ const NONE = Object.freeze([]) as unknown as never[]
  */
 export const leanItem = (item: Item): Item => {
   if (isLean(item)) return item
+  // Equal strings are passed as one (a fetch date that is the publication date, a story named
+  // after its only report): a lean copy holds one string where it would hold two.
+  const { id, publishedAt, topics } = item
   return makeLean(
-    item.id,
+    id,
     item.sourceId,
     item.title,
     item.canonicalUrl,
     item.language,
-    item.publishedAt,
+    publishedAt,
     item.updatedAt,
-    item.fetchedAt,
+    item.fetchedAt === publishedAt ? publishedAt : item.fetchedAt,
     item.contentHash,
-    Object.isFrozen(item.topics) ? item.topics : (Object.freeze([...item.topics]) as string[]),
-    item.clusterId,
+    topics.length === 0
+      ? NONE
+      : Object.isFrozen(topics)
+        ? topics
+        : (Object.freeze([...topics]) as string[]),
+    item.clusterId === id ? id : item.clusterId,
     item.clusterReason,
   )
 }
@@ -80,26 +87,47 @@ const makeLean = (
   return Object.freeze(lean) as Item
 }
 
-/** A lean item as an index file keeps it: its fields in a fixed order (no key names). */
-export const leanRow = (i: Item): unknown[] => [
-  i.id,
-  i.sourceId,
-  i.title,
-  i.canonicalUrl ?? null,
-  i.language ?? null,
-  i.publishedAt,
-  i.updatedAt ?? null,
-  i.fetchedAt,
-  i.contentHash,
-  i.topics,
-  i.clusterId,
-  i.clusterReason ?? null,
-]
-
 const str = (v: unknown): v is string => typeof v === 'string'
 const opt = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
 
-/** The lean item of a {@link leanRow} read back, or undefined when the row is not one. */
+/**
+ * A lean item from its fields as an index file's columns give them (checked there): topics that
+ * are empty share one frozen array, as most items have none.
+ */
+export const leanOf = (
+  id: string,
+  sourceId: string,
+  title: string,
+  canonicalUrl: string | undefined,
+  language: string | undefined,
+  publishedAt: string,
+  updatedAt: string | undefined,
+  fetchedAt: string,
+  contentHash: string,
+  topics: readonly string[],
+  clusterId: string,
+  clusterReason: Item['clusterReason'],
+): Item =>
+  makeLean(
+    id,
+    sourceId,
+    title,
+    canonicalUrl,
+    language,
+    publishedAt,
+    updatedAt,
+    fetchedAt,
+    contentHash,
+    topics.length === 0 ? NONE : (Object.freeze(topics) as string[]),
+    clusterId,
+    clusterReason && Object.freeze(clusterReason),
+  )
+
+/**
+ * The lean item of a row of an index of format 2 or 3 (its fields in a fixed order: id, source,
+ * title, canonical URL, language, published, updated, fetched, hash, topics, story, reason), or
+ * undefined when the row is not one.
+ */
 export const fromLeanRow = (r: unknown): Item | undefined => {
   if (!Array.isArray(r) || r.length !== 12) return undefined
   const [id, sourceId, title, canonicalUrl, language, publishedAt, updatedAt, fetchedAt, hash] = r

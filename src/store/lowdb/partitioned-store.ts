@@ -35,6 +35,7 @@ import {
   indexHeadMatches,
   indexText,
   readIndex,
+  rowsOf,
 } from './day-index.js'
 import { createJournal, dropJournal, nextJournalSeq, readJournal } from './journal.js'
 import {
@@ -44,6 +45,7 @@ import {
   dayOf,
   filesOf,
   folderOf,
+  isOfDay,
   newestFirst,
   stateDocSchema,
 } from './layout.js'
@@ -213,6 +215,24 @@ const writePartitionTemps = async (
 type DayStat = { size: number; mtimeMs: number; hash: string }
 
 /**
+ * What the store keeps of one stored item besides its lean copy, in one object (one map entry per
+ * item instead of one in each of several maps): the day it is filed under, where its stored
+ * version lies on disk (`off` −1: in no partition yet), and its search words (lean-item.ts
+ * `wordsOf`).
+ */
+class Slot {
+  filed: string
+  day = ''
+  off = -1
+  len = 0
+  words: string
+  constructor(filed: string, words: string) {
+    this.filed = filed
+    this.words = words
+  }
+}
+
+/**
  * Opens the store folder of `opts.path` (creating it, or migrating a single-file store found at
  * `opts.path` into it), under a single-writer lock. All data lives in a memory store; `flush()`
  * writes only the documents changed since the last flush, each atomically (temp file, fsync,
@@ -262,8 +282,8 @@ export const createPartitionedStore = async (
   }
   const release = opts.readOnly ? () => undefined : acquireLock(dir, shownDir, log)
 
-  /** Where the stored version of an item lies on disk (valid while it is not in `pending`). */
-  const where = new Map<string, { day: string; off: number; len: number }>()
+  /** Each stored item's {@link Slot}; where it lies on disk is valid while it is not in `pending`. */
+  const slots = new Map<string, Slot>()
   /** Whole items changed since the last flush, not yet in any partition (or where they are spilled). */
   const pending = new Map<string, Item | Spilled>()
   /** About how many characters of bodies `pending` holds, spilled or not (recounted after each flush). */
@@ -293,9 +313,6 @@ export const createPartitionedStore = async (
     heldChars += chars
     pending.set(full.id, full)
   }
-  /** Each item's distinct search words (lean-item.ts `wordsOf`). */
-  const words = new Map<string, string>()
-  const dayOfId = new Map<string, string>()
   const byDay = new Map<string, Set<string>>()
   const dirty = new Set<string>()
   const cache = createBodyCache<Item>(BODY_CACHE_BYTES)
@@ -309,18 +326,18 @@ export const createPartitionedStore = async (
     }
     return t
   }
-  const file = (day: string, id: string): void => {
-    dayOfId.set(id, day)
+  const file = (day: string, slot: Slot, id: string): void => {
+    slot.filed = day
     const s = byDay.get(day)
     if (s) s.add(id)
     else byDay.set(day, new Set([id]))
   }
   const unfile = (id: string): void => {
-    const day = dayOfId.get(id)
-    if (day === undefined) return
-    byDay.get(day)?.delete(id)
-    dayOfId.delete(id)
-    dirty.add(day)
+    const slot = slots.get(id)
+    if (slot === undefined || slot.filed === '') return
+    byDay.get(slot.filed)?.delete(id)
+    dirty.add(slot.filed)
+    slot.filed = ''
   }
 
   /** Whole items a running re-tag read (one partition at a time) and changes: their bodies. */
@@ -339,8 +356,9 @@ export const createPartitionedStore = async (
       cache.set(id, body, p.span.len)
       return body
     }
-    const at = where.get(id)
-    if (!at) throw new StoreError(`the body of item ${id} is in no partition of ${shownDir}`)
+    const at = slots.get(id)
+    if (!at || at.off < 0)
+      throw new StoreError(`the body of item ${id} is in no partition of ${shownDir}`)
     const bytes = Buffer.alloc(at.len)
     let read = 0
     const fd = openSync(files.day(at.day), 'r')
@@ -368,31 +386,33 @@ export const createPartitionedStore = async (
   const mem = createMemoryStore({
     ...(opts.priorityOf ? { priorityOf: opts.priorityOf } : {}),
     slim: leanItem,
-    matcher: createLeanMatcher((item) => words.get(item.id), textOf),
+    matcher: createLeanMatcher((item) => slots.get(item.id)?.words, textOf),
     onItem(before, after) {
       if (before) unfile(before.id)
       if (!after) {
         if (before) {
           pending.delete(before.id)
-          where.delete(before.id)
-          words.delete(before.id)
+          slots.delete(before.id)
           cache.delete(before.id)
           texts.delete(before.id)
         }
         return
       }
       let full = after
+      let slot = slots.get(after.id)
       if (isLean(after)) {
         // A re-tag or a new story of a stored item: same content, so the same body and words.
         full = wholeAgain(whole(before ?? after), after)
-      } else {
-        words.set(after.id, wordsOf(after))
+      } else if (slot) slot.words = wordsOf(after)
+      if (!slot) {
+        slot = new Slot('', isLean(after) ? wordsOf(full) : wordsOf(after))
+        slots.set(after.id, slot)
       }
       cache.delete(after.id)
       hold(full)
       texts.delete(after.id)
       const day = dayOf(after)
-      file(day, after.id)
+      file(day, slot, after.id)
       dirty.add(day)
     },
   })
@@ -416,7 +436,8 @@ export const createPartitionedStore = async (
       if (!gen) return 'a partition written by hand or by an older version'
       const stamp = { size: st.size, mtimeMs: st.mtimeMs, gen }
       const read = readIndex(text, day, stamp, () => hashOfPartition(readFileSync(files.day(day))))
-      if (typeof read !== 'string' && read.restamp) restamps.push({ day, stamp, rows: read.rows })
+      if (typeof read !== 'string' && read.restamp)
+        restamps.push({ day, stamp, rows: rowsOf(read) })
       return read
     } finally {
       closeSync(fd)
@@ -461,37 +482,53 @@ export const createPartitionedStore = async (
   const loadItems = async (head: () => StateDoc): Promise<void> => {
     /** Each day's items in the order read, oldest day first. */
     const dayLists: Item[][] = []
+    /** Items read from a day that is not the one of their date. */
+    const misfiled: string[] = []
     let twice = false
+    const once = (seen: Slot, id: string): void => {
+      twice = true
+      dirty.add(seen.filed)
+      byDay.get(seen.filed)?.delete(id)
+    }
     for (const day of days) {
-      const rows = readIndexOf(day)
-      const list: Item[] = []
-      if (typeof rows !== 'string') {
-        for (const r of rows.rows) {
-          where.set(r.item.id, { day, off: r.off, len: r.len })
-          words.set(r.item.id, r.words)
-          list.push(r.item)
+      const read = readIndexOf(day)
+      const misfiledBefore = misfiled.length
+      let list: Item[]
+      let ids: Set<string>
+      if (typeof read !== 'string') {
+        list = read.items
+        ids = new Set()
+        for (let k = 0; k < list.length; k++) {
+          const id = list[k]!.id
+          const slot = new Slot(day, read.words[k]!)
+          slot.day = day
+          slot.off = read.off[k]!
+          slot.len = read.len[k]!
+          const seen = slots.get(id)
+          slots.set(id, slot)
+          ids.add(id)
+          if (seen !== undefined) once(seen, id)
+          if (!isOfDay(list[k]!, day)) misfiled.push(id)
         }
       } else {
         // No index, or one that does not describe the partition: read it whole, index it again.
         rebuilt++
         dirty.add(day)
+        list = []
+        ids = new Set()
         for (const item of await readDay(day)) {
           pending.set(item.id, item)
-          words.set(item.id, wordsOf(item))
+          const seen = slots.get(item.id)
+          slots.set(item.id, new Slot(day, wordsOf(item)))
+          ids.add(item.id)
+          if (seen !== undefined) once(seen, item.id)
+          if (!isOfDay(item, day)) misfiled.push(item.id)
           list.push(leanItem(item))
         }
       }
-      for (const item of list) {
-        const seen = dayOfId.get(item.id)
-        // An item in the wrong day (or in two) is filed again where it belongs by the next flush.
-        if (seen !== undefined) {
-          twice = true
-          dirty.add(seen)
-          byDay.get(seen)?.delete(item.id)
-        }
-        if (dayOf(item) !== day) dirty.add(day)
-        file(day, item.id)
-      }
+      // An item in the wrong day (or in two) is filed again where it belongs by the next flush.
+      if (misfiled.length > misfiledBefore) dirty.add(day)
+      byDay.set(day, ids)
       dayLists.push(list)
     }
     // Newest day first: the memory store's newest-first views without a sort. An item read twice
@@ -499,12 +536,14 @@ export const createPartitionedStore = async (
     const items = twice ? dayLists.flat() : dayLists.reverse().flat()
     mem.load({ ...head(), items }, true)
     // Misfiled items: their partition is the one of their date.
-    for (const [id, day] of [...dayOfId]) {
+    for (const id of misfiled) {
       const stored = mem.peek(id)
-      if (!stored || dayOf(stored) === day) continue
+      const slot = slots.get(id)
+      if (!stored || !slot || dayOf(stored) === slot.filed) continue
       if (!pending.has(id)) pending.set(id, whole(stored))
-      byDay.get(day)?.delete(id)
-      file(dayOf(stored), id)
+      byDay.get(slot.filed)?.delete(id)
+      dirty.add(slot.filed)
+      file(dayOf(stored), slot, id)
       dirty.add(dayOf(stored))
     }
   }
@@ -644,7 +683,7 @@ export const createPartitionedStore = async (
         written.push(p)
         if (p) parts.push(isSpilled(p) ? spill.read(p.span) : Buffer.from(JSON.stringify(p)))
         else {
-          const at = where.get(item.id)!
+          const at = slots.get(item.id)!
           parts.push((await bytesOf(at.day)).subarray(at.off, at.off + at.len))
         }
       }
@@ -652,7 +691,7 @@ export const createPartitionedStore = async (
       const { chunks, spans } = dayChunks(day, gen, parts)
       const rows = list.map((item, k) => ({
         item,
-        words: words.get(item.id) ?? wordsOf(whole(item)),
+        words: slots.get(item.id)?.words ?? wordsOf(whole(item)),
         off: spans[k]![0],
         len: spans[k]![1],
       }))
@@ -674,8 +713,11 @@ export const createPartitionedStore = async (
       renameSync(tempOf(files.dayIndex(j.day)), files.dayIndex(j.day))
       for (const [k, r] of j.rows.entries()) {
         const id = r.item.id
-        if (dayOfId.get(id) !== j.day) continue // moved or removed meanwhile: pending or gone
-        where.set(id, { day: j.day, off: r.off, len: r.len })
+        const slot = slots.get(id)
+        if (slot?.filed !== j.day) continue // moved or removed meanwhile: pending or gone
+        slot.day = j.day
+        slot.off = r.off
+        slot.len = r.len
         const p = j.written[k]
         if (p && pending.get(id) === p) pending.delete(id)
       }
@@ -767,7 +809,7 @@ export const createPartitionedStore = async (
         // The states as they are when the items go in: polls may have saved some meanwhile.
         await loadItems(() => mem.stateSnapshot())
       } catch (err) {
-        for (const m of [where, words, pending, dayOfId, byDay]) m.clear()
+        for (const m of [slots, pending, byDay]) m.clear()
         dirty.clear()
         rebuilt = 0
         restamps.length = 0
@@ -852,8 +894,8 @@ export const createPartitionedStore = async (
     const wanted = only && new Map<string, string[]>()
     if (wanted && only) {
       for (const id of only) {
-        const day = dayOfId.get(id)
-        if (day === undefined) continue
+        const day = slots.get(id)?.filed
+        if (!day) continue
         const list = wanted.get(day)
         if (list) list.push(id)
         else wanted.set(day, [id])
@@ -872,8 +914,8 @@ export const createPartitionedStore = async (
         if (!seen) continue
         let full = isLean(seen) ? (pendingBody(id) ?? cache.get(id)) : seen
         if (!full) {
-          const at = where.get(id)
-          if (at?.day === day) {
+          const at = slots.get(id)
+          if (at && at.off >= 0 && at.day === day) {
             bytes ??= await readFile(files.day(day))
             let parsed: Item | undefined
             try {

@@ -94,6 +94,8 @@ const newsDev = async (): Promise<void> => {
   show('all', scoreNewsDev(run))
   show('W1–W3 (tuned on)', scoreNewsDev(run, ['W1', 'W2', 'W3']))
   show('W4–W5 (held out)', scoreNewsDev(run, ['W4', 'W5']))
+  // Each window alone: a rule read on one window must hold on the others (leave one out).
+  for (const w of ['W1', 'W2', 'W3', 'W4', 'W5']) show(`  ${w}`, scoreNewsDev(run, [w]))
   const byStory = new Map<string, NewsDevItem[]>()
   const byCluster = new Map<string, NewsDevItem[]>()
   for (const i of run.items) {

@@ -100,7 +100,9 @@ export const storyConflict = (
   if (disjointMask(a.months, b.months)) return 'months'
   if (disjointMask(a.weekdays, b.weekdays)) return 'weekdays'
   if (placesConflict(a.places, b.places)) return 'places'
-  if (otherPlacesConflict(a, b, aKeys, bKeys)) return 'other-places'
+  // Reports of one event on its day name the towns it reached (capitalised names the gazetteer
+  // does not know): a known place of another province or country still keeps them apart.
+  if (!(sameDay && sameEvent) && otherPlacesConflict(a, b, aKeys, bKeys)) return 'other-places'
   if (disjoint(a.countries, b.countries)) return 'countries'
   if (directionConflict(a, b)) return 'direction'
   if (a.several !== b.several) return 'several'

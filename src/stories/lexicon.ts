@@ -199,10 +199,25 @@ export const EVENT_KINDS: Readonly<Record<string, readonly string[]>> = {
 export const ANGLE_WORDS: ReadonlySet<string> = new Set(
   (
     'condemn condemns condemned denies deny denied claim claims claimed responsibility blame blames ' +
-    'blamed mourn mourns mourning funeral funerals survivor survivors probe inquiry investigation ' +
+    'blamed probe inquiry investigation ' +
     'investigate lapse lapses vow vows vowed warn warns warned react reacts reaction tribute ' +
-    'tributes pray prayers aid donate donates appeal fallout aftermath sympathy condolence ' +
-    'condolences solidarity suspect suspects analysis lessons'
+    'tributes pray prayers aid donate donates appeal fallout sympathy condolence ' +
+    'condolences solidarity suspect suspects analysis lessons economy economic donors donation ' +
+    'donations fundraising blood interview conversation papers'
+  ).split(' '),
+)
+
+/**
+ * Headline words of others' response to an event (reactions, help, its economy, an interview about
+ * it): a piece with one is another story than the event's reports, whatever words they share.
+ * Survivors, mourning and the aftermath are the event's own story on its day (news-dev's editor).
+ */
+export const REACTION_WORDS: ReadonlySet<string> = new Set(
+  (
+    'condemn condemns condemned denies deny denied blame blames blamed vow vows vowed warn warns ' +
+    'warned react reacts reaction tribute tributes pray prayers aid donate donates appeal sympathy ' +
+    'condolence condolences solidarity analysis lessons economy economic donors donation ' +
+    'donations fundraising blood interview conversation papers'
   ).split(' '),
 )
 

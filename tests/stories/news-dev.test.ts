@@ -70,6 +70,30 @@ describe.skipIf(!present)(suite, () => {
     expect(run.predicted.get('nd-00385')).toBe(run.predicted.get('nd-00388'))
   })
 
+  it("joins a fresh disaster's day on its event key, whatever the angle, and the next day apart", () => {
+    // Morocco, 9 Sep 2023: "Powerful earthquake strikes Morocco…" (ABC, 00:05) / "Morocco
+    // earthquake: Dust surrounds Kutubiyya mosque following deadly quake" (BBC) / "Tourists
+    // describe moments earthquake struck Morocco" (NBC).
+    expect(run.predicted.get('nd-00880')).toBe(run.predicted.get('nd-00859'))
+    expect(run.predicted.get('nd-00910')).toBe(run.predicted.get('nd-00859'))
+    // 10 Sep is its own story, its angles together: "British tourists describe 'terrifying'
+    // moment quake hit" (BBC) / "Dad killed by rubble… in Morocco quake" (Sky).
+    expect(run.predicted.get('nd-00943')).toBe(run.predicted.get('nd-00924'))
+    expect(run.predicted.get('nd-00924')).not.toBe(run.predicted.get('nd-00859'))
+  })
+
+  it("keeps an old disaster's aftermath, reactions and look-backs out of a day's story", () => {
+    // Turkey, 20 Feb 2023, two weeks after the 6 Feb quake: "Turkey winds down earthquake rescue
+    // operations" and "Blinken praises Americans' response to Turkey earthquake" are not the
+    // day's new 6.4 quake ("New magnitude 6.4 earthquake rocks southern Turkey").
+    expect(run.predicted.get('nd-00361')).not.toBe(run.predicted.get('nd-00386'))
+    expect(run.predicted.get('nd-00364')).not.toBe(run.predicted.get('nd-00386'))
+    // Morocco, 9 Sep: "World reacts to Morocco's devastating earthquake" and "The most deadly
+    // earthquakes in the past 25 years" are their own stories.
+    expect(run.predicted.get('nd-00892')).not.toBe(run.predicted.get('nd-00859'))
+    expect(run.predicted.get('nd-00919')).not.toBe(run.predicted.get('nd-00859'))
+  })
+
   it("merges a match day's reports on its sides, not what a player says of it", () => {
     // Karachi, 18 Dec 2022: "Pakistan v England: Harry Brook hundred gives tourists lead" (BBC) /
     // "Harry Brook hits third century of tour as England edge into lead over Pakistan" (Guardian).

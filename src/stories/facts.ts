@@ -7,6 +7,7 @@ import {
   BACKGROUND,
   CLAUSE_WORDS,
   CURRENCIES,
+  DEVELOPMENTS,
   EVENT_KINDS,
   MATCH_ANGLE_WORDS,
   MATCH_WORDS,
@@ -66,6 +67,8 @@ export interface StoryFacts {
   again?: true
   /** The magnitude the headline gives ("6.3-magnitude", "magnitude 6.4"). */
   magnitude?: number
+  /** Developments of a saga the headline reports, outside its background clauses (lexicon.ts DEVELOPMENTS bits). */
+  develops?: number
   /** The headline names its events in the plural only, with no recurrence: a look back ("Deadliest earthquakes of the decade"). */
   past?: true
   /**
@@ -463,16 +466,39 @@ export const readStory = (
   const disasters = eventKeys(head, headWhere, where)
   const phase = disasters.length > 0 ? eventPhase(title) : undefined
   const aside = phase?.past === true || (disasters.length === 0 && reactsToEvent(head))
+  const develops = developments(head)
+  const extra = {
+    ...phase,
+    ...(aside ? { aside } : {}),
+    ...(develops !== 0 ? { develops } : {}),
+  }
   return {
-    facts: phase
-      ? { ...facts, ...phase, ...(aside ? { aside } : {}) }
-      : aside
-        ? { ...facts, aside }
-        : facts,
+    facts: Object.keys(extra).length > 0 ? { ...facts, ...extra } : facts,
     titleKeys: keysIn(head),
     summaryKeys: keysIn(body),
     events: [...disasters, ...matchKeys(head, all)],
   }
+}
+
+/**
+ * The developments a headline reports (DEVELOPMENTS bits): words of a background clause (from
+ * "after", "amid", "as"… to the clause's end or an "and") are left out ("Protests erupt after Imran Khan arrest"
+ * reports protests, not the arrest).
+ */
+const developments = (head: readonly Clause[]): number => {
+  let mask = 0
+  for (const { words, lexemes } of head) {
+    let background = false
+    for (let i = 0; i < words.length; i++) {
+      const info = lexemes[i]
+      const w = words[i]!
+      // "… as protests continue" tells what goes on around the development, like "amid".
+      if (info?.background || w === 'as' || w === 'while') background = true
+      else if (info?.clauseWord) background = false
+      else if (!background) mask |= DEVELOPMENTS.get(w) ?? 0
+    }
+  }
+  return mask
 }
 
 /** Headline characters the phase patterns read: a hostile title must not cost more. */
@@ -672,4 +698,5 @@ export const compactFacts = (f: StoryFacts): StoryFacts => ({
   ...(f.magnitude !== undefined ? { magnitude: f.magnitude } : {}),
   ...(f.past ? { past: true as const } : {}),
   ...(f.aside ? { aside: true as const } : {}),
+  ...(f.develops ? { develops: f.develops } : {}),
 })

@@ -114,6 +114,29 @@ export const BACKGROUND: ReadonlySet<string> = new Set(
   'after following since amid despite until'.split(' '),
 )
 
+/**
+ * Developments of a saga a headline can report (outside its background clauses): news-dev's editor
+ * tells each apart on one day (an arrest; the protests it sparks; troops deployed; bail; a
+ * suspect's flight home; charges). Bit of each kind by word.
+ */
+export const DEVELOPMENTS: ReadonlyMap<string, number> = new Map(
+  (
+    [
+      [
+        1,
+        'protest protests protesters protesting riot riots rioting unrest anger angry violence violent turmoil chaos uproar',
+      ],
+      [2, 'troops army deploy deploys deployed deployment'],
+      [4, 'bail freed frees release releases released'],
+      [8, 'fly flies flying flew return returns returning returned'],
+      [16, 'charged'],
+    ] as const
+  ).flatMap(([bit, words]) => words.split(' ').map((w) => [w, bit] as const)),
+)
+
+/** DEVELOPMENTS bits that a headline tells of only when they are its news: protests, troops, a flight home. */
+export const DEVELOPMENT_CONSEQUENCES = 1 | 2 | 8
+
 /** Words that start a new clause for the direction of an event. */
 export const CLAUSE_WORDS: ReadonlySet<string> = new Set('as but while and'.split(' '))
 

@@ -15,8 +15,8 @@ import {
 const present = newsDevPresent()
 const suite = present ? 'news-dev' : `news-dev (skipped: no corpus at ${NEWS_DEV_DIR})`
 
-/** Recall the replay reaches now (P 0.968, R 0.419 with the defaults), less the 0.05 the issue allows. */
-const RECALL_FLOOR = 0.369
+/** Recall the replay reaches now (P 0.981, R 0.811 with the defaults), less the 0.05 the issue allows. */
+const RECALL_FLOOR = 0.761
 
 describe.skipIf(!present)(suite, () => {
   let items: Map<string, NewsDevItem>
@@ -94,6 +94,16 @@ describe.skipIf(!present)(suite, () => {
     expect(run.predicted.get('nd-00919')).not.toBe(run.predicted.get('nd-00859'))
   })
 
+  it('keeps the next development of a saga apart on its day', () => {
+    // 9 May 2023: "Imran Khan's Arrest in Graft Probe Stokes Anger in Pakistan" (MSN) is the
+    // protests' story, not the arrest's ("Ex-PM Imran Khan arrested outside court in Pakistan").
+    expect(conflict('nd-00652', 'nd-00634', true)).toBe('development')
+    expect(run.predicted.get('nd-00652')).not.toBe(run.predicted.get('nd-00634'))
+    // 13 Sep: "Adults sought by police over Sara Sharif death fly back to UK" vs "Sara Sharif:
+    // Three relatives arrested over her murder", hours apart.
+    expect(run.predicted.get('nd-01029')).not.toBe(run.predicted.get('nd-01017'))
+  })
+
   it("merges a match day's reports on its sides, not what a player says of it", () => {
     // Karachi, 18 Dec 2022: "Pakistan v England: Harry Brook hundred gives tourists lead" (BBC) /
     // "Harry Brook hits third century of tour as England edge into lead over Pakistan" (Guardian).
@@ -138,9 +148,11 @@ describe.skipIf(!present)(suite, () => {
   it('scores the held-out windows (W4, W5) close to the tuned ones', () => {
     const tuned = scoreNewsDev(run, ['W1', 'W2', 'W3'])
     const held = scoreNewsDev(run, ['W4', 'W5'])
-    expect(held.precision).toBeGreaterThanOrEqual(0.9)
+    // W4–W5 reach P 0.980, R 0.796 now; W1–W3 P 0.985, R 0.851.
+    expect(held.precision).toBeGreaterThanOrEqual(0.95)
     expect(tuned.precision).toBeGreaterThanOrEqual(0.95)
-    expect(held.recall).toBeGreaterThan(0.15)
+    expect(held.recall).toBeGreaterThanOrEqual(0.746)
+    expect(tuned.recall).toBeGreaterThanOrEqual(0.801)
   })
 
   it('reads every story of set B from the corpus', () => {

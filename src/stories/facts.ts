@@ -464,7 +464,12 @@ export const readStory = (
   )
   const headWhere = places(head, headWords, lexemes).places
   const disasters = eventKeys(head, headWhere, where)
-  const phase = disasters.length > 0 ? eventPhase(title) : undefined
+  // A roundup of the day's several events ("two accidents") is news of that day, not a look back.
+  let phase = disasters.length > 0 ? eventPhase(title) : undefined
+  if (phase?.past && facts.several) {
+    const { past: _past, ...current } = phase
+    phase = current
+  }
   const aside = phase?.past === true || (disasters.length === 0 && reactsToEvent(head))
   const develops = developments(head)
   const extra = {

@@ -7,6 +7,7 @@ import {
   BACKGROUND,
   CLAUSE_WORDS,
   CURRENCIES,
+  DEVELOPMENTS,
   EVENT_KINDS,
   MATCH_ANGLE_WORDS,
   MATCH_WORDS,
@@ -16,6 +17,7 @@ import {
   NUMBER_WORDS,
   ORDINAL_NOUNS,
   ORDINAL_WORDS,
+  REACTION_WORDS,
   SCALES,
   SITE_BEFORE,
   SPORT_TEAMS,
@@ -56,6 +58,24 @@ export interface StoryFacts {
   several?: true
   /** The text is Polish: only its words that fold to English ones (fold.ts) are keys. */
   folded?: true
+  /**
+   * The headline reports an event of its event keys happening ("quake hits", "6.8-magnitude
+   * earthquake", "blast kills 20"), not a later angle of it ("quake-hit town", "after the quake").
+   */
+  onset?: true
+  /** The headline tells of a recurrence ("another", "new", "fresh", "days after…"): an event after an earlier one. */
+  again?: true
+  /** The magnitude the headline gives ("6.3-magnitude", "magnitude 6.4"). */
+  magnitude?: number
+  /** Developments of a saga the headline reports, outside its background clauses (lexicon.ts DEVELOPMENTS bits). */
+  develops?: number
+  /** The headline names its events in the plural only, with no recurrence: a look back ("Deadliest earthquakes of the decade"). */
+  past?: true
+  /**
+   * The headline names an event kind but reacts to it or serves its readers ("World reacts to
+   * the earthquake", "How to help the victims", "Deadliest earthquakes…"): not a report of it.
+   */
+  aside?: true
 }
 
 /**
@@ -443,11 +463,91 @@ export const readStory = (
     head.reduce((n, c) => n + c.words.length, 0),
   )
   const headWhere = places(head, headWords, lexemes).places
+  const disasters = eventKeys(head, headWhere, where)
+  // A roundup of the day's several events ("two accidents") is news of that day, not a look back.
+  let phase = disasters.length > 0 ? eventPhase(title) : undefined
+  if (phase?.past && facts.several) {
+    const { past: _past, ...current } = phase
+    phase = current
+  }
+  const aside = phase?.past === true || (disasters.length === 0 && reactsToEvent(head))
+  const develops = developments(head)
+  const extra = {
+    ...phase,
+    ...(aside ? { aside } : {}),
+    ...(develops !== 0 ? { develops } : {}),
+  }
   return {
-    facts,
+    facts: Object.keys(extra).length > 0 ? { ...facts, ...extra } : facts,
     titleKeys: keysIn(head),
     summaryKeys: keysIn(body),
-    events: [...eventKeys(head, headWhere, where), ...matchKeys(head, all)],
+    events: [...disasters, ...matchKeys(head, all)],
+  }
+}
+
+/**
+ * The developments a headline reports (DEVELOPMENTS bits): words of a background clause (from
+ * "after", "amid", "as"… to the clause's end or an "and") are left out ("Protests erupt after Imran Khan arrest"
+ * reports protests, not the arrest).
+ */
+const developments = (head: readonly Clause[]): number => {
+  let mask = 0
+  for (const { words, lexemes } of head) {
+    let background = false
+    for (let i = 0; i < words.length; i++) {
+      const info = lexemes[i]
+      const w = words[i]!
+      // "… as protests continue" tells what goes on around the development, like "amid".
+      if (info?.background || w === 'as' || w === 'while') background = true
+      else if (info?.clauseWord) background = false
+      else if (!background) mask |= DEVELOPMENTS.get(w) ?? 0
+    }
+  }
+  return mask
+}
+
+/** Headline characters the phase patterns read: a hostile title must not cost more. */
+const PHASE_SPAN = 300
+
+/** A compound adjective of an event ("quake-hit", "flood-ravaged"): the event is behind the headline. */
+const EVENT_ADJECTIVE =
+  /\b\p{L}+-(?:hit|struck|stricken|ravaged|battered|affected|devastated|torn)\b/giu
+
+/** A verb of an event happening: the headline is a report of the event itself. */
+const IMPACT =
+  /\b(?:hits?|strikes?|struck|jolt(?:s|ed)?|rock(?:s|ed)?|shakes?|shook|rattl(?:es?|ed)|kills?|killed|devastat(?:es?|ed)|flatten(?:s|ed)?|topples?|toppled|claims? (?:\S+ ){0,4}lives)\b/iu
+
+/** A magnitude: "6.3-magnitude", "magnitude 6.4", "6.4 quake". */
+const MAGNITUDE =
+  /\b([3-9]\.\d)\b(?=\s?-?\s?(?:magnitude|quake|earthquake|temblor|tremor))|\bmagnitude[\s-]+([3-9]\.\d)\b/iu
+
+/** A recurrence: "another quake", "new 6.4 earthquake", "fresh tremors", "days after…", "strikes again". */
+const AGAIN =
+  /\b(?:another|fresh|renewed|again|(?:days?|weeks?|months?) after|more (?:quakes|earthquakes|tremors|aftershocks|floods|blasts|attacks))\b|\bnew\b(?! (?:zealand|york|delhi|jersey|mexico|year|years)\b)/iu
+
+const HOW_TO_HELP = /\bhow (?:to|you can) help\b/i
+
+/** Event nouns in the plural ("Deadliest earthquakes…"); verbs that look plural ("crashes", "attacks") are not among them. */
+const SEVERAL_EVENTS_NOUN =
+  /\b(?:earthquakes|quakes|tremors|temblors|aftershocks|floods|landslides|avalanches|accidents|collisions|explosions|bombings|shootings|shipwrecks|disasters)\b/iu
+
+/** An event noun or verb in the singular: the headline reports one event. */
+const ONE_EVENT =
+  /\b(?:earthquake|quake|tremor|temblor|aftershock|flood(?:ing|ed)?|landslide|avalanche|crash(?:es|ed)?|accident|plunges?|collision|derail\w*|blast|attack(?:s|ed)?|explosion|explodes?|bomb|bomber|bombing|shooting|shootout|siege|gunfight|shipwreck|capsiz\w*)\b/iu
+
+/** Whether a headline with an event key reports the event happening, a recurrence, and its magnitude. */
+const eventPhase = (title: string): Pick<StoryFacts, 'onset' | 'again' | 'magnitude' | 'past'> => {
+  const head = title.slice(0, PHASE_SPAN).replace(EVENT_ADJECTIVE, ' ')
+  const m = MAGNITUDE.exec(head)
+  const magnitude = m ? Number(m[1] ?? m[2]) : undefined
+  const again = AGAIN.test(head)
+  return {
+    ...(magnitude !== undefined || IMPACT.test(head) ? { onset: true as const } : {}),
+    ...(again ? { again: true as const } : {}),
+    ...(magnitude !== undefined ? { magnitude } : {}),
+    ...(!again && SEVERAL_EVENTS_NOUN.test(head) && !ONE_EVENT.test(head)
+      ? { past: true as const }
+      : {}),
   }
 }
 
@@ -480,7 +580,11 @@ const eventKeys = (
   where: { places: ReadonlySet<string>; countries: ReadonlySet<string> },
 ): number[] => {
   const kinds = new Set<string>()
-  for (const c of head) for (const w of c.words) if (ANGLE_WORDS.has(w)) return []
+  for (const c of head) {
+    for (const w of c.words) if (ANGLE_WORDS.has(w)) return []
+    // A service piece ("How to help the victims") is not a report of the event either.
+    if (HOW_TO_HELP.test(c.raw.slice(0, PHASE_SPAN))) return []
+  }
   for (const c of head)
     for (const k of c.keys)
       if (k >= 0) {
@@ -502,6 +606,18 @@ const eventKeys = (
 }
 
 const NO_PLACES: ReadonlySet<string> = new Set()
+
+/** A headline that names an event kind and reacts to it or serves its readers (REACTION_WORDS, "how to help"). */
+const reactsToEvent = (head: readonly Clause[]): boolean => {
+  let kind = false
+  let angle = false
+  for (const c of head) {
+    for (const k of c.keys) if (k >= 0 && KIND_OF_KEY.has(k)) kind = true
+    for (const w of c.words) if (REACTION_WORDS.has(w)) angle = true
+    if (HOW_TO_HELP.test(c.raw.slice(0, PHASE_SPAN))) angle = true
+  }
+  return kind && angle
+}
 
 /** Every match key there can be: story-index.ts asks whether an event key is a match's. */
 const MATCH_KEYS: ReadonlySet<number> = new Set(
@@ -582,4 +698,10 @@ export const compactFacts = (f: StoryFacts): StoryFacts => ({
   direction: Object.keys(f.direction).length === 0 ? NO_DIRECTION : f.direction,
   ...(f.several ? { several: true as const } : {}),
   ...(f.folded ? { folded: true as const } : {}),
+  ...(f.onset ? { onset: true as const } : {}),
+  ...(f.again ? { again: true as const } : {}),
+  ...(f.magnitude !== undefined ? { magnitude: f.magnitude } : {}),
+  ...(f.past ? { past: true as const } : {}),
+  ...(f.aside ? { aside: true as const } : {}),
+  ...(f.develops ? { develops: f.develops } : {}),
 })

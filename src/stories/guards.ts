@@ -1,5 +1,6 @@
 /** Guards against false story merges (pure): two texts that disagree on a fact are two stories. */
 import type { StoryFacts } from './facts.js'
+import { DEVELOPMENT_CONSEQUENCES } from './lexicon.js'
 import { placesCompatible } from './places.js'
 import { fnv1a, hasKey, stem } from './text.js'
 
@@ -16,6 +17,7 @@ export type GuardName =
   | 'countries'
   | 'direction'
   | 'several'
+  | 'development'
 
 /** Both lists say something and share nothing. */
 const disjoint = <T>(a: readonly T[], b: readonly T[]): boolean =>
@@ -70,6 +72,15 @@ const directionConflict = (a: StoryFacts, b: StoryFacts): boolean => {
 }
 
 /**
+ * Two headlines report different developments of a saga (lexicon.ts DEVELOPMENTS): one tells of
+ * protests, troops or a flight home that the other does not (a consequence is the next story:
+ * "Imran Khan's arrest stokes anger" after "Imran Khan arrested"), or both tell of developments
+ * and none is shared. Bail or a release told by one headline only is the same ruling told twice.
+ */
+const developmentConflict = (a: number, b: number): boolean =>
+  ((a ^ b) & DEVELOPMENT_CONSEQUENCES) !== 0 || (a !== 0 && b !== 0 && (a & b) === 0)
+
+/**
  * The first guard that keeps two reports apart, or undefined when none does (pure). Each guard
  * fires only when BOTH texts state the fact and the statements cannot both be true: different
  * figures ("100,000" vs "80,000"; "100k" equals "100,000"), months, weekdays, places (a place
@@ -100,9 +111,15 @@ export const storyConflict = (
   if (disjointMask(a.months, b.months)) return 'months'
   if (disjointMask(a.weekdays, b.weekdays)) return 'weekdays'
   if (placesConflict(a.places, b.places)) return 'places'
-  if (otherPlacesConflict(a, b, aKeys, bKeys)) return 'other-places'
+  // Reports of one event on its day name the towns it reached (capitalised names the gazetteer
+  // does not know): a known place of another province or country still keeps them apart.
+  if (!(sameDay && sameEvent) && otherPlacesConflict(a, b, aKeys, bKeys)) return 'other-places'
   if (disjoint(a.countries, b.countries)) return 'countries'
   if (directionConflict(a, b)) return 'direction'
   if (a.several !== b.several) return 'several'
+  // A saga's day holds several stories (an arrest; the protests it sparks; bail). One disaster's
+  // day is one story whatever its headlines add ("anger and despair").
+  if (!(sameDay && sameEvent) && developmentConflict(a.develops ?? 0, b.develops ?? 0))
+    return 'development'
   return undefined
 }

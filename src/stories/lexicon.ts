@@ -114,6 +114,29 @@ export const BACKGROUND: ReadonlySet<string> = new Set(
   'after following since amid despite until'.split(' '),
 )
 
+/**
+ * Developments of a saga a headline can report (outside its background clauses): news-dev's editor
+ * tells each apart on one day (an arrest; the protests it sparks; troops deployed; bail; a
+ * suspect's flight home; charges). Bit of each kind by word.
+ */
+export const DEVELOPMENTS: ReadonlyMap<string, number> = new Map(
+  (
+    [
+      [
+        1,
+        'protest protests protesters protesting riot riots rioting unrest anger angry violence violent turmoil chaos uproar',
+      ],
+      [2, 'troops army deploy deploys deployed deployment'],
+      [4, 'bail freed frees release releases released'],
+      [8, 'fly flies flying flew return returns returning returned'],
+      [16, 'charged'],
+    ] as const
+  ).flatMap(([bit, words]) => words.split(' ').map((w) => [w, bit] as const)),
+)
+
+/** DEVELOPMENTS bits that a headline tells of only when they are its news: protests, troops, a flight home. */
+export const DEVELOPMENT_CONSEQUENCES = 1 | 2 | 8
+
 /** Words that start a new clause for the direction of an event. */
 export const CLAUSE_WORDS: ReadonlySet<string> = new Set('as but while and'.split(' '))
 
@@ -199,10 +222,25 @@ export const EVENT_KINDS: Readonly<Record<string, readonly string[]>> = {
 export const ANGLE_WORDS: ReadonlySet<string> = new Set(
   (
     'condemn condemns condemned denies deny denied claim claims claimed responsibility blame blames ' +
-    'blamed mourn mourns mourning funeral funerals survivor survivors probe inquiry investigation ' +
+    'blamed probe inquiry investigation ' +
     'investigate lapse lapses vow vows vowed warn warns warned react reacts reaction tribute ' +
-    'tributes pray prayers aid donate donates appeal fallout aftermath sympathy condolence ' +
-    'condolences solidarity suspect suspects analysis lessons'
+    'tributes pray prayers aid donate donates appeal fallout sympathy condolence ' +
+    'condolences solidarity suspect suspects analysis lessons economy economic donors donation ' +
+    'donations fundraising blood interview conversation papers'
+  ).split(' '),
+)
+
+/**
+ * Headline words of others' response to an event (reactions, help, its economy, an interview about
+ * it): a piece with one is another story than the event's reports, whatever words they share.
+ * Survivors, mourning and the aftermath are the event's own story on its day (news-dev's editor).
+ */
+export const REACTION_WORDS: ReadonlySet<string> = new Set(
+  (
+    'condemn condemns condemned denies deny denied blame blames blamed vow vows vowed warn warns ' +
+    'warned react reacts reaction tribute tributes pray prayers aid donate donates appeal sympathy ' +
+    'condolence condolences solidarity analysis lessons economy economic donors donation ' +
+    'donations fundraising blood interview conversation papers'
   ).split(' '),
 )
 

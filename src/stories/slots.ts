@@ -21,7 +21,7 @@ export interface SlotColumns {
   size: Int32Array
   /** Length of the item's IDF weight vector (when it was indexed). */
   norm: Float64Array
-  /** {@link SLOT_BACKGROUND} when the item is a background piece (explainer, timeline…), | {@link SLOT_FOLDED}. */
+  /** {@link SLOT_BACKGROUND} when the item is a background piece (explainer, timeline…), | {@link SLOT_FOLDED} | {@link SLOT_DISASTER} | {@link SLOT_ASIDE}. */
   flags: Uint8Array
   /** SKETCH_WORDS words per slot: the writeSketch of the item's keys. */
   sketch: Int32Array
@@ -35,12 +35,20 @@ export interface SlotRow {
   norm?: number
   background?: boolean
   folded?: boolean
+  /** A report of a disaster (an event key of one). */
+  disaster?: boolean
+  /** A reaction to an event or a look back (facts.ts `aside`). */
+  aside?: boolean
 }
 
 /** The flag of a background piece in {@link SlotColumns.flags}. */
 export const SLOT_BACKGROUND = 1
 /** The flag of an item whose keys are the folded words of another language (facts.ts `folded`). */
 export const SLOT_FOLDED = 2
+/** The flag of a report of a disaster (see {@link SlotRow.disaster}). */
+export const SLOT_DISASTER = 4
+/** The flag of a reaction or look back (see {@link SlotRow.aside}). */
+export const SLOT_ASIDE = 8
 
 /** A growable table of {@link SlotColumns}; freed slots are reused. */
 export interface SlotTable {
@@ -106,7 +114,11 @@ export const createSlotTable = (initialCapacity = 1024): SlotTable => {
       columns.time[slot] = row.time
       columns.size[slot] = row.keys.length
       columns.norm[slot] = row.norm ?? 0
-      columns.flags[slot] = (row.background ? SLOT_BACKGROUND : 0) | (row.folded ? SLOT_FOLDED : 0)
+      columns.flags[slot] =
+        (row.background ? SLOT_BACKGROUND : 0) |
+        (row.folded ? SLOT_FOLDED : 0) |
+        (row.disaster ? SLOT_DISASTER : 0) |
+        (row.aside ? SLOT_ASIDE : 0)
       writeSketch(row.keys, columns.sketch, slot * SKETCH_WORDS)
       return slot
     },

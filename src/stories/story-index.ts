@@ -5,7 +5,13 @@ import { isMatchKey, type StoryFacts } from './facts.js'
 import { BACKGROUND_KEY, compactFeatures, type StoryFeatures, storyFeatures } from './features.js'
 import { CASUALTY_KEY, storyConflict } from './guards.js'
 import { createBandKeys, DEFAULT_LSH, type LshShape } from './minhash.js'
-import { createSlotTable, SLOT_BACKGROUND, SLOT_FOLDED } from './slots.js'
+import {
+  createSlotTable,
+  SLOT_ASIDE,
+  SLOT_BACKGROUND,
+  SLOT_DISASTER,
+  SLOT_FOLDED,
+} from './slots.js'
 import {
   fnv1a,
   hasKey,
@@ -54,8 +60,10 @@ export interface StoryIndexOptions {
    */
   event?: number
   /**
-   * Two reports of one event key on its day join whatever their sources and angles (an outlet's
-   * clips, galleries and explainers of a disaster that day are its story). Default true.
+   * Reports of one event key on its day join whatever their sources and angles (an outlet's
+   * clips, galleries and explainers of a disaster that day are its story): on the key alone while
+   * the disaster is fresh (the window's first report of the key told of it happening, that day or
+   * the day before), else two reports of it happening ("quake hits") on their day. Default true.
    */
   eventDay?: boolean
   /**
@@ -315,6 +323,8 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
       norm: doc.norm,
       background: hasKey(doc.features.keys, BACKGROUND_KEY),
       folded: doc.features.facts.folded === true,
+      disaster: isDisaster(doc),
+      aside: doc.features.facts.aside === true,
     })
     doc.slot = slot
     docs[slot] = doc
@@ -353,6 +363,19 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     return n
   }
 
+  /** Slots an arrival may join on its event key alone (reused by every arrival). */
+  const alone = new Set<number>()
+
+  /** The earliest of the first reports indexed of an event key: where its coverage in the window began. */
+  const onsetOf = (list: readonly Doc[]): Doc | undefined => {
+    let first: Doc | undefined
+    for (let i = 0; i < Math.min(list.length, EVENT_SCAN); i++) {
+      const m = list[i]!
+      if (!first || m.time < first.time) first = m
+    }
+    return first
+  }
+
   /** The best story for a new doc by similarity, or undefined. */
   const similarStory = (
     doc: Doc,
@@ -369,6 +392,8 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
         match: Doc
         weak: number
         weakScore: number
+        /** Its match is a report of the day before that the arrival may be a late copy of. */
+        late: boolean
       }
     >()
     doc.bands ??= bandsOf(doc)
@@ -376,6 +401,8 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     const own = slots.sourceNumber(doc.sourceId)
     const { keys } = doc.features
     const background = hasKey(keys, BACKGROUND_KEY)
+    const aside = doc.features.facts.aside === true
+    const disaster = isDisaster(doc)
     const folded = doc.features.facts.folded === true
     const day = Math.floor(doc.time / DAY_MS)
     const sinceMidnight = doc.time - day * DAY_MS
@@ -415,10 +442,15 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
       // A disaster's day is one story whatever the angle: an outlet's several clips, galleries and
       // explainers of it that day join it on its event key like another outlet's reports.
       const ofEvent = event[slot] === stamp || event[slot] === -stamp
+      // A reaction to a disaster ("World reacts…") or a look back at past ones is another story
+      // than the disaster's reports, however many of their words it repeats.
+      const flag = flags[slot]!
       const strict =
         (source[slot] === own && !(ofEvent && eventDay)) ||
         background ||
-        (flags[slot]! & SLOT_BACKGROUND) !== 0
+        (flag & SLOT_BACKGROUND) !== 0 ||
+        (aside && (flag & (SLOT_DISASTER | SLOT_ASIDE)) === SLOT_DISASTER) ||
+        (disaster && (flag & SLOT_ASIDE) !== 0 && !aside)
       const base = strict
         ? floor - threshold + sameSource
         : ofEvent
@@ -426,7 +458,12 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
           : floor
       // A folded text keeps few keys (its words that have an English fold): a few common ones
       // ("taliban", "afghanistan") must not make it close to every report that has them.
-      const min = folded || (flags[slot]! & SLOT_FOLDED) !== 0 ? base + foldedExtra : base
+      // A report of a fresh disaster's day joins it on the event key alone (see `alone` below).
+      const min = alone.has(slot)
+        ? 0
+        : folded || (flag & SLOT_FOLDED) !== 0
+          ? base + foldedExtra
+          : base
       // Most candidates share a word or two only: the sketch bounds the dot product by the
       // squared weights of the keys that hit, from the slot's columns alone (no object read).
       const cNorm = norms[slot]!
@@ -444,6 +481,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
           match: c,
           weak: 0,
           weakScore: score,
+          late: false,
         }
         best.set(c.clusterId, e)
       }
@@ -454,6 +492,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
         e.score = score
         e.margin = margin
         e.match = c
+        e.late = late
       } else if (e.margin === Number.NEGATIVE_INFINITY && score > e.weakScore) {
         e.score = score
         e.weakScore = score
@@ -463,9 +502,32 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     }
     // The reports of the arrival's events that day first: they are the likeliest of its story.
     const reports: number[] = []
+    alone.clear()
+    const facts = doc.features.facts
     for (const key of doc.features.events) {
       const list = byEvent.get(key)
       if (!list) continue
+      const match = isMatchKey(key)
+      // A disaster's day joins on its key alone, whatever the angle (news-dev's editor: galleries,
+      // "what we know", tourists, toll updates of one quake's day are one story) when the event
+      // is fresh: the window's first report of the key told of it happening, that day or the
+      // day before (the next day's coverage is its own story, joined the same way). Earlier
+      // coverage of the key (an old quake's aftermath), a recurrence ("another quake") or a new
+      // magnitude on a later day is not that event: only reports of a quake happening join
+      // each other on their day then.
+      const onset = match || !eventDay ? undefined : onsetOf(list)
+      const onsetDay = onset ? Math.floor(onset.time / DAY_MS) : Number.NaN
+      const recurrence =
+        onsetDay < day &&
+        (facts.again === true ||
+          (facts.magnitude !== undefined &&
+            onset?.features.facts.magnitude !== undefined &&
+            facts.magnitude !== onset.features.facts.magnitude))
+      const fresh =
+        onset?.features.facts.onset === true &&
+        onset.features.facts.again !== true &&
+        (onsetDay === day || onsetDay === day - 1) &&
+        !recurrence
       // The newest few only, whatever their day: an arrival's work stays bounded however many
       // reports of a key the window holds.
       for (let i = list.length - 1; i >= Math.max(0, list.length - EVENT_SCAN); i--) {
@@ -477,7 +539,10 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
         if (first && Math.floor(first.time / DAY_MS) !== day) continue
         // A match's reports are marked apart: they get the match's bar (a slot marked by both
         // keys of an arrival keeps the disaster's).
-        if (event[m.slot] !== stamp) event[m.slot] = isMatchKey(key) ? -stamp : stamp
+        if (event[m.slot] !== stamp) event[m.slot] = match ? -stamp : stamp
+        const past = facts.past === true || m.features.facts.past === true
+        if (!past && (fresh || (!match && eventDay && facts.onset && m.features.facts.onset)))
+          alone.add(m.slot)
         reports.push(m.slot)
       }
     }
@@ -488,6 +553,9 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
       .filter(([, e]) => e.margin > Number.NEGATIVE_INFINITY || e.weak >= SUPPORT_MEMBERS)
       .sort(
         (x, y) =>
+          // A late copy stays with the day before's story (news-dev's rule) rather than starting
+          // the new day's: a new figure turns it away (see `fits`) to the next story.
+          Number(y[1].late) - Number(x[1].late) ||
           y[1].margin - x[1].margin ||
           y[1].weak - x[1].weak ||
           y[1].score - x[1].score ||
@@ -596,6 +664,10 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     stats: () => ({ size: byId.size, ...counters }),
   }
 }
+
+/** A report of a disaster: an event key other than a match's, and not a look back. */
+const isDisaster = (doc: Doc): boolean =>
+  doc.features.facts.aside !== true && doc.features.events.some((k) => !isMatchKey(k))
 
 /** The keys of sorted `a` that sorted `b` lacks. */
 const keysNotIn = (a: Uint32Array, b: Uint32Array): Uint32Array => {

@@ -217,3 +217,34 @@ describe('readStory: event keys', () => {
     expect(storyFacts('Ten children die after boat capsizes').folded).toBeUndefined()
   })
 })
+
+describe('storyFacts: the phase of a disaster a headline reports', () => {
+  it('tells a report of the event happening from a later angle of it', () => {
+    expect(storyFacts('Powerful earthquake strikes Morocco').onset).toBe(true)
+    expect(storyFacts('Flood kills 12 in Balochistan').onset).toBe(true)
+    expect(storyFacts('Magnitude 6.1 earthquake felt across Morocco').magnitude).toBe(6.1)
+    // "quake-hit" describes a place after the event: no report of it happening.
+    expect(storyFacts("Minister's visit to quake-hit Turkey").onset).toBeUndefined()
+    expect(storyFacts('Morocco earthquake survivors sleep in the streets').onset).toBeUndefined()
+  })
+
+  it('marks a recurrence: another event after an earlier one', () => {
+    const again = storyFacts('New 6.4-magnitude earthquake hits southern Turkey')
+    expect(again).toMatchObject({ onset: true, again: true, magnitude: 6.4 })
+    expect(storyFacts('Afghanistan is hit by another earthquake').again).toBe(true)
+    expect(storyFacts('Quake strikes Herat days after deadly tremors').again).toBe(true)
+    expect(storyFacts('Powerful earthquake strikes Morocco').again).toBeUndefined()
+    // A place named "New …" is no recurrence.
+    expect(storyFacts('Earthquake strikes New Zealand').again).toBeUndefined()
+  })
+
+  it('sets aside a look back, a reaction and a service piece, not the survivors of the day', () => {
+    expect(storyFacts('The deadliest earthquakes in Morocco since 1960').aside).toBe(true)
+    expect(storyFacts('World leaders react to Morocco earthquake').aside).toBe(true)
+    expect(storyFacts('How to help the victims of the earthquake in Morocco').aside).toBe(true)
+    expect(storyFacts('Morocco earthquake survivors sleep in the streets').aside).toBeUndefined()
+    // "Bus crashes" is a verb: one event.
+    expect(storyFacts('Passenger bus crashes in Balochistan, killing 40').aside).toBeUndefined()
+    expect(readStory('Morocco earthquake survivors sleep in the streets').events).toHaveLength(1)
+  })
+})

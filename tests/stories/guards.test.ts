@@ -158,3 +158,55 @@ describe('storyConflict: one event, several events', () => {
     ).toBeUndefined()
   })
 })
+
+describe('storyConflict: developments of a saga', () => {
+  it('keeps a consequence apart from the development it follows', () => {
+    // Protests, troops, a flight home told by one headline only: the next story of the saga.
+    expect(
+      conflict(
+        ['Opposition leader Omar Said arrested in Lahore'],
+        ["Omar Said's arrest stokes anger in Lahore"],
+      ),
+    ).toBe('development')
+    expect(
+      conflict(
+        ['Suspects in aid worker case fly back to UK from Dubai'],
+        ['Suspects in aid worker case arrested on arrival'],
+      ),
+    ).toBe('development')
+    expect(
+      conflict(
+        ['Army deployed in Lahore after Omar Said arrest'],
+        ['Omar Said arrested in Lahore'],
+      ),
+    ).toBe('development')
+  })
+
+  it('reads a development of a background clause as background, and bail told once as one ruling', () => {
+    // "after … arrest" recalls the arrest: both report protests.
+    expect(
+      conflict(
+        ['Protests erupt in Lahore after Omar Said arrest'],
+        ["Omar Said's arrest sparks protests in Lahore"],
+      ),
+    ).toBeUndefined()
+    // "as …" tells what goes on around the development.
+    expect(
+      conflict(
+        ['Army deployed in Lahore as Omar Said arrest fuels unrest'],
+        ['Army deployed in Lahore after Omar Said arrest'],
+      ),
+    ).toBeUndefined()
+    // One headline says the court freed him, the other only that it ruled.
+    expect(
+      conflict(
+        ['Court rules Omar Said arrest illegal, orders his release'],
+        ['Court rules Omar Said arrest was illegal'],
+      ),
+    ).toBeUndefined()
+    // Two different developments, both stated: bail is not charges.
+    expect(
+      conflict(['Omar Said freed on bail in Lahore'], ['Omar Said charged in Lahore court']),
+    ).toBe('development')
+  })
+})

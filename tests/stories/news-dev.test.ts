@@ -15,8 +15,8 @@ import {
 const present = newsDevPresent()
 const suite = present ? 'news-dev' : `news-dev (skipped: no corpus at ${NEWS_DEV_DIR})`
 
-/** Recall the replay reaches now (P 0.968, R 0.419 with the defaults), less the 0.05 the issue allows. */
-const RECALL_FLOOR = 0.369
+/** Recall the replay reaches now (P 0.981, R 0.811 with the defaults), less the 0.05 the issue allows. */
+const RECALL_FLOOR = 0.761
 
 describe.skipIf(!present)(suite, () => {
   let items: Map<string, NewsDevItem>
@@ -70,6 +70,40 @@ describe.skipIf(!present)(suite, () => {
     expect(run.predicted.get('nd-00385')).toBe(run.predicted.get('nd-00388'))
   })
 
+  it("joins a fresh disaster's day on its event key, whatever the angle, and the next day apart", () => {
+    // Morocco, 9 Sep 2023: "Powerful earthquake strikes Morocco…" (ABC, 00:05) / "Morocco
+    // earthquake: Dust surrounds Kutubiyya mosque following deadly quake" (BBC) / "Tourists
+    // describe moments earthquake struck Morocco" (NBC).
+    expect(run.predicted.get('nd-00880')).toBe(run.predicted.get('nd-00859'))
+    expect(run.predicted.get('nd-00910')).toBe(run.predicted.get('nd-00859'))
+    // 10 Sep is its own story, its angles together: "British tourists describe 'terrifying'
+    // moment quake hit" (BBC) / "Dad killed by rubble… in Morocco quake" (Sky).
+    expect(run.predicted.get('nd-00943')).toBe(run.predicted.get('nd-00924'))
+    expect(run.predicted.get('nd-00924')).not.toBe(run.predicted.get('nd-00859'))
+  })
+
+  it("keeps an old disaster's aftermath, reactions and look-backs out of a day's story", () => {
+    // Turkey, 20 Feb 2023, two weeks after the 6 Feb quake: "Turkey winds down earthquake rescue
+    // operations" and "Blinken praises Americans' response to Turkey earthquake" are not the
+    // day's new 6.4 quake ("New magnitude 6.4 earthquake rocks southern Turkey").
+    expect(run.predicted.get('nd-00361')).not.toBe(run.predicted.get('nd-00386'))
+    expect(run.predicted.get('nd-00364')).not.toBe(run.predicted.get('nd-00386'))
+    // Morocco, 9 Sep: "World reacts to Morocco's devastating earthquake" and "The most deadly
+    // earthquakes in the past 25 years" are their own stories.
+    expect(run.predicted.get('nd-00892')).not.toBe(run.predicted.get('nd-00859'))
+    expect(run.predicted.get('nd-00919')).not.toBe(run.predicted.get('nd-00859'))
+  })
+
+  it('keeps the next development of a saga apart on its day', () => {
+    // 9 May 2023: "Imran Khan's Arrest in Graft Probe Stokes Anger in Pakistan" (MSN) is the
+    // protests' story, not the arrest's ("Ex-PM Imran Khan arrested outside court in Pakistan").
+    expect(conflict('nd-00652', 'nd-00634', true)).toBe('development')
+    expect(run.predicted.get('nd-00652')).not.toBe(run.predicted.get('nd-00634'))
+    // 13 Sep: "Adults sought by police over Sara Sharif death fly back to UK" vs "Sara Sharif:
+    // Three relatives arrested over her murder", hours apart.
+    expect(run.predicted.get('nd-01029')).not.toBe(run.predicted.get('nd-01017'))
+  })
+
   it("merges a match day's reports on its sides, not what a player says of it", () => {
     // Karachi, 18 Dec 2022: "Pakistan v England: Harry Brook hundred gives tourists lead" (BBC) /
     // "Harry Brook hits third century of tour as England edge into lead over Pakistan" (Guardian).
@@ -114,9 +148,11 @@ describe.skipIf(!present)(suite, () => {
   it('scores the held-out windows (W4, W5) close to the tuned ones', () => {
     const tuned = scoreNewsDev(run, ['W1', 'W2', 'W3'])
     const held = scoreNewsDev(run, ['W4', 'W5'])
-    expect(held.precision).toBeGreaterThanOrEqual(0.9)
+    // W4–W5 reach P 0.980, R 0.796 now; W1–W3 P 0.985, R 0.851.
+    expect(held.precision).toBeGreaterThanOrEqual(0.95)
     expect(tuned.precision).toBeGreaterThanOrEqual(0.95)
-    expect(held.recall).toBeGreaterThan(0.15)
+    expect(held.recall).toBeGreaterThanOrEqual(0.746)
+    expect(tuned.recall).toBeGreaterThanOrEqual(0.801)
   })
 
   it('reads every story of set B from the corpus', () => {

@@ -355,7 +355,12 @@ describe('createStoryIndex: corroboration and the UTC day', () => {
   /** Whether the angle piece joins the story of the reports before it. */
   const joins = (stored: Item[], newcomer: Item, opts: StoryIndexOptions): boolean => {
     // Without event keys: the quake reports share one (quake@morocco), which is another test.
-    const index = createStoryIndex({ lsh: { bands: 1, rows: 0 }, event: 1, ...opts })
+    const index = createStoryIndex({
+      lsh: { bands: 1, rows: 0 },
+      event: 1,
+      eventDay: false,
+      ...opts,
+    })
     for (const i of [...filler, ...stored]) index.add(i)
     const [out] = index.assign([newcomer], new Date(Date.parse(newcomer.fetchedAt) + 60_000))
     return out?.clusterId === 'story'
@@ -430,7 +435,7 @@ describe('createStoryIndex: one disaster, one day', () => {
     let helped = 0
     for (const threshold of [0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5]) {
       const joined = storyOf([...first(), late], { threshold })
-      const without = storyOf([...first(), late], { threshold, event: 1 })
+      const without = storyOf([...first(), late], { threshold, event: 1, eventDay: false })
       // The event key only lowers the bar: what joins without it joins with it.
       if (without.last === without.first) expect(joined.last).toBe(joined.first)
       if (joined.last === joined.first && without.last !== without.first) helped++
@@ -527,5 +532,88 @@ describe('createStoryIndex: one disaster, one day', () => {
     const reaction = item('e', 'cnn', 12, 'World leaders send condolences to Morocco after quake')
     const react = storyOf([...first(), reaction])
     expect(react.last).not.toBe(react.first)
+  })
+})
+
+describe('createStoryIndex: a fresh disaster day joins on its event key alone', () => {
+  const DAY = Date.parse('2025-11-02T00:00:00.000Z')
+  const item = (id: string, sourceId: string, hours: number, title: string, summary = '') =>
+    makeItem({
+      id,
+      sourceId,
+      title,
+      summary,
+      publishedAt: new Date(DAY + hours * 3_600_000).toISOString(),
+      fetchedAt: new Date(DAY + hours * 3_600_000 + 60_000).toISOString(),
+    })
+  const filler = Array.from({ length: 40 }, (_, i) =>
+    item(`f${i}`, `f${i % 5}`, 0.5, `Cricket board meeting ${i} on budget for Lahore stadium`),
+  )
+  const onset = item('a', 'abc', 1, 'Strong earthquake hits Morocco, buildings collapse')
+  /** Angles of the day that share little but the quake and the country with the onset report. */
+  const angles = (hours: number) => [
+    item('g1', 'bbc', hours, 'Morocco earthquake: villagers sleep outdoors in the cold'),
+    item(
+      'g2',
+      'guardian',
+      hours + 1,
+      'Tourists describe terror as Moroccan quake shook their hotel',
+    ),
+  ]
+  /**
+   * Story of each item, after all were assigned in order. A high bar: what joins, joins on the
+   * key, not on the words the short fixtures share.
+   */
+  const stories = (items: Item[], opts: StoryIndexOptions = {}) => {
+    const out = createStoryIndex({ threshold: 0.6, ...opts }).assign(
+      [...filler, ...items],
+      new Date(DAY + 40 * 3_600_000),
+    )
+    return new Map(out.map((i) => [i.id, i.clusterId]))
+  }
+
+  it("puts the day's angles with its first report, and the next day's with each other", () => {
+    const day1 = stories([onset, ...angles(5)])
+    expect(day1.get('g1')).toBe(day1.get('a'))
+    expect(day1.get('g2')).toBe(day1.get('a'))
+    // Without the day's join they are not close enough.
+    const strict = stories([onset, ...angles(5)], { eventDay: false })
+    expect(strict.get('g1')).not.toBe(strict.get('a'))
+    // The next day is its own story: its angles join one another, not the first day's.
+    const day2 = stories([onset, ...angles(26)])
+    expect(day2.get('g1')).not.toBe(day2.get('a'))
+    expect(day2.get('g2')).toBe(day2.get('g1'))
+    // Two days on, the disaster is not fresh: the angles are scored by their words again.
+    const day3 = stories([onset, ...angles(50)].map((i) => ({ ...i })))
+    expect(day3.get('g2')).not.toBe(day3.get('g1'))
+  })
+
+  it('does not join angles on the key when the coverage began with an earlier event', () => {
+    // The window's first report of the key is an aftermath piece (an older quake): not fresh.
+    const aftermath = item('o', 'abc', 1, 'Morocco earthquake victims still wait for new homes')
+    const out = stories([aftermath, ...angles(5)])
+    expect(out.get('g1')).not.toBe(out.get('o'))
+    expect(out.get('g2')).not.toBe(out.get('g1'))
+  })
+
+  it('keeps another quake of a later day apart from the day before’s, and reactions apart', () => {
+    const again = item(
+      'n',
+      'sky',
+      27,
+      'Another earthquake hits Morocco as villagers sleep outdoors',
+    )
+    const next = item('m', 'bbc', 26, 'Morocco earthquake: rescuers reach mountain villages')
+    const out = stories([onset, next, again])
+    expect(out.get('n')).not.toBe(out.get('m'))
+    // A reaction repeats the report's words but is another story; two reactions are one.
+    const react = item('r', 'aj', 4, 'World leaders react as strong earthquake hits Morocco')
+    const react2 = item('s', 'lm', 5, 'World leaders react to strong earthquake in Morocco')
+    const watch = item('w', 'fox', 4, 'World leaders watch as strong earthquake hits Morocco')
+    const reactions = stories([onset, react, react2, watch], { threshold: DEFAULT_THRESHOLD })
+    expect(reactions.get('r')).not.toBe(reactions.get('a'))
+    expect(reactions.get('s')).toBe(reactions.get('r'))
+    // The same words without the reaction: a report of the day, in its story.
+    expect(reactions.get('w')).toBe(reactions.get('a'))
   })
 })

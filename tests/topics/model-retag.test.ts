@@ -3,10 +3,8 @@
  * the topic's rules pass (and those stored since the last re-tag), with the same result as a full
  * re-tag of every stored item.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { AppConfig, Item, Topic, Verdict } from '../../src/model/types.js'
 import { createRuntime, createTagger } from '../../src/runtime.js'
 import { topicTagger } from '../../src/topics/tag.js'
@@ -16,11 +14,9 @@ import { fixedClock } from '../helpers/clock.js'
 import { fakeFetch } from '../helpers/fake-fetch.js'
 import { makeItem } from '../helpers/items.js'
 import { makeSource, PAK_AFGHAN_TOPIC, testConfig } from '../helpers/runtime.js'
+import { tempDirs } from '../helpers/temp-dirs.js'
 
-const dirs: string[] = []
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
-})
+const tempDir = tempDirs('tw-model-retag-')
 
 const TOPIC = PAK_AFGHAN_TOPIC.id
 const source = makeSource({ id: 'dawn', title: 'Dawn' })
@@ -67,8 +63,7 @@ const verdictsOf = (items: Item[], isIn: boolean, prefix: string): Verdict[] =>
 
 describe('re-tag after a model-only change', () => {
   it('reads only the items the rules pass, and ends as a full re-tag does', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tw-model-retag-'))
-    dirs.push(dir)
+    const dir = tempDir()
     const config: AppConfig = testConfig({
       sources: [source],
       topics: [topic],

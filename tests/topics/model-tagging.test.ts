@@ -3,10 +3,9 @@
  * verdicts (file as prior), combined with the rules as declared, shown by explain, re-tagging the
  * stored items after feedback, and kept across restarts and reloads.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { describeModels, diffTopics } from '../../src/cli/check.js'
 import { parseConfigText } from '../../src/config/load.js'
 import { createApp } from '../../src/http/app.js'
@@ -26,16 +25,9 @@ import { fixedClock } from '../helpers/clock.js'
 import { fakeFetch } from '../helpers/fake-fetch.js'
 import { makeItem } from '../helpers/items.js'
 import { makeSource, PAK_AFGHAN_TOPIC, testConfig } from '../helpers/runtime.js'
+import { tempDirs } from '../helpers/temp-dirs.js'
 
-const dirs: string[] = []
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'tw-model-'))
-  dirs.push(d)
-  return d
-}
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
-})
+const tempDir = tempDirs('tw-model-')
 
 const TOPIC = PAK_AFGHAN_TOPIC.id
 const source = makeSource({ id: 'dawn', title: 'Dawn' })

@@ -4,10 +4,8 @@
  * history (a verdict given again, another model file) is not used. Verdicts imported with one
  * timestamp keep their import order (Verdict.seq), so a later import costs steps, not a retrain.
  */
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { AppConfig, Topic, TopicModel, Verdict } from '../../src/model/types.js'
 import { learnFromStore } from '../../src/runtime.js'
 import { createPartitionedStore } from '../../src/store/lowdb/partitioned-store.js'
@@ -19,16 +17,9 @@ import type { LearnTopics } from '../../src/topics/learner.js'
 import { topicTagger } from '../../src/topics/tag.js'
 import { makeItem } from '../helpers/items.js'
 import { makeSource, PAK_AFGHAN_TOPIC, testConfig } from '../helpers/runtime.js'
+import { tempDirs } from '../helpers/temp-dirs.js'
 
-const dirs: string[] = []
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'tw-stored-model-'))
-  dirs.push(d)
-  return d
-}
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
-})
+const tempDir = tempDirs('tw-stored-model-')
 
 const TOPIC = PAK_AFGHAN_TOPIC.id
 const source = makeSource({ id: 'dawn', title: 'Dawn' })

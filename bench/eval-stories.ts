@@ -13,6 +13,7 @@ import {
 } from '../src/stories/evaluate.js'
 import {
   createStoryIndex,
+  DEFAULT_ACTOR,
   DEFAULT_CROSS_DAY,
   DEFAULT_EVENT,
   DEFAULT_FOLDED,
@@ -53,7 +54,7 @@ const main = async (): Promise<void> => {
     `labelled set: ${result.stories} stories, ${result.items} reports, ${result.truePairs} same-story pairs`,
   )
   console.log(
-    `defaults: IDF-weighted cosine ≥ ${DEFAULT_THRESHOLD} + ${DEFAULT_THRESHOLD_PER_DAY} per 24 h between reports + ${DEFAULT_CROSS_DAY} across UTC days (or two members of a story at ${DEFAULT_SUPPORT} of that); × ${DEFAULT_EVENT} for two reports of one disaster (kind@place) on one UTC day, whatever their sources, and on the key alone while the disaster is fresh (first reported happening that day or the day before); × ${DEFAULT_MATCH} for two reports of one match (two sides) on one UTC day; a report of deaths in the ${DEFAULT_LATE_MS / 3_600_000} h after midnight UTC held to the same-day bar against the day before's (a late copy, no new figure); + ${DEFAULT_FOLDED} when a text is folded from Polish; window 72 h, MinHash/LSH 40 bands × 2 rows`,
+    `defaults: IDF-weighted cosine ≥ ${DEFAULT_THRESHOLD} + ${DEFAULT_THRESHOLD_PER_DAY} per 24 h between reports + ${DEFAULT_CROSS_DAY} across UTC days (or two members of a story at ${DEFAULT_SUPPORT} of that); × ${DEFAULT_EVENT} for two reports of one disaster (kind@place) on one UTC day, whatever their sources, and on the key alone while the disaster is fresh (first reported happening that day or the day before); × ${DEFAULT_MATCH} for two reports of one match (two sides) on one UTC day; × ${DEFAULT_ACTOR} for two headlines of one development (arrest, bail, protests…) of one named person on one UTC day; a report of deaths in the ${DEFAULT_LATE_MS / 3_600_000} h after midnight UTC held to the same-day bar against the day before's (a late copy, no new figure); + ${DEFAULT_FOLDED} when a text is folded from Polish; window 72 h, MinHash/LSH 40 bands × 2 rows`,
   )
   console.log(`\npairwise precision ${pct(result.precision)}  recall ${pct(result.recall)}`)
   console.log(`false merges: ${result.falseMerges.length}`)

@@ -1,5 +1,6 @@
 /** Facts a story guard compares (pure): figures, months, weekdays, places, countries, event direction, event keys. */
 import { hasNonAscii, normalizeText, tokenize } from '../topics/text.js'
+import { actorKeys } from './actors.js'
 import { foldWord, isPolish } from './fold.js'
 import {
   ANGLE_WORDS,
@@ -481,7 +482,7 @@ export const readStory = (
     facts: Object.keys(extra).length > 0 ? { ...facts, ...extra } : facts,
     titleKeys: keysIn(head),
     summaryKeys: keysIn(body),
-    events: [...disasters, ...matchKeys(head, all)],
+    events: [...disasters, ...matchKeys(head, all), ...actorKeys(head, all)],
   }
 }
 

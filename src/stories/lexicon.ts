@@ -134,6 +134,11 @@ export const DEVELOPMENTS: ReadonlyMap<string, number> = new Map(
   ).flatMap(([bit, words]) => words.split(' ').map((w) => [w, bit] as const)),
 )
 
+/** Verbs of a purpose clause: "troops deployed to halt unrest" reports troops, not unrest. */
+export const PURPOSE: ReadonlySet<string> = new Set(
+  'halt quell curb contain stop calm counter'.split(' '),
+)
+
 /** DEVELOPMENTS bits that a headline tells of only when they are its news: protests, troops, a flight home. */
 export const DEVELOPMENT_CONSEQUENCES = 1 | 2 | 8
 

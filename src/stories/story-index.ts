@@ -1,5 +1,6 @@
 /** StoryIndex: the in-memory window of recent items that assigns each new arrival its story (clusterId). */
 import type { ClusterReason, Item } from '../model/types.js'
+import { isActorKey } from './actors.js'
 import { countKeys, countOf, createBandTable, dropFrom, pushTo } from './buckets.js'
 import { isMatchKey, type StoryFacts } from './facts.js'
 import { BACKGROUND_KEY, compactFeatures, type StoryFeatures, storyFeatures } from './features.js'
@@ -12,15 +13,7 @@ import {
   SLOT_DISASTER,
   SLOT_FOLDED,
 } from './slots.js'
-import {
-  fnv1a,
-  hasKey,
-  intersectionSize,
-  normOf,
-  SKETCH_WORDS,
-  sketchWeight,
-  weightedCosine,
-} from './text.js'
+import { fnv1a, hasKey, normOf, SKETCH_WORDS, sketchWeight, weightedCosine } from './text.js'
 
 /** Tuning of a {@link StoryIndex}; the defaults are what `npm run eval:stories` measures (tests/stories/evaluate.test.ts checks them). */
 export interface StoryIndexOptions {
@@ -72,6 +65,13 @@ export interface StoryIndexOptions {
    * and clips share few words but the sides. 1 turns it off. Default {@link DEFAULT_MATCH}.
    */
   match?: number
+  /**
+   * The bar is this share of itself for two reports published on one UTC day whose headlines
+   * report one development of one person (actors.ts: "Imran Khan granted bail", "ex-PM Khan
+   * released on bail"): a saga's day holds one story per development. 1 turns it off. Default
+   * {@link DEFAULT_ACTOR}.
+   */
+  actor?: number
   /**
    * A report published this long after midnight UTC may be a late copy of a report of the day
    * before: it is held to the same-day bar (with the time since midnight), unless it gives a
@@ -187,6 +187,8 @@ export const DEFAULT_CROSS_DAY = 0.15
 export const DEFAULT_EVENT = 0.8
 /** See {@link StoryIndexOptions.match}. */
 export const DEFAULT_MATCH = 0.6
+/** See {@link StoryIndexOptions.actor}. */
+export const DEFAULT_ACTOR = 0.6
 /** See {@link StoryIndexOptions.lateMs}. */
 export const DEFAULT_LATE_MS = 12 * 3_600_000
 /** See {@link StoryIndexOptions.folded}. */
@@ -245,6 +247,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
   const eventShare = opts.event ?? DEFAULT_EVENT
   const eventDay = opts.eventDay ?? true
   const matchShare = opts.match ?? DEFAULT_MATCH
+  const actorShare = opts.actor ?? DEFAULT_ACTOR
   const lateMs = opts.lateMs ?? DEFAULT_LATE_MS
   const foldedExtra = opts.folded ?? DEFAULT_FOLDED
   const commonShare = opts.commonShare ?? 0.005
@@ -365,6 +368,8 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
 
   /** Slots an arrival may join on its event key alone (reused by every arrival). */
   const alone = new Set<number>()
+  /** Slots of reports of one of the arrival's actor developments that day (reused by every arrival). */
+  const acting = new Set<number>()
 
   /** The earliest of the first reports indexed of an event key: where its coverage in the window began. */
   const onsetOf = (list: readonly Doc[]): Doc | undefined => {
@@ -441,7 +446,8 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
       // another outlet's report.
       // A disaster's day is one story whatever the angle: an outlet's several clips, galleries and
       // explainers of it that day join it on its event key like another outlet's reports.
-      const ofEvent = event[slot] === stamp || event[slot] === -stamp
+      const marked = event[slot] === stamp || event[slot] === -stamp
+      const ofEvent = marked || acting.has(slot)
       // A reaction to a disaster ("World reacts…") or a look back at past ones is another story
       // than the disaster's reports, however many of their words it repeats.
       const flag = flags[slot]!
@@ -454,7 +460,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
       const base = strict
         ? floor - threshold + sameSource
         : ofEvent
-          ? floor * (event[slot] === stamp ? eventShare : matchShare)
+          ? floor * (event[slot] === stamp ? eventShare : marked ? matchShare : actorShare)
           : floor
       // A folded text keeps few keys (its words that have an English fold): a few common ones
       // ("taliban", "afghanistan") must not make it close to every report that has them.
@@ -503,10 +509,23 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     // The reports of the arrival's events that day first: they are the likeliest of its story.
     const reports: number[] = []
     alone.clear()
+    acting.clear()
     const facts = doc.features.facts
     for (const key of doc.features.events) {
       const list = byEvent.get(key)
       if (!list) continue
+      if (isActorKey(key)) {
+        // One person's development on one UTC day: its reports, newest first, face a lower bar.
+        for (let i = list.length - 1; i >= Math.max(0, list.length - EVENT_SCAN); i--) {
+          const m = list[i]!
+          if (m.slot === undefined || Math.floor(m.time / DAY_MS) !== day) continue
+          const first = byCluster.get(m.clusterId)?.[0]
+          if (first && Math.floor(first.time / DAY_MS) !== day) continue
+          acting.add(m.slot)
+          reports.push(m.slot)
+        }
+        continue
+      }
       const match = isMatchKey(key)
       // A disaster's day joins on its key alone, whatever the angle (news-dev's editor: galleries,
       // "what we know", tourists, toll updates of one quake's day are one story) when the event
@@ -579,7 +598,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
             doc.features.keys,
             m.features.keys,
             sameDay,
-            sameDay && intersectionSize(doc.features.events, m.features.events, 1) > 0,
+            sameDay && sharesEvent(doc.features.events, m.features.events),
           ) === undefined
         )
       })
@@ -665,9 +684,20 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
   }
 }
 
-/** A report of a disaster: an event key other than a match's, and not a look back. */
+/** A report of a disaster: an event key other than a match's or an actor's, and not a look back. */
 const isDisaster = (doc: Doc): boolean =>
-  doc.features.facts.aside !== true && doc.features.events.some((k) => !isMatchKey(k))
+  doc.features.facts.aside !== true &&
+  doc.features.events.some((k) => !isMatchKey(k) && !isActorKey(k))
+
+/**
+ * Whether two reports share a disaster's or a match's key: one event, whose figures and towns
+ * its day's reports give differently. An actor's development does not count: its day holds other
+ * developments the guards keep apart.
+ */
+const sharesEvent = (a: Uint32Array, b: Uint32Array): boolean => {
+  for (const k of a) if (!isActorKey(k) && hasKey(b, k)) return true
+  return false
+}
 
 /** The keys of sorted `a` that sorted `b` lacks. */
 const keysNotIn = (a: Uint32Array, b: Uint32Array): Uint32Array => {

@@ -617,3 +617,76 @@ describe('createStoryIndex: a fresh disaster day joins on its event key alone', 
     expect(reactions.get('w')).toBe(reactions.get('a'))
   })
 })
+
+describe("createStoryIndex: one person's development on one day", () => {
+  const DAY = Date.parse('2025-11-02T00:00:00.000Z')
+  const item = (id: string, sourceId: string, hours: number, title: string, summary = '') =>
+    makeItem({
+      id,
+      sourceId,
+      title,
+      summary,
+      publishedAt: new Date(DAY + hours * 3_600_000).toISOString(),
+      fetchedAt: new Date(DAY + hours * 3_600_000 + 60_000).toISOString(),
+    })
+  const filler = Array.from({ length: 40 }, (_, i) =>
+    item(`f${i}`, `f${i % 5}`, 1, `Cricket board meeting ${i} on budget for Lahore stadium`),
+  )
+  const bail = item(
+    'a',
+    'sky',
+    10,
+    'Former Pakistan prime minister Imran Khan to be released on bail',
+    'A court in Islamabad has ordered the release of Imran Khan.',
+  )
+  /** Whether the last item joins the first's story, after all were assigned in order. */
+  const joins = (items: Item[], opts: StoryIndexOptions = {}): boolean => {
+    const out = createStoryIndex(opts).assign([...filler, ...items], new Date(DAY + 40 * 3_600_000))
+    return out.at(-1)!.clusterId === out.at(-items.length)!.clusterId
+  }
+
+  it('joins a report of the same development that shares few words, on its day only', () => {
+    const other = item(
+      'b',
+      'aljazeera',
+      11,
+      'Ex-Pakistan PM Khan gets two-week bail from court',
+      'Imran Khan walked out after judges heard his plea.',
+    )
+    let helped = 0
+    for (const threshold of [0.2, 0.25, 0.3, 0.35, 0.4]) {
+      const on = joins([bail, other], { threshold })
+      const off = joins([bail, other], { threshold, actor: 1 })
+      // The key only lowers the bar: what joins without it joins with it.
+      if (off) expect(on).toBe(true)
+      if (on && !off) helped++
+    }
+    expect(helped).toBeGreaterThan(0)
+    expect(joins([bail, other])).toBe(true)
+    // The next UTC day's report of bail is not joined by the key.
+    const nextDay = { ...other, publishedAt: new Date(DAY + 35 * 3_600_000).toISOString() }
+    expect(joins([bail, { ...nextDay, fetchedAt: nextDay.publishedAt }], { threshold: 0.3 })).toBe(
+      joins([bail, { ...nextDay, fetchedAt: nextDay.publishedAt }], { threshold: 0.3, actor: 1 }),
+    )
+  })
+
+  it("keeps other developments of the person's day apart: protests, the supporters' arrest", () => {
+    const protests = item(
+      'c',
+      'aljazeera',
+      11,
+      'Imran Khan release on bail sparks protests in Pakistan',
+      'Imran Khan supporters took to the streets.',
+    )
+    expect(joins([bail, protests])).toBe(false)
+    const arrest = item(
+      'd',
+      'dawn',
+      9,
+      'Imran Khan arrested again in Islamabad',
+      'Imran Khan was detained.',
+    )
+    const freed = item('e', 'geo', 11, 'Imran Khan released in Islamabad', 'Imran Khan was freed.')
+    expect(joins([arrest, freed])).toBe(false)
+  })
+})

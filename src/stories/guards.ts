@@ -83,7 +83,8 @@ const developmentConflict = (a: number, b: number): boolean =>
 /**
  * The first guard that keeps two reports apart, or undefined when none does (pure). Each guard
  * fires only when BOTH texts state the fact and the statements cannot both be true: different
- * figures ("100,000" vs "80,000"; "100k" equals "100,000"), months, weekdays, places (a place
+ * figures ("100,000" vs "80,000"; "100k" equals "100,000"), months, weekdays (of reports of
+ * different UTC days), places (a place
  * inside another, or the other name of one crossing, is compatible), countries, or opposite event
  * directions ("reopens" vs "closed", "resume" vs "collapse", "rises" vs "falls"), or one reporting
  * several events at once ("bus and boat accidents") and the other one of them. Figures do not
@@ -109,7 +110,9 @@ export const storyConflict = (
   if (!tollOfOneDay && (disjoint(a.numbers, b.numbers) || quantitiesConflict(a, b)))
     return 'numbers'
   if (disjointMask(a.months, b.months)) return 'months'
-  if (disjointMask(a.weekdays, b.weekdays)) return 'weekdays'
+  // Two reports of one UTC day that name different weekdays name the night it happened and the
+  // day they write ("late Friday", "on Saturday"), not two events: the day already tells them.
+  if (!sameDay && disjointMask(a.weekdays, b.weekdays)) return 'weekdays'
   if (placesConflict(a.places, b.places)) return 'places'
   // Reports of one event on its day name the towns it reached (capitalised names the gazetteer
   // does not know): a known place of another province or country still keeps them apart.

@@ -143,6 +143,17 @@ describe('storyConflict: one event, several events', () => {
     expect(storyConflict(a.facts, b.facts, a.keys, b.keys, false, false)).toBe('numbers')
   })
 
+  it('lets reports of one UTC day name the night it happened and the day they write', () => {
+    const a = storyFeatures('Quake hits Morocco', 'It struck late on Friday near Marrakesh.')
+    const b = storyFeatures(
+      'Quake toll rises in Morocco',
+      'Rescuers dug on Saturday near Marrakesh.',
+    )
+    expect(storyConflict(a.facts, b.facts, a.keys, b.keys, true)).toBeUndefined()
+    // Across days the weekdays still tell two reports apart.
+    expect(storyConflict(a.facts, b.facts, a.keys, b.keys, false)).toBe('weekdays')
+  })
+
   it('keeps a roundup of several events apart from a report of one of them', () => {
     expect(
       conflict(

@@ -15,8 +15,8 @@ import {
 const present = newsDevPresent()
 const suite = present ? 'news-dev' : `news-dev (skipped: no corpus at ${NEWS_DEV_DIR})`
 
-/** Recall the replay reaches now (P 0.981, R 0.811 with the defaults), less the 0.05 the issue allows. */
-const RECALL_FLOOR = 0.761
+/** Recall the replay reaches now (P 0.982, R 0.857 with the defaults), less the 0.05 the issue allows. */
+const RECALL_FLOOR = 0.807
 
 describe.skipIf(!present)(suite, () => {
   let items: Map<string, NewsDevItem>
@@ -104,6 +104,21 @@ describe.skipIf(!present)(suite, () => {
     expect(run.predicted.get('nd-01029')).not.toBe(run.predicted.get('nd-01017'))
   })
 
+  it("joins one person's development on its day, apart from the next development", () => {
+    // 12 May 2023: "Ex-Pakistan PM Imran Khan gets two-week bail from Islamabad court" (Al
+    // Jazeera) / "Former Pakistan prime minister Imran Khan to be released on bail" (Sky) /
+    // "Pakistani Court Frees Former Prime Minister Imran Khan" (The Epoch Times, 22:21).
+    expect(run.predicted.get('nd-00744')).toBe(run.predicted.get('nd-00742'))
+    expect(run.predicted.get('nd-00762')).toBe(run.predicted.get('nd-00742'))
+    // 11 May: the Supreme Court's ruling, in Polish too ("Sąd Najwyższy w Pakistanie uchylił
+    // decyzję o aresztowaniu byłego premiera Imrana Khana").
+    expect(run.predicted.get('nd-00726')).toBe(run.predicted.get('nd-00720'))
+    // 10 May: "Hundreds of supporters of ousted prime minister arrested" is not his arrest's story
+    // nor the protests' ("Pakistan turmoil deepens after Imran Khan's arrest").
+    expect(run.predicted.get('nd-00685')).not.toBe(run.predicted.get('nd-00689'))
+    expect(run.predicted.get('nd-00685')).not.toBe(run.predicted.get('nd-00630'))
+  })
+
   it("merges a match day's reports on its sides, not what a player says of it", () => {
     // Karachi, 18 Dec 2022: "Pakistan v England: Harry Brook hundred gives tourists lead" (BBC) /
     // "Harry Brook hits third century of tour as England edge into lead over Pakistan" (Guardian).
@@ -148,11 +163,14 @@ describe.skipIf(!present)(suite, () => {
   it('scores the held-out windows (W4, W5) close to the tuned ones', () => {
     const tuned = scoreNewsDev(run, ['W1', 'W2', 'W3'])
     const held = scoreNewsDev(run, ['W4', 'W5'])
-    // W4–W5 reach P 0.980, R 0.796 now; W1–W3 P 0.985, R 0.851.
+    // W4–W5 reach P 0.981, R 0.855 now; W1–W3 P 0.985, R 0.863.
     expect(held.precision).toBeGreaterThanOrEqual(0.95)
     expect(tuned.precision).toBeGreaterThanOrEqual(0.95)
-    expect(held.recall).toBeGreaterThanOrEqual(0.746)
-    expect(tuned.recall).toBeGreaterThanOrEqual(0.801)
+    expect(held.recall).toBeGreaterThanOrEqual(0.805)
+    expect(tuned.recall).toBeGreaterThanOrEqual(0.813)
+    // No window alone falls under the precision target (leave one window out).
+    for (const w of ['W1', 'W2', 'W3', 'W4', 'W5'])
+      expect(scoreNewsDev(run, [w]).precision).toBeGreaterThanOrEqual(0.95)
   })
 
   it('reads every story of set B from the corpus', () => {

@@ -126,7 +126,9 @@ export const DEVELOPMENTS: ReadonlyMap<string, number> = new Map(
         1,
         'protest protests protesters protesting riot riots rioting unrest anger angry violence violent turmoil chaos uproar',
       ],
-      [2, 'troops army deploy deploys deployed deployment'],
+      // Troops deployed, not troops named: "probe into claims its troops killed civilians" or
+      // "Pentagon to interview more troops" report no deployment.
+      [2, 'deploy deploys deployed deployment'],
       [4, 'bail freed frees release releases released'],
       [8, 'fly flies flying flew return returns returning returned'],
       [16, 'charged'],

@@ -193,6 +193,15 @@ describe('storyConflict: developments of a saga', () => {
     ).toBe('development')
   })
 
+  it('reads troops named in a headline as no deployment', () => {
+    expect(
+      conflict(
+        ['UK launches inquiry into claims its troops killed Afghan civilians'],
+        ['Inquiry launched into claims British soldiers killed Afghan civilians'],
+      ),
+    ).toBeUndefined()
+  })
+
   it('reads a development of a background clause as background, and bail told once as one ruling', () => {
     // "after … arrest" recalls the arrest: both report protests.
     expect(

@@ -15,8 +15,8 @@ import {
 const present = newsDevPresent()
 const suite = present ? 'news-dev' : `news-dev (skipped: no corpus at ${NEWS_DEV_DIR})`
 
-/** Recall the replay reaches now (P 0.982, R 0.857 with the defaults), less the 0.05 the issue allows. */
-const RECALL_FLOOR = 0.807
+/** Recall the replay reaches now (P 0.982, R 0.859 with the defaults), less the 0.05 the issue allows. */
+const RECALL_FLOOR = 0.809
 
 describe.skipIf(!present)(suite, () => {
   let items: Map<string, NewsDevItem>
@@ -163,10 +163,10 @@ describe.skipIf(!present)(suite, () => {
   it('scores the held-out windows (W4, W5) close to the tuned ones', () => {
     const tuned = scoreNewsDev(run, ['W1', 'W2', 'W3'])
     const held = scoreNewsDev(run, ['W4', 'W5'])
-    // W4–W5 reach P 0.981, R 0.855 now; W1–W3 P 0.985, R 0.863.
+    // W4–W5 reach P 0.981, R 0.858 now; W1–W3 P 0.985, R 0.863.
     expect(held.precision).toBeGreaterThanOrEqual(0.95)
     expect(tuned.precision).toBeGreaterThanOrEqual(0.95)
-    expect(held.recall).toBeGreaterThanOrEqual(0.805)
+    expect(held.recall).toBeGreaterThanOrEqual(0.808)
     expect(tuned.recall).toBeGreaterThanOrEqual(0.813)
     // No window alone falls under the precision target (leave one window out).
     for (const w of ['W1', 'W2', 'W3', 'W4', 'W5'])

@@ -161,7 +161,9 @@ export const readConfigText = (
     fail(sortIssues(locate(problems)))
   }
 
-  const result = configSchema.safeParse(data, { reportInput: true })
+  // jitless: zod would compile a parser for each object schema on its first use (new Function);
+  // a configuration is parsed once or twice per process, so that compiling costs more than it saves.
+  const result = configSchema.safeParse(data, { reportInput: true, jitless: true })
   if (result.success) {
     const resolved = resolveConfig(result.data, file, env, checkTopics)
     if (problems.length === 0 && resolved.problems.length === 0) return resolved.config

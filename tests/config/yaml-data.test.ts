@@ -32,7 +32,7 @@ describe('yamlData', () => {
     expect(Object.getPrototypeOf(data)).toBe(Object.prototype)
     expect((data as { polluted?: boolean }).polluted).toBeUndefined()
     expect(Object.keys(data)).toEqual(['__proto__', 'ok'])
-    expect(data.__proto__).toEqual({ polluted: true })
+    expect(Object.getOwnPropertyDescriptor(data, '__proto__')?.value).toEqual({ polluted: true })
   })
 
   it('an empty document is null', () => {

@@ -1,5 +1,5 @@
 /** `topicwire export-opml`: the configured sources as OPML 2.0 on stdout. */
-import { loadConfig } from '../config/load.js'
+import { loadSourcesConfig } from '../config/load-sources.js'
 import type { Source } from '../model/types.js'
 import { stripInvalidXmlChars } from '../publish/escape.js'
 import { type OpmlOutline, renderOpmlDocument } from '../publish/opml-document.js'
@@ -27,7 +27,7 @@ export const renderSourcesOpml = (sources: readonly Source[], title: string): Pr
 
 /** Prints the configured sources as OPML to stdout; exit 0 (a ConfigError when the file is invalid). */
 export const exportOpmlCommand = async (ctx: CliContext): Promise<number> => {
-  const config = await loadConfig(ctx.configPath, ctx.env)
+  const config = await loadSourcesConfig(ctx.configPath, ctx.env)
   ctx.out((await renderSourcesOpml(config.sources, 'topicwire sources')).trimEnd())
   return 0
 }

@@ -1,12 +1,17 @@
-/** From the validated file to AppConfig: source ids, environment overrides, cross-references, rules. */
+/** From the validated file to AppConfig: source ids, environment overrides, cross-references, topic checks. */
 import type { AppConfig, Source, Topic } from '../model/types.js'
-import { compileTopics, RuleError, TopicRulesError } from '../topics/compile.js'
 import { ID_PATTERN, isHttpUrl, isListenHost } from './fields.js'
 import { type ConfigPath, type Problem, suggestKey } from './locate.js'
-import { loadModelFiles } from './model-file.js'
 import type { ParsedConfig, ParsedSource } from './schema.js'
 
 type Env = Record<string, string | undefined>
+
+/**
+ * What a command checks of the topics beyond their YAML (topic-problems.ts compiles the rules and
+ * reads the model files); paths from `topics`. Injected, so that a command that never tags does
+ * not load the rule compiler.
+ */
+export type TopicCheck = (topics: Topic[], configFile: string) => Problem[]
 
 /**
  * Lower-case ASCII slug: letters and digits joined by "-", accents dropped.
@@ -154,32 +159,16 @@ const checkReferences = (config: AppConfig): Problem[] => {
   return problems
 }
 
-/** Compiles the rules the way the tagger will, so a rule that cannot run is a config error. */
-const checkRules = (topics: Topic[]): Problem[] => {
-  const at = (topicId: string, e: RuleError): Problem => ({
-    path: ['topics', topicId, 'match', ...e.path],
-    message: e.message,
-  })
-  try {
-    compileTopics(topics)
-    return []
-  } catch (e) {
-    if (e instanceof TopicRulesError)
-      return e.errors.map(({ topicId, error }) => at(topicId, error))
-    if (e instanceof RuleError) return [at(topics[0]?.id ?? '', e)]
-    throw e
-  }
-}
-
 /**
  * Completes a validated file: ids and titles, environment overrides (after validation, so the
  * YAML's own problems are reported as written), default base URL, references between sections
- * and compiled topic rules. Returns the config and every problem found.
+ * and, with `checkTopics`, its checks of the topics. Returns the config and every problem found.
  */
 export const resolveConfig = (
   parsed: ParsedConfig,
   file: string,
   env: Env,
+  checkTopics?: TopicCheck,
 ): { config: AppConfig; problems: Problem[] } => {
   const { sources, problems } = assignSourceIds(parsed.sources)
   const topics = Object.entries(parsed.topics).map(
@@ -196,7 +185,6 @@ export const resolveConfig = (
   }
   problems.push(...applyEnv(config, parsed.server.baseUrl !== undefined, env))
   problems.push(...checkReferences(config))
-  problems.push(...checkRules(topics))
-  problems.push(...loadModelFiles(topics, file))
+  if (checkTopics) problems.push(...checkTopics(topics, file))
   return { config, problems }
 }

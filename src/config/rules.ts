@@ -187,8 +187,33 @@ export const readMatchNode = (
     problems.push({ path, message: `${NODE_MESSAGE}${describeValue(v)}${hint}` })
     return undefined
   }
-  if ('term' in v) return readWeighted(v, path, problems)
-  if ('near' in v) return readNear(v, path, problems)
-  if ('source' in v) return readSource(v, path, problems)
-  return readGroup(v, path, problems)
+  const known = readNodes.get(v)
+  if (known !== undefined) return known
+  const before = problems.length
+  const node =
+    'term' in v
+      ? readWeighted(v, path, problems)
+      : 'near' in v
+        ? readNear(v, path, problems)
+        : 'source' in v
+          ? readSource(v, path, problems)
+          : readGroup(v, path, problems)
+  // A node read without a problem reads the same wherever it sits; one with problems is read
+  // again at every place, so that each place gets its own paths.
+  if (node !== undefined && problems.length === before) readNodes.set(v, freeze(node))
+  return node
 }
+
+/** A node and its lists made read-only (their children are frozen when they are read). */
+const freeze = (node: MatchNode): MatchNode => {
+  if (typeof node === 'object') for (const list of Object.values(node)) Object.freeze(list)
+  return Object.freeze(node)
+}
+
+/**
+ * Rule nodes read without a problem, by the YAML data they were read from. An anchor's every alias
+ * is the same object in yaml's data (and in load.ts's copy of it), so a rule list that narrower
+ * topics reuse is read once and its result shared: frozen, as every topic now holds it. Weak: the
+ * entries go with the parsed file's data.
+ */
+const readNodes = new WeakMap<object, MatchNode>()

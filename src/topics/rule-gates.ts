@@ -34,20 +34,38 @@ export interface RuleGates {
   ): { tag: (item: Item) => string[]; tagged: Set<string>; commit(): void }
 }
 
-/** An empty record: nothing known until the first full re-tag. */
-export const createRuleGates = (): RuleGates => {
+/**
+ * Ids stored since the last re-tag that the record keeps. A serve that polls for weeks with no
+ * verdict never re-tags: past this many, the record is dropped (as {@link RuleGates.forget}
+ * does) and the next verdict's re-tag is a full one, which reports every item it reads.
+ */
+export const MAX_UNSEEN_IDS = 50_000
+
+/**
+ * An empty record: nothing known until the first full re-tag.
+ * @param maxUnseen ids noted since the last re-tag before the record is dropped
+ */
+export const createRuleGates = (maxUnseen = MAX_UNSEEN_IDS): RuleGates => {
   let byTopic: Map<string, Set<string>> | undefined
   const unseen = new Set<string>()
   /** Bumped by forget: a re-tag that started before one does not make its record known. */
   let forgotten = 0
+  const forget = () => {
+    byTopic = undefined
+    forgotten++
+  }
   return {
     noteStored(ids) {
-      for (const id of ids) unseen.add(id)
+      for (const id of ids) {
+        unseen.add(id)
+        if (unseen.size <= maxUnseen) continue
+        // Unknown from here on: a full re-tag reads every stored item, noted or not.
+        forget()
+        unseen.clear()
+        return
+      }
     },
-    forget() {
-      byTopic = undefined
-      forgotten++
-    },
+    forget,
     movable(topicIds) {
       if (!byTopic) return undefined
       const ids = new Set(unseen)

@@ -167,6 +167,27 @@ describe('topicwire export-opml', () => {
     expect(pick(await loadConfig(to, {}))).toEqual(pick(await loadConfig(from, {})))
   })
 
+  it('writes the sources of a file whose topics only a tagging command would refuse', async () => {
+    // A rule that does not compile and a model file that is not there: check fails on both;
+    // export-opml never compiles rules or reads models (their YAML is still checked).
+    const file = await configCopy(
+      `sources:\n  - { id: ledger, url: https://ledger.example/feed }\ntopics:\n  t:\n    match: { any: [Torkham, "/(unclosed/"] }\n    model: { file: missing.json }\n`,
+    )
+    const check = await run(['check', '--config', file])
+    expect(check.code).toBe(1)
+    expect(check.err).toMatch(/regular expression \/\(unclosed\//)
+    expect(check.err).toMatch(/missing\.json cannot be read/)
+    const r = await run(['export-opml', '--config', file])
+    expect(r.code).toBe(0)
+    expect(feedOutlines(r.out).map((o) => o.xmlUrl)).toEqual(['https://ledger.example/feed'])
+    const shapeWrong = await configCopy(
+      'sources: []\ntopics:\n  t:\n    match: { any: [Torkham], anyy: [x] }\n',
+    )
+    const bad = await run(['export-opml', '--config', shapeWrong])
+    expect(bad.code).toBe(1)
+    expect(bad.err).toMatch(/anyy/)
+  })
+
   it('fails with the configuration errors for an invalid file', async () => {
     const file = await configCopy('sources: nope\n')
     const r = await run(['export-opml', '--config', file])

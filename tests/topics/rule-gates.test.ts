@@ -1,6 +1,6 @@
 /** createRuleGates: what a model-only change can move — the items the rules passed at the last re-tag, plus those stored since; unknown before a full re-tag or after forget. */
 import { describe, expect, it } from 'vitest'
-import { createRuleGates } from '../../src/topics/rule-gates.js'
+import { createRuleGates, MAX_UNSEEN_IDS } from '../../src/topics/rule-gates.js'
 import { topicTagger } from '../../src/topics/tag.js'
 import { makeItem } from '../helpers/items.js'
 import { makeSource, PAK_AFGHAN_TOPIC } from '../helpers/runtime.js'
@@ -44,6 +44,42 @@ describe('createRuleGates', () => {
     const rec = gates.recorder([topic], tagger, sources, true)
     rec.tag(talks)
     gates.forget()
+    rec.commit()
+    expect(gates.movable([topic.id])).toBeUndefined()
+  })
+
+  it('drops the record past maxUnseen noted ids (a serve with no verdicts): the next re-tag is full', () => {
+    expect(MAX_UNSEEN_IDS).toBeGreaterThan(0)
+    const gates = createRuleGates(3)
+    const rec = gates.recorder([topic], tagger, sources, true)
+    rec.tag(talks)
+    rec.commit()
+    gates.noteStored(['n1', 'n2'])
+    gates.noteStored(['n3'])
+    expect(gates.movable([topic.id])?.ids).toEqual(new Set(['talks', 'n1', 'n2', 'n3']))
+    gates.noteStored(['n4', 'n5'])
+    expect(gates.movable([topic.id])).toBeUndefined()
+    // a partial re-tag cannot make it known again; a full one starts a bounded record anew
+    const part = gates.recorder([topic], tagger, sources, false)
+    part.tag(talks)
+    part.commit()
+    expect(gates.movable([topic.id])).toBeUndefined()
+    const full = gates.recorder([topic], tagger, sources, true)
+    full.tag(talks)
+    full.commit()
+    gates.noteStored(['n6'])
+    expect(gates.movable([topic.id])).toEqual({
+      ids: new Set(['talks', 'n6']),
+      noted: new Set(['n6']),
+    })
+  })
+
+  it('a full re-tag running when the record is dropped does not make its record known', () => {
+    const gates = createRuleGates(2)
+    const rec = gates.recorder([topic], tagger, sources, true)
+    rec.tag(talks)
+    // stored while the re-tag runs: past the cap, the ids noted are gone with the record
+    gates.noteStored(['n1', 'n2', 'n3'])
     rec.commit()
     expect(gates.movable([topic.id])).toBeUndefined()
   })

@@ -91,8 +91,25 @@ const SEPARATORS = /[^\p{L}\p{M}\p{N}]+/gu
  * @example normalizeText('TÜRKİYE’s “Tehrik-i-Taliban”') // 'turkiye s tehrik i taliban'
  * @example normalizeText('پاكستان') === normalizeText('پاکستان') // true
  */
-export const normalizeText = (s: string): string =>
-  hasNonAscii(s) ? normalizeUnicode(s) : s.toLowerCase().replace(ASCII_SEPARATORS, ' ').trim()
+export const normalizeText = (s: string): string => {
+  const ascii = asciiEquivalent(s)
+  return ascii === undefined
+    ? normalizeUnicode(s)
+    : ascii.toLowerCase().replace(ASCII_SEPARATORS, ' ').trim()
+}
+
+/**
+ * Text that normalises as `s` does and is ASCII (`s` itself when it is), or undefined. An
+ * ellipsis `…` becomes a space: NFKC makes it `...`, separators, and nothing composes with them.
+ * It is the one non-ASCII character of most English summaries (a cut summary ends with it), and
+ * the full Unicode pass over such a summary cost as much as the rest of its normalisation.
+ */
+const asciiEquivalent = (s: string): string | undefined => {
+  if (!NON_ASCII.test(s)) return s
+  return NON_ASCII_BUT_ELLIPSIS.test(s) ? undefined : s.replace(ELLIPSES, ' ')
+}
+const NON_ASCII_BUT_ELLIPSIS = /[\u0080-\u2025\u2027-\uFFFF]/
+const ELLIPSES = /\u2026/g
 
 /** Whether `s` has a character outside ASCII: only then can normalisation forms, marks and folding matter. */
 export const hasNonAscii = (s: string): boolean => NON_ASCII.test(s)
@@ -121,9 +138,10 @@ export const normalizeUnicode = (s: string): string =>
  * The normalised words of `s` (see {@link normalizeText}); empty for text without letters or digits.
  * @example tokenize('Pakistan–Afghanistan talks') // ['pakistan', 'afghanistan', 'talks']
  */
-export const tokenize = (s: string): string[] => {
-  if (hasNonAscii(s)) {
-    const n = normalizeUnicode(s)
+export const tokenize = (text: string): string[] => {
+  const s = asciiEquivalent(text)
+  if (s === undefined) {
+    const n = normalizeUnicode(text)
     return n === '' ? [] : n.split(' ')
   }
   // normalizeText's words without building its string: one native pass instead of replace, trim

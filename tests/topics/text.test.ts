@@ -164,3 +164,38 @@ describe('decodeEntities and collapseWhitespace', () => {
     }
   })
 })
+
+describe('normalizeText and tokenize on ASCII text with ellipses (read without the Unicode pass)', () => {
+  const PIECES = [
+    'Torkham',
+    'talks',
+    'A',
+    'b2',
+    '…',
+    '…',
+    '...',
+    ' ',
+    '.',
+    "'",
+    '-',
+    '\t',
+    '|',
+    '9',
+  ]
+
+  it('gives what the Unicode pass gives, on 3,000 random strings', () => {
+    const next = seeded(7)
+    for (let i = 0; i < 3000; i++) {
+      const s = Array.from({ length: next() % 12 }, () => PIECES[next() % PIECES.length]).join('')
+      const reference = normalizeUnicode(s)
+      expect(normalizeText(s), JSON.stringify(s)).toBe(reference)
+      expect(tokenize(s), JSON.stringify(s)).toEqual(reference === '' ? [] : reference.split(' '))
+    }
+  })
+
+  it('still reads other characters beyond ASCII with the Unicode pass', () => {
+    expect(normalizeText('Türkiye… talks')).toBe('turkiye talks')
+    expect(tokenize('Kabul…’s')).toEqual(['kabul', 's'])
+    expect(normalizeText('cut summary…')).toBe('cut summary')
+  })
+})

@@ -136,6 +136,11 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
         },
       },
       { q: { include: ['world news'], exclude: [] } },
+      // Single words (SQL's words test decides them, without the search text).
+      { q: { include: ['border', 'Trucks'], exclude: ['talks'] } },
+      { q: { include: ['كھل'], exclude: ['refugees'] } },
+      { q: { include: [], exclude: ['cricket', 'refugees'] }, topics: ['border'] },
+      { q: { include: ['Türkiye', '--'], exclude: [] } },
       { lang: 'en', since: hoursAfter(3), until: hoursAfter(12) },
       { lang: 'ur' },
     ]

@@ -213,7 +213,8 @@ const learnSources = (
 }
 
 /**
- * The statement of one batch of a page. Without collapse: the walk, newest first, the first
+ * The statement of one batch of a page. When SQL decides alone (`exact`): the walk, newest
+ * first, each row with its document. Without collapse: the walk, newest first, the first
  * `$docs` rows with their documents. With collapse, in the same statement: the walk's stories'
  * members that meet the same conditions (`mem`), each story's lead among them as
  * `applyQuery` chooses it (priority, then earliest, then smallest id; SQL's conditions are a
@@ -232,6 +233,7 @@ const batchSql = (
   cursor: string | undefined,
   marks: { batch: string; docs: string; prioIds: string; prios: string },
   collapse: boolean,
+  exact: boolean,
   sure?: string,
 ): string => {
   const conds = where.length ? `WHERE ${where.join(' AND ')}` : ''
@@ -242,6 +244,12 @@ const batchSql = (
   const sureOf = (alias: string) => (sure ? `JOIN items i ON i.id = ${alias}.id AND ${sure}` : '')
   const shownDocs = `CASE WHEN w.id IN (SELECT id FROM shown)
         THEN (SELECT d.doc::text FROM items d WHERE d.id = w.id) END AS doc`
+  if (exact) {
+    // SQL decides alone (no stories, no `q`): the walk is the page, and reads each document
+    // from the row it visits (no second lookup by id); the one row past the page comes along.
+    return `SELECT ${cols}, '' AS search_text, 0 AS part, doc::text AS doc FROM items ${walkConds}
+      ORDER BY published DESC, id DESC LIMIT ${marks.batch}`
+  }
   if (!collapse) {
     return `WITH walk AS MATERIALIZED (${walk}),
       shown AS (SELECT w.id FROM walk w ${sureOf('w')}
@@ -346,7 +354,7 @@ export const queryItemsPg = async (
       : !plainTest
         ? '(SELECT i.search_text FROM items i WHERE i.id = w.id)'
         : `(SELECT ${plainTest} FROM items i WHERE i.id = w.id)::text`
-    const sql = batchSql(cols, text, where, cursor, marks, collapse, sure)
+    const sql = batchSql(cols, text, where, cursor, marks, collapse, exact, sure)
     // A page's first statement is one of a few texts per limit, prepared; a later batch (its
     // size follows what the first found) is sent unnamed, so the named ones stay few. A walk by
     // signature is prepared too (its only plan is the walk of items_walk_sig: the planner

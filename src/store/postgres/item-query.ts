@@ -220,7 +220,7 @@ const learnSources = (
  * `applyQuery` chooses it (priority, then earliest, then smallest id; SQL's conditions are a
  * superset of the query, so this is a guess JS confirms), the documents of the first `$docs`
  * walk rows that lead, and the members of stories of two or more matching members (a story of
- * one has no other member to lead it, so its row needs none). `text` is the rows' search text
+ * one has no other member to lead it, so its row needs none). `rowText` is a row `i`'s search text
  * or SQL's verdict on it (read outside the walk, which then can read an index alone). `sure`,
  * for a signature walk, is an exact test of a row `i` (its search text, or its stored words for
  * a `q` with field scopes) that the guesses apply (to the few rows they weigh), so a false match
@@ -228,7 +228,7 @@ const learnSources = (
  */
 const batchSql = (
   cols: string,
-  text: string,
+  rowText: string,
   where: string[],
   cursor: string | undefined,
   marks: { batch: string; docs: string; prioIds: string; prios: string },
@@ -240,8 +240,6 @@ const batchSql = (
   const walkConds = cursor ? (conds ? `${conds} AND ${cursor}` : `WHERE ${cursor}`) : conds
   const walk = `SELECT ${cols} FROM items ${walkConds}
       ORDER BY published DESC, id DESC LIMIT ${marks.batch}`
-  // Rows the guesses consider: with `sure`, those that pass it.
-  const sureOf = (alias: string) => (sure ? `JOIN items i ON i.id = ${alias}.id AND ${sure}` : '')
   const shownDocs = `CASE WHEN w.id IN (SELECT id FROM shown)
         THEN (SELECT d.doc::text FROM items d WHERE d.id = w.id) END AS doc`
   if (exact) {
@@ -251,29 +249,35 @@ const batchSql = (
       ORDER BY published DESC, id DESC LIMIT ${marks.batch}`
   }
   if (!collapse) {
+    // Rows the guess of shown rows considers: with `sure`, those that pass it.
     return `WITH walk AS MATERIALIZED (${walk}),
-      shown AS (SELECT w.id FROM walk w ${sureOf('w')}
+      shown AS (SELECT w.id FROM walk w
+        ${sure ? `JOIN items i ON i.id = w.id AND ${sure}` : ''}
         ORDER BY w.published DESC, w.id DESC LIMIT ${marks.docs})
-      SELECT w.*, ${text} AS search_text, 0 AS part, ${shownDocs}
+      SELECT w.*, (SELECT ${rowText} FROM items i WHERE i.id = w.id) AS search_text, 0 AS part,
+        ${shownDocs}
       FROM walk w ORDER BY w.published DESC, w.id DESC`
   }
+  // The members hold every walk row (each is a member of its own story and meets the
+  // conditions), so each row's text and `sure` test are read once, where `mem` visits the row,
+  // and the walk rows take theirs from it.
   return `WITH walk AS MATERIALIZED (${walk}),
-    mem AS MATERIALIZED (SELECT ${cols} FROM items
+    mem AS MATERIALIZED (SELECT ${cols}, ${rowText} AS t, ${sure ?? 'true'} AS s FROM items i
       ${conds ? `${conds} AND` : 'WHERE'} cluster_id IN (SELECT cluster_id FROM walk)),
-    lead AS (SELECT DISTINCT ON (m.cluster_id) m.id FROM mem m ${sureOf('m')}
+    lead AS (SELECT DISTINCT ON (m.cluster_id) m.id FROM mem m WHERE m.s
       ORDER BY m.cluster_id,
         coalesce((${marks.prios}::int[])[array_position(${marks.prioIds}::text[], m.source_id::text)], 0) DESC,
         m.published, m.id),
     shown AS (SELECT w.id FROM walk w JOIN lead l ON l.id = w.id
       ORDER BY w.published DESC, w.id DESC LIMIT ${marks.docs}),
     shared AS (SELECT *, count(*) OVER (PARTITION BY cluster_id) AS n FROM mem)
-    SELECT w.*, ${text} AS search_text, 0 AS part, ${shownDocs}
-    FROM walk w
+    SELECT w.*, mt.t AS search_text, 0 AS part, ${shownDocs}
+    FROM walk w LEFT JOIN mem mt ON mt.id = w.id
     UNION ALL
     SELECT ${cols
       .split(', ')
       .map((c) => `m.${c}`)
-      .join(', ')}, ${text.replaceAll('w.id', 'm.id')} AS search_text, 1 AS part, NULL AS doc
+      .join(', ')}, m.t AS search_text, 1 AS part, NULL AS doc
     FROM shared m WHERE m.n > 1
     ORDER BY part, published DESC, id DESC`
 }
@@ -347,14 +351,10 @@ export const queryItemsPg = async (
     const required = bySignature ? requiredWords(q) : []
     const sure =
       required.length === 0 ? undefined : plainTest || `i.words @> ${p.add(required)}::text[]`
-    // The stored search text is read only when `q` needs it (it is as large as the item), and
-    // sent only for a `q` with field scopes; otherwise SQL tests it.
-    const text = !q.q
-      ? `''`
-      : !plainTest
-        ? '(SELECT i.search_text FROM items i WHERE i.id = w.id)'
-        : `(SELECT ${plainTest} FROM items i WHERE i.id = w.id)::text`
-    const sql = batchSql(cols, text, where, cursor, marks, collapse, exact, sure)
+    // The stored search text (of a row `i`) is read only when `q` needs it (it is as large as
+    // the item), and sent only for a `q` with field scopes; otherwise SQL tests it.
+    const rowText = !q.q ? `''` : !plainTest ? 'i.search_text' : `(${plainTest})::text`
+    const sql = batchSql(cols, rowText, where, cursor, marks, collapse, exact, sure)
     // A page's first statement is one of a few texts per limit, prepared; a later batch (its
     // size follows what the first found) is sent unnamed, so the named ones stay few. A walk by
     // signature is prepared too (its only plan is the walk of items_walk_sig: the planner

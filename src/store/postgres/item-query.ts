@@ -113,8 +113,10 @@ const conditions = (q: ItemQuery, p: ReturnType<typeof params>, bySignature = fa
   // One topic (a topic's feed or page, the common case; routes accept only configured topics,
   // so the texts are few) is written into the statement: the plan PostgreSQL keeps for a
   // prepared page then knows how common the topic is, where with a parameter it plans the
-  // statement again at every page.
-  if (q.topics?.length === 1) where.push(`topics && ARRAY[${pg.escapeLiteral(q.topics[0]!)}]`)
+  // statement again at every page. Not with since/until: beside a time parameter, a written
+  // topic makes PostgreSQL plan every page again, where both as parameters keep one plan.
+  if (q.topics?.length === 1 && q.since === undefined && q.until === undefined)
+    where.push(`topics && ARRAY[${pg.escapeLiteral(q.topics[0]!)}]`)
   else if (q.topics?.length) where.push(`topics && ${p.add(q.topics)}::text[]`)
   if (q.notTopics?.length) where.push(`NOT (topics && ${p.add(q.notTopics)}::text[])`)
   // One source as `=`: the planner walks that source's newest-first index then, where with
@@ -263,6 +265,7 @@ const batchSql = (
         ${shownDocs}
       FROM walk w ORDER BY w.published DESC, w.id DESC`
   }
+  const noText = rowText === `''`
   // The members hold every walk row (each is a member of its own story and meets the
   // conditions), so each row's text and `sure` test are read once, where `mem` visits the row,
   // and the walk rows take theirs from it.
@@ -276,8 +279,8 @@ const batchSql = (
     shown AS (SELECT w.id FROM walk w JOIN lead l ON l.id = w.id
       ORDER BY w.published DESC, w.id DESC LIMIT ${marks.docs}),
     shared AS (SELECT *, count(*) OVER (PARTITION BY cluster_id) AS n FROM mem)
-    SELECT w.*, mt.t AS search_text, 0 AS part, ${shownDocs}
-    FROM walk w LEFT JOIN mem mt ON mt.id = w.id
+    SELECT w.*, ${noText ? `''` : 'mt.t'} AS search_text, 0 AS part, ${shownDocs}
+    FROM walk w ${noText ? '' : 'LEFT JOIN mem mt ON mt.id = w.id'}
     UNION ALL
     SELECT ${cols
       .split(', ')
@@ -338,10 +341,13 @@ export const queryItemsPg = async (
       : undefined
     // The limits are written into the text (integers of this code's): with them as parameters
     // the generic plan of a prepared page cannot tell a walk of 153 rows from one of all, and
-    // PostgreSQL plans the statement again at every page.
+    // PostgreSQL plans the statement again at every page. Beside since/until (parameters that
+    // vary at every request) it is the other way round: written limits make it plan every page.
+    const timed = q.since !== undefined || q.until !== undefined
     const marks = {
-      batch: String(batch),
-      docs: String(limit - found.length),
+      batch: timed ? p.add(batch) : String(batch),
+      // (A page SQL decides alone reads no `docs`: a parameter it does not use has no type.)
+      docs: timed && !exact ? p.add(limit - found.length) : String(limit - found.length),
       prioIds: collapse ? p.add(prio.ids) : '',
       prios: collapse ? p.add(prio.prios) : '',
     }

@@ -55,9 +55,15 @@ const run = (cmd: string[]): void => {
 
 /**
  * Starts a cluster in a temp folder on a free loopback port (trust authentication, fsync off: it
- * is thrown away). Throws when PostgreSQL is not installed (see {@link pgSkipReason}).
+ * is thrown away), with `settings` as server options (`{ shared_buffers: '1GB' }`). Throws when
+ * PostgreSQL is not installed (see {@link pgSkipReason}).
  */
-export const startPgCluster = async (): Promise<PgCluster> => {
+export const startPgCluster = async (
+  settings: Readonly<Record<string, string>> = {},
+): Promise<PgCluster> => {
+  for (const [k, v] of Object.entries(settings)) {
+    if (!/^[a-z_]+$/.test(k) || !/^[\w.]+$/.test(v)) throw new Error(`bad setting ${k}=${v}`)
+  }
   const bin = findPgBin()
   if (!bin) throw new Error(pgSkipReason() ?? 'PostgreSQL binaries not found (CI=true: required)')
   const dir = mkdtempSync(join(tmpdir(), 'topicwire-pg-'))
@@ -84,7 +90,11 @@ export const startPgCluster = async (): Promise<PgCluster> => {
       join(dir, 'log'),
       '-w',
       '-o',
-      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=200`,
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=200${Object.entries(
+        settings,
+      )
+        .map(([k, v]) => ` -c ${k}=${v}`)
+        .join('')}`,
       'start',
     ])
   } catch (err) {

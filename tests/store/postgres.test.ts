@@ -136,6 +136,11 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
         },
       },
       { q: { include: ['world news'], exclude: [] } },
+      // Single words (SQL's words test decides them, without the search text).
+      { q: { include: ['border', 'Trucks'], exclude: ['talks'] } },
+      { q: { include: ['كھل'], exclude: ['refugees'] } },
+      { q: { include: [], exclude: ['cricket', 'refugees'] }, topics: ['border'] },
+      { q: { include: ['Türkiye', '--'], exclude: [] } },
       { lang: 'en', since: hoursAfter(3), until: hoursAfter(12) },
       { lang: 'ur' },
     ]
@@ -224,6 +229,23 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
     expect((await s.queryItems({ limit: 5, clusters: 'all', q })).items.map((i) => i.id)).toEqual([
       odd.id,
     ])
+  })
+
+  it('a topic written into the statement is quoted: quotes and backslashes in its name find its items and no other', async () => {
+    const s = await open(await freshUrl())
+    const odd = `it's "odd" \\ topic'); DROP TABLE items; --`
+    const tagged = makeItem({ title: 'Tagged', topics: [odd], publishedAt: hoursAfter(2) })
+    const other = makeItem({ title: 'Other', topics: ['border'], publishedAt: hoursAfter(3) })
+    await s.saveIngest({
+      sourceId: 'dawn',
+      items: [tagged, other],
+      state: { sourceId: 'dawn', failures: 0, nextPollAt: hoursAfter(1) },
+    })
+    for (const clusters of ['all', 'collapse'] as const) {
+      const page = await s.queryItems({ limit: 5, clusters, topics: [odd] })
+      expect(page.items.map((i) => i.id)).toEqual([tagged.id])
+    }
+    expect(await s.countItems()).toBe(2)
   })
 
   it('finds an item by its words after an update changes them (the stored word signature follows the row), and a rare word past a long walk of common ones', async () => {

@@ -1,6 +1,6 @@
 /** Item reads in PostgreSQL: queryItems (SQL narrows and orders, query.ts `applyQuery` decides, so the semantics are the embedded store's), counts, recent items, stories. */
 import { createHash } from 'node:crypto'
-import type pg from 'pg'
+import pg from 'pg'
 import { StoreError } from '../../model/errors.js'
 import type { Item, ItemQuery, Page } from '../../model/types.js'
 import { normalizeText } from '../../topics/text.js'
@@ -9,20 +9,39 @@ import { UNDATED } from './migrations.js'
 import type { Queryable } from './pg-pool.js'
 import { WORD_SIG_BITS, wordSignature } from './word-signature.js'
 
-/** Lean rows: the columns applyQuery reads, and the document only of a row the page likely shows. */
-interface LeanRow {
-  id: string
-  source_id: string
-  cluster_id: string
-  published: string
-  language: string | null
-  topics: string[]
-  search_text: string
-  /** 0: a row of the page's walk, in order; 1: a matching member of one of their stories. */
-  part: number
-  /** The stored document as text (parsed only if the page shows the row), or null. */
-  doc: string | null
-}
+/**
+ * A lean row as the page statement sends it (`rowMode: 'array'`, every value as text, see
+ * {@link RAW_TEXT}): id, source, story, published (epoch ms), language, topics (a text[]
+ * literal), search text, part (0: a row of the page's walk, in order; 1: a matching member of
+ * one of their stories), and the stored document as text (parsed only if the page shows the
+ * row), or null.
+ */
+type LeanRow = [
+  id: string,
+  sourceId: string,
+  clusterId: string,
+  published: string,
+  language: string | null,
+  topics: string,
+  searchText: string,
+  part: string,
+  doc: string | null,
+]
+
+/**
+ * Every column as the text PostgreSQL sends: pg's per-value parsers (bigint, int, text[]) and
+ * its row objects cost more than the page's own work on a page of a few hundred lean rows;
+ * {@link leanItem} reads the few it needs.
+ */
+const RAW_TEXT = { getTypeParser: () => (value: string) => value } as unknown as NonNullable<
+  pg.QueryConfig['types']
+>
+
+/** pg's own parser of a `text[]` literal (quotes, escapes; 1009 is text[]'s type id), for rows that carry topics. */
+const parseTextArray = pg.types.getTypeParser(1009 as never, 'text') as (value: string) => string[]
+
+/** The empty topics list, shared: most rows carry no topic. */
+const NO_TOPICS: string[] = []
 
 /**
  * The fields of an item `applyQuery` reads (id, source, story, date, language, topics; text via
@@ -32,16 +51,17 @@ type LeanItem = Pick<Item, 'id' | 'sourceId' | 'clusterId' | 'publishedAt' | 'to
   Pick<Partial<Item>, 'language'>
 
 const leanItem = (r: LeanRow): LeanItem => {
-  const t = Number(r.published)
-  return {
-    id: r.id,
-    sourceId: r.source_id,
-    clusterId: r.cluster_id,
+  const t = Number(r[3])
+  const item: LeanItem = {
+    id: r[0],
+    sourceId: r[1],
+    clusterId: r[2],
     // An undated item's date parses to NaN, as its stored publishedAt does.
     publishedAt: t === UNDATED ? '' : new Date(t).toISOString(),
-    topics: r.topics,
-    ...(r.language === null ? {} : { language: r.language }),
+    topics: r[5] === '{}' ? NO_TOPICS : parseTextArray(r[5]),
   }
+  if (r[4] !== null) item.language = r[4]
+  return item
 }
 
 /** Statement names by SQL text (a name is prepared once per connection, then only bound). */
@@ -50,8 +70,8 @@ const names = new Map<string, string>()
 /**
  * The query `text` as a named (prepared) statement: PostgreSQL parses and plans it once per
  * connection instead of at every page. Only for statements whose best plan does not depend on
- * their values: a `q` walk's plan depends on how common its words are, and a generic plan would
- * walk every row for a rare word.
+ * their values: a `q` walk by `words` (the GIN index) depends on how common its words are, and
+ * a generic plan would walk every row for a rare word.
  */
 const prepared = (text: string, values: unknown[]): pg.QueryConfig => {
   let name = names.get(text)
@@ -90,7 +110,14 @@ const normalisedWords = (term: string): string[] =>
  */
 const conditions = (q: ItemQuery, p: ReturnType<typeof params>, bySignature = false): string[] => {
   const where: string[] = []
-  if (q.topics?.length) where.push(`topics && ${p.add(q.topics)}::text[]`)
+  // One topic (a topic's feed or page, the common case; routes accept only configured topics,
+  // so the texts are few) is written into the statement: the plan PostgreSQL keeps for a
+  // prepared page then knows how common the topic is, where with a parameter it plans the
+  // statement again at every page. Not with since/until: beside a time parameter, a written
+  // topic makes PostgreSQL plan every page again, where both as parameters keep one plan.
+  if (q.topics?.length === 1 && q.since === undefined && q.until === undefined)
+    where.push(`topics && ARRAY[${pg.escapeLiteral(q.topics[0]!)}]`)
+  else if (q.topics?.length) where.push(`topics && ${p.add(q.topics)}::text[]`)
   if (q.notTopics?.length) where.push(`NOT (topics && ${p.add(q.notTopics)}::text[])`)
   // One source as `=`: the planner walks that source's newest-first index then, where with
   // `= ANY` it fetches all its rows and sorts them.
@@ -126,6 +153,20 @@ const requiredWords = (q: ItemQuery): string[] => {
     if (!s.exclude) for (const w of normalisedWords(s.term)) required.add(w)
   }
   return [...required]
+}
+
+/**
+ * The terms of a `q` without field scopes, as compileTerms pads them (` word ` or ` a phrase `,
+ * folded; a term that folds to nothing is ignored, as there): SQL then decides such a `q` exactly
+ * with `strpos` on the stored search text (the very text and test JS would use), so a page needs
+ * a yes or no per row instead of each row's search text, as large as the item. Undefined for a
+ * `q` with field scopes: JS cuts the text into fields.
+ */
+const plainTerms = (q: ItemQuery): { include: string[]; exclude: string[] } | undefined => {
+  if (!q.q || (q.q.scoped?.length ?? 0) > 0) return undefined
+  const pad = (terms: readonly string[]) =>
+    terms.map((t) => normalizeText(t)).flatMap((n) => (n === '' ? [] : [` ${n} `]))
+  return { include: pad(q.q.include), exclude: pad(q.q.exclude) }
 }
 
 /**
@@ -174,64 +215,77 @@ const learnSources = (
   }
   for (const r of rows) {
     if (known.size >= MAX_KNOWN_SOURCES) return
-    known.add(r.source_id)
+    known.add(r[1])
   }
 }
 
 /**
- * The statement of one batch of a page. Without collapse: the walk, newest first, the first
+ * The statement of one batch of a page. When SQL decides alone (`exact`): the walk, newest
+ * first, each row with its document. Without collapse: the walk, newest first, the first
  * `$docs` rows with their documents. With collapse, in the same statement: the walk's stories'
  * members that meet the same conditions (`mem`), each story's lead among them as
  * `applyQuery` chooses it (priority, then earliest, then smallest id; SQL's conditions are a
  * superset of the query, so this is a guess JS confirms), the documents of the first `$docs`
  * walk rows that lead, and the members of stories of two or more matching members (a story of
- * one has no other member to lead it, so its row needs none). `text` is the rows' search text
- * (read outside the walk, which then can read an index alone). `sure`, for a signature walk, is
- * the exact `words` test the guesses apply (to the few rows they weigh), so a false match of the
- * signatures does not cost the page a second read.
+ * one has no other member to lead it, so its row needs none). `rowText` is a row `i`'s search text
+ * or SQL's verdict on it (read outside the walk, which then can read an index alone). `sure`,
+ * for a signature walk, is an exact test of a row `i` (its search text, or its stored words for
+ * a `q` with field scopes) that the guesses apply (to the few rows they weigh), so a false match
+ * of the signatures does not cost the page a second read.
  */
 const batchSql = (
   cols: string,
-  text: string,
+  rowText: string,
   where: string[],
   cursor: string | undefined,
   marks: { batch: string; docs: string; prioIds: string; prios: string },
   collapse: boolean,
+  exact: boolean,
   sure?: string,
 ): string => {
   const conds = where.length ? `WHERE ${where.join(' AND ')}` : ''
   const walkConds = cursor ? (conds ? `${conds} AND ${cursor}` : `WHERE ${cursor}`) : conds
   const walk = `SELECT ${cols} FROM items ${walkConds}
       ORDER BY published DESC, id DESC LIMIT ${marks.batch}`
-  // Rows the guesses consider: with `sure`, those whose stored words hold the needed ones.
-  const sureOf = (alias: string) =>
-    sure ? `JOIN items i ON i.id = ${alias}.id AND ${sure.replaceAll('words', 'i.words')}` : ''
   const shownDocs = `CASE WHEN w.id IN (SELECT id FROM shown)
         THEN (SELECT d.doc::text FROM items d WHERE d.id = w.id) END AS doc`
+  if (exact) {
+    // SQL decides alone (no stories, no `q`): the walk is the page, and reads each document
+    // from the row it visits (no second lookup by id); the one row past the page comes along.
+    return `SELECT ${cols}, '' AS search_text, 0 AS part, doc::text AS doc FROM items ${walkConds}
+      ORDER BY published DESC, id DESC LIMIT ${marks.batch}`
+  }
   if (!collapse) {
+    // Rows the guess of shown rows considers: with `sure`, those that pass it.
     return `WITH walk AS MATERIALIZED (${walk}),
-      shown AS (SELECT w.id FROM walk w ${sureOf('w')}
+      shown AS (SELECT w.id FROM walk w
+        ${sure ? `JOIN items i ON i.id = w.id AND ${sure}` : ''}
         ORDER BY w.published DESC, w.id DESC LIMIT ${marks.docs})
-      SELECT w.*, ${text} AS search_text, 0 AS part, ${shownDocs}
+      SELECT w.*, (SELECT ${rowText} FROM items i WHERE i.id = w.id) AS search_text, 0 AS part,
+        ${shownDocs}
       FROM walk w ORDER BY w.published DESC, w.id DESC`
   }
+  const noText = rowText === `''`
+  // The members hold every walk row (each is a member of its own story and meets the
+  // conditions), so each row's text and `sure` test are read once, where `mem` visits the row,
+  // and the walk rows take theirs from it.
   return `WITH walk AS MATERIALIZED (${walk}),
-    mem AS MATERIALIZED (SELECT ${cols} FROM items
+    mem AS MATERIALIZED (SELECT ${cols}, ${rowText} AS t, ${sure ?? 'true'} AS s FROM items i
       ${conds ? `${conds} AND` : 'WHERE'} cluster_id IN (SELECT cluster_id FROM walk)),
-    lead AS (SELECT DISTINCT ON (m.cluster_id) m.id FROM mem m ${sureOf('m')}
+    lead AS (SELECT DISTINCT ON (m.cluster_id) m.id FROM mem m WHERE m.s
       ORDER BY m.cluster_id,
         coalesce((${marks.prios}::int[])[array_position(${marks.prioIds}::text[], m.source_id::text)], 0) DESC,
         m.published, m.id),
     shown AS (SELECT w.id FROM walk w JOIN lead l ON l.id = w.id
       ORDER BY w.published DESC, w.id DESC LIMIT ${marks.docs}),
     shared AS (SELECT *, count(*) OVER (PARTITION BY cluster_id) AS n FROM mem)
-    SELECT w.*, ${text} AS search_text, 0 AS part, ${shownDocs}
-    FROM walk w
+    SELECT w.*, ${noText ? `''` : 'mt.t'} AS search_text, 0 AS part, ${shownDocs}
+    FROM walk w ${noText ? '' : 'LEFT JOIN mem mt ON mt.id = w.id'}
     UNION ALL
     SELECT ${cols
       .split(', ')
       .map((c) => `m.${c}`)
-      .join(', ')}, ${text.replaceAll('w.id', 'm.id')} AS search_text, 1 AS part, NULL AS doc
+      .join(', ')}, m.t AS search_text, 1 AS part, NULL AS doc
     FROM shared m WHERE m.n > 1
     ORDER BY part, published DESC, id DESC`
 }
@@ -259,6 +313,10 @@ export const queryItemsPg = async (
   const exact = !collapse && !q.q
   const texts = new Map<LeanItem, string>()
   const textOf = (item: Item): string => texts.get(item) ?? ''
+  // A `q` without field scopes: SQL says per row whether it matches, JS reads that.
+  const simple = plainTerms(q)
+  const matches = new Set<LeanItem>()
+  const matcher = () => (item: Item) => matches.has(item)
   const found: LeanItem[] = []
   const docs = new Map<string, string>()
   const cur = q.cursor === undefined ? undefined : decodeCursor(q.cursor)
@@ -274,35 +332,60 @@ export const queryItemsPg = async (
     : Math.min(MAX_BATCH, Math.ceil((q.q && !bySignature ? 2 : 3) * (limit + 1)))
   let read = 0
   const cols = 'id, source_id, cluster_id, published, language, topics'
-  // The stored search text is read only when `q` needs it (it is as large as the item).
-  const text = q.q ? '(SELECT i.search_text FROM items i WHERE i.id = w.id)' : `''`
   const prio = leadPriorities(priorityOf)
-  for (;;) {
+  for (let first = true; ; first = false) {
     const p = params()
     const where = conditions(q, p, bySignature)
     const cursor = after
       ? `(published, id) < (${p.add(after.published)}, ${p.add(after.id)})`
       : undefined
+    // The limits are written into the text (integers of this code's): with them as parameters
+    // the generic plan of a prepared page cannot tell a walk of 153 rows from one of all, and
+    // PostgreSQL plans the statement again at every page. Beside since/until (parameters that
+    // vary at every request) it is the other way round: written limits make it plan every page.
+    const timed = q.since !== undefined || q.until !== undefined
     const marks = {
-      batch: p.add(batch),
-      docs: p.add(limit - found.length),
+      batch: timed ? p.add(batch) : String(batch),
+      // (A page SQL decides alone reads no `docs`: a parameter it does not use has no type.)
+      docs: timed && !exact ? p.add(limit - found.length) : String(limit - found.length),
       prioIds: collapse ? p.add(prio.ids) : '',
       prios: collapse ? p.add(prio.prios) : '',
     }
+    // SQL's exact test of a `q` without field scopes on a row `i` (see plainTerms).
+    const plainTest =
+      simple &&
+      [
+        ...simple.include.map((t) => `strpos(i.search_text, ${p.add(t)}) > 0`),
+        ...simple.exclude.map((t) => `strpos(i.search_text, ${p.add(t)}) = 0`),
+        'true',
+      ].join(' AND ')
     const required = bySignature ? requiredWords(q) : []
-    const sure = required.length > 0 ? `words @> ${p.add(required)}::text[]` : undefined
-    const sql = batchSql(cols, text, where, cursor, marks, collapse, sure)
-    const { rows } = await db.query<LeanRow>(
-      q.q ? { text: sql, values: p.list } : prepared(sql, p.list),
-    )
+    const sure =
+      required.length === 0 ? undefined : plainTest || `i.words @> ${p.add(required)}::text[]`
+    // The stored search text (of a row `i`) is read only when `q` needs it (it is as large as
+    // the item), and sent only for a `q` with field scopes; otherwise SQL tests it.
+    const rowText = !q.q ? `''` : !plainTest ? 'i.search_text' : `(${plainTest})::text`
+    const sql = batchSql(cols, rowText, where, cursor, marks, collapse, exact, sure)
+    // A page's first statement is one of a few texts per limit, prepared; a later batch (its
+    // size follows what the first found) is sent unnamed, so the named ones stay few. A walk by
+    // signature is prepared too (its only plan is the walk of items_walk_sig: the planner
+    // cannot weigh a signature); a walk by `words` is planned for its words every time.
+    const named = first && (!q.q || bySignature)
+    const { rows } = await db.query<LeanRow>({
+      ...(named ? prepared(sql, p.list) : { text: sql, values: p.list }),
+      rowMode: 'array',
+      types: RAW_TEXT,
+    })
     learnSources(priorityOf, rows)
     const walked: LeanItem[] = []
     const members = new Map<string, LeanItem[]>()
     for (const r of rows) {
       const item = leanItem(r)
-      if (q.q) texts.set(item, r.search_text)
-      if (r.doc !== null) docs.set(r.id, r.doc)
-      if (r.part !== 1) walked.push(item)
+      if (simple) {
+        if (r[6] === 'true') matches.add(item)
+      } else if (q.q) texts.set(item, r[6])
+      if (r[8] !== null) docs.set(r[0], r[8])
+      if (r[7] !== '1') walked.push(item)
       else {
         const list = members.get(item.clusterId)
         if (list) list.push(item)
@@ -315,6 +398,7 @@ export const queryItemsPg = async (
       presorted: true,
       ...(collapse ? { clusterMembers: (c: string) => (members.get(c) ?? []) as Item[] } : {}),
       ...(priorityOf ? { priorityOf } : {}),
+      ...(simple ? { matcher } : {}),
     })
     found.push(...part.items)
     if (bySignature && part.items.length < SIGNATURE_KEEPS * walked.length) bySignature = false

@@ -61,8 +61,9 @@ export const createKeyArena = (initialValues = 4096, initialSlots = 1024): KeyAr
   /** Makes room for `need` more values at the end: packs the live arrays, growing if they need it. */
   const roomFor = (need: number): void => {
     if (end + need <= values.length) return
-    let size = values.length
-    while (size < 2 * (live + need)) size *= 2
+    // A quarter of room over the live values: packing again after a quarter of them more is
+    // cheaper than keeping twice their room (a window of 100,000 reports holds millions of keys).
+    const size = Math.max(values.length, Math.ceil(((live + need) * 5) / 4) + 1024)
     const next = new Uint32Array(size)
     let at = 0
     for (let slot = 0; slot < slotsUsed; slot++) {

@@ -21,6 +21,8 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 5)
 const COLD_FEEDS = Number(process.env.BENCH_COLD_FEEDS ?? 1000)
 /** `BENCH_START_ONLY=cold`: only the cold fetch --once (what memory work measures). */
 const ONLY_COLD = process.env.BENCH_START_ONLY === 'cold'
+/** `BENCH_COLD_NODE_ARGS='--import ./sampler.mjs'`: node options of the cold fetch only (to look inside it). */
+const COLD_NODE_ARGS = (process.env.BENCH_COLD_NODE_ARGS ?? '').split(/\s+/).filter(Boolean)
 
 /** Targets of issue 21 on a 2-core machine. */
 const TARGETS = {
@@ -225,7 +227,7 @@ const coldPoll = async (dir: string): Promise<Run> => {
     const coldDir = await mkdtemp(join(dir, 'cold-'))
     const file = await loopbackConfig(coldDir, pub.url, COLD_FEEDS)
     // The publisher runs in this process: the child's peak is topicwire's alone.
-    return await timed([BIN, 'fetch', '--once', '--config', file])
+    return await timed([...COLD_NODE_ARGS, BIN, 'fetch', '--once', '--config', file])
   } finally {
     pub.server.close()
   }

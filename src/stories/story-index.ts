@@ -5,6 +5,7 @@ import { countKeys, countOf, createBandTable, dropFrom, pushTo } from './buckets
 import { isMatchKey, type StoryFacts } from './facts.js'
 import { BACKGROUND_KEY, compactFeatures, type StoryFeatures, storyFeatures } from './features.js'
 import { CASUALTY_KEY, storyConflict } from './guards.js'
+import { createKeyArena } from './key-arena.js'
 import { createBandKeys, DEFAULT_LSH, type LshShape } from './minhash.js'
 import {
   createSlotTable,
@@ -143,33 +144,68 @@ export interface StoryIndex {
   stats(): StoryIndexStats
 }
 
-/** What the index keeps per item. */
+/**
+ * What the index keeps per item. Every doc is made by {@link newDoc} with all its fields in one
+ * order: V8 then gives them all one hidden class (docs built by spreads and late additions each
+ * had their own, a few hundred bytes per item). Its keys, bands and counted keys live in the
+ * index's arenas by slot once it is indexed.
+ */
 interface Doc {
   id: string
   sourceId: string
   clusterId: string
-  reason?: ClusterReason
-  url?: string
+  reason: ClusterReason | undefined
+  url: string | undefined
   /** publishedAt in epoch ms: two reports of a story are at most the window apart. */
   time: number
   /** fetchedAt in epoch ms: what the window keeps (an old article fetched today still joins). */
   seen: number
   /** Hash of the title + summary it was computed from (an update recomputes). */
   text: number
-  features: StoryFeatures
+  /** Its story features but the keys (see `keys`). */
+  features: DocFeatures
+  /** Its keys (StoryFeatures `keys`) until it is indexed; then the index's `keyArena` has them. */
+  keys: Uint32Array | undefined
   /** Length of its keys' IDF weight vector, with the document frequencies of when it was indexed. */
-  norm?: number
+  norm: number | undefined
   /**
    * The keys it adds to the document frequencies: those its story's matched report did not have
    * already (a story's own words would otherwise grow common, and weigh less, as it grows).
-   * Absent: all its keys.
+   * Absent: all its keys. In the index's `countedArena` once indexed.
    */
-  counted?: Uint32Array
-  /** LSH band keys, set when indexed. */
-  bands?: Uint32Array
-  /** Its slot in the slot table while indexed (the band buckets hold slots). */
-  slot?: number
+  counted: Uint32Array | undefined
+  /** LSH band keys, once computed; in the index's `bandArena` once indexed. */
+  bands: Uint32Array | undefined
+  /** Its slot in the slot table while indexed (the band buckets and the arenas hold slots). */
+  slot: number | undefined
 }
+
+/** A doc's story features besides its keys. */
+interface DocFeatures {
+  facts: StoryFacts
+  events: Uint32Array
+}
+
+/** A doc with every field in {@link Doc}'s order (one hidden class for all). */
+const newDoc = (
+  d: Pick<Doc, 'id' | 'sourceId' | 'clusterId' | 'reason' | 'url' | 'time' | 'seen' | 'text'>,
+  features: StoryFeatures,
+): Doc => ({
+  id: d.id,
+  sourceId: d.sourceId,
+  clusterId: d.clusterId,
+  reason: d.reason,
+  url: d.url,
+  time: d.time,
+  seen: d.seen,
+  text: d.text,
+  features: { facts: features.facts, events: features.events },
+  keys: features.keys,
+  norm: undefined,
+  counted: undefined,
+  bands: undefined,
+  slot: undefined,
+})
 
 const DAY_MS = 86_400_000
 export const DEFAULT_WINDOW_MS = 3 * DAY_MS
@@ -261,6 +297,10 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
   /** What scoring reads of each indexed doc, by slot; `docs` has the doc of each slot. */
   const slots = createSlotTable()
   const docs: (Doc | undefined)[] = []
+  /** Keys, LSH band keys and counted keys of the indexed docs, by slot. */
+  const keyArena = createKeyArena()
+  const bandArena = createKeyArena()
+  const countedArena = createKeyArena()
   /** How many indexed docs have each key: what makes a word too common to sign with. */
   const df = new Map<number, number>()
   const counters = { candidates: 0, assigned: 0 }
@@ -281,24 +321,34 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     const t = Date.parse(item.publishedAt)
     const fetched = Date.parse(item.fetchedAt)
     const seen = Number.isNaN(fetched) ? t : fetched
-    return {
-      id: item.id,
-      sourceId: item.sourceId,
-      clusterId,
-      ...(reason ? { reason } : {}),
-      ...(item.canonicalUrl && isArticleUrl(item.canonicalUrl) ? { url: item.canonicalUrl } : {}),
-      time: Number.isNaN(t) ? seen : t,
-      seen,
-      text: textOf(item),
+    return newDoc(
+      {
+        id: item.id,
+        sourceId: item.sourceId,
+        clusterId,
+        reason,
+        url: item.canonicalUrl && isArticleUrl(item.canonicalUrl) ? item.canonicalUrl : undefined,
+        time: Number.isNaN(t) ? seen : t,
+        seen,
+        text: textOf(item),
+      },
       features,
-    }
+    )
+  }
+
+  /** A doc's keys: its own until indexed, then a view of the key arena (read it before the next insert). */
+  const keysOf = (doc: Doc): Uint32Array => {
+    if (doc.slot !== undefined) return keyArena.get(doc.slot)
+    if (doc.keys === undefined) throw new Error(`story index: doc ${doc.id} has no keys`)
+    return doc.keys
   }
 
   /** Band keys of a doc's words, leaving out the words too common to tell stories apart. */
   const bandsOf = (doc: Doc): Uint32Array => {
     const limit = Math.max(50, commonShare * byId.size)
-    const keys = doc.features.keys.filter((k) => countOf(df, k) <= limit)
-    return bandKeys(keys.length > 0 ? keys : doc.features.keys)
+    const all = keysOf(doc)
+    const keys = all.filter((k) => countOf(df, k) <= limit)
+    return bandKeys(keys.length > 0 ? keys : all)
   }
 
   /**
@@ -316,27 +366,36 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
   const insert = (doc: Doc): void => {
     const old = byId.get(doc.id)
     if (old) unlink(old)
-    doc.bands ??= bandsOf(doc)
-    doc.norm ??= normOf(weightsOf(doc.features.keys))
+    const keys = keysOf(doc)
+    const bands = doc.bands ?? bandsOf(doc)
+    doc.norm ??= normOf(weightsOf(keys))
     const slot = slots.take({
       source: slots.sourceNumber(doc.sourceId),
       seen: doc.seen,
       time: doc.time,
-      keys: doc.features.keys,
+      keys,
       norm: doc.norm,
-      background: hasKey(doc.features.keys, BACKGROUND_KEY),
+      background: hasKey(keys, BACKGROUND_KEY),
       folded: doc.features.facts.folded === true,
       disaster: isDisaster(doc),
       aside: doc.features.facts.aside === true,
     })
+    countKeys(df, doc.counted ?? keys, 1)
+    // Into the arenas: the doc's own arrays (and their buffers) are dropped.
+    keyArena.set(slot, keys)
+    bandArena.set(slot, bands)
+    if (doc.counted) countedArena.set(slot, doc.counted)
+    else countedArena.clear(slot)
+    doc.keys = undefined
+    doc.bands = undefined
+    doc.counted = undefined
     doc.slot = slot
     docs[slot] = doc
     byId.set(doc.id, doc)
     if (doc.url) pushTo(byUrl, doc.url, doc)
     pushTo(byCluster, doc.clusterId, doc)
     for (const key of doc.features.events) pushTo(byEvent, key, doc)
-    buckets.add(doc.bands, slot)
-    countKeys(df, doc.counted ?? doc.features.keys, 1)
+    buckets.add(bandArena.get(slot), slot)
   }
 
   function unlink(doc: Doc): void {
@@ -344,13 +403,16 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     if (doc.url) dropFrom(byUrl, doc.url, doc)
     dropFrom(byCluster, doc.clusterId, doc)
     for (const key of doc.features.events) dropFrom(byEvent, key, doc)
-    if (doc.slot !== undefined) {
-      if (doc.bands) buckets.remove(doc.bands, doc.slot)
-      docs[doc.slot] = undefined
-      slots.release(doc.slot)
-      doc.slot = undefined
-    }
-    countKeys(df, doc.counted ?? doc.features.keys, -1)
+    const slot = doc.slot
+    if (slot === undefined) return
+    countKeys(df, countedArena.has(slot) ? countedArena.get(slot) : keyArena.get(slot), -1)
+    buckets.remove(bandArena.get(slot), slot)
+    keyArena.clear(slot)
+    bandArena.clear(slot)
+    countedArena.clear(slot)
+    docs[slot] = undefined
+    slots.release(slot)
+    doc.slot = undefined
   }
 
   const evict = (now: Date): number => {
@@ -404,7 +466,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     doc.bands ??= bandsOf(doc)
     const { visited, event, source, seen, time, size, sketch, norm: norms, flags } = slots.columns
     const own = slots.sourceNumber(doc.sourceId)
-    const { keys } = doc.features
+    const keys = keysOf(doc)
     const background = hasKey(keys, BACKGROUND_KEY)
     const aside = doc.features.facts.aside === true
     const disaster = isDisaster(doc)
@@ -418,7 +480,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
       casualties &&
       sinceMidnight < lateMs &&
       Math.floor(m.time / DAY_MS) === day - 1 &&
-      hasKey(m.features.keys, CASUALTY_KEY)
+      hasKey(keysOf(m), CASUALTY_KEY)
     const weights = weightsOf(keys)
     const norm = normOf(weights)
     doc.norm = norm
@@ -477,7 +539,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
       const bound = sketchWeight(sketch, slot * SKETCH_WORDS, keys, squares, MIN_SHARED)
       if (bound < weakMin * norm * cNorm) return false
       const c = docs[slot]!
-      const score = weightedCosine(keys, weights, norm, c.features.keys, cNorm)
+      const score = weightedCosine(keys, weights, norm, keysOf(c), cNorm)
       if (score < weakMin) return false
       let e = best.get(c.clusterId)
       if (!e) {
@@ -595,8 +657,8 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
           storyConflict(
             doc.features.facts,
             m.features.facts,
-            doc.features.keys,
-            m.features.keys,
+            keys,
+            keysOf(m),
             sameDay,
             sameDay && sharesEvent(doc.features.events, m.features.events),
           ) === undefined
@@ -640,20 +702,20 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
       const first = same.sort((a, b) => a.time - b.time || (a.id < b.id ? -1 : 1))[0]
       if (first) {
         const reason: ClusterReason = { via: 'url', matchedId: first.id }
-        insert({ ...doc, clusterId: first.clusterId, reason })
+        doc.clusterId = first.clusterId
+        doc.reason = reason
+        insert(doc)
         return withStory(item, first.clusterId, reason)
       }
     }
     const story = similarStory(doc, cutoff)
     if (story) {
       const match = byId.get(story.reason.matchedId)
-      const counted = match ? keysNotIn(doc.features.keys, match.features.keys) : undefined
-      insert({
-        ...doc,
-        clusterId: story.clusterId,
-        reason: story.reason,
-        ...(counted ? { counted } : {}),
-      })
+      // The doc is this call's own (not indexed): set its story in place, its hidden class kept.
+      doc.clusterId = story.clusterId
+      doc.reason = story.reason
+      doc.counted = match ? keysNotIn(keysOf(doc), keysOf(match)) : undefined
+      insert(doc)
       return withStory(item, story.clusterId, story.reason)
     }
     insert(doc)

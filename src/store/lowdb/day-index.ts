@@ -71,19 +71,30 @@ export const dayDocument = (
 }
 
 /**
- * {@link dayDocument} as the chunks it is made of, in order (the parts themselves, not copies):
- * a flush writes them one after another rather than holding a day's bytes twice.
+ * The bytes a day document puts around and between its items' JSON texts: a writer that makes
+ * the items one at a time writes `head`, the items separated by `comma`, then `tail`.
+ */
+export const dayFrame = (
+  day: string,
+  gen: string,
+): { head: Buffer; comma: Buffer; tail: Buffer } => ({
+  head: Buffer.from(headOf(day, gen)),
+  comma: Buffer.from(','),
+  tail: Buffer.from(']}'),
+})
+
+/**
+ * {@link dayDocument} as the chunks it is made of, in order (the parts themselves, not copies).
  */
 export const dayChunks = (
   day: string,
   gen: string,
   parts: readonly Buffer[],
 ): { chunks: Buffer[]; spans: [number, number][] } => {
-  const head = Buffer.from(headOf(day, gen))
+  const { head, comma, tail } = dayFrame(day, gen)
   const chunks: Buffer[] = [head]
   const spans: [number, number][] = []
   let at = head.length
-  const comma = Buffer.from(',')
   for (const [k, p] of parts.entries()) {
     if (k > 0) {
       chunks.push(comma)
@@ -93,7 +104,7 @@ export const dayChunks = (
     chunks.push(p)
     at += p.length
   }
-  chunks.push(Buffer.from(']}'))
+  chunks.push(tail)
   return { chunks, spans }
 }
 

@@ -1,5 +1,5 @@
 /** The partitioned lowdb Store: the memory store persisted as one lowdb document per publication day plus one for source states. */
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import {
   closeSync,
   existsSync,
@@ -12,7 +12,7 @@ import {
   rmSync,
   statSync,
 } from 'node:fs'
-import { type FileHandle, mkdir, open, readdir, readFile, rm } from 'node:fs/promises'
+import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import { StoreError } from '../../model/errors.js'
 import type { Enclosure, Item, Retention, SourceState, Store } from '../../model/types.js'
@@ -25,7 +25,7 @@ import { createBodyCache } from './body-cache.js'
 import { createBodySpill, type SpillSpan } from './body-spill.js'
 import {
   type DayStamp,
-  dayChunks,
+  dayFrame,
   genOf,
   HEAD_BYTES,
   hashOfPartition,
@@ -161,22 +161,64 @@ const writeSynced = async (file: string, data: Buffer | string): Promise<void> =
   }
 }
 
-/** Bytes of a partition's chunks gathered into one write (a chunk is one item's JSON). */
+/** Bytes of a partition's items gathered into one write (an item's JSON is one part). */
 const WRITE_BATCH_BYTES = 1_048_576
 
-/** Writes `chunks` in order to `fh`, a batch of them a write. */
-const writeChunks = async (fh: FileHandle, chunks: readonly Buffer[]): Promise<void> => {
-  let batch: Buffer[] = []
-  let bytes = 0
-  for (const chunk of chunks) {
-    batch.push(chunk)
-    bytes += chunk.length
-    if (bytes < WRITE_BATCH_BYTES) continue
-    await fh.write(Buffer.concat(batch, bytes))
-    batch = []
-    bytes = 0
+/**
+ * A day partition to write: its items' JSON texts are made one at a time as the file is written
+ * (`partOf`), so a flush holds a batch of each day it writes, not the day's bytes.
+ */
+interface DayWrite {
+  file: string
+  index: string
+  day: string
+  gen: string
+  count: number
+  partOf(k: number): Buffer | Promise<Buffer>
+  /** The index text, given the file's stamp and where each item lies in it (offset, length). */
+  indexOf(st: DayStat, spans: readonly (readonly [number, number])[]): string
+}
+
+/** Writes `j`'s temp file in batches, hashing it as it goes, and syncs it with its index's temp file. */
+const writeDayTemp = async (j: DayWrite): Promise<void> => {
+  const { head, comma, tail } = dayFrame(j.day, j.gen)
+  const hash = createHash('sha256')
+  const spans: [number, number][] = []
+  const fh = await open(tempOf(j.file), 'w')
+  try {
+    let batch: Buffer[] = []
+    let bytes = 0
+    let at = 0
+    const put = async (b: Buffer): Promise<void> => {
+      hash.update(b)
+      batch.push(b)
+      bytes += b.length
+      at += b.length
+      if (bytes < WRITE_BATCH_BYTES) return
+      await fh.write(Buffer.concat(batch, bytes))
+      batch = []
+      bytes = 0
+    }
+    await put(head)
+    for (let k = 0; k < j.count; k++) {
+      if (k > 0) await put(comma)
+      const part = await j.partOf(k)
+      spans.push([at, part.length])
+      await put(part)
+    }
+    await put(tail)
+    if (bytes > 0) await fh.write(Buffer.concat(batch, bytes))
+    const st = await fh.stat()
+    await Promise.all([
+      fh.sync(),
+      writeSynced(
+        j.index,
+        j.indexOf({ size: st.size, mtimeMs: st.mtimeMs, hash: hash.digest('base64url') }, spans),
+      ),
+    ])
+  } finally {
+    await fh.close()
   }
-  if (bytes > 0) await fh.write(Buffer.concat(batch, bytes))
 }
 
 /**
@@ -184,32 +226,9 @@ const writeChunks = async (fh: FileHandle, chunks: readonly Buffer[]): Promise<v
  * index is made from its partition's size and mtime once written (a sync changes neither), so
  * both files are synced together.
  */
-const writePartitionTemps = async (
-  list: readonly {
-    day: string
-    index: string
-    data: readonly Buffer[]
-    hash: string
-    indexOf(st: DayStat): string
-  }[],
-): Promise<void> => {
-  for (let i = 0; i < list.length; i += 16) {
-    await Promise.all(
-      list.slice(i, i + 16).map(async (j) => {
-        const fh = await open(tempOf(j.day), 'w')
-        try {
-          await writeChunks(fh, j.data)
-          const st = await fh.stat()
-          await Promise.all([
-            fh.sync(),
-            writeSynced(j.index, j.indexOf({ size: st.size, mtimeMs: st.mtimeMs, hash: j.hash })),
-          ])
-        } finally {
-          await fh.close()
-        }
-      }),
-    )
-  }
+const writePartitionTemps = async (list: readonly DayWrite[]): Promise<void> => {
+  for (let i = 0; i < list.length; i += 16)
+    await Promise.all(list.slice(i, i + 16).map(writeDayTemp))
 }
 
 type DayStat = { size: number; mtimeMs: number; hash: string }
@@ -654,11 +673,11 @@ export const createPartitionedStore = async (
     const doomed: string[] = []
     const jobs: {
       day: string
-      chunks: Buffer[]
       rows: IndexRow[]
       written: (Item | Spilled | undefined)[]
       gen: string
     }[] = []
+    const dayWrites: DayWrite[] = []
     const old = new Map<string, Buffer>()
     const bytesOf = async (day: string): Promise<Buffer> => {
       let b = old.get(day)
@@ -676,37 +695,42 @@ export const createPartitionedStore = async (
         continue
       }
       const list = [...ids].map((id) => mem.peek(id)!).sort(newestFirst)
-      const parts: Buffer[] = []
-      const written: (Item | Spilled | undefined)[] = []
-      for (const item of list) {
-        const p = pending.get(item.id)
-        written.push(p)
-        if (p) parts.push(isSpilled(p) ? spill.read(p.span) : Buffer.from(JSON.stringify(p)))
-        else {
-          const at = slots.get(item.id)!
-          parts.push((await bytesOf(at.day)).subarray(at.off, at.off + at.len))
-        }
-      }
+      // What each item's text is made from, taken now: saves during the writes below change
+      // `pending` and the slots, and the bookkeeping compares with what was written.
+      const written = list.map((item) => pending.get(item.id))
+      const stored = list.map((item, k) => {
+        if (written[k]) return undefined
+        const at = slots.get(item.id)!
+        return { day: at.day, off: at.off, len: at.len }
+      })
       const gen = randomBytes(6).toString('hex')
-      const { chunks, spans } = dayChunks(day, gen, parts)
-      const rows = list.map((item, k) => ({
-        item,
-        words: slots.get(item.id)?.words ?? wordsOf(whole(item)),
-        off: spans[k]![0],
-        len: spans[k]![1],
-      }))
-      jobs.push({ day, chunks, rows, written, gen })
+      const job = { day, rows: [] as IndexRow[], written, gen }
+      jobs.push(job)
+      dayWrites.push({
+        file: files.day(day),
+        index: files.dayIndex(day),
+        day,
+        gen,
+        count: list.length,
+        partOf: (k) => {
+          const p = written[k]
+          if (p) return isSpilled(p) ? spill.read(p.span) : Buffer.from(JSON.stringify(p))
+          const at = stored[k]!
+          return bytesOf(at.day).then((b) => b.subarray(at.off, at.off + at.len))
+        },
+        indexOf: (st, spans) => {
+          job.rows = list.map((item, k) => ({
+            item,
+            words: slots.get(item.id)?.words ?? wordsOf(whole(item)),
+            off: spans[k]![0],
+            len: spans[k]![1],
+          }))
+          return indexText(day, { ...st, gen }, job.rows)
+        },
+      })
     }
+    await writePartitionTemps(dayWrites)
     old.clear()
-    await writePartitionTemps(
-      jobs.map((j) => ({
-        day: files.day(j.day),
-        index: files.dayIndex(j.day),
-        data: j.chunks,
-        hash: hashOfPartition(j.chunks),
-        indexOf: (st: DayStat) => indexText(j.day, { ...st, gen: j.gen }, j.rows),
-      })),
-    )
     // Synchronous from here to the bookkeeping: no read sees a partition with stale offsets.
     for (const j of jobs) {
       renameSync(tempOf(files.day(j.day)), files.day(j.day))

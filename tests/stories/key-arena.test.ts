@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest'
+import { createKeyArena } from '../../src/stories/key-arena.js'
+
+/** A small deterministic PRNG (mulberry32): the same churn every run. */
+const rng = (seed: number) => () => {
+  seed = (seed + 0x6d2b79f5) | 0
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+}
+
+describe('createKeyArena', () => {
+  it('gives back what each slot was set to, empty for slots without an array', () => {
+    const arena = createKeyArena(4, 2)
+    arena.set(0, Uint32Array.of(1, 2, 3))
+    arena.set(5, Uint32Array.of(0xffffffff))
+    arena.set(2, new Uint32Array(0))
+    expect([...arena.get(0)]).toEqual([1, 2, 3])
+    expect([...arena.get(5)]).toEqual([0xffffffff])
+    expect(arena.get(2).length).toBe(0)
+    expect(arena.has(2)).toBe(true)
+    expect(arena.has(1)).toBe(false)
+    expect(arena.get(1).length).toBe(0)
+    expect(arena.has(99)).toBe(false)
+    expect(arena.get(99).length).toBe(0)
+    expect(arena.live).toBe(4)
+  })
+
+  it('copies the values it is given (a later change of the caller’s array does not show)', () => {
+    const arena = createKeyArena()
+    const mine = Uint32Array.of(7, 8)
+    arena.set(3, mine)
+    mine[0] = 1
+    expect([...arena.get(3)]).toEqual([7, 8])
+  })
+
+  it('replaces and clears arrays, and reclaims their room instead of growing without end', () => {
+    const arena = createKeyArena(16, 4)
+    for (let round = 0; round < 5000; round++)
+      arena.set(round % 8, Uint32Array.of(round, round + 1))
+    // Eight live arrays of two: the buffer packs them (with its fixed headroom of 1,024 values)
+    // rather than keep the 10,000 values of 5,000 rounds.
+    expect(arena.live).toBe(16)
+    expect(arena.capacity).toBeLessThanOrEqual(1100)
+    for (let slot = 0; slot < 8; slot++) {
+      const round = 4992 + slot
+      expect([...arena.get(slot)]).toEqual([round, round + 1])
+    }
+    arena.clear(3)
+    arena.clear(3)
+    expect(arena.has(3)).toBe(false)
+    expect(arena.live).toBe(14)
+  })
+
+  it('agrees with a Map of arrays through random sets and clears, growth and packing', () => {
+    const random = rng(21)
+    const arena = createKeyArena(8, 2)
+    const model = new Map<number, number[]>()
+    for (let step = 0; step < 20_000; step++) {
+      const slot = Math.floor(random() * 300)
+      if (random() < 0.3) {
+        arena.clear(slot)
+        model.delete(slot)
+      } else {
+        const values = Array.from({ length: Math.floor(random() * 50) }, () =>
+          Math.floor(random() * 2 ** 32),
+        )
+        arena.set(slot, Uint32Array.from(values))
+        model.set(slot, values)
+      }
+    }
+    let live = 0
+    for (let slot = 0; slot < 300; slot++) {
+      expect(arena.has(slot)).toBe(model.has(slot))
+      expect([...arena.get(slot)]).toEqual(model.get(slot) ?? [])
+      live += model.get(slot)?.length ?? 0
+    }
+    expect(arena.live).toBe(live)
+    expect(arena.capacity).toBeLessThanOrEqual(4 * live + 64)
+  })
+
+  it('keeps a view taken before the buffer moved showing what it showed', () => {
+    const arena = createKeyArena(4, 2)
+    arena.set(0, Uint32Array.of(1, 2, 3))
+    const view = arena.get(0)
+    for (let slot = 1; slot < 100; slot++) arena.set(slot, Uint32Array.of(slot, slot, slot))
+    expect([...view]).toEqual([1, 2, 3])
+    expect([...arena.get(0)]).toEqual([1, 2, 3])
+  })
+})

@@ -2,14 +2,17 @@
 import { readFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import {
+  Composer,
+  type CST,
   type Document,
   isAlias,
   isCollection,
   isPair,
   isScalar,
   LineCounter,
-  parseDocument,
+  Parser,
   type YAMLError,
+  YAMLParseError,
 } from 'yaml'
 import { ConfigError, type ConfigIssue } from '../model/errors.js'
 import type { AppConfig } from '../model/types.js'
@@ -19,6 +22,7 @@ import { type ConfigPath, hasKey, locateProblem, type Problem, sortIssues } from
 import { resolveConfig, type TopicCheck } from './resolve.js'
 import { configSchema, problemsFromIssues } from './schema.js'
 import { yamlData } from './yaml-data.js'
+import { MAX_YAML_DEPTH, tooDeepAt } from './yaml-depth.js'
 
 type Env = Record<string, string | undefined>
 
@@ -32,8 +36,28 @@ const flowVariableAt = (text: string, offset: number): number | undefined => {
     start,
     text.indexOf('\n', start) === -1 ? undefined : text.indexOf('\n', start),
   )
-  const m = /^[^"'#]*?[[{][^"'#]*?(\$\{)/.exec(line)
-  return m ? start + m[0].length - 2 : undefined
+  // What the regex /^[^"'#]*?[[{][^"'#]*?(\$\{)/ finds, in one scan (that regex is quadratic
+  // on a long line of brackets): the first bracket, then the first `${` after it, both before
+  // any quote or `#`.
+  const quote = line.search(/["'#]/)
+  const before = quote === -1 ? line : line.slice(0, quote)
+  const bracket = before.search(/[[{]/)
+  const variable = bracket === -1 ? -1 : before.indexOf('${', bracket + 1)
+  return variable === -1 ? undefined : start + variable
+}
+
+/**
+ * The key written at `offset`: quoted, or the text before its colon (what the regex
+ * /^("[^"\n]*"|'[^'\n]*'|[^:\n]*?)\s*:/ reads, in one scan: that one is quadratic on a long
+ * line of spaces).
+ */
+const duplicateKeyAt = (text: string, offset: number): string | undefined => {
+  const end = text.indexOf('\n', offset)
+  const line = text.slice(offset, end === -1 ? undefined : end)
+  const quoted = /^("[^"]*"|'[^']*')\s*:/.exec(line)?.[1]
+  if (quoted !== undefined) return quoted
+  const colon = line.indexOf(':')
+  return colon === -1 ? undefined : line.slice(0, colon).trimEnd()
 }
 
 const yamlProblem = (e: YAMLError, text: string): Problem => {
@@ -48,7 +72,7 @@ const yamlProblem = (e: YAMLError, text: string): Problem => {
   if (e.code === 'TAB_AS_INDENT')
     return { path: [], offset, message: 'a tab is used for indentation; YAML needs spaces' }
   if (e.code === 'DUPLICATE_KEY') {
-    const key = /^("[^"\n]*"|'[^'\n]*'|[^:\n]*?)\s*:/.exec(text.slice(offset))?.[1]
+    const key = duplicateKeyAt(text, offset)
     const name = key ? `${JSON.stringify(key.replace(/^["']|["']$/g, ''))} ` : ''
     return {
       path: [],
@@ -82,6 +106,12 @@ const yamlProblem = (e: YAMLError, text: string): Problem => {
 }
 
 /** YAML errors, plus aliases that point nowhere (a cron expression starting with `*`, unquoted). */
+/**
+ * Syntax problems listed at most: a broken file can make one complaint per token (hundreds of
+ * thousands on a long line), and each costs a look at its line.
+ */
+const MAX_SYNTAX_PROBLEMS = 20
+
 const syntaxProblems = (doc: Document, text: string): Problem[] => {
   const problems: Problem[] = []
   // Anchors seen so far in document order: what Alias.resolve finds, without its walk of the
@@ -95,8 +125,13 @@ const syntaxProblems = (doc: Document, text: string): Problem[] => {
       for (let i = node.items.length - 1; i >= 0; i--) stack.push(node.items[i])
     if ((isScalar(node) || isCollection(node)) && node.anchor) anchors.add(node.anchor)
     if (!isAlias(node) || anchors.has(node.source)) continue
+    if (problems.length === MAX_SYNTAX_PROBLEMS) break
     const offset = node.range?.[0] ?? 0
-    const rest = (text.slice(offset).split('\n')[0] ?? '').replace(/\s+#.*$/, '').trim()
+    const end = text.indexOf('\n', offset)
+    const rest = text
+      .slice(offset, Math.min(end === -1 ? text.length : end, offset + 200))
+      .replace(/\s+#.*$/, '')
+      .trim()
     problems.push({
       path: [],
       offset,
@@ -106,7 +141,17 @@ const syntaxProblems = (doc: Document, text: string): Problem[] => {
   // Several errors at one spot are one mistake seen by several rules: keep the first.
   const seen = new Set<number>()
   for (const e of doc.errors) {
-    if (!seen.has(e.pos[0])) problems.push(yamlProblem(e, text))
+    if (seen.has(e.pos[0])) continue
+    if (problems.length === MAX_SYNTAX_PROBLEMS) {
+      const more = new Set(doc.errors.map((later) => later.pos[0])).size - seen.size
+      problems.push({
+        path: [],
+        offset: e.pos[0],
+        message: `${more} more YAML errors from here on are not listed; mend the ones above first`,
+      })
+      break
+    }
+    problems.push(yamlProblem(e, text))
     seen.add(e.pos[0])
   }
   return problems
@@ -118,6 +163,31 @@ const firstPerLine = (issues: ConfigIssue[]): ConfigIssue[] =>
 
 const isUnder = (path: ConfigPath, prefix: ConfigPath): boolean =>
   prefix.length <= path.length && prefix.every((seg, i) => path[i] === seg)
+
+/** The first document of `tokens`, a second one an error on it (as yaml's parseDocument does). */
+const composeFirst = (tokens: readonly CST.Token[], length: number): Document.Parsed => {
+  let doc: Document.Parsed | undefined
+  for (const next of new Composer({ prettyErrors: false, uniqueKeys: true }).compose(
+    tokens,
+    true,
+    length,
+  )) {
+    if (doc === undefined) doc = next
+    else {
+      doc.errors.push(
+        new YAMLParseError(
+          [next.range[0], next.range[1]],
+          'MULTIPLE_DOCS',
+          'the file holds more than one YAML document (a second ---); a configuration is one document',
+        ),
+      )
+      break
+    }
+  }
+  // compose(…, true) always ends with a document, an empty one for empty text
+  if (doc === undefined) throw new Error('yaml composed no document')
+  return doc
+}
 
 /**
  * Reads configuration text (pure: the environment is a parameter). Every problem in the file is
@@ -134,11 +204,27 @@ export const readConfigText = (
 ): AppConfig => {
   const lines = new LineCounter()
   const source = text.replace(/^\uFEFF/, '')
-  const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: true })
-  const locate = (ps: Problem[]) => ps.map((p) => locateProblem(doc, lines, file, p))
   const fail = (issues: ConfigIssue[]): never => {
     throw new ConfigError(issues)
   }
+  // yaml's parseDocument in two steps, so that the depth is checked before the composer (which
+  // recurses per level) sees the tokens
+  const tokens = [...new Parser(lines.addNewLine).parse(source)]
+  const deep = tooDeepAt(tokens)
+  if (deep !== undefined) {
+    const { line, col } = lines.linePos(deep)
+    fail([
+      {
+        file,
+        line,
+        column: col,
+        path: '',
+        message: `maps and lists are nested deeper than ${MAX_YAML_DEPTH} levels here; a configuration needs far fewer`,
+      },
+    ])
+  }
+  const doc = composeFirst(tokens, source.length)
+  const locate = (ps: Problem[]) => ps.map((p) => locateProblem(doc, lines, file, p))
 
   const syntax = syntaxProblems(doc, source)
   if (syntax.length > 0) fail(firstPerLine(locate(syntax)))

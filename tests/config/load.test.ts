@@ -11,6 +11,7 @@ import {
   parseConfigText,
   resolveConfigPath,
 } from '../../src/config/load.js'
+import { MAX_YAML_DEPTH } from '../../src/config/yaml-depth.js'
 import { ConfigError, formatConfigIssue } from '../../src/model/errors.js'
 import type { AppConfig } from '../../src/model/types.js'
 
@@ -107,6 +108,22 @@ describe('parseConfigText: every kind of mistake, with its line and column', () 
       'an unquoted variable in a flow map',
       `${S}server: { port: \${PORT:-8080} }\n`,
       't.yaml:2:17: YAML cannot read ${…} inside [ ] or { }; write the key on a line of its own (key: ${NAME}) or put the text in quotes ("${NAME}")',
+    ],
+    [
+      'a quoted key written twice',
+      `${S}"server": {}\n'server' : {}\n`,
+      't.yaml:3:1: the key "server" appears twice in the same map; keep only one',
+    ],
+    [
+      // the 65th level opens at column 64 + 6 on the line of `x:`
+      'maps and lists nested past the limit',
+      `${S}x: ${'['.repeat(MAX_YAML_DEPTH)}${']'.repeat(MAX_YAML_DEPTH)}\n`,
+      `t.yaml:2:${MAX_YAML_DEPTH + 3}: maps and lists are nested deeper than ${MAX_YAML_DEPTH} levels here; a configuration needs far fewer`,
+    ],
+    [
+      'a second document',
+      `${S}---\nsources: []\n`,
+      't.yaml:2:1: YAML syntax error: the file holds more than one YAML document (a second ---); a configuration is one document',
     ],
     // unknown keys: the key itself is pointed at
     [
@@ -373,6 +390,37 @@ describe('parseConfigText: every kind of mistake, with its line and column', () 
     expect(issuesOf('sources:\n  - url: ${FEED_URL}\n')).toEqual([
       't.yaml:2:10: environment variable FEED_URL is not set and has no default (write ${FEED_URL:-…} to give one) (at sources[0].url)',
     ])
+  })
+})
+
+describe('parseConfigText: hostile files', () => {
+  it('refuses 200,000 nested lists with the place of the first level too deep', () => {
+    const issues = issuesOf(`${S}x: ${'['.repeat(200_000)}\n`)
+    expect(issues).toEqual([
+      `t.yaml:2:${MAX_YAML_DEPTH + 3}: maps and lists are nested deeper than ${MAX_YAML_DEPTH} levels here; a configuration needs far fewer`,
+    ])
+  })
+
+  it('lists at most 20 syntax errors, then says how many more there are', () => {
+    const lines = Array.from({ length: 30 }, (_, i) => `k${i}: [a] b`)
+    const issues = issuesOf(`${S}${lines.join('\n')}\n`)
+    expect(issues).toHaveLength(21)
+    expect(issues[0]).toMatch(/^t\.yaml:2:\d+: YAML syntax error/)
+    expect(issues[20]).toMatch(/^t\.yaml:22:\d+: 10 more YAML errors from here on are not listed/)
+  })
+
+  it('reads a long line of bracket pairs to its errors in one pass per error', () => {
+    const issues = issuesOf(`${S}x: ${'[] '.repeat(20_000)}\n`)
+    expect(issues).toEqual(['t.yaml:2:7: YAML syntax error: unexpected flow-seq-start at node end'])
+  })
+
+  it('finds a variable in a flow map only before any quote or comment', () => {
+    expect(issuesOf(`${S}server: { name: "\${X}", port: \${P} }\n`)[0]).not.toMatch(
+      /cannot read \$\{/,
+    )
+    expect(issuesOf(`${S}server: [ a, \${P} ] # \${Q}\n`)[0]).toBe(
+      't.yaml:2:14: YAML cannot read ${…} inside [ ] or { }; write the key on a line of its own (key: ${NAME}) or put the text in quotes ("${NAME}")',
+    )
   })
 })
 

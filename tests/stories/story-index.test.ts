@@ -405,20 +405,29 @@ describe('createStoryIndex: corroboration and the UTC day', () => {
   })
 })
 
-describe('createStoryIndex: one disaster, one day', () => {
-  const DAY = Date.parse('2025-11-02T00:00:00.000Z')
-  const item = (id: string, sourceId: string, hours: number, title: string, summary = '') =>
+/** An item of the UTC day starting at `day`, published `hours` after its midnight, fetched a minute later. */
+const itemOfDay =
+  (day: number) =>
+  (id: string, sourceId: string, hours: number, title: string, summary = '') =>
     makeItem({
       id,
       sourceId,
       title,
       summary,
-      publishedAt: new Date(DAY + hours * 3_600_000).toISOString(),
-      fetchedAt: new Date(DAY + hours * 3_600_000 + 60_000).toISOString(),
+      publishedAt: new Date(day + hours * 3_600_000).toISOString(),
+      fetchedAt: new Date(day + hours * 3_600_000 + 60_000).toISOString(),
     })
-  const filler = Array.from({ length: 40 }, (_, i) =>
+
+/** Forty reports of an unrelated story of that day, so that the day's own words are not all rare. */
+const cricketFiller = (item: ReturnType<typeof itemOfDay>) =>
+  Array.from({ length: 40 }, (_, i) =>
     item(`f${i}`, `f${i % 5}`, 1, `Cricket board meeting ${i} on budget for Lahore stadium`),
   )
+
+describe('createStoryIndex: one disaster, one day', () => {
+  const DAY = Date.parse('2025-11-02T00:00:00.000Z')
+  const item = itemOfDay(DAY)
+  const filler = cricketFiller(item)
   const first = () => [
     item('a', 'abc', 8, 'Strong earthquake hits Morocco, buildings collapse in Marrakesh'),
     item('b', 'sky', 9, 'Powerful quake strikes Morocco near Marrakesh, hundreds dead'),
@@ -620,18 +629,8 @@ describe('createStoryIndex: a fresh disaster day joins on its event key alone', 
 
 describe("createStoryIndex: one person's development on one day", () => {
   const DAY = Date.parse('2025-11-02T00:00:00.000Z')
-  const item = (id: string, sourceId: string, hours: number, title: string, summary = '') =>
-    makeItem({
-      id,
-      sourceId,
-      title,
-      summary,
-      publishedAt: new Date(DAY + hours * 3_600_000).toISOString(),
-      fetchedAt: new Date(DAY + hours * 3_600_000 + 60_000).toISOString(),
-    })
-  const filler = Array.from({ length: 40 }, (_, i) =>
-    item(`f${i}`, `f${i % 5}`, 1, `Cricket board meeting ${i} on budget for Lahore stadium`),
-  )
+  const item = itemOfDay(DAY)
+  const filler = cricketFiller(item)
   const bail = item(
     'a',
     'sky',

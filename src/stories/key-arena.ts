@@ -28,8 +28,8 @@ const EMPTY = new Uint32Array(0)
 
 /**
  * Creates an empty arena. Arrays are appended; cleared ones leave holes until the buffer is full,
- * then live arrays are packed into a buffer of twice their size (or the same, when holes were
- * most of it), so the buffer stays within a few times the live values.
+ * then live arrays are packed into a buffer with a quarter of room over them (or one of the same size,
+ * when holes were most of it), so the buffer stays within about 1.25× the live values.
  * @example
  * const keys = createKeyArena()
  * keys.set(slot, Uint32Array.of(3, 5, 8))

@@ -129,7 +129,16 @@ const serveUntilReady = async (dir: string) => {
   const child = spawn(process.execPath, [BIN, 'serve', '--config', SHIPPED], {
     cwd: dir,
     env: { ...process.env, PORT: String(port), LOG_LEVEL: 'silent', TOPICWIRE_DATA: data },
-    stdio: 'ignore',
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
+  // What serve says on stderr (its last 4 KB), to tell why it stopped if it does.
+  let stderr = ''
+  child.stderr?.on('data', (b: Buffer) => {
+    stderr = (stderr + b.toString()).slice(-4096)
+  })
+  let exited: string | undefined
+  child.on('exit', (code, signal) => {
+    exited = `serve (port ${port}) exited (${signal ?? `code ${code}`}) before it was ready: ${stderr.trim() || 'no output'}`
   })
   // A busy machine: up to 60 s, so that a slow start is measured rather than failed.
   for (let i = 0; i < 6000; i++) {
@@ -138,10 +147,11 @@ const serveUntilReady = async (dir: string) => {
       () => false,
     )
     if (ok) return { child, readyS: (performance.now() - started) / 1000 }
+    if (exited !== undefined) throw new Error(exited)
     await new Promise((r) => setTimeout(r, 10))
   }
   child.kill('SIGKILL')
-  throw new Error('serve did not become ready within 60 s')
+  throw new Error(`serve did not become ready within 60 s: ${stderr.trim() || 'no output'}`)
 }
 
 const mb = (kb: number) => `${(kb / 1024).toFixed(0)} MB`

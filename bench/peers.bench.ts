@@ -8,6 +8,7 @@
  * (nothing changed: conditional requests get 304, for the tools that send them). Prints wall time,
  * the peak RSS of each process tree (sum of VmRSS over the tree, sampled, or the largest single
  * VmHWM when that is higher) and what nginx answered, with the ratios the issue's targets are on.
+ * BENCH_WORKERS sets topicwire's `fetch.workers` (unset: the default for the machine).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { chmodSync, existsSync, readdirSync, readFileSync } from 'node:fs'
@@ -27,6 +28,10 @@ const BARE_CONCURRENCY = Number(process.env.BENCH_BARE_CONCURRENCY ?? 16)
 const RUN_CAP_S = Number(process.env.BENCH_RUN_CAP_S ?? 600)
 /** Tools to run, comma-separated (default all): newsboat,sfeed,bare,topicwire. */
 const TOOLS = (process.env.BENCH_TOOLS ?? 'newsboat,sfeed,bare,topicwire').split(',')
+
+/** `fetch.workers` of topicwire's configuration (BENCH_WORKERS=1): unset, the default for the machine. */
+const WORKERS =
+  process.env.BENCH_WORKERS === undefined ? '' : `, workers: ${Number(process.env.BENCH_WORKERS)}`
 
 /** Extra node flags for topicwire only, e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". */
 const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
@@ -325,7 +330,7 @@ const TOOL_LIST: Tool[] = [
       await writeFile(
         join(dir, 'topicwire.yaml'),
         `storage: { path: data/db.json }
-fetch: { allow_private_networks: true }
+fetch: { allow_private_networks: true${WORKERS} }
 sources:
 ${sources}
 topics:

@@ -129,6 +129,8 @@ export const createRuntime = async (
     logFormat?: LogFormat
     /** Open the store with its states alone and read items when first needed (`fetch --once`). */
     deferItems?: boolean
+    /** Workers when `fetch.workers` is not set (default: defaultWorkerCount). */
+    defaultWorkers?: number
   } = {},
 ): Promise<Runtime> => {
   const logger =
@@ -171,7 +173,7 @@ export const createRuntime = async (
   const tagger = overrides.tagger ?? createTagger(config)
   // Worker threads analyse fetched documents with the configuration's topics: not when a test
   // brings its own tagger or analysis.
-  const workers = config.fetch.workers ?? defaultWorkerCount()
+  const workers = config.fetch.workers ?? overrides.defaultWorkers ?? defaultWorkerCount()
   const pool =
     overrides.tagger || overrides.analyse || workers === 0
       ? undefined

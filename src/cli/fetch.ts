@@ -1,6 +1,7 @@
 /** `topicwire fetch --once [--source ID]`: one poll cycle now, with a per-source summary table. */
 import { loadConfig } from '../config/load.js'
 import { runCycle } from '../ingest/scheduler.js'
+import { oneShotWorkerCount } from '../ingest/workers/pool.js'
 import { createRuntime } from '../runtime.js'
 import type { CliContext } from './context.js'
 import { logOptions } from './log-options.js'
@@ -26,6 +27,7 @@ export const fetchCommand = async (
     ...logOptions(ctx.env, 'error'),
     // A cycle whose sources all answer 304 reads no stored item: the store opens with its states.
     deferItems: true,
+    defaultWorkers: oneShotWorkerCount(),
   })
   try {
     const cycle = await runCycle(runtime.deps, {

@@ -37,7 +37,18 @@ export interface AnalysePool {
  * on the network most of a poll (idle 40% of a cycle of 1,000 changed feeds in `npm run bench
  * fetch`), so the system shares the cores: on 2 cores, 2 workers poll 5-10% faster than 1.
  */
-export const defaultWorkerCount = (): number => Math.max(1, Math.min(4, availableParallelism()))
+export const defaultWorkerCount = (cores = availableParallelism()): number =>
+  Math.max(1, Math.min(4, cores))
+
+/**
+ * Workers of a one-shot command (`fetch --once`): one core fewer, at most 4. A first import keeps
+ * the main thread busy the whole run (results taken in, stories grouped, items stored), so a
+ * worker per core only makes the threads take turns: on 2 cores, 1 worker imports as fast as 2
+ * with less CPU and a lower peak of memory (`BENCH_WORKERS` in `npm run bench peers`).
+ * @example oneShotWorkerCount(2) // 1
+ */
+export const oneShotWorkerCount = (cores = availableParallelism()): number =>
+  Math.max(1, Math.min(4, cores - 1))
 
 interface Pending {
   resolve: (r: AnalysedFeed) => void

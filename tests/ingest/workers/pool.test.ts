@@ -4,7 +4,12 @@ import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type AnalyseInput, analyseFeed } from '../../../src/ingest/analyse.js'
-import { type AnalysePool, createAnalysePool } from '../../../src/ingest/workers/pool.js'
+import {
+  type AnalysePool,
+  createAnalysePool,
+  defaultWorkerCount,
+  oneShotWorkerCount,
+} from '../../../src/ingest/workers/pool.js'
 import { AppError, FetchError, ParseError } from '../../../src/model/errors.js'
 import type { Topic } from '../../../src/model/types.js'
 import { createRuntime, createTagger } from '../../../src/runtime.js'
@@ -265,5 +270,12 @@ describe('runtime', { timeout: 30_000 }, () => {
       await threaded.close()
       await inline.close()
     }
+  })
+})
+
+describe('worker counts', () => {
+  it('gives serve one worker per core and a one-shot command one fewer, 1 to 4 either way', () => {
+    expect([1, 2, 3, 4, 8, 64].map((c) => defaultWorkerCount(c))).toEqual([1, 2, 3, 4, 4, 4])
+    expect([1, 2, 3, 4, 5, 64].map((c) => oneShotWorkerCount(c))).toEqual([1, 1, 2, 3, 4, 4])
   })
 })

@@ -81,7 +81,8 @@ const yamlProblem = (e: YAMLError, text: string): Problem => {
     }
   }
   if (e.code === 'BLOCK_AS_IMPLICIT_KEY') {
-    const restOfLine = text.slice(offset).split('\n')[0] ?? ''
+    const lineEnd = text.indexOf('\n', offset)
+    const restOfLine = text.slice(offset, lineEnd === -1 ? undefined : lineEnd)
     if (restOfLine.includes(': '))
       return {
         path: [],
@@ -105,13 +106,13 @@ const yamlProblem = (e: YAMLError, text: string): Problem => {
   }
 }
 
-/** YAML errors, plus aliases that point nowhere (a cron expression starting with `*`, unquoted). */
 /**
  * Syntax problems listed at most: a broken file can make one complaint per token (hundreds of
  * thousands on a long line), and each costs a look at its line.
  */
 const MAX_SYNTAX_PROBLEMS = 20
 
+/** YAML errors, plus aliases that point nowhere (a cron expression starting with `*`, unquoted). */
 const syntaxProblems = (doc: Document, text: string): Problem[] => {
   const problems: Problem[] = []
   // Anchors seen so far in document order: what Alias.resolve finds, without its walk of the

@@ -546,15 +546,7 @@ describe('createStoryIndex: one disaster, one day', () => {
 
 describe('createStoryIndex: a fresh disaster day joins on its event key alone', () => {
   const DAY = Date.parse('2025-11-02T00:00:00.000Z')
-  const item = (id: string, sourceId: string, hours: number, title: string, summary = '') =>
-    makeItem({
-      id,
-      sourceId,
-      title,
-      summary,
-      publishedAt: new Date(DAY + hours * 3_600_000).toISOString(),
-      fetchedAt: new Date(DAY + hours * 3_600_000 + 60_000).toISOString(),
-    })
+  const item = itemOfDay(DAY)
   const filler = Array.from({ length: 40 }, (_, i) =>
     item(`f${i}`, `f${i % 5}`, 0.5, `Cricket board meeting ${i} on budget for Lahore stadium`),
   )

@@ -187,7 +187,12 @@ export const createRuntime = async (
         })
   // Which stored items each model topic's rules pass, so that a verdict re-tags only those: the
   // items every poll analyses are noted (unknown until the next re-tag reads them).
-  const gates = createRuleGates()
+  const gates = createRuleGates(undefined, (max) =>
+    logger.info(
+      { noted: max },
+      'more items stored since the last re-tag than the topic-model record keeps: the next verdict re-tags every stored item',
+    ),
+  )
   const analyseWith = overrides.analyse ?? pool?.analyse
   const analyse: PollDeps['analyse'] = async (input, signal) => {
     const out = await (analyseWith ?? ((i) => analyseHere(i, deps.tagger)))(input, signal)

@@ -44,8 +44,13 @@ export const MAX_UNSEEN_IDS = 50_000
 /**
  * An empty record: nothing known until the first full re-tag.
  * @param maxUnseen ids noted since the last re-tag before the record is dropped
+ * @param onDrop told when a known record is dropped for that (the operator's log says why the
+ *   next verdict re-tags every stored item)
  */
-export const createRuleGates = (maxUnseen = MAX_UNSEEN_IDS): RuleGates => {
+export const createRuleGates = (
+  maxUnseen = MAX_UNSEEN_IDS,
+  onDrop?: (maxUnseen: number) => void,
+): RuleGates => {
   let byTopic: Map<string, Set<string>> | undefined
   const unseen = new Set<string>()
   /** Bumped by forget: a re-tag that started before one does not make its record known. */
@@ -60,8 +65,10 @@ export const createRuleGates = (maxUnseen = MAX_UNSEEN_IDS): RuleGates => {
         unseen.add(id)
         if (unseen.size <= maxUnseen) continue
         // Unknown from here on: a full re-tag reads every stored item, noted or not.
+        const known = byTopic !== undefined
         forget()
         unseen.clear()
+        if (known) onDrop?.(maxUnseen)
         return
       }
     },

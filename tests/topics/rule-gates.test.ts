@@ -50,15 +50,21 @@ describe('createRuleGates', () => {
 
   it('drops the record past maxUnseen noted ids (a serve with no verdicts): the next re-tag is full', () => {
     expect(MAX_UNSEEN_IDS).toBeGreaterThan(0)
-    const gates = createRuleGates(3)
+    const drops: number[] = []
+    const gates = createRuleGates(3, (max) => drops.push(max))
+    gates.noteStored(['u1', 'u2', 'u3', 'u4'])
+    // nothing was known yet: nothing lost, nothing to tell
+    expect(drops).toEqual([])
     const rec = gates.recorder([topic], tagger, sources, true)
     rec.tag(talks)
     rec.commit()
     gates.noteStored(['n1', 'n2'])
     gates.noteStored(['n3'])
     expect(gates.movable([topic.id])?.ids).toEqual(new Set(['talks', 'n1', 'n2', 'n3']))
+    expect(drops).toEqual([])
     gates.noteStored(['n4', 'n5'])
     expect(gates.movable([topic.id])).toBeUndefined()
+    expect(drops).toEqual([3])
     // a partial re-tag cannot make it known again; a full one starts a bounded record anew
     const part = gates.recorder([topic], tagger, sources, false)
     part.tag(talks)

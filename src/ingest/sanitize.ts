@@ -80,8 +80,12 @@ const allowedScheme = (tagName: string, url: string): boolean =>
  */
 let currentBase = ''
 
+/**
+ * Makes URL attributes absolute, in place: the attributes object is htmlparser2's own for this one
+ * tag, and sanitize-html takes the returned one as the tag's from then on.
+ */
 const absolutise = (tagName: string, attribs: sanitize.Attributes): sanitize.Tag => {
-  const out: sanitize.Attributes = { ...attribs }
+  const out = attribs
   for (const name of URL_ATTRIBUTES) {
     const value = out[name]
     if (value === undefined) continue

@@ -9,9 +9,11 @@ import { readDocument } from '../../../src/ingest/parse/parse-feed.js'
 import { FEED_FIELDS, ITEM_FIELDS } from '../../../src/ingest/parse/xml.js'
 import { capXmlDepth } from '../../../src/ingest/parse/xml-depth.js'
 import { repairXml } from '../../../src/ingest/parse/xml-repair.js'
+import { scanPlainXml } from '../../../src/ingest/parse/xml-scan.js'
 import { xml2jsOptions } from '../../../src/ingest/parse/xml-shape.js'
 import { readXmlTree } from '../../../src/ingest/parse/xml-tree.js'
 import { CORPUS_DIR, corpusPresent, filesBelow } from '../../helpers/corpus.js'
+import { seeded } from '../../helpers/random.js'
 
 /**
  * xml-tree.ts + feed-of-tree.ts replaced rss-parser's parseString (xml2js over sax, then its feed
@@ -145,7 +147,83 @@ const ODD: Record<string, string> = {
   'namespaced attributes and xml:base on items': `<rss version="2.0" xml:base="https://e.test/x/"><channel><item xml:base="/y/"><link>z</link></item></channel></rss>`,
 }
 
+/** Whether xml-scan.ts reads the document itself (else it goes to sax). */
+const plain = (xml: string): boolean =>
+  scanPlainXml(xml, { open() {}, close() {}, text() {}, cdata() {}, settled: () => true })
+
+/** A plain RSS document of our own, with the shapes feeds use: CDATA, references, attributes. */
+const PLAIN = `<?xml version="1.0" encoding="utf-8"?>
+<!-- generated -->
+<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Wire &amp; Co</title><link>https://e.test/</link>
+<item><title>Talks &#8212; &#x4E2D; resume</title><link>https://e.test/1?a=1&amp;b=2</link><guid isPermaLink='false'>g-1</guid>
+<description><![CDATA[<p>Trade <a href="/x">resumed</a> &amp; more</p>]]></description><dc:creator>A &lt;B&gt;</dc:creator>
+<enclosure url="https://e.test/a.mp3" length="5" type="audio/mpeg"/></item>
+<item><title>Second</title><description>plain &quot;text&quot; &apos;here&apos;</description></item>
+</channel></rss>
+`
+
+/** What a mutation inserts: markup characters, references, names, whitespace, non-ASCII. */
+const PIECES = [
+  '<',
+  '>',
+  '&',
+  ';',
+  '"',
+  "'",
+  '/',
+  '!',
+  '?',
+  '-',
+  '[',
+  ']',
+  '=',
+  ' ',
+  '\n',
+  '&amp;',
+  '&#0;',
+  '&#x110000;',
+  '&nbsp;',
+  '&AMP;',
+  '<!--',
+  '-->',
+  '<![CDATA[',
+  ']]>',
+  '<?x?>',
+  '<!DOCTYPE x>',
+  '<b>',
+  '</b>',
+  '<b/>',
+  ' x="1"',
+  ' x=1',
+  '\u00e9',
+  '\u0627',
+  '\uFEFF',
+  '\u0001',
+  'é:é',
+]
+
 describe('xml-tree + feed-of-tree read as rss-parser did', () => {
+  it('reads plain documents itself (without sax), and agrees with rss-parser on mutations of one', async () => {
+    expect(plain(PLAIN)).toBe(true)
+    await compare(PLAIN, 'rss', 'the plain document')
+    const next = seeded(21)
+    let read = 0
+    for (let n = 0; n < 600; n++) {
+      let xml = PLAIN
+      for (let m = 1 + (next() % 3); m > 0; m--) {
+        const at = next() % xml.length
+        const cut = next() % 4 === 0 ? 1 + (next() % 3) : 0
+        xml = xml.slice(0, at) + PIECES[next() % PIECES.length] + xml.slice(at + cut)
+      }
+      if (plain(xml)) read++
+      const expected = await viaRssParser(xml, 'rss', false)
+      expect(viaTree(xml, 'rss', false), JSON.stringify(xml)).toEqual(expected)
+    }
+    // Both paths were exercised: mutations the scan read itself and ones it left to sax.
+    expect(read).toBeGreaterThan(60)
+    expect(read).toBeLessThan(540)
+  })
+
   for (const [name, xml] of Object.entries(ODD))
     it(name, async () => {
       const doc = prepared(xml)

@@ -59,7 +59,8 @@ const WORDS = Array.from({ length: 4000 }, (_, i) => {
 })
 const PLACES = ['Torkham', 'Kabul', 'Islamabad', 'Peshawar', 'Kandahar', 'Chaman', 'Doha']
 
-const feedXml = (f: number): string => {
+/** Feed number `f` of the served world (deterministic), as nginx serves it. */
+export const feedXml = (f: number): string => {
   const rnd = random(f + 1)
   const word = () => WORDS[Math.floor(rnd() ** 2 * WORDS.length)]
   const words = (n: number) => Array.from({ length: n }, word).join(' ')

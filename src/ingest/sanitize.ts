@@ -73,33 +73,42 @@ const URL_ATTRIBUTES = ['href', 'src', 'cite', 'poster']
 const allowedScheme = (tagName: string, url: string): boolean =>
   /^https?:/i.test(url) || (tagName === 'a' && /^mailto:/i.test(url))
 
-const absolutise =
-  (baseUrl: string) =>
-  (tagName: string, attribs: sanitize.Attributes): sanitize.Tag => {
-    const out: sanitize.Attributes = { ...attribs }
-    for (const name of URL_ATTRIBUTES) {
-      const value = out[name]
-      if (value === undefined) continue
-      const trimmed = value.trim()
-      // data: stays as written (images only; sanitize-html enforces the scheme per tag), and only
-      // image payloads are worth keeping.
-      if (/^data:/i.test(trimmed)) {
-        if (tagName === 'img' && name === 'src' && /^data:image\//i.test(trimmed)) continue
-        delete out[name]
-        continue
-      }
-      const abs = resolveUrl(trimmed, baseUrl)
-      if (abs === undefined || !allowedScheme(tagName, abs)) delete out[name]
-      else out[name] = abs
-    }
-    if (tagName === 'a') {
-      if (out.href === undefined) delete out.rel
-      else out.rel = 'noopener noreferrer'
-    }
-    return { tagName, attribs: out }
-  }
+/**
+ * The base URL of the sanitisation under way. sanitize-html runs synchronously, so one options
+ * object (built once: sanitize-html reads it on every call, never writes it) serves every call,
+ * its tag transform reading the base from here.
+ */
+let currentBase = ''
 
-const articleOptions = (baseUrl: string): sanitize.IOptions => ({
+/**
+ * Makes URL attributes absolute, in place: the attributes object is htmlparser2's own for this one
+ * tag, and sanitize-html takes the returned one as the tag's from then on.
+ */
+const absolutise = (tagName: string, attribs: sanitize.Attributes): sanitize.Tag => {
+  const out = attribs
+  for (const name of URL_ATTRIBUTES) {
+    const value = out[name]
+    if (value === undefined) continue
+    const trimmed = value.trim()
+    // data: stays as written (images only; sanitize-html enforces the scheme per tag), and only
+    // image payloads are worth keeping.
+    if (/^data:/i.test(trimmed)) {
+      if (tagName === 'img' && name === 'src' && /^data:image\//i.test(trimmed)) continue
+      delete out[name]
+      continue
+    }
+    const abs = resolveUrl(trimmed, currentBase)
+    if (abs === undefined || !allowedScheme(tagName, abs)) delete out[name]
+    else out[name] = abs
+  }
+  if (tagName === 'a') {
+    if (out.href === undefined) delete out.rel
+    else out.rel = 'noopener noreferrer'
+  }
+  return { tagName, attribs: out }
+}
+
+const ARTICLE_OPTIONS: sanitize.IOptions = {
   allowedTags: [...ALLOWED_TAGS],
   allowedAttributes: {
     a: ['href', 'title', 'rel'],
@@ -123,11 +132,11 @@ const articleOptions = (baseUrl: string): sanitize.IOptions => ({
   allowedIframeHostnames: IFRAME_HOSTS,
   allowIframeRelativeUrls: false,
   nonTextTags: ['script', 'style', 'textarea', 'option', 'noscript', 'title', 'head'],
-  transformTags: { '*': absolutise(baseUrl) },
+  transformTags: { '*': absolutise },
   // An <a> or <img> that lost its URL (javascript:, unparsable) is noise; an empty iframe too.
   exclusiveFilter: (frame) =>
     (frame.tag === 'img' && !frame.attribs.src) || (frame.tag === 'iframe' && !frame.attribs.src),
-})
+}
 
 /**
  * Sanitises article HTML: an allow-list of ordinary article tags, no script/style/iframe (except
@@ -136,8 +145,14 @@ const articleOptions = (baseUrl: string): sanitize.IOptions => ({
  * `rel="noopener noreferrer"` on links. Always the last content step.
  * @example sanitizeHtml('<p onclick="x()"><a href="/a">A</a></p>', 'https://e.org/') // '<p><a href="https://e.org/a" rel="noopener noreferrer">A</a></p>'
  */
-export const sanitizeHtml = (html: string, baseUrl: string): string =>
-  sanitize(html, articleOptions(baseUrl)).trim()
+export const sanitizeHtml = (html: string, baseUrl: string): string => {
+  currentBase = baseUrl
+  try {
+    return sanitize(html, ARTICLE_OPTIONS).trim()
+  } finally {
+    currentBase = ''
+  }
+}
 
 /** Elements after which text flows onto a new line; used to keep words apart in plain text. */
 const BLOCK_BOUNDARY =

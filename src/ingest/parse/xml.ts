@@ -1,18 +1,19 @@
-/** RSS 0.9x/1.0/2.0 and Atom 0.3/1.0 text → ParsedFeed, through rss-parser's `parseString`. */
-import Parser from 'rss-parser'
+/** RSS 0.9x/1.0/2.0 and Atom 0.3/1.0 text → ParsedFeed: sax's events as xml2js's tree, read as rss-parser read it. */
 import { ParseError } from '../../model/errors.js'
 import { rootElement, rootElementName, type XmlFormat } from './detect.js'
+import { feedOfTree } from './feed-of-tree.js'
 import type { ParsedFeed } from './types.js'
 import { toFeedMeta, toParsedEntry } from './xml-entry.js'
 import { isRecord } from './xml-nodes.js'
 import { repairXml } from './xml-repair.js'
 import { xml2jsOptions } from './xml-shape.js'
+import { readXmlTree } from './xml-tree.js'
 
 /**
- * Elements we read from the raw xml2js tree ourselves: rss-parser drops or flattens them (author
- * names, media:content, xml:base, typed titles). Each lands on the item as `tw:<name>`, as a list.
+ * Elements we read from the raw tree (author names, media:content, xml:base, typed titles). Each
+ * lands on the item as `tw:<name>`, as a list (rss-parser's custom fields, when it read the tree).
  */
-const ITEM_FIELDS = [
+export const ITEM_FIELDS: readonly string[] = [
   '$',
   'link',
   'atom:link',
@@ -45,7 +46,7 @@ const ITEM_FIELDS = [
   'content:encoded',
 ]
 
-const FEED_FIELDS = [
+export const FEED_FIELDS: readonly string[] = [
   '$',
   'link',
   'atom:link',
@@ -60,23 +61,6 @@ const FEED_FIELDS = [
   'ttl',
 ]
 
-const keep = (name: string): [string, string, { keepArray: boolean }] => [
-  name,
-  `tw:${name}`,
-  { keepArray: true },
-]
-
-const makeParser = (xml: string, format: XmlFormat, lenient: boolean): Parser =>
-  new Parser({
-    defaultRSS: 2,
-    xml2js: xml2jsOptions(xml, format, lenient),
-    customFields: {
-      // rss-parser's typings only allow plain names for feed fields; the tuple form works at run time.
-      feed: FEED_FIELDS.map(keep) as unknown as string[],
-      item: ITEM_FIELDS.map(keep),
-    },
-  })
-
 /** Turns a sax/xml2js error ("Unexpected close tag\nLine: 4\nColumn: 9\nChar: >") into one line. */
 const describe = (err: unknown): string => {
   const msg = err instanceof Error ? err.message : String(err)
@@ -90,15 +74,17 @@ const wrapEntry = (xml: string): string => {
   return `${xml.slice(0, start)}<feed xmlns="http://www.w3.org/2005/Atom">${xml.slice(start)}</feed>`
 }
 
+/**
+ * One parse: the tree xml2js would build (xml-tree.ts), the feed and entries where rss-parser
+ * found them (feed-of-tree.ts). Both were once rss-parser's `parseString`, whose own per-entry work
+ * (snippets, dates) we never used; tests/ingest/parse/xml-tree.test.ts compares them.
+ */
 const run = async (
   xml: string,
   format: XmlFormat,
   lenient = false,
-): Promise<Record<string, unknown>> => {
-  const out: unknown = await makeParser(xml, format, lenient).parseString(xml)
-  if (!isRecord(out) || !Array.isArray(out.items)) throw new Error('rss-parser returned no items')
-  return out
-}
+): Promise<Record<string, unknown>> =>
+  feedOfTree(readXmlTree(xml, xml2jsOptions(xml, format, lenient)), FEED_FIELDS, ITEM_FIELDS)
 
 /**
  * Parses XML feed text of a known dialect (see `readWithRepairs` for the fallbacks). What was

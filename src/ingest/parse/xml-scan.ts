@@ -1,0 +1,178 @@
+/** A fast reader of plain, well-formed XML that gives sax's events, or gives up where sax might complain. */
+
+/** What the scan reports, in sax's order (xml-tree.ts builds xml2js's tree from it). */
+export interface XmlEvents {
+  open: (name: string, attrs: Record<string, string>) => void
+  close: () => void
+  text: (t: string) => void
+  cdata: (t: string) => void
+  /** True once the outcome is decided (the root closed): the rest of the document cannot change it. */
+  settled: () => boolean
+}
+
+/** An ASCII XML name: sax accepts more, which then goes to sax. */
+const NAME = /[:_A-Za-z][:_A-Za-z0-9.-]*/y
+
+/** The entities strict sax knows (sax.XML_ENTITIES), written as sax reads them without a complaint. */
+const ENTITIES: Readonly<Record<string, string>> = {
+  __proto__: null,
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+} as unknown as Record<string, string>
+
+/** sax's isXmlChar: a character reference to anything else is an error there. */
+const isXmlChar = (n: number): boolean =>
+  n === 0x9 ||
+  n === 0xa ||
+  n === 0xd ||
+  (n >= 0x20 && n <= 0xd7ff) ||
+  (n >= 0xe000 && n <= 0xfffd) ||
+  (n >= 0x10000 && n <= 0x10ffff)
+
+/** Character references sax reads (it lower-cases them first: `&#X4A;` is `&#x4a;`). */
+const REFERENCE = /^#(?:([0-9]{1,7})|[xX]([0-9a-fA-F]{1,6}))$/
+
+/** Text or an attribute value with its references replaced; undefined when sax would complain. */
+const decode = (raw: string): string | undefined => {
+  let amp = raw.indexOf('&')
+  if (amp < 0) return raw
+  let out = ''
+  let from = 0
+  while (amp >= 0) {
+    const semi = raw.indexOf(';', amp + 1)
+    if (semi < 0) return undefined
+    const name = raw.slice(amp + 1, semi)
+    let value = ENTITIES[name]
+    if (value === undefined) {
+      const m = REFERENCE.exec(name)
+      if (!m) return undefined
+      const n = m[1] === undefined ? Number.parseInt(m[2] ?? '', 16) : Number(m[1])
+      if (!isXmlChar(n)) return undefined
+      value = String.fromCodePoint(n)
+    }
+    out += raw.slice(from, amp) + value
+    from = semi + 1
+    amp = raw.indexOf('&', from)
+  }
+  return out + raw.slice(from)
+}
+
+const isSpace = (c: number): boolean => c === 32 || c === 10 || c === 13 || c === 9
+
+/** Attribute names sax's plain-object bookkeeping would trip on (it calls `attributes.hasOwnProperty`). */
+const ODD_ATTRIBUTE = new Set(['__proto__', 'hasOwnProperty', 'constructor'])
+
+/**
+ * Reads `xml` (no byte order mark) into `events` the way strict sax, with xml2js's handlers, would:
+ * the same elements, attributes (references replaced), text and CDATA, in the same order, up to the
+ * root's end (xml2js's outcome is decided there). Returns false as soon as the document holds
+ * anything outside the plain subset it knows sax reads without a complaint — a DOCTYPE, a name
+ * beyond ASCII, an unknown entity, whitespace after `<`, unquoted or repeated attributes, a
+ * malformed comment, text outside the root, a mismatched or missing end tag — and the caller then
+ * starts again with sax. What it does read, it reads with `indexOf`, not a character at a time.
+ * @example scanPlainXml('<a x="1">t</a>', events) // true: open('a', { x: '1' }), text('t'), close()
+ */
+export const scanPlainXml = (xml: string, events: XmlEvents): boolean => {
+  if (xml.charCodeAt(0) === 0xfeff) return false
+  const names: string[] = []
+  const n = xml.length
+  let i = 0
+  for (;;) {
+    const lt = xml.indexOf('<', i)
+    const end = lt < 0 ? n : lt
+    if (end > i) {
+      const raw = xml.slice(i, end)
+      if (names.length === 0) {
+        // Outside the root only whitespace is quiet (sax: "Text data outside of root node").
+        for (let k = 0; k < raw.length; k++) if (!isSpace(raw.charCodeAt(k))) return false
+      } else {
+        const t = decode(raw)
+        if (t === undefined) return false
+        events.text(t)
+      }
+    }
+    if (lt < 0) return false // the root never closed
+    const c = xml.charCodeAt(lt + 1)
+    if (c === 47 /* / */) {
+      NAME.lastIndex = lt + 2
+      const m = NAME.exec(xml)
+      if (!m) return false
+      let k = lt + 2 + m[0].length
+      while (k < n && isSpace(xml.charCodeAt(k))) k++
+      if (xml.charCodeAt(k) !== 62 /* > */ || names.pop() !== m[0]) return false
+      events.close()
+      if (names.length === 0) return events.settled()
+      i = k + 1
+    } else if (c === 33 /* ! */) {
+      if (xml.startsWith('<!--', lt)) {
+        const close = xml.indexOf('-->', lt + 4)
+        if (close < 0) return false
+        const body = xml.slice(lt + 4, close)
+        if (body.includes('--') || body.endsWith('-')) return false
+        i = close + 3
+      } else if (xml.startsWith('<![CDATA[', lt)) {
+        if (names.length === 0) return false
+        const close = xml.indexOf(']]>', lt + 9)
+        if (close < 0) return false
+        // sax reports no empty section (and so xml2js does not mark the element as CDATA).
+        if (close > lt + 9) events.cdata(xml.slice(lt + 9, close))
+        i = close + 3
+      } else return false
+    } else if (c === 63 /* ? */) {
+      if (names.length > 0) return false
+      const close = xml.indexOf('?>', lt + 2)
+      // sax reads `??>` as a question mark and text: the instruction goes on.
+      if (close < 0 || (close > lt + 2 && xml.charCodeAt(close - 1) === 63)) return false
+      i = close + 2
+    } else {
+      NAME.lastIndex = lt + 1
+      const m = NAME.exec(xml)
+      if (!m) return false
+      const name = m[0]
+      let k = lt + 1 + name.length
+      const attrs: Record<string, string> = {}
+      let selfClosing = false
+      for (;;) {
+        const at = k
+        while (k < n && isSpace(xml.charCodeAt(k))) k++
+        const d = xml.charCodeAt(k)
+        if (d === 62 /* > */) break
+        if (d === 47 /* / */) {
+          if (xml.charCodeAt(k + 1) !== 62) return false
+          selfClosing = true
+          k++
+          break
+        }
+        // sax wants whitespace between a name or value and the next attribute.
+        if (k === at) return false
+        NAME.lastIndex = k
+        const a = NAME.exec(xml)
+        if (!a) return false
+        const attr = a[0]
+        if (ODD_ATTRIBUTE.has(attr) || Object.hasOwn(attrs, attr)) return false
+        k += attr.length
+        while (k < n && isSpace(xml.charCodeAt(k))) k++
+        if (xml.charCodeAt(k) !== 61 /* = */) return false
+        k++
+        while (k < n && isSpace(xml.charCodeAt(k))) k++
+        const q = xml.charCodeAt(k)
+        if (q !== 34 && q !== 39) return false
+        const close = xml.indexOf(q === 34 ? '"' : "'", k + 1)
+        if (close < 0) return false
+        const value = decode(xml.slice(k + 1, close))
+        if (value === undefined) return false
+        attrs[attr] = value
+        k = close + 1
+      }
+      events.open(name, attrs)
+      if (selfClosing) {
+        events.close()
+        if (names.length === 0) return events.settled()
+      } else names.push(name)
+      i = k + 1
+    }
+  }
+}

@@ -7,7 +7,7 @@ import type { Item, ItemQuery, SourceState, Store } from '../../src/model/types.
 import { openStore } from '../../src/runtime.js'
 import { createMemoryStore } from '../../src/store/memory.js'
 import { queryItemsPg } from '../../src/store/postgres/item-query.js'
-import { wordsOf } from '../../src/store/postgres/item-rows.js'
+import { upsertItems, wordsOf } from '../../src/store/postgres/item-rows.js'
 import { MIGRATIONS, migrate } from '../../src/store/postgres/migrations.js'
 import { createPostgresStore, type PostgresStore } from '../../src/store/postgres/postgres-store.js'
 import { searchTextOf } from '../../src/store/query.js'
@@ -15,6 +15,7 @@ import { type ClusterStore, createClusterer } from '../../src/stories/clusterer.
 import { makeItem } from '../helpers/items.js'
 import { freePort } from '../helpers/ports.js'
 import { type PgCluster, pgSkipReason, startPgCluster } from '../helpers/postgres.js'
+import { seeded } from '../helpers/random.js'
 import { createTestDeps, makeSource, PAK_AFGHAN_TOPIC, testConfig } from '../helpers/runtime.js'
 import { describeStore, hoursAfter } from './contract.js'
 
@@ -376,7 +377,12 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
             JSON.stringify(item),
           ],
         )
-        expect(await migrate(pool)).toEqual([6])
+        expect(
+          await migrate(
+            pool,
+            MIGRATIONS.filter((m) => m.version <= 6),
+          ),
+        ).toEqual([6])
       } finally {
         await pool.end()
       }
@@ -385,6 +391,58 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
       expect(
         (await s.queryItems({ limit: 5, clusters: 'collapse', q })).items.map((i) => i.id),
       ).toEqual(['before-6'])
+    })
+
+    it('migration 7 keeps a document of a few KB in its row (no TOAST chunks), and items stored before it read back as they were', async () => {
+      // Words that compress poorly, as real text does: a ~2.6 KB body, the size of a news item.
+      const next = seeded(19)
+      const syllables =
+        'ka ri to ma shen lo ve dar kun bal ti pra zo hel gan mu sor fi ne qa'.split(' ')
+      const word = () =>
+        Array.from({ length: 2 + (next() % 3) }, () => syllables[next() % syllables.length]).join(
+          '',
+        )
+      const body = (n: number) => Array.from({ length: n }, word).join(' ')
+      const article = (id: string) =>
+        makeItem({ id, title: body(8), summary: body(30), contentHtml: `<p>${body(220)}</p>` })
+      const url = await freshUrl()
+      const pool = new pg.Pool({ connectionString: url })
+      const chunks = async () => {
+        const { rows } = await pool.query<{ t: string }>(
+          "SELECT reltoastrelid::regclass::text AS t FROM pg_class WHERE relname = 'items'",
+        )
+        const { rows: n } = await pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM ${rows[0]!.t}`,
+        )
+        return n[0]!.n
+      }
+      const before = article('before-7')
+      const after = article('after-7')
+      expect(JSON.stringify(after).length).toBeGreaterThan(2_400)
+      try {
+        await migrate(
+          pool,
+          MIGRATIONS.filter((m) => m.version < 7),
+        )
+        await upsertItems(pool, [before])
+        // Under schema 6 the document goes out of its row with the search text and the words.
+        const chunksBefore = await chunks()
+        expect(await migrate(pool)).toEqual(
+          MIGRATIONS.filter((m) => m.version >= 7).map((m) => m.version),
+        )
+        await upsertItems(pool, [after])
+        // An item of the same make under schema 7 takes fewer chunks: its search text and words
+        // still go out, its document stays (here 3 chunks where the first took 5).
+        expect(await chunks()).toBeLessThan(2 * chunksBefore)
+      } finally {
+        await pool.end()
+      }
+      const s = await open(url)
+      expect(await s.getItem('before-7')).toEqual(before)
+      expect(await s.getItem('after-7')).toEqual(after)
+      const page = await s.queryItems({ limit: 5, clusters: 'collapse' })
+      expect(page.items.map((i) => i.id).sort()).toEqual(['after-7', 'before-7'])
+      expect(page.items.find((i) => i.id === 'after-7')).toEqual(after)
     })
 
     it('three opens racing on a new database migrate it once', async () => {

@@ -144,6 +144,10 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
       { q: { include: ['Türkiye', '--'], exclude: [] } },
       { lang: 'en', since: hoursAfter(3), until: hoursAfter(12) },
       { lang: 'ur' },
+      // One topic walks item_topics (migration 8), with the other conditions beside it.
+      { topics: ['talks'], since: hoursAfter(2), until: hoursAfter(14) },
+      { topics: ['border'], sources: ['dawn', 'tolo'], lang: 'en' },
+      { topics: ['border'], notTopics: ['talks'], since: hoursAfter(1) },
     ]
     let mem: Store
     let pgs: PostgresStore
@@ -443,6 +447,98 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
       const page = await s.queryItems({ limit: 5, clusters: 'collapse' })
       expect(page.items.map((i) => i.id).sort()).toEqual(['after-7', 'before-7'])
       expect(page.items.find((i) => i.id === 'after-7')).toEqual(after)
+    })
+
+    it('migration 8 fills item_topics from the items stored before it, and every write after keeps it equal to the items (upsert, re-tag, retention, truncate)', async () => {
+      const url = await freshUrl()
+      const pool = new pg.Pool({ connectionString: url })
+      const at = (h: number) => hoursAfter(h)
+      const stored = Array.from({ length: 30 }, (_, i) =>
+        makeItem({
+          sourceId: ['dawn', 'geo'][i % 2]!,
+          title: `Torkham report ${i}`,
+          publishedAt: at(i),
+          topics: i % 3 === 0 ? ['border', 'trade'] : i % 3 === 1 ? ['talks'] : [],
+          clusterId: i % 4 === 0 ? 'story-a' : undefined,
+        }),
+      )
+      for (const it of stored) if (it.clusterId === undefined) it.clusterId = it.id
+      // item_topics as the items say it must be, and as it is.
+      const expected = `SELECT DISTINCT t AS topic, published, id, source_id, cluster_id, language, topics
+        FROM items, unnest(topics) AS t ORDER BY 1, 2, 3`
+      const actual = `SELECT topic, published, id, source_id, cluster_id, language, topics
+        FROM item_topics ORDER BY 1, 2, 3`
+      const same = async () => {
+        const [want, got] = [(await pool.query(expected)).rows, (await pool.query(actual)).rows]
+        expect(got).toEqual(want)
+        return got.length
+      }
+      try {
+        await migrate(
+          pool,
+          MIGRATIONS.filter((m) => m.version < 8),
+        )
+        await upsertItems(pool, stored)
+        expect(await migrate(pool)).toEqual([8])
+        expect(await same()).toBe(30) // 10 items with two topics, 10 with one
+        const s = await open(url)
+        const mem = createMemoryStore()
+        for (const source of ['dawn', 'geo']) {
+          await mem.saveIngest({
+            sourceId: source,
+            items: stored.filter((it) => it.sourceId === source),
+            state: { sourceId: source, failures: 0, nextPollAt: at(99) },
+          })
+        }
+        for (const q of [
+          { topics: ['border'] },
+          { topics: ['talks'], since: at(5), sources: ['geo'] },
+        ]) {
+          for (const clusters of ['all', 'collapse'] as const) {
+            const page = async (st: Store) =>
+              (await st.queryItems({ limit: 50, clusters, ...q })).items.map((i) => i.id)
+            expect(await page(s)).toEqual(await page(mem))
+          }
+        }
+        // A poll changes an item's topics, date and story; another item is new.
+        const changed = {
+          ...stored[0]!,
+          topics: ['talks'],
+          publishedAt: at(40),
+          clusterId: 'story-b',
+          contentHash: 'h-changed',
+        }
+        const fresh = makeItem({
+          sourceId: 'dawn',
+          title: 'Chaman reopens',
+          publishedAt: at(41),
+          topics: ['trade'],
+        })
+        await s.saveIngest({
+          sourceId: 'dawn',
+          items: [changed, fresh],
+          state: { sourceId: 'dawn', failures: 0, nextPollAt: at(99) },
+        })
+        expect(await same()).toBe(30)
+        expect(
+          (await s.queryItems({ limit: 5, clusters: 'all', topics: ['talks'] })).items[0]?.id,
+        ).toBe(changed.id)
+        // A re-tag moves every titled "report 1…" item into 'security' alone.
+        await s.retag((it) => (/report 1/.test(it.title ?? '') ? ['security'] : it.topics))
+        expect(await same()).toBeGreaterThan(0)
+        expect(
+          (await s.queryItems({ limit: 50, clusters: 'all', topics: ['security'] })).items,
+        ).toHaveLength(11)
+        // Retention drops the older half.
+        expect(
+          await s.prune({ maxAgeDays: 1, maxItemsPerSource: 1_000 }, new Date(Date.parse(at(42)))),
+        ).toBeGreaterThan(0)
+        await same()
+        await pool.query('TRUNCATE items')
+        expect(await same()).toBe(0)
+      } finally {
+        await pool.end()
+      }
     })
 
     it('three opens racing on a new database migrate it once', async () => {

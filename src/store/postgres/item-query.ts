@@ -493,12 +493,15 @@ export const countItemsPg = async (
   const p = params()
   const where: string[] = []
   if (filter.sourceId !== undefined) where.push(`source_id = ${p.add(filter.sourceId)}`)
-  if (filter.topic !== undefined) where.push(`topics @> ARRAY[${p.add(filter.topic)}::text]`)
+  // A topic's items are its rows of item_topics (migration 8): counted on that index alone,
+  // where the items' GIN index of topics leads to a row read per item of the topic.
+  if (filter.topic !== undefined) where.push(`topic = ${p.add(filter.topic)}`)
   if (filter.since !== undefined)
     where.push(`published >= ${p.add(toTime('countItems since', filter.since))}`)
   const what = filter.stories ? 'count(DISTINCT cluster_id)' : 'count(*)'
+  const from = filter.topic !== undefined ? 'item_topics' : 'items'
   const { rows } = await db.query<{ n: string }>(
-    `SELECT ${what} AS n FROM items ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
+    `SELECT ${what} AS n FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
     p.list,
   )
   return Number(rows[0]?.n ?? 0)

@@ -36,6 +36,7 @@ export const bulkLoadPg = async (url: string, items: readonly Item[]): Promise<v
     )
     for (const ix of indexes) await pool.query(ix.def)
     await pool.query('VACUUM ANALYZE items')
+    await pool.query('VACUUM ANALYZE item_topics')
   } finally {
     await pool.end()
   }

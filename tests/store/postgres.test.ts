@@ -7,7 +7,7 @@ import type { Item, ItemQuery, SourceState, Store } from '../../src/model/types.
 import { openStore } from '../../src/runtime.js'
 import { createMemoryStore } from '../../src/store/memory.js'
 import { queryItemsPg } from '../../src/store/postgres/item-query.js'
-import { wordsOf } from '../../src/store/postgres/item-rows.js'
+import { upsertItems, wordsOf } from '../../src/store/postgres/item-rows.js'
 import { MIGRATIONS, migrate } from '../../src/store/postgres/migrations.js'
 import { createPostgresStore, type PostgresStore } from '../../src/store/postgres/postgres-store.js'
 import { searchTextOf } from '../../src/store/query.js'
@@ -15,6 +15,7 @@ import { type ClusterStore, createClusterer } from '../../src/stories/clusterer.
 import { makeItem } from '../helpers/items.js'
 import { freePort } from '../helpers/ports.js'
 import { type PgCluster, pgSkipReason, startPgCluster } from '../helpers/postgres.js'
+import { seeded } from '../helpers/random.js'
 import { createTestDeps, makeSource, PAK_AFGHAN_TOPIC, testConfig } from '../helpers/runtime.js'
 import { describeStore, hoursAfter } from './contract.js'
 
@@ -143,6 +144,10 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
       { q: { include: ['Türkiye', '--'], exclude: [] } },
       { lang: 'en', since: hoursAfter(3), until: hoursAfter(12) },
       { lang: 'ur' },
+      // One topic walks item_topics (migration 8), with the other conditions beside it.
+      { topics: ['talks'], since: hoursAfter(2), until: hoursAfter(14) },
+      { topics: ['border'], sources: ['dawn', 'tolo'], lang: 'en' },
+      { topics: ['border'], notTopics: ['talks'], since: hoursAfter(1) },
     ]
     let mem: Store
     let pgs: PostgresStore
@@ -376,7 +381,12 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
             JSON.stringify(item),
           ],
         )
-        expect(await migrate(pool)).toEqual([6])
+        expect(
+          await migrate(
+            pool,
+            MIGRATIONS.filter((m) => m.version <= 6),
+          ),
+        ).toEqual([6])
       } finally {
         await pool.end()
       }
@@ -385,6 +395,150 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
       expect(
         (await s.queryItems({ limit: 5, clusters: 'collapse', q })).items.map((i) => i.id),
       ).toEqual(['before-6'])
+    })
+
+    it('migration 7 keeps a document of a few KB in its row (no TOAST chunks), and items stored before it read back as they were', async () => {
+      // Words that compress poorly, as real text does: a ~2.6 KB body, the size of a news item.
+      const next = seeded(19)
+      const syllables =
+        'ka ri to ma shen lo ve dar kun bal ti pra zo hel gan mu sor fi ne qa'.split(' ')
+      const word = () =>
+        Array.from({ length: 2 + (next() % 3) }, () => syllables[next() % syllables.length]).join(
+          '',
+        )
+      const body = (n: number) => Array.from({ length: n }, word).join(' ')
+      const article = (id: string) =>
+        makeItem({ id, title: body(8), summary: body(30), contentHtml: `<p>${body(220)}</p>` })
+      const url = await freshUrl()
+      const pool = new pg.Pool({ connectionString: url })
+      const chunks = async () => {
+        const { rows } = await pool.query<{ t: string }>(
+          "SELECT reltoastrelid::regclass::text AS t FROM pg_class WHERE relname = 'items'",
+        )
+        const { rows: n } = await pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM ${rows[0]!.t}`,
+        )
+        return n[0]!.n
+      }
+      const before = article('before-7')
+      const after = article('after-7')
+      expect(JSON.stringify(after).length).toBeGreaterThan(2_400)
+      try {
+        await migrate(
+          pool,
+          MIGRATIONS.filter((m) => m.version < 7),
+        )
+        await upsertItems(pool, [before])
+        // Under schema 6 the document goes out of its row with the search text and the words.
+        const chunksBefore = await chunks()
+        expect(await migrate(pool)).toEqual(
+          MIGRATIONS.filter((m) => m.version >= 7).map((m) => m.version),
+        )
+        await upsertItems(pool, [after])
+        // An item of the same make under schema 7 takes fewer chunks: its search text and words
+        // still go out, its document stays (here 3 chunks where the first took 5).
+        expect(await chunks()).toBeLessThan(2 * chunksBefore)
+      } finally {
+        await pool.end()
+      }
+      const s = await open(url)
+      expect(await s.getItem('before-7')).toEqual(before)
+      expect(await s.getItem('after-7')).toEqual(after)
+      const page = await s.queryItems({ limit: 5, clusters: 'collapse' })
+      expect(page.items.map((i) => i.id).sort()).toEqual(['after-7', 'before-7'])
+      expect(page.items.find((i) => i.id === 'after-7')).toEqual(after)
+    })
+
+    it('migration 8 fills item_topics from the items stored before it, and every write after keeps it equal to the items (upsert, re-tag, retention, truncate)', async () => {
+      const url = await freshUrl()
+      const pool = new pg.Pool({ connectionString: url })
+      const at = (h: number) => hoursAfter(h)
+      const stored = Array.from({ length: 30 }, (_, i) =>
+        makeItem({
+          sourceId: ['dawn', 'geo'][i % 2]!,
+          title: `Torkham report ${i}`,
+          publishedAt: at(i),
+          topics: i % 3 === 0 ? ['border', 'trade'] : i % 3 === 1 ? ['talks'] : [],
+          clusterId: i % 4 === 0 ? 'story-a' : undefined,
+        }),
+      )
+      for (const it of stored) if (it.clusterId === undefined) it.clusterId = it.id
+      // item_topics as the items say it must be, and as it is.
+      const expected = `SELECT DISTINCT t AS topic, published, id, source_id, cluster_id, language, topics
+        FROM items, unnest(topics) AS t ORDER BY 1, 2, 3`
+      const actual = `SELECT topic, published, id, source_id, cluster_id, language, topics
+        FROM item_topics ORDER BY 1, 2, 3`
+      const same = async () => {
+        const [want, got] = [(await pool.query(expected)).rows, (await pool.query(actual)).rows]
+        expect(got).toEqual(want)
+        return got.length
+      }
+      try {
+        await migrate(
+          pool,
+          MIGRATIONS.filter((m) => m.version < 8),
+        )
+        await upsertItems(pool, stored)
+        expect(await migrate(pool)).toEqual([8])
+        expect(await same()).toBe(30) // 10 items with two topics, 10 with one
+        const s = await open(url)
+        const mem = createMemoryStore()
+        for (const source of ['dawn', 'geo']) {
+          await mem.saveIngest({
+            sourceId: source,
+            items: stored.filter((it) => it.sourceId === source),
+            state: { sourceId: source, failures: 0, nextPollAt: at(99) },
+          })
+        }
+        for (const q of [
+          { topics: ['border'] },
+          { topics: ['talks'], since: at(5), sources: ['geo'] },
+        ]) {
+          for (const clusters of ['all', 'collapse'] as const) {
+            const page = async (st: Store) =>
+              (await st.queryItems({ limit: 50, clusters, ...q })).items.map((i) => i.id)
+            expect(await page(s)).toEqual(await page(mem))
+          }
+        }
+        // A poll changes an item's topics, date and story; another item is new.
+        const changed = {
+          ...stored[0]!,
+          topics: ['talks'],
+          publishedAt: at(40),
+          clusterId: 'story-b',
+          contentHash: 'h-changed',
+        }
+        const fresh = makeItem({
+          sourceId: 'dawn',
+          title: 'Chaman reopens',
+          publishedAt: at(41),
+          topics: ['trade'],
+        })
+        await s.saveIngest({
+          sourceId: 'dawn',
+          items: [changed, fresh],
+          state: { sourceId: 'dawn', failures: 0, nextPollAt: at(99) },
+        })
+        expect(await same()).toBe(30)
+        expect(
+          (await s.queryItems({ limit: 5, clusters: 'all', topics: ['talks'] })).items[0]?.id,
+        ).toBe(changed.id)
+        // A re-tag moves every titled "report 1…" item into 'security' alone.
+        await s.retag((it) => (/report 1/.test(it.title ?? '') ? ['security'] : it.topics))
+        expect(await same()).toBeGreaterThan(0)
+        expect(
+          (await s.queryItems({ limit: 50, clusters: 'all', topics: ['security'] })).items,
+        ).toHaveLength(11)
+        // Retention drops the older half.
+        expect(
+          await s.prune({ maxAgeDays: 1, maxItemsPerSource: 1_000 }, new Date(Date.parse(at(42)))),
+        ).toBeGreaterThan(0)
+        await same()
+        await pool.query('TRUNCATE items')
+        expect(await same()).toBe(0)
+      } finally {
+        await pool.end()
+      }
     })
 
     it('three opens racing on a new database migrate it once', async () => {

@@ -115,9 +115,9 @@ const conditions = (q: ItemQuery, p: ReturnType<typeof params>, bySignature = fa
   // prepared page then knows how common the topic is, where with a parameter it plans the
   // statement again at every page. Not with since/until: beside a time parameter, a written
   // topic makes PostgreSQL plan every page again, where both as parameters keep one plan.
-  if (q.topics?.length === 1 && q.since === undefined && q.until === undefined)
+  if (q.topics?.length === 1 && untimed(q))
     where.push(`topics && ARRAY[${pg.escapeLiteral(q.topics[0]!)}]`)
-  else if (q.topics?.length) where.push(`topics && ${p.add(q.topics)}::text[]`)
+  else if (q.topics?.length) where.push(`topics && ${topicsMark(q, p)}::text[]`)
   if (q.notTopics?.length) where.push(`NOT (topics && ${p.add(q.notTopics)}::text[])`)
   // One source as `=`: the planner walks that source's newest-first index then, where with
   // `= ANY` it fetches all its rows and sorts them.
@@ -143,6 +143,39 @@ const conditions = (q: ItemQuery, p: ReturnType<typeof params>, bySignature = fa
     if (excluded.length > 0) where.push(`NOT (words && ${p.add(excluded.flat())}::text[])`)
   }
   return where
+}
+
+const untimed = (q: ItemQuery): boolean => q.since === undefined && q.until === undefined
+
+/**
+ * The one parameter that holds `q.topics` in a page's statement, added at its first use: the
+ * walk of `item_topics` reads it too, and a page that walks it alone must use the parameter.
+ */
+const topicMarks = new WeakMap<ReturnType<typeof params>, string>()
+const topicsMark = (q: ItemQuery, p: ReturnType<typeof params>): string => {
+  let mark = topicMarks.get(p)
+  if (mark === undefined) {
+    mark = p.add(q.topics)
+    topicMarks.set(p, mark)
+  }
+  return mark
+}
+
+/**
+ * The walk of a page of one topic without `q` reads `item_topics` (migration 8: that topic's
+ * rows alone, in walk order, with the columns a walk reads) instead of skipping the other
+ * topics' rows in the walk of all items. Its conditions are {@link conditions}' with the topic's
+ * (always the first) as `topic =`; story members and documents are still read from `items`.
+ */
+const topicWalk = (
+  q: ItemQuery,
+  where: readonly string[],
+  p: ReturnType<typeof params>,
+): { table: string; where: string[] } => {
+  if (q.topics?.length !== 1 || q.q) return { table: 'items', where: [...where] }
+  // A parameter's element keeps the walk in index order, as a parameter would (`= ANY` would not).
+  const topic = untimed(q) ? pg.escapeLiteral(q.topics[0]!) : `(${topicsMark(q, p)}::text[])[1]`
+  return { table: 'item_topics', where: [`topic = ${topic}`, ...where.slice(1)] }
 }
 
 /** The normalised words every include term (and scoped include term) of `q.q` needs. */
@@ -237,6 +270,7 @@ const batchSql = (
   cols: string,
   rowText: string,
   where: string[],
+  walkFrom: { table: string; where: string[] },
   cursor: string | undefined,
   marks: { batch: string; docs: string; prioIds: string; prios: string },
   collapse: boolean,
@@ -244,16 +278,22 @@ const batchSql = (
   sure?: string,
 ): string => {
   const conds = where.length ? `WHERE ${where.join(' AND ')}` : ''
-  const walkConds = cursor ? (conds ? `${conds} AND ${cursor}` : `WHERE ${cursor}`) : conds
-  const walk = `SELECT ${cols} FROM items ${walkConds}
+  const walkList = cursor ? [...walkFrom.where, cursor] : walkFrom.where
+  const walkConds = walkList.length ? `WHERE ${walkList.join(' AND ')}` : ''
+  const walk = `SELECT ${cols} FROM ${walkFrom.table} ${walkConds}
       ORDER BY published DESC, id DESC LIMIT ${marks.batch}`
   const shownDocs = `CASE WHEN w.id IN (SELECT id FROM shown)
         THEN (SELECT d.doc::text FROM items d WHERE d.id = w.id) END AS doc`
-  if (exact) {
+  if (exact && walkFrom.table === 'items') {
     // SQL decides alone (no stories, no `q`): the walk is the page, and reads each document
     // from the row it visits (no second lookup by id); the one row past the page comes along.
     return `SELECT ${cols}, '' AS search_text, 0 AS part, doc::text AS doc FROM items ${walkConds}
       ORDER BY published DESC, id DESC LIMIT ${marks.batch}`
+  }
+  if (exact) {
+    return `SELECT w.*, '' AS search_text, 0 AS part,
+        (SELECT d.doc::text FROM items d WHERE d.id = w.id) AS doc
+      FROM (${walk}) w ORDER BY w.published DESC, w.id DESC`
   }
   if (!collapse) {
     // Rows the guess of shown rows considers: with `sure`, those that pass it.
@@ -268,10 +308,12 @@ const batchSql = (
   const noText = rowText === `''`
   // The members hold every walk row (each is a member of its own story and meets the
   // conditions), so each row's text and `sure` test are read once, where `mem` visits the row,
-  // and the walk rows take theirs from it.
+  // and the walk rows take theirs from it. The walk's stories as an array make `mem` one lookup
+  // per story in the story index: with `IN (SELECT …)` and a since/until the planner walked the
+  // whole time range instead and skipped the rows of other stories.
   return `WITH walk AS MATERIALIZED (${walk}),
     mem AS MATERIALIZED (SELECT ${cols}, ${rowText} AS t, ${sure ?? 'true'} AS s FROM items i
-      ${conds ? `${conds} AND` : 'WHERE'} cluster_id IN (SELECT cluster_id FROM walk)),
+      ${conds ? `${conds} AND` : 'WHERE'} cluster_id = ANY(ARRAY(SELECT DISTINCT cluster_id FROM walk))),
     lead AS (SELECT DISTINCT ON (m.cluster_id) m.id FROM mem m WHERE m.s
       ORDER BY m.cluster_id,
         coalesce((${marks.prios}::int[])[array_position(${marks.prioIds}::text[], m.source_id::text)], 0) DESC,
@@ -365,7 +407,8 @@ export const queryItemsPg = async (
     // The stored search text (of a row `i`) is read only when `q` needs it (it is as large as
     // the item), and sent only for a `q` with field scopes; otherwise SQL tests it.
     const rowText = !q.q ? `''` : !plainTest ? 'i.search_text' : `(${plainTest})::text`
-    const sql = batchSql(cols, rowText, where, cursor, marks, collapse, exact, sure)
+    const walkFrom = topicWalk(q, where, p)
+    const sql = batchSql(cols, rowText, where, walkFrom, cursor, marks, collapse, exact, sure)
     // A page's first statement is one of a few texts per limit, prepared; a later batch (its
     // size follows what the first found) is sent unnamed, so the named ones stay few. A walk by
     // signature is prepared too (its only plan is the walk of items_walk_sig: the planner
@@ -450,12 +493,15 @@ export const countItemsPg = async (
   const p = params()
   const where: string[] = []
   if (filter.sourceId !== undefined) where.push(`source_id = ${p.add(filter.sourceId)}`)
-  if (filter.topic !== undefined) where.push(`topics @> ARRAY[${p.add(filter.topic)}::text]`)
+  // A topic's items are its rows of item_topics (migration 8): counted on that index alone,
+  // where the items' GIN index of topics leads to a row read per item of the topic.
+  if (filter.topic !== undefined) where.push(`topic = ${p.add(filter.topic)}`)
   if (filter.since !== undefined)
     where.push(`published >= ${p.add(toTime('countItems since', filter.since))}`)
   const what = filter.stories ? 'count(DISTINCT cluster_id)' : 'count(*)'
+  const from = filter.topic !== undefined ? 'item_topics' : 'items'
   const { rows } = await db.query<{ n: string }>(
-    `SELECT ${what} AS n FROM items ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
+    `SELECT ${what} AS n FROM ${from} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`,
     p.list,
   )
   return Number(rows[0]?.n ?? 0)

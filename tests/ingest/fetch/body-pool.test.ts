@@ -37,7 +37,8 @@ describe('createBodyPool', () => {
     expect(first.buffer).toBe(a.buffer)
     expect(second.buffer).not.toBe(a.buffer)
     // Transferred (as a worker's message may take it): detached, nothing to keep.
-    structuredClone(second.buffer, { transfer: [second.buffer] })
+    const ab = second.buffer as ArrayBuffer
+    structuredClone(ab, { transfer: [ab] })
     pool.give(second)
     expect(pool.heldBytes()).toBe(0)
   })

@@ -37,6 +37,8 @@ interface Run {
   seconds: number
   /** Peak resident set (kB) of the child, all threads: `ru_maxrss`, what VmHWM ends at. */
   peakKb: number
+  /** CPU seconds of the child, user + system: steadier than wall time on a shared machine. */
+  cpuSeconds: number
 }
 
 /**
@@ -46,7 +48,7 @@ interface Run {
 const timed = (args: string[], env: Record<string, string> = {}): Promise<Run> =>
   new Promise<Run>((ok, fail) => {
     const started = performance.now()
-    const child = spawn('/usr/bin/time', ['-f', '%M', process.execPath, ...args], {
+    const child = spawn('/usr/bin/time', ['-f', '%M %U %S', process.execPath, ...args], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
     })
@@ -57,7 +59,10 @@ const timed = (args: string[], env: Record<string, string> = {}): Promise<Run> =
     child.on('exit', (code) => {
       const seconds = (performance.now() - started) / 1000
       if (code !== 0) fail(new Error(`node ${args.join(' ')} failed (${code}): ${err}`))
-      else ok({ seconds, peakKb: Number(err.trim().split('\n').at(-1)) })
+      else {
+        const [peakKb, user, sys] = (err.trim().split('\n').at(-1) ?? '').split(' ').map(Number)
+        ok({ seconds, peakKb: peakKb ?? NaN, cpuSeconds: (user ?? NaN) + (sys ?? NaN) })
+      }
     })
   })
 
@@ -66,7 +71,11 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const repeat = async (args: string[], env?: Record<string, string>): Promise<Run> => {
   const runs: Run[] = []
   for (let i = 0; i < RUNS; i++) runs.push(await timed(args, env))
-  return { seconds: median(runs.map((r) => r.seconds)), peakKb: median(runs.map((r) => r.peakKb)) }
+  return {
+    seconds: median(runs.map((r) => r.seconds)),
+    peakKb: median(runs.map((r) => r.peakKb)),
+    cpuSeconds: median(runs.map((r) => r.cpuSeconds)),
+  }
 }
 
 /** A publisher of `n` RSS feeds of `items` items each, with ETags: 304 when asked with the same one. */
@@ -221,7 +230,7 @@ export const run = async (): Promise<void> => {
 
 /** The table row of the cold fetch. */
 const coldRow = (cold: Run): string =>
-  `| cold fetch --once, ${COLD_FEEDS} feeds × 50 items | ${cold.seconds.toFixed(2)} s | | ${mb(cold.peakKb)} | ≤ ${TARGETS.coldPeakMb} MB: ${mark(cold.peakKb / 1024 <= TARGETS.coldPeakMb)} |`
+  `| cold fetch --once, ${COLD_FEEDS} feeds × 50 items | ${cold.seconds.toFixed(2)} s (${cold.cpuSeconds.toFixed(1)} CPU-s) | | ${mb(cold.peakKb)} | ≤ ${TARGETS.coldPeakMb} MB: ${mark(cold.peakKb / 1024 <= TARGETS.coldPeakMb)} |`
 
 /** The 20-feed configuration, polled once so that the measured runs get 304s. */
 const pollOnce = async (dir: string, url: string): Promise<string> => {

@@ -2,6 +2,7 @@
 
 import { analyseHere } from './ingest/analyse-here.js'
 import { createEntryMemo } from './ingest/entry-memo.js'
+import { createBodyPool } from './ingest/fetch/body-pool.js'
 import { createHttpFetch } from './ingest/fetch/http-client.js'
 import type { PollDeps } from './ingest/poll-deps.js'
 import { createAnalysePool, defaultWorkerCount } from './ingest/workers/pool.js'
@@ -313,11 +314,11 @@ export const createRuntime = async (
 }
 
 /** The parts of PollDeps that only the poller uses, each with its production default. */
-type PollParts = Pick<PollDeps, 'cluster' | 'entryMemo' | 'analyse'>
+type PollParts = Pick<PollDeps, 'cluster' | 'entryMemo' | 'analyse' | 'bodies'>
 
 /**
  * Wires the poller's parts over the other deps, the same for `serve` and tests: the story index
- * clusterer over `base.store`, an entry memo, and the analysis given (the worker pool) or else on
+ * clusterer over `base.store`, an entry memo, a pool of body buffers, and the analysis given (the worker pool) or else on
  * this thread with the tagger of the moment (a reload replaces `deps.tagger`).
  * @example const deps = wirePollDeps({ config, tagger, store, fetch, clock, logger, metrics, random })
  */
@@ -333,6 +334,7 @@ export const wirePollDeps = <T extends Omit<PollDeps, keyof PollParts>>(
       parts.cluster ?? createClusterer(base.store, base.store.shared ? { catchUpEveryMs: 0 } : {}),
     entryMemo: parts.entryMemo ?? createEntryMemo(),
     analyse: parts.analyse ?? ((input) => analyseHere(input, deps.tagger)),
+    bodies: parts.bodies ?? createBodyPool(),
   }
   return deps
 }

@@ -4,6 +4,7 @@ import type { Clusterer } from '../stories/clusterer.js'
 import type { Tagger } from '../topics/tag.js'
 import type { AnalysedFeed, AnalyseInput } from './analyse.js'
 import type { EntryMemo } from './entry-memo.js'
+import type { BodyPool } from './fetch/body-pool.js'
 import type { HttpFetch } from './fetch/http-fetch.js'
 
 export interface PollDeps extends Deps {
@@ -22,4 +23,6 @@ export interface PollDeps extends Deps {
    * worker is stopped; this thread's analysis is synchronous and runs to its end).
    */
   analyse: (input: AnalyseInput, signal?: AbortSignal) => Promise<AnalysedFeed>
+  /** Buffers that response bodies are read into and given back to once analysed (absent: none). */
+  bodies?: BodyPool
 }

@@ -242,6 +242,7 @@ const poll = async (
       // Decompressing is the analysis's first step, off this thread when there are workers.
       leaveEncoded: true,
       ...(signal && { signal }),
+      ...(deps.bodies && { bodies: deps.bodies }),
     },
   )
   if (result.kind === 'gone') {
@@ -279,7 +280,14 @@ const poll = async (
     ...withPrevious(deps.entryMemo.get(source.id)),
     storyFeatures: true,
   }
-  const analysed = await analyse(input, deps, log, signal)
+  let analysed: AnalysedFeed
+  try {
+    analysed = await analyse(input, deps, log, signal)
+  } finally {
+    // The worker has its own copy and this thread's analysis keeps no view of the bytes: they
+    // hold the next body instead of waiting for a full collection.
+    deps.bodies?.give(result.body)
+  }
   if (signal?.aborted) throw new AppError('timeout', 'poll cancelled')
   // Clustered when written (refreshSource, after the claim): the story index is read and
   // extended only for a poll that is stored, and with a shared store under its story lock.

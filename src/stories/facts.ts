@@ -31,6 +31,21 @@ import {
 import { COUNTRY_NAMES, MULTI_WORD_NAMES, PLACES, type Place, placeCountry } from './places.js'
 import { fnv1a, isContentWord, stem } from './text.js'
 
+/**
+ * Figures by what they count, flat: each unit followed by its values, units in the order the
+ * text gives them (`['wicket', 2, 'round', 3, 5]`). One small array per item where a Map, its
+ * table and an array per unit took several times the room: the story index holds one per item
+ * of its window (a first import: every item it stores).
+ */
+export type Quantities = readonly (string | number)[]
+
+/** Where the values of the unit at `at` in `q` end (the next unit, or the end). */
+export const quantityEnd = (q: Quantities, at: number): number => {
+  let end = at + 1
+  while (end < q.length && typeof q[end] === 'number') end++
+  return end
+}
+
 /** Which way an event goes on one axis: +1, -1, or 0 when the text says both. */
 export type Direction = -1 | 0 | 1
 
@@ -42,7 +57,7 @@ export interface StoryFacts {
   /** Figures of title + summary as values ("100,000", "100k" → 100000; "27th" → 27; not "third"). */
   numbers: readonly number[]
   /** Figures by the word that follows them ("two wickets" → wicket: [2]; "third round" → round: [3]). */
-  quantities: ReadonlyMap<string, readonly number[]>
+  quantities: Quantities
   /** Months named: bit m − 1 for month m (January = bit 0). */
   months: number
   /** Weekdays named: bit d (Sunday = bit 0). */
@@ -403,7 +418,18 @@ const directions = (clauses: readonly Clause[]): Record<string, Direction> => {
 }
 
 const NONE: readonly never[] = Object.freeze([])
-const NO_QUANTITIES: ReadonlyMap<string, readonly number[]> = new Map()
+const NO_QUANTITIES: Quantities = NONE
+
+/** The flat form of figures by unit (see Quantities). */
+const flatQuantities = (byUnit: ReadonlyMap<string, ReadonlySet<number>>): Quantities => {
+  if (byUnit.size === 0) return NO_QUANTITIES
+  const out: (string | number)[] = []
+  for (const [unit, values] of byUnit) {
+    out.push(unit)
+    for (const v of values) out.push(v)
+  }
+  return out
+}
 const NO_DIRECTION: Readonly<Record<string, Direction>> = Object.freeze({})
 
 const list = <T>(s: ReadonlySet<T>): readonly T[] => (s.size === 0 ? NONE : [...s])
@@ -446,10 +472,7 @@ export const readStory = (
   const where = places(all, words, lexemes)
   const facts: StoryFacts = {
     numbers: list(numbers),
-    quantities:
-      quantities.size === 0
-        ? NO_QUANTITIES
-        : new Map([...quantities].map(([unit, values]) => [unit, [...values]])),
+    quantities: flatQuantities(quantities),
     months: maskOf(months, 1),
     weekdays: maskOf(weekdays, 0),
     places: list(where.places),
@@ -690,7 +713,7 @@ const keysIn = (clauses: readonly Clause[]): number[] => {
 /** The same facts with empty lists, maps and records replaced by the shared empties. */
 export const compactFacts = (f: StoryFacts): StoryFacts => ({
   numbers: f.numbers.length === 0 ? NONE : f.numbers,
-  quantities: f.quantities.size === 0 ? NO_QUANTITIES : f.quantities,
+  quantities: f.quantities.length === 0 ? NO_QUANTITIES : f.quantities,
   months: f.months,
   weekdays: f.weekdays,
   places: f.places.length === 0 ? NONE : f.places,

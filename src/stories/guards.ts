@@ -1,5 +1,5 @@
 /** Guards against false story merges (pure): two texts that disagree on a fact are two stories. */
-import type { StoryFacts } from './facts.js'
+import { type Quantities, quantityEnd, type StoryFacts } from './facts.js'
 import { DEVELOPMENT_CONSEQUENCES } from './lexicon.js'
 import { placesCompatible } from './places.js'
 import { fnv1a, hasKey, stem } from './text.js'
@@ -31,13 +31,50 @@ const disjointMask = (a: number, b: number): boolean => a !== 0 && b !== 0 && (a
 
 /** One thing counted differently: "two wickets" vs "eight wickets", "100,000 Afghans" vs "80,000 Afghans". */
 const quantitiesConflict = (a: StoryFacts, b: StoryFacts): boolean => {
-  const [small, big] = a.quantities.size <= b.quantities.size ? [a, b] : [b, a]
-  for (const [unit, values] of small.quantities) {
-    const other = big.quantities.get(unit)
-    // "magnitude 5.2 kills 3" reads 5.2 as a count of kills: a figure the other text has anyway
-    // is no disagreement.
-    if (!other || meets(values, other)) continue
-    if (!meets(values, big.numbers) && !meets(other, small.numbers)) return true
+  const qa = a.quantities
+  const qb = b.quantities
+  if (qa.length === 0 || qb.length === 0) return false
+  for (let i = 0; i < qa.length; ) {
+    const end = quantityEnd(qa, i)
+    // A unit is a string, a value a number: indexOf finds only the unit.
+    const j = qb.indexOf(qa[i] as string)
+    if (j >= 0) {
+      const jEnd = quantityEnd(qb, j)
+      // "magnitude 5.2 kills 3" reads 5.2 as a count of kills: a figure the other text has
+      // anyway is no disagreement.
+      if (
+        !valuesMeet(qa, i + 1, end, qb, j + 1, jEnd) &&
+        !meetsIn(qa, i + 1, end, b.numbers) &&
+        !meetsIn(qb, j + 1, jEnd, a.numbers)
+      )
+        return true
+    }
+    i = end
+  }
+  return false
+}
+
+/** `q[from..to)` shares an element with `b` (as `includes` compares). */
+const meetsIn = (q: Quantities, from: number, to: number, b: readonly number[]): boolean => {
+  for (let k = from; k < to; k++) if (b.includes(q[k] as number)) return true
+  return false
+}
+
+/** `a[af..at)` and `b[bf..bt)` share a value (as `includes` compares: NaN meets NaN). */
+const valuesMeet = (
+  a: Quantities,
+  af: number,
+  at: number,
+  b: Quantities,
+  bf: number,
+  bt: number,
+): boolean => {
+  for (let k = af; k < at; k++) {
+    const x = a[k]
+    for (let m = bf; m < bt; m++) {
+      const y = b[m]
+      if (x === y || (Number.isNaN(x) && Number.isNaN(y))) return true
+    }
   }
   return false
 }

@@ -3,8 +3,19 @@ import { isActorKey } from '../../src/stories/actors.js'
 import { isMatchKey, readStory, storyFacts } from '../../src/stories/facts.js'
 
 const numbers = (title: string, summary = '') => [...storyFacts(title, summary).numbers].sort()
-const quantities = (title: string, summary = '') =>
-  Object.fromEntries([...storyFacts(title, summary).quantities].map(([k, v]) => [k, [...v]]))
+/** Quantities by unit, read back from their flat form (each unit followed by its values). */
+const quantities = (title: string, summary = '') => {
+  const flat = storyFacts(title, summary).quantities
+  const out: Record<string, number[]> = {}
+  let unit = ''
+  for (const x of flat) {
+    if (typeof x === 'string') {
+      unit = x
+      out[unit] = []
+    } else out[unit]?.push(x)
+  }
+  return out
+}
 
 describe('storyFacts: figures', () => {
   it.each<[string, number[]]>([

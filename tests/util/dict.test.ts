@@ -25,7 +25,7 @@ describe('tables read with outside text', () => {
       'A constructor said on __proto__ day',
     )
     expect(facts.numbers).toEqual([])
-    expect(facts.quantities.size).toBe(0)
+    expect(facts.quantities).toEqual([])
     expect(facts.months).toBe(0)
     expect(facts.weekdays).toBe(0)
     expect(facts.places).toEqual([])

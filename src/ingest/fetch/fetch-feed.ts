@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events'
 import { STATUS_CODES } from 'node:http'
 import { FetchError } from '../../model/errors.js'
 import { displayUrl } from '../../util/url.js'
+import type { BodyPool } from './body-pool.js'
 import { tooLarge, undoCodings } from './content-coding.js'
 import { describeTransportError, parseCacheMaxAge, parseRetryAfter } from './http-client.js'
 import type { AbortEmitter, HttpFetch, HttpResponse } from './http-fetch.js'
@@ -38,6 +39,11 @@ export interface FetchOptions {
    * the fetch throws a FetchError `timeout` saying it was cancelled.
    */
   signal?: AbortSignal
+  /**
+   * Where to read the body into: the caller gives it back (`bodies.give(result.body)`) once done
+   * with it. Default: a buffer of its own, left to the garbage collector.
+   */
+  bodies?: BodyPool
 }
 
 /** How a poll ended when the server answered; transport failures throw FetchError instead. */
@@ -220,13 +226,17 @@ const interpret = async (
   const maxAge = parseCacheMaxAge(headers, now)
   const cache = maxAge === undefined ? {} : { cacheMaxAgeMs: maxAge }
   if (status >= 200 && status < 300) {
-    const raw = await readBody(res, opts.maxBytes, url)
+    const raw = await readBody(res, opts.maxBytes, url, opts.bodies)
     const codings = res.codings ?? []
     const encoded = codings.length > 0 && opts.leaveEncoded
-    const body =
-      codings.length > 0 && !encoded
-        ? undoCodings(raw, codings, opts.maxBytes, displayUrl(url))
-        : raw
+    let body = raw
+    if (codings.length > 0 && !encoded) {
+      try {
+        body = undoCodings(raw, codings, opts.maxBytes, displayUrl(url))
+      } finally {
+        opts.bodies?.give(raw)
+      }
+    }
     const contentType = headers.get('content-type') ?? undefined
     const etag = headers.get('etag') ?? undefined
     const lastModified = headers.get('last-modified') ?? undefined
@@ -265,8 +275,16 @@ const interpret = async (
   )
 }
 
-/** Reads the body as it comes, stopping as soon as it passes `maxBytes`. */
-const readBody = async (res: HttpResponse, maxBytes: number, url: string): Promise<Buffer> => {
+/**
+ * Reads the body as it comes, stopping as soon as it passes `maxBytes`; with `bodies`, into one of
+ * its buffers (the chunks, each a view of a socket read, die young either way).
+ */
+const readBody = async (
+  res: HttpResponse,
+  maxBytes: number,
+  url: string,
+  bodies: BodyPool | undefined,
+): Promise<Buffer> => {
   const fail = () => tooLarge(displayUrl(url), maxBytes, { status: res.status })
   const declared = Number(res.headers.get('content-length') ?? Number.NaN)
   // Content-Length counts the bytes sent; a decoding HttpFetch yields more than that.
@@ -281,7 +299,14 @@ const readBody = async (res: HttpResponse, maxBytes: number, url: string): Promi
     if (total > maxBytes) throw fail()
     chunks.push(chunk)
   }
-  return Buffer.concat(chunks, total)
+  if (!bodies) return Buffer.concat(chunks, total)
+  const out = bodies.take(total)
+  let at = 0
+  for (const chunk of chunks) {
+    out.set(chunk, at)
+    at += chunk.byteLength
+  }
+  return out.subarray(0, total)
 }
 
 /** Lets go of a body we do not want (redirects, errors) without reading it. */

@@ -192,9 +192,13 @@ export const createAnalysePool = (opts: {
     if (job.request.type !== 'job') return
     if (run.pending.size === 0) run.worker.ref()
     run.pending.set(job.request.id, job)
-    // The body is copied, not transferred: the caller's Buffer may share Node's buffer pool, and
-    // refresh.ts analyses it on its own thread when a worker fails.
-    run.worker.postMessage(job.request)
+    // The worker gets a copy of the body's bytes, transferred: the caller's Buffer may be a view
+    // of a larger buffer (Node's shared pool, a BodyPool's), is given back for reuse once the job
+    // settles, and refresh.ts analyses it on its own thread when a worker fails. Posted as it is,
+    // the whole buffer under the view would be copied twice and this thread's copy left dead.
+    const { input } = job.request
+    const bytes = new Uint8Array(input.body)
+    run.worker.postMessage({ ...job.request, input: { ...input, body: bytes } }, [bytes.buffer])
     arm(slot, run)
   }
 

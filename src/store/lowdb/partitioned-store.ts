@@ -53,6 +53,7 @@ import { isLean, leanItem, wholeAgain, wordsOf } from './lean-item.js'
 import { createLeanMatcher } from './lean-matcher.js'
 import { acquireLock } from './lock.js'
 import { migrateSingleFile } from './migrate.js'
+import { createSpanReader, type SpanReader } from './span-reader.js'
 
 export interface PartitionedStoreOptions {
   /** SPEC `storage.path` (e.g. `data/db.json`): the store lives in the folder {@link folderOf} it. */
@@ -186,18 +187,25 @@ const writeDayTemp = async (j: DayWrite): Promise<void> => {
   const spans: [number, number][] = []
   const fh = await open(tempOf(j.file), 'w')
   try {
-    let batch: Buffer[] = []
+    // One batch buffer, filled by copy: each part is copied before the next is asked for (a
+    // part may be a view of a SpanReader's window), and no MB-sized concatenation a batch is
+    // left dead behind.
+    const batch = Buffer.allocUnsafeSlow(WRITE_BATCH_BYTES)
     let bytes = 0
     let at = 0
     const put = async (b: Buffer): Promise<void> => {
       hash.update(b)
-      batch.push(b)
-      bytes += b.length
       at += b.length
-      if (bytes < WRITE_BATCH_BYTES) return
-      await fh.write(Buffer.concat(batch, bytes))
-      batch = []
-      bytes = 0
+      if (bytes + b.length > batch.length && bytes > 0) {
+        await fh.write(batch, 0, bytes)
+        bytes = 0
+      }
+      if (b.length > batch.length) {
+        await fh.write(b)
+        return
+      }
+      b.copy(batch, bytes)
+      bytes += b.length
     }
     await put(head)
     for (let k = 0; k < j.count; k++) {
@@ -207,7 +215,7 @@ const writeDayTemp = async (j: DayWrite): Promise<void> => {
       await put(part)
     }
     await put(tail)
-    if (bytes > 0) await fh.write(Buffer.concat(batch, bytes))
+    if (bytes > 0) await fh.write(batch, 0, bytes)
     const st = await fh.stat()
     await Promise.all([
       fh.sync(),
@@ -678,15 +686,8 @@ export const createPartitionedStore = async (
       gen: string
     }[] = []
     const dayWrites: DayWrite[] = []
-    const old = new Map<string, Buffer>()
-    const bytesOf = async (day: string): Promise<Buffer> => {
-      let b = old.get(day)
-      if (!b) {
-        b = await readFile(files.day(day))
-        old.set(day, b)
-      }
-      return b
-    }
+    /** The readers of stored parts, one per partition each day write reads from (see SpanReader). */
+    const readers: SpanReader[] = []
     for (const day of days) {
       const ids = byDay.get(day)
       if (!ids || ids.size === 0) {
@@ -705,6 +706,18 @@ export const createPartitionedStore = async (
       })
       const gen = randomBytes(6).toString('hex')
       const job = { day, rows: [] as IndexRow[], written, gen }
+      // This day's own readers: days are written concurrently, and a view of a reader's window
+      // lasts only until its next read.
+      const mine = new Map<string, SpanReader>()
+      const readerOf = (from: string): SpanReader => {
+        let r = mine.get(from)
+        if (!r) {
+          r = createSpanReader(files.day(from))
+          mine.set(from, r)
+          readers.push(r)
+        }
+        return r
+      }
       jobs.push(job)
       dayWrites.push({
         file: files.day(day),
@@ -716,7 +729,7 @@ export const createPartitionedStore = async (
           const p = written[k]
           if (p) return isSpilled(p) ? spill.read(p.span) : Buffer.from(JSON.stringify(p))
           const at = stored[k]!
-          return bytesOf(at.day).then((b) => b.subarray(at.off, at.off + at.len))
+          return readerOf(at.day).read(at.off, at.len)
         },
         indexOf: (st, spans) => {
           job.rows = list.map((item, k) => ({
@@ -729,8 +742,11 @@ export const createPartitionedStore = async (
         },
       })
     }
-    await writePartitionTemps(dayWrites)
-    old.clear()
+    try {
+      await writePartitionTemps(dayWrites)
+    } finally {
+      await Promise.all(readers.map((r) => r.close()))
+    }
     // Synchronous from here to the bookkeeping: no read sees a partition with stale offsets.
     for (const j of jobs) {
       renameSync(tempOf(files.day(j.day)), files.day(j.day))

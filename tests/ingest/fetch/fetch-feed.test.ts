@@ -4,8 +4,10 @@
  * (checked: an msw handler never sees a request made with `import { fetch } from 'undici'`).
  */
 import type { LookupAddress } from 'node:dns'
+import { gzipSync } from 'node:zlib'
 import { MockAgent } from 'undici'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { createBodyPool } from '../../../src/ingest/fetch/body-pool.js'
 import {
   type FetchOptions,
   type FetchResult,
@@ -130,6 +132,24 @@ describe('answers', () => {
       lastModified: 'Mon, 10 Mar 2025 08:00:00 GMT',
       effectiveUrl: `${ORIGIN}/feed`,
     })
+  })
+
+  it('reads a body into a BodyPool buffer when given one, and gives back what it undid', async () => {
+    const bodies = createBodyPool()
+    answer('/feed', 200, {}, RSS)
+    const r = await fetchUrl('/feed', { bodies })
+    if (r.kind !== 'ok') throw new Error(r.kind)
+    expect(r.body.toString()).toBe(RSS)
+    // A view of a pool buffer: given back, it is the next body's.
+    bodies.give(r.body)
+    const again = bodies.take(RSS.length)
+    expect(again.buffer).toBe(r.body.buffer)
+    // Decompressed here (no leaveEncoded): the compressed bytes go back at once.
+    answer('/gz', 200, { 'content-encoding': 'gzip' }, gzipSync(Buffer.from(RSS)) as never)
+    const gz = await fetchUrl('/gz', { bodies })
+    if (gz.kind !== 'ok') throw new Error(gz.kind)
+    expect(gz.body.toString()).toBe(RSS)
+    expect(bodies.heldBytes()).toBe(16 * 1024)
   })
 
   it('turns 410 into gone', async () => {

@@ -69,6 +69,21 @@ describe('analysis pool', { timeout: 30_000 }, () => {
     expect(items.some((i) => i.topics.includes('pakistan-afghanistan'))).toBe(true)
   })
 
+  it('sends the bytes of a body that is a view of a larger buffer, and leaves the caller its own', async () => {
+    pool = createAnalysePool({ topics: config.topics, tagger, workers: 1 })
+    const plain = input('pk-daily.rss')
+    // Bytes around the view that are not the document: a worker reading them fails to parse.
+    const around = Buffer.alloc(plain.body.length + 2000, '<junk>')
+    plain.body.forEach((b, i) => {
+      around[1000 + i] = b
+    })
+    const body = around.subarray(1000, 1000 + plain.body.length)
+    const analysed = await pool.analyse({ ...plain, body })
+    expect(analysed).toEqual(await analyseFeed(plain, tagger))
+    expect(body.byteLength).toBe(plain.body.length)
+    expect(around.buffer.byteLength).toBe(plain.body.length + 2000)
+  })
+
   it('skips the entries the last stored poll saw', async () => {
     pool = createAnalysePool({ topics: config.topics, tagger, workers: 1 })
     const first = await pool.analyse(input('pk-daily.rss'))

@@ -146,6 +146,36 @@ describe('wordFilter', () => {
   })
 })
 
+describe('wordsOf', () => {
+  it("is the filter of the item's search text, whatever its fields hold", () => {
+    let seed = 11
+    const next = (n: number) => {
+      seed = (Math.imul(seed, 48271) + 11) % 2147483647
+      return Math.abs(seed) % n
+    }
+    // ASCII words in any case, separators, an ellipsis (the ASCII path), and characters that take
+    // normalizeText's Unicode path (accents, Arabic, Urdu, a ligature, a lone surrogate, '|').
+    const pieces = ['Torkham', 'KABUL', 'talks', '3,000', 'a-b', '…', ' ', '  ', '|', '.', '\n']
+    const beyond = ['Türkiye', 'طورخم', 'ﬁnal', 'é', '\ud800', 'İstanbul', 'پاکستان', '\u200b']
+    const text = (n: number, unicode: boolean) =>
+      Array.from({ length: n }, () =>
+        unicode && next(6) === 0 ? beyond[next(beyond.length)] : pieces[next(pieces.length)],
+      ).join(next(2) === 0 ? ' ' : '')
+    for (let round = 0; round < 400; round++) {
+      const unicode = round % 3 === 0
+      const item = makeItem({
+        title: text(next(12), unicode),
+        summary: next(4) === 0 ? undefined : text(next(60), unicode),
+        contentHtml:
+          next(3) === 0 ? undefined : `<p>${text(next(80), unicode)}</p><b>${text(3, unicode)}</b>`,
+        categories: Array.from({ length: next(3) }, () => text(1 + next(3), unicode)),
+      })
+      expect(wordsOf(item)).toBe(wordFilterOfText(searchTextOf(item)))
+    }
+    for (const item of items) expect(wordsOf(item)).toBe(wordFilterOfText(searchTextOf(item)))
+  })
+})
+
 describe('leanItem', () => {
   it('keeps what queries and upserts read, not the body, and marks it lean', () => {
     const item = { ...items[0]!, topics: ['border'] }

@@ -2,7 +2,7 @@
 import type { ClusterReason, Item } from '../../model/types.js'
 import { htmlToText } from '../../topics/text.js'
 import { frozenReason } from '../frozen-reason.js'
-import { wordFilterOfFields } from './word-filter.js'
+import { coveredWords, wordFilterOfFields } from './word-filter.js'
 
 /**
  * Marks a lean copy (own, enumerable, so a copy spread from it — a re-tag, a new story — still
@@ -170,10 +170,14 @@ export const wholeAgain = (old: Item, after: Item): Item => {
  * text. Made from the same fields, in the same order, without building that text (it runs for
  * every item stored; a test holds it to the filter of the text).
  */
-export const wordsOf = (item: Item): string =>
-  wordFilterOfFields([
+export const wordsOf = (item: Item): string => {
+  const content = htmlToText(item.contentHtml ?? '')
+  const summary = item.summary ?? ''
+  // A summary cut from the content (an RSS description that is both) adds no word of its own.
+  return wordFilterOfFields([
     item.title,
-    item.summary ?? '',
-    htmlToText(item.contentHtml ?? ''),
+    coveredWords(summary, content) ? '' : summary,
+    content,
     ...item.categories,
   ])
+}

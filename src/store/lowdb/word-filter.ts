@@ -224,6 +224,24 @@ export const wordFilterOfFields = (fields: readonly string[]): string => {
   return finishWords()
 }
 
+/** Whether `c` is a character of a word of normalizeText's ASCII path (a letter or a digit). */
+const isWordChar = (c: number): boolean =>
+  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57)
+
+/**
+ * Whether every word of `part` is a word of `whole` too, as far as a cheap test tells (false: not
+ * known): both take normalizeText's ASCII path, and `part`, less a final `…`, is the start of
+ * `whole` and ends where a word of `whole` ends. A summary cut from an item's content is: its
+ * words then add nothing to the item's {@link wordFilterOfFields}, and need not be hashed.
+ * @example coveredWords('Torkham reopens…', 'Torkham reopens to trade') // true
+ */
+export const coveredWords = (part: string, whole: string): boolean => {
+  const n = part.endsWith('\u2026') ? part.length - 1 : part.length
+  if (n > whole.length || BEYOND_ASCII.test(part) || BEYOND_ASCII.test(whole)) return false
+  if (!whole.startsWith(n === part.length ? part : part.slice(0, n))) return false
+  return n === 0 || !isWordChar(part.charCodeAt(n - 1)) || !isWordChar(whole.charCodeAt(n))
+}
+
 /** False: the word is certainly not in the set; true: it probably is (check the text). */
 export const mayHave = (filter: string, [a, b]: WordProbe): boolean => {
   const bits = filter.length * 6

@@ -4,6 +4,7 @@ import type { Item, SearchTerms } from '../../../src/model/types.js'
 import { isLean, leanItem, wholeAgain, wordsOf } from '../../../src/store/lowdb/lean-item.js'
 import { createLeanMatcher } from '../../../src/store/lowdb/lean-matcher.js'
 import {
+  coveredWords,
   mayHave,
   probeOf,
   wordFilter,
@@ -173,6 +174,28 @@ describe('wordsOf', () => {
       expect(wordsOf(item)).toBe(wordFilterOfText(searchTextOf(item)))
     }
     for (const item of items) expect(wordsOf(item)).toBe(wordFilterOfText(searchTextOf(item)))
+  })
+
+  it('is that filter too when the summary is cut from the content, at a word or within one', () => {
+    let seed = 3
+    const next = (n: number) => {
+      seed = (Math.imul(seed, 48271) + 11) % 2147483647
+      return Math.abs(seed) % n
+    }
+    const pieces = ['Torkham', 'kabul', 'TALKS', '42', 'reopens', ' ', ', ', '. ', '…', 'é', '-']
+    let cutInWord = 0
+    for (let round = 0; round < 600; round++) {
+      const text = Array.from({ length: 1 + next(40) }, () => pieces[next(pieces.length)]).join('')
+      const cut = next(text.length + 1)
+      const summary = next(3) === 0 ? text.slice(0, cut) : `${text.slice(0, cut)}…`
+      if (/[a-z0-9]$/i.test(text.slice(0, cut)) && /^[a-z0-9]/i.test(text.slice(cut))) cutInWord++
+      const item = makeItem({ title: 'x', summary, contentHtml: `<p>${text}</p>`, categories: [] })
+      expect(wordsOf(item)).toBe(wordFilterOfText(searchTextOf(item)))
+    }
+    expect(cutInWord).toBeGreaterThan(20) // the cases whose summary has a word of its own
+    expect(coveredWords('Torkham reopens…', 'Torkham reopens to trade')).toBe(true)
+    expect(coveredWords('Torkham reop…', 'Torkham reopens to trade')).toBe(false)
+    expect(coveredWords('Türkiye…', 'Türkiye hosts')).toBe(false) // not known cheaply
   })
 })
 

@@ -856,7 +856,9 @@ describe('the journal', () => {
     }
     await s.saveIngest({ sourceId: 'dawn', items: [changed], state })
     const files = readdirSync(join(dir, 'db')).filter((f) => f.startsWith('journal-'))
-    const lines = readFileSync(join(dir, 'db', files[0]!), 'utf8').trim().split('\n')
+    const lines = readFileSync(join(dir, 'db', files[0]!), 'utf8')
+      .trim()
+      .split('\n')
     expect(lines.map((l) => JSON.parse(l))).toEqual([
       { sourceId: 'dawn', state, items: [first, second] },
       { sourceId: 'dawn', state, items: [changed] },

@@ -42,8 +42,10 @@ export const wordFilter = (words: Iterable<string>): string => {
   for (const w of list) {
     // (a + k·b) mod bits, as mayHave probes, stepped in small integers: the same bits without a
     // floating-point remainder per probe (this runs for every word of every item stored).
-    let bit = fnv(w, 2166136261) % bits
-    const step = ((fnv(w, 0x9747b28c) | 1) >>> 0) % bits
+    // `| 0`: the remainders of uint32 hashes are doubles; as int32 the probes below stay in
+    // integer arithmetic instead of a floating-point remainder by 6 per probe.
+    let bit = (fnv(w, 2166136261) % bits) | 0
+    const step = (((fnv(w, 0x9747b28c) | 1) >>> 0) % bits) | 0
     for (let k = 0; k < PROBES; k++) {
       cells[(bit / 6) | 0]! |= 1 << (bit % 6)
       bit += step
@@ -181,8 +183,9 @@ const finishWords = (): string => {
   const cells = new Uint8Array(Math.max(1, Math.ceil((count * BITS_PER_WORD) / 6)))
   const bits = cells.length * 6
   for (let k = 0; k < count; k++) {
-    let bit = firsts[k]! % bits
-    const step = ((seconds[k]! | 1) >>> 0) % bits
+    // In int32, as wordFilter's probes (see there).
+    let bit = (firsts[k]! % bits) | 0
+    const step = (((seconds[k]! | 1) >>> 0) % bits) | 0
     for (let p = 0; p < PROBES; p++) {
       cells[(bit / 6) | 0]! |= 1 << (bit % 6)
       bit += step

@@ -65,6 +65,13 @@ export const createKeyArena = (initialValues = 4096, initialSlots = 1024): KeyAr
     // cheaper than keeping twice their room (a window of 100,000 reports holds millions of keys).
     const size = Math.max(values.length, Math.ceil(((live + need) * 5) / 4) + 1024)
     const next = new Uint32Array(size)
+    if (live === end) {
+      // No holes (an index that has only grown, as in a first import): the arrays stay where
+      // they are, copied in one step rather than one view and copy per slot.
+      next.set(values.subarray(0, end))
+      values = next
+      return
+    }
     let at = 0
     for (let slot = 0; slot < slotsUsed; slot++) {
       const start = starts[slot]!

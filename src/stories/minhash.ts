@@ -44,15 +44,31 @@ export const createBandKeys = (
   shape: LshShape = DEFAULT_LSH,
 ): ((features: Uint32Array) => Uint32Array) => {
   const n = shape.bands * shape.rows
-  const seeds = seedsFor(n)
+  const seeds = Int32Array.from(seedsFor(n))
+  const sig = new Uint32Array(n)
   return (features) => {
     if (features.length === 0) return new Uint32Array(0)
-    const sig = new Uint32Array(n).fill(0xffffffff)
-    for (const f of features) {
-      for (let i = 0; i < n; i++) {
-        const h = mix32(f ^ seeds[i]!)
-        if (h < sig[i]!) sig[i] = h
+    // One hash function at a time over every feature, its minimum kept in a local rather than
+    // stored into the signature per hash (this runs for every item indexed: bands × rows ×
+    // features hashes). mix32 inlined in 32-bit integers, compared with the sign bit flipped:
+    // the unsigned order without a conversion to a double. The same minima as mix32's (a test
+    // holds it to the formula as first written).
+    const m = features.length
+    const f = new Int32Array(features.buffer, features.byteOffset, m)
+    for (let i = 0; i < n; i++) {
+      const seed = seeds[i]!
+      let min = 0x7fffffff
+      for (let j = 0; j < m; j++) {
+        let h = f[j]! ^ seed
+        h ^= h >>> 16
+        h = Math.imul(h, 0x85ebca6b)
+        h ^= h >>> 13
+        h = Math.imul(h, 0xc2b2ae35)
+        h ^= h >>> 16
+        h ^= 0x80000000
+        if (h < min) min = h
       }
+      sig[i] = min ^ 0x80000000
     }
     const keys = new Uint32Array(shape.bands)
     for (let b = 0; b < shape.bands; b++) {

@@ -343,12 +343,19 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     return doc.keys
   }
 
+  /** The keys bandsOf keeps of a doc (reused by every doc: bandKeys reads them, keeps none). */
+  let kept = new Uint32Array(256)
   /** Band keys of a doc's words, leaving out the words too common to tell stories apart. */
   const bandsOf = (doc: Doc): Uint32Array => {
     const limit = Math.max(50, commonShare * byId.size)
     const all = keysOf(doc)
-    const keys = all.filter((k) => countOf(df, k) <= limit)
-    return bandKeys(keys.length > 0 ? keys : all)
+    if (kept.length < all.length) kept = new Uint32Array(all.length * 2)
+    let n = 0
+    for (let i = 0; i < all.length; i++) {
+      const k = all[i]!
+      if (countOf(df, k) <= limit) kept[n++] = k
+    }
+    return bandKeys(n === 0 || n === all.length ? all : kept.subarray(0, n))
   }
 
   /**

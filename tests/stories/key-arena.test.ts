@@ -79,6 +79,30 @@ describe('createKeyArena', () => {
     expect(arena.capacity).toBeLessThanOrEqual(4 * live + 64)
   })
 
+  it('grows an arena without holes (slots set in any order) and one with holes alike', () => {
+    const random = rng(5)
+    const arena = createKeyArena(8, 2)
+    const model = new Map<number, number[]>()
+    const order = Array.from({ length: 2_000 }, (_, k) => (k * 7919) % 2_000)
+    const check = () => {
+      for (const slot of order) expect([...arena.get(slot)]).toEqual(model.get(slot) ?? [])
+    }
+    for (const [k, slot] of order.entries()) {
+      const values = Array.from({ length: 1 + (k % 40) }, () => Math.floor(random() * 2 ** 32))
+      arena.set(slot, Uint32Array.from(values))
+      model.set(slot, values)
+      // Half-way, holes: the packs after it move arrays.
+      if (k === 1_000) {
+        for (const s of order.slice(0, 100)) {
+          arena.clear(s)
+          model.delete(s)
+        }
+      }
+    }
+    check()
+    expect(arena.live).toBe([...model.values()].reduce((n, v) => n + v.length, 0))
+  })
+
   it('keeps a view taken before the buffer moved showing what it showed', () => {
     const arena = createKeyArena(4, 2)
     arena.set(0, Uint32Array.of(1, 2, 3))

@@ -41,6 +41,37 @@ describe('createBandKeys', () => {
     expect(shared).toBeGreaterThanOrEqual(58)
   })
 
+  it('gives the keys of the MinHash formula as first written, for any set and shape', () => {
+    // The signature as first written: per feature, per hash function, min of mix32(f ^ seed).
+    const reference = (features: Uint32Array, { bands, rows }: { bands: number; rows: number }) => {
+      const n = bands * rows
+      const seeds = Array.from({ length: n }, (_, i) => mix32(0x9e3779b9 + i * 0x632be5ab))
+      const sig = new Array<number>(n).fill(0xffffffff)
+      for (const f of features)
+        for (let i = 0; i < n; i++) sig[i] = Math.min(sig[i]!, mix32(f ^ seeds[i]!))
+      return Uint32Array.from({ length: features.length === 0 ? 0 : bands }, (_, b) => {
+        let k = mix32(b + 1)
+        for (let r = 0; r < rows; r++) k = mix32(k ^ sig[b * rows + r]!)
+        return k
+      })
+    }
+    let seed = 5
+    const next = () => {
+      seed = (Math.imul(seed, 48271) + 11) % 2147483647
+      return Math.abs(seed)
+    }
+    for (const shape of [DEFAULT_LSH, { bands: 7, rows: 3 }, { bands: 1, rows: 0 }]) {
+      const keys = createBandKeys(shape)
+      for (let round = 0; round < 60; round++) {
+        // Hashes across the whole uint32 range (high bit set or not), 0 and 2³² − 1 among them.
+        const features = Uint32Array.from({ length: round % 25 }, (_, k) =>
+          k === 0 ? 0 : k === 1 ? 0xffffffff : (next() * 2 + (next() & 1)) >>> 0,
+        )
+        expect(keys(features)).toEqual(reference(features, shape))
+      }
+    }
+  })
+
   it('puts everything in one bucket with zero rows (a scan, for measurements)', () => {
     const scan = createBandKeys({ bands: 1, rows: 0 })
     expect(scan(keysOf(['a']))).toEqual(scan(keysOf(['b'])))

@@ -64,7 +64,7 @@ export const dropJournal = async (dir: string, seqs: readonly number[]): Promise
 export const createJournal = (dir: string, seq: number) => {
   let fh: FileHandle | undefined
   let created = false
-  let queue: string[] = []
+  let queue: Buffer[] = []
   let waiting: Promise<void> | undefined
   let chain: Promise<void> = Promise.resolve()
   const written: number[] = []
@@ -76,7 +76,7 @@ export const createJournal = (dir: string, seq: number) => {
       fh = await open(join(dir, nameOf(seq)), 'a')
       created = true
     }
-    await fh.write(lines.join(''))
+    await fh.write(lines.length === 1 ? lines[0]! : Buffer.concat(lines))
     await fh.sync()
     if (created) {
       // The new file's name must be durable too, once.
@@ -87,9 +87,13 @@ export const createJournal = (dir: string, seq: number) => {
   }
 
   return {
-    /** Appends `r` durably; rejects (and `r` must not be applied) when the write fails. */
-    append(r: IngestResult): Promise<void> {
-      queue.push(`${JSON.stringify(r)}\n`)
+    /**
+     * Appends `r` durably; rejects (and `r` must not be applied) when the write fails. `itemBytes`:
+     * the UTF-8 JSON of each of `r.items` when the caller has it (the store files the same bytes in
+     * its spill file), else each is encoded here.
+     */
+    append(r: IngestResult, itemBytes?: readonly Buffer[]): Promise<void> {
+      queue.push(entryBytes(r, itemBytes ?? r.items.map(jsonBytes)))
       if (!waiting) {
         const run = chain.then(() => {
           waiting = undefined
@@ -124,6 +128,28 @@ export const createJournal = (dir: string, seq: number) => {
       fh = undefined
     },
   }
+}
+
+/** The UTF-8 bytes of `value`'s JSON. */
+export const jsonBytes = (value: unknown): Buffer => Buffer.from(JSON.stringify(value))
+
+const COMMA = Buffer.from(',')
+const ITEMS_END = Buffer.from(']}\n')
+
+/**
+ * One journal line: the JSON of `r` (source, state, then its items as `items` gives their JSON)
+ * and a newline, as one buffer. Made of the items' bytes rather than of one JSON text of the whole
+ * result: a poll's items are encoded once, for the journal and the spill file both.
+ */
+const entryBytes = (r: IngestResult, items: readonly Buffer[]): Buffer => {
+  const head = `{"sourceId":${JSON.stringify(r.sourceId)},"state":${JSON.stringify(r.state)},"items":[`
+  const parts: Buffer[] = [Buffer.from(head)]
+  for (let k = 0; k < items.length; k++) {
+    if (k > 0) parts.push(COMMA)
+    parts.push(items[k]!)
+  }
+  parts.push(ITEMS_END)
+  return Buffer.concat(parts)
 }
 
 /** The number the next journal file of `dir` takes (after every one found). */

@@ -1,8 +1,8 @@
 /** What the partitioned store keeps in memory of an item: what queries and upserts read, not its body. */
 import type { ClusterReason, Item } from '../../model/types.js'
+import { htmlToText } from '../../topics/text.js'
 import { frozenReason } from '../frozen-reason.js'
-import { searchTextOf } from '../query.js'
-import { wordFilterOfText } from './word-filter.js'
+import { coveredWords, wordFilterOfFields } from './word-filter.js'
 
 /**
  * Marks a lean copy (own, enumerable, so a copy spread from it — a re-tag, a new story — still
@@ -165,7 +165,19 @@ export const wholeAgain = (old: Item, after: Item): Item => {
 }
 
 /**
- * The word filter (word-filter.ts) of the words of {@link searchTextOf}: an item whose filter lacks a word
- * cannot match a term with it; one whose filter may have it is checked on its whole text.
+ * The word filter (word-filter.ts) of the words of query.ts `searchTextOf`: an item whose filter
+ * lacks a word cannot match a term with it; one whose filter may have it is checked on its whole
+ * text. Made from the same fields, in the same order, without building that text (it runs for
+ * every item stored; a test holds it to the filter of the text).
  */
-export const wordsOf = (item: Item): string => wordFilterOfText(searchTextOf(item))
+export const wordsOf = (item: Item): string => {
+  const content = htmlToText(item.contentHtml ?? '')
+  const summary = item.summary ?? ''
+  // A summary cut from the content (an RSS description that is both) adds no word of its own.
+  return wordFilterOfFields([
+    item.title,
+    coveredWords(summary, content) ? '' : summary,
+    content,
+    ...item.categories,
+  ])
+}

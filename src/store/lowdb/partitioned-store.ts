@@ -15,7 +15,14 @@ import {
 import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import { StoreError } from '../../model/errors.js'
-import type { Enclosure, Item, Retention, SourceState, Store } from '../../model/types.js'
+import type {
+  Enclosure,
+  Item,
+  Retention,
+  SaveSummary,
+  SourceState,
+  Store,
+} from '../../model/types.js'
 import { checkStateKeys, createLowdbStore, DB_VERSION, parseStoreDocument } from '../lowdb.js'
 import { createMemoryStore, type DbSnapshot } from '../memory.js'
 import { createFlusher, memoryMethods } from '../persisted.js'
@@ -37,7 +44,7 @@ import {
   readIndex,
   rowsOf,
 } from './day-index.js'
-import { createJournal, dropJournal, nextJournalSeq, readJournal } from './journal.js'
+import { createJournal, dropJournal, jsonBytes, nextJournalSeq, readJournal } from './journal.js'
 import {
   DAY_FILE,
   type DayDoc,
@@ -137,6 +144,29 @@ interface Spilled {
 }
 
 const isSpilled = (p: Item | Spilled): p is Spilled => 'span' in p
+
+/**
+ * Whether `JSON.stringify` writes `a` and `b` alike, for `a` a copy of `b` such as the memory
+ * store's frozen copy: the same keys in the same order, each value the same primitive or a copy
+ * of the same array or record of primitives (an item's lists, enclosures and story reason).
+ */
+const sameJson = (a: object, b: object, depth = 0): boolean => {
+  if (Array.isArray(a) !== Array.isArray(b)) return false
+  const ka = Object.keys(a)
+  const kb = Object.keys(b)
+  if (ka.length !== kb.length) return false
+  for (let i = 0; i < ka.length; i++) {
+    const k = ka[i]!
+    if (k !== kb[i]) return false
+    const x = (a as Record<string, unknown>)[k]
+    const y = (b as Record<string, unknown>)[k]
+    if (x === y) continue
+    if (depth >= 2 || typeof x !== 'object' || typeof y !== 'object' || x === null || y === null)
+      return false
+    if (!sameJson(x, y, depth + 1)) return false
+  }
+  return true
+}
 
 /** What an item's body weighs in {@link PENDING_FLUSH_CHARS} (its texts, plus the rest of its fields). */
 const bodyChars = (i: Item): number =>
@@ -325,13 +355,20 @@ export const createPartitionedStore = async (
     if (p === undefined || !isSpilled(p)) return p
     return freezeWhole(JSON.parse(spill.read(p.span).toString('utf8')) as Item)
   }
+  /** The items of the save being filed, by id, with the JSON bytes the journal took of each. */
+  let encoded: Map<string, { item: Item; bytes: Buffer }> | undefined
+  /** The JSON bytes of `full`: the journal's when it is a copy of an item of the save, else its own. */
+  const bytesOf = (full: Item): Buffer => {
+    const e = encoded?.get(full.id)
+    return e && sameJson(full, e.item) ? e.bytes : jsonBytes(full)
+  }
   /** Files `full` as pending: in memory while few bodies are, else in the spill file. */
   const hold = (full: Item): void => {
     const chars = bodyChars(full)
     pendingChars += chars
     if (!opts.readOnly && heldChars + chars > spillAfter) {
       try {
-        pending.set(full.id, { span: spill.put(Buffer.from(JSON.stringify(full))), chars })
+        pending.set(full.id, { span: spill.put(bytesOf(full)), chars })
         return
       } catch {
         // No room for the spill file: the body stays in memory (the journal holds it either way).
@@ -1005,8 +1042,19 @@ export const createPartitionedStore = async (
     async saveIngest(r) {
       const foreign = [r.state, ...r.items].some((x) => x.sourceId !== r.sourceId)
       if (opts.readOnly || foreign) return mem.saveIngest(r)
-      await journal.append({ ...r, items: r.items.filter(changes) })
-      const saved = await mem.saveIngest(r)
+      const items = r.items.filter(changes)
+      const bytes = items.map(jsonBytes)
+      await journal.append({ ...r, items }, bytes)
+      // The memory store files every item of the save before its first await: the spill file
+      // takes the journal's bytes of an item filed as it came (a new one), instead of its JSON again.
+      encoded = new Map(items.map((item, k) => [item.id, { item, bytes: bytes[k]! }]))
+      let saving: Promise<SaveSummary>
+      try {
+        saving = mem.saveIngest(r)
+      } finally {
+        encoded = undefined
+      }
+      const saved = await saving
       await relieve()
       return saved
     },

@@ -1,4 +1,5 @@
 /** A per-item Bloom filter of the words `q` searches: a compact "may have this word" that keeps every item's words in memory at a fraction of their size. */
+import { normalizeText } from '../../topics/text.js'
 
 /** Bits per distinct word and probes per word: about 1% false positives. */
 const BITS_PER_WORD = 10
@@ -41,8 +42,10 @@ export const wordFilter = (words: Iterable<string>): string => {
   for (const w of list) {
     // (a + k·b) mod bits, as mayHave probes, stepped in small integers: the same bits without a
     // floating-point remainder per probe (this runs for every word of every item stored).
-    let bit = fnv(w, 2166136261) % bits
-    const step = ((fnv(w, 0x9747b28c) | 1) >>> 0) % bits
+    // `| 0`: the remainders of uint32 hashes are doubles; as int32 the probes below stay in
+    // integer arithmetic instead of a floating-point remainder by 6 per probe.
+    let bit = (fnv(w, 2166136261) % bits) | 0
+    const step = (((fnv(w, 0x9747b28c) | 1) >>> 0) % bits) | 0
     for (let k = 0; k < PROBES; k++) {
       cells[(bit / 6) | 0]! |= 1 << (bit % 6)
       bit += step
@@ -102,20 +105,34 @@ const grow = (count: number): void => {
   }
 }
 
-/**
- * {@link wordFilter} of the words of `text` separated by single spaces (empty words and `|`, the
- * field separator of a search text, left out), the same bits for the same words: hashed as they
- * are scanned and told apart by their two hashes, without a string per word or a set of them (it
- * runs for every item stored). Two words would have to share both 32-bit hashes to count once.
- * @example wordFilterOfText(' torkham | border ') === wordFilter(['torkham', 'border']) // true
- */
-export const wordFilterOfText = (text: string): string => {
+/** Distinct words (hash pairs) of the filter being built. */
+let count = 0
+
+/** Starts the pairs of a new filter (the table is not cleared: a new turn marks its slots free). */
+const startWords = (): void => {
   turn = (turn + 1) >>> 0
   if (turn === 0) {
     turns.fill(0)
     turn = 1
   }
-  let count = 0
+  count = 0
+}
+
+/** Adds the word whose two FNV hashes are `a`, `b` (unless it is there already). */
+const addPair = (a: number, b: number): void => {
+  const h1 = a >>> 0
+  const h2 = b >>> 0
+  const at = slotOf(h1, h2, slots.length - 1)
+  if (turns[at] === turn) return
+  turns[at] = turn
+  firsts[count] = h1
+  seconds[count] = h2
+  slots[at] = ++count
+  if (count === firsts.length || count * 4 > slots.length) grow(count)
+}
+
+/** Adds the words of `text` separated by single spaces (empty words and a lone `|` left out). */
+const addSpaced = (text: string): void => {
   let a = 2166136261
   let b = 0x9747b28c
   let length = 0
@@ -129,27 +146,46 @@ export const wordFilterOfText = (text: string): string => {
       length++
       continue
     }
-    if (length > 0 && !(length === 1 && bar)) {
-      const h1 = a >>> 0
-      const h2 = b >>> 0
-      const at = slotOf(h1, h2, slots.length - 1)
-      if (turns[at] !== turn) {
-        turns[at] = turn
-        firsts[count] = h1
-        seconds[count] = h2
-        slots[at] = ++count
-        if (count === firsts.length || count * 4 > slots.length) grow(count)
-      }
-    }
+    if (length > 0 && !(length === 1 && bar)) addPair(a, b)
     a = 2166136261
     b = 0x9747b28c
     length = 0
   }
+}
+
+/**
+ * Adds the words `normalizeText` (topics/text.ts) makes of `raw`, which has no character beyond
+ * ASCII but `…`: its runs of ASCII letters and digits, letters lower-cased, as they are scanned
+ * (no lower-cased copy, no replaced copy, no trimmed copy of each field of each item).
+ */
+const addAsciiWords = (raw: string): void => {
+  let a = 2166136261
+  let b = 0x9747b28c
+  let length = 0
+  for (let i = 0; i <= raw.length; i++) {
+    let c = i < raw.length ? raw.charCodeAt(i) : 32
+    if (c >= 65 && c <= 90) c += 32
+    if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) {
+      a = Math.imul(a ^ c, 16777619)
+      b = Math.imul(b ^ c, 16777619)
+      length++
+      continue
+    }
+    if (length > 0) addPair(a, b)
+    a = 2166136261
+    b = 0x9747b28c
+    length = 0
+  }
+}
+
+/** The filter of the words added since {@link startWords}. */
+const finishWords = (): string => {
   const cells = new Uint8Array(Math.max(1, Math.ceil((count * BITS_PER_WORD) / 6)))
   const bits = cells.length * 6
   for (let k = 0; k < count; k++) {
-    let bit = firsts[k]! % bits
-    const step = ((seconds[k]! | 1) >>> 0) % bits
+    // In int32, as wordFilter's probes (see there).
+    let bit = (firsts[k]! % bits) | 0
+    const step = (((seconds[k]! | 1) >>> 0) % bits) | 0
     for (let p = 0; p < PROBES; p++) {
       cells[(bit / 6) | 0]! |= 1 << (bit % 6)
       bit += step
@@ -158,6 +194,55 @@ export const wordFilterOfText = (text: string): string => {
   }
   for (let i = 0; i < cells.length; i++) cells[i] = CODE[cells[i]!]!
   return Buffer.from(cells.buffer, cells.byteOffset, cells.length).toString('latin1')
+}
+
+/**
+ * {@link wordFilter} of the words of `text` separated by single spaces (empty words and `|`, the
+ * field separator of a search text, left out), the same bits for the same words: hashed as they
+ * are scanned and told apart by their two hashes, without a string per word or a set of them (it
+ * runs for every item stored). Two words would have to share both 32-bit hashes to count once.
+ * @example wordFilterOfText(' torkham | border ') === wordFilter(['torkham', 'border']) // true
+ */
+export const wordFilterOfText = (text: string): string => {
+  startWords()
+  addSpaced(text)
+  return finishWords()
+}
+
+/** What makes `normalizeText` take its Unicode path: a character beyond ASCII but `…`. */
+const BEYOND_ASCII = /[\u0080-\u2025\u2027-\uFFFF]/
+
+/**
+ * The filter {@link wordFilterOfText} makes of the search text of `fields` (each normalised by
+ * `normalizeText`, joined by ` | `), without making that text: a field of ASCII (most fields of
+ * most items) is hashed straight from its characters, any other normalised first.
+ * @example wordFilterOfFields(['Torkham', 'Border…']) === wordFilterOfText(' torkham | border ') // true
+ */
+export const wordFilterOfFields = (fields: readonly string[]): string => {
+  startWords()
+  for (const f of fields) {
+    if (BEYOND_ASCII.test(f)) addSpaced(normalizeText(f))
+    else addAsciiWords(f)
+  }
+  return finishWords()
+}
+
+/** Whether `c` is a character of a word of normalizeText's ASCII path (a letter or a digit). */
+const isWordChar = (c: number): boolean =>
+  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57)
+
+/**
+ * Whether every word of `part` is a word of `whole` too, as far as a cheap test tells (false: not
+ * known): both take normalizeText's ASCII path, and `part`, less a final `…`, is the start of
+ * `whole` and ends where a word of `whole` ends. A summary cut from an item's content is: its
+ * words then add nothing to the item's {@link wordFilterOfFields}, and need not be hashed.
+ * @example coveredWords('Torkham reopens…', 'Torkham reopens to trade') // true
+ */
+export const coveredWords = (part: string, whole: string): boolean => {
+  const n = part.endsWith('\u2026') ? part.length - 1 : part.length
+  if (n > whole.length || BEYOND_ASCII.test(part) || BEYOND_ASCII.test(whole)) return false
+  if (!whole.startsWith(n === part.length ? part : part.slice(0, n))) return false
+  return n === 0 || !isWordChar(part.charCodeAt(n - 1)) || !isWordChar(whole.charCodeAt(n))
 }
 
 /** False: the word is certainly not in the set; true: it probably is (check the text). */

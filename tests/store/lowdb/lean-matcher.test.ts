@@ -4,6 +4,7 @@ import type { Item, SearchTerms } from '../../../src/model/types.js'
 import { isLean, leanItem, wholeAgain, wordsOf } from '../../../src/store/lowdb/lean-item.js'
 import { createLeanMatcher } from '../../../src/store/lowdb/lean-matcher.js'
 import {
+  coveredWords,
   mayHave,
   probeOf,
   wordFilter,
@@ -143,6 +144,58 @@ describe('wordFilter', () => {
       const reference = wordFilter(text.split(' ').filter((w) => w !== '' && w !== '|'))
       expect(wordFilterOfText(text)).toBe(reference)
     }
+  })
+})
+
+describe('wordsOf', () => {
+  it("is the filter of the item's search text, whatever its fields hold", () => {
+    let seed = 11
+    const next = (n: number) => {
+      seed = (Math.imul(seed, 48271) + 11) % 2147483647
+      return Math.abs(seed) % n
+    }
+    // ASCII words in any case, separators, an ellipsis (the ASCII path), and characters that take
+    // normalizeText's Unicode path (accents, Arabic, Urdu, a ligature, a lone surrogate, '|').
+    const pieces = ['Torkham', 'KABUL', 'talks', '3,000', 'a-b', '…', ' ', '  ', '|', '.', '\n']
+    const beyond = ['Türkiye', 'طورخم', 'ﬁnal', 'é', '\ud800', 'İstanbul', 'پاکستان', '\u200b']
+    const text = (n: number, unicode: boolean) =>
+      Array.from({ length: n }, () =>
+        unicode && next(6) === 0 ? beyond[next(beyond.length)] : pieces[next(pieces.length)],
+      ).join(next(2) === 0 ? ' ' : '')
+    for (let round = 0; round < 400; round++) {
+      const unicode = round % 3 === 0
+      const item = makeItem({
+        title: text(next(12), unicode),
+        summary: next(4) === 0 ? undefined : text(next(60), unicode),
+        contentHtml:
+          next(3) === 0 ? undefined : `<p>${text(next(80), unicode)}</p><b>${text(3, unicode)}</b>`,
+        categories: Array.from({ length: next(3) }, () => text(1 + next(3), unicode)),
+      })
+      expect(wordsOf(item)).toBe(wordFilterOfText(searchTextOf(item)))
+    }
+    for (const item of items) expect(wordsOf(item)).toBe(wordFilterOfText(searchTextOf(item)))
+  })
+
+  it('is that filter too when the summary is cut from the content, at a word or within one', () => {
+    let seed = 3
+    const next = (n: number) => {
+      seed = (Math.imul(seed, 48271) + 11) % 2147483647
+      return Math.abs(seed) % n
+    }
+    const pieces = ['Torkham', 'kabul', 'TALKS', '42', 'reopens', ' ', ', ', '. ', '…', 'é', '-']
+    let cutInWord = 0
+    for (let round = 0; round < 600; round++) {
+      const text = Array.from({ length: 1 + next(40) }, () => pieces[next(pieces.length)]).join('')
+      const cut = next(text.length + 1)
+      const summary = next(3) === 0 ? text.slice(0, cut) : `${text.slice(0, cut)}…`
+      if (/[a-z0-9]$/i.test(text.slice(0, cut)) && /^[a-z0-9]/i.test(text.slice(cut))) cutInWord++
+      const item = makeItem({ title: 'x', summary, contentHtml: `<p>${text}</p>`, categories: [] })
+      expect(wordsOf(item)).toBe(wordFilterOfText(searchTextOf(item)))
+    }
+    expect(cutInWord).toBeGreaterThan(20) // the cases whose summary has a word of its own
+    expect(coveredWords('Torkham reopens…', 'Torkham reopens to trade')).toBe(true)
+    expect(coveredWords('Torkham reop…', 'Torkham reopens to trade')).toBe(false)
+    expect(coveredWords('Türkiye…', 'Türkiye hosts')).toBe(false) // not known cheaply
   })
 })
 

@@ -835,6 +835,41 @@ describe('the journal', () => {
     await s.close()
   })
 
+  it('journals each item as the spill file holds it: a new item as it came, an update as merged', async () => {
+    const dir = tempDir()
+    const s = await createPartitionedStore({ path: join(dir, 'db.json'), spillAfterChars: 0 })
+    const first = {
+      ...on(1, 'first'),
+      categories: ['Border', 'Trade'],
+      enclosures: [{ url: 'https://example.com/a.mp3', type: 'audio/mpeg', length: 12 }],
+      clusterReason: { via: 'similar' as const, matchedId: 'other', score: 0.5 },
+      summary: 'Crossing reopens…',
+    }
+    const second = on(1, 'second')
+    await s.saveIngest({ sourceId: 'dawn', items: [first, second], state })
+    // A new text of `first`, fetched later: stored with the first fetch date kept.
+    const changed = {
+      ...first,
+      contentHash: 'changed',
+      title: 'first, updated',
+      fetchedAt: hoursAfter(5),
+    }
+    await s.saveIngest({ sourceId: 'dawn', items: [changed], state })
+    const files = readdirSync(join(dir, 'db')).filter((f) => f.startsWith('journal-'))
+    const lines = readFileSync(join(dir, 'db', files[0]!), 'utf8')
+      .trim()
+      .split('\n')
+    expect(lines.map((l) => JSON.parse(l))).toEqual([
+      { sourceId: 'dawn', state, items: [first, second] },
+      { sourceId: 'dawn', state, items: [changed] },
+    ])
+    expect(await s.getItem(second.id)).toEqual(second)
+    const stored = await s.getItem(first.id)
+    expect(stored).toMatchObject({ title: 'first, updated', fetchedAt: first.fetchedAt })
+    expect(stored?.updatedAt).toBe(changed.fetchedAt)
+    await s.close()
+  })
+
   it('refuses a journal damaged before its last line, naming it, and leaves it as it is', async () => {
     const dir = tempDir()
     const path = join(dir, 'db.json')

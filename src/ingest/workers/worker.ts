@@ -5,6 +5,7 @@ import { AppError } from '../../model/errors.js'
 import type { Topic } from '../../model/types.js'
 import { topicTagger } from '../../topics/tag.js'
 import { analyseFeed } from '../analyse.js'
+import { packFeatures } from './packed-features.js'
 import type { WorkerReply, WorkerRequest } from './pool.js'
 
 const port = parentPort
@@ -40,8 +41,12 @@ port.on('message', async (msg: WorkerRequest) => {
   }
   const { id, input } = msg
   let reply: WorkerReply
+  const transfer: ArrayBuffer[] = []
   try {
-    reply = { id, ok: true, version, result: await analyseFeed(input, tagger) }
+    const { features, ...rest } = await analyseFeed(input, tagger)
+    const packed = features ? packFeatures(features) : undefined
+    if (packed) transfer.push(packed.data.buffer as ArrayBuffer)
+    reply = { id, ok: true, version, result: packed ? { ...rest, packed } : rest }
   } catch (err) {
     reply = {
       id,
@@ -52,5 +57,5 @@ port.on('message', async (msg: WorkerRequest) => {
           : { message: err instanceof Error ? (err.stack ?? err.message) : String(err) },
     }
   }
-  port.postMessage(reply)
+  port.postMessage(reply, transfer)
 })

@@ -113,9 +113,9 @@ export const analyseFeed = async (input: AnalyseInput, tagger: Tagger): Promise<
     const identity = item ? identityOf(item) : previous?.get(key)
     if (identity !== undefined) entries.set(key, identity)
   })
-  const items = dedupeWithinSource(normalized.items).map(
-    (item): Item => ({ ...item, topics: tagger(item, source) }),
-  )
+  // The items are this call's own (normalizeFeed made them): tagged in place, not copied once more.
+  const items = dedupeWithinSource(normalized.items)
+  for (const item of items) item.topics = tagger(item, source)
   const notes = [
     decodeNote,
     entriesNote(read.listed),

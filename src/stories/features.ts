@@ -40,13 +40,21 @@ export const isBackgroundPiece = (title: string): boolean => BACKGROUND_PIECE.te
 export const storyFeatures = (title: string, summary = ''): StoryFeatures => {
   // One normalisation of each text serves the facts and the words.
   const { facts, titleKeys, summaryKeys, events } = readStory(title, summary)
-  const keys = [...titleKeys, ...summaryKeys.slice(0, SUMMARY_WORDS)]
+  const lede = Math.min(summaryKeys.length, SUMMARY_WORDS)
+  const background = isBackgroundPiece(title)
+  // Written straight into the array sortedUnique sorts: no list of numbers built and copied first.
+  const keys = new Uint32Array(
+    2 * titleKeys.length + lede + facts.numbers.length + (background ? 1 : 0),
+  )
+  let at = 0
+  for (const k of titleKeys) keys[at++] = k
+  for (let i = 0; i < lede; i++) keys[at++] = summaryKeys[i] as number
   // A headline word counts twice (a second key): the headline says what happened.
-  for (const k of titleKeys) keys.push(Math.imul(k ^ TITLE_SALT, 0x01000193) >>> 0)
-  for (const n of facts.numbers) keys.push(fnv1a(`#${n}`))
-  if (isBackgroundPiece(title)) keys.push(BACKGROUND_KEY)
+  for (const k of titleKeys) keys[at++] = Math.imul(k ^ TITLE_SALT, 0x01000193) >>> 0
+  for (const n of facts.numbers) keys[at++] = fnv1a(`#${n}`)
+  if (background) keys[at++] = BACKGROUND_KEY
   return {
-    keys: sortedUnique(Uint32Array.from(keys)),
+    keys: sortedUnique(keys),
     facts,
     events: events.length === 0 ? NO_EVENTS : sortedUnique(Uint32Array.from(events)),
   }

@@ -5,6 +5,7 @@ import { StoreError } from '../../model/errors.js'
 import type { Item, ItemQuery, Page } from '../../model/types.js'
 import { normalizeText } from '../../topics/text.js'
 import { applyQuery, decodeCursor, encodeCursor } from '../query.js'
+import { isoOfEpochMs } from './iso-of-epoch.js'
 import { UNDATED } from './migrations.js'
 import type { Queryable } from './pg-pool.js'
 import { WORD_SIG_BITS, wordSignature } from './word-signature.js'
@@ -57,7 +58,7 @@ const leanItem = (r: LeanRow): LeanItem => {
     sourceId: r[1],
     clusterId: r[2],
     // An undated item's date parses to NaN, as its stored publishedAt does.
-    publishedAt: t === UNDATED ? '' : new Date(t).toISOString(),
+    publishedAt: t === UNDATED ? '' : isoOfEpochMs(t),
     topics: r[5] === '{}' ? NO_TOPICS : parseTextArray(r[5]),
   }
   if (r[4] !== null) item.language = r[4]

@@ -219,6 +219,34 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
         await pool.end()
       }
     })
+    it('a collapsed page sends each row once: a walk row is not sent again as a member of its story', async () => {
+      const pool = new pg.Pool({ connectionString: url, max: 1 })
+      const sent: string[][][] = []
+      const db = {
+        query: (async (config: pg.QueryConfig) => {
+          const res = await pool.query(config)
+          sent.push(res.rows as string[][])
+          return res
+        }) as unknown as pg.Pool['query'],
+      }
+      try {
+        for (const q of [{}, { topics: ['border'] }, { q: { include: ['border'], exclude: [] } }]) {
+          sent.length = 0
+          const query: ItemQuery = { limit: 4, clusters: 'collapse', ...q }
+          const page = await queryItemsPg(db, query, priorityOf)
+          expect(page.items.map((i) => i.id)).toEqual(
+            (await mem.queryItems(query)).items.map((i) => i.id),
+          )
+          const ids = sent[0]!.map((r) => r[0])
+          const stories = sent[0]!.map((r) => r[2])
+          // Stories of several members were read (a story's id on two rows), each row once.
+          expect(new Set(stories).size).toBeLessThan(stories.length)
+          expect(new Set(ids).size).toBe(ids.length)
+        }
+      } finally {
+        await pool.end()
+      }
+    })
   })
 
   it('keeps any text an item holds, NUL included, and finds it by its words', async () => {

@@ -5,6 +5,7 @@ import { StoreError } from '../../model/errors.js'
 import type { Item, ItemQuery, Page } from '../../model/types.js'
 import { normalizeText } from '../../topics/text.js'
 import { applyQuery, decodeCursor, encodeCursor } from '../query.js'
+import { isoOfEpochMs } from './iso-of-epoch.js'
 import { UNDATED } from './migrations.js'
 import type { Queryable } from './pg-pool.js'
 import { WORD_SIG_BITS, wordSignature } from './word-signature.js'
@@ -13,7 +14,7 @@ import { WORD_SIG_BITS, wordSignature } from './word-signature.js'
  * A lean row as the page statement sends it (`rowMode: 'array'`, every value as text, see
  * {@link RAW_TEXT}): id, source, story, published (epoch ms), language, topics (a text[]
  * literal), search text, part (0: a row of the page's walk, in order; 1: a matching member of
- * one of their stories), and the stored document as text (parsed only if the page shows the
+ * one of their stories outside the walk), and the stored document as text (parsed only if the page shows the
  * row), or null.
  */
 type LeanRow = [
@@ -57,7 +58,7 @@ const leanItem = (r: LeanRow): LeanItem => {
     sourceId: r[1],
     clusterId: r[2],
     // An undated item's date parses to NaN, as its stored publishedAt does.
-    publishedAt: t === UNDATED ? '' : new Date(t).toISOString(),
+    publishedAt: t === UNDATED ? '' : isoOfEpochMs(t),
     topics: r[5] === '{}' ? NO_TOPICS : parseTextArray(r[5]),
   }
   if (r[4] !== null) item.language = r[4]
@@ -259,8 +260,8 @@ const learnSources = (
  * members that meet the same conditions (`mem`), each story's lead among them as
  * `applyQuery` chooses it (priority, then earliest, then smallest id; SQL's conditions are a
  * superset of the query, so this is a guess JS confirms), the documents of the first `$docs`
- * walk rows that lead, and the members of stories of two or more matching members (a story of
- * one has no other member to lead it, so its row needs none). `rowText` is a row `i`'s search text
+ * walk rows that lead, and the members the walk does not hold (JS adds the walk rows to their
+ * stories' members itself: sent twice, they were most of the rows a page sent). `rowText` is a row `i`'s search text
  * or SQL's verdict on it (read outside the walk, which then can read an index alone). `sure`,
  * for a signature walk, is an exact test of a row `i` (its search text, or its stored words for
  * a `q` with field scopes) that the guesses apply (to the few rows they weigh), so a false match
@@ -308,7 +309,7 @@ const batchSql = (
   const noText = rowText === `''`
   // The members hold every walk row (each is a member of its own story and meets the
   // conditions), so each row's text and `sure` test are read once, where `mem` visits the row,
-  // and the walk rows take theirs from it. The walk's stories as an array make `mem` one lookup
+  // and the walk rows take theirs from it; only the members outside the walk are sent again. The walk's stories as an array make `mem` one lookup
   // per story in the story index: with `IN (SELECT …)` and a since/until the planner walked the
   // whole time range instead and skipped the rows of other stories.
   return `WITH walk AS MATERIALIZED (${walk}),
@@ -319,8 +320,7 @@ const batchSql = (
         coalesce((${marks.prios}::int[])[array_position(${marks.prioIds}::text[], m.source_id::text)], 0) DESC,
         m.published, m.id),
     shown AS (SELECT w.id FROM walk w JOIN lead l ON l.id = w.id
-      ORDER BY w.published DESC, w.id DESC LIMIT ${marks.docs}),
-    shared AS (SELECT *, count(*) OVER (PARTITION BY cluster_id) AS n FROM mem)
+      ORDER BY w.published DESC, w.id DESC LIMIT ${marks.docs})
     SELECT w.*, ${noText ? `''` : 'mt.t'} AS search_text, 0 AS part, ${shownDocs}
     FROM walk w ${noText ? '' : 'LEFT JOIN mem mt ON mt.id = w.id'}
     UNION ALL
@@ -328,7 +328,7 @@ const batchSql = (
       .split(', ')
       .map((c) => `m.${c}`)
       .join(', ')}, m.t AS search_text, 1 AS part, NULL AS doc
-    FROM shared m WHERE m.n > 1
+    FROM mem m WHERE NOT EXISTS (SELECT FROM walk w WHERE w.id = m.id)
     ORDER BY part, published DESC, id DESC`
 }
 
@@ -421,6 +421,7 @@ export const queryItemsPg = async (
     })
     learnSources(priorityOf, rows)
     const walked: LeanItem[] = []
+    // A story's members: its walk rows and the members SQL sent apart (part 1).
     const members = new Map<string, LeanItem[]>()
     for (const r of rows) {
       const item = leanItem(r)
@@ -429,11 +430,10 @@ export const queryItemsPg = async (
       } else if (q.q) texts.set(item, r[6])
       if (r[8] !== null) docs.set(r[0], r[8])
       if (r[7] !== '1') walked.push(item)
-      else {
-        const list = members.get(item.clusterId)
-        if (list) list.push(item)
-        else members.set(item.clusterId, [item])
-      }
+      if (!collapse) continue
+      const list = members.get(item.clusterId)
+      if (list) list.push(item)
+      else members.set(item.clusterId, [item])
     }
     const need = limit + 1 - found.length
     // applyQuery reads only the fields a LeanItem has (and the text through textOf).

@@ -113,30 +113,48 @@ export const dayChunks = (
  * fetch date equal to the publication date are written as null: read back, they share the string
  * of the id or the date instead of holding a copy each.
  */
-export const indexText = (day: string, stamp: DayStamp, rows: readonly IndexRow[]): string => {
-  const col = <T>(f: (i: Item) => T): T[] => rows.map((r) => f(r.item))
-  return JSON.stringify({
+export const indexText = (day: string, stamp: DayStamp, rows: readonly IndexRow[]): string =>
+  [...indexParts(day, stamp, rows)].join('')
+
+/**
+ * {@link indexText} in pieces whose concatenation is that text, one column at a time: a flush
+ * writing the index of a day of tens of thousands of items holds one column's text and array
+ * then, not the whole text and every column at once.
+ */
+export function* indexParts(
+  day: string,
+  stamp: DayStamp,
+  rows: readonly IndexRow[],
+): Generator<string, void, undefined> {
+  // Same keys in the same order as one JSON.stringify of the whole object (the head ends with
+  // the number n, so its closing brace is the last character).
+  const head = JSON.stringify({
     version: DB_VERSION,
     format: INDEX_FORMAT,
     day,
     ...stamp,
     n: rows.length,
-    off: rows.map((r) => r.off),
-    len: rows.map((r) => r.len),
-    words: rows.map((r) => r.words),
-    id: col((i) => i.id),
-    source: col((i) => i.sourceId),
-    title: col((i) => i.title),
-    canonical: col((i) => i.canonicalUrl ?? null),
-    language: col((i) => i.language ?? null),
-    published: col((i) => i.publishedAt),
-    updated: col((i) => i.updatedAt ?? null),
-    fetched: col((i) => (i.fetchedAt === i.publishedAt ? null : i.fetchedAt)),
-    contentHash: col((i) => i.contentHash),
-    topics: col((i) => i.topics),
-    cluster: col((i) => (i.clusterId === i.id ? null : i.clusterId)),
-    reason: col((i) => i.clusterReason ?? null),
   })
+  yield head.slice(0, -1)
+  const cols: [string, (r: IndexRow) => unknown][] = [
+    ['off', (r) => r.off],
+    ['len', (r) => r.len],
+    ['words', (r) => r.words],
+    ['id', (r) => r.item.id],
+    ['source', (r) => r.item.sourceId],
+    ['title', (r) => r.item.title],
+    ['canonical', (r) => r.item.canonicalUrl ?? null],
+    ['language', (r) => r.item.language ?? null],
+    ['published', (r) => r.item.publishedAt],
+    ['updated', (r) => r.item.updatedAt ?? null],
+    ['fetched', (r) => (r.item.fetchedAt === r.item.publishedAt ? null : r.item.fetchedAt)],
+    ['contentHash', (r) => r.item.contentHash],
+    ['topics', (r) => r.item.topics],
+    ['cluster', (r) => (r.item.clusterId === r.item.id ? null : r.item.clusterId)],
+    ['reason', (r) => r.item.clusterReason ?? null],
+  ]
+  for (const [key, f] of cols) yield `,"${key}":${JSON.stringify(rows.map(f))}`
+  yield '}'
 }
 
 const isStr = (v: unknown): v is string => typeof v === 'string'

@@ -2,6 +2,7 @@
 import type { ClusterReason, Item } from '../../model/types.js'
 import { htmlToText } from '../../topics/text.js'
 import { frozenReason } from '../frozen-reason.js'
+import { createInternPool } from './intern-pool.js'
 import { coveredWords, wordFilterOfFields } from './word-filter.js'
 
 /**
@@ -39,19 +40,21 @@ export const leanItem = (item: Item): Item => {
     item.updatedAt,
     item.fetchedAt === publishedAt ? publishedAt : item.fetchedAt,
     item.contentHash,
-    topics.length === 0
-      ? NONE
-      : Object.isFrozen(topics)
-        ? topics
-        : (Object.freeze([...topics]) as string[]),
+    topics,
     item.clusterId === id ? id : item.clusterId,
     item.clusterReason,
   )
 }
 
 /**
+ * The values many lean items repeat (source ids, languages, fetch dates, topic lists), one copy
+ * each: items from a worker thread or an index file's JSON otherwise hold a copy apiece.
+ */
+const pool = createInternPool()
+
+/**
  * One shape for every lean item (absent fields are undefined, not missing): objects of one
- * shape are smaller and faster to build than objects whose keys vary.
+ * shape are smaller and faster to build than objects whose keys vary. Repeated values pooled.
  */
 const makeLean = (
   id: string,
@@ -63,23 +66,23 @@ const makeLean = (
   updatedAt: string | undefined,
   fetchedAt: string,
   contentHash: string,
-  topics: string[],
+  topics: readonly string[],
   clusterId: string,
   clusterReason: Item['clusterReason'],
 ): Item => {
   const lean = {
     id,
-    sourceId,
+    sourceId: pool.str(sourceId),
     title,
     canonicalUrl,
-    language,
+    language: language === undefined ? undefined : pool.str(language),
     categories: NONE,
     enclosures: NONE,
     publishedAt,
     updatedAt,
-    fetchedAt,
+    fetchedAt: fetchedAt === publishedAt ? publishedAt : pool.str(fetchedAt),
     contentHash,
-    topics,
+    topics: topics.length === 0 ? NONE : (pool.list(topics) as string[]),
     clusterId,
     clusterReason,
     [LEAN]: true,
@@ -118,7 +121,7 @@ export const leanOf = (
     updatedAt,
     fetchedAt,
     contentHash,
-    topics.length === 0 ? NONE : (Object.freeze(topics) as string[]),
+    topics,
     clusterId,
     clusterReason && Object.freeze(clusterReason),
   )
@@ -144,7 +147,7 @@ export const fromLeanRow = (r: unknown): Item | undefined => {
     opt(updatedAt),
     fetchedAt,
     hash,
-    Object.freeze(topics) as string[],
+    topics as string[],
     clusterId,
     reason && typeof reason === 'object' ? frozenReason(reason as ClusterReason) : undefined,
   )

@@ -40,6 +40,7 @@ import {
   type IndexRead,
   type IndexRow,
   indexHeadMatches,
+  indexParts,
   indexText,
   readIndex,
   rowsOf,
@@ -181,11 +182,12 @@ const freezeWhole = (i: Item): Item =>
     enclosures: Object.freeze(i.enclosures.map((e) => Object.freeze(e))) as Enclosure[],
   })
 
-/** Writes `data` to `file`'s temp file and syncs it. */
-const writeSynced = async (file: string, data: Buffer | string): Promise<void> => {
+/** Writes `parts` one after the other to `file`'s temp file and syncs it. */
+const writeSynced = async (file: string, parts: Iterable<string>): Promise<void> => {
   const fh = await open(tempOf(file), 'w')
   try {
-    await fh.writeFile(data)
+    // writeFile on a handle writes from its current position, and the whole of each part.
+    for (const part of parts) await fh.writeFile(part)
     await fh.sync()
   } finally {
     await fh.close()
@@ -206,8 +208,8 @@ interface DayWrite {
   gen: string
   count: number
   partOf(k: number): Buffer | Promise<Buffer>
-  /** The index text, given the file's stamp and where each item lies in it (offset, length). */
-  indexOf(st: DayStat, spans: readonly (readonly [number, number])[]): string
+  /** The index text in pieces, given the file's stamp and where each item lies in it (offset, length). */
+  indexOf(st: DayStat, spans: readonly (readonly [number, number])[]): Iterable<string>
 }
 
 /** Writes `j`'s temp file in batches, hashing it as it goes, and syncs it with its index's temp file. */
@@ -775,7 +777,7 @@ export const createPartitionedStore = async (
             off: spans[k]![0],
             len: spans[k]![1],
           }))
-          return indexText(day, { ...st, gen }, job.rows)
+          return indexParts(day, { ...st, gen }, job.rows)
         },
       })
     }

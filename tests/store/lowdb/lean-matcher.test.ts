@@ -12,6 +12,13 @@ import {
 } from '../../../src/store/lowdb/word-filter.js'
 import { compileTerms, searchTextOf } from '../../../src/store/query.js'
 import { makeItem } from '../../helpers/items.js'
+import { seeded } from '../../helpers/random.js'
+
+/** Whole numbers in [0, n) from a seeded source: the same seed, the same cases. */
+const below = (seed: number) => {
+  const random = seeded(seed)
+  return (n: number) => random() % n
+}
 
 const items: Item[] = [
   makeItem({
@@ -129,11 +136,7 @@ describe('wordFilter', () => {
     // Random texts of repeated words (some words '|'-like, non-ASCII, a lone surrogate), in turn
     // with texts of thousands of distinct words: the table that tells words apart grows and is
     // reused between texts.
-    let seed = 7
-    const next = (n: number) => {
-      seed = (Math.imul(seed, 48271) + 11) % 2147483647
-      return Math.abs(seed) % n
-    }
+    const next = below(7)
     const vocabulary = ['|', '||', 'a|b', 'é', 'دوحه', '\ud800', 'x', 'trade', 'Kabul']
     for (let round = 0; round < 300; round++) {
       const distinct = round % 50 === 0 ? 5000 : 1 + next(400)
@@ -149,11 +152,7 @@ describe('wordFilter', () => {
 
 describe('wordsOf', () => {
   it("is the filter of the item's search text, whatever its fields hold", () => {
-    let seed = 11
-    const next = (n: number) => {
-      seed = (Math.imul(seed, 48271) + 11) % 2147483647
-      return Math.abs(seed) % n
-    }
+    const next = below(11)
     // ASCII words in any case, separators, an ellipsis (the ASCII path), and characters that take
     // normalizeText's Unicode path (accents, Arabic, Urdu, a ligature, a lone surrogate, '|').
     const pieces = ['Torkham', 'KABUL', 'talks', '3,000', 'a-b', '…', ' ', '  ', '|', '.', '\n']
@@ -177,11 +176,7 @@ describe('wordsOf', () => {
   })
 
   it('is that filter too when the summary is cut from the content, at a word or within one', () => {
-    let seed = 3
-    const next = (n: number) => {
-      seed = (Math.imul(seed, 48271) + 11) % 2147483647
-      return Math.abs(seed) % n
-    }
+    const next = below(3)
     const pieces = ['Torkham', 'kabul', 'TALKS', '42', 'reopens', ' ', ', ', '. ', '…', 'é', '-']
     let cutInWord = 0
     for (let round = 0; round < 600; round++) {

@@ -21,10 +21,16 @@ export interface CursorPosition {
  * so a field-scoped term finds its field (`|` never survives normalisation).
  * @example searchTextOf(makeItem({ title: 'Türkiye', summary: 'Talks.' })) // ' turkiye | talks | … '
  */
-export const searchTextOf: TextOf = (item) => {
-  const fields = [item.title, item.summary ?? '', htmlToText(item.contentHtml ?? '')]
-  return ` ${[...fields, ...item.categories].map(normalizeText).join(' | ')} `
-}
+export const searchTextOf: TextOf = (item) =>
+  ` ${searchFieldsOf(item).map(normalizeText).join(' | ')} `
+
+/** The fields of {@link searchTextOf}, in its order, before normalising: title, summary, content text, categories. */
+export const searchFieldsOf = (item: Item): string[] => [
+  item.title,
+  item.summary ?? '',
+  htmlToText(item.contentHtml ?? ''),
+  ...item.categories,
+]
 
 /** Segment positions of each field in {@link searchTextOf}'s text (categories: 3 to the end). */
 const FIELD_SEGMENT: Record<MatchField, number> = {

@@ -111,6 +111,12 @@ const asciiEquivalent = (s: string): string | undefined => {
 const NON_ASCII_BUT_ELLIPSIS = /[\u0080-\u2025\u2027-\uFFFF]/
 const ELLIPSES = /\u2026/g
 
+/**
+ * Whether {@link normalizeText} takes its ASCII path on `s` (no character beyond ASCII but `…`):
+ * its words are then the runs of ASCII letters and digits, lower-cased.
+ */
+export const takesAsciiPath = (s: string): boolean => !NON_ASCII_BUT_ELLIPSIS.test(s)
+
 /** Whether `s` has a character outside ASCII: only then can normalisation forms, marks and folding matter. */
 export const hasNonAscii = (s: string): boolean => NON_ASCII.test(s)
 const NON_ASCII = /[\u0080-\uFFFF]/

@@ -1,7 +1,7 @@
 /** What the partitioned store keeps in memory of an item: what queries and upserts read, not its body. */
 import type { ClusterReason, Item } from '../../model/types.js'
-import { htmlToText } from '../../topics/text.js'
 import { frozenReason } from '../frozen-reason.js'
+import { searchFieldsOf } from '../query.js'
 import { createInternPool } from './intern-pool.js'
 import { coveredWords, wordFilterOfFields } from './word-filter.js'
 
@@ -174,13 +174,8 @@ export const wholeAgain = (old: Item, after: Item): Item => {
  * every item stored; a test holds it to the filter of the text).
  */
 export const wordsOf = (item: Item): string => {
-  const content = htmlToText(item.contentHtml ?? '')
-  const summary = item.summary ?? ''
+  const fields = searchFieldsOf(item)
   // A summary cut from the content (an RSS description that is both) adds no word of its own.
-  return wordFilterOfFields([
-    item.title,
-    coveredWords(summary, content) ? '' : summary,
-    content,
-    ...item.categories,
-  ])
+  if (coveredWords(fields[1] as string, fields[2] as string)) fields[1] = ''
+  return wordFilterOfFields(fields)
 }

@@ -1,5 +1,5 @@
 /** A per-item Bloom filter of the words `q` searches: a compact "may have this word" that keeps every item's words in memory at a fraction of their size. */
-import { normalizeText } from '../../topics/text.js'
+import { normalizeText, takesAsciiPath } from '../../topics/text.js'
 
 /** Bits per distinct word and probes per word: about 1% false positives. */
 const BITS_PER_WORD = 10
@@ -209,9 +209,6 @@ export const wordFilterOfText = (text: string): string => {
   return finishWords()
 }
 
-/** What makes `normalizeText` take its Unicode path: a character beyond ASCII but `…`. */
-const BEYOND_ASCII = /[\u0080-\u2025\u2027-\uFFFF]/
-
 /**
  * The filter {@link wordFilterOfText} makes of the search text of `fields` (each normalised by
  * `normalizeText`, joined by ` | `), without making that text: a field of ASCII (most fields of
@@ -221,8 +218,8 @@ const BEYOND_ASCII = /[\u0080-\u2025\u2027-\uFFFF]/
 export const wordFilterOfFields = (fields: readonly string[]): string => {
   startWords()
   for (const f of fields) {
-    if (BEYOND_ASCII.test(f)) addSpaced(normalizeText(f))
-    else addAsciiWords(f)
+    if (takesAsciiPath(f)) addAsciiWords(f)
+    else addSpaced(normalizeText(f))
   }
   return finishWords()
 }
@@ -240,7 +237,7 @@ const isWordChar = (c: number): boolean =>
  */
 export const coveredWords = (part: string, whole: string): boolean => {
   const n = part.endsWith('\u2026') ? part.length - 1 : part.length
-  if (n > whole.length || BEYOND_ASCII.test(part) || BEYOND_ASCII.test(whole)) return false
+  if (n > whole.length || !takesAsciiPath(part) || !takesAsciiPath(whole)) return false
   if (!whole.startsWith(n === part.length ? part : part.slice(0, n))) return false
   return n === 0 || !isWordChar(part.charCodeAt(n - 1)) || !isWordChar(whole.charCodeAt(n))
 }

@@ -195,7 +195,14 @@ export interface QueryOptions {
    * {@link compileTerms} on `textOf`); absent: compileTerms on `textOf`.
    */
   matcher?: (terms: SearchTerms) => (item: Item) => boolean
+  /**
+   * An item's publishedAt as epoch ms (NaN when it cannot be read), for a store that already
+   * holds it as a number; absent: `Date.parse(item.publishedAt)`.
+   */
+  timeOf?: (item: Item) => number
 }
+
+const parseTime = (item: Item): number => Date.parse(item.publishedAt)
 
 /**
  * The order in which members compete to lead a story, best first: the highest source priority,
@@ -255,7 +262,7 @@ export const applyQuery = (
   const inTime = (t: number): boolean =>
     (since === undefined || t >= since) && (until === undefined || t < until)
   const afterCursor = (r: Keyed): boolean => !cur || compareKeys(curT, cur.id, r.t, r.item.id) < 0
-  const { presorted = false, clusterMembers, priorityOf } = opts
+  const { presorted = false, clusterMembers, priorityOf, timeOf = parseTime } = opts
   const better = leadOrder(priorityOf)
 
   if (presorted && (!collapse || clusterMembers)) {
@@ -267,7 +274,7 @@ export const applyQuery = (
       if (lead === undefined) {
         lead = null
         for (const m of clusterMembers?.(r.item.clusterId) ?? []) {
-          const row = { item: m, t: Date.parse(m.publishedAt) }
+          const row = { item: m, t: timeOf(m) }
           if (!inTime(row.t) || !keep(m)) continue
           if (!lead || better(row, lead) < 0) lead = row
         }
@@ -277,7 +284,7 @@ export const applyQuery = (
     }
     const page: Keyed[] = []
     for (const item of items) {
-      const row = { item, t: Date.parse(item.publishedAt) }
+      const row = { item, t: timeOf(item) }
       if (since !== undefined && row.t < since) break
       if (!inTime(row.t) || !afterCursor(row) || !keep(item)) continue
       if (collapse && !leads(row)) continue
@@ -289,7 +296,7 @@ export const applyQuery = (
 
   const rows: Keyed[] = []
   for (const item of items) {
-    const row = { item, t: Date.parse(item.publishedAt) }
+    const row = { item, t: timeOf(item) }
     // A row before the cursor may still lead (by priority) a story whose other rows follow it.
     if (inTime(row.t) && (collapse || afterCursor(row)) && keep(item)) rows.push(row)
   }

@@ -168,5 +168,14 @@ describe('applyQuery', () => {
     expect(expected).toEqual(
       applyQuery(shuffled, q({ ...extra, limit: 500 })).items.map((i) => i.id),
     )
+    // A store that holds dates as numbers (`timeOf`): its items' text dates are never read.
+    const times = new Map(items.map((i) => [i.id, Date.parse(i.publishedAt)]))
+    const undated = (list: Item[]) => list.map((i) => ({ ...i, publishedAt: 'not read' }))
+    const timeOf = (i: Item) => times.get(i.id)!
+    const undatedMembers = (id: string) => undated(clusterMembers(id))
+    expect(walk(undated(shuffled), { timeOf })).toEqual(expected)
+    expect(
+      walk(undated(sorted), { presorted: true, clusterMembers: undatedMembers, timeOf }),
+    ).toEqual(expected)
   })
 })

@@ -5,7 +5,6 @@ import { StoreError } from '../../model/errors.js'
 import type { Item, ItemQuery, Page } from '../../model/types.js'
 import { normalizeText } from '../../topics/text.js'
 import { applyQuery, decodeCursor, encodeCursor } from '../query.js'
-import { isoOfEpochMs } from './iso-of-epoch.js'
 import { UNDATED } from './migrations.js'
 import type { Queryable } from './pg-pool.js'
 import { WORD_SIG_BITS, wordSignature } from './word-signature.js'
@@ -45,11 +44,14 @@ const parseTextArray = pg.types.getTypeParser(1009 as never, 'text') as (value: 
 const NO_TOPICS: string[] = []
 
 /**
- * The fields of an item `applyQuery` reads (id, source, story, date, language, topics; text via
- * `textOf`), built from a lean row: documents are parsed only for the items a page returns.
+ * The fields of an item `applyQuery` reads (id, source, story, language, topics; text via
+ * `textOf`), built from a lean row, and its date as the epoch ms the row holds (`t`, NaN when
+ * undated, as `Date.parse` of its stored publishedAt): `applyQuery` reads it through `timeOf`, so
+ * no row's date is formatted as text and parsed back. Documents are parsed only for the items a
+ * page returns.
  */
-type LeanItem = Pick<Item, 'id' | 'sourceId' | 'clusterId' | 'publishedAt' | 'topics'> &
-  Pick<Partial<Item>, 'language'>
+type LeanItem = Pick<Item, 'id' | 'sourceId' | 'clusterId' | 'topics'> &
+  Pick<Partial<Item>, 'language'> & { t: number }
 
 const leanItem = (r: LeanRow): LeanItem => {
   const t = Number(r[3])
@@ -57,13 +59,15 @@ const leanItem = (r: LeanRow): LeanItem => {
     id: r[0],
     sourceId: r[1],
     clusterId: r[2],
-    // An undated item's date parses to NaN, as its stored publishedAt does.
-    publishedAt: t === UNDATED ? '' : isoOfEpochMs(t),
+    t: t === UNDATED ? Number.NaN : t,
     topics: r[5] === '{}' ? NO_TOPICS : parseTextArray(r[5]),
   }
   if (r[4] !== null) item.language = r[4]
   return item
 }
+
+/** applyQuery's `timeOf` for lean items. */
+const leanTime = (item: Item): number => (item as unknown as LeanItem).t
 
 /** Statement names by SQL text (a name is prepared once per connection, then only bound). */
 const names = new Map<string, string>()
@@ -307,6 +311,12 @@ const batchSql = (
       FROM walk w ORDER BY w.published DESC, w.id DESC`
   }
   const noText = rowText === `''`
+  // A member is in the walk exactly when it is past the cursor and not older than the walk's
+  // last row: the walk is the newest rows of the same conditions. Tested on its key, not by
+  // looking it up in the walk: PostgreSQL, which cannot count the members beforehand, joined
+  // every member with every walk row (a nested loop of thousands of comparisons a page).
+  const outsideWalk = `((m.published, m.id) < (SELECT published, id FROM walk
+      ORDER BY published, id LIMIT 1)${cursor ? ` OR NOT (${cursor})` : ''})`
   // The members hold every walk row (each is a member of its own story and meets the
   // conditions), so each row's text and `sure` test are read once, where `mem` visits the row,
   // and the walk rows take theirs from it; only the members outside the walk are sent again. The walk's stories as an array make `mem` one lookup
@@ -328,7 +338,7 @@ const batchSql = (
       .split(', ')
       .map((c) => `m.${c}`)
       .join(', ')}, m.t AS search_text, 1 AS part, NULL AS doc
-    FROM mem m WHERE NOT EXISTS (SELECT FROM walk w WHERE w.id = m.id)
+    FROM mem m WHERE ${outsideWalk}
     ORDER BY part, published DESC, id DESC`
 }
 
@@ -353,11 +363,12 @@ export const queryItemsPg = async (
   const collapse = q.clusters === 'collapse'
   // Without collapse or `q` SQL decides alone: the rows are the page.
   const exact = !collapse && !q.q
-  const texts = new Map<LeanItem, string>()
+  // Keyed by the lean items applyQuery is handed (as Items: it reads no other field).
+  const texts = new Map<unknown, string>()
   const textOf = (item: Item): string => texts.get(item) ?? ''
   // A `q` without field scopes: SQL says per row whether it matches, JS reads that.
   const simple = plainTerms(q)
-  const matches = new Set<LeanItem>()
+  const matches = new Set<unknown>()
   const matcher = () => (item: Item) => matches.has(item)
   const found: LeanItem[] = []
   const docs = new Map<string, string>()
@@ -437,19 +448,26 @@ export const queryItemsPg = async (
     }
     const need = limit + 1 - found.length
     // applyQuery reads only the fields a LeanItem has (and the text through textOf).
-    const part = applyQuery(walked as Item[], { ...q, cursor: undefined, limit: need }, textOf, {
-      presorted: true,
-      ...(collapse ? { clusterMembers: (c: string) => (members.get(c) ?? []) as Item[] } : {}),
-      ...(priorityOf ? { priorityOf } : {}),
-      ...(simple ? { matcher } : {}),
-    })
-    found.push(...part.items)
+    const part = applyQuery(
+      walked as unknown as Item[],
+      { ...q, cursor: undefined, limit: need },
+      textOf,
+      {
+        presorted: true,
+        timeOf: leanTime,
+        ...(collapse
+          ? { clusterMembers: (c: string) => (members.get(c) ?? []) as unknown as Item[] }
+          : {}),
+        ...(priorityOf ? { priorityOf } : {}),
+        ...(simple ? { matcher } : {}),
+      },
+    )
+    found.push(...(part.items as unknown as LeanItem[]))
     if (bySignature && part.items.length < SIGNATURE_KEEPS * walked.length) bySignature = false
     read += walked.length
     const last = walked.at(-1)
     if (found.length > limit || walked.length < batch || !last) break
-    after = { published: Date.parse(last.publishedAt), id: last.id }
-    if (Number.isNaN(after.published)) after.published = UNDATED
+    after = { published: Number.isNaN(last.t) ? UNDATED : last.t, id: last.id }
     // As many rows as the share kept so far says the rest of the page needs, with a margin.
     const kept = Math.max(found.length, 1) / read
     batch = Math.min(MAX_BATCH, Math.max(16, Math.ceil(((limit + 1 - found.length) / kept) * 1.5)))
@@ -472,7 +490,7 @@ export const queryItemsPg = async (
   const tail = shown.at(-1)
   if (found.length > limit && tail) {
     page.nextCursor = encodeCursor({
-      publishedAt: new Date(Date.parse(tail.publishedAt)).toISOString(),
+      publishedAt: new Date(tail.t).toISOString(),
       id: tail.id,
     })
   }

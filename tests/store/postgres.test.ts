@@ -232,6 +232,30 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
         await pool.end()
       }
     })
+    it("a collapsed `q` page tests each row's search text once (every test reads it from TOAST again)", async () => {
+      const pool = new pg.Pool({ connectionString: url, max: 1 })
+      const sent: string[] = []
+      const db = {
+        query: ((config: pg.QueryConfig) => {
+          sent.push(config.text)
+          return pool.query(config)
+        }) as unknown as pg.Pool['query'],
+      }
+      try {
+        const query: ItemQuery = {
+          limit: 4,
+          clusters: 'collapse',
+          q: { include: ['border'], exclude: [] },
+        }
+        const page = await queryItemsPg(db, query, priorityOf)
+        expect(page.items.map((i) => i.id)).toEqual(
+          (await mem.queryItems(query)).items.map((i) => i.id),
+        )
+        expect(sent[0]!.match(/strpos\(/g)).toHaveLength(1)
+      } finally {
+        await pool.end()
+      }
+    })
     it('a collapsed page sends each row once: a walk row is not sent again as a member of its story', async () => {
       const pool = new pg.Pool({ connectionString: url, max: 1 })
       const sent: string[][][] = []

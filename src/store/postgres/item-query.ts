@@ -322,8 +322,13 @@ const batchSql = (
   // and the walk rows take theirs from it; only the members outside the walk are sent again. The walk's stories as an array make `mem` one lookup
   // per story in the story index: with `IN (SELECT …)` and a since/until the planner walked the
   // whole time range instead and skipped the rows of other stories.
+  // When a row's text verdict is its `sure` test (a `q` without field scopes), it is computed
+  // once, as `s`, and sent as text from it: each test of a row's search text reads it from TOAST
+  // again, and the two tests read it twice.
+  const textFromSure = sure !== undefined && rowText === `(${sure})::text`
+  const textOf = (alias: string) => (textFromSure ? `${alias}.s::text` : `${alias}.t`)
   return `WITH walk AS MATERIALIZED (${walk}),
-    mem AS MATERIALIZED (SELECT ${cols}, ${rowText} AS t, ${sure ?? 'true'} AS s FROM items i
+    mem AS MATERIALIZED (SELECT ${cols}, ${textFromSure ? '' : `${rowText} AS t, `}${sure ?? 'true'} AS s FROM items i
       ${conds ? `${conds} AND` : 'WHERE'} cluster_id = ANY(ARRAY(SELECT DISTINCT cluster_id FROM walk))),
     lead AS (SELECT DISTINCT ON (m.cluster_id) m.id FROM mem m WHERE m.s
       ORDER BY m.cluster_id,
@@ -331,13 +336,13 @@ const batchSql = (
         m.published, m.id),
     shown AS (SELECT w.id FROM walk w JOIN lead l ON l.id = w.id
       ORDER BY w.published DESC, w.id DESC LIMIT ${marks.docs})
-    SELECT w.*, ${noText ? `''` : 'mt.t'} AS search_text, 0 AS part, ${shownDocs}
+    SELECT w.*, ${noText ? `''` : textOf('mt')} AS search_text, 0 AS part, ${shownDocs}
     FROM walk w ${noText ? '' : 'LEFT JOIN mem mt ON mt.id = w.id'}
     UNION ALL
     SELECT ${cols
       .split(', ')
       .map((c) => `m.${c}`)
-      .join(', ')}, m.t AS search_text, 1 AS part, NULL AS doc
+      .join(', ')}, ${textOf('m')} AS search_text, 1 AS part, NULL AS doc
     FROM mem m WHERE ${outsideWalk}
     ORDER BY part, published DESC, id DESC`
 }

@@ -327,8 +327,13 @@ const batchSql = (
   // again, and the two tests read it twice.
   const textFromSure = sure !== undefined && rowText === `(${sure})::text`
   const textOf = (alias: string) => (textFromSure ? `${alias}.s::text` : `${alias}.t`)
+  // A `q` reads each member's row for its text, so `mem` has the row's place (ctid) at no cost:
+  // a shown document is read from there (one buffer) instead of through the primary key. (Were
+  // the row gone, the document is null and read again by id, as a wrong guess is.)
+  const docByTid = `CASE WHEN w.id IN (SELECT id FROM shown)
+        THEN (SELECT d.doc::text FROM items d WHERE d.ctid = mt.tid) END AS doc`
   return `WITH walk AS MATERIALIZED (${walk}),
-    mem AS MATERIALIZED (SELECT ${cols}, ${textFromSure ? '' : `${rowText} AS t, `}${sure ?? 'true'} AS s FROM items i
+    mem AS MATERIALIZED (SELECT ${cols}, ${textFromSure ? '' : `${rowText} AS t, `}${sure ?? 'true'} AS s${noText ? '' : ', i.ctid AS tid'} FROM items i
       ${conds ? `${conds} AND` : 'WHERE'} cluster_id = ANY(ARRAY(SELECT DISTINCT cluster_id FROM walk))),
     lead AS (SELECT DISTINCT ON (m.cluster_id) m.id FROM mem m WHERE m.s
       ORDER BY m.cluster_id,
@@ -336,7 +341,7 @@ const batchSql = (
         m.published, m.id),
     shown AS (SELECT w.id FROM walk w JOIN lead l ON l.id = w.id
       ORDER BY w.published DESC, w.id DESC LIMIT ${marks.docs})
-    SELECT w.*, ${noText ? `''` : textOf('mt')} AS search_text, 0 AS part, ${shownDocs}
+    SELECT w.*, ${noText ? `''` : textOf('mt')} AS search_text, 0 AS part, ${noText ? shownDocs : docByTid}
     FROM walk w ${noText ? '' : 'LEFT JOIN mem mt ON mt.id = w.id'}
     UNION ALL
     SELECT ${cols

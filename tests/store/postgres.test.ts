@@ -221,7 +221,10 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
         sent.length = 0
         const page = await queryItemsPg(db, q, priorityOf)
         expect(page.items.map((i) => i.id)).toEqual(expected)
-        console.log("DBG", sent.map((x) => x.slice(0, 60)))
+        console.log(
+          'DBG',
+          sent.map((x) => x.slice(0, 60)),
+        )
         expect(sent).toHaveLength(1)
         // A priority function no page has used yet: SQL guesses every priority 0, JS decides
         // the leads all the same and reads the documents SQL did not send in one more statement.
@@ -258,6 +261,36 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
         // The shown documents came with the page's statements (read by their rows' places):
         // none was missing and read again by id.
         expect(sent.filter((t) => t.includes('WHERE id = ANY'))).toEqual([])
+      } finally {
+        await pool.end()
+      }
+    })
+    it('a collapsed page puts its rows in walk order itself (its statement has no ORDER BY)', async () => {
+      const pool = new pg.Pool({ connectionString: url, max: 1 })
+      // Rows as a statement without ORDER BY may send them: reversed.
+      const db = {
+        query: (async (config: pg.QueryConfig) => {
+          const res = await pool.query(config)
+          res.rows.reverse()
+          return res
+        }) as unknown as pg.Pool['query'],
+      }
+      try {
+        for (const q of [{}, { topics: ['border'] }, { q: { include: ['border'], exclude: [] } }]) {
+          let cursor: string | undefined
+          for (let n = 0; n === 0 || (cursor && n < 30); n++) {
+            const query: ItemQuery = {
+              limit: 4,
+              clusters: 'collapse',
+              ...q,
+              ...(cursor && { cursor }),
+            }
+            const page = await queryItemsPg(db, query, priorityOf)
+            const expected = await mem.queryItems(query)
+            expect(page.items.map((i) => i.id)).toEqual(expected.items.map((i) => i.id))
+            cursor = page.nextCursor
+          }
+        }
       } finally {
         await pool.end()
       }

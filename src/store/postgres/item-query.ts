@@ -12,7 +12,7 @@ import { WORD_SIG_BITS, wordSignature } from './word-signature.js'
 /**
  * A lean row as the page statement sends it (`rowMode: 'array'`, every value as text, see
  * {@link RAW_TEXT}): id, source, story, published (epoch ms), language, topics (a text[]
- * literal), search text, part (0: a row of the page's walk, in order; 1: a matching member of
+ * literal), search text, part (0: a row of the page's walk; 1: a matching member of
  * one of their stories outside the walk), and the stored document as text (parsed only if the page shows the
  * row), or null.
  */
@@ -64,6 +64,25 @@ const leanItem = (r: LeanRow): LeanItem => {
   }
   if (r[4] !== null) item.language = r[4]
   return item
+}
+
+/** Newest first, as SQL orders a walk (an undated row sorts as {@link UNDATED}, last). */
+const walkOrder = (a: LeanItem, b: LeanItem): number =>
+  (Number.isNaN(b.t) ? UNDATED : b.t) - (Number.isNaN(a.t) ? UNDATED : a.t) ||
+  (a.id < b.id ? 1 : a.id > b.id ? -1 : 0)
+
+/**
+ * Puts a collapsed page's walk rows in walk order. Its statement sends them without an ORDER BY
+ * (PostgreSQL then sorted every row, documents included, before sending the first); they come
+ * in walk order as it reads them, which is checked here in one pass, not assumed.
+ */
+const inWalkOrder = (rows: LeanItem[]): void => {
+  for (let i = 1; i < rows.length; i++) {
+    if (walkOrder(rows[i - 1]!, rows[i]!) > 0) {
+      rows.sort(walkOrder)
+      return
+    }
+  }
 }
 
 /** applyQuery's `timeOf` for lean items. */
@@ -348,8 +367,7 @@ const batchSql = (
       .split(', ')
       .map((c) => `m.${c}`)
       .join(', ')}, ${textOf('m')} AS search_text, 1 AS part, NULL AS doc
-    FROM mem m WHERE ${outsideWalk}
-    ORDER BY part, published DESC, id DESC`
+    FROM mem m WHERE ${outsideWalk}`
 }
 
 /**
@@ -456,6 +474,7 @@ export const queryItemsPg = async (
       if (list) list.push(item)
       else members.set(item.clusterId, [item])
     }
+    inWalkOrder(walked)
     const need = limit + 1 - found.length
     // applyQuery reads only the fields a LeanItem has (and the text through textOf).
     const part = applyQuery(

@@ -3,9 +3,12 @@
  * its RSS is the store's: open-to-ready, RSS, query latencies, 100 feed renders, one day's
  * retention. Prints one JSON line.
  */
+import type pg from 'pg'
 import type { ItemQuery, Source } from '../src/model/types.js'
 import { buildFeedDocument } from '../src/publish/feed.js'
 import { renderRss } from '../src/publish/rss.js'
+import { queryItemsPg } from '../src/store/postgres/item-query.js'
+import { openPgPool, type Queryable } from '../src/store/postgres/pg-pool.js'
 import { DRIVERS } from './store-drivers.js'
 import { DAY_MS, NOW, SOURCES, sourceId, spanDays, TOPICS, words } from './store-world.js'
 
@@ -48,31 +51,67 @@ const cursorPage = async (): Promise<string | undefined> => {
   return cursor
 }
 const deep = await cursorPage()
-const queries = {
-  latest: await timeQueries(() => ({ limit: 50, clusters: 'collapse' })),
-  topic: await timeQueries((i) => ({ limit: 50, clusters: 'collapse', topics: [TOPICS[i % 5]!] })),
-  source: await timeQueries((i) => ({
-    limit: 50,
-    clusters: 'all',
-    sources: [sourceId(i % SOURCES)],
-  })),
-  q: await timeQueries(() => ({
+const shapes: Record<string, (i: number) => ItemQuery> = {
+  latest: () => ({ limit: 50, clusters: 'collapse' }),
+  topic: (i) => ({ limit: 50, clusters: 'collapse', topics: [TOPICS[i % 5]!] }),
+  source: (i) => ({ limit: 50, clusters: 'all', sources: [sourceId(i % SOURCES)] }),
+  q: () => ({
     limit: 50,
     clusters: 'collapse',
     q: { include: [w.vocab[Math.floor(w.random() * 200)]!], exclude: [] },
-  })),
-  sinceTopic: await timeQueries((i) => ({
-    limit: 50,
-    clusters: 'collapse',
-    topics: [TOPICS[i % 5]!],
-    since,
-  })),
-  deepCursor: await timeQueries(() => ({
-    limit: 50,
-    clusters: 'collapse',
-    ...(deep && { cursor: deep }),
-  })),
+  }),
+  sinceTopic: (i) => ({ limit: 50, clusters: 'collapse', topics: [TOPICS[i % 5]!], since }),
+  deepCursor: () => ({ limit: 50, clusters: 'collapse', ...(deep && { cursor: deep }) }),
 }
+const queries: Record<string, { p50: number; p99: number }> = {}
+for (const [name, make] of Object.entries(shapes)) queries[name] = await timeQueries(make)
+
+/**
+ * For PostgreSQL, the server's part of each shape's page: the execution time of the statements
+ * a page sends (EXPLAIN ANALYZE with TIMING OFF: no round trip, no Node; warm, just after the
+ * page ran them), p50 of 50 pages, and the buffers they read (a mean).
+ */
+const serverSplit = async (): Promise<Record<string, { p50: number; buffers: number }>> => {
+  const pool = await openPgPool({ url: path, max: 1 })
+  const out: Record<string, { p50: number; buffers: number }> = {}
+  try {
+    for (const [name, make] of Object.entries(shapes)) {
+      const ms: number[] = []
+      let buffers = 0
+      for (let i = 0; i < 50; i++) {
+        const sent: pg.QueryConfig[] = []
+        const spy = {
+          query: (c: pg.QueryConfig) => {
+            sent.push(c)
+            return pool.query(c)
+          },
+        }
+        await queryItemsPg(spy as unknown as Queryable, make(i))
+        let t = 0
+        for (const c of sent) {
+          const { rows } = await pool.query<{ 'QUERY PLAN': ExplainJson }>({
+            text: `EXPLAIN (ANALYZE, TIMING OFF, BUFFERS, FORMAT JSON) ${c.text}`,
+            values: c.values ?? [],
+          })
+          const plan = rows[0]!['QUERY PLAN'][0]!
+          t += plan['Execution Time']
+          buffers += plan.Plan['Shared Hit Blocks'] + plan.Plan['Shared Read Blocks']
+        }
+        ms.push(t)
+      }
+      out[name] = { p50: pct(ms, 50), buffers: Math.round(buffers / 50) }
+    }
+  } finally {
+    await pool.end()
+  }
+  return out
+}
+/** The fields of EXPLAIN's JSON that {@link serverSplit} reads. */
+type ExplainJson = {
+  'Execution Time': number
+  Plan: { 'Shared Hit Blocks': number; 'Shared Read Blocks': number }
+}[]
+const server = driver === 'postgres' ? await serverSplit() : undefined
 
 const sources: Source[] = Array.from({ length: SOURCES }, (_, s) => ({
   id: sourceId(s),
@@ -118,5 +157,14 @@ await store.flush()
 const retentionMs = performance.now() - t1
 await store.close()
 console.log(
-  JSON.stringify({ openMs, rssOpen, rssFeeds, queries, retentionMs, removed, feedBytes: bytes }),
+  JSON.stringify({
+    openMs,
+    rssOpen,
+    rssFeeds,
+    queries,
+    ...(server && { server }),
+    retentionMs,
+    removed,
+    feedBytes: bytes,
+  }),
 )

@@ -46,6 +46,8 @@ interface Row {
     rssOpen: number
     rssFeeds: number
     queries: Record<string, { p50: number; p99: number }>
+    /** PostgreSQL: the server's execution time of each shape's page (p50) and the buffers it reads. */
+    server?: Record<string, { p50: number; buffers: number }>
     retentionMs: number
     removed: number
   }
@@ -162,8 +164,11 @@ const measureAll = async (rows: Row[], drivers: string[], pg?: PgCluster): Promi
       const q = Object.entries(row.open.queries)
         .map(([k, v]) => `${k} ${f(v.p50)}/${f(v.p99)}`)
         .join(', ')
+      const server = Object.entries(row.open.server ?? {})
+        .map(([k, v]) => `${k} ${f(v.p50)} (${v.buffers} buffers)`)
+        .join(', ')
       console.log(
-        `${size.toLocaleString('en')} items, ${driver}: build ${f(row.buildMs)}; poll write p50 ${f(row.pollWrite.p50)} p99 ${f(row.pollWrite.p99)}; cycle write median ${f(median(row.cycle))} max ${f(Math.max(...row.cycle))}, event loop blocked at most ${f(row.stallMs)}; open ${f(row.open.openMs)}; RSS ${row.open.rssOpen} MB after open, ${row.open.rssFeeds} MB after 100 feeds; retention of one day ${f(row.open.retentionMs)} (${row.open.removed} items); queries p50/p99: ${q}`,
+        `${size.toLocaleString('en')} items, ${driver}: build ${f(row.buildMs)}; poll write p50 ${f(row.pollWrite.p50)} p99 ${f(row.pollWrite.p99)}; cycle write median ${f(median(row.cycle))} max ${f(Math.max(...row.cycle))}, event loop blocked at most ${f(row.stallMs)}; open ${f(row.open.openMs)}; RSS ${row.open.rssOpen} MB after open, ${row.open.rssFeeds} MB after 100 feeds; retention of one day ${f(row.open.retentionMs)} (${row.open.removed} items); queries p50/p99: ${q}${server && `; of which the server (p50): ${server}`}`,
       )
     }
   }

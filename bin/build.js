@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run build` (run by `npm ci` through `prepare`): compiles src/ to dist/ with tsc, copies the
-// workers' boot file, vendors the patched sanitize-html, zod and yaml, bundles the command line,
+// workers' boot file, vendors the patched sanitize-html, zod, yaml and undici, bundles the command line,
 // and stamps the build so that bin/topicwire.js can tell a stale dist/ from a fresh one.
 import { spawnSync } from 'node:child_process'
 import { copyFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -179,6 +179,59 @@ const vendorZod = async () => {
 }
 
 /**
+ * undici as the two things the compiled code takes from it (an Agent and `request` on it), in one
+ * file of dist/vendor/: its index requires about a hundred modules (fetch, WebSocket, caches,
+ * mocks) that a `fetch --once` of sources that all answer 304 spent much of its start-up loading.
+ * `request` is undici's own (the API function on the dispatcher the call names, with the origin
+ * and path undici's exported `request` splits the URL into); the build fails when the compiled
+ * code takes anything else from undici.
+ */
+const vendorUndici = async () => {
+  const taken = new Set()
+  for (const path of compiledModules()) {
+    for (const m of readFileSync(path, 'utf8').matchAll(
+      /import\s*\{([^}]*)\}\s*from\s*['"]undici['"]/g,
+    ))
+      for (const name of m[1]
+        .split(',')
+        .map((n) => n.trim())
+        .filter(Boolean))
+        taken.add(name)
+  }
+  const extra = [...taken].filter((n) => n !== 'Agent' && n !== 'request')
+  if (extra.length > 0) {
+    console.error(
+      `build: the compiled code takes ${extra.join(', ')} from undici, which the vendored undici lacks; extend bin/build.js`,
+    )
+    process.exit(1)
+  }
+  const out = join(vendor, 'undici.js')
+  await bundle({
+    stdin: {
+      contents: `import Agent from 'undici/lib/dispatcher/agent.js'
+import api from 'undici/lib/api/index.js'
+import util from 'undici/lib/core/util.js'
+export { Agent }
+export const request = (url, opts) => {
+  if (!opts || !opts.dispatcher) throw new TypeError('vendored undici: request needs opts.dispatcher')
+  const u = util.parseURL(url)
+  const path = u.search ? \`\${u.pathname}\${u.search}\` : u.pathname
+  return api.request.call(opts.dispatcher, { ...opts, origin: u.origin, path, method: opts.method || (opts.body ? 'PUT' : 'GET') })
+}
+`,
+      resolveDir: root,
+      loader: 'js',
+    },
+    banner: {
+      js: "import { createRequire as vendorRequire } from 'node:module'; const require = vendorRequire(import.meta.url);",
+    },
+    outfile: out,
+    ...VENDOR_MINIFY,
+  })
+  redirectImports('undici', out)
+}
+
+/**
  * The command line as one ES module, dist/bundle/cli.js, that bin/topicwire.js runs, with one
  * chunk per command (and chunks of what commands share) beside it: node resolves, reads and
  * compiles a handful of files instead of one per module, and a command still loads only the
@@ -223,5 +276,6 @@ const bundleCli = async () => {
 await vendorSanitizeHtml()
 await vendorZod()
 await vendorPackage('yaml')
+await vendorUndici()
 await bundleCli()
 writeFileSync(join(dist, '.build-stamp'), `${new Date().toISOString()}\n`)

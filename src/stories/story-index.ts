@@ -455,6 +455,22 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     return n
   }
 
+  /** Per story: its best member above the bar (margin > -∞), and how many reached the weak bar (reused by every arrival). */
+  const best = new Map<
+    string,
+    {
+      score: number
+      margin: number
+      match: Doc
+      weak: number
+      weakScore: number
+      /** Its match is a report of the day before that the arrival may be a late copy of. */
+      late: boolean
+    }
+  >()
+  /** The arrival's IDF weights and their squares, aligned with its keys (reused by every arrival). */
+  let weights = new Float64Array(256)
+  let squares = new Float64Array(256)
   /** Slots an arrival may join on its event key alone (reused by every arrival). */
   const alone = new Set<number>()
   /** Slots of reports of one of the arrival's actor developments that day (reused by every arrival). */
@@ -477,19 +493,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
   ): { clusterId: string; reason: ClusterReason } | undefined => {
     const stamp = ++arrivals
     let scored = 0
-    /** Per story: its best member above the bar (margin > -∞), and how many reached the weak bar. */
-    const best = new Map<
-      string,
-      {
-        score: number
-        margin: number
-        match: Doc
-        weak: number
-        weakScore: number
-        /** Its match is a report of the day before that the arrival may be a late copy of. */
-        late: boolean
-      }
-    >()
+    best.clear()
     doc.bands ??= bandsOf(doc)
     const { visited, event, source, seen, time, size, sketch, norm: norms, flags } = slots.columns
     const own = slots.sourceNumber(doc.sourceId)
@@ -508,11 +512,21 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
       sinceMidnight < lateMs &&
       Math.floor(m.time / DAY_MS) === day - 1 &&
       hasKey(keysOf(m), CASUALTY_KEY)
-    const weights = weightsOf(keys)
-    const norm = normOf(weights)
+    if (weights.length < keys.length) {
+      weights = new Float64Array(keys.length * 2)
+      squares = new Float64Array(keys.length * 2)
+    }
+    // Into the index's buffers (their first keys.length values): no arrays made per arrival.
+    let sum = 0
+    const n = byId.size + 1
+    for (let i = 0; i < keys.length; i++) {
+      const w = Math.log((n + IDF_PRIOR) / (countOf(df, keys[i]!) + 1))
+      weights[i] = w
+      squares[i] = w * w
+      sum += w * w
+    }
+    const norm = Math.sqrt(sum)
     doc.norm = norm
-    const squares = new Float64Array(weights.length)
-    for (let i = 0; i < weights.length; i++) squares[i] = weights[i]! * weights[i]!
     sketchBound.load(keys, squares)
     const visit = (slot: number): boolean => {
       // Each arrival scores a bounded number of candidates, whatever the window holds.
@@ -666,6 +680,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     for (const slot of reports) if (visit(slot)) break
     buckets.visit(doc.bands, visit)
     counters.candidates += scored
+    if (best.size === 0) return undefined
     const ranked = [...best.entries()]
       .filter(([, e]) => e.margin > Number.NEGATIVE_INFINITY || e.weak >= SUPPORT_MEMBERS)
       .sort(

@@ -10,12 +10,16 @@ import { createBandKeys, DEFAULT_LSH, type LshShape } from './minhash.js'
 import { createSketchBound } from './sketch-bound.js'
 import {
   createSlotTable,
+  ROW_EVENT,
+  ROW_NORM,
+  ROW_VISITED,
+  ROW_WORDS,
   SLOT_ASIDE,
   SLOT_BACKGROUND,
   SLOT_DISASTER,
   SLOT_FOLDED,
 } from './slots.js'
-import { fnv1a, hasKey, normOf, SKETCH_WORDS, weightedCosine } from './text.js'
+import { fnv1a, hasKey, normOf, weightedCosine } from './text.js'
 
 /** Tuning of a {@link StoryIndex}; the defaults are what `npm run eval:stories` measures (tests/stories/evaluate.test.ts checks them). */
 export interface StoryIndexOptions {
@@ -495,7 +499,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     let scored = 0
     best.clear()
     doc.bands ??= bandsOf(doc)
-    const { visited, event, source, seen, time, size, sketch, norm: norms, flags } = slots.columns
+    const { rows, norms, source, seen, time, size, flags } = slots.columns
     const own = slots.sourceNumber(doc.sourceId)
     const keys = keysOf(doc)
     const background = hasKey(keys, BACKGROUND_KEY)
@@ -531,16 +535,18 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     const visit = (slot: number): boolean => {
       // Each arrival scores a bounded number of candidates, whatever the window holds.
       if (scored >= maxCandidates) return true
-      if (visited[slot] === stamp) return false
-      visited[slot] = stamp
+      const row = slot * ROW_WORDS
+      if (rows[row + ROW_VISITED] === stamp) return false
+      rows[row + ROW_VISITED] = stamp
       scored++
       // Most candidates share a word or two only: the sketch bounds the dot product by the
       // squared weights of the keys that hit, from the slot's columns alone (no object read).
       // One that none of the arrival's events or developments marks is held to the lowest bar it
       // can face before its other columns are read: most candidates are turned down here.
-      const cNorm = norms[slot]!
-      const bound = sketchBound.of(sketch, slot * SKETCH_WORDS, MIN_SHARED)
-      const marked = event[slot] === stamp || event[slot] === -stamp
+      const cNorm = norms[row / 2 + ROW_NORM]!
+      const bound = sketchBound.of(rows, row, MIN_SHARED)
+      const mark = rows[row + ROW_EVENT]!
+      const marked = mark === stamp || mark === -stamp
       if (
         !marked &&
         (acting.size === 0 || !acting.has(slot)) &&
@@ -576,7 +582,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
       const base = strict
         ? floor - threshold + sameSource
         : ofEvent
-          ? floor * (event[slot] === stamp ? eventShare : marked ? matchShare : actorShare)
+          ? floor * (mark === stamp ? eventShare : marked ? matchShare : actorShare)
           : floor
       // A folded text keeps few keys (its words that have an English fold): a few common ones
       // ("taliban", "afghanistan") must not make it close to every report that has them.
@@ -670,7 +676,8 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
         if (first && Math.floor(first.time / DAY_MS) !== day) continue
         // A match's reports are marked apart: they get the match's bar (a slot marked by both
         // keys of an arrival keeps the disaster's).
-        if (event[m.slot] !== stamp) event[m.slot] = match ? -stamp : stamp
+        const at = m.slot * ROW_WORDS + ROW_EVENT
+        if (rows[at] !== stamp) rows[at] = match ? -stamp : stamp
         const past = facts.past === true || m.features.facts.past === true
         if (!past && (fresh || (!match && eventDay && facts.onset && m.features.facts.onset)))
           alone.add(m.slot)

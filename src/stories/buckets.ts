@@ -177,17 +177,3 @@ export const dropFrom = <K, V>(m: Map<K, V[]>, key: K, v: V): void => {
   if (i >= 0) list.splice(i, 1)
   if (list.length === 0) m.delete(key)
 }
-
-/** Adds `delta` to the count of every key, cut to 30 bits (deleting counts that reach 0). */
-export const countKeys = (m: Map<number, number>, keys: Uint32Array, delta: 1 | -1): void => {
-  for (const key of keys) {
-    const k = key & SMI
-    const n = (m.get(k) ?? 0) + delta
-    if (n > 0) m.set(k, n)
-    else m.delete(k)
-  }
-}
-
-/** The count of a key kept by {@link countKeys}. */
-export const countOf = (m: ReadonlyMap<number, number>, key: number): number =>
-  m.get(key & SMI) ?? 0

@@ -1,11 +1,12 @@
 /** StoryIndex: the in-memory window of recent items that assigns each new arrival its story (clusterId). */
 import type { ClusterReason, Item } from '../model/types.js'
 import { isActorKey } from './actors.js'
-import { countKeys, countOf, createBandTable, dropFrom, pushTo } from './buckets.js'
+import { createBandTable, dropFrom, pushTo } from './buckets.js'
 import { isMatchKey, type StoryFacts } from './facts.js'
 import { BACKGROUND_KEY, compactFeatures, type StoryFeatures, storyFeatures } from './features.js'
 import { CASUALTY_KEY, storyConflict } from './guards.js'
 import { createKeyArena } from './key-arena.js'
+import { createKeyCounts } from './key-counts.js'
 import { createBandKeys, DEFAULT_LSH, type LshShape } from './minhash.js'
 import { createSketchBound } from './sketch-bound.js'
 import {
@@ -313,7 +314,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
   const bandArena = createKeyArena()
   const countedArena = createKeyArena()
   /** How many indexed docs have each key: what makes a word too common to sign with. */
-  const df = new Map<number, number>()
+  const df = createKeyCounts()
   const counters = { candidates: 0, assigned: 0 }
   /** Counts calls of similarStory: each marks the docs it scored with its number. */
   let arrivals = 0
@@ -377,7 +378,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     let n = 0
     for (let i = 0; i < all.length; i++) {
       const k = all[i]!
-      if (countOf(df, k) <= limit) kept[n++] = k
+      if (df.get(k) <= limit) kept[n++] = k
     }
     return bandKeys(n === 0 || n === all.length ? all : kept.subarray(0, n))
   }
@@ -389,8 +390,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
   const weightsOf = (keys: Uint32Array): Float64Array => {
     const n = byId.size + 1
     const w = new Float64Array(keys.length)
-    for (let i = 0; i < keys.length; i++)
-      w[i] = Math.log((n + IDF_PRIOR) / (countOf(df, keys[i]!) + 1))
+    for (let i = 0; i < keys.length; i++) w[i] = Math.log((n + IDF_PRIOR) / (df.get(keys[i]!) + 1))
     return w
   }
 
@@ -411,7 +411,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
       disaster: isDisaster(doc),
       aside: doc.features.facts.aside === true,
     })
-    countKeys(df, doc.counted ?? keys, 1)
+    df.add(doc.counted ?? keys, 1)
     // Into the arenas: the doc's own arrays (and their buffers) are dropped.
     keyArena.set(slot, keys)
     bandArena.set(slot, bands)
@@ -436,7 +436,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     for (const key of doc.features.events) dropFrom(byEvent, key, doc)
     const slot = doc.slot
     if (slot === undefined) return
-    countKeys(df, countedArena.has(slot) ? countedArena.get(slot) : keyArena.get(slot), -1)
+    df.add(countedArena.has(slot) ? countedArena.get(slot) : keyArena.get(slot), -1)
     buckets.remove(bandArena.get(slot), slot)
     keyArena.clear(slot)
     bandArena.clear(slot)
@@ -524,7 +524,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     let sum = 0
     const n = byId.size + 1
     for (let i = 0; i < keys.length; i++) {
-      const w = Math.log((n + IDF_PRIOR) / (countOf(df, keys[i]!) + 1))
+      const w = Math.log((n + IDF_PRIOR) / (df.get(keys[i]!) + 1))
       weights[i] = w
       squares[i] = w * w
       sum += w * w

@@ -752,8 +752,10 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     }
     const doc = makeDoc(item, item.id, undefined, given)
     if (doc.seen < cutoff) return withStory(item, item.id, undefined)
-    if (doc.url) {
-      const same = (byUrl.get(doc.url) ?? []).filter((d) => d.seen >= cutoff)
+    // Most arrivals' URLs are new: no list to filter (and none made).
+    const listed = doc.url === undefined ? undefined : byUrl.get(doc.url)
+    if (listed) {
+      const same = listed.filter((d) => d.seen >= cutoff)
       const own = same.find((d) => d.sourceId === doc.sourceId)
       // The same source and URL under a new id is the stored item itself (the store keeps its id).
       if (own) return withStory(item, own.clusterId, own.reason)

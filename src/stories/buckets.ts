@@ -24,39 +24,42 @@ const EMPTY = -1
 
 /**
  * One band: band key → the newest entry of its bucket, in open addressing (linear probing,
- * deletion by shifting back) over two Int32Arrays, so a window of 100,000 items costs no Map
- * entry per item and band.
+ * deletion by shifting back) over one Int32Array, so a window of 100,000 items costs no Map
+ * entry per item and band. Cell i is `cells[2i]` (its key) and `cells[2i + 1]` (its head): a
+ * lookup in a large table misses the cache once, not once for the key and again for the head.
  */
 interface Heads {
-  keys: Int32Array
-  heads: Int32Array
+  cells: Int32Array
+  /** Cells in all (a power of 2). */
+  capacity: number
   size: number
 }
 
-const headsOf = (capacity: number): Heads => ({
-  keys: new Int32Array(capacity).fill(EMPTY),
-  heads: new Int32Array(capacity),
-  size: 0,
-})
+const headsOf = (capacity: number): Heads => {
+  const cells = new Int32Array(capacity * 2)
+  for (let i = 0; i < cells.length; i += 2) cells[i] = EMPTY
+  return { cells, capacity, size: 0 }
+}
 
 const home = (key: number, mask: number): number => (Math.imul(key, 0x9e3779b1) >>> 0) & mask
 
-/** Where `key` is in `h`, or the empty cell where it would go. */
+/** Where `key` is in `h` (a cell number), or the empty cell where it would go. */
 const cellOf = (h: Heads, key: number): number => {
-  const mask = h.keys.length - 1
+  const mask = h.capacity - 1
+  const cells = h.cells
   let i = home(key, mask)
-  while (h.keys[i] !== EMPTY && h.keys[i] !== key) i = (i + 1) & mask
+  while (cells[2 * i] !== EMPTY && cells[2 * i] !== key) i = (i + 1) & mask
   return i
 }
 
 const grown = (h: Heads): Heads => {
-  const next = headsOf(h.keys.length * 2)
-  for (let i = 0; i < h.keys.length; i++) {
-    const key = h.keys[i]!
+  const next = headsOf(h.capacity * 2)
+  for (let i = 0; i < h.capacity; i++) {
+    const key = h.cells[2 * i]!
     if (key === EMPTY) continue
     const at = cellOf(next, key)
-    next.keys[at] = key
-    next.heads[at] = h.heads[i]!
+    next.cells[2 * at] = key
+    next.cells[2 * at + 1] = h.cells[2 * i + 1]!
   }
   next.size = h.size
   return next
@@ -64,17 +67,18 @@ const grown = (h: Heads): Heads => {
 
 /** Empties cell `i` and moves back the keys after it that probing would no longer find. */
 const deleteCell = (h: Heads, i: number): void => {
-  const mask = h.keys.length - 1
+  const mask = h.capacity - 1
+  const cells = h.cells
   let hole = i
-  h.keys[hole] = EMPTY
+  cells[2 * hole] = EMPTY
   h.size--
-  for (let j = (hole + 1) & mask; h.keys[j] !== EMPTY; j = (j + 1) & mask) {
-    const want = home(h.keys[j]!, mask)
+  for (let j = (hole + 1) & mask; cells[2 * j] !== EMPTY; j = (j + 1) & mask) {
+    const want = home(cells[2 * j]!, mask)
     // j's key may move to the hole when its home is not in the cyclic span (hole, j].
     if (hole <= j ? want > hole && want <= j : want > hole || want <= j) continue
-    h.keys[hole] = h.keys[j]!
-    h.heads[hole] = h.heads[j]!
-    h.keys[j] = EMPTY
+    cells[2 * hole] = cells[2 * j]!
+    cells[2 * hole + 1] = cells[2 * j + 1]!
+    cells[2 * j] = EMPTY
     hole = j
   }
 }
@@ -106,35 +110,35 @@ export const createBandTable = (count: number, maxPerBucket = MAX_PER_BUCKET): B
       room(slot)
       for (let b = 0; b < keys.length; b++) {
         let h = bands[b]!
-        if ((h.size + 1) * 4 > h.keys.length * 3) h = bands[b] = grown(h)
+        if ((h.size + 1) * 4 > h.capacity * 3) h = bands[b] = grown(h)
         const key = keys[b]! & SMI
         const e = slot * count + b
         const at = cellOf(h, key)
-        if (h.keys[at] === EMPTY) {
-          h.keys[at] = key
+        if (h.cells[2 * at] === EMPTY) {
+          h.cells[2 * at] = key
           h.size++
           older[e] = EMPTY
         } else {
-          const head = h.heads[at]!
+          const head = h.cells[2 * at + 1]!
           older[e] = head
           newer[head] = e
         }
         newer[e] = EMPTY
-        h.heads[at] = e
+        h.cells[2 * at + 1] = e
       }
     },
     remove(keys, slot) {
       for (let b = 0; b < keys.length; b++) {
         const h = bands[b]!
         const at = cellOf(h, keys[b]! & SMI)
-        if (h.keys[at] === EMPTY) continue
+        if (h.cells[2 * at] === EMPTY) continue
         const e = slot * count + b
         const before = newer[e]!
         const after = older[e]!
         if (before === EMPTY) {
-          if (h.heads[at] !== e) continue // not in this bucket
+          if (h.cells[2 * at + 1] !== e) continue // not in this bucket
           if (after === EMPTY) deleteCell(h, at)
-          else h.heads[at] = after
+          else h.cells[2 * at + 1] = after
         } else older[before] = after
         if (after !== EMPTY) newer[after] = before
         older[e] = EMPTY
@@ -146,11 +150,11 @@ export const createBandTable = (count: number, maxPerBucket = MAX_PER_BUCKET): B
         const h = bands[b]
         if (!h) continue
         const at = cellOf(h, keys[b]! & SMI)
-        if (h.keys[at] === EMPTY) continue
+        if (h.cells[2 * at] === EMPTY) continue
         // Newest first, and only the newest few of a crowded bucket: template-like texts (many
         // items sharing most words) must not make each arrival cost the whole window.
         let n = 0
-        for (let e = h.heads[at]!; e !== EMPTY && n < maxPerBucket; e = older[e]!, n++) {
+        for (let e = h.cells[2 * at + 1]!; e !== EMPTY && n < maxPerBucket; e = older[e]!, n++) {
           if (f((e - b) / count)) return
         }
       }
@@ -173,17 +177,3 @@ export const dropFrom = <K, V>(m: Map<K, V[]>, key: K, v: V): void => {
   if (i >= 0) list.splice(i, 1)
   if (list.length === 0) m.delete(key)
 }
-
-/** Adds `delta` to the count of every key, cut to 30 bits (deleting counts that reach 0). */
-export const countKeys = (m: Map<number, number>, keys: Uint32Array, delta: 1 | -1): void => {
-  for (const key of keys) {
-    const k = key & SMI
-    const n = (m.get(k) ?? 0) + delta
-    if (n > 0) m.set(k, n)
-    else m.delete(k)
-  }
-}
-
-/** The count of a key kept by {@link countKeys}. */
-export const countOf = (m: ReadonlyMap<number, number>, key: number): number =>
-  m.get(key & SMI) ?? 0

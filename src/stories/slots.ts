@@ -1,16 +1,34 @@
 /** The story index's per-item numbers in flat typed arrays by slot (no story logic here). */
 import { SKETCH_WORDS, writeSketch } from './text.js'
 
+/** Int32 words of a slot's row in {@link SlotColumns.rows}: its sketch, visited and event marks, and norm. */
+export const ROW_WORDS = SKETCH_WORDS + 4
+/** Where in a row (from `slot * ROW_WORDS`) the arrival that last scored the slot is (see StoryIndex). */
+export const ROW_VISITED = SKETCH_WORDS
+/** Where in a row the arrival that found the slot among the reports of its event is (see StoryIndex). */
+export const ROW_EVENT = SKETCH_WORDS + 1
+/** Where the slot's norm is in {@link SlotColumns.norms}: `slot * ROW_WORDS / 2 + ROW_NORM`. */
+export const ROW_NORM = (SKETCH_WORDS + 2) / 2
+
 /**
  * Columns by slot: what scoring a candidate reads first, so that most candidates are turned down
  * without touching their objects (in a large window each object is a cache miss, and a candidate
- * read through its object and its key array cost several).
+ * read through its object and its key array cost several). What every candidate's test reads
+ * (the visited and event marks, the sketch and the norm) is one row of 80 bytes: one or two cache
+ * lines where four arrays cost four.
  */
 export interface SlotColumns {
-  /** The arrival that last scored the slot (see StoryIndex). */
-  visited: Int32Array
-  /** The arrival that found the slot among the reports of its event (see StoryIndex). */
-  event: Int32Array
+  /**
+   * ROW_WORDS words per slot from `slot * ROW_WORDS`: the writeSketch of the item's keys
+   * (SKETCH_WORDS words), then at ROW_VISITED and ROW_EVENT the marks, then its norm (read
+   * through `norms`).
+   */
+  rows: Int32Array
+  /**
+   * The rows' buffer as float64: at `slot * ROW_WORDS / 2 + ROW_NORM`, the length of the item's IDF
+   * weight vector (when it was indexed).
+   */
+  norms: Float64Array
   /** The item's source, as a number (see {@link SlotTable.sourceNumber}). */
   source: Int32Array
   /** fetchedAt, epoch ms. */
@@ -19,12 +37,8 @@ export interface SlotColumns {
   time: Float64Array
   /** How many keys the item has. */
   size: Int32Array
-  /** Length of the item's IDF weight vector (when it was indexed). */
-  norm: Float64Array
   /** {@link SLOT_BACKGROUND} when the item is a background piece (explainer, timeline…), | {@link SLOT_FOLDED} | {@link SLOT_DISASTER} | {@link SLOT_ASIDE}. */
   flags: Uint8Array
-  /** SKETCH_WORDS words per slot: the writeSketch of the item's keys. */
-  sketch: Int32Array
 }
 
 export interface SlotRow {
@@ -71,16 +85,15 @@ const columnsOf = (capacity: number, old?: SlotColumns): SlotColumns => {
     if (prev) next.set(prev)
     return next
   }
+  const rows = grow(Int32Array, old?.rows, ROW_WORDS)
   return {
-    visited: grow(Int32Array, old?.visited),
-    event: grow(Int32Array, old?.event),
+    rows,
+    norms: new Float64Array(rows.buffer),
     source: grow(Int32Array, old?.source),
     seen: grow(Float64Array, old?.seen),
     time: grow(Float64Array, old?.time),
     size: grow(Int32Array, old?.size),
-    norm: grow(Float64Array, old?.norm),
     flags: grow(Uint8Array, old?.flags),
-    sketch: grow(Int32Array, old?.sketch, SKETCH_WORDS),
   }
 }
 
@@ -107,19 +120,20 @@ export const createSlotTable = (initialCapacity = 1024): SlotTable => {
         }
         slot = used++
       }
-      columns.visited[slot] = 0
-      columns.event[slot] = 0
+      const at = slot * ROW_WORDS
+      writeSketch(row.keys, columns.rows, at)
+      columns.rows[at + ROW_VISITED] = 0
+      columns.rows[at + ROW_EVENT] = 0
+      columns.norms[at / 2 + ROW_NORM] = row.norm ?? 0
       columns.source[slot] = row.source
       columns.seen[slot] = row.seen
       columns.time[slot] = row.time
       columns.size[slot] = row.keys.length
-      columns.norm[slot] = row.norm ?? 0
       columns.flags[slot] =
         (row.background ? SLOT_BACKGROUND : 0) |
         (row.folded ? SLOT_FOLDED : 0) |
         (row.disaster ? SLOT_DISASTER : 0) |
         (row.aside ? SLOT_ASIDE : 0)
-      writeSketch(row.keys, columns.sketch, slot * SKETCH_WORDS)
       return slot
     },
     release(slot) {

@@ -1,20 +1,26 @@
 /** StoryIndex: the in-memory window of recent items that assigns each new arrival its story (clusterId). */
 import type { ClusterReason, Item } from '../model/types.js'
 import { isActorKey } from './actors.js'
-import { countKeys, countOf, createBandTable, dropFrom, pushTo } from './buckets.js'
+import { createBandTable, dropFrom, pushTo } from './buckets.js'
 import { isMatchKey, type StoryFacts } from './facts.js'
 import { BACKGROUND_KEY, compactFeatures, type StoryFeatures, storyFeatures } from './features.js'
 import { CASUALTY_KEY, storyConflict } from './guards.js'
 import { createKeyArena } from './key-arena.js'
+import { createKeyCounts } from './key-counts.js'
 import { createBandKeys, DEFAULT_LSH, type LshShape } from './minhash.js'
+import { createSketchBound } from './sketch-bound.js'
 import {
   createSlotTable,
+  ROW_EVENT,
+  ROW_NORM,
+  ROW_VISITED,
+  ROW_WORDS,
   SLOT_ASIDE,
   SLOT_BACKGROUND,
   SLOT_DISASTER,
   SLOT_FOLDED,
 } from './slots.js'
-import { fnv1a, hasKey, normOf, SKETCH_WORDS, sketchWeight, weightedCosine } from './text.js'
+import { fnv1a, hasKey, normOf, weightedCosine } from './text.js'
 
 /** Tuning of a {@link StoryIndex}; the defaults are what `npm run eval:stories` measures (tests/stories/evaluate.test.ts checks them). */
 export interface StoryIndexOptions {
@@ -239,6 +245,12 @@ const SUPPORT_MEMBERS = 2
 const MIN_SHARED = 2
 /** Documents the IDF weights assume besides the window: a small window weighs words evenly. */
 const IDF_PRIOR = 20
+/**
+ * The sketch bound turns a candidate down only when it is under the bar by more than this share:
+ * it is summed in another order than the dot product it bounds, so a pair exactly at the bar
+ * (bound = dot product) must not be lost to rounding.
+ */
+const BOUND_SLACK = 1 + 1e-9
 
 /** A canonical URL that names a site rather than an article (a feed's fallback link) never merges. */
 const isArticleUrl = (url: string): boolean => {
@@ -302,11 +314,24 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
   const bandArena = createKeyArena()
   const countedArena = createKeyArena()
   /** How many indexed docs have each key: what makes a word too common to sign with. */
-  const df = new Map<number, number>()
+  const df = createKeyCounts()
   const counters = { candidates: 0, assigned: 0 }
   /** Counts calls of similarStory: each marks the docs it scored with its number. */
   let arrivals = 0
   let lastSweep = Number.NEGATIVE_INFINITY
+  /** The sketch bound of the arrival being placed (its tables reused by every arrival). */
+  const sketchBound = createSketchBound()
+  /**
+   * The lowest weak bar (`weakMin` in similarStory) of a candidate that no event, match or
+   * development of the arrival marks: a time, day, own-source or folded term only raises the
+   * threshold, or the same-source bar when that is lower, unless an option makes it negative.
+   * −∞ when options can make it 0 or less (nothing is turned down early then).
+   */
+  const lowestMin = Math.min(threshold, sameSource) + Math.min(0, foldedExtra)
+  const lowestBar =
+    perDay >= 0 && crossDay >= 0 && support >= 0 && lowestMin > 0
+      ? lowestMin * support
+      : Number.NEGATIVE_INFINITY
 
   // Hashed in parts: a concatenation would be built (and flattened) per arrival just to hash it.
   const textOf = (item: Item): number => fnv1a(item.summary ?? '', fnv1a('\n', fnv1a(item.title)))
@@ -353,7 +378,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     let n = 0
     for (let i = 0; i < all.length; i++) {
       const k = all[i]!
-      if (countOf(df, k) <= limit) kept[n++] = k
+      if (df.get(k) <= limit) kept[n++] = k
     }
     return bandKeys(n === 0 || n === all.length ? all : kept.subarray(0, n))
   }
@@ -365,8 +390,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
   const weightsOf = (keys: Uint32Array): Float64Array => {
     const n = byId.size + 1
     const w = new Float64Array(keys.length)
-    for (let i = 0; i < keys.length; i++)
-      w[i] = Math.log((n + IDF_PRIOR) / (countOf(df, keys[i]!) + 1))
+    for (let i = 0; i < keys.length; i++) w[i] = Math.log((n + IDF_PRIOR) / (df.get(keys[i]!) + 1))
     return w
   }
 
@@ -387,7 +411,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
       disaster: isDisaster(doc),
       aside: doc.features.facts.aside === true,
     })
-    countKeys(df, doc.counted ?? keys, 1)
+    df.add(doc.counted ?? keys, 1)
     // Into the arenas: the doc's own arrays (and their buffers) are dropped.
     keyArena.set(slot, keys)
     bandArena.set(slot, bands)
@@ -412,7 +436,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     for (const key of doc.features.events) dropFrom(byEvent, key, doc)
     const slot = doc.slot
     if (slot === undefined) return
-    countKeys(df, countedArena.has(slot) ? countedArena.get(slot) : keyArena.get(slot), -1)
+    df.add(countedArena.has(slot) ? countedArena.get(slot) : keyArena.get(slot), -1)
     buckets.remove(bandArena.get(slot), slot)
     keyArena.clear(slot)
     bandArena.clear(slot)
@@ -435,6 +459,22 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     return n
   }
 
+  /** Per story: its best member above the bar (margin > -∞), and how many reached the weak bar (reused by every arrival). */
+  const best = new Map<
+    string,
+    {
+      score: number
+      margin: number
+      match: Doc
+      weak: number
+      weakScore: number
+      /** Its match is a report of the day before that the arrival may be a late copy of. */
+      late: boolean
+    }
+  >()
+  /** The arrival's IDF weights and their squares, aligned with its keys (reused by every arrival). */
+  let weights = new Float64Array(256)
+  let squares = new Float64Array(256)
   /** Slots an arrival may join on its event key alone (reused by every arrival). */
   const alone = new Set<number>()
   /** Slots of reports of one of the arrival's actor developments that day (reused by every arrival). */
@@ -457,21 +497,9 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
   ): { clusterId: string; reason: ClusterReason } | undefined => {
     const stamp = ++arrivals
     let scored = 0
-    /** Per story: its best member above the bar (margin > -∞), and how many reached the weak bar. */
-    const best = new Map<
-      string,
-      {
-        score: number
-        margin: number
-        match: Doc
-        weak: number
-        weakScore: number
-        /** Its match is a report of the day before that the arrival may be a late copy of. */
-        late: boolean
-      }
-    >()
+    best.clear()
     doc.bands ??= bandsOf(doc)
-    const { visited, event, source, seen, time, size, sketch, norm: norms, flags } = slots.columns
+    const { rows, norms, source, seen, time, size, flags } = slots.columns
     const own = slots.sourceNumber(doc.sourceId)
     const keys = keysOf(doc)
     const background = hasKey(keys, BACKGROUND_KEY)
@@ -488,17 +516,43 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
       sinceMidnight < lateMs &&
       Math.floor(m.time / DAY_MS) === day - 1 &&
       hasKey(keysOf(m), CASUALTY_KEY)
-    const weights = weightsOf(keys)
-    const norm = normOf(weights)
+    if (weights.length < keys.length) {
+      weights = new Float64Array(keys.length * 2)
+      squares = new Float64Array(keys.length * 2)
+    }
+    // Into the index's buffers (their first keys.length values): no arrays made per arrival.
+    let sum = 0
+    const n = byId.size + 1
+    for (let i = 0; i < keys.length; i++) {
+      const w = Math.log((n + IDF_PRIOR) / (df.get(keys[i]!) + 1))
+      weights[i] = w
+      squares[i] = w * w
+      sum += w * w
+    }
+    const norm = Math.sqrt(sum)
     doc.norm = norm
-    const squares = new Float64Array(weights.length)
-    for (let i = 0; i < weights.length; i++) squares[i] = weights[i]! * weights[i]!
+    sketchBound.load(keys, squares)
     const visit = (slot: number): boolean => {
       // Each arrival scores a bounded number of candidates, whatever the window holds.
       if (scored >= maxCandidates) return true
-      if (visited[slot] === stamp) return false
-      visited[slot] = stamp
+      const row = slot * ROW_WORDS
+      if (rows[row + ROW_VISITED] === stamp) return false
+      rows[row + ROW_VISITED] = stamp
       scored++
+      // Most candidates share a word or two only: the sketch bounds the dot product by the
+      // squared weights of the keys that hit, from the slot's columns alone (no object read).
+      // One that none of the arrival's events or developments marks is held to the lowest bar it
+      // can face before its other columns are read: most candidates are turned down here.
+      const cNorm = norms[row / 2 + ROW_NORM]!
+      const bound = sketchBound.of(rows, row, MIN_SHARED)
+      const mark = rows[row + ROW_EVENT]!
+      const marked = mark === stamp || mark === -stamp
+      if (
+        !marked &&
+        (acting.size === 0 || !acting.has(slot)) &&
+        bound * BOUND_SLACK < lowestBar * norm * cNorm
+      )
+        return false
       if (seen[slot]! < cutoff) return false
       const gap = Math.abs(doc.time - time[slot]!)
       if (gap > windowMs) return false
@@ -515,7 +569,6 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
       // another outlet's report.
       // A disaster's day is one story whatever the angle: an outlet's several clips, galleries and
       // explainers of it that day join it on its event key like another outlet's reports.
-      const marked = event[slot] === stamp || event[slot] === -stamp
       const ofEvent = marked || acting.has(slot)
       // A reaction to a disaster ("World reacts…") or a look back at past ones is another story
       // than the disaster's reports, however many of their words it repeats.
@@ -529,7 +582,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
       const base = strict
         ? floor - threshold + sameSource
         : ofEvent
-          ? floor * (event[slot] === stamp ? eventShare : marked ? matchShare : actorShare)
+          ? floor * (mark === stamp ? eventShare : marked ? matchShare : actorShare)
           : floor
       // A folded text keeps few keys (its words that have an English fold): a few common ones
       // ("taliban", "afghanistan") must not make it close to every report that has them.
@@ -539,12 +592,8 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
         : folded || (flag & SLOT_FOLDED) !== 0
           ? base + foldedExtra
           : base
-      // Most candidates share a word or two only: the sketch bounds the dot product by the
-      // squared weights of the keys that hit, from the slot's columns alone (no object read).
-      const cNorm = norms[slot]!
       const weakMin = min * support
-      const bound = sketchWeight(sketch, slot * SKETCH_WORDS, keys, squares, MIN_SHARED)
-      if (bound < weakMin * norm * cNorm) return false
+      if (bound * BOUND_SLACK < weakMin * norm * cNorm) return false
       const c = docs[slot]!
       const score = weightedCosine(keys, weights, norm, keysOf(c), cNorm)
       if (score < weakMin) return false
@@ -627,7 +676,8 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
         if (first && Math.floor(first.time / DAY_MS) !== day) continue
         // A match's reports are marked apart: they get the match's bar (a slot marked by both
         // keys of an arrival keeps the disaster's).
-        if (event[m.slot] !== stamp) event[m.slot] = match ? -stamp : stamp
+        const at = m.slot * ROW_WORDS + ROW_EVENT
+        if (rows[at] !== stamp) rows[at] = match ? -stamp : stamp
         const past = facts.past === true || m.features.facts.past === true
         if (!past && (fresh || (!match && eventDay && facts.onset && m.features.facts.onset)))
           alone.add(m.slot)
@@ -637,6 +687,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     for (const slot of reports) if (visit(slot)) break
     buckets.visit(doc.bands, visit)
     counters.candidates += scored
+    if (best.size === 0) return undefined
     const ranked = [...best.entries()]
       .filter(([, e]) => e.margin > Number.NEGATIVE_INFINITY || e.weak >= SUPPORT_MEMBERS)
       .sort(
@@ -701,8 +752,10 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     }
     const doc = makeDoc(item, item.id, undefined, given)
     if (doc.seen < cutoff) return withStory(item, item.id, undefined)
-    if (doc.url) {
-      const same = (byUrl.get(doc.url) ?? []).filter((d) => d.seen >= cutoff)
+    // Most arrivals' URLs are new: no list to filter (and none made).
+    const listed = doc.url === undefined ? undefined : byUrl.get(doc.url)
+    if (listed) {
+      const same = listed.filter((d) => d.seen >= cutoff)
       const own = same.find((d) => d.sourceId === doc.sourceId)
       // The same source and URL under a new id is the stored item itself (the store keeps its id).
       if (own) return withStory(item, own.clusterId, own.reason)

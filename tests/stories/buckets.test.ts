@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { countKeys, countOf, createBandTable, dropFrom, pushTo } from '../../src/stories/buckets.js'
+import { createBandTable, dropFrom, pushTo } from '../../src/stories/buckets.js'
 
 describe('createBandTable', () => {
   const [a, b, c] = [0, 1, 2]
@@ -109,15 +109,5 @@ describe('multimap helpers', () => {
     dropFrom(m, 'k', 2)
     expect(m.has('k')).toBe(false)
     dropFrom(m, 'missing', 1)
-  })
-
-  it('count keys up and down', () => {
-    const m = new Map<number, number>()
-    countKeys(m, Uint32Array.of(7, 8), 1)
-    countKeys(m, Uint32Array.of(7), 1)
-    expect([countOf(m, 7), countOf(m, 8), countOf(m, 9)]).toEqual([2, 1, 0])
-    countKeys(m, Uint32Array.of(7, 8), -1)
-    expect([countOf(m, 7), countOf(m, 8)]).toEqual([1, 0])
-    expect(m.size).toBe(1)
   })
 })

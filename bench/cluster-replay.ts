@@ -1,0 +1,76 @@
+/**
+ * `npx tsx bench/cluster-replay.ts [feeds]`: the story index alone on the first run of `npm run bench
+ * peers` (its generated feeds, analysed as a poll analyses them, assigned a feed at a time), timed,
+ * with the story index's counters and a digest of the clusters (to compare two versions' results).
+ * BENCH_REPLAY_CACHE=FILE keeps the analysed items between runs (the analysis is not what is timed).
+ */
+import { createHash } from 'node:crypto'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { deserialize, serialize } from 'node:v8'
+import { analyseFeed } from '../src/ingest/analyse.js'
+import type { Item } from '../src/model/types.js'
+import type { StoryFeatures } from '../src/stories/features.js'
+import { createStoryIndex } from '../src/stories/story-index.js'
+import { makeSource } from '../tests/helpers/runtime.js'
+import { feedXml } from './peers.bench.js'
+
+const FEEDS = Number(process.argv[2] ?? 1000)
+const CACHE = process.env.BENCH_REPLAY_CACHE
+const FETCHED_AT = '2026-12-05T12:00:00.000Z'
+
+interface Batch {
+  items: Item[]
+  features: StoryFeatures[]
+}
+
+const analyseAll = async (): Promise<Batch[]> => {
+  const key = `${CACHE}.${FEEDS}`
+  if (CACHE && existsSync(key)) return deserialize(readFileSync(key)) as Batch[]
+  const batches: Batch[] = []
+  for (let f = 0; f < FEEDS; f++) {
+    const source = makeSource({ id: `outlet-${f}`, url: `http://127.0.0.2/${f}.xml` })
+    const { items, features } = await analyseFeed(
+      {
+        body: Buffer.from(feedXml(f)),
+        source,
+        feedUrl: source.url,
+        fetchedAt: FETCHED_AT,
+        storyFeatures: true,
+      },
+      () => [],
+    )
+    batches.push({ items, features: features ?? [] })
+  }
+  if (CACHE) writeFileSync(key, serialize(batches))
+  return batches
+}
+
+const batches = await analyseAll()
+const index = createStoryIndex()
+const now = new Date(FETCHED_AT)
+const digest = createHash('sha256')
+let joined = 0
+const started = performance.now()
+const cpu = process.cpuUsage()
+for (const { items, features } of batches) {
+  for (const item of index.assign(items, now, undefined, features)) {
+    digest.update(`${item.id} ${item.clusterId}\n`)
+    if (item.clusterId !== item.id) joined++
+  }
+}
+const ms = performance.now() - started
+const { user, system } = process.cpuUsage(cpu)
+const stats = index.stats()
+console.log(
+  `${FEEDS} feeds: ${stats.assigned} arrivals in ${(ms / 1000).toFixed(2)} s (${((user + system) / 1e6).toFixed(2)} CPU-s), ` +
+    `${(stats.candidates / stats.assigned).toFixed(1)} candidates scored per arrival, ${joined} joined a story; ` +
+    `clusters ${digest.digest('hex').slice(0, 16)}`,
+)
+const C = (globalThis as { __C?: Record<string, number> }).__C
+if (C)
+  console.log(
+    Object.entries(C)
+      .map(([k, v]) => `${k} ${(v / stats.assigned).toFixed(2)}`)
+      .join(', '),
+    '(per arrival)',
+  )

@@ -3,14 +3,11 @@
  * sanitiser itself: on such text, sanitize-html (its defaults, and our options with the text inside
  * an allowed tag) must give the text back as it is, for every corpus field and for random strings.
  */
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import sanitize from 'sanitize-html'
 import { describe, expect, it } from 'vitest'
-import { decodeBody } from '../../src/ingest/parse/decode.js'
-import { parseFeed } from '../../src/ingest/parse/parse-feed.js'
 import { sanitizeHtml } from '../../src/ingest/sanitize.js'
-import { CORPUS_DIR, corpusPresent, filesBelow } from '../helpers/corpus.js'
+import { corpusPresent } from '../helpers/corpus.js'
+import { corpusEntryTexts } from '../helpers/corpus-texts.js'
 import { seeded } from '../helpers/random.js'
 
 const BASE = 'https://example.org/news/'
@@ -75,17 +72,8 @@ const PRESENT = corpusPresent()
 describe.skipIf(!PRESENT)('sanitizeHtml on the corpus, text without markup', () => {
   it('gives what the sanitiser gives, for every title, summary, content and author', async () => {
     let compared = 0
-    for (const file of filesBelow(join(CORPUS_DIR, 'feeds'))) {
-      let feed: Awaited<ReturnType<typeof parseFeed>>
-      try {
-        feed = await parseFeed(decodeBody(readFileSync(file)).text, 'https://corpus.example/')
-      } catch {
-        continue
-      }
-      for (const e of feed.entries)
-        for (const text of [e.title, e.summary, e.contentHtml, e.author])
-          if (text && agrees(text, `${file}: ${text.slice(0, 80)}`)) compared++
-    }
+    for await (const { file, text } of corpusEntryTexts())
+      if (agrees(text, `${file}: ${text.slice(0, 80)}`)) compared++
     expect(compared).toBeGreaterThan(1_000)
   }, 120_000)
 })

@@ -3,14 +3,11 @@
  * sanitize-html pass with no tags allowed (text escaped, then the four escapes undone). Both must
  * give the same text for every title, summary and content of the corpus and for tricky fragments.
  */
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import sanitize from 'sanitize-html'
 import { describe, expect, it } from 'vitest'
-import { decodeBody } from '../../src/ingest/parse/decode.js'
-import { parseFeed } from '../../src/ingest/parse/parse-feed.js'
 import { htmlToText } from '../../src/ingest/sanitize.js'
-import { CORPUS_DIR, corpusPresent, filesBelow } from '../helpers/corpus.js'
+import { corpusPresent } from '../helpers/corpus.js'
+import { corpusEntryTexts } from '../helpers/corpus-texts.js'
 
 const BLOCK_BOUNDARY =
   /<\/?(?:p|div|br|hr|li|ul|ol|dd|dt|dl|h[1-6]|tr|td|th|table|blockquote|pre|figure|figcaption|section|article|header|footer|aside|nav)\b[^>]*>/gi
@@ -54,20 +51,9 @@ const PRESENT = corpusPresent()
 describe.skipIf(!PRESENT)('htmlToText on the corpus', () => {
   it('gives what a sanitize-html pass gives, for every title, summary and content', async () => {
     let compared = 0
-    for (const file of filesBelow(join(CORPUS_DIR, 'feeds'))) {
-      let feed: Awaited<ReturnType<typeof parseFeed>>
-      try {
-        feed = await parseFeed(decodeBody(readFileSync(file)).text, 'https://corpus.example/')
-      } catch {
-        continue
-      }
-      for (const e of feed.entries) {
-        for (const html of [e.title, e.summary, e.contentHtml, e.author]) {
-          if (!html) continue
-          expect(htmlToText(html), `${file}: ${html.slice(0, 80)}`).toBe(reference(html))
-          compared++
-        }
-      }
+    for await (const { file, text } of corpusEntryTexts()) {
+      expect(htmlToText(text), `${file}: ${text.slice(0, 80)}`).toBe(reference(text))
+      compared++
     }
     expect(compared).toBeGreaterThan(10_000)
   }, 120_000)

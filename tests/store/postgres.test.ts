@@ -261,6 +261,35 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
         await pool.end()
       }
     })
+    /**
+     * Pages through latest, a topic and a `q` (collapsed, 4 a page, at most 30 pages) on `db`,
+     * each page equal to the memory store's, ids and cursor; `before`/`after` run around each
+     * page, `done` after each query's last.
+     */
+    const pageLikeMemory = async (
+      db: Pick<pg.Pool, 'query'>,
+      hooks: { before?: () => void; after?: () => void; done?: () => void } = {},
+    ): Promise<void> => {
+      for (const q of [{}, { topics: ['border'] }, { q: { include: ['border'], exclude: [] } }]) {
+        let cursor: string | undefined
+        for (let n = 0; n === 0 || (cursor && n < 30); n++) {
+          hooks.before?.()
+          const query: ItemQuery = {
+            limit: 4,
+            clusters: 'collapse',
+            ...q,
+            ...(cursor && { cursor }),
+          }
+          const page = await queryItemsPg(db, query, priorityOf)
+          const expected = await mem.queryItems(query)
+          expect(page.items.map((i) => i.id)).toEqual(expected.items.map((i) => i.id))
+          expect(page.nextCursor).toBe(expected.nextCursor)
+          cursor = page.nextCursor
+          hooks.after?.()
+        }
+        hooks.done?.()
+      }
+    }
     it('a collapsed page puts its rows in walk order itself (its statement has no ORDER BY)', async () => {
       const pool = new pg.Pool({ connectionString: url, max: 1 })
       // Rows as a statement without ORDER BY may send them: reversed.
@@ -272,21 +301,7 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
         }) as unknown as pg.Pool['query'],
       }
       try {
-        for (const q of [{}, { topics: ['border'] }, { q: { include: ['border'], exclude: [] } }]) {
-          let cursor: string | undefined
-          for (let n = 0; n === 0 || (cursor && n < 30); n++) {
-            const query: ItemQuery = {
-              limit: 4,
-              clusters: 'collapse',
-              ...q,
-              ...(cursor && { cursor }),
-            }
-            const page = await queryItemsPg(db, query, priorityOf)
-            const expected = await mem.queryItems(query)
-            expect(page.items.map((i) => i.id)).toEqual(expected.items.map((i) => i.id))
-            cursor = page.nextCursor
-          }
-        }
+        await pageLikeMemory(db)
       } finally {
         await pool.end()
       }
@@ -302,31 +317,24 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
         }) as unknown as pg.Pool['query'],
       }
       try {
-        for (const q of [{}, { topics: ['border'] }, { q: { include: ['border'], exclude: [] } }]) {
-          // Every page (past a cursor, members newer than it are outside the walk and sent).
-          let cursor: string | undefined
-          let several = false
-          for (let n = 0; n === 0 || (cursor && n < 30); n++) {
+        // Every page (past a cursor, members newer than it are outside the walk and sent).
+        let several = false
+        await pageLikeMemory(db, {
+          before: () => {
             sent.length = 0
-            const query: ItemQuery = {
-              limit: 4,
-              clusters: 'collapse',
-              ...q,
-              ...(cursor && { cursor }),
-            }
-            const page = await queryItemsPg(db, query, priorityOf)
-            const expected = await mem.queryItems(query)
-            expect(page.items.map((i) => i.id)).toEqual(expected.items.map((i) => i.id))
-            expect(page.nextCursor).toBe(expected.nextCursor)
-            cursor = page.nextCursor
+          },
+          after: () => {
             const ids = sent[0]!.map((r) => r[0])
             const stories = sent[0]!.map((r) => r[2])
             if (new Set(stories).size < stories.length) several = true
             expect(new Set(ids).size).toBe(ids.length)
-          }
+          },
           // Stories of several members were read (a story's id on two rows), each row once.
-          expect(several).toBe(true)
-        }
+          done: () => {
+            expect(several).toBe(true)
+            several = false
+          },
+        })
       } finally {
         await pool.end()
       }

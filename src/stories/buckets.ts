@@ -1,4 +1,11 @@
 /** LSH band tables and small multimaps for the story index (no story logic here). */
+import {
+  clearPairCell,
+  doubledPairCells,
+  EMPTY_CELL,
+  emptyPairCells,
+  pairCellOf,
+} from './pair-cells.js'
 
 /** Per LSH band, the slots (small non-negative integers) whose band key is the same: where candidates come from. */
 export interface BandTable {
@@ -20,6 +27,7 @@ export const MAX_PER_BUCKET = 64
 /** Band keys cut to 30 bits stay small integers in V8 (a wider key is a heap number per entry). */
 const SMI = 0x3fffffff
 
+/** No entry (a list's end). */
 const EMPTY = -1
 
 /**
@@ -35,53 +43,20 @@ interface Heads {
   size: number
 }
 
-const headsOf = (capacity: number): Heads => {
-  const cells = new Int32Array(capacity * 2)
-  for (let i = 0; i < cells.length; i += 2) cells[i] = EMPTY
-  return { cells, capacity, size: 0 }
-}
-
-const home = (key: number, mask: number): number => (Math.imul(key, 0x9e3779b1) >>> 0) & mask
+const headsOf = (capacity: number): Heads => ({
+  cells: emptyPairCells(capacity),
+  capacity,
+  size: 0,
+})
 
 /** Where `key` is in `h` (a cell number), or the empty cell where it would go. */
-const cellOf = (h: Heads, key: number): number => {
-  const mask = h.capacity - 1
-  const cells = h.cells
-  let i = home(key, mask)
-  while (cells[2 * i] !== EMPTY && cells[2 * i] !== key) i = (i + 1) & mask
-  return i
-}
+const cellOf = (h: Heads, key: number): number => pairCellOf(h.cells, h.capacity - 1, key)
 
-const grown = (h: Heads): Heads => {
-  const next = headsOf(h.capacity * 2)
-  for (let i = 0; i < h.capacity; i++) {
-    const key = h.cells[2 * i]!
-    if (key === EMPTY) continue
-    const at = cellOf(next, key)
-    next.cells[2 * at] = key
-    next.cells[2 * at + 1] = h.cells[2 * i + 1]!
-  }
-  next.size = h.size
-  return next
-}
-
-/** Empties cell `i` and moves back the keys after it that probing would no longer find. */
-const deleteCell = (h: Heads, i: number): void => {
-  const mask = h.capacity - 1
-  const cells = h.cells
-  let hole = i
-  cells[2 * hole] = EMPTY
-  h.size--
-  for (let j = (hole + 1) & mask; cells[2 * j] !== EMPTY; j = (j + 1) & mask) {
-    const want = home(cells[2 * j]!, mask)
-    // j's key may move to the hole when its home is not in the cyclic span (hole, j].
-    if (hole <= j ? want > hole && want <= j : want > hole || want <= j) continue
-    cells[2 * hole] = cells[2 * j]!
-    cells[2 * hole + 1] = cells[2 * j + 1]!
-    cells[2 * j] = EMPTY
-    hole = j
-  }
-}
+const grown = (h: Heads): Heads => ({
+  cells: doubledPairCells(h.cells),
+  capacity: h.capacity * 2,
+  size: h.size,
+})
 
 /**
  * Creates a {@link BandTable} of `count` bands. Each bucket is a doubly linked list of entries,
@@ -114,7 +89,7 @@ export const createBandTable = (count: number, maxPerBucket = MAX_PER_BUCKET): B
         const key = keys[b]! & SMI
         const e = slot * count + b
         const at = cellOf(h, key)
-        if (h.cells[2 * at] === EMPTY) {
+        if (h.cells[2 * at] === EMPTY_CELL) {
           h.cells[2 * at] = key
           h.size++
           older[e] = EMPTY
@@ -131,14 +106,16 @@ export const createBandTable = (count: number, maxPerBucket = MAX_PER_BUCKET): B
       for (let b = 0; b < keys.length; b++) {
         const h = bands[b]!
         const at = cellOf(h, keys[b]! & SMI)
-        if (h.cells[2 * at] === EMPTY) continue
+        if (h.cells[2 * at] === EMPTY_CELL) continue
         const e = slot * count + b
         const before = newer[e]!
         const after = older[e]!
         if (before === EMPTY) {
           if (h.cells[2 * at + 1] !== e) continue // not in this bucket
-          if (after === EMPTY) deleteCell(h, at)
-          else h.cells[2 * at + 1] = after
+          if (after === EMPTY) {
+            clearPairCell(h.cells, h.capacity - 1, at)
+            h.size--
+          } else h.cells[2 * at + 1] = after
         } else older[before] = after
         if (after !== EMPTY) newer[after] = before
         older[e] = EMPTY
@@ -150,7 +127,7 @@ export const createBandTable = (count: number, maxPerBucket = MAX_PER_BUCKET): B
         const h = bands[b]
         if (!h) continue
         const at = cellOf(h, keys[b]! & SMI)
-        if (h.cells[2 * at] === EMPTY) continue
+        if (h.cells[2 * at] === EMPTY_CELL) continue
         // Newest first, and only the newest few of a crowded bucket: template-like texts (many
         // items sharing most words) must not make each arrival cost the whole window.
         let n = 0

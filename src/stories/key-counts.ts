@@ -1,4 +1,11 @@
 /** KeyCounts: how many indexed items have each key, in open addressing over one Int32Array (no story logic here). */
+import {
+  clearPairCell,
+  doubledPairCells,
+  EMPTY_CELL,
+  emptyPairCells,
+  pairCellOf,
+} from './pair-cells.js'
 
 /**
  * Per key, a count: the document frequencies of the story index. Every arrival reads the count
@@ -15,11 +22,8 @@ export interface KeyCounts {
   readonly size: number
 }
 
-/** Keys cut to 30 bits are never negative: -1 marks an empty cell. */
+/** Keys cut to 30 bits are never negative (pair-cells.ts marks a free cell with -1). */
 const KEY_BITS = 0x3fffffff
-const EMPTY = -1
-
-const home = (key: number, mask: number): number => (Math.imul(key, 0x9e3779b1) >>> 0) & mask
 
 /**
  * Creates an empty table. Cell i is `cells[2i]` (its key) and `cells[2i + 1]` (its count); linear
@@ -31,62 +35,30 @@ const home = (key: number, mask: number): number => (Math.imul(key, 0x9e3779b1) 
  */
 export const createKeyCounts = (initialCapacity = 1024): KeyCounts => {
   let capacity = initialCapacity
-  let cells = emptyCells(capacity)
+  let cells = emptyPairCells(capacity)
   let size = 0
-
-  /** Where `key` is, or the empty cell where it would go. */
-  const cellOf = (key: number): number => {
-    const mask = capacity - 1
-    let i = home(key, mask)
-    while (cells[2 * i] !== EMPTY && cells[2 * i] !== key) i = (i + 1) & mask
-    return i
-  }
-
-  const grow = (): void => {
-    const old = cells
-    capacity *= 2
-    cells = emptyCells(capacity)
-    for (let i = 0; i < old.length; i += 2) {
-      if (old[i] === EMPTY) continue
-      const at = cellOf(old[i]!)
-      cells[2 * at] = old[i]!
-      cells[2 * at + 1] = old[i + 1]!
-    }
-  }
-
-  /** Empties cell `i` and moves back the keys after it that probing would no longer find. */
-  const deleteCell = (i: number): void => {
-    const mask = capacity - 1
-    let hole = i
-    cells[2 * hole] = EMPTY
-    size--
-    for (let j = (hole + 1) & mask; cells[2 * j] !== EMPTY; j = (j + 1) & mask) {
-      const want = home(cells[2 * j]!, mask)
-      // j's key may move to the hole when its home is not in the cyclic span (hole, j].
-      if (hole <= j ? want > hole && want <= j : want > hole || want <= j) continue
-      cells[2 * hole] = cells[2 * j]!
-      cells[2 * hole + 1] = cells[2 * j + 1]!
-      cells[2 * j] = EMPTY
-      hole = j
-    }
-  }
+  const cellOf = (key: number): number => pairCellOf(cells, capacity - 1, key)
 
   return {
     get(key) {
       const at = cellOf(key & KEY_BITS)
-      return cells[2 * at] === EMPTY ? 0 : cells[2 * at + 1]!
+      return cells[2 * at] === EMPTY_CELL ? 0 : cells[2 * at + 1]!
     },
     add(keys, delta) {
       for (let k = 0; k < keys.length; k++) {
         const key = keys[k]! & KEY_BITS
         let at = cellOf(key)
-        if (cells[2 * at] !== EMPTY) {
+        if (cells[2 * at] !== EMPTY_CELL) {
           const n = cells[2 * at + 1]! + delta
           if (n > 0) cells[2 * at + 1] = n
-          else deleteCell(at)
+          else {
+            clearPairCell(cells, capacity - 1, at)
+            size--
+          }
         } else if (delta > 0) {
           if ((size + 1) * 4 > capacity * 3) {
-            grow()
+            cells = doubledPairCells(cells)
+            capacity *= 2
             at = cellOf(key)
           }
           cells[2 * at] = key
@@ -99,10 +71,4 @@ export const createKeyCounts = (initialCapacity = 1024): KeyCounts => {
       return size
     },
   }
-}
-
-const emptyCells = (capacity: number): Int32Array => {
-  const cells = new Int32Array(capacity * 2)
-  for (let i = 0; i < cells.length; i += 2) cells[i] = EMPTY
-  return cells
 }

@@ -42,6 +42,23 @@ const bundle = (options) =>
  */
 const VENDOR_MINIFY = { minifyWhitespace: true, minifySyntax: true }
 
+/**
+ * Bundles the ES module text `contents` (resolved from the project root) into `out`, minified as
+ * every vendored file is; `requires`: the code inside is CommonJS that requires node's modules,
+ * and an ES module has no `require` of its own, so one is made for it.
+ */
+const bundleVendor = (contents, out, { requires = false } = {}) =>
+  bundle({
+    stdin: { contents, resolveDir: root, loader: 'js' },
+    ...(requires && {
+      banner: {
+        js: "import { createRequire as vendorRequire } from 'node:module'; const require = vendorRequire(import.meta.url);",
+      },
+    }),
+    outfile: out,
+    ...VENDOR_MINIFY,
+  })
+
 /** Paths of the compiled modules (every .js under dist/ but the vendored files). */
 const compiledModules = (dir = dist) =>
   readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -117,19 +134,8 @@ const vendorSanitizeHtml = async () => {
 const vendorPackage = async (name) => {
   const names = Object.keys(await import(name)).filter((n) => n !== 'default')
   const out = join(vendor, `${name}.js`)
-  await bundle({
-    stdin: {
-      contents: `export { ${names.join(', ')} } from '${name}'`,
-      resolveDir: root,
-      loader: 'js',
-    },
-    // CommonJS inside (yaml requires node's modules): an ES module has no `require` of its own.
-    banner: {
-      js: "import { createRequire as vendorRequire } from 'node:module'; const require = vendorRequire(import.meta.url);",
-    },
-    outfile: out,
-    ...VENDOR_MINIFY,
-  })
+  // CommonJS inside (yaml requires node's modules).
+  await bundleVendor(`export { ${names.join(', ')} } from '${name}'`, out, { requires: true })
   redirectImports(name, out)
 }
 
@@ -165,16 +171,11 @@ const vendorZod = async () => {
   }
   const names = [...used].sort()
   const out = join(vendor, 'zod.js')
-  await bundle({
-    stdin: {
-      // Named imports (renamed: `enum` is a reserved word) are what esbuild can tree-shake.
-      contents: `import { ${names.map((n) => `${n} as z_${n}`).join(', ')} } from 'zod'\nexport const z = Object.freeze({ ${names.map((n) => `${n}: z_${n}`).join(', ')} })`,
-      resolveDir: root,
-      loader: 'js',
-    },
-    outfile: out,
-    ...VENDOR_MINIFY,
-  })
+  // Named imports (renamed: `enum` is a reserved word) are what esbuild can tree-shake.
+  await bundleVendor(
+    `import { ${names.map((n) => `${n} as z_${n}`).join(', ')} } from 'zod'\nexport const z = Object.freeze({ ${names.map((n) => `${n}: z_${n}`).join(', ')} })`,
+    out,
+  )
   redirectImports('zod', out)
 }
 
@@ -206,9 +207,9 @@ const vendorUndici = async () => {
     process.exit(1)
   }
   const out = join(vendor, 'undici.js')
-  await bundle({
-    stdin: {
-      contents: `import Agent from 'undici/lib/dispatcher/agent.js'
+  // CommonJS inside (undici requires node's modules).
+  await bundleVendor(
+    `import Agent from 'undici/lib/dispatcher/agent.js'
 import api from 'undici/lib/api/index.js'
 import util from 'undici/lib/core/util.js'
 export { Agent }
@@ -219,15 +220,9 @@ export const request = (url, opts) => {
   return api.request.call(opts.dispatcher, { ...opts, origin: u.origin, path, method: opts.method || (opts.body ? 'PUT' : 'GET') })
 }
 `,
-      resolveDir: root,
-      loader: 'js',
-    },
-    banner: {
-      js: "import { createRequire as vendorRequire } from 'node:module'; const require = vendorRequire(import.meta.url);",
-    },
-    outfile: out,
-    ...VENDOR_MINIFY,
-  })
+    out,
+    { requires: true },
+  )
   redirectImports('undici', out)
 }
 

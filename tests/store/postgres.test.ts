@@ -9,6 +9,7 @@ import { createMemoryStore } from '../../src/store/memory.js'
 import { queryItemsPg } from '../../src/store/postgres/item-query.js'
 import { upsertItems, wordsOf } from '../../src/store/postgres/item-rows.js'
 import { MIGRATIONS, migrate } from '../../src/store/postgres/migrations.js'
+import { openPgPool } from '../../src/store/postgres/pg-pool.js'
 import { createPostgresStore, type PostgresStore } from '../../src/store/postgres/postgres-store.js'
 import { searchTextOf } from '../../src/store/query.js'
 import { type ClusterStore, createClusterer } from '../../src/stories/clusterer.js'
@@ -341,6 +342,24 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
     })
   })
 
+  it("runs its statements' generic plans (plan_cache_mode), a read-only pool too; a connection string's own options win", async () => {
+    const url = await freshUrl()
+    const modes = async (opts: { url: string; readOnly?: boolean }) => {
+      const pool = await openPgPool(opts)
+      try {
+        const { rows } = await pool.query(
+          "SELECT current_setting('plan_cache_mode') AS plan, current_setting('default_transaction_read_only') AS ro",
+        )
+        return rows[0]
+      } finally {
+        await pool.end()
+      }
+    }
+    expect(await modes({ url })).toEqual({ plan: 'force_generic_plan', ro: 'off' })
+    expect(await modes({ url, readOnly: true })).toEqual({ plan: 'force_generic_plan', ro: 'on' })
+    const own = `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent('-c plan_cache_mode=auto')}`
+    expect((await modes({ url: own })).plan).toBe('auto')
+  })
   it('keeps any text an item holds, NUL included, and finds it by its words', async () => {
     const s = await open(await freshUrl())
     const odd = makeItem({ title: 'Torkham\u0000crossing', summary: 'a\u0000b' })

@@ -557,9 +557,11 @@ export const countItemsPg = async (
 /** Items fetched or published since `since`, newest first (candidates for clustering). */
 export const recentItemsPg = async (db: Queryable, since: string): Promise<Item[]> => {
   const t = toTime('recentItems since', since)
+  // The time in the text (an integer of toTime's), planned for its value: how many rows are
+  // that recent decides between the two time indexes and a scan, which a generic plan (the
+  // pool's mode) cannot tell.
   const { rows } = await db.query<{ doc: Item }>(
-    'SELECT doc FROM items WHERE published >= $1 OR fetched >= $1 ORDER BY published DESC, id DESC',
-    [t],
+    `SELECT doc FROM items WHERE published >= ${Math.trunc(t)} OR fetched >= ${Math.trunc(t)} ORDER BY published DESC, id DESC`,
   )
   return rows.map((r) => r.doc)
 }

@@ -57,7 +57,16 @@ export const openPgPool = async (opts: PgPoolOptions): Promise<pg.Pool> => {
     // statements that need no answer in between (a poll's write, its state and COMMIT) cost one
     // round trip, not one each. Code that awaits each query behaves as before.
     pipeline: true,
-    ...(opts.readOnly ? { options: '-c default_transaction_read_only=on' } : {}),
+    // Every parameterised statement runs its generic plan: PostgreSQL otherwise plans a
+    // prepared page again at every request whenever it guesses a plan for the values might be
+    // cheaper (a topic page with `since`, a `q` page: planning cost more than the page), and the
+    // statements here are written so that the generic plan is the right one (limits and a single
+    // topic in the text; a statement whose plan hangs on its values, such as recentItems's time,
+    // carries them in its text). A connection string's own `options` replace these.
+    options: [
+      '-c plan_cache_mode=force_generic_plan',
+      ...(opts.readOnly ? ['-c default_transaction_read_only=on'] : []),
+    ].join(' '),
   })
   pool.on('error', (err) =>
     opts.log?.(`PostgreSQL connection lost: ${scrub(err.message, opts.url)}`),

@@ -390,9 +390,11 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
   const weightsOf = (keys: Uint32Array): Float64Array => {
     const n = byId.size + 1
     const w = new Float64Array(keys.length)
-    for (let i = 0; i < keys.length; i++) w[i] = Math.log((n + IDF_PRIOR) / (df.get(keys[i]!) + 1))
+    for (let i = 0; i < keys.length; i++) w[i] = idfOf(keys[i]!, n)
     return w
   }
+  /** The IDF weight of `key` among `n` documents (the window and the arrival). */
+  const idfOf = (key: number, n: number): number => Math.log((n + IDF_PRIOR) / (df.get(key) + 1))
 
   const insert = (doc: Doc): void => {
     const old = byId.get(doc.id)
@@ -524,7 +526,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     let sum = 0
     const n = byId.size + 1
     for (let i = 0; i < keys.length; i++) {
-      const w = Math.log((n + IDF_PRIOR) / (df.get(keys[i]!) + 1))
+      const w = idfOf(keys[i]!, n)
       weights[i] = w
       squares[i] = w * w
       sum += w * w

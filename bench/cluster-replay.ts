@@ -63,7 +63,7 @@ const { user, system } = process.cpuUsage(cpu)
 const stats = index.stats()
 console.log(
   `${FEEDS} feeds: ${stats.assigned} arrivals in ${(ms / 1000).toFixed(2)} s (${((user + system) / 1e6).toFixed(2)} CPU-s), ` +
-    `${(stats.candidates / stats.assigned).toFixed(1)} candidates scored per arrival, ${joined} joined a story; ` +
+    `${(stats.candidates / stats.assigned).toFixed(1)} candidates visited and ${(stats.scored / stats.assigned).toFixed(1)} scored per arrival, ${joined} joined a story; ` +
     `clusters ${digest.digest('hex').slice(0, 16)}`,
 )
 const C = (globalThis as { __C?: Record<string, number> }).__C

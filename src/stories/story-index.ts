@@ -116,6 +116,8 @@ export interface StoryIndexStats {
   size: number
   /** Candidate pairs the LSH buckets proposed (and that were verified) since creation. */
   candidates: number
+  /** Candidates whose similarity was computed (the rest were turned down on bounds or time). */
+  scored: number
   /** Items assigned since creation. */
   assigned: number
 }
@@ -315,7 +317,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
   const countedArena = createKeyArena()
   /** How many indexed docs have each key: what makes a word too common to sign with. */
   const df = createKeyCounts()
-  const counters = { candidates: 0, assigned: 0 }
+  const counters = { candidates: 0, scored: 0, assigned: 0 }
   /** Counts calls of similarStory: each marks the docs it scored with its number. */
   let arrivals = 0
   let lastSweep = Number.NEGATIVE_INFINITY
@@ -597,6 +599,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
       const weakMin = min * support
       if (bound * BOUND_SLACK < weakMin * norm * cNorm) return false
       const c = docs[slot]!
+      counters.scored++
       const score = weightedCosine(keys, weights, norm, keysOf(c), cNorm)
       if (score < weakMin) return false
       let e = best.get(c.clusterId)

@@ -256,6 +256,9 @@ describe('createStoryIndex: window and stored items', () => {
     expect(index.remove(seeded.id)).toBe(false)
     expect(index.stats()).toMatchObject({ size: 1, assigned: 1 })
     expect(index.stats().candidates).toBeGreaterThanOrEqual(1)
+    // The story it joined was scored: a join is never made on the bounds alone.
+    expect(index.stats().scored).toBeGreaterThanOrEqual(1)
+    expect(index.stats().scored).toBeLessThanOrEqual(index.stats().candidates)
   })
 
   it('evicts what fell out of the window and reports how many', () => {
@@ -309,9 +312,10 @@ describe('crowded buckets', () => {
       }),
     )
     index.assign(items, now)
-    const { candidates, assigned } = index.stats()
+    const { candidates, scored, assigned } = index.stats()
     expect(assigned).toBe(2_000)
     expect(candidates / assigned).toBeLessThanOrEqual(256)
+    expect(scored).toBeLessThanOrEqual(candidates)
     // The figures differ, so none of these may be merged.
     expect(new Set(index.assign(items, now).map((i) => i.clusterId)).size).toBe(2_000)
   })

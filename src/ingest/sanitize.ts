@@ -157,10 +157,134 @@ export const sanitizeHtml = (html: string, baseUrl: string): string => {
   if (!MARKUP_OR_ESCAPED.test(html)) return html.trim()
   currentBase = baseUrl
   try {
+    return (plainSanitized(html) ?? sanitize(html, ARTICLE_OPTIONS)).trim()
+  } finally {
+    currentBase = ''
+  }
+}
+
+/** {@link sanitizeHtml} always through sanitize-html, for the tests that compare the two. */
+export const sanitizeHtmlParsed = (html: string, baseUrl: string): string => {
+  if (!MARKUP_OR_ESCAPED.test(html)) return html.trim()
+  currentBase = baseUrl
+  try {
     return sanitize(html, ARTICLE_OPTIONS).trim()
   } finally {
     currentBase = ''
   }
+}
+
+/**
+ * Tags {@link plainSanitized} writes itself, with the attributes ARTICLE_OPTIONS allows them
+ * (null: sanitize-html reads none of their attributes). All are in ALLOWED_TAGS.
+ */
+const PLAIN_ARTICLE_TAGS: ReadonlyMap<string, readonly string[] | null> = new Map([
+  ...'p b i em strong span u s small sub sup mark code br'
+    .split(' ')
+    .map((t) => [t, null] as const),
+  ['a', ['href', 'title', 'rel']],
+  ['img', ['src', 'alt', 'title', 'width', 'height']],
+])
+
+/** The attributes of the tag plainSanitized reads: name, value, name, value… (reused). */
+const plainAttrs: string[] = []
+
+/**
+ * What sanitize-html makes of HTML of the plain form that {@link plainTagsText} reads, written
+ * without a parser, for the tags of {@link PLAIN_ARTICLE_TAGS} nested as htmlparser2 keeps them
+ * (a `p` only at the top, each closing tag that of the innermost open one, `/>` only on img and
+ * br); undefined for any other HTML, which sanitize-html then reads. Attributes go through
+ * `absolutise`, the allow-list and the scheme check in sanitize-html's order and form, an img
+ * without a source is left out, tags left open are closed at the end, and text has its `>` escaped
+ * (it has no `<` or `&`). Feed descriptions usually are of this form; sanitize-html cost several
+ * times as much on them.
+ */
+const plainSanitized = (html: string): string | undefined => {
+  if (html.includes('&')) return undefined
+  let out = ''
+  const open: string[] = []
+  let at = 0
+  for (;;) {
+    const lt = html.indexOf('<', at)
+    const text = lt < 0 ? html.slice(at) : html.slice(at, lt)
+    out += text.includes('>') ? text.replace(/>/g, '&gt;') : text
+    if (lt < 0) break
+    plainAttrs.length = 0
+    const end = plainTagEnd(html, lt, plainAttrs)
+    if (end < 0) return undefined
+    const name = plainTagName
+    const allowed = PLAIN_ARTICLE_TAGS.get(name)
+    if (allowed === undefined) return undefined
+    const isVoid = name === 'img' || name === 'br'
+    if (plainTagClosing) {
+      if (isVoid || open.pop() !== name) return undefined
+      out += `</${name}>`
+    } else if (plainTagSelfClosing && !isVoid) {
+      return undefined
+    } else if (name === 'p' && open.length > 0) {
+      return undefined
+    } else {
+      let tag = `<${name}`
+      let src: string | undefined
+      if (allowed !== null) {
+        // htmlparser2's attributes: the first of a name wins.
+        const attribs: sanitize.Attributes = {}
+        for (let k = 0; k < plainAttrs.length; k += 2) {
+          const a = plainAttrs[k] as string
+          if (!Object.hasOwn(attribs, a)) attribs[a] = plainAttrs[k + 1] as string
+        }
+        absolutise(name, attribs)
+        for (const a of Object.keys(attribs)) {
+          const value = attribs[a] as string
+          // An empty value is dropped but for alt (every allowed attribute is non-boolean).
+          if (!allowed.includes(a) || (value === '' && a !== 'alt')) continue
+          if (URL_ATTRIBUTES.includes(a) && naughtyHref(name, value)) continue
+          if (a === 'src') src = value
+          tag += value === '' ? ` ${a}=""` : ` ${a}="${escapeAttribute(value)}"`
+        }
+      }
+      if (!isVoid) {
+        open.push(name)
+        out += `${tag}>`
+      } else if (name !== 'img' || src) out += `${tag} />`
+    }
+    at = end
+  }
+  for (let k = open.length - 1; k >= 0; k--) out += `</${open[k]}>`
+  return out
+}
+
+/** sanitize-html's escaping of an attribute value (with entities decoded, as ARTICLE_OPTIONS has them). */
+const escapeAttribute = (value: string): string =>
+  /[&<>"]/.test(value)
+    ? value
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;')
+    : value
+
+/**
+ * sanitize-html's check of a URL attribute under ARTICLE_OPTIONS: true when its scheme is not
+ * allowed for the tag, or it is protocol-relative. Control characters and spaces are ignored, as
+ * are HTML comments inside.
+ */
+const naughtyHref = (tag: string, href: string): boolean => {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: what browsers ignore in a URL
+  let h = href.replace(/[\x00-\x20]+/g, '')
+  for (;;) {
+    const first = h.indexOf('<!--')
+    if (first === -1) break
+    const last = h.indexOf('-->', first + 4)
+    if (last === -1) break
+    h = h.substring(0, first) + h.substring(last + 3)
+  }
+  const m = /^([a-zA-Z][a-zA-Z0-9.\-+]*):/.exec(h)
+  if (!m) return /^[/\\]{2}/.test(h)
+  const scheme = (m[1] as string).toLowerCase()
+  return tag === 'img'
+    ? scheme !== 'http' && scheme !== 'https' && scheme !== 'data'
+    : scheme !== 'http' && scheme !== 'https' && scheme !== 'mailto'
 }
 
 /** Elements after which text flows onto a new line; used to keep words apart in plain text. */
@@ -180,6 +304,12 @@ const NON_TEXT = new Set(['script', 'style', 'textarea', 'option', 'noscript'])
  */
 export const htmlToText = (html: string): string => {
   if (!/[<&]/.test(html)) return collapseWhitespace(html)
+  const plain = plainTagsText(html)
+  return collapseWhitespace(plain ?? parsedText(html))
+}
+
+/** {@link htmlToText}'s text before its whitespace is collapsed, read with htmlparser2 (any HTML). */
+const parsedText = (html: string): string => {
   let text = ''
   let hidden = 0
   const parser = new Parser(
@@ -198,5 +328,122 @@ export const htmlToText = (html: string): string => {
   )
   parser.write(html.replace(BLOCK_BOUNDARY, ' $& '))
   parser.end()
-  return collapseWhitespace(text)
+  return text
+}
+
+/** {@link htmlToText} as it was before {@link plainTagsText}, for the tests that compare the two. */
+export const htmlToTextParsed = (html: string): string =>
+  /[<&]/.test(html) ? collapseWhitespace(parsedText(html)) : collapseWhitespace(html)
+
+/**
+ * Elements {@link plainTagsText} reads: htmlparser2 gives them no special treatment (not script,
+ * style, title, textarea; no foreign content such as svg), and none hides its text (NON_TEXT).
+ * The value says whether {@link BLOCK_BOUNDARY} names it.
+ */
+const PLAIN_TAGS: ReadonlyMap<string, boolean> = new Map([
+  ...'p div br hr li ul ol dd dt dl h1 h2 h3 h4 h5 h6 tr td th table blockquote pre figure figcaption section article header footer aside nav'
+    .split(' ')
+    .map((t) => [t, true] as const),
+  ...'a img picture q cite code em strong b i u s small sub sup mark abbr time span caption thead tbody tfoot font big center del ins wbr main address dfn kbd'
+    .split(' ')
+    .map((t) => [t, false] as const),
+])
+
+const LT = 60
+const GT = 62
+const SLASH = 47
+const EQUALS = 61
+const DOUBLE_QUOTE = 34
+const SINGLE_QUOTE = 39
+const AMPERSAND = 38
+
+/** htmlparser2's whitespace: space, tab, line feed, form feed, carriage return. */
+const isSpace = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 12 || c === 13
+const isLetter = (c: number): boolean => (c | 0x20) >= 97 && (c | 0x20) <= 122
+const isDigit = (c: number): boolean => c >= 48 && c <= 57
+/** What an attribute name plainTagsText reads may hold after its first letter. */
+const isNameCode = (c: number): boolean =>
+  isLetter(c) || isDigit(c) || c === 45 || c === 95 || c === 58 || c === 46
+
+/** What {@link plainTagEnd} read of the last tag: whether it is a block boundary, its name (lower case), its form. */
+let plainTagBlock = false
+let plainTagName = ''
+let plainTagClosing = false
+let plainTagSelfClosing = false
+
+/**
+ * Where the tag at `lt` ends (the index after its `>`), when it is a tag of the plain form:
+ * `<name attr="v" attr='v' attr>`, `<name/>` or `</name>` with `name` in {@link PLAIN_TAGS},
+ * attribute values holding no `<`, `>` or `&`; then sets {@link plainTagName} and the rest, and
+ * pushes each attribute's name (lower case) and value ('' for none) onto `attrs` when given.
+ * Else -1.
+ */
+const plainTagEnd = (html: string, lt: number, attrs?: string[]): number => {
+  const n = html.length
+  let i = lt + 1
+  const closing = html.charCodeAt(i) === SLASH
+  if (closing) i++
+  const nameStart = i
+  if (!isLetter(html.charCodeAt(i))) return -1
+  while (i < n && (isLetter(html.charCodeAt(i)) || isDigit(html.charCodeAt(i)))) i++
+  const name = html.slice(nameStart, i).toLowerCase()
+  const block = PLAIN_TAGS.get(name)
+  if (block === undefined) return -1
+  plainTagBlock = block
+  plainTagName = name
+  plainTagClosing = closing
+  plainTagSelfClosing = false
+  for (;;) {
+    if (i >= n) return -1
+    let c = html.charCodeAt(i)
+    if (c === GT) return i + 1
+    if (c === SLASH) {
+      plainTagSelfClosing = true
+      return !closing && html.charCodeAt(i + 1) === GT ? i + 2 : -1
+    }
+    if (!isSpace(c)) return -1
+    while (i < n && isSpace(html.charCodeAt(i))) i++
+    c = html.charCodeAt(i)
+    if (c === GT || c === SLASH) continue
+    if (closing || !isLetter(c)) return -1
+    const attrStart = i
+    while (i < n && isNameCode(html.charCodeAt(i))) i++
+    const attrEnd = i
+    if (html.charCodeAt(i) !== EQUALS) {
+      attrs?.push(html.slice(attrStart, attrEnd).toLowerCase(), '')
+      continue
+    }
+    const quote = html.charCodeAt(i + 1)
+    if (quote !== DOUBLE_QUOTE && quote !== SINGLE_QUOTE) return -1
+    i += 2
+    const valueStart = i
+    for (; i < n; i++) {
+      c = html.charCodeAt(i)
+      if (c === quote) break
+      if (c === LT || c === GT || c === AMPERSAND) return -1
+    }
+    attrs?.push(html.slice(attrStart, attrEnd).toLowerCase(), html.slice(valueStart, i))
+    i++
+  }
+}
+
+/**
+ * The text of HTML made of text without `<` or `&` and tags of the plain form (see
+ * {@link plainTagEnd}), as htmlparser2 reads it in {@link parsedText} (block boundaries made a
+ * space), in one pass with no parser; undefined for any other HTML (a comment, an entity, a script,
+ * an unknown or unclosed tag…), which htmlparser2 then reads. The text of feed descriptions
+ * usually is of this form, and reading it with htmlparser2 cost several times as much.
+ */
+const plainTagsText = (html: string): string | undefined => {
+  if (html.includes('&')) return undefined
+  let text = ''
+  let at = 0
+  for (;;) {
+    const lt = html.indexOf('<', at)
+    if (lt < 0) return text + html.slice(at)
+    const end = plainTagEnd(html, lt)
+    if (end < 0) return undefined
+    text += plainTagBlock ? `${html.slice(at, lt)}  ` : html.slice(at, lt)
+    at = end
+  }
 }

@@ -1,0 +1,128 @@
+/**
+ * sanitizeHtml writes HTML of plain article tags and text itself (plainSanitized) and gives any
+ * other HTML to sanitize-html (sanitizeHtmlParsed, what it always did): the two must give the same
+ * HTML for every fragment, those it writes and those it leaves to sanitize-html.
+ */
+import { describe, expect, it } from 'vitest'
+import { sanitizeHtml, sanitizeHtmlParsed } from '../../src/ingest/sanitize.js'
+import { corpusPresent } from '../helpers/corpus.js'
+import { corpusEntryTexts } from '../helpers/corpus-texts.js'
+
+/** A small deterministic generator (mulberry32). */
+const random = (seed: number) => () => {
+  seed = (seed + 0x6d2b79f5) | 0
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+}
+
+const BASES = ['https://e.org/news/1', 'http://127.0.0.2/f.xml', 'https://x.example/a/b/?q=1']
+const TAGS = ['p', 'a', 'A', 'img', 'IMG', 'br', 'b', 'em', 'span', 'strong', 'code', 'p', 'a']
+const ODD_TAGS = ['div', 'iframe', 'script', 'li', 'font', 'h2', 'x', 'title', 'svg']
+const TEXT = ['Torkham', ' ', ' \n ', 'reopens', '>', '"q"', "it's", '.', '’', '\u00a0', '\r\n']
+const ODD_TEXT = ['<', '&amp;', '&', '<!-- c -->', '< b', '</>']
+const URLS = [
+  'https://e.org/a',
+  '/rel/path',
+  'rel',
+  '#frag',
+  '//proto.rel/x',
+  'javascript:alert(1)',
+  ' java\nscript:x',
+  'mailto:a@b.org',
+  'data:image/png;base64,AAAA',
+  'data:text/html,x',
+  'ftp://f.org/x',
+  'HTTPS://UP.ORG/A',
+  '',
+  ' https://e.org/sp ',
+  'http://[bad',
+  "it's",
+  'a"b',
+  'tel:123',
+]
+const ATTR_NAMES = [
+  'href',
+  'src',
+  'alt',
+  'title',
+  'rel',
+  'width',
+  'height',
+  'onclick',
+  'style',
+  'HREF',
+  'data-x',
+  'class',
+  'cite',
+]
+
+const attribute = (rnd: () => number, pick: <T>(xs: readonly T[]) => T): string => {
+  const name = pick(ATTR_NAMES)
+  const r = rnd()
+  if (r < 0.1) return ` ${name}`
+  const value = rnd() < 0.7 ? pick(URLS) : pick(['x', '', '50', 'a b', 'noopener', 'O\'Neil "q"'])
+  if (r < 0.2 || value.includes('"')) return ` ${name}='${value.replace(/'/g, '')}'`
+  return ` ${name}="${value}"`
+}
+
+/** Random HTML, mostly of the plain form, sometimes with something that is not. */
+const fragment = (rnd: () => number): string => {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T
+  let out = ''
+  const parts = 1 + Math.floor(rnd() * 14)
+  for (let k = 0; k < parts; k++) {
+    const r = rnd()
+    if (r < 0.35) out += pick(TEXT)
+    else if (r < 0.37) out += pick(ODD_TEXT)
+    else {
+      const name = rnd() < 0.04 ? pick(ODD_TAGS) : pick(TAGS)
+      if (rnd() < 0.4) {
+        out += `</${name}>`
+        continue
+      }
+      let attrs = ''
+      while (rnd() < 0.5) attrs += attribute(rnd, pick)
+      const end = rnd() < 0.08 ? '/>' : rnd() < 0.05 ? ' />' : rnd() < 0.02 ? '' : '>'
+      out += `<${name}${attrs}${end}`
+    }
+  }
+  return out
+}
+
+describe('sanitizeHtml of plain article tags (written without a parser) against sanitize-html', () => {
+  it.each([
+    '<p>Talks <a href="/more">resume</a> in <b>Doha</b>.</p><p><img src="/1.jpg" alt="x"> z</p>',
+    '<p>x <a href="javascript:alert(1)" title="t">y</a></p>',
+    '<img src="javascript:x"><img alt=""><img src="data:image/png;base64,AA" alt>',
+    '<p>a > b<br/>c<br />d</p>',
+    '<p>unclosed <b>bold <em>both',
+    '<a href="//evil.example/x">p</a><a href="mailto:a@b.org" rel="x">m</a>',
+    '<A HREF="/up" Title="T" title="second">u</A>',
+  ])('%j', (html) => {
+    for (const base of BASES) expect(sanitizeHtml(html, base)).toBe(sanitizeHtmlParsed(html, base))
+  })
+
+  it('gives the same HTML on 40,000 random fragments', () => {
+    const rnd = random(10)
+    for (let n = 0; n < 40_000; n++) {
+      const html = fragment(rnd)
+      const base = BASES[n % BASES.length] as string
+      expect(sanitizeHtml(html, base), JSON.stringify(html)).toBe(sanitizeHtmlParsed(html, base))
+    }
+  })
+})
+
+describe.skipIf(!corpusPresent())('sanitizeHtml of plain article tags on the corpus', () => {
+  it('gives what sanitize-html gives, for every title, summary and content', async () => {
+    let compared = 0
+    for await (const { file, text } of corpusEntryTexts()) {
+      const base = 'https://corpus.example/news/item'
+      expect(sanitizeHtml(text, base), `${file}: ${text.slice(0, 80)}`).toBe(
+        sanitizeHtmlParsed(text, base),
+      )
+      compared++
+    }
+    expect(compared).toBeGreaterThan(10_000)
+  }, 120_000)
+})

@@ -1,0 +1,107 @@
+/**
+ * htmlToText reads HTML of plain tags and text in one pass of its own (plainTagsText) and any
+ * other HTML with htmlparser2 (htmlToTextParsed, what it always did): the two must give the same
+ * text for every fragment, those the pass reads and those it leaves to htmlparser2.
+ */
+import { describe, expect, it } from 'vitest'
+import { htmlToText, htmlToTextParsed } from '../../src/ingest/sanitize.js'
+import { corpusPresent } from '../helpers/corpus.js'
+import { corpusEntryTexts } from '../helpers/corpus-texts.js'
+
+/** A small deterministic generator (mulberry32). */
+const random = (seed: number) => () => {
+  seed = (seed + 0x6d2b79f5) | 0
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+}
+
+const TAGS = ['p', 'P', 'a', 'b', 'br', 'img', 'div', 'li', 'ul', 'h2', 'td', 'span', 'em', 'pre']
+const ODD_TAGS = [
+  'script',
+  'style',
+  'title',
+  'textarea',
+  'noscript',
+  'option',
+  'svg',
+  'x',
+  'p-x',
+  'tt',
+]
+const TEXT = ['Torkham', ' ', '  ', '\n', '\t', 'reopens', '>', 'a', '.', '’', '\u00a0', 'x\r\n']
+const ODD_TEXT = ['<', '&amp;', '&', '&nbsp;', '<!-- c -->', '<![CDATA[d]]>', '< b', '<3', '</>']
+const ATTRS = [
+  ' href="https://e.org/a"',
+  " alt='one two'",
+  ' hidden',
+  ' title="a/b"',
+  '  data-x="1"\n',
+  ' src="x.jpg"',
+]
+const ODD_ATTRS = [
+  ' href=x',
+  ' title="a>b"',
+  ' t="<p>"',
+  ' q="a&amp;b"',
+  ' a = "b"',
+  ' a="b"c',
+  ' "x"',
+]
+
+/** Random HTML, mostly of the plain form, sometimes with something that is not. */
+const fragment = (rnd: () => number): string => {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T
+  let out = ''
+  const parts = 1 + Math.floor(rnd() * 14)
+  for (let k = 0; k < parts; k++) {
+    const r = rnd()
+    if (r < 0.4) out += pick(TEXT)
+    else if (r < 0.43) out += pick(ODD_TEXT)
+    else {
+      const name = rnd() < 0.05 ? pick(ODD_TAGS) : pick(TAGS)
+      if (rnd() < 0.4) {
+        out += `</${name}${rnd() < 0.1 ? ' ' : ''}>`
+        continue
+      }
+      let attrs = ''
+      while (rnd() < 0.4) attrs += rnd() < 0.08 ? pick(ODD_ATTRS) : pick(ATTRS)
+      const end = rnd() < 0.1 ? '/>' : rnd() < 0.05 ? ' />' : rnd() < 0.03 ? '' : '>'
+      out += `<${name}${attrs}${end}`
+    }
+  }
+  return out
+}
+
+describe('htmlToText of plain tags and text (one pass) against htmlparser2', () => {
+  it.each([
+    '<p>Talks resume</p><p>in <b>Doha</b></p>',
+    'Pak<b>istan</b> and <i>Afghan</i>istan',
+    '<p><a href="https://e.org/a#more">more</a>.</p><p><img src="https://e.org/1.jpg" alt="x y"> z</p>',
+    '<UL><LI>one</LI><li >two</li ></ul>',
+    'a > b <br/>c<br />d<hr>e',
+    '<p title="a/b" hidden>x</p>',
+    '<p>unclosed <b>bold',
+  ])('%j', (html) => {
+    expect(htmlToText(html)).toBe(htmlToTextParsed(html))
+  })
+
+  it('gives the same text on 50,000 random fragments', () => {
+    const rnd = random(21)
+    for (let n = 0; n < 50_000; n++) {
+      const html = fragment(rnd)
+      expect(htmlToText(html), JSON.stringify(html)).toBe(htmlToTextParsed(html))
+    }
+  })
+})
+
+describe.skipIf(!corpusPresent())('htmlToText of plain tags and text on the corpus', () => {
+  it('gives what htmlparser2 gives, for every title, summary and content', async () => {
+    let compared = 0
+    for await (const { file, text } of corpusEntryTexts()) {
+      expect(htmlToText(text), `${file}: ${text.slice(0, 80)}`).toBe(htmlToTextParsed(text))
+      compared++
+    }
+    expect(compared).toBeGreaterThan(10_000)
+  }, 120_000)
+})

@@ -11,9 +11,10 @@ const BATCH = 5_000
 
 /**
  * Loads `items` (already clustered, as store-world makes them) and one state per source into the
- * database at `url`, migrating it first. The items' secondary indexes are dropped for the load and
- * built again after it (a GIN index built at once costs a fraction of row-by-row entries), then
- * VACUUM ANALYZE leaves the table as autovacuum would: visible to index-only scans, with statistics.
+ * database at `url`, migrating it first. The secondary indexes of items and of item_search (which
+ * triggers fill) are dropped for the load and built again after it (a GIN index built at once
+ * costs a fraction of row-by-row entries), then VACUUM ANALYZE leaves the tables as autovacuum
+ * would: visible to index-only scans, with statistics.
  */
 export const bulkLoadPg = async (url: string, items: readonly Item[]): Promise<void> => {
   const pool = await openPgPool({ url, statementTimeoutMs: 0 })
@@ -21,7 +22,7 @@ export const bulkLoadPg = async (url: string, items: readonly Item[]): Promise<v
     await migrate(pool)
     const { rows: indexes } = await pool.query<{ name: string; def: string }>(
       `SELECT indexname AS name, indexdef AS def FROM pg_indexes
-       WHERE tablename = 'items' AND indexname <> 'items_pkey'`,
+       WHERE tablename IN ('items', 'item_search') AND indexname NOT IN ('items_pkey', 'item_search_pkey')`,
     )
     for (const ix of indexes) await pool.query(`DROP INDEX "${ix.name}"`)
     for (let i = 0; i < items.length; i += BATCH) {
@@ -37,6 +38,7 @@ export const bulkLoadPg = async (url: string, items: readonly Item[]): Promise<v
     for (const ix of indexes) await pool.query(ix.def)
     await pool.query('VACUUM ANALYZE items')
     await pool.query('VACUUM ANALYZE item_topics')
+    await pool.query('VACUUM ANALYZE item_search')
   } finally {
     await pool.end()
   }

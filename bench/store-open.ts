@@ -55,6 +55,10 @@ const shapes: Record<string, (i: number) => ItemQuery> = {
   latest: () => ({ limit: 50, clusters: 'collapse' }),
   topic: (i) => ({ limit: 50, clusters: 'collapse', topics: [TOPICS[i % 5]!] }),
   source: (i) => ({ limit: 50, clusters: 'all', sources: [sourceId(i % SOURCES)] }),
+  // The same 200 source pages again: `source` pages each source once, so at 500k items (one row
+  // in 300 a source's, each on its own page) its rows mostly come from the disk; this shape
+  // shows what a source paged again costs.
+  sourceAgain: (i) => ({ limit: 50, clusters: 'all', sources: [sourceId(i % SOURCES)] }),
   q: () => ({
     limit: 50,
     clusters: 'collapse',

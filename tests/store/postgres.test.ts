@@ -156,6 +156,9 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
       { q: { include: ['كھل'], exclude: ['refugees'] } },
       { q: { include: [], exclude: ['cricket', 'refugees'] }, topics: ['border'] },
       { q: { include: ['Türkiye', '--'], exclude: [] } },
+      // A source's `q` walks the items (their source index), not item_search.
+      { q: { include: ['talks'], exclude: [] }, sources: ['geo'] },
+      { q: { include: ['torkham'], exclude: ['refugees'] }, topics: ['border'], lang: 'en' },
       { lang: 'en', since: hoursAfter(3), until: hoursAfter(12) },
       { lang: 'ur' },
       // One topic walks item_topics (migration 8), with the other conditions beside it.
@@ -618,7 +621,9 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
           MIGRATIONS.filter((m) => m.version < 8),
         )
         await upsertItems(pool, stored)
-        expect(await migrate(pool)).toEqual([8])
+        expect(await migrate(pool)).toEqual(
+          MIGRATIONS.filter((m) => m.version >= 8).map((m) => m.version),
+        )
         expect(await same()).toBe(30) // 10 items with two topics, 10 with one
         const s = await open(url)
         const mem = createMemoryStore()
@@ -673,6 +678,109 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
           await s.prune({ maxAgeDays: 1, maxItemsPerSource: 1_000 }, new Date(Date.parse(at(42)))),
         ).toBeGreaterThan(0)
         await same()
+        await pool.query('TRUNCATE items')
+        expect(await same()).toBe(0)
+      } finally {
+        await pool.end()
+      }
+    })
+
+    it('migration 9 copies the items stored before it into item_search (in batches, past the batch size), and every write after keeps it equal to the items; q pages read it', async () => {
+      const url = await freshUrl()
+      const pool = new pg.Pool({ connectionString: url })
+      const at = (h: number) => hoursAfter(h)
+      // More rows than one batch of the copy (5,000), some sharing a date (order falls to the id).
+      const stored = Array.from({ length: 5_300 }, (_, i) =>
+        makeItem({
+          sourceId: ['dawn', 'geo'][i % 2]!,
+          title: `${i % 7 === 0 ? 'Torkham' : 'Chaman'} report ${i}`,
+          summary: i % 3 === 0 ? 'Trade resumes.' : 'Talks go on.',
+          publishedAt: at(Math.floor(i / 3)),
+          topics: i % 5 === 0 ? ['border'] : [],
+          clusterId: i % 4 === 0 ? `story-${i % 40}` : undefined,
+        }),
+      )
+      for (const it of stored) if (it.clusterId === undefined) it.clusterId = it.id
+      const columns =
+        'id, published, source_id, cluster_id, language, topics, word_sig, search_text'
+      const same = async () => {
+        const want = await pool.query(`SELECT ${columns} FROM items ORDER BY id`)
+        const got = await pool.query(`SELECT ${columns} FROM item_search ORDER BY id`)
+        expect(got.rows).toEqual(want.rows)
+        return got.rows.length
+      }
+      try {
+        await migrate(
+          pool,
+          MIGRATIONS.filter((m) => m.version < 9),
+        )
+        await upsertItems(pool, stored)
+        expect(await migrate(pool)).toEqual([9])
+        expect(await same()).toBe(5_300)
+        // The copy follows the walk order (the newest rows last in the table).
+        const order = async (by: string) =>
+          (await pool.query<{ id: string }>(`SELECT id FROM item_search ORDER BY ${by}`)).rows
+        expect(await order('ctid')).toEqual(await order('published, id'))
+        const s = await open(url)
+        const mem = createMemoryStore()
+        const save = async (st: Store, items: Item[]) => {
+          for (const source of ['dawn', 'geo']) {
+            await st.saveIngest({
+              sourceId: source,
+              items: items.filter((it) => it.sourceId === source),
+              state: { sourceId: source, failures: 0, nextPollAt: at(9_999) },
+            })
+          }
+        }
+        await save(mem, stored)
+        const samePages = async () => {
+          for (const q of [
+            { q: { include: ['torkham'], exclude: [] } },
+            { q: { include: ['trade'], exclude: ['torkham'] }, topics: ['border'] },
+            {
+              q: {
+                include: ['report'],
+                exclude: [],
+                scoped: [{ field: 'title' as const, term: 'chaman', exclude: false }],
+              },
+            },
+          ]) {
+            for (const clusters of ['all', 'collapse'] as const) {
+              const page = async (st: Store) =>
+                (await st.queryItems({ limit: 20, clusters, ...q })).items.map((i) => i.id)
+              expect(await page(s)).toEqual(await page(mem))
+            }
+          }
+        }
+        await samePages()
+        // A poll changes an item's words, date and story; another item is new.
+        const changed = {
+          ...stored[7]!,
+          title: 'Torkham trade resumes',
+          publishedAt: at(4_000),
+          clusterId: 'story-b',
+          contentHash: 'h-changed',
+        }
+        const fresh = makeItem({
+          sourceId: 'geo',
+          title: 'Torkham reopens',
+          publishedAt: at(4_001),
+        })
+        await save(s, [changed, fresh])
+        await save(mem, [changed, fresh])
+        expect(await same()).toBe(5_301)
+        await samePages()
+        // A re-tag, then retention of the older half.
+        const tag = (it: Item) => (/report 1/.test(it.title ?? '') ? ['security'] : it.topics)
+        await s.retag(tag)
+        await mem.retag(tag)
+        await same()
+        const now = new Date(Date.parse(at(1_800)))
+        expect(await s.prune({ maxAgeDays: 30, maxItemsPerSource: 100_000 }, now)).toBe(
+          await mem.prune({ maxAgeDays: 30, maxItemsPerSource: 100_000 }, now),
+        )
+        expect(await same()).toBeLessThan(5_301)
+        await samePages()
         await pool.query('TRUNCATE items')
         expect(await same()).toBe(0)
       } finally {

@@ -190,12 +190,17 @@ const topicsMark = (q: ItemQuery, p: ReturnType<typeof params>): string => {
  * rows alone, in walk order, with the columns a walk reads) instead of skipping the other
  * topics' rows in the walk of all items. Its conditions are {@link conditions}' with the topic's
  * (always the first) as `topic =`; story members and documents are still read from `items`.
+ * A `q` walk by signature reads `item_search` instead (see {@link batchSql}).
  */
 const topicWalk = (
   q: ItemQuery,
   where: readonly string[],
   p: ReturnType<typeof params>,
+  bySignature: boolean,
 ): { table: string; where: string[] } => {
+  // A `q` by signature walks item_search (migration 9), which holds each row's text: unless it
+  // names sources, whose newest-first index only items has.
+  if (bySignature && !q.sources?.length) return { table: 'item_search', where: [...where] }
   if (q.topics?.length !== 1 || q.q) return { table: 'items', where: [...where] }
   // A parameter's element keeps the walk in index order, as a parameter would (`= ANY` would not).
   const topic = untimed(q) ? pg.escapeLiteral(q.topics[0]!) : `(${topicsMark(q, p)}::text[])[1]`
@@ -319,13 +324,15 @@ const batchSql = (
         (SELECT d.doc::text FROM items d WHERE d.id = w.id) AS doc
       FROM (${walk}) w ORDER BY w.published DESC, w.id DESC`
   }
+  // A walk of item_search (a `q` by signature) reads each row's text there, beside the walk.
+  const texts = walkFrom.table === 'item_search' ? 'item_search' : 'items'
   if (!collapse) {
     // Rows the guess of shown rows considers: with `sure`, those that pass it.
     return `WITH walk AS MATERIALIZED (${walk}),
       shown AS (SELECT w.id FROM walk w
-        ${sure ? `JOIN items i ON i.id = w.id AND ${sure}` : ''}
+        ${sure ? `JOIN ${texts} i ON i.id = w.id AND ${sure}` : ''}
         ORDER BY w.published DESC, w.id DESC LIMIT ${marks.docs})
-      SELECT w.*, (SELECT ${rowText} FROM items i WHERE i.id = w.id) AS search_text, 0 AS part,
+      SELECT w.*, (SELECT ${rowText} FROM ${texts} i WHERE i.id = w.id) AS search_text, 0 AS part,
         ${shownDocs}
       FROM walk w ORDER BY w.published DESC, w.id DESC`
   }
@@ -346,13 +353,15 @@ const batchSql = (
   // again, and the two tests read it twice.
   const textFromSure = sure !== undefined && rowText === `(${sure})::text`
   const textOf = (alias: string) => (textFromSure ? `${alias}.s::text` : `${alias}.t`)
-  // A `q` reads each member's row for its text, so `mem` has the row's place (ctid) at no cost:
-  // a shown document is read from there (one buffer) instead of through the primary key. (Were
-  // the row gone, the document is null and read again by id, as a wrong guess is.)
+  // A `q` walk by `words` reads each member's items row for its text, so `mem` has the row's
+  // place (ctid) at no cost: a shown document is read from there (one buffer) instead of through
+  // the primary key. (Were the row gone, the document is null and read again by id, as a wrong
+  // guess is.) A walk of item_search reads the texts there and the documents by id.
+  const byTid = !noText && texts === 'items'
   const docByTid = `CASE WHEN w.id IN (SELECT id FROM shown)
         THEN (SELECT d.doc::text FROM items d WHERE d.ctid = mt.tid) END AS doc`
   return `WITH walk AS MATERIALIZED (${walk}),
-    mem AS MATERIALIZED (SELECT ${cols}, ${textFromSure ? '' : `${rowText} AS t, `}${sure ?? 'true'} AS s${noText ? '' : ', i.ctid AS tid'} FROM items i
+    mem AS MATERIALIZED (SELECT ${cols}, ${textFromSure ? '' : `${rowText} AS t, `}${sure ?? 'true'} AS s${byTid ? ', i.ctid AS tid' : ''} FROM ${texts} i
       ${conds ? `${conds} AND` : 'WHERE'} cluster_id = ANY(ARRAY(SELECT DISTINCT cluster_id FROM walk))),
     lead AS (SELECT DISTINCT ON (m.cluster_id) m.id FROM mem m WHERE m.s
       ORDER BY m.cluster_id,
@@ -360,7 +369,7 @@ const batchSql = (
         m.published, m.id),
     shown AS (SELECT w.id FROM walk w JOIN lead l ON l.id = w.id
       ORDER BY w.published DESC, w.id DESC LIMIT ${marks.docs})
-    SELECT w.*, ${noText ? `''` : textOf('mt')} AS search_text, 0 AS part, ${noText ? shownDocs : docByTid}
+    SELECT w.*, ${noText ? `''` : textOf('mt')} AS search_text, 0 AS part, ${byTid ? docByTid : shownDocs}
     FROM walk w ${noText ? '' : 'LEFT JOIN mem mt ON mt.id = w.id'}
     UNION ALL
     SELECT ${cols
@@ -441,16 +450,21 @@ export const queryItemsPg = async (
         'true',
       ].join(' AND ')
     const required = bySignature ? requiredWords(q) : []
+    // (item_search holds no `words`: a word is in a row's words exactly when the padded word is
+    // in its search text.)
     const sure =
-      required.length === 0 ? undefined : plainTest || `i.words @> ${p.add(required)}::text[]`
+      required.length === 0
+        ? undefined
+        : plainTest ||
+          required.map((w) => `strpos(i.search_text, ${p.add(` ${w} `)}) > 0`).join(' AND ')
     // The stored search text (of a row `i`) is read only when `q` needs it (it is as large as
     // the item), and sent only for a `q` with field scopes; otherwise SQL tests it.
     const rowText = !q.q ? `''` : !plainTest ? 'i.search_text' : `(${plainTest})::text`
-    const walkFrom = topicWalk(q, where, p)
+    const walkFrom = topicWalk(q, where, p, bySignature)
     const sql = batchSql(cols, rowText, where, walkFrom, cursor, marks, collapse, exact, sure)
     // A page's first statement is one of a few texts per limit, prepared; a later batch (its
     // size follows what the first found) is sent unnamed, so the named ones stay few. A walk by
-    // signature is prepared too (its only plan is the walk of items_walk_sig: the planner
+    // signature is prepared too (its only plan is the walk of item_search_walk: the planner
     // cannot weigh a signature); a walk by `words` is planned for its words every time.
     const named = first && (!q.q || bySignature)
     const { rows } = await db.query<LeanRow>({

@@ -218,7 +218,99 @@ export const MIGRATIONS: readonly Migration[] = [
       ANALYZE item_topics;
     `,
   },
+  {
+    // A `q` page tests the text of every row it walks and of their stories' members: from
+    // `items` each test cost the row (a document of a few KB, two rows to a page) and the text
+    // out of line (TOAST: its index and chunk). `item_search` holds what a `q` walk and its
+    // members' tests read (the text compressed in its row, several rows to a page), kept by
+    // triggers on `items` in the writing transaction like item_topics, with the walk order's
+    // index carrying the word signature; items_walk_sig, read by `q` alone, goes. The copy runs
+    // in batches in walk order (so rows of the same hours share pages), with writes to items held
+    // off meanwhile.
+    version: 9,
+    name: 'item_search: the search text and signature beside the walk columns, for q',
+    sql: `
+      LOCK TABLE items IN SHARE ROW EXCLUSIVE MODE;
+      CREATE TABLE item_search (
+        id text COLLATE "C" PRIMARY KEY,
+        published bigint NOT NULL,
+        source_id text COLLATE "C" NOT NULL,
+        cluster_id text COLLATE "C" NOT NULL,
+        language text,
+        topics text[] NOT NULL,
+        word_sig bit(${WORD_SIG_BITS}) NOT NULL,
+        search_text text NOT NULL
+      );
+      ALTER TABLE item_search ALTER COLUMN search_text SET STORAGE MAIN,
+        ALTER COLUMN word_sig SET STORAGE PLAIN;
+      DO $$ BEGIN
+        EXECUTE 'ALTER TABLE item_search ALTER COLUMN search_text SET COMPRESSION lz4';
+      EXCEPTION WHEN feature_not_supported OR syntax_error THEN NULL;
+      END $$;
+      CREATE FUNCTION topicwire_item_search() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF TG_OP = 'INSERT' THEN
+          INSERT INTO item_search
+            (id, published, source_id, cluster_id, language, topics, word_sig, search_text)
+            VALUES (NEW.id, NEW.published, NEW.source_id, NEW.cluster_id, NEW.language,
+              NEW.topics, NEW.word_sig, NEW.search_text);
+        ELSIF TG_OP = 'UPDATE' THEN
+          UPDATE item_search SET id = NEW.id, published = NEW.published,
+              source_id = NEW.source_id, cluster_id = NEW.cluster_id, language = NEW.language,
+              topics = NEW.topics, word_sig = NEW.word_sig, search_text = NEW.search_text
+            WHERE id = OLD.id;
+        ELSE
+          DELETE FROM item_search WHERE id = OLD.id;
+        END IF;
+        RETURN NULL;
+      END $$;
+      CREATE FUNCTION topicwire_item_search_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        TRUNCATE item_search;
+        RETURN NULL;
+      END $$;
+    `,
+    run: async (client) => {
+      let after: [string, string] | undefined
+      for (;;) {
+        const { rows } = await client.query<{ published: string | null; id: string | null }>(
+          `WITH batch AS (
+             SELECT id, published, source_id, cluster_id, language, topics, word_sig, search_text
+             FROM items ${after ? 'WHERE (published, id) > ($1::bigint, $2::text)' : ''}
+             ORDER BY published, id LIMIT ${SEARCH_BATCH}),
+           ins AS (INSERT INTO item_search SELECT * FROM batch)
+           SELECT published::text, id FROM batch ORDER BY published DESC, id DESC LIMIT 1`,
+          after ?? [],
+        )
+        const last = rows[0]
+        if (!last?.id || last.published === null) break
+        after = [last.published, last.id]
+      }
+      await client.query(`
+        CREATE INDEX item_search_walk ON item_search (published DESC, id DESC)
+          INCLUDE (source_id, cluster_id, language, topics, word_sig);
+        CREATE INDEX item_search_cluster ON item_search (cluster_id);
+        CREATE TRIGGER item_search_insert AFTER INSERT ON items FOR EACH ROW
+          EXECUTE FUNCTION topicwire_item_search();
+        CREATE TRIGGER item_search_delete AFTER DELETE ON items FOR EACH ROW
+          EXECUTE FUNCTION topicwire_item_search();
+        CREATE TRIGGER item_search_update AFTER UPDATE ON items FOR EACH ROW
+          WHEN ((OLD.id, OLD.published, OLD.source_id, OLD.cluster_id, OLD.language, OLD.topics,
+              OLD.word_sig, OLD.search_text)
+            IS DISTINCT FROM (NEW.id, NEW.published, NEW.source_id, NEW.cluster_id, NEW.language,
+              NEW.topics, NEW.word_sig, NEW.search_text))
+          EXECUTE FUNCTION topicwire_item_search();
+        CREATE TRIGGER item_search_truncate AFTER TRUNCATE ON items
+          FOR EACH STATEMENT EXECUTE FUNCTION topicwire_item_search_truncate();
+        DROP INDEX items_walk_sig;
+        ANALYZE item_search;
+      `)
+    },
+  },
 ]
+
+/** Rows of items copied into item_search per statement by migration 9. */
+const SEARCH_BATCH = 5_000
 
 /** `published` of an item whose date cannot be read: before any date JavaScript can hold. */
 export const UNDATED = -8_640_000_000_000_001

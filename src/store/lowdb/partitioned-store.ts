@@ -373,6 +373,11 @@ export const createPartitionedStore = async (
     const e = encoded?.get(full.id)
     return e && sameJson(full, e.item) ? e.bytes : jsonBytes(full)
   }
+  /**
+   * The JSON bytes the journal took of pending items held in memory as they came (frozen, so the
+   * bytes stay theirs): a flush writes these instead of encoding the items again.
+   */
+  const heldJson = new WeakMap<Item, Buffer>()
   /** Files `full` as pending: in memory while few bodies are, else in the spill file. */
   const hold = (full: Item): void => {
     const chars = bodyChars(full)
@@ -387,6 +392,8 @@ export const createPartitionedStore = async (
     }
     heldChars += chars
     pending.set(full.id, full)
+    const e = encoded?.get(full.id)
+    if (e && sameJson(full, e.item)) heldJson.set(full, e.bytes)
   }
   const byDay = new Map<string, Set<string>>()
   const dirty = new Set<string>()
@@ -775,7 +782,10 @@ export const createPartitionedStore = async (
         count: list.length,
         partOf: (k) => {
           const p = written[k]
-          if (p) return isSpilled(p) ? spill.read(p.span) : Buffer.from(JSON.stringify(p))
+          if (p) {
+            if (isSpilled(p)) return spill.read(p.span)
+            return heldJson.get(p) ?? Buffer.from(JSON.stringify(p))
+          }
           const at = stored[k]!
           return readerOf(at.day).read(at.off, at.len)
         },

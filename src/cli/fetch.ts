@@ -1,5 +1,6 @@
 /** `topicwire fetch --once [--source ID]`: one poll cycle now, with a per-source summary table. */
 import { setFlagsFromString } from 'node:v8'
+import { buildConfigCache } from '../config/config-cache.js'
 import { loadConfig } from '../config/load.js'
 import type { EntryMemo } from '../ingest/entry-memo.js'
 import { runCycle } from '../ingest/scheduler.js'
@@ -29,7 +30,8 @@ export const fetchCommand = async (
   ctx: CliContext,
   opts: { sourceId?: string },
 ): Promise<number> => {
-  const config = await loadConfig(ctx.configPath, ctx.env)
+  // Run from cron, this command reads the same file every few minutes: its validation is cached.
+  const config = await loadConfig(ctx.configPath, ctx.env, buildConfigCache(ctx.env))
   if (opts.sourceId && !config.sources.some((s) => s.id === opts.sourceId)) {
     ctx.err(
       `topicwire: unknown source "${opts.sourceId}"; known: ${config.sources.map((s) => s.id).join(', ')}`,

@@ -1,6 +1,7 @@
 /** The configuration pipeline: file → YAML → `${VAR}` → strict schema → AppConfig, or one ConfigError; the topic checks are the caller's. */
 import { readFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
+import { isDeepStrictEqual } from 'node:util'
 import {
   Composer,
   type CST,
@@ -17,10 +18,11 @@ import {
 import { ConfigError, type ConfigIssue } from '../model/errors.js'
 import type { AppConfig } from '../model/types.js'
 import { aliasProblem } from './alias-problem.js'
+import { type ConfigCache, cacheable, readCachedConfig, writeCachedConfig } from './config-cache.js'
 import { interpolateDocument } from './interpolate.js'
 import { type ConfigPath, hasKey, locateProblem, type Problem, sortIssues } from './locate.js'
 import { resolveConfig, type TopicCheck } from './resolve.js'
-import { configSchema, problemsFromIssues } from './schema.js'
+import { configSchema, type ParsedConfig, problemsFromIssues } from './schema.js'
 import { yamlData } from './yaml-data.js'
 import { MAX_YAML_DEPTH, tooDeepAt } from './yaml-depth.js'
 
@@ -193,7 +195,8 @@ const composeFirst = (tokens: readonly CST.Token[], length: number): Document.Pa
 /**
  * Reads configuration text (pure: the environment is a parameter). Every problem in the file is
  * collected and thrown together as one {@link ConfigError}, each with file, line and column.
- * `checkTopics`, when given, adds its problems to the file's own.
+ * `checkTopics`, when given, adds its problems to the file's own; `onValid`, when given, sees the
+ * schema's output before anything completes it (ids, environment, topic checks).
  * @throws ConfigError
  * @example readConfigText('sources: []', 'inline.yaml', {}).server.port // 8080
  */
@@ -202,6 +205,7 @@ export const readConfigText = (
   file: string,
   env: Env = {},
   checkTopics?: TopicCheck,
+  onValid?: (parsed: ParsedConfig) => void,
 ): AppConfig => {
   const lines = new LineCounter()
   const source = text.replace(/^\uFEFF/, '')
@@ -252,6 +256,7 @@ export const readConfigText = (
   // a configuration is parsed once or twice per process, so that compiling costs more than it saves.
   const result = configSchema.safeParse(data, { reportInput: true, jitless: true })
   if (result.success) {
+    onValid?.(result.data)
     const resolved = resolveConfig(result.data, file, env, checkTopics)
     if (problems.length === 0 && resolved.problems.length === 0) return resolved.config
     problems.push(...resolved.problems)
@@ -263,9 +268,18 @@ export const readConfigText = (
   return fail(sortIssues(locate(problems)))
 }
 
+/** `parsed` as JSON, when JSON gives it back exactly (no undefined, dates or other classes). */
+const exactJson = (parsed: ParsedConfig): string | undefined => {
+  const json = JSON.stringify(parsed)
+  return isDeepStrictEqual(JSON.parse(json), parsed) ? json : undefined
+}
+
 /**
  * Reads and validates a configuration file; `storage.path` comes back absolute, resolved against
- * the file's folder. A missing or unreadable file is a ConfigError too.
+ * the file's folder. A missing or unreadable file is a ConfigError too. With `cache`, the schema's
+ * output for these bytes is taken from it when there (ids, environment and topic checks are
+ * applied afresh: model files are read again), and stored there after a valid read; an entry that
+ * the environment would change is never made (config-cache.ts).
  * @throws ConfigError
  * @example const config = await loadConfig(resolveConfigPath(flags.config))
  */
@@ -273,6 +287,7 @@ export const readConfigFile = async (
   path: string,
   env: Env,
   checkTopics?: TopicCheck,
+  cache?: ConfigCache,
 ): Promise<AppConfig> => {
   let text: string
   try {
@@ -284,7 +299,24 @@ export const readConfigFile = async (
       : `the configuration file ${path} cannot be read: ${e instanceof Error ? e.message : String(e)}`
     throw new ConfigError([{ file: path, line: 1, column: 1, path: '', message }], { cause: e })
   }
-  const config = readConfigText(text, path, env, checkTopics)
+  const cached = cache && readCachedConfig(cache, path, text)
+  const resolved = cached && resolveConfig(cached, path, env, checkTopics)
+  // A cached file with problems (an environment override gone wrong) is read again for their places.
+  let config = resolved && resolved.problems.length === 0 ? resolved.config : undefined
+  if (config === undefined) {
+    let json: string | undefined
+    const keep = (p: ParsedConfig) => {
+      json = exactJson(p)
+    }
+    config = readConfigText(
+      text,
+      path,
+      env,
+      checkTopics,
+      cache && cacheable(text) ? keep : undefined,
+    )
+    if (cache && json !== undefined) writeCachedConfig(cache, path, text, json)
+  }
   // Data paths are the configuration's, wherever the command runs from: a file in
   // /etc/topicwire names its store the same way from a service manager, cron or a shell.
   return {

@@ -5,6 +5,7 @@ import { loadConfig } from '../config/load.js'
 import type { EntryMemo } from '../ingest/entry-memo.js'
 import { runCycle } from '../ingest/scheduler.js'
 import { oneShotWorkerCount } from '../ingest/workers/pool.js'
+import type { Metrics } from '../model/types.js'
 import { createRuntime } from '../runtime.js'
 import type { CliContext } from './context.js'
 import { logOptions } from './log-options.js'
@@ -20,6 +21,18 @@ const ONE_SHOT_HEAP_GROWING = '--heap-growing-percent=30'
 
 /** The entries of a poll are remembered for the source's next poll, which a one-shot command never makes. */
 const FORGETFUL: EntryMemo = { get: () => undefined, set: () => undefined }
+
+/**
+ * The metrics of a command that never serves them: nothing recorded, and prom-client (with the
+ * process metrics it would sample through the run) never loaded.
+ */
+const UNSERVED_METRICS: Metrics = {
+  recordPoll: () => undefined,
+  recordItems: () => undefined,
+  recordRequest: () => undefined,
+  render: async () => '',
+  contentType: 'text/plain; version=0.0.4; charset=utf-8',
+}
 
 /**
  * Polls every enabled source (or one) whatever its schedule, stores the result and prints a table.
@@ -46,6 +59,7 @@ export const fetchCommand = async (
     deferItems: true,
     defaultWorkers: oneShotWorkerCount(),
     entryMemo: FORGETFUL,
+    metrics: UNSERVED_METRICS,
   })
   try {
     const cycle = await runCycle(runtime.deps, {

@@ -1,7 +1,6 @@
 /** `topicwire fetch --once [--source ID]`: one poll cycle now, with a per-source summary table. */
 import { setFlagsFromString } from 'node:v8'
-import { buildConfigCache } from '../config/config-cache.js'
-import { loadConfig } from '../config/load.js'
+import { loadCachedConfig } from '../config/load-cached.js'
 import type { EntryMemo } from '../ingest/entry-memo.js'
 import { runCycle } from '../ingest/scheduler.js'
 import { oneShotWorkerCount } from '../ingest/workers/pool.js'
@@ -44,7 +43,7 @@ export const fetchCommand = async (
   opts: { sourceId?: string },
 ): Promise<number> => {
   // Run from cron, this command reads the same file every few minutes: its validation is cached.
-  const config = await loadConfig(ctx.configPath, ctx.env, buildConfigCache(ctx.env))
+  const config = await loadCachedConfig(ctx.configPath, ctx.env)
   if (opts.sourceId && !config.sources.some((s) => s.id === opts.sourceId)) {
     ctx.err(
       `topicwire: unknown source "${opts.sourceId}"; known: ${config.sources.map((s) => s.id).join(', ')}`,

@@ -1,7 +1,8 @@
 /** Reads the configuration a command that tags needs: every check, the topic rules compiled. */
 import type { AppConfig } from '../model/types.js'
 import type { ConfigCache } from './config-cache.js'
-import { readConfigFile, readConfigText } from './read-config.js'
+import { readConfigFile } from './config-file.js'
+import { readConfigText } from './read-config.js'
 import { topicProblems } from './topic-problems.js'
 
 type Env = Record<string, string | undefined>

@@ -1,7 +1,4 @@
 /** The configuration pipeline: file → YAML → `${VAR}` → strict schema → AppConfig, or one ConfigError; the topic checks are the caller's. */
-import { readFile } from 'node:fs/promises'
-import { dirname, resolve } from 'node:path'
-import { isDeepStrictEqual } from 'node:util'
 import {
   Composer,
   type CST,
@@ -18,7 +15,6 @@ import {
 import { ConfigError, type ConfigIssue } from '../model/errors.js'
 import type { AppConfig } from '../model/types.js'
 import { aliasProblem } from './alias-problem.js'
-import { type ConfigCache, cacheable, readCachedConfig, writeCachedConfig } from './config-cache.js'
 import { interpolateDocument } from './interpolate.js'
 import { type ConfigPath, hasKey, locateProblem, type Problem, sortIssues } from './locate.js'
 import { resolveConfig, type TopicCheck } from './resolve.js'
@@ -266,61 +262,4 @@ export const readConfigText = (
     problems.push(...found.filter((p) => !envPaths.some((e) => isUnder(p.path, e))))
   }
   return fail(sortIssues(locate(problems)))
-}
-
-/** `parsed` as JSON, when JSON gives it back exactly (no undefined, dates or other classes). */
-const exactJson = (parsed: ParsedConfig): string | undefined => {
-  const json = JSON.stringify(parsed)
-  return isDeepStrictEqual(JSON.parse(json), parsed) ? json : undefined
-}
-
-/**
- * Reads and validates a configuration file; `storage.path` comes back absolute, resolved against
- * the file's folder. A missing or unreadable file is a ConfigError too. With `cache`, the schema's
- * output for these bytes is taken from it when there (ids, environment and topic checks are
- * applied afresh: model files are read again), and stored there after a valid read; an entry that
- * the environment would change is never made (config-cache.ts).
- * @throws ConfigError
- * @example const config = await loadConfig(resolveConfigPath(flags.config))
- */
-export const readConfigFile = async (
-  path: string,
-  env: Env,
-  checkTopics?: TopicCheck,
-  cache?: ConfigCache,
-): Promise<AppConfig> => {
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch (e) {
-    const notFound = (e as NodeJS.ErrnoException).code === 'ENOENT'
-    const message = notFound
-      ? `the configuration file ${path} does not exist (give another one with --config PATH or TOPICWIRE_CONFIG)`
-      : `the configuration file ${path} cannot be read: ${e instanceof Error ? e.message : String(e)}`
-    throw new ConfigError([{ file: path, line: 1, column: 1, path: '', message }], { cause: e })
-  }
-  const cached = cache && readCachedConfig(cache, path, text)
-  const resolved = cached && resolveConfig(cached, path, env, checkTopics)
-  // A cached file with problems (an environment override gone wrong) is read again for their places.
-  let config = resolved && resolved.problems.length === 0 ? resolved.config : undefined
-  if (config === undefined) {
-    let json: string | undefined
-    const keep = (p: ParsedConfig) => {
-      json = exactJson(p)
-    }
-    config = readConfigText(
-      text,
-      path,
-      env,
-      checkTopics,
-      cache && cacheable(text) ? keep : undefined,
-    )
-    if (cache && json !== undefined) writeCachedConfig(cache, path, text, json)
-  }
-  // Data paths are the configuration's, wherever the command runs from: a file in
-  // /etc/topicwire names its store the same way from a service manager, cron or a shell.
-  return {
-    ...config,
-    storage: { ...config.storage, path: resolve(dirname(path), config.storage.path) },
-  }
 }

@@ -106,4 +106,26 @@ describe('the modules a command loads', () => {
       loaded.filter((u) => /\/node_modules\/prom-client\/|\/src\/util\/metrics\.ts$/.test(u)),
     ).toEqual([])
   }, 60_000)
+
+  it('a configuration the cache answers for is read without the YAML reader or the schema', () => {
+    const dir = tempDir()
+    const config = join(dir, 'topicwire.yaml')
+    writeFileSync(config, 'sources:\n  - { id: one, url: "https://one.example/feed.xml" }\n')
+    const cache = { dir: join(dir, 'cache'), fingerprint: 'test build' }
+    const script = `const { readConfigFile } = await import('./src/config/config-file.ts'); const { topicProblems } = await import('./src/config/topic-problems.ts'); const c = await readConfigFile(${JSON.stringify(config)}, {}, topicProblems, ${JSON.stringify(cache)}); console.error('sources ' + c.sources.map((s) => s.id).join(','))`
+    const run = () => {
+      const out = spawnSync(
+        process.execPath,
+        ['--import', './tests/helpers/module-log.mjs', '--import', 'tsx', '--input-type=module'],
+        { cwd: ROOT, input: script, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } },
+      )
+      expect(out.stderr).toContain('sources one')
+      const urls = [...out.stderr.matchAll(/^module-log (\S+)$/gm)].map((m) => m[1] ?? '')
+      return urls.slice(urls.findIndex((u) => u.endsWith('/src/config/config-file.ts')))
+    }
+    const reader = /\/node_modules\/yaml\/|\/src\/config\/(read-config|schema)\.ts$/
+    // the first read fills the cache the full way, the second is answered by it
+    expect(run().filter((u) => reader.test(u)).length).toBeGreaterThan(0)
+    expect(run().filter((u) => reader.test(u))).toEqual([])
+  }, 60_000)
 })

@@ -50,6 +50,8 @@ export const buildConfigCache = (env: Env): ConfigCache | undefined => {
     return undefined
   }
   const base = env.XDG_CACHE_HOME?.startsWith('/') ? env.XDG_CACHE_HOME : join(homedir(), '.cache')
+  // no home folder (HOME empty, a user without one): no cache, rather than one under the current folder
+  if (!base.startsWith('/')) return undefined
   return {
     dir: join(base, 'topicwire'),
     fingerprint: `${stampPath}\n${stamp.trim()}\n${process.version}`,
@@ -104,7 +106,8 @@ export const readCachedConfig = (
     const st = fstatSync(fd)
     if (!st.isFile() || !ownedSafely(st)) return undefined
     const entry = JSON.parse(readFileSync(fd, 'utf8')) as { key?: unknown; parsed?: unknown }
-    if (entry.key !== keyOf(cache, text) || typeof entry.parsed !== 'object') return undefined
+    if (entry.key !== keyOf(cache, text) || typeof entry.parsed !== 'object' || !entry.parsed)
+      return undefined
     return entry.parsed as ParsedConfig
   } catch {
     return undefined

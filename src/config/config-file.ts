@@ -16,6 +16,20 @@ const exactJson = (parsed: ParsedConfig): string | undefined => {
   return isDeepStrictEqual(JSON.parse(json), parsed) ? json : undefined
 }
 
+/** `resolveConfig` of cached data; undefined when that data is not what it should be (a full read then says why). */
+const resolveCached = (
+  cached: ParsedConfig,
+  path: string,
+  env: Env,
+  checkTopics?: TopicCheck,
+): ReturnType<typeof resolveConfig> | undefined => {
+  try {
+    return resolveConfig(cached, path, env, checkTopics)
+  } catch {
+    return undefined
+  }
+}
+
 /**
  * Reads and validates a configuration file; `storage.path` comes back absolute, resolved against
  * the file's folder. A missing or unreadable file is a ConfigError too. With `cache`, the schema's
@@ -42,7 +56,7 @@ export const readConfigFile = async (
     throw new ConfigError([{ file: path, line: 1, column: 1, path: '', message }], { cause: e })
   }
   const cached = cache && readCachedConfig(cache, path, text)
-  const resolved = cached && resolveConfig(cached, path, env, checkTopics)
+  const resolved = cached && resolveCached(cached, path, env, checkTopics)
   // A cached file with problems (an environment override gone wrong) is read again for their places.
   let config = resolved && resolved.problems.length === 0 ? resolved.config : undefined
   if (config === undefined) {

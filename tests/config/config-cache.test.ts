@@ -80,6 +80,19 @@ describe('the configuration cache', () => {
     expect(entries(cache)).toHaveLength(1)
   })
 
+  it.each([
+    ['no data', null],
+    ['data of the wrong shape', { sources: 'not a list' }],
+  ])('reads the file the full way when its entry holds %s', async (_, parsed) => {
+    const { file, cache } = setup()
+    const full = await loadConfig(file, {})
+    await loadConfig(file, {}, cache)
+    const [name] = entries(cache)
+    const path = join(cache.dir, name ?? '')
+    writeFileSync(path, JSON.stringify({ ...JSON.parse(readFileSync(path, 'utf8')), parsed }))
+    expect(await loadConfig(file, {}, cache)).toEqual(full)
+  })
+
   it('is not used by another build', async () => {
     const { file, cache } = setup()
     await loadConfig(file, {}, cache)

@@ -7,9 +7,11 @@ import {
   lstatSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   renameSync,
   type Stats,
+  statSync,
   unlinkSync,
   writeFileSync,
 } from 'node:fs'
@@ -28,6 +30,12 @@ export interface ConfigCache {
   dir: string
   fingerprint: string
 }
+
+/**
+ * Entries kept (one per configuration file path; ~100 B a source): past it the oldest go, so
+ * that configurations made and dropped (benchmarks, trials) do not pile up.
+ */
+export const MAX_CONFIG_CACHE_ENTRIES = 32
 
 /** Bumped when an entry's layout changes. */
 const FORMAT = 'topicwire-config-cache 1'
@@ -138,6 +146,7 @@ export const writeCachedConfig = (
       flag: 'wx',
     })
     renameSync(temp, target)
+    prune(cache.dir)
   } catch {
     try {
       unlinkSync(temp)
@@ -145,4 +154,13 @@ export const writeCachedConfig = (
       // never written
     }
   }
+}
+
+/** Removes the least recently written entries past {@link MAX_CONFIG_CACHE_ENTRIES}. */
+const prune = (dir: string): void => {
+  const names = readdirSync(dir).filter((n) => /^config-[0-9a-f]{32}\.json$/.test(n))
+  if (names.length <= MAX_CONFIG_CACHE_ENTRIES) return
+  const aged = names.map((n) => ({ path: join(dir, n), at: statSync(join(dir, n)).mtimeMs }))
+  aged.sort((a, b) => a.at - b.at)
+  for (const { path } of aged.slice(0, aged.length - MAX_CONFIG_CACHE_ENTRIES)) unlinkSync(path)
 }

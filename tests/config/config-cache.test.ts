@@ -5,12 +5,18 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  statSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { buildConfigCache, type ConfigCache } from '../../src/config/config-cache.js'
+import {
+  buildConfigCache,
+  type ConfigCache,
+  MAX_CONFIG_CACHE_ENTRIES,
+} from '../../src/config/config-cache.js'
 import { loadConfig } from '../../src/config/load.js'
 import { ConfigError } from '../../src/model/errors.js'
 import { tempDirs } from '../helpers/temp-dirs.js'
@@ -43,8 +49,10 @@ const entries = (cache: ConfigCache) => readdirSync(cache.dir).filter((f) => f.e
  * second source's title becomes "From the cache" (its key kept).
  */
 const tamper = (cache: ConfigCache): string => {
-  const [name] = entries(cache)
-  const path = join(cache.dir, name ?? '')
+  // the entry written last, when there are several
+  const [path = ''] = entries(cache)
+    .map((name) => join(cache.dir, name))
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)
   const entry = JSON.parse(readFileSync(path, 'utf8'))
   entry.parsed.sources[1].title = 'From the cache'
   writeFileSync(path, JSON.stringify(entry))
@@ -91,6 +99,27 @@ describe('the configuration cache', () => {
     const path = join(cache.dir, name ?? '')
     writeFileSync(path, JSON.stringify({ ...JSON.parse(readFileSync(path, 'utf8')), parsed }))
     expect(await loadConfig(file, {}, cache)).toEqual(full)
+  })
+
+  it('keeps the entries of the configurations read last, the oldest dropped', async () => {
+    const { dir, cache } = setup()
+    const files = Array.from({ length: MAX_CONFIG_CACHE_ENTRIES + 2 }, (_, i) => {
+      const file = join(dir, `c${i}.yaml`)
+      writeFileSync(file, CONFIG)
+      return file
+    })
+    for (const [i, file] of files.entries()) {
+      await loadConfig(file, {}, cache)
+      // distinct write times, oldest first, whatever the file system's clock resolution
+      const at = new Date(Date.UTC(2026, 0, 1, 0, i))
+      for (const name of entries(cache))
+        if (statSync(join(cache.dir, name)).mtimeMs > at.getTime())
+          utimesSync(join(cache.dir, name), at, at)
+    }
+    expect(entries(cache)).toHaveLength(MAX_CONFIG_CACHE_ENTRIES)
+    // the last file read still answers from its entry
+    tamper(cache)
+    expect(await titleOfTwo(files.at(-1) ?? '', cache)).toBe('From the cache')
   })
 
   it('is not used by another build', async () => {

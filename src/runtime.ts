@@ -18,7 +18,6 @@ import { taggingFingerprint } from './topics/tagging-fingerprint.js'
 import { systemClock } from './util/clock.js'
 import { coalesce } from './util/coalesce.js'
 import { createLogger, type LogFormat, type LogLevel } from './util/logger.js'
-import { createMetrics } from './util/metrics.js'
 
 export interface Runtime {
   deps: PollDeps
@@ -208,7 +207,10 @@ export const createRuntime = async (
       fetch: overrides.fetch ?? (http as NonNullable<typeof http>).fetch,
       clock: overrides.clock ?? systemClock,
       logger,
-      metrics: overrides.metrics ?? createMetrics({ defaultMetrics: true }),
+      // prom-client (and the tracing API it loads) only for a runtime that exposes its metrics
+      metrics:
+        overrides.metrics ??
+        (await import('./util/metrics.js')).createMetrics({ defaultMetrics: true }),
       random: overrides.random ?? Math.random,
     },
     {

@@ -1,9 +1,10 @@
 /** `topicwire fetch --once [--source ID]`: one poll cycle now, with a per-source summary table. */
 import { setFlagsFromString } from 'node:v8'
-import { loadConfig } from '../config/load.js'
+import { loadCachedConfig } from '../config/load-cached.js'
 import type { EntryMemo } from '../ingest/entry-memo.js'
 import { runCycle } from '../ingest/scheduler.js'
 import { oneShotWorkerCount } from '../ingest/workers/pool.js'
+import type { Metrics } from '../model/types.js'
 import { createRuntime } from '../runtime.js'
 import type { CliContext } from './context.js'
 import { logOptions } from './log-options.js'
@@ -21,6 +22,18 @@ const ONE_SHOT_HEAP_GROWING = '--heap-growing-percent=30'
 const FORGETFUL: EntryMemo = { get: () => undefined, set: () => undefined }
 
 /**
+ * The metrics of a command that never serves them: nothing recorded, and prom-client (with the
+ * process metrics it would sample through the run) never loaded.
+ */
+const UNSERVED_METRICS: Metrics = {
+  recordPoll: () => undefined,
+  recordItems: () => undefined,
+  recordRequest: () => undefined,
+  render: async () => '',
+  contentType: 'text/plain; version=0.0.4; charset=utf-8',
+}
+
+/**
  * Polls every enabled source (or one) whatever its schedule, stores the result and prints a table.
  * Exit code 0 even when sources fail (their errors are in the table); 1 for an invalid config or
  * an unknown source id.
@@ -29,7 +42,8 @@ export const fetchCommand = async (
   ctx: CliContext,
   opts: { sourceId?: string },
 ): Promise<number> => {
-  const config = await loadConfig(ctx.configPath, ctx.env)
+  // Run from cron, this command reads the same file every few minutes: its validation is cached.
+  const config = await loadCachedConfig(ctx.configPath, ctx.env)
   if (opts.sourceId && !config.sources.some((s) => s.id === opts.sourceId)) {
     ctx.err(
       `topicwire: unknown source "${opts.sourceId}"; known: ${config.sources.map((s) => s.id).join(', ')}`,
@@ -44,6 +58,7 @@ export const fetchCommand = async (
     deferItems: true,
     defaultWorkers: oneShotWorkerCount(),
     entryMemo: FORGETFUL,
+    metrics: UNSERVED_METRICS,
   })
   try {
     const cycle = await runCycle(runtime.deps, {

@@ -1,15 +1,14 @@
 /** Reusable field schemas for the configuration, each failing with a sentence a person can act on. */
-import { isIP } from 'node:net'
 import { validateDetailed } from 'node-cron'
 import { z } from 'zod'
 import type { MatchField } from '../model/types.js'
 import { MATCH_FIELDS } from '../model/types.js'
 import { parseDuration, parseSize } from '../util/duration.js'
 import type { Problem } from './locate.js'
+import { ID_PATTERN, isHttpUrl, isListenHost } from './plain-checks.js'
 import { readMatchNode } from './rules.js'
 
-/** Source, topic and feed ids. */
-export const ID_PATTERN = /^[a-z0-9-]+$/
+export { ID_PATTERN, isHttpUrl, isListenHost }
 
 // Messages are templates: `{field}` becomes the key (`"limit"`), `{got}` the offending value.
 const ID_MESSAGE = '{field} may only use lower-case letters a-z, digits and "-", got {got}'
@@ -57,30 +56,11 @@ export const flag = () => z.boolean({ error: '{field} must be true or false, got
 /** An id: `[a-z0-9-]+`. */
 export const slugId = () => z.string({ error: ID_MESSAGE }).regex(ID_PATTERN, { error: ID_MESSAGE })
 
-/** True for an absolute http: or https: URL. */
-export const isHttpUrl = (s: string): boolean => {
-  if (!/^https?:\/\//i.test(s.trim())) return false
-  try {
-    return new URL(s).host !== ''
-  } catch {
-    return false
-  }
-}
-
 /** An absolute http(s) URL, trimmed. */
 export const httpUrl = () => {
   const msg = '{field} must be an absolute http(s) URL, got {got}'
   return z.string({ error: msg }).trim().refine(isHttpUrl, { error: msg })
 }
-
-/**
- * True for an address to listen on: an IPv4 or IPv6 literal, or a host name (letters, digits,
- * "-" and "." only), without a scheme, port or path.
- */
-export const isListenHost = (s: string): boolean =>
-  isIP(s) !== 0 ||
-  (s.length <= 253 &&
-    /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i.test(s))
 
 /** A listen address (`127.0.0.1`, `0.0.0.0`, `::`, `localhost`), trimmed. */
 export const listenHost = () => {

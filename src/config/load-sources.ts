@@ -1,6 +1,6 @@
 /** Reads the configuration a command that never tags needs: topics checked as YAML, their rules not compiled. */
 import type { AppConfig } from '../model/types.js'
-import { readConfigFile } from './read-config.js'
+import { readConfigFile } from './config-file.js'
 
 type Env = Record<string, string | undefined>
 

@@ -1,6 +1,8 @@
 /** Reads the configuration a command that tags needs: every check, the topic rules compiled. */
 import type { AppConfig } from '../model/types.js'
-import { readConfigFile, readConfigText } from './read-config.js'
+import type { ConfigCache } from './config-cache.js'
+import { readConfigFile } from './config-file.js'
+import { readConfigText } from './read-config.js'
 import { topicProblems } from './topic-problems.js'
 
 type Env = Record<string, string | undefined>
@@ -27,9 +29,14 @@ export const parseConfigText = (text: string, file: string, env: Env = {}): AppC
 
 /**
  * Reads and validates a configuration file; `storage.path` comes back absolute, resolved against
- * the file's folder. A missing or unreadable file is a ConfigError too.
+ * the file's folder. A missing or unreadable file is a ConfigError too. `cache`: see
+ * config-cache.ts (for a command that reads an unchanged file over and over, such as cron's
+ * `fetch --once`).
  * @throws ConfigError
  * @example const config = await loadConfig(resolveConfigPath(flags.config))
  */
-export const loadConfig = (path: string, env: Env = process.env): Promise<AppConfig> =>
-  readConfigFile(path, env, topicProblems)
+export const loadConfig = (
+  path: string,
+  env: Env = process.env,
+  cache?: ConfigCache,
+): Promise<AppConfig> => readConfigFile(path, env, topicProblems, cache)

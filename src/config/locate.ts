@@ -2,7 +2,7 @@
 import type { Document, LineCounter, Node as YamlNode } from 'yaml'
 import { isAlias, isMap, isPair, isScalar, isSeq } from 'yaml'
 import type { ConfigIssue } from '../model/errors.js'
-import { editDistance } from '../util/edit-distance.js'
+import { suggestKey } from './plain-checks.js'
 
 /** A path into the YAML document: map keys and list indexes, e.g. `['sources', 0, 'url']`. */
 export type ConfigPath = ReadonlyArray<string | number>
@@ -69,19 +69,7 @@ export const fillMessage = (template: string, path: ConfigPath, input: unknown):
         : describeValue(input),
   )
 
-/** The allowed key closest to a misspelt one, if any is close enough to be a likely typo. */
-export const suggestKey = (key: string, allowed: readonly string[]): string | undefined => {
-  const squash = (s: string) => s.toLowerCase().replace(/[-_\s]/g, '')
-  let best: { key: string; d: number } | undefined
-  for (const candidate of allowed) {
-    if (squash(candidate) === squash(key)) return candidate
-    const d = editDistance(key.toLowerCase(), candidate)
-    if (d <= Math.max(1, Math.floor(candidate.length / 3)) && (!best || d < best.d)) {
-      best = { key: candidate, d }
-    }
-  }
-  return best?.key
-}
+export { suggestKey }
 
 /** `unknown key "evry" in sources[0] (did you mean "every"?)`; `where` as {@link wherePhrase} says it. */
 export const unknownKeyMessage = (

@@ -1,6 +1,4 @@
 /** The configuration pipeline: file → YAML → `${VAR}` → strict schema → AppConfig, or one ConfigError; the topic checks are the caller's. */
-import { readFile } from 'node:fs/promises'
-import { dirname, resolve } from 'node:path'
 import {
   Composer,
   type CST,
@@ -20,7 +18,7 @@ import { aliasProblem } from './alias-problem.js'
 import { interpolateDocument } from './interpolate.js'
 import { type ConfigPath, hasKey, locateProblem, type Problem, sortIssues } from './locate.js'
 import { resolveConfig, type TopicCheck } from './resolve.js'
-import { configSchema, problemsFromIssues } from './schema.js'
+import { configSchema, type ParsedConfig, problemsFromIssues } from './schema.js'
 import { yamlData } from './yaml-data.js'
 import { MAX_YAML_DEPTH, tooDeepAt } from './yaml-depth.js'
 
@@ -193,7 +191,8 @@ const composeFirst = (tokens: readonly CST.Token[], length: number): Document.Pa
 /**
  * Reads configuration text (pure: the environment is a parameter). Every problem in the file is
  * collected and thrown together as one {@link ConfigError}, each with file, line and column.
- * `checkTopics`, when given, adds its problems to the file's own.
+ * `checkTopics`, when given, adds its problems to the file's own; `onValid`, when given, sees the
+ * schema's output before anything completes it (ids, environment, topic checks).
  * @throws ConfigError
  * @example readConfigText('sources: []', 'inline.yaml', {}).server.port // 8080
  */
@@ -202,6 +201,7 @@ export const readConfigText = (
   file: string,
   env: Env = {},
   checkTopics?: TopicCheck,
+  onValid?: (parsed: ParsedConfig) => void,
 ): AppConfig => {
   const lines = new LineCounter()
   const source = text.replace(/^\uFEFF/, '')
@@ -252,6 +252,7 @@ export const readConfigText = (
   // a configuration is parsed once or twice per process, so that compiling costs more than it saves.
   const result = configSchema.safeParse(data, { reportInput: true, jitless: true })
   if (result.success) {
+    onValid?.(result.data)
     const resolved = resolveConfig(result.data, file, env, checkTopics)
     if (problems.length === 0 && resolved.problems.length === 0) return resolved.config
     problems.push(...resolved.problems)
@@ -261,34 +262,4 @@ export const readConfigText = (
     problems.push(...found.filter((p) => !envPaths.some((e) => isUnder(p.path, e))))
   }
   return fail(sortIssues(locate(problems)))
-}
-
-/**
- * Reads and validates a configuration file; `storage.path` comes back absolute, resolved against
- * the file's folder. A missing or unreadable file is a ConfigError too.
- * @throws ConfigError
- * @example const config = await loadConfig(resolveConfigPath(flags.config))
- */
-export const readConfigFile = async (
-  path: string,
-  env: Env,
-  checkTopics?: TopicCheck,
-): Promise<AppConfig> => {
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch (e) {
-    const notFound = (e as NodeJS.ErrnoException).code === 'ENOENT'
-    const message = notFound
-      ? `the configuration file ${path} does not exist (give another one with --config PATH or TOPICWIRE_CONFIG)`
-      : `the configuration file ${path} cannot be read: ${e instanceof Error ? e.message : String(e)}`
-    throw new ConfigError([{ file: path, line: 1, column: 1, path: '', message }], { cause: e })
-  }
-  const config = readConfigText(text, path, env, checkTopics)
-  // Data paths are the configuration's, wherever the command runs from: a file in
-  // /etc/topicwire names its store the same way from a service manager, cron or a shell.
-  return {
-    ...config,
-    storage: { ...config.storage, path: resolve(dirname(path), config.storage.path) },
-  }
 }

@@ -1,7 +1,7 @@
 /** From the validated file to AppConfig: source ids, environment overrides, cross-references, topic checks. */
 import type { AppConfig, Source, Topic } from '../model/types.js'
-import { ID_PATTERN, isHttpUrl, isListenHost } from './fields.js'
-import { type ConfigPath, type Problem, suggestKey } from './locate.js'
+import type { ConfigPath, Problem } from './locate.js'
+import { ID_PATTERN, isHttpUrl, isListenHost, suggestKey } from './plain-checks.js'
 import type { ParsedConfig, ParsedSource } from './schema.js'
 
 type Env = Record<string, string | undefined>

@@ -1,5 +1,5 @@
 /** analyseFeed: the CPU-bound half of a poll (pure) — decompress → decode → parse → skip unchanged → normalise → dedupe → tag. */
-import type { Item, PreparedItem, Source } from '../model/types.js'
+import type { Item, Source } from '../model/types.js'
 import type { StoryFeatures } from '../stories/features.js'
 import { storyFeatures } from '../stories/features.js'
 import type { Tagger } from '../topics/tag.js'
@@ -34,11 +34,6 @@ export interface AnalyseInput {
   previous?: ReadonlyMap<string, string>
   /** Also compute each item's story features (for the story index, which then need not). */
   storyFeatures?: boolean
-  /**
-   * On a worker (workers/worker.ts): also compute what the store computes of each item
-   * (`AnalysedFeed.prepared`, for a store that `readsPrepared`). analyseFeed ignores it.
-   */
-  prepareForStore?: boolean
 }
 
 /** What a fetched document holds that is not yet stored. */
@@ -55,8 +50,6 @@ export interface AnalysedFeed {
   recovered: string[]
   /** With `storyFeatures`: the story features of each item, in the order of `items`. */
   features?: StoryFeatures[]
-  /** With `prepareForStore`, from a worker: what it computed of each item for the store, by id. */
-  prepared?: ReadonlyMap<string, PreparedItem>
 }
 
 /**

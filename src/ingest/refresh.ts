@@ -159,14 +159,8 @@ export const refreshSource = async (
       await deps.store.saveState(state)
       return finish({ outcome: 'not-modified', status: 304 })
     }
-    const { prepared } = analysed
     const save = (clustered: Item[]) =>
-      deps.store.saveIngest({
-        sourceId: source.id,
-        items: clustered,
-        state,
-        ...(prepared && { prepared }),
-      })
+      deps.store.saveIngest({ sourceId: source.id, items: clustered, state })
     const { cluster } = deps
     const saved =
       items.length === 0
@@ -285,7 +279,6 @@ const poll = async (
     fetchedAt: now.toISOString(),
     ...withPrevious(deps.entryMemo.get(source.id)),
     storyFeatures: true,
-    ...(deps.store.readsPrepared && { prepareForStore: true }),
   }
   let analysed: AnalysedFeed
   try {

@@ -322,28 +322,6 @@ export interface IngestResult {
   sourceId: string
   items: Item[]
   state: SourceState
-  /**
-   * What the analysis worker computed of the poll's items for a store that reads it
-   * (`Store.readsPrepared`), by item id; a driver that does not may ignore it.
-   */
-  prepared?: ReadonlyMap<string, PreparedItem>
-}
-
-/**
- * What the analysis worker computed of one incoming item so that the poll's thread need not. It
- * describes `of`, the item as the worker sent it: a driver uses it for an item only while that
- * item's fields are `of`'s own values (compared by identity), else computes them itself.
- */
-export interface PreparedItem {
-  of: Item
-  /** The word filter of `of`'s search words (topics/search-words.ts `searchWordsOf`). */
-  words: string
-  /**
-   * The UTF-8 JSON of `of`'s first `keys` keys (those before `topics`, which the poll's thread may
-   * still change), in their order, without the closing brace: `{"id":"…",…,"contentHash":"…"`.
-   */
-  head: Uint8Array
-  keys: number
 }
 
 export interface SaveSummary {
@@ -430,8 +408,6 @@ export interface Store {
    * history record, when taken at `lastFetchAt`): only the store knows what was new.
    */
   saveIngest(r: IngestResult): Promise<SaveSummary>
-  /** The driver reads `IngestResult.prepared`: polls ask the analysis worker for it. */
-  readsPrepared?: boolean
   /** Updates the state alone (errors, not-modified). */
   saveState(state: SourceState): Promise<void>
   queryItems(q: ItemQuery): Promise<Page<Item>>

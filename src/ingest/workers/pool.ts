@@ -6,18 +6,14 @@ import type { ErrorCode, Item, Source, Topic } from '../../model/types.js'
 import type { Tagger } from '../../topics/tag.js'
 import type { AnalysedFeed, AnalyseInput } from '../analyse.js'
 import { type PackedFeatures, unpackFeatures } from './packed-features.js'
-import { type PackedPrepared, unpackPrepared } from './prepared-items.js'
 
 /** Messages to the worker. */
 export type WorkerRequest =
   | { type: 'configure'; topics: Topic[]; version: number }
   | { type: 'job'; id: number; input: AnalyseInput }
 
-/** An AnalysedFeed as the worker sends it: its story features and prepared items packed (packed-features.ts, prepared-items.ts). */
-export type WorkerResult = Omit<AnalysedFeed, 'features' | 'prepared'> & {
-  packed?: PackedFeatures
-  prepared?: PackedPrepared
-}
+/** An AnalysedFeed as the worker sends it: its story features packed (packed-features.ts). */
+export type WorkerResult = Omit<AnalysedFeed, 'features'> & { packed?: PackedFeatures }
 
 /** Messages from the worker; `version` says which topic rules tagged the items. */
 export type WorkerReply =
@@ -232,12 +228,8 @@ export const createAnalysePool = (opts: {
         job.reject(revive(reply.error))
         return
       }
-      const { packed, prepared, ...rest } = reply.result
-      const result: AnalysedFeed = {
-        ...rest,
-        ...(packed && { features: unpackFeatures(packed) }),
-        ...(prepared && { prepared: unpackPrepared(prepared, rest.items) }),
-      }
+      const { packed, ...rest } = reply.result
+      const result: AnalysedFeed = packed ? { ...rest, features: unpackFeatures(packed) } : rest
       if (reply.version === version) {
         job.resolve(result)
         return

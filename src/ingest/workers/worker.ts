@@ -7,7 +7,6 @@ import { topicTagger } from '../../topics/tag.js'
 import { analyseFeed } from '../analyse.js'
 import { packFeatures } from './packed-features.js'
 import type { WorkerReply, WorkerRequest } from './pool.js'
-import { packPrepared } from './prepared-items.js'
 
 const port = parentPort
 if (!port) throw new Error('workers/worker.ts runs as a worker thread (see workers/pool.ts)')
@@ -44,18 +43,10 @@ port.on('message', async (msg: WorkerRequest) => {
   let reply: WorkerReply
   const transfer: ArrayBuffer[] = []
   try {
-    const { features, prepared: _none, ...rest } = await analyseFeed(input, tagger)
+    const { features, ...rest } = await analyseFeed(input, tagger)
     const packed = features ? packFeatures(features) : undefined
     if (packed) transfer.push(packed.data.buffer as ArrayBuffer)
-    const prepared = input.prepareForStore ? packPrepared(rest.items) : undefined
-    if (prepared)
-      transfer.push(prepared.data.buffer as ArrayBuffer, prepared.ends.buffer as ArrayBuffer)
-    reply = {
-      id,
-      ok: true,
-      version,
-      result: { ...rest, ...(packed && { packed }), ...(prepared && { prepared }) },
-    }
+    reply = { id, ok: true, version, result: packed ? { ...rest, packed } : rest }
   } catch (err) {
     reply = {
       id,

@@ -1,8 +1,9 @@
 /** What the partitioned store keeps in memory of an item: what queries and upserts read, not its body. */
 import type { ClusterReason, Item } from '../../model/types.js'
-import { searchWordsOf } from '../../topics/search-words.js'
 import { frozenReason } from '../frozen-reason.js'
+import { searchFieldsOf } from '../query.js'
 import { createInternPool } from './intern-pool.js'
+import { coveredWords, wordFilterOfFields } from './word-filter.js'
 
 /**
  * Marks a lean copy (own, enumerable, so a copy spread from it — a re-tag, a new story — still
@@ -167,7 +168,14 @@ export const wholeAgain = (old: Item, after: Item): Item => {
 }
 
 /**
- * The word filter of an item's search words (topics/search-words.ts `searchWordsOf`): an item
- * whose filter lacks a word cannot match a term with it.
+ * The word filter (word-filter.ts) of the words of query.ts `searchTextOf`: an item whose filter
+ * lacks a word cannot match a term with it; one whose filter may have it is checked on its whole
+ * text. Made from the same fields, in the same order, without building that text (it runs for
+ * every item stored; a test holds it to the filter of the text).
  */
-export const wordsOf = (item: Item): string => searchWordsOf(item)
+export const wordsOf = (item: Item): string => {
+  const fields = searchFieldsOf(item)
+  // A summary cut from the content (an RSS description that is both) adds no word of its own.
+  if (coveredWords(fields[1] as string, fields[2] as string)) fields[1] = ''
+  return wordFilterOfFields(fields)
+}

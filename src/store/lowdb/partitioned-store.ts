@@ -18,7 +18,6 @@ import { StoreError } from '../../model/errors.js'
 import type {
   Enclosure,
   Item,
-  PreparedItem,
   Retention,
   SaveSummary,
   SourceState,
@@ -62,7 +61,6 @@ import { isLean, leanItem, wholeAgain, wordsOf } from './lean-item.js'
 import { createLeanMatcher } from './lean-matcher.js'
 import { acquireLock } from './lock.js'
 import { migrateSingleFile } from './migrate.js'
-import { preparedJson, preparedWords } from './prepared-json.js'
 import { createSpanReader, type SpanReader } from './span-reader.js'
 
 export interface PartitionedStoreOptions {
@@ -363,21 +361,11 @@ export const createPartitionedStore = async (
   }
   /** The items of the save being filed, by id, with the JSON bytes the journal took of each. */
   let encoded: Map<string, { item: Item; bytes: Buffer }> | undefined
-  /** What the analysis worker computed of the items of the save being filed (their search words). */
-  let preparing: ReadonlyMap<string, PreparedItem> | undefined
-  /** The search words of `item`: the worker's when it computed them for this content, else made here. */
-  const wordsFor = (item: Item): string =>
-    preparedWords(item, preparing?.get(item.id)) ?? wordsOf(item)
   /** The JSON bytes of `full`: the journal's when it is a copy of an item of the save, else its own. */
   const bytesOf = (full: Item): Buffer => {
     const e = encoded?.get(full.id)
     return e && sameJson(full, e.item) ? e.bytes : jsonBytes(full)
   }
-  /**
-   * The JSON bytes the journal took of pending items held in memory as they came (frozen, so the
-   * bytes stay theirs): a flush writes these instead of encoding the items again.
-   */
-  const heldJson = new WeakMap<Item, Buffer>()
   /** Files `full` as pending: in memory while few bodies are, else in the spill file. */
   const hold = (full: Item): void => {
     const chars = bodyChars(full)
@@ -392,8 +380,6 @@ export const createPartitionedStore = async (
     }
     heldChars += chars
     pending.set(full.id, full)
-    const e = encoded?.get(full.id)
-    if (e && sameJson(full, e.item)) heldJson.set(full, e.bytes)
   }
   const byDay = new Map<string, Set<string>>()
   const dirty = new Set<string>()
@@ -485,9 +471,9 @@ export const createPartitionedStore = async (
       if (isLean(after)) {
         // A re-tag or a new story of a stored item: same content, so the same body and words.
         full = wholeAgain(whole(before ?? after), after)
-      } else if (slot) slot.words = wordsFor(after)
+      } else if (slot) slot.words = wordsOf(after)
       if (!slot) {
-        slot = new Slot('', isLean(after) ? wordsOf(full) : wordsFor(after))
+        slot = new Slot('', isLean(after) ? wordsOf(full) : wordsOf(after))
         slots.set(after.id, slot)
       }
       cache.delete(after.id)
@@ -782,10 +768,7 @@ export const createPartitionedStore = async (
         count: list.length,
         partOf: (k) => {
           const p = written[k]
-          if (p) {
-            if (isSpilled(p)) return spill.read(p.span)
-            return heldJson.get(p) ?? Buffer.from(JSON.stringify(p))
-          }
+          if (p) return isSpilled(p) ? spill.read(p.span) : Buffer.from(JSON.stringify(p))
           const at = stored[k]!
           return readerOf(at.day).read(at.off, at.len)
         },
@@ -1059,27 +1042,21 @@ export const createPartitionedStore = async (
 
   const store: PartitionedStore = {
     ...memoryMethods(mem),
-    readsPrepared: !opts.readOnly,
     // Durable before visible: a save is journaled (synced) before memory, hence readers, see it.
     async saveIngest(r) {
       const foreign = [r.state, ...r.items].some((x) => x.sourceId !== r.sourceId)
       if (opts.readOnly || foreign) return mem.saveIngest(r)
       const items = r.items.filter(changes)
-      const { prepared } = r
-      const bytes = items.map(
-        (item) => preparedJson(item, prepared?.get(item.id)) ?? jsonBytes(item),
-      )
+      const bytes = items.map(jsonBytes)
       await journal.append({ ...r, items }, bytes)
       // The memory store files every item of the save before its first await: the spill file
       // takes the journal's bytes of an item filed as it came (a new one), instead of its JSON again.
       encoded = new Map(items.map((item, k) => [item.id, { item, bytes: bytes[k]! }]))
-      preparing = prepared
       let saving: Promise<SaveSummary>
       try {
         saving = mem.saveIngest(r)
       } finally {
         encoded = undefined
-        preparing = undefined
       }
       const saved = await saving
       await relieve()

@@ -13,9 +13,6 @@ import {
 import { AppError, FetchError, ParseError } from '../../../src/model/errors.js'
 import type { Topic } from '../../../src/model/types.js'
 import { createRuntime, createTagger } from '../../../src/runtime.js'
-import { jsonBytes } from '../../../src/store/lowdb/journal.js'
-import { wordsOf } from '../../../src/store/lowdb/lean-item.js'
-import { preparedJson, preparedWords } from '../../../src/store/lowdb/prepared-json.js'
 import { createMemoryStore } from '../../../src/store/memory.js'
 import { silentLogger } from '../../../src/util/logger.js'
 import { createMetrics } from '../../../src/util/metrics.js'
@@ -70,22 +67,6 @@ describe('analysis pool', { timeout: 30_000 }, () => {
     const items = remote.flatMap((r) => r.items)
     expect(items.length).toBeGreaterThan(20)
     expect(items.some((i) => i.topics.includes('pakistan-afghanistan'))).toBe(true)
-  })
-
-  it("sends, when asked, each item's search words and JSON as the store would make them", async () => {
-    pool = createAnalysePool({ topics: config.topics, tagger, workers: 1 })
-    const asked = await pool.analyse(input('pk-daily.rss', { prepareForStore: true }))
-    const { prepared: _p, ...rest } = asked
-    expect(rest).toEqual(await analyseFeed(input('pk-daily.rss'), tagger))
-    expect(asked.items.length).toBeGreaterThan(2)
-    expect(asked.prepared?.size).toBe(asked.items.length)
-    for (const item of asked.items) {
-      const p = asked.prepared?.get(item.id)
-      expect(p?.of).toBe(item)
-      expect(preparedWords(item, p)).toBe(wordsOf(item))
-      expect(preparedJson(item, p)?.toString()).toBe(jsonBytes(item).toString())
-    }
-    expect((await pool.analyse(input('pk-daily.rss'))).prepared).toBeUndefined()
   })
 
   it('sends the bytes of a body that is a view of a larger buffer, and leaves the caller its own', async () => {

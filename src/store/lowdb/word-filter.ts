@@ -1,5 +1,5 @@
 /** A per-item Bloom filter of the words `q` searches: a compact "may have this word" that keeps every item's words in memory at a fraction of their size. */
-import { normalizeText, takesAsciiPath } from './text.js'
+import { normalizeText, takesAsciiPath } from '../../topics/text.js'
 
 /** Bits per distinct word and probes per word: about 1% false positives. */
 const BITS_PER_WORD = 10

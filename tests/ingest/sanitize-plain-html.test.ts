@@ -7,14 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { sanitizeHtml, sanitizeHtmlParsed } from '../../src/ingest/sanitize.js'
 import { corpusPresent } from '../helpers/corpus.js'
 import { corpusEntryTexts } from '../helpers/corpus-texts.js'
-
-/** A small deterministic generator (mulberry32). */
-const random = (seed: number) => () => {
-  seed = (seed + 0x6d2b79f5) | 0
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-}
+import { mulberry32, type Pick, randomFragment } from '../helpers/random-html.js'
 
 const BASES = ['https://e.org/news/1', 'http://127.0.0.2/f.xml', 'https://x.example/a/b/?q=1']
 const TAGS = ['p', 'a', 'A', 'img', 'IMG', 'br', 'b', 'em', 'span', 'strong', 'code', 'p', 'a']
@@ -57,7 +50,7 @@ const ATTR_NAMES = [
   'cite',
 ]
 
-const attribute = (rnd: () => number, pick: <T>(xs: readonly T[]) => T): string => {
+const attribute = (rnd: () => number, pick: Pick): string => {
   const name = pick(ATTR_NAMES)
   const r = rnd()
   if (r < 0.1) return ` ${name}`
@@ -67,28 +60,24 @@ const attribute = (rnd: () => number, pick: <T>(xs: readonly T[]) => T): string 
 }
 
 /** Random HTML, mostly of the plain form, sometimes with something that is not. */
-const fragment = (rnd: () => number): string => {
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T
-  let out = ''
-  const parts = 1 + Math.floor(rnd() * 14)
-  for (let k = 0; k < parts; k++) {
-    const r = rnd()
-    if (r < 0.35) out += pick(TEXT)
-    else if (r < 0.37) out += pick(ODD_TEXT)
-    else {
-      const name = rnd() < 0.04 ? pick(ODD_TAGS) : pick(TAGS)
-      if (rnd() < 0.4) {
-        out += `</${name}>`
-        continue
-      }
-      let attrs = ''
-      while (rnd() < 0.5) attrs += attribute(rnd, pick)
-      const end = rnd() < 0.08 ? '/>' : rnd() < 0.05 ? ' />' : rnd() < 0.02 ? '' : '>'
-      out += `<${name}${attrs}${end}`
-    }
-  }
-  return out
-}
+const fragment = (rnd: () => number): string =>
+  randomFragment(rnd, {
+    text: TEXT,
+    oddText: ODD_TEXT,
+    textShare: 0.35,
+    oddTextShare: 0.02,
+    tags: TAGS,
+    oddTags: ODD_TAGS,
+    oddTagShare: 0.04,
+    attribute,
+    attributeChance: 0.5,
+    closingSpace: 0,
+    ends: [
+      ['/>', 0.08],
+      [' />', 0.05],
+      ['', 0.02],
+    ],
+  })
 
 describe('sanitizeHtml of plain article tags (written without a parser) against sanitize-html', () => {
   it.each([
@@ -104,7 +93,7 @@ describe('sanitizeHtml of plain article tags (written without a parser) against 
   })
 
   it('gives the same HTML on 40,000 random fragments', () => {
-    const rnd = random(10)
+    const rnd = mulberry32(10)
     for (let n = 0; n < 40_000; n++) {
       const html = fragment(rnd)
       const base = BASES[n % BASES.length] as string

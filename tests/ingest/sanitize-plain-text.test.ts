@@ -7,14 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { htmlToText, htmlToTextParsed } from '../../src/ingest/sanitize.js'
 import { corpusPresent } from '../helpers/corpus.js'
 import { corpusEntryTexts } from '../helpers/corpus-texts.js'
-
-/** A small deterministic generator (mulberry32). */
-const random = (seed: number) => () => {
-  seed = (seed + 0x6d2b79f5) | 0
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-}
+import { mulberry32, randomFragment } from '../helpers/random-html.js'
 
 const TAGS = ['p', 'P', 'a', 'b', 'br', 'img', 'div', 'li', 'ul', 'h2', 'td', 'span', 'em', 'pre']
 const ODD_TAGS = [
@@ -50,28 +43,24 @@ const ODD_ATTRS = [
 ]
 
 /** Random HTML, mostly of the plain form, sometimes with something that is not. */
-const fragment = (rnd: () => number): string => {
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T
-  let out = ''
-  const parts = 1 + Math.floor(rnd() * 14)
-  for (let k = 0; k < parts; k++) {
-    const r = rnd()
-    if (r < 0.4) out += pick(TEXT)
-    else if (r < 0.43) out += pick(ODD_TEXT)
-    else {
-      const name = rnd() < 0.05 ? pick(ODD_TAGS) : pick(TAGS)
-      if (rnd() < 0.4) {
-        out += `</${name}${rnd() < 0.1 ? ' ' : ''}>`
-        continue
-      }
-      let attrs = ''
-      while (rnd() < 0.4) attrs += rnd() < 0.08 ? pick(ODD_ATTRS) : pick(ATTRS)
-      const end = rnd() < 0.1 ? '/>' : rnd() < 0.05 ? ' />' : rnd() < 0.03 ? '' : '>'
-      out += `<${name}${attrs}${end}`
-    }
-  }
-  return out
-}
+const fragment = (rnd: () => number): string =>
+  randomFragment(rnd, {
+    text: TEXT,
+    oddText: ODD_TEXT,
+    textShare: 0.4,
+    oddTextShare: 0.03,
+    tags: TAGS,
+    oddTags: ODD_TAGS,
+    oddTagShare: 0.05,
+    attribute: (r, pick) => (r() < 0.08 ? pick(ODD_ATTRS) : pick(ATTRS)),
+    attributeChance: 0.4,
+    closingSpace: 0.1,
+    ends: [
+      ['/>', 0.1],
+      [' />', 0.05],
+      ['', 0.03],
+    ],
+  })
 
 describe('htmlToText of plain tags and text (one pass) against htmlparser2', () => {
   it.each([
@@ -87,7 +76,7 @@ describe('htmlToText of plain tags and text (one pass) against htmlparser2', () 
   })
 
   it('gives the same text on 50,000 random fragments', () => {
-    const rnd = random(21)
+    const rnd = mulberry32(21)
     for (let n = 0; n < 50_000; n++) {
       const html = fragment(rnd)
       expect(htmlToText(html), JSON.stringify(html)).toBe(htmlToTextParsed(html))

@@ -1,0 +1,65 @@
+/** Random HTML fragments of a given shape, for tests that hold a fast path equal to the library it skips. */
+
+/**
+ * A deterministic generator (mulberry32) of numbers in [0, 1).
+ * @example const rnd = mulberry32(10); rnd() // 0.…
+ */
+export const mulberry32 =
+  (seed: number): (() => number) =>
+  () => {
+    seed = (seed + 0x6d2b79f5) | 0
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+
+/** One element of `xs`, chosen by `rnd`. */
+export type Pick = <T>(xs: readonly T[]) => T
+
+/** What a fragment is made of, and how often. */
+export interface FragmentShape {
+  /** Text pieces, taken with chance `textShare`; odd ones (entities, stray `<`…) with `oddTextShare`. */
+  text: readonly string[]
+  oddText: readonly string[]
+  textShare: number
+  oddTextShare: number
+  /** Tag names; odd ones with chance `oddTagShare`. */
+  tags: readonly string[]
+  oddTags: readonly string[]
+  oddTagShare: number
+  /** One attribute (with its leading space), added while `rnd() < attributeChance`. */
+  attribute: (rnd: () => number, pick: Pick) => string
+  attributeChance: number
+  /** Chance of a space before a closing tag's `>`. */
+  closingSpace: number
+  /** How an opening tag ends, each tried in turn with its chance; else `>`. */
+  ends: readonly (readonly [string, number])[]
+}
+
+/**
+ * Random HTML of 1–14 pieces (text, opening and closing tags), mostly of the plain form `shape`
+ * describes, sometimes with something that is not.
+ * @example randomFragment(mulberry32(1), shape) // '<p title="x">Torkham</b>'
+ */
+export const randomFragment = (rnd: () => number, shape: FragmentShape): string => {
+  const pick: Pick = (xs) => xs[Math.floor(rnd() * xs.length)] as (typeof xs)[number]
+  let out = ''
+  const parts = 1 + Math.floor(rnd() * 14)
+  for (let k = 0; k < parts; k++) {
+    const r = rnd()
+    if (r < shape.textShare) out += pick(shape.text)
+    else if (r < shape.textShare + shape.oddTextShare) out += pick(shape.oddText)
+    else {
+      const name = rnd() < shape.oddTagShare ? pick(shape.oddTags) : pick(shape.tags)
+      if (rnd() < 0.4) {
+        out += `</${name}${rnd() < shape.closingSpace ? ' ' : ''}>`
+        continue
+      }
+      let attrs = ''
+      while (rnd() < shape.attributeChance) attrs += shape.attribute(rnd, pick)
+      const end = shape.ends.find(([, chance]) => rnd() < chance)?.[0] ?? '>'
+      out += `<${name}${attrs}${end}`
+    }
+  }
+  return out
+}

@@ -66,11 +66,3 @@ console.log(
     `${(stats.candidates / stats.assigned).toFixed(1)} candidates visited and ${(stats.scored / stats.assigned).toFixed(1)} scored per arrival, ${joined} joined a story; ` +
     `clusters ${digest.digest('hex').slice(0, 16)}`,
 )
-const C = (globalThis as { __C?: Record<string, number> }).__C
-if (C)
-  console.log(
-    Object.entries(C)
-      .map(([k, v]) => `${k} ${(v / stats.assigned).toFixed(2)}`)
-      .join(', '),
-    '(per arrival)',
-  )

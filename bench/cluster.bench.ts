@@ -2,20 +2,13 @@
 
 import type { Item } from '../src/model/types.js'
 import { createStoryIndex, type StoryIndexOptions } from '../src/stories/story-index.js'
+import { mulberry32 as rng } from '../tests/helpers/random.js'
 
 const HOUR = 3_600_000
 const NOW = Date.parse('2026-03-10T12:00:00.000Z')
 const SIZES = [1_000, 10_000, 100_000]
 const ARRIVALS = 2_000
 const SOURCES = 24
-
-/** A small deterministic PRNG (mulberry32), so every run measures the same texts. */
-const rng = (seed: number) => () => {
-  seed = (seed + 0x6d2b79f5) | 0
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-}
 
 const SYLLABLES = 'ka ri to ma shen lo ve dar kun bal ti pra zo hel gan mu sor fi ne qa'.split(' ')
 

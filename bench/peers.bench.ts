@@ -17,6 +17,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { freePort } from '../tests/helpers/ports.js'
+import { mulberry32 as random } from '../tests/helpers/random.js'
 
 const ROOT = join(import.meta.dirname, '..')
 const BIN = join(ROOT, 'bin/topicwire.js')
@@ -41,14 +42,6 @@ const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
 const TARGETS = { firstVsNewsboat: 0.2, secondVsBare: 2, peakMb: 300 }
 
 // ------------------------------------------------------------------ the documents
-
-/** A small deterministic generator (mulberry32), so every run serves the same bytes. */
-const random = (seed: number) => () => {
-  seed = (seed + 0x6d2b79f5) | 0
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-}
 
 /*
  * The text: made-up words (no real text) with the statistics of real news as topicwire's tokeniser

@@ -1,5 +1,6 @@
 /** The store benchmark's deterministic data: realistic items (titles, ~1.5 KB bodies, 30% tagged, stories of 2–5). */
 import type { Item, SourceState } from '../src/model/types.js'
+import { mulberry32 as rng } from '../tests/helpers/random.js'
 
 export const DAY_MS = 86_400_000
 /** The benchmark's "now": every store is built as of this instant. */
@@ -8,14 +9,6 @@ export const TOPICS = ['border', 'trade', 'refugees', 'talks', 'security']
 export const SOURCES = 300
 /** Items a day across all sources (a year of a few hundred sources is ~500k items). */
 export const PER_DAY = 1_400
-
-/** A small deterministic PRNG (mulberry32), so every run measures the same data. */
-export const rng = (seed: number) => () => {
-  seed = (seed + 0x6d2b79f5) | 0
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-}
 
 const SYLLABLES = 'ka ri to ma shen lo ve dar kun bal ti pra zo hel gan mu sor fi ne qa'.split(' ')
 

@@ -15,15 +15,9 @@ import { RETRAIN_EVERY } from '../src/topics/learn-history.js'
 import { createLearner, type LearnTopics, learnHere } from '../src/topics/learner.js'
 import type { MatchableItem } from '../src/topics/prepare.js'
 import { tagItem } from '../src/topics/tag.js'
+import { mulberry32 as rng } from '../tests/helpers/random.js'
 import { NEWS_DEV_OUTLET_TAGS } from './news-dev.js'
 
-/** Deterministic pseudo-random numbers (mulberry32), so every run measures the same data. */
-const rng = (seed: number) => () => {
-  seed = (seed + 0x6d2b79f5) | 0
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-}
 const random = rng(42)
 const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T
 

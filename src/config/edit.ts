@@ -5,8 +5,8 @@ import { basename, dirname, join } from 'node:path'
 import { Document, isMap, isScalar, isSeq, parseDocument, visit } from 'yaml'
 import type { Source } from '../model/types.js'
 import { canonicalUrl } from '../util/url.js'
-import { isHttpUrl } from './fields.js'
 import { parseConfigText } from './load.js'
+import { isHttpUrl } from './plain-checks.js'
 import { assignSourceIds } from './resolve.js'
 
 type Env = Record<string, string | undefined>

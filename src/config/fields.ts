@@ -8,8 +8,6 @@ import type { Problem } from './locate.js'
 import { ID_PATTERN, isHttpUrl, isListenHost } from './plain-checks.js'
 import { readMatchNode } from './rules.js'
 
-export { ID_PATTERN, isHttpUrl, isListenHost }
-
 // Messages are templates: `{field}` becomes the key (`"limit"`), `{got}` the offending value.
 const ID_MESSAGE = '{field} may only use lower-case letters a-z, digits and "-", got {got}'
 /** Message for a section or entry that is not a map. */

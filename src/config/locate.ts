@@ -69,8 +69,6 @@ export const fillMessage = (template: string, path: ConfigPath, input: unknown):
         : describeValue(input),
   )
 
-export { suggestKey }
-
 /** `unknown key "evry" in sources[0] (did you mean "every"?)`; `where` as {@link wherePhrase} says it. */
 export const unknownKeyMessage = (
   key: string,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { cronProblem, isHttpUrl, isTimeZone } from '../../src/config/fields.js'
+import { cronProblem, isTimeZone } from '../../src/config/fields.js'
+import { isHttpUrl } from '../../src/config/plain-checks.js'
 import { allowedKeysAt } from '../../src/config/schema.js'
 
 describe('field checks', () => {

@@ -7,9 +7,9 @@ import {
   formatPath,
   locateProblem,
   sortIssues,
-  suggestKey,
   unknownKeyMessage,
 } from '../../src/config/locate.js'
+import { suggestKey } from '../../src/config/plain-checks.js'
 
 describe('paths and labels', () => {
   it.each([

@@ -1,18 +1,5 @@
 /** Random HTML fragments of a given shape, for tests that hold a fast path equal to the library it skips. */
 
-/**
- * A deterministic generator (mulberry32) of numbers in [0, 1).
- * @example const rnd = mulberry32(10); rnd() // 0.…
- */
-export const mulberry32 =
-  (seed: number): (() => number) =>
-  () => {
-    seed = (seed + 0x6d2b79f5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-
 /** One element of `xs`, chosen by `rnd`. */
 export type Pick = <T>(xs: readonly T[]) => T
 

@@ -12,3 +12,16 @@ export const seeded = (seed: number): (() => number) => {
     return x >>> 16
   }
 }
+
+/**
+ * A deterministic generator (mulberry32) of numbers in [0, 1): the same seed, the same sequence.
+ * @example const rnd = mulberry32(10); rnd() // 0.…
+ */
+export const mulberry32 =
+  (seed: number): (() => number) =>
+  () => {
+    seed = (seed + 0x6d2b79f5) | 0
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }

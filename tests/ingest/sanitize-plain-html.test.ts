@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest'
 import { sanitizeHtml, sanitizeHtmlParsed } from '../../src/ingest/sanitize.js'
 import { corpusPresent } from '../helpers/corpus.js'
 import { corpusEntryTexts } from '../helpers/corpus-texts.js'
-import { mulberry32, type Pick, randomFragment } from '../helpers/random-html.js'
+import { mulberry32 } from '../helpers/random.js'
+import { type Pick, randomFragment } from '../helpers/random-html.js'
 
 const BASES = ['https://e.org/news/1', 'http://127.0.0.2/f.xml', 'https://x.example/a/b/?q=1']
 const TAGS = ['p', 'a', 'A', 'img', 'IMG', 'br', 'b', 'em', 'span', 'strong', 'code', 'p', 'a']

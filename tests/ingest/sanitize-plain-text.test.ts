@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest'
 import { htmlToText, htmlToTextParsed } from '../../src/ingest/sanitize.js'
 import { corpusPresent } from '../helpers/corpus.js'
 import { corpusEntryTexts } from '../helpers/corpus-texts.js'
-import { mulberry32, randomFragment } from '../helpers/random-html.js'
+import { mulberry32 } from '../helpers/random.js'
+import { randomFragment } from '../helpers/random-html.js'
 
 const TAGS = ['p', 'P', 'a', 'b', 'br', 'img', 'div', 'li', 'ul', 'h2', 'td', 'span', 'em', 'pre']
 const ODD_TAGS = [

@@ -4,14 +4,7 @@ import type { Item } from '../../src/model/types.js'
 import { createItemIndex } from '../../src/store/item-index.js'
 import { sortNewestFirst } from '../../src/store/query.js'
 import { makeItem } from '../helpers/items.js'
-
-/** A deterministic PRNG (mulberry32), so a failure can be replayed. */
-const rng = (seed: number) => () => {
-  seed = (seed + 0x6d2b79f5) | 0
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-}
+import { mulberry32 as rng } from '../helpers/random.js'
 
 const at = (minute: number): string =>
   new Date(Date.UTC(2026, 2, 10) + minute * 60_000).toISOString()

@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createKeyArena } from '../../src/stories/key-arena.js'
-
-/** A small deterministic PRNG (mulberry32): the same churn every run. */
-const rng = (seed: number) => () => {
-  seed = (seed + 0x6d2b79f5) | 0
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-}
+import { mulberry32 as rng } from '../helpers/random.js'
 
 describe('createKeyArena', () => {
   it('gives back what each slot was set to, empty for slots without an array', () => {

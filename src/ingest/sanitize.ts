@@ -153,22 +153,21 @@ const MARKUP_OR_ESCAPED = /[<>&]/
  * `rel="noopener noreferrer"` on links. Always the last content step.
  * @example sanitizeHtml('<p onclick="x()"><a href="/a">A</a></p>', 'https://e.org/') // '<p><a href="https://e.org/a" rel="noopener noreferrer">A</a></p>'
  */
-export const sanitizeHtml = (html: string, baseUrl: string): string => {
-  if (!MARKUP_OR_ESCAPED.test(html)) return html.trim()
-  currentBase = baseUrl
-  try {
-    return (plainSanitized(html) ?? sanitize(html, ARTICLE_OPTIONS)).trim()
-  } finally {
-    currentBase = ''
-  }
-}
+export const sanitizeHtml = (html: string, baseUrl: string): string =>
+  sanitizeWith(html, baseUrl, true)
 
 /** {@link sanitizeHtml} always through sanitize-html, for the tests that compare the two. */
-export const sanitizeHtmlParsed = (html: string, baseUrl: string): string => {
+export const sanitizeHtmlParsed = (html: string, baseUrl: string): string =>
+  sanitizeWith(html, baseUrl, false)
+
+/** {@link sanitizeHtml}, with plain article HTML written by {@link plainSanitized} when `plainFirst`. */
+const sanitizeWith = (html: string, baseUrl: string, plainFirst: boolean): string => {
   if (!MARKUP_OR_ESCAPED.test(html)) return html.trim()
   currentBase = baseUrl
   try {
-    return sanitize(html, ARTICLE_OPTIONS).trim()
+    return (
+      (plainFirst ? plainSanitized(html) : undefined) ?? sanitize(html, ARTICLE_OPTIONS)
+    ).trim()
   } finally {
     currentBase = ''
   }

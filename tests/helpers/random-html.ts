@@ -50,3 +50,55 @@ export const randomFragment = (rnd: () => number, shape: FragmentShape): string 
   }
   return out
 }
+
+/**
+ * Character references: the plain forms the fast paths of sanitize.ts decode themselves (named,
+ * decimal, hex) and their near misses, left to htmlparser2 or sanitize-html (no `;`, unknown
+ * names, code points HTML repairs).
+ */
+export const CHARACTER_REFERENCES: readonly string[] = [
+  '&amp;',
+  '&lt;',
+  '&gt;',
+  '&quot;',
+  '&apos;',
+  '&nbsp;',
+  '&rsquo;',
+  '&ldquo;',
+  '&rdquo;',
+  '&ndash;',
+  '&mdash;',
+  '&hellip;',
+  '&#8217;',
+  '&#x2019;',
+  '&#X201C;',
+  '&#38;',
+  '&#039;',
+  '&#x1F600;',
+  '&#1114111;',
+  '&#1114112;',
+  '&#0;',
+  '&#9;',
+  '&#13;',
+  '&#31;',
+  '&#127;',
+  '&#128;',
+  '&#150;',
+  '&#xD800;',
+  '&#xDFFF;',
+  '&#xE000;',
+  '&#99999999;',
+  '&#;',
+  '&#x;',
+  '&#xG;',
+  '&amp',
+  '&copy',
+  '&copy;',
+  '&AMP;',
+  '&ampx;',
+  '&;',
+  '&',
+  '& ',
+  '&#',
+  'AT&T',
+]

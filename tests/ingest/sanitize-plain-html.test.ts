@@ -8,7 +8,7 @@ import { sanitizeHtml, sanitizeHtmlParsed } from '../../src/ingest/sanitize.js'
 import { corpusPresent } from '../helpers/corpus.js'
 import { corpusEntryTexts } from '../helpers/corpus-texts.js'
 import { mulberry32 } from '../helpers/random.js'
-import { type Pick, randomFragment } from '../helpers/random-html.js'
+import { CHARACTER_REFERENCES, type Pick, randomFragment } from '../helpers/random-html.js'
 
 const BASES = ['https://e.org/news/1', 'http://127.0.0.2/f.xml', 'https://x.example/a/b/?q=1']
 const TAGS = ['p', 'a', 'A', 'img', 'IMG', 'br', 'b', 'em', 'span', 'strong', 'code', 'p', 'a']
@@ -61,10 +61,14 @@ const attribute = (rnd: () => number, pick: Pick): string => {
 }
 
 /** Random HTML, mostly of the plain form, sometimes with something that is not. */
-const fragment = (rnd: () => number): string =>
+const fragment = (
+  rnd: () => number,
+  text: readonly string[] = TEXT,
+  oddText: readonly string[] = ODD_TEXT,
+): string =>
   randomFragment(rnd, {
-    text: TEXT,
-    oddText: ODD_TEXT,
+    text,
+    oddText,
     textShare: 0.35,
     oddTextShare: 0.02,
     tags: TAGS,
@@ -97,6 +101,16 @@ describe('sanitizeHtml of plain article tags (written without a parser) against 
     const rnd = mulberry32(10)
     for (let n = 0; n < 40_000; n++) {
       const html = fragment(rnd)
+      const base = BASES[n % BASES.length] as string
+      expect(sanitizeHtml(html, base), JSON.stringify(html)).toBe(sanitizeHtmlParsed(html, base))
+    }
+  })
+
+  it('gives the same HTML on 40,000 random fragments with character references', () => {
+    const rnd = mulberry32(2111)
+    const text = [...TEXT, ...CHARACTER_REFERENCES.slice(0, 16)]
+    for (let n = 0; n < 40_000; n++) {
+      const html = fragment(rnd, text, CHARACTER_REFERENCES)
       const base = BASES[n % BASES.length] as string
       expect(sanitizeHtml(html, base), JSON.stringify(html)).toBe(sanitizeHtmlParsed(html, base))
     }

@@ -8,7 +8,7 @@ import { htmlToText, htmlToTextParsed } from '../../src/ingest/sanitize.js'
 import { corpusPresent } from '../helpers/corpus.js'
 import { corpusEntryTexts } from '../helpers/corpus-texts.js'
 import { mulberry32 } from '../helpers/random.js'
-import { randomFragment } from '../helpers/random-html.js'
+import { CHARACTER_REFERENCES, randomFragment } from '../helpers/random-html.js'
 
 const TAGS = ['p', 'P', 'a', 'b', 'br', 'img', 'div', 'li', 'ul', 'h2', 'td', 'span', 'em', 'pre']
 const ODD_TAGS = [
@@ -44,10 +44,14 @@ const ODD_ATTRS = [
 ]
 
 /** Random HTML, mostly of the plain form, sometimes with something that is not. */
-const fragment = (rnd: () => number): string =>
+const fragment = (
+  rnd: () => number,
+  text: readonly string[] = TEXT,
+  oddText: readonly string[] = ODD_TEXT,
+): string =>
   randomFragment(rnd, {
-    text: TEXT,
-    oddText: ODD_TEXT,
+    text,
+    oddText,
     textShare: 0.4,
     oddTextShare: 0.03,
     tags: TAGS,
@@ -80,6 +84,15 @@ describe('htmlToText of plain tags and text (one pass) against htmlparser2', () 
     const rnd = mulberry32(21)
     for (let n = 0; n < 50_000; n++) {
       const html = fragment(rnd)
+      expect(htmlToText(html), JSON.stringify(html)).toBe(htmlToTextParsed(html))
+    }
+  })
+
+  it('gives the same text on 50,000 random fragments with character references', () => {
+    const rnd = mulberry32(2111)
+    const text = [...TEXT, ...CHARACTER_REFERENCES.slice(0, 16)]
+    for (let n = 0; n < 50_000; n++) {
+      const html = fragment(rnd, text, CHARACTER_REFERENCES)
       expect(htmlToText(html), JSON.stringify(html)).toBe(htmlToTextParsed(html))
     }
   })

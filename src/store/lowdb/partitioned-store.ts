@@ -45,7 +45,14 @@ import {
   readIndex,
   rowsOf,
 } from './day-index.js'
-import { createJournal, dropJournal, jsonBytes, nextJournalSeq, readJournal } from './journal.js'
+import {
+  createJournal,
+  dropJournal,
+  journalEntries,
+  journalSeqs,
+  jsonBytes,
+  nextJournalSeq,
+} from './journal.js'
 import {
   DAY_FILE,
   type DayDoc,
@@ -886,7 +893,7 @@ export const createPartitionedStore = async (
     flushed = rev
   }
 
-  const { entries, seqs } = await readJournal(dir, shownDir).catch((err: unknown) => {
+  const seqs = await journalSeqs(dir).catch((err: unknown) => {
     release()
     throw err
   })
@@ -921,7 +928,7 @@ export const createPartitionedStore = async (
     return itemsLoad
   }
   // Saves to replay need the items they change.
-  if (deferred && (entries.length > 0 || seqs.length > 0)) {
+  if (deferred && seqs.length > 0) {
     try {
       await ensureItems()
     } catch (err) {
@@ -930,10 +937,21 @@ export const createPartitionedStore = async (
     }
   }
   // Saves acknowledged before a crash: applied again (an entry already in the partitions changes
-  // nothing), then written to the partitions at once.
-  for (const e of entries) await mem.saveIngest(e)
-  if (entries.length > 0) {
-    log(`${entries.length} save(s) recovered from the journal of ${shownDir}`)
+  // nothing), then written to the partitions at once. A damaged line stops the open: nothing of
+  // the entries before it has been written anywhere but to memory and the spill file.
+  let recovered = 0
+  try {
+    for await (const e of journalEntries(dir, shownDir, seqs)) {
+      await mem.saveIngest(e)
+      recovered++
+    }
+  } catch (err) {
+    spill.close()
+    release()
+    throw err
+  }
+  if (recovered > 0) {
+    log(`${recovered} save(s) recovered from the journal of ${shownDir}`)
     flushed = -1
   }
   if (!opts.readOnly && (dirty.size > 0 || seqs.length > 0)) {

@@ -1,23 +1,24 @@
-/** KeyArena: a uint32 array per slot, all of them in one growable buffer (no story logic here). */
+/** KeyArena: a uint32 array per slot, all of them in a few large chunks (no story logic here). */
 
 /**
- * The uint32 arrays of many slots (small non-negative integers) in one buffer: a window of 100,000
- * reports would otherwise hold a typed array, an ArrayBuffer and a malloc'd backing store per
- * report and field, whose headers outweigh the few hundred bytes of keys they carry.
+ * The uint32 arrays of many slots (small non-negative integers) in a few large buffers: a window of
+ * 100,000 reports would otherwise hold a typed array, an ArrayBuffer and a malloc'd backing store
+ * per report and field, whose headers outweigh the few hundred bytes of keys they carry.
  */
 export interface KeyArena {
   /** Stores a copy of `values` as the array of `slot`, replacing the one it had. */
   set(slot: number, values: Uint32Array): void
   /**
-   * The array of `slot` (empty when it has none), as a view of the buffer: read it before the
-   * next `set`, which may move the buffer (the view keeps what it showed, but pins the old buffer).
+   * The array of `slot` (empty when it has none), as a view of a chunk: read it before the next
+   * `set` or `clear`, which may pack the chunks or fill a freed one (a view kept past a pack keeps
+   * what it showed, but pins the old chunk).
    */
   get(slot: number): Uint32Array
   /** Whether `slot` has an array (set and not cleared since), even an empty one. */
   has(slot: number): boolean
   /** Drops the array of `slot`. */
   clear(slot: number): void
-  /** Values the buffer holds room for now (live, dead and free). */
+  /** Values the chunks hold room for now (live, dead and free). */
   readonly capacity: number
   /** Values of live arrays. */
   readonly live: number
@@ -27,23 +28,31 @@ const NONE = -1
 const EMPTY = new Uint32Array(0)
 
 /**
- * Creates an empty arena. Arrays are appended; cleared ones leave holes until the buffer is full,
- * then live arrays are packed into a buffer with a quarter of room over them (or one of the same size,
- * when holes were most of it), so the buffer stays within about 1.25× the live values.
+ * Creates an empty arena. Arrays are appended to the chunk being filled; a full one is followed by
+ * a new chunk of `chunkValues` (or of the array's length, when longer), so an arena that only grows
+ * (a first import) allocates and touches each value's room once: one buffer grown by a quarter and
+ * copied each time allocated about five times its final size, and fresh pages are what cost. A
+ * chunk whose arrays are all cleared is dropped; when the chunks hold more than a quarter over the
+ * live values (and two chunks), the live arrays are packed into new chunks.
  * @example
  * const keys = createKeyArena()
  * keys.set(slot, Uint32Array.of(3, 5, 8))
  * keys.get(slot) // Uint32Array [3, 5, 8]
  */
-export const createKeyArena = (initialValues = 4096, initialSlots = 1024): KeyArena => {
-  let values = new Uint32Array(initialValues)
-  /** Where each slot's array starts in `values` (NONE: no array), and its length. */
+export const createKeyArena = (chunkValues = 32_768, initialSlots = 1024): KeyArena => {
+  /** The chunks by number (undefined: dropped, its number free), and the live values of each. */
+  let chunks: (Uint32Array | undefined)[] = []
+  let chunkLive: number[] = []
+  let free: number[] = []
+  /** The chunk being filled (NONE: none yet) and the first free value in it. */
+  let current = NONE
+  let end = 0
+  /** Each slot's chunk (NONE for an empty array), where its array starts in it (NONE: no array), its length. */
+  let chunkOf = new Int32Array(initialSlots).fill(NONE)
   let starts = new Int32Array(initialSlots).fill(NONE)
   let lengths = new Int32Array(initialSlots)
-  /** First free value at the end of the buffer. */
-  let end = 0
   let live = 0
-  /** One past the highest slot ever set: where packing stops looking. */
+  let capacity = 0
   let slotsUsed = 0
 
   const roomForSlot = (slot: number): void => {
@@ -53,43 +62,72 @@ export const createKeyArena = (initialValues = 4096, initialSlots = 1024): KeyAr
     const s = new Int32Array(n).fill(NONE)
     s.set(starts)
     starts = s
+    const c = new Int32Array(n).fill(NONE)
+    c.set(chunkOf)
+    chunkOf = c
     const l = new Int32Array(n)
     l.set(lengths)
     lengths = l
   }
 
-  /** Makes room for `need` more values at the end: packs the live arrays, growing if they need it. */
-  const roomFor = (need: number): void => {
-    if (end + need <= values.length) return
-    // A quarter of room over the live values: packing again after a quarter of them more is
-    // cheaper than keeping twice their room (a window of 100,000 reports holds millions of keys).
-    const size = Math.max(values.length, Math.ceil(((live + need) * 5) / 4) + 1024)
-    const next = new Uint32Array(size)
-    if (live === end) {
-      // No holes (an index that has only grown, as in a first import): the arrays stay where
-      // they are, copied in one step rather than one view and copy per slot.
-      next.set(values.subarray(0, end))
-      values = next
-      return
+  /** Copies `values` (not empty) into the chunk being filled, or a new one, as the array of `slot`. */
+  const append = (slot: number, values: Uint32Array): void => {
+    const n = values.length
+    let chunk = current === NONE ? undefined : chunks[current]
+    if (chunk === undefined || end + n > chunk.length) {
+      chunk = new Uint32Array(Math.max(chunkValues, n))
+      capacity += chunk.length
+      current = free.length > 0 ? free.pop()! : chunks.length
+      chunks[current] = chunk
+      chunkLive[current] = 0
+      end = 0
     }
-    let at = 0
+    chunk.set(values, end)
+    chunkOf[slot] = current
+    starts[slot] = end
+    lengths[slot] = n
+    chunkLive[current]! += n
+    end += n
+    live += n
+  }
+
+  /** Copies every live array into new chunks, in slot order, and drops the old chunks. */
+  const pack = (): void => {
+    const old = chunks
+    chunks = []
+    chunkLive = []
+    free = []
+    current = NONE
+    end = 0
+    capacity = 0
+    live = 0
     for (let slot = 0; slot < slotsUsed; slot++) {
+      const c = chunkOf[slot]!
+      if (c === NONE) continue
       const start = starts[slot]!
-      if (start === NONE) continue
-      const length = lengths[slot]!
-      next.set(values.subarray(start, start + length), at)
-      starts[slot] = at
-      at += length
+      append(slot, old[c]!.subarray(start, start + lengths[slot]!))
     }
-    values = next
-    end = at
   }
 
   const clear = (slot: number): void => {
     if (slot >= slotsUsed || starts[slot] === NONE) return
-    live -= lengths[slot]!
+    const c = chunkOf[slot]!
+    const n = lengths[slot]!
     starts[slot] = NONE
+    chunkOf[slot] = NONE
     lengths[slot] = 0
+    if (c === NONE) return
+    live -= n
+    chunkLive[c]! -= n
+    if (chunkLive[c] !== 0) return
+    if (c === current) {
+      // The chunk being filled is empty: it is filled again from its start.
+      end = 0
+    } else {
+      capacity -= chunks[c]!.length
+      chunks[c] = undefined
+      free.push(c)
+    }
   }
 
   return {
@@ -97,22 +135,20 @@ export const createKeyArena = (initialValues = 4096, initialSlots = 1024): KeyAr
       roomForSlot(slot)
       clear(slot)
       if (slot >= slotsUsed) slotsUsed = slot + 1
-      roomFor(given.length)
-      values.set(given, end)
-      starts[slot] = end
-      lengths[slot] = given.length
-      end += given.length
-      live += given.length
+      if (given.length === 0) starts[slot] = 0
+      else append(slot, given)
+      if (capacity > (live * 5) / 4 + 2 * chunkValues) pack()
     },
     get(slot) {
-      const start = slot < slotsUsed ? starts[slot]! : NONE
-      if (start === NONE) return EMPTY
-      return values.subarray(start, start + lengths[slot]!)
+      const c = slot < slotsUsed ? chunkOf[slot]! : NONE
+      if (c === NONE) return EMPTY
+      const start = starts[slot]!
+      return (chunks[c] as Uint32Array).subarray(start, start + lengths[slot]!)
     },
     has: (slot) => slot < slotsUsed && starts[slot] !== NONE,
     clear,
     get capacity() {
-      return values.length
+      return capacity
     },
     get live() {
       return live

@@ -31,10 +31,10 @@ describe('createKeyArena', () => {
     const arena = createKeyArena(16, 4)
     for (let round = 0; round < 5000; round++)
       arena.set(round % 8, Uint32Array.of(round, round + 1))
-    // Eight live arrays of two: the buffer packs them (with its fixed headroom of 1,024 values)
-    // rather than keep the 10,000 values of 5,000 rounds.
+    // Eight live arrays of two: the arena drops emptied chunks and packs the rest (a quarter and
+    // two chunks of 16 over them) rather than keep the 10,000 values of 5,000 rounds.
     expect(arena.live).toBe(16)
-    expect(arena.capacity).toBeLessThanOrEqual(1100)
+    expect(arena.capacity).toBeLessThanOrEqual(16 * 1.25 + 3 * 16)
     for (let slot = 0; slot < 8; slot++) {
       const round = 4992 + slot
       expect([...arena.get(slot)]).toEqual([round, round + 1])
@@ -94,6 +94,34 @@ describe('createKeyArena', () => {
     }
     check()
     expect(arena.live).toBe([...model.values()].reduce((n, v) => n + v.length, 0))
+  })
+
+  it('takes room for each value once while it only grows, and gives back the chunks a sliding window empties', () => {
+    const random = rng(11)
+    const arena = createKeyArena(1024, 2)
+    const model = new Map<number, number[]>()
+    // A first import: nothing cleared, arrays of 1–40 values and a few longer than a chunk.
+    for (let slot = 0; slot < 3_000; slot++) {
+      const n = slot % 500 === 0 ? 2_000 : 1 + Math.floor(random() * 40)
+      const values = Array.from({ length: n }, () => Math.floor(random() * 2 ** 32))
+      arena.set(slot, Uint32Array.from(values))
+      model.set(slot, values)
+    }
+    // Room for the live values, and for what a chunk's end could not fit (under 40 of 1,024).
+    expect(arena.capacity).toBeLessThanOrEqual(arena.live * (1 + 40 / 1024) + 1024)
+    expect(arena.capacity).toBeGreaterThanOrEqual(arena.live)
+    // A window: the oldest slot leaves as a new one comes (slot numbers reused, as the index's).
+    for (let step = 0; step < 6_000; step++) {
+      const gone = step % 3_000
+      arena.clear(gone)
+      model.delete(gone)
+      const values = Array.from({ length: 1 + (step % 40) }, (_, k) => step * 64 + k)
+      arena.set(gone, Uint32Array.from(values))
+      model.set(gone, values)
+    }
+    for (const [slot, values] of model) expect([...arena.get(slot)]).toEqual(values)
+    expect(arena.live).toBe([...model.values()].reduce((n, v) => n + v.length, 0))
+    expect(arena.capacity).toBeLessThanOrEqual(arena.live * 1.25 + 3 * 1024)
   })
 
   it('keeps a view taken before the buffer moved showing what it showed', () => {

@@ -1,6 +1,6 @@
 /** The partitioned store's journal: each source's saved items appended and synced before readers see them, folded into the partitions by the next flush. */
 import { existsSync } from 'node:fs'
-import { type FileHandle, open, readdir, readFile, rm } from 'node:fs/promises'
+import { type FileHandle, open, readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { z } from 'zod'
 import { StoreError } from '../../model/errors.js'
@@ -17,35 +17,70 @@ const entrySchema = z.object({
   items: z.array(itemSchema),
 })
 
-/** The entries of the journal files in `dir`, oldest first, and the files (to drop once folded). */
-export const readJournal = async (
-  dir: string,
-  shownDir: string,
-): Promise<{ entries: IngestResult[]; seqs: number[] }> => {
-  if (!existsSync(dir)) return { entries: [], seqs: [] }
-  const seqs = (await readdir(dir))
+/** The numbers of the journal files in `dir`, oldest first. */
+export const journalSeqs = async (dir: string): Promise<number[]> => {
+  if (!existsSync(dir)) return []
+  return (await readdir(dir))
     .map((name) => JOURNAL_FILE.exec(name)?.[1])
     .filter((s): s is string => s !== undefined)
     .map(Number)
     .sort((a, b) => a - b)
-  const entries: IngestResult[] = []
+}
+
+/** Bytes of a journal file read at once. */
+const READ_BYTES = 1_048_576
+
+/**
+ * The entries of the journal files `seqs` of `dir`, oldest first, read a piece at a time: the
+ * journal of a first import holds every item it saved (hundreds of MB), and one string of it
+ * plus every entry parsed at once would hold it several times over. A damaged line throws a
+ * StoreError naming it when it is reached (entries before it have been given already).
+ */
+export async function* journalEntries(
+  dir: string,
+  shownDir: string,
+  seqs: readonly number[],
+  readBytes = READ_BYTES,
+): AsyncGenerator<IngestResult> {
+  const chunk = Buffer.allocUnsafe(readBytes)
   for (const seq of seqs) {
-    const text = await readFile(join(dir, nameOf(seq)), 'utf8')
-    const lines = text.split('\n')
-    // Every append ends with a newline and is acknowledged only once synced whole: a last piece
-    // without one is a write cut by a crash, which nobody was told of. Drop it.
-    lines.pop()
-    for (const [k, line] of lines.entries()) {
-      try {
-        entries.push(entrySchema.parse(JSON.parse(line)) as IngestResult)
-      } catch {
-        throw new StoreError(
-          `${join(shownDir, nameOf(seq))} line ${k + 1} is damaged. topicwire will not overwrite it. Move the file aside to start without the items saved since the last flush, or restore a backup.`,
-        )
+    const fh = await open(join(dir, nameOf(seq)), 'r')
+    try {
+      /** The start of a line that the pieces read so far have not ended (copies). */
+      let head: Buffer[] = []
+      let line = 0
+      for (;;) {
+        const { bytesRead } = await fh.read(chunk, 0, chunk.length, null)
+        if (bytesRead === 0) break
+        const piece = chunk.subarray(0, bytesRead)
+        let from = 0
+        for (let nl = piece.indexOf(10); nl !== -1; nl = piece.indexOf(10, from)) {
+          const end = piece.subarray(from, nl)
+          const bytes = head.length === 0 ? end : Buffer.concat([...head, end])
+          head = []
+          from = nl + 1
+          line++
+          yield parseEntry(bytes.toString('utf8'), join(shownDir, nameOf(seq)), line)
+        }
+        if (from < bytesRead) head.push(Buffer.from(piece.subarray(from)))
       }
+      // Every append ends with a newline and is acknowledged only once synced whole: a last
+      // piece without one is a write cut by a crash, which nobody was told of. Dropped.
+    } finally {
+      await fh.close()
     }
   }
-  return { entries, seqs }
+}
+
+/** One journal line's entry, or a StoreError naming `file` and `line` when it is damaged. */
+const parseEntry = (text: string, file: string, line: number): IngestResult => {
+  try {
+    return entrySchema.parse(JSON.parse(text)) as IngestResult
+  } catch {
+    throw new StoreError(
+      `${file} line ${line} is damaged. topicwire will not overwrite it. Move the file aside to start without the items saved since the last flush, or restore a backup.`,
+    )
+  }
 }
 
 /**

@@ -45,7 +45,14 @@ import {
   readIndex,
   rowsOf,
 } from './day-index.js'
-import { createJournal, dropJournal, jsonBytes, nextJournalSeq, readJournal } from './journal.js'
+import {
+  createJournal,
+  dropJournal,
+  journalEntries,
+  journalSeqs,
+  jsonBytes,
+  nextJournalSeq,
+} from './journal.js'
 import {
   DAY_FILE,
   type DayDoc,
@@ -75,8 +82,13 @@ export interface PartitionedStoreOptions {
    * nothing (a single file is read as it is), removes nothing, and `flush` writes nothing.
    */
   readOnly?: boolean
-  /** Characters of bodies held unwritten before a save flushes (default {@link PENDING_FLUSH_CHARS}). */
+  /** Characters of bodies held unwritten in memory before a save flushes (default {@link PENDING_FLUSH_CHARS}). */
   flushAfterChars?: number
+  /**
+   * Characters of unwritten bodies, in memory and in the spill file together, before a save
+   * flushes (default {@link SPILLED_FLUSH_CHARS}).
+   */
+  flushSpilledAfterChars?: number
   /**
    * Characters of unwritten bodies kept in memory; past them, bodies wait in a spill file
    * (default {@link SPILL_AFTER_CHARS}).
@@ -124,12 +136,22 @@ const DAYS_PER_WRITE = 8
 const BYTES_PER_WRITE = 32 * 1_048_576
 
 /**
- * Characters of bodies (titles, summaries, contents) not yet in any partition past which a save
- * flushes before it returns: a first import of a thousand feeds would otherwise hold every body
- * it fetched until the cycle's end, then build every partition at once. A serve cycle of a few
- * changed feeds stays well under it (it flushes at its end, as before).
+ * Characters of bodies (titles, summaries, contents) held in memory and in no partition past which
+ * a save flushes before it returns: bodies that cannot go to the spill file (no room) would
+ * otherwise all stay in memory until the cycle's end. A serve cycle of a few changed feeds stays
+ * well under it (it flushes at its end, as before).
  */
 const PENDING_FLUSH_CHARS = 24 * 1_048_576
+
+/**
+ * Characters of unwritten bodies, held and spilled, past which a save flushes before it returns.
+ * Spilled bodies cost no heap, so this is about the temporary files (the journal and the spill
+ * file each hold them) and a replay's length after a crash. It is large on purpose: a first import
+ * writes days that every feed adds to (an item per hour of the last days), and each flush before
+ * the cycle's end rewrites them whole, to be rewritten again by the next; the first run of 1,000
+ * feeds × 50 items (~75 M characters) rewrote its three days 4 times at 24 M, once now.
+ */
+const SPILLED_FLUSH_CHARS = 256 * 1_048_576
 
 /**
  * Characters of unwritten bodies kept in memory (see {@link PENDING_FLUSH_CHARS}); past them a
@@ -871,7 +893,7 @@ export const createPartitionedStore = async (
     flushed = rev
   }
 
-  const { entries, seqs } = await readJournal(dir, shownDir).catch((err: unknown) => {
+  const seqs = await journalSeqs(dir).catch((err: unknown) => {
     release()
     throw err
   })
@@ -906,7 +928,7 @@ export const createPartitionedStore = async (
     return itemsLoad
   }
   // Saves to replay need the items they change.
-  if (deferred && (entries.length > 0 || seqs.length > 0)) {
+  if (deferred && seqs.length > 0) {
     try {
       await ensureItems()
     } catch (err) {
@@ -915,10 +937,21 @@ export const createPartitionedStore = async (
     }
   }
   // Saves acknowledged before a crash: applied again (an entry already in the partitions changes
-  // nothing), then written to the partitions at once.
-  for (const e of entries) await mem.saveIngest(e)
-  if (entries.length > 0) {
-    log(`${entries.length} save(s) recovered from the journal of ${shownDir}`)
+  // nothing), then written to the partitions at once. A damaged line stops the open: nothing of
+  // the entries before it has been written anywhere but to memory and the spill file.
+  let recovered = 0
+  try {
+    for await (const e of journalEntries(dir, shownDir, seqs)) {
+      await mem.saveIngest(e)
+      recovered++
+    }
+  } catch (err) {
+    spill.close()
+    release()
+    throw err
+  }
+  if (recovered > 0) {
+    log(`${recovered} save(s) recovered from the journal of ${shownDir}`)
     flushed = -1
   }
   if (!opts.readOnly && (dirty.size > 0 || seqs.length > 0)) {
@@ -934,11 +967,13 @@ export const createPartitionedStore = async (
 
   /** The flush a save started because bodies piled up; saves meanwhile wait for it. */
   let relief: Promise<void> | undefined
-  /** Pending characters at which {@link relieve} looks again (see there). */
   const flushAfter = opts.flushAfterChars ?? PENDING_FLUSH_CHARS
-  let reliefAt = flushAfter
+  const flushSpilledAfter = Math.max(flushAfter, opts.flushSpilledAfterChars ?? SPILLED_FLUSH_CHARS)
+  /** Pending characters under which {@link relieve} does not look again (see there). */
+  let reliefAt = 0
   /**
-   * Writes the pending bodies when they pass `flushAfter` and half of what the flush
+   * Writes the pending bodies when those held in memory pass `flushAfter` (or all of them, held
+   * and spilled, `flushSpilledAfter`), and they are half of what the flush
    * rewrites (the changed days on disk, each read and built again whole): an import spread over
    * many days would otherwise rewrite the whole store every 24 MB — quadratic (a 500k-item build
    * ran for over a quarter of an hour) — while this way its rewrites add up to a few times the
@@ -947,13 +982,14 @@ export const createPartitionedStore = async (
    */
   const relieve = async (): Promise<void> => {
     if (opts.readOnly || pendingChars < reliefAt) return
+    if (heldChars < flushAfter && pendingChars < flushSpilledAfter) return
     let rewritten = 0
     for (const day of dirty) rewritten += sizeOnDisk(day)
     if (pendingChars < rewritten / 2) {
       reliefAt = rewritten / 2
       return
     }
-    reliefAt = flushAfter
+    reliefAt = 0
     relief ??= flush()
       .catch(() => undefined)
       .finally(() => {

@@ -88,10 +88,11 @@ const savedStore = async (items: Item[]) => {
 }
 
 describe('createPartitionedStore', () => {
-  it('writes the bodies of saves once they pile up (a first import), not only at the flush', async () => {
+  it('writes the bodies of saves held in memory once they pile up (no spill file), not only at the flush', async () => {
     const dir = tempDir()
     const path = join(dir, 'db.json')
-    const s = await createPartitionedStore({ path })
+    // Nothing goes to the spill file (as when it has no room): every body stays in memory.
+    const s = await createPartitionedStore({ path, spillAfterChars: Number.POSITIVE_INFINITY })
     const small = on(1, 'small')
     await s.saveIngest({ sourceId: 'dawn', items: [small], state })
     expect(s.writeCount()).toBe(0) // a few bodies wait for the cycle's flush
@@ -166,6 +167,52 @@ describe('createPartitionedStore', () => {
     expect(flushes).toBeGreaterThan(1)
     expect(flushes).toBeLessThan(15)
     expect(rewritten).toBeLessThan(4 * final)
+    const b = await createPartitionedStore({ path })
+    expect(await b.countItems()).toBe(200)
+    await b.close()
+  })
+
+  it('writes a first import whose bodies wait in the spill file once, at its end, not once per 24 MB: the days every save adds to are not rewritten on the way', async () => {
+    const dir = tempDir()
+    const path = join(dir, 'db.json')
+    // Scaled down: 2 KB held in memory at most before a flush, 1 KB before bodies spill.
+    const s = await createPartitionedStore({ path, flushAfterChars: 2_000, spillAfterChars: 1_000 })
+    const items = Array.from({ length: 120 }, (_, k) => ({
+      ...on(1 + (k % 3), `first ${k}`),
+      contentHtml: `<p>${'w'.repeat(500)}</p>`,
+    }))
+    for (const item of items) await s.saveIngest({ sourceId: 'dawn', items: [item], state })
+    expect(s.writeCount()).toBe(0)
+    await s.flush()
+    // Three partitions and their state, each written once.
+    expect(s.writeCount()).toBe(4)
+    await s.close()
+    const b = await createPartitionedStore({ path })
+    expect(await b.countItems()).toBe(120)
+    for (const i of items.slice(0, 5)) expect(await b.getItem(i.id)).toEqual(i)
+    await b.close()
+  })
+
+  it('flushes spilled bodies too once they pass flushSpilledAfterChars, fewer times as the days grow', async () => {
+    const dir = tempDir()
+    const path = join(dir, 'db.json')
+    const s = await createPartitionedStore({
+      path,
+      flushAfterChars: 2_000,
+      spillAfterChars: 1_000,
+      flushSpilledAfterChars: 20_000,
+    })
+    let flushes = 0
+    for (let k = 0; k < 200; k++) {
+      const before = s.writeCount()
+      const item = { ...on(1 + (k % 3), `spilt ${k}`), contentHtml: `<p>${'v'.repeat(500)}</p>` }
+      await s.saveIngest({ sourceId: 'dawn', items: [item], state })
+      if (s.writeCount() > before) flushes++
+    }
+    // ~150,000 characters in all: at most one flush per 20,000 of them, at least one.
+    expect(flushes).toBeGreaterThan(0)
+    expect(flushes).toBeLessThanOrEqual(7)
+    await s.close()
     const b = await createPartitionedStore({ path })
     expect(await b.countItems()).toBe(200)
     await b.close()

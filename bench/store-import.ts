@@ -1,0 +1,74 @@
+/**
+ * `npx tsx bench/store-import.ts [feeds]`: the lowdb store alone on the first run of `npm run bench
+ * peers` (its generated feeds, analysed as a poll analyses them, saved a feed at a time into a new
+ * partitioned store, then flushed and closed), with the CPU it took, the flushes the saves started
+ * and the documents written. BENCH_REPLAY_CACHE=FILE keeps the analysed items between runs (the
+ * same file as bench/cluster-replay.ts; the analysis is not what is measured).
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { deserialize, serialize } from 'node:v8'
+import { analyseFeed } from '../src/ingest/analyse.js'
+import type { Item } from '../src/model/types.js'
+import { createPartitionedStore } from '../src/store/lowdb/partitioned-store.js'
+import type { StoryFeatures } from '../src/stories/features.js'
+import { makeSource } from '../tests/helpers/runtime.js'
+import { feedXml } from './peers.bench.js'
+
+const FEEDS = Number(process.argv[2] ?? 1000)
+const CACHE = process.env.BENCH_REPLAY_CACHE
+const FETCHED_AT = '2026-12-05T12:00:00.000Z'
+
+const analyseAll = async (): Promise<{ items: Item[]; features: StoryFeatures[] }[]> => {
+  const key = `${CACHE}.${FEEDS}`
+  if (CACHE && existsSync(key)) return deserialize(readFileSync(key))
+  const batches = []
+  for (let f = 0; f < FEEDS; f++) {
+    const source = makeSource({ id: `outlet-${f}`, url: `http://127.0.0.2/${f}.xml` })
+    const { items, features } = await analyseFeed(
+      {
+        body: Buffer.from(feedXml(f)),
+        source,
+        feedUrl: source.url,
+        fetchedAt: FETCHED_AT,
+        storyFeatures: true,
+      },
+      () => [],
+    )
+    batches.push({ items, features: features ?? [] })
+  }
+  if (CACHE) writeFileSync(key, serialize(batches))
+  return batches
+}
+
+const batches = await analyseAll()
+const dir = mkdtempSync(join(tmpdir(), 'topicwire-store-import-'))
+try {
+  const started = performance.now()
+  const cpu = process.cpuUsage()
+  const store = await createPartitionedStore({ path: join(dir, 'db.json') })
+  let flushes = 0
+  for (const [f, { items }] of batches.entries()) {
+    const sourceId = `outlet-${f}`
+    const before = store.writeCount()
+    await store.saveIngest({
+      sourceId,
+      items,
+      state: { sourceId, failures: 0, nextPollAt: '2026-12-05T13:00:00.000Z' },
+    })
+    if (store.writeCount() > before) flushes++
+  }
+  const saves = process.cpuUsage(cpu)
+  await store.flush()
+  const written = store.writeCount()
+  await store.close()
+  const all = process.cpuUsage(cpu)
+  const s = (u: { user: number; system: number }) => ((u.user + u.system) / 1e6).toFixed(2)
+  console.log(
+    `${FEEDS} feeds: ${batches.reduce((n, b) => n + b.items.length, 0)} items saved and written in ${((performance.now() - started) / 1000).toFixed(2)} s, ` +
+      `${s(all)} CPU-s (the saves ${s(saves)}), ${flushes} flush(es) started by the saves, ${written} documents written`,
+  )
+} finally {
+  rmSync(dir, { recursive: true, force: true })
+}

@@ -154,3 +154,43 @@ export const dropFrom = <K, V>(m: Map<K, V[]>, key: K, v: V): void => {
   if (i >= 0) list.splice(i, 1)
   if (list.length === 0) m.delete(key)
 }
+
+/**
+ * A multimap whose keys mostly have one value (a canonical URL, reported once): the value alone
+ * until a second comes, then a list. A list per key was ~56 bytes per indexed item.
+ */
+export type OneOrList<K, V extends object> = Map<K, V | V[]>
+
+/** Adds `v` to the values at `key` (after those there). */
+export const pushOne = <K, V extends object>(m: OneOrList<K, V>, key: K, v: V): void => {
+  const cur = m.get(key)
+  if (cur === undefined) m.set(key, v)
+  else if (Array.isArray(cur)) cur.push(v)
+  else m.set(key, [cur, v])
+}
+
+/** Removes `v` from the values at `key`, and the key once it has none. */
+export const dropOne = <K, V extends object>(m: OneOrList<K, V>, key: K, v: V): void => {
+  const cur = m.get(key)
+  if (cur === undefined) return
+  if (!Array.isArray(cur)) {
+    if (cur === v) m.delete(key)
+    return
+  }
+  const i = cur.indexOf(v)
+  if (i >= 0) cur.splice(i, 1)
+  if (cur.length === 1) m.set(key, cur[0]!)
+  else if (cur.length === 0) m.delete(key)
+}
+
+/** The values at `key` in the order they were added (undefined: none). */
+export const listAt = <K, V extends object>(m: OneOrList<K, V>, key: K): V[] | undefined => {
+  const cur = m.get(key)
+  return cur === undefined ? undefined : Array.isArray(cur) ? cur : [cur]
+}
+
+/** The first value added at `key` that is still there (undefined: none). */
+export const firstAt = <K, V extends object>(m: OneOrList<K, V>, key: K): V | undefined => {
+  const cur = m.get(key)
+  return Array.isArray(cur) ? cur[0] : cur
+}

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { createBandTable, dropFrom, pushTo } from '../../src/stories/buckets.js'
+import {
+  createBandTable,
+  dropFrom,
+  dropOne,
+  firstAt,
+  listAt,
+  type OneOrList,
+  pushOne,
+  pushTo,
+} from '../../src/stories/buckets.js'
 
 describe('createBandTable', () => {
   const [a, b, c] = [0, 1, 2]
@@ -109,5 +118,33 @@ describe('multimap helpers', () => {
     dropFrom(m, 'k', 2)
     expect(m.has('k')).toBe(false)
     dropFrom(m, 'missing', 1)
+  })
+
+  it('keep a key of one value as the value, of several as a list in the order added', () => {
+    const [x, y, z] = [{ n: 'x' }, { n: 'y' }, { n: 'z' }]
+    const m: OneOrList<string, { n: string }> = new Map()
+    expect(listAt(m, 'k')).toBeUndefined()
+    expect(firstAt(m, 'k')).toBeUndefined()
+    pushOne(m, 'k', x)
+    expect(m.get('k')).toBe(x)
+    expect(listAt(m, 'k')).toEqual([x])
+    pushOne(m, 'k', y)
+    pushOne(m, 'k', z)
+    expect(listAt(m, 'k')).toEqual([x, y, z])
+    expect(firstAt(m, 'k')).toBe(x)
+    dropOne(m, 'k', x)
+    expect(listAt(m, 'k')).toEqual([y, z])
+    expect(firstAt(m, 'k')).toBe(y)
+    dropOne(m, 'k', { n: 'y' }) // an equal value that is not the one added: nothing dropped
+    expect(listAt(m, 'k')).toEqual([y, z])
+    dropOne(m, 'k', z)
+    // Back to one value: kept as the value again.
+    expect(m.get('k')).toBe(y)
+    dropOne(m, 'k', x)
+    expect(m.get('k')).toBe(y)
+    dropOne(m, 'k', y)
+    expect(m.has('k')).toBe(false)
+    dropOne(m, 'missing', x)
+    expect(m.size).toBe(0)
   })
 })

@@ -394,7 +394,17 @@ export const createPartitionedStore = async (
     }
     return t
   }
-  const file = (day: string, slot: Slot, id: string): void => {
+  /**
+   * One string per day name: each save makes its items' day names afresh (dayOf slices a date),
+   * and a first import filed tens of thousands of copies of the same few in the slots.
+   */
+  const dayNames = new Map<string, string>()
+  const file = (given: string, slot: Slot, id: string): void => {
+    let day = dayNames.get(given)
+    if (day === undefined) {
+      day = given
+      dayNames.set(day, day)
+    }
     slot.filed = day
     const s = byDay.get(day)
     if (s) s.add(id)
@@ -733,6 +743,7 @@ export const createPartitionedStore = async (
       const ids = byDay.get(day)
       if (!ids || ids.size === 0) {
         byDay.delete(day)
+        dayNames.delete(day)
         doomed.push(day)
         continue
       }

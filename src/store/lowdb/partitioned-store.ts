@@ -136,9 +136,11 @@ const PENDING_FLUSH_CHARS = 24 * 1_048_576
  * body goes to the spill file (`.bodies.tmp` in the store folder) as the JSON its partition will
  * hold, and is read back from there. The flush policy cannot both stay linear and hold few bodies:
  * an import into a few days that grow lets pending bodies reach half the store before a rewrite
- * pays for itself; spilled, they cost page cache instead of heap.
+ * pays for itself; spilled, they cost page cache instead of heap. A spilled body costs its flush
+ * no more than a held one (its JSON is already made; a held one is stringified then), so few are
+ * held: a serve cycle of a few changed feeds, not a first import's thousands.
  */
-const SPILL_AFTER_CHARS = 4 * 1_048_576
+const SPILL_AFTER_CHARS = 1_048_576
 
 /** A pending body that waits in the spill file: where, and its weight in `pendingChars`. */
 interface Spilled {

@@ -61,13 +61,16 @@ const grown = (h: Heads): Heads => ({
 /**
  * Creates a {@link BandTable} of `count` bands. Each bucket is a doubly linked list of entries,
  * one entry per slot and band (entry = slot × count + band, links in two Int32Arrays), newest
- * at its head: adding, removing and reading the newest few are O(1) each.
+ * at its head: adding, removing and reading the newest few are O(1) each. The newer links serve
+ * removals alone, so they are made from the older ones (one pass over every bucket) at the first
+ * `remove`: a first import, which removes nothing, never holds them (a fifth of the story index's
+ * memory at 50,000 items).
  */
 export const createBandTable = (count: number, maxPerBucket = MAX_PER_BUCKET): BandTable => {
   const bands = Array.from({ length: count }, () => headsOf(16))
-  /** The next older entry of the same bucket, and the next newer one. */
+  /** The next older entry of the same bucket, and (once a removal needed them) the next newer one. */
   let older = new Int32Array(16 * count)
-  let newer = new Int32Array(16 * count)
+  let newer: Int32Array | undefined
   const room = (slot: number): void => {
     const need = (slot + 1) * count
     if (need <= older.length) return
@@ -76,9 +79,26 @@ export const createBandTable = (count: number, maxPerBucket = MAX_PER_BUCKET): B
     const o = new Int32Array(n)
     o.set(older)
     older = o
+    if (newer === undefined) return
     const w = new Int32Array(n)
     w.set(newer)
     newer = w
+  }
+  /**
+   * The newer links as `add` would have kept them: each bucket's head has none (EMPTY), every
+   * other entry of a bucket the one added after it, and an entry never added 0.
+   */
+  const linkNewer = (): Int32Array => {
+    const w = new Int32Array(older.length)
+    for (const h of bands) {
+      for (let i = 0; i < h.cells.length; i += 2) {
+        if (h.cells[i] === EMPTY_CELL) continue
+        let e = h.cells[i + 1]!
+        w[e] = EMPTY
+        for (let o = older[e]!; o !== EMPTY; e = o, o = older[e]!) w[o] = e
+      }
+    }
+    return w
   }
   return {
     add(keys, slot) {
@@ -96,13 +116,14 @@ export const createBandTable = (count: number, maxPerBucket = MAX_PER_BUCKET): B
         } else {
           const head = h.cells[2 * at + 1]!
           older[e] = head
-          newer[head] = e
+          if (newer !== undefined) newer[head] = e
         }
-        newer[e] = EMPTY
+        if (newer !== undefined) newer[e] = EMPTY
         h.cells[2 * at + 1] = e
       }
     },
     remove(keys, slot) {
+      newer ??= linkNewer()
       for (let b = 0; b < keys.length; b++) {
         const h = bands[b]!
         const at = cellOf(h, keys[b]! & SMI)
@@ -153,4 +174,44 @@ export const dropFrom = <K, V>(m: Map<K, V[]>, key: K, v: V): void => {
   const i = list.indexOf(v)
   if (i >= 0) list.splice(i, 1)
   if (list.length === 0) m.delete(key)
+}
+
+/**
+ * A multimap whose keys mostly have one value (a canonical URL, reported once): the value alone
+ * until a second comes, then a list. A list per key was ~56 bytes per indexed item.
+ */
+export type OneOrList<K, V extends object> = Map<K, V | V[]>
+
+/** Adds `v` to the values at `key` (after those there). */
+export const pushOne = <K, V extends object>(m: OneOrList<K, V>, key: K, v: V): void => {
+  const cur = m.get(key)
+  if (cur === undefined) m.set(key, v)
+  else if (Array.isArray(cur)) cur.push(v)
+  else m.set(key, [cur, v])
+}
+
+/** Removes `v` from the values at `key`, and the key once it has none. */
+export const dropOne = <K, V extends object>(m: OneOrList<K, V>, key: K, v: V): void => {
+  const cur = m.get(key)
+  if (cur === undefined) return
+  if (!Array.isArray(cur)) {
+    if (cur === v) m.delete(key)
+    return
+  }
+  const i = cur.indexOf(v)
+  if (i >= 0) cur.splice(i, 1)
+  if (cur.length === 1) m.set(key, cur[0]!)
+  else if (cur.length === 0) m.delete(key)
+}
+
+/** The values at `key` in the order they were added (undefined: none). */
+export const listAt = <K, V extends object>(m: OneOrList<K, V>, key: K): V[] | undefined => {
+  const cur = m.get(key)
+  return cur === undefined ? undefined : Array.isArray(cur) ? cur : [cur]
+}
+
+/** The first value added at `key` that is still there (undefined: none). */
+export const firstAt = <K, V extends object>(m: OneOrList<K, V>, key: K): V | undefined => {
+  const cur = m.get(key)
+  return Array.isArray(cur) ? cur[0] : cur
 }

@@ -1,7 +1,16 @@
 /** StoryIndex: the in-memory window of recent items that assigns each new arrival its story (clusterId). */
 import type { ClusterReason, Item } from '../model/types.js'
 import { isActorKey } from './actors.js'
-import { createBandTable, dropFrom, pushTo } from './buckets.js'
+import {
+  createBandTable,
+  dropFrom,
+  dropOne,
+  firstAt,
+  listAt,
+  type OneOrList,
+  pushOne,
+  pushTo,
+} from './buckets.js'
 import { isMatchKey, type StoryFacts } from './facts.js'
 import { BACKGROUND_KEY, compactFeatures, type StoryFeatures, storyFeatures } from './features.js'
 import { CASUALTY_KEY, storyConflict } from './guards.js'
@@ -290,8 +299,8 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
   const shape = opts.lsh ?? DEFAULT_LSH
   const bandKeys = createBandKeys(shape)
   const byId = new Map<string, Doc>()
-  const byUrl = new Map<string, Doc[]>()
-  const byCluster = new Map<string, Doc[]>()
+  const byUrl: OneOrList<string, Doc> = new Map()
+  const byCluster: OneOrList<string, Doc> = new Map()
   /** The indexed docs of each event key (features.ts), in the order they were indexed. */
   const byEvent = new Map<number, Doc[]>()
   const eventShare = opts.event ?? DEFAULT_EVENT
@@ -338,6 +347,18 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
   // Hashed in parts: a concatenation would be built (and flattened) per arrival just to hash it.
   const textOf = (item: Item): number => fnv1a(item.summary ?? '', fnv1a('\n', fnv1a(item.title)))
 
+  /**
+   * One string per source id for the docs: items that crossed from a worker thread each bring
+   * their own copy (tens of thousands of copies of a thousand ids in a first import).
+   */
+  const sourceNames = new Map<string, string>()
+  const sourceName = (id: string): string => {
+    const known = sourceNames.get(id)
+    if (known !== undefined) return known
+    sourceNames.set(id, id)
+    return id
+  }
+
   const makeDoc = (
     item: Item,
     clusterId: string,
@@ -351,7 +372,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     return newDoc(
       {
         id: item.id,
-        sourceId: item.sourceId,
+        sourceId: sourceName(item.sourceId),
         clusterId,
         reason,
         url: item.canonicalUrl && isArticleUrl(item.canonicalUrl) ? item.canonicalUrl : undefined,
@@ -427,16 +448,16 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     doc.slot = slot
     docs[slot] = doc
     byId.set(doc.id, doc)
-    if (doc.url) pushTo(byUrl, doc.url, doc)
-    pushTo(byCluster, doc.clusterId, doc)
+    if (doc.url) pushOne(byUrl, doc.url, doc)
+    pushOne(byCluster, doc.clusterId, doc)
     for (const key of doc.features.events) pushTo(byEvent, key, doc)
     buckets.add(bandArena.get(slot), slot)
   }
 
   function unlink(doc: Doc): void {
     byId.delete(doc.id)
-    if (doc.url) dropFrom(byUrl, doc.url, doc)
-    dropFrom(byCluster, doc.clusterId, doc)
+    if (doc.url) dropOne(byUrl, doc.url, doc)
+    dropOne(byCluster, doc.clusterId, doc)
     for (const key of doc.features.events) dropFrom(byEvent, key, doc)
     const slot = doc.slot
     if (slot === undefined) return
@@ -642,7 +663,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
         for (let i = list.length - 1; i >= Math.max(0, list.length - EVENT_SCAN); i--) {
           const m = list[i]!
           if (m.slot === undefined || Math.floor(m.time / DAY_MS) !== day) continue
-          const first = byCluster.get(m.clusterId)?.[0]
+          const first = firstAt(byCluster, m.clusterId)
           if (first && Math.floor(first.time / DAY_MS) !== day) continue
           acting.add(m.slot)
           reports.push(m.slot)
@@ -677,7 +698,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
         if (m.slot === undefined || Math.floor(m.time / DAY_MS) !== day) continue
         // A disaster's day is its story: a report of that day does not join, by its event, a
         // story that began on an earlier day (the day before's toll, joined by a late copy).
-        const first = byCluster.get(m.clusterId)?.[0]
+        const first = firstAt(byCluster, m.clusterId)
         if (first && Math.floor(first.time / DAY_MS) !== day) continue
         // A match's reports are marked apart: they get the match's bar (a slot marked by both
         // keys of an arrival keeps the disaster's).
@@ -708,7 +729,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     for (const [clusterId, { score, match }] of ranked.slice(0, MAX_STORIES_TRIED)) {
       // Every member of the story must agree with the newcomer, and each source tells it once.
       // A huge story is checked against its newest members only, to bound the cost.
-      const newest = (byCluster.get(clusterId) ?? [])
+      const newest = (listAt(byCluster, clusterId) ?? [])
         .slice(-membersChecked)
         .filter((m) => m.seen >= cutoff && m !== match)
       const members = [match, ...newest.slice(newest.length - (membersChecked - 1))]
@@ -758,7 +779,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     const doc = makeDoc(item, item.id, undefined, given)
     if (doc.seen < cutoff) return withStory(item, item.id, undefined)
     // Most arrivals' URLs are new: no list to filter (and none made).
-    const listed = doc.url === undefined ? undefined : byUrl.get(doc.url)
+    const listed = doc.url === undefined ? undefined : listAt(byUrl, doc.url)
     if (listed) {
       const same = listed.filter((d) => d.seen >= cutoff)
       const own = same.find((d) => d.sourceId === doc.sourceId)

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { createBandTable, dropFrom, pushTo } from '../../src/stories/buckets.js'
+import {
+  createBandTable,
+  dropFrom,
+  dropOne,
+  firstAt,
+  listAt,
+  type OneOrList,
+  pushOne,
+  pushTo,
+} from '../../src/stories/buckets.js'
 
 describe('createBandTable', () => {
   const [a, b, c] = [0, 1, 2]
@@ -41,62 +50,66 @@ describe('createBandTable', () => {
     expect(seen(t, [5])).toEqual(['a'])
   })
 
-  it('visits as lists in insertion order would, newest first and capped, through growth and removals', () => {
-    const bands = 3
-    const cap = 4
-    const t = createBandTable(bands, cap)
-    // The model: per band, key → slots in the order added.
-    const model = Array.from({ length: bands }, () => new Map<number, number[]>())
-    const keysOf = new Map<number, Uint32Array>()
-    let seed = 7
-    const rnd = (n: number) => {
-      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0
-      return (seed >>> 8) % n
-    }
-    const expected = (keys: Uint32Array, upTo: number): number[] => {
-      const out: number[] = []
-      for (let band = 0; band < bands; band++) {
-        const list = model[band]!.get(keys[band]! & 0x3fffffff) ?? []
-        for (let i = list.length - 1; i >= Math.max(0, list.length - cap); i--) {
-          out.push(list[i]!)
-          if (out.length >= upTo) return out
+  // The newer links are made at the first removal: after none, and after many adds into crowded buckets.
+  it.each([0, 4_000])(
+    'visits as lists in insertion order would, newest first and capped, through growth and removals (first removal after step %i)',
+    (addsFirst) => {
+      const bands = 3
+      const cap = 4
+      const t = createBandTable(bands, cap)
+      // The model: per band, key → slots in the order added.
+      const model = Array.from({ length: bands }, () => new Map<number, number[]>())
+      const keysOf = new Map<number, Uint32Array>()
+      let seed = 7
+      const rnd = (n: number) => {
+        seed = (Math.imul(seed, 1103515245) + 12345) >>> 0
+        return (seed >>> 8) % n
+      }
+      const expected = (keys: Uint32Array, upTo: number): number[] => {
+        const out: number[] = []
+        for (let band = 0; band < bands; band++) {
+          const list = model[band]!.get(keys[band]! & 0x3fffffff) ?? []
+          for (let i = list.length - 1; i >= Math.max(0, list.length - cap); i--) {
+            out.push(list[i]!)
+            if (out.length >= upTo) return out
+          }
+        }
+        return out
+      }
+      for (let step = 0; step < 20_000; step++) {
+        const slot = rnd(3_000)
+        const held = keysOf.get(slot)
+        if (held && step >= addsFirst && rnd(3) > 0) {
+          t.remove(held, slot)
+          held.forEach((k, band) => {
+            const list = model[band]!.get(k & 0x3fffffff)!
+            list.splice(list.indexOf(slot), 1)
+            if (list.length === 0) model[band]!.delete(k & 0x3fffffff)
+          })
+          keysOf.delete(slot)
+        } else if (!held) {
+          // Few keys (crowded buckets) and wide ones (cut to 30 bits), across table growth.
+          const keys = Uint32Array.from({ length: bands }, () =>
+            rnd(2) ? rnd(40) : (rnd(1 << 20) * 4099) >>> 0,
+          )
+          t.add(keys, slot)
+          keys.forEach((k, band) => {
+            const m = model[band]!
+            const key = k & 0x3fffffff
+            m.set(key, [...(m.get(key) ?? []), slot])
+          })
+          keysOf.set(slot, keys)
+        }
+        if (step % 50 === 0) {
+          const probe = keysOf.get(rnd(3_000)) ?? Uint32Array.of(rnd(40), rnd(40), rnd(40))
+          const upTo = rnd(2) ? Infinity : 1 + rnd(6)
+          const got: number[] = []
+          t.visit(probe, (v) => got.push(v) >= upTo)
+          expect(got).toEqual(expected(probe, upTo))
         }
       }
-      return out
-    }
-    for (let step = 0; step < 20_000; step++) {
-      const slot = rnd(3_000)
-      const held = keysOf.get(slot)
-      if (held && rnd(3) > 0) {
-        t.remove(held, slot)
-        held.forEach((k, band) => {
-          const list = model[band]!.get(k & 0x3fffffff)!
-          list.splice(list.indexOf(slot), 1)
-          if (list.length === 0) model[band]!.delete(k & 0x3fffffff)
-        })
-        keysOf.delete(slot)
-      } else if (!held) {
-        // Few keys (crowded buckets) and wide ones (cut to 30 bits), across table growth.
-        const keys = Uint32Array.from({ length: bands }, () =>
-          rnd(2) ? rnd(40) : (rnd(1 << 20) * 4099) >>> 0,
-        )
-        t.add(keys, slot)
-        keys.forEach((k, band) => {
-          const m = model[band]!
-          const key = k & 0x3fffffff
-          m.set(key, [...(m.get(key) ?? []), slot])
-        })
-        keysOf.set(slot, keys)
-      }
-      if (step % 50 === 0) {
-        const probe = keysOf.get(rnd(3_000)) ?? Uint32Array.of(rnd(40), rnd(40), rnd(40))
-        const upTo = rnd(2) ? Infinity : 1 + rnd(6)
-        const got: number[] = []
-        t.visit(probe, (v) => got.push(v) >= upTo)
-        expect(got).toEqual(expected(probe, upTo))
-      }
-    }
-  })
+    },
+  )
 })
 
 describe('multimap helpers', () => {
@@ -109,5 +122,33 @@ describe('multimap helpers', () => {
     dropFrom(m, 'k', 2)
     expect(m.has('k')).toBe(false)
     dropFrom(m, 'missing', 1)
+  })
+
+  it('keep a key of one value as the value, of several as a list in the order added', () => {
+    const [x, y, z] = [{ n: 'x' }, { n: 'y' }, { n: 'z' }]
+    const m: OneOrList<string, { n: string }> = new Map()
+    expect(listAt(m, 'k')).toBeUndefined()
+    expect(firstAt(m, 'k')).toBeUndefined()
+    pushOne(m, 'k', x)
+    expect(m.get('k')).toBe(x)
+    expect(listAt(m, 'k')).toEqual([x])
+    pushOne(m, 'k', y)
+    pushOne(m, 'k', z)
+    expect(listAt(m, 'k')).toEqual([x, y, z])
+    expect(firstAt(m, 'k')).toBe(x)
+    dropOne(m, 'k', x)
+    expect(listAt(m, 'k')).toEqual([y, z])
+    expect(firstAt(m, 'k')).toBe(y)
+    dropOne(m, 'k', { n: 'y' }) // an equal value that is not the one added: nothing dropped
+    expect(listAt(m, 'k')).toEqual([y, z])
+    dropOne(m, 'k', z)
+    // Back to one value: kept as the value again.
+    expect(m.get('k')).toBe(y)
+    dropOne(m, 'k', x)
+    expect(m.get('k')).toBe(y)
+    dropOne(m, 'k', y)
+    expect(m.has('k')).toBe(false)
+    dropOne(m, 'missing', x)
+    expect(m.size).toBe(0)
   })
 })

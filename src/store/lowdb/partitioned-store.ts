@@ -158,9 +158,11 @@ const SPILLED_FLUSH_CHARS = 256 * 1_048_576
  * body goes to the spill file (`.bodies.tmp` in the store folder) as the JSON its partition will
  * hold, and is read back from there. The flush policy cannot both stay linear and hold few bodies:
  * an import into a few days that grow lets pending bodies reach half the store before a rewrite
- * pays for itself; spilled, they cost page cache instead of heap.
+ * pays for itself; spilled, they cost page cache instead of heap. A spilled body costs its flush
+ * no more than a held one (its JSON is already made; a held one is stringified then), so few are
+ * held: a serve cycle of a few changed feeds, not a first import's thousands.
  */
-const SPILL_AFTER_CHARS = 4 * 1_048_576
+const SPILL_AFTER_CHARS = 1_048_576
 
 /** A pending body that waits in the spill file: where, and its weight in `pendingChars`. */
 interface Spilled {
@@ -416,7 +418,17 @@ export const createPartitionedStore = async (
     }
     return t
   }
-  const file = (day: string, slot: Slot, id: string): void => {
+  /**
+   * One string per day name: each save makes its items' day names afresh (dayOf slices a date),
+   * and a first import filed tens of thousands of copies of the same few in the slots.
+   */
+  const dayNames = new Map<string, string>()
+  const file = (given: string, slot: Slot, id: string): void => {
+    let day = dayNames.get(given)
+    if (day === undefined) {
+      day = given
+      dayNames.set(day, day)
+    }
     slot.filed = day
     const s = byDay.get(day)
     if (s) s.add(id)
@@ -755,6 +767,7 @@ export const createPartitionedStore = async (
       const ids = byDay.get(day)
       if (!ids || ids.size === 0) {
         byDay.delete(day)
+        dayNames.delete(day)
         doomed.push(day)
         continue
       }

@@ -32,31 +32,42 @@ const textOfItem = (item: Item): string =>
  * signature in the row; from schema 9 on, its triggers copied them into item_search).
  */
 const upsertOld = async (db: pg.Pool, items: readonly Item[]): Promise<void> => {
-  for (const item of items) {
-    const text = textOfItem(item)
-    const published = Date.parse(item.publishedAt)
-    await db.query(
-      `INSERT INTO items (id, source_id, cluster_id, canonical_url, published, fetched, language,
-         topics, search_text, words, doc, content_hash, word_sig)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::bit(1024))`,
-      [
-        item.id,
-        item.sourceId,
-        item.clusterId,
-        item.canonicalUrl ?? null,
-        Number.isNaN(published) ? -8_640_000_000_000_001 : published,
-        Date.parse(item.fetchedAt),
-        item.language?.toLowerCase().replace(/_/g, '-') ?? null,
-        item.topics,
-        text,
-        wordsOf(text),
-        JSON.stringify(item),
-        item.contentHash,
-        wordSignature(wordsOf(text)),
-      ],
-    )
+  const texts = items.map(textOfItem)
+  const time = (iso: string) => {
+    const t = Date.parse(iso)
+    return Number.isNaN(t) ? -8_640_000_000_000_001 : t
   }
+  // One statement (topics and words as array literals: unnest cannot take a text[][] of rows).
+  await db.query(
+    `INSERT INTO items (id, source_id, cluster_id, canonical_url, published, fetched, language,
+       topics, search_text, words, doc, content_hash, word_sig)
+     SELECT id, source_id, cluster_id, canonical_url, published, fetched, language,
+       topics::text[], search_text, words::text[], doc::json, content_hash, word_sig::bit(1024)
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[],
+       $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
+       AS r(id, source_id, cluster_id, canonical_url, published, fetched, language, topics,
+         search_text, words, doc, content_hash, word_sig)`,
+    [
+      items.map((it) => it.id),
+      items.map((it) => it.sourceId),
+      items.map((it) => it.clusterId),
+      items.map((it) => it.canonicalUrl ?? null),
+      items.map((it) => time(it.publishedAt)),
+      items.map((it) => time(it.fetchedAt)),
+      items.map((it) => it.language?.toLowerCase().replace(/_/g, '-') ?? null),
+      items.map((it) => arrayLiteral(it.topics)),
+      texts,
+      texts.map((t) => arrayLiteral(wordsOf(t))),
+      items.map((it) => JSON.stringify(it)),
+      items.map((it) => it.contentHash),
+      texts.map((t) => wordSignature(wordsOf(t))),
+    ],
+  )
 }
+
+/** A text[] literal of `values` (each quoted, `"` and `\\` escaped). */
+const arrayLiteral = (values: readonly string[]): string =>
+  `{${values.map((v) => `"${v.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(',')}}`
 
 /** A signature (PostgreSQL's `X` hex input) as PostgreSQL sends a bit string: its bits. */
 const sigBits = (hex: string): string =>

@@ -1,4 +1,4 @@
-/** Items as rows of the `items` table: the columns derived from an Item, and a batched upsert. */
+/** Items as rows of the `items` table and of `item_search` (its search text and signature, migration 10): the columns derived from an Item, and a batched upsert of both. */
 import type { Item } from '../../model/types.js'
 import { searchTextOf } from '../query.js'
 import { UNDATED } from './migrations.js'

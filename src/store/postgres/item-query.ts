@@ -157,14 +157,8 @@ const conditions = (q: ItemQuery, p: ReturnType<typeof params>, bySignature = fa
     const required = requiredWords(q)
     if (bySignature) {
       if (required.length > 0) {
-        // Every bit of the mask set, as `>=`: the row's bits under the mask are the mask, or the
-        // mask with some bits cleared, which sorts below it (bit strings compare from the left),
-        // so this is `(word_sig & mask) = mask`. As `=` the planner guessed that 1 row in 200
-        // passes, and on a small table (10,000 items) took a LIMIT it expected not to fill for a
-        // read of the whole table and a sort (3,000 buffers instead of ~500); an inequality it
-        // guesses at a third, so it walks the index.
         const sig = `${p.add(wordSignature(required))}::bit(${WORD_SIG_BITS})`
-        where.push(`(word_sig & ${sig}) >= ${sig}`)
+        where.push(`(word_sig & ${sig}) = ${sig}`)
       }
       return where
     }

@@ -43,3 +43,21 @@ export const bulkLoadPg = async (url: string, items: readonly Item[]): Promise<v
     await pool.end()
   }
 }
+
+/**
+ * The size on disk of each table of items (heap with its TOAST, and its indexes), in MB, as the
+ * bench leaves them after the load: what a deployment's shared buffers and page cache must hold.
+ */
+export const pgTableSizes = async (url: string): Promise<Record<string, string>> => {
+  const pool = await openPgPool({ url, statementTimeoutMs: 0 })
+  try {
+    const { rows } = await pool.query<{ t: string; heap: string; idx: string }>(
+      `SELECT t, pg_table_size(t::regclass)::text AS heap, pg_indexes_size(t::regclass)::text AS idx
+       FROM unnest(ARRAY['items', 'item_search', 'item_topics']) AS t`,
+    )
+    const mb = (b: string) => Math.round(Number(b) / 2 ** 20)
+    return Object.fromEntries(rows.map((r) => [r.t, `${mb(r.heap)} + ${mb(r.idx)} MB`]))
+  } finally {
+    await pool.end()
+  }
+}

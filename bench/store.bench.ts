@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { findPgBin, type PgCluster, startPgCluster } from '../tests/helpers/postgres.js'
-import { bulkLoadPg } from './store-bulk.js'
+import { bulkLoadPg, pgTableSizes } from './store-bulk.js'
 import { DRIVERS } from './store-drivers.js'
 import { measureReplicas, pollWrites } from './store-replicas.js'
 import { makeItems, NOW, sourceId, stateAt } from './store-world.js'
@@ -34,6 +34,8 @@ interface Row {
   size: number
   driver: string
   buildMs: number
+  /** PostgreSQL: each items table's size after the build (heap with TOAST + indexes). */
+  tables?: Record<string, string>
   cycle: number[]
   /** One poll's saveIngest: 50 items of a source, 45 unchanged (no flush). */
   pollWrite: { p50: number; p99: number }
@@ -84,6 +86,7 @@ const measure = async (size: number, driver: string, pg?: PgCluster): Promise<Ro
       await built.close()
     }
     const buildMs = performance.now() - t0
+    const tables = driver === 'postgres' ? await pgTableSizes(path) : undefined
     const store = await DRIVERS[driver]!(path)
     const fresh = makeItems(30 * CYCLES, 99)
     const cycle: number[] = []
@@ -121,7 +124,17 @@ const measure = async (size: number, driver: string, pg?: PgCluster): Promise<Ro
     )
     if (child.status !== 0) throw new Error(`store-open failed: ${child.stderr}`)
     const open = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as Row['open']
-    return { size, driver, buildMs, cycle, pollWrite, stallMs, load: loadavg()[0]!, open }
+    return {
+      size,
+      driver,
+      buildMs,
+      ...(tables && { tables }),
+      cycle,
+      pollWrite,
+      stallMs,
+      load: loadavg()[0]!,
+      open,
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
@@ -168,7 +181,13 @@ const measureAll = async (rows: Row[], drivers: string[], pg?: PgCluster): Promi
         .map(([k, v]) => `${k} ${f(v.p50)} (${v.buffers} buffers)`)
         .join(', ')
       console.log(
-        `${size.toLocaleString('en')} items, ${driver}: build ${f(row.buildMs)}; poll write p50 ${f(row.pollWrite.p50)} p99 ${f(row.pollWrite.p99)}; cycle write median ${f(median(row.cycle))} max ${f(Math.max(...row.cycle))}, event loop blocked at most ${f(row.stallMs)}; open ${f(row.open.openMs)}; RSS ${row.open.rssOpen} MB after open, ${row.open.rssFeeds} MB after 100 feeds; retention of one day ${f(row.open.retentionMs)} (${row.open.removed} items); queries p50/p99: ${q}${server && `; of which the server (p50): ${server}`}`,
+        `${size.toLocaleString('en')} items, ${driver}: build ${f(row.buildMs)}${
+          row.tables
+            ? ` (${Object.entries(row.tables)
+                .map(([t, v]) => `${t} ${v}`)
+                .join(', ')})`
+            : ''
+        }; poll write p50 ${f(row.pollWrite.p50)} p99 ${f(row.pollWrite.p99)}; cycle write median ${f(median(row.cycle))} max ${f(Math.max(...row.cycle))}, event loop blocked at most ${f(row.stallMs)}; open ${f(row.open.openMs)}; RSS ${row.open.rssOpen} MB after open, ${row.open.rssFeeds} MB after 100 feeds; retention of one day ${f(row.open.retentionMs)} (${row.open.removed} items); queries p50/p99: ${q}${server && `; of which the server (p50): ${server}`}`,
       )
     }
   }

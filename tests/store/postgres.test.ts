@@ -3,7 +3,7 @@ import pg from 'pg'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createApp } from '../../src/http/app.js'
 import { StoreError } from '../../src/model/errors.js'
-import type { Item, ItemQuery, SourceState, Store } from '../../src/model/types.js'
+import type { Item, ItemQuery, Page, SourceState, Store } from '../../src/model/types.js'
 import { openStore } from '../../src/runtime.js'
 import { createMemoryStore } from '../../src/store/memory.js'
 import { queryItemsPg } from '../../src/store/postgres/item-query.js'
@@ -11,6 +11,7 @@ import { upsertItems, wordsOf } from '../../src/store/postgres/item-rows.js'
 import { MIGRATIONS, migrate } from '../../src/store/postgres/migrations.js'
 import { openPgPool } from '../../src/store/postgres/pg-pool.js'
 import { createPostgresStore, type PostgresStore } from '../../src/store/postgres/postgres-store.js'
+import { wordSignature } from '../../src/store/postgres/word-signature.js'
 import { searchTextOf } from '../../src/store/query.js'
 import { type ClusterStore, createClusterer } from '../../src/stories/clusterer.js'
 import { makeItem } from '../helpers/items.js'
@@ -21,6 +22,76 @@ import { createTestDeps, makeSource, PAK_AFGHAN_TOPIC, testConfig } from '../hel
 import { describeStore, hoursAfter } from './contract.js'
 
 const skip = pgSkipReason()
+
+/** A row's search text as the store computes it (NUL cannot be in a text column). */
+const textOfItem = (item: Item): string =>
+  searchTextOf(item).replaceAll(String.fromCharCode(0), ' ')
+
+/**
+ * Writes items as the code of schemas 6 to 9 did, into `items` alone (search text and word
+ * signature in the row; from schema 9 on, its triggers copied them into item_search).
+ */
+const upsertOld = async (db: pg.Pool, items: readonly Item[]): Promise<void> => {
+  const texts = items.map(textOfItem)
+  const time = (iso: string) => {
+    const t = Date.parse(iso)
+    return Number.isNaN(t) ? -8_640_000_000_000_001 : t
+  }
+  // One statement (topics and words as array literals: unnest cannot take a text[][] of rows).
+  await db.query(
+    `INSERT INTO items (id, source_id, cluster_id, canonical_url, published, fetched, language,
+       topics, search_text, words, doc, content_hash, word_sig)
+     SELECT id, source_id, cluster_id, canonical_url, published, fetched, language,
+       topics::text[], search_text, words::text[], doc::json, content_hash, word_sig::bit(1024)
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[],
+       $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
+       AS r(id, source_id, cluster_id, canonical_url, published, fetched, language, topics,
+         search_text, words, doc, content_hash, word_sig)`,
+    [
+      items.map((it) => it.id),
+      items.map((it) => it.sourceId),
+      items.map((it) => it.clusterId),
+      items.map((it) => it.canonicalUrl ?? null),
+      items.map((it) => time(it.publishedAt)),
+      items.map((it) => time(it.fetchedAt)),
+      items.map((it) => it.language?.toLowerCase().replace(/_/g, '-') ?? null),
+      items.map((it) => arrayLiteral(it.topics)),
+      texts,
+      texts.map((t) => arrayLiteral(wordsOf(t))),
+      items.map((it) => JSON.stringify(it)),
+      items.map((it) => it.contentHash),
+      texts.map((t) => wordSignature(wordsOf(t))),
+    ],
+  )
+}
+
+/** A text[] literal of `values` (each quoted, `"` and `\\` escaped). */
+const arrayLiteral = (values: readonly string[]): string =>
+  `{${values.map((v) => `"${v.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(',')}}`
+
+/** A signature (PostgreSQL's `X` hex input) as PostgreSQL sends a bit string: its bits. */
+const sigBits = (hex: string): string =>
+  [...hex.slice(1)].map((d) => Number.parseInt(d, 16).toString(2).padStart(4, '0')).join('')
+
+/**
+ * item_search as the items say it must be (their walk columns, and the search text and
+ * signature of their documents), and as it is, in id order.
+ */
+const itemSearchCheck = async (db: pg.Pool) => {
+  const { rows } = await db.query<{ doc: string } & Record<string, unknown>>(
+    'SELECT id, published, source_id, cluster_id, language, topics, doc::text AS doc FROM items ORDER BY id',
+  )
+  const want = rows.map(({ doc, ...walk }) => {
+    const text = textOfItem(JSON.parse(doc) as Item)
+    return { ...walk, word_sig: sigBits(wordSignature(wordsOf(text))), search_text: text }
+  })
+  const got = (
+    await db.query(
+      'SELECT id, published, source_id, cluster_id, language, topics, word_sig, search_text FROM item_search ORDER BY id',
+    )
+  ).rows
+  return { want, got }
+}
 if (skip) console.warn(`skipping the PostgreSQL store suite: ${skip}`)
 
 /** When the story-copy reports were published. */
@@ -156,7 +227,7 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
       { q: { include: ['كھل'], exclude: ['refugees'] } },
       { q: { include: [], exclude: ['cricket', 'refugees'] }, topics: ['border'] },
       { q: { include: ['Türkiye', '--'], exclude: [] } },
-      // A source's `q` walks the items (their source index), not item_search.
+      // A source's `q` walks item_search by its source index (migration 10).
       { q: { include: ['talks'], exclude: [] }, sources: ['geo'] },
       { q: { include: ['torkham'], exclude: ['refugees'] }, topics: ['border'], lang: 'en' },
       { lang: 'en', since: hoursAfter(3), until: hoursAfter(12) },
@@ -570,7 +641,7 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
           pool,
           MIGRATIONS.filter((m) => m.version < 7),
         )
-        await upsertItems(pool, [before])
+        await upsertOld(pool, [before])
         // Under schema 6 the document goes out of its row with the search text and the words.
         const chunksBefore = await chunks()
         expect(await migrate(pool)).toEqual(
@@ -620,7 +691,7 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
           pool,
           MIGRATIONS.filter((m) => m.version < 8),
         )
-        await upsertItems(pool, stored)
+        await upsertOld(pool, stored)
         expect(await migrate(pool)).toEqual(
           MIGRATIONS.filter((m) => m.version >= 8).map((m) => m.version),
         )
@@ -701,21 +772,23 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
         }),
       )
       for (const it of stored) if (it.clusterId === undefined) it.clusterId = it.id
-      const columns =
-        'id, published, source_id, cluster_id, language, topics, word_sig, search_text'
       const same = async () => {
-        const want = await pool.query(`SELECT ${columns} FROM items ORDER BY id`)
-        const got = await pool.query(`SELECT ${columns} FROM item_search ORDER BY id`)
-        expect(got.rows).toEqual(want.rows)
-        return got.rows.length
+        const { want, got } = await itemSearchCheck(pool)
+        expect(got).toEqual(want)
+        return got.length
       }
       try {
         await migrate(
           pool,
           MIGRATIONS.filter((m) => m.version < 9),
         )
-        await upsertItems(pool, stored)
-        expect(await migrate(pool)).toEqual([9])
+        await upsertOld(pool, stored)
+        expect(
+          await migrate(
+            pool,
+            MIGRATIONS.filter((m) => m.version <= 9),
+          ),
+        ).toEqual([9])
         expect(await same()).toBe(5_300)
         // The copy follows the walk order (the newest rows last in the table).
         const order = async (by: string) =>
@@ -788,12 +861,131 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
       }
     })
 
+    it("migration 10 drops the items' copy of the search text and signature: item_search keeps them, q pages are the same before and after and as the memory store's", async () => {
+      const url = await freshUrl()
+      const pool = new pg.Pool({ connectionString: url })
+      const at = (h: number) => hoursAfter(h)
+      const sources = ['dawn', 'geo', 'tolo']
+      const stored = Array.from({ length: 400 }, (_, i) =>
+        makeItem({
+          sourceId: sources[i % 3]!,
+          title: `${i % 5 === 0 ? 'Torkham' : 'Chaman'} crossing report ${i}${i === 222 ? ' qilla' : ''}`,
+          summary:
+            i % 3 === 0 ? 'Trade resumes.' : i % 7 === 0 ? 'Refugees return.' : 'Talks go on.',
+          publishedAt: at(Math.floor(i / 2)),
+          topics: i % 4 === 0 ? ['border'] : [],
+          clusterId: i % 6 === 0 ? `story-${i % 30}` : undefined,
+          language: i % 2 === 0 ? 'en' : 'ur',
+        }),
+      )
+      for (const it of stored) if (it.clusterId === undefined) it.clusterId = it.id
+      const mem = createMemoryStore()
+      for (const source of sources) {
+        await mem.saveIngest({
+          sourceId: source,
+          items: stored.filter((it) => it.sourceId === source),
+          state: { sourceId: source, failures: 0, nextPollAt: at(9_999) },
+        })
+      }
+      const queries: Omit<ItemQuery, 'limit' | 'clusters'>[] = [
+        { q: { include: ['torkham'], exclude: [] } },
+        { q: { include: ['trade'], exclude: ['torkham'] }, topics: ['border'] },
+        // A source's q (item_search's source index), one word rare enough to turn the walk to
+        // `words`, a q of exclusions alone (no word required: walked by `words` from the start).
+        { q: { include: ['crossing report'], exclude: [] }, sources: ['geo'] },
+        { q: { include: ['qilla'], exclude: [] } },
+        { q: { include: [], exclude: ['talks', 'trade'] }, lang: 'en' },
+        {
+          q: {
+            include: ['report'],
+            exclude: [],
+            scoped: [{ field: 'title' as const, term: 'chaman', exclude: false }],
+          },
+          sources: ['dawn', 'tolo'],
+        },
+      ]
+      const pages = async (read: (q: ItemQuery) => Promise<Page<Item>>) => {
+        const out: string[][] = []
+        for (const q of queries) {
+          for (const clusters of ['all', 'collapse'] as const) {
+            let cursor: string | undefined
+            let n = 0
+            do {
+              const page = await read({ limit: 7, clusters, ...q, ...(cursor ? { cursor } : {}) })
+              out.push(page.items.map((i) => i.id))
+              cursor = page.nextCursor
+            } while (cursor && ++n < 60)
+          }
+        }
+        return out
+      }
+      const columns = async () =>
+        (
+          await pool.query<{ c: string }>(
+            "SELECT column_name AS c FROM information_schema.columns WHERE table_name = 'items' ORDER BY 1",
+          )
+        ).rows.map((r) => r.c)
+      try {
+        await migrate(
+          pool,
+          MIGRATIONS.filter((m) => m.version <= 9),
+        )
+        // A database of schema 9, written as its code wrote (its triggers fill item_search).
+        await upsertOld(pool, stored)
+        const want = await pages((q) => mem.queryItems(q))
+        expect(want.flat().length).toBeGreaterThan(400)
+        expect(await pages((q) => queryItemsPg(pool, q))).toEqual(want)
+        expect(await columns()).toContain('search_text')
+        expect(await migrate(pool)).toEqual([10])
+        expect(await columns()).not.toContain('search_text')
+        expect(await columns()).not.toContain('word_sig')
+        const { want: rows, got } = await itemSearchCheck(pool)
+        expect(got).toHaveLength(400)
+        expect(got).toEqual(rows)
+        expect(await pages((q) => queryItemsPg(pool, q))).toEqual(want)
+        // Writing an item again as it is leaves its row of item_search as it was.
+        const version = async (id: string) =>
+          (await pool.query('SELECT xmin::text AS x FROM item_search WHERE id = $1', [id])).rows[0]
+            ?.x
+        const before = await version(stored[5]!.id)
+        await upsertItems(pool, [stored[5]!])
+        expect(await version(stored[5]!.id)).toBe(before)
+        // A poll's change (new text, story and topics) is written to both.
+        const changed = {
+          ...stored[5]!,
+          title: 'Qilla Saifullah crossing closes',
+          clusterId: 'story-z',
+          topics: ['border'],
+        }
+        const s = await open(url)
+        for (const st of [s, mem]) {
+          await st.saveIngest({
+            sourceId: changed.sourceId,
+            items: [changed],
+            state: { sourceId: changed.sourceId, failures: 0, nextPollAt: at(9_999) },
+          })
+        }
+        const again = await itemSearchCheck(pool)
+        expect(again.got).toEqual(again.want)
+        expect(await pages((q) => queryItemsPg(pool, q))).toEqual(
+          await pages((q) => mem.queryItems(q)),
+        )
+        // Deleting items deletes their rows of item_search (retention's way).
+        await pool.query("DELETE FROM items WHERE source_id = 'geo'")
+        const pruned = await itemSearchCheck(pool)
+        expect(pruned.got).toEqual(pruned.want)
+        expect(pruned.got.length).toBeLessThan(300)
+      } finally {
+        await pool.end()
+      }
+    })
+
     it('three opens racing on a new database migrate it once', async () => {
       const url = await freshUrl()
       const pools = [0, 1, 2].map(() => new pg.Pool({ connectionString: url }))
       try {
         const applied = await Promise.all(pools.map((p) => migrate(p)))
-        expect(applied.flat().sort()).toEqual(MIGRATIONS.map((m) => m.version))
+        expect(applied.flat().sort((a, b) => a - b)).toEqual(MIGRATIONS.map((m) => m.version))
         const { rows } = await pools[0]!.query('SELECT version FROM topicwire_migrations')
         expect(rows).toHaveLength(MIGRATIONS.length)
       } finally {

@@ -198,9 +198,9 @@ const topicWalk = (
   p: ReturnType<typeof params>,
   bySignature: boolean,
 ): { table: string; where: string[] } => {
-  // A `q` by signature walks item_search (migration 9), which holds each row's text: unless it
-  // names sources, whose newest-first index only items has.
-  if (bySignature && !q.sources?.length) return { table: 'item_search', where: [...where] }
+  // A `q` by signature walks item_search (migration 9), which holds each row's text and
+  // signature (with a source index of its own since migration 10).
+  if (bySignature) return { table: 'item_search', where: [...where] }
   if (q.topics?.length !== 1 || q.q) return { table: 'items', where: [...where] }
   // A parameter's element keeps the walk in index order, as a parameter would (`= ANY` would not).
   const topic = untimed(q) ? pg.escapeLiteral(q.topics[0]!) : `(${topicsMark(q, p)}::text[])[1]`
@@ -291,9 +291,10 @@ const learnSources = (
  * walk rows that lead, and the members the walk does not hold (JS adds the walk rows to their
  * stories' members itself: sent twice, they were most of the rows a page sent). `rowText` is a row `i`'s search text
  * or SQL's verdict on it (read outside the walk, which then can read an index alone). `sure`,
- * for a signature walk, is an exact test of a row `i` (its search text, or its stored words for
- * a `q` with field scopes) that the guesses apply (to the few rows they weigh), so a false match
- * of the signatures does not cost the page a second read.
+ * for a `q`, is a test of a row `i` of item_search (exact on its search text, or of the words a
+ * `q` with field scopes needs) that the guesses apply (to the few rows they weigh), so a false
+ * match of the signatures does not cost the page a second read. `where` holds the conditions of
+ * the members (on item_search for a `q`).
  */
 const batchSql = (
   cols: string,
@@ -324,8 +325,9 @@ const batchSql = (
         (SELECT d.doc::text FROM items d WHERE d.id = w.id) AS doc
       FROM (${walk}) w ORDER BY w.published DESC, w.id DESC`
   }
-  // A walk of item_search (a `q` by signature) reads each row's text there, beside the walk.
-  const texts = walkFrom.table === 'item_search' ? 'item_search' : 'items'
+  // A `q` reads each row's text in item_search (beside the walk, for a walk of it): since
+  // migration 10 items hold none. Without `q` the members come from the items' story index.
+  const texts = rowText === `''` ? 'items' : 'item_search'
   if (!collapse) {
     // Rows the guess of shown rows considers: with `sure`, those that pass it.
     return `WITH walk AS MATERIALIZED (${walk}),
@@ -353,15 +355,8 @@ const batchSql = (
   // again, and the two tests read it twice.
   const textFromSure = sure !== undefined && rowText === `(${sure})::text`
   const textOf = (alias: string) => (textFromSure ? `${alias}.s::text` : `${alias}.t`)
-  // A `q` walk by `words` reads each member's items row for its text, so `mem` has the row's
-  // place (ctid) at no cost: a shown document is read from there (one buffer) instead of through
-  // the primary key. (Were the row gone, the document is null and read again by id, as a wrong
-  // guess is.) A walk of item_search reads the texts there and the documents by id.
-  const byTid = !noText && texts === 'items'
-  const docByTid = `CASE WHEN w.id IN (SELECT id FROM shown)
-        THEN (SELECT d.doc::text FROM items d WHERE d.ctid = mt.tid) END AS doc`
   return `WITH walk AS MATERIALIZED (${walk}),
-    mem AS MATERIALIZED (SELECT ${cols}, ${textFromSure ? '' : `${rowText} AS t, `}${sure ?? 'true'} AS s${byTid ? ', i.ctid AS tid' : ''} FROM ${texts} i
+    mem AS MATERIALIZED (SELECT ${cols}, ${textFromSure ? '' : `${rowText} AS t, `}${sure ?? 'true'} AS s FROM ${texts} i
       ${conds ? `${conds} AND` : 'WHERE'} cluster_id = ANY(ARRAY(SELECT DISTINCT cluster_id FROM walk))),
     lead AS (SELECT DISTINCT ON (m.cluster_id) m.id FROM mem m WHERE m.s
       ORDER BY m.cluster_id,
@@ -369,7 +364,7 @@ const batchSql = (
         m.published, m.id),
     shown AS (SELECT w.id FROM walk w JOIN lead l ON l.id = w.id
       ORDER BY w.published DESC, w.id DESC LIMIT ${marks.docs})
-    SELECT w.*, ${noText ? `''` : textOf('mt')} AS search_text, 0 AS part, ${byTid ? docByTid : shownDocs}
+    SELECT w.*, ${noText ? `''` : textOf('mt')} AS search_text, 0 AS part, ${shownDocs}
     FROM walk w ${noText ? '' : 'LEFT JOIN mem mt ON mt.id = w.id'}
     UNION ALL
     SELECT ${cols
@@ -449,7 +444,7 @@ export const queryItemsPg = async (
         ...simple.exclude.map((t) => `strpos(i.search_text, ${p.add(t)}) = 0`),
         'true',
       ].join(' AND ')
-    const required = bySignature ? requiredWords(q) : []
+    const required = requiredWords(q)
     // (item_search holds no `words`: a word is in a row's words exactly when the padded word is
     // in its search text.)
     const sure =
@@ -461,7 +456,10 @@ export const queryItemsPg = async (
     // the item), and sent only for a `q` with field scopes; otherwise SQL tests it.
     const rowText = !q.q ? `''` : !plainTest ? 'i.search_text' : `(${plainTest})::text`
     const walkFrom = topicWalk(q, where, p, bySignature)
-    const sql = batchSql(cols, rowText, where, walkFrom, cursor, marks, collapse, exact, sure)
+    // The members of a `q` page come from item_search, which holds no `words`: a walk by words
+    // takes them by signature (a superset, which `sure` and JS narrow).
+    const memWhere = collapse && q.q && !bySignature ? conditions(q, p, true) : where
+    const sql = batchSql(cols, rowText, memWhere, walkFrom, cursor, marks, collapse, exact, sure)
     // A page's first statement is one of a few texts per limit, prepared; a later batch (its
     // size follows what the first found) is sent unnamed, so the named ones stay few. A walk by
     // signature is prepared too (its only plan is the walk of item_search_walk: the planner

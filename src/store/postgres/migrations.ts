@@ -15,8 +15,8 @@ export interface Migration {
  * Every migration, oldest first; append, never edit one that shipped. Items keep the whole Item
  * as `json` (not `jsonb`: `json` keeps any text the item holds, `\u0000` included) beside the
  * columns queries filter and order on. `published` is epoch ms ({@link UNDATED} when the date
- * cannot be read); `search_text` is query.ts `searchTextOf`, and `words` its distinct words, the
- * GIN-indexed pre-filter of `q`. Ids and keys sort as JS compares strings (`COLLATE "C"`).
+ * cannot be read); `search_text` is query.ts `searchTextOf` (in `item_search` since migration 10),
+ * and `words` its distinct words, the GIN-indexed pre-filter of `q`. Ids and keys sort as JS compares strings (`COLLATE "C"`).
  */
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -306,6 +306,29 @@ export const MIGRATIONS: readonly Migration[] = [
         ANALYZE item_search;
       `)
     },
+  },
+  {
+    // Schema 9 kept each row's search text (and word signature) twice: in `items`, where no
+    // read used it any more, and in `item_search`. The items' copies go: the writer (item-rows.ts)
+    // now writes item_search itself beside the items row, in the same statement, and triggers
+    // keep only deletions (retention, truncate) in step. A source's `q` walks item_search by a
+    // source index of its own instead of the items (whose signature is gone). Dropping a column
+    // rewrites nothing (bounded at any size); the space of rows stored before is reused as
+    // retention replaces them, or at once with `VACUUM FULL items` (README: Running at scale).
+    version: 10,
+    name: 'the search text and signature in item_search alone',
+    sql: `
+      LOCK TABLE items IN ACCESS EXCLUSIVE MODE;
+      DROP TRIGGER item_search_insert ON items;
+      DROP TRIGGER item_search_update ON items;
+      CREATE OR REPLACE FUNCTION topicwire_item_search() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        DELETE FROM item_search WHERE id = OLD.id;
+        RETURN NULL;
+      END $$;
+      ALTER TABLE items DROP COLUMN search_text, DROP COLUMN word_sig;
+      CREATE INDEX item_search_source ON item_search (source_id, published DESC, id DESC);
+    `,
   },
 ]
 

@@ -5,47 +5,12 @@
  * BENCH_REPLAY_CACHE=FILE keeps the analysed items between runs (the analysis is not what is timed).
  */
 import { createHash } from 'node:crypto'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
-import { deserialize, serialize } from 'node:v8'
-import { analyseFeed } from '../src/ingest/analyse.js'
-import type { Item } from '../src/model/types.js'
-import type { StoryFeatures } from '../src/stories/features.js'
 import { createStoryIndex } from '../src/stories/story-index.js'
-import { makeSource } from '../tests/helpers/runtime.js'
-import { feedXml } from './peers.bench.js'
+import { analysedPeersFeeds, FETCHED_AT } from './peers-analysed.js'
 
 const FEEDS = Number(process.argv[2] ?? 1000)
-const CACHE = process.env.BENCH_REPLAY_CACHE
-const FETCHED_AT = '2026-12-05T12:00:00.000Z'
 
-interface Batch {
-  items: Item[]
-  features: StoryFeatures[]
-}
-
-const analyseAll = async (): Promise<Batch[]> => {
-  const key = `${CACHE}.${FEEDS}`
-  if (CACHE && existsSync(key)) return deserialize(readFileSync(key)) as Batch[]
-  const batches: Batch[] = []
-  for (let f = 0; f < FEEDS; f++) {
-    const source = makeSource({ id: `outlet-${f}`, url: `http://127.0.0.2/${f}.xml` })
-    const { items, features } = await analyseFeed(
-      {
-        body: Buffer.from(feedXml(f)),
-        source,
-        feedUrl: source.url,
-        fetchedAt: FETCHED_AT,
-        storyFeatures: true,
-      },
-      () => [],
-    )
-    batches.push({ items, features: features ?? [] })
-  }
-  if (CACHE) writeFileSync(key, serialize(batches))
-  return batches
-}
-
-const batches = await analyseAll()
+const batches = await analysedPeersFeeds(FEEDS)
 const index = createStoryIndex()
 const now = new Date(FETCHED_AT)
 const digest = createHash('sha256')

@@ -5,44 +5,15 @@
  * and the documents written. BENCH_REPLAY_CACHE=FILE keeps the analysed items between runs (the
  * same file as bench/cluster-replay.ts; the analysis is not what is measured).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { deserialize, serialize } from 'node:v8'
-import { analyseFeed } from '../src/ingest/analyse.js'
-import type { Item } from '../src/model/types.js'
 import { createPartitionedStore } from '../src/store/lowdb/partitioned-store.js'
-import type { StoryFeatures } from '../src/stories/features.js'
-import { makeSource } from '../tests/helpers/runtime.js'
-import { feedXml } from './peers.bench.js'
+import { analysedPeersFeeds } from './peers-analysed.js'
 
 const FEEDS = Number(process.argv[2] ?? 1000)
-const CACHE = process.env.BENCH_REPLAY_CACHE
-const FETCHED_AT = '2026-12-05T12:00:00.000Z'
 
-const analyseAll = async (): Promise<{ items: Item[]; features: StoryFeatures[] }[]> => {
-  const key = `${CACHE}.${FEEDS}`
-  if (CACHE && existsSync(key)) return deserialize(readFileSync(key))
-  const batches = []
-  for (let f = 0; f < FEEDS; f++) {
-    const source = makeSource({ id: `outlet-${f}`, url: `http://127.0.0.2/${f}.xml` })
-    const { items, features } = await analyseFeed(
-      {
-        body: Buffer.from(feedXml(f)),
-        source,
-        feedUrl: source.url,
-        fetchedAt: FETCHED_AT,
-        storyFeatures: true,
-      },
-      () => [],
-    )
-    batches.push({ items, features: features ?? [] })
-  }
-  if (CACHE) writeFileSync(key, serialize(batches))
-  return batches
-}
-
-const batches = await analyseAll()
+const batches = await analysedPeersFeeds(FEEDS)
 const dir = mkdtempSync(join(tmpdir(), 'topicwire-store-import-'))
 try {
   const started = performance.now()

@@ -1,5 +1,6 @@
 /** StoryIndex: the in-memory window of recent items that assigns each new arrival its story (clusterId). */
 import type { ClusterReason, Item } from '../model/types.js'
+import { createInterner } from '../util/interner.js'
 import { isActorKey } from './actors.js'
 import {
   createBandTable,
@@ -351,13 +352,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
    * One string per source id for the docs: items that crossed from a worker thread each bring
    * their own copy (tens of thousands of copies of a thousand ids in a first import).
    */
-  const sourceNames = new Map<string, string>()
-  const sourceName = (id: string): string => {
-    const known = sourceNames.get(id)
-    if (known !== undefined) return known
-    sourceNames.set(id, id)
-    return id
-  }
+  const sourceNames = createInterner()
 
   const makeDoc = (
     item: Item,
@@ -372,7 +367,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     return newDoc(
       {
         id: item.id,
-        sourceId: sourceName(item.sourceId),
+        sourceId: sourceNames.of(item.sourceId),
         clusterId,
         reason,
         url: item.canonicalUrl && isArticleUrl(item.canonicalUrl) ? item.canonicalUrl : undefined,

@@ -23,6 +23,7 @@ import type {
   SourceState,
   Store,
 } from '../../model/types.js'
+import { createInterner } from '../../util/interner.js'
 import { checkStateKeys, createLowdbStore, DB_VERSION, parseStoreDocument } from '../lowdb.js'
 import { createMemoryStore, type DbSnapshot } from '../memory.js'
 import { createFlusher, memoryMethods } from '../persisted.js'
@@ -422,13 +423,9 @@ export const createPartitionedStore = async (
    * One string per day name: each save makes its items' day names afresh (dayOf slices a date),
    * and a first import filed tens of thousands of copies of the same few in the slots.
    */
-  const dayNames = new Map<string, string>()
+  const dayNames = createInterner()
   const file = (given: string, slot: Slot, id: string): void => {
-    let day = dayNames.get(given)
-    if (day === undefined) {
-      day = given
-      dayNames.set(day, day)
-    }
+    const day = dayNames.of(given)
     slot.filed = day
     const s = byDay.get(day)
     if (s) s.add(id)
@@ -767,7 +764,7 @@ export const createPartitionedStore = async (
       const ids = byDay.get(day)
       if (!ids || ids.size === 0) {
         byDay.delete(day)
-        dayNames.delete(day)
+        dayNames.drop(day)
         doomed.push(day)
         continue
       }

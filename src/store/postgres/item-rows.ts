@@ -80,9 +80,17 @@ const CURRENT_VERSION = '(SELECT v FROM topicwire_version)'
 /** Rows per statement: far below PostgreSQL's 65,535 parameters. */
 const CHUNK = 500
 
+/** `col = EXCLUDED.col` for every column but the key. */
+const assignments = (columns: readonly string[]): string =>
+  columns
+    .filter((c) => c !== 'id')
+    .map((c) => `${c} = EXCLUDED.${c}`)
+    .join(', ')
+
+/** An upsert's update of every column, skipped when the row would not change. */
 const setAll = (table: string, columns: readonly string[]): string => {
   const cols = columns.filter((c) => c !== 'id')
-  return `DO UPDATE SET ${cols.map((c) => `${c} = EXCLUDED.${c}`).join(', ')}
+  return `DO UPDATE SET ${assignments(cols)}
       WHERE (${cols.map((c) => `${table}.${c}`).join(', ')})
         IS DISTINCT FROM (${cols.map((c) => `EXCLUDED.${c}`).join(', ')})`
 }
@@ -126,10 +134,7 @@ export const upsertItems = (
           SELECT ${SEARCH_COLUMNS.join(', ')} FROM v
           ON CONFLICT (id) ${setAll('item_search', SEARCH_COLUMNS)})
         INSERT INTO items (${itemColumns.join(', ')}) SELECT ${itemColumns.join(', ')} FROM v
-        ON CONFLICT (id) DO UPDATE SET ${itemColumns
-          .filter((c) => c !== 'id')
-          .map((c) => `${c} = EXCLUDED.${c}`)
-          .join(', ')}`,
+        ON CONFLICT (id) DO UPDATE SET ${assignments(itemColumns)}`,
         params,
       ),
     )

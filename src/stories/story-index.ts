@@ -165,8 +165,10 @@ export interface StoryIndex {
 /**
  * What the index keeps per item. Every doc is made by {@link newDoc} with all its fields in one
  * order: V8 then gives them all one hidden class (docs built by spreads and late additions each
- * had their own, a few hundred bytes per item). Its keys, bands and counted keys live in the
- * index's arenas by slot once it is indexed.
+ * had their own, a few hundred bytes per item). Once it is indexed, its keys, bands and counted
+ * keys live in the index's arenas and its times and norm in the slot columns, by slot: a doc
+ * keeps no number that V8 would box (an epoch time, a norm), and no field that only an arrival
+ * needs.
  */
 interface Doc {
   id: string
@@ -174,39 +176,78 @@ interface Doc {
   clusterId: string
   reason: ClusterReason | undefined
   url: string | undefined
+  /** Hash of the title + summary it was computed from, as an int32 (an update recomputes). */
+  text: number
+  /** Its story facts (all docs without any share one object). */
+  facts: StoryFacts
+  /** Its event keys (features.ts). */
+  events: Uint32Array
+  /** Its slot in the slot table while indexed (the band buckets and the arenas hold slots). */
+  slot: number | undefined
+  /** What it carries until it is indexed (undefined while indexed). */
+  own: Unindexed | undefined
+}
+
+/** What a doc that is not indexed (an arrival, or one evicted) holds itself. */
+interface Unindexed {
   /** publishedAt in epoch ms: two reports of a story are at most the window apart. */
   time: number
   /** fetchedAt in epoch ms: what the window keeps (an old article fetched today still joins). */
   seen: number
-  /** Hash of the title + summary it was computed from (an update recomputes). */
-  text: number
-  /** Its story features but the keys (see `keys`). */
-  features: DocFeatures
-  /** Its keys (StoryFeatures `keys`) until it is indexed; then the index's `keyArena` has them. */
+  /** Its keys (StoryFeatures `keys`); undefined once it left the index. */
   keys: Uint32Array | undefined
   /** Length of its keys' IDF weight vector, with the document frequencies of when it was indexed. */
   norm: number | undefined
   /**
    * The keys it adds to the document frequencies: those its story's matched report did not have
    * already (a story's own words would otherwise grow common, and weigh less, as it grows).
-   * Absent: all its keys. In the index's `countedArena` once indexed.
+   * Absent: all its keys.
    */
   counted: Uint32Array | undefined
-  /** LSH band keys, once computed; in the index's `bandArena` once indexed. */
+  /** LSH band keys, once computed. */
   bands: Uint32Array | undefined
-  /** Its slot in the slot table while indexed (the band buckets and the arenas hold slots). */
-  slot: number | undefined
 }
 
-/** A doc's story features besides its keys. */
-interface DocFeatures {
-  facts: StoryFacts
-  events: Uint32Array
+/**
+ * The facts of a text that has none (no figure, place, date, direction or flag): about half the
+ * items of a first import. Facts are only read, so every doc without any shares the first such
+ * object the index saw.
+ */
+let noFacts: StoryFacts | undefined
+const shared = (f: StoryFacts): StoryFacts => {
+  if (noFacts === f) return f
+  const none =
+    f.numbers.length === 0 &&
+    f.quantities.length === 0 &&
+    f.months === 0 &&
+    f.weekdays === 0 &&
+    f.places.length === 0 &&
+    f.otherPlaces.length === 0 &&
+    f.countries.length === 0 &&
+    isEmpty(f.direction) &&
+    f.several === undefined &&
+    f.folded === undefined &&
+    f.onset === undefined &&
+    f.again === undefined &&
+    f.magnitude === undefined &&
+    f.develops === undefined &&
+    f.past === undefined &&
+    f.aside === undefined
+  if (!none) return f
+  noFacts ??= f
+  return noFacts
+}
+
+const isEmpty = (o: object): boolean => {
+  for (const _ in o) return false
+  return true
 }
 
 /** A doc with every field in {@link Doc}'s order (one hidden class for all). */
 const newDoc = (
-  d: Pick<Doc, 'id' | 'sourceId' | 'clusterId' | 'reason' | 'url' | 'time' | 'seen' | 'text'>,
+  d: Pick<Doc, 'id' | 'sourceId' | 'clusterId' | 'reason' | 'url' | 'text'>,
+  time: number,
+  seen: number,
   features: StoryFeatures,
 ): Doc => ({
   id: d.id,
@@ -214,15 +255,11 @@ const newDoc = (
   clusterId: d.clusterId,
   reason: d.reason,
   url: d.url,
-  time: d.time,
-  seen: d.seen,
   text: d.text,
-  features: { facts: features.facts, events: features.events },
-  keys: features.keys,
-  norm: undefined,
-  counted: undefined,
-  bands: undefined,
+  facts: shared(features.facts),
+  events: features.events,
   slot: undefined,
+  own: { time, seen, keys: features.keys, norm: undefined, counted: undefined, bands: undefined },
 })
 
 const DAY_MS = 86_400_000
@@ -346,7 +383,9 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
       : Number.NEGATIVE_INFINITY
 
   // Hashed in parts: a concatenation would be built (and flattened) per arrival just to hash it.
-  const textOf = (item: Item): number => fnv1a(item.summary ?? '', fnv1a('\n', fnv1a(item.title)))
+  // An int32, which V8 keeps unboxed in a doc (a uint32 above 2^31 would be a heap number).
+  const textOf = (item: Item): number =>
+    fnv1a(item.summary ?? '', fnv1a('\n', fnv1a(item.title))) | 0
 
   /**
    * One string per source id for the docs: items that crossed from a worker thread each bring
@@ -371,10 +410,10 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
         clusterId,
         reason,
         url: item.canonicalUrl && isArticleUrl(item.canonicalUrl) ? item.canonicalUrl : undefined,
-        time: Number.isNaN(t) ? seen : t,
-        seen,
         text: textOf(item),
       },
+      Number.isNaN(t) ? seen : t,
+      seen,
       features,
     )
   }
@@ -382,9 +421,21 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
   /** A doc's keys: its own until indexed, then a view of the key arena (read it before the next insert). */
   const keysOf = (doc: Doc): Uint32Array => {
     if (doc.slot !== undefined) return keyArena.get(doc.slot)
-    if (doc.keys === undefined) throw new Error(`story index: doc ${doc.id} has no keys`)
-    return doc.keys
+    const keys = doc.own?.keys
+    if (keys === undefined) throw new Error(`story index: doc ${doc.id} has no keys`)
+    return keys
   }
+  /** What a doc that is not indexed holds itself (an indexed one has none). */
+  const ownOf = (doc: Doc): Unindexed => {
+    if (doc.own === undefined) throw new Error(`story index: doc ${doc.id} is indexed`)
+    return doc.own
+  }
+  /** A doc's publishedAt in epoch ms: the slot column's while it is indexed. */
+  const timeOf = (doc: Doc): number =>
+    doc.slot !== undefined ? slots.columns.time[doc.slot]! : ownOf(doc).time
+  /** A doc's fetchedAt in epoch ms: the slot column's while it is indexed. */
+  const seenOf = (doc: Doc): number =>
+    doc.slot !== undefined ? slots.columns.seen[doc.slot]! : ownOf(doc).seen
 
   /** The keys bandsOf keeps of a doc (reused by every doc: bandKeys reads them, keeps none). */
   let kept = new Uint32Array(256)
@@ -417,35 +468,34 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
   const insert = (doc: Doc): void => {
     const old = byId.get(doc.id)
     if (old) unlink(old)
+    const own = ownOf(doc)
     const keys = keysOf(doc)
-    const bands = doc.bands ?? bandsOf(doc)
-    doc.norm ??= normOf(weightsOf(keys))
+    const bands = own.bands ?? bandsOf(doc)
+    own.norm ??= normOf(weightsOf(keys))
     const slot = slots.take({
       source: slots.sourceNumber(doc.sourceId),
-      seen: doc.seen,
-      time: doc.time,
+      seen: own.seen,
+      time: own.time,
       keys,
-      norm: doc.norm,
+      norm: own.norm,
       background: hasKey(keys, BACKGROUND_KEY),
-      folded: doc.features.facts.folded === true,
+      folded: doc.facts.folded === true,
       disaster: isDisaster(doc),
-      aside: doc.features.facts.aside === true,
+      aside: doc.facts.aside === true,
     })
-    df.add(doc.counted ?? keys, 1)
-    // Into the arenas: the doc's own arrays (and their buffers) are dropped.
+    df.add(own.counted ?? keys, 1)
+    // Into the arenas and the slot columns: what the doc held itself (and its buffers) is dropped.
     keyArena.set(slot, keys)
     bandArena.set(slot, bands)
-    if (doc.counted) countedArena.set(slot, doc.counted)
+    if (own.counted) countedArena.set(slot, own.counted)
     else countedArena.clear(slot)
-    doc.keys = undefined
-    doc.bands = undefined
-    doc.counted = undefined
+    doc.own = undefined
     doc.slot = slot
     docs[slot] = doc
     byId.set(doc.id, doc)
     if (doc.url) pushOne(byUrl, doc.url, doc)
     pushOne(byCluster, doc.clusterId, doc)
-    for (const key of doc.features.events) pushTo(byEvent, key, doc)
+    for (const key of doc.events) pushTo(byEvent, key, doc)
     buckets.add(bandArena.get(slot), slot)
   }
 
@@ -453,7 +503,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     byId.delete(doc.id)
     if (doc.url) dropOne(byUrl, doc.url, doc)
     dropOne(byCluster, doc.clusterId, doc)
-    for (const key of doc.features.events) dropFrom(byEvent, key, doc)
+    for (const key of doc.events) dropFrom(byEvent, key, doc)
     const slot = doc.slot
     if (slot === undefined) return
     df.add(countedArena.has(slot) ? countedArena.get(slot) : keyArena.get(slot), -1)
@@ -461,6 +511,16 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     keyArena.clear(slot)
     bandArena.clear(slot)
     countedArena.clear(slot)
+    // Its times stay readable, as they were when the doc held them.
+    const { time, seen } = slots.columns
+    doc.own = {
+      time: time[slot]!,
+      seen: seen[slot]!,
+      keys: undefined,
+      norm: undefined,
+      counted: undefined,
+      bands: undefined,
+    }
     docs[slot] = undefined
     slots.release(slot)
     doc.slot = undefined
@@ -470,7 +530,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     const cutoff = now.getTime() - windowMs
     let n = 0
     for (const doc of [...byId.values()]) {
-      if (doc.seen < cutoff) {
+      if (seenOf(doc) < cutoff) {
         unlink(doc)
         n++
       }
@@ -505,7 +565,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     let first: Doc | undefined
     for (let i = 0; i < Math.min(list.length, EVENT_SCAN); i++) {
       const m = list[i]!
-      if (!first || m.time < first.time) first = m
+      if (!first || timeOf(m) < timeOf(first)) first = m
     }
     return first
   }
@@ -518,23 +578,25 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     const stamp = ++arrivals
     let scored = 0
     best.clear()
-    doc.bands ??= bandsOf(doc)
+    const arrival = ownOf(doc)
+    arrival.bands ??= bandsOf(doc)
     const { rows, norms, source, seen, time, size, flags } = slots.columns
     const own = slots.sourceNumber(doc.sourceId)
     const keys = keysOf(doc)
     const background = hasKey(keys, BACKGROUND_KEY)
-    const aside = doc.features.facts.aside === true
+    const aside = doc.facts.aside === true
     const disaster = isDisaster(doc)
-    const folded = doc.features.facts.folded === true
-    const day = Math.floor(doc.time / DAY_MS)
-    const sinceMidnight = doc.time - day * DAY_MS
+    const folded = doc.facts.folded === true
+    const docTime = arrival.time
+    const day = Math.floor(docTime / DAY_MS)
+    const sinceMidnight = docTime - day * DAY_MS
     /** A report of deaths: only a disaster's reports have late copies (news-dev's story rule). */
     const casualties = hasKey(keys, CASUALTY_KEY)
     /** Whether the arrival may be a late copy of `m`, a report of deaths of the day before. */
     const lateOf = (m: Doc): boolean =>
       casualties &&
       sinceMidnight < lateMs &&
-      Math.floor(m.time / DAY_MS) === day - 1 &&
+      Math.floor(timeOf(m) / DAY_MS) === day - 1 &&
       hasKey(keysOf(m), CASUALTY_KEY)
     if (weights.length < keys.length) {
       weights = new Float64Array(keys.length * 2)
@@ -550,7 +612,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
       sum += w * w
     }
     const norm = Math.sqrt(sum)
-    doc.norm = norm
+    arrival.norm = norm
     sketchBound.load(keys, squares)
     const visit = (slot: number): boolean => {
       // Each arrival scores a bounded number of candidates, whatever the window holds.
@@ -574,7 +636,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
       )
         return false
       if (seen[slot]! < cutoff) return false
-      const gap = Math.abs(doc.time - time[slot]!)
+      const gap = Math.abs(docTime - time[slot]!)
       if (gap > windowMs) return false
       const slotDay = Math.floor(time[slot]! / DAY_MS)
       // A late copy: a report of the small hours after midnight UTC against one of the day before
@@ -649,17 +711,17 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     const reports: number[] = []
     alone.clear()
     acting.clear()
-    const facts = doc.features.facts
-    for (const key of doc.features.events) {
+    const facts = doc.facts
+    for (const key of doc.events) {
       const list = byEvent.get(key)
       if (!list) continue
       if (isActorKey(key)) {
         // One person's development on one UTC day: its reports, newest first, face a lower bar.
         for (let i = list.length - 1; i >= Math.max(0, list.length - EVENT_SCAN); i--) {
           const m = list[i]!
-          if (m.slot === undefined || Math.floor(m.time / DAY_MS) !== day) continue
+          if (m.slot === undefined || Math.floor(time[m.slot]! / DAY_MS) !== day) continue
           const first = firstAt(byCluster, m.clusterId)
-          if (first && Math.floor(first.time / DAY_MS) !== day) continue
+          if (first && Math.floor(timeOf(first) / DAY_MS) !== day) continue
           acting.add(m.slot)
           reports.push(m.slot)
         }
@@ -674,39 +736,39 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
       // magnitude on a later day is not that event: only reports of a quake happening join
       // each other on their day then.
       const onset = match || !eventDay ? undefined : onsetOf(list)
-      const onsetDay = onset ? Math.floor(onset.time / DAY_MS) : Number.NaN
+      const onsetDay = onset ? Math.floor(timeOf(onset) / DAY_MS) : Number.NaN
       const recurrence =
         onsetDay < day &&
         (facts.again === true ||
           (facts.magnitude !== undefined &&
-            onset?.features.facts.magnitude !== undefined &&
-            facts.magnitude !== onset.features.facts.magnitude))
+            onset?.facts.magnitude !== undefined &&
+            facts.magnitude !== onset.facts.magnitude))
       const fresh =
-        onset?.features.facts.onset === true &&
-        onset.features.facts.again !== true &&
+        onset?.facts.onset === true &&
+        onset.facts.again !== true &&
         (onsetDay === day || onsetDay === day - 1) &&
         !recurrence
       // The newest few only, whatever their day: an arrival's work stays bounded however many
       // reports of a key the window holds.
       for (let i = list.length - 1; i >= Math.max(0, list.length - EVENT_SCAN); i--) {
         const m = list[i]!
-        if (m.slot === undefined || Math.floor(m.time / DAY_MS) !== day) continue
+        if (m.slot === undefined || Math.floor(time[m.slot]! / DAY_MS) !== day) continue
         // A disaster's day is its story: a report of that day does not join, by its event, a
         // story that began on an earlier day (the day before's toll, joined by a late copy).
         const first = firstAt(byCluster, m.clusterId)
-        if (first && Math.floor(first.time / DAY_MS) !== day) continue
+        if (first && Math.floor(timeOf(first) / DAY_MS) !== day) continue
         // A match's reports are marked apart: they get the match's bar (a slot marked by both
         // keys of an arrival keeps the disaster's).
         const at = m.slot * ROW_WORDS + ROW_EVENT
         if (rows[at] !== stamp) rows[at] = match ? -stamp : stamp
-        const past = facts.past === true || m.features.facts.past === true
-        if (!past && (fresh || (!match && eventDay && facts.onset && m.features.facts.onset)))
+        const past = facts.past === true || m.facts.past === true
+        if (!past && (fresh || (!match && eventDay && facts.onset && m.facts.onset)))
           alone.add(m.slot)
         reports.push(m.slot)
       }
     }
     for (const slot of reports) if (visit(slot)) break
-    buckets.visit(doc.bands, visit)
+    buckets.visit(arrival.bands, visit)
     counters.candidates += scored
     if (best.size === 0) return undefined
     const ranked = [...best.entries()]
@@ -726,20 +788,20 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
       // A huge story is checked against its newest members only, to bound the cost.
       const newest = (listAt(byCluster, clusterId) ?? [])
         .slice(-membersChecked)
-        .filter((m) => m.seen >= cutoff && m !== match)
+        .filter((m) => seenOf(m) >= cutoff && m !== match)
       const members = [match, ...newest.slice(newest.length - (membersChecked - 1))]
       const fits = members.every((m) => {
-        const sameDay = Math.floor(m.time / DAY_MS) === day
+        const sameDay = Math.floor(timeOf(m) / DAY_MS) === day
         return (
           (m.sourceId !== doc.sourceId || m === match) &&
-          !(lateOf(m) && newFigure(doc.features.facts, m.features.facts)) &&
+          !(lateOf(m) && newFigure(doc.facts, m.facts)) &&
           storyConflict(
-            doc.features.facts,
-            m.features.facts,
+            doc.facts,
+            m.facts,
             keys,
             keysOf(m),
             sameDay,
-            sameDay && sharesEvent(doc.features.events, m.features.events),
+            sameDay && sharesEvent(doc.events, m.events),
           ) === undefined
         )
       })
@@ -768,19 +830,19 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     const stored = known?.(item.id)
     if (stored) {
       const doc = makeDoc(item, stored.clusterId, stored.clusterReason, given)
-      if (doc.seen >= cutoff) insert(doc)
+      if (ownOf(doc).seen >= cutoff) insert(doc)
       return withStory(item, stored.clusterId, stored.clusterReason)
     }
     const doc = makeDoc(item, item.id, undefined, given)
-    if (doc.seen < cutoff) return withStory(item, item.id, undefined)
+    if (ownOf(doc).seen < cutoff) return withStory(item, item.id, undefined)
     // Most arrivals' URLs are new: no list to filter (and none made).
     const listed = doc.url === undefined ? undefined : listAt(byUrl, doc.url)
     if (listed) {
-      const same = listed.filter((d) => d.seen >= cutoff)
+      const same = listed.filter((d) => seenOf(d) >= cutoff)
       const own = same.find((d) => d.sourceId === doc.sourceId)
       // The same source and URL under a new id is the stored item itself (the store keeps its id).
       if (own) return withStory(item, own.clusterId, own.reason)
-      const first = same.sort((a, b) => a.time - b.time || (a.id < b.id ? -1 : 1))[0]
+      const first = same.sort((a, b) => timeOf(a) - timeOf(b) || (a.id < b.id ? -1 : 1))[0]
       if (first) {
         const reason: ClusterReason = { via: 'url', matchedId: first.id }
         doc.clusterId = first.clusterId
@@ -795,7 +857,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
       // The doc is this call's own (not indexed): set its story in place, its hidden class kept.
       doc.clusterId = story.clusterId
       doc.reason = story.reason
-      doc.counted = match ? keysNotIn(keysOf(doc), keysOf(match)) : undefined
+      ownOf(doc).counted = match ? keysNotIn(keysOf(doc), keysOf(match)) : undefined
       insert(doc)
       return withStory(item, story.clusterId, story.reason)
     }
@@ -829,8 +891,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
 
 /** A report of a disaster: an event key other than a match's or an actor's, and not a look back. */
 const isDisaster = (doc: Doc): boolean =>
-  doc.features.facts.aside !== true &&
-  doc.features.events.some((k) => !isMatchKey(k) && !isActorKey(k))
+  doc.facts.aside !== true && doc.events.some((k) => !isMatchKey(k) && !isActorKey(k))
 
 /**
  * Whether two reports share a disaster's or a match's key: one event, whose figures and towns

@@ -1,18 +1,14 @@
 /** LSH band tables and small multimaps for the story index (no story logic here). */
-import {
-  clearPairCell,
-  doubledPairCells,
-  EMPTY_CELL,
-  emptyPairCells,
-  pairCellOf,
-} from './pair-cells.js'
 
 /** Per LSH band, the slots (small non-negative integers) whose band key is the same: where candidates come from. */
 export interface BandTable {
-  /** Files `slot` under each of its band keys; a slot is in a table at most once at a time. */
+  /**
+   * Files `slot` under each of its band keys (the table keeps them: `remove` needs no copy); a
+   * slot is in a table at most once at a time.
+   */
   add(bands: Uint32Array, slot: number): void
-  /** Takes out a slot added with these very `bands`. */
-  remove(bands: Uint32Array, slot: number): void
+  /** Takes out `slot`, if it was added. */
+  remove(slot: number): void
   /**
    * Calls `f` for every slot that shares at least one band key (once per shared band), newest
    * first; at most `maxPerBucket` (default {@link MAX_PER_BUCKET}) slots of each bucket. The
@@ -27,14 +23,19 @@ export const MAX_PER_BUCKET = 64
 /** Band keys cut to 30 bits stay small integers in V8 (a wider key is a heap number per entry). */
 const SMI = 0x3fffffff
 
-/** No entry (a list's end). */
+/** No entry (a list's end, a free head cell). */
 const EMPTY = -1
+
+/** Where a key's probing starts (its low bits) and its tag (its high bits) come from. */
+const hashOf = (key: number): number => Math.imul(key, 0x9e3779b1) >>> 0
 
 /**
  * One band: band key → the newest entry of its bucket, in open addressing (linear probing,
- * deletion by shifting back) over one Int32Array, so a window of 100,000 items costs no Map
- * entry per item and band. Cell i is `cells[2i]` (its key) and `cells[2i + 1]` (its head): a
- * lookup in a large table misses the cache once, not once for the key and again for the head.
+ * deletion by shifting back) over one Int32Array, so a window of 100,000 items costs no Map entry
+ * per item and band. A cell holds the head entry alone, with the high bits of its key's hash as
+ * a tag above the entry number: the key itself is the entry's (see `links`), read only when the
+ * tag matches, so a cell is 4 bytes where a key and a head were 8 (at 50,000 items, 40 bands of
+ * 65,536 cells were 20 MB), and a probe past other keys reads no more memory than it did.
  */
 interface Heads {
   cells: Int32Array
@@ -44,121 +45,195 @@ interface Heads {
 }
 
 const headsOf = (capacity: number): Heads => ({
-  cells: emptyPairCells(capacity),
+  cells: new Int32Array(capacity).fill(EMPTY),
   capacity,
   size: 0,
 })
 
-/** Where `key` is in `h` (a cell number), or the empty cell where it would go. */
-const cellOf = (h: Heads, key: number): number => pairCellOf(h.cells, h.capacity - 1, key)
-
-const grown = (h: Heads): Heads => ({
-  cells: doubledPairCells(h.cells),
-  capacity: h.capacity * 2,
-  size: h.size,
-})
-
 /**
- * Creates a {@link BandTable} of `count` bands. Each bucket is a doubly linked list of entries,
- * one entry per slot and band (entry = slot × count + band, links in two Int32Arrays), newest
- * at its head: adding, removing and reading the newest few are O(1) each. The newer links serve
- * removals alone, so they are made from the older ones (one pass over every bucket) at the first
- * `remove`: a first import, which removes nothing, never holds them (a fifth of the story index's
- * memory at 50,000 items).
+ * Creates a {@link BandTable} of `count` bands. Each bucket is a singly linked list of entries,
+ * one entry per slot and band (entry = slot × count + band), newest at its head: adding and
+ * reading the newest few are O(1) each. Per entry, `links` holds its band key + 1 (0: not in a
+ * bucket) and its next older entry side by side, so following a bucket from its head reads one
+ * cache line per entry. The newer links serve removals alone, so they are made from the older
+ * ones (one pass over every bucket) at the first `remove`: a first import, which removes
+ * nothing, never holds them.
  */
 export const createBandTable = (count: number, maxPerBucket = MAX_PER_BUCKET): BandTable => {
   const bands = Array.from({ length: count }, () => headsOf(16))
-  /** The next older entry of the same bucket, and (once a removal needed them) the next newer one. */
-  let older = new Int32Array(16 * count)
+  /** Slots the entry arrays have room for. */
+  let slotRoom = 16
+  /** Bits of a cell that hold the entry (enough for every entry there is room for); the rest is the tag. */
+  let entryBits = bitsFor(slotRoom * count)
+  let links = new Int32Array(slotRoom * count * 2)
+  /** The next newer entry of the same bucket, once a removal needed them. */
   let newer: Int32Array | undefined
-  const room = (slot: number): void => {
-    const need = (slot + 1) * count
-    if (need <= older.length) return
-    let n = older.length
-    while (n < need) n *= 2
-    const o = new Int32Array(n)
-    o.set(older)
-    older = o
-    if (newer === undefined) return
-    const w = new Int32Array(n)
-    w.set(newer)
-    newer = w
+
+  const entryMask = (): number => (entryBits >= 31 ? 0x7fffffff : (1 << entryBits) - 1)
+  const tagOf = (hash: number): number => (entryBits >= 31 ? 0 : hash >>> (entryBits + 1))
+  /** Where the bucket of `key` is in `h` (a cell number), or the free cell where it would go. */
+  const cellOf = (h: Heads, key: number, hash: number): number => {
+    const mask = h.capacity - 1
+    const tag = tagOf(hash)
+    const em = entryMask()
+    const want = key + 1
+    let i = hash & mask
+    for (;;) {
+      const v = h.cells[i]!
+      if (v === EMPTY) return i
+      if (v >>> entryBits === tag && links[2 * (v & em)] === want) return i
+      i = (i + 1) & mask
+    }
   }
+  /** The hash of the key of the bucket whose head cell holds `v`. */
+  const hashAt = (v: number): number => hashOf(links[2 * (v & entryMask())]! - 1)
+
+  /** `h` in a table twice as large (cells keep their tags and entries). */
+  const grown = (h: Heads): Heads => {
+    const next = headsOf(h.capacity * 2)
+    const mask = next.capacity - 1
+    for (const v of h.cells) {
+      if (v === EMPTY) continue
+      let i = hashAt(v) & mask
+      while (next.cells[i] !== EMPTY) i = (i + 1) & mask
+      next.cells[i] = v
+    }
+    next.size = h.size
+    return next
+  }
+
+  /** Empties cell `i` of `h` and moves back the cells after it that probing would no longer find. */
+  const clearCell = (h: Heads, i: number): void => {
+    const mask = h.capacity - 1
+    const { cells } = h
+    let hole = i
+    cells[hole] = EMPTY
+    for (let j = (hole + 1) & mask; cells[j] !== EMPTY; j = (j + 1) & mask) {
+      const want = hashAt(cells[j]!) & mask
+      // j's bucket may move to the hole when its home is not in the cyclic span (hole, j].
+      if (hole <= j ? want > hole && want <= j : want > hole || want <= j) continue
+      cells[hole] = cells[j]!
+      cells[j] = EMPTY
+      hole = j
+    }
+  }
+
+  /** Room for the entries of `slot`: the arrays grow by a quarter (a doubling was twice the room). */
+  const room = (slot: number): void => {
+    if (slot < slotRoom) return
+    slotRoom = Math.max(slot + 1, slotRoom + (slotRoom >> 2))
+    const l = new Int32Array(slotRoom * count * 2)
+    l.set(links)
+    links = l
+    if (newer !== undefined) {
+      const w = new Int32Array(slotRoom * count)
+      w.set(newer)
+      newer = w
+    }
+    const bits = bitsFor(slotRoom * count)
+    if (bits === entryBits) return
+    // Wider entry numbers leave fewer bits for the tags: every cell is written again (in place).
+    const oldMask = entryMask()
+    entryBits = bits
+    for (const h of bands) {
+      for (let i = 0; i < h.cells.length; i++) {
+        const v = h.cells[i]!
+        if (v === EMPTY) continue
+        const e = v & oldMask
+        h.cells[i] = (tagOf(hashOf(links[2 * e]! - 1)) << entryBits) | e
+      }
+    }
+  }
+
   /**
    * The newer links as `add` would have kept them: each bucket's head has none (EMPTY), every
    * other entry of a bucket the one added after it, and an entry never added 0.
    */
   const linkNewer = (): Int32Array => {
-    const w = new Int32Array(older.length)
+    const w = new Int32Array(slotRoom * count)
+    const em = entryMask()
     for (const h of bands) {
-      for (let i = 0; i < h.cells.length; i += 2) {
-        if (h.cells[i] === EMPTY_CELL) continue
-        let e = h.cells[i + 1]!
+      for (const v of h.cells) {
+        if (v === EMPTY) continue
+        let e = v & em
         w[e] = EMPTY
-        for (let o = older[e]!; o !== EMPTY; e = o, o = older[e]!) w[o] = e
+        for (let o = links[2 * e + 1]!; o !== EMPTY; e = o, o = links[2 * e + 1]!) w[o] = e
       }
     }
     return w
   }
+
   return {
     add(keys, slot) {
       room(slot)
+      const em = entryMask()
       for (let b = 0; b < keys.length; b++) {
         let h = bands[b]!
         if ((h.size + 1) * 4 > h.capacity * 3) h = bands[b] = grown(h)
         const key = keys[b]! & SMI
+        const hash = hashOf(key)
         const e = slot * count + b
-        const at = cellOf(h, key)
-        if (h.cells[2 * at] === EMPTY_CELL) {
-          h.cells[2 * at] = key
-          h.size++
-          older[e] = EMPTY
-        } else {
-          const head = h.cells[2 * at + 1]!
-          older[e] = head
-          if (newer !== undefined) newer[head] = e
+        const at = cellOf(h, key, hash)
+        const v = h.cells[at]!
+        let older = EMPTY
+        if (v === EMPTY) h.size++
+        else {
+          older = v & em
+          if (newer !== undefined) newer[older] = e
         }
+        links[2 * e] = key + 1
+        links[2 * e + 1] = older
         if (newer !== undefined) newer[e] = EMPTY
-        h.cells[2 * at + 1] = e
+        h.cells[at] = (tagOf(hash) << entryBits) | e
       }
     },
-    remove(keys, slot) {
+    remove(slot) {
+      if (slot >= slotRoom) return
       newer ??= linkNewer()
-      for (let b = 0; b < keys.length; b++) {
-        const h = bands[b]!
-        const at = cellOf(h, keys[b]! & SMI)
-        if (h.cells[2 * at] === EMPTY_CELL) continue
+      const em = entryMask()
+      for (let b = 0; b < count; b++) {
         const e = slot * count + b
+        const key = links[2 * e]! - 1
+        if (key < 0) continue // not in a bucket
+        const h = bands[b]!
+        const hash = hashOf(key)
+        const at = cellOf(h, key, hash)
         const before = newer[e]!
-        const after = older[e]!
+        const after = links[2 * e + 1]!
         if (before === EMPTY) {
-          if (h.cells[2 * at + 1] !== e) continue // not in this bucket
+          if (h.cells[at] === EMPTY || (h.cells[at]! & em) !== e) continue // not its head
           if (after === EMPTY) {
-            clearPairCell(h.cells, h.capacity - 1, at)
+            clearCell(h, at)
             h.size--
-          } else h.cells[2 * at + 1] = after
-        } else older[before] = after
+          } else h.cells[at] = (tagOf(hash) << entryBits) | after
+        } else links[2 * before + 1] = after
         if (after !== EMPTY) newer[after] = before
-        older[e] = EMPTY
+        links[2 * e] = 0
+        links[2 * e + 1] = EMPTY
         newer[e] = EMPTY
       }
     },
     visit(keys, f) {
+      const em = entryMask()
       for (let b = 0; b < keys.length; b++) {
         const h = bands[b]
         if (!h) continue
-        const at = cellOf(h, keys[b]! & SMI)
-        if (h.cells[2 * at] === EMPTY_CELL) continue
+        const key = keys[b]! & SMI
+        const v = h.cells[cellOf(h, key, hashOf(key))]!
+        if (v === EMPTY) continue
         // Newest first, and only the newest few of a crowded bucket: template-like texts (many
         // items sharing most words) must not make each arrival cost the whole window.
         let n = 0
-        for (let e = h.cells[2 * at + 1]!; e !== EMPTY && n < maxPerBucket; e = older[e]!, n++) {
+        for (let e = v & em; e !== EMPTY && n < maxPerBucket; e = links[2 * e + 1]!, n++) {
           if (f((e - b) / count)) return
         }
       }
     },
   }
 }
+
+/** Bits that hold every number below `n` (at least 1). */
+const bitsFor = (n: number): number => Math.max(1, 32 - Math.clz32(n - 1))
 
 /** Adds `v` to the list at `key`. */
 export const pushTo = <K, V>(m: Map<K, V[]>, key: K, v: V): void => {

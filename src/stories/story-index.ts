@@ -165,10 +165,10 @@ export interface StoryIndex {
 /**
  * What the index keeps per item. Every doc is made by {@link newDoc} with all its fields in one
  * order: V8 then gives them all one hidden class (docs built by spreads and late additions each
- * had their own, a few hundred bytes per item). Once it is indexed, its keys, bands and counted
- * keys live in the index's arenas and its times and norm in the slot columns, by slot: a doc
- * keeps no number that V8 would box (an epoch time, a norm), and no field that only an arrival
- * needs.
+ * had their own, a few hundred bytes per item). Once it is indexed, its keys and counted keys
+ * live in the index's arenas, its band keys in the band table and its times and norm in the slot
+ * columns, by slot: a doc keeps no number that V8 would box (an epoch time, a norm), and no field
+ * that only an arrival needs.
  */
 interface Doc {
   id: string
@@ -358,9 +358,8 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
   /** What scoring reads of each indexed doc, by slot; `docs` has the doc of each slot. */
   const slots = createSlotTable()
   const docs: (Doc | undefined)[] = []
-  /** Keys, LSH band keys and counted keys of the indexed docs, by slot. */
+  /** Keys and counted keys of the indexed docs, by slot (the band table keeps their LSH band keys). */
   const keyArena = createKeyArena()
-  const bandArena = createKeyArena()
   const countedArena = createKeyArena()
   /** How many indexed docs have each key: what makes a word too common to sign with. */
   const df = createKeyCounts()
@@ -486,7 +485,6 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     df.add(own.counted ?? keys, 1)
     // Into the arenas and the slot columns: what the doc held itself (and its buffers) is dropped.
     keyArena.set(slot, keys)
-    bandArena.set(slot, bands)
     if (own.counted) countedArena.set(slot, own.counted)
     else countedArena.clear(slot)
     doc.own = undefined
@@ -496,7 +494,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     if (doc.url) pushOne(byUrl, doc.url, doc)
     pushOne(byCluster, doc.clusterId, doc)
     for (const key of doc.events) pushTo(byEvent, key, doc)
-    buckets.add(bandArena.get(slot), slot)
+    buckets.add(bands, slot)
   }
 
   function unlink(doc: Doc): void {
@@ -507,9 +505,8 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     const slot = doc.slot
     if (slot === undefined) return
     df.add(countedArena.has(slot) ? countedArena.get(slot) : keyArena.get(slot), -1)
-    buckets.remove(bandArena.get(slot), slot)
+    buckets.remove(slot)
     keyArena.clear(slot)
-    bandArena.clear(slot)
     countedArena.clear(slot)
     // Its times stay readable, as they were when the doc held them.
     const { time, seen } = slots.columns

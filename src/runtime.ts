@@ -131,6 +131,8 @@ export const createRuntime = async (
     deferItems?: boolean
     /** Workers when `fetch.workers` is not set (default: defaultWorkerCount). */
     defaultWorkers?: number
+    /** The analysis workers' V8 heap limits (default: pool.ts WORKER_HEAP_LIMITS). */
+    workerHeapLimits?: { maxOldGenerationSizeMb: number; maxYoungGenerationSizeMb: number }
   } = {},
 ): Promise<Runtime> => {
   const logger =
@@ -181,6 +183,7 @@ export const createRuntime = async (
           topics: config.topics,
           tagger,
           workers,
+          ...(overrides.workerHeapLimits ? { heapLimits: overrides.workerHeapLimits } : {}),
           ...(config.fetch.analysisTimeoutMs === undefined
             ? {}
             : { deadlineMs: config.fetch.analysisTimeoutMs }),

@@ -3,7 +3,7 @@ import { setFlagsFromString } from 'node:v8'
 import { loadCachedConfig } from '../config/load-cached.js'
 import type { EntryMemo } from '../ingest/entry-memo.js'
 import { runCycle } from '../ingest/scheduler.js'
-import { oneShotWorkerCount } from '../ingest/workers/pool.js'
+import { ONE_SHOT_WORKER_HEAP_LIMITS, oneShotWorkerCount } from '../ingest/workers/pool.js'
 import type { Metrics } from '../model/types.js'
 import { createRuntime } from '../runtime.js'
 import type { CliContext } from './context.js'
@@ -57,6 +57,7 @@ export const fetchCommand = async (
     // A cycle whose sources all answer 304 reads no stored item: the store opens with its states.
     deferItems: true,
     defaultWorkers: oneShotWorkerCount(),
+    workerHeapLimits: ONE_SHOT_WORKER_HEAP_LIMITS,
     entryMemo: FORGETFUL,
     metrics: UNSERVED_METRICS,
   })

@@ -187,6 +187,14 @@ interface Lexeme {
   readonly background: boolean
   /** The event axes its stem moves (bit 1 up, bit 2 down). */
   readonly axes: readonly (readonly [string, number])[] | undefined
+  /** The national side it names (SPORT_TEAMS). */
+  readonly side: string | undefined
+  /** Speaks of a match (MATCH_WORDS), or is "test" (one when next to TEST_BEFORE/TEST_AFTER words). */
+  readonly matchWord: boolean
+  /** Says the headline reacts to an event rather than reporting it (ANGLE_WORDS). */
+  readonly angle: boolean
+  /** Says the headline tells what someone says of a match (MATCH_ANGLE_WORDS). */
+  readonly matchAngle: boolean
 }
 
 const lexemeOf = (w: string): Lexeme => ({
@@ -202,6 +210,10 @@ const lexemeOf = (w: string): Lexeme => ({
   clauseWord: CLAUSE_WORDS.has(w),
   background: BACKGROUND.has(w),
   axes: AXES_OF_STEM.get(stem(w)),
+  side: SPORT_TEAMS.get(w),
+  matchWord: MATCH_WORDS.has(w) || w === 'test',
+  angle: ANGLE_WORDS.has(w),
+  matchAngle: MATCH_ANGLE_WORDS.has(w),
 })
 
 /** Rounds to six significant digits, so 1.2 × 10⁹ from "1.2bn" and "1,200,000,000" agree. */
@@ -381,6 +393,12 @@ const LEXICON = new Map<string, Lexeme>(
     ...COUNTRY_OF.keys(),
     ...CLAUSE_WORDS,
     ...BACKGROUND,
+    // Words only matchKeys and eventKeys ask about: a word of no lexicon is then one lookup.
+    ...SPORT_TEAMS.keys(),
+    ...MATCH_WORDS,
+    'test',
+    ...ANGLE_WORDS,
+    ...MATCH_ANGLE_WORDS,
   ].map((w) => [w, lexemeOf(w)]),
 )
 
@@ -606,7 +624,7 @@ const eventKeys = (
 ): number[] => {
   const kinds = new Set<string>()
   for (const c of head) {
-    for (const w of c.words) if (ANGLE_WORDS.has(w)) return []
+    for (const info of c.lexemes) if (info?.angle) return []
     // A service piece ("How to help the victims") is not a report of the event either.
     if (HOW_TO_HELP.test(c.raw.slice(0, PHASE_SPAN))) return []
   }
@@ -665,24 +683,26 @@ const MATCH_SIDES = 2
  * reports of one key as it does a disaster's. Empty for a text of one side or more than two.
  */
 const matchKeys = (head: readonly Clause[], all: readonly Clause[]): number[] => {
-  for (const c of head)
-    for (const w of c.words) if (ANGLE_WORDS.has(w) || MATCH_ANGLE_WORDS.has(w)) return []
+  for (const c of head) for (const info of c.lexemes) if (info?.angle || info?.matchAngle) return []
   const sides = new Set<string>()
   let headSide = false
   let match = false
   for (const c of all) {
     const inHead = head.includes(c)
-    const { words } = c
+    const { words, lexemes } = c
+    // The words of these lexicons have a lexeme (LEXICON): the rest cost one array read.
     for (let i = 0; i < words.length; i++) {
-      const w = words[i]!
-      const side = SPORT_TEAMS.get(w)
+      const info = lexemes[i]
+      if (info === undefined) continue
+      const side = info.side
       if (side) {
         sides.add(side)
         if (inHead) headSide = true
       } else if (
-        MATCH_WORDS.has(w) ||
-        (w === 'test' &&
-          (TEST_BEFORE.has(words[i - 1] ?? '') || TEST_AFTER.has(words[i + 1] ?? '')))
+        info.matchWord &&
+        (words[i] !== 'test' ||
+          TEST_BEFORE.has(words[i - 1] ?? '') ||
+          TEST_AFTER.has(words[i + 1] ?? ''))
       )
         match = true
     }

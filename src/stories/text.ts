@@ -48,7 +48,11 @@ for (const w of [
  */
 export const stem = (w: string): string => {
   const n = w.length
-  if (n <= 3 || !isLowerAscii(w)) return w
+  if (n <= 3) return w
+  // Every rule below needs a last letter s, g, d or e, or a doubled one: most words have neither.
+  const end = w.charCodeAt(n - 1)
+  if (end !== S && end !== G && end !== D && end !== E && end !== w.charCodeAt(n - 2)) return w
+  if (!isLowerAscii(w)) return w
   let s = w
   if (n > 4 && s.endsWith('ies')) s = `${s.slice(0, -3)}y`
   else if (n > 5 && s.endsWith('ing')) s = s.slice(0, -3)
@@ -68,6 +72,9 @@ export const stem = (w: string): string => {
   return s
 }
 
+const D = 100
+const E = 101
+const G = 103
 const L = 108
 const S = 115
 const Z = 122

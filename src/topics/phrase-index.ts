@@ -16,6 +16,13 @@ export interface PhraseIndex {
   /** First token → phrases starting with it (single-token prefixes excluded). */
   byFirstToken: ReadonlyMap<string, readonly PhraseSpec[]>
   /**
+   * The shapes of byFirstToken's keys: per first UTF-16 unit (mod 128), bit n set when a key of
+   * that start has n characters (bit 31: 31 or more). A token whose bit is clear starts no phrase
+   * and is not looked up: most tokens of a text start none, and hashing each of them was most of
+   * the scan of a long content.
+   */
+  firstTokenShapes: Uint32Array
+  /**
    * Single-token prefix terms (`afghan*`) in a trie by UTF-16 code unit: a token walks down it
    * as far as its characters lead (most stop at the first), meeting every prefix it starts with,
    * with no substring made per prefix length.
@@ -51,6 +58,7 @@ export const internPhrase = (
 /** Indexes phrases by first token, and single-word prefixes by prefix. */
 export const buildPhraseIndex = (phrases: Iterable<PhraseSpec>): PhraseIndex => {
   const byFirstToken = new Map<string, PhraseSpec[]>()
+  const firstTokenShapes = new Uint32Array(128)
   const prefixes: PrefixNode = { next: new Map() }
   let size = 0
   for (const p of phrases) {
@@ -73,9 +81,14 @@ export const buildPhraseIndex = (phrases: Iterable<PhraseSpec>): PhraseIndex => 
     const list = byFirstToken.get(first)
     if (list) list.push(p)
     else byFirstToken.set(first, [p])
+    firstTokenShapes[shapeRow(first)]! |= shapeBit(first)
   }
-  return { byFirstToken, prefixes, size }
+  return { byFirstToken, firstTokenShapes, prefixes, size }
 }
+
+/** The row and bit of a token in PhraseIndex `firstTokenShapes`. */
+const shapeRow = (t: string): number => t.charCodeAt(0) & 127
+const shapeBit = (t: string): number => 1 << Math.min(t.length, 31)
 
 const phraseAt = (tokens: readonly string[], i: number, p: PhraseSpec): boolean => {
   const last = p.tokens.length - 1
@@ -106,7 +119,10 @@ export const scanTokens = (
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i] as string
     if (t === '') continue
-    const starting = index.byFirstToken.get(t)
+    const starting =
+      ((index.firstTokenShapes[shapeRow(t)] as number) & shapeBit(t)) === 0
+        ? undefined
+        : index.byFirstToken.get(t)
     if (starting) for (const p of starting) if (phraseAt(tokens, i, p)) record(hits, p.id, i)
     // Prefix terms: walk the trie along the token's characters while they lead somewhere.
     let node: PrefixNode | undefined = index.prefixes

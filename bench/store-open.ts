@@ -3,7 +3,7 @@
  * its RSS is the store's: open-to-ready, RSS, query latencies, 100 feed renders, one day's
  * retention. Prints one JSON line.
  */
-import type pg from 'pg'
+import pg from 'pg'
 import type { ItemQuery, Source } from '../src/model/types.js'
 import { buildFeedDocument } from '../src/publish/feed.js'
 import { renderRss } from '../src/publish/rss.js'
@@ -71,9 +71,25 @@ const queries: Record<string, { p50: number; p99: number }> = {}
 for (const [name, make] of Object.entries(shapes)) queries[name] = await timeQueries(make)
 
 /**
+ * A value as an SQL literal for `EXECUTE` (the prepared statement's parameter types convert
+ * it): text, a number, or an array of either as an array literal.
+ */
+const literal = (v: unknown): string =>
+  typeof v === 'number'
+    ? String(v)
+    : Array.isArray(v)
+      ? pg.escapeLiteral(
+          `{${v.map((x) => `"${String(x).replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(',')}}`,
+        )
+      : pg.escapeLiteral(String(v))
+
+/**
  * For PostgreSQL, the server's part of each shape's page: the execution time of the statements
  * a page sends (EXPLAIN ANALYZE with TIMING OFF: no round trip, no Node; warm, just after the
- * page ran them), p50 of 50 pages, and the buffers they read (a mean).
+ * page ran them), p50 of 50 pages, and the buffers they read (a mean). Each statement is
+ * prepared and explained with EXECUTE, so the plan is the generic one the store's connections
+ * run (pg-pool.ts `plan_cache_mode`); an EXPLAIN of the text with its values would plan it for
+ * those values.
  */
 const serverSplit = async (): Promise<Record<string, { p50: number; buffers: number }>> => {
   const pool = await openPgPool({ url: path, max: 1 })
@@ -93,11 +109,20 @@ const serverSplit = async (): Promise<Record<string, { p50: number; buffers: num
         await queryItemsPg(spy as unknown as Queryable, make(i))
         let t = 0
         for (const c of sent) {
-          const { rows } = await pool.query<{ 'QUERY PLAN': ExplainJson }>({
-            text: `EXPLAIN (ANALYZE, TIMING OFF, BUFFERS, FORMAT JSON) ${c.text}`,
-            values: c.values ?? [],
-          })
-          const plan = rows[0]!['QUERY PLAN'][0]!
+          const client = await pool.connect()
+          let explained: ExplainJson
+          try {
+            await client.query(`PREPARE tw_bench AS ${c.text}`)
+            const args = (c.values ?? []).map(literal)
+            const { rows } = await client.query<{ 'QUERY PLAN': ExplainJson }>(
+              `EXPLAIN (ANALYZE, TIMING OFF, BUFFERS, FORMAT JSON) EXECUTE tw_bench${args.length ? `(${args.join(', ')})` : ''}`,
+            )
+            explained = rows[0]!['QUERY PLAN']
+          } finally {
+            await client.query('DEALLOCATE tw_bench').catch(() => undefined)
+            client.release()
+          }
+          const plan = explained[0]!
           t += plan['Execution Time']
           buffers += plan.Plan['Shared Hit Blocks'] + plan.Plan['Shared Read Blocks']
         }

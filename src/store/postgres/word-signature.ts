@@ -6,7 +6,7 @@ export const WORD_SIG_BITS = 1024
 /**
  * The signature of `words` as PostgreSQL's hexadecimal bit-string input (`X` and 256 digits):
  * two bits per word, from a 32-bit FNV-1a hash of its UTF-16 code units. A row holding a word
- * has both its bits set, so `(word_sig & mask) = mask` never drops a row that holds every word
+ * has both its bits set, so `(word_sig & mask) = mask` (queried as `>=`, the same test) never drops a row that holds every word
  * of the mask; other words may set them too (about one row in seven for a one-word mask at 200
  * distinct words a row), which the text check after it rejects. Computed here for the rows
  * written and for the masks queried, so the hash is this code's and no server version changes it.

@@ -5,7 +5,11 @@ import { createEntryMemo } from './ingest/entry-memo.js'
 import { createBodyPool } from './ingest/fetch/body-pool.js'
 import { createHttpFetch } from './ingest/fetch/http-client.js'
 import type { PollDeps } from './ingest/poll-deps.js'
-import { createAnalysePool, defaultWorkerCount } from './ingest/workers/pool.js'
+import {
+  createAnalysePool,
+  defaultWorkerCount,
+  type PrestartedWorkers,
+} from './ingest/workers/pool.js'
 import { StoreError } from './model/errors.js'
 import type { AppConfig, Store } from './model/types.js'
 import { createPartitionedStore } from './store/lowdb/partitioned-store.js'
@@ -131,6 +135,11 @@ export const createRuntime = async (
     deferItems?: boolean
     /** Workers when `fetch.workers` is not set (default: defaultWorkerCount). */
     defaultWorkers?: number
+    /**
+     * Analysis workers started before the configuration was read (`fetch --once`): the pool
+     * takes them; those it does not take (fewer workers, or none) are stopped.
+     */
+    prestarted?: PrestartedWorkers
   } = {},
 ): Promise<Runtime> => {
   const logger =
@@ -139,12 +148,37 @@ export const createRuntime = async (
   // Story leads prefer higher-priority sources; the map follows reloads.
   let priorities = priorityMap(fileConfig)
   const priorityOf = (sourceId: string) => priorities.get(sourceId) ?? 0
-  const store =
-    overrides.store ??
-    (await openStore(fileConfig, priorityOf, {
-      log: (message) => logger.warn({}, message),
-      ...(overrides.deferItems ? { deferItems: true } : {}),
-    }))
+  // Worker threads analyse fetched documents with the configuration's topics: not when a test
+  // brings its own tagger or analysis. The pool comes before the store opens, so that workers
+  // started early get their topics (and jobs) as soon as possible; topics that learn from the
+  // store are given to it once learned.
+  let tagger = overrides.tagger ?? createTagger(fileConfig)
+  const workers = fileConfig.fetch.workers ?? overrides.defaultWorkers ?? defaultWorkerCount()
+  const pool =
+    overrides.tagger || overrides.analyse || workers === 0
+      ? undefined
+      : createAnalysePool({
+          topics: fileConfig.topics,
+          tagger,
+          workers,
+          ...(fileConfig.fetch.analysisTimeoutMs === undefined
+            ? {}
+            : { deadlineMs: fileConfig.fetch.analysisTimeoutMs }),
+          ...(overrides.prestarted ? { prestarted: overrides.prestarted } : {}),
+        })
+  await overrides.prestarted?.close()
+  let store: Store
+  try {
+    store =
+      overrides.store ??
+      (await openStore(fileConfig, priorityOf, {
+        log: (message) => logger.warn({}, message),
+        ...(overrides.deferItems ? { deferItems: true } : {}),
+      }))
+  } catch (err) {
+    await pool?.close()
+    throw err
+  }
   // Retraining on a worker thread: ~0.3 s of CPU at 1,300 verdicts would otherwise hold every
   // reader's request (npm run bench topics measures both).
   const learner = (fileConfig.fetch.workers ?? 1) === 0 ? undefined : createLearner()
@@ -170,21 +204,10 @@ export const createRuntime = async (
         bodyTimeoutMs: config.fetch.timeoutMs,
         allowPrivateNetworks: config.fetch.allowPrivateNetworks,
       })
-  const tagger = overrides.tagger ?? createTagger(config)
-  // Worker threads analyse fetched documents with the configuration's topics: not when a test
-  // brings its own tagger or analysis.
-  const workers = config.fetch.workers ?? overrides.defaultWorkers ?? defaultWorkerCount()
-  const pool =
-    overrides.tagger || overrides.analyse || workers === 0
-      ? undefined
-      : createAnalysePool({
-          topics: config.topics,
-          tagger,
-          workers,
-          ...(config.fetch.analysisTimeoutMs === undefined
-            ? {}
-            : { deadlineMs: config.fetch.analysisTimeoutMs }),
-        })
+  if (config !== fileConfig && !overrides.tagger) {
+    tagger = createTagger(config)
+    pool?.configure(config.topics, tagger)
+  }
   // Which stored items each model topic's rules pass, so that a verdict re-tags only those: the
   // items every poll analyses are noted (unknown until the next re-tag reads them).
   const gates = createRuleGates(undefined, (max) =>

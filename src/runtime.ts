@@ -34,6 +34,11 @@ export interface Runtime {
    * together in the next, and a reload meanwhile (which learns every topic) wins over its result.
    */
   learn(topicId: string): Promise<Retagged>
+  /**
+   * Stops the analysis workers (a one-shot command whose cycle has analysed everything: their
+   * memory is given back before its final flush); analysis then runs on this thread.
+   */
+  stopAnalysis(): Promise<void>
   close(): Promise<void>
 }
 
@@ -216,7 +221,7 @@ export const createRuntime = async (
       'more items stored since the last re-tag than the topic-model record keeps: the next verdict re-tags every stored item',
     ),
   )
-  const analyseWith = overrides.analyse ?? pool?.analyse
+  let analyseWith = overrides.analyse ?? pool?.analyse
   const analyse: PollDeps['analyse'] = async (input, signal) => {
     const out = await (analyseWith ?? ((i) => analyseHere(i, deps.tagger)))(input, signal)
     gates.noteStored(out.items.map((i) => i.id))
@@ -328,6 +333,11 @@ export const createRuntime = async (
       return apply(await learnFromStore(next, store, { learn: learnTopics }))
     },
     learn,
+    stopAnalysis: async () => {
+      if (!pool || analyseWith !== pool.analyse) return
+      analyseWith = undefined
+      await pool.close()
+    },
     close: async () => {
       stopHearing?.()
       await learner?.close()

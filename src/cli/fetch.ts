@@ -79,6 +79,8 @@ export const fetchCommand = async (
     const cycle = await runCycle(runtime.deps, {
       force: true,
       sourceIds: opts.sourceId ? [opts.sourceId] : undefined,
+      // Nothing is analysed after the polls: the workers' heaps go before the final flush.
+      afterPolls: runtime.stopAnalysis,
     })
     const rows = cycle.reports.map((r) => [
       r.sourceId,

@@ -307,6 +307,20 @@ describe('runtime', { timeout: 30_000 }, () => {
     }
   })
 
+  it('analyses on this thread once its workers are stopped (a one-shot command after its polls)', async () => {
+    const rt = await open(1)
+    try {
+      await rt.stopAnalysis()
+      // On this thread, analysis tags with the tagger of the moment; the pool would not.
+      rt.deps.tagger = () => ['marked']
+      const out = await rt.deps.analyse(input('urdu-service.rss'))
+      expect(out.items.length).toBeGreaterThan(0)
+      expect(new Set(out.items.flatMap((i) => i.topics))).toEqual(new Set(['marked']))
+    } finally {
+      await rt.close()
+    }
+  })
+
   it('analyses on worker threads unless fetch.workers is 0', async () => {
     const threaded = await open(1)
     const inline = await open(0)

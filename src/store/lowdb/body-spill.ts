@@ -16,11 +16,6 @@ export interface BodySpill {
   clear(): void
   /** Bytes in the file now. */
   size(): number
-  /**
-   * Writes the gathered bodies to the file now, so that every span `put` so far can be read from
-   * it by another reader; returns the file's path.
-   */
-  settle(): string
   /** Closes and removes the file (when it made one). */
   close(): void
 }
@@ -102,11 +97,6 @@ export const createBodySpill = (
       end = 0
     },
     size: () => end,
-    settle() {
-      drain()
-      fd ??= openSync(file, 'w+')
-      return file
-    },
     close() {
       buffered = 0
       buffer = undefined

@@ -126,21 +126,16 @@ export function* indexParts(
   stamp: DayStamp,
   rows: readonly IndexRow[],
 ): Generator<string, void, undefined> {
-  yield indexHead(day, stamp, rows.length)
-  yield* indexColumns(rows)
-}
-
-/** The first piece of {@link indexParts}: the only one that depends on the stamp. */
-export const indexHead = (day: string, stamp: DayStamp, n: number): string =>
   // Same keys in the same order as one JSON.stringify of the whole object (the head ends with
   // the number n, so its closing brace is the last character).
-  JSON.stringify({ version: DB_VERSION, format: INDEX_FORMAT, day, ...stamp, n }).slice(0, -1)
-
-/**
- * The pieces of {@link indexParts} after its head: they need only the rows, so they can be made
- * while the partition itself is being written.
- */
-export function* indexColumns(rows: readonly IndexRow[]): Generator<string, void, undefined> {
+  const head = JSON.stringify({
+    version: DB_VERSION,
+    format: INDEX_FORMAT,
+    day,
+    ...stamp,
+    n: rows.length,
+  })
+  yield head.slice(0, -1)
   const cols: [string, (r: IndexRow) => unknown][] = [
     ['off', (r) => r.off],
     ['len', (r) => r.len],

@@ -40,15 +40,12 @@ import {
   INDEX_HEAD_BYTES,
   type IndexRead,
   type IndexRow,
-  indexColumns,
-  indexHead,
   indexHeadMatches,
   indexParts,
   indexText,
   readIndex,
   rowsOf,
 } from './day-index.js'
-import { createDayWriter, type DayWriter } from './day-writer.js'
 import {
   createJournal,
   dropJournal,
@@ -101,11 +98,6 @@ export interface PartitionedStoreOptions {
   /** Bytes of spilled bodies gathered before one write to the spill file (body-spill.ts's default). */
   spillBufferBytes?: number
   /**
-   * Items in the days a flush writes from which their files are written by a thread of their own
-   * (day-writer.ts), not on this one (default {@link THREAD_WRITE_ITEMS}).
-   */
-  threadWriteItems?: number
-  /**
    * Opens with the states alone when every partition's index is current, and reads the items when
    * something first needs them (`fetch --once`: a cycle of 304s needs none). A damaged partition
    * is then refused at that first need instead of at open.
@@ -133,15 +125,6 @@ const describeError = (err: unknown): string => (err instanceof Error ? err.mess
 const BODY_CACHE_BYTES = 16 * 1_048_576
 
 const DAY_MS = 86_400_000
-
-/**
- * Items in the days a flush writes from which a thread of their own reads their parts (from the
- * spill file and the partitions) and writes the files, while this thread makes their indexes: the
- * final flush of a first import of 1,000 feeds (~50,000 items) read them back one system call
- * each and wrote them on the main thread, ~1.3 s with the analysis worker idle. Small flushes (a
- * serve cycle) are not worth starting a thread for.
- */
-const THREAD_WRITE_ITEMS = 4_000
 
 /** Day partitions built and written together by a flush (bounds the bytes held at once). */
 const DAYS_PER_WRITE = 8
@@ -765,91 +748,8 @@ export const createPartitionedStore = async (
     return n
   }
 
-  /**
-   * Writes the temp files of a day and of its index on `writer`'s thread: the parts as where they
-   * lie (spill file, partitions) or, for bodies held in memory, their JSON; the index is made here
-   * meanwhile (every offset follows from the parts' lengths) and written once the day's stamp is
-   * known. The same bytes as writeDayTemp writes. Returns what writes the index: the days of a
-   * flush are all handed to the thread first, then indexed one at a time (one day's index text
-   * held at once) while the thread writes.
-   */
-  const writeDayThreaded = (
-    writer: DayWriter,
-    j: { day: string; gen: string; rows: IndexRow[] },
-    list: Item[],
-    written: (Item | Spilled | undefined)[],
-    stored: ({ day: string; off: number; len: number } | undefined)[],
-  ): (() => Promise<void>) => {
-    const { head, comma, tail } = dayFrame(j.day, j.gen)
-    const paths: string[] = []
-    const pathIndex = new Map<string, number>()
-    const indexOf = (path: string): number => {
-      let n = pathIndex.get(path)
-      if (n === undefined) {
-        n = paths.length
-        paths.push(path)
-        pathIndex.set(path, n)
-      }
-      return n
-    }
-    const inline: Uint8Array[] = []
-    const parts = new Float64Array(list.length * 3)
-    const spans: [number, number][] = []
-    let at = head.length
-    for (let k = 0; k < list.length; k++) {
-      const p = written[k]
-      let len: number
-      if (p && isSpilled(p)) {
-        parts[3 * k] = indexOf(spill.settle())
-        parts[3 * k + 1] = p.span.off
-        len = p.span.len
-      } else if (p) {
-        const bytes = Buffer.from(JSON.stringify(p))
-        parts[3 * k] = -1
-        parts[3 * k + 1] = inline.length
-        inline.push(bytes)
-        len = bytes.length
-      } else {
-        const s = stored[k]!
-        parts[3 * k] = indexOf(files.day(s.day))
-        parts[3 * k + 1] = s.off
-        len = s.len
-      }
-      parts[3 * k + 2] = len
-      if (k > 0) at += comma.length
-      spans.push([at, len])
-      at += len
-    }
-    const stamped = writer.write({
-      temp: tempOf(files.day(j.day)),
-      files: paths,
-      inline,
-      head,
-      comma,
-      tail,
-      parts,
-    })
-    // Not left unhandled while the days before it are indexed: awaited in `index` either way.
-    stamped.catch(() => undefined)
-    /** Makes the index while the day is written, then writes it with the day's stamp. */
-    return async () => {
-      j.rows = list.map((item, k) => ({
-        item,
-        words: slots.get(item.id)?.words ?? wordsOf(whole(item)),
-        off: spans[k]![0],
-        len: spans[k]![1],
-      }))
-      const columns = [...indexColumns(j.rows)]
-      const st = await stamped
-      await writeSynced(files.dayIndex(j.day), [
-        indexHead(j.day, { ...st, gen: j.gen }, j.rows.length),
-        ...columns,
-      ])
-    }
-  }
-
   /** Writes the changed partitions and their indexes; renames and bookkeeping in one synchronous step. */
-  const writeDays = async (days: string[], writer?: DayWriter): Promise<void> => {
+  const writeDays = async (days: string[]): Promise<void> => {
     const doomed: string[] = []
     const jobs: {
       day: string
@@ -858,7 +758,6 @@ export const createPartitionedStore = async (
       gen: string
     }[] = []
     const dayWrites: DayWrite[] = []
-    const threaded: (() => () => Promise<void>)[] = []
     /** The readers of stored parts, one per partition each day write reads from (see SpanReader). */
     const readers: SpanReader[] = []
     for (const day of days) {
@@ -880,11 +779,6 @@ export const createPartitionedStore = async (
       })
       const gen = randomBytes(6).toString('hex')
       const job = { day, rows: [] as IndexRow[], written, gen }
-      if (writer) {
-        jobs.push(job)
-        threaded.push(() => writeDayThreaded(writer, job, list, written, stored))
-        continue
-      }
       // This day's own readers: days are written concurrently, and a view of a reader's window
       // lasts only until its next read.
       const mine = new Map<string, SpanReader>()
@@ -923,8 +817,6 @@ export const createPartitionedStore = async (
     }
     try {
       await writePartitionTemps(dayWrites)
-      const indexes = threaded.map((write) => write())
-      for (const index of indexes) await index()
     } finally {
       await Promise.all(readers.map((r) => r.close()))
     }
@@ -965,10 +857,6 @@ export const createPartitionedStore = async (
     const rev = mem.revision()
     const days = [...dirty].sort()
     dirty.clear()
-    let items = 0
-    for (const day of days) items += byDay.get(day)?.size ?? 0
-    const writer =
-      items >= (opts.threadWriteItems ?? THREAD_WRITE_ITEMS) ? createDayWriter() : undefined
     try {
       // A few days at a time: a flush after a re-tag or a migration touches every day, and
       // building all of them first would hold the whole store's bytes at once.
@@ -978,12 +866,11 @@ export const createPartitionedStore = async (
         group.push(day)
         bytes += sizeOnDisk(day) + pendingBytes(day)
         if (group.length < DAYS_PER_WRITE && bytes < BYTES_PER_WRITE) continue
-        await writeDays(group, writer)
+        await writeDays(group)
         group = []
         bytes = 0
       }
-      if (group.length > 0) await writeDays(group, writer)
-      await writer?.close()
+      if (group.length > 0) await writeDays(group)
       // States after items: a crash in between leaves a state older than its items, so the next
       // poll fetches again what it may have missed, never the other way round.
       if (rev !== flushed) {
@@ -1007,7 +894,6 @@ export const createPartitionedStore = async (
       // Nothing waits in the spill file any more (saves during the flush may have put some there).
       if (spilled === 0) spill.clear()
     } catch (err) {
-      await writer?.close()
       for (const day of days) dirty.add(day)
       throw new StoreError(
         `cannot write ${shownDir} (${describeError(err)}); the documents already there are kept and the next flush retries. Check free space and permissions of ${shownDir}.`,

@@ -193,52 +193,6 @@ describe('createPartitionedStore', () => {
     await b.close()
   })
 
-  it('writes the same partitions and indexes on the day writer thread as on its own: spilled, held and stored bodies', async () => {
-    /** The store's files with what differs between two writes of the same items (gen, stamps) blanked. */
-    const filesOf = (dir: string) => {
-      const out: Record<string, string> = {}
-      for (const sub of ['items', 'index']) {
-        for (const f of readdirSync(join(dir, 'db', sub)).sort()) {
-          out[`${sub}/${f}`] = readFileSync(join(dir, 'db', sub, f), 'utf8')
-            .replace(/"gen":"[0-9a-z]+"/, '"gen":""')
-            .replace(/"size":\d+,"mtimeMs":[\d.]+,"hash":"[\w-]+"/, '"stamp"')
-        }
-      }
-      return out
-    }
-    const first = Array.from({ length: 40 }, (_, k) => ({
-      ...on(1 + (k % 3), `first ${k}`),
-      contentHtml: `<p>${k} ${'a'.repeat(300 + k)}</p>`,
-    }))
-    const later = Array.from({ length: 10 }, (_, k) => ({
-      ...on(2 + (k % 2), `later ${k}`),
-      contentHtml: `<p>${k} ${'b'.repeat(200 + k)}</p>`,
-    }))
-    const build = async (threadWriteItems: number) => {
-      const dir = tempDir()
-      // Some bodies held in memory, the others spilled; the second flush copies stored ones.
-      const s = await createPartitionedStore({
-        path: join(dir, 'db.json'),
-        spillAfterChars: 3_000,
-        threadWriteItems,
-      })
-      await s.saveIngest({ sourceId: 'dawn', items: first, state })
-      await s.flush()
-      await s.saveIngest({ sourceId: 'dawn', items: [...first.slice(0, 2), ...later], state })
-      await s.close()
-      return dir
-    }
-    const here = await build(Number.POSITIVE_INFINITY)
-    const threaded = await build(0)
-    const files = filesOf(threaded)
-    expect(Object.keys(files)).toHaveLength(6)
-    expect(files).toEqual(filesOf(here))
-    // Its stamps describe its partitions: the store opens from the indexes and reads each item.
-    const b = await createPartitionedStore({ path: join(threaded, 'db.json') })
-    for (const i of [...first, ...later]) expect(await b.getItem(i.id)).toEqual(i)
-    await b.close()
-  }, 30_000)
-
   it('flushes spilled bodies too once they pass flushSpilledAfterChars, fewer times as the days grow', async () => {
     const dir = tempDir()
     const path = join(dir, 'db.json')

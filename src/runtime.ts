@@ -5,7 +5,11 @@ import { createEntryMemo } from './ingest/entry-memo.js'
 import { createBodyPool } from './ingest/fetch/body-pool.js'
 import { createHttpFetch } from './ingest/fetch/http-client.js'
 import type { PollDeps } from './ingest/poll-deps.js'
-import { createAnalysePool, defaultWorkerCount } from './ingest/workers/pool.js'
+import {
+  createAnalysePool,
+  defaultWorkerCount,
+  type PrestartedWorkers,
+} from './ingest/workers/pool.js'
 import { StoreError } from './model/errors.js'
 import type { AppConfig, Store } from './model/types.js'
 import { createPartitionedStore } from './store/lowdb/partitioned-store.js'
@@ -30,6 +34,11 @@ export interface Runtime {
    * together in the next, and a reload meanwhile (which learns every topic) wins over its result.
    */
   learn(topicId: string): Promise<Retagged>
+  /**
+   * Stops the analysis workers (a one-shot command whose cycle has analysed everything: their
+   * memory is given back before its final flush); analysis then runs on this thread.
+   */
+  stopAnalysis(): Promise<void>
   close(): Promise<void>
 }
 
@@ -133,6 +142,11 @@ export const createRuntime = async (
     defaultWorkers?: number
     /** The analysis workers' V8 heap limits (default: pool.ts WORKER_HEAP_LIMITS). */
     workerHeapLimits?: { maxOldGenerationSizeMb: number; maxYoungGenerationSizeMb: number }
+    /**
+     * Analysis workers started before the configuration was read (`fetch --once`): the pool
+     * takes them; those it does not take (fewer workers, or none) are stopped.
+     */
+    prestarted?: PrestartedWorkers
   } = {},
 ): Promise<Runtime> => {
   const logger =
@@ -141,12 +155,38 @@ export const createRuntime = async (
   // Story leads prefer higher-priority sources; the map follows reloads.
   let priorities = priorityMap(fileConfig)
   const priorityOf = (sourceId: string) => priorities.get(sourceId) ?? 0
-  const store =
-    overrides.store ??
-    (await openStore(fileConfig, priorityOf, {
-      log: (message) => logger.warn({}, message),
-      ...(overrides.deferItems ? { deferItems: true } : {}),
-    }))
+  // Worker threads analyse fetched documents with the configuration's topics: not when a test
+  // brings its own tagger or analysis. The pool comes before the store opens, so that workers
+  // started early get their topics (and jobs) as soon as possible; topics that learn from the
+  // store are given to it once learned.
+  let tagger = overrides.tagger ?? createTagger(fileConfig)
+  const workers = fileConfig.fetch.workers ?? overrides.defaultWorkers ?? defaultWorkerCount()
+  const pool =
+    overrides.tagger || overrides.analyse || workers === 0
+      ? undefined
+      : createAnalysePool({
+          topics: fileConfig.topics,
+          tagger,
+          workers,
+          ...(overrides.workerHeapLimits ? { heapLimits: overrides.workerHeapLimits } : {}),
+          ...(fileConfig.fetch.analysisTimeoutMs === undefined
+            ? {}
+            : { deadlineMs: fileConfig.fetch.analysisTimeoutMs }),
+          ...(overrides.prestarted ? { prestarted: overrides.prestarted } : {}),
+        })
+  await overrides.prestarted?.close()
+  let store: Store
+  try {
+    store =
+      overrides.store ??
+      (await openStore(fileConfig, priorityOf, {
+        log: (message) => logger.warn({}, message),
+        ...(overrides.deferItems ? { deferItems: true } : {}),
+      }))
+  } catch (err) {
+    await pool?.close()
+    throw err
+  }
   // Retraining on a worker thread: ~0.3 s of CPU at 1,300 verdicts would otherwise hold every
   // reader's request (npm run bench topics measures both).
   const learner = (fileConfig.fetch.workers ?? 1) === 0 ? undefined : createLearner()
@@ -172,22 +212,10 @@ export const createRuntime = async (
         bodyTimeoutMs: config.fetch.timeoutMs,
         allowPrivateNetworks: config.fetch.allowPrivateNetworks,
       })
-  const tagger = overrides.tagger ?? createTagger(config)
-  // Worker threads analyse fetched documents with the configuration's topics: not when a test
-  // brings its own tagger or analysis.
-  const workers = config.fetch.workers ?? overrides.defaultWorkers ?? defaultWorkerCount()
-  const pool =
-    overrides.tagger || overrides.analyse || workers === 0
-      ? undefined
-      : createAnalysePool({
-          topics: config.topics,
-          tagger,
-          workers,
-          ...(overrides.workerHeapLimits ? { heapLimits: overrides.workerHeapLimits } : {}),
-          ...(config.fetch.analysisTimeoutMs === undefined
-            ? {}
-            : { deadlineMs: config.fetch.analysisTimeoutMs }),
-        })
+  if (config !== fileConfig && !overrides.tagger) {
+    tagger = createTagger(config)
+    pool?.configure(config.topics, tagger)
+  }
   // Which stored items each model topic's rules pass, so that a verdict re-tags only those: the
   // items every poll analyses are noted (unknown until the next re-tag reads them).
   const gates = createRuleGates(undefined, (max) =>
@@ -196,7 +224,7 @@ export const createRuntime = async (
       'more items stored since the last re-tag than the topic-model record keeps: the next verdict re-tags every stored item',
     ),
   )
-  const analyseWith = overrides.analyse ?? pool?.analyse
+  let analyseWith = overrides.analyse ?? pool?.analyse
   const analyse: PollDeps['analyse'] = async (input, signal) => {
     const out = await (analyseWith ?? ((i) => analyseHere(i, deps.tagger)))(input, signal)
     gates.noteStored(out.items.map((i) => i.id))
@@ -308,6 +336,11 @@ export const createRuntime = async (
       return apply(await learnFromStore(next, store, { learn: learnTopics }))
     },
     learn,
+    stopAnalysis: async () => {
+      if (!pool || analyseWith !== pool.analyse) return
+      analyseWith = undefined
+      await pool.close()
+    },
     close: async () => {
       stopHearing?.()
       await learner?.close()

@@ -3,7 +3,11 @@ import { setFlagsFromString } from 'node:v8'
 import { loadCachedConfig } from '../config/load-cached.js'
 import type { EntryMemo } from '../ingest/entry-memo.js'
 import { runCycle } from '../ingest/scheduler.js'
-import { ONE_SHOT_WORKER_HEAP_LIMITS, oneShotWorkerCount } from '../ingest/workers/pool.js'
+import {
+  ONE_SHOT_WORKER_HEAP_LIMITS,
+  oneShotWorkerCount,
+  prestartWorkers,
+} from '../ingest/workers/pool.js'
 import type { Metrics } from '../model/types.js'
 import { createRuntime } from '../runtime.js'
 import type { CliContext } from './context.js'
@@ -42,9 +46,23 @@ export const fetchCommand = async (
   ctx: CliContext,
   opts: { sourceId?: string },
 ): Promise<number> => {
-  // Run from cron, this command reads the same file every few minutes: its validation is cached.
-  const config = await loadCachedConfig(ctx.configPath, ctx.env)
+  // A configuration the cache does not know (a first run, an edited file) is read the slow way
+  // (~0.3 s of YAML for 1,000 sources): the analysis workers load their modules meanwhile, so that
+  // a first import's first documents find one ready instead of waiting ~0.5 s for it. Run from
+  // cron, the file is cached and read at once, and a cycle of 304s starts no worker at all. A
+  // configuration that wants fewer workers (or none) stops the others.
+  let early: ReturnType<typeof prestartWorkers> | undefined
+  let config: Awaited<ReturnType<typeof loadCachedConfig>>
+  try {
+    config = await loadCachedConfig(ctx.configPath, ctx.env, () => {
+      early = prestartWorkers(oneShotWorkerCount(), ONE_SHOT_WORKER_HEAP_LIMITS)
+    })
+  } catch (err) {
+    await early?.close()
+    throw err
+  }
   if (opts.sourceId && !config.sources.some((s) => s.id === opts.sourceId)) {
+    await early?.close()
     ctx.err(
       `topicwire: unknown source "${opts.sourceId}"; known: ${config.sources.map((s) => s.id).join(', ')}`,
     )
@@ -52,6 +70,7 @@ export const fetchCommand = async (
   }
   setFlagsFromString(ONE_SHOT_HEAP_GROWING)
   const runtime = await createRuntime(config, {
+    ...(early ? { prestarted: early } : {}),
     // The table shows each source's error; logs add only what is unexpected.
     ...logOptions(ctx.env, 'error'),
     // A cycle whose sources all answer 304 reads no stored item: the store opens with its states.
@@ -65,6 +84,8 @@ export const fetchCommand = async (
     const cycle = await runCycle(runtime.deps, {
       force: true,
       sourceIds: opts.sourceId ? [opts.sourceId] : undefined,
+      // Nothing is analysed after the polls: the workers' heaps go before the final flush.
+      afterPolls: runtime.stopAnalysis,
     })
     const rows = cycle.reports.map((r) => [
       r.sourceId,

@@ -44,6 +44,8 @@ export const readConfigFile = async (
   env: Env,
   checkTopics?: TopicCheck,
   cache?: ConfigCache,
+  /** Called when the cache does not answer, before the file is parsed and validated (the slow way). */
+  onFullRead?: () => void,
 ): Promise<AppConfig> => {
   let text: string
   try {
@@ -64,6 +66,7 @@ export const readConfigFile = async (
     const keep = (p: ParsedConfig) => {
       json = exactJson(p)
     }
+    onFullRead?.()
     const { readConfigText } = await import('./read-config.js')
     config = readConfigText(
       text,

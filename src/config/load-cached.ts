@@ -12,5 +12,9 @@ type Env = Record<string, string | undefined>
  * @throws ConfigError
  * @example const config = await loadCachedConfig(ctx.configPath, ctx.env)
  */
-export const loadCachedConfig = (path: string, env: Env): Promise<AppConfig> =>
-  readConfigFile(path, env, topicProblems, buildConfigCache(env))
+export const loadCachedConfig = (
+  path: string,
+  env: Env,
+  /** Called when the cache does not answer, before the YAML is read (the slow way). */
+  onFullRead?: () => void,
+): Promise<AppConfig> => readConfigFile(path, env, topicProblems, buildConfigCache(env), onFullRead)

@@ -69,6 +69,12 @@ export interface CycleOptions {
    * polled are left for later, nothing is recorded for them; what was polled is written.
    */
   signal?: AbortSignal
+  /**
+   * Called once every source of the cycle is polled, before retention and the flush: a one-shot
+   * command stops its analysis workers there, so that their memory is given back before the
+   * flush of a first import, the peak of its run.
+   */
+  afterPolls?: () => Promise<void>
 }
 
 /**
@@ -179,6 +185,7 @@ export const runCycle = async (deps: PollDeps, opts: CycleOptions = {}): Promise
   ).filter((r): r is RefreshReport => r !== undefined)
   clearTimeout(timer)
   opts.signal?.removeEventListener('abort', stop)
+  await opts.afterPolls?.()
   const outage = isNetworkOutage(polled, opts.networkDown)
   if (outage && !opts.networkDown) {
     deps.logger.warn(

@@ -17,6 +17,7 @@ import {
   type ConfigCache,
   MAX_CONFIG_CACHE_ENTRIES,
 } from '../../src/config/config-cache.js'
+import { readConfigFile } from '../../src/config/config-file.js'
 import { loadConfig } from '../../src/config/load.js'
 import { ConfigError } from '../../src/model/errors.js'
 import { tempDirs } from '../helpers/temp-dirs.js'
@@ -71,6 +72,19 @@ describe('the configuration cache', () => {
     expect(await loadConfig(file, {}, cache)).toEqual(full)
     tamper(cache)
     expect(await titleOfTwo(file, cache)).toBe('From the cache')
+  })
+
+  it('says when it does not answer, before the full read (fetch --once starts its workers then)', async () => {
+    const { file, cache } = setup()
+    const misses: string[] = []
+    const read = (c?: ConfigCache) =>
+      readConfigFile(file, {}, undefined, c, () => misses.push('miss'))
+    await read(cache)
+    expect(misses).toEqual(['miss'])
+    await read(cache)
+    expect(misses).toEqual(['miss'])
+    await read()
+    expect(misses).toEqual(['miss', 'miss'])
   })
 
   it.each([

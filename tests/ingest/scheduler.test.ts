@@ -188,6 +188,26 @@ describe('runCycle: the story index across sources and cycles', () => {
   })
 })
 
+describe('runCycle: afterPolls', () => {
+  it('is called once every source is polled and stored, before the flush', async () => {
+    const deps = answeringDeps(3)
+    const events: string[] = []
+    const flush = deps.store.flush.bind(deps.store)
+    deps.store.flush = () => {
+      events.push('flush')
+      return flush()
+    }
+    const cycle = await runCycle(deps, {
+      afterPolls: async () => {
+        const stored = (await deps.store.queryItems({ limit: 10, clusters: 'all' })).items
+        events.push(`after ${stored.length} stored`)
+      },
+    })
+    expect(cycle.totals.new).toBe(3)
+    expect(events).toEqual(['after 3 stored', 'flush'])
+  })
+})
+
 describe('isNetworkOutage', () => {
   const held = (url: string) => ({
     sourceId: url,

@@ -1,6 +1,6 @@
 /** Worker threads for analyseFeed: polls use every core, and the server's thread stays free for readers. */
 import { availableParallelism } from 'node:os'
-import { Worker } from 'node:worker_threads'
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads'
 import { AppError, FetchError, ParseError } from '../../model/errors.js'
 import type { ErrorCode, Item, Source, Topic } from '../../model/types.js'
 import type { Tagger } from '../../topics/tag.js'
@@ -116,6 +116,66 @@ const entryUrl = new URL(
   import.meta.url,
 )
 const bootUrl = new URL('../../util/worker-boot.mjs', import.meta.url)
+/** What the worker's module imports that takes long to load: a prestarted worker loads it while it waits. */
+const preloadUrls = [
+  new URL(import.meta.url.endsWith('.ts') ? '../analyse.ts' : '../analyse.js', import.meta.url),
+]
+
+/**
+ * Analysis workers started before the configuration is known: each loads its modules meanwhile
+ * (hundreds of ms of a first import that only the main thread would otherwise work), and waits
+ * for its topics, which a pool gives as it adopts it ({@link createAnalysePool}'s `prestarted`).
+ */
+export interface PrestartedWorkers {
+  /** A worker given `topics` (rules `version`), or undefined when none is left. */
+  take(topics: Topic[], version: number): Worker | undefined
+  /** Stops the workers not taken (a command that ends up analysing on its own thread, or fails). */
+  close(): Promise<void>
+}
+
+/**
+ * Starts `count` analysis workers now, to be adopted by the pool created once the configuration
+ * is read (`fetch --once`: the workers load while the main thread reads the configuration and
+ * opens the store). They do not keep the process alive.
+ * @example const early = prestartWorkers(oneShotWorkerCount(), ONE_SHOT_WORKER_HEAP_LIMITS) // … createAnalysePool({ …, prestarted: early })
+ */
+export const prestartWorkers = (
+  count: number,
+  heapLimits: {
+    maxOldGenerationSizeMb: number
+    maxYoungGenerationSizeMb: number
+  } = WORKER_HEAP_LIMITS,
+): PrestartedWorkers => {
+  const left: { worker: Worker; setup: MessagePort }[] = []
+  for (let i = 0; i < count; i++) {
+    const { port1, port2 } = new MessageChannel()
+    const worker = new Worker(bootUrl, {
+      workerData: { entry: entryUrl.href, preload: preloadUrls.map((u) => u.href), setup: port2 },
+      transferList: [port2],
+      resourceLimits: heapLimits,
+    })
+    worker.unref()
+    left.push({ worker, setup: port1 })
+  }
+  return {
+    take(topics, version) {
+      const next = left.shift()
+      if (!next) return undefined
+      next.setup.postMessage({ topics, version })
+      next.setup.close()
+      return next.worker
+    },
+    async close() {
+      const rest = left.splice(0)
+      await Promise.all(
+        rest.map(async ({ worker, setup }) => {
+          setup.close()
+          await worker.terminate()
+        }),
+      )
+    },
+  }
+}
 
 /** The error a worker reported, as the class the poll's error handling expects. */
 const revive = (e: { code?: ErrorCode; message: string }): Error => {
@@ -127,8 +187,8 @@ const revive = (e: { code?: ErrorCode; message: string }): Error => {
 }
 
 /**
- * Creates a pool of `workers` threads (none start until the first job). Idle workers do not keep
- * the process alive.
+ * Creates a pool of `workers` threads (none start until the first job, unless `prestarted` gives
+ * some). Idle workers do not keep the process alive.
  * @example
  * const pool = createAnalysePool({ topics: config.topics, tagger, workers: defaultWorkerCount() })
  * const analysed = await pool.analyse({ body, source, feedUrl, fetchedAt })
@@ -147,6 +207,11 @@ export const createAnalysePool = (opts: {
   deadlineMs?: number
   /** The workers' V8 heap limits (default WORKER_HEAP_LIMITS; tests lower them). */
   heapLimits?: { maxOldGenerationSizeMb: number; maxYoungGenerationSizeMb: number }
+  /**
+   * Workers started already ({@link prestartWorkers}, with the default entry and the same heap limits):
+   * the pool takes them at once, one per slot, instead of starting its workers on first use.
+   */
+  prestarted?: PrestartedWorkers
 }): AnalysePool => {
   const slots: Slot[] = Array.from({ length: Math.max(1, opts.workers) }, () => ({}))
   const deadlineMs = opts.deadlineMs ?? DEFAULT_ANALYSIS_DEADLINE_MS
@@ -221,11 +286,13 @@ export const createAnalysePool = (opts: {
     arm(slot, run)
   }
 
-  const spawn = (slot: Slot): Running => {
-    const worker = new Worker(bootUrl, {
-      workerData: { entry: (opts.entry ?? entryUrl).href, topics, version },
-      resourceLimits: opts.heapLimits ?? WORKER_HEAP_LIMITS,
-    })
+  const spawn = (slot: Slot, early?: Worker): Running => {
+    const worker =
+      early ??
+      new Worker(bootUrl, {
+        workerData: { entry: (opts.entry ?? entryUrl).href, topics, version },
+        resourceLimits: opts.heapLimits ?? WORKER_HEAP_LIMITS,
+      })
     worker.unref()
     const run: Running = { worker, pending: new Map(), ready: false }
     worker.on('message', (reply: WorkerReply | { ready: true }) => {
@@ -282,6 +349,11 @@ export const createAnalysePool = (opts: {
     })
     slot.running = run
     return run
+  }
+
+  for (const slot of slots) {
+    const early = opts.prestarted?.take(topics, version)
+    if (early) spawn(slot, early)
   }
 
   return {

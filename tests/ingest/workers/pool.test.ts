@@ -9,6 +9,7 @@ import {
   createAnalysePool,
   defaultWorkerCount,
   oneShotWorkerCount,
+  prestartWorkers,
 } from '../../../src/ingest/workers/pool.js'
 import { AppError, FetchError, ParseError } from '../../../src/model/errors.js'
 import type { Topic } from '../../../src/model/types.js'
@@ -246,6 +247,20 @@ describe('analysis pool', { timeout: 30_000 }, () => {
     await expect(pool.analyse(input('pk-daily.rss'), stop.signal)).rejects.toThrow('cancelled')
   })
 
+  it('adopts workers started before the topics were known, which tag with the topics given then', async () => {
+    const early = prestartWorkers(2)
+    pool = createAnalysePool({ topics: config.topics, tagger, workers: 1, prestarted: early })
+    // the pool took one: one is left, and taking it again finds none
+    const left = early.take(config.topics, 0)
+    expect(left).toBeDefined()
+    expect(early.take(config.topics, 0)).toBeUndefined()
+    await left?.terminate()
+    const job = input('pk-daily.rss')
+    const remote = await pool.analyse(job)
+    expect(remote).toEqual(await analyseFeed(job, tagger))
+    expect(remote.items.some((i) => i.topics.includes('pakistan-afghanistan'))).toBe(true)
+  })
+
   it('fails the jobs in flight when closed, and refuses new ones', async () => {
     pool = createAnalysePool({ topics: config.topics, tagger, workers: 1 })
     const job = expect(pool.analyse(input('pk-daily.rss'))).rejects.toThrow(
@@ -265,6 +280,46 @@ describe('runtime', { timeout: 30_000 }, () => {
       }),
       { store: createMemoryStore(), logger: silentLogger, metrics: createMetrics() },
     )
+
+  it('gives prestarted workers to its pool, and stops them when it analyses on its own thread', async () => {
+    const early = prestartWorkers(1)
+    const inline = await createRuntime(testConfig({ fetch: { ...config.fetch, workers: 0 } }), {
+      store: createMemoryStore(),
+      logger: silentLogger,
+      metrics: createMetrics(),
+      prestarted: early,
+    })
+    await inline.close()
+    expect(early.take(config.topics, 0)).toBeUndefined()
+    const used = prestartWorkers(1)
+    const threaded = await createRuntime(testConfig({ fetch: { ...config.fetch, workers: 1 } }), {
+      store: createMemoryStore(),
+      logger: silentLogger,
+      metrics: createMetrics(),
+      prestarted: used,
+    })
+    try {
+      expect(used.take(config.topics, 0)).toBeUndefined()
+      const remote = await threaded.deps.analyse(input('urdu-service.rss'))
+      expect(remote).toEqual(await analyseFeed(input('urdu-service.rss'), threaded.deps.tagger))
+    } finally {
+      await threaded.close()
+    }
+  })
+
+  it('analyses on this thread once its workers are stopped (a one-shot command after its polls)', async () => {
+    const rt = await open(1)
+    try {
+      await rt.stopAnalysis()
+      // On this thread, analysis tags with the tagger of the moment; the pool would not.
+      rt.deps.tagger = () => ['marked']
+      const out = await rt.deps.analyse(input('urdu-service.rss'))
+      expect(out.items.length).toBeGreaterThan(0)
+      expect(new Set(out.items.flatMap((i) => i.topics))).toEqual(new Set(['marked']))
+    } finally {
+      await rt.close()
+    }
+  })
 
   it('analyses on worker threads unless fetch.workers is 0', async () => {
     const threaded = await open(1)

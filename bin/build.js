@@ -18,6 +18,7 @@ const run = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.j
 })
 if (run.status !== 0) process.exit(run.status ?? 1)
 copyFileSync(join(root, 'src/util/worker-boot.mjs'), join(dist, 'util/worker-boot.mjs'))
+copyFileSync(join(root, 'src/util/young-generation.mjs'), join(dist, 'util/young-generation.mjs'))
 
 // esbuild comes with tsx (a dependency): resolved through it, as npm may not hoist it.
 const esbuild = createRequire(require.resolve('tsx/package.json'))('esbuild')

@@ -2,7 +2,7 @@
 // The `topicwire` command. Runs the JavaScript that `npm run build` (run by `npm ci`) bundled into
 // dist/ with plain node; in a checkout whose src/ changed since that build, it runs the TypeScript
 // sources through tsx instead, so a developer never runs stale code.
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 
 const root = join(import.meta.dirname, '..')
@@ -13,6 +13,18 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
   const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
   process.stdout.write(`topicwire ${version}\n`)
   process.exit(0)
+}
+
+// `fetch --once` (a first import of every feed, or cron's poll) holds the main thread's young
+// generation small, from the start: it grows while the modules load (src/util/young-generation.mjs).
+if (args.includes('--once')) {
+  const built = new URL('../dist/util/young-generation.mjs', import.meta.url)
+  const { capYoungGeneration } = await import(
+    existsSync(built)
+      ? built.href
+      : new URL('../src/util/young-generation.mjs', import.meta.url).href
+  )
+  capYoungGeneration()
 }
 
 /**

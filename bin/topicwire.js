@@ -19,12 +19,12 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-v')) {
 // generation small, from the start: it grows while the modules load (src/util/young-generation.mjs).
 if (args.includes('--once')) {
   const built = new URL('../dist/util/young-generation.mjs', import.meta.url)
-  const { capYoungGeneration } = await import(
+  const { holdYoungGeneration } = await import(
     existsSync(built)
       ? built.href
       : new URL('../src/util/young-generation.mjs', import.meta.url).href
   )
-  capYoungGeneration()
+  holdYoungGeneration()
 }
 
 /**

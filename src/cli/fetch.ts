@@ -10,6 +10,7 @@ import {
 } from '../ingest/workers/pool.js'
 import type { Metrics } from '../model/types.js'
 import { createRuntime } from '../runtime.js'
+import { growYoungGenerationTo, holdYoungGeneration } from '../util/young-generation.mjs'
 import type { CliContext } from './context.js'
 import { logOptions } from './log-options.js'
 
@@ -81,11 +82,17 @@ export const fetchCommand = async (
     metrics: UNSERVED_METRICS,
   })
   try {
+    // The young generation, held since start-up (bin/topicwire.js), may grow to its cap while the
+    // polls run, and is held again for the final flush (src/util/young-generation.mjs).
+    growYoungGenerationTo()
     const cycle = await runCycle(runtime.deps, {
       force: true,
       sourceIds: opts.sourceId ? [opts.sourceId] : undefined,
       // Nothing is analysed after the polls: the workers' heaps go before the final flush.
-      afterPolls: runtime.stopAnalysis,
+      afterPolls: async () => {
+        holdYoungGeneration()
+        await runtime.stopAnalysis()
+      },
     })
     const rows = cycle.reports.map((r) => [
       r.sourceId,

@@ -1,4 +1,3 @@
-// A cap on the main thread's young generation, set from inside the process (`fetch --once`).
 // Plain JavaScript: bin/topicwire.js loads it before anything else, from dist/ or from src/.
 /**
  * A cap on the main thread's young generation, set from inside the process (`fetch --once`).
@@ -11,15 +10,18 @@
  * start. `--semi-space-growth-factor` however is read each time V8 grows the young generation, so
  * it can be switched as the young generation's size changes: 2 (V8's default) while one doubling
  * stays within the cap, 1 (no growth) once it would not. V8 may still shrink it (after a full
- * collection), and it may grow again up to the cap.
+ * collection), and it may grow again up to the cap. The switch runs after a collection's
+ * notification, between tasks: where the thread runs long without a break (start-up, the final
+ * flush) growth is stopped outright instead.
  *
  * The flags are the process's, not the thread's: an analysis worker started later would stay at
  * its first, smallest size (the factor is 1 by then) and scavenge twice as often as with its own
- * limit. `--min-semi-space-size`, read when a worker's heap is made, starts it larger. Measured on the 1,000 feeds of `npm run bench peers` (2 cores):
- * peak RSS 324–331 MB → 294–298 MB, the same CPU within noise (the main thread scavenges ~290
- * times instead of ~145, the worker ~890 times against ~670 at its own limit and ~1,350 without
- * the minimum). A minimum of 7 MB or more also raised the main thread's young generation past the
- * cap (peak 326 MB).
+ * limit. `--min-semi-space-size`, read when a worker's heap is made, starts it larger (it also
+ * lifts the main thread's young generation to 12 MB once). Measured on the 1,000 feeds of
+ * `npm run bench peers` (2 cores, quiet, two alternating pairs): the main thread's young
+ * generation ends at 16 MB instead of 32, peak RSS 331 / 332 MB → 294 / 295 MB, CPU 25.7 / 25.2 s
+ * → 24.6 / 25.4 s, wall 14.8 / 14.6 s → 14.4 / 14.8 s. A minimum of 7 MB or more lifted the main
+ * thread's young generation to 32 MB again (peak 326 MB).
  */
 import { PerformanceObserver } from 'node:perf_hooks'
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8'
@@ -40,33 +42,49 @@ const youngMb = () => {
   return 0
 }
 
+// bin/topicwire.js loads this file as it is and the bundle has a copy of it: no state but the
+// observer, which only the command's copy makes.
+/** @type {PerformanceObserver | undefined} */
+let observer
+
+/** @param {number} factor V8's growth factor from now on */
+const setFactor = (factor) => setFlagsFromString(`--semi-space-growth-factor=${factor}`)
+
 /**
- * Keeps this thread's young generation at most `capMb` from now on (see the module comment) and
- * lets workers made afterwards start at `workerMinSemiMb`. Call it first thing (bin/topicwire.js
- * does): the young generation grows while the command's modules load and its configuration is
- * read, when the switch below runs late (it runs between tasks).
- * @param {number} [capMb]
+ * Stops the young generation growing from now on (and stops {@link growYoungGenerationTo}), and
+ * lets workers made afterwards start at `workerMinSemiMb`. bin/topicwire.js calls it first thing
+ * for `fetch --once`: start-up runs long synchronous stretches (loading modules, reading a
+ * configuration of 1,000 sources) in which V8 grew it from 2 to 32 MB before any notification of
+ * a collection could run; the command calls it again before its final flush, for the same reason.
  * @param {number} [workerMinSemiMb]
- * @returns {() => void} stops it (V8's defaults again)
- * @example const stop = capYoungGeneration() // … a one-shot import … stop()
+ * @example holdYoungGeneration() // … start-up … growYoungGenerationTo(8) // … polls … holdYoungGeneration()
  */
-export const capYoungGeneration = (capMb = MAIN_YOUNG_MB, workerMinSemiMb = WORKER_MIN_SEMI_MB) => {
+export const holdYoungGeneration = (workerMinSemiMb = WORKER_MIN_SEMI_MB) => {
+  observer?.disconnect()
+  observer = undefined
   setFlagsFromString(`--min-semi-space-size=${workerMinSemiMb}`)
-  let factor = 2
-  const apply = () => {
-    const want = youngMb() * 2 <= capMb ? 2 : 1
-    if (want === factor) return
-    factor = want
-    setFlagsFromString(`--semi-space-growth-factor=${want}`)
-  }
-  // Told after each collection (asynchronously): the switch comes before the next growth as long
-  // as two scavenges do not follow each other before this thread runs the callback.
-  const observer = new PerformanceObserver(apply)
+  setFactor(1)
+}
+
+/**
+ * Lets the young generation grow again, up to `capMb`: V8's factor 2 while one doubling stays
+ * within it, 1 once it would not, switched after each collection. The notification runs between
+ * tasks, so this holds only where no long synchronous stretch lets two scavenges pass unseen (a
+ * poll cycle's many awaits), hence {@link holdYoungGeneration} around it.
+ * @param {number} [capMb]
+ */
+export const growYoungGenerationTo = (capMb = MAIN_YOUNG_MB) => {
+  const apply = () => setFactor(youngMb() * 2 <= capMb ? 2 : 1)
+  observer?.disconnect()
+  observer = new PerformanceObserver(apply)
   observer.observe({ entryTypes: ['gc'] })
   apply()
-  return () => {
-    observer.disconnect()
-    setFlagsFromString('--semi-space-growth-factor=2')
-    setFlagsFromString('--min-semi-space-size=0')
-  }
+}
+
+/** V8's defaults again (tests). */
+export const releaseYoungGeneration = () => {
+  observer?.disconnect()
+  observer = undefined
+  setFlagsFromString('--min-semi-space-size=0')
+  setFactor(2)
 }

@@ -1,15 +1,18 @@
 // Child of young-generation.test.ts: allocates like a first import (a heap that keeps growing,
-// with garbage beside it), optionally under capYoungGeneration, and prints the largest young
+// with garbage beside it), optionally held and then let grow to a cap of 8 MB, and prints the largest young
 // generation it saw and the young generation a worker started afterwards begins with.
 import { getHeapSpaceStatistics } from 'node:v8'
 import { Worker } from 'node:worker_threads'
-import { capYoungGeneration } from '../../src/util/young-generation.mjs'
+import { growYoungGenerationTo, holdYoungGeneration } from '../../src/util/young-generation.mjs'
 
 const youngMb = () =>
   (getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0) / 1_048_576
 
 const capped = process.argv[2] === 'capped'
-if (capped) capYoungGeneration(8, 6)
+if (capped) {
+  holdYoungGeneration(6)
+  growYoungGenerationTo(8)
+}
 const kept = []
 let largest = 0
 for (let round = 0; round < 60; round++) {

@@ -12,7 +12,7 @@ const run = (mode: 'capped' | 'free'): { largest: number; kept: number; workerYo
     ),
   )
 
-describe('capYoungGeneration', () => {
+describe('holdYoungGeneration, growYoungGenerationTo', () => {
   it('keeps the main thread young generation at the cap where V8 alone grows it past', () => {
     const free = run('free')
     const capped = run('capped')

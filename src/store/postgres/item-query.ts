@@ -469,7 +469,8 @@ export const queryItemsPg = async (
     // A page's first statement is one of a few texts per limit, prepared; a later batch (its
     // size follows what the first found) is sent unnamed, so the named ones stay few. A walk by
     // signature is prepared too (its only plan is the walk of item_search_walk: the planner
-    // cannot weigh a signature); a walk by `words` is planned for its words every time.
+    // cannot weigh a signature); a walk by `words` is sent unnamed, so not kept, but like every
+    // statement here it runs its generic plan (pg-pool.ts sets plan_cache_mode).
     const named = first && (!q.q || bySignature)
     const { rows } = await db.query<LeanRow>({
       ...(named ? prepared(sql, p.list) : { text: sql, values: p.list }),

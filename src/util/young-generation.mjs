@@ -80,11 +80,3 @@ export const growYoungGenerationTo = (capMb = MAIN_YOUNG_MB) => {
   observer.observe({ entryTypes: ['gc'] })
   apply()
 }
-
-/** V8's defaults again (tests). */
-export const releaseYoungGeneration = () => {
-  observer?.disconnect()
-  observer = undefined
-  setFlagsFromString('--min-semi-space-size=0')
-  setFactor(2)
-}

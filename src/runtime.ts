@@ -9,6 +9,7 @@ import {
   createAnalysePool,
   defaultWorkerCount,
   type PrestartedWorkers,
+  type WorkerHeapLimits,
 } from './ingest/workers/pool.js'
 import { StoreError } from './model/errors.js'
 import type { AppConfig, Store } from './model/types.js'
@@ -141,7 +142,7 @@ export const createRuntime = async (
     /** Workers when `fetch.workers` is not set (default: defaultWorkerCount). */
     defaultWorkers?: number
     /** The analysis workers' V8 heap limits (default: pool.ts WORKER_HEAP_LIMITS). */
-    workerHeapLimits?: { maxOldGenerationSizeMb: number; maxYoungGenerationSizeMb: number }
+    workerHeapLimits?: WorkerHeapLimits
     /**
      * Analysis workers started before the configuration was read (`fetch --once`): the pool
      * takes them; those it does not take (fewer workers, or none) are stopped.

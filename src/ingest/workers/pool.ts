@@ -88,7 +88,16 @@ export const DEFAULT_ANALYSIS_DEADLINE_MS = 10_000
  * with V8's default (semi-spaces growing to 16 MB) each worker kept ~25 MB more resident after
  * one busy cycle (tests/e2e/hostile.test.ts reads the process's peak), for a little less scavenging.
  */
-const WORKER_HEAP_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 8 }
+const WORKER_HEAP_LIMITS: WorkerHeapLimits = {
+  maxOldGenerationSizeMb: 256,
+  maxYoungGenerationSizeMb: 8,
+}
+
+/** A worker's V8 heap limits (its `resourceLimits`), in MB. */
+export interface WorkerHeapLimits {
+  maxOldGenerationSizeMb: number
+  maxYoungGenerationSizeMb: number
+}
 
 /**
  * The heap limits of the worker of a one-shot command (`fetch --once`): a young generation twice
@@ -141,10 +150,7 @@ export interface PrestartedWorkers {
  */
 export const prestartWorkers = (
   count: number,
-  heapLimits: {
-    maxOldGenerationSizeMb: number
-    maxYoungGenerationSizeMb: number
-  } = WORKER_HEAP_LIMITS,
+  heapLimits: WorkerHeapLimits = WORKER_HEAP_LIMITS,
 ): PrestartedWorkers => {
   const left: { worker: Worker; setup: MessagePort }[] = []
   for (let i = 0; i < count; i++) {
@@ -206,7 +212,7 @@ export const createAnalysePool = (opts: {
    */
   deadlineMs?: number
   /** The workers' V8 heap limits (default WORKER_HEAP_LIMITS; tests lower them). */
-  heapLimits?: { maxOldGenerationSizeMb: number; maxYoungGenerationSizeMb: number }
+  heapLimits?: WorkerHeapLimits
   /**
    * Workers started already ({@link prestartWorkers}, with the default entry and the same heap limits):
    * the pool takes them at once, one per slot, instead of starting its workers on first use.

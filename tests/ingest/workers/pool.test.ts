@@ -9,6 +9,7 @@ import {
   createAnalysePool,
   defaultWorkerCount,
   oneShotWorkerCount,
+  type PrestartedWorkers,
   prestartWorkers,
 } from '../../../src/ingest/workers/pool.js'
 import { AppError, FetchError, ParseError } from '../../../src/model/errors.js'
@@ -273,31 +274,26 @@ describe('analysis pool', { timeout: 30_000 }, () => {
 })
 
 describe('runtime', { timeout: 30_000 }, () => {
-  const open = (workers?: number) =>
+  const open = (workers?: number, prestarted?: PrestartedWorkers) =>
     createRuntime(
       testConfig({
         fetch: { ...config.fetch, ...(workers === undefined ? {} : { workers }) },
       }),
-      { store: createMemoryStore(), logger: silentLogger, metrics: createMetrics() },
+      {
+        store: createMemoryStore(),
+        logger: silentLogger,
+        metrics: createMetrics(),
+        ...(prestarted ? { prestarted } : {}),
+      },
     )
 
   it('gives prestarted workers to its pool, and stops them when it analyses on its own thread', async () => {
     const early = prestartWorkers(1)
-    const inline = await createRuntime(testConfig({ fetch: { ...config.fetch, workers: 0 } }), {
-      store: createMemoryStore(),
-      logger: silentLogger,
-      metrics: createMetrics(),
-      prestarted: early,
-    })
+    const inline = await open(0, early)
     await inline.close()
     expect(early.take(config.topics, 0)).toBeUndefined()
     const used = prestartWorkers(1)
-    const threaded = await createRuntime(testConfig({ fetch: { ...config.fetch, workers: 1 } }), {
-      store: createMemoryStore(),
-      logger: silentLogger,
-      metrics: createMetrics(),
-      prestarted: used,
-    })
+    const threaded = await open(1, used)
     try {
       expect(used.take(config.topics, 0)).toBeUndefined()
       const remote = await threaded.deps.analyse(input('urdu-service.rss'))

@@ -28,6 +28,11 @@ const ITEMS = 50
 const BARE_CONCURRENCY = Number(process.env.BENCH_BARE_CONCURRENCY ?? 16)
 /** Longest a run may take (seconds) before it is stopped and reported as slower than that. */
 const RUN_CAP_S = Number(process.env.BENCH_RUN_CAP_S ?? 600)
+/**
+ * Longest wait (seconds) for a quiet machine before each tool's first run (0: none). A tool that
+ * starts right after minutes of another's full load ran slower here than on a quiet machine.
+ */
+const COOLDOWN_S = Number(process.env.BENCH_COOLDOWN_S ?? 90)
 /** Tools to run, comma-separated (default all): newsboat,sfeed,bare,topicwire. */
 const TOOLS = (process.env.BENCH_TOOLS ?? 'newsboat,sfeed,bare,topicwire').split(',')
 
@@ -322,6 +327,37 @@ const statusesSince = (dir: string, from: number): { counts: string; offset: num
   return { counts, offset: log.length }
 }
 
+// ------------------------------------------------------------------ a quiet machine
+
+/** Busy and total CPU time of the whole machine so far (/proc/stat's first line, in ticks). */
+const cpuTicks = (): { busy: number; total: number } => {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1)
+  const ticks = fields.map(Number)
+  const total = ticks.reduce((a, b) => a + b, 0)
+  // idle and iowait are the 4th and 5th numbers.
+  return { busy: total - (ticks[3] ?? 0) - (ticks[4] ?? 0), total }
+}
+
+/**
+ * Waits until the machine has been at most 10% busy for 10 seconds in a row (every tool then starts
+ * on a quiet machine, not on the heat of the previous one's run), or `capS` seconds; returns the
+ * seconds waited and whether the machine became quiet.
+ */
+const settle = async (capS: number): Promise<{ waited: number; quiet: boolean }> => {
+  const started = Date.now()
+  let quietFor = 0
+  let last = cpuTicks()
+  while ((Date.now() - started) / 1000 < capS) {
+    await new Promise((r) => setTimeout(r, 1000))
+    const now = cpuTicks()
+    const share = (now.busy - last.busy) / Math.max(1, now.total - last.total)
+    last = now
+    quietFor = share <= 0.1 ? quietFor + 1 : 0
+    if (quietFor >= 10) return { waited: (Date.now() - started) / 1000, quiet: true }
+  }
+  return { waited: (Date.now() - started) / 1000, quiet: capS <= 0 }
+}
+
 // ------------------------------------------------------------------ process trees
 
 /** Parent pid of every process now. */
@@ -572,6 +608,12 @@ export const run = async (): Promise<void> => {
       }
       const state = await mkdtemp(join(dir, `${toolKey(tool)}-`))
       const { cmd, args, cwd } = await tool.prepare(state, urls)
+      if (COOLDOWN_S > 0) {
+        const { waited, quiet } = await settle(COOLDOWN_S)
+        console.log(
+          `  ${tool.name}: ${quiet ? 'machine quiet' : 'machine still busy'} after ${waited.toFixed(0)} s (load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')})`,
+        )
+      }
       const first = await measure(dir, offset, cmd, args, { cwd })
       console.log(`  ${tool.name}, first run: ${wall(first)}`)
       // A first run that was stopped left a partial state: a second run would not measure "nothing changed".

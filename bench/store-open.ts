@@ -85,11 +85,13 @@ const literal = (v: unknown): string =>
 
 /**
  * For PostgreSQL, the server's part of each shape's page: the execution time of the statements
- * a page sends (EXPLAIN ANALYZE with TIMING OFF: no round trip, no Node; warm, just after the
- * page ran them), p50 of 50 pages, and the buffers they read (a mean). Each statement is
- * prepared and explained with EXECUTE, so the plan is the generic one the store's connections
- * run (pg-pool.ts `plan_cache_mode`); an EXPLAIN of the text with its values would plan it for
- * those values.
+ * a page sends (EXPLAIN ANALYZE with TIMING OFF: no round trip, no Node), p50 of 50 pages, the
+ * buffers they read (a mean), how many of those came from outside shared buffers and the time
+ * those reads took (`track_io_timing`). Each statement is explained before the page runs it, so
+ * a page's first reads are counted where they happen (explained after the page, every block was
+ * a hit), and prepared and explained with EXECUTE, so the plan is the generic one the store's
+ * connections run (pg-pool.ts `plan_cache_mode`); an EXPLAIN of the text with its values would
+ * plan it for those values.
  */
 const serverSplit = async (): Promise<Record<string, ServerPart>> => {
   const pool = await openPgPool({ url: path, max: 1 })
@@ -104,35 +106,31 @@ const serverSplit = async (): Promise<Record<string, ServerPart>> => {
         // Past the 200 timed pages, so `source` explains sources not paged yet (its first
         // pages), while `sourceAgain` explains sources the timed pages read.
         const i = name === 'sourceAgain' ? j : 200 + j
-        const sent: pg.QueryConfig[] = []
+        let t = 0
         const spy = {
-          query: (c: pg.QueryConfig) => {
-            sent.push(c)
+          query: async (c: pg.QueryConfig) => {
+            const client = await pool.connect()
+            let explained: ExplainJson
+            try {
+              await client.query(`PREPARE tw_bench AS ${c.text}`)
+              const args = (c.values ?? []).map(literal)
+              const { rows } = await client.query<{ 'QUERY PLAN': ExplainJson }>(
+                `EXPLAIN (ANALYZE, TIMING OFF, BUFFERS, FORMAT JSON) EXECUTE tw_bench${args.length ? `(${args.join(', ')})` : ''}`,
+              )
+              explained = rows[0]!['QUERY PLAN']
+            } finally {
+              await client.query('DEALLOCATE tw_bench').catch(() => undefined)
+              client.release()
+            }
+            const plan = explained[0]!
+            t += plan['Execution Time']
+            buffers += plan.Plan['Shared Hit Blocks'] + plan.Plan['Shared Read Blocks']
+            read += plan.Plan['Shared Read Blocks']
+            ioMs += plan.Plan['I/O Read Time'] ?? plan.Plan['Shared I/O Read Time'] ?? 0
             return pool.query(c)
           },
         }
         await queryItemsPg(spy as unknown as Queryable, make(i))
-        let t = 0
-        for (const c of sent) {
-          const client = await pool.connect()
-          let explained: ExplainJson
-          try {
-            await client.query(`PREPARE tw_bench AS ${c.text}`)
-            const args = (c.values ?? []).map(literal)
-            const { rows } = await client.query<{ 'QUERY PLAN': ExplainJson }>(
-              `EXPLAIN (ANALYZE, TIMING OFF, BUFFERS, FORMAT JSON) EXECUTE tw_bench${args.length ? `(${args.join(', ')})` : ''}`,
-            )
-            explained = rows[0]!['QUERY PLAN']
-          } finally {
-            await client.query('DEALLOCATE tw_bench').catch(() => undefined)
-            client.release()
-          }
-          const plan = explained[0]!
-          t += plan['Execution Time']
-          buffers += plan.Plan['Shared Hit Blocks'] + plan.Plan['Shared Read Blocks']
-          read += plan.Plan['Shared Read Blocks']
-          ioMs += plan.Plan['I/O Read Time'] ?? plan.Plan['Shared I/O Read Time'] ?? 0
-        }
         ms.push(t)
       }
       out[name] = {

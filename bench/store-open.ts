@@ -85,62 +85,119 @@ const literal = (v: unknown): string =>
 
 /**
  * For PostgreSQL, the server's part of each shape's page: the execution time of the statements
- * a page sends (EXPLAIN ANALYZE with TIMING OFF: no round trip, no Node; warm, just after the
- * page ran them), p50 of 50 pages, and the buffers they read (a mean). Each statement is
- * prepared and explained with EXECUTE, so the plan is the generic one the store's connections
- * run (pg-pool.ts `plan_cache_mode`); an EXPLAIN of the text with its values would plan it for
- * those values.
+ * a page sends (EXPLAIN ANALYZE with TIMING OFF: no round trip, no Node), p50 of 50 pages, the
+ * buffers they read (a mean), how many of those came from outside shared buffers and the time
+ * those reads took (`track_io_timing`). Each statement is explained before the page runs it, so
+ * a page's first reads are counted where they happen (explained after the page, every block was
+ * a hit), and prepared and explained with EXECUTE, so the plan is the generic one the store's
+ * connections run (pg-pool.ts `plan_cache_mode`); an EXPLAIN of the text with its values would
+ * plan it for those values.
  */
-const serverSplit = async (): Promise<Record<string, { p50: number; buffers: number }>> => {
+const serverSplit = async (): Promise<Record<string, ServerPart>> => {
   const pool = await openPgPool({ url: path, max: 1 })
-  const out: Record<string, { p50: number; buffers: number }> = {}
+  const out: Record<string, ServerPart> = {}
   try {
     for (const [name, make] of Object.entries(shapes)) {
       const ms: number[] = []
       let buffers = 0
-      for (let i = 0; i < 50; i++) {
-        const sent: pg.QueryConfig[] = []
+      let read = 0
+      let ioMs = 0
+      for (let j = 0; j < 50; j++) {
+        // Past the 200 timed pages, so `source` explains sources not paged yet (its first
+        // pages), while `sourceAgain` explains sources the timed pages read.
+        const i = name === 'sourceAgain' ? j : 200 + j
+        let t = 0
         const spy = {
-          query: (c: pg.QueryConfig) => {
-            sent.push(c)
+          query: async (c: pg.QueryConfig) => {
+            const client = await pool.connect()
+            let explained: ExplainJson
+            try {
+              await client.query(`PREPARE tw_bench AS ${c.text}`)
+              const args = (c.values ?? []).map(literal)
+              const { rows } = await client.query<{ 'QUERY PLAN': ExplainJson }>(
+                `EXPLAIN (ANALYZE, TIMING OFF, BUFFERS, FORMAT JSON) EXECUTE tw_bench${args.length ? `(${args.join(', ')})` : ''}`,
+              )
+              explained = rows[0]!['QUERY PLAN']
+            } finally {
+              await client.query('DEALLOCATE tw_bench').catch(() => undefined)
+              client.release()
+            }
+            const plan = explained[0]!
+            t += plan['Execution Time']
+            buffers += plan.Plan['Shared Hit Blocks'] + plan.Plan['Shared Read Blocks']
+            read += plan.Plan['Shared Read Blocks']
+            ioMs += plan.Plan['I/O Read Time'] ?? plan.Plan['Shared I/O Read Time'] ?? 0
             return pool.query(c)
           },
         }
         await queryItemsPg(spy as unknown as Queryable, make(i))
-        let t = 0
-        for (const c of sent) {
-          const client = await pool.connect()
-          let explained: ExplainJson
-          try {
-            await client.query(`PREPARE tw_bench AS ${c.text}`)
-            const args = (c.values ?? []).map(literal)
-            const { rows } = await client.query<{ 'QUERY PLAN': ExplainJson }>(
-              `EXPLAIN (ANALYZE, TIMING OFF, BUFFERS, FORMAT JSON) EXECUTE tw_bench${args.length ? `(${args.join(', ')})` : ''}`,
-            )
-            explained = rows[0]!['QUERY PLAN']
-          } finally {
-            await client.query('DEALLOCATE tw_bench').catch(() => undefined)
-            client.release()
-          }
-          const plan = explained[0]!
-          t += plan['Execution Time']
-          buffers += plan.Plan['Shared Hit Blocks'] + plan.Plan['Shared Read Blocks']
-        }
         ms.push(t)
       }
-      out[name] = { p50: pct(ms, 50), buffers: Math.round(buffers / 50) }
+      out[name] = {
+        p50: pct(ms, 50),
+        buffers: Math.round(buffers / 50),
+        read: Math.round(read / 50),
+        ioMs: ioMs / 50,
+      }
     }
   } finally {
     await pool.end()
   }
   return out
 }
-/** The fields of EXPLAIN's JSON that {@link serverSplit} reads. */
+/**
+ * A shape's server part: execution p50 (ms), buffers per page (mean), of which read from outside
+ * PostgreSQL's buffers, and the time those reads took (mean ms per page, `track_io_timing`).
+ */
+interface ServerPart {
+  p50: number
+  buffers: number
+  read: number
+  ioMs: number
+}
+/** The fields of EXPLAIN's JSON that {@link serverSplit} reads (the I/O time's name is PostgreSQL 17's in 17). */
 type ExplainJson = {
   'Execution Time': number
-  Plan: { 'Shared Hit Blocks': number; 'Shared Read Blocks': number }
+  Plan: {
+    'Shared Hit Blocks': number
+    'Shared Read Blocks': number
+    'I/O Read Time'?: number
+    'Shared I/O Read Time'?: number
+  }
 }[]
 const server = driver === 'postgres' ? await serverSplit() : undefined
+
+/**
+ * PostgreSQL, warm: the items' tables, their TOAST and every index read into shared buffers
+ * (`pg_prewarm`, what `pg_prewarm.autoprewarm` restores after a restart, and what a long-running
+ * server's buffers hold once pages have read them), then every shape measured again. Returns
+ * how long the prewarm took and how many MB it loaded; cold (above) is the state a build or a
+ * restart without autoprewarm leaves: nothing of the items in shared buffers.
+ */
+const prewarm = async (): Promise<{ ms: number; mb: number }> => {
+  const pool = await openPgPool({ url: path, max: 1, statementTimeoutMs: 0 })
+  try {
+    const t = performance.now()
+    await pool.query('CREATE EXTENSION IF NOT EXISTS pg_prewarm')
+    const { rows } = await pool.query<{ blocks: string }>(
+      `SELECT coalesce(sum(pg_prewarm(c.oid)), 0)::text AS blocks
+       FROM pg_class c
+       JOIN pg_class t ON c.oid IN (t.oid, t.reltoastrelid)
+         OR c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid IN (t.oid, t.reltoastrelid))
+       WHERE t.relname IN ('items', 'item_search', 'item_topics')
+         AND t.relnamespace = 'public'::regnamespace`,
+    )
+    return { ms: performance.now() - t, mb: Math.round((Number(rows[0]!.blocks) * 8) / 1024) }
+  } finally {
+    await pool.end()
+  }
+}
+const warmed = driver === 'postgres' ? await prewarm() : undefined
+const queriesWarm: Record<string, { p50: number; p99: number }> = {}
+if (warmed) {
+  for (const [name, make] of Object.entries(shapes)) queriesWarm[name] = await timeQueries(make)
+}
+const serverWarm = warmed ? await serverSplit() : undefined
 
 const sources: Source[] = Array.from({ length: SOURCES }, (_, s) => ({
   id: sourceId(s),
@@ -192,6 +249,7 @@ console.log(
     rssFeeds,
     queries,
     ...(server && { server }),
+    ...(warmed && { prewarm: warmed, queriesWarm, serverWarm }),
     retentionMs,
     removed,
     feedBytes: bytes,

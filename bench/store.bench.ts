@@ -6,8 +6,9 @@
  */
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { loadavg, tmpdir } from 'node:os'
+import { loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
+import pgLib from 'pg'
 import { findPgBin, type PgCluster, startPgCluster } from '../tests/helpers/postgres.js'
 import { bulkLoadPg, pgTableSizes } from './store-bulk.js'
 import { DRIVERS } from './store-drivers.js'
@@ -16,19 +17,42 @@ import { makeItems, NOW, sourceId, stateAt } from './store-world.js'
 
 const SIZES = (process.env.BENCH_SIZES ?? '10000,100000').split(',').map(Number)
 const CYCLES = 5
+/** The machine's memory in MB. */
+const MEMORY_MB = Math.floor(totalmem() / 2 ** 20)
 /**
- * The bench cluster's server settings, as a deployment of this size would have them (README,
- * Running at scale): shared buffers that hold the indexes and the recent rows pages read (the
- * default 128 MB is below the items table at 100k), and no JIT compilation (it pays off for long
- * analytic queries, not for pages of a few milliseconds).
+ * The bench cluster's server settings, as a deployment would have them (README, Running at
+ * scale): shared buffers of a quarter of the machine's memory (`BENCH_PG_SHARED_BUFFERS`, e.g.
+ * `1GB`, overrides), which at 500k items hold the items' tables and indexes once read (the
+ * default 128 MB is below the items table at 100k), the cache estimate half of the memory, no JIT
+ * compilation (it pays off for long analytic queries, not for pages of a few milliseconds), and
+ * I/O timing on, so EXPLAIN says how long a page waited for blocks from outside the buffers.
  */
-const PG_SETTINGS = { shared_buffers: '1GB', effective_cache_size: '4GB', jit: 'off' }
+const PG_SETTINGS = {
+  shared_buffers: process.env.BENCH_PG_SHARED_BUFFERS ?? `${Math.floor(MEMORY_MB / 4)}MB`,
+  effective_cache_size: `${Math.floor(MEMORY_MB / 2)}MB`,
+  jit: 'off',
+  track_io_timing: 'on',
+}
+/**
+ * `BENCH_PG_DIR=folder` keeps the cluster there between runs: a size built once (database
+ * `bench_N_built`) is copied for each run (`CREATE DATABASE … TEMPLATE`, file copy) instead of
+ * built again, so runs of two commits can alternate at 500k items. The copy is measured, and
+ * dropped at the next run; the built database is never written.
+ */
+const PG_DIR = process.env.BENCH_PG_DIR
 /** `BENCH_DRIVERS=new,postgres` measures only those. */
 const WANTED = process.env.BENCH_DRIVERS?.split(',')
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const f = (ms: number): string =>
   ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`
+
+interface ServerPart {
+  p50: number
+  buffers: number
+  read: number
+  ioMs: number
+}
 
 interface Row {
   size: number
@@ -48,8 +72,15 @@ interface Row {
     rssOpen: number
     rssFeeds: number
     queries: Record<string, { p50: number; p99: number }>
-    /** PostgreSQL: the server's execution time of each shape's page (p50) and the buffers it reads. */
-    server?: Record<string, { p50: number; buffers: number }>
+    /**
+     * PostgreSQL: the server's execution time of each shape's page (p50), the buffers it reads,
+     * how many of them came from outside shared buffers and the time those reads took (ms).
+     */
+    server?: Record<string, ServerPart>
+    /** PostgreSQL: the tables and indexes read into shared buffers (ms, MB), then the same shapes warm. */
+    prewarm?: { ms: number; mb: number }
+    queriesWarm?: Record<string, { p50: number; p99: number }>
+    serverWarm?: Record<string, ServerPart>
     retentionMs: number
     removed: number
   }
@@ -58,11 +89,17 @@ interface Row {
 const measure = async (size: number, driver: string, pg?: PgCluster): Promise<Row> => {
   const dir = mkdtempSync(join(tmpdir(), `topicwire-bench-store-${driver}-`))
   const path =
-    driver === 'postgres' && pg ? await pg.createDatabase(`bench_${size}`) : join(dir, 'db.json')
+    driver === 'postgres' && pg
+      ? PG_DIR
+        ? pg.url(`bench_${size}`)
+        : await pg.createDatabase(`bench_${size}`)
+      : join(dir, 'db.json')
   try {
     const items = makeItems(size)
     const t0 = performance.now()
-    if (driver === 'postgres') {
+    if (driver === 'postgres' && PG_DIR && pg) {
+      await copyBuilt(pg, size, items)
+    } else if (driver === 'postgres') {
       // Batched inserts with the indexes built after: poll by poll, 500k items take hours here.
       await bulkLoadPg(path, items)
     } else {
@@ -140,12 +177,71 @@ const measure = async (size: number, driver: string, pg?: PgCluster): Promise<Ro
   }
 }
 
+const dropDatabase = async (pg: PgCluster, name: string): Promise<void> => {
+  const admin = new pgLib.Client({ connectionString: pg.url('postgres') })
+  await admin.connect()
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS "${name}"`)
+  } finally {
+    await admin.end()
+  }
+}
+
+/**
+ * With BENCH_PG_DIR: builds `bench_N_built` unless the kept cluster has it (a database whose
+ * build finished: the bench writes `bench_built` into it last), then makes `bench_N` a fresh
+ * file copy of it. A copy leaves its tables where a build does: in the page cache, not in
+ * PostgreSQL's buffers.
+ */
+const copyBuilt = async (pg: PgCluster, size: number, items: ReturnType<typeof makeItems>) => {
+  const admin = new pgLib.Client({ connectionString: pg.url('postgres') })
+  await admin.connect()
+  try {
+    const built = `bench_${size}_built`
+    const { rows } = await admin.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM pg_database WHERE datname = $1',
+      [built],
+    )
+    let done = false
+    if (rows[0]!.n > 0) {
+      const c = new pgLib.Client({ connectionString: pg.url(built) })
+      await c.connect()
+      try {
+        const r = await c.query<{ n: number }>(
+          "SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'bench_built'",
+        )
+        done = r.rows[0]!.n > 0
+      } finally {
+        await c.end()
+      }
+      if (!done) await admin.query(`DROP DATABASE "${built}"`)
+    }
+    if (!done) {
+      await admin.query(`CREATE DATABASE "${built}"`)
+      await bulkLoadPg(pg.url(built), items)
+      const c = new pgLib.Client({ connectionString: pg.url(built) })
+      await c.connect()
+      try {
+        await c.query('CREATE TABLE bench_built (at timestamptz NOT NULL DEFAULT now())')
+      } finally {
+        await c.end()
+      }
+    }
+    await dropDatabase(pg, `bench_${size}`)
+    await admin.query(`CREATE DATABASE "bench_${size}" TEMPLATE "${built}" STRATEGY FILE_COPY`)
+  } finally {
+    await admin.end()
+  }
+}
+
 export const run = async (): Promise<void> => {
   const rows: Row[] = []
   const drivers = Object.keys(DRIVERS).filter((d) => !WANTED || WANTED.includes(d))
   // PostgreSQL is measured when a throwaway cluster can be started here (tests/helpers/postgres.ts).
   const pg =
-    drivers.includes('postgres') && findPgBin() ? await startPgCluster(PG_SETTINGS) : undefined
+    drivers.includes('postgres') && findPgBin()
+      ? await startPgCluster(PG_SETTINGS, PG_DIR)
+      : undefined
   if (drivers.includes('postgres') && !pg) {
     console.log(
       'postgres: skipped (no PostgreSQL binaries: install the Debian package "postgresql")',
@@ -158,6 +254,7 @@ export const run = async (): Promise<void> => {
       pg,
     )
     if (pg) {
+      if (PG_DIR) await dropDatabase(pg, 'bench_replicas')
       const r = await measureReplicas(await pg.createDatabase('bench_replicas'))
       console.log(
         `\npostgres, 3 replicas: poll write (50 items, 45 unchanged) p50 ${f(r.pollWrite.p50)} p99 ${f(r.pollWrite.p99)}; 1,000 due sources claimed (50 at a time, saved) in ${f(r.claims.ms)}, split ${r.claims.byReplica.join('/')}, double or missed claims: ${r.claims.doubles}; change notice to another replica p50 ${f(r.notify.p50)} p99 ${f(r.notify.p99)}`,
@@ -177,9 +274,7 @@ const measureAll = async (rows: Row[], drivers: string[], pg?: PgCluster): Promi
       const q = Object.entries(row.open.queries)
         .map(([k, v]) => `${k} ${f(v.p50)}/${f(v.p99)}`)
         .join(', ')
-      const server = Object.entries(row.open.server ?? {})
-        .map(([k, v]) => `${k} ${f(v.p50)} (${v.buffers} buffers)`)
-        .join(', ')
+      const server = serverText(row.open.server)
       console.log(
         `${size.toLocaleString('en')} items, ${driver}: build ${f(row.buildMs)}${
           row.tables
@@ -189,9 +284,28 @@ const measureAll = async (rows: Row[], drivers: string[], pg?: PgCluster): Promi
             : ''
         }; poll write p50 ${f(row.pollWrite.p50)} p99 ${f(row.pollWrite.p99)}; cycle write median ${f(median(row.cycle))} max ${f(Math.max(...row.cycle))}, event loop blocked at most ${f(row.stallMs)}; open ${f(row.open.openMs)}; RSS ${row.open.rssOpen} MB after open, ${row.open.rssFeeds} MB after 100 feeds; retention of one day ${f(row.open.retentionMs)} (${row.open.removed} items); queries p50/p99: ${q}${server && `; of which the server (p50): ${server}`}`,
       )
+      const warm = row.open.queriesWarm
+      if (row.open.prewarm && warm) {
+        console.log(
+          `${size.toLocaleString('en')} items, ${driver} warm (prewarmed ${row.open.prewarm.mb} MB in ${f(row.open.prewarm.ms)}): queries p50/p99: ${Object.entries(
+            warm,
+          )
+            .map(([k, v]) => `${k} ${f(v.p50)}/${f(v.p99)}`)
+            .join(', ')}; of which the server (p50): ${serverText(row.open.serverWarm)}`,
+        )
+      }
     }
   }
 }
+
+/** Each shape's server part: p50, buffers per page, of them read from outside shared buffers, and the read time. */
+const serverText = (server: Record<string, ServerPart> | undefined): string =>
+  Object.entries(server ?? {})
+    .map(
+      ([k, v]) =>
+        `${k} ${f(v.p50)} (${v.buffers} buffers, ${v.read} read in ${v.ioMs.toFixed(2)} ms)`,
+    )
+    .join(', ')
 
 const printTable = (rows: Row[]): void => {
   console.log(
@@ -214,5 +328,15 @@ const printTable = (rows: Row[]): void => {
       return v ? `${f(v.p50)} / ${f(v.p99)}` : '–'
     })
     console.log(`| ${r.size.toLocaleString('en')} | ${r.driver} | ${cells.join(' | ')} |`)
+    const warm = r.open.queriesWarm
+    if (warm) {
+      const cellsWarm = shapes.map((k) => {
+        const v = warm[k]
+        return v ? `${f(v.p50)} / ${f(v.p99)}` : '–'
+      })
+      console.log(
+        `| ${r.size.toLocaleString('en')} | ${r.driver} warm | ${cellsWarm.join(' | ')} |`,
+      )
+    }
   }
 }

@@ -1,6 +1,14 @@
 /** A throwaway PostgreSQL cluster for the PG suites: temp folder, loopback port, non-root, removed afterwards. */
 import { spawnSync } from 'node:child_process'
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import {
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
@@ -55,33 +63,40 @@ const run = (cmd: string[]): void => {
 
 /**
  * Starts a cluster in a temp folder on a free loopback port (trust authentication, fsync off: it
- * is thrown away), with `settings` as server options (`{ shared_buffers: '1GB' }`). Throws when
- * PostgreSQL is not installed (see {@link pgSkipReason}).
+ * is thrown away), with `settings` as server options (`{ shared_buffers: '1GB' }`). With `keep`
+ * (a folder), the cluster lives there instead and outlives `stop()`: a folder that already holds
+ * one is started again with its databases (the store benchmark's built stores, BENCH_PG_DIR).
+ * Throws when PostgreSQL is not installed (see {@link pgSkipReason}).
  */
 export const startPgCluster = async (
   settings: Readonly<Record<string, string>> = {},
+  keep?: string,
 ): Promise<PgCluster> => {
   for (const [k, v] of Object.entries(settings)) {
     if (!/^[a-z_]+$/.test(k) || !/^[\w.]+$/.test(v)) throw new Error(`bad setting ${k}=${v}`)
   }
   const bin = findPgBin()
   if (!bin) throw new Error(pgSkipReason() ?? 'PostgreSQL binaries not found (CI=true: required)')
-  const dir = mkdtempSync(join(tmpdir(), 'topicwire-pg-'))
+  if (keep) mkdirSync(keep, { recursive: true })
+  const dir = keep ?? mkdtempSync(join(tmpdir(), 'topicwire-pg-'))
   if (process.getuid?.() === 0) chownSync(dir, 65534, 65534)
   const data = join(dir, 'data')
   const port = await freePort()
+  const made = !existsSync(join(data, 'PG_VERSION'))
   try {
-    run([
-      join(bin, 'initdb'),
-      '-D',
-      data,
-      '-U',
-      'postgres',
-      '--auth=trust',
-      '-E',
-      'UTF8',
-      '--locale=C.UTF-8',
-    ])
+    if (made) {
+      run([
+        join(bin, 'initdb'),
+        '-D',
+        data,
+        '-U',
+        'postgres',
+        '--auth=trust',
+        '-E',
+        'UTF8',
+        '--locale=C.UTF-8',
+      ])
+    }
     run([
       join(bin, 'pg_ctl'),
       '-D',
@@ -98,7 +113,7 @@ export const startPgCluster = async (
       'start',
     ])
   } catch (err) {
-    rmSync(dir, { recursive: true, force: true })
+    if (!keep) rmSync(dir, { recursive: true, force: true })
     throw err
   }
   const url = (database: string) => `postgres://postgres@127.0.0.1:${port}/${database}`
@@ -116,15 +131,17 @@ export const startPgCluster = async (
       return url(name)
     },
     async stop() {
-      // SIGQUIT is PostgreSQL's immediate shutdown: nothing to keep in a throwaway cluster.
+      // SIGQUIT is PostgreSQL's immediate shutdown: nothing to keep in a throwaway cluster. A
+      // kept one gets SIGINT (fast shutdown: a checkpoint, so its databases start again as left).
       try {
         const pid = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0])
-        process.kill(pid, 'SIGQUIT')
-        for (let i = 0; i < 100 && alive(pid); i++) await new Promise((ok) => setTimeout(ok, 50))
+        process.kill(pid, keep ? 'SIGINT' : 'SIGQUIT')
+        const tries = keep ? 2_400 : 100
+        for (let i = 0; i < tries && alive(pid); i++) await new Promise((ok) => setTimeout(ok, 50))
       } catch {
         // already stopped
       } finally {
-        rmSync(dir, { recursive: true, force: true })
+        if (!keep) rmSync(dir, { recursive: true, force: true })
       }
     },
   }

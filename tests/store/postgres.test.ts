@@ -1026,7 +1026,12 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
         expect(want.flat().length).toBeGreaterThan(400)
         expect(await pages((q) => queryItemsPg(pool, q))).toEqual(want)
         expect(await columns()).toContain('search_text')
-        expect(await migrate(pool)).toEqual([10])
+        expect(
+          await migrate(
+            pool,
+            MIGRATIONS.filter((m) => m.version <= 10),
+          ),
+        ).toEqual([10])
         expect(await columns()).not.toContain('search_text')
         expect(await columns()).not.toContain('word_sig')
         const { want: rows, got } = await itemSearchCheck(pool)
@@ -1065,6 +1070,109 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
         const pruned = await itemSearchCheck(pool)
         expect(pruned.got).toEqual(pruned.want)
         expect(pruned.got.length).toBeLessThan(300)
+      } finally {
+        await pool.end()
+      }
+    })
+
+    it("migration 11 lowers autovacuum's insert threshold on the walked tables of a schema-10 database, and keeps its data and pages", async () => {
+      const url = await freshUrl()
+      const pool = new pg.Pool({ connectionString: url })
+      const sources = ['dawn', 'geo', 'tolo']
+      const stored = Array.from({ length: 150 }, (_, i) =>
+        makeItem({
+          sourceId: sources[i % 3]!,
+          title: `${i % 4 === 0 ? 'Torkham' : 'Chaman'} crossing report ${i}`,
+          summary: i % 3 === 0 ? 'Trade resumes.' : 'Talks go on.',
+          publishedAt: hoursAfter(Math.floor(i / 2)),
+          topics: i % 5 === 0 ? ['border'] : [],
+          clusterId: i % 6 === 0 ? `story-${i % 20}` : undefined,
+        }),
+      )
+      for (const it of stored) if (it.clusterId === undefined) it.clusterId = it.id
+      const mem = createMemoryStore()
+      for (const source of sources) {
+        await mem.saveIngest({
+          sourceId: source,
+          items: stored.filter((it) => it.sourceId === source),
+          state: { sourceId: source, failures: 0, nextPollAt: hoursAfter(9_999) },
+        })
+      }
+      const queries: Omit<ItemQuery, 'limit' | 'clusters'>[] = [
+        {},
+        { topics: ['border'] },
+        { sources: ['geo'] },
+        { q: { include: ['torkham'], exclude: [] } },
+        { q: { include: ['report'], exclude: ['trade'] }, sources: ['dawn'] },
+      ]
+      const pages = async (read: (q: ItemQuery) => Promise<Page<Item>>) => {
+        const out: string[][] = []
+        for (const q of queries) {
+          for (const clusters of ['all', 'collapse'] as const) {
+            let cursor: string | undefined
+            let n = 0
+            do {
+              const page = await read({ limit: 9, clusters, ...q, ...(cursor ? { cursor } : {}) })
+              out.push(page.items.map((i) => i.id))
+              cursor = page.nextCursor
+            } while (cursor && ++n < 40)
+          }
+        }
+        return out
+      }
+      const options = async () =>
+        Object.fromEntries(
+          (
+            await pool.query<{ t: string; o: string[] | null }>(
+              `SELECT relname AS t, reloptions AS o FROM pg_class
+               WHERE relname IN ('items', 'item_search', 'item_topics') ORDER BY 1`,
+            )
+          ).rows.map((r) => [
+            r.t,
+            (r.o ?? []).filter((o) => o.startsWith('autovacuum_vacuum_insert')),
+          ]),
+        )
+      try {
+        await migrate(
+          pool,
+          MIGRATIONS.filter((m) => m.version <= 10),
+        )
+        // A database of schema 10, written by this code's writer.
+        await upsertItems(pool, stored)
+        const want = await pages((q) => mem.queryItems(q))
+        expect(want.flat().length).toBeGreaterThan(150)
+        expect(await pages((q) => queryItemsPg(pool, q))).toEqual(want)
+        expect(await options()).toEqual({ item_search: [], item_topics: [], items: [] })
+        const ids = async () =>
+          (await pool.query<{ id: string }>('SELECT id FROM items ORDER BY id')).rows.map(
+            (r) => r.id,
+          )
+        const before = await ids()
+        expect(await migrate(pool)).toEqual([11])
+        const set = ['autovacuum_vacuum_insert_scale_factor=0.01']
+        expect(await options()).toEqual({ item_search: set, item_topics: set, items: set })
+        expect(await ids()).toEqual(before)
+        expect(before).toHaveLength(150)
+        const { want: rows, got } = await itemSearchCheck(pool)
+        expect(got).toEqual(rows)
+        expect(await pages((q) => queryItemsPg(pool, q))).toEqual(want)
+        // A store opened on it writes as before, and its pages stay the memory store's.
+        const s = await open(url)
+        const more = makeItem({
+          sourceId: 'geo',
+          title: 'Torkham crossing closes again',
+          publishedAt: hoursAfter(500),
+        })
+        for (const st of [s, mem]) {
+          await st.saveIngest({
+            sourceId: 'geo',
+            items: [more],
+            state: { sourceId: 'geo', failures: 0, nextPollAt: hoursAfter(9_999) },
+          })
+        }
+        expect(await pages((q) => queryItemsPg(pool, q))).toEqual(
+          await pages((q) => mem.queryItems(q)),
+        )
       } finally {
         await pool.end()
       }

@@ -330,6 +330,22 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX item_search_source ON item_search (source_id, published DESC, id DESC);
     `,
   },
+  {
+    // Index-only walks (items_walk, item_topics, item_search's signature walk) read a row's heap
+    // page unless the visibility map marks the page all-visible, which only VACUUM does. By
+    // default autovacuum visits a table for inserts once they pass a fifth of its rows (100,000
+    // new items at 500,000), so a large store's newest rows, the ones pages walk first, stay
+    // unmarked for weeks (q at 10,000 items read 888 buffers instead of 560 with the map
+    // behind). One percent of the rows (plus the default 1,000) keeps the map close behind; the
+    // visit skips pages already marked. Storage parameters only: nothing is rewritten.
+    version: 11,
+    name: 'autovacuum marks inserted rows visible after 1% new rows',
+    sql: `
+      ALTER TABLE items SET (autovacuum_vacuum_insert_scale_factor = 0.01);
+      ALTER TABLE item_search SET (autovacuum_vacuum_insert_scale_factor = 0.01);
+      ALTER TABLE item_topics SET (autovacuum_vacuum_insert_scale_factor = 0.01);
+    `,
+  },
 ]
 
 /** Rows of items copied into item_search per statement by migration 9. */

@@ -1,5 +1,5 @@
 /** Facts a story guard compares (pure): figures, months, weekdays, places, countries, event direction, event keys. */
-import { hasNonAscii, normalizeText, tokenize } from '../topics/text.js'
+import { hasNonAscii, nfkc, normalizeText, tokenize } from '../topics/text.js'
 import { actorKeys } from './actors.js'
 import { foldWord, isPolish } from './fold.js'
 import {
@@ -129,9 +129,7 @@ const clausesOf = (text: string, polish = false): Clause[] => {
   // ASCII text has nothing to normalise or fold into ASCII digits.
   const wide = hasNonAscii(text)
   const folded = wide
-    ? text
-        .normalize('NFKC')
-        .replace(ARABIC_DIGITS, (c) => String((c.charCodeAt(0) - 0x0660) % 0x90))
+    ? nfkc(text).replace(ARABIC_DIGITS, (c) => String((c.charCodeAt(0) - 0x0660) % 0x90))
     : text
   const out: Clause[] = []
   for (const raw of folded.split(CLAUSE_END)) {

@@ -231,6 +231,7 @@ export const normalizeFeed = (
   const feedLink = resolveUrl(feed.link, feedUrl)
   const linkBase = isWeb(feedLink) ? feedLink : feedUrl
   const language = (source.language ?? feed.language)?.trim().toLowerCase() || undefined
+  const fetchedIso = fetchedAt.toISOString()
   const drafts = feed.entries.map((e) => draft(e, linkBase, source))
   const reused = findReusedGuids(drafts.map((d) => ({ guid: d.entry.guid?.trim(), key: d.key })))
   const items = drafts.map((d) => {
@@ -282,7 +283,7 @@ export const normalizeFeed = (
       categories,
       enclosures,
       publishedAt: date.iso,
-      fetchedAt: fetchedAt.toISOString(),
+      fetchedAt: fetchedIso,
       contentHash,
       topics: [],
       clusterId: id,

@@ -1,7 +1,7 @@
 /** Actor + development keys (pure): a named person and what a headline says happened to them, for a saga's reports that share few words. */
 import { tokenize } from '../topics/text.js'
 import { PURPOSE } from './lexicon.js'
-import { fnv1a } from './text.js'
+import { fnv1a, WordFilter } from './text.js'
 
 /**
  * People a saga's headlines follow, by id: each spelling a report may use (English, the Polish
@@ -96,6 +96,9 @@ for (const [id, names] of Object.entries(ACTORS))
     SPELLINGS.set(parts[0]!, list)
   }
 
+/** Most words of a text start no spelling: ruled out without a lookup (see WordFilter). */
+const MAY_START_SPELLING = new WordFilter(SPELLINGS.keys())
+
 /** Surname → actor, from each actor's first spelling. */
 const SURNAMES = new Map<string, string>(
   Object.entries(ACTORS).map(([id, names]) => [tokenize(names[0]!).at(-1)!, id] as const),
@@ -121,7 +124,8 @@ const MAX_KEYS = 6
 /** The actors named in full in some words. */
 const namedIn = (words: readonly string[], into: Set<string>): void => {
   for (let i = 0; i < words.length; i++) {
-    const spellings = SPELLINGS.get(words[i]!)
+    const w = words[i]!
+    const spellings = MAY_START_SPELLING.mayHold(w) ? SPELLINGS.get(w) : undefined
     if (spellings)
       for (const [parts, id] of spellings)
         if (parts.every((p, k) => words[i + k] === p)) into.add(id)

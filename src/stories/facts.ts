@@ -1,5 +1,5 @@
 /** Facts a story guard compares (pure): figures, months, weekdays, places, countries, event direction, event keys. */
-import { hasNonAscii, normalizeText, tokenize } from '../topics/text.js'
+import { hasNonAscii, nfkc, normalizeText, tokenize } from '../topics/text.js'
 import { actorKeys } from './actors.js'
 import { foldWord, isPolish } from './fold.js'
 import {
@@ -29,7 +29,7 @@ import {
   WEEKDAYS,
 } from './lexicon.js'
 import { COUNTRY_NAMES, MULTI_WORD_NAMES, PLACES, type Place, placeCountry } from './places.js'
-import { fnv1a, isContentWord, stem } from './text.js'
+import { fnv1a, isContentWord, stem, WordFilter } from './text.js'
 
 /**
  * Figures by what they count, flat: each unit followed by its values, units in the order the
@@ -113,7 +113,7 @@ interface Clause {
   raw: string
   words: string[]
   lexemes: (Lexeme | undefined)[]
-  keys: Float64Array
+  keys: number[]
 }
 
 /** Ends a clause: a figure never counts a word beyond it. A dot inside a number is not one. */
@@ -129,9 +129,7 @@ const clausesOf = (text: string, polish = false): Clause[] => {
   // ASCII text has nothing to normalise or fold into ASCII digits.
   const wide = hasNonAscii(text)
   const folded = wide
-    ? text
-        .normalize('NFKC')
-        .replace(ARABIC_DIGITS, (c) => String((c.charCodeAt(0) - 0x0660) % 0x90))
+    ? nfkc(text).replace(ARABIC_DIGITS, (c) => String((c.charCodeAt(0) - 0x0660) % 0x90))
     : text
   const out: Clause[] = []
   for (const raw of folded.split(CLAUSE_END)) {
@@ -152,14 +150,19 @@ const clausesOf = (text: string, polish = false): Clause[] => {
     }
     // Made at their size: grown word by word, they left several times their size of garbage.
     const lexemes: (Lexeme | undefined)[] = new Array(words.length)
-    const keys = new Float64Array(words.length)
+    const keys: number[] = new Array(words.length)
     for (let i = 0; i < words.length; i++) {
       const w = words[i]!
       const s = stem(w)
-      lexemes[i] = LEXICON.get(w) ?? AXIS_LEXEMES.get(s)
+      lexemes[i] =
+        (IN_LEXICON.mayHold(w) ? LEXICON.get(w) : undefined) ??
+        (IN_AXIS_LEXEMES.mayHold(s) ? AXIS_LEXEMES.get(s) : undefined)
       // An unfolded Polish word only dilutes the similarity to the English reports of its event
       // (two Polish reports share their folded words and figures).
-      keys[i] = isContentWord(w) && !unfolded?.[i] ? fnv1a(SYNONYM_OF.get(s) ?? s) : -1
+      keys[i] =
+        isContentWord(w) && !unfolded?.[i]
+          ? fnv1a((HAS_SYNONYM.mayHold(s) ? SYNONYM_OF.get(s) : undefined) ?? s)
+          : -1
     }
     out.push({ raw, words, lexemes, keys })
   }
@@ -409,6 +412,10 @@ const AXIS_LEXEMES = new Map<string, Lexeme>(
     { ...lexemeOf(''), clauseWord: false, background: false, axes: AXES_OF_STEM.get(s) },
   ]),
 )
+
+const IN_LEXICON = new WordFilter(LEXICON.keys())
+const IN_AXIS_LEXEMES = new WordFilter(AXIS_LEXEMES.keys())
+const HAS_SYNONYM = new WordFilter(SYNONYM_OF.keys())
 
 /**
  * The direction of each axis the clauses speak of. Words of a background clause (from "after",

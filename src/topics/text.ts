@@ -117,6 +117,13 @@ const ELLIPSES = /\u2026/g
  */
 export const takesAsciiPath = (s: string): boolean => !NON_ASCII_BUT_ELLIPSIS.test(s)
 
+/**
+ * `s.normalize('NFKC')`, without the Unicode pass for text whose one character beyond ASCII is
+ * `…` (what NFKC makes of it is `...`, and nothing composes with ASCII but marks beyond it).
+ */
+export const nfkc = (s: string): string =>
+  NON_ASCII_BUT_ELLIPSIS.test(s) ? s.normalize('NFKC') : s.replace(ELLIPSES, '...')
+
 /** Whether `s` has a character outside ASCII: only then can normalisation forms, marks and folding matter. */
 export const hasNonAscii = (s: string): boolean => NON_ASCII.test(s)
 const NON_ASCII = /[\u0080-\uFFFF]/

@@ -9,6 +9,8 @@
 export const resolveUrl = (href: string | undefined, base: string): string | undefined => {
   const h = href?.trim()
   if (!h) return undefined
+  // Most links of a feed are absolute already: no URL object (their parse was most of the cost).
+  if (isPlainHttpUrl(h)) return h
   try {
     return new URL(h, base).href
   } catch {
@@ -19,6 +21,24 @@ export const resolveUrl = (href: string | undefined, base: string): string | und
     }
   }
 }
+
+/**
+ * An absolute http(s) URL as the URL parser writes it: lower-case scheme and host (letters,
+ * digits, hyphens and dots, the last label starting with a letter, so no IPv4 address), no user,
+ * no port, a path, and path, query and fragment only of characters the parser leaves as they are.
+ * Linear: the labels are delimited by dots, the parts by `?` and `#`, which their classes exclude.
+ */
+const PLAIN_HTTP_URL =
+  /^https?:\/\/(?:[a-z0-9-]+\.)*[a-z][a-z0-9-]*\/[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*(?:\?[A-Za-z0-9\-._~!$&()*+,;=:@/?%]*)?(?:#[A-Za-z0-9\-._~!$&'()*+,;=:@/?%#]*)?$/
+
+/**
+ * Whether `new URL(h).href === h` can be told without the parser: a {@link PLAIN_HTTP_URL} with no
+ * dot segment to remove (`/.`, `%2e`) and no IDNA label (`xn--`) to check. False says nothing.
+ */
+export const isPlainHttpUrl = (h: string): boolean =>
+  PLAIN_HTTP_URL.test(h) && !h.includes('/.') && !PERCENT_DOT.test(h) && !h.includes('xn--')
+
+const PERCENT_DOT = /%2e/i
 
 /** Query parameters that only track the click, never select the content. */
 const TRACKING_PARAMS = new Set([
@@ -85,6 +105,35 @@ const fromAmpCache = (u: URL): string | undefined => {
  */
 export const canonicalUrl = (url: string): string => {
   const raw = url.trim()
+  return plainCanonical(raw) ?? canonicalOfParsed(raw)
+}
+
+/**
+ * {@link canonicalUrl} of a {@link isPlainHttpUrl} without a query and not on an AMP cache, read
+ * as a string; undefined for any other URL. The parser's setters change nothing in such a URL but
+ * what canonicalUrl changes.
+ */
+const plainCanonical = (raw: string): string | undefined => {
+  if (!isPlainHttpUrl(raw)) return undefined
+  const hash = raw.indexOf('#')
+  const url = hash < 0 ? raw : raw.slice(0, hash)
+  if (url.includes('?')) return undefined
+  const hostStart = url.charCodeAt(4) === 115 ? 8 : 7
+  const pathStart = url.indexOf('/', hostStart)
+  const host = url.slice(hostStart, pathStart)
+  if (host.endsWith('.cdn.ampproject.org')) return undefined
+  const bare = host.replace(/^(?:www\d?|m|amp)\./, '')
+  let path = url
+    .slice(pathStart)
+    .replace(/\/amp\/?$/i, '')
+    .replace(/\.amp$/i, '')
+    .replace(/\.amp(\.html?)$/i, '$1')
+  if (path.length > 1) path = path.replace(/\/+$/, '')
+  return `https://${bare.includes('.') ? bare : host}${path || '/'}`
+}
+
+/** {@link canonicalUrl} through the URL parser (any URL). Exported for tests: the oracle of the string path. */
+export const canonicalOfParsed = (raw: string): string => {
   let u: URL
   try {
     u = new URL(raw)

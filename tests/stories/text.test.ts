@@ -6,6 +6,7 @@ import {
   hasKey,
   intersectionFor,
   intersectionSize,
+  isContentWord,
   jaccard,
   jaccardAtLeast,
   keysOf,
@@ -13,6 +14,8 @@ import {
   sketchHits,
   sketchWeight,
   stem,
+  stopWords,
+  WordFilter,
   writeSketch,
 } from '../../src/stories/text.js'
 import { seeded } from '../helpers/random.js'
@@ -244,5 +247,54 @@ describe('fnv1a', () => {
   it('continues the hash of a preceding part: parts hash as their concatenation', () => {
     expect(fnv1a('world', fnv1a('hello '))).toBe(fnv1a('hello world'))
     expect(fnv1a('b', fnv1a('a'))).not.toBe(fnv1a('a'))
+  })
+})
+
+describe('WordFilter', () => {
+  /** Words of 0–20 characters from a small alphabet (letters, digits, a few beyond ASCII), so that probes often share a member's length and ends. */
+  const words = (next: () => number, n: number): string[] => {
+    const alphabet = 'aeiostkzy09é\u0641-'
+    return Array.from({ length: n }, () =>
+      Array.from({ length: next() % 21 }, () => alphabet[next() % alphabet.length]).join(''),
+    )
+  }
+
+  it('holds every word it was made with, and rules out others by length and ends', () => {
+    const next = seeded(21)
+    let ruledOut = 0
+    for (let round = 0; round < 50; round++) {
+      const members = words(next, next() % 200)
+      const filter = new WordFilter(members)
+      for (const w of members) expect(filter.mayHold(w)).toBe(true)
+      const set = new Set(members)
+      for (const w of words(next, 200)) {
+        if (set.has(w)) expect(filter.mayHold(w)).toBe(true)
+        else if (!filter.mayHold(w)) ruledOut++
+      }
+    }
+    expect(ruledOut).toBeGreaterThan(1000)
+    expect(new WordFilter(['quake']).mayHold('quick')).toBe(false)
+  })
+})
+
+describe('isContentWord', () => {
+  it('is what the stop words and /\\d/ said', () => {
+    const next = seeded(5)
+    const alphabet = 'abdeinostw019\u0660é '
+    const probes = [
+      ...stopWords,
+      'quake',
+      'a1',
+      'x',
+      '',
+      '٣',
+      ...Array.from({ length: 5000 }, () =>
+        Array.from({ length: 1 + (next() % 6) }, () => alphabet[next() % alphabet.length]).join(''),
+      ),
+    ]
+    for (const w of probes)
+      expect(isContentWord(w)).toBe(w.length >= 2 && !stopWords.has(w) && !/\d/.test(w))
+    expect(isContentWord('quake')).toBe(true)
+    expect(isContentWord('q4ake')).toBe(false)
   })
 })

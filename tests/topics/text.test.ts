@@ -3,6 +3,7 @@ import {
   collapseWhitespace,
   decodeEntities,
   htmlToText,
+  nfkc,
   normalizeText,
   normalizeUnicode,
   tokenize,
@@ -198,5 +199,40 @@ describe('normalizeText and tokenize on ASCII text with ellipses (read without t
     expect(normalizeText('Türkiye… talks')).toBe('turkiye talks')
     expect(tokenize('Kabul…’s')).toEqual(['kabul', 's'])
     expect(normalizeText('cut summary…')).toBe('cut summary')
+  })
+})
+
+describe('nfkc', () => {
+  it("is String.prototype.normalize('NFKC'), ellipses and all", () => {
+    const next = seeded(2026)
+    // ASCII, the ellipsis, and characters NFKC changes or composes (ligature, full-width, marks, ½).
+    const alphabet = [
+      'a',
+      'Z',
+      '.',
+      ' ',
+      '1',
+      '\u2026',
+      '\u2026',
+      'e\u0301',
+      '\u0301',
+      'ﬁ',
+      'Ａ',
+      '½',
+      'é',
+      '\u2026\u0301',
+    ]
+    let plain = 0
+    for (let i = 0; i < 5000; i++) {
+      const s = Array.from(
+        { length: next() % 12 },
+        () => alphabet[next() % (i % 2 ? 7 : alphabet.length)],
+      ).join('')
+      // Half the strings are ASCII and ellipses only: nfkc's path without the Unicode pass.
+      if (!/[^ -~\u2026]/.test(s) && s.includes('\u2026')) plain++
+      expect(nfkc(s), JSON.stringify(s)).toBe(s.normalize('NFKC'))
+    }
+    expect(plain).toBeGreaterThan(1500)
+    expect(nfkc('Torkham reopens…')).toBe('Torkham reopens...')
   })
 })

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { canonicalUrl, resolveUrl } from '../../src/util/url.js'
+import { canonicalOfParsed, canonicalUrl, isPlainHttpUrl, resolveUrl } from '../../src/util/url.js'
+import { mulberry32 } from '../helpers/random.js'
 
 describe('resolveUrl', () => {
   it.each([
@@ -106,5 +107,96 @@ describe('canonicalUrl', () => {
   it('returns non-web and invalid URLs trimmed but otherwise as written', () => {
     expect(canonicalUrl(' urn:uuid:1234 ')).toBe('urn:uuid:1234')
     expect(canonicalUrl('not a url')).toBe('not a url')
+  })
+})
+
+/**
+ * Random URLs near the plain ones feeds carry: schemes, hosts (www./m./amp. prefixes, upper case,
+ * digits, IPv4-like, xn--, trailing dots, ports, users), paths of characters the parser keeps,
+ * escapes or reads specially (dot segments, %2e, backslash, spaces, non-ASCII), AMP suffixes,
+ * queries and fragments.
+ */
+const randomUrl = (rnd: () => number): string => {
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T
+  const some = (alphabet: string, max: number) =>
+    Array.from({ length: Math.floor(rnd() * (max + 1)) }, () => pick([...alphabet])).join('')
+  /** Mostly what is plain, sometimes one of the rest. */
+  const plainOr = <T>(plain: readonly T[], rest: readonly T[]): T =>
+    rnd() < 0.85 ? pick(plain) : pick(rest)
+  const scheme = plainOr(['https://', 'http://'], ['HTTP://', 'https:', 'ftp://', '//', ''])
+  const label = () =>
+    plainOr(
+      [
+        `a${some('bz09-', 5)}`,
+        some('abz09-', 6) || 'a',
+        'www',
+        'www2',
+        'm',
+        'amp',
+        'cdn',
+        'ampproject',
+        'org',
+      ],
+      ['xn--bcher-kva', 'xn--zz', 'Example', '127', '0x7f', '1e', ''],
+    )
+  const host =
+    Array.from({ length: 1 + Math.floor(rnd() * 4) }, label).join('.') +
+    plainOr([''], ['.', ':80', ':443', ':8080', ':0080', '@x', ':'])
+  const user = rnd() < 0.05 ? 'u:p@' : ''
+  const segment = () =>
+    plainOr(
+      [some("abcAZ09-._~!$&'()*+,;=:@%", 8), 'amp', 'x.amp', 'x.amp.html', 'x.AMP', ''],
+      ['.', '..', '%2e', '%2E.', 'a b', 'é', 'a\\b', '^{}|[]`"<>', '\t'],
+    )
+  const path =
+    rnd() < 0.95 ? `/${Array.from({ length: Math.floor(rnd() * 5) }, segment).join('/')}` : ''
+  const query =
+    rnd() < 0.2
+      ? `?${plainOr([some('abc=&?/%09', 10)], [some("abc=&?/%'09 <", 10)])}${rnd() < 0.2 ? '&utm_source=x&amp=1' : ''}`
+      : ''
+  const fragment =
+    rnd() < 0.3 ? `#${plainOr([some("abc#?/%'09", 8)], [some("abc#?/%'`09 ", 8)])}` : ''
+  return `${scheme}${user}${host}${path}${query}${fragment}`
+}
+
+describe('the plain URL paths (no URL object)', () => {
+  const viaParser = (h: string, base: string): string | undefined => {
+    try {
+      return new URL(h, base).href
+    } catch {
+      try {
+        return new URL(h).href
+      } catch {
+        return undefined
+      }
+    }
+  }
+
+  it('resolveUrl gives what new URL gives, and a plain URL is one the parser writes back as it is', () => {
+    const rnd = mulberry32(2113)
+    let plain = 0
+    for (let i = 0; i < 10_000; i++) {
+      const h = randomUrl(rnd)
+      if (isPlainHttpUrl(h)) {
+        plain++
+        expect(new URL(h).href, h).toBe(h)
+      }
+      for (const base of ['https://example.org/feed.xml', 'not a url'])
+        if (h.trim()) expect(resolveUrl(h, base), `${h} on ${base}`).toBe(viaParser(h.trim(), base))
+    }
+    // Both paths are taken often.
+    expect(plain).toBeGreaterThan(1_500)
+    expect(plain).toBeLessThan(8_500)
+  })
+
+  it('canonicalUrl gives what the URL object path gives', () => {
+    const rnd = mulberry32(77)
+    for (let i = 0; i < 10_000; i++) {
+      const h = randomUrl(rnd)
+      expect(canonicalUrl(h), h).toBe(canonicalOfParsed(h.trim()))
+    }
+    expect(canonicalUrl('https://www.example.org/a/b.amp.html#x')).toBe(
+      'https://example.org/a/b.html',
+    )
   })
 })

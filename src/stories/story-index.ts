@@ -796,9 +796,13 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     for (const [clusterId, { score, match }] of ranked.slice(0, MAX_STORIES_TRIED)) {
       // Every member of the story must agree with the newcomer, and each source tells it once.
       // A huge story is checked against its newest members only, to bound the cost.
-      const newest = (listAt(byCluster, clusterId) ?? [])
-        .slice(-membersChecked)
-        .filter((m) => seenOf(m) >= cutoff && m !== match)
+      // One member checked (the default) is the match alone: the story's list is not read.
+      const newest =
+        membersChecked > 1
+          ? (listAt(byCluster, clusterId) ?? [])
+              .slice(-membersChecked)
+              .filter((m) => seenOf(m) >= cutoff && m !== match)
+          : []
       const members = [match, ...newest.slice(newest.length - (membersChecked - 1))]
       const fits = members.every((m) => {
         const sameDay = Math.floor(timeOf(m) / DAY_MS) === day

@@ -314,6 +314,9 @@ const isArticleUrl = (url: string): boolean => {
 /** `{ ...item, clusterId, clusterReason }`, without a clusterReason key when there is none. */
 const withStory = (item: Item, clusterId: string, reason: ClusterReason | undefined): Item => {
   if (item.clusterId === clusterId && item.clusterReason === reason) return item
+  // An arrival has no clusterReason key (most items here): one copy, in the same key order.
+  if (!Object.hasOwn(item, 'clusterReason'))
+    return reason ? { ...item, clusterId, clusterReason: reason } : { ...item, clusterId }
   const { clusterReason: _old, ...rest } = item
   return reason ? { ...rest, clusterId, clusterReason: reason } : { ...rest, clusterId }
 }

@@ -68,6 +68,8 @@ export const createBandTable = (count: number, maxPerBucket = MAX_PER_BUCKET): B
   let links = new Int32Array(slotRoom * count * 2)
   /** The next newer entry of the same bucket, once a removal needed them. */
   let newer: Int32Array | undefined
+  /** The head cell of each band a visit found (reused by every visit). */
+  const found = new Int32Array(count)
 
   const entryMask = (): number => (entryBits >= 31 ? 0x7fffffff : (1 << entryBits) - 1)
   const tagOf = (hash: number): number => (entryBits >= 31 ? 0 : hash >>> (entryBits + 1))
@@ -133,14 +135,17 @@ export const createBandTable = (count: number, maxPerBucket = MAX_PER_BUCKET): B
     const bits = bitsFor(slotRoom * count)
     if (bits === entryBits) return
     // Wider entry numbers leave fewer bits for the tags: every cell is written again (in place).
+    // A tag is its hash's bits above entryBits + 1, so the narrower tag is the wider one's high
+    // bits, which stay where they were: no key is read (a read of `links` per cell, at random,
+    // was most of the cost of a growth).
     const oldMask = entryMask()
     entryBits = bits
     for (const h of bands) {
-      for (let i = 0; i < h.cells.length; i++) {
-        const v = h.cells[i]!
+      const { cells } = h
+      for (let i = 0; i < cells.length; i++) {
+        const v = cells[i]!
         if (v === EMPTY) continue
-        const e = v & oldMask
-        h.cells[i] = (tagOf(hashOf(links[2 * e]! - 1)) << entryBits) | e
+        cells[i] = (bits >= 31 ? 0 : (v >>> bits) << bits) | (v & oldMask)
       }
     }
   }
@@ -215,11 +220,16 @@ export const createBandTable = (count: number, maxPerBucket = MAX_PER_BUCKET): B
     },
     visit(keys, f) {
       const em = entryMask()
-      for (let b = 0; b < keys.length; b++) {
-        const h = bands[b]
-        if (!h) continue
+      const nb = Math.min(keys.length, count)
+      // Every band's head first, then the buckets: the probes of the bands do not wait for one
+      // another (nor for `f`), so the processor overlaps their cache misses.
+      for (let b = 0; b < nb; b++) {
+        const h = bands[b]!
         const key = keys[b]! & SMI
-        const v = h.cells[cellOf(h, key, hashOf(key))]!
+        found[b] = h.cells[cellOf(h, key, hashOf(key))]!
+      }
+      for (let b = 0; b < nb; b++) {
+        const v = found[b]!
         if (v === EMPTY) continue
         // Newest first, and only the newest few of a crowded bucket: template-like texts (many
         // items sharing most words) must not make each arrival cost the whole window.

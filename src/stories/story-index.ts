@@ -314,6 +314,9 @@ const isArticleUrl = (url: string): boolean => {
 /** `{ ...item, clusterId, clusterReason }`, without a clusterReason key when there is none. */
 const withStory = (item: Item, clusterId: string, reason: ClusterReason | undefined): Item => {
   if (item.clusterId === clusterId && item.clusterReason === reason) return item
+  // An arrival has no clusterReason key (most items here): one copy, in the same key order.
+  if (!Object.hasOwn(item, 'clusterReason'))
+    return reason ? { ...item, clusterId, clusterReason: reason } : { ...item, clusterId }
   const { clusterReason: _old, ...rest } = item
   return reason ? { ...rest, clusterId, clusterReason: reason } : { ...rest, clusterId }
 }
@@ -438,15 +441,26 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
 
   /** The keys bandsOf keeps of a doc (reused by every doc: bandKeys reads them, keeps none). */
   let kept = new Uint32Array(256)
-  /** Band keys of a doc's words, leaving out the words too common to tell stories apart. */
-  const bandsOf = (doc: Doc): Uint32Array => {
+  /** The document frequency of each key of an arrival, aligned with its keys (reused by every arrival). */
+  let counts = new Int32Array(256)
+  /** The document frequencies of `keys` now, in {@link counts} (valid until the next call or insert). */
+  const countsOf = (keys: Uint32Array): Int32Array => {
+    if (counts.length < keys.length) counts = new Int32Array(keys.length * 2)
+    for (let i = 0; i < keys.length; i++) counts[i] = df.get(keys[i]!)
+    return counts
+  }
+  /**
+   * Band keys of a doc's words, leaving out the words too common to tell stories apart; `dfs`:
+   * the document frequencies of its keys when the caller has read them already.
+   */
+  const bandsOf = (doc: Doc, dfs?: Int32Array): Uint32Array => {
     const limit = Math.max(50, commonShare * byId.size)
     const all = keysOf(doc)
+    const freq = dfs ?? countsOf(all)
     if (kept.length < all.length) kept = new Uint32Array(all.length * 2)
     let n = 0
     for (let i = 0; i < all.length; i++) {
-      const k = all[i]!
-      if (df.get(k) <= limit) kept[n++] = k
+      if (freq[i]! <= limit) kept[n++] = all[i]!
     }
     return bandKeys(n === 0 || n === all.length ? all : kept.subarray(0, n))
   }
@@ -576,10 +590,12 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     let scored = 0
     best.clear()
     const arrival = ownOf(doc)
-    arrival.bands ??= bandsOf(doc)
+    const keys = keysOf(doc)
+    // One read of each key's document frequency, for its bands and its weight.
+    const dfs = countsOf(keys)
+    arrival.bands ??= bandsOf(doc, dfs)
     const { rows, norms, source, seen, time, size, flags } = slots.columns
     const own = slots.sourceNumber(doc.sourceId)
-    const keys = keysOf(doc)
     const background = hasKey(keys, BACKGROUND_KEY)
     const aside = doc.facts.aside === true
     const disaster = isDisaster(doc)
@@ -603,7 +619,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     let sum = 0
     const n = byId.size + 1
     for (let i = 0; i < keys.length; i++) {
-      const w = idfOf(keys[i]!, n)
+      const w = Math.log((n + IDF_PRIOR) / (dfs[i]! + 1))
       weights[i] = w
       squares[i] = w * w
       sum += w * w
@@ -783,9 +799,13 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     for (const [clusterId, { score, match }] of ranked.slice(0, MAX_STORIES_TRIED)) {
       // Every member of the story must agree with the newcomer, and each source tells it once.
       // A huge story is checked against its newest members only, to bound the cost.
-      const newest = (listAt(byCluster, clusterId) ?? [])
-        .slice(-membersChecked)
-        .filter((m) => seenOf(m) >= cutoff && m !== match)
+      // One member checked (the default) is the match alone: the story's list is not read.
+      const newest =
+        membersChecked > 1
+          ? (listAt(byCluster, clusterId) ?? [])
+              .slice(-membersChecked)
+              .filter((m) => seenOf(m) >= cutoff && m !== match)
+          : []
       const members = [match, ...newest.slice(newest.length - (membersChecked - 1))]
       const fits = members.every((m) => {
         const sameDay = Math.floor(timeOf(m) / DAY_MS) === day

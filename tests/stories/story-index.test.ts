@@ -59,6 +59,31 @@ const reopens = [
 ]
 
 describe('createStoryIndex: similar reports', () => {
+
+  it('gives each item its story with the same keys in the same order, a clusterReason only when joined', () => {
+    const index = createStoryIndex()
+    // One without a clusterReason key, one whose key is there but undefined, one with a stale reason.
+    const [first, second, third] = reopens
+    const { clusterReason: _none, ...bare } = first!
+    const stale = { ...third!, clusterReason: { via: 'url' as const, matchedId: 'gone' } }
+    const undef = { ...second!, clusterReason: undefined }
+    const out = index.assign([bare, undef, stale], NOW)
+    // What {...rest, clusterId[, clusterReason]} gave, rest being the item without its clusterReason.
+    const expected = (item: Item, got: Item): Item => {
+      const { clusterReason: _old, ...rest } = item
+      return got.clusterReason
+        ? { ...rest, clusterId: got.clusterId, clusterReason: got.clusterReason }
+        : { ...rest, clusterId: got.clusterId }
+    }
+    expect(out[1]!.clusterReason?.via).toBe('similar')
+    expect(out[2]!.clusterReason?.via).toBe('similar')
+    for (const [k, item] of [bare, undef, stale].entries()) {
+      const got = out[k]!
+      expect(Object.keys(got)).toEqual(Object.keys(expected(item, got)))
+      expect(JSON.stringify(got)).toBe(JSON.stringify(expected(item, got)))
+    }
+    expect(Object.hasOwn(out[0]!, 'clusterReason')).toBe(false)
+  })
   it('puts reports of one event in one story, explaining each merge', () => {
     const index = createStoryIndex()
     const [first, ...rest] = index.assign(reopens, NOW)

@@ -59,7 +59,6 @@ const reopens = [
 ]
 
 describe('createStoryIndex: similar reports', () => {
-
   it('gives each item its story with the same keys in the same order, a clusterReason only when joined', () => {
     const index = createStoryIndex()
     // One without a clusterReason key, one whose key is there but undefined, one with a stale reason.

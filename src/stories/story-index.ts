@@ -803,7 +803,9 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
         )
       })
       if (fits) {
-        return { clusterId, reason: { via: 'similar', matchedId: match.id, score: round3(score) } }
+        // Frozen, in store/frozen-reason.ts's shape: the store keeps this very object (no copy).
+        const reason = Object.freeze({ via: 'similar', matchedId: match.id, score: round3(score) })
+        return { clusterId, reason }
       }
     }
     return undefined
@@ -841,7 +843,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
       if (own) return withStory(item, own.clusterId, own.reason)
       const first = same.sort((a, b) => timeOf(a) - timeOf(b) || (a.id < b.id ? -1 : 1))[0]
       if (first) {
-        const reason: ClusterReason = { via: 'url', matchedId: first.id }
+        const reason: ClusterReason = Object.freeze({ via: 'url', matchedId: first.id })
         doc.clusterId = first.clusterId
         doc.reason = reason
         insert(doc)

@@ -67,6 +67,8 @@ describe('createStoryIndex: similar reports', () => {
     for (const item of rest) {
       expect(item.clusterId).toBe(reopens[0]!.id)
       expect(item.clusterReason).toMatchObject({ via: 'similar' })
+      // Frozen: the store keeps the very object the index holds (store/memory.ts).
+      expect(Object.isFrozen(item.clusterReason)).toBe(true)
       expect(item.clusterReason?.score).toBeGreaterThanOrEqual(DEFAULT_THRESHOLD)
       expect(item.clusterReason?.score).toBeLessThanOrEqual(1)
     }
@@ -290,6 +292,7 @@ describe('the window follows fetch time', () => {
     const index = createStoryIndex()
     const [, joined] = index.assign([first, copy], now)
     expect(joined).toMatchObject({ clusterId: 'a', clusterReason: { via: 'url', matchedId: 'a' } })
+    expect(Object.isFrozen(joined?.clusterReason)).toBe(true)
     expect(index.evict(new Date(now.getTime() + 71 * 3_600_000))).toBe(0)
     expect(index.evict(new Date(now.getTime() + 73 * 3_600_000))).toBe(2)
   })

@@ -189,3 +189,20 @@ describe('createItemIndex load()', () => {
     }
   })
 })
+
+describe('publishedOf / fetchedOf', () => {
+  it('read the times of stored and unstored items, a shared date string parsed once for both', () => {
+    const index = createItemIndex()
+    const a = makeItem({ title: 'a', publishedAt: at(0), fetchedAt: at(90) })
+    const shared = at(30)
+    const b = makeItem({ title: 'b', publishedAt: shared, fetchedAt: shared })
+    index.put(a)
+    index.put(b)
+    expect(index.publishedOf(a)).toBe(Date.parse(at(0)))
+    expect(index.fetchedOf(a)).toBe(Date.parse(at(90)))
+    expect(index.fetchedOf(b)).toBe(Date.parse(shared))
+    const loose = makeItem({ title: 'c', publishedAt: at(5), fetchedAt: at(6) })
+    expect(index.publishedOf(loose)).toBe(Date.parse(at(5)))
+    expect(index.fetchedOf(loose)).toBe(Date.parse(at(6)))
+  })
+})

@@ -263,6 +263,29 @@ describe('createStoryIndex: window and stored items', () => {
     expect(index.stats().scored).toBeLessThanOrEqual(index.stats().candidates)
   })
 
+  it('takes back what the reports that joined a story counted when they leave, no more and no less', () => {
+    // The joiners were fetched before the report they joined, so they leave the window first.
+    const [lead, ...joiners] = reopens.map((r, k) =>
+      k === 0 ? { ...r, fetchedAt: at(10) } : { ...r, fetchedAt: at(k / 12) },
+    )
+    const later = new Date(T0 + 77 * 3_600_000)
+    const probe = report(
+      'tolo',
+      4,
+      'Trade resumes at Torkham as border reopens after three weeks',
+      'Trucks crossed Torkham on Sunday as the border reopened for trade after three weeks.',
+      { fetchedAt: later.toISOString() },
+    )
+    const a = createStoryIndex()
+    const assigned = a.assign([lead!, ...joiners], NOW)
+    expect(assigned.slice(1).every((i) => i.clusterId === lead!.id)).toBe(true)
+    expect(a.evict(later)).toBe(joiners.length)
+    const b = createStoryIndex()
+    b.assign([lead!], NOW)
+    // The same document frequencies as an index that only ever held the lead: the same score.
+    expect(a.assign([probe], later)).toEqual(b.assign([probe], later))
+  })
+
   it('evicts what fell out of the window and reports how many', () => {
     const index = createStoryIndex({ windowMs: 3_600_000 })
     for (const item of reopens) index.add(item)

@@ -1,6 +1,7 @@
 /** The in-memory Store: upsert and dedupe rules, due sources, indexed queries and retention. */
 import { StoreError } from '../model/errors.js'
 import type {
+  ClusterReason,
   Enclosure,
   IngestResult,
   Item,
@@ -84,8 +85,11 @@ const freezeItem = (i: Item): Item =>
     categories: Object.freeze([...i.categories]) as string[],
     topics: Object.freeze([...i.topics]) as string[],
     enclosures: Object.freeze(i.enclosures.map((e) => Object.freeze({ ...e }))) as Enclosure[],
-    ...(i.clusterReason ? { clusterReason: frozenReason(i.clusterReason) } : {}),
+    // A reason the story index froze (in frozenReason's shape) is kept, not copied: its doc holds it too.
+    ...(i.clusterReason ? { clusterReason: ownReason(i.clusterReason) } : {}),
   })
+
+const ownReason = (r: ClusterReason): ClusterReason => (Object.isFrozen(r) ? r : frozenReason(r))
 
 /**
  * A frozen copy of a state, all through, so that reads hand it out as it is: a copy per read cost
@@ -239,8 +243,7 @@ export const createMemoryStore = (opts: MemoryStoreOptions = {}): MemoryStore =>
     async recentItems(since) {
       const t = toTime('recentItems since', since)
       return index.sorted().filter((i) => {
-        const { published, fetched } = index.timesOf(i)
-        return published >= t || fetched >= t
+        return index.publishedOf(i) >= t || index.fetchedOf(i) >= t
       })
     },
 
@@ -324,7 +327,7 @@ export const createMemoryStore = (opts: MemoryStoreOptions = {}): MemoryStore =>
       // A story counts once however many of its reports match, as a collapsed feed shows it.
       const seen = stories ? new Set<string>() : undefined
       for (const i of pool) {
-        if (t !== undefined && index.timesOf(i).published < t) break // pools are newest first
+        if (t !== undefined && index.publishedOf(i) < t) break // pools are newest first
         if (sourceId !== undefined && i.sourceId !== sourceId) continue
         if (topic !== undefined && !i.topics.includes(topic)) continue
         if (seen) seen.add(i.clusterId)
@@ -366,7 +369,7 @@ export const createMemoryStore = (opts: MemoryStoreOptions = {}): MemoryStore =>
       if (index.oldestPublished() < cutoff) {
         const newest = new Map<string, number>()
         for (const i of index.values()) {
-          const t = index.timesOf(i).published
+          const t = index.publishedOf(i)
           if (t > (newest.get(i.clusterId) ?? Number.NEGATIVE_INFINITY)) newest.set(i.clusterId, t)
         }
         for (const i of index.values()) {

@@ -120,10 +120,16 @@ export const createBandTable = (count: number, maxPerBucket = MAX_PER_BUCKET): B
     }
   }
 
-  /** Room for the entries of `slot`: the arrays grow by a quarter (a doubling was twice the room). */
+  /**
+   * Room for the entries of `slot`: the arrays double. Their room past the last slot is never
+   * written, and a fresh typed array's untouched pages cost no resident memory: what does cost is
+   * the copy, old and new held together until a collection frees the old. Grown by a quarter, a
+   * first import of 50,000 items copied its last 14 MB of links at 46,000 items, near the end where
+   * its peak RSS is; doubling copies less in all and last at 32,768 items.
+   */
   const room = (slot: number): void => {
     if (slot < slotRoom) return
-    slotRoom = Math.max(slot + 1, slotRoom + (slotRoom >> 2))
+    slotRoom = Math.max(slot + 1, slotRoom * 2)
     const l = new Int32Array(slotRoom * count * 2)
     l.set(links)
     links = l

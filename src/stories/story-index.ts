@@ -361,7 +361,11 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
   /** What scoring reads of each indexed doc, by slot; `docs` has the doc of each slot. */
   const slots = createSlotTable()
   const docs: (Doc | undefined)[] = []
-  /** Keys and counted keys of the indexed docs, by slot (the band table keeps their LSH band keys). */
+  /**
+   * Keys of the indexed docs, and which of them a doc counted (when not all: see `counted`, as a
+   * mask over its keys, a bit each, where the keys themselves were 4 bytes each: ~2 MB at 50,000
+   * items), by slot (the band table keeps their LSH band keys).
+   */
   const keyArena = createKeyArena()
   const countedArena = createKeyArena()
   /** How many indexed docs have each key: what makes a word too common to sign with. */
@@ -499,7 +503,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     df.add(own.counted ?? keys, 1)
     // Into the arenas and the slot columns: what the doc held itself (and its buffers) is dropped.
     keyArena.set(slot, keys)
-    if (own.counted) countedArena.set(slot, own.counted)
+    if (own.counted) countedArena.set(slot, maskOf(keys, own.counted))
     else countedArena.clear(slot)
     doc.own = undefined
     doc.slot = slot
@@ -518,7 +522,8 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     for (const key of doc.events) dropFrom(byEvent, key, doc)
     const slot = doc.slot
     if (slot === undefined) return
-    df.add(countedArena.has(slot) ? countedArena.get(slot) : keyArena.get(slot), -1)
+    const keys = keyArena.get(slot)
+    df.add(countedArena.has(slot) ? keysIn(keys, countedArena.get(slot)) : keys, -1)
     buckets.remove(slot)
     keyArena.clear(slot)
     countedArena.clear(slot)
@@ -823,7 +828,9 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
         )
       })
       if (fits) {
-        return { clusterId, reason: { via: 'similar', matchedId: match.id, score: round3(score) } }
+        // Frozen, in store/frozen-reason.ts's shape: the store keeps this very object (no copy).
+        const reason = Object.freeze({ via: 'similar', matchedId: match.id, score: round3(score) })
+        return { clusterId, reason }
       }
     }
     return undefined
@@ -861,7 +868,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
       if (own) return withStory(item, own.clusterId, own.reason)
       const first = same.sort((a, b) => timeOf(a) - timeOf(b) || (a.id < b.id ? -1 : 1))[0]
       if (first) {
-        const reason: ClusterReason = { via: 'url', matchedId: first.id }
+        const reason: ClusterReason = Object.freeze({ via: 'url', matchedId: first.id })
         doc.clusterId = first.clusterId
         doc.reason = reason
         insert(doc)
@@ -929,6 +936,24 @@ const keysNotIn = (a: Uint32Array, b: Uint32Array): Uint32Array => {
     while (j < b.length && b[j]! < x) j++
     if (j >= b.length || b[j] !== x) out.push(x)
   }
+  return Uint32Array.from(out)
+}
+
+/** Which keys of sorted `keys` are in `sub` (sorted, a subset of them): bit i of the mask for key i. */
+const maskOf = (keys: Uint32Array, sub: Uint32Array): Uint32Array => {
+  const mask = new Uint32Array((keys.length + 31) >>> 5)
+  for (let i = 0, j = 0; i < keys.length && j < sub.length; i++) {
+    if (keys[i] !== sub[j]) continue
+    mask[i >>> 5]! |= 1 << (i & 31)
+    j++
+  }
+  return mask
+}
+
+/** The keys of `keys` whose bits are set in `mask` (see {@link maskOf}). */
+const keysIn = (keys: Uint32Array, mask: Uint32Array): Uint32Array => {
+  const out: number[] = []
+  for (let i = 0; i < keys.length; i++) if ((mask[i >>> 5]! >>> (i & 31)) & 1) out.push(keys[i]!)
   return Uint32Array.from(out)
 }
 

@@ -150,8 +150,31 @@ describe('createItemIndex load()', () => {
     }
     for (const s of [...SOURCES, 'none']) {
       expect(ids(index.sortedBySource(s))).toEqual(sortedOf((i) => i.sourceId === s))
+      expect(index.countBySource(s)).toBe(all.filter((i) => i.sourceId === s).length)
     }
+    expect(index.sourceIds().sort()).toEqual([...new Set(all.map((i) => i.sourceId))].sort())
   }
+
+  it("counts each source's items before any source's view is read, and keeps its views right after", () => {
+    const random = rng(5)
+    const index = createItemIndex()
+    const items = world(random, 300)
+    for (const it of items) index.put(it)
+    for (const it of items.slice(0, 40)) index.remove(it.id)
+    const left = items.slice(40)
+    for (const s of SOURCES)
+      expect(index.countBySource(s)).toBe(left.filter((i) => i.sourceId === s).length)
+    // The first view read makes every source's ids; later changes keep them.
+    expectViewsSorted(index)
+    for (const it of world(random, 50, 'late')) index.put(it)
+    for (const it of left.slice(0, 30)) index.remove(it.id)
+    expectViewsSorted(index)
+    index.clear()
+    expect(index.sourceIds()).toEqual([])
+    expect(index.countBySource(SOURCES[0]!)).toBe(0)
+    for (const it of items.slice(0, 10)) index.put(it)
+    expectViewsSorted(index)
+  })
 
   it('makes views equal to a full sort from items given newest first, shuffled, or with repeated ids', () => {
     const random = rng(23)
@@ -187,5 +210,22 @@ describe('createItemIndex load()', () => {
       if (round % 2 === 0) index.sorted()
       expectViewsSorted(index)
     }
+  })
+})
+
+describe('publishedOf / fetchedOf', () => {
+  it('read the times of stored and unstored items, a shared date string parsed once for both', () => {
+    const index = createItemIndex()
+    const a = makeItem({ title: 'a', publishedAt: at(0), fetchedAt: at(90) })
+    const shared = at(30)
+    const b = makeItem({ title: 'b', publishedAt: shared, fetchedAt: shared })
+    index.put(a)
+    index.put(b)
+    expect(index.publishedOf(a)).toBe(Date.parse(at(0)))
+    expect(index.fetchedOf(a)).toBe(Date.parse(at(90)))
+    expect(index.fetchedOf(b)).toBe(Date.parse(shared))
+    const loose = makeItem({ title: 'c', publishedAt: at(5), fetchedAt: at(6) })
+    expect(index.publishedOf(loose)).toBe(Date.parse(at(5)))
+    expect(index.fetchedOf(loose)).toBe(Date.parse(at(6)))
   })
 })

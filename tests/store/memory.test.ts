@@ -40,6 +40,20 @@ describe('createMemoryStore', () => {
     expect(Object.isFrozen(got?.topics)).toBe(true)
   })
 
+  it("keeps a story's reason that is frozen as it is (the story index holds it too), and a frozen copy of one that is not", async () => {
+    const s = createMemoryStore()
+    const frozen = Object.freeze({ via: 'similar' as const, matchedId: 'm1', score: 0.5 })
+    const open = { via: 'url' as const, matchedId: 'm2' }
+    const a = makeItem({ title: 'a', clusterId: 'm1', clusterReason: frozen })
+    const b = makeItem({ title: 'b', clusterId: 'm2', clusterReason: open })
+    await s.saveIngest({ sourceId: 'dawn', items: [a, b], state })
+    expect((await s.getItem(a.id))?.clusterReason).toBe(frozen)
+    const kept = (await s.getItem(b.id))?.clusterReason
+    expect(kept).toEqual(open)
+    expect(kept).not.toBe(open)
+    expect(Object.isFrozen(kept)).toBe(true)
+  })
+
   it('hands out frozen states, and keeps its own copy of what it is given', async () => {
     const s = createMemoryStore()
     const given: SourceState = {

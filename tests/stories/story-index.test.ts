@@ -91,6 +91,8 @@ describe('createStoryIndex: similar reports', () => {
     for (const item of rest) {
       expect(item.clusterId).toBe(reopens[0]!.id)
       expect(item.clusterReason).toMatchObject({ via: 'similar' })
+      // Frozen: the store keeps the very object the index holds (store/memory.ts).
+      expect(Object.isFrozen(item.clusterReason)).toBe(true)
       expect(item.clusterReason?.score).toBeGreaterThanOrEqual(DEFAULT_THRESHOLD)
       expect(item.clusterReason?.score).toBeLessThanOrEqual(1)
     }
@@ -285,6 +287,29 @@ describe('createStoryIndex: window and stored items', () => {
     expect(index.stats().scored).toBeLessThanOrEqual(index.stats().candidates)
   })
 
+  it('takes back what the reports that joined a story counted when they leave, no more and no less', () => {
+    // The joiners were fetched before the report they joined, so they leave the window first.
+    const [lead, ...joiners] = reopens.map((r, k) =>
+      k === 0 ? { ...r, fetchedAt: at(10) } : { ...r, fetchedAt: at(k / 12) },
+    )
+    const later = new Date(T0 + 77 * 3_600_000)
+    const probe = report(
+      'tolo',
+      4,
+      'Trade resumes at Torkham as border reopens after three weeks',
+      'Trucks crossed Torkham on Sunday as the border reopened for trade after three weeks.',
+      { fetchedAt: later.toISOString() },
+    )
+    const a = createStoryIndex()
+    const assigned = a.assign([lead!, ...joiners], NOW)
+    expect(assigned.slice(1).every((i) => i.clusterId === lead!.id)).toBe(true)
+    expect(a.evict(later)).toBe(joiners.length)
+    const b = createStoryIndex()
+    b.assign([lead!], NOW)
+    // The same document frequencies as an index that only ever held the lead: the same score.
+    expect(a.assign([probe], later)).toEqual(b.assign([probe], later))
+  })
+
   it('evicts what fell out of the window and reports how many', () => {
     const index = createStoryIndex({ windowMs: 3_600_000 })
     for (const item of reopens) index.add(item)
@@ -314,6 +339,7 @@ describe('the window follows fetch time', () => {
     const index = createStoryIndex()
     const [, joined] = index.assign([first, copy], now)
     expect(joined).toMatchObject({ clusterId: 'a', clusterReason: { via: 'url', matchedId: 'a' } })
+    expect(Object.isFrozen(joined?.clusterReason)).toBe(true)
     expect(index.evict(new Date(now.getTime() + 71 * 3_600_000))).toBe(0)
     expect(index.evict(new Date(now.getTime() + 73 * 3_600_000))).toBe(2)
   })

@@ -165,13 +165,15 @@ const SPILLED_FLUSH_CHARS = 256 * 1_048_576
  */
 const SPILL_AFTER_CHARS = 1_048_576
 
-/** A pending body that waits in the spill file: where, and its weight in `pendingChars`. */
-interface Spilled {
-  span: SpillSpan
+/**
+ * A pending body that waits in the spill file: where (its span, in the same object: a first import
+ * holds one per item), and its weight in `pendingChars`.
+ */
+interface Spilled extends SpillSpan {
   chars: number
 }
 
-const isSpilled = (p: Item | Spilled): p is Spilled => 'span' in p
+const isSpilled = (p: Item | Spilled): p is Spilled => 'chars' in p
 
 /**
  * Whether `JSON.stringify` writes `a` and `b` alike, for `a` a copy of `b` such as the memory
@@ -382,7 +384,7 @@ export const createPartitionedStore = async (
   const pendingBody = (id: string): Item | undefined => {
     const p = pending.get(id)
     if (p === undefined || !isSpilled(p)) return p
-    return freezeWhole(JSON.parse(spill.read(p.span).toString('utf8')) as Item)
+    return freezeWhole(JSON.parse(spill.read(p).toString('utf8')) as Item)
   }
   /** The items of the save being filed, by id, with the JSON bytes the journal took of each. */
   let encoded: Map<string, { item: Item; bytes: Buffer }> | undefined
@@ -397,7 +399,8 @@ export const createPartitionedStore = async (
     pendingChars += chars
     if (!opts.readOnly && heldChars + chars > spillAfter) {
       try {
-        pending.set(full.id, { span: spill.put(bytesOf(full)), chars })
+        const { off, len } = spill.put(bytesOf(full))
+        pending.set(full.id, { off, len, chars })
         return
       } catch {
         // No room for the spill file: the body stays in memory (the journal holds it either way).
@@ -452,7 +455,7 @@ export const createPartitionedStore = async (
     if (found) return found
     if (p !== undefined) {
       const body = pendingBody(id) as Item
-      cache.set(id, body, p.span.len)
+      cache.set(id, body, p.len)
       return body
     }
     const at = slots.get(id)
@@ -743,7 +746,7 @@ export const createPartitionedStore = async (
     let n = 0
     for (const id of byDay.get(day) ?? []) {
       const p = pending.get(id)
-      if (p) n += isSpilled(p) ? p.span.len : bodyChars(p)
+      if (p) n += isSpilled(p) ? p.len : bodyChars(p)
     }
     return n
   }
@@ -800,7 +803,7 @@ export const createPartitionedStore = async (
         count: list.length,
         partOf: (k) => {
           const p = written[k]
-          if (p) return isSpilled(p) ? spill.read(p.span) : Buffer.from(JSON.stringify(p))
+          if (p) return isSpilled(p) ? spill.read(p) : Buffer.from(JSON.stringify(p))
           const at = stored[k]!
           return readerOf(at.day).read(at.off, at.len)
         },

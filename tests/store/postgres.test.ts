@@ -95,6 +95,33 @@ const itemSearchCheck = async (db: pg.Pool) => {
 if (skip) console.warn(`skipping the PostgreSQL store suite: ${skip}`)
 
 /** When the story-copy reports were published. */
+type ReadPage = (q: ItemQuery) => Promise<Page<Item>>
+
+/**
+ * The ids of every page of each query, with stories collapsed and not, following cursors (at most
+ * `maxPages` pages of `limit` items each): what two stores must give alike.
+ */
+const idsOfPages = async (
+  read: ReadPage,
+  queries: readonly Omit<ItemQuery, 'limit' | 'clusters'>[],
+  limit: number,
+  maxPages: number,
+): Promise<string[][]> => {
+  const out: string[][] = []
+  for (const q of queries) {
+    for (const clusters of ['all', 'collapse'] as const) {
+      let cursor: string | undefined
+      let n = 0
+      do {
+        const page = await read({ limit, clusters, ...q, ...(cursor ? { cursor } : {}) })
+        out.push(page.items.map((i) => i.id))
+        cursor = page.nextCursor
+      } while (cursor && ++n < maxPages)
+    }
+  }
+  return out
+}
+
 const STORY_AT = Date.parse('2026-11-20T08:00:00.000Z')
 const STORY_PLACES = ['Torkham', 'Chaman', 'Ghulam Khan', 'Angoor Adda', 'Kharlachi']
 const STORY_WHAT = ['trade', 'travellers', 'fuel trucks', 'patients', 'refugees returning']
@@ -994,21 +1021,7 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
           sources: ['dawn', 'tolo'],
         },
       ]
-      const pages = async (read: (q: ItemQuery) => Promise<Page<Item>>) => {
-        const out: string[][] = []
-        for (const q of queries) {
-          for (const clusters of ['all', 'collapse'] as const) {
-            let cursor: string | undefined
-            let n = 0
-            do {
-              const page = await read({ limit: 7, clusters, ...q, ...(cursor ? { cursor } : {}) })
-              out.push(page.items.map((i) => i.id))
-              cursor = page.nextCursor
-            } while (cursor && ++n < 60)
-          }
-        }
-        return out
-      }
+      const pages = (read: ReadPage) => idsOfPages(read, queries, 7, 60)
       const columns = async () =>
         (
           await pool.query<{ c: string }>(
@@ -1105,21 +1118,7 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
         { q: { include: ['torkham'], exclude: [] } },
         { q: { include: ['report'], exclude: ['trade'] }, sources: ['dawn'] },
       ]
-      const pages = async (read: (q: ItemQuery) => Promise<Page<Item>>) => {
-        const out: string[][] = []
-        for (const q of queries) {
-          for (const clusters of ['all', 'collapse'] as const) {
-            let cursor: string | undefined
-            let n = 0
-            do {
-              const page = await read({ limit: 9, clusters, ...q, ...(cursor ? { cursor } : {}) })
-              out.push(page.items.map((i) => i.id))
-              cursor = page.nextCursor
-            } while (cursor && ++n < 40)
-          }
-        }
-        return out
-      }
+      const pages = (read: ReadPage) => idsOfPages(read, queries, 9, 40)
       const options = async () =>
         Object.fromEntries(
           (

@@ -136,6 +136,9 @@ describe('serve when the store cannot write', { timeout: 60_000 }, () => {
     expect(await metric('topicwire_store_write_failures_total')).toBe(0)
   })
 
+  // The scheduler also ticks every 15 s, and a tick's cycle flushes too (the next flush retries
+  // what one could not write): a tick that falls inside the fault adds a failure of its own. So
+  // the counts below are at least one per refresh, never exact.
   it('fails /readyz, counts each failed write and logs one line a cycle while it cannot write', async () => {
     // Every day's write fails (EPERM); what is stored stays readable, and readers are served.
     immutable(true)
@@ -147,14 +150,19 @@ describe('serve when the store cannot write', { timeout: 60_000 }, () => {
       status: 'not ready',
       reason: expect.stringMatching(/cannot write/),
     })
-    expect(await metric('topicwire_store_write_failures_total')).toBe(1)
+    const first = await metric('topicwire_store_write_failures_total')
+    expect(first).toBeGreaterThanOrEqual(1)
     expect(await metric('topicwire_store_write_failing')).toBe(1)
     await refresh()
-    expect(await metric('topicwire_store_write_failures_total')).toBe(2)
+    expect(await metric('topicwire_store_write_failures_total')).toBeGreaterThanOrEqual(first + 1)
     expect((await ready()).status).toBe(503)
     const during = logs.slice(before).split('\n').filter(Boolean)
     const failures = during.filter((l) => l.includes('poll cycle not written'))
-    expect(failures).toHaveLength(2)
+    // One line a failed cycle: as many lines as failures counted by now (a tick may add both).
+    expect(failures.length).toBeGreaterThanOrEqual(2)
+    expect(failures.length).toBeLessThanOrEqual(
+      await metric('topicwire_store_write_failures_total'),
+    )
     // One line each, naming the folder: no stack trace, here or in any other line of the fault.
     for (const line of failures) expect(line).toMatch(/cannot write .*db/)
     expect(during.some((l) => /"stack"|\n\s+at /.test(l))).toBe(false)
@@ -173,10 +181,15 @@ describe('serve when the store cannot write', { timeout: 60_000 }, () => {
     await refresh()
     expect(await ready()).toMatchObject({ status: 200, body: { status: 'ready' } })
     expect(await metric('topicwire_store_write_failing')).toBe(0)
-    expect(await metric('topicwire_store_write_failures_total')).toBe(2)
+    const failed = await metric('topicwire_store_write_failures_total')
+    expect(failed).toBeGreaterThanOrEqual(2)
     // Items polled before and during the fault are all on disk: none was lost.
     expect(await storedGuids()).toEqual(
       ['fault-item-0', 'fault-item-1', 'fault-item-2', 'fault-item-3'].sort(),
     )
+    // Writable again: a further cycle (with one more item) adds no failure.
+    await refresh()
+    expect(await metric('topicwire_store_write_failures_total')).toBe(failed)
+    expect(await storedGuids()).toContain('fault-item-4')
   })
 })

@@ -95,6 +95,27 @@ const itemSearchCheck = async (db: pg.Pool) => {
 if (skip) console.warn(`skipping the PostgreSQL store suite: ${skip}`)
 
 /** When the story-copy reports were published. */
+/**
+ * A memory store (the oracle) of `items`, each source's saved by one ingest; an item without a
+ * story is its own (as the clusterer makes it).
+ */
+const memoryStoreOf = async (
+  items: Item[],
+  sources: readonly string[],
+  nextPollAt: string,
+): Promise<Store> => {
+  for (const it of items) if (it.clusterId === undefined) it.clusterId = it.id
+  const mem = createMemoryStore()
+  for (const source of sources) {
+    await mem.saveIngest({
+      sourceId: source,
+      items: items.filter((it) => it.sourceId === source),
+      state: { sourceId: source, failures: 0, nextPollAt },
+    })
+  }
+  return mem
+}
+
 type ReadPage = (q: ItemQuery) => Promise<Page<Item>>
 
 /**
@@ -995,15 +1016,7 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
           language: i % 2 === 0 ? 'en' : 'ur',
         }),
       )
-      for (const it of stored) if (it.clusterId === undefined) it.clusterId = it.id
-      const mem = createMemoryStore()
-      for (const source of sources) {
-        await mem.saveIngest({
-          sourceId: source,
-          items: stored.filter((it) => it.sourceId === source),
-          state: { sourceId: source, failures: 0, nextPollAt: at(9_999) },
-        })
-      }
+      const mem = await memoryStoreOf(stored, sources, at(9_999))
       const queries: Omit<ItemQuery, 'limit' | 'clusters'>[] = [
         { q: { include: ['torkham'], exclude: [] } },
         { q: { include: ['trade'], exclude: ['torkham'] }, topics: ['border'] },
@@ -1102,15 +1115,7 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
           clusterId: i % 6 === 0 ? `story-${i % 20}` : undefined,
         }),
       )
-      for (const it of stored) if (it.clusterId === undefined) it.clusterId = it.id
-      const mem = createMemoryStore()
-      for (const source of sources) {
-        await mem.saveIngest({
-          sourceId: source,
-          items: stored.filter((it) => it.sourceId === source),
-          state: { sourceId: source, failures: 0, nextPollAt: hoursAfter(9_999) },
-        })
-      }
+      const mem = await memoryStoreOf(stored, sources, hoursAfter(9_999))
       const queries: Omit<ItemQuery, 'limit' | 'clusters'>[] = [
         {},
         { topics: ['border'] },

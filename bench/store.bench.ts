@@ -177,15 +177,19 @@ const measure = async (size: number, driver: string, pg?: PgCluster): Promise<Ro
   }
 }
 
-const dropDatabase = async (pg: PgCluster, name: string): Promise<void> => {
-  const admin = new pgLib.Client({ connectionString: pg.url('postgres') })
-  await admin.connect()
+/** Runs `fn` on a connection of its own to `url`, closed afterwards. */
+const withClient = async <T>(url: string, fn: (c: pgLib.Client) => Promise<T>): Promise<T> => {
+  const c = new pgLib.Client({ connectionString: url })
+  await c.connect()
   try {
-    await admin.query(`DROP DATABASE IF EXISTS "${name}"`)
+    return await fn(c)
   } finally {
-    await admin.end()
+    await c.end()
   }
 }
+
+const dropDatabase = (pg: PgCluster, name: string): Promise<unknown> =>
+  withClient(pg.url('postgres'), (c) => c.query(`DROP DATABASE IF EXISTS "${name}"`))
 
 /**
  * With BENCH_PG_DIR: builds `bench_N_built` unless the kept cluster has it (a database whose
@@ -194,44 +198,34 @@ const dropDatabase = async (pg: PgCluster, name: string): Promise<void> => {
  * PostgreSQL's buffers.
  */
 const copyBuilt = async (pg: PgCluster, size: number, items: ReturnType<typeof makeItems>) => {
-  const admin = new pgLib.Client({ connectionString: pg.url('postgres') })
-  await admin.connect()
-  try {
-    const built = `bench_${size}_built`
-    const { rows } = await admin.query<{ n: number }>(
+  const built = `bench_${size}_built`
+  const exists = await withClient(pg.url('postgres'), async (c) => {
+    const { rows } = await c.query<{ n: number }>(
       'SELECT count(*)::int AS n FROM pg_database WHERE datname = $1',
       [built],
     )
-    let done = false
-    if (rows[0]!.n > 0) {
-      const c = new pgLib.Client({ connectionString: pg.url(built) })
-      await c.connect()
-      try {
-        const r = await c.query<{ n: number }>(
-          "SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'bench_built'",
-        )
-        done = r.rows[0]!.n > 0
-      } finally {
-        await c.end()
-      }
-      if (!done) await admin.query(`DROP DATABASE "${built}"`)
-    }
-    if (!done) {
-      await admin.query(`CREATE DATABASE "${built}"`)
-      await bulkLoadPg(pg.url(built), items)
-      const c = new pgLib.Client({ connectionString: pg.url(built) })
-      await c.connect()
-      try {
-        await c.query('CREATE TABLE bench_built (at timestamptz NOT NULL DEFAULT now())')
-      } finally {
-        await c.end()
-      }
-    }
-    await dropDatabase(pg, `bench_${size}`)
-    await admin.query(`CREATE DATABASE "bench_${size}" TEMPLATE "${built}" STRATEGY FILE_COPY`)
-  } finally {
-    await admin.end()
+    return rows[0]!.n > 0
+  })
+  const done =
+    exists &&
+    (await withClient(pg.url(built), async (c) => {
+      const { rows } = await c.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'bench_built'",
+      )
+      return rows[0]!.n > 0
+    }))
+  if (!done) {
+    await dropDatabase(pg, built)
+    await withClient(pg.url('postgres'), (c) => c.query(`CREATE DATABASE "${built}"`))
+    await bulkLoadPg(pg.url(built), items)
+    await withClient(pg.url(built), (c) =>
+      c.query('CREATE TABLE bench_built (at timestamptz NOT NULL DEFAULT now())'),
+    )
   }
+  await dropDatabase(pg, `bench_${size}`)
+  await withClient(pg.url('postgres'), (c) =>
+    c.query(`CREATE DATABASE "bench_${size}" TEMPLATE "${built}" STRATEGY FILE_COPY`),
+  )
 }
 
 export const run = async (): Promise<void> => {

@@ -43,7 +43,11 @@ export interface MatchResult {
 
 /** Each regex runs at most once per field and item, however many topics use it. */
 const regexIn = (regex: RegexSpec, field: MatchField, p: PreparedItem): boolean => {
-  const cache = p.regexHits[field]
+  let cache = p.regexHits[field]
+  if (cache === undefined) {
+    cache = new Map()
+    p.regexHits[field] = cache
+  }
   let hit = cache.get(regex)
   if (hit === undefined) {
     hit = regex.re.test(p.fields[field]?.text ?? '')

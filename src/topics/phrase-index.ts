@@ -133,3 +133,62 @@ export const scanTokens = (
     }
   }
 }
+
+/** A–Z to a–z; other code units as they are. */
+const lower = (c: number): number => (c >= 65 && c <= 90 ? c + 32 : c)
+
+/** Whether a code unit is in a word of text that tokenize() reads without its Unicode pass. */
+const isWordUnit = (c: number): boolean =>
+  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57)
+
+/**
+ * {@link scanTokens} over the words of `text`, for text that tokenize() reads without its
+ * Unicode pass (topics/text.ts takesAsciiPath): its words are the runs of A–Z, a–z and 0–9,
+ * lower-cased. A word is only made into a string when the index may start a phrase with it
+ * (PhraseIndex `firstTokenShapes`); the prefix trie is walked along its code units. Most words
+ * start none, and tokenising a field only to scan it made a string per word and the list of
+ * them. `tokensOf` gives tokenize(text), asked for only when a phrase of several words starts at
+ * a word (to read the words after it). Returns the hits, or undefined when there are none.
+ */
+export const scanAsciiText = (
+  text: string,
+  index: PhraseIndex,
+  tokensOf: () => readonly string[],
+): PhraseHits | undefined => {
+  let hits: PhraseHits | undefined
+  const { firstTokenShapes, byFirstToken, prefixes } = index
+  const n = text.length
+  let word = 0
+  let i = 0
+  while (i < n) {
+    if (!isWordUnit(text.charCodeAt(i))) {
+      i++
+      continue
+    }
+    const start = i
+    while (i < n && isWordUnit(text.charCodeAt(i))) i++
+    const length = i - start
+    const first = lower(text.charCodeAt(start))
+    if (((firstTokenShapes[first & 127] as number) & (1 << Math.min(length, 31))) !== 0) {
+      const t = text.slice(start, i).toLowerCase()
+      const starting = byFirstToken.get(t)
+      if (starting)
+        for (const p of starting)
+          if (p.tokens.length === 1 || phraseAt(tokensOf(), word, p)) {
+            hits ??= new Map()
+            record(hits, p.id, word)
+          }
+    }
+    let node: PrefixNode | undefined = prefixes
+    for (let k = start; k < i; k++) {
+      node = node.next.get(lower(text.charCodeAt(k)))
+      if (node === undefined) break
+      if (node.ending) {
+        hits ??= new Map()
+        for (const p of node.ending) record(hits, p.id, word)
+      }
+    }
+    word++
+  }
+  return hits
+}

@@ -4,8 +4,10 @@ import {
   internPhrase,
   type PhraseHits,
   type PhraseSpec,
+  scanAsciiText,
   scanTokens,
 } from '../../src/topics/phrase-index.js'
+import { takesAsciiPath, tokenize } from '../../src/topics/text.js'
 import { seeded } from '../helpers/random.js'
 
 /** Every phrase tried at every position: what scanTokens must find, without its index. */
@@ -70,6 +72,69 @@ describe('scanTokens', () => {
     expect(sorted(hits)).toEqual([
       [a.id, [1]],
       [b.id, [3]],
+    ])
+  })
+})
+
+describe('scanAsciiText', () => {
+  it('finds what scanTokens finds in the words of tokenize, on random phrases and ASCII texts', () => {
+    const next = seeded(1414)
+    // Letters of both cases, digits, separators and the ellipsis (the one character beyond ASCII
+    // the ASCII path reads); words up to 40 characters, past the shape filter's 31.
+    const letters = 'abkzAKZ19'
+    const separators = [' ', ' ', '-', '.', "'", '\t', '…', '_', '@', '[', '`', '{', '/', ':']
+    const word = (): string => {
+      const n = 1 + (next() % 6 === 0 ? next() % 40 : next() % 5)
+      return Array.from({ length: n }, () => letters[next() % letters.length]).join('')
+    }
+    let hitsFound = 0
+    let tokensAsked = 0
+    for (let round = 0; round < 400; round++) {
+      const interned = new Map<string, PhraseSpec>()
+      for (let k = 0; k < 1 + (next() % 12); k++) {
+        const tokens = tokenize(Array.from({ length: 1 + (next() % 3) }, word).join(' '))
+        if (tokens.length > 0) internPhrase(interned, tokens, next() % 4 === 0)
+      }
+      const index = buildPhraseIndex(interned.values())
+      const pool = [...interned.values()].flatMap((p) => p.tokens)
+      let text = separators[next() % separators.length] as string
+      for (let k = next() % 40; k > 0; k--) {
+        const w =
+          next() % 2 === 0 && pool.length > 0 ? (pool[next() % pool.length] as string) : word()
+        // Indexed words written in capitals too: the scan lower-cases as tokenize does.
+        text += next() % 3 === 0 ? w.toUpperCase() : w
+        text += separators[next() % separators.length]
+      }
+      expect(takesAsciiPath(text)).toBe(true)
+      const tokens = tokenize(text)
+      const expected: PhraseHits = new Map()
+      scanTokens(tokens, index, expected)
+      let asked = false
+      const got =
+        scanAsciiText(text, index, () => {
+          asked = true
+          return tokens
+        }) ?? new Map()
+      expect(sorted(got), text).toEqual(sorted(expected))
+      hitsFound += expected.size
+      if (asked) tokensAsked++
+    }
+    // The cases reach both the hits and the phrases of several words.
+    expect(hitsFound).toBeGreaterThan(100)
+    expect(tokensAsked).toBeGreaterThan(10)
+  })
+
+  it('gives no hits (undefined) for a text none of whose words starts a phrase', () => {
+    const interned = new Map<string, PhraseSpec>()
+    internPhrase(interned, ['torkham'], false)
+    internPhrase(interned, ['afghan'], true)
+    const index = buildPhraseIndex(interned.values())
+    expect(scanAsciiText('Trade resumed at Chaman… Talks', index, () => [])).toBeUndefined()
+    expect(
+      sorted(scanAsciiText('TORKHAM, Afghans… torkham', index, () => []) ?? new Map()),
+    ).toEqual([
+      [0, [0, 2]],
+      [1, [1]],
     ])
   })
 })

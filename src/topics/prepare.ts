@@ -3,7 +3,7 @@ import type { Item, MatchField } from '../model/types.js'
 import type { CompiledTopics } from './compiled.js'
 import { type PhraseHits, type PhraseIndex, scanAsciiText, scanTokens } from './phrase-index.js'
 import type { RegexSpec } from './term.js'
-import { collapseWhitespace, htmlToText, takesAsciiPath, tokenize } from './text.js'
+import { collapseWhitespace, htmlText, takesAsciiPath, tokenize } from './text.js'
 
 /** The parts of an item that rules look at. */
 export type MatchableItem = Pick<Item, 'title' | 'summary' | 'contentHtml' | 'categories'>
@@ -43,80 +43,75 @@ export interface Clauses {
   texts: string[]
 }
 
-/** A field whose raw text (whitespace collapsed) and words are only made when asked for. */
-const lazyField = (makeText: () => string, makeTokens: () => string[]): PreparedField => {
-  let text: string | undefined
-  let tokens: string[] | undefined
-  return {
-    get text() {
-      text ??= makeText()
-      return text
-    },
-    get tokens() {
-      tokens ??= makeTokens()
-      return tokens
-    },
+/**
+ * A field whose text (whitespace collapsed) and words are only made when asked for. A class with
+ * no closure: an object literal with getters made two functions and their pair per field and item.
+ */
+class LazyField implements PreparedField {
+  #text: string | undefined
+  #tokens: string[] | undefined
+  /**
+   * @param raw the field's text before its whitespace is collapsed
+   * @param wordsOfText its words are tokenize(text), not tokenize(raw) (for HTML's text)
+   */
+  constructor(
+    private readonly raw: string,
+    private readonly wordsOfText: boolean,
+  ) {}
+  get text(): string {
+    this.#text ??= collapseWhitespace(this.raw)
+    return this.#text
+  }
+  get tokens(): string[] {
+    this.#tokens ??= tokenize(this.wordsOfText ? this.text : this.raw)
+    return this.#tokens
   }
 }
 
-/** A field, and the text its words are read from when tokenize() reads it without the Unicode pass. */
+/** The categories: their text, and their words with '' between two categories. */
+const categoriesField = (categories: readonly string[]): PreparedField => {
+  const tokens: string[] = []
+  for (const c of categories) {
+    if (tokens.length > 0) tokens.push('')
+    tokens.push(...tokenize(c))
+  }
+  let text: string | undefined
+  return {
+    get text() {
+      text ??= categories.map(collapseWhitespace).join('\n')
+      return text
+    },
+    tokens,
+  }
+}
+
+/**
+ * A field, and text with the same words as its tokens that {@link scanAsciiText} may read (its
+ * raw text: a reader of words need not collapse whitespace).
+ */
 interface ReadField {
   field: PreparedField
-  /** tokenize(words) gives the field's tokens (absent: they are made some other way). */
   words?: string
 }
 
-const readField = (
-  item: MatchableItem,
-  field: MatchField,
-  summary: PreparedField | undefined,
-): ReadField => {
+const readField = (item: MatchableItem, field: MatchField): ReadField => {
   switch (field) {
-    case 'title': {
-      const { title } = item
-      return {
-        field: lazyField(
-          () => collapseWhitespace(title),
-          () => tokenize(title),
-        ),
-        words: title,
-      }
-    }
+    case 'title':
+      return { field: new LazyField(item.title, false), words: item.title }
     case 'summary': {
       const text = item.summary ?? ''
-      return {
-        field: lazyField(
-          () => collapseWhitespace(text),
-          () => tokenize(text),
-        ),
-        words: text,
-      }
+      return { field: new LazyField(text, false), words: text }
     }
     case 'content': {
-      const text = htmlToText(item.contentHtml ?? '')
-      // A feed that sends a description only has it as summary and content alike: tokenised once.
-      if (summary && text === item.summary) return { field: summary }
-      return {
-        field: lazyField(
-          () => text,
-          () => tokenize(text),
-        ),
-        words: text,
-      }
+      // The words of HTML's text are those of its collapsed text when both are on the ASCII path
+      // (ASCII whitespace separates words alike); other whitespace (a no-break space) may not
+      // be: such text is read collapsed.
+      const raw = htmlText(item.contentHtml ?? '')
+      const content = new LazyField(raw, true)
+      return { field: content, words: takesAsciiPath(raw) ? raw : content.text }
     }
-    case 'categories': {
-      const tokens: string[] = []
-      for (const c of item.categories) {
-        if (tokens.length > 0) tokens.push('')
-        tokens.push(...tokenize(c))
-      }
-      return {
-        field: lazyField(
-          () => item.categories.map(collapseWhitespace).join('\n'),
-          () => tokens,
-        ),
-      }
-    }
+    case 'categories':
+      return { field: categoriesField(item.categories) }
   }
 }
 
@@ -158,13 +153,9 @@ export const prepareItem = (
   const fields: PreparedItem['fields'] = {}
   let seen: Uint8Array | undefined
   for (const field of compiled.fields) {
-    const read = readField(item, field, fields.summary)
+    const read = readField(item, field)
     fields[field] = read.field
-    // The summary's words again have the summary's hits (read only from here on).
-    const found =
-      field === 'content' && read.field === fields.summary
-        ? hits.summary
-        : scanField(read, compiled.index)
+    const found = scanField(read, compiled.index)
     hits[field] = found
     if (found === NO_HITS) continue
     seen ??= new Uint8Array(compiled.index.size)

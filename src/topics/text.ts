@@ -269,9 +269,12 @@ const INLINE_TAGS = new Set([
   'wbr',
 ])
 
+const TAG_NAME_CHAR = /[A-Za-z0-9]/
+const TAG_START = /[A-Za-z/!?]/
+
 const tagName = (html: string, from: number): string => {
   let end = from
-  while (end < html.length && /[A-Za-z0-9]/.test(html[end] ?? '')) end++
+  while (end < html.length && TAG_NAME_CHAR.test(html[end] ?? '')) end++
   return html.slice(from, end).toLowerCase()
 }
 
@@ -281,7 +284,13 @@ const tagName = (html: string, from: number): string => {
  * each character is visited a bounded number of times, even for unbalanced `<`.
  * @example htmlToText('<p>Torkham</p><p>re<b>open</b>s &amp; trade</p>') // 'Torkham reopens & trade'
  */
-export const htmlToText = (html: string): string => {
+export const htmlToText = (html: string): string => collapseWhitespace(htmlText(html))
+
+/**
+ * {@link htmlToText} before its whitespace is collapsed: the same words, for a reader that
+ * separates words at any whitespace (the collapse costs a regex pass and a copy).
+ */
+export const htmlText = (html: string): string => {
   let out = ''
   let i = 0
   // Once a search for '>' or '-->' failed, later searches would fail too: remember, stay linear.
@@ -300,7 +309,7 @@ export const htmlToText = (html: string): string => {
     if (isComment && !commentEndMissing) {
       close = html.indexOf('-->', lt + 4)
       commentEndMissing = close < 0
-    } else if (!isComment && !gtMissing && /[A-Za-z/!?]/.test(next)) {
+    } else if (!isComment && !gtMissing && TAG_START.test(next)) {
       close = html.indexOf('>', lt + 1)
       gtMissing = close < 0
     }
@@ -313,5 +322,5 @@ export const htmlToText = (html: string): string => {
     out += INLINE_TAGS.has(name) ? '' : ' '
     i = close + (isComment ? 3 : 1)
   }
-  return collapseWhitespace(decodeEntities(out))
+  return decodeEntities(out)
 }

@@ -164,15 +164,18 @@ describe('fields: topic in, group in and field scopes', () => {
     expect(matches('span', item('x', { contentHtml: html }))).toBe(false)
   })
 
-  it('reads a description sent as both summary and content once, with each field still its own scope', () => {
+  it('reads a description sent as both summary and content alike, with each field still its own scope', () => {
     const both = item('Border news', {
       summary: 'Trucks cross at Chaman',
       contentHtml: '<p>Trucks cross at <b>Chaman</b></p>',
     })
     const compiled = compileTopics([topic('Chaman')])
     const p = prepareItem(both, compiled)
-    expect(p.fields.content?.tokens).toBe(p.fields.summary?.tokens)
-    expect(p.hits.content).toBe(p.hits.summary)
+    expect(p.fields.content?.tokens).toEqual(['trucks', 'cross', 'at', 'chaman'])
+    expect(p.fields.content?.tokens).toEqual(p.fields.summary?.tokens)
+    expect(p.fields.content?.text).toBe('Trucks cross at Chaman')
+    expect(p.hits.content).toEqual(p.hits.summary)
+    expect(p.hits.content.size).toBe(1)
     expect(matches('content:"cross at Chaman"', both)).toBe(true)
     expect(matches('summary:Chaman', both)).toBe(true)
     expect(matches('title:Chaman', both)).toBe(false)

@@ -323,6 +323,9 @@ for (const name of MULTI_WORD_NAMES) {
   MULTI_BY_FIRST.set(parts[0]!, list)
 }
 
+/** A capitalised name of up to three words after in/at/near (global: read with exec from 0). */
+const NAME_AFTER_IN = /\b(?:in|at|near) ((?:[A-Z][a-z]+ ?){1,3})/g
+
 /** Gazetteer places, unknown capitalised places and countries. */
 const places = (
   clauses: readonly Clause[],
@@ -355,9 +358,12 @@ const places = (
     }
     i += span - 1
   }
+  const re = NAME_AFTER_IN
   for (const { raw } of clauses) {
     // Capitalised names after in/at/near (case is lost once normalised); title case skipped: "In".
-    for (const m of raw.matchAll(/\b(?:in|at|near) ((?:[A-Z][a-z]+ ?){1,3})/g)) {
+    // One regex for every clause, read with exec: a literal and matchAll made two per clause.
+    re.lastIndex = 0
+    for (let m = re.exec(raw); m !== null; m = re.exec(raw)) {
       const name = normalizeText(m[1] ?? '')
       const first = name.split(' ')[0] ?? ''
       if (!first || NOT_PLACES.has(first) || PLACES[first] || COUNTRY_OF.has(first)) continue
@@ -484,12 +490,19 @@ export const readStory = (
   const polish = isPolish(title) || isPolish(summary)
   const head = clausesOf(title, polish)
   const body = clausesOf(summary, polish)
-  const all = [...head, ...body]
-  const words: string[] = []
-  const lexemes: (Lexeme | undefined)[] = []
+  const all = head.concat(body)
+  let count = 0
+  for (const c of all) count += c.words.length
+  // Made at their size: grown word by word, they left several times their size of garbage.
+  const words: string[] = new Array(count)
+  const lexemes: (Lexeme | undefined)[] = new Array(count)
+  let at = 0
   for (const c of all) {
-    for (const w of c.words) words.push(w)
-    for (const l of c.lexemes) lexemes.push(l)
+    const n = c.words.length
+    for (let i = 0; i < n; i++) {
+      words[at] = c.words[i] as string
+      lexemes[at++] = c.lexemes[i]
+    }
   }
   // The headline says what happened; the summary often recalls what happened before.
   const direction = { ...directions(body), ...directions(head) }

@@ -326,14 +326,9 @@ for (const name of MULTI_WORD_NAMES) {
 /** A capitalised name of up to three words after in/at/near (global: read with exec from 0). */
 const NAME_AFTER_IN = /\b(?:in|at|near) ((?:[A-Z][a-z]+ ?){1,3})/g
 
-/** Gazetteer places, unknown capitalised places and countries. */
-const places = (
-  clauses: readonly Clause[],
-  words: readonly string[],
-  lexemes: readonly (Lexeme | undefined)[],
-) => {
+/** Gazetteer places and countries the words name. */
+const sitesOf = (words: readonly string[], lexemes: readonly (Lexeme | undefined)[]) => {
   const sites = new Set<string>()
-  const others = new Set<string>()
   const countries = new Set<string>()
   // One word list: "in the Afghan capital, Kabul" names its site across the comma.
   for (let i = 0; i < words.length; i++) {
@@ -358,6 +353,17 @@ const places = (
     }
     i += span - 1
   }
+  return { sites, countries }
+}
+
+/** Gazetteer places, unknown capitalised places and countries. */
+const places = (
+  clauses: readonly Clause[],
+  words: readonly string[],
+  lexemes: readonly (Lexeme | undefined)[],
+) => {
+  const { sites, countries } = sitesOf(words, lexemes)
+  const others = new Set<string>()
   const re = NAME_AFTER_IN
   for (const { raw } of clauses) {
     // Capitalised names after in/at/near (case is lost once normalised); title case skipped: "In".
@@ -525,7 +531,8 @@ export const readStory = (
     0,
     head.reduce((n, c) => n + c.words.length, 0),
   )
-  const headWhere = places(head, headWords, lexemes).places
+  // Only the headline's gazetteer places count here: its other names are not read.
+  const headWhere = sitesOf(headWords, lexemes).sites
   const disasters = eventKeys(head, headWhere, where)
   // A roundup of the day's several events ("two accidents") is news of that day, not a look back.
   let phase = disasters.length > 0 ? eventPhase(title) : undefined

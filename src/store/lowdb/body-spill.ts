@@ -10,8 +10,11 @@ export interface SpillSpan {
 export interface BodySpill {
   /** Appends `json` (synchronously: the store files an item in one step); returns where it lies. */
   put(json: Buffer): SpillSpan
-  /** The bytes of a span `put` returned since the last {@link BodySpill.clear}. */
-  read(span: SpillSpan): Buffer
+  /**
+   * The bytes of a span `put` returned since the last {@link BodySpill.clear}; with `scratch`, a
+   * view of its buffer (made larger when the span needs it), valid until the next read into it.
+   */
+  read(span: SpillSpan, scratch?: { buffer: Buffer }): Buffer
   /** Forgets every span (the file is emptied): call it only once no span is in use. */
   clear(): void
   /** Bytes in the file now. */
@@ -71,8 +74,10 @@ export const createBodySpill = (
       end += json.length
       return span
     },
-    read(span) {
-      const out = Buffer.allocUnsafe(span.len)
+    read(span, scratch) {
+      if (scratch && scratch.buffer.length < span.len)
+        scratch.buffer = Buffer.allocUnsafeSlow(Math.max(span.len, 2 * scratch.buffer.length, 4096))
+      const out = scratch ? scratch.buffer.subarray(0, span.len) : Buffer.allocUnsafe(span.len)
       if (span.off >= written) {
         // Still in the buffer (a span is never split between the buffer and the file).
         const from = span.off - written

@@ -250,19 +250,22 @@ const writeDayTemp = async (j: DayWrite): Promise<void> => {
   try {
     // One batch buffer, filled by copy: each part is copied before the next is asked for (a
     // part may be a view of a SpanReader's window), and no MB-sized concatenation a batch is
-    // left dead behind.
+    // left dead behind. The hash takes what is written, a batch at a time (not a call per part).
     const batch = Buffer.allocUnsafeSlow(WRITE_BATCH_BYTES)
     let bytes = 0
     let at = 0
+    const write = async (b: Buffer, length: number): Promise<void> => {
+      hash.update(length === b.length ? b : b.subarray(0, length))
+      await fh.write(b, 0, length)
+    }
     const put = async (b: Buffer): Promise<void> => {
-      hash.update(b)
       at += b.length
       if (bytes + b.length > batch.length && bytes > 0) {
-        await fh.write(batch, 0, bytes)
+        await write(batch, bytes)
         bytes = 0
       }
       if (b.length > batch.length) {
-        await fh.write(b)
+        await write(b, b.length)
         return
       }
       b.copy(batch, bytes)
@@ -276,7 +279,7 @@ const writeDayTemp = async (j: DayWrite): Promise<void> => {
       await put(part)
     }
     await put(tail)
-    if (bytes > 0) await fh.write(batch, 0, bytes)
+    if (bytes > 0) await write(batch, bytes)
     const st = await fh.stat()
     await Promise.all([
       fh.sync(),
@@ -794,6 +797,9 @@ export const createPartitionedStore = async (
         }
         return r
       }
+      // Where this day's spilled bodies are read, one after the other: writeDayTemp copies each
+      // before it asks for the next.
+      const scratch = { buffer: Buffer.allocUnsafeSlow(0) }
       jobs.push(job)
       dayWrites.push({
         file: files.day(day),
@@ -803,7 +809,7 @@ export const createPartitionedStore = async (
         count: list.length,
         partOf: (k) => {
           const p = written[k]
-          if (p) return isSpilled(p) ? spill.read(p) : Buffer.from(JSON.stringify(p))
+          if (p) return isSpilled(p) ? spill.read(p, scratch) : Buffer.from(JSON.stringify(p))
           const at = stored[k]!
           return readerOf(at.day).read(at.off, at.len)
         },

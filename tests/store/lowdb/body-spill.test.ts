@@ -42,6 +42,20 @@ describe('createBodySpill', () => {
     spill.close()
   })
 
+  it('reads into a scratch buffer it makes larger as spans need, from the buffer and the file', () => {
+    const spill = createBodySpill(join(dir, 'scratch.tmp'), 64)
+    const sizes = [10, 30, 20, 9, 64, 65, 200, 1, 63, 12, 12]
+    const spans = sizes.map((n, k) => spill.put(body(k, n)))
+    const scratch = { buffer: Buffer.alloc(0) }
+    for (const [k, span] of [...spans.entries()].reverse()) {
+      const read = spill.read(span, scratch)
+      expect(read.toString()).toBe(body(k, sizes[k]!).toString())
+      expect(read.buffer).toBe(scratch.buffer.buffer)
+    }
+    expect(scratch.buffer.length).toBeGreaterThanOrEqual(200)
+    spill.close()
+  })
+
   it('starts over after clear, and makes no file while the buffer holds every body', () => {
     const file = join(dir, 'clear.tmp')
     const spill = createBodySpill(file, 1024)

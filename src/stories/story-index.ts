@@ -30,7 +30,7 @@ import {
   SLOT_DISASTER,
   SLOT_FOLDED,
 } from './slots.js'
-import { fnv1a, hasKey, normOf, weightedCosine } from './text.js'
+import { fnv1a, hasKey, normOf, weightedCosineIn } from './text.js'
 
 /** Tuning of a {@link StoryIndex}; the defaults are what `npm run eval:stories` measures (tests/stories/evaluate.test.ts checks them). */
 export interface StoryIndexOptions {
@@ -694,10 +694,18 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
           : base
       const weakMin = min * support
       if (bound * BOUND_SLACK < weakMin * norm * cNorm) return false
-      const c = docs[slot]!
       counters.scored++
-      const score = weightedCosine(keys, weights, norm, keysOf(c), cNorm)
+      const score = weightedCosineIn(
+        keys,
+        weights,
+        norm,
+        keyArena.chunkOf(slot),
+        keyArena.startOf(slot),
+        keyArena.lengthOf(slot),
+        cNorm,
+      )
       if (score < weakMin) return false
+      const c = docs[slot]!
       let e = best.get(c.clusterId)
       if (!e) {
         e = {

@@ -14,6 +14,14 @@ export interface KeyArena {
    * what it showed, but pins the old chunk).
    */
   get(slot: number): Uint32Array
+  /**
+   * The chunk that holds the array of `slot` (empty when it has none), which is its values from
+   * {@link KeyArena.startOf} on, {@link KeyArena.lengthOf} of them: `get` without making a view,
+   * for reads in a hot loop. Valid until the next `set` or `clear`, as `get`'s view is.
+   */
+  chunkOf(slot: number): Uint32Array
+  startOf(slot: number): number
+  lengthOf(slot: number): number
   /** Whether `slot` has an array (set and not cleared since), even an empty one. */
   has(slot: number): boolean
   /** Drops the array of `slot`. */
@@ -145,6 +153,12 @@ export const createKeyArena = (chunkValues = 32_768, initialSlots = 1024): KeyAr
       const start = starts[slot]!
       return (chunks[c] as Uint32Array).subarray(start, start + lengths[slot]!)
     },
+    chunkOf(slot) {
+      const c = slot < slotsUsed ? chunkOf[slot]! : NONE
+      return c === NONE ? EMPTY : (chunks[c] as Uint32Array)
+    },
+    startOf: (slot) => (slot < slotsUsed && chunkOf[slot] !== NONE ? starts[slot]! : 0),
+    lengthOf: (slot) => (slot < slotsUsed ? lengths[slot]! : 0),
     has: (slot) => slot < slotsUsed && starts[slot] !== NONE,
     clear,
     get capacity() {

@@ -1,4 +1,5 @@
 /** MinHash signatures and LSH band keys over sets of 32-bit feature hashes (pure, deterministic). */
+import { createSimdSignature } from './minhash-simd.js'
 
 /** murmur3's 32-bit finaliser: a cheap, well-mixed permutation of uint32. */
 export const mix32 = (x: number): number => {
@@ -42,33 +43,41 @@ const seedsFor = (n: number): Uint32Array => {
  */
 export const createBandKeys = (
   shape: LshShape = DEFAULT_LSH,
+  /** Whether the signature may be computed with WebAssembly SIMD (minhash-simd.ts); default true. */
+  simd = true,
 ): ((features: Uint32Array) => Uint32Array) => {
   const n = shape.bands * shape.rows
-  const seeds = Int32Array.from(seedsFor(n))
+  const unsigned = seedsFor(n)
+  const seeds = Int32Array.from(unsigned)
   const sig = new Uint32Array(n)
+  // Four hash functions per instruction where WebAssembly SIMD compiles: the same minima.
+  const vectored = simd ? createSimdSignature(unsigned) : undefined
   return (features) => {
     if (features.length === 0) return new Uint32Array(0)
-    // One hash function at a time over every feature, its minimum kept in a local rather than
-    // stored into the signature per hash (this runs for every item indexed: bands × rows ×
-    // features hashes). mix32 inlined in 32-bit integers, compared with the sign bit flipped:
-    // the unsigned order without a conversion to a double. The same minima as mix32's (a test
-    // holds it to the formula as first written).
-    const m = features.length
-    const f = new Int32Array(features.buffer, features.byteOffset, m)
-    for (let i = 0; i < n; i++) {
-      const seed = seeds[i]!
-      let min = 0x7fffffff
-      for (let j = 0; j < m; j++) {
-        let h = f[j]! ^ seed
-        h ^= h >>> 16
-        h = Math.imul(h, 0x85ebca6b)
-        h ^= h >>> 13
-        h = Math.imul(h, 0xc2b2ae35)
-        h ^= h >>> 16
-        h ^= 0x80000000
-        if (h < min) min = h
+    if (vectored) vectored(features, sig)
+    else {
+      // One hash function at a time over every feature, its minimum kept in a local rather than
+      // stored into the signature per hash (this runs for every item indexed: bands × rows ×
+      // features hashes). mix32 inlined in 32-bit integers, compared with the sign bit flipped:
+      // the unsigned order without a conversion to a double. The same minima as mix32's (a test
+      // holds it to the formula as first written).
+      const m = features.length
+      const f = new Int32Array(features.buffer, features.byteOffset, m)
+      for (let i = 0; i < n; i++) {
+        const seed = seeds[i]!
+        let min = 0x7fffffff
+        for (let j = 0; j < m; j++) {
+          let h = f[j]! ^ seed
+          h ^= h >>> 16
+          h = Math.imul(h, 0x85ebca6b)
+          h ^= h >>> 13
+          h = Math.imul(h, 0xc2b2ae35)
+          h ^= h >>> 16
+          h ^= 0x80000000
+          if (h < min) min = h
+        }
+        sig[i] = min ^ 0x80000000
       }
-      sig[i] = min ^ 0x80000000
     }
     const keys = new Uint32Array(shape.bands)
     for (let b = 0; b < shape.bands; b++) {

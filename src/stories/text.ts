@@ -296,14 +296,29 @@ export const weightedCosine = (
   aNorm: number,
   b: Uint32Array,
   bNorm: number,
+): number => weightedCosineIn(a, weights, aNorm, b, 0, b.length, bNorm)
+
+/**
+ * {@link weightedCosine} with `b` given as `length` values of `chunk` from `start` (a key arena's
+ * array, read without making a view of it).
+ */
+export const weightedCosineIn = (
+  a: Uint32Array,
+  weights: Float64Array,
+  aNorm: number,
+  chunk: Uint32Array,
+  start: number,
+  length: number,
+  bNorm: number,
 ): number => {
   if (aNorm === 0 || bNorm === 0) return 0
   let i = 0
-  let j = 0
+  let j = start
+  const end = start + length
   let dot = 0
-  while (i < a.length && j < b.length) {
+  while (i < a.length && j < end) {
     const x = a[i]!
-    const y = b[j]!
+    const y = chunk[j]!
     if (x === y) {
       dot += weights[i]! * weights[i]!
       i++

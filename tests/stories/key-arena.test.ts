@@ -66,6 +66,10 @@ describe('createKeyArena', () => {
     for (let slot = 0; slot < 300; slot++) {
       expect(arena.has(slot)).toBe(model.has(slot))
       expect([...arena.get(slot)]).toEqual(model.get(slot) ?? [])
+      // The same values read in place, without a view.
+      const start = arena.startOf(slot)
+      const inPlace = arena.chunkOf(slot).subarray(start, start + arena.lengthOf(slot))
+      expect([...inPlace]).toEqual(model.get(slot) ?? [])
       live += model.get(slot)?.length ?? 0
     }
     expect(arena.live).toBe(live)

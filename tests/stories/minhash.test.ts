@@ -5,6 +5,7 @@ import {
   DEFAULT_LSH,
   mix32,
 } from '../../src/stories/minhash.js'
+import { createSimdSignature, MAX_SIMD_HASHES } from '../../src/stories/minhash-simd.js'
 import { keysOf } from '../../src/stories/text.js'
 
 const words = (n: number, prefix: string): string[] =>
@@ -60,16 +61,43 @@ describe('createBandKeys', () => {
       seed = (Math.imul(seed, 48271) + 11) % 2147483647
       return Math.abs(seed)
     }
-    for (const shape of [DEFAULT_LSH, { bands: 7, rows: 3 }, { bands: 1, rows: 0 }]) {
-      const keys = createBandKeys(shape)
-      for (let round = 0; round < 60; round++) {
-        // Hashes across the whole uint32 range (high bit set or not), 0 and 2³² − 1 among them.
-        const features = Uint32Array.from({ length: round % 25 }, (_, k) =>
-          k === 0 ? 0 : k === 1 ? 0xffffffff : (next() * 2 + (next() & 1)) >>> 0,
-        )
-        expect(keys(features)).toEqual(reference(features, shape))
+    // Both the WebAssembly SIMD signature and the JavaScript loop; 300 × 2 hash functions are
+    // more than the SIMD module holds (the loop computes them).
+    const shapes = [
+      DEFAULT_LSH,
+      { bands: 7, rows: 3 },
+      { bands: 1, rows: 0 },
+      { bands: 300, rows: 2 },
+    ]
+    for (const simd of [true, false]) {
+      for (const shape of shapes) {
+        const keys = createBandKeys(shape, simd)
+        for (let round = 0; round < 60; round++) {
+          // Hashes across the whole uint32 range (high bit set or not), 0 and 2³² − 1 among them.
+          const features = Uint32Array.from({ length: round % 25 }, (_, k) =>
+            k === 0 ? 0 : k === 1 ? 0xffffffff : (next() * 2 + (next() & 1)) >>> 0,
+          )
+          expect(keys(features)).toEqual(reference(features, shape))
+        }
+        // More features than the SIMD module's first memory page holds (it grows), then few again.
+        const many = Uint32Array.from({ length: 20_000 }, () => next() >>> 0)
+        expect(keys(many)).toEqual(reference(many, shape))
+        expect(keys(many.subarray(0, 3))).toEqual(reference(many.subarray(0, 3), shape))
       }
     }
+  })
+
+  it('computes the signature with WebAssembly SIMD where it compiles (Node 20 on x64 and arm64)', () => {
+    const seeds = Uint32Array.from({ length: 80 }, (_, i) => mix32(i))
+    const simd = createSimdSignature(seeds)
+    expect(simd).toBeDefined()
+    const sig = new Uint32Array(80)
+    simd?.(Uint32Array.of(7, 0xffffffff, 0), sig)
+    for (let i = 0; i < 80; i++) {
+      const s = seeds[i]!
+      expect(sig[i]).toBe(Math.min(mix32(7 ^ s), mix32(0xffffffff ^ s), mix32(s)))
+    }
+    expect(createSimdSignature(new Uint32Array(MAX_SIMD_HASHES + 1))).toBeUndefined()
   })
 
   it('puts everything in one bucket with zero rows (a scan, for measurements)', () => {

@@ -16,6 +16,8 @@ import {
   stem,
   stopWords,
   WordFilter,
+  weightedCosine,
+  weightedCosineIn,
   writeSketch,
 } from '../../src/stories/text.js'
 import { seeded } from '../helpers/random.js'
@@ -120,6 +122,34 @@ describe('jaccardAtLeast', () => {
     // Both branches are exercised.
     expect(reached).toBeGreaterThan(300)
     expect(reached).toBeLessThan(2_700)
+  })
+})
+
+describe('weightedCosine', () => {
+  it('is Σ w² over the shared keys / (‖a‖ · ‖b‖), b read in place from a larger array alike', () => {
+    const next = seeded(11)
+    const keys = (n: number, range: number) =>
+      keysOf(Array.from({ length: n }, () => `w${next() % range}`))
+    for (let k = 0; k < 500; k++) {
+      const range = 5 + (next() % 100)
+      const a = keys(next() % 40, range)
+      const b = keys(next() % 40, range)
+      const weights = Float64Array.from(a, () => (1 + (next() % 50)) / 10)
+      const aNorm = Math.hypot(...weights)
+      const bNorm = 1 + (next() % 9)
+      let dot = 0
+      a.forEach((key, i) => {
+        if (b.includes(key)) dot += weights[i]! ** 2
+      })
+      const expected = aNorm === 0 ? 0 : dot / (aNorm * bNorm)
+      expect(weightedCosine(a, weights, aNorm, b, bNorm)).toBeCloseTo(expected, 12)
+      // b between other keys (which must not count) in a chunk.
+      const before = keys(5, range)
+      const chunk = Uint32Array.from([...before, ...b, ...keys(5, range)])
+      expect(weightedCosineIn(a, weights, aNorm, chunk, before.length, b.length, bNorm)).toBe(
+        weightedCosine(a, weights, aNorm, b, bNorm),
+      )
+    }
   })
 })
 

@@ -9,6 +9,7 @@ import { buildFeedDocument } from '../src/publish/feed.js'
 import { renderRss } from '../src/publish/rss.js'
 import { queryItemsPg } from '../src/store/postgres/item-query.js'
 import { openPgPool, type Queryable } from '../src/store/postgres/pg-pool.js'
+import { warmPg } from '../src/store/postgres/warm.js'
 import { DRIVERS } from './store-drivers.js'
 import { DAY_MS, NOW, SOURCES, sourceId, spanDays, TOPICS, words } from './store-world.js'
 
@@ -169,25 +170,18 @@ const server = driver === 'postgres' ? await serverSplit() : undefined
 
 /**
  * PostgreSQL, warm: the items' tables, their TOAST and every index read into shared buffers
- * (`pg_prewarm`, what `pg_prewarm.autoprewarm` restores after a restart, and what a long-running
- * server's buffers hold once pages have read them), then every shape measured again. Returns
- * how long the prewarm took and how many MB it loaded; cold (above) is the state a build or a
- * restart without autoprewarm leaves: nothing of the items in shared buffers.
+ * (`topicwire store warm`: pg_prewarm, what `pg_prewarm.autoprewarm` restores after a restart,
+ * and what a long-running server's buffers hold once pages have read them), then every shape
+ * measured again. Returns how long the prewarm took and how many MB it loaded; cold (above) is
+ * the state a build or a restart without autoprewarm leaves: nothing of the items in shared
+ * buffers.
  */
 const prewarm = async (): Promise<{ ms: number; mb: number }> => {
   const pool = await openPgPool({ url: path, max: 1, statementTimeoutMs: 0 })
   try {
-    const t = performance.now()
-    await pool.query('CREATE EXTENSION IF NOT EXISTS pg_prewarm')
-    const { rows } = await pool.query<{ blocks: string }>(
-      `SELECT coalesce(sum(pg_prewarm(c.oid)), 0)::text AS blocks
-       FROM pg_class c
-       JOIN pg_class t ON c.oid IN (t.oid, t.reltoastrelid)
-         OR c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid IN (t.oid, t.reltoastrelid))
-       WHERE t.relname IN ('items', 'item_search', 'item_topics')
-         AND t.relnamespace = 'public'::regnamespace`,
-    )
-    return { ms: performance.now() - t, mb: Math.round((Number(rows[0]!.blocks) * 8) / 1024) }
+    // What `topicwire store warm` reads (src/store/postgres/warm.ts).
+    const r = await warmPg(pool)
+    return { ms: r.ms, mb: r.mb }
   } finally {
     await pool.end()
   }

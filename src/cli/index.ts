@@ -20,6 +20,8 @@ Commands:
   store migrate --from lowdb --to postgres
                              copy the embedded store (storage.path) into an empty PostgreSQL
                              database (storage.url / DATABASE_URL) with every id and state
+  store warm                 read the PostgreSQL store's tables and indexes into the server's
+                             shared buffers (after a restart, a restore or store migrate)
 
 Options:
   --config PATH   configuration file (env TOPICWIRE_CONFIG; default config/topicwire.yaml)
@@ -62,6 +64,17 @@ Prints the configured sources as OPML 2.0 (title, feed URL, tags as categories) 
 
 Stores a labelled TSV as readers' verdicts on topic ID: our labelled set's columns, or with
 --items ITEMS an "id label" file joined to the items file ITEMS.`,
+  store: `Usage: topicwire store migrate --from lowdb --to postgres [--config PATH]
+       topicwire store warm [--config PATH]
+
+migrate copies the embedded store (storage.path) into the empty PostgreSQL database of
+storage.url / DATABASE_URL with every id, story, state and verdict; the embedded store is only
+read (stop serve first). warm reads the PostgreSQL store's tables and indexes (items, item_search,
+item_topics, their TOAST) into the server's shared buffers with pg_prewarm, indexes first, as long
+as they fit in 90% of shared_buffers, so the first pages after a restart, a restore or a migrate
+read nothing from disk; it changes no data and may run beside serve. It creates the extension
+pg_prewarm when missing, which needs a superuser once. Exit 1 when the database cannot be reached
+or the extension is missing and cannot be created.`,
 }
 
 /**
@@ -115,9 +128,9 @@ export const main = async (
     return 2
   }
   const sub = command === 'store' ? rest.shift() : undefined
-  if (command === 'store' && sub !== 'migrate') {
+  if (command === 'store' && sub !== 'migrate' && sub !== 'warm') {
     io.err(
-      `topicwire: "store" needs a subcommand: topicwire store migrate --from lowdb --to postgres\n\n${USAGE}`,
+      `topicwire: "store" needs a subcommand: topicwire store migrate --from lowdb --to postgres, or topicwire store warm\n\n${USAGE}`,
     )
     return 2
   }
@@ -162,6 +175,7 @@ export const main = async (
           },
         )
       case 'store':
+        if (sub === 'warm') return await (await import('./store-warm.js')).storeWarmCommand(ctx)
         return await (await import('./store-migrate.js')).storeMigrateCommand(ctx, {
           from: values.from ?? '',
           to: values.to ?? '',

@@ -9,7 +9,7 @@ import { createMemoryStore } from '../../src/store/memory.js'
 import { queryItemsPg } from '../../src/store/postgres/item-query.js'
 import { upsertItems, wordsOf } from '../../src/store/postgres/item-rows.js'
 import { MIGRATIONS, migrate } from '../../src/store/postgres/migrations.js'
-import { openPgPool } from '../../src/store/postgres/pg-pool.js'
+import { IDLE_MS, openPgPool } from '../../src/store/postgres/pg-pool.js'
 import { createPostgresStore, type PostgresStore } from '../../src/store/postgres/postgres-store.js'
 import { wordSignature } from '../../src/store/postgres/word-signature.js'
 import { searchTextOf } from '../../src/store/query.js'
@@ -463,6 +463,20 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
       }
     })
   })
+
+  it("keeps an idle connection past pg's default of 10 s, so a page after a pause is not planned again", async () => {
+    const pool = await openPgPool({ url: await freshUrl(), max: 1 })
+    try {
+      const pid = async () =>
+        (await pool.query<{ p: number }>('SELECT pg_backend_pid() AS p')).rows[0]!.p
+      const before = await pid()
+      await new Promise((ok) => setTimeout(ok, 11_000))
+      expect(await pid()).toBe(before)
+      expect(IDLE_MS).toBeGreaterThanOrEqual(60_000)
+    } finally {
+      await pool.end()
+    }
+  }, 30_000)
 
   it("runs its statements' generic plans (plan_cache_mode), a read-only pool too; a connection string's own options win", async () => {
     const url = await freshUrl()

@@ -42,6 +42,9 @@ export interface PgPoolOptions {
   readOnly?: boolean
 }
 
+/** How long a pool keeps an idle connection (and the statements prepared on it). */
+export const IDLE_MS = 300_000
+
 /**
  * Opens a pool and checks that the server answers.
  * @throws StoreError naming user, host, port and database (not the password) when it cannot connect.
@@ -51,6 +54,12 @@ export const openPgPool = async (opts: PgPoolOptions): Promise<pg.Pool> => {
     connectionString: opts.url,
     max: opts.max ?? 10,
     connectionTimeoutMillis: 10_000,
+    // pg closes a connection idle for 10 s by default; the next page then connects and plans
+    // its prepared statement again (30 ms instead of 1.5 for a latest page at 500,000 items):
+    // a replica between readers kept paying it. Idle connections are kept for 5 minutes, and
+    // do not keep a process alive that has nothing else to do (as pg's 10 s let it end soon).
+    idleTimeoutMillis: IDLE_MS,
+    allowExitOnIdle: true,
     statement_timeout: opts.statementTimeoutMs ?? 30_000,
     application_name: 'topicwire',
     // A statement is sent without waiting for the answers to those before it: a transaction's

@@ -53,6 +53,16 @@ describe.skipIf(skip !== undefined)('store warm (pg_prewarm of the items)', () =
     url = cluster.url('warm')
   }
 
+  /** `store warm` run by the CLI with a configuration of the postgres driver, the database at `dbUrl`. */
+  const warmCommand = async (name: string, dbUrl: string) => {
+    const config = join(dir, name)
+    await writeFile(
+      config,
+      'storage:\n  driver: postgres\nsources:\n  - { id: dawn, title: Dawn, url: "https://www.dawn.com/feeds/home" }\n',
+    )
+    return runCli(['store', 'warm', '--config', config], { DATABASE_URL: dbUrl })
+  }
+
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'topicwire-warm-'))
     // The cluster's folder is inside: the server (as `nobody` when tests run as root) must reach it.
@@ -114,12 +124,7 @@ describe.skipIf(skip !== undefined)('store warm (pg_prewarm of the items)', () =
 
   it('leaves out what would pass 90% of small shared buffers, and the command says so', async () => {
     await restart({ shared_buffers: '1MB' })
-    const config = join(dir, 'topicwire.yaml')
-    await writeFile(
-      config,
-      'storage:\n  driver: postgres\nsources:\n  - { id: dawn, title: Dawn, url: "https://www.dawn.com/feeds/home" }\n',
-    )
-    const r = await runCli(['store', 'warm', '--config', config], { DATABASE_URL: url })
+    const r = await warmCommand('topicwire.yaml', url)
     expect(r.code).toBe(0)
     expect(r.out).toMatch(
       /^read \d+ MB of \d+ MB \(\d+ tables and indexes of the items\) into the shared buffers \(1 MB\)/,
@@ -156,12 +161,7 @@ describe.skipIf(skip !== undefined)('store warm (pg_prewarm of the items)', () =
     expect((err as Error).message).toMatch(
       /needs a superuser: run CREATE EXTENSION pg_prewarm; in this database as a superuser once/,
     )
-    const config = join(dir, 'plain.yaml')
-    await writeFile(
-      config,
-      'storage:\n  driver: postgres\nsources:\n  - { id: dawn, title: Dawn, url: "https://www.dawn.com/feeds/home" }\n',
-    )
-    const r = await runCli(['store', 'warm', '--config', config], { DATABASE_URL: plainUrl })
+    const r = await warmCommand('plain.yaml', plainUrl)
     expect(r.code).toBe(1)
     expect(r.err).toMatch(
       /^topicwire: store warm: creating the extension pg_prewarm needs a superuser/,

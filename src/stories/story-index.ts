@@ -2,6 +2,7 @@
 import type { ClusterReason, Item } from '../model/types.js'
 import { createInterner } from '../util/interner.js'
 import { isoTime } from '../util/iso-time.js'
+import { isPlainHttpUrl } from '../util/url.js'
 import { isActorKey } from './actors.js'
 import {
   createBandTable,
@@ -303,50 +304,21 @@ const IDF_PRIOR = 20
 const BOUND_SLACK = 1 + 1e-9
 
 /**
- * An http(s) URL whose host the URL parser takes as it is (lowercase labels of letters, digits
- * and hyphens, the last starting with a letter: not an IPv4 address, no punycode to check, no
- * port or user), up to the first character of its path.
- */
-const PLAIN_ORIGIN =
-  /^https?:\/\/(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)*[a-z](?:[a-z0-9-]*[a-z0-9])?\.?(?=\/)/
-
-/** Characters of a path that the URL parser keeps as they are (no dot segment, escape or space). */
-const isPlainPathChar = (c: number): boolean =>
-  (c >= 97 && c <= 122) || // a-z
-  (c >= 65 && c <= 90) || // A-Z
-  (c >= 47 && c <= 57) || // / 0-9
-  c === 45 || // -
-  c === 95 || // _
-  c === 126 // ~
-
-/**
  * A canonical URL that names a site rather than an article (a feed's fallback link) never merges:
- * one whose parsed path is "/" and whose query is empty. A plain URL (most) is read as it is; the
- * URL parser takes the others (it costs microseconds per item).
+ * one whose parsed path is "/" and whose query is empty. A URL the parser would write as it is
+ * (most: {@link isPlainHttpUrl}) is read as a string; the parser takes the others (it costs
+ * microseconds per item).
  */
 export const isArticleUrl = (url: string): boolean => {
-  const origin = PLAIN_ORIGIN.exec(url)
-  if (origin !== null && !origin[0].includes('xn--')) {
-    let i = origin[0].length
-    for (; i < url.length; i++) {
-      const c = url.charCodeAt(i)
-      if (c === 63 || c === 35) break // ? or #
-      if (!isPlainPathChar(c)) return parsedIsArticle(url)
-    }
-    // The path is the parsed pathname: longer than "/" is an article.
-    if (i - origin[0].length > 1) return true
-    if (url.charCodeAt(i) !== 63) return false
-    // A query after "/" (the parser drops tabs, newlines and trailing spaces: those go to it).
-    let query = false
-    for (let j = i + 1; j < url.length; j++) {
-      const c = url.charCodeAt(j)
-      if (c <= 32) return parsedIsArticle(url)
-      if (c === 35) break
-      query = true
-    }
-    return query
-  }
-  return parsedIsArticle(url)
+  if (!isPlainHttpUrl(url)) return parsedIsArticle(url)
+  // Its host holds no "/", its path no "?" or "#": the path runs from the first "/" after the
+  // scheme to the query or the fragment, the query from "?" to the fragment.
+  const path = url.indexOf('/', url.indexOf('://') + 3)
+  const hash = url.indexOf('#')
+  const stop = hash === -1 ? url.length : hash
+  const question = url.indexOf('?')
+  const query = question !== -1 && question < stop ? question : stop
+  return query - path > 1 || stop - query > 1
 }
 
 const parsedIsArticle = (url: string): boolean => {

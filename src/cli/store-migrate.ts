@@ -1,9 +1,8 @@
 /** `topicwire store migrate --from lowdb --to postgres`: copies the embedded store into PostgreSQL with every id, story, state and verdict. */
-import { loadConfig } from '../config/load.js'
-import { StoreError } from '../model/errors.js'
 import { openStore } from '../runtime.js'
 import { describeTarget } from '../store/postgres/pg-pool.js'
 import type { CliContext } from './context.js'
+import { postgresTarget } from './store-target.js'
 
 /**
  * Opens the embedded store of `storage.path` (taking its writer's lock, so `serve` must be
@@ -20,13 +19,7 @@ export const storeMigrateCommand = async (
     )
     return 2
   }
-  const config = await loadConfig(ctx.configPath, ctx.env)
-  const url = config.storage.url
-  if (!url) {
-    throw new StoreError(
-      'store migrate needs the PostgreSQL database: set storage.url or DATABASE_URL',
-    )
-  }
+  const { config, url } = await postgresTarget(ctx, 'migrate')
   const { copyStoreToPostgres } = await import('../store/postgres/copy-store.js')
   // The embedded store of storage.path, whichever driver the file names now.
   const from = await openStore(

@@ -1,8 +1,7 @@
 /** `topicwire store warm`: reads the PostgreSQL store's tables and indexes into the server's shared buffers (pg_prewarm), after a restart, a restore or a `store migrate`. */
-import { loadConfig } from '../config/load.js'
-import { StoreError } from '../model/errors.js'
 import { describeTarget, openPgPool } from '../store/postgres/pg-pool.js'
 import type { CliContext } from './context.js'
+import { postgresTarget } from './store-target.js'
 
 /**
  * Warms the database of `storage.url` / `DATABASE_URL` (see store/postgres/warm.ts) and prints
@@ -10,13 +9,7 @@ import type { CliContext } from './context.js'
  * runs beside `serve`.
  */
 export const storeWarmCommand = async (ctx: CliContext): Promise<number> => {
-  const config = await loadConfig(ctx.configPath, ctx.env)
-  const url = config.storage.url
-  if (!url) {
-    throw new StoreError(
-      'store warm needs the PostgreSQL database: set storage.url or DATABASE_URL',
-    )
-  }
+  const { url } = await postgresTarget(ctx, 'warm')
   const { warmPg } = await import('../store/postgres/warm.js')
   // A relation of several GB takes longer than a page's statement timeout to read.
   const pool = await openPgPool({ url, max: 1, statementTimeoutMs: 0 })

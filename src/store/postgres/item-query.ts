@@ -53,14 +53,18 @@ const NO_TOPICS: string[] = []
 type LeanItem = Pick<Item, 'id' | 'sourceId' | 'clusterId' | 'topics'> &
   Pick<Partial<Item>, 'language'> & { t: number }
 
-const leanItem = (r: LeanRow): LeanItem => {
+/**
+ * A lean item of a row; its topics are parsed only when `withTopics` (applyQuery reads them only
+ * for `topics` and `notTopics`).
+ */
+const leanItem = (r: LeanRow, withTopics: boolean): LeanItem => {
   const t = Number(r[3])
   const item: LeanItem = {
     id: r[0],
     sourceId: r[1],
     clusterId: r[2],
     t: t === UNDATED ? Number.NaN : t,
-    topics: r[5] === '{}' ? NO_TOPICS : parseTextArray(r[5]),
+    topics: !withTopics || r[5] === '{}' ? NO_TOPICS : parseTextArray(r[5]),
   }
   if (r[4] !== null) item.language = r[4]
   return item
@@ -399,6 +403,7 @@ export const queryItemsPg = async (
   applyQuery([], q) // validates cursor, since and until with the embedded store's messages
   const limit = Math.max(1, Math.floor(q.limit))
   const collapse = q.clusters === 'collapse'
+  const withTopics = (q.topics?.length ?? 0) > 0 || (q.notTopics?.length ?? 0) > 0
   // Without collapse or `q` SQL decides alone: the rows are the page.
   const exact = !collapse && !q.q
   // Keyed by the lean items applyQuery is handed (as Items: it reads no other field).
@@ -482,7 +487,7 @@ export const queryItemsPg = async (
     // A story's members: its walk rows and the members SQL sent apart (part 1).
     const members = new Map<string, LeanItem[]>()
     for (const r of rows) {
-      const item = leanItem(r)
+      const item = leanItem(r, withTopics)
       if (simple) {
         if (r[6] === 'true') matches.add(item)
       } else if (q.q) texts.set(item, r[6])

@@ -47,6 +47,20 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 const f = (ms: number): string =>
   ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`
 
+interface Timing {
+  p50: number
+  p99: number
+  cpu?: number
+}
+
+/** `shape p50/p99 (CPU c)` for each shape. */
+const timingText = (queries: Record<string, Timing>): string =>
+  Object.entries(queries)
+    .map(
+      ([k, v]) => `${k} ${f(v.p50)}/${f(v.p99)}${v.cpu === undefined ? '' : ` (CPU ${f(v.cpu)})`}`,
+    )
+    .join(', ')
+
 interface ServerPart {
   p50: number
   buffers: number
@@ -71,7 +85,8 @@ interface Row {
     openMs: number
     rssOpen: number
     rssFeeds: number
-    queries: Record<string, { p50: number; p99: number }>
+    /** Per shape: wall p50 and p99, and the reader process's CPU time per page (ms; store-open.ts). */
+    queries: Record<string, Timing>
     /**
      * PostgreSQL: the server's execution time of each shape's page (p50), the buffers it reads,
      * how many of them came from outside shared buffers and the time those reads took (ms).
@@ -79,7 +94,7 @@ interface Row {
     server?: Record<string, ServerPart>
     /** PostgreSQL: the tables and indexes read into shared buffers (ms, MB), then the same shapes warm. */
     prewarm?: { ms: number; mb: number }
-    queriesWarm?: Record<string, { p50: number; p99: number }>
+    queriesWarm?: Record<string, Timing>
     serverWarm?: Record<string, ServerPart>
     retentionMs: number
     removed: number
@@ -265,9 +280,7 @@ const measureAll = async (rows: Row[], drivers: string[], pg?: PgCluster): Promi
     for (const driver of drivers) {
       const row = await measure(size, driver, pg)
       rows.push(row)
-      const q = Object.entries(row.open.queries)
-        .map(([k, v]) => `${k} ${f(v.p50)}/${f(v.p99)}`)
-        .join(', ')
+      const q = timingText(row.open.queries)
       const server = serverText(row.open.server)
       console.log(
         `${size.toLocaleString('en')} items, ${driver}: build ${f(row.buildMs)}${
@@ -276,16 +289,12 @@ const measureAll = async (rows: Row[], drivers: string[], pg?: PgCluster): Promi
                 .map(([t, v]) => `${t} ${v}`)
                 .join(', ')})`
             : ''
-        }; poll write p50 ${f(row.pollWrite.p50)} p99 ${f(row.pollWrite.p99)}; cycle write median ${f(median(row.cycle))} max ${f(Math.max(...row.cycle))}, event loop blocked at most ${f(row.stallMs)}; open ${f(row.open.openMs)}; RSS ${row.open.rssOpen} MB after open, ${row.open.rssFeeds} MB after 100 feeds; retention of one day ${f(row.open.retentionMs)} (${row.open.removed} items); queries p50/p99: ${q}${server && `; of which the server (p50): ${server}`}`,
+        }; poll write p50 ${f(row.pollWrite.p50)} p99 ${f(row.pollWrite.p99)}; cycle write median ${f(median(row.cycle))} max ${f(Math.max(...row.cycle))}, event loop blocked at most ${f(row.stallMs)}; open ${f(row.open.openMs)}; RSS ${row.open.rssOpen} MB after open, ${row.open.rssFeeds} MB after 100 feeds; retention of one day ${f(row.open.retentionMs)} (${row.open.removed} items); queries p50/p99 (client CPU per page): ${q}${server && `; of which the server (p50): ${server}`}`,
       )
       const warm = row.open.queriesWarm
       if (row.open.prewarm && warm) {
         console.log(
-          `${size.toLocaleString('en')} items, ${driver} warm (prewarmed ${row.open.prewarm.mb} MB in ${f(row.open.prewarm.ms)}): queries p50/p99: ${Object.entries(
-            warm,
-          )
-            .map(([k, v]) => `${k} ${f(v.p50)}/${f(v.p99)}`)
-            .join(', ')}; of which the server (p50): ${serverText(row.open.serverWarm)}`,
+          `${size.toLocaleString('en')} items, ${driver} warm (prewarmed ${row.open.prewarm.mb} MB in ${f(row.open.prewarm.ms)}): queries p50/p99 (client CPU per page): ${timingText(warm)}; of which the server (p50): ${serverText(row.open.serverWarm)}`,
         )
       }
     }

@@ -23,6 +23,7 @@ import type {
   SourceState,
   Store,
 } from '../../model/types.js'
+import { wordsOf } from '../../topics/word-filter.js'
 import { createInterner } from '../../util/interner.js'
 import { checkStateKeys, createLowdbStore, DB_VERSION, parseStoreDocument } from '../lowdb.js'
 import { createMemoryStore, type DbSnapshot } from '../memory.js'
@@ -65,7 +66,7 @@ import {
   newestFirst,
   stateDocSchema,
 } from './layout.js'
-import { isLean, leanItem, wholeAgain, wordsOf } from './lean-item.js'
+import { isLean, leanItem, wholeAgain } from './lean-item.js'
 import { createLeanMatcher } from './lean-matcher.js'
 import { acquireLock } from './lock.js'
 import { migrateSingleFile } from './migrate.js'

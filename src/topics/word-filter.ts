@@ -1,5 +1,20 @@
 /** A per-item Bloom filter of the words `q` searches: a compact "may have this word" that keeps every item's words in memory at a fraction of their size. */
-import { normalizeText, takesAsciiPath } from '../../topics/text.js'
+import type { Item } from '../model/types.js'
+import { htmlToText, normalizeText, takesAsciiPath } from './text.js'
+
+/** The parts of an item that `q` searches. */
+export type SearchableItem = Pick<Item, 'title' | 'summary' | 'contentHtml' | 'categories'>
+
+/**
+ * The fields of store/query.ts `searchTextOf`, in its order, before normalising: title, summary,
+ * content text, categories.
+ */
+export const searchFieldsOf = (item: SearchableItem): string[] => [
+  item.title,
+  item.summary ?? '',
+  htmlToText(item.contentHtml ?? ''),
+  ...item.categories,
+]
 
 /** Bits per distinct word and probes per word: about 1% false positives. */
 const BITS_PER_WORD = 10
@@ -209,18 +224,28 @@ export const wordFilterOfText = (text: string): string => {
   return finishWords()
 }
 
+/** Adds the words `normalizeText` makes of `field`: straight from its characters when it is ASCII. */
+const addField = (field: string): void => {
+  if (takesAsciiPath(field)) addAsciiWords(field)
+  else addSpaced(normalizeText(field))
+}
+
 /**
- * The filter {@link wordFilterOfText} makes of the search text of `fields` (each normalised by
- * `normalizeText`, joined by ` | `), without making that text: a field of ASCII (most fields of
- * most items) is hashed straight from its characters, any other normalised first.
- * @example wordFilterOfFields(['Torkham', 'Border…']) === wordFilterOfText(' torkham | border ') // true
+ * The word filter of the words of store/query.ts `searchTextOf`: an item whose filter lacks a
+ * word cannot match a term with it; one whose filter may have it is checked on its whole text.
+ * The filter {@link wordFilterOfText} makes of that text, made from the same fields without
+ * building it: a field of ASCII (most fields of most items) is hashed straight from its
+ * characters, any other normalised first. It runs for every item stored (in the analysis worker
+ * for a poll's new items, see ingest/analyse.ts); a test holds it to the filter of the text.
+ * @example wordsOf(item) === wordFilterOfText(searchTextOf(item)) // true
  */
-export const wordFilterOfFields = (fields: readonly string[]): string => {
+export const wordsOf = (item: SearchableItem): string => {
+  const fields = searchFieldsOf(item)
   startWords()
-  for (const f of fields) {
-    if (takesAsciiPath(f)) addAsciiWords(f)
-    else addSpaced(normalizeText(f))
-  }
+  addField(fields[0] as string)
+  // A summary cut from the content (an RSS description that is both) adds no word of its own.
+  if (!coveredWords(fields[1] as string, fields[2] as string)) addField(fields[1] as string)
+  for (let k = 2; k < fields.length; k++) addField(fields[k] as string)
   return finishWords()
 }
 
@@ -232,7 +257,7 @@ const isWordChar = (c: number): boolean =>
  * Whether every word of `part` is a word of `whole` too, as far as a cheap test tells (false: not
  * known): both take normalizeText's ASCII path, and `part`, less a final `…`, is the start of
  * `whole` and ends where a word of `whole` ends. A summary cut from an item's content is: its
- * words then add nothing to the item's {@link wordFilterOfFields}, and need not be hashed.
+ * words then add nothing to the item's {@link wordsOf}, and need not be hashed.
  * @example coveredWords('Torkham reopens…', 'Torkham reopens to trade') // true
  */
 export const coveredWords = (part: string, whole: string): boolean => {

@@ -3,6 +3,7 @@ import type { Item, Source } from '../model/types.js'
 import type { StoryFeatures } from '../stories/features.js'
 import { storyFeatures } from '../stories/features.js'
 import type { Tagger } from '../topics/tag.js'
+import { wordsOf } from '../topics/word-filter.js'
 import { digest } from '../util/hash.js'
 import { displayUrl } from '../util/url.js'
 import { dedupeWithinSource } from './dedupe.js'
@@ -34,6 +35,8 @@ export interface AnalyseInput {
   previous?: ReadonlyMap<string, string>
   /** Also compute each item's story features (for the story index, which then need not). */
   storyFeatures?: boolean
+  /** Also compute each item's word filter (for the lowdb store, which then need not). */
+  wordFilters?: boolean
 }
 
 /** What a fetched document holds that is not yet stored. */
@@ -50,6 +53,8 @@ export interface AnalysedFeed {
   recovered: string[]
   /** With `storyFeatures`: the story features of each item, in the order of `items`. */
   features?: StoryFeatures[]
+  /** With `wordFilters`: the word filter (topics/word-filter.ts `wordsOf`) of each item, in the order of `items`. */
+  words?: string[]
 }
 
 /**
@@ -127,6 +132,7 @@ export const analyseFeed = async (input: AnalyseInput, tagger: Tagger): Promise<
     ...(input.storyFeatures
       ? { features: items.map((i) => storyFeatures(i.title, i.summary ?? '')) }
       : {}),
+    ...(input.wordFilters ? { words: items.map(wordsOf) } : {}),
     entries,
     skipped: read.keys.length - fresh.size,
     ...(feed.ttlMinutes === undefined ? {} : { ttlMinutes: feed.ttlMinutes }),

@@ -1,6 +1,14 @@
 /** refreshSource: one source, one poll — fetch → decode → parse → normalise → tag → cluster → store. */
 import { AppError, FetchError } from '../model/errors.js'
-import type { Item, Logger, PollOutcome, SaveSummary, Source, SourceState } from '../model/types.js'
+import type {
+  GivenWordFilter,
+  Item,
+  Logger,
+  PollOutcome,
+  SaveSummary,
+  Source,
+  SourceState,
+} from '../model/types.js'
 import type { AnalysedFeed, AnalyseInput } from './analyse.js'
 import { analyseHere } from './analyse-here.js'
 import { fetchFeed } from './fetch/fetch-feed.js'
@@ -159,8 +167,14 @@ export const refreshSource = async (
       await deps.store.saveState(state)
       return finish({ outcome: 'not-modified', status: 304 })
     }
+    const wordFilters = givenWordFilters(analysed)
     const save = (clustered: Item[]) =>
-      deps.store.saveIngest({ sourceId: source.id, items: clustered, state })
+      deps.store.saveIngest({
+        sourceId: source.id,
+        items: clustered,
+        state,
+        ...(wordFilters && { wordFilters }),
+      })
     const { cluster } = deps
     const saved =
       items.length === 0
@@ -279,6 +293,7 @@ const poll = async (
     fetchedAt: now.toISOString(),
     ...withPrevious(deps.entryMemo.get(source.id)),
     storyFeatures: true,
+    ...(deps.store.keepsWordFilters && { wordFilters: true }),
   }
   let analysed: AnalysedFeed
   try {
@@ -345,3 +360,15 @@ const analyse = async (
 
 const withPrevious = (previous: ReadonlyMap<string, string> | undefined) =>
   previous === undefined ? {} : { previous }
+
+/**
+ * The analysis's word filters by item id, each with the item it was made of (clustering gives
+ * the store copies of the items, and the store may merge an item into a stored one: it checks).
+ */
+const givenWordFilters = (
+  analysed: AnalysedFeed,
+): ReadonlyMap<string, GivenWordFilter> | undefined => {
+  const { items, words } = analysed
+  if (!words || words.length !== items.length) return undefined
+  return new Map(items.map((of, k) => [of.id, { of, filter: words[k] as string }]))
+}

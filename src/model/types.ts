@@ -322,6 +322,21 @@ export interface IngestResult {
   sourceId: string
   items: Item[]
   state: SourceState
+  /**
+   * Word filters (topics/word-filter.ts `wordsOf`) of items of this save made before it (by the
+   * analysis), by item id. A store that keeps them (lowdb) takes one for a stored item with that
+   * id whose search fields (title, summary, content, categories) are those of `of`, and makes
+   * the others itself; other stores ignore them.
+   */
+  wordFilters?: ReadonlyMap<string, GivenWordFilter>
+}
+
+/** An item's word filter, made where it was analysed. */
+export interface GivenWordFilter {
+  /** The item as analysed: the filter is of its search fields. */
+  of: Pick<Item, 'title' | 'summary' | 'contentHtml' | 'categories'>
+  /** `wordsOf(of)`. */
+  filter: string
 }
 
 export interface SaveSummary {
@@ -402,6 +417,8 @@ export interface Store {
    * it): a batch's story assignment and its save, so two replicas never both found one story.
    */
   storyLock?<T>(fn: () => Promise<T>): Promise<T>
+  /** Whether saveIngest uses IngestResult.wordFilters: a poll then has its analysis make them. */
+  readonly keepsWordFilters?: boolean
   /**
    * Upserts items (by id; updated only when contentHash changed) and the state, together. Sets the
    * state's `itemCount`, and `changed` (new + updated) on its record of this poll (the newest

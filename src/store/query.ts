@@ -1,7 +1,8 @@
 /** Pure item querying: filters, newest-first order, story collapsing and stable cursor pages. */
 import { InvalidParamError } from '../model/errors.js'
 import type { Item, ItemQuery, MatchField, Page, SearchTerms } from '../model/types.js'
-import { htmlToText, normalizeText } from '../topics/text.js'
+import { normalizeText } from '../topics/text.js'
+import { searchFieldsOf } from '../topics/word-filter.js'
 
 /** Returns an item's searchable text, normalised and space-padded (see {@link searchTextOf}). */
 export type TextOf = (item: Item) => string
@@ -23,14 +24,6 @@ export interface CursorPosition {
  */
 export const searchTextOf: TextOf = (item) =>
   ` ${searchFieldsOf(item).map(normalizeText).join(' | ')} `
-
-/** The fields of {@link searchTextOf}, in its order, before normalising: title, summary, content text, categories. */
-export const searchFieldsOf = (item: Item): string[] => [
-  item.title,
-  item.summary ?? '',
-  htmlToText(item.contentHtml ?? ''),
-  ...item.categories,
-]
 
 /** Segment positions of each field in {@link searchTextOf}'s text (categories: 3 to the end). */
 const FIELD_SEGMENT: Record<MatchField, number> = {

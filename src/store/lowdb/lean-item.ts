@@ -1,9 +1,7 @@
 /** What the partitioned store keeps in memory of an item: what queries and upserts read, not its body. */
 import type { ClusterReason, Item } from '../../model/types.js'
 import { frozenReason } from '../frozen-reason.js'
-import { searchFieldsOf } from '../query.js'
 import { createInternPool } from './intern-pool.js'
-import { coveredWords, wordFilterOfFields } from './word-filter.js'
 
 /**
  * Marks a lean copy (own, enumerable, so a copy spread from it — a re-tag, a new story — still
@@ -165,17 +163,4 @@ export const wholeAgain = (old: Item, after: Item): Item => {
     clusterId: after.clusterId,
     ...(after.clusterReason ? { clusterReason: after.clusterReason } : {}),
   })
-}
-
-/**
- * The word filter (word-filter.ts) of the words of query.ts `searchTextOf`: an item whose filter
- * lacks a word cannot match a term with it; one whose filter may have it is checked on its whole
- * text. Made from the same fields, in the same order, without building that text (it runs for
- * every item stored; a test holds it to the filter of the text).
- */
-export const wordsOf = (item: Item): string => {
-  const fields = searchFieldsOf(item)
-  // A summary cut from the content (an RSS description that is both) adds no word of its own.
-  if (coveredWords(fields[1] as string, fields[2] as string)) fields[1] = ''
-  return wordFilterOfFields(fields)
 }

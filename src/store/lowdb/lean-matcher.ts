@@ -1,8 +1,8 @@
 /** The `q` test over lean items: their distinct words decide most terms; the whole text, read from disk, decides the rest. */
 import type { Item, SearchTerms } from '../../model/types.js'
 import { normalizeText } from '../../topics/text.js'
+import { mayHave, probeOf, type WordProbe } from '../../topics/word-filter.js'
 import { compileTerms, searchTextOf } from '../query.js'
-import { mayHave, probeOf, type WordProbe } from './word-filter.js'
 
 const probes = (term: string): WordProbe[] =>
   normalizeText(term)

@@ -5,11 +5,12 @@ import { mkdir, open, readFile, rename, rm } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { StoreError } from '../../model/errors.js'
 import type { Item } from '../../model/types.js'
+import { wordsOf } from '../../topics/word-filter.js'
 import { issuePath, itemSchema, parseDbFile, refuseFile } from '../lowdb.js'
 import { syncDir, writeFileAtomic } from './atomic-file.js'
 import { dayDocument, hashOfPartition, indexText } from './day-index.js'
 import { dayOf, filesOf, newestFirst } from './layout.js'
-import { leanItem, wordsOf } from './lean-item.js'
+import { leanItem } from './lean-item.js'
 import { StoreFileStreamError, streamStoreFile } from './store-file-stream.js'
 
 /** Items' JSON held before they are appended to their day's spool file (bounds the memory used). */

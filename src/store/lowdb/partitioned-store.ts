@@ -17,12 +17,14 @@ import { basename, dirname, join, resolve } from 'node:path'
 import { StoreError } from '../../model/errors.js'
 import type {
   Enclosure,
+  GivenWordFilter,
   Item,
   Retention,
   SaveSummary,
   SourceState,
   Store,
 } from '../../model/types.js'
+import { sameSearchFields, wordsOf } from '../../topics/word-filter.js'
 import { createInterner } from '../../util/interner.js'
 import { checkStateKeys, createLowdbStore, DB_VERSION, parseStoreDocument } from '../lowdb.js'
 import { createMemoryStore, type DbSnapshot } from '../memory.js'
@@ -65,7 +67,7 @@ import {
   newestFirst,
   stateDocSchema,
 } from './layout.js'
-import { isLean, leanItem, wholeAgain, wordsOf } from './lean-item.js'
+import { isLean, leanItem, wholeAgain } from './lean-item.js'
 import { createLeanMatcher } from './lean-matcher.js'
 import { acquireLock } from './lock.js'
 import { migrateSingleFile } from './migrate.js'
@@ -396,6 +398,13 @@ export const createPartitionedStore = async (
     const e = encoded?.get(full.id)
     return e && sameJson(full, e.item) ? e.bytes : jsonBytes(full)
   }
+  /** The word filters the save being filed came with (IngestResult.wordFilters). */
+  let givenWords: ReadonlyMap<string, GivenWordFilter> | undefined
+  /** The word filter of `full`: the one given with the save when made of its search fields, else its own. */
+  const wordsFor = (full: Item): string => {
+    const g = givenWords?.get(full.id)
+    return g && sameSearchFields(full, g.of) ? g.filter : wordsOf(full)
+  }
   /** Files `full` as pending: in memory while few bodies are, else in the spill file. */
   const hold = (full: Item): void => {
     const chars = bodyChars(full)
@@ -508,9 +517,9 @@ export const createPartitionedStore = async (
       if (isLean(after)) {
         // A re-tag or a new story of a stored item: same content, so the same body and words.
         full = wholeAgain(whole(before ?? after), after)
-      } else if (slot) slot.words = wordsOf(after)
+      } else if (slot) slot.words = wordsFor(after)
       if (!slot) {
-        slot = new Slot('', isLean(after) ? wordsOf(full) : wordsOf(after))
+        slot = new Slot('', wordsFor(full))
         slots.set(after.id, slot)
       }
       cache.delete(after.id)
@@ -1097,6 +1106,7 @@ export const createPartitionedStore = async (
 
   const store: PartitionedStore = {
     ...memoryMethods(mem),
+    keepsWordFilters: true,
     // Durable before visible: a save is journaled (synced) before memory, hence readers, see it.
     async saveIngest(r) {
       const foreign = [r.state, ...r.items].some((x) => x.sourceId !== r.sourceId)
@@ -1107,11 +1117,13 @@ export const createPartitionedStore = async (
       // The memory store files every item of the save before its first await: the spill file
       // takes the journal's bytes of an item filed as it came (a new one), instead of its JSON again.
       encoded = new Map(items.map((item, k) => [item.id, { item, bytes: bytes[k]! }]))
+      givenWords = r.wordFilters
       let saving: Promise<SaveSummary>
       try {
         saving = mem.saveIngest(r)
       } finally {
         encoded = undefined
+        givenWords = undefined
       }
       const saved = await saving
       await relieve()

@@ -1,16 +1,17 @@
 /** createLeanMatcher answers as compileTerms on the whole text, from distinct words and whole items read on demand. */
 import { describe, expect, it } from 'vitest'
 import type { Item, SearchTerms } from '../../../src/model/types.js'
-import { isLean, leanItem, wholeAgain, wordsOf } from '../../../src/store/lowdb/lean-item.js'
+import { isLean, leanItem, wholeAgain } from '../../../src/store/lowdb/lean-item.js'
 import { createLeanMatcher } from '../../../src/store/lowdb/lean-matcher.js'
+import { compileTerms, searchTextOf } from '../../../src/store/query.js'
 import {
   coveredWords,
   mayHave,
   probeOf,
   wordFilter,
   wordFilterOfText,
-} from '../../../src/store/lowdb/word-filter.js'
-import { compileTerms, searchTextOf } from '../../../src/store/query.js'
+  wordsOf,
+} from '../../../src/topics/word-filter.js'
 import { makeItem } from '../../helpers/items.js'
 import { seeded } from '../../helpers/random.js'
 

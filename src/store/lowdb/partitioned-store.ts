@@ -28,7 +28,7 @@ import { checkStateKeys, createLowdbStore, DB_VERSION, parseStoreDocument } from
 import { createMemoryStore, type DbSnapshot } from '../memory.js'
 import { createFlusher, memoryMethods } from '../persisted.js'
 import { searchTextOf } from '../query.js'
-import { AtomicJsonFile, syncDir, tempOf, writeFileAtomic } from './atomic-file.js'
+import { AtomicJsonFile, syncDir, tempOf, writeFileAtomic, writeTextParts } from './atomic-file.js'
 import { createBodyCache } from './body-cache.js'
 import { createBodySpill, type SpillSpan } from './body-spill.js'
 import {
@@ -215,8 +215,7 @@ const freezeWhole = (i: Item): Item =>
 const writeSynced = async (file: string, parts: Iterable<string>): Promise<void> => {
   const fh = await open(tempOf(file), 'w')
   try {
-    // writeFile on a handle writes from its current position, and the whole of each part.
-    for (const part of parts) await fh.writeFile(part)
+    await writeTextParts(fh, parts)
     await fh.sync()
   } finally {
     await fh.close()

@@ -49,6 +49,7 @@ import {
 import {
   createJournal,
   dropJournal,
+  encodeEntry,
   journalEntries,
   journalSeqs,
   jsonBytes,
@@ -1100,12 +1101,12 @@ export const createPartitionedStore = async (
     async saveIngest(r) {
       const foreign = [r.state, ...r.items].some((x) => x.sourceId !== r.sourceId)
       if (opts.readOnly || foreign) return mem.saveIngest(r)
-      const items = r.items.filter(changes)
-      const bytes = items.map(jsonBytes)
-      await journal.append({ ...r, items }, bytes)
+      const entry = { ...r, items: r.items.filter(changes) }
+      const { line, items: bytes } = encodeEntry(entry)
+      await journal.append(entry, line)
       // The memory store files every item of the save before its first await: the spill file
       // takes the journal's bytes of an item filed as it came (a new one), instead of its JSON again.
-      encoded = new Map(items.map((item, k) => [item.id, { item, bytes: bytes[k]! }]))
+      encoded = new Map(entry.items.map((item, k) => [item.id, { item, bytes: bytes[k]! }]))
       let saving: Promise<SaveSummary>
       try {
         saving = mem.saveIngest(r)

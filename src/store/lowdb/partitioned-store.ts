@@ -174,6 +174,15 @@ interface Spilled extends SpillSpan {
   chars: number
 }
 
+/**
+ * The spill file's key of an item's body: the hour of its publication, so that the bodies a day's
+ * partition lists one after the other (newest first) lie together in the spill file.
+ */
+const spillKeyOf = (i: Item): string => {
+  const at = i.publishedAt
+  return at.length === 24 && at.endsWith('Z') && at[10] === 'T' ? at.slice(0, 13) : dayOf(i)
+}
+
 const isSpilled = (p: Item | Spilled): p is Spilled => 'chars' in p
 
 /**
@@ -402,8 +411,8 @@ export const createPartitionedStore = async (
     pendingChars += chars
     if (!opts.readOnly && heldChars + chars > spillAfter) {
       try {
-        const { off, len } = spill.put(bytesOf(full))
-        pending.set(full.id, { off, len, chars })
+        const { seg, at, len } = spill.put(bytesOf(full), spillKeyOf(full))
+        pending.set(full.id, { seg, at, len, chars })
         return
       } catch {
         // No room for the spill file: the body stays in memory (the journal holds it either way).
@@ -797,9 +806,11 @@ export const createPartitionedStore = async (
         }
         return r
       }
-      // Where this day's spilled bodies are read, one after the other: writeDayTemp copies each
-      // before it asks for the next.
-      const scratch = { buffer: Buffer.allocUnsafeSlow(0) }
+      // This day's spilled bodies, read in the order written (writeDayTemp copies each before it
+      // asks for the next): a segment of the spill file at a time where several lie in it.
+      const spilled = spill.reader(
+        written.filter((p): p is Spilled => p !== undefined && isSpilled(p)),
+      )
       jobs.push(job)
       dayWrites.push({
         file: files.day(day),
@@ -809,7 +820,7 @@ export const createPartitionedStore = async (
         count: list.length,
         partOf: (k) => {
           const p = written[k]
-          if (p) return isSpilled(p) ? spill.read(p, scratch) : Buffer.from(JSON.stringify(p))
+          if (p) return isSpilled(p) ? spilled.read(p) : Buffer.from(JSON.stringify(p))
           const at = stored[k]!
           return readerOf(at.day).read(at.off, at.len)
         },

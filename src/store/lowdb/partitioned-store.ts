@@ -185,13 +185,32 @@ const spillKeyOf = (i: Item): string => {
 
 const isSpilled = (p: Item | Spilled): p is Spilled => 'chars' in p
 
+/** Whether values `x` and `y` of objects at `depth` are written alike (see {@link sameJson}). */
+const sameIn = (x: unknown, y: unknown, depth: number): boolean =>
+  x === y ||
+  (depth < 2 &&
+    typeof x === 'object' &&
+    typeof y === 'object' &&
+    x !== null &&
+    y !== null &&
+    sameJson(x, y, depth + 1))
+
 /**
  * Whether `JSON.stringify` writes `a` and `b` alike, for `a` a copy of `b` such as the memory
  * store's frozen copy: the same keys in the same order, each value the same primitive or a copy
  * of the same array or record of primitives (an item's lists, enclosures and story reason).
  */
 const sameJson = (a: object, b: object, depth = 0): boolean => {
-  if (Array.isArray(a) !== Array.isArray(b)) return false
+  const list = Array.isArray(a)
+  if (list !== Array.isArray(b)) return false
+  if (list) {
+    // Lists by their elements: their keys would be a string made per index.
+    const l = a as unknown[]
+    const m = b as unknown[]
+    if (l.length !== m.length) return false
+    for (let i = 0; i < l.length; i++) if (!sameIn(l[i], m[i], depth)) return false
+    return true
+  }
   const ka = Object.keys(a)
   const kb = Object.keys(b)
   if (ka.length !== kb.length) return false
@@ -199,11 +218,7 @@ const sameJson = (a: object, b: object, depth = 0): boolean => {
     const k = ka[i]!
     if (k !== kb[i]) return false
     const x = (a as Record<string, unknown>)[k]
-    const y = (b as Record<string, unknown>)[k]
-    if (x === y) continue
-    if (depth >= 2 || typeof x !== 'object' || typeof y !== 'object' || x === null || y === null)
-      return false
-    if (!sameJson(x, y, depth + 1)) return false
+    if (!sameIn(x, (b as Record<string, unknown>)[k], depth)) return false
   }
   return true
 }

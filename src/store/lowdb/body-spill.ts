@@ -34,11 +34,12 @@ export interface SpillReader {
 
 export interface BodySpill {
   /**
-   * Appends `json` (synchronously: the store files an item in one step); returns where it lies.
+   * Appends `json` (its `length` bytes from `from`, by default all of it; synchronously: the
+   * store files an item in one step); returns where it lies.
    * Bodies of one `key` are gathered in segments of their own: the bodies a flush reads together
    * (a day's items of one hour) lie together in the file, and it reads them a segment at a time.
    */
-  put(json: Buffer, key?: string): SpillSpan
+  put(json: Buffer, key?: string, from?: number, length?: number): SpillSpan
   /** The bytes of a span `put` returned since the last {@link BodySpill.clear}, in a buffer of their own. */
   read(span: SpillSpan): Buffer
   /**
@@ -194,11 +195,11 @@ export const createBodySpill = (
   }
 
   return {
-    put(json, key = '') {
-      const len = json.length
+    put(json, key = '', from = 0, length = json.length - from) {
+      const len = length
       if (len > segmentBytes) {
         const alone: SpillSegment = { off: -1, used: len, bytes: undefined }
-        write(alone, json)
+        write(alone, from === 0 ? json : json.subarray(from, from + len))
         size += len
         return { seg: alone, at: 0, len }
       }
@@ -223,7 +224,7 @@ export const createBodySpill = (
         open.set(key, seg)
       }
       const at = seg.used
-      json.copy(seg.bytes as Buffer, at)
+      json.copy(seg.bytes as Buffer, at, from, from + len)
       seg.used += len
       size += len
       return { seg, at, len }

@@ -174,12 +174,13 @@ let scratch: Buffer | undefined
 
 /**
  * One journal line: the JSON of `r` (source, state, then its items) and a newline, in one buffer,
- * and each item's JSON as a view of it: a poll's items are encoded once, for the journal and the
- * spill file both. Each text is written into one buffer (`Buffer.from` of each, then a concat,
- * went over each item's text twice: to measure its bytes, then to write them).
- * @example const { line, items } = encodeEntry(result) // items[k]: JSON.stringify(result.items[k])
+ * and where each item's JSON lies in it (`spans[2k]`, `spans[2k + 1]`: offset and length of item
+ * k's): a poll's items are encoded once, for the journal and the spill file both. Each text is
+ * written into one buffer (`Buffer.from` of each, then a concat, went over each item's text
+ * twice: to measure its bytes, then to write them).
+ * @example const { line, spans } = encodeEntry(result) // line.subarray(spans[0], spans[0] + spans[1]): item 0's JSON
  */
-export const encodeEntry = (r: IngestResult): { line: Buffer; items: Buffer[] } => {
+export const encodeEntry = (r: IngestResult): { line: Buffer; spans: number[] } => {
   const head = `{"sourceId":${JSON.stringify(r.sourceId)},"state":${JSON.stringify(r.state)},"items":[`
   const texts = r.items.map((item) => JSON.stringify(item))
   // At most 3 bytes per UTF-16 code unit (a surrogate pair's 4 bytes are 2 units).
@@ -208,11 +209,7 @@ export const encodeEntry = (r: IngestResult): { line: Buffer; items: Buffer[] } 
   into[at++] = 0x0a // \n
   // A line of its own (the journal holds it until written): the scratch is the next entry's.
   const line = into === scratch ? Buffer.from(into.subarray(0, at)) : into.subarray(0, at)
-  const items = new Array<Buffer>(texts.length)
-  for (let k = 0; k < texts.length; k++) {
-    items[k] = line.subarray(spans[2 * k]!, spans[2 * k]! + spans[2 * k + 1]!)
-  }
-  return { line, items }
+  return { line, spans }
 }
 
 /** The number the next journal file of `dir` takes (after every one found). */

@@ -413,12 +413,24 @@ export const createPartitionedStore = async (
     if (p === undefined || !isSpilled(p)) return p
     return freezeWhole(JSON.parse(spill.read(p).toString('utf8')) as Item)
   }
-  /** The items of the save being filed, by id, with the JSON bytes the journal took of each. */
-  let encoded: Map<string, { item: Item; bytes: Buffer }> | undefined
-  /** The JSON bytes of `full`: the journal's when it is a copy of an item of the save, else its own. */
-  const bytesOf = (full: Item): Buffer => {
-    const e = encoded?.get(full.id)
-    return e && sameJson(full, e.item) ? e.bytes : jsonBytes(full)
+  /**
+   * The save being filed: its items, the index of each by id, and its journal line with where
+   * each item's JSON lies in it (journal.ts encodeEntry).
+   */
+  let encoded:
+    | { items: readonly Item[]; byId: Map<string, number>; line: Buffer; spans: number[] }
+    | undefined
+  /**
+   * Puts `full`'s JSON in the spill file: the journal's bytes when it is a copy of an item of the
+   * save, else its own.
+   */
+  const spillPut = (full: Item): SpillSpan => {
+    const key = spillKeyOf(full)
+    const k = encoded?.byId.get(full.id)
+    if (encoded === undefined || k === undefined || !sameJson(full, encoded.items[k]!)) {
+      return spill.put(jsonBytes(full), key)
+    }
+    return spill.put(encoded.line, key, encoded.spans[2 * k]!, encoded.spans[2 * k + 1]!)
   }
   /** Files `full` as pending: in memory while few bodies are, else in the spill file. */
   const hold = (full: Item): void => {
@@ -426,7 +438,7 @@ export const createPartitionedStore = async (
     pendingChars += chars
     if (!opts.readOnly && heldChars + chars > spillAfter) {
       try {
-        const { seg, at, len } = spill.put(bytesOf(full), spillKeyOf(full))
+        const { seg, at, len } = spillPut(full)
         pending.set(full.id, { seg, at, len, chars })
         return
       } catch {
@@ -1128,11 +1140,13 @@ export const createPartitionedStore = async (
       const foreign = [r.state, ...r.items].some((x) => x.sourceId !== r.sourceId)
       if (opts.readOnly || foreign) return mem.saveIngest(r)
       const entry = { ...r, items: r.items.filter(changes) }
-      const { line, items: bytes } = encodeEntry(entry)
+      const { line, spans } = encodeEntry(entry)
       await journal.append(entry, line)
       // The memory store files every item of the save before its first await: the spill file
       // takes the journal's bytes of an item filed as it came (a new one), instead of its JSON again.
-      encoded = new Map(entry.items.map((item, k) => [item.id, { item, bytes: bytes[k]! }]))
+      const byId = new Map<string, number>()
+      for (let k = 0; k < entry.items.length; k++) byId.set(entry.items[k]!.id, k)
+      encoded = { items: entry.items, byId, line, spans }
       let saving: Promise<SaveSummary>
       try {
         saving = mem.saveIngest(r)

@@ -129,6 +129,19 @@ describe('createBodySpill', () => {
     spill.close()
   })
 
+  it('puts part of a buffer: the bytes from `from`, `length` of them, small or larger than a segment', () => {
+    const spill = createBodySpill(join(dir, 'part.tmp'), 64)
+    const line = Buffer.concat([body(0, 7), body(1, 20), body(2, 100), body(3, 5)])
+    const small = spill.put(line, 'k', 7, 20)
+    const large = spill.put(line, 'k', 27, 100)
+    const last = spill.put(line, 'k', 127)
+    expect(spill.size()).toBe(125)
+    expect(spill.read(small).toString()).toBe(body(1, 20).toString())
+    expect(spill.read(large).toString()).toBe(body(2, 100).toString())
+    expect(spill.read(last).toString()).toBe(body(3, 5).toString())
+    spill.close()
+  })
+
   it('starts over after clear, and makes no file while the buffer holds every body', () => {
     const file = join(dir, 'clear.tmp')
     const spill = createBodySpill(file, 1024)

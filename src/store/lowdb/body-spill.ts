@@ -96,8 +96,8 @@ export const createBodySpill = (
 ): BodySpill => {
   const segmentBytes = Math.max(1, Math.min(SEGMENT_BYTES, bufferBytes))
   const maxOpen = Math.max(1, Math.floor(openBytes / segmentBytes))
-  /** Segments that wait to be written, at most this many (their buffers are segmentBytes each). */
-  const maxSealed = Math.max(1, Math.floor(bufferBytes / segmentBytes))
+  /** Segment buffers kept for the next segments (what a write of sealed segments frees). */
+  const maxSpare = Math.max(1, Math.floor(bufferBytes / segmentBytes))
   let fd: number | undefined
   /** Bytes in the file. */
   let written = 0
@@ -105,11 +105,13 @@ export const createBodySpill = (
   let size = 0
   /** The segment being filled of each key, least recently filled first. */
   const open = new Map<string, SpillSegment>()
+  /** Segments that wait to be written, and the bytes of bodies they hold. */
   let sealed: SpillSegment[] = []
+  let sealedBytes = 0
   /** Segment buffers free for another segment (a few: what a write frees, the next segments take). */
   let spare: Buffer[] = []
   const release = (b: Buffer | undefined): void => {
-    if (b !== undefined && b.length === segmentBytes && spare.length <= maxSealed) spare.push(b)
+    if (b !== undefined && b.length === segmentBytes && spare.length <= maxSpare) spare.push(b)
   }
 
   /**
@@ -155,10 +157,20 @@ export const createBodySpill = (
     }
     written = at
     sealed = []
+    sealedBytes = 0
   }
   const seal = (seg: SpillSegment): void => {
-    if (seg.used > 0) sealed.push(seg)
-    else {
+    if (seg.used > 0) {
+      // A segment written early, little filled (keys put to in turn, more than are filled at
+      // once): its bodies alone wait, so that many such cost one write, not one each.
+      if (seg.used <= segmentBytes / 4 && seg.bytes !== undefined) {
+        const full = seg.bytes
+        seg.bytes = Buffer.from(full.subarray(0, seg.used))
+        release(full)
+      }
+      sealed.push(seg)
+      sealedBytes += seg.used
+    } else {
       release(seg.bytes)
       seg.bytes = undefined
       seg.off = -2
@@ -190,6 +202,7 @@ export const createBodySpill = (
     }
     open.clear()
     sealed = []
+    sealedBytes = 0
     written = 0
     size = 0
   }
@@ -215,7 +228,7 @@ export const createBodySpill = (
           open.delete(oldest)
           seal(least)
         }
-        if (sealed.length >= maxSealed) write()
+        if (sealedBytes + segmentBytes > bufferBytes || sealed.length >= MAX_IOV) write()
         seg = { off: -1, used: 0, bytes: spare.pop() ?? Buffer.allocUnsafeSlow(segmentBytes) }
         open.set(key, seg)
       } else if (open.size > 1) {

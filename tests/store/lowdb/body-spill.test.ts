@@ -117,6 +117,27 @@ describe('createBodySpill', () => {
     spill.close()
   })
 
+  it('writes segments sealed little filled together, not one write each', () => {
+    const file = join(dir, 'churn.tmp')
+    // 64 KB segments, one filled at a time: keys put to in turn seal a segment per body.
+    const spill = createBodySpill(file, 256 * 1024, 64 * 1024)
+    const spans = Array.from({ length: 200 }, (_, k) => spill.put(body(k, 100), `key${k % 2}`))
+    // 200 segments of one body each wait, their 20 KB in memory: no write yet.
+    expect(existsSync(file)).toBe(false)
+    for (const [k, span] of spans.entries()) {
+      expect(spill.read(span).toString()).toBe(body(k, 100).toString())
+    }
+    // A body larger than a segment is written at once, with every segment that waits.
+    const big = spill.put(body(7, 70_000), 'big')
+    expect(statSync(file).size).toBe(199 * 100 + 70_000)
+    const reader = spill.reader([...spans, big])
+    for (const [k, span] of spans.entries()) {
+      expect(reader.read(span).toString()).toBe(body(k, 100).toString())
+    }
+    expect(reader.read(big).equals(body(7, 70_000))).toBe(true)
+    spill.close()
+  })
+
   it('reads a span whose segment a later put wrote after the reader was made', () => {
     const spill = createBodySpill(join(dir, 'later.tmp'), 32)
     const first = spill.put(body(1, 20), 'x')

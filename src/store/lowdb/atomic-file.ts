@@ -1,5 +1,5 @@
 /** A lowdb adapter for one JSON document written atomically and durably: temp file, fsync, rename, fsync of the folder. */
-import { open, readFile, rename } from 'node:fs/promises'
+import { type FileHandle, open, readFile, rename } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import type { Adapter } from 'lowdb'
 
@@ -14,6 +14,41 @@ export const syncDir = async (dir: string): Promise<void> => {
   } finally {
     await fh.close()
   }
+}
+
+/** UTF-16 code units of a text encoded at once by {@link writeTextParts} (up to 3 bytes each). */
+const ENCODE_CHARS = 256 * 1024
+
+/**
+ * Writes the UTF-8 of `parts`, one after the other, at `fh`'s position. They are encoded into one
+ * reused buffer `pieceChars` code units at a time: `Buffer.from` of a long string (what writing a
+ * string does) cost a flush writing an index of MBs more than making its text.
+ */
+export const writeTextParts = async (
+  fh: FileHandle,
+  parts: Iterable<string>,
+  pieceChars = ENCODE_CHARS,
+): Promise<void> => {
+  const buffer = Buffer.allocUnsafeSlow(4 * pieceChars)
+  let filled = 0
+  const drain = async (): Promise<void> => {
+    let done = 0
+    while (done < filled) done += (await fh.write(buffer, done, filled - done)).bytesWritten
+    filled = 0
+  }
+  for (const part of parts) {
+    for (let at = 0; at < part.length; ) {
+      let end = Math.min(part.length, at + pieceChars)
+      // A piece never ends between the two halves of a surrogate pair.
+      const last = part.charCodeAt(end - 1)
+      if (end < part.length && end - at > 1 && last >= 0xd800 && last <= 0xdbff) end--
+      // At most 3 bytes per code unit (a pair's 4 bytes are 2 units): the piece fits.
+      if (filled + 3 * (end - at) > buffer.length) await drain()
+      filled += buffer.write(at === 0 && end === part.length ? part : part.slice(at, end), filled)
+      at = end
+    }
+  }
+  await drain()
 }
 
 const writeSynced = async (file: string, text: string): Promise<void> => {

@@ -123,12 +123,12 @@ export const createJournal = (dir: string, seq: number) => {
 
   return {
     /**
-     * Appends `r` durably; rejects (and `r` must not be applied) when the write fails. `itemBytes`:
-     * the UTF-8 JSON of each of `r.items` when the caller has it (the store files the same bytes in
-     * its spill file), else each is encoded here.
+     * Appends `r` durably; rejects (and `r` must not be applied) when the write fails. `line`:
+     * {@link encodeEntry}'s line of `r` when the caller made it (the store files the same bytes
+     * of each item in its spill file), else it is made here.
      */
-    append(r: IngestResult, itemBytes?: readonly Buffer[]): Promise<void> {
-      queue.push(entryBytes(r, itemBytes ?? r.items.map(jsonBytes)))
+    append(r: IngestResult, line?: Buffer): Promise<void> {
+      queue.push(line ?? encodeEntry(r).line)
       if (!waiting) {
         const run = chain.then(() => {
           waiting = undefined
@@ -168,23 +168,48 @@ export const createJournal = (dir: string, seq: number) => {
 /** The UTF-8 bytes of `value`'s JSON. */
 export const jsonBytes = (value: unknown): Buffer => Buffer.from(JSON.stringify(value))
 
-const COMMA = Buffer.from(',')
-const ITEMS_END = Buffer.from(']}\n')
+/** Bytes of the buffer {@link encodeEntry} encodes into and keeps (a larger entry gets its own). */
+const SCRATCH_BYTES = 1_048_576
+let scratch: Buffer | undefined
 
 /**
- * One journal line: the JSON of `r` (source, state, then its items as `items` gives their JSON)
- * and a newline, as one buffer. Made of the items' bytes rather than of one JSON text of the whole
- * result: a poll's items are encoded once, for the journal and the spill file both.
+ * One journal line: the JSON of `r` (source, state, then its items) and a newline, in one buffer,
+ * and where each item's JSON lies in it (`spans[2k]`, `spans[2k + 1]`: offset and length of item
+ * k's): a poll's items are encoded once, for the journal and the spill file both. Each text is
+ * written into one buffer (`Buffer.from` of each, then a concat, went over each item's text
+ * twice: to measure its bytes, then to write them).
+ * @example const { line, spans } = encodeEntry(result) // line.subarray(spans[0], spans[0] + spans[1]): item 0's JSON
  */
-const entryBytes = (r: IngestResult, items: readonly Buffer[]): Buffer => {
+export const encodeEntry = (r: IngestResult): { line: Buffer; spans: number[] } => {
   const head = `{"sourceId":${JSON.stringify(r.sourceId)},"state":${JSON.stringify(r.state)},"items":[`
-  const parts: Buffer[] = [Buffer.from(head)]
-  for (let k = 0; k < items.length; k++) {
-    if (k > 0) parts.push(COMMA)
-    parts.push(items[k]!)
+  const texts = r.items.map((item) => JSON.stringify(item))
+  // At most 3 bytes per UTF-16 code unit (a surrogate pair's 4 bytes are 2 units).
+  let most = 3 * head.length + texts.length + 3
+  for (const t of texts) most += 3 * t.length
+  let into: Buffer
+  if (most > SCRATCH_BYTES) {
+    // A large entry is measured: its own buffer is the line, held until written.
+    let bytes = Buffer.byteLength(head) + texts.length + 3
+    for (const t of texts) bytes += Buffer.byteLength(t)
+    into = Buffer.allocUnsafeSlow(bytes)
+  } else {
+    scratch ??= Buffer.allocUnsafeSlow(SCRATCH_BYTES)
+    into = scratch
   }
-  parts.push(ITEMS_END)
-  return Buffer.concat(parts)
+  let at = into.write(head, 0)
+  const spans: number[] = []
+  for (let k = 0; k < texts.length; k++) {
+    if (k > 0) into[at++] = 0x2c // ,
+    const n = into.write(texts[k]!, at)
+    spans.push(at, n)
+    at += n
+  }
+  into[at++] = 0x5d // ]
+  into[at++] = 0x7d // }
+  into[at++] = 0x0a // \n
+  // A line of its own (the journal holds it until written): the scratch is the next entry's.
+  const line = into === scratch ? Buffer.from(into.subarray(0, at)) : into.subarray(0, at)
+  return { line, spans }
 }
 
 /** The number the next journal file of `dir` takes (after every one found). */

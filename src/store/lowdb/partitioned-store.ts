@@ -30,7 +30,7 @@ import { checkStateKeys, createLowdbStore, DB_VERSION, parseStoreDocument } from
 import { createMemoryStore, type DbSnapshot } from '../memory.js'
 import { createFlusher, memoryMethods } from '../persisted.js'
 import { searchTextOf } from '../query.js'
-import { AtomicJsonFile, syncDir, tempOf, writeFileAtomic } from './atomic-file.js'
+import { AtomicJsonFile, syncDir, tempOf, writeFileAtomic, writeTextParts } from './atomic-file.js'
 import { createBodyCache } from './body-cache.js'
 import { createBodySpill, type SpillSpan } from './body-spill.js'
 import {
@@ -51,6 +51,7 @@ import {
 import {
   createJournal,
   dropJournal,
+  encodeEntry,
   journalEntries,
   journalSeqs,
   jsonBytes,
@@ -175,7 +176,26 @@ interface Spilled extends SpillSpan {
   chars: number
 }
 
+/**
+ * The spill file's key of an item's body: the hour of its publication, so that the bodies a day's
+ * partition lists one after the other (newest first) lie together in the spill file.
+ */
+const spillKeyOf = (i: Item): string => {
+  const at = i.publishedAt
+  return at.length === 24 && at.endsWith('Z') && at[10] === 'T' ? at.slice(0, 13) : dayOf(i)
+}
+
 const isSpilled = (p: Item | Spilled): p is Spilled => 'chars' in p
+
+/** Whether values `x` and `y` of objects at `depth` are written alike (see {@link sameJson}). */
+const sameIn = (x: unknown, y: unknown, depth: number): boolean =>
+  x === y ||
+  (depth < 2 &&
+    typeof x === 'object' &&
+    typeof y === 'object' &&
+    x !== null &&
+    y !== null &&
+    sameJson(x, y, depth + 1))
 
 /**
  * Whether `JSON.stringify` writes `a` and `b` alike, for `a` a copy of `b` such as the memory
@@ -183,7 +203,16 @@ const isSpilled = (p: Item | Spilled): p is Spilled => 'chars' in p
  * of the same array or record of primitives (an item's lists, enclosures and story reason).
  */
 const sameJson = (a: object, b: object, depth = 0): boolean => {
-  if (Array.isArray(a) !== Array.isArray(b)) return false
+  const list = Array.isArray(a)
+  if (list !== Array.isArray(b)) return false
+  if (list) {
+    // Lists by their elements: their keys would be a string made per index.
+    const l = a as unknown[]
+    const m = b as unknown[]
+    if (l.length !== m.length) return false
+    for (let i = 0; i < l.length; i++) if (!sameIn(l[i], m[i], depth)) return false
+    return true
+  }
   const ka = Object.keys(a)
   const kb = Object.keys(b)
   if (ka.length !== kb.length) return false
@@ -191,11 +220,7 @@ const sameJson = (a: object, b: object, depth = 0): boolean => {
     const k = ka[i]!
     if (k !== kb[i]) return false
     const x = (a as Record<string, unknown>)[k]
-    const y = (b as Record<string, unknown>)[k]
-    if (x === y) continue
-    if (depth >= 2 || typeof x !== 'object' || typeof y !== 'object' || x === null || y === null)
-      return false
-    if (!sameJson(x, y, depth + 1)) return false
+    if (!sameIn(x, (b as Record<string, unknown>)[k], depth)) return false
   }
   return true
 }
@@ -217,8 +242,7 @@ const freezeWhole = (i: Item): Item =>
 const writeSynced = async (file: string, parts: Iterable<string>): Promise<void> => {
   const fh = await open(tempOf(file), 'w')
   try {
-    // writeFile on a handle writes from its current position, and the whole of each part.
-    for (const part of parts) await fh.writeFile(part)
+    await writeTextParts(fh, parts)
     await fh.sync()
   } finally {
     await fh.close()
@@ -391,12 +415,24 @@ export const createPartitionedStore = async (
     if (p === undefined || !isSpilled(p)) return p
     return freezeWhole(JSON.parse(spill.read(p).toString('utf8')) as Item)
   }
-  /** The items of the save being filed, by id, with the JSON bytes the journal took of each. */
-  let encoded: Map<string, { item: Item; bytes: Buffer }> | undefined
-  /** The JSON bytes of `full`: the journal's when it is a copy of an item of the save, else its own. */
-  const bytesOf = (full: Item): Buffer => {
-    const e = encoded?.get(full.id)
-    return e && sameJson(full, e.item) ? e.bytes : jsonBytes(full)
+  /**
+   * The save being filed: its items, the index of each by id, and its journal line with where
+   * each item's JSON lies in it (journal.ts encodeEntry).
+   */
+  let encoded:
+    | { items: readonly Item[]; byId: Map<string, number>; line: Buffer; spans: number[] }
+    | undefined
+  /**
+   * Puts `full`'s JSON in the spill file: the journal's bytes when it is a copy of an item of the
+   * save, else its own.
+   */
+  const spillPut = (full: Item): SpillSpan => {
+    const key = spillKeyOf(full)
+    const k = encoded?.byId.get(full.id)
+    if (encoded === undefined || k === undefined || !sameJson(full, encoded.items[k]!)) {
+      return spill.put(jsonBytes(full), key)
+    }
+    return spill.put(encoded.line, key, encoded.spans[2 * k]!, encoded.spans[2 * k + 1]!)
   }
   /** The word filters the save being filed came with (IngestResult.wordFilters). */
   let givenWords: ReadonlyMap<string, GivenWordFilter> | undefined
@@ -411,8 +447,8 @@ export const createPartitionedStore = async (
     pendingChars += chars
     if (!opts.readOnly && heldChars + chars > spillAfter) {
       try {
-        const { off, len } = spill.put(bytesOf(full))
-        pending.set(full.id, { off, len, chars })
+        const { seg, at, len } = spillPut(full)
+        pending.set(full.id, { seg, at, len, chars })
         return
       } catch {
         // No room for the spill file: the body stays in memory (the journal holds it either way).
@@ -806,9 +842,11 @@ export const createPartitionedStore = async (
         }
         return r
       }
-      // Where this day's spilled bodies are read, one after the other: writeDayTemp copies each
-      // before it asks for the next.
-      const scratch = { buffer: Buffer.allocUnsafeSlow(0) }
+      // This day's spilled bodies, read in the order written (writeDayTemp copies each before it
+      // asks for the next): a segment of the spill file at a time where several lie in it.
+      const spilled = spill.reader(
+        written.filter((p): p is Spilled => p !== undefined && isSpilled(p)),
+      )
       jobs.push(job)
       dayWrites.push({
         file: files.day(day),
@@ -818,7 +856,7 @@ export const createPartitionedStore = async (
         count: list.length,
         partOf: (k) => {
           const p = written[k]
-          if (p) return isSpilled(p) ? spill.read(p, scratch) : Buffer.from(JSON.stringify(p))
+          if (p) return isSpilled(p) ? spilled.read(p) : Buffer.from(JSON.stringify(p))
           const at = stored[k]!
           return readerOf(at.day).read(at.off, at.len)
         },
@@ -1111,12 +1149,14 @@ export const createPartitionedStore = async (
     async saveIngest(r) {
       const foreign = [r.state, ...r.items].some((x) => x.sourceId !== r.sourceId)
       if (opts.readOnly || foreign) return mem.saveIngest(r)
-      const items = r.items.filter(changes)
-      const bytes = items.map(jsonBytes)
-      await journal.append({ ...r, items }, bytes)
+      const entry = { ...r, items: r.items.filter(changes) }
+      const { line, spans } = encodeEntry(entry)
+      await journal.append(entry, line)
       // The memory store files every item of the save before its first await: the spill file
       // takes the journal's bytes of an item filed as it came (a new one), instead of its JSON again.
-      encoded = new Map(items.map((item, k) => [item.id, { item, bytes: bytes[k]! }]))
+      const byId = new Map<string, number>()
+      for (let k = 0; k < entry.items.length; k++) byId.set(entry.items[k]!.id, k)
+      encoded = { items: entry.items, byId, line, spans }
       givenWords = r.wordFilters
       let saving: Promise<SaveSummary>
       try {

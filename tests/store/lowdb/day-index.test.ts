@@ -53,10 +53,11 @@ const whole = (day: string, stamp: DayStamp, rs: readonly IndexRow[]): string =>
 describe('indexParts', () => {
   const stamp: DayStamp = { size: 2000, mtimeMs: 1714557600123.5, gen: 'k3x9', hash: 'abc_-' }
 
-  it('pieces that join into the whole document, one piece per column after the head', () => {
+  it('pieces that join into the whole document: after the head, each key then its column', () => {
     const parts = [...indexParts('2024-05-01', stamp, rows)]
     expect(parts.join('')).toBe(whole('2024-05-01', stamp, rows))
-    expect(parts).toHaveLength(1 + 15 + 1)
+    expect(parts).toHaveLength(1 + 2 * 15 + 1)
+    expect(parts.slice(5, 7)).toEqual([',"words":', JSON.stringify(rows.map((r) => r.words))])
     expect(indexText('2024-05-01', stamp, rows)).toBe(parts.join(''))
   })
 

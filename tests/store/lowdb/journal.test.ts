@@ -5,7 +5,12 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { StoreError } from '../../../src/model/errors.js'
 import type { IngestResult } from '../../../src/model/types.js'
-import { createJournal, journalEntries, journalSeqs } from '../../../src/store/lowdb/journal.js'
+import {
+  createJournal,
+  encodeEntry,
+  journalEntries,
+  journalSeqs,
+} from '../../../src/store/lowdb/journal.js'
 import { makeItem } from '../../helpers/items.js'
 import { hoursAfter } from '../contract.js'
 
@@ -69,5 +74,30 @@ describe('journalEntries', () => {
     await expect(reading).rejects.toThrow(StoreError)
     await expect(all(dir, 16)).rejects.toThrow(/shown\/journal-000001\.jsonl line 3 is damaged/)
     expect(seen).toHaveLength(2)
+  })
+})
+
+describe('encodeEntry', () => {
+  it("makes the entry's JSON line and where each item's JSON lies in it, small or past its scratch buffer", () => {
+    const large: IngestResult = {
+      ...save(3),
+      items: Array.from({ length: 3 }, (_, j) =>
+        makeItem({ title: `big ${j} 😀`, summary: `${'…東京😀 '.repeat(60_000)}${j}` }),
+      ),
+    }
+    for (const r of [save(0), save(1), save(3), save(10), large]) {
+      const { line, spans } = encodeEntry(r)
+      expect(line.toString('utf8')).toBe(`${JSON.stringify(r)}\n`)
+      expect(spans).toHaveLength(2 * r.items.length)
+      for (const [k, item] of r.items.entries()) {
+        const bytes = line.subarray(spans[2 * k]!, spans[2 * k]! + spans[2 * k + 1]!)
+        expect(bytes.equals(Buffer.from(JSON.stringify(item)))).toBe(true)
+      }
+    }
+    // Each line is its own: encoding the next entry leaves an earlier one as it was.
+    const first = encodeEntry(save(5))
+    const text = first.line.toString('utf8')
+    encodeEntry(save(6))
+    expect(first.line.toString('utf8')).toBe(text)
   })
 })

@@ -49,12 +49,28 @@ const TITLE_FROM_SUMMARY_MAX = 80
 
 const isWeb = (url: string | undefined): url is string => !!url && /^https?:\/\//i.test(url)
 
-/** Cuts text to `max` characters at a word boundary, adding `…` when something was cut. */
-const truncate = (text: string, max: number): string => {
-  if (text.length <= max) return text
+/** What {@link truncate} keeps of a text longer than `max`, before the `…`. */
+const cutHead = (text: string, max: number): string => {
   const cut = text.slice(0, max - 1)
   const space = cut.lastIndexOf(' ')
-  return `${(space > max * 0.6 ? cut.slice(0, space) : cut).replace(/[\s,;:.–-]+$/, '')}…`
+  return (space > max * 0.6 ? cut.slice(0, space) : cut).replace(/[\s,;:.–-]+$/, '')
+}
+
+/** Cuts text to `max` characters at a word boundary, adding `…` when something was cut. */
+const truncate = (text: string, max: number): string =>
+  text.length <= max ? text : `${cutHead(text, max)}…`
+
+/**
+ * The text of each item's summary that was cut, before its `…`: one byte a character when the
+ * text is Latin-1, where the summary itself is two (the ellipsis is past Latin-1). The analysis
+ * worker sends this instead (workers/wire.ts); kept for the items normalizeFeed made.
+ */
+const cutSummaries = new WeakMap<Item, { summary: string; head: string }>()
+
+/** The summary of `item` before its `…` when normalizeFeed cut it (and it is still that summary), else undefined. */
+export const cutSummaryOf = (item: Item): string | undefined => {
+  const cut = cutSummaries.get(item)
+  return cut !== undefined && cut.summary === item.summary ? cut.head : undefined
 }
 
 /** Trimmed, deduplicated (case-insensitively, first spelling kept) plain-text categories. */
@@ -250,7 +266,8 @@ export const normalizeFeed = (
     const summaryText = htmlToText(
       (e.summary ?? e.contentHtml ?? '').slice(0, ITEM_CAPS.summaryHtml),
     )
-    const summary = summaryText ? truncate(summaryText, SUMMARY_MAX) : undefined
+    const head = summaryText.length > SUMMARY_MAX ? cutHead(summaryText, SUMMARY_MAX) : undefined
+    const summary = head === undefined ? summaryText || undefined : `${head}…`
     const title = titleFor(d.title, summary)
     const rawContent = e.contentHtml ?? (e.summary && hasMarkup(e.summary) ? e.summary : undefined)
     const contentBase = e.base ?? d.url ?? linkBase
@@ -288,6 +305,7 @@ export const normalizeFeed = (
       topics: [],
       clusterId: id,
     }
+    if (head !== undefined && summary !== undefined) cutSummaries.set(item, { summary, head })
     return item
   })
   return { items, futureDates, capped }

@@ -5,8 +5,8 @@ import { AppError } from '../../model/errors.js'
 import type { Topic } from '../../model/types.js'
 import { topicTagger } from '../../topics/tag.js'
 import { analyseFeed } from '../analyse.js'
-import { packFeatures } from './packed-features.js'
 import type { WorkerReply, WorkerRequest } from './pool.js'
+import { encodeFeed } from './wire.js'
 
 const port = parentPort
 if (!port) throw new Error('workers/worker.ts runs as a worker thread (see workers/pool.ts)')
@@ -41,12 +41,11 @@ port.on('message', async (msg: WorkerRequest) => {
   }
   const { id, input } = msg
   let reply: WorkerReply
-  const transfer: ArrayBuffer[] = []
+  let transfer: ArrayBuffer[] = []
   try {
-    const { features, ...rest } = await analyseFeed(input, tagger)
-    const packed = features ? packFeatures(features) : undefined
-    if (packed) transfer.push(packed.data.buffer as ArrayBuffer)
-    reply = { id, ok: true, version, result: packed ? { ...rest, packed } : rest }
+    const encoded = encodeFeed(await analyseFeed(input, tagger))
+    transfer = encoded.transfer
+    reply = { id, ok: true, version, result: encoded.wire }
   } catch (err) {
     reply = {
       id,

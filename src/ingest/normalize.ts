@@ -53,7 +53,20 @@ const isWeb = (url: string | undefined): url is string => !!url && /^https?:\/\/
 const cutHead = (text: string, max: number): string => {
   const cut = text.slice(0, max - 1)
   const space = cut.lastIndexOf(' ')
-  return (space > max * 0.6 ? cut.slice(0, space) : cut).replace(/[\s,;:.–-]+$/, '')
+  return trimTrailingPunctuation(space > max * 0.6 ? cut.slice(0, space) : cut)
+}
+
+/** A character {@link trimTrailingPunctuation} removes from the end. */
+const TRAILING = /[\s,;:.–-]/
+
+/**
+ * `text.replace(/[\s,;:.–-]+$/, '')`, reading from the end: the regex tried a match at every
+ * space of the text (a cut summary is 600 characters) to find the run at its end.
+ */
+export const trimTrailingPunctuation = (text: string): string => {
+  let end = text.length
+  while (end > 0 && TRAILING.test(text[end - 1] as string)) end--
+  return end === text.length ? text : text.slice(0, end)
 }
 
 /** Cuts text to `max` characters at a word boundary, adding `…` when something was cut. */

@@ -126,7 +126,7 @@ describe('the analysis worker message', () => {
       { ...(items[3] as Item), fetchedAt: '2026-11-21T00:00:00.000Z' },
       { ...(items[4] as Item), language: 'de' },
       // Keys in another order.
-      { title: (items[5] as Item).title, ...(items[5] as Item) },
+      Object.assign({ title: '' }, items[5] as Item),
       { ...(items[6] as Item), summary: undefined },
       { ...(items[7] as Item), canonicalUrl: 'https://elsewhere.test/' },
     ]

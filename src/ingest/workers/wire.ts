@@ -82,6 +82,8 @@ const F_CONTENT = 128
 const F_AUTHOR = 256
 const F_LANGUAGE = 512
 const F_ENCLOSURES = 1024
+/** Every optional field of an item is there. */
+const F_ALL_OPTIONAL = F_GUID | F_URL | F_SUMMARY | F_CONTENT | F_AUTHOR | F_LANGUAGE
 
 const ELLIPSIS = '\u2026'
 
@@ -269,33 +271,71 @@ export const decodeFeed = (wire: WireFeed): AnalysedFeed => {
     const categoryCount = ints[i++] as number
     const topicCount = ints[i++] as number
     const id = text[t++] as string
-    // Built key by key in ITEM_KEYS order: the store writes items as JSON, in their key order.
-    const item = { id, sourceId } as Item
+    // Read in ITEM_KEYS order, then built in it: the store writes items as JSON, in their key order.
+    let guid: string | undefined
     let url: string | undefined
-    if (flags & F_GUID && !(flags & F_GUID_IS_URL)) item.guid = text[t++] as string
+    let canonicalUrl: string | undefined
+    if (flags & F_GUID && !(flags & F_GUID_IS_URL)) guid = text[t++] as string
     if (flags & F_URL) {
       url = text[t++] as string
-      if (flags & F_GUID_IS_URL) item.guid = url
-      item.url = url
-      item.canonicalUrl = flags & F_CANONICAL_IS_URL ? url : (text[t++] as string)
+      if (flags & F_GUID_IS_URL) guid = url
+      canonicalUrl = flags & F_CANONICAL_IS_URL ? url : (text[t++] as string)
     }
-    item.title = text[t++] as string
+    const title = text[t++] as string
+    let summary: string | undefined
     if (flags & F_SUMMARY) {
-      const summary = text[t++] as string
-      item.summary = flags & F_SUMMARY_CUT ? summary + ELLIPSIS : summary
+      summary = text[t++] as string
+      if (flags & F_SUMMARY_CUT) summary += ELLIPSIS
     }
-    if (flags & F_CONTENT) item.contentHtml = text[t++] as string
-    if (flags & F_AUTHOR) item.author = dict[ints[i++] as number] as string
-    if (flags & F_LANGUAGE) item.language = language as string
+    const contentHtml = flags & F_CONTENT ? (text[t++] as string) : undefined
+    const author = flags & F_AUTHOR ? (dict[ints[i++] as number] as string) : undefined
     const categories: string[] = []
     for (let c = 0; c < categoryCount; c++) categories.push(dict[ints[i++] as number] as string)
-    item.categories = categories
-    item.enclosures = flags & F_ENCLOSURES ? (objects[o++] as Enclosure[]) : []
-    item.publishedAt = dict[ints[i++] as number] as string
-    item.fetchedAt = fetchedAt
-    item.contentHash = text[t++] as string
+    const enclosures = flags & F_ENCLOSURES ? (objects[o++] as Enclosure[]) : []
+    const publishedAt = dict[ints[i++] as number] as string
+    const contentHash = text[t++] as string
     const topics: string[] = []
     for (let c = 0; c < topicCount; c++) topics.push(dict[ints[i++] as number] as string)
+    if ((flags & F_ALL_OPTIONAL) === F_ALL_OPTIONAL) {
+      // Every field there (most items): one literal, its properties within the object; added one
+      // by one, they would go to a properties array beside it, grown several times on the way.
+      items.push({
+        id,
+        sourceId,
+        guid: guid as string,
+        url: url as string,
+        canonicalUrl: canonicalUrl as string,
+        title,
+        summary: summary as string,
+        contentHtml: contentHtml as string,
+        author: author as string,
+        language: language as string,
+        categories,
+        enclosures,
+        publishedAt,
+        fetchedAt,
+        contentHash,
+        topics,
+        clusterId: id,
+      })
+      continue
+    }
+    const item = { id, sourceId } as Item
+    if (guid !== undefined) item.guid = guid
+    if (url !== undefined) {
+      item.url = url
+      item.canonicalUrl = canonicalUrl as string
+    }
+    item.title = title
+    if (summary !== undefined) item.summary = summary
+    if (contentHtml !== undefined) item.contentHtml = contentHtml
+    if (author !== undefined) item.author = author
+    if (flags & F_LANGUAGE) item.language = language as string
+    item.categories = categories
+    item.enclosures = enclosures
+    item.publishedAt = publishedAt
+    item.fetchedAt = fetchedAt
+    item.contentHash = contentHash
     item.topics = topics
     item.clusterId = id
     items.push(item)

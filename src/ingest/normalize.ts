@@ -300,24 +300,47 @@ export const normalizeFeed = (
         enclosures.map((x) => `${x.url} ${x.type ?? ''} ${x.length ?? ''}`).join('\u001e'),
       ].join('\u001f'),
     )
-    const item: Item = {
-      id,
-      sourceId: source.id,
-      ...(guid ? { guid } : {}),
-      ...(d.url ? { url: d.url, canonicalUrl: d.canonical } : {}),
-      title,
-      ...(summary ? { summary } : {}),
-      ...(contentHtml ? { contentHtml } : {}),
-      ...(author ? { author } : {}),
-      ...(language ? { language } : {}),
-      categories,
-      enclosures,
-      publishedAt: date.iso,
-      fetchedAt: fetchedIso,
-      contentHash,
-      topics: [],
-      clusterId: id,
-    }
+    // Every field there (most items): one literal, without an object made per optional field to
+    // spread and the properties array its spreads grow; the same keys in the same order.
+    const item: Item =
+      guid && d.url && summary && contentHtml && author && language
+        ? {
+            id,
+            sourceId: source.id,
+            guid,
+            url: d.url,
+            canonicalUrl: d.canonical,
+            title,
+            summary,
+            contentHtml,
+            author,
+            language,
+            categories,
+            enclosures,
+            publishedAt: date.iso,
+            fetchedAt: fetchedIso,
+            contentHash,
+            topics: [],
+            clusterId: id,
+          }
+        : {
+            id,
+            sourceId: source.id,
+            ...(guid ? { guid } : {}),
+            ...(d.url ? { url: d.url, canonicalUrl: d.canonical } : {}),
+            title,
+            ...(summary ? { summary } : {}),
+            ...(contentHtml ? { contentHtml } : {}),
+            ...(author ? { author } : {}),
+            ...(language ? { language } : {}),
+            categories,
+            enclosures,
+            publishedAt: date.iso,
+            fetchedAt: fetchedIso,
+            contentHash,
+            topics: [],
+            clusterId: id,
+          }
     if (head !== undefined && summary !== undefined) cutSummaries.set(item, { summary, head })
     return item
   })

@@ -46,6 +46,8 @@ export interface WireFeed {
   skipped: number
   ttlMinutes?: number
   recovered: string[]
+  /** Fields of the AnalysedFeed that this shape does not know, as they are. */
+  others?: Partial<AnalysedFeed>
   /** The story features, packed; their facts 0 when they say nothing. */
   features?: Omit<PackedFeatures, 'facts'> & { facts: (StoryFacts | 0)[] }
 }
@@ -153,7 +155,8 @@ const decodeEntries = (
  * @example const { wire, transfer } = encodeFeed(await analyseFeed(input, tagger)); port.postMessage(wire, transfer)
  */
 export const encodeFeed = (feed: AnalysedFeed): { wire: WireFeed; transfer: ArrayBuffer[] } => {
-  const { items } = feed
+  // Fields of an AnalysedFeed this shape does not know (one added since) go as they are.
+  const { items, entries, skipped, ttlMinutes, recovered, features, ...others } = feed
   const first = items[0]
   const sourceId = first?.sourceId ?? ''
   const fetchedAt = first?.fetchedAt ?? ''
@@ -238,14 +241,15 @@ export const encodeFeed = (feed: AnalysedFeed): { wire: WireFeed; transfer: Arra
     sourceId,
     fetchedAt,
     ...(language === undefined ? {} : { language }),
-    ...encodeEntries(feed.entries, items),
-    skipped: feed.skipped,
-    ...(feed.ttlMinutes === undefined ? {} : { ttlMinutes: feed.ttlMinutes }),
-    recovered: feed.recovered,
+    ...encodeEntries(entries, items),
+    skipped,
+    ...(ttlMinutes === undefined ? {} : { ttlMinutes }),
+    recovered,
+    ...(Object.keys(others).length > 0 ? { others } : {}),
   }
   const transfer: ArrayBuffer[] = []
-  if (feed.features) {
-    const { data, ends, facts } = packFeatures(feed.features)
+  if (features) {
+    const { data, ends, facts } = packFeatures(features)
     wire.features = { data, ends, facts: facts.map((f) => (saysNothing(f) ? 0 : f)) }
     transfer.push(data.buffer as ArrayBuffer)
   }
@@ -342,6 +346,7 @@ export const decodeFeed = (wire: WireFeed): AnalysedFeed => {
   }
   const { features } = wire
   return {
+    ...wire.others,
     items,
     ...(features
       ? {

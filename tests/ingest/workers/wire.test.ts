@@ -138,6 +138,16 @@ describe('the analysis worker message', () => {
     expect(features?.length).toBe(50)
   })
 
+  it('passes a field of the feed it does not know as it is', async () => {
+    const feed = await analyse(feedXml(4), 'http://127.0.0.2/4.xml')
+    const more = { ...feed, perItem: feed.items.map((i) => i.title.length) } as AnalysedFeed
+    const { back } = sent(more)
+    expect((back as unknown as { perItem: number[] }).perItem).toEqual(
+      feed.items.map((i) => i.title.length),
+    )
+    expectSame(back, more)
+  })
+
   it('gives back random items as a structured clone does', () => {
     // Seeded: the same cases every run.
     let seed = 42

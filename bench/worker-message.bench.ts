@@ -72,6 +72,7 @@ topics:
           feedUrl: source.url,
           fetchedAt: new Date().toISOString(),
           storyFeatures: true,
+          keepCutSummaries: true,
         },
         tagger,
       ),

@@ -9,7 +9,13 @@ import { displayUrl } from '../util/url.js'
 import { dedupeWithinSource } from './dedupe.js'
 import { clashesWithSkipped, identityOf, parsedEntryKeys } from './entry-memo.js'
 import { undoCodings } from './fetch/content-coding.js'
-import { cappedNote, cutSummaryOf, futureDatesNote, normalizeFeed } from './normalize.js'
+import {
+  cappedNote,
+  cutSummaryOf,
+  forgetCutSummary,
+  futureDatesNote,
+  normalizeFeed,
+} from './normalize.js'
 import { decodeBody } from './parse/decode.js'
 import { parseJsonFeed } from './parse/json-feed.js'
 import { type ReadDocument, readDocument } from './parse/parse-feed.js'
@@ -35,6 +41,11 @@ export interface AnalyseInput {
   previous?: ReadonlyMap<string, string>
   /** Also compute each item's story features (for the story index, which then need not). */
   storyFeatures?: boolean
+  /**
+   * Keep each cut summary's one-byte text (normalize.ts cutSummaryOf) for the caller, which then
+   * drops it (forgetCutSummary): the worker's encodeFeed. Else it is dropped here.
+   */
+  keepCutSummaries?: boolean
 }
 
 /** What a fetched document holds that is not yet stored. */
@@ -117,6 +128,10 @@ export const analyseFeed = async (input: AnalyseInput, tagger: Tagger): Promise<
   // The items are this call's own (normalizeFeed made them): tagged in place, not copied once more.
   const items = dedupeWithinSource(normalized.items)
   for (const item of items) item.topics = tagger(item, source)
+  const features = input.storyFeatures
+    ? items.map((i) => storyFeatures(i.title, storySummary(i)))
+    : undefined
+  if (!input.keepCutSummaries) for (const item of normalized.items) forgetCutSummary(item)
   const notes = [
     decodeNote,
     entriesNote(read.listed),
@@ -125,9 +140,7 @@ export const analyseFeed = async (input: AnalyseInput, tagger: Tagger): Promise<
   ].filter((n): n is string => n !== undefined)
   return {
     items,
-    ...(input.storyFeatures
-      ? { features: items.map((i) => storyFeatures(i.title, storySummary(i))) }
-      : {}),
+    ...(features ? { features } : {}),
     entries,
     skipped: read.keys.length - fresh.size,
     ...(feed.ttlMinutes === undefined ? {} : { ttlMinutes: feed.ttlMinutes }),

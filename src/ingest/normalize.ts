@@ -86,6 +86,15 @@ export const cutSummaryOf = (item: Item): string | undefined => {
   return cut !== undefined && cut.summary === item.summary ? cut.head : undefined
 }
 
+/**
+ * Drops what {@link cutSummaryOf} keeps of `item` once it is read: the text is a slice of the whole
+ * text of the entry's summary, which it keeps alive, and an item that outlives a collection or two
+ * would keep it until a full one (a WeakMap's entry dies with its key, not before).
+ */
+export const forgetCutSummary = (item: Item): void => {
+  cutSummaries.delete(item)
+}
+
 /** Trimmed, deduplicated (case-insensitively, first spelling kept) plain-text categories. */
 const cleanCategories = (raw: string[]): string[] => {
   const seen = new Set<string>()

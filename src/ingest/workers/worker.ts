@@ -5,6 +5,7 @@ import { AppError } from '../../model/errors.js'
 import type { Topic } from '../../model/types.js'
 import { topicTagger } from '../../topics/tag.js'
 import { analyseFeed } from '../analyse.js'
+import { forgetCutSummary } from '../normalize.js'
 import type { WorkerReply, WorkerRequest } from './pool.js'
 import { encodeFeed } from './wire.js'
 
@@ -43,7 +44,10 @@ port.on('message', async (msg: WorkerRequest) => {
   let reply: WorkerReply
   let transfer: ArrayBuffer[] = []
   try {
-    const encoded = encodeFeed(await analyseFeed(input, tagger))
+    // The cut summaries' one-byte text kept for the message, then dropped.
+    const feed = await analyseFeed({ ...input, keepCutSummaries: true }, tagger)
+    const encoded = encodeFeed(feed)
+    for (const item of feed.items) forgetCutSummary(item)
     transfer = encoded.transfer
     reply = { id, ok: true, version, result: encoded.wire }
   } catch (err) {

@@ -12,6 +12,7 @@ import { feedXml } from '../../../bench/peers.bench.js'
 import { parseConfigText } from '../../../src/config/load.js'
 import { type AnalysedFeed, analyseFeed } from '../../../src/ingest/analyse.js'
 import { identityOf } from '../../../src/ingest/entry-memo.js'
+import { cutSummaryOf } from '../../../src/ingest/normalize.js'
 import { packFeatures } from '../../../src/ingest/workers/packed-features.js'
 import { decodeFeed, encodeFeed, type WireFeed } from '../../../src/ingest/workers/wire.js'
 import type { Item, Source } from '../../../src/model/types.js'
@@ -58,6 +59,8 @@ const analyse = (body: string | Uint8Array, feedUrl: string, extra: Partial<Sour
       feedUrl,
       fetchedAt: '2026-11-20T12:00:00.000Z',
       storyFeatures: true,
+      // As the worker analyses: the cut summaries' text kept for the message.
+      keepCutSummaries: true,
     },
     tagger,
   )
@@ -108,6 +111,7 @@ describe('the analysis worker message', () => {
         fetchedAt: '2026-11-21T12:00:00.000Z',
         previous: first.entries,
         storyFeatures: true,
+        keepCutSummaries: true,
       },
       tagger,
     )
@@ -136,6 +140,24 @@ describe('the analysis worker message', () => {
     expectSame(back, noFeatures)
     expect(rawCount(wire)).toBe(7)
     expect(features?.length).toBe(50)
+  })
+
+  it("keeps the cut summaries' text only when asked to (the worker, until its message is made)", async () => {
+    const kept = await analyse(feedXml(5), 'http://127.0.0.2/5.xml')
+    expect(kept.items.every((i) => cutSummaryOf(i) !== undefined)).toBe(true)
+    const dropped = await analyseFeed(
+      {
+        body: new TextEncoder().encode(feedXml(5)),
+        source,
+        feedUrl: 'http://127.0.0.2/5.xml',
+        fetchedAt: '2026-11-20T12:00:00.000Z',
+        storyFeatures: true,
+      },
+      tagger,
+    )
+    expect(dropped.items.some((i) => cutSummaryOf(i) !== undefined)).toBe(false)
+    // Without it the summaries go as they are, and come back the same.
+    expectSame(sent(dropped).back, dropped)
   })
 
   it('passes a field of the feed it does not know as it is', async () => {

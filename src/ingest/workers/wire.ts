@@ -289,7 +289,9 @@ export const decodeFeed = (wire: WireFeed): AnalysedFeed => {
     let summary: string | undefined
     if (flags & F_SUMMARY) {
       summary = text[t++] as string
-      if (flags & F_SUMMARY_CUT) summary += ELLIPSIS
+      // Made flat here (join, not +): a concatenation would be flattened later, by then perhaps
+      // in the old generation, leaving the text before the "…" there as garbage until a full GC.
+      if (flags & F_SUMMARY_CUT) summary = [summary, ELLIPSIS].join('')
     }
     const contentHtml = flags & F_CONTENT ? (text[t++] as string) : undefined
     const author = flags & F_AUTHOR ? (dict[ints[i++] as number] as string) : undefined

@@ -6,16 +6,11 @@ import type { Tagger } from '../topics/tag.js'
 import { hasNonAscii } from '../topics/text.js'
 import { digest } from '../util/hash.js'
 import { displayUrl } from '../util/url.js'
+import { cutSummaryOf, forgetCutSummary } from './cut-summary.js'
 import { dedupeWithinSource } from './dedupe.js'
 import { clashesWithSkipped, identityOf, parsedEntryKeys } from './entry-memo.js'
 import { undoCodings } from './fetch/content-coding.js'
-import {
-  cappedNote,
-  cutSummaryOf,
-  forgetCutSummary,
-  futureDatesNote,
-  normalizeFeed,
-} from './normalize.js'
+import { cappedNote, futureDatesNote, normalizeFeed } from './normalize.js'
 import { decodeBody } from './parse/decode.js'
 import { parseJsonFeed } from './parse/json-feed.js'
 import { type ReadDocument, readDocument } from './parse/parse-feed.js'
@@ -42,7 +37,7 @@ export interface AnalyseInput {
   /** Also compute each item's story features (for the story index, which then need not). */
   storyFeatures?: boolean
   /**
-   * Keep each cut summary's one-byte text (normalize.ts cutSummaryOf) for the caller, which then
+   * Keep each cut summary's one-byte text (cut-summary.ts) for the caller, which then
    * drops it (forgetCutSummary): the worker's encodeFeed. Else it is dropped here.
    */
   keepCutSummaries?: boolean

@@ -2,6 +2,7 @@
 import type { Enclosure, Item, Source } from '../model/types.js'
 import { sha256Hex, stableUuid } from '../util/hash.js'
 import { canonicalUrl, resolveUrl } from '../util/url.js'
+import { rememberCutSummary } from './cut-summary.js'
 import { findReusedGuids } from './dedupe.js'
 import { parseFeedDate } from './parse/dates.js'
 import type { ParsedEntry, ParsedFeed } from './parse/types.js'
@@ -72,28 +73,6 @@ export const trimTrailingPunctuation = (text: string): string => {
 /** Cuts text to `max` characters at a word boundary, adding `…` when something was cut. */
 const truncate = (text: string, max: number): string =>
   text.length <= max ? text : `${cutHead(text, max)}…`
-
-/**
- * The text of each item's summary that was cut, before its `…`: one byte a character when the
- * text is Latin-1, where the summary itself is two (the ellipsis is past Latin-1). The analysis
- * worker sends this instead (workers/wire.ts); kept for the items normalizeFeed made.
- */
-const cutSummaries = new WeakMap<Item, { summary: string; head: string }>()
-
-/** The summary of `item` before its `…` when normalizeFeed cut it (and it is still that summary), else undefined. */
-export const cutSummaryOf = (item: Item): string | undefined => {
-  const cut = cutSummaries.get(item)
-  return cut !== undefined && cut.summary === item.summary ? cut.head : undefined
-}
-
-/**
- * Drops what {@link cutSummaryOf} keeps of `item` once it is read: the text is a slice of the whole
- * text of the entry's summary, which it keeps alive, and an item that outlives a collection or two
- * would keep it until a full one (a WeakMap's entry dies with its key, not before).
- */
-export const forgetCutSummary = (item: Item): void => {
-  cutSummaries.delete(item)
-}
 
 /** Trimmed, deduplicated (case-insensitively, first spelling kept) plain-text categories. */
 const cleanCategories = (raw: string[]): string[] => {
@@ -350,7 +329,7 @@ export const normalizeFeed = (
             topics: [],
             clusterId: id,
           }
-    if (head !== undefined && summary !== undefined) cutSummaries.set(item, { summary, head })
+    if (head !== undefined && summary !== undefined) rememberCutSummary(item, summary, head)
     return item
   })
   return { items, futureDates, capped }

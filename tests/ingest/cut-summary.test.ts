@@ -6,8 +6,8 @@
 import { deepStrictEqual } from 'node:assert/strict'
 import { describe, expect, it } from 'vitest'
 import { storySummary } from '../../src/ingest/analyse.js'
+import { cutSummaryOf } from '../../src/ingest/cut-summary.js'
 import {
-  cutSummaryOf,
   normalizeEntries,
   SUMMARY_MAX,
   trimTrailingPunctuation,

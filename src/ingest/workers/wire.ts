@@ -6,8 +6,8 @@ import type { Enclosure, Item } from '../../model/types.js'
 import type { StoryFacts } from '../../stories/facts.js'
 import { noFacts, saysNothing } from '../../stories/facts.js'
 import type { AnalysedFeed } from '../analyse.js'
+import { cutSummaryOf } from '../cut-summary.js'
 import { identityOf } from '../entry-memo.js'
-import { cutSummaryOf } from '../normalize.js'
 import { type PackedFeatures, packFeatures, unpackFeatures } from './packed-features.js'
 
 /**

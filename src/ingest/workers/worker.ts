@@ -5,7 +5,7 @@ import { AppError } from '../../model/errors.js'
 import type { Topic } from '../../model/types.js'
 import { topicTagger } from '../../topics/tag.js'
 import { analyseFeed } from '../analyse.js'
-import { forgetCutSummary } from '../normalize.js'
+import { forgetCutSummary } from '../cut-summary.js'
 import type { WorkerReply, WorkerRequest } from './pool.js'
 import { encodeFeed } from './wire.js'
 

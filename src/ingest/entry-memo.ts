@@ -33,8 +33,13 @@ const identityKeys = (item: Pick<Item, 'id' | 'guid' | 'canonicalUrl'>): string[
 ]
 
 /** {@link identityKeys} as one string (newline-separated), as the memo keeps it. */
-export const identityOf = (item: Pick<Item, 'id' | 'guid' | 'canonicalUrl'>): string =>
-  identityKeys(item).join('\n')
+export const identityOf = (item: Pick<Item, 'id' | 'guid' | 'canonicalUrl'>): string => {
+  // As identityKeys(item).join('\n'), without the array (main rebuilds it per entry, workers/wire.ts).
+  let identity = `id:${item.id}`
+  if (item.guid !== undefined) identity += `\nguid:${item.guid}`
+  if (item.canonicalUrl !== undefined) identity += `\nurl:${item.canonicalUrl}`
+  return identity
+}
 
 /**
  * A key per parsed entry: a hash of its raw fields, the feed context and the source settings. An

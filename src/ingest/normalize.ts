@@ -2,6 +2,7 @@
 import type { Enclosure, Item, Source } from '../model/types.js'
 import { sha256Hex, stableUuid } from '../util/hash.js'
 import { canonicalUrl, resolveUrl } from '../util/url.js'
+import { rememberCutSummary } from './cut-summary.js'
 import { findReusedGuids } from './dedupe.js'
 import { parseFeedDate } from './parse/dates.js'
 import type { ParsedEntry, ParsedFeed } from './parse/types.js'
@@ -49,13 +50,29 @@ const TITLE_FROM_SUMMARY_MAX = 80
 
 const isWeb = (url: string | undefined): url is string => !!url && /^https?:\/\//i.test(url)
 
-/** Cuts text to `max` characters at a word boundary, adding `…` when something was cut. */
-const truncate = (text: string, max: number): string => {
-  if (text.length <= max) return text
+/** What {@link truncate} keeps of a text longer than `max`, before the `…`. */
+const cutHead = (text: string, max: number): string => {
   const cut = text.slice(0, max - 1)
   const space = cut.lastIndexOf(' ')
-  return `${(space > max * 0.6 ? cut.slice(0, space) : cut).replace(/[\s,;:.–-]+$/, '')}…`
+  return trimTrailingPunctuation(space > max * 0.6 ? cut.slice(0, space) : cut)
 }
+
+/** A character {@link trimTrailingPunctuation} removes from the end. */
+const TRAILING = /[\s,;:.–-]/
+
+/**
+ * `text.replace(/[\s,;:.–-]+$/, '')`, reading from the end: the regex tried a match at every
+ * space of the text (a cut summary is 600 characters) to find the run at its end.
+ */
+export const trimTrailingPunctuation = (text: string): string => {
+  let end = text.length
+  while (end > 0 && TRAILING.test(text[end - 1] as string)) end--
+  return end === text.length ? text : text.slice(0, end)
+}
+
+/** Cuts text to `max` characters at a word boundary, adding `…` when something was cut. */
+const truncate = (text: string, max: number): string =>
+  text.length <= max ? text : `${cutHead(text, max)}…`
 
 /** Trimmed, deduplicated (case-insensitively, first spelling kept) plain-text categories. */
 const cleanCategories = (raw: string[]): string[] => {
@@ -250,7 +267,8 @@ export const normalizeFeed = (
     const summaryText = htmlToText(
       (e.summary ?? e.contentHtml ?? '').slice(0, ITEM_CAPS.summaryHtml),
     )
-    const summary = summaryText ? truncate(summaryText, SUMMARY_MAX) : undefined
+    const head = summaryText.length > SUMMARY_MAX ? cutHead(summaryText, SUMMARY_MAX) : undefined
+    const summary = head === undefined ? summaryText || undefined : `${head}…`
     const title = titleFor(d.title, summary)
     const rawContent = e.contentHtml ?? (e.summary && hasMarkup(e.summary) ? e.summary : undefined)
     const contentBase = e.base ?? d.url ?? linkBase
@@ -270,24 +288,48 @@ export const normalizeFeed = (
         enclosures.map((x) => `${x.url} ${x.type ?? ''} ${x.length ?? ''}`).join('\u001e'),
       ].join('\u001f'),
     )
-    const item: Item = {
-      id,
-      sourceId: source.id,
-      ...(guid ? { guid } : {}),
-      ...(d.url ? { url: d.url, canonicalUrl: d.canonical } : {}),
-      title,
-      ...(summary ? { summary } : {}),
-      ...(contentHtml ? { contentHtml } : {}),
-      ...(author ? { author } : {}),
-      ...(language ? { language } : {}),
-      categories,
-      enclosures,
-      publishedAt: date.iso,
-      fetchedAt: fetchedIso,
-      contentHash,
-      topics: [],
-      clusterId: id,
-    }
+    // Every field there (most items): one literal, without an object made per optional field to
+    // spread and the properties array its spreads grow; the same keys in the same order.
+    const item: Item =
+      guid && d.url && summary && contentHtml && author && language
+        ? {
+            id,
+            sourceId: source.id,
+            guid,
+            url: d.url,
+            canonicalUrl: d.canonical,
+            title,
+            summary,
+            contentHtml,
+            author,
+            language,
+            categories,
+            enclosures,
+            publishedAt: date.iso,
+            fetchedAt: fetchedIso,
+            contentHash,
+            topics: [],
+            clusterId: id,
+          }
+        : {
+            id,
+            sourceId: source.id,
+            ...(guid ? { guid } : {}),
+            ...(d.url ? { url: d.url, canonicalUrl: d.canonical } : {}),
+            title,
+            ...(summary ? { summary } : {}),
+            ...(contentHtml ? { contentHtml } : {}),
+            ...(author ? { author } : {}),
+            ...(language ? { language } : {}),
+            categories,
+            enclosures,
+            publishedAt: date.iso,
+            fetchedAt: fetchedIso,
+            contentHash,
+            topics: [],
+            clusterId: id,
+          }
+    if (head !== undefined && summary !== undefined) rememberCutSummary(item, summary, head)
     return item
   })
   return { items, futureDates, capped }

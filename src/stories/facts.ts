@@ -758,6 +758,43 @@ const keysIn = (clauses: readonly Clause[]): number[] => {
   return out
 }
 
+/**
+ * Facts that say nothing (no figure, month, weekday, place, country, direction or mark), as most
+ * items have: the analysis worker sends a bare flag for them (workers/wire.ts).
+ */
+export const saysNothing = (f: StoryFacts): boolean => {
+  let keys = 0
+  for (const _ in f) keys++
+  return (
+    keys === 8 &&
+    f.months === 0 &&
+    f.weekdays === 0 &&
+    f.numbers.length === 0 &&
+    f.quantities.length === 0 &&
+    f.places.length === 0 &&
+    f.otherPlaces.length === 0 &&
+    f.countries.length === 0 &&
+    isEmptyRecord(f.direction)
+  )
+}
+
+const isEmptyRecord = (r: object): boolean => {
+  for (const _ in r) return false
+  return true
+}
+
+/** Facts that say nothing ({@link saysNothing}), with the shared empties: a new object each call. */
+export const noFacts = (): StoryFacts => ({
+  numbers: NONE,
+  quantities: NO_QUANTITIES,
+  months: 0,
+  weekdays: 0,
+  places: NONE,
+  otherPlaces: NONE,
+  countries: NONE,
+  direction: NO_DIRECTION,
+})
+
 /** The same facts with empty lists, maps and records replaced by the shared empties. */
 export const compactFacts = (f: StoryFacts): StoryFacts => ({
   numbers: f.numbers.length === 0 ? NONE : f.numbers,

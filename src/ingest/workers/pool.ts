@@ -5,19 +5,16 @@ import { AppError, FetchError, ParseError } from '../../model/errors.js'
 import type { ErrorCode, Item, Source, Topic } from '../../model/types.js'
 import type { Tagger } from '../../topics/tag.js'
 import type { AnalysedFeed, AnalyseInput } from '../analyse.js'
-import { type PackedFeatures, unpackFeatures } from './packed-features.js'
+import { decodeFeed, type WireFeed } from './wire.js'
 
 /** Messages to the worker. */
 export type WorkerRequest =
   | { type: 'configure'; topics: Topic[]; version: number }
   | { type: 'job'; id: number; input: AnalyseInput }
 
-/** An AnalysedFeed as the worker sends it: its story features packed (packed-features.ts). */
-export type WorkerResult = Omit<AnalysedFeed, 'features'> & { packed?: PackedFeatures }
-
 /** Messages from the worker; `version` says which topic rules tagged the items. */
 export type WorkerReply =
-  | { id: number; ok: true; version: number; result: WorkerResult }
+  | { id: number; ok: true; version: number; result: WireFeed }
   | { id: number; ok: false; error: { code?: ErrorCode; message: string } }
 
 export interface AnalysePool {
@@ -316,8 +313,7 @@ export const createAnalysePool = (opts: {
         job.reject(revive(reply.error))
         return
       }
-      const { packed, ...rest } = reply.result
-      const result: AnalysedFeed = packed ? { ...rest, features: unpackFeatures(packed) } : rest
+      const result = decodeFeed(reply.result)
       if (reply.version === version) {
         job.resolve(result)
         return

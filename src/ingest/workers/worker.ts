@@ -5,8 +5,9 @@ import { AppError } from '../../model/errors.js'
 import type { Topic } from '../../model/types.js'
 import { topicTagger } from '../../topics/tag.js'
 import { analyseFeed } from '../analyse.js'
-import { packFeatures } from './packed-features.js'
+import { forgetCutSummary } from '../cut-summary.js'
 import type { WorkerReply, WorkerRequest } from './pool.js'
+import { encodeFeed } from './wire.js'
 
 const port = parentPort
 if (!port) throw new Error('workers/worker.ts runs as a worker thread (see workers/pool.ts)')
@@ -41,12 +42,14 @@ port.on('message', async (msg: WorkerRequest) => {
   }
   const { id, input } = msg
   let reply: WorkerReply
-  const transfer: ArrayBuffer[] = []
+  let transfer: ArrayBuffer[] = []
   try {
-    const { features, ...rest } = await analyseFeed(input, tagger)
-    const packed = features ? packFeatures(features) : undefined
-    if (packed) transfer.push(packed.data.buffer as ArrayBuffer)
-    reply = { id, ok: true, version, result: packed ? { ...rest, packed } : rest }
+    // The cut summaries' one-byte text kept for the message, then dropped.
+    const feed = await analyseFeed({ ...input, keepCutSummaries: true }, tagger)
+    const encoded = encodeFeed(feed)
+    for (const item of feed.items) forgetCutSummary(item)
+    transfer = encoded.transfer
+    reply = { id, ok: true, version, result: encoded.wire }
   } catch (err) {
     reply = {
       id,

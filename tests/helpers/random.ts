@@ -14,6 +14,15 @@ export const seeded = (seed: number): (() => number) => {
 }
 
 /**
+ * Returns a function giving whole numbers in [0, n) from {@link seeded}: the same seed, the same cases.
+ * @example const below = belowOf(7); below(10) // 0…9
+ */
+export const belowOf = (seed: number): ((n: number) => number) => {
+  const random = seeded(seed)
+  return (n: number) => random() % n
+}
+
+/**
  * A deterministic generator (mulberry32) of numbers in [0, 1): the same seed, the same sequence.
  * @example const rnd = mulberry32(10); rnd() // 0.…
  */

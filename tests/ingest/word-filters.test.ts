@@ -8,13 +8,8 @@ import { createTagger } from '../../src/runtime.js'
 import { searchTextOf } from '../../src/store/query.js'
 import { sameSearchFields, wordFilterOfText, wordsOf } from '../../src/topics/word-filter.js'
 import { fakeFetch } from '../helpers/fake-fetch.js'
-import { seeded } from '../helpers/random.js'
+import { belowOf } from '../helpers/random.js'
 import { createTestDeps, makeSource, testConfig } from '../helpers/runtime.js'
-
-const below = (seed: number) => {
-  const random = seeded(seed)
-  return (n: number) => random() % n
-}
 
 const xmlText = (s: string): string =>
   s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;')
@@ -43,7 +38,7 @@ const WORDS = [
 
 /** An RSS feed of `n` random entries: some with a summary cut from their content ("…"), some with no content, categories. */
 const randomFeed = (seed: number, n: number): string => {
-  const next = below(seed)
+  const next = belowOf(seed)
   const text = (count: number) =>
     Array.from({ length: count }, () => WORDS[next(WORDS.length)]).join(' ')
   const entries = Array.from({ length: n }, (_, k) => {

@@ -10,12 +10,7 @@ import {
   wordsOf,
 } from '../../src/topics/word-filter.js'
 import { makeItem } from '../helpers/items.js'
-import { seeded } from '../helpers/random.js'
-
-const below = (seed: number) => {
-  const random = seeded(seed)
-  return (n: number) => random() % n
-}
+import { belowOf } from '../helpers/random.js'
 
 /** The reference: the filter of the words of the item's whole search text. */
 const reference = (item: Item): string => wordFilterOfText(searchTextOf(item))
@@ -56,7 +51,7 @@ const htmlOf = (paragraphs: string[]): string =>
 
 describe('wordsOf', () => {
   it('is the filter of the search text for random items (ASCII, Unicode, control characters)', () => {
-    const next = below(15)
+    const next = belowOf(15)
     for (let round = 0; round < 600; round++) {
       const unicode = round % 3 === 0
       const paragraphs = Array.from({ length: next(4) }, () => textOf(next, next(40), unicode))
@@ -71,7 +66,7 @@ describe('wordsOf', () => {
   })
 
   it('is that filter when the summary is cut from the content across paragraphs, with or without "…"', () => {
-    const next = below(16)
+    const next = belowOf(16)
     let covered = 0
     let cutInWord = 0
     for (let round = 0; round < 800; round++) {
@@ -94,7 +89,7 @@ describe('wordsOf', () => {
   })
 
   it('is that filter for items of thousands of distinct words (the table grows mid-field)', () => {
-    const next = below(17)
+    const next = belowOf(17)
     for (const n of [1, 400, 3000, 9000]) {
       const words = Array.from({ length: n }, (_, k) => `w${k}x${next(100)}`)
       const half = words.slice(0, n >> 1).join(' ')

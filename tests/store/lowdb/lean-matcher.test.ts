@@ -13,13 +13,7 @@ import {
   wordsOf,
 } from '../../../src/topics/word-filter.js'
 import { makeItem } from '../../helpers/items.js'
-import { seeded } from '../../helpers/random.js'
-
-/** Whole numbers in [0, n) from a seeded source: the same seed, the same cases. */
-const below = (seed: number) => {
-  const random = seeded(seed)
-  return (n: number) => random() % n
-}
+import { belowOf } from '../../helpers/random.js'
 
 const items: Item[] = [
   makeItem({
@@ -137,7 +131,7 @@ describe('wordFilter', () => {
     // Random texts of repeated words (some words '|'-like, non-ASCII, a lone surrogate), in turn
     // with texts of thousands of distinct words: the table that tells words apart grows and is
     // reused between texts.
-    const next = below(7)
+    const next = belowOf(7)
     const vocabulary = ['|', '||', 'a|b', 'é', 'دوحه', '\ud800', 'x', 'trade', 'Kabul']
     for (let round = 0; round < 300; round++) {
       const distinct = round % 50 === 0 ? 5000 : 1 + next(400)
@@ -153,7 +147,7 @@ describe('wordFilter', () => {
 
 describe('wordsOf', () => {
   it("is the filter of the item's search text, whatever its fields hold", () => {
-    const next = below(11)
+    const next = belowOf(11)
     // ASCII words in any case, separators, an ellipsis (the ASCII path), and characters that take
     // normalizeText's Unicode path (accents, Arabic, Urdu, a ligature, a lone surrogate, '|').
     const pieces = ['Torkham', 'KABUL', 'talks', '3,000', 'a-b', '…', ' ', '  ', '|', '.', '\n']
@@ -177,7 +171,7 @@ describe('wordsOf', () => {
   })
 
   it('is that filter too when the summary is cut from the content, at a word or within one', () => {
-    const next = below(3)
+    const next = belowOf(3)
     const pieces = ['Torkham', 'kabul', 'TALKS', '42', 'reopens', ' ', ', ', '. ', '…', 'é', '-']
     let cutInWord = 0
     for (let round = 0; round < 600; round++) {

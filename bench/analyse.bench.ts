@@ -35,17 +35,21 @@ const viaRssParser = async (xml: string): Promise<unknown> => {
   }).parseString(xml)
 }
 
-export const run = async (): Promise<void> => {
-  const config = parseConfigText(
+/** The configuration of the analysis benches: `feeds` sources of the peers feeds, two topics. */
+export const benchConfig = (feeds: number) =>
+  parseConfigText(
     `storage: { path: data/db.json }
 sources:
-${Array.from({ length: FEEDS }, (_, f) => `  - { id: outlet-${f}, url: "http://127.0.0.2/${f}.xml" }`).join('\n')}
+${Array.from({ length: feeds }, (_, f) => `  - { id: outlet-${f}, url: "http://127.0.0.2/${f}.xml" }`).join('\n')}
 topics:
   border: { title: Border crossings, match: Torkham OR Chaman }
   talks: { title: Talks, match: Doha OR Islamabad }
 `,
     'bench.yaml',
   )
+
+export const run = async (): Promise<void> => {
+  const config = benchConfig(FEEDS)
   const tagger = topicTagger(config.topics)
   const texts = Array.from({ length: FEEDS }, (_, f) => feedXml(f))
   const bodies = texts.map((t) => new TextEncoder().encode(t))

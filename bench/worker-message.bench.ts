@@ -6,11 +6,11 @@
  * transferred, in both). Both shapes in each round, alternating which goes first.
  */
 import { deserialize, serialize } from 'node:v8'
-import { parseConfigText } from '../src/config/load.js'
 import { type AnalysedFeed, analyseFeed } from '../src/ingest/analyse.js'
 import { packFeatures, unpackFeatures } from '../src/ingest/workers/packed-features.js'
 import { decodeFeed, encodeFeed, type WireFeed } from '../src/ingest/workers/wire.js'
 import { topicTagger } from '../src/topics/tag.js'
+import { benchConfig } from './analyse.bench.js'
 import { feedXml } from './peers.bench.js'
 
 /** BENCH_FEEDS (50) feeds of the peers benchmark, BENCH_ROUNDS (40) rounds after a warm-up. */
@@ -49,16 +49,7 @@ const SHAPES: Shape[] = [
 ]
 
 export const run = async (): Promise<void> => {
-  const config = parseConfigText(
-    `storage: { path: data/db.json }
-sources:
-${Array.from({ length: FEEDS }, (_, f) => `  - { id: outlet-${f}, url: "http://127.0.0.2/${f}.xml" }`).join('\n')}
-topics:
-  border: { title: Border crossings, match: Torkham OR Chaman }
-  talks: { title: Talks, match: Doha OR Islamabad }
-`,
-    'bench.yaml',
-  )
+  const config = benchConfig(FEEDS)
   const tagger = topicTagger(config.topics)
   const feeds: AnalysedFeed[] = []
   for (let f = 0; f < FEEDS; f++) {

@@ -87,6 +87,16 @@ const F_ENCLOSURES = 1024
 /** Every optional field of an item is there. */
 const F_ALL_OPTIONAL = F_GUID | F_URL | F_SUMMARY | F_CONTENT | F_AUTHOR | F_LANGUAGE
 
+/** The keys of ITEM_KEYS an item this shape describes may lack (the F_* flags say which it has). */
+const OPTIONAL_KEYS: ReadonlySet<string> = new Set([
+  'guid',
+  'url',
+  'summary',
+  'contentHtml',
+  'author',
+  'language',
+])
+
 const ELLIPSIS = '\u2026'
 
 /**
@@ -98,16 +108,7 @@ const hasOwnShape = (item: Item): boolean => {
   for (const key in item) {
     while (k < ITEM_KEYS.length && ITEM_KEYS[k] !== key) {
       // Optional keys may be absent; required ones may not.
-      const skipped = ITEM_KEYS[k]
-      if (
-        skipped !== 'guid' &&
-        skipped !== 'url' &&
-        skipped !== 'summary' &&
-        skipped !== 'contentHtml' &&
-        skipped !== 'author' &&
-        skipped !== 'language'
-      )
-        return false
+      if (!OPTIONAL_KEYS.has(ITEM_KEYS[k] as string)) return false
       k++
     }
     if (k === ITEM_KEYS.length) return false

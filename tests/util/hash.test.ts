@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { digest, sha256Hex, stableUuid } from '../../src/util/hash.js'
+import { digest, sha256Hex, stableUuid, stableUuidFromBytes } from '../../src/util/hash.js'
 
 describe('digest', () => {
   it.each(['', 'x', 'Torkham reopens', 'طورخم کراسنگ', 'a\u001fb'.repeat(500)])(
@@ -23,5 +23,31 @@ describe('stableUuid and sha256Hex', () => {
       '8b487282-65db-592e-98b7-a7241486fabb',
     )
     expect(sha256Hex('x')).toBe('2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881')
+  })
+})
+
+describe('stableUuid', () => {
+  it('equals the id made from the digest bytes, on random parts', () => {
+    // The nibble the variant comes from takes all 16 values in 2,000 ids (each variant digit shows).
+    const variants = new Set<string>()
+    let seed = 7
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31
+      return seed / 2 ** 31
+    }
+    const chars = 'aZ09/:.-_ \u001f\u00e9\u2026\u0637'
+    const part = () =>
+      Array.from(
+        { length: Math.floor(random() * 40) },
+        () => chars[Math.floor(random() * chars.length)],
+      ).join('')
+    for (let i = 0; i < 2_000; i++) {
+      const parts = Array.from({ length: 1 + Math.floor(random() * 3) }, part)
+      const id = stableUuid(parts)
+      expect(id).toBe(stableUuidFromBytes(parts))
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+      variants.add(id.charAt(19))
+    }
+    expect(variants.size).toBe(4)
   })
 })

@@ -1,6 +1,6 @@
 /** ParsedFeed → complete Items: stable ids, absolute URLs, plain text, dates, sanitised HTML. */
 import type { Enclosure, Item, Source } from '../model/types.js'
-import { sha256Hex, stableUuid } from '../util/hash.js'
+import { sha256HexOfPieces, stableUuid } from '../util/hash.js'
 import { canonicalUrl, resolveUrl } from '../util/url.js'
 import { rememberCutSummary } from './cut-summary.js'
 import { findReusedGuids } from './dedupe.js'
@@ -278,16 +278,22 @@ export const normalizeFeed = (
       : undefined
     const categories = cleanCategories(e.categories)
     const enclosures = cleanEnclosures(e.enclosures, e.base ?? linkBase)
-    const contentHash = sha256Hex(
-      [
-        title,
-        summary ?? '',
-        contentHtml ?? '',
-        d.url ?? '',
-        categories.join('\u001e'),
-        enclosures.map((x) => `${x.url} ${x.type ?? ''} ${x.length ?? ''}`).join('\u001e'),
-      ].join('\u001f'),
-    )
+    // The hash of [title, summary, contentHtml, url, categories, enclosures].join('\u001f'), with
+    // a cut summary as its text and its `…` apart: its text is one byte a character (see
+    // sha256HexOfPieces), the joined whole would be two.
+    const contentHash = sha256HexOfPieces([
+      title,
+      '\u001f',
+      head ?? summary ?? '',
+      head === undefined ? '\u001f' : '\u2026\u001f',
+      contentHtml ?? '',
+      '\u001f',
+      d.url ?? '',
+      '\u001f',
+      categories.join('\u001e'),
+      '\u001f',
+      enclosures.map((x) => `${x.url} ${x.type ?? ''} ${x.length ?? ''}`).join('\u001e'),
+    ])
     // Every field there (most items): one literal, without an object made per optional field to
     // spread and the properties array its spreads grow; the same keys in the same order.
     const item: Item =

@@ -12,7 +12,7 @@ import { decodeBody } from '../../src/ingest/parse/decode.js'
 import { parseFeed } from '../../src/ingest/parse/parse-feed.js'
 import type { ParsedEntry, ParsedFeed } from '../../src/ingest/parse/types.js'
 import type { Item, Source } from '../../src/model/types.js'
-import { stableUuid } from '../../src/util/hash.js'
+import { sha256Hex, stableUuid } from '../../src/util/hash.js'
 
 const FEEDS = new URL('../fixtures/feeds/', import.meta.url)
 const EXPECTED = new URL('../fixtures/expected/', import.meta.url)
@@ -311,6 +311,24 @@ describe('normalizeEntries contentHash', () => {
     ['enclosures', { enclosures: [{ url: 'https://e.org/b.mp3' }] }],
   ])('changes with the %s', (_field, change) => {
     expect(one({ ...base, ...change }).contentHash).not.toBe(one(base).contentHash)
+  })
+
+  it.each([
+    ['a cut one-byte summary', 'Torkham talks resume. '.repeat(60), '<p>Caf\u00e9 news</p>'],
+    ['a cut summary beyond Latin-1', 'Talks \u201cresume\u201d in Doha. '.repeat(40), '<p>C</p>'],
+    ['a short summary', 'Talks resume', '<p>\u0637\u0648\u0631\u062e\u0645 \ud83d\ude00</p>'],
+    ['no summary', '', ''],
+  ])('is the sha256 of its fields joined, with %s', (_case, summary, contentHtml) => {
+    const item = one({ ...base, summary, contentHtml: contentHtml || undefined })
+    const fields = [
+      item.title,
+      item.summary ?? '',
+      item.contentHtml ?? '',
+      item.url ?? '',
+      item.categories.join('\u001e'),
+      item.enclosures.map((x) => `${x.url} ${x.type ?? ''} ${x.length ?? ''}`).join('\u001e'),
+    ]
+    expect(item.contentHash).toBe(sha256Hex(fields.join('\u001f')))
   })
 
   it('is a sha256 hex digest that ignores the author and dates', () => {

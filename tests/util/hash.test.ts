@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { digest, sha256Hex, stableUuid, stableUuidFromBytes } from '../../src/util/hash.js'
+import {
+  digest,
+  sha256Hex,
+  sha256HexOfPieces,
+  stableUuid,
+  stableUuidFromBytes,
+} from '../../src/util/hash.js'
 
 describe('digest', () => {
   it.each(['', 'x', 'Torkham reopens', 'طورخم کراسنگ', 'a\u001fb'.repeat(500)])(
@@ -49,5 +55,46 @@ describe('stableUuid', () => {
       variants.add(id.charAt(19))
     }
     expect(variants.size).toBe(4)
+  })
+})
+
+describe('sha256HexOfPieces', () => {
+  it('equals sha256Hex of the pieces joined, on random pieces', () => {
+    let seed = 11
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31
+      return seed / 2 ** 31
+    }
+    // ASCII, Latin-1, beyond it, a pair's halves (whole or split between pieces), lone halves.
+    const chars = [
+      'a',
+      ' ',
+      '\u001f',
+      '\u00e9',
+      '\u00ff',
+      '\u2026',
+      '\u0637',
+      '\ud83d',
+      '\ude00',
+      '\ud83d\ude00',
+    ]
+    const piece = () => {
+      const long = random() < 0.05
+      const length = Math.floor(random() * (long ? 30_000 : 24))
+      let s = ''
+      for (let i = 0; i < length; i++) s += chars[Math.floor(random() * (long ? 4 : chars.length))]
+      return s
+    }
+    for (let i = 0; i < 3_000; i++) {
+      const pieces = Array.from({ length: Math.floor(random() * 8) }, piece)
+      expect(sha256HexOfPieces(pieces)).toBe(sha256Hex(pieces.join('')))
+    }
+  })
+
+  it('hashes a text past its buffer and a pair split between pieces as one string', () => {
+    const long = ['\u2026'.repeat(30_000), 'x']
+    expect(sha256HexOfPieces(long)).toBe(sha256Hex(long.join('')))
+    expect(sha256HexOfPieces(['a\ud83d', '\ude00b'])).toBe(sha256Hex('a\ud83d\ude00b'))
+    expect(sha256HexOfPieces([])).toBe(sha256Hex(''))
   })
 })

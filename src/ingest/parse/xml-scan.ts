@@ -97,12 +97,15 @@ export const scanPlainXml = (xml: string, events: XmlEvents): boolean => {
     if (lt < 0) return false // the root never closed
     const c = xml.charCodeAt(lt + 1)
     if (c === 47 /* / */) {
+      // The name read in place (a sticky test, no match array) and compared with the open one's.
       NAME.lastIndex = lt + 2
-      const m = NAME.exec(xml)
-      if (!m) return false
-      let k = lt + 2 + m[0].length
+      if (!NAME.test(xml)) return false
+      let k = NAME.lastIndex
+      const open = names.pop()
+      if (open === undefined || k - lt - 2 !== open.length || !xml.startsWith(open, lt + 2))
+        return false
       while (k < n && isSpace(xml.charCodeAt(k))) k++
-      if (xml.charCodeAt(k) !== 62 /* > */ || names.pop() !== m[0]) return false
+      if (xml.charCodeAt(k) !== 62 /* > */) return false
       events.close()
       if (names.length === 0) return events.settled()
       i = k + 1
@@ -129,10 +132,9 @@ export const scanPlainXml = (xml: string, events: XmlEvents): boolean => {
       i = close + 2
     } else {
       NAME.lastIndex = lt + 1
-      const m = NAME.exec(xml)
-      if (!m) return false
-      const name = m[0]
-      let k = lt + 1 + name.length
+      if (!NAME.test(xml)) return false
+      let k = NAME.lastIndex
+      const name = xml.slice(lt + 1, k)
       const attrs: Record<string, string> = {}
       let selfClosing = false
       for (;;) {
@@ -149,11 +151,10 @@ export const scanPlainXml = (xml: string, events: XmlEvents): boolean => {
         // sax wants whitespace between a name or value and the next attribute.
         if (k === at) return false
         NAME.lastIndex = k
-        const a = NAME.exec(xml)
-        if (!a) return false
-        const attr = a[0]
+        if (!NAME.test(xml)) return false
+        const attr = xml.slice(k, NAME.lastIndex)
         if (ODD_ATTRIBUTE.has(attr) || Object.hasOwn(attrs, attr)) return false
-        k += attr.length
+        k = NAME.lastIndex
         while (k < n && isSpace(xml.charCodeAt(k))) k++
         if (xml.charCodeAt(k) !== 61 /* = */) return false
         k++

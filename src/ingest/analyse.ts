@@ -5,7 +5,7 @@ import { storyFeatures } from '../stories/features.js'
 import type { Tagger } from '../topics/tag.js'
 import { hasNonAscii } from '../topics/text.js'
 import { wordsOf } from '../topics/word-filter.js'
-import { digest } from '../util/hash.js'
+import { digest, digestOfPieces } from '../util/hash.js'
 import { displayUrl } from '../util/url.js'
 import { cutSummaryOf, forgetCutSummary } from './cut-summary.js'
 import { dedupeWithinSource } from './dedupe.js'
@@ -217,8 +217,9 @@ const readRawEntries = async (
     'base64url',
   )
   const read = split.entries.slice(0, MAX_ENTRIES)
+  // The entry's text hashed where it lies in the document (no copy joined to the context).
   const keys = read.map(
-    (e) => `raw:${digest('sha1', context + doc.xml.slice(e.start, e.end), 'base64url')}`,
+    (e) => `raw:${digestOfPieces('sha1', [context, doc.xml.slice(e.start, e.end)], 'base64url')}`,
   )
   const fresh = freshOf(keys, previous)
   const wanted = read.filter((_, i) => fresh.has(i))

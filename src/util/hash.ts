@@ -58,29 +58,35 @@ export const stableUuidFromBytes = (parts: readonly string[]): string => {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`
 }
 
-/** Where {@link sha256HexOfPieces} writes its UTF-8 (64 KB; longer texts go as one string). */
+/** Where {@link digestOfPieces} writes its UTF-8 (64 KB; longer texts go as one string). */
 let scratch: Buffer | undefined
 const SCRATCH_BYTES = 1 << 16
 /** Pieces up to this length are written a character at a time when ASCII (no call into C++). */
 const SHORT_PIECE = 16
 
 /**
- * `sha256Hex(pieces.join(''))`, without the joined string: each piece's UTF-8 written in turn into
- * one scratch buffer, which is hashed. Joined, one piece beyond Latin-1 (a summary cut with `…`)
- * makes the whole text two bytes a character, copied once to join it and converted once more to
- * hash it; pieces of one byte a character stay so. A piece that ends in half a surrogate pair (the
- * pair split between two pieces) goes the joined way, as does a text too long for the buffer.
- * @example sha256HexOfPieces(['Torkham', '\u001f', 'reopens …']) === sha256Hex('Torkham\u001freopens …')
+ * `digest(algorithm, pieces.join(''), encoding)`, without the joined string: each piece's UTF-8
+ * written in turn into one scratch buffer, which is hashed. Joined, one piece beyond Latin-1 (a
+ * summary cut with `…`) makes the whole text two bytes a character, copied once to join it and
+ * converted once more to hash it, and a slice of a document is copied out of it; here pieces of
+ * one byte a character stay so and a slice is read where it is. A piece that ends in half a
+ * surrogate pair (the pair split between two pieces) goes the joined way, as does a text too long
+ * for the buffer.
+ * @example digestOfPieces('sha1', ['ctx', entryXml], 'base64url') === digest('sha1', `ctx${entryXml}`, 'base64url')
  */
-export const sha256HexOfPieces = (pieces: readonly string[]): string => {
+export const digestOfPieces = (
+  algorithm: string,
+  pieces: readonly string[],
+  encoding: Encoding,
+): string => {
   let chars = 0
   for (const p of pieces) {
     chars += p.length
     const last = p.charCodeAt(p.length - 1)
-    if (last >= 0xd800 && last <= 0xdbff) return sha256Hex(pieces.join(''))
+    if (last >= 0xd800 && last <= 0xdbff) return digest(algorithm, pieces.join(''), encoding)
   }
   // A UTF-16 code unit is at most three bytes of UTF-8.
-  if (chars * 3 > SCRATCH_BYTES) return sha256Hex(pieces.join(''))
+  if (chars * 3 > SCRATCH_BYTES) return digest(algorithm, pieces.join(''), encoding)
   scratch ??= Buffer.allocUnsafe(SCRATCH_BYTES)
   const buf = scratch
   let n = 0
@@ -99,5 +105,12 @@ export const sha256HexOfPieces = (pieces: readonly string[]): string => {
     }
     n += buf.write(p, n)
   }
-  return digest('sha256', buf.subarray(0, n), 'hex')
+  return digest(algorithm, buf.subarray(0, n), encoding)
 }
+
+/**
+ * `sha256Hex(pieces.join(''))` (see {@link digestOfPieces}).
+ * @example sha256HexOfPieces(['Torkham', '\u001f', 'reopens …']) === sha256Hex('Torkham\u001freopens …')
+ */
+export const sha256HexOfPieces = (pieces: readonly string[]): string =>
+  digestOfPieces('sha256', pieces, 'hex')

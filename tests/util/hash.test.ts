@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import {
   digest,
+  digestOfPieces,
   sha256Hex,
   sha256HexOfPieces,
   stableUuid,
@@ -88,6 +89,9 @@ describe('sha256HexOfPieces', () => {
     for (let i = 0; i < 3_000; i++) {
       const pieces = Array.from({ length: Math.floor(random() * 8) }, piece)
       expect(sha256HexOfPieces(pieces)).toBe(sha256Hex(pieces.join('')))
+      expect(digestOfPieces('sha1', pieces, 'base64url')).toBe(
+        digest('sha1', pieces.join(''), 'base64url'),
+      )
     }
   })
 

@@ -6,7 +6,7 @@ import { rememberCutSummary } from './cut-summary.js'
 import { findReusedGuids } from './dedupe.js'
 import { parseFeedDate } from './parse/dates.js'
 import type { ParsedEntry, ParsedFeed } from './parse/types.js'
-import { htmlToText, sanitizeHtml } from './sanitize.js'
+import { htmlToText, sanitizeHtml, sanitizeHtmlAndText } from './sanitize.js'
 
 /** Longest summary kept, in characters (cut at a word boundary, with an ellipsis). */
 export const SUMMARY_MAX = 600
@@ -119,6 +119,9 @@ const cappedHtml = (raw: string, base: string): string => {
   const shorter = sanitizeHtml(raw.slice(0, Math.floor((cap * cap * 0.9) / html.length)), base)
   return shorter.length <= cap ? shorter : ''
 }
+
+/** Markup read whole both for the summary's text and as content, uncut by either cap. */
+const SHARED_MAX = Math.min(ITEM_CAPS.summaryHtml, ITEM_CAPS.contentHtml)
 
 /** HTML with markup, as opposed to plain text that merely sits in an HTML field. */
 const hasMarkup = (html: string): boolean => /<[a-z][^>]*>/i.test(html)
@@ -264,15 +267,26 @@ export const normalizeFeed = (
         : [source.id, guid]
       : [source.id, d.key]
     const id = stableUuid(identity)
-    const summaryText = htmlToText(
-      (e.summary ?? e.contentHtml ?? '').slice(0, ITEM_CAPS.summaryHtml),
-    )
+    const summaryHtml = e.summary ?? e.contentHtml ?? ''
+    const rawContent = e.contentHtml ?? (e.summary && hasMarkup(e.summary) ? e.summary : undefined)
+    const contentBase = e.base ?? d.url ?? linkBase
+    let summaryText: string
+    let contentHtml: string | undefined
+    if (rawContent !== undefined && rawContent === summaryHtml && rawContent.length <= SHARED_MAX) {
+      // The same HTML is the content and, as text, the summary (an RSS description): one pass.
+      const both = sanitizeHtmlAndText(rawContent, contentBase)
+      summaryText = both.text
+      contentHtml =
+        (both.html.length <= ITEM_CAPS.contentHtml
+          ? both.html
+          : cappedHtml(rawContent, contentBase)) || undefined
+    } else {
+      summaryText = htmlToText(summaryHtml.slice(0, ITEM_CAPS.summaryHtml))
+      contentHtml = rawContent ? cappedHtml(rawContent, contentBase) || undefined : undefined
+    }
     const head = summaryText.length > SUMMARY_MAX ? cutHead(summaryText, SUMMARY_MAX) : undefined
     const summary = head === undefined ? summaryText || undefined : `${head}…`
     const title = titleFor(d.title, summary)
-    const rawContent = e.contentHtml ?? (e.summary && hasMarkup(e.summary) ? e.summary : undefined)
-    const contentBase = e.base ?? d.url ?? linkBase
-    const contentHtml = rawContent ? cappedHtml(rawContent, contentBase) || undefined : undefined
     const author = e.author
       ? truncate(htmlToText(e.author.slice(0, ITEM_CAPS.author * 4)), ITEM_CAPS.author) || undefined
       : undefined

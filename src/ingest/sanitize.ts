@@ -160,6 +160,37 @@ export const sanitizeHtml = (html: string, baseUrl: string): string =>
 export const sanitizeHtmlParsed = (html: string, baseUrl: string): string =>
   sanitizeWith(html, baseUrl, false)
 
+/**
+ * `{ html: sanitizeHtml(html, baseUrl), text: htmlToText(html) }`, in one reading of HTML that
+ * {@link plainSanitized} writes (a feed's description is usually both an item's content and,
+ * as text, its summary): the text comes from the same pass over the same tags.
+ * @example sanitizeHtmlAndText('<p>Talks <b>resume</b></p>', 'https://e.org/') // { html: '<p>Talks <b>resume</b></p>', text: 'Talks resume' }
+ */
+export const sanitizeHtmlAndText = (
+  html: string,
+  baseUrl: string,
+): { html: string; text: string } => {
+  if (!MARKUP_OR_ESCAPED.test(html)) return { html: html.trim(), text: collapseWhitespace(html) }
+  currentBase = baseUrl
+  try {
+    plainTextWanted = true
+    const plain = plainSanitized(html)
+    if (plain !== undefined) return { html: plain.trim(), text: collapseWhitespace(plainText) }
+    return { html: sanitize(html, ARTICLE_OPTIONS).trim(), text: htmlToText(html) }
+  } finally {
+    currentBase = ''
+    plainTextWanted = false
+    plainText = ''
+  }
+}
+
+/**
+ * Whether {@link plainSanitized} also writes the text {@link plainTagsText} would read, into
+ * {@link plainText} (for {@link sanitizeHtmlAndText}).
+ */
+let plainTextWanted = false
+let plainText = ''
+
 /** {@link sanitizeHtml}, with plain article HTML written by {@link plainSanitized} when `plainFirst`. */
 const sanitizeWith = (html: string, baseUrl: string, plainFirst: boolean): string => {
   if (!MARKUP_OR_ESCAPED.test(html)) return html.trim()
@@ -200,24 +231,33 @@ const plainAttrs: string[] = []
  */
 const plainSanitized = (html: string): string | undefined => {
   const entities = html.includes('&')
+  const withText = plainTextWanted
   let out = ''
+  let textOut = ''
   const open: string[] = []
   let at = 0
   for (;;) {
     const lt = html.indexOf('<', at)
     const text = lt < 0 ? html.slice(at) : html.slice(at, lt)
+    // The piece's text as plainTagsText reads it: references decoded.
+    let piece = text
     if (entities && text.includes('&')) {
       // Decoded, then escaped as sanitize-html escapes text (the plain references only).
       const decoded = decodePlainEntities(text)
       if (decoded === undefined) return undefined
+      piece = decoded
       out += /[&<>]/.test(decoded)
         ? decoded.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
         : decoded
     } else out += text.includes('>') ? text.replace(/>/g, '&gt;') : text
-    if (lt < 0) break
+    if (lt < 0) {
+      if (withText) plainText = textOut + piece
+      break
+    }
     plainAttrs.length = 0
     const end = plainTagEnd(html, lt, plainAttrs)
     if (end < 0) return undefined
+    if (withText) textOut += plainTagBlock ? `${piece}  ` : piece
     const name = plainTagName
     const allowed = PLAIN_ARTICLE_TAGS.get(name)
     if (allowed === undefined) return undefined

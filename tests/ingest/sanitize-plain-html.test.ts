@@ -4,7 +4,12 @@
  * HTML for every fragment, those it writes and those it leaves to sanitize-html.
  */
 import { describe, expect, it } from 'vitest'
-import { sanitizeHtml, sanitizeHtmlParsed } from '../../src/ingest/sanitize.js'
+import {
+  htmlToText,
+  sanitizeHtml,
+  sanitizeHtmlAndText,
+  sanitizeHtmlParsed,
+} from '../../src/ingest/sanitize.js'
 import { corpusPresent } from '../helpers/corpus.js'
 import { corpusEntryTexts } from '../helpers/corpus-texts.js'
 import { mulberry32 } from '../helpers/random.js'
@@ -117,6 +122,25 @@ describe('sanitizeHtml of plain article tags (written without a parser) against 
   })
 })
 
+describe('sanitizeHtmlAndText against sanitizeHtml and htmlToText apart', () => {
+  it('gives the same HTML and text on 40,000 random fragments, with and without references', () => {
+    const rnd = mulberry32(77)
+    const text = [...TEXT, ...CHARACTER_REFERENCES.slice(0, 16)]
+    let written = 0
+    for (let n = 0; n < 40_000; n++) {
+      const html = n % 2 ? fragment(rnd) : fragment(rnd, text, CHARACTER_REFERENCES)
+      const base = BASES[n % BASES.length] as string
+      const both = sanitizeHtmlAndText(html, base)
+      expect(both, JSON.stringify(html)).toEqual({
+        html: sanitizeHtml(html, base),
+        text: htmlToText(html),
+      })
+      if (both.text !== '' && html.includes('<')) written++
+    }
+    expect(written).toBeGreaterThan(20_000)
+  })
+})
+
 describe.skipIf(!corpusPresent())('sanitizeHtml of plain article tags on the corpus', () => {
   it('gives what sanitize-html gives, for every title, summary and content', async () => {
     let compared = 0
@@ -125,6 +149,10 @@ describe.skipIf(!corpusPresent())('sanitizeHtml of plain article tags on the cor
       expect(sanitizeHtml(text, base), `${file}: ${text.slice(0, 80)}`).toBe(
         sanitizeHtmlParsed(text, base),
       )
+      expect(sanitizeHtmlAndText(text, base), `${file}: ${text.slice(0, 80)}`).toEqual({
+        html: sanitizeHtml(text, base),
+        text: htmlToText(text),
+      })
       compared++
     }
     expect(compared).toBeGreaterThan(10_000)

@@ -102,7 +102,8 @@ export const decodeBody = (bytes: Uint8Array, contentType?: string): DecodedBody
   const body = bom ? bytes.subarray(bom[0].length) : bytes
   const decoded = iconv.decode(Buffer.from(body.buffer, body.byteOffset, body.byteLength), encoding)
   const text = decoded.charCodeAt(0) === 0xfeff ? decoded.slice(1) : decoded
-  const once = encoding === 'utf-8' ? undoubledUtf8(text) : undefined
+  // ASCII bytes decode to ASCII text, which holds no doubled sequence: not searched for then.
+  const once = encoding === 'utf-8' && !isAscii(body) ? undoubledUtf8(text) : undefined
   return once === undefined
     ? { text, encoding }
     : { text: once, encoding, note: 'UTF-8 encoded twice (decoded once more)' }

@@ -287,7 +287,10 @@ const atomEntry = (raw: Raw, ctx: FeedContext, url: string): ParsedEntry => {
 /** Drops undefined optional fields (the model is built with `exactOptionalPropertyTypes` in mind). */
 const compact = (e: ParsedEntry): ParsedEntry => {
   const out: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(e)) if (v !== undefined) out[k] = v
+  for (const k in e) {
+    const v = (e as unknown as Record<string, unknown>)[k]
+    if (v !== undefined && Object.hasOwn(e, k)) out[k] = v
+  }
   return out as unknown as ParsedEntry
 }
 

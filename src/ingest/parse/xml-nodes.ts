@@ -17,9 +17,16 @@ const attrsOf = (node: unknown): Record<string, string> => {
   return out
 }
 
-/** One attribute of an element, trimmed; `undefined` when absent or empty. */
-export const attrOf = (node: unknown, name: string): string | undefined =>
-  attrsOf(node)[name]?.trim() || undefined
+/**
+ * One attribute of an element, trimmed; `undefined` when absent, not a string, or empty. Read in
+ * place: a copy of every attribute to read one cost a list of pairs and an object per call.
+ */
+export const attrOf = (node: unknown, name: string): string | undefined => {
+  const a = isRecord(node) ? node.$ : undefined
+  if (!isRecord(a) || !Object.hasOwn(a, name)) return undefined
+  const v = a[name]
+  return typeof v === 'string' ? v.trim() || undefined : undefined
+}
 
 /** Whether an element has child elements (xhtml or markup written without escaping). */
 export const hasChildren = (node: unknown): boolean =>
@@ -34,15 +41,20 @@ export const textOf = (node: unknown): string | undefined => {
   if (typeof node === 'string') return node
   if (typeof node === 'number' || typeof node === 'boolean') return String(node)
   if (!isRecord(node)) return undefined
-  const parts: string[] = typeof node._ === 'string' ? [node._] : []
-  for (const [k, v] of Object.entries(node)) {
-    if (k === '$' || k === '_') continue
-    for (const child of nodesOf(v)) {
+  // The keys read in place, the list of parts made only for an element with child text (most
+  // elements hold text alone).
+  let parts: string[] | undefined
+  for (const k in node) {
+    if (k === '$' || k === '_' || !Object.hasOwn(node, k)) continue
+    for (const child of nodesOf(node[k])) {
       const t = textOf(child)
-      if (t) parts.push(t)
+      if (!t) continue
+      parts ??= typeof node._ === 'string' ? [node._] : []
+      parts.push(t)
     }
   }
-  return parts.length ? parts.join(' ') : undefined
+  if (parts === undefined) return typeof node._ === 'string' ? node._ : undefined
+  return parts.join(' ')
 }
 
 const escapeAttr = (v: string): string => escapeHtml(v).replace(/"/g, '&quot;')

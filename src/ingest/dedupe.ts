@@ -15,14 +15,16 @@ export interface GuidUse {
  * @example findReusedGuids([{ guid: 'g', key: 'a' }, { guid: 'g', key: 'b' }]) // Set { 'g' }
  */
 export const findReusedGuids = (uses: readonly GuidUse[]): Set<string> => {
-  const keys = new Map<string, Set<string>>()
+  // A guid is reused once a key other than its first comes: the first key is all there is to keep.
+  const first = new Map<string, string>()
+  const reused = new Set<string>()
   for (const { guid, key } of uses) {
     if (guid === undefined) continue
-    const set = keys.get(guid) ?? new Set<string>()
-    set.add(key)
-    keys.set(guid, set)
+    const seen = first.get(guid)
+    if (seen === undefined) first.set(guid, key)
+    else if (seen !== key) reused.add(guid)
   }
-  return new Set([...keys].filter(([, set]) => set.size > 1).map(([guid]) => guid))
+  return reused
 }
 
 /** The identity an item would have without its guid. */
@@ -37,14 +39,23 @@ const fallbackKey = (i: Pick<Item, 'canonicalUrl' | 'title' | 'publishedAt'>): s
  */
 export const dedupeWithinSource = (items: Item[]): Item[] => {
   const reused = findReusedGuids(items.map((i) => ({ guid: i.guid, key: fallbackKey(i) })))
-  const seen = new Set<string>()
+  // One set per kind of key, so the strings themselves are the keys (no prefixed copy per item).
+  const ids = new Set<string>()
+  const guids = new Set<string>()
+  const urls = new Set<string>()
   const out: Item[] = []
   for (const item of items) {
-    const keys = [`id:${item.id}`]
-    if (item.guid !== undefined && !reused.has(item.guid)) keys.push(`guid:${item.guid}`)
-    if (item.canonicalUrl !== undefined) keys.push(`url:${item.canonicalUrl}`)
-    if (keys.some((k) => seen.has(k))) continue
-    for (const k of keys) seen.add(k)
+    const { id, canonicalUrl: url } = item
+    const guid = item.guid !== undefined && !reused.has(item.guid) ? item.guid : undefined
+    if (
+      ids.has(id) ||
+      (guid !== undefined && guids.has(guid)) ||
+      (url !== undefined && urls.has(url))
+    )
+      continue
+    ids.add(id)
+    if (guid !== undefined) guids.add(guid)
+    if (url !== undefined) urls.add(url)
     out.push(item)
   }
   return out

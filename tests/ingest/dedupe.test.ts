@@ -4,8 +4,10 @@ import { dedupeWithinSource, findReusedGuids } from '../../src/ingest/dedupe.js'
 import { normalizeEntries } from '../../src/ingest/normalize.js'
 import { decodeBody } from '../../src/ingest/parse/decode.js'
 import { parseFeed } from '../../src/ingest/parse/parse-feed.js'
+import type { Item } from '../../src/model/types.js'
 import { stableUuid } from '../../src/util/hash.js'
 import { makeItem } from '../helpers/items.js'
+import { belowOf } from '../helpers/random.js'
 
 const titles = (items: { title: string }[]): string[] => items.map((i) => i.title)
 
@@ -83,5 +85,62 @@ describe('dedupeWithinSource', () => {
       'Pomegranate season brings long queues at the border',
     ])
     expect(new Set(kept.map((i) => i.id)).size).toBe(4)
+  })
+})
+
+describe('findReusedGuids and dedupeWithinSource against their first versions', () => {
+  /** findReusedGuids as it was: every key of each guid in a set. */
+  const reusedBefore = (uses: readonly { guid?: string; key: string }[]): Set<string> => {
+    const keys = new Map<string, Set<string>>()
+    for (const { guid, key } of uses) {
+      if (guid === undefined) continue
+      const set = keys.get(guid) ?? new Set<string>()
+      set.add(key)
+      keys.set(guid, set)
+    }
+    return new Set([...keys].filter(([, set]) => set.size > 1).map(([guid]) => guid))
+  }
+  /** dedupeWithinSource as it was: prefixed keys in one set. */
+  const dedupeBefore = (items: Item[]): Item[] => {
+    const reused = reusedBefore(
+      items.map((i) => ({ guid: i.guid, key: i.canonicalUrl ?? `${i.title}|${i.publishedAt}` })),
+    )
+    const seen = new Set<string>()
+    const out: Item[] = []
+    for (const item of items) {
+      const keys = [`id:${item.id}`]
+      if (item.guid !== undefined && !reused.has(item.guid)) keys.push(`guid:${item.guid}`)
+      if (item.canonicalUrl !== undefined) keys.push(`url:${item.canonicalUrl}`)
+      if (keys.some((k) => seen.has(k))) continue
+      for (const k of keys) seen.add(k)
+      out.push(item)
+    }
+    return out
+  }
+
+  it('agree on 5,000 random batches drawn from a few ids, guids, URLs and titles', () => {
+    const below = belowOf(5)
+    // Values shared between kinds too ('x' as an id, a guid and a URL): the kinds stay apart.
+    const pool = ['x', 'y', 'z', 'https://e.org/a', 'https://e.org/b']
+    const maybe = () => (below(3) === 0 ? undefined : pool[below(pool.length)])
+    let dropped = 0
+    for (let n = 0; n < 5_000; n++) {
+      const items = Array.from({ length: below(8) }, () =>
+        makeItem({
+          id: pool[below(pool.length)] as string,
+          guid: maybe(),
+          url: undefined,
+          canonicalUrl: maybe(),
+          title: pool[below(3)] as string,
+        }),
+      )
+      const uses = items.map((i) => ({ guid: i.guid, key: i.canonicalUrl ?? i.title }))
+      expect(findReusedGuids(uses)).toEqual(reusedBefore(uses))
+      const out = dedupeWithinSource(items)
+      const at = (list: Item[]) => list.map((i) => items.indexOf(i))
+      expect(at(out)).toEqual(at(dedupeBefore(items)))
+      dropped += items.length - out.length
+    }
+    expect(dropped).toBeGreaterThan(1_000)
   })
 })

@@ -236,6 +236,9 @@ const plainSanitized = (html: string): string | undefined => {
   let textOut = ''
   const open: string[] = []
   let at = 0
+  // Where the input written as it is begins: html.slice(run, at) is yet to go to `out`, in one
+  // piece (text and tags sanitize-html writes as they stand are most of a description).
+  let run = 0
   for (;;) {
     const lt = html.indexOf('<', at)
     const text = lt < 0 ? html.slice(at) : html.slice(at, lt)
@@ -246,10 +249,16 @@ const plainSanitized = (html: string): string | undefined => {
       const decoded = decodePlainEntities(text)
       if (decoded === undefined) return undefined
       piece = decoded
+      out += html.slice(run, at)
       out += /[&<>]/.test(decoded)
         ? decoded.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
         : decoded
-    } else out += text.includes('>') ? text.replace(/>/g, '&gt;') : text
+      run = lt < 0 ? html.length : lt
+    } else if (text.includes('>')) {
+      out += html.slice(run, at)
+      out += text.replace(/>/g, '&gt;')
+      run = lt < 0 ? html.length : lt
+    }
     if (lt < 0) {
       if (withText) plainText = textOut + piece
       break
@@ -262,13 +271,18 @@ const plainSanitized = (html: string): string | undefined => {
     const allowed = PLAIN_ARTICLE_TAGS.get(name)
     if (allowed === undefined) return undefined
     const isVoid = name === 'img' || name === 'br'
+    /** What the tag is written as, when not as it stands in the input. */
+    let written: string | undefined
     if (plainTagClosing) {
       if (isVoid || open.pop() !== name) return undefined
-      out += `</${name}>`
+      if (end - lt !== name.length + 3 || !html.startsWith(name, lt + 2)) written = `</${name}>`
     } else if (plainTagSelfClosing && !isVoid) {
       return undefined
     } else if (name === 'p' && open.length > 0) {
       return undefined
+    } else if (allowed === null && !isVoid) {
+      open.push(name)
+      if (end - lt !== name.length + 2 || !html.startsWith(name, lt + 1)) written = `<${name}>`
     } else {
       let tag = `<${name}`
       let src: string | undefined
@@ -291,11 +305,17 @@ const plainSanitized = (html: string): string | undefined => {
       }
       if (!isVoid) {
         open.push(name)
-        out += `${tag}>`
-      } else if (name !== 'img' || src) out += `${tag} />`
+        written = `${tag}>`
+      } else written = name !== 'img' || src ? `${tag} />` : ''
+    }
+    if (written !== undefined) {
+      out += html.slice(run, lt)
+      out += written
+      run = end
     }
     at = end
   }
+  if (run < html.length) out += html.slice(run)
   for (let k = open.length - 1; k >= 0; k--) out += `</${open[k]}>`
   return out
 }

@@ -88,6 +88,13 @@ interface TreeBuilder {
 const treeBuilder = (options: XmlTreeOptions): TreeBuilder => {
   const { validator, tagNameProcessors, attrNameProcessors } = options
   const stack: Node[] = []
+  /**
+   * Per open element, how many children it holds: with its `$` and `_`, all the keys it can have
+   * at its end (`#name` and `cdata` are gone by then), so its keys need not be listed there. A
+   * node is an object without a prototype, held as a dictionary, which costs a list and a sort to
+   * enumerate.
+   */
+  const kids: number[] = []
   /** The xpath of each open element ('/rss', '/rss/channel'…), built once per element. */
   const paths: string[] = []
   let settled = false
@@ -121,9 +128,11 @@ const treeBuilder = (options: XmlTreeOptions): TreeBuilder => {
       obj['#name'] = name
       paths.push(`${paths.length === 0 ? '' : paths[paths.length - 1]}/${name}`)
       stack.push(obj)
+      kids.push(0)
     },
     close: () => {
       const obj = stack.pop() as Node
+      const children = kids.pop() ?? 0
       const xpath = paths.pop() ?? ''
       const name = obj['#name'] as string
       delete obj['#name']
@@ -137,20 +146,25 @@ const treeBuilder = (options: XmlTreeOptions): TreeBuilder => {
       let emptyStr: unknown
       // Written as xml2js writes it: a child named `_` makes the text a list, `.match` then throws,
       // and the message (which names the expression) is what a failed parse reports.
+      // Without children its keys are `_` and perhaps `$` (see `kids`): `_` alone, or once `_` is
+      // gone empty, without `$`. With children (a child named `cdata` may even have been
+      // overwritten) they are listed.
       if ((obj[charkey] as string).match(/^\s*$/) && !cdata) {
         emptyStr = obj[charkey]
         delete obj[charkey]
-      } else if (onlyKey(obj, charkey)) {
+        if (children === 0 ? !('$' in obj) : isEmptyObject(obj)) value = emptyStr
+      } else if (children === 0 ? !('$' in obj) : onlyKey(obj, charkey)) {
         value = obj[charkey]
       }
-      if (isEmptyObject(value)) value = emptyStr
       try {
         value = validator(xpath, parent?.[name], value)
       } catch (err) {
         fail(err)
       }
-      if (parent) assignOrPush(parent, name, value)
-      else {
+      if (parent) {
+        kids[kids.length - 1] = (kids[kids.length - 1] ?? 0) + 1
+        assignOrPush(parent, name, value)
+      } else {
         const root = node()
         root[name] = value
         succeed(root)

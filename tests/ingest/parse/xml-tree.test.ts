@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { relative } from 'node:path'
 import Parser from 'rss-parser'
 import { describe, expect, it } from 'vitest'
@@ -275,4 +276,65 @@ describe('xml-tree + feed-of-tree read as rss-parser did', () => {
     },
     240_000,
   )
+})
+
+describe('readXmlTree against xml2js on random documents', () => {
+  /** xml2js as rss-parser loads it, parsing with the same options (the validator: identity). */
+  const viaXml2js = (() => {
+    const require = createRequire(import.meta.url)
+    const viaRssParser = createRequire(require.resolve('rss-parser'))
+    const xml2js = viaRssParser('xml2js') as {
+      Parser: new (
+        o: unknown,
+      ) => { parseString: (x: string, cb: (e: unknown, r: unknown) => void) => void }
+    }
+    return (xml: string, options: object): unknown => {
+      let out: unknown
+      new xml2js.Parser(options).parseString(xml, (err, result) => {
+        out = err ? { error: message(err) } : result
+      })
+      return out
+    }
+  })()
+
+  // Element names include `_` (xml2js's text key) and `cdata` (the builder's CDATA mark).
+  const NAMES = ['a', 'b', 'item', '_', 'cdata', 'x:y']
+  const TEXTS = ['', ' ', '\n  ', 't', ' u ', '&amp;']
+
+  const element = (next: () => number, depth: number): string => {
+    const name = NAMES[next() % NAMES.length] as string
+    const attrs = next() % 3 === 0 ? ` k="${TEXTS[next() % TEXTS.length]}"` : ''
+    if (depth === 0 || next() % 4 === 0) return `<${name}${attrs}/>`
+    let body = ''
+    for (let n = next() % 4; n > 0; n--) {
+      const r = next() % 4
+      body +=
+        r === 0
+          ? TEXTS[next() % TEXTS.length]
+          : r === 1
+            ? `<![CDATA[${TEXTS[next() % TEXTS.length]}x]]>`
+            : element(next, depth - 1)
+    }
+    return `<${name}${attrs}>${body}</${name}>`
+  }
+
+  it('gives the tree (or the error) xml2js gives on 3,000 documents', () => {
+    const next = seeded(33)
+    const identity = (_xpath: string, _current: unknown, value: unknown) => value
+    let trees = 0
+    for (let n = 0; n < 3_000; n++) {
+      const xml = element(next, 3)
+      const options = { ...xml2jsOptions(xml, 'rss', false), validator: identity }
+      const expected = viaXml2js(xml, options)
+      let actual: unknown
+      try {
+        actual = readXmlTree(xml, options)
+      } catch (err) {
+        actual = { error: message(err) }
+      }
+      expect(JSON.parse(JSON.stringify(actual)), xml).toEqual(JSON.parse(JSON.stringify(expected)))
+      if (!(expected as { error?: string }).error) trees++
+    }
+    expect(trees).toBeGreaterThan(2_000)
+  })
 })

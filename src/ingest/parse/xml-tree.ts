@@ -97,6 +97,8 @@ const treeBuilder = (options: XmlTreeOptions): TreeBuilder => {
   const kids: number[] = []
   /** The xpath of each open element ('/rss', '/rss/channel'…), built once per element. */
   const paths: string[] = []
+  /** Each element path made so far, by its parent's path and its name. */
+  const pathsByParent = new Map<string, Map<string, string>>()
   let settled = false
   let failure: unknown
   let result: Node | null = null
@@ -126,7 +128,20 @@ const treeBuilder = (options: XmlTreeOptions): TreeBuilder => {
       }
       const name = run(tagNameProcessors, tagName)
       obj['#name'] = name
-      paths.push(`${paths.length === 0 ? '' : paths[paths.length - 1]}/${name}`)
+      // The same paths come for every entry: each made (and, once a validator reads it, made
+      // flat) once per document, not joined again per element.
+      const parentPath = paths.length === 0 ? '' : (paths[paths.length - 1] as string)
+      let byName = pathsByParent.get(parentPath)
+      if (byName === undefined) {
+        byName = new Map()
+        pathsByParent.set(parentPath, byName)
+      }
+      let path = byName.get(name)
+      if (path === undefined) {
+        path = `${parentPath}/${name}`
+        byName.set(name, path)
+      }
+      paths.push(path)
       stack.push(obj)
       kids.push(0)
     },

@@ -3,6 +3,7 @@
  * its RSS is the store's: open-to-ready, RSS, query latencies, 100 feed renders, one day's
  * retention. Prints one JSON line.
  */
+import { readFileSync } from 'node:fs'
 import pg from 'pg'
 import type { ItemQuery, Source } from '../src/model/types.js'
 import { buildFeedDocument } from '../src/publish/feed.js'
@@ -27,13 +28,47 @@ const pct = (xs: number[], p: number): number => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!
 }
 /**
+ * For PostgreSQL, the CPU time the server's backends of this store spent (ms), read from Linux's
+ * `/proc/PID/schedstat` (time on a CPU, in ns) of every `topicwire` connection to this database:
+ * unlike wall time, it leaves out the time a backend waited for a core on a busy machine. The
+ * cluster is the benchmark's own, on this machine. Undefined elsewhere (no /proc).
+ */
+const monitor =
+  driver === 'postgres'
+    ? new pg.Client({ connectionString: path, application_name: 'topicwire-bench' })
+    : undefined
+await monitor?.connect()
+const backendCpu = async (): Promise<Map<number, number> | undefined> => {
+  if (!monitor) return undefined
+  const { rows } = await monitor.query<{ pid: number }>(
+    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'topicwire'",
+  )
+  const out = new Map<number, number>()
+  for (const { pid } of rows) {
+    try {
+      out.set(pid, Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e6)
+    } catch {
+      return undefined
+    }
+  }
+  return out
+}
+/** CPU ms the backends spent between two {@link backendCpu} readings (a backend opened between: all of its time). */
+const cpuBetween = (a: Map<number, number>, b: Map<number, number>): number => {
+  let ms = 0
+  for (const [pid, t] of b) ms += t - (a.get(pid) ?? 0)
+  return ms
+}
+/**
  * A shape's pages one after another: wall p50 and p99 (ms), and this process's CPU time per page
  * (`cpu`, ms, user + system, every thread: for PostgreSQL the client's part — building the
  * statement, pg's reading of the rows, the page's own work, parsing documents, collecting the
- * garbage — which the machine's load disturbs less than wall time).
+ * garbage — which the machine's load disturbs less than wall time), and for PostgreSQL the
+ * server's CPU time per page (`serverCpu`, see {@link backendCpu}).
  */
 const timeQueries = async (make: (i: number) => ItemQuery, times = 200) => {
   const ms: number[] = []
+  const before = await backendCpu()
   const cpu0 = process.cpuUsage()
   for (let i = 0; i < times; i++) {
     const q = make(i)
@@ -42,7 +77,13 @@ const timeQueries = async (make: (i: number) => ItemQuery, times = 200) => {
     ms.push(performance.now() - t)
   }
   const cpu = process.cpuUsage(cpu0)
-  return { p50: pct(ms, 50), p99: pct(ms, 99), cpu: (cpu.user + cpu.system) / 1000 / times }
+  const after = await backendCpu()
+  return {
+    p50: pct(ms, 50),
+    p99: pct(ms, 99),
+    cpu: (cpu.user + cpu.system) / 1000 / times,
+    ...(before && after && { serverCpu: cpuBetween(before, after) / times }),
+  }
 }
 const w = words(1)
 const since = new Date(NOW - 2 * DAY_MS).toISOString()
@@ -76,7 +117,8 @@ const shapes: Record<string, (i: number) => ItemQuery> = {
   sinceTopic: (i) => ({ limit: 50, clusters: 'collapse', topics: [TOPICS[i % 5]!], since }),
   deepCursor: () => ({ limit: 50, clusters: 'collapse', ...(deep && { cursor: deep }) }),
 }
-const queries: Record<string, { p50: number; p99: number; cpu: number }> = {}
+type Timing = Awaited<ReturnType<typeof timeQueries>>
+const queries: Record<string, Timing> = {}
 for (const [name, make] of Object.entries(shapes)) queries[name] = await timeQueries(make)
 
 /**
@@ -195,7 +237,7 @@ const prewarm = async (): Promise<{ ms: number; mb: number }> => {
   }
 }
 const warmed = driver === 'postgres' ? await prewarm() : undefined
-const queriesWarm: Record<string, { p50: number; p99: number; cpu: number }> = {}
+const queriesWarm: Record<string, Timing> = {}
 if (warmed) {
   // Untimed pages first, as the cold shapes follow the walk to `deep` and one another: after the
   // prewarm (30–50 s at 500,000 items, this process waiting) V8's first scavenge judges the
@@ -251,6 +293,7 @@ const removed = await store.prune(
 await store.flush()
 const retentionMs = performance.now() - t1
 await store.close()
+await monitor?.end()
 console.log(
   JSON.stringify({
     openMs,

@@ -51,14 +51,20 @@ interface Timing {
   p50: number
   p99: number
   cpu?: number
+  /** PostgreSQL: the server's CPU time per page (ms, its backends' own; store-open.ts). */
+  serverCpu?: number
 }
 
-/** `shape p50/p99 (CPU c)` for each shape. */
+/** `shape p50/p99 (CPU c, server CPU s)` for each shape. */
 const timingText = (queries: Record<string, Timing>): string =>
   Object.entries(queries)
-    .map(
-      ([k, v]) => `${k} ${f(v.p50)}/${f(v.p99)}${v.cpu === undefined ? '' : ` (CPU ${f(v.cpu)})`}`,
-    )
+    .map(([k, v]) => {
+      const cpu = [
+        ...(v.cpu === undefined ? [] : [`CPU ${f(v.cpu)}`]),
+        ...(v.serverCpu === undefined ? [] : [`server CPU ${f(v.serverCpu)}`]),
+      ]
+      return `${k} ${f(v.p50)}/${f(v.p99)}${cpu.length ? ` (${cpu.join(', ')})` : ''}`
+    })
     .join(', ')
 
 interface ServerPart {
@@ -289,12 +295,12 @@ const measureAll = async (rows: Row[], drivers: string[], pg?: PgCluster): Promi
                 .map(([t, v]) => `${t} ${v}`)
                 .join(', ')})`
             : ''
-        }; poll write p50 ${f(row.pollWrite.p50)} p99 ${f(row.pollWrite.p99)}; cycle write median ${f(median(row.cycle))} max ${f(Math.max(...row.cycle))}, event loop blocked at most ${f(row.stallMs)}; open ${f(row.open.openMs)}; RSS ${row.open.rssOpen} MB after open, ${row.open.rssFeeds} MB after 100 feeds; retention of one day ${f(row.open.retentionMs)} (${row.open.removed} items); queries p50/p99 (client CPU per page): ${q}${server && `; of which the server (p50): ${server}`}`,
+        }; poll write p50 ${f(row.pollWrite.p50)} p99 ${f(row.pollWrite.p99)}; cycle write median ${f(median(row.cycle))} max ${f(Math.max(...row.cycle))}, event loop blocked at most ${f(row.stallMs)}; open ${f(row.open.openMs)}; RSS ${row.open.rssOpen} MB after open, ${row.open.rssFeeds} MB after 100 feeds; retention of one day ${f(row.open.retentionMs)} (${row.open.removed} items); queries p50/p99 (client CPU, server CPU per page): ${q}${server && `; of which the server (p50): ${server}`}`,
       )
       const warm = row.open.queriesWarm
       if (row.open.prewarm && warm) {
         console.log(
-          `${size.toLocaleString('en')} items, ${driver} warm (prewarmed ${row.open.prewarm.mb} MB in ${f(row.open.prewarm.ms)}): queries p50/p99 (client CPU per page): ${timingText(warm)}; of which the server (p50): ${serverText(row.open.serverWarm)}`,
+          `${size.toLocaleString('en')} items, ${driver} warm (prewarmed ${row.open.prewarm.mb} MB in ${f(row.open.prewarm.ms)}): queries p50/p99 (client CPU, server CPU per page): ${timingText(warm)}; of which the server (p50): ${serverText(row.open.serverWarm)}`,
         )
       }
     }

@@ -70,6 +70,10 @@ export const createBandTable = (count: number, maxPerBucket = MAX_PER_BUCKET): B
   let newer: Int32Array | undefined
   /** The head cell of each band a visit found (reused by every visit). */
   const found = new Int32Array(count)
+  /** One more than the highest slot added (the entries past it were never written). */
+  let top = 0
+  /** Per slot, whether its entry of the band being grown is another's older link (reused by every growth). */
+  let older = new Uint8Array(0)
 
   const entryMask = (): number => (entryBits >= 31 ? 0x7fffffff : (1 << entryBits) - 1)
   const tagOf = (hash: number): number => (entryBits >= 31 ? 0 : hash >>> (entryBits + 1))
@@ -90,15 +94,30 @@ export const createBandTable = (count: number, maxPerBucket = MAX_PER_BUCKET): B
   /** The hash of the key of the bucket whose head cell holds `v`. */
   const hashAt = (v: number): number => hashOf(links[2 * (v & entryMask())]! - 1)
 
-  /** `h` in a table twice as large (cells keep their tags and entries). */
-  const grown = (h: Heads): Heads => {
+  /**
+   * Band `b`'s heads `h` in a table twice as large. A head's key is its entry's (in `links`): read
+   * through the old cells, one random read per bucket, it was most of a growth's cost. The heads
+   * are found from the band's entries instead, in slot order (a fixed stride through `links`, which
+   * the processor reads ahead): an entry in a bucket is its head when no entry of the band links to
+   * it as the next older one.
+   */
+  const grown = (h: Heads, b: number): Heads => {
     const next = headsOf(h.capacity * 2)
     const mask = next.capacity - 1
-    for (const v of h.cells) {
-      if (v === EMPTY) continue
-      let i = hashAt(v) & mask
+    if (older.length < top) older = new Uint8Array(slotRoom)
+    else older.fill(0, 0, top)
+    // An entry never written (or removed) has key 0 and no older link to read.
+    for (let s = 0, e = b; s < top; s++, e += count) {
+      const o = links[2 * e + 1]!
+      if (o !== EMPTY && links[2 * e] !== 0) older[(o - b) / count] = 1
+    }
+    for (let s = 0, e = b; s < top; s++, e += count) {
+      const want = links[2 * e]!
+      if (want === 0 || older[s] === 1) continue
+      const hash = hashOf(want - 1)
+      let i = hash & mask
       while (next.cells[i] !== EMPTY) i = (i + 1) & mask
-      next.cells[i] = v
+      next.cells[i] = (tagOf(hash) << entryBits) | e
     }
     next.size = h.size
     return next
@@ -177,10 +196,11 @@ export const createBandTable = (count: number, maxPerBucket = MAX_PER_BUCKET): B
   return {
     add(keys, slot) {
       room(slot)
+      if (slot >= top) top = slot + 1
       const em = entryMask()
       for (let b = 0; b < keys.length; b++) {
         let h = bands[b]!
-        if ((h.size + 1) * 4 > h.capacity * 3) h = bands[b] = grown(h)
+        if ((h.size + 1) * 4 > h.capacity * 3) h = bands[b] = grown(h, b)
         const key = keys[b]! & SMI
         const hash = hashOf(key)
         const e = slot * count + b

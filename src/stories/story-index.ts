@@ -652,6 +652,8 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
   let aSinceMidnight = 0
   let aCutoff = 0
   let { rows, norms, source, seen, time, size, flags } = slots.columns
+  /** What the reads that bring an arrival's candidates' rows into the cache read (kept, so that they are made). */
+  let _touched = 0
 
   /**
    * Per story of the stories an arrival reached (an entry each, by story number: no Map, no object
@@ -961,7 +963,17 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
       }
     }
     for (const slot of reports) if (visit(slot)) break
-    buckets.visit(arrival.bands, visit)
+    // Each candidate's row is asked for before the first is looked at: their cache misses overlap
+    // (looked at one by one, each waited for the last).
+    const candidates = buckets.gather(arrival.bands)
+    const found = buckets.found
+    let touch = 0
+    for (let i = 0; i < candidates; i++) {
+      const row = found[i]! * ROW_WORDS
+      touch |= rows[row]! | rows[row + ROW_WORDS - 1]!
+    }
+    _touched = touch
+    for (let i = 0; i < candidates; i++) if (visit(found[i]!)) break
     counters.candidates += scored
     if (entries === 0) return undefined
     ranked.length = 0

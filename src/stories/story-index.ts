@@ -527,7 +527,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     for (let i = 0; i < all.length; i++) {
       if (freq[i]! <= limit) kept[n++] = all[i]!
     }
-    return bandKeys(n === 0 || n === all.length ? all : kept.subarray(0, n))
+    return n === 0 ? bandKeys(all) : bandKeys(kept, n)
   }
 
   /**

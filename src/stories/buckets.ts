@@ -15,6 +15,14 @@ export interface BandTable {
    * visit ends as soon as `f` returns true (the caller has seen enough).
    */
   visit(bands: Uint32Array, f: (slot: number) => boolean | undefined): void
+  /**
+   * The slots `visit` would call `f` with, in that order (all of them), into {@link found} from
+   * its start; returns how many. A caller that reads memory per slot can ask for all of it before
+   * it waits for any (the processor overlaps the misses), which `visit`'s one call at a time cannot.
+   */
+  gather(bands: Uint32Array): number
+  /** What the last `gather` found (valid until the next `gather`). */
+  readonly found: Int32Array
 }
 
 /** How many values of one bucket a visit looks at (the most recently added). */
@@ -69,7 +77,13 @@ export const createBandTable = (count: number, maxPerBucket = MAX_PER_BUCKET): B
   /** The next newer entry of the same bucket, once a removal needed them. */
   let newer: Int32Array | undefined
   /** The head cell of each band a visit found (reused by every visit). */
-  const found = new Int32Array(count)
+  const heads = new Int32Array(count)
+  /** The slots the last gather found. */
+  let found = new Int32Array(count * Math.min(maxPerBucket, 64))
+  /** One more than the highest slot added (the entries past it were never written). */
+  let top = 0
+  /** Per slot, whether its entry of the band being grown is another's older link (reused by every growth). */
+  let older = new Uint8Array(0)
 
   const entryMask = (): number => (entryBits >= 31 ? 0x7fffffff : (1 << entryBits) - 1)
   const tagOf = (hash: number): number => (entryBits >= 31 ? 0 : hash >>> (entryBits + 1))
@@ -90,15 +104,30 @@ export const createBandTable = (count: number, maxPerBucket = MAX_PER_BUCKET): B
   /** The hash of the key of the bucket whose head cell holds `v`. */
   const hashAt = (v: number): number => hashOf(links[2 * (v & entryMask())]! - 1)
 
-  /** `h` in a table twice as large (cells keep their tags and entries). */
-  const grown = (h: Heads): Heads => {
+  /**
+   * Band `b`'s heads `h` in a table twice as large. A head's key is its entry's (in `links`): read
+   * through the old cells, one random read per bucket, it was most of a growth's cost. The heads
+   * are found from the band's entries instead, in slot order (a fixed stride through `links`, which
+   * the processor reads ahead): an entry in a bucket is its head when no entry of the band links to
+   * it as the next older one.
+   */
+  const grown = (h: Heads, b: number): Heads => {
     const next = headsOf(h.capacity * 2)
     const mask = next.capacity - 1
-    for (const v of h.cells) {
-      if (v === EMPTY) continue
-      let i = hashAt(v) & mask
+    if (older.length < top) older = new Uint8Array(slotRoom)
+    else older.fill(0, 0, top)
+    // An entry never written (or removed) has key 0 and no older link to read.
+    for (let s = 0, e = b; s < top; s++, e += count) {
+      const o = links[2 * e + 1]!
+      if (o !== EMPTY && links[2 * e] !== 0) older[(o - b) / count] = 1
+    }
+    for (let s = 0, e = b; s < top; s++, e += count) {
+      const want = links[2 * e]!
+      if (want === 0 || older[s] === 1) continue
+      const hash = hashOf(want - 1)
+      let i = hash & mask
       while (next.cells[i] !== EMPTY) i = (i + 1) & mask
-      next.cells[i] = v
+      next.cells[i] = (tagOf(hash) << entryBits) | e
     }
     next.size = h.size
     return next
@@ -174,13 +203,43 @@ export const createBandTable = (count: number, maxPerBucket = MAX_PER_BUCKET): B
     return w
   }
 
+  const gather = (keys: Uint32Array): number => {
+    const em = entryMask()
+    const nb = Math.min(keys.length, count)
+    // Every band's head first, then the buckets: the probes of the bands do not wait for one
+    // another, so the processor overlaps their cache misses.
+    for (let b = 0; b < nb; b++) {
+      const h = bands[b]!
+      const key = keys[b]! & SMI
+      heads[b] = h.cells[cellOf(h, key, hashOf(key))]!
+    }
+    let n = 0
+    for (let b = 0; b < nb; b++) {
+      const v = heads[b]!
+      if (v === EMPTY) continue
+      // Newest first, and only the newest few of a crowded bucket: template-like texts (many
+      // items sharing most words) must not make each arrival cost the whole window.
+      let k = 0
+      for (let e = v & em; e !== EMPTY && k < maxPerBucket; e = links[2 * e + 1]!, k++) {
+        if (n === found.length) {
+          const more = new Int32Array(n * 2)
+          more.set(found)
+          found = more
+        }
+        found[n++] = (e - b) / count
+      }
+    }
+    return n
+  }
+
   return {
     add(keys, slot) {
       room(slot)
+      if (slot >= top) top = slot + 1
       const em = entryMask()
       for (let b = 0; b < keys.length; b++) {
         let h = bands[b]!
-        if ((h.size + 1) * 4 > h.capacity * 3) h = bands[b] = grown(h)
+        if ((h.size + 1) * 4 > h.capacity * 3) h = bands[b] = grown(h, b)
         const key = keys[b]! & SMI
         const hash = hashOf(key)
         const e = slot * count + b
@@ -225,25 +284,12 @@ export const createBandTable = (count: number, maxPerBucket = MAX_PER_BUCKET): B
       }
     },
     visit(keys, f) {
-      const em = entryMask()
-      const nb = Math.min(keys.length, count)
-      // Every band's head first, then the buckets: the probes of the bands do not wait for one
-      // another (nor for `f`), so the processor overlaps their cache misses.
-      for (let b = 0; b < nb; b++) {
-        const h = bands[b]!
-        const key = keys[b]! & SMI
-        found[b] = h.cells[cellOf(h, key, hashOf(key))]!
-      }
-      for (let b = 0; b < nb; b++) {
-        const v = found[b]!
-        if (v === EMPTY) continue
-        // Newest first, and only the newest few of a crowded bucket: template-like texts (many
-        // items sharing most words) must not make each arrival cost the whole window.
-        let n = 0
-        for (let e = v & em; e !== EMPTY && n < maxPerBucket; e = links[2 * e + 1]!, n++) {
-          if (f((e - b) / count)) return
-        }
-      }
+      const n = gather(keys)
+      for (let i = 0; i < n; i++) if (f(found[i]!)) return
+    },
+    gather,
+    get found() {
+      return found
     },
   }
 }

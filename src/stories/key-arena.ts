@@ -6,8 +6,8 @@
  * per report and field, whose headers outweigh the few hundred bytes of keys they carry.
  */
 export interface KeyArena {
-  /** Stores a copy of `values` as the array of `slot`, replacing the one it had. */
-  set(slot: number, values: Uint32Array): void
+  /** Stores a copy of `values` (its first `length`: all by default) as the array of `slot`, replacing the one it had. */
+  set(slot: number, values: Uint32Array, length?: number): void
   /**
    * The array of `slot` (empty when it has none), as a view of a chunk: read it before the next
    * `set` or `clear`, which may pack the chunks or fill a freed one (a view kept past a pack keeps
@@ -78,9 +78,8 @@ export const createKeyArena = (chunkValues = 32_768, initialSlots = 1024): KeyAr
     lengths = l
   }
 
-  /** Copies `values` (not empty) into the chunk being filled, or a new one, as the array of `slot`. */
-  const append = (slot: number, values: Uint32Array): void => {
-    const n = values.length
+  /** Copies the first `n` of `values` (n > 0) into the chunk being filled, or a new one, as the array of `slot`. */
+  const append = (slot: number, values: Uint32Array, n: number): void => {
     let chunk = current === NONE ? undefined : chunks[current]
     if (chunk === undefined || end + n > chunk.length) {
       chunk = new Uint32Array(Math.max(chunkValues, n))
@@ -90,7 +89,8 @@ export const createKeyArena = (chunkValues = 32_768, initialSlots = 1024): KeyAr
       chunkLive[current] = 0
       end = 0
     }
-    chunk.set(values, end)
+    if (n === values.length) chunk.set(values, end)
+    else for (let i = 0; i < n; i++) chunk[end + i] = values[i]!
     chunkOf[slot] = current
     starts[slot] = end
     lengths[slot] = n
@@ -113,7 +113,7 @@ export const createKeyArena = (chunkValues = 32_768, initialSlots = 1024): KeyAr
       const c = chunkOf[slot]!
       if (c === NONE) continue
       const start = starts[slot]!
-      append(slot, old[c]!.subarray(start, start + lengths[slot]!))
+      append(slot, old[c]!.subarray(start, start + lengths[slot]!), lengths[slot]!)
     }
   }
 
@@ -139,12 +139,12 @@ export const createKeyArena = (chunkValues = 32_768, initialSlots = 1024): KeyAr
   }
 
   return {
-    set(slot, given) {
+    set(slot, given, length = given.length) {
       roomForSlot(slot)
       clear(slot)
       if (slot >= slotsUsed) slotsUsed = slot + 1
-      if (given.length === 0) starts[slot] = 0
-      else append(slot, given)
+      if (length === 0) starts[slot] = 0
+      else append(slot, given, length)
       if (capacity > (live * 5) / 4 + 2 * chunkValues) pack()
     },
     get(slot) {

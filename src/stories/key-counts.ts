@@ -16,8 +16,11 @@ import {
 export interface KeyCounts {
   /** The count of `key` (0 when absent). Keys are cut to 30 bits: two keys equal there share a count. */
   get(key: number): number
-  /** Adds `delta` to the count of every key of `keys`; a count that reaches 0 is dropped. */
-  add(keys: Uint32Array, delta: 1 | -1): void
+  /**
+   * Adds `delta` to the count of every key of `keys` (with a `mask`: of key i when bit i of the
+   * mask is set, `mask[i >>> 5] >>> (i & 31) & 1`); a count that reaches 0 is dropped.
+   */
+  add(keys: Uint32Array, delta: 1 | -1, mask?: Uint32Array): void
   /** Keys with a count. */
   readonly size: number
 }
@@ -44,8 +47,9 @@ export const createKeyCounts = (initialCapacity = 1024): KeyCounts => {
       const at = cellOf(key & KEY_BITS)
       return cells[2 * at] === EMPTY_CELL ? 0 : cells[2 * at + 1]!
     },
-    add(keys, delta) {
+    add(keys, delta, mask) {
       for (let k = 0; k < keys.length; k++) {
+        if (mask !== undefined && ((mask[k >>> 5]! >>> (k & 31)) & 1) === 0) continue
         const key = keys[k]! & KEY_BITS
         let at = cellOf(key)
         if (cells[2 * at] !== EMPTY_CELL) {

@@ -139,13 +139,14 @@ const moduleBytes = (): Uint8Array => {
 
 /**
  * A MinHash signature function for `seeds` (at most {@link MAX_SIMD_HASHES}): it writes into
- * `sig` (seeds.length values) the minimum over `features` of mix32(feature ^ seed) for each seed,
+ * `sig` (seeds.length values) the minimum over `features` (its first `length`: all by default)
+ * of mix32(feature ^ seed) for each seed,
  * as minhash.ts's loop does. Undefined where WebAssembly SIMD is not available. Not reentrant:
  * one module memory per function, reused by every call.
  */
 export const createSimdSignature = (
   seeds: Uint32Array,
-): ((features: Uint32Array, sig: Uint32Array) => void) | undefined => {
+): ((features: Uint32Array, sig: Uint32Array, length?: number) => void) | undefined => {
   if (seeds.length > MAX_SIMD_HASHES) return undefined
   let exports: Record<string, unknown>
   try {
@@ -161,8 +162,8 @@ export const createSimdSignature = (
     const s = seeds[i]!
     words[SEEDS_AT / 4 + i] = s ^ (s >>> 16)
   }
-  return (features, sig) => {
-    const m = features.length
+  return (features, sig, length = features.length) => {
+    const m = length
     const bytes = FEATURES_AT + m * 4
     if (bytes > memory.buffer.byteLength) {
       memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / PAGE))
@@ -173,6 +174,7 @@ export const createSimdSignature = (
       words[at] = f ^ (f >>> 16)
     }
     signature(m, passes)
-    sig.set(words.subarray(SIG_AT / 4, SIG_AT / 4 + sig.length))
+    // Copied value by value: a view of the memory for set() would be an object per call.
+    for (let i = 0, at = SIG_AT / 4; i < sig.length; i++, at++) sig[i] = words[at]!
   }
 }

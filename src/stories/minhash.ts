@@ -37,31 +37,32 @@ const seedsFor = (n: number): Uint32Array => {
 }
 
 /**
- * The LSH band keys of a set of feature hashes: the MinHash signature (one minimum per hash
- * function), each band's rows folded into one uint32. An empty set has no keys.
+ * The LSH band keys of a set of feature hashes (the first `length` of `features`: all by default):
+ * the MinHash signature (one minimum per hash function), each band's rows folded into one uint32.
+ * An empty set has no keys.
  * @example bandKeys(Uint32Array.of(1, 2, 3)).length // 40
  */
 export const createBandKeys = (
   shape: LshShape = DEFAULT_LSH,
   /** Whether the signature may be computed with WebAssembly SIMD (minhash-simd.ts); default true. */
   simd = true,
-): ((features: Uint32Array) => Uint32Array) => {
+): ((features: Uint32Array, length?: number) => Uint32Array) => {
   const n = shape.bands * shape.rows
   const unsigned = seedsFor(n)
   const seeds = Int32Array.from(unsigned)
   const sig = new Uint32Array(n)
   // Four hash functions per instruction where WebAssembly SIMD compiles: the same minima.
   const vectored = simd ? createSimdSignature(unsigned) : undefined
-  return (features) => {
-    if (features.length === 0) return new Uint32Array(0)
-    if (vectored) vectored(features, sig)
+  return (features, length = features.length) => {
+    if (length === 0) return new Uint32Array(0)
+    if (vectored) vectored(features, sig, length)
     else {
       // One hash function at a time over every feature, its minimum kept in a local rather than
       // stored into the signature per hash (this runs for every item indexed: bands × rows ×
       // features hashes). mix32 inlined in 32-bit integers, compared with the sign bit flipped:
       // the unsigned order without a conversion to a double. The same minima as mix32's (a test
       // holds it to the formula as first written).
-      const m = features.length
+      const m = length
       const f = new Int32Array(features.buffer, features.byteOffset, m)
       for (let i = 0; i < n; i++) {
         const seed = seeds[i]!

@@ -201,11 +201,11 @@ interface Unindexed {
   /** Length of its keys' IDF weight vector, with the document frequencies of when it was indexed. */
   norm: number | undefined
   /**
-   * The keys it adds to the document frequencies: those its story's matched report did not have
-   * already (a story's own words would otherwise grow common, and weigh less, as it grows).
-   * Absent: all its keys.
+   * The indexed report of its story it matched: it adds to the document frequencies only the keys
+   * that report does not have (a story's own words would otherwise grow common, and weigh less, as
+   * it grows). Absent: all its keys.
    */
-  counted: Uint32Array | undefined
+  matched: Doc | undefined
   /** LSH band keys, once computed. */
   bands: Uint32Array | undefined
 }
@@ -261,7 +261,7 @@ const newDoc = (
   facts: shared(features.facts),
   events: features.events,
   slot: undefined,
-  own: { time, seen, keys: features.keys, norm: undefined, counted: undefined, bands: undefined },
+  own: { time, seen, keys: features.keys, norm: undefined, matched: undefined, bands: undefined },
 })
 
 const DAY_MS = 86_400_000
@@ -381,12 +381,33 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
   const slots = createSlotTable()
   const docs: (Doc | undefined)[] = []
   /**
-   * Keys of the indexed docs, and which of them a doc counted (when not all: see `counted`, as a
+   * Keys of the indexed docs, and which of them a doc counted (when not all: see `matched`, as a
    * mask over its keys, a bit each, where the keys themselves were 4 bytes each: ~2 MB at 50,000
    * items), by slot (the band table keeps their LSH band keys).
    */
   const keyArena = createKeyArena()
   const countedArena = createKeyArena()
+  /**
+   * Each indexed doc's story as a small number, by slot: its members share it while one is indexed
+   * (similarStory tells stories apart by it without reading a doc). Numbers of stories that left
+   * the index are given again.
+   */
+  let storyOf = new Int32Array(1024)
+  /** Where similarStory's entry of a story is, by story number (see `eStory`). */
+  let bestAt = new Int32Array(1024)
+  let stories = 0
+  const freeStories: number[] = []
+  /** A story number no indexed doc has. */
+  const newStory = (): number => {
+    const free = freeStories.pop()
+    if (free !== undefined) return free
+    if (stories === bestAt.length) {
+      const b = new Int32Array(stories * 2)
+      b.set(bestAt)
+      bestAt = b
+    }
+    return stories++
+  }
   /** How many indexed docs have each key: what makes a word too common to sign with. */
   const df = createKeyCounts()
   const counters = { candidates: 0, scored: 0, assigned: 0 }
@@ -472,6 +493,27 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     for (let i = 0; i < keys.length; i++) counts[i] = df.get(keys[i]!)
     return counts
   }
+  /** Bit i set: key i of a doc is one it counts (see `matched`; reused by every insert). */
+  let mask = new Uint32Array(8)
+  /**
+   * Into {@link mask}: which keys of sorted `keys` the keys of indexed `slot` lack, a bit each;
+   * returns the words of the mask that hold them.
+   */
+  const notInMask = (keys: Uint32Array, slot: number): number => {
+    const words = (keys.length + 31) >>> 5
+    if (mask.length < words) mask = new Uint32Array(words * 2)
+    mask.fill(0, 0, words)
+    // The other's keys read from the arena in place (no view made).
+    const other = keyArena.chunkOf(slot)
+    const end = keyArena.startOf(slot) + keyArena.lengthOf(slot)
+    let j = keyArena.startOf(slot)
+    for (let i = 0; i < keys.length; i++) {
+      const x = keys[i]!
+      while (j < end && other[j]! < x) j++
+      if (j >= end || other[j] !== x) mask[i >>> 5]! |= 1 << (i & 31)
+    }
+    return words
+  }
   /**
    * Band keys of a doc's words, leaving out the words too common to tell stories apart; `dfs`:
    * the document frequencies of its keys when the caller has read them already.
@@ -485,7 +527,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     for (let i = 0; i < all.length; i++) {
       if (freq[i]! <= limit) kept[n++] = all[i]!
     }
-    return bandKeys(n === 0 || n === all.length ? all : kept.subarray(0, n))
+    return n === 0 ? bandKeys(all) : bandKeys(kept, n)
   }
 
   /**
@@ -519,16 +561,30 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
       disaster: isDisaster(doc),
       aside: doc.facts.aside === true,
     })
-    df.add(own.counted ?? keys, 1)
     // Into the arenas and the slot columns: what the doc held itself (and its buffers) is dropped.
+    if (own.matched?.slot !== undefined) {
+      // The mask is made in a buffer the arena copies: no array per doc (but the arena's copy).
+      const words = notInMask(keys, own.matched.slot)
+      df.add(keys, 1, mask)
+      countedArena.set(slot, mask, words)
+    } else {
+      df.add(keys, 1)
+      countedArena.clear(slot)
+    }
     keyArena.set(slot, keys)
-    if (own.counted) countedArena.set(slot, maskOf(keys, own.counted))
-    else countedArena.clear(slot)
     doc.own = undefined
     doc.slot = slot
     docs[slot] = doc
     byId.set(doc.id, doc)
     if (doc.url) pushOne(byUrl, doc.url, doc)
+    if (slot >= storyOf.length) {
+      const s = new Int32Array(Math.max(slot + 1, storyOf.length * 2))
+      s.set(storyOf)
+      storyOf = s
+    }
+    // Every doc of byCluster is indexed.
+    const mate = firstAt(byCluster, doc.clusterId)
+    storyOf[slot] = mate?.slot !== undefined ? storyOf[mate.slot]! : newStory()
     pushOne(byCluster, doc.clusterId, doc)
     for (const key of doc.events) pushTo(byEvent, key, doc)
     buckets.add(bands, slot)
@@ -541,8 +597,10 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     for (const key of doc.events) dropFrom(byEvent, key, doc)
     const slot = doc.slot
     if (slot === undefined) return
+    // The story's last indexed doc gives its number back.
+    if (firstAt(byCluster, doc.clusterId) === undefined) freeStories.push(storyOf[slot]!)
     const keys = keyArena.get(slot)
-    df.add(countedArena.has(slot) ? keysIn(keys, countedArena.get(slot)) : keys, -1)
+    df.add(keys, -1, countedArena.has(slot) ? countedArena.get(slot) : undefined)
     buckets.remove(slot)
     keyArena.clear(slot)
     countedArena.clear(slot)
@@ -553,7 +611,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
       seen: seen[slot]!,
       keys: undefined,
       norm: undefined,
-      counted: undefined,
+      matched: undefined,
       bands: undefined,
     }
     docs[slot] = undefined
@@ -574,19 +632,78 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     return n
   }
 
-  /** Per story: its best member above the bar (margin > -∞), and how many reached the weak bar (reused by every arrival). */
-  const best = new Map<
-    string,
-    {
-      score: number
-      margin: number
-      match: Doc
-      weak: number
-      weakScore: number
-      /** Its match is a report of the day before that the arrival may be a late copy of. */
-      late: boolean
+  /**
+   * The arrival similarStory is placing, as {@link visit} reads it: set once per arrival in the
+   * index's own variables, so that no closure (and no context of a few hundred bytes) is made per
+   * arrival.
+   */
+  let stamp = 0
+  let scored = 0
+  let aKeys: Uint32Array = new Uint32Array(0)
+  let aNorm = 0
+  let aOwn = 0
+  let aBackground = false
+  let aAside = false
+  let aDisaster = false
+  let aFolded = false
+  let aCasualties = false
+  let aTime = 0
+  let aDay = 0
+  let aSinceMidnight = 0
+  let aCutoff = 0
+  let { rows, norms, source, seen, time, size, flags } = slots.columns
+  /** What the reads that bring an arrival's candidates' rows into the cache read (kept, so that they are made). */
+  let _touched = 0
+
+  /**
+   * Per story of the stories an arrival reached (an entry each, by story number: no Map, no object
+   * per story and arrival): its best member above the bar (margin > -∞, its slot in `eMatch`), how
+   * many reached the weak bar, and whether its match is a report of the day before that the arrival
+   * may be a late copy of. `bestAt[story]` is its entry while `eStory` there says so (a sparse set:
+   * nothing to clear between arrivals).
+   */
+  let entries = 0
+  let eStory = new Int32Array(64)
+  let eMatch = new Int32Array(64)
+  let eWeak = new Int32Array(64)
+  let eLate = new Uint8Array(64)
+  let eScore = new Float64Array(64)
+  let eMargin = new Float64Array(64)
+  let eWeakScore = new Float64Array(64)
+  const growEntries = (): void => {
+    const n = eStory.length * 2
+    const grow = <T extends Int32Array | Uint8Array | Float64Array>(
+      a: T,
+      make: new (n: number) => T,
+    ): T => {
+      const b = new make(n)
+      b.set(a)
+      return b
     }
-  >()
+    eStory = grow(eStory, Int32Array)
+    eMatch = grow(eMatch, Int32Array)
+    eWeak = grow(eWeak, Int32Array)
+    eLate = grow(eLate, Uint8Array)
+    eScore = grow(eScore, Float64Array)
+    eMargin = grow(eMargin, Float64Array)
+    eWeakScore = grow(eWeakScore, Float64Array)
+  }
+  /** The entries an arrival ranks (reused by every arrival). */
+  const ranked: number[] = []
+  /** Ranks entries: see similarStory. */
+  const byRank = (x: number, y: number): number => {
+    const cx = docs[eMatch[x]!]!.clusterId
+    const cy = docs[eMatch[y]!]!.clusterId
+    return (
+      // A late copy stays with the day before's story (news-dev's rule) rather than starting
+      // the new day's: a new figure turns it away (see `fits`) to the next story.
+      eLate[y]! - eLate[x]! ||
+      eMargin[y]! - eMargin[x]! ||
+      eWeak[y]! - eWeak[x]! ||
+      eScore[y]! - eScore[x]! ||
+      (cx < cy ? -1 : cx > cy ? 1 : 0)
+    )
+  }
   /** The arrival's IDF weights and their squares, aligned with its keys (reused by every arrival). */
   let weights = new Float64Array(256)
   let squares = new Float64Array(256)
@@ -594,6 +711,8 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
   const alone = new Set<number>()
   /** Slots of reports of one of the arrival's actor developments that day (reused by every arrival). */
   const acting = new Set<number>()
+  /** The slots of the reports of the arrival's events that day (reused by every arrival). */
+  const reports: number[] = []
 
   /** The earliest of the first reports indexed of an event key: where its coverage in the window began. */
   const onsetOf = (list: readonly Doc[]): Doc | undefined => {
@@ -605,36 +724,166 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     return first
   }
 
+  /** Whether the arrival may be a late copy of `m`, a report of deaths of the day before. */
+  const lateOf = (m: Doc): boolean =>
+    aCasualties &&
+    aSinceMidnight < lateMs &&
+    Math.floor(timeOf(m) / DAY_MS) === aDay - 1 &&
+    hasKey(keysOf(m), CASUALTY_KEY)
+
+  /** Looks at the indexed doc of `slot` as a candidate of the arrival; true: enough were looked at. */
+  const visit = (slot: number): boolean => {
+    // Each arrival scores a bounded number of candidates, whatever the window holds.
+    if (scored >= maxCandidates) return true
+    const row = slot * ROW_WORDS
+    if (rows[row + ROW_VISITED] === stamp) return false
+    rows[row + ROW_VISITED] = stamp
+    scored++
+    // Most candidates share a word or two only: the sketch bounds the dot product by the
+    // squared weights of the keys that hit, from the slot's columns alone (no object read).
+    // One that none of the arrival's events or developments marks is held to the lowest bar it
+    // can face before its other columns are read: most candidates are turned down here.
+    const cNorm = norms[row / 2 + ROW_NORM]!
+    const bound = sketchBound.of(rows, row, MIN_SHARED)
+    const mark = rows[row + ROW_EVENT]!
+    const marked = mark === stamp || mark === -stamp
+    if (
+      !marked &&
+      (acting.size === 0 || !acting.has(slot)) &&
+      bound * BOUND_SLACK < lowestBar * aNorm * cNorm
+    )
+      return false
+    if (seen[slot]! < aCutoff) return false
+    const gap = Math.abs(aTime - time[slot]!)
+    if (gap > windowMs) return false
+    const slotDay = Math.floor(time[slot]! / DAY_MS)
+    // A late copy: a report of the small hours after midnight UTC against one of the day before
+    // is held to the same-day bar with the time since midnight only (a slower outlet's copy of
+    // yesterday's report); a new figure keeps it apart (see `fits` in similarStory).
+    const late = aCasualties && slotDay === aDay - 1 && lateOf(docs[slot]!)
+    const floor = late
+      ? threshold + (perDay * aSinceMidnight) / DAY_MS
+      : threshold + (perDay * gap) / DAY_MS + (slotDay === aDay ? 0 : crossDay)
+    if (floor >= 1 || size[slot] === 0) return false
+    // A source's own second report of a story, and an explainer, must be much closer than
+    // another outlet's report.
+    // A disaster's day is one story whatever the angle: an outlet's several clips, galleries and
+    // explainers of it that day join it on its event key like another outlet's reports.
+    const ofEvent = marked || acting.has(slot)
+    // A reaction to a disaster ("World reacts…") or a look back at past ones is another story
+    // than the disaster's reports, however many of their words it repeats.
+    const flag = flags[slot]!
+    const strict =
+      (source[slot] === aOwn && !(ofEvent && eventDay)) ||
+      aBackground ||
+      (flag & SLOT_BACKGROUND) !== 0 ||
+      (aAside && (flag & (SLOT_DISASTER | SLOT_ASIDE)) === SLOT_DISASTER) ||
+      (aDisaster && (flag & SLOT_ASIDE) !== 0 && !aAside)
+    const base = strict
+      ? floor - threshold + sameSource
+      : ofEvent
+        ? floor * (mark === stamp ? eventShare : marked ? matchShare : actorShare)
+        : floor
+    // A folded text keeps few keys (its words that have an English fold): a few common ones
+    // ("taliban", "afghanistan") must not make it close to every report that has them.
+    // A report of a fresh disaster's day joins it on the event key alone (see `alone`).
+    const min =
+      alone.size !== 0 && alone.has(slot)
+        ? 0
+        : aFolded || (flag & SLOT_FOLDED) !== 0
+          ? base + foldedExtra
+          : base
+    const weakMin = min * support
+    if (bound * BOUND_SLACK < weakMin * aNorm * cNorm) return false
+    counters.scored++
+    const score = weightedCosineIn(
+      aKeys,
+      weights,
+      aNorm,
+      keyArena.chunkOf(slot),
+      keyArena.startOf(slot),
+      keyArena.lengthOf(slot),
+      cNorm,
+    )
+    if (score < weakMin) return false
+    // Its story's entry, by the story number of the slot (no doc read).
+    const story = storyOf[slot]!
+    let e = bestAt[story]!
+    if (e >= entries || eStory[e] !== story) {
+      if (entries === eStory.length) growEntries()
+      e = entries++
+      bestAt[story] = e
+      eStory[e] = story
+      eScore[e] = score
+      eMargin[e] = Number.NEGATIVE_INFINITY
+      eMatch[e] = slot
+      eWeak[e] = 0
+      eWeakScore[e] = score
+      eLate[e] = 0
+    }
+    eWeak[e]!++
+    // Ranked by the margin over the time-raised threshold: a closer report of as much overlap wins.
+    const margin = score - min
+    if (score >= min && margin > eMargin[e]!) {
+      eScore[e] = score
+      eMargin[e] = margin
+      eMatch[e] = slot
+      eLate[e] = late ? 1 : 0
+    } else if (eMargin[e] === Number.NEGATIVE_INFINITY && score > eWeakScore[e]!) {
+      eScore[e] = score
+      eWeakScore[e] = score
+      eMatch[e] = slot
+    }
+    return false
+  }
+
+  /**
+   * Whether indexed `m`, a member of the story whose report `match` the arrival `doc` matched,
+   * agrees with it (guards.ts), and tells the story from another source (or is the match).
+   */
+  const fitsMember = (doc: Doc, m: Doc, match: Doc): boolean => {
+    const sameDay = Math.floor(timeOf(m) / DAY_MS) === aDay
+    return (
+      (m.sourceId !== doc.sourceId || m === match) &&
+      !(lateOf(m) && newFigure(doc.facts, m.facts)) &&
+      storyConflict(
+        doc.facts,
+        m.facts,
+        aKeys,
+        keysOf(m),
+        sameDay,
+        sameDay && sharesEvent(doc.events, m.events),
+      ) === undefined
+    )
+  }
+
   /** The best story for a new doc by similarity, or undefined. */
   const similarStory = (
     doc: Doc,
     cutoff: number,
   ): { clusterId: string; reason: ClusterReason } | undefined => {
-    const stamp = ++arrivals
-    let scored = 0
-    best.clear()
+    stamp = ++arrivals
+    scored = 0
+    entries = 0
     const arrival = ownOf(doc)
     const keys = keysOf(doc)
     // One read of each key's document frequency, for its bands and its weight.
     const dfs = countsOf(keys)
     arrival.bands ??= bandsOf(doc, dfs)
-    const { rows, norms, source, seen, time, size, flags } = slots.columns
-    const own = slots.sourceNumber(doc.sourceId)
-    const background = hasKey(keys, BACKGROUND_KEY)
-    const aside = doc.facts.aside === true
-    const disaster = isDisaster(doc)
-    const folded = doc.facts.folded === true
-    const docTime = arrival.time
-    const day = Math.floor(docTime / DAY_MS)
-    const sinceMidnight = docTime - day * DAY_MS
+    ;({ rows, norms, source, seen, time, size, flags } = slots.columns)
+    aKeys = keys
+    aOwn = slots.sourceNumber(doc.sourceId)
+    aBackground = hasKey(keys, BACKGROUND_KEY)
+    aAside = doc.facts.aside === true
+    aDisaster = isDisaster(doc)
+    aFolded = doc.facts.folded === true
+    aTime = arrival.time
+    const day = Math.floor(aTime / DAY_MS)
+    aDay = day
+    aSinceMidnight = aTime - day * DAY_MS
+    aCutoff = cutoff
     /** A report of deaths: only a disaster's reports have late copies (news-dev's story rule). */
-    const casualties = hasKey(keys, CASUALTY_KEY)
-    /** Whether the arrival may be a late copy of `m`, a report of deaths of the day before. */
-    const lateOf = (m: Doc): boolean =>
-      casualties &&
-      sinceMidnight < lateMs &&
-      Math.floor(timeOf(m) / DAY_MS) === day - 1 &&
-      hasKey(keysOf(m), CASUALTY_KEY)
+    aCasualties = hasKey(keys, CASUALTY_KEY)
     if (weights.length < keys.length) {
       weights = new Float64Array(keys.length * 2)
       squares = new Float64Array(keys.length * 2)
@@ -650,112 +899,13 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     }
     const norm = Math.sqrt(sum)
     arrival.norm = norm
+    aNorm = norm
     sketchBound.load(keys, squares)
-    const visit = (slot: number): boolean => {
-      // Each arrival scores a bounded number of candidates, whatever the window holds.
-      if (scored >= maxCandidates) return true
-      const row = slot * ROW_WORDS
-      if (rows[row + ROW_VISITED] === stamp) return false
-      rows[row + ROW_VISITED] = stamp
-      scored++
-      // Most candidates share a word or two only: the sketch bounds the dot product by the
-      // squared weights of the keys that hit, from the slot's columns alone (no object read).
-      // One that none of the arrival's events or developments marks is held to the lowest bar it
-      // can face before its other columns are read: most candidates are turned down here.
-      const cNorm = norms[row / 2 + ROW_NORM]!
-      const bound = sketchBound.of(rows, row, MIN_SHARED)
-      const mark = rows[row + ROW_EVENT]!
-      const marked = mark === stamp || mark === -stamp
-      if (
-        !marked &&
-        (acting.size === 0 || !acting.has(slot)) &&
-        bound * BOUND_SLACK < lowestBar * norm * cNorm
-      )
-        return false
-      if (seen[slot]! < cutoff) return false
-      const gap = Math.abs(docTime - time[slot]!)
-      if (gap > windowMs) return false
-      const slotDay = Math.floor(time[slot]! / DAY_MS)
-      // A late copy: a report of the small hours after midnight UTC against one of the day before
-      // is held to the same-day bar with the time since midnight only (a slower outlet's copy of
-      // yesterday's report); a new figure keeps it apart (see `fits` below).
-      const late = casualties && slotDay === day - 1 && lateOf(docs[slot]!)
-      const floor = late
-        ? threshold + (perDay * sinceMidnight) / DAY_MS
-        : threshold + (perDay * gap) / DAY_MS + (slotDay === day ? 0 : crossDay)
-      if (floor >= 1 || size[slot] === 0) return false
-      // A source's own second report of a story, and an explainer, must be much closer than
-      // another outlet's report.
-      // A disaster's day is one story whatever the angle: an outlet's several clips, galleries and
-      // explainers of it that day join it on its event key like another outlet's reports.
-      const ofEvent = marked || acting.has(slot)
-      // A reaction to a disaster ("World reacts…") or a look back at past ones is another story
-      // than the disaster's reports, however many of their words it repeats.
-      const flag = flags[slot]!
-      const strict =
-        (source[slot] === own && !(ofEvent && eventDay)) ||
-        background ||
-        (flag & SLOT_BACKGROUND) !== 0 ||
-        (aside && (flag & (SLOT_DISASTER | SLOT_ASIDE)) === SLOT_DISASTER) ||
-        (disaster && (flag & SLOT_ASIDE) !== 0 && !aside)
-      const base = strict
-        ? floor - threshold + sameSource
-        : ofEvent
-          ? floor * (mark === stamp ? eventShare : marked ? matchShare : actorShare)
-          : floor
-      // A folded text keeps few keys (its words that have an English fold): a few common ones
-      // ("taliban", "afghanistan") must not make it close to every report that has them.
-      // A report of a fresh disaster's day joins it on the event key alone (see `alone` below).
-      const min = alone.has(slot)
-        ? 0
-        : folded || (flag & SLOT_FOLDED) !== 0
-          ? base + foldedExtra
-          : base
-      const weakMin = min * support
-      if (bound * BOUND_SLACK < weakMin * norm * cNorm) return false
-      counters.scored++
-      const score = weightedCosineIn(
-        keys,
-        weights,
-        norm,
-        keyArena.chunkOf(slot),
-        keyArena.startOf(slot),
-        keyArena.lengthOf(slot),
-        cNorm,
-      )
-      if (score < weakMin) return false
-      const c = docs[slot]!
-      let e = best.get(c.clusterId)
-      if (!e) {
-        e = {
-          score,
-          margin: Number.NEGATIVE_INFINITY,
-          match: c,
-          weak: 0,
-          weakScore: score,
-          late: false,
-        }
-        best.set(c.clusterId, e)
-      }
-      e.weak++
-      // Ranked by the margin over the time-raised threshold: a closer report of as much overlap wins.
-      const margin = score - min
-      if (score >= min && margin > e.margin) {
-        e.score = score
-        e.margin = margin
-        e.match = c
-        e.late = late
-      } else if (e.margin === Number.NEGATIVE_INFINITY && score > e.weakScore) {
-        e.score = score
-        e.weakScore = score
-        e.match = c
-      }
-      return false
-    }
     // The reports of the arrival's events that day first: they are the likeliest of its story.
-    const reports: number[] = []
-    alone.clear()
-    acting.clear()
+    reports.length = 0
+    // Cleared only when used (clearing a Set makes it a new table).
+    if (alone.size !== 0) alone.clear()
+    if (acting.size !== 0) acting.clear()
     const facts = doc.facts
     for (const key of doc.events) {
       const list = byEvent.get(key)
@@ -813,50 +963,47 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
       }
     }
     for (const slot of reports) if (visit(slot)) break
-    buckets.visit(arrival.bands, visit)
+    // Each candidate's row is asked for before the first is looked at: their cache misses overlap
+    // (looked at one by one, each waited for the last).
+    const candidates = buckets.gather(arrival.bands)
+    const found = buckets.found
+    let touch = 0
+    for (let i = 0; i < candidates; i++) {
+      const row = found[i]! * ROW_WORDS
+      touch |= rows[row]! | rows[row + ROW_WORDS - 1]!
+    }
+    _touched = touch
+    for (let i = 0; i < candidates; i++) if (visit(found[i]!)) break
     counters.candidates += scored
-    if (best.size === 0) return undefined
-    const ranked = [...best.entries()]
-      .filter(([, e]) => e.margin > Number.NEGATIVE_INFINITY || e.weak >= SUPPORT_MEMBERS)
-      .sort(
-        (x, y) =>
-          // A late copy stays with the day before's story (news-dev's rule) rather than starting
-          // the new day's: a new figure turns it away (see `fits`) to the next story.
-          Number(y[1].late) - Number(x[1].late) ||
-          y[1].margin - x[1].margin ||
-          y[1].weak - x[1].weak ||
-          y[1].score - x[1].score ||
-          (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0),
-      )
-    for (const [clusterId, { score, match }] of ranked.slice(0, MAX_STORIES_TRIED)) {
+    if (entries === 0) return undefined
+    ranked.length = 0
+    for (let e = 0; e < entries; e++) {
+      if (eMargin[e]! > Number.NEGATIVE_INFINITY || eWeak[e]! >= SUPPORT_MEMBERS) ranked.push(e)
+    }
+    if (ranked.length > 1) ranked.sort(byRank)
+    for (let r = 0; r < Math.min(ranked.length, MAX_STORIES_TRIED); r++) {
+      const e = ranked[r]!
+      const match = docs[eMatch[e]!]!
+      const clusterId = match.clusterId
       // Every member of the story must agree with the newcomer, and each source tells it once.
       // A huge story is checked against its newest members only, to bound the cost.
       // One member checked (the default) is the match alone: the story's list is not read.
-      const newest =
-        membersChecked > 1
-          ? (listAt(byCluster, clusterId) ?? [])
-              .slice(-membersChecked)
-              .filter((m) => seenOf(m) >= cutoff && m !== match)
-          : []
-      const members = [match, ...newest.slice(newest.length - (membersChecked - 1))]
-      const fits = members.every((m) => {
-        const sameDay = Math.floor(timeOf(m) / DAY_MS) === day
-        return (
-          (m.sourceId !== doc.sourceId || m === match) &&
-          !(lateOf(m) && newFigure(doc.facts, m.facts)) &&
-          storyConflict(
-            doc.facts,
-            m.facts,
-            keys,
-            keysOf(m),
-            sameDay,
-            sameDay && sharesEvent(doc.events, m.events),
-          ) === undefined
-        )
-      })
+      let fits = fitsMember(doc, match, match)
+      if (fits && membersChecked > 1) {
+        const newest = (listAt(byCluster, clusterId) ?? [])
+          .slice(-membersChecked)
+          .filter((m) => seenOf(m) >= cutoff && m !== match)
+        fits = newest
+          .slice(newest.length - (membersChecked - 1))
+          .every((m) => fitsMember(doc, m, match))
+      }
       if (fits) {
         // Frozen, in store/frozen-reason.ts's shape: the store keeps this very object (no copy).
-        const reason = Object.freeze({ via: 'similar', matchedId: match.id, score: round3(score) })
+        const reason = Object.freeze({
+          via: 'similar',
+          matchedId: match.id,
+          score: round3(eScore[e]!),
+        })
         return { clusterId, reason }
       }
     }
@@ -908,7 +1055,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
       // The doc is this call's own (not indexed): set its story in place, its hidden class kept.
       doc.clusterId = story.clusterId
       doc.reason = story.reason
-      ownOf(doc).counted = match ? keysNotIn(keysOf(doc), keysOf(match)) : undefined
+      ownOf(doc).matched = match
       insert(doc)
       return withStory(item, story.clusterId, story.reason)
     }
@@ -952,36 +1099,6 @@ const isDisaster = (doc: Doc): boolean =>
 const sharesEvent = (a: Uint32Array, b: Uint32Array): boolean => {
   for (const k of a) if (!isActorKey(k) && hasKey(b, k)) return true
   return false
-}
-
-/** The keys of sorted `a` that sorted `b` lacks. */
-const keysNotIn = (a: Uint32Array, b: Uint32Array): Uint32Array => {
-  const out: number[] = []
-  let j = 0
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!
-    while (j < b.length && b[j]! < x) j++
-    if (j >= b.length || b[j] !== x) out.push(x)
-  }
-  return Uint32Array.from(out)
-}
-
-/** Which keys of sorted `keys` are in `sub` (sorted, a subset of them): bit i of the mask for key i. */
-const maskOf = (keys: Uint32Array, sub: Uint32Array): Uint32Array => {
-  const mask = new Uint32Array((keys.length + 31) >>> 5)
-  for (let i = 0, j = 0; i < keys.length && j < sub.length; i++) {
-    if (keys[i] !== sub[j]) continue
-    mask[i >>> 5]! |= 1 << (i & 31)
-    j++
-  }
-  return mask
-}
-
-/** The keys of `keys` whose bits are set in `mask` (see {@link maskOf}). */
-const keysIn = (keys: Uint32Array, mask: Uint32Array): Uint32Array => {
-  const out: number[] = []
-  for (let i = 0; i < keys.length; i++) if ((mask[i >>> 5]! >>> (i & 31)) & 1) out.push(keys[i]!)
-  return Uint32Array.from(out)
 }
 
 /** A figure `a` gives that `b` does not: a late report with one is news of its own day. */

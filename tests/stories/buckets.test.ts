@@ -44,6 +44,14 @@ describe('createBandTable', () => {
     expect(seen(t, [1, 2], 2)).toEqual(['b', 'c'])
   })
 
+  it('gathers a whole bucket, newest first, when its buckets are not capped', () => {
+    const t = createBandTable(2, Number.POSITIVE_INFINITY)
+    for (let slot = 0; slot < 300; slot++) t.add(Uint32Array.of(7, slot), slot)
+    const n = t.gather(Uint32Array.of(7, 5))
+    const newestFirst = Array.from({ length: 300 }, (_, i) => 299 - i)
+    expect([...t.found.subarray(0, n)]).toEqual([...newestFirst, 5])
+  })
+
   it('treats keys equal in their low 30 bits as one bucket (they are verified later anyway)', () => {
     const t = createBandTable(1)
     t.add(Uint32Array.of(0x40000005), a)
@@ -134,6 +142,9 @@ describe('createBandTable', () => {
           const got: number[] = []
           t.visit(probe, (v) => got.push(v) >= upTo)
           expect(got).toEqual(expected(probe, upTo))
+          // gather finds them all, in the same order, at the start of `found`.
+          const n = t.gather(probe)
+          expect([...t.found.subarray(0, n)]).toEqual(expected(probe, Infinity))
         }
       }
     },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { isActorKey } from '../../src/stories/actors.js'
-import { isMatchKey, readStory, storyFacts } from '../../src/stories/facts.js'
+import { compactFacts, isMatchKey, readStory, storyFacts } from '../../src/stories/facts.js'
 
 const numbers = (title: string, summary = '') => [...storyFacts(title, summary).numbers].sort()
 /** Quantities by unit, read back from their flat form (each unit followed by its values). */
@@ -261,5 +261,37 @@ describe('storyFacts: the phase of a disaster a headline reports', () => {
     // "Bus crashes" is a verb: one event.
     expect(storyFacts('Passenger bus crashes in Balochistan, killing 40').aside).toBeUndefined()
     expect(readStory('Morocco earthquake survivors sleep in the streets').events).toHaveLength(1)
+  })
+})
+
+describe('compactFacts', () => {
+  const texts: [string, string][] = [
+    ['Cricket board meets on budget', ''],
+    ['Cricket board elects its chair', ''],
+    ['Torkham reopens for trade', 'The board met on Tuesday.'],
+    [
+      'Powerful earthquake kills 2,000 in Morocco',
+      'Another quake of magnitude 6.8 struck near Marrakesh on Friday.',
+    ],
+    ['What we know about the floods in Pakistan', 'Rescuers in Sindh said 12 people died.'],
+  ]
+
+  it('keeps the facts as they are, keys in their order, from a structured clone', () => {
+    for (const [title, summary] of texts) {
+      const facts = storyFacts(title, summary)
+      const compact = compactFacts(structuredClone(facts))
+      expect(compact).toEqual(facts)
+      expect(Object.keys(compact)).toEqual(Object.keys(facts))
+    }
+  })
+
+  it('gives facts that say nothing as one shared object, and others as their own', () => {
+    const nothing = texts
+      .slice(0, 2)
+      .map(([t, s]) => compactFacts(structuredClone(storyFacts(t, s))))
+    expect(nothing[0]).toBe(nothing[1])
+    expect(compactFacts(nothing[0]!)).toBe(nothing[0])
+    const some = texts.slice(2).map(([t, s]) => compactFacts(storyFacts(t, s)))
+    expect(new Set([...some, nothing[0]]).size).toBe(some.length + 1)
   })
 })

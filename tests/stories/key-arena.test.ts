@@ -27,6 +27,19 @@ describe('createKeyArena', () => {
     expect([...arena.get(3)]).toEqual([7, 8])
   })
 
+  it('copies the first `length` values of a longer buffer when told, across a new chunk', () => {
+    const arena = createKeyArena(4, 2)
+    const buffer = Uint32Array.of(5, 6, 7, 8, 9)
+    arena.set(0, buffer, 3)
+    arena.set(1, buffer, 2)
+    arena.set(2, buffer, 0)
+    expect([...arena.get(0)]).toEqual([5, 6, 7])
+    expect([...arena.get(1)]).toEqual([5, 6])
+    expect(arena.has(2)).toBe(true)
+    expect(arena.get(2).length).toBe(0)
+    expect(arena.live).toBe(5)
+  })
+
   it('replaces and clears arrays, and reclaims their room instead of growing without end', () => {
     const arena = createKeyArena(16, 4)
     for (let round = 0; round < 5000; round++)

@@ -13,6 +13,18 @@ describe('createKeyCounts', () => {
     expect(df.size).toBe(1)
   })
 
+  it('counts only the keys a mask marks (bit i for key i), over more than one mask word', () => {
+    const df = createKeyCounts()
+    const keys = Uint32Array.from({ length: 40 }, (_, i) => 100 + i)
+    // Keys 0, 3 and 33: bits 0 and 3 of the first word, bit 1 of the second.
+    const mask = Uint32Array.of(0b1001, 0b10)
+    df.add(keys, 1, mask)
+    expect(keys.filter((k) => df.get(k) === 1)).toEqual(Uint32Array.of(100, 103, 133))
+    expect(df.size).toBe(3)
+    df.add(keys, -1, mask)
+    expect(df.size).toBe(0)
+  })
+
   it('cuts keys to 30 bits, as the band keys are', () => {
     const df = createKeyCounts()
     df.add(Uint32Array.of(0xc000_0005), 1)

@@ -21,6 +21,14 @@ describe('createBandKeys', () => {
     expect(bandKeys(new Uint32Array(0))).toHaveLength(0)
   })
 
+  it('reads only the first `length` features when told, with and without SIMD', () => {
+    const all = keysOf(words(30, 'k'))
+    for (const keys of [bandKeys, createBandKeys(DEFAULT_LSH, false)]) {
+      for (const n of [1, 7, 29]) expect(keys(all, n)).toEqual(keys(all.slice(0, n)))
+      expect(keys(all, 0)).toHaveLength(0)
+    }
+  })
+
   it('shares every band between equal sets and almost none between disjoint ones', () => {
     const a = bandKeys(keysOf(words(20, 'a')))
     const same = bandKeys(keysOf(words(20, 'a').reverse()))

@@ -441,6 +441,40 @@ describe('createStoryIndex: corroboration and the UTC day', () => {
     expect(helped).toBeGreaterThan(0)
   })
 
+  it('counts no corroboration across two stories, whichever left the index before', () => {
+    const newcomer = angle(T0 + 3_600_000)
+    let checked = 0
+    for (const threshold of THRESHOLDS) {
+      const opts = { threshold, support: 0.9 }
+      const together = [
+        { ...quake('abc', T0), clusterId: 'story' },
+        { ...quake2('sky', T0 + 600_000), clusterId: 'story' },
+      ]
+      // Where only corroboration makes the newcomer join one story of the two reports:
+      if (!joins(together, newcomer, opts) || joins(together, newcomer, { threshold, support: 1 }))
+        continue
+      checked++
+      const index = createStoryIndex({
+        lsh: { bands: 1, rows: 0 },
+        event: 1,
+        eventDay: false,
+        ...opts,
+      })
+      for (const i of filler) index.add(i)
+      // A story that lost a member but keeps one, stories that left whole, then the second story.
+      const one = { ...together[0]!, clusterId: 'one' }
+      const oneGone = { ...filler[0]!, id: 'one-gone', clusterId: 'one' }
+      const left = [1, 2].map((k) => ({ ...filler[k]!, id: `left-${k}`, clusterId: `left-${k}` }))
+      for (const i of [one, oneGone, ...left]) index.add(i)
+      for (const i of [...left, oneGone]) index.remove(i.id)
+      index.add({ ...together[1]!, clusterId: 'two' })
+      const [out] = index.assign([newcomer], new Date(Date.parse(newcomer.fetchedAt) + 60_000))
+      // Each story has one report near the bar: the newcomer starts its own.
+      expect(out!.clusterId).toBe(newcomer.id)
+    }
+    expect(checked).toBeGreaterThan(0)
+  })
+
   it('asks more of two reports published on different UTC days than of two as far apart on one', () => {
     const sameDay = [{ ...quake('abc', DAY2 - 5 * 3_600_000), clusterId: 'story' }]
     const crossDay = [{ ...quake('abc', DAY2 - 3_600_000), clusterId: 'story' }]

@@ -65,7 +65,7 @@ import {
   filesOf,
   folderOf,
   isOfDay,
-  newestFirst,
+  sortNewestFirst,
   stateDocSchema,
 } from './layout.js'
 import { isLean, leanItem, wholeAgain } from './lean-item.js'
@@ -819,7 +819,7 @@ export const createPartitionedStore = async (
         doomed.push(day)
         continue
       }
-      const list = [...ids].map((id) => mem.peek(id)!).sort(newestFirst)
+      const list = sortNewestFirst([...ids].map((id) => mem.peek(id)!))
       // What each item's text is made from, taken now: saves during the writes below change
       // `pending` and the slots, and the bookkeeping compares with what was written.
       const written = list.map((item) => pending.get(item.id))

@@ -129,15 +129,14 @@ const BODY_CACHE_BYTES = 16 * 1_048_576
 
 const DAY_MS = 86_400_000
 
-/** Day partitions built and written together by a flush (bounds the bytes held at once). */
-const DAYS_PER_WRITE = 8
-
 /**
- * Bytes of partitions built together by a flush (besides DAYS_PER_WRITE), counted as on disk plus
- * their pending bodies: each is read whole and built again, so a first import whose few days hold
- * tens of MB each writes them one by one instead of holding all of them twice.
+ * Day partitions built and written together by a flush. What a day's write holds does not grow
+ * with its partition (a batch, a reader's window, a few spill segments, its index's rows), so
+ * days of tens of MB are written together too: one's writes and syncs wait while another's items
+ * are copied (a first import's two big days, one after the other, left the main thread idle
+ * through each one's sync).
  */
-const BYTES_PER_WRITE = 32 * 1_048_576
+const DAYS_PER_WRITE = 8
 
 /**
  * Characters of bodies (titles, summaries, contents) held in memory and in no partition past which
@@ -789,16 +788,6 @@ export const createPartitionedStore = async (
     }
   }
 
-  /** About how many bytes the pending bodies of `day` add to its partition. */
-  const pendingBytes = (day: string): number => {
-    let n = 0
-    for (const id of byDay.get(day) ?? []) {
-      const p = pending.get(id)
-      if (p) n += isSpilled(p) ? p.len : bodyChars(p)
-    }
-    return n
-  }
-
   /** Writes the changed partitions and their indexes; renames and bookkeeping in one synchronous step. */
   const writeDays = async (days: string[]): Promise<void> => {
     const doomed: string[] = []
@@ -914,19 +903,11 @@ export const createPartitionedStore = async (
     const days = [...dirty].sort()
     dirty.clear()
     try {
-      // A few days at a time: a flush after a re-tag or a migration touches every day, and
-      // building all of them first would hold the whole store's bytes at once.
-      let group: string[] = []
-      let bytes = 0
-      for (const day of days) {
-        group.push(day)
-        bytes += sizeOnDisk(day) + pendingBytes(day)
-        if (group.length < DAYS_PER_WRITE && bytes < BYTES_PER_WRITE) continue
-        await writeDays(group)
-        group = []
-        bytes = 0
+      // A few days at a time (DAYS_PER_WRITE): a flush after a re-tag or a migration touches
+      // every day.
+      for (let i = 0; i < days.length; i += DAYS_PER_WRITE) {
+        await writeDays(days.slice(i, i + DAYS_PER_WRITE))
       }
-      if (group.length > 0) await writeDays(group)
       // States after items: a crash in between leaves a state older than its items, so the next
       // poll fetches again what it may have missed, never the other way round.
       if (rev !== flushed) {

@@ -795,6 +795,8 @@ export const createPartitionedStore = async (
       day: string
       rows: IndexRow[]
       written: (Item | Spilled | undefined)[]
+      /** Each written item's slot when the write began (a removed item's is unfiled, not reused). */
+      slots: (Slot | undefined)[]
       gen: string
     }[] = []
     const dayWrites: DayWrite[] = []
@@ -812,13 +814,14 @@ export const createPartitionedStore = async (
       // What each item's text is made from, taken now: saves during the writes below change
       // `pending` and the slots, and the bookkeeping compares with what was written.
       const written = list.map((item) => pending.get(item.id))
-      const stored = list.map((item, k) => {
+      // Each item's slot, looked up once: its words for the index, then where it now lies.
+      const held = list.map((item) => slots.get(item.id))
+      const stored = held.map((at, k) => {
         if (written[k]) return undefined
-        const at = slots.get(item.id)!
-        return { day: at.day, off: at.off, len: at.len }
+        return { day: at!.day, off: at!.off, len: at!.len }
       })
       const gen = randomBytes(6).toString('hex')
-      const job = { day, rows: [] as IndexRow[], written, gen }
+      const job = { day, rows: [] as IndexRow[], written, slots: held, gen }
       // This day's own readers: days are written concurrently, and a view of a reader's window
       // lasts only until its next read.
       const mine = new Map<string, SpanReader>()
@@ -852,7 +855,7 @@ export const createPartitionedStore = async (
         indexOf: (st, spans) => {
           job.rows = list.map((item, k) => ({
             item,
-            words: slots.get(item.id)?.words ?? wordsOf(whole(item)),
+            words: held[k]?.words ?? wordsOf(whole(item)),
             off: spans[k]![0],
             len: spans[k]![1],
           }))
@@ -869,15 +872,16 @@ export const createPartitionedStore = async (
     for (const j of jobs) {
       renameSync(tempOf(files.day(j.day)), files.day(j.day))
       renameSync(tempOf(files.dayIndex(j.day)), files.dayIndex(j.day))
-      for (const [k, r] of j.rows.entries()) {
-        const id = r.item.id
-        const slot = slots.get(id)
-        if (slot?.filed !== j.day) continue // moved or removed meanwhile: pending or gone
+      for (let k = 0; k < j.rows.length; k++) {
+        const r = j.rows[k]!
+        // Moved or removed meanwhile (unfiled: its slot's `filed` changed): pending or gone.
+        const slot = j.slots[k]
+        if (slot?.filed !== j.day) continue
         slot.day = j.day
         slot.off = r.off
         slot.len = r.len
         const p = j.written[k]
-        if (p && pending.get(id) === p) pending.delete(id)
+        if (p && pending.get(r.item.id) === p) pending.delete(r.item.id)
       }
       writes++
     }

@@ -1,7 +1,7 @@
 /** A day partition's order: sortNewestFirst sorts as newestFirst does, by numbers where it can. */
 import { describe, expect, it } from 'vitest'
-import { newestFirst, sortNewestFirst } from '../../../src/store/lowdb/layout.js'
 import type { Item } from '../../../src/model/types.js'
+import { newestFirst, sortNewestFirst } from '../../../src/store/lowdb/layout.js'
 import { makeItem } from '../../helpers/items.js'
 import { belowOf } from '../../helpers/random.js'
 

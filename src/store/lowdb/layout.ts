@@ -116,16 +116,18 @@ export const sortNewestFirst = (items: Item[]): Item[] => {
   }
   keys.sort()
   const sorted = items.slice()
+  // A key's time, exactly (a remainder and a quotient of integers below 2^53, not a rounded division).
+  const timeOf = (key: number): number => (key - (key % n)) / n
   // Newest first: from the greatest key; a run of one date, by id.
   let out = 0
   for (let i = n - 1; i >= 0; ) {
-    const t = Math.floor(keys[i]! / n)
+    const t = timeOf(keys[i]!)
     let j = i
-    while (j > 0 && Math.floor(keys[j - 1]! / n) === t) j--
+    while (j > 0 && timeOf(keys[j - 1]!) === t) j--
     const from = out
     for (let m = j; m <= i; m++) {
       // A run of one date (a few items: an insertion sort), the greater id first.
-      const item = sorted[keys[m]! - t * n]!
+      const item = sorted[keys[m]! % n]!
       let at = out++
       while (at > from && items[at - 1]!.id < item.id) {
         items[at] = items[at - 1]!

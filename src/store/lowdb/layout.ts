@@ -96,6 +96,12 @@ const timeDigits = (at: string, prefix: string): number => {
   return t
 }
 
+/** Ties of {@link newestFirst} (one date): the greater id first. */
+const greaterIdFirst = (a: Item, b: Item): number => (a.id < b.id ? 1 : -1)
+
+/** Items of one date past which a run is sorted by comparisons, not by insertion (quadratic). */
+const SHORT_RUN = 32
+
 /**
  * Sorts `items` (distinct ids) in place in {@link newestFirst}'s order, and returns them. A day
  * partition's items, whose dates all share their day, are sorted as numbers (each date's time of
@@ -125,15 +131,23 @@ export const sortNewestFirst = (items: Item[]): Item[] => {
     let j = i
     while (j > 0 && timeOf(keys[j - 1]!) === t) j--
     const from = out
-    for (let m = j; m <= i; m++) {
-      // A run of one date (a few items: an insertion sort), the greater id first.
-      const item = sorted[keys[m]! % n]!
-      let at = out++
-      while (at > from && items[at - 1]!.id < item.id) {
-        items[at] = items[at - 1]!
-        at--
+    if (i - j >= SHORT_RUN) {
+      // A long run of one date (undated items filed at their fetch time, say): sorted by id.
+      const run: Item[] = []
+      for (let m = j; m <= i; m++) run.push(sorted[keys[m]! % n]!)
+      run.sort(greaterIdFirst)
+      for (const item of run) items[out++] = item
+    } else {
+      for (let m = j; m <= i; m++) {
+        // A run of a few items of one date: an insertion sort, the greater id first.
+        const item = sorted[keys[m]! % n]!
+        let at = out++
+        while (at > from && items[at - 1]!.id < item.id) {
+          items[at] = items[at - 1]!
+          at--
+        }
+        items[at] = item
       }
-      items[at] = item
     }
     i = j - 1
   }

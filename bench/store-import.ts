@@ -3,7 +3,8 @@
  * peers` (its generated feeds, analysed as a poll analyses them, saved a feed at a time into a new
  * partitioned store, then flushed and closed), with the CPU it took, the flushes the saves started
  * and the documents written. BENCH_REPLAY_CACHE=FILE keeps the analysed items between runs (the
- * same file as bench/cluster-replay.ts; the analysis is not what is measured).
+ * same file as bench/cluster-replay.ts; the analysis is not what is measured). BENCH_STORE_KEEP=DIR
+ * writes the store into DIR (left there, to compare two versions' files) instead of a folder removed after.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -14,7 +15,8 @@ import { analysedPeersFeeds } from './peers-analysed.js'
 const FEEDS = Number(process.argv[2] ?? 1000)
 
 const batches = await analysedPeersFeeds(FEEDS)
-const dir = mkdtempSync(join(tmpdir(), 'topicwire-store-import-'))
+const keep = process.env.BENCH_STORE_KEEP
+const dir = keep ?? mkdtempSync(join(tmpdir(), 'topicwire-store-import-'))
 try {
   const started = performance.now()
   const cpu = process.cpuUsage()
@@ -31,15 +33,19 @@ try {
     if (store.writeCount() > before) flushes++
   }
   const saves = process.cpuUsage(cpu)
+  const flushStarted = performance.now()
   await store.flush()
+  const flushWall = performance.now() - flushStarted
+  const flushCpu = process.cpuUsage(cpu)
   const written = store.writeCount()
   await store.close()
   const all = process.cpuUsage(cpu)
   const s = (u: { user: number; system: number }) => ((u.user + u.system) / 1e6).toFixed(2)
+  const flushS = ((flushCpu.user + flushCpu.system - saves.user - saves.system) / 1e6).toFixed(2)
   console.log(
     `${FEEDS} feeds: ${batches.reduce((n, b) => n + b.items.length, 0)} items saved and written in ${((performance.now() - started) / 1000).toFixed(2)} s, ` +
-      `${s(all)} CPU-s (the saves ${s(saves)}), ${flushes} flush(es) started by the saves, ${written} documents written`,
+      `${s(all)} CPU-s (the saves ${s(saves)}, the final flush ${flushS} in ${(flushWall / 1000).toFixed(2)} s), ${flushes} flush(es) started by the saves, ${written} documents written`,
   )
 } finally {
-  rmSync(dir, { recursive: true, force: true })
+  if (keep === undefined) rmSync(dir, { recursive: true, force: true })
 }

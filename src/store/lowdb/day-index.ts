@@ -117,14 +117,27 @@ export const indexText = (day: string, stamp: DayStamp, rows: readonly IndexRow[
   [...indexParts(day, stamp, rows)].join('')
 
 /**
- * {@link indexText} in pieces whose concatenation is that text, one column at a time: a flush
- * writing the index of a day of tens of thousands of items holds one column's text and array
- * then, not the whole text and every column at once.
+ * Characters of a column's JSON made at once by {@link columnParts}: JSON.stringify of a whole
+ * column of tens of thousands of values made a string of MBs in pieces, which its writer then
+ * copied whole into one new string in the large-object space (a flush of a first import spent
+ * more on those copies than on the JSON itself); texts of this size are made and dropped in the
+ * young generation.
+ */
+const COLUMN_PIECE_CHARS = 32 * 1024
+
+/** About how many characters value `v` adds to a column's JSON. */
+const charsOf = (v: unknown): number => (typeof v === 'string' ? v.length + 3 : 16)
+
+/**
+ * {@link indexText} in pieces whose concatenation is that text, a column at a time and each
+ * column in pieces of about `pieceChars` characters: a flush writing the index of a day of tens of
+ * thousands of items holds one such piece and its values, not a column's text, nor the whole.
  */
 export function* indexParts(
   day: string,
   stamp: DayStamp,
   rows: readonly IndexRow[],
+  pieceChars = COLUMN_PIECE_CHARS,
 ): Generator<string, void, undefined> {
   // Same keys in the same order as one JSON.stringify of the whole object (the head ends with
   // the number n, so its closing brace is the last character).
@@ -155,10 +168,43 @@ export function* indexParts(
   ]
   for (const [key, f] of cols) {
     yield `,"${key}":`
-    // A piece of its own: joined to the key, the column's text would be copied once more.
-    yield JSON.stringify(rows.map(f))
+    yield* columnParts(rows, f, pieceChars)
   }
   yield '}'
+}
+
+/**
+ * The JSON of the column `rows.map(f)` in pieces of about `pieceChars` characters (a column that
+ * fits in one is one piece: the array's JSON), whose concatenation is `JSON.stringify(rows.map(f))`.
+ */
+function* columnParts(
+  rows: readonly IndexRow[],
+  f: (r: IndexRow) => unknown,
+  pieceChars: number,
+): Generator<string, void, undefined> {
+  const n = rows.length
+  let from = 0
+  while (from < n || from === 0) {
+    const values: unknown[] = []
+    let chars = 0
+    let k = from
+    while (k < n && (chars < pieceChars || values.length === 0)) {
+      const v = f(rows[k]!)
+      values.push(v)
+      chars += charsOf(v)
+      k++
+    }
+    const text = JSON.stringify(values)
+    if (from === 0 && k === n) {
+      yield text
+      return
+    }
+    // Without the brackets of this piece's array: `[` before the first, `,` between, `]` after the last.
+    yield from === 0 ? text.slice(0, -1) : ','
+    if (from > 0) yield text.slice(1, -1)
+    if (k === n) yield ']'
+    from = k
+  }
 }
 
 const isStr = (v: unknown): v is string => typeof v === 'string'

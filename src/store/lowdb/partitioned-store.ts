@@ -65,7 +65,7 @@ import {
   filesOf,
   folderOf,
   isOfDay,
-  newestFirst,
+  sortNewestFirst,
   stateDocSchema,
 } from './layout.js'
 import { isLean, leanItem, wholeAgain } from './lean-item.js'
@@ -129,15 +129,14 @@ const BODY_CACHE_BYTES = 16 * 1_048_576
 
 const DAY_MS = 86_400_000
 
-/** Day partitions built and written together by a flush (bounds the bytes held at once). */
-const DAYS_PER_WRITE = 8
-
 /**
- * Bytes of partitions built together by a flush (besides DAYS_PER_WRITE), counted as on disk plus
- * their pending bodies: each is read whole and built again, so a first import whose few days hold
- * tens of MB each writes them one by one instead of holding all of them twice.
+ * Day partitions built and written together by a flush. What a day's write holds does not grow
+ * with its partition (a batch, a reader's window, a few spill segments, its index's rows), so
+ * days of tens of MB are written together too: one's writes and syncs wait while another's items
+ * are copied (a first import's two big days, one after the other, left the main thread idle
+ * through each one's sync).
  */
-const BYTES_PER_WRITE = 32 * 1_048_576
+const DAYS_PER_WRITE = 8
 
 /**
  * Characters of bodies (titles, summaries, contents) held in memory and in no partition past which
@@ -789,16 +788,6 @@ export const createPartitionedStore = async (
     }
   }
 
-  /** About how many bytes the pending bodies of `day` add to its partition. */
-  const pendingBytes = (day: string): number => {
-    let n = 0
-    for (const id of byDay.get(day) ?? []) {
-      const p = pending.get(id)
-      if (p) n += isSpilled(p) ? p.len : bodyChars(p)
-    }
-    return n
-  }
-
   /** Writes the changed partitions and their indexes; renames and bookkeeping in one synchronous step. */
   const writeDays = async (days: string[]): Promise<void> => {
     const doomed: string[] = []
@@ -806,6 +795,8 @@ export const createPartitionedStore = async (
       day: string
       rows: IndexRow[]
       written: (Item | Spilled | undefined)[]
+      /** Each written item's slot when the write began (a removed item's is unfiled, not reused). */
+      slots: (Slot | undefined)[]
       gen: string
     }[] = []
     const dayWrites: DayWrite[] = []
@@ -819,17 +810,18 @@ export const createPartitionedStore = async (
         doomed.push(day)
         continue
       }
-      const list = [...ids].map((id) => mem.peek(id)!).sort(newestFirst)
+      const list = sortNewestFirst([...ids].map((id) => mem.peek(id)!))
       // What each item's text is made from, taken now: saves during the writes below change
       // `pending` and the slots, and the bookkeeping compares with what was written.
       const written = list.map((item) => pending.get(item.id))
-      const stored = list.map((item, k) => {
+      // Each item's slot, looked up once: its words for the index, then where it now lies.
+      const held = list.map((item) => slots.get(item.id))
+      const stored = held.map((at, k) => {
         if (written[k]) return undefined
-        const at = slots.get(item.id)!
-        return { day: at.day, off: at.off, len: at.len }
+        return { day: at!.day, off: at!.off, len: at!.len }
       })
       const gen = randomBytes(6).toString('hex')
-      const job = { day, rows: [] as IndexRow[], written, gen }
+      const job = { day, rows: [] as IndexRow[], written, slots: held, gen }
       // This day's own readers: days are written concurrently, and a view of a reader's window
       // lasts only until its next read.
       const mine = new Map<string, SpanReader>()
@@ -863,7 +855,7 @@ export const createPartitionedStore = async (
         indexOf: (st, spans) => {
           job.rows = list.map((item, k) => ({
             item,
-            words: slots.get(item.id)?.words ?? wordsOf(whole(item)),
+            words: held[k]?.words ?? wordsOf(whole(item)),
             off: spans[k]![0],
             len: spans[k]![1],
           }))
@@ -880,15 +872,16 @@ export const createPartitionedStore = async (
     for (const j of jobs) {
       renameSync(tempOf(files.day(j.day)), files.day(j.day))
       renameSync(tempOf(files.dayIndex(j.day)), files.dayIndex(j.day))
-      for (const [k, r] of j.rows.entries()) {
-        const id = r.item.id
-        const slot = slots.get(id)
-        if (slot?.filed !== j.day) continue // moved or removed meanwhile: pending or gone
+      for (let k = 0; k < j.rows.length; k++) {
+        const r = j.rows[k]!
+        // Moved or removed meanwhile (unfiled: its slot's `filed` changed): pending or gone.
+        const slot = j.slots[k]
+        if (slot?.filed !== j.day) continue
         slot.day = j.day
         slot.off = r.off
         slot.len = r.len
         const p = j.written[k]
-        if (p && pending.get(id) === p) pending.delete(id)
+        if (p && pending.get(r.item.id) === p) pending.delete(r.item.id)
       }
       writes++
     }
@@ -914,19 +907,11 @@ export const createPartitionedStore = async (
     const days = [...dirty].sort()
     dirty.clear()
     try {
-      // A few days at a time: a flush after a re-tag or a migration touches every day, and
-      // building all of them first would hold the whole store's bytes at once.
-      let group: string[] = []
-      let bytes = 0
-      for (const day of days) {
-        group.push(day)
-        bytes += sizeOnDisk(day) + pendingBytes(day)
-        if (group.length < DAYS_PER_WRITE && bytes < BYTES_PER_WRITE) continue
-        await writeDays(group)
-        group = []
-        bytes = 0
+      // A few days at a time (DAYS_PER_WRITE): a flush after a re-tag or a migration touches
+      // every day.
+      for (let i = 0; i < days.length; i += DAYS_PER_WRITE) {
+        await writeDays(days.slice(i, i + DAYS_PER_WRITE))
       }
-      if (group.length > 0) await writeDays(group)
       // States after items: a crash in between leaves a state older than its items, so the next
       // poll fetches again what it may have missed, never the other way round.
       if (rev !== flushed) {

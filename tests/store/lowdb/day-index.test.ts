@@ -61,6 +61,25 @@ describe('indexParts', () => {
     expect(indexText('2024-05-01', stamp, rows)).toBe(parts.join(''))
   })
 
+  it('columns cut into pieces of a few characters join into the same document', () => {
+    const many: IndexRow[] = Array.from({ length: 23 }, (_, k) => ({
+      ...rows[k % 2]!,
+      words: `w${'x'.repeat(k)}"\\${k}`,
+      off: 40 + k * 900,
+    }))
+    for (const rs of [many, many.slice(0, 1), []]) {
+      for (const piece of [1, 7, 50, 10_000]) {
+        const parts = [...indexParts('2024-05-01', stamp, rs, piece)]
+        expect(parts.join('')).toBe(whole('2024-05-01', stamp, rs))
+        // Every column in one piece exactly when it fits in one.
+        if (piece === 10_000) expect(parts).toHaveLength(1 + 2 * 15 + 1)
+      }
+    }
+    const cut = [...indexParts('2024-05-01', stamp, many, 50)]
+    expect(cut.length).toBeGreaterThan(1 + 2 * 15 + 1 + 23)
+    expect(Math.max(...cut.map((p) => p.length))).toBeLessThan(50 + 2 * 40)
+  })
+
   it('a stamp without a hash, and no rows at all', () => {
     const { hash: _, ...old } = stamp
     expect(indexText('2024-05-01', old, rows)).toBe(whole('2024-05-01', old, rows))

@@ -3,7 +3,7 @@ import type { Item, MatchField } from '../model/types.js'
 import type { CompiledTopics } from './compiled.js'
 import { type PhraseHits, type PhraseIndex, scanAsciiText, scanTokens } from './phrase-index.js'
 import type { RegexSpec } from './term.js'
-import { collapseWhitespace, htmlText, takesAsciiPath, tokenize } from './text.js'
+import { collapseWhitespace, contentText, takesAsciiPath, tokenize } from './text.js'
 
 /** The parts of an item that rules look at. */
 export type MatchableItem = Pick<Item, 'title' | 'summary' | 'contentHtml' | 'categories'>
@@ -92,6 +92,8 @@ const categoriesField = (categories: readonly string[]): PreparedField => {
 interface ReadField {
   field: PreparedField
   words?: string
+  /** takesAsciiPath(words), when known. */
+  ascii?: boolean
 }
 
 const readField = (item: MatchableItem, field: MatchField): ReadField => {
@@ -106,9 +108,9 @@ const readField = (item: MatchableItem, field: MatchField): ReadField => {
       // The words of HTML's text are those of its collapsed text when both are on the ASCII path
       // (ASCII whitespace separates words alike); other whitespace (a no-break space) may not
       // be: such text is read collapsed.
-      const raw = htmlText(item.contentHtml ?? '')
+      const { text: raw, ascii } = contentText(item.contentHtml ?? '')
       const content = new LazyField(raw, true)
-      return { field: content, words: takesAsciiPath(raw) ? raw : content.text }
+      return ascii ? { field: content, words: raw, ascii } : { field: content, words: content.text }
     }
     case 'categories':
       return { field: categoriesField(item.categories) }
@@ -119,8 +121,8 @@ const readField = (item: MatchableItem, field: MatchField): ReadField => {
 const NO_HITS: PhraseHits = new Map()
 
 /** The phrase hits of one field. */
-const scanField = ({ field, words }: ReadField, index: PhraseIndex): PhraseHits => {
-  if (words !== undefined && takesAsciiPath(words))
+const scanField = ({ field, words, ascii }: ReadField, index: PhraseIndex): PhraseHits => {
+  if (words !== undefined && (ascii ?? takesAsciiPath(words)))
     return scanAsciiText(words, index, () => field.tokens) ?? NO_HITS
   const hits: PhraseHits = new Map()
   scanTokens(field.tokens, index, hits)

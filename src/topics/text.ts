@@ -286,6 +286,34 @@ const tagName = (html: string, from: number): string => {
  */
 export const htmlToText = (html: string): string => collapseWhitespace(htmlText(html))
 
+/** An item's content as its words are read: {@link htmlText} of its HTML, and whether that takes the ASCII path. */
+export interface ContentText {
+  /** htmlText of the HTML (whitespace not collapsed). */
+  readonly text: string
+  /** takesAsciiPath of `text`. */
+  readonly ascii: boolean
+}
+
+/** The last HTML {@link contentText} read, and what it made of it. */
+let lastHtml: string | undefined
+let lastContent: ContentText = { text: '', ascii: true }
+
+/**
+ * {@link htmlText} of an item's content HTML and whether it takes the ASCII path, made once for
+ * the tagger (prepare.ts) and the word filter (word-filter.ts `wordsOf`), which read the same
+ * item's content one after the other (ingest/analyse.ts runs them in a row for each item): the
+ * last content is remembered (its HTML compared as a string, mostly the same string), one entry,
+ * so nothing grows. Worth ~1 KB of HTML a content: a pass of htmlText and of the ASCII test each.
+ */
+export const contentText = (html: string): ContentText => {
+  if (html !== lastHtml) {
+    const text = htmlText(html)
+    lastContent = { text, ascii: takesAsciiPath(text) }
+    lastHtml = html
+  }
+  return lastContent
+}
+
 /**
  * {@link htmlToText} before its whitespace is collapsed: the same words, for a reader that
  * separates words at any whitespace (the collapse costs a regex pass and a copy).

@@ -1,6 +1,12 @@
 /** A per-item Bloom filter of the words `q` searches: a compact "may have this word" that keeps every item's words in memory at a fraction of their size. */
 import type { Item } from '../model/types.js'
-import { collapseWhitespace, htmlText, htmlToText, normalizeText, takesAsciiPath } from './text.js'
+import {
+  collapseWhitespace,
+  contentText,
+  htmlToText,
+  normalizeText,
+  takesAsciiPath,
+} from './text.js'
 
 /** The parts of an item that `q` searches. */
 export type SearchableItem = Pick<Item, 'title' | 'summary' | 'contentHtml' | 'categories'>
@@ -324,8 +330,7 @@ const addField = (field: string): void => {
 export const wordsOf = (item: SearchableItem): string => {
   // The content's text before its whitespace is collapsed: on the ASCII path any character but a
   // letter or a digit separates words, so its words are those of searchFieldsOf's collapsed text.
-  const raw = htmlText(item.contentHtml ?? '')
-  const ascii = takesAsciiPath(raw)
+  const { text: raw, ascii } = contentText(item.contentHtml ?? '')
   const content = ascii ? raw : collapseWhitespace(raw)
   const summary = item.summary ?? ''
   startWords()

@@ -1,7 +1,7 @@
 /**
  * `tsx bench/analyse-identical.ts > out.tsv`: a digest of analyseFeed's whole output (story features
- * and word filters included) for every corpus feed file and every peers benchmark feed, one line each, to diff the
- * output of two versions of the worker's code byte for byte.
+ * and word filters included) for every corpus feed file and every peers benchmark feed, one
+ * line each, to diff the output of two versions of the worker's code byte for byte.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'

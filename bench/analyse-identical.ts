@@ -1,7 +1,7 @@
 /**
  * `tsx bench/analyse-identical.ts > out.tsv`: a digest of analyseFeed's whole output (story features
- * included) for every corpus feed file and every peers benchmark feed, one line each, to diff the
- * output of two versions of the worker's code byte for byte.
+ * and word filters included) for every corpus feed file and every peers benchmark feed, one
+ * line each, to diff the output of two versions of the worker's code byte for byte.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
@@ -56,6 +56,7 @@ const line = async (name: string, body: Uint8Array, contentType: string, url: st
         feedUrl: url,
         fetchedAt: '2026-11-20T12:00:00.000Z',
         storyFeatures: true,
+        wordFilters: true,
       },
       tagger,
     )

@@ -127,7 +127,13 @@ export const analyseFeed = async (input: AnalyseInput, tagger: Tagger): Promise<
   })
   // The items are this call's own (normalizeFeed made them): tagged in place, not copied once more.
   const items = dedupeWithinSource(normalized.items)
-  for (const item of items) item.topics = tagger(item, source)
+  // An item's word filter right after its tagging: both read its content's text, made once
+  // (topics/text.ts contentText remembers the last).
+  const words: string[] | undefined = input.wordFilters ? [] : undefined
+  for (const item of items) {
+    item.topics = tagger(item, source)
+    words?.push(wordsOf(item))
+  }
   const features = input.storyFeatures
     ? items.map((i) => storyFeatures(i.title, storySummary(i)))
     : undefined
@@ -141,7 +147,7 @@ export const analyseFeed = async (input: AnalyseInput, tagger: Tagger): Promise<
   return {
     items,
     ...(features ? { features } : {}),
-    ...(input.wordFilters ? { words: items.map(wordsOf) } : {}),
+    ...(words ? { words } : {}),
     entries,
     skipped: read.keys.length - fresh.size,
     ...(feed.ttlMinutes === undefined ? {} : { ttlMinutes: feed.ttlMinutes }),

@@ -126,47 +126,126 @@ const ARABIC_DIGITS = /[\u0660-\u0669\u06f0-\u06f9]/g
  *   as are Urdu, Persian and Pashto words of any text
  */
 const clausesOf = (text: string, polish = false): Clause[] => {
-  // ASCII text has nothing to normalise or fold into ASCII digits.
-  const wide = hasNonAscii(text)
-  const folded = wide
-    ? nfkc(text).replace(ARABIC_DIGITS, (c) => String((c.charCodeAt(0) - 0x0660) % 0x90))
-    : text
   const out: Clause[] = []
+  // ASCII text has nothing to normalise or fold into ASCII digits: it is cut and read in one pass.
+  if (!hasNonAscii(text)) {
+    asciiClauses(text, polish, out)
+    return out
+  }
+  const folded = nfkc(text).replace(ARABIC_DIGITS, (c) => String((c.charCodeAt(0) - 0x0660) % 0x90))
   for (const raw of folded.split(CLAUSE_END)) {
     const words = tokenize(raw)
-    if (words.length === 0) continue
-    /** Words of a Polish text that fold to none: no report in English shares them. */
-    let unfolded: boolean[] | undefined
-    if (wide || polish) {
-      for (let i = 0; i < words.length; i++) {
-        const w = words[i]!
-        const f = foldWord(w, polish)
-        if (polish && f === w) {
-          unfolded ??= []
-          unfolded[i] = true
-        }
-        words[i] = f
-      }
-    }
-    // Made at their size: grown word by word, they left several times their size of garbage.
-    const lexemes: (Lexeme | undefined)[] = new Array(words.length)
-    const keys: number[] = new Array(words.length)
-    for (let i = 0; i < words.length; i++) {
-      const w = words[i]!
-      const s = stem(w)
-      lexemes[i] =
-        (IN_LEXICON.mayHold(w) ? LEXICON.get(w) : undefined) ??
-        (IN_AXIS_LEXEMES.mayHold(s) ? AXIS_LEXEMES.get(s) : undefined)
-      // An unfolded Polish word only dilutes the similarity to the English reports of its event
-      // (two Polish reports share their folded words and figures).
-      keys[i] =
-        isContentWord(w) && !unfolded?.[i]
-          ? fnv1a((HAS_SYNONYM.mayHold(s) ? SYNONYM_OF.get(s) : undefined) ?? s)
-          : -1
-    }
-    out.push({ raw, words, lexemes, keys })
+    if (words.length > 0) out.push(clauseOf(raw, words, true, polish))
   }
   return out
+}
+
+/**
+ * The clauses of ASCII text into `out`: the pieces `text.split(CLAUSE_END)` gives that have a
+ * word, each with its words as tokenize() reads them (runs of A–Z, a–z and 0–9, lower-cased), in
+ * one pass over the text lower-cased once: no regex split, and no lower-cased copy and no test
+ * for characters beyond ASCII per clause. A clause's end is never in a word, so the words of the
+ * text fall into its clauses as they are. A randomised test holds it to the split and tokenize.
+ */
+const asciiClauses = (text: string, polish: boolean, out: Clause[]): void => {
+  const lower = text.toLowerCase()
+  const n = text.length
+  let start = 0
+  let word = -1
+  let words: string[] = []
+  for (let i = 0; i < n; ) {
+    const c = lower.charCodeAt(i)
+    if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) {
+      if (word < 0) word = i
+      i++
+      continue
+    }
+    if (word >= 0) {
+      words.push(lower.slice(word, i))
+      word = -1
+    }
+    const end = clauseEndAt(lower, i, c)
+    if (end === 0) {
+      i++
+      continue
+    }
+    if (words.length > 0) {
+      out.push(clauseOf(text.slice(start, i), words, false, polish))
+      words = []
+    }
+    i += end
+    start = i
+  }
+  if (word >= 0) words.push(word === 0 ? lower : lower.slice(word))
+  if (words.length > 0)
+    out.push(clauseOf(start === 0 ? text : text.slice(start), words, false, polish))
+}
+
+/** Whether `c` is ASCII whitespace (what `\s` matches within ASCII). */
+const isAsciiSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13)
+
+/** Whether `c` is 0–9. */
+const isDigit = (c: number): boolean => c >= 48 && c <= 57
+
+/**
+ * The length of the match of {@link CLAUSE_END} at `i` of ASCII text `s` (whose code unit there is
+ * `c`), tried in its order; 0 when there is none.
+ */
+const clauseEndAt = (s: string, i: number, c: number): number => {
+  switch (c) {
+    case 44: // ,
+    case 46: // .
+      return isDigit(s.charCodeAt(i + 1)) ? 0 : 1
+    case 59: // ;
+    case 58: // :
+    case 33: // !
+    case 63: // ?
+    case 10: // \n
+    case 40: // (
+    case 41: // )
+      return 1
+    default:
+      return isAsciiSpace(c) && s.charCodeAt(i + 1) === 45 && isAsciiSpace(s.charCodeAt(i + 2))
+        ? 3
+        : 0
+  }
+}
+
+/**
+ * A clause of `raw` and its normalised `words` (made into the words read: folded when `fold`
+ * or `polish`), each word with its lexeme and key.
+ */
+const clauseOf = (raw: string, words: string[], fold: boolean, polish: boolean): Clause => {
+  /** Words of a Polish text that fold to none: no report in English shares them. */
+  let unfolded: boolean[] | undefined
+  if (fold || polish) {
+    for (let i = 0; i < words.length; i++) {
+      const w = words[i]!
+      const f = foldWord(w, polish)
+      if (polish && f === w) {
+        unfolded ??= []
+        unfolded[i] = true
+      }
+      words[i] = f
+    }
+  }
+  // Made at their size: grown word by word, they left several times their size of garbage.
+  const lexemes: (Lexeme | undefined)[] = new Array(words.length)
+  const keys: number[] = new Array(words.length)
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!
+    const s = stem(w)
+    lexemes[i] =
+      (IN_LEXICON.mayHold(w) ? LEXICON.get(w) : undefined) ??
+      (IN_AXIS_LEXEMES.mayHold(s) ? AXIS_LEXEMES.get(s) : undefined)
+    // An unfolded Polish word only dilutes the similarity to the English reports of its event
+    // (two Polish reports share their folded words and figures).
+    keys[i] =
+      isContentWord(w) && !unfolded?.[i]
+        ? fnv1a((HAS_SYNONYM.mayHold(s) ? SYNONYM_OF.get(s) : undefined) ?? s)
+        : -1
+  }
+  return { raw, words, lexemes, keys }
 }
 
 /**
@@ -830,3 +909,7 @@ const compactedFacts = (f: StoryFacts): StoryFacts => {
   if (f.develops) out.develops = f.develops
   return out
 }
+
+/** The clauses of a text as the passes read them: each one's raw text and words (for tests). */
+export const clauseWords = (text: string, polish = false): { raw: string; words: string[] }[] =>
+  clausesOf(text, polish).map(({ raw, words }) => ({ raw, words }))

@@ -35,6 +35,8 @@ export interface PhraseIndex {
   prefixStarts: Uint8Array
   /** How many phrases: ids run from 0 to size - 1. */
   size: number
+  /** Phrase id → its number of tokens (the words a hit at a position covers). */
+  lengths: Uint32Array
 }
 
 /** A node of the prefix trie: the prefix terms ending here, and the next characters. */
@@ -66,8 +68,10 @@ export const buildPhraseIndex = (phrases: Iterable<PhraseSpec>): PhraseIndex => 
   const firstTokenShapes = new Uint32Array(128)
   const prefixes: PrefixNode = { next: new Map() }
   let size = 0
+  const lengthOf = new Map<number, number>()
   for (const p of phrases) {
     size = Math.max(size, p.id + 1)
+    lengthOf.set(p.id, p.tokens.length)
     const [first = ''] = p.tokens
     if (p.prefix && p.tokens.length === 1) {
       let node = prefixes
@@ -90,7 +94,31 @@ export const buildPhraseIndex = (phrases: Iterable<PhraseSpec>): PhraseIndex => 
   }
   const prefixStarts = new Uint8Array(128)
   for (const c of prefixes.next.keys()) if (c < 128) prefixStarts[c] = 1
-  return { byFirstToken, firstTokenShapes, prefixes, prefixStarts, size }
+  const lengths = new Uint32Array(size)
+  for (const [id, n] of lengthOf) lengths[id] = n
+  return { byFirstToken, firstTokenShapes, prefixes, prefixStarts, size, lengths }
+}
+
+/**
+ * The hits of `hits` (a field's) that end within its first `words` words: the hits of a text
+ * whose words are those first words (a summary cut from the content: text.ts summaryWordsIn).
+ * Undefined when none is left.
+ */
+export const hitsWithin = (
+  hits: PhraseHits,
+  words: number,
+  index: PhraseIndex,
+): PhraseHits | undefined => {
+  let out: PhraseHits | undefined
+  for (const [id, at] of hits) {
+    const last = words - (index.lengths[id] ?? 1)
+    let n = 0
+    while (n < at.length && (at[n] as number) <= last) n++
+    if (n === 0) continue
+    out ??= new Map()
+    out.set(id, n === at.length ? [...at] : at.slice(0, n))
+  }
+  return out
 }
 
 /** The row and bit of a token in PhraseIndex `firstTokenShapes`. */

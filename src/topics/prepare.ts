@@ -1,9 +1,21 @@
 /** Prepares an item for the topic rules once: its fields read, normalised, tokenised and scanned against the shared word index. */
 import type { Item, MatchField } from '../model/types.js'
 import type { CompiledTopics } from './compiled.js'
-import { type PhraseHits, type PhraseIndex, scanAsciiText, scanTokens } from './phrase-index.js'
+import {
+  hitsWithin,
+  type PhraseHits,
+  type PhraseIndex,
+  scanAsciiText,
+  scanTokens,
+} from './phrase-index.js'
 import type { RegexSpec } from './term.js'
-import { collapseWhitespace, htmlText, takesAsciiPath, tokenize } from './text.js'
+import {
+  collapseWhitespace,
+  contentText,
+  summaryWordsIn,
+  takesAsciiPath,
+  tokenize,
+} from './text.js'
 
 /** The parts of an item that rules look at. */
 export type MatchableItem = Pick<Item, 'title' | 'summary' | 'contentHtml' | 'categories'>
@@ -92,6 +104,8 @@ const categoriesField = (categories: readonly string[]): PreparedField => {
 interface ReadField {
   field: PreparedField
   words?: string
+  /** takesAsciiPath(words), when known. */
+  ascii?: boolean
 }
 
 const readField = (item: MatchableItem, field: MatchField): ReadField => {
@@ -106,9 +120,9 @@ const readField = (item: MatchableItem, field: MatchField): ReadField => {
       // The words of HTML's text are those of its collapsed text when both are on the ASCII path
       // (ASCII whitespace separates words alike); other whitespace (a no-break space) may not
       // be: such text is read collapsed.
-      const raw = htmlText(item.contentHtml ?? '')
+      const { text: raw, ascii } = contentText(item.contentHtml ?? '')
       const content = new LazyField(raw, true)
-      return { field: content, words: takesAsciiPath(raw) ? raw : content.text }
+      return ascii ? { field: content, words: raw, ascii } : { field: content, words: content.text }
     }
     case 'categories':
       return { field: categoriesField(item.categories) }
@@ -119,8 +133,8 @@ const readField = (item: MatchableItem, field: MatchField): ReadField => {
 const NO_HITS: PhraseHits = new Map()
 
 /** The phrase hits of one field. */
-const scanField = ({ field, words }: ReadField, index: PhraseIndex): PhraseHits => {
-  if (words !== undefined && takesAsciiPath(words))
+const scanField = ({ field, words, ascii }: ReadField, index: PhraseIndex): PhraseHits => {
+  if (words !== undefined && (ascii ?? takesAsciiPath(words)))
     return scanAsciiText(words, index, () => field.tokens) ?? NO_HITS
   const hits: PhraseHits = new Map()
   scanTokens(field.tokens, index, hits)
@@ -152,15 +166,24 @@ export const prepareItem = (
   }
   const fields: PreparedItem['fields'] = {}
   let seen: Uint8Array | undefined
+  // A summary cut from the content has the content's hits that end within its words: it is not
+  // scanned again (its hits are made once the content's are known; they add nothing to `seen`).
+  const summaryWords =
+    compiled.fields.includes('summary') && compiled.fields.includes('content')
+      ? summaryWordsIn(item.summary ?? '', contentText(item.contentHtml ?? ''))
+      : -1
   for (const field of compiled.fields) {
     const read = readField(item, field)
     fields[field] = read.field
+    if (field === 'summary' && summaryWords >= 0) continue
     const found = scanField(read, compiled.index)
     hits[field] = found
     if (found === NO_HITS) continue
     seen ??= new Uint8Array(compiled.index.size)
     for (const id of found.keys()) seen[id] = 1
   }
+  if (summaryWords >= 0 && hits.content !== NO_HITS)
+    hits.summary = hitsWithin(hits.content, summaryWords, compiled.index) ?? NO_HITS
   const prepared: PreparedItem = {
     item,
     fields,

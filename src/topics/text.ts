@@ -286,6 +286,100 @@ const tagName = (html: string, from: number): string => {
  */
 export const htmlToText = (html: string): string => collapseWhitespace(htmlText(html))
 
+/** An item's content as its words are read: {@link htmlText} of its HTML, and whether that takes the ASCII path. */
+export interface ContentText {
+  /** htmlText of the HTML (whitespace not collapsed). */
+  readonly text: string
+  /** takesAsciiPath of `text`. */
+  readonly ascii: boolean
+}
+
+/** The last HTML {@link contentText} read, and what it made of it. */
+let lastHtml: string | undefined
+let lastContent: ContentText = { text: '', ascii: true }
+
+/**
+ * {@link htmlText} of an item's content HTML and whether it takes the ASCII path, made once for
+ * the tagger (prepare.ts) and the word filter (word-filter.ts `wordsOf`), which read the same
+ * item's content one after the other (ingest/analyse.ts runs them in a row for each item): the
+ * last content is remembered (its HTML compared as a string, mostly the same string), one entry,
+ * so nothing grows. Worth ~1 KB of HTML a content: a pass of htmlText and of the ASCII test each.
+ */
+export const contentText = (html: string): ContentText => {
+  if (html !== lastHtml) {
+    const text = htmlText(html)
+    lastContent = { text, ascii: takesAsciiPath(text) }
+    lastHtml = html
+  }
+  return lastContent
+}
+
+/** Whether `c` is a character of a word of normalizeText's ASCII path (a letter or a digit). */
+const isWordChar = (c: number): boolean =>
+  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57)
+
+/** Whether `c` is ASCII whitespace (what collapseWhitespace collapses, within ASCII). */
+const isSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13)
+
+/**
+ * How many words `part` has when, read on normalizeText's ASCII path, they are the first words of
+ * `whole` as far as a cheap test tells, else -1 (not known): `part`, less a final `…`, is the
+ * start of `whole` — runs of whitespace matching runs of whitespace, whitespace before either left
+ * out — and ends where a word of `whole` ends. For two texts known to take the ASCII path.
+ * @example leadingWords('Torkham reopens…', ' Torkham  reopens to trade') // 2
+ */
+export const leadingWords = (part: string, whole: string): number => {
+  const n = part.endsWith('\u2026') ? part.length - 1 : part.length
+  const m = whole.length
+  let i = 0
+  let j = 0
+  let words = 0
+  let inWord = false
+  while (i < n && isSpace(part.charCodeAt(i))) i++
+  while (j < m && isSpace(whole.charCodeAt(j))) j++
+  while (i < n) {
+    const c = part.charCodeAt(i)
+    if (isSpace(c)) {
+      if (j >= m || !isSpace(whole.charCodeAt(j))) return -1
+      while (i < n && isSpace(part.charCodeAt(i))) i++
+      while (j < m && isSpace(whole.charCodeAt(j))) j++
+      inWord = false
+      continue
+    }
+    if (j >= m || whole.charCodeAt(j) !== c) return -1
+    const word = isWordChar(c)
+    if (word && !inWord) words++
+    inWord = word
+    i++
+    j++
+  }
+  return n === 0 || !isWordChar(part.charCodeAt(n - 1)) || !isWordChar(whole.charCodeAt(j))
+    ? words
+    : -1
+}
+
+/** The last summary and content {@link summaryWordsIn} read, and what it found. */
+let lastSummary: string | undefined
+let lastSummaryContent: ContentText | undefined
+let lastSummaryWords = -1
+
+/**
+ * {@link leadingWords} of an item's summary in its content's text (from {@link contentText}) when
+ * both take the ASCII path, else -1: a summary cut from the content (an RSS description that is
+ * both) has no word of its own, and its phrases are the content's that end within its words.
+ * Asked by the tagger (prepare.ts) and the word filter (word-filter.ts `wordsOf`) of one item
+ * in a row: the last answer is remembered (one entry).
+ */
+export const summaryWordsIn = (summary: string, content: ContentText): number => {
+  if (summary !== lastSummary || content !== lastSummaryContent) {
+    lastSummaryWords =
+      content.ascii && takesAsciiPath(summary) ? leadingWords(summary, content.text) : -1
+    lastSummary = summary
+    lastSummaryContent = content
+  }
+  return lastSummaryWords
+}
+
 /**
  * {@link htmlToText} before its whitespace is collapsed: the same words, for a reader that
  * separates words at any whitespace (the collapse costs a regex pass and a copy).

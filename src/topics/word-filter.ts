@@ -1,6 +1,14 @@
 /** A per-item Bloom filter of the words `q` searches: a compact "may have this word" that keeps every item's words in memory at a fraction of their size. */
 import type { Item } from '../model/types.js'
-import { collapseWhitespace, htmlText, htmlToText, normalizeText, takesAsciiPath } from './text.js'
+import {
+  collapseWhitespace,
+  contentText,
+  htmlToText,
+  leadingWords,
+  normalizeText,
+  summaryWordsIn,
+  takesAsciiPath,
+} from './text.js'
 
 /** The parts of an item that `q` searches. */
 export type SearchableItem = Pick<Item, 'title' | 'summary' | 'contentHtml' | 'categories'>
@@ -324,15 +332,15 @@ const addField = (field: string): void => {
 export const wordsOf = (item: SearchableItem): string => {
   // The content's text before its whitespace is collapsed: on the ASCII path any character but a
   // letter or a digit separates words, so its words are those of searchFieldsOf's collapsed text.
-  const raw = htmlText(item.contentHtml ?? '')
-  const ascii = takesAsciiPath(raw)
+  const read = contentText(item.contentHtml ?? '')
+  const { text: raw, ascii } = read
   const content = ascii ? raw : collapseWhitespace(raw)
   const summary = item.summary ?? ''
   startWords()
   addField(item.title)
   if (ascii) {
     // A summary cut from the content (an RSS description that is both) adds no word of its own.
-    if (!(takesAsciiPath(summary) && startsWords(summary, content))) addField(summary)
+    if (summaryWordsIn(summary, read) < 0) addField(summary)
     addAsciiWords(content)
   } else {
     addField(summary)
@@ -342,46 +350,16 @@ export const wordsOf = (item: SearchableItem): string => {
   return finishWords()
 }
 
-/** Whether `c` is a character of a word of normalizeText's ASCII path (a letter or a digit). */
-const isWordChar = (c: number): boolean =>
-  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57)
-
-/** Whether `c` is ASCII whitespace (what collapseWhitespace collapses, within ASCII). */
-const isSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13)
-
 /**
  * Whether every word of `part` is a word of `whole` too, as far as a cheap test tells (false: not
  * known): both take normalizeText's ASCII path, and `part`, less a final `…`, is the start of
  * `whole` — runs of whitespace matching runs of whitespace, whitespace before either left out —
- * and ends where a word of `whole` ends. A summary cut from an item's content is: its words then
- * add nothing to the item's {@link wordsOf}, and need not be hashed.
+ * and ends where a word of `whole` ends (text.ts leadingWords). A summary cut from an item's
+ * content is: its words then add nothing to the item's {@link wordsOf}, and need not be hashed.
  * @example coveredWords('Torkham reopens…', ' Torkham  reopens to trade') // true
  */
 export const coveredWords = (part: string, whole: string): boolean =>
-  takesAsciiPath(part) && takesAsciiPath(whole) && startsWords(part, whole)
-
-/** {@link coveredWords} of two texts known to take the ASCII path. */
-const startsWords = (part: string, whole: string): boolean => {
-  const n = part.endsWith('\u2026') ? part.length - 1 : part.length
-  const m = whole.length
-  let i = 0
-  let j = 0
-  while (i < n && isSpace(part.charCodeAt(i))) i++
-  while (j < m && isSpace(whole.charCodeAt(j))) j++
-  while (i < n) {
-    const c = part.charCodeAt(i)
-    if (isSpace(c)) {
-      if (j >= m || !isSpace(whole.charCodeAt(j))) return false
-      while (i < n && isSpace(part.charCodeAt(i))) i++
-      while (j < m && isSpace(whole.charCodeAt(j))) j++
-      continue
-    }
-    if (j >= m || whole.charCodeAt(j) !== c) return false
-    i++
-    j++
-  }
-  return n === 0 || !isWordChar(part.charCodeAt(n - 1)) || !isWordChar(whole.charCodeAt(j))
-}
+  takesAsciiPath(part) && takesAsciiPath(whole) && leadingWords(part, whole) >= 0
 
 /** False: the word is certainly not in the set; true: it probably is (check the text). */
 export const mayHave = (filter: string, [a, b]: WordProbe): boolean => {

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { isActorKey } from '../../src/stories/actors.js'
-import { compactFacts, isMatchKey, readStory, storyFacts } from '../../src/stories/facts.js'
+import {
+  clauseWords,
+  compactFacts,
+  isMatchKey,
+  readStory,
+  storyFacts,
+} from '../../src/stories/facts.js'
+import { tokenize } from '../../src/topics/text.js'
+import { seeded } from '../helpers/random.js'
 
 const numbers = (title: string, summary = '') => [...storyFacts(title, summary).numbers].sort()
 /** Quantities by unit, read back from their flat form (each unit followed by its values). */
@@ -293,5 +301,74 @@ describe('compactFacts', () => {
     expect(compactFacts(nothing[0]!)).toBe(nothing[0])
     const some = texts.slice(2).map(([t, s]) => compactFacts(storyFacts(t, s)))
     expect(new Set([...some, nothing[0]]).size).toBe(some.length + 1)
+  })
+})
+
+describe('clauses of ASCII text (one pass, no regex split)', () => {
+  /** How clausesOf cut text before: the pieces of this split that have a word, and their tokens. */
+  const CLAUSE_END = /,(?!\d)|[;:!?\n()\u2013\u2014]|\s-\s|\.(?!\d)/
+  const bySplit = (text: string) =>
+    text
+      .split(CLAUSE_END)
+      .map((raw) => ({ raw, words: tokenize(raw) }))
+      .filter((c) => c.words.length > 0)
+  // Every character that ends a clause or is next to one that does, words, digits and spaces.
+  const PIECES = [
+    'Torkham',
+    'REOPENS',
+    'a',
+    '2',
+    '25',
+    '1.5',
+    ',',
+    '.',
+    ';',
+    ':',
+    '!',
+    '?',
+    '\n',
+    '(',
+    ')',
+    '-',
+    ' - ',
+    ' ',
+    '\t',
+    '\r',
+    '\u000b',
+    '\f',
+    "'",
+    '"',
+    '|',
+    '_',
+    '@',
+  ]
+
+  it('gives the clauses and words of the split and tokenize, on 5,000 random strings', () => {
+    const next = seeded(2_026)
+    for (let n = 0; n < 5_000; n++) {
+      const text = Array.from({ length: next() % 24 }, () => PIECES[next() % PIECES.length]).join(
+        '',
+      )
+      expect(clauseWords(text), JSON.stringify(text)).toEqual(bySplit(text))
+    }
+  })
+
+  it('gives them on every printable ASCII character and the controls', () => {
+    const next = seeded(99)
+    for (let n = 0; n < 3_000; n++) {
+      const text = Array.from({ length: next() % 30 }, () =>
+        String.fromCharCode(next() % 128),
+      ).join('')
+      expect(clauseWords(text), JSON.stringify(text)).toEqual(bySplit(text))
+    }
+  })
+
+  it('cuts a headline where the split does', () => {
+    expect(clauseWords('Torkham reopens - trade resumes, 1,500 trucks cross (Doha)')).toEqual([
+      { raw: 'Torkham reopens', words: ['torkham', 'reopens'] },
+      { raw: 'trade resumes', words: ['trade', 'resumes'] },
+      { raw: ' 1,500 trucks cross ', words: ['1', '500', 'trucks', 'cross'] },
+      { raw: 'Doha', words: ['doha'] },
+    ])
   })
 })

@@ -3,7 +3,13 @@ import { MATCH_FIELDS, type MatchField, type Topic } from '../../src/model/types
 import { compileTopics } from '../../src/topics/compile.js'
 import { type PhraseHits, scanTokens } from '../../src/topics/phrase-index.js'
 import { type MatchableItem, prepareItem } from '../../src/topics/prepare.js'
-import { collapseWhitespace, htmlToText, tokenize } from '../../src/topics/text.js'
+import {
+  collapseWhitespace,
+  contentText,
+  htmlToText,
+  summaryWordsIn,
+  tokenize,
+} from '../../src/topics/text.js'
 import { seeded } from '../helpers/random.js'
 
 const sorted = (hits: PhraseHits): [number, number[]][] =>
@@ -99,6 +105,48 @@ describe('prepareItem', () => {
         hits += expected.size
       }
     }
+    expect(hits).toBeGreaterThan(1_000)
+  })
+
+  it('gives a summary cut from the content the hits of scanning it (made from the content’s)', () => {
+    const next = seeded(77)
+    const words = ['Torkham', 'torkham', 'Chaman', 'border', 'Kabul', 'talks', 'dohas', 'x1', 'b']
+    const glue = [' ', '  ', '\n', ', ', '-', '. ', ' (', ') ']
+    const markup = ['<p>', '</p>', '<b>', '</b>', '&amp;', '<br/>']
+    const topics: Topic[] = [
+      { id: 'a', title: 'A', match: { any: ['Torkham', 'Chaman border'] }, in: [...MATCH_FIELDS] },
+      {
+        id: 'b',
+        title: 'B',
+        match: { any: ['Torkh*', 'Kabul talks', 'dohas x1 border', 'border kab*'] },
+        in: [...MATCH_FIELDS],
+      },
+    ]
+    const compiled = compileTopics(topics)
+    let derived = 0
+    let hits = 0
+    for (let n = 0; n < 3_000; n++) {
+      let html = ''
+      for (let k = next() % 16; k > 0; k--) {
+        html += words[next() % words.length]
+        html += next() % 3 === 0 ? markup[next() % markup.length] : glue[next() % glue.length]
+      }
+      // The content's text cut anywhere (at a word's end or inside one), whitespace collapsed or
+      // not, an ellipsis or not: mostly a summary normalize.ts could make, sometimes not.
+      const whole = next() % 2 ? htmlToText(html) : contentText(html).text
+      const cut = whole.slice(0, next() % (whole.length + 1))
+      const summary = next() % 2 ? `${cut}…` : cut
+      const item: MatchableItem = { title: 'Talks', summary, contentHtml: html, categories: [] }
+      if (summaryWordsIn(summary, contentText(html)) >= 0) derived++
+      const p = prepareItem(item, compiled)
+      const expected: PhraseHits = new Map()
+      scanTokens(tokenize(summary), compiled.index, expected)
+      const label = JSON.stringify(item)
+      expect(sorted(p.hits.summary), label).toEqual(sorted(expected))
+      expect(p.fields.summary?.tokens, label).toEqual(tokenize(summary))
+      hits += expected.size
+    }
+    expect(derived).toBeGreaterThan(1_000)
     expect(hits).toBeGreaterThan(1_000)
   })
 })

@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import {
   collapseWhitespace,
+  contentText,
   decodeEntities,
+  htmlText,
   htmlToText,
   nfkc,
   normalizeText,
   normalizeUnicode,
+  takesAsciiPath,
   tokenize,
 } from '../../src/topics/text.js'
 import { seeded } from '../helpers/random.js'
@@ -234,5 +237,28 @@ describe('nfkc', () => {
     }
     expect(plain).toBeGreaterThan(1500)
     expect(nfkc('Torkham reopens…')).toBe('Torkham reopens...')
+  })
+})
+
+describe('contentText', () => {
+  it('gives htmlText and its ASCII test, whatever HTML was read before', () => {
+    const pages = [
+      '<p>Torkham</p><p>re<b>open</b>s &amp; trade</p>',
+      '<p>Caf&eacute; in Doha</p>',
+      '',
+      '<p>Torkham</p><p>re<b>open</b>s &amp; trade</p>',
+      '<p>talks resume…</p>',
+    ]
+    const next = seeded(5)
+    for (let n = 0; n < 200; n++) {
+      // The same HTML as a string of its own now and then (equal, not the same string).
+      const page = pages[next() % pages.length]!
+      const html = next() % 2 ? page : [...page].join('')
+      const got = contentText(html)
+      expect(got.text).toBe(htmlText(html))
+      expect(got.ascii).toBe(takesAsciiPath(htmlText(html)))
+    }
+    expect(contentText('<p>Caf&eacute;</p>')).toEqual({ text: ' Café ', ascii: false })
+    expect(contentText('<p>Doha…</p>')).toEqual({ text: ' Doha… ', ascii: true })
   })
 })

@@ -49,15 +49,6 @@ const VARIANT_DIGITS: readonly string[] = (() => {
   return out
 })()
 
-/** {@link stableUuid} as it was written first (from the digest's bytes), for the tests that compare the two. */
-export const stableUuidFromBytes = (parts: readonly string[]): string => {
-  const b = digest('sha256', parts.join('\u001f'), 'buffer')
-  b[6] = ((b[6] ?? 0) & 0x0f) | 0x50
-  b[8] = ((b[8] ?? 0) & 0x3f) | 0x80
-  const h = b.subarray(0, 16).toString('hex')
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`
-}
-
 /** Where {@link digestOfPieces} writes its UTF-8 (64 KB; longer texts go as one string). */
 let scratch: Buffer | undefined
 const SCRATCH_BYTES = 1 << 16

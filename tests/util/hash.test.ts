@@ -6,8 +6,17 @@ import {
   sha256Hex,
   sha256HexOfPieces,
   stableUuid,
-  stableUuidFromBytes,
 } from '../../src/util/hash.js'
+import { mulberry32 } from '../helpers/random.js'
+
+/** {@link stableUuid} as it was written first, from the digest's bytes: the oracle of its test. */
+const stableUuidFromBytes = (parts: readonly string[]): string => {
+  const b = digest('sha256', parts.join('\u001f'), 'buffer')
+  b[6] = ((b[6] ?? 0) & 0x0f) | 0x50
+  b[8] = ((b[8] ?? 0) & 0x3f) | 0x80
+  const h = b.subarray(0, 16).toString('hex')
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`
+}
 
 describe('digest', () => {
   it.each(['', 'x', 'Torkham reopens', 'طورخم کراسنگ', 'a\u001fb'.repeat(500)])(
@@ -37,11 +46,7 @@ describe('stableUuid', () => {
   it('equals the id made from the digest bytes, on random parts', () => {
     // The nibble the variant comes from takes all 16 values in 2,000 ids (each variant digit shows).
     const variants = new Set<string>()
-    let seed = 7
-    const random = () => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31
-      return seed / 2 ** 31
-    }
+    const random = mulberry32(7)
     const chars = 'aZ09/:.-_ \u001f\u00e9\u2026\u0637'
     const part = () =>
       Array.from(
@@ -61,11 +66,7 @@ describe('stableUuid', () => {
 
 describe('sha256HexOfPieces', () => {
   it('equals sha256Hex of the pieces joined, on random pieces', () => {
-    let seed = 11
-    const random = () => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31
-      return seed / 2 ** 31
-    }
+    const random = mulberry32(11)
     // ASCII, Latin-1, beyond it, a pair's halves (whole or split between pieces), lone halves.
     const chars = [
       'a',

@@ -1,5 +1,5 @@
 /** Facts a story guard compares (pure): figures, months, weekdays, places, countries, event direction, event keys. */
-import { hasNonAscii, nfkc, normalizeText, tokenize } from '../topics/text.js'
+import { hasNonAscii, isAsciiSpace, nfkc, normalizeText, tokenize } from '../topics/text.js'
 import { actorKeys } from './actors.js'
 import { foldWord, isPolish } from './fold.js'
 import {
@@ -180,9 +180,6 @@ const asciiClauses = (text: string, polish: boolean, out: Clause[]): void => {
   if (words.length > 0)
     out.push(clauseOf(start === 0 ? text : text.slice(start), words, false, polish))
 }
-
-/** Whether `c` is ASCII whitespace (what `\s` matches within ASCII). */
-const isAsciiSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13)
 
 /** Whether `c` is 0–9. */
 const isDigit = (c: number): boolean => c >= 48 && c <= 57

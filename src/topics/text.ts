@@ -318,8 +318,8 @@ export const contentText = (html: string): ContentText => {
 const isWordChar = (c: number): boolean =>
   (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57)
 
-/** Whether `c` is ASCII whitespace (what collapseWhitespace collapses, within ASCII). */
-const isSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13)
+/** Whether `c` is ASCII whitespace (what `\s` matches and collapseWhitespace collapses, within ASCII). */
+export const isAsciiSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13)
 
 /**
  * How many words `part` has when, read on normalizeText's ASCII path, they are the first words of
@@ -335,14 +335,14 @@ export const leadingWords = (part: string, whole: string): number => {
   let j = 0
   let words = 0
   let inWord = false
-  while (i < n && isSpace(part.charCodeAt(i))) i++
-  while (j < m && isSpace(whole.charCodeAt(j))) j++
+  while (i < n && isAsciiSpace(part.charCodeAt(i))) i++
+  while (j < m && isAsciiSpace(whole.charCodeAt(j))) j++
   while (i < n) {
     const c = part.charCodeAt(i)
-    if (isSpace(c)) {
-      if (j >= m || !isSpace(whole.charCodeAt(j))) return -1
-      while (i < n && isSpace(part.charCodeAt(i))) i++
-      while (j < m && isSpace(whole.charCodeAt(j))) j++
+    if (isAsciiSpace(c)) {
+      if (j >= m || !isAsciiSpace(whole.charCodeAt(j))) return -1
+      while (i < n && isAsciiSpace(part.charCodeAt(i))) i++
+      while (j < m && isAsciiSpace(whole.charCodeAt(j))) j++
       inWord = false
       continue
     }

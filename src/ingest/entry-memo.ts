@@ -25,16 +25,12 @@ export const createEntryMemo = (): EntryMemo => {
   }
 }
 
-/** What an entry's item is known by within its source: the keys dedupeWithinSource compares. */
-const identityKeys = (item: Pick<Item, 'id' | 'guid' | 'canonicalUrl'>): string[] => [
-  `id:${item.id}`,
-  ...(item.guid === undefined ? [] : [`guid:${item.guid}`]),
-  ...(item.canonicalUrl === undefined ? [] : [`url:${item.canonicalUrl}`]),
-]
-
-/** {@link identityKeys} as one string (newline-separated), as the memo keeps it. */
+/**
+ * What an entry's item is known by within its source, the keys dedupeWithinSource compares, as one
+ * string (newline-separated: `id:…`, then `guid:…` and `url:…` when it has them), as the memo keeps it.
+ */
 export const identityOf = (item: Pick<Item, 'id' | 'guid' | 'canonicalUrl'>): string => {
-  // As identityKeys(item).join('\n'), without the array (main rebuilds it per entry, workers/wire.ts).
+  // Built as one string (no array of keys): main rebuilds it per entry (workers/wire.ts).
   let identity = `id:${item.id}`
   if (item.guid !== undefined) identity += `\nguid:${item.guid}`
   if (item.canonicalUrl !== undefined) identity += `\nurl:${item.canonicalUrl}`
@@ -75,5 +71,5 @@ export const clashesWithSkipped = (
   const taken = new Set<string>()
   for (const identity of skippedIdentities)
     for (const k of identity?.split('\n') ?? []) taken.add(k)
-  return fresh.some((item) => identityKeys(item).some((k) => taken.has(k)))
+  return fresh.some((item) => identityOf(item).split('\n').some((k) => taken.has(k)))
 }

@@ -6,7 +6,7 @@ import { StoreError } from '../../src/model/errors.js'
 import type { Item, ItemQuery, Page, SourceState, Store } from '../../src/model/types.js'
 import { openStore } from '../../src/runtime.js'
 import { createMemoryStore } from '../../src/store/memory.js'
-import { queryItemsPg } from '../../src/store/postgres/item-query.js'
+import { holdsSql, queryItemsPg } from '../../src/store/postgres/item-query.js'
 import { upsertItems, wordsOf } from '../../src/store/postgres/item-rows.js'
 import { MIGRATIONS, migrate } from '../../src/store/postgres/migrations.js'
 import { IDLE_MS, openPgPool } from '../../src/store/postgres/pg-pool.js'
@@ -376,7 +376,7 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
         expect(page.items.map((i) => i.id)).toEqual(
           (await mem.queryItems(query)).items.map((i) => i.id),
         )
-        expect(sent[0]!.match(/strpos\(/g)).toHaveLength(1)
+        expect(sent[0]!.match(/split_part\(/g)).toHaveLength(1)
         // The shown documents came with the page's statements (read by their rows' places):
         // none was missing and read again by id.
         expect(sent.filter((t) => t.includes('WHERE id = ANY'))).toEqual([])
@@ -496,6 +496,46 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
     const own = `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent('-c plan_cache_mode=auto')}`
     expect((await modes({ url: own })).plan).toBe('auto')
   })
+  it("tests a term in a stored text as the embedded store's substring test does (split_part, not strpos)", async () => {
+    const c = new pg.Client({ connectionString: await freshUrl() })
+    await c.connect()
+    try {
+      // Long texts are stored compressed; multibyte characters before a match are what strpos
+      // counted; a match at either end, twice, or only as part of a longer word.
+      const long = ` ${Array.from({ length: 900 }, (_, i) => `w${i % 97}`).join(' ')} `
+      const texts = [
+        ' torkham | crossing ',
+        ' crossing | torkham ',
+        ' کابل torkham طورخم | ',
+        ' torkhamx | xtorkham ',
+        ' torkham torkham ',
+        ' | | ',
+        long,
+        `${long}torkham `,
+        ` ${'é'.repeat(3000)} torkham `,
+      ]
+      await c.query('CREATE TABLE t (n int, s text)')
+      await c.query(
+        'INSERT INTO t SELECT n, s FROM unnest($1::text[]) WITH ORDINALITY AS u(s, n)',
+        [texts],
+      )
+      const { rows: sizes } = await c.query<{ c: number }>(
+        'SELECT count(*)::int AS c FROM t WHERE pg_column_size(s) < octet_length(s)',
+      )
+      expect(sizes[0]!.c).toBeGreaterThan(0) // some are stored compressed
+      for (const term of [' torkham ', ' w5 ', ' w96 ', ' کابل ', ' é ', ' | ', ' nowhere ']) {
+        const { rows } = await c.query<{ yes: boolean; no: boolean }>(
+          `SELECT ${holdsSql('s', '$1')} AS yes, ${holdsSql('s', '$1', false)} AS no FROM t ORDER BY n`,
+          [term],
+        )
+        expect(rows.map((r) => r.yes)).toEqual(texts.map((t) => t.includes(term)))
+        expect(rows.map((r) => r.no)).toEqual(texts.map((t) => !t.includes(term)))
+      }
+    } finally {
+      await c.end()
+    }
+  })
+
   it('keeps any text an item holds, NUL included, and finds it by its words', async () => {
     const s = await open(await freshUrl())
     const odd = makeItem({ title: 'Torkham\u0000crossing', summary: 'a\u0000b' })

@@ -434,8 +434,9 @@ export const queryItemsPg = async (
   // A walk collapsing stories of a few copies keeps about half its rows, a signature walk loses
   // a few more to false matches; a second round trip costs more than the lean rows that make it
   // rare. A signature walk's rows cost a text test each (and their stories' lookups): it walks
-  // 2.5 times the page, which leaves a second statement to 4% of pages at 100,000 items and 13%
-  // at 10,000 (1.5% and 5% at 3 times, 22% at 100,000 at 2) for a sixth fewer rows on every page. A `q` walk by `words` tests each
+  // 2.5 times the page, which leaves a second statement to 4% of the bench's pages at 100,000
+  // items, 13% at 10,000 and 15% at 500,000 (3 times: 1.5%, 5%, 6%) for a sixth fewer rows on
+  // every page. A `q` walk by `words` tests each
   // row's stored words, which costs a row fetch: it starts smaller and grows by what it finds.
   const share = !q.q ? 3 : bySignature ? 2.5 : 2
   let batch = exact ? limit + 1 : Math.min(MAX_BATCH, Math.ceil(share * (limit + 1)))

@@ -464,6 +464,59 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
     })
   })
 
+  it("a later batch of a page is a prepared statement of a power-of-two walk, and its pages stay the memory store's", async () => {
+    const url = await freshUrl()
+    const pool = new pg.Pool({ connectionString: url, max: 1 })
+    const sent: pg.QueryConfig[] = []
+    const db = {
+      query: ((config: pg.QueryConfig) => {
+        sent.push(config)
+        return pool.query(config)
+      }) as unknown as pg.Pool['query'],
+    }
+    try {
+      await migrate(pool)
+      // Stories of six copies: a walk of 2.5 or 3 times the page finds too few leads, and the
+      // page takes more batches.
+      const sources = ['dawn', 'geo', 'tolo', 'ary', 'bbc', 'voa']
+      const stored = Array.from({ length: 120 }, (_, i) =>
+        makeItem({
+          sourceId: sources[i % 6]!,
+          title: `Torkham crossing report ${i}`,
+          publishedAt: hoursAfter(i),
+          clusterId: `story-${Math.floor(i / 6)}`,
+        }),
+      )
+      await upsertItems(pool, stored)
+      const mem = await memoryStoreOf(stored, sources, hoursAfter(9_999))
+      const queries: Omit<ItemQuery, 'limit' | 'clusters'>[] = [
+        {},
+        { q: { include: ['torkham'], exclude: [] } },
+      ]
+      const want = await idsOfPages((q) => mem.queryItems(q), queries, 4, 10)
+      // The statements after a page's first are its later batches.
+      const later: pg.QueryConfig[] = []
+      const read = async (q: ItemQuery) => {
+        const from = sent.length
+        const page = await queryItemsPg(db, q)
+        later.push(...sent.slice(from + 1))
+        return page
+      }
+      expect(await idsOfPages(read, queries, 4, 10)).toEqual(want)
+      expect(later.length).toBeGreaterThan(0)
+      for (const c of later.filter((x) => x.text.includes('WITH walk'))) {
+        // A batch past the page's first walks 16, 32, 64… rows.
+        const walk = Number(/LIMIT (\d+)\)/.exec(c.text)?.[1])
+        expect(Math.log2(walk) % 1).toBe(0)
+      }
+      expect(sent.every((c) => c.name?.startsWith('tw_items_'))).toBe(true)
+      // Few statement texts, however many pages and batches.
+      expect(new Set(sent.map((c) => c.text)).size).toBeLessThan(20)
+    } finally {
+      await pool.end()
+    }
+  })
+
   it("keeps an idle connection past pg's default of 10 s, so a page after a pause is not planned again", async () => {
     const pool = await openPgPool({ url: await freshUrl(), max: 1 })
     try {

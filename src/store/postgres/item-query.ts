@@ -456,8 +456,10 @@ export const queryItemsPg = async (
     const timed = q.since !== undefined || q.until !== undefined
     const marks = {
       batch: timed ? p.add(batch) : String(batch),
-      // (A page SQL decides alone reads no `docs`: a parameter it does not use has no type.)
-      docs: timed && !exact ? p.add(limit - found.length) : String(limit - found.length),
+      // (A page SQL decides alone reads no `docs`: a parameter it does not use has no type.) A
+      // later batch's is a parameter too (any number up to the limit): its texts stay few.
+      docs:
+        (timed || !first) && !exact ? p.add(limit - found.length) : String(limit - found.length),
       prioIds: collapse ? p.add(prio.ids) : '',
       prios: collapse ? p.add(prio.prios) : '',
     }
@@ -484,12 +486,15 @@ export const queryItemsPg = async (
     // takes them by signature (a superset, which `sure` and JS narrow).
     const memWhere = collapse && q.q && !bySignature ? conditions(q, p, true) : where
     const sql = batchSql(cols, rowText, memWhere, walkFrom, cursor, marks, collapse, exact, sure)
-    // A page's first statement is one of a few texts per limit, prepared; a later batch (its
-    // size follows what the first found) is sent unnamed, so the named ones stay few. A walk by
-    // signature is prepared too (its only plan is the walk of item_search_walk: the planner
-    // cannot weigh a signature); a walk by `words` is sent unnamed, so not kept, but like every
-    // statement here it runs its generic plan (pg-pool.ts sets plan_cache_mode).
-    const named = first && (!q.q || bySignature)
+    // A page's first statement is one of a few texts per limit, prepared; so is a later batch
+    // (its size a power of two, its documents' count a parameter: a few texts per shape), which
+    // unnamed was planned again each time (planning a `q` batch costs the server ~1.3 ms, more
+    // than running it; `perf`: 5% of a `q` page's server CPU at 500,000 items, where 15% of
+    // pages take a second batch). A walk by signature is prepared too (its only plan is the walk
+    // of item_search_walk: the planner cannot weigh a signature); a walk by `words` is sent
+    // unnamed, so not kept, but like every statement here it runs its generic plan (pg-pool.ts
+    // sets plan_cache_mode).
+    const named = !q.q || bySignature
     const { rows } = await db.query<LeanRow>({
       ...(named ? prepared(sql, p.list) : { text: sql, values: p.list }),
       rowMode: 'array',
@@ -534,9 +539,11 @@ export const queryItemsPg = async (
     const last = walked.at(-1)
     if (found.length > limit || walked.length < batch || !last) break
     after = { published: Number.isNaN(last.t) ? UNDATED : last.t, id: last.id }
-    // As many rows as the share kept so far says the rest of the page needs, with a margin.
+    // As many rows as the share kept so far says the rest of the page needs, with a margin,
+    // rounded up to a power of two (see `named`).
     const kept = Math.max(found.length, 1) / read
-    batch = Math.min(MAX_BATCH, Math.max(16, Math.ceil(((limit + 1 - found.length) / kept) * 1.5)))
+    const want = Math.max(16, Math.ceil(((limit + 1 - found.length) / kept) * 1.5))
+    batch = Math.min(MAX_BATCH, 2 ** Math.ceil(Math.log2(want)))
   }
   const shown = found.slice(0, limit)
   const missing = shown.filter((i) => !docs.has(i.id)).map((i) => i.id)

@@ -6,7 +6,7 @@ import { StoreError } from '../../src/model/errors.js'
 import type { Item, ItemQuery, Page, SourceState, Store } from '../../src/model/types.js'
 import { openStore } from '../../src/runtime.js'
 import { createMemoryStore } from '../../src/store/memory.js'
-import { queryItemsPg } from '../../src/store/postgres/item-query.js'
+import { holdsSql, queryItemsPg } from '../../src/store/postgres/item-query.js'
 import { upsertItems, wordsOf } from '../../src/store/postgres/item-rows.js'
 import { MIGRATIONS, migrate } from '../../src/store/postgres/migrations.js'
 import { IDLE_MS, openPgPool } from '../../src/store/postgres/pg-pool.js'
@@ -376,7 +376,7 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
         expect(page.items.map((i) => i.id)).toEqual(
           (await mem.queryItems(query)).items.map((i) => i.id),
         )
-        expect(sent[0]!.match(/strpos\(/g)).toHaveLength(1)
+        expect(sent[0]!.match(/split_part\(/g)).toHaveLength(1)
         // The shown documents came with the page's statements (read by their rows' places):
         // none was missing and read again by id.
         expect(sent.filter((t) => t.includes('WHERE id = ANY'))).toEqual([])
@@ -464,6 +464,59 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
     })
   })
 
+  it("a later batch of a page is a prepared statement of a power-of-two walk, and its pages stay the memory store's", async () => {
+    const url = await freshUrl()
+    const pool = new pg.Pool({ connectionString: url, max: 1 })
+    const sent: pg.QueryConfig[] = []
+    const db = {
+      query: ((config: pg.QueryConfig) => {
+        sent.push(config)
+        return pool.query(config)
+      }) as unknown as pg.Pool['query'],
+    }
+    try {
+      await migrate(pool)
+      // Stories of six copies: a walk of 2.5 or 3 times the page finds too few leads, and the
+      // page takes more batches.
+      const sources = ['dawn', 'geo', 'tolo', 'ary', 'bbc', 'voa']
+      const stored = Array.from({ length: 120 }, (_, i) =>
+        makeItem({
+          sourceId: sources[i % 6]!,
+          title: `Torkham crossing report ${i}`,
+          publishedAt: hoursAfter(i),
+          clusterId: `story-${Math.floor(i / 6)}`,
+        }),
+      )
+      await upsertItems(pool, stored)
+      const mem = await memoryStoreOf(stored, sources, hoursAfter(9_999))
+      const queries: Omit<ItemQuery, 'limit' | 'clusters'>[] = [
+        {},
+        { q: { include: ['torkham'], exclude: [] } },
+      ]
+      const want = await idsOfPages((q) => mem.queryItems(q), queries, 4, 10)
+      // The statements after a page's first are its later batches.
+      const later: pg.QueryConfig[] = []
+      const read = async (q: ItemQuery) => {
+        const from = sent.length
+        const page = await queryItemsPg(db, q)
+        later.push(...sent.slice(from + 1))
+        return page
+      }
+      expect(await idsOfPages(read, queries, 4, 10)).toEqual(want)
+      expect(later.length).toBeGreaterThan(0)
+      for (const c of later.filter((x) => x.text.includes('WITH walk'))) {
+        // A batch past the page's first walks 16, 32, 64… rows.
+        const walk = Number(/LIMIT (\d+)\)/.exec(c.text)?.[1])
+        expect(Math.log2(walk) % 1).toBe(0)
+      }
+      expect(sent.every((c) => c.name?.startsWith('tw_items_'))).toBe(true)
+      // Few statement texts, however many pages and batches.
+      expect(new Set(sent.map((c) => c.text)).size).toBeLessThan(20)
+    } finally {
+      await pool.end()
+    }
+  })
+
   it("keeps an idle connection past pg's default of 10 s, so a page after a pause is not planned again", async () => {
     const pool = await openPgPool({ url: await freshUrl(), max: 1 })
     try {
@@ -496,6 +549,46 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
     const own = `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent('-c plan_cache_mode=auto')}`
     expect((await modes({ url: own })).plan).toBe('auto')
   })
+  it("tests a term in a stored text as the embedded store's substring test does (split_part, not strpos)", async () => {
+    const c = new pg.Client({ connectionString: await freshUrl() })
+    await c.connect()
+    try {
+      // Long texts are stored compressed; multibyte characters before a match are what strpos
+      // counted; a match at either end, twice, or only as part of a longer word.
+      const long = ` ${Array.from({ length: 900 }, (_, i) => `w${i % 97}`).join(' ')} `
+      const texts = [
+        ' torkham | crossing ',
+        ' crossing | torkham ',
+        ' کابل torkham طورخم | ',
+        ' torkhamx | xtorkham ',
+        ' torkham torkham ',
+        ' | | ',
+        long,
+        `${long}torkham `,
+        ` ${'é'.repeat(3000)} torkham `,
+      ]
+      await c.query('CREATE TABLE t (n int, s text)')
+      await c.query(
+        'INSERT INTO t SELECT n, s FROM unnest($1::text[]) WITH ORDINALITY AS u(s, n)',
+        [texts],
+      )
+      const { rows: sizes } = await c.query<{ c: number }>(
+        'SELECT count(*)::int AS c FROM t WHERE pg_column_size(s) < octet_length(s)',
+      )
+      expect(sizes[0]!.c).toBeGreaterThan(0) // some are stored compressed
+      for (const term of [' torkham ', ' w5 ', ' w96 ', ' کابل ', ' é ', ' | ', ' nowhere ']) {
+        const { rows } = await c.query<{ yes: boolean; no: boolean }>(
+          `SELECT ${holdsSql('s', '$1')} AS yes, ${holdsSql('s', '$1', false)} AS no FROM t ORDER BY n`,
+          [term],
+        )
+        expect(rows.map((r) => r.yes)).toEqual(texts.map((t) => t.includes(term)))
+        expect(rows.map((r) => r.no)).toEqual(texts.map((t) => !t.includes(term)))
+      }
+    } finally {
+      await c.end()
+    }
+  })
+
   it('keeps any text an item holds, NUL included, and finds it by its words', async () => {
     const s = await open(await freshUrl())
     const odd = makeItem({ title: 'Torkham\u0000crossing', summary: 'a\u0000b' })

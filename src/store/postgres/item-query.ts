@@ -230,7 +230,7 @@ const requiredWords = (q: ItemQuery): string[] => {
 /**
  * The terms of a `q` without field scopes, as compileTerms pads them (` word ` or ` a phrase `,
  * folded; a term that folds to nothing is ignored, as there): SQL then decides such a `q` exactly
- * with `strpos` on the stored search text (the very text and test JS would use), so a page needs
+ * on the stored search text (see {@link holdsSql}) (the very text and test JS would use), so a page needs
  * a yes or no per row instead of each row's search text, as large as the item. Undefined for a
  * `q` with field scopes: JS cuts the text into fields.
  */
@@ -240,6 +240,18 @@ const plainTerms = (q: ItemQuery): { include: string[]; exclude: string[] } | un
     terms.map((t) => normalizeText(t)).flatMap((n) => (n === '' ? [] : [` ${n} `]))
   return { include: pad(q.q.include), exclude: pad(q.q.exclude) }
 }
+
+/**
+ * SQL's test that the text `text` holds `term` (a parameter's mark), or with `holds` false that
+ * it does not: exactly `strpos(text, term) > 0` (or `= 0`), without counting the characters up
+ * to the match that strpos returns. With split_part the server finds the first match (the same
+ * search as strpos) and copies the text before it, or returns the text itself when there is none;
+ * `octet_length` of the stored text reads its size from its header (no decompression). In a UTF-8
+ * database strpos counted the characters up to each match one by one: a tenth of a `q` page's
+ * server CPU (perf, 100,000 items), more than the search itself.
+ */
+export const holdsSql = (text: string, term: string, holds = true): string =>
+  `octet_length(split_part(${text}, ${term}, 1)) ${holds ? '<' : '='} octet_length(${text})`
 
 /**
  * A signature walk keeps going while JS keeps at least this share of the rows it sends; below
@@ -421,11 +433,13 @@ export const queryItemsPg = async (
   let bySignature = q.q !== undefined && requiredWords(q).length > 0
   // A walk collapsing stories of a few copies keeps about half its rows, a signature walk loses
   // a few more to false matches; a second round trip costs more than the lean rows that make it
-  // rare. A `q` walk by `words` tests each row's stored words, which costs a row fetch: it starts
-  // smaller and grows by what it finds.
-  let batch = exact
-    ? limit + 1
-    : Math.min(MAX_BATCH, Math.ceil((q.q && !bySignature ? 2 : 3) * (limit + 1)))
+  // rare. A signature walk's rows cost a text test each (and their stories' lookups): it walks
+  // 2.5 times the page, which leaves a second statement to 4% of the bench's pages at 100,000
+  // items, 13% at 10,000 and 15% at 500,000 (3 times: 1.5%, 5%, 6%) for a sixth fewer rows on
+  // every page. A `q` walk by `words` tests each
+  // row's stored words, which costs a row fetch: it starts smaller and grows by what it finds.
+  const share = !q.q ? 3 : bySignature ? 2.5 : 2
+  let batch = exact ? limit + 1 : Math.min(MAX_BATCH, Math.ceil(share * (limit + 1)))
   let read = 0
   const cols = 'id, source_id, cluster_id, published, language, topics'
   const prio = leadPriorities(priorityOf)
@@ -442,8 +456,10 @@ export const queryItemsPg = async (
     const timed = q.since !== undefined || q.until !== undefined
     const marks = {
       batch: timed ? p.add(batch) : String(batch),
-      // (A page SQL decides alone reads no `docs`: a parameter it does not use has no type.)
-      docs: timed && !exact ? p.add(limit - found.length) : String(limit - found.length),
+      // (A page SQL decides alone reads no `docs`: a parameter it does not use has no type.) A
+      // later batch's is a parameter too (any number up to the limit): its texts stay few.
+      docs:
+        (timed || !first) && !exact ? p.add(limit - found.length) : String(limit - found.length),
       prioIds: collapse ? p.add(prio.ids) : '',
       prios: collapse ? p.add(prio.prios) : '',
     }
@@ -451,8 +467,8 @@ export const queryItemsPg = async (
     const plainTest =
       simple &&
       [
-        ...simple.include.map((t) => `strpos(i.search_text, ${p.add(t)}) > 0`),
-        ...simple.exclude.map((t) => `strpos(i.search_text, ${p.add(t)}) = 0`),
+        ...simple.include.map((t) => holdsSql('i.search_text', p.add(t))),
+        ...simple.exclude.map((t) => holdsSql('i.search_text', p.add(t), false)),
         'true',
       ].join(' AND ')
     const required = requiredWords(q)
@@ -461,8 +477,7 @@ export const queryItemsPg = async (
     const sure =
       required.length === 0
         ? undefined
-        : plainTest ||
-          required.map((w) => `strpos(i.search_text, ${p.add(` ${w} `)}) > 0`).join(' AND ')
+        : plainTest || required.map((w) => holdsSql('i.search_text', p.add(` ${w} `))).join(' AND ')
     // The stored search text (of a row `i`) is read only when `q` needs it (it is as large as
     // the item), and sent only for a `q` with field scopes; otherwise SQL tests it.
     const rowText = !q.q ? `''` : !plainTest ? 'i.search_text' : `(${plainTest})::text`
@@ -471,12 +486,15 @@ export const queryItemsPg = async (
     // takes them by signature (a superset, which `sure` and JS narrow).
     const memWhere = collapse && q.q && !bySignature ? conditions(q, p, true) : where
     const sql = batchSql(cols, rowText, memWhere, walkFrom, cursor, marks, collapse, exact, sure)
-    // A page's first statement is one of a few texts per limit, prepared; a later batch (its
-    // size follows what the first found) is sent unnamed, so the named ones stay few. A walk by
-    // signature is prepared too (its only plan is the walk of item_search_walk: the planner
-    // cannot weigh a signature); a walk by `words` is sent unnamed, so not kept, but like every
-    // statement here it runs its generic plan (pg-pool.ts sets plan_cache_mode).
-    const named = first && (!q.q || bySignature)
+    // A page's first statement is one of a few texts per limit, prepared; so is a later batch
+    // (its size a power of two, its documents' count a parameter: a few texts per shape), which
+    // unnamed was planned again each time (planning a `q` batch costs the server ~1.3 ms, more
+    // than running it; `perf`: 5% of a `q` page's server CPU at 500,000 items, where 15% of
+    // pages take a second batch). A walk by signature is prepared too (its only plan is the walk
+    // of item_search_walk: the planner cannot weigh a signature); a walk by `words` is sent
+    // unnamed, so not kept, but like every statement here it runs its generic plan (pg-pool.ts
+    // sets plan_cache_mode).
+    const named = !q.q || bySignature
     const { rows } = await db.query<LeanRow>({
       ...(named ? prepared(sql, p.list) : { text: sql, values: p.list }),
       rowMode: 'array',
@@ -521,9 +539,11 @@ export const queryItemsPg = async (
     const last = walked.at(-1)
     if (found.length > limit || walked.length < batch || !last) break
     after = { published: Number.isNaN(last.t) ? UNDATED : last.t, id: last.id }
-    // As many rows as the share kept so far says the rest of the page needs, with a margin.
+    // As many rows as the share kept so far says the rest of the page needs, with a margin,
+    // rounded up to a power of two (see `named`).
     const kept = Math.max(found.length, 1) / read
-    batch = Math.min(MAX_BATCH, Math.max(16, Math.ceil(((limit + 1 - found.length) / kept) * 1.5)))
+    const want = Math.max(16, Math.ceil(((limit + 1 - found.length) / kept) * 1.5))
+    batch = Math.min(MAX_BATCH, 2 ** Math.ceil(Math.log2(want)))
   }
   const shown = found.slice(0, limit)
   const missing = shown.filter((i) => !docs.has(i.id)).map((i) => i.id)

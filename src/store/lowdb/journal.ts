@@ -112,7 +112,9 @@ export const createJournal = (dir: string, seq: number) => {
       fh = await open(join(dir, nameOf(seq)), 'a')
       created = true
     }
-    await fh.write(lines.length === 1 ? lines[0]! : Buffer.concat(lines))
+    // One write of the lines as they are (no copy of them into one buffer).
+    if (lines.length === 1) await fh.write(lines[0]!)
+    else await fh.writev(lines)
     await fh.sync()
     if (created) {
       // The new file's name must be durable too, once.

@@ -136,7 +136,10 @@ export const createJsonWriter = () => {
     room(1)
     buf[at++] = 0x7b
     let first = true
-    for (const key of Object.keys(o)) {
+    // for…in reads a plain object's keys from V8's cache (Object.keys makes a list per record);
+    // JSON.stringify writes own keys only, in the same order.
+    for (const key in o) {
+      if (!Object.hasOwn(o, key)) continue
       const v = o[key]
       if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue
       const mark = at - from

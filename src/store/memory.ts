@@ -64,8 +64,10 @@ export interface MemoryStoreOptions {
   /**
    * Told of every stored item that is added, replaced or removed (not of `load`), so a persisting
    * driver knows which of its partitions changed: `before` is the stored item it replaces, if any.
+   * `copyOf`: the item of the save that `after` is a frozen copy of (a new one), which JSON writes
+   * alike.
    */
-  onItem?: (before: Item | undefined, after: Item | undefined) => void
+  onItem?: (before: Item | undefined, after: Item | undefined, copyOf?: Item) => void
   /**
    * What the indexes keep of an item that is added or replaced (not of `load`): a driver that reads
    * bodies from disk keeps a lean copy. `onItem` is still told of the whole item (or of one built
@@ -157,10 +159,10 @@ export const createMemoryStore = (opts: MemoryStoreOptions = {}): MemoryStore =>
   /** What the items were last re-tagged under (this process only: nothing of it persists here). */
   let fingerprint: string | undefined
   /** index.put (of the lean copy, if any), telling `onItem`. */
-  const put = (item: Item): void => {
+  const put = (item: Item, copyOf?: Item): void => {
     const before = onItem ? index.get(item.id) : undefined
     index.put(slim ? slim(item) : item)
-    onItem?.(before, item)
+    onItem?.(before, item, copyOf)
   }
   let states = new Map<string, SourceState>()
   /** By `topicId` NUL `itemId`. */
@@ -265,7 +267,7 @@ export const createMemoryStore = (opts: MemoryStoreOptions = {}): MemoryStore =>
         const out = mergeItem(stored, incoming)
         sum[out.kind]++
         if (out.item) {
-          put(freezeItem(out.item))
+          put(freezeItem(out.item), out.item === incoming ? incoming : undefined)
           visible = true
         }
       }

@@ -7,6 +7,7 @@ import { StoreError } from '../../model/errors.js'
 import type { IngestResult } from '../../model/types.js'
 import { itemSchema, stateSchema } from '../lowdb.js'
 import { syncDir } from './atomic-file.js'
+import { createJsonWriter } from './json-writer.js'
 
 const JOURNAL_FILE = /^journal-(\d+)\.jsonl$/
 const nameOf = (seq: number): string => `journal-${String(seq).padStart(6, '0')}.jsonl`
@@ -111,7 +112,9 @@ export const createJournal = (dir: string, seq: number) => {
       fh = await open(join(dir, nameOf(seq)), 'a')
       created = true
     }
-    await fh.write(lines.length === 1 ? lines[0]! : Buffer.concat(lines))
+    // One write of the lines as they are (no copy of them into one buffer).
+    if (lines.length === 1) await fh.write(lines[0]!)
+    else await fh.writev(lines)
     await fh.sync()
     if (created) {
       // The new file's name must be durable too, once.
@@ -168,48 +171,34 @@ export const createJournal = (dir: string, seq: number) => {
 /** The UTF-8 bytes of `value`'s JSON. */
 export const jsonBytes = (value: unknown): Buffer => Buffer.from(JSON.stringify(value))
 
-/** Bytes of the buffer {@link encodeEntry} encodes into and keeps (a larger entry gets its own). */
-const SCRATCH_BYTES = 1_048_576
-let scratch: Buffer | undefined
+/** Where {@link encodeEntry} writes its lines (each a view of one of its blocks). */
+let writer: ReturnType<typeof createJsonWriter> | undefined
 
 /**
  * One journal line: the JSON of `r` (source, state, then its items) and a newline, in one buffer,
  * and where each item's JSON lies in it (`spans[2k]`, `spans[2k + 1]`: offset and length of item
- * k's): a poll's items are encoded once, for the journal and the spill file both. Each text is
- * written into one buffer (`Buffer.from` of each, then a concat, went over each item's text
- * twice: to measure its bytes, then to write them).
+ * k's): a poll's items are encoded once, for the journal and the spill file both. The items are
+ * written straight into the line's bytes (json-writer.ts), not stringified then copied; the line
+ * is a view of a block that later lines do not overwrite.
  * @example const { line, spans } = encodeEntry(result) // line.subarray(spans[0], spans[0] + spans[1]): item 0's JSON
  */
 export const encodeEntry = (r: IngestResult): { line: Buffer; spans: number[] } => {
-  const head = `{"sourceId":${JSON.stringify(r.sourceId)},"state":${JSON.stringify(r.state)},"items":[`
-  const texts = r.items.map((item) => JSON.stringify(item))
-  // At most 3 bytes per UTF-16 code unit (a surrogate pair's 4 bytes are 2 units).
-  let most = 3 * head.length + texts.length + 3
-  for (const t of texts) most += 3 * t.length
-  let into: Buffer
-  if (most > SCRATCH_BYTES) {
-    // A large entry is measured: its own buffer is the line, held until written.
-    let bytes = Buffer.byteLength(head) + texts.length + 3
-    for (const t of texts) bytes += Buffer.byteLength(t)
-    into = Buffer.allocUnsafeSlow(bytes)
-  } else {
-    scratch ??= Buffer.allocUnsafeSlow(SCRATCH_BYTES)
-    into = scratch
-  }
-  let at = into.write(head, 0)
+  writer ??= createJsonWriter()
+  const w = writer
+  w.begin()
+  w.raw(`{"sourceId":${JSON.stringify(r.sourceId)},"state":${JSON.stringify(r.state)},"items":[`)
   const spans: number[] = []
-  for (let k = 0; k < texts.length; k++) {
-    if (k > 0) into[at++] = 0x2c // ,
-    const n = into.write(texts[k]!, at)
-    spans.push(at, n)
-    at += n
+  const { items } = r
+  for (let k = 0; k < items.length; k++) {
+    if (k > 0) w.byte(0x2c) // ,
+    const at = w.offset()
+    w.record(items[k] as unknown as Record<string, unknown>)
+    spans.push(at, w.offset() - at)
   }
-  into[at++] = 0x5d // ]
-  into[at++] = 0x7d // }
-  into[at++] = 0x0a // \n
-  // A line of its own (the journal holds it until written): the scratch is the next entry's.
-  const line = into === scratch ? Buffer.from(into.subarray(0, at)) : into.subarray(0, at)
-  return { line, spans }
+  w.byte(0x5d) // ]
+  w.byte(0x7d) // }
+  w.byte(0x0a) // \n
+  return { line: w.end(), spans }
 }
 
 /** The number the next journal file of `dir` takes (after every one found). */

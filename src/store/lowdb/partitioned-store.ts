@@ -423,12 +423,16 @@ export const createPartitionedStore = async (
     | undefined
   /**
    * Puts `full`'s JSON in the spill file: the journal's bytes when it is a copy of an item of the
-   * save, else its own.
+   * save (`copyOf`, when the memory store says which: no comparison), else its own.
    */
-  const spillPut = (full: Item): SpillSpan => {
+  const spillPut = (full: Item, copyOf?: Item): SpillSpan => {
     const key = spillKeyOf(full)
     const k = encoded?.byId.get(full.id)
-    if (encoded === undefined || k === undefined || !sameJson(full, encoded.items[k]!)) {
+    if (
+      encoded === undefined ||
+      k === undefined ||
+      (copyOf !== encoded.items[k] && !sameJson(full, encoded.items[k]!))
+    ) {
       return spill.put(jsonBytes(full), key)
     }
     return spill.put(encoded.line, key, encoded.spans[2 * k]!, encoded.spans[2 * k + 1]!)
@@ -440,13 +444,13 @@ export const createPartitionedStore = async (
     const g = givenWords?.get(full.id)
     return g && sameSearchFields(full, g.of) ? g.filter : wordsOf(full)
   }
-  /** Files `full` as pending: in memory while few bodies are, else in the spill file. */
-  const hold = (full: Item): void => {
+  /** Files `full` (a copy of `copyOf`, if given) as pending: in memory while few bodies are, else in the spill file. */
+  const hold = (full: Item, copyOf?: Item): void => {
     const chars = bodyChars(full)
     pendingChars += chars
     if (!opts.readOnly && heldChars + chars > spillAfter) {
       try {
-        const { seg, at, len } = spillPut(full)
+        const { seg, at, len } = spillPut(full, copyOf)
         pending.set(full.id, { seg, at, len, chars })
         return
       } catch {
@@ -536,7 +540,7 @@ export const createPartitionedStore = async (
     ...(opts.priorityOf ? { priorityOf: opts.priorityOf } : {}),
     slim: leanItem,
     matcher: createLeanMatcher((item) => slots.get(item.id)?.words, textOf),
-    onItem(before, after) {
+    onItem(before, after, copyOf) {
       if (before) unfile(before.id)
       if (!after) {
         if (before) {
@@ -558,7 +562,7 @@ export const createPartitionedStore = async (
         slots.set(after.id, slot)
       }
       cache.delete(after.id)
-      hold(full)
+      hold(full, full === after ? copyOf : undefined)
       texts.delete(after.id)
       const day = dayOf(after)
       file(day, slot, after.id)

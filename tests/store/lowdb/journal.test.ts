@@ -57,6 +57,16 @@ describe('journalEntries', () => {
     for (const readBytes of [1, 7, 64, 1 << 20]) expect(await all(dir, readBytes)).toEqual(expected)
   })
 
+  it('writes appends that arrive while a write is in flight together, in order', async () => {
+    const dir = tempDir()
+    const saves = Array.from({ length: 30 }, (_, k) => save(k))
+    const j = createJournal(dir, 1)
+    // Not awaited one by one: all but the first wait for the first write, then go in one.
+    await Promise.all(saves.map((s) => j.append(s)))
+    await j.close()
+    expect(await all(dir)).toEqual(JSON.parse(JSON.stringify(saves)))
+  })
+
   it('drops a last line cut short, and names the file and line of a damaged one when it is reached', async () => {
     const dir = tempDir()
     const j = createJournal(dir, 1)

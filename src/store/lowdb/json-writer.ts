@@ -6,9 +6,6 @@
  * of strings are written from their own JSON.stringify.
  */
 
-/** Buffer's own UTF-8 writer (what `buf.write(s, at)` calls, without its argument checks). */
-type Utf8Writer = { utf8Write(s: string, at: number, length: number): number }
-
 /** What the quote-only path cannot write: JSON.stringify escapes them otherwise than with a backslash before. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the characters JSON escapes
 const ESCAPED_OTHERWISE = /[\u0000-\u001f\\\ud800-\udfff]/
@@ -45,7 +42,7 @@ export const createJsonWriter = () => {
   /** `s` as it is (its UTF-8 bytes), `s` holding no character JSON escapes. */
   const raw = (s: string): void => {
     room(3 * s.length)
-    at += (buf as unknown as Utf8Writer).utf8Write(s, at, buf.length - at)
+    at += buf.write(s, at, buf.length - at, 'utf8')
   }
 
   /** A string's JSON. */
@@ -76,7 +73,7 @@ export const createJsonWriter = () => {
     room(3 * n + quotes + 2)
     buf[at++] = 0x22
     const start = at
-    let end = start + (buf as unknown as Utf8Writer).utf8Write(s, start, buf.length - start)
+    let end = start + buf.write(s, start, buf.length - start, 'utf8')
     at = end + quotes
     // Each quote gets its backslash: the bytes after the k-th quote move k places on, last first
     // (a quote's byte 0x22 is no part of another character's UTF-8 bytes).

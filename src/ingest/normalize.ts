@@ -274,7 +274,9 @@ export const normalizeFeed = (
     let contentHtml: string | undefined
     if (rawContent !== undefined && rawContent === summaryHtml && rawContent.length <= SHARED_MAX) {
       // The same HTML is the content and, as text, the summary (an RSS description): one pass.
-      const both = sanitizeHtmlAndText(rawContent, contentBase)
+      // The summary is cut to SUMMARY_MAX: its text need not be collapsed further (cutHead reads
+      // the first SUMMARY_MAX characters of a longer one).
+      const both = sanitizeHtmlAndText(rawContent, contentBase, SUMMARY_MAX)
       summaryText = both.text
       contentHtml =
         (both.html.length <= ITEM_CAPS.contentHtml

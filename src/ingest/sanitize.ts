@@ -1,7 +1,7 @@
 /** HTML from feeds → safe article HTML with absolute URLs (allow-list), or → plain text. */
 import { Parser } from 'htmlparser2'
 import sanitize from 'sanitize-html'
-import { collapseWhitespace } from '../topics/text.js'
+import { collapsedHead, collapseWhitespace } from '../topics/text.js'
 import { resolveUrl } from '../util/url.js'
 
 /** Tags an article body may keep; everything else is dropped (its text kept, except script/style). */
@@ -163,19 +163,23 @@ export const sanitizeHtmlParsed = (html: string, baseUrl: string): string =>
 /**
  * `{ html: sanitizeHtml(html, baseUrl), text: htmlToText(html) }`, in one reading of HTML that
  * {@link plainSanitized} writes (a feed's description is usually both an item's content and,
- * as text, its summary): the text comes from the same pass over the same tags.
+ * as text, its summary): the text comes from the same pass over the same tags. With `textMax`,
+ * a text of more than `textMax` characters may be only a start of htmlToText's, one of more than
+ * `textMax` characters (topics/text.ts collapsedHead): enough for a summary cut to `textMax`.
  * @example sanitizeHtmlAndText('<p>Talks <b>resume</b></p>', 'https://e.org/') // { html: '<p>Talks <b>resume</b></p>', text: 'Talks resume' }
  */
 export const sanitizeHtmlAndText = (
   html: string,
   baseUrl: string,
+  textMax = Number.POSITIVE_INFINITY,
 ): { html: string; text: string } => {
-  if (!MARKUP_OR_ESCAPED.test(html)) return { html: html.trim(), text: collapseWhitespace(html) }
+  if (!MARKUP_OR_ESCAPED.test(html))
+    return { html: html.trim(), text: collapsedHead(html, textMax) }
   currentBase = baseUrl
   try {
     plainTextWanted = true
     const plain = plainSanitized(html)
-    if (plain !== undefined) return { html: plain.trim(), text: collapseWhitespace(plainText) }
+    if (plain !== undefined) return { html: plain.trim(), text: collapsedHead(plainText, textMax) }
     return { html: sanitize(html, ARTICLE_OPTIONS).trim(), text: htmlToText(html) }
   } finally {
     currentBase = ''

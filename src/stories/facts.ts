@@ -229,6 +229,7 @@ const clauseOf = (raw: string, words: string[], fold: boolean, polish: boolean):
   // Made at their size: grown word by word, they left several times their size of garbage.
   const lexemes: (Lexeme | undefined)[] = new Array(words.length)
   const keys: number[] = new Array(words.length)
+  let wanted = keysWanted
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!
     const s = stem(w)
@@ -237,13 +238,21 @@ const clauseOf = (raw: string, words: string[], fold: boolean, polish: boolean):
       (IN_AXIS_LEXEMES.mayHold(s) ? AXIS_LEXEMES.get(s) : undefined)
     // An unfolded Polish word only dilutes the similarity to the English reports of its event
     // (two Polish reports share their folded words and figures).
-    keys[i] =
-      isContentWord(w) && !unfolded?.[i]
-        ? fnv1a((HAS_SYNONYM.mayHold(s) ? SYNONYM_OF.get(s) : undefined) ?? s)
-        : -1
+    if (wanted > 0 && isContentWord(w) && !unfolded?.[i]) {
+      keys[i] = fnv1a((HAS_SYNONYM.mayHold(s) ? SYNONYM_OF.get(s) : undefined) ?? s)
+      wanted--
+    } else keys[i] = -1
   }
+  keysWanted = wanted
   return { raw, words, lexemes, keys }
 }
+
+/**
+ * How many more content words {@link clauseOf} gives a key (the rest get -1): a summary's keys
+ * past the first `summaryKeyMax` of {@link readStory} are never read (features.ts keeps a lede of
+ * them), and its words are most of an item's. Set around each text's clauses.
+ */
+let keysWanted = Number.POSITIVE_INFINITY
 
 /**
  * What the passes below need to know of a word found in some lexicon: every lexicon is looked up
@@ -559,19 +568,27 @@ const maskOf = (s: ReadonlySet<number>, first: number): number => {
  * @example storyFacts('Torkham reopens after 25 days').numbers // [25]
  */
 export const storyFacts = (title: string, summary = ''): StoryFacts =>
-  readStory(title, summary).facts
+  readStory(title, summary, 0).facts
 
 /**
  * {@link storyFacts} and the keys of the content words of title and summary, in order (fnv1a of
- * each stem), from one normalisation of each text: what storyFeatures needs.
+ * each stem), from one normalisation of each text: what storyFeatures needs. Only the first
+ * `summaryKeyMax` keys of the summary are made (the facts do not read them).
  */
 export const readStory = (
   title: string,
   summary = '',
+  summaryKeyMax = Number.POSITIVE_INFINITY,
 ): { facts: StoryFacts; titleKeys: number[]; summaryKeys: number[]; events: number[] } => {
   const polish = isPolish(title) || isPolish(summary)
   const head = clausesOf(title, polish)
-  const body = clausesOf(summary, polish)
+  keysWanted = summaryKeyMax
+  let body: Clause[]
+  try {
+    body = clausesOf(summary, polish)
+  } finally {
+    keysWanted = Number.POSITIVE_INFINITY
+  }
   const all = head.concat(body)
   let count = 0
   for (const c of all) count += c.words.length

@@ -39,7 +39,7 @@ export const isBackgroundPiece = (title: string): boolean => BACKGROUND_PIECE.te
  */
 export const storyFeatures = (title: string, summary = ''): StoryFeatures => {
   // One normalisation of each text serves the facts and the words.
-  const { facts, titleKeys, summaryKeys, events } = readStory(title, summary)
+  const { facts, titleKeys, summaryKeys, events } = readStory(title, summary, SUMMARY_WORDS)
   const lede = Math.min(summaryKeys.length, SUMMARY_WORDS)
   const background = isBackgroundPiece(title)
   // Written straight into the array sortedUnique sorts: no list of numbers built and copied first.

@@ -12,6 +12,7 @@ import type { RegexSpec } from './term.js'
 import {
   collapseWhitespace,
   contentText,
+  summaryLeads,
   summaryWordsIn,
   takesAsciiPath,
   tokenize,
@@ -168,22 +169,25 @@ export const prepareItem = (
   let seen: Uint8Array | undefined
   // A summary cut from the content has the content's hits that end within its words: it is not
   // scanned again (its hits are made once the content's are known; they add nothing to `seen`).
-  const summaryWords =
-    compiled.fields.includes('summary') && compiled.fields.includes('content')
-      ? summaryWordsIn(item.summary ?? '', contentText(item.contentHtml ?? ''))
-      : -1
+  // Its count of words is only read when the content has a hit.
+  const summaryCut =
+    compiled.fields.includes('summary') &&
+    compiled.fields.includes('content') &&
+    summaryLeads(item.summary ?? '', contentText(item.contentHtml ?? ''))
   for (const field of compiled.fields) {
     const read = readField(item, field)
     fields[field] = read.field
-    if (field === 'summary' && summaryWords >= 0) continue
+    if (field === 'summary' && summaryCut) continue
     const found = scanField(read, compiled.index)
     hits[field] = found
     if (found === NO_HITS) continue
     seen ??= new Uint8Array(compiled.index.size)
     for (const id of found.keys()) seen[id] = 1
   }
-  if (summaryWords >= 0 && hits.content !== NO_HITS)
-    hits.summary = hitsWithin(hits.content, summaryWords, compiled.index) ?? NO_HITS
+  if (summaryCut && hits.content !== NO_HITS) {
+    const words = summaryWordsIn(item.summary ?? '', contentText(item.contentHtml ?? ''))
+    hits.summary = hitsWithin(hits.content, words, compiled.index) ?? NO_HITS
+  }
   const prepared: PreparedItem = {
     item,
     fields,

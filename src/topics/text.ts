@@ -192,6 +192,30 @@ export const collapseWhitespace = (s: string): string => s.replace(WHITESPACE_RU
 /** What {@link collapseWhitespace} replaces: two or more whitespace characters, or one that is not a space. */
 const WHITESPACE_RUN = /\s{2,}|[^\S ]/g
 
+/** Whitespace, as `\s` and `trim` read it (global: searched from a `lastIndex`). */
+const WHITESPACE = /\s/g
+
+/**
+ * {@link collapseWhitespace} of `s` when that has at most `max` characters; else a text of more
+ * than `max` characters that it starts with. A head of `s` that ends before whitespace collapses
+ * to a start of the whole's collapse (a run cut there only loses its last space to the trim):
+ * when a head a little longer than `max` gives more than `max` characters, the rest is not read.
+ * For a reader of the first `max` characters (a summary cut from a long text: the regex pass and
+ * the copy of the whole text were most of its cost).
+ * @example collapsedHead('Torkham  reopens to trade. '.repeat(40), 600).length // 631, not 1,039
+ */
+export const collapsedHead = (s: string, max: number): string => {
+  const from = max + (max >> 4) + 16
+  if (s.length > from) {
+    WHITESPACE.lastIndex = from
+    if (WHITESPACE.test(s)) {
+      const head = collapseWhitespace(s.slice(0, WHITESPACE.lastIndex - 1))
+      if (head.length > max) return head
+    }
+  }
+  return collapseWhitespace(s)
+}
+
 const NAMED_ENTITIES: Readonly<Record<string, string>> = dict({
   amp: '&',
   lt: '<',
@@ -356,6 +380,81 @@ export const leadingWords = (part: string, whole: string): number => {
   return n === 0 || !isWordChar(part.charCodeAt(n - 1)) || !isWordChar(whole.charCodeAt(j))
     ? words
     : -1
+}
+
+/**
+ * ASCII whitespace other than a space (global: searched from a `lastIndex`). With two spaces
+ * (searched with indexOf), where whitespace that is not one space between two other characters
+ * may start: one regex for both cost ten times as much as these two searches.
+ */
+const NOT_SPACE = /[\t-\r]/g
+
+/**
+ * Whether {@link leadingWords}(part, whole) >= 0, compared a stretch at a time: `whole` between
+ * its runs of whitespace other than one space (a paragraph of a content's text) is compared to
+ * `part` at once (two slices compared as strings: `startsWith` cost 3× as much), not a
+ * character at a time. Text the stretches do not tell about
+ * (`part` with other whitespace where `whole` has one space, or unlike `whole`) is read by
+ * leadingWords, which then decides. For two texts known to take the ASCII path.
+ * @example leadsWith('Torkham reopens…', ' Torkham  reopens to trade') // true
+ */
+export const leadsWith = (part: string, whole: string): boolean =>
+  stretchesLead(part, whole) || leadingWords(part, whole) >= 0
+
+/** True when {@link leadsWith} is true by its stretches; false: not known. */
+const stretchesLead = (part: string, whole: string): boolean => {
+  const n = part.endsWith('\u2026') ? part.length - 1 : part.length
+  const m = whole.length
+  let i = 0
+  let j = 0
+  while (i < n && isAsciiSpace(part.charCodeAt(i))) i++
+  while (j < m && isAsciiSpace(whole.charCodeAt(j))) j++
+  /** The next whitespace of `whole` other than a space from where it was searched (m: none). */
+  let tab = -1
+  while (i < n) {
+    // The stretch of `whole` from j up to its next whitespace other than one space.
+    if (tab < j) {
+      NOT_SPACE.lastIndex = j
+      tab = NOT_SPACE.test(whole) ? NOT_SPACE.lastIndex - 1 : m
+    }
+    const spaces = whole.indexOf('  ', j)
+    let end = spaces < 0 || spaces > tab ? tab : spaces
+    if (end > j && end < m && whole.charCodeAt(end - 1) === 32) end--
+    if (n - i <= end - j) {
+      // `part` ends in this stretch, where a word of `whole` ends.
+      if (part.slice(i, n) !== whole.slice(j, j + n - i)) return false
+      const after = j + n - i
+      return n === 0 || !isWordChar(part.charCodeAt(n - 1)) || !isWordChar(whole.charCodeAt(after))
+    }
+    if (part.slice(i, i + end - j) !== whole.slice(j, end)) return false
+    i += end - j
+    j = end
+    // A run of whitespace in both.
+    if (!isAsciiSpace(part.charCodeAt(i)) || !isAsciiSpace(whole.charCodeAt(j))) return false
+    while (i < n && isAsciiSpace(part.charCodeAt(i))) i++
+    while (j < m && isAsciiSpace(whole.charCodeAt(j))) j++
+  }
+  return true
+}
+
+/** The last summary and content {@link summaryLeads} read, and what it found. */
+let lastLeadSummary: string | undefined
+let lastLeadContent: ContentText | undefined
+let lastLeads = false
+
+/**
+ * Whether {@link summaryWordsIn} is not -1 (an item's summary is the start of its content's
+ * text), told by {@link leadsWith}: the tagger (prepare.ts) needs the count of words only when the
+ * content has a hit, the word filter (word-filter.ts `wordsOf`) never. Asked by both of one item
+ * in a row: the last answer is remembered (one entry).
+ */
+export const summaryLeads = (summary: string, content: ContentText): boolean => {
+  if (summary !== lastLeadSummary || content !== lastLeadContent) {
+    lastLeads = content.ascii && takesAsciiPath(summary) && leadsWith(summary, content.text)
+    lastLeadSummary = summary
+    lastLeadContent = content
+  }
+  return lastLeads
 }
 
 /** The last summary and content {@link summaryWordsIn} read, and what it found. */

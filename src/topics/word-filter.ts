@@ -4,9 +4,9 @@ import {
   collapseWhitespace,
   contentText,
   htmlToText,
-  leadingWords,
+  leadsWith,
   normalizeText,
-  summaryWordsIn,
+  summaryLeads,
   takesAsciiPath,
 } from './text.js'
 
@@ -340,7 +340,7 @@ export const wordsOf = (item: SearchableItem): string => {
   addField(item.title)
   if (ascii) {
     // A summary cut from the content (an RSS description that is both) adds no word of its own.
-    if (summaryWordsIn(summary, read) < 0) addField(summary)
+    if (!summaryLeads(summary, read)) addField(summary)
     addAsciiWords(content)
   } else {
     addField(summary)
@@ -359,7 +359,7 @@ export const wordsOf = (item: SearchableItem): string => {
  * @example coveredWords('Torkham reopens…', ' Torkham  reopens to trade') // true
  */
 export const coveredWords = (part: string, whole: string): boolean =>
-  takesAsciiPath(part) && takesAsciiPath(whole) && leadingWords(part, whole) >= 0
+  takesAsciiPath(part) && takesAsciiPath(whole) && leadsWith(part, whole)
 
 /** False: the word is certainly not in the set; true: it probably is (check the text). */
 export const mayHave = (filter: string, [a, b]: WordProbe): boolean => {

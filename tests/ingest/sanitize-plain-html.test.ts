@@ -139,6 +139,31 @@ describe('sanitizeHtmlAndText against sanitizeHtml and htmlToText apart', () => 
     }
     expect(written).toBeGreaterThan(20_000)
   })
+
+  it('gives htmlToText, or a start of it of more than textMax characters, with textMax', () => {
+    const rnd = mulberry32(78)
+    const text = [...TEXT, ...CHARACTER_REFERENCES.slice(0, 16)]
+    let cut = 0
+    // Paragraphs of words, whitespace and references, with a random fragment now and then:
+    // texts long enough to be cut.
+    const pieces = [...text, '<p>', '</p>', '<b>', '</b>', '<br>', ' Doha talks ', '&amp;', '  ']
+    for (let n = 0; n < 10_000; n++) {
+      let html = n % 3 === 0 ? fragment(rnd) : ''
+      for (let k = n % 90; k >= 0; k--) html += pieces[Math.floor(rnd() * pieces.length)]
+      const base = BASES[n % BASES.length] as string
+      const max = Math.floor(rnd() * 60)
+      const both = sanitizeHtmlAndText(html, base, max)
+      const whole = htmlToText(html)
+      expect(both.html, JSON.stringify(html)).toBe(sanitizeHtml(html, base))
+      if (whole.length <= max) expect(both.text, JSON.stringify(html)).toBe(whole)
+      else {
+        expect(both.text.length, JSON.stringify(html)).toBeGreaterThan(max)
+        expect(whole.startsWith(both.text), JSON.stringify([html, max])).toBe(true)
+        if (both.text.length < whole.length) cut++
+      }
+    }
+    expect(cut).toBeGreaterThan(200)
+  })
 })
 
 describe.skipIf(!corpusPresent())('sanitizeHtml of plain article tags on the corpus', () => {

@@ -167,6 +167,61 @@ describe('readStory: a text reads the same every time', () => {
   })
 })
 
+describe('readStory: the first summary keys only', () => {
+  it('gives the first summaryKeyMax keys of the summary, and all else as without a cap', () => {
+    const words = [
+      'Torkham',
+      'reopened',
+      'killed',
+      'Chaman',
+      'the',
+      'talks',
+      'Monday',
+      '14',
+      'Islamabad',
+      'quake',
+      'hits',
+      'Kabul',
+      'after',
+      'three',
+      'wickets',
+      'Pakistan',
+      'England',
+      'Test',
+      'in',
+      'Peshawar',
+      'Dr',
+      'Imran',
+      'Khan',
+      'arrested',
+      'rose',
+      '2.5bn',
+      'trade',
+      'and',
+    ]
+    const marks = [' ', ' ', ' ', ', ', '. ', '; ', ' - ', '… ', 'ł ']
+    const next = seeded(41)
+    const text = (n: number): string => {
+      let t = ''
+      for (let i = 0; i < n; i++)
+        t += `${words[next() % words.length]}${marks[next() % marks.length]}`
+      return t
+    }
+    for (let n = 0; n < 600; n++) {
+      const title = text(next() % 14)
+      const summary = text(next() % 120)
+      const whole = readStory(title, summary)
+      for (const max of [0, 1, 5, 40]) {
+        const capped = readStory(title, summary, max)
+        expect(capped.summaryKeys, JSON.stringify([title, summary, max])).toEqual(
+          whole.summaryKeys.slice(0, max),
+        )
+        expect({ ...capped, summaryKeys: [] }).toEqual({ ...whole, summaryKeys: [] })
+      }
+    }
+  })
+})
+
 describe('readStory: event keys', () => {
   /** Its disasters' and matches' keys (an actor's development is keyed apart: actors.test.ts). */
   const events = (title: string, summary = '') =>

@@ -1,16 +1,21 @@
 import { describe, expect, it } from 'vitest'
 import {
+  collapsedHead,
   collapseWhitespace,
   contentText,
   decodeEntities,
   htmlText,
   htmlToText,
+  leadingWords,
+  leadsWith,
   nfkc,
   normalizeText,
   normalizeUnicode,
   takesAsciiPath,
   tokenize,
 } from '../../src/topics/text.js'
+import { corpusPresent } from '../helpers/corpus.js'
+import { corpusEntryTexts } from '../helpers/corpus-texts.js'
 import { seeded } from '../helpers/random.js'
 
 describe('normalizeText', () => {
@@ -261,4 +266,115 @@ describe('contentText', () => {
     expect(contentText('<p>Caf&eacute;</p>')).toEqual({ text: ' Café ', ascii: false })
     expect(contentText('<p>Doha…</p>')).toEqual({ text: ' Doha… ', ascii: true })
   })
+})
+
+describe('collapsedHead', () => {
+  /** What it must give: collapseWhitespace's text, or a start of it of more than `max` characters. */
+  const holds = (s: string, max: number): void => {
+    const whole = collapseWhitespace(s)
+    const head = collapsedHead(s, max)
+    if (whole.length <= max) expect(head, JSON.stringify([s, max])).toBe(whole)
+    else {
+      expect(head.length, JSON.stringify([s, max])).toBeGreaterThan(max)
+      expect(whole.startsWith(head), JSON.stringify([s, max])).toBe(true)
+    }
+  }
+  it('reads only a head of a long text, whose collapse is a start of the whole', () => {
+    expect(collapsedHead('a  b   c d', 2)).toBe('a b c d') // too short to be cut
+    const long = `${'word '.repeat(200)}end`
+    expect(collapsedHead(long, 600).length).toBeLessThan(collapseWhitespace(long).length)
+    holds(long, 600)
+    // A head that ends in a run of whitespace, or has too little text: the whole is collapsed.
+    holds(`${'a'.repeat(30)}${' '.repeat(40)}b`, 10)
+    holds(`${' '.repeat(80)}ab`, 10)
+  })
+  it('holds on random text with every kind of whitespace, surrogate pairs and any cap', () => {
+    const alphabet = [
+      ...'ab  \t\n\r\u000b\f\u00a0\u1680\u2000\u2028\u2029\u202f\u3000\ufeff.',
+      '\u{1F600}',
+      'word ',
+      '  ',
+    ]
+    const next = seeded(23)
+    for (let n = 0; n < 20_000; n++) {
+      let t = ''
+      for (let i = next() % 120; i >= 0; i--) t += alphabet[next() % alphabet.length]
+      holds(t, next() % 60)
+    }
+  })
+})
+
+describe('leadsWith', () => {
+  /** leadingWords is the oracle: the same answer, by stretches or by its own reading. */
+  const same = (part: string, whole: string): void => {
+    expect(leadsWith(part, whole), JSON.stringify([part, whole])).toBe(
+      leadingWords(part, whole) >= 0,
+    )
+  }
+  it('tells a summary cut from a text of paragraphs, and one that is not', () => {
+    const text = ' Torkham reopens.  Trade resumes\n at dawn  today '
+    expect(leadsWith('Torkham reopens. Trade…', text)).toBe(true)
+    expect(leadsWith('Torkham reopens. Trade resumes at…', text)).toBe(true)
+    expect(leadsWith('Torkham reopens. Trade resumes at dawn today', text)).toBe(true)
+    expect(leadsWith('Torkham reopens. Trad…', text)).toBe(false)
+    expect(leadsWith('Torkham reopens. Trade resumed…', text)).toBe(false)
+    expect(leadsWith('Torkham reopens.\tTrade…', text)).toBe(true)
+    expect(leadsWith('Torkham  reopens…', text)).toBe(true)
+    expect(leadsWith('', text)).toBe(true)
+  })
+  it('agrees with leadingWords on random texts and summaries cut from them', () => {
+    const pieces = [
+      'Torkham',
+      'trade',
+      'a',
+      '1',
+      '.',
+      ',',
+      '…',
+      ' ',
+      ' ',
+      ' ',
+      '  ',
+      '\t',
+      '\n',
+      ' \n ',
+    ]
+    const next = seeded(31)
+    let leading = 0
+    for (let n = 0; n < 30_000; n++) {
+      let whole = ''
+      for (let i = next() % 40; i >= 0; i--) whole += pieces[next() % pieces.length]
+      // A summary as feeds make one: the text collapsed or as it is, cut, maybe with "…", now
+      // and then a character changed.
+      const from = next() % 2 ? collapseWhitespace(whole) : whole
+      let part = from.slice(0, next() % (from.length + 1))
+      if (next() % 2) part += '…'
+      if (next() % 8 === 0 && part.length > 0) {
+        const at = next() % part.length
+        part = part.slice(0, at) + pieces[next() % pieces.length] + part.slice(at + 1)
+      }
+      same(part, whole)
+      if (leadingWords(part, whole) >= 0) leading++
+    }
+    expect(leading).toBeGreaterThan(10_000)
+  })
+  it.skipIf(!corpusPresent())(
+    'agrees with leadingWords on the corpus, its texts and summaries cut from them',
+    async () => {
+      let compared = 0
+      for await (const { text: html } of corpusEntryTexts()) {
+        const whole = htmlText(html)
+        if (!takesAsciiPath(whole)) continue
+        const text = collapseWhitespace(whole)
+        for (const cut of [text.length, 600, 200, 37]) {
+          same(text.slice(0, cut), whole)
+          same(`${text.slice(0, cut)}…`, whole)
+        }
+        same(htmlToText(html), whole)
+        compared++
+      }
+      expect(compared).toBeGreaterThan(5_000)
+    },
+    120_000,
+  )
 })

@@ -36,8 +36,12 @@ export type MemoryStore = Store & {
   clusterMembers(clusterId: string): Promise<Item[]>
   /** A copy of all data (items newest first, states by id); items are frozen, do not mutate. */
   snapshot(): DbSnapshot
-  /** The snapshot without its items (what a store keeping items elsewhere writes: no sort of them). */
-  stateSnapshot(): Omit<DbSnapshot, 'items'>
+  /**
+   * The snapshot without its items (what a store keeping items elsewhere writes: no sort of them).
+   * `shared`: the stored states themselves (frozen all through), not copies, for a caller that only
+   * serialises them.
+   */
+  stateSnapshot(shared?: boolean): Omit<DbSnapshot, 'items'>
   /**
    * Replaces all data with `s` (trusted: validate before). `frozen`: its items are frozen already
    * and owned by the store from now on (no copy of each).
@@ -194,9 +198,12 @@ export const createMemoryStore = (opts: MemoryStoreOptions = {}): MemoryStore =>
     return topics ? pick(topics, index.sortedByTopic) : index.sorted()
   }
 
-  const stateSnapshot = (): Omit<DbSnapshot, 'items'> => {
+  const stateSnapshot = (shared = false): Omit<DbSnapshot, 'items'> => {
     const out: Record<string, SourceState> = {}
-    for (const id of [...states.keys()].sort()) out[id] = structuredClone(states.get(id)!)
+    for (const id of [...states.keys()].sort()) {
+      const st = states.get(id)!
+      out[id] = shared ? st : structuredClone(st)
+    }
     const vs = sortedVerdicts()
     const ms = [...models.keys()].sort().map((id) => models.get(id) as StoredTopicModel)
     return {

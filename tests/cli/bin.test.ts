@@ -1,5 +1,5 @@
 /** bin/topicwire.js: plain node on the compiled dist/ when it is fresh, tsx on src/ when src/ changed since the build. */
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import {
   copyFileSync,
   mkdirSync,
@@ -70,6 +70,34 @@ describe('bin/topicwire.js', () => {
     write('dist/.build-stamp', 'x\n', 2_000)
     rmSync(join(dir, 'src'), { recursive: true })
     expect(run('demo')).toBe('dist demo\n')
+  })
+
+  it('ends `fetch --once` when main returns, with its exit code and all its output, whatever still waits in the event loop', () => {
+    write('dist/.build-stamp', 'x\n', 2_000)
+    write('dist/util/young-generation.mjs', 'export const holdYoungGeneration = () => {}\n', 2_000)
+    // 2 MB on a pipe, an exit code, and a timer that would print after main returned.
+    const line = `${'x'.repeat(1023)}\n`
+    write(
+      'dist/bundle/cli.js',
+      `export const main = async (argv) => {
+        for (let i = 0; i < 2048; i++) process.stdout.write(${JSON.stringify(line)})
+        setTimeout(() => process.stdout.write('late\\n'), 300)
+        return argv.includes('--once') ? 3 : 0
+      }\n`,
+      2_000,
+    )
+    const spawned = (...args: string[]) =>
+      spawnSync(process.execPath, [join(dir, 'bin/topicwire.js'), ...args], {
+        encoding: 'utf8',
+        maxBuffer: 8 * 1_048_576,
+      })
+    const once = spawned('fetch', '--once')
+    expect(once.status).toBe(3)
+    expect(once.stdout).toBe(line.repeat(2048))
+    // Any other command runs until its event loop is empty, as before.
+    const check = spawned('check')
+    expect(check.status).toBe(0)
+    expect(check.stdout).toBe(`${line.repeat(2048)}late\n`)
   })
 
   it.each(['--version', '-v'])('answers %s without loading either', (flag) => {

@@ -186,6 +186,26 @@ const spillKeyOf = (i: Item): string => {
 
 const isSpilled = (p: Item | Spilled): p is Spilled => 'chars' in p
 
+/**
+ * A Map that counts the calls that change it (`edits`): a flush that finds the count as it was
+ * when it took the pending items it writes knows each is still there, as it was, without looking.
+ */
+class EditedMap<K, V> extends Map<K, V> {
+  edits = 0
+  override set(key: K, value: V): this {
+    this.edits++
+    return super.set(key, value)
+  }
+  override delete(key: K): boolean {
+    this.edits++
+    return super.delete(key)
+  }
+  override clear(): void {
+    this.edits++
+    super.clear()
+  }
+}
+
 /** Whether values `x` and `y` of objects at `depth` are written alike (see {@link sameJson}). */
 const sameIn = (x: unknown, y: unknown, depth: number): boolean =>
   x === y ||
@@ -401,7 +421,7 @@ export const createPartitionedStore = async (
   /** Each stored item's {@link Slot}; where it lies on disk is valid while it is not in `pending`. */
   const slots = new Map<string, Slot>()
   /** Whole items changed since the last flush, not yet in any partition (or where they are spilled). */
-  const pending = new Map<string, Item | Spilled>()
+  const pending = new EditedMap<string, Item | Spilled>()
   /** About how many characters of bodies `pending` holds, spilled or not (recounted after each flush). */
   let pendingChars = 0
   /** The part of `pendingChars` in memory (the rest is in the spill file). */
@@ -794,6 +814,8 @@ export const createPartitionedStore = async (
 
   /** Writes the changed partitions and their indexes; renames and bookkeeping in one synchronous step. */
   const writeDays = async (days: string[]): Promise<void> => {
+    /** `pending` as the writes take their items from it (see the bookkeeping). */
+    const edits = pending.edits
     const doomed: string[] = []
     const jobs: {
       day: string
@@ -873,6 +895,13 @@ export const createPartitionedStore = async (
       await Promise.all(readers.map((r) => r.close()))
     }
     // Synchronous from here to the bookkeeping: no read sees a partition with stale offsets.
+    // Nothing changed `pending` during the writes (no save meanwhile, as in a first import's final
+    // flush): each item written from it is still there as written, so it is not looked up again,
+    // and when they are all of it, it is emptied at once (50,000 deletions were ~25 ms of the
+    // flush's end).
+    const untouched = pending.edits === edits
+    /** Items written from `pending` that leave it (with `untouched`: left for the end). */
+    const done: string[] = []
     for (const j of jobs) {
       renameSync(tempOf(files.day(j.day)), files.day(j.day))
       renameSync(tempOf(files.dayIndex(j.day)), files.dayIndex(j.day))
@@ -885,10 +914,14 @@ export const createPartitionedStore = async (
         slot.off = r.off
         slot.len = r.len
         const p = j.written[k]
-        if (p && pending.get(r.item.id) === p) pending.delete(r.item.id)
+        if (!p) continue
+        if (untouched) done.push(r.item.id)
+        else if (pending.get(r.item.id) === p) pending.delete(r.item.id)
       }
       writes++
     }
+    if (done.length === pending.size) pending.clear()
+    else for (const id of done) pending.delete(id)
     for (const day of doomed) {
       rmSync(files.day(day), { force: true })
       rmSync(files.dayIndex(day), { force: true })
@@ -919,7 +952,8 @@ export const createPartitionedStore = async (
       // States after items: a crash in between leaves a state older than its items, so the next
       // poll fetches again what it may have missed, never the other way round.
       if (rev !== flushed) {
-        await stateFile.write(mem.stateSnapshot())
+        // Written as they are (frozen): a copy of each of a thousand states was ~20 ms of the flush's end.
+        await stateFile.write(mem.stateSnapshot(true))
         writes++
       }
       await dropJournal(dir, folded.splice(0))

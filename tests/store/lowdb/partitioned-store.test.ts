@@ -114,6 +114,65 @@ describe('createPartitionedStore', () => {
     await b.close()
   }, 30_000)
 
+  it('keeps an item saved while a flush writes its day pending, and writes that version by the next flush', async () => {
+    const dir = tempDir()
+    const path = join(dir, 'db.json')
+    const s = await createPartitionedStore({ path, spillAfterChars: 50_000 })
+    // Days big enough (10 MB) that their writes take a while, held and spilled bodies both.
+    const items = Array.from({ length: 1_000 }, (_, k) => ({
+      ...on(1 + (k % 2), `first ${k}`),
+      contentHtml: `<p>${k} ${'w'.repeat(10_000)}</p>`,
+    }))
+    await s.saveIngest({ sourceId: 'dawn', items, state })
+    // Updates (another content hash) of items on both days.
+    const changed = [items[0]!, items[1]!, items[999]!].map((i) => ({
+      ...i,
+      title: `${i.title}, updated`,
+      contentHash: `${i.contentHash}-2`,
+    }))
+    const flushing = s.flush()
+    // Saved once the flush has taken the items it writes (its first temp file is there).
+    const temp = join(dir, 'db', 'items', '.2024-05-01.json.tmp')
+    while (!existsSync(temp)) await new Promise((r) => setImmediate(r))
+    await s.saveIngest({ sourceId: 'dawn', items: changed, state })
+    await flushing
+    // The flush wrote the versions it took.
+    expect(readFileSync(join(dir, 'db', 'items', '2024-05-01.json'), 'utf8')).not.toContain(
+      'updated',
+    )
+    const titles = async (from: typeof s) =>
+      Promise.all(changed.map(async (i) => (await from.getItem(i.id))?.title))
+    const updated = changed.map((i) => i.title)
+    expect(await titles(s)).toEqual(updated)
+    await s.flush()
+    await s.close()
+    const b = await createPartitionedStore({ path })
+    expect(await titles(b)).toEqual(updated)
+    expect(await b.getItem(items[2]!.id)).toEqual(items[2])
+    expect(await b.countItems?.()).toBe(1_000)
+    await b.close()
+  }, 30_000)
+
+  it('writes more days than one write takes together (pending items of days left for the next), all of them', async () => {
+    const dir = tempDir()
+    const path = join(dir, 'db.json')
+    const s = await createPartitionedStore({ path, spillAfterChars: 0 })
+    const items = Array.from({ length: 60 }, (_, k) =>
+      makeItem({
+        title: `day ${k % 12} item ${k}`,
+        publishedAt: `2024-05-${String(1 + (k % 12)).padStart(2, '0')}T10:00:00.000Z`,
+      }),
+    )
+    await s.saveIngest({ sourceId: 'dawn', items, state })
+    await s.flush()
+    expect(dayFiles(dir)).toHaveLength(12)
+    for (const i of items) expect(await s.getItem(i.id)).toEqual(i)
+    await s.close()
+    const b = await createPartitionedStore({ path })
+    for (const i of items) expect(await b.getItem(i.id)).toEqual(i)
+    await b.close()
+  })
+
   it('keeps unwritten bodies past spillAfterChars in a spill file, not in memory, until the flush writes them', async () => {
     const dir = tempDir()
     const path = join(dir, 'db.json')

@@ -76,12 +76,12 @@ export const createBandTable = (count: number, maxPerBucket = MAX_PER_BUCKET): B
   let links = new Int32Array(slotRoom * count * 2)
   /** The next newer entry of the same bucket, once a removal needed them. */
   let newer: Int32Array | undefined
-  /** The head cell of each band a visit found (reused by every visit). */
-  const heads = new Int32Array(count)
   /** The slots the last gather found. */
   let found = new Int32Array(count * Math.min(maxPerBucket, 64))
   /** One more than the highest slot added (the entries past it were never written). */
   let top = 0
+  /** What the reads that bring a gather's cells into the cache read (kept, so that they are made). */
+  let _touched = 0
   /** Per slot, whether its entry of the band being grown is another's older link (reused by every growth). */
   let older = new Uint8Array(0)
 
@@ -203,33 +203,90 @@ export const createBandTable = (count: number, maxPerBucket = MAX_PER_BUCKET): B
     return w
   }
 
+  /**
+   * Per bucket a gather walks (in band order): its band, the entry it has reached, and how many of
+   * its entries it has found (reused by every gather).
+   */
+  const walkBand = new Int32Array(count)
+  const walkAt = new Int32Array(count)
+  const walkLength = new Int32Array(count)
+  /**
+   * The entries each walked bucket gave, `perBucket` apart (reused): a table capped at a few
+   * hundred per bucket or less (0: another, walked by {@link gatherOneByOne}).
+   */
+  const perBucket = maxPerBucket > 0 && maxPerBucket <= 256 ? Math.ceil(maxPerBucket) : 0
+  const walked = new Int32Array(count * perBucket)
+
   const gather = (keys: Uint32Array): number => {
     const em = entryMask()
     const nb = Math.min(keys.length, count)
-    // Every band's head first, then the buckets: the probes of the bands do not wait for one
-    // another, so the processor overlaps their cache misses.
+    // Every band's home cell is asked for before any is probed: a probe waits for its cell, and
+    // the loads of this plain loop overlap where a probe's loop made each wait for the last.
+    let touch = 0
+    for (let b = 0; b < nb; b++) {
+      const h = bands[b]!
+      touch |= h.cells[hashOf(keys[b]! & SMI) & (h.capacity - 1)]!
+    }
+    _touched = touch
+    let walks = 0
     for (let b = 0; b < nb; b++) {
       const h = bands[b]!
       const key = keys[b]! & SMI
-      heads[b] = h.cells[cellOf(h, key, hashOf(key))]!
-    }
-    let n = 0
-    for (let b = 0; b < nb; b++) {
-      const v = heads[b]!
+      const v = h.cells[cellOf(h, key, hashOf(key))]!
       if (v === EMPTY) continue
-      // Newest first, and only the newest few of a crowded bucket: template-like texts (many
-      // items sharing most words) must not make each arrival cost the whole window.
+      walkBand[walks] = b
+      walkAt[walks] = v & em
+      walkLength[walks] = 0
+      walks++
+    }
+    if (perBucket === 0) return gatherOneByOne(walks)
+    // Newest first, and only the newest few of a crowded bucket: template-like texts (many items
+    // sharing most words) must not make each arrival cost the whole window. The buckets are
+    // walked a step each in turn: each step waits for the entry before it, and a turn's steps
+    // of different buckets do not wait for one another (their cache misses overlap).
+    for (let live = walks; live > 0; ) {
+      live = 0
+      for (let w = 0; w < walks; w++) {
+        const e = walkAt[w]!
+        if (e === EMPTY) continue
+        const k = walkLength[w]!
+        walked[w * perBucket + k] = e
+        walkLength[w] = k + 1
+        walkAt[w] = k + 1 < perBucket ? links[2 * e + 1]! : EMPTY
+        live++
+      }
+    }
+    // In band order, as one walk after another would have found them.
+    let n = 0
+    for (let w = 0; w < walks; w++) {
+      const b = walkBand[w]!
+      const length = walkLength[w]!
+      if (n + length > found.length) growFound(n + length)
+      for (let k = 0, at = w * perBucket; k < length; k++)
+        found[n++] = (walked[at + k]! - b) / count
+    }
+    return n
+  }
+
+  /** gather's walks of a table capped high or not at all: one bucket after another. */
+  const gatherOneByOne = (walks: number): number => {
+    let n = 0
+    for (let w = 0; w < walks; w++) {
+      const b = walkBand[w]!
       let k = 0
-      for (let e = v & em; e !== EMPTY && k < maxPerBucket; e = links[2 * e + 1]!, k++) {
-        if (n === found.length) {
-          const more = new Int32Array(n * 2)
-          more.set(found)
-          found = more
-        }
+      for (let e = walkAt[w]!; e !== EMPTY && k < maxPerBucket; e = links[2 * e + 1]!, k++) {
+        if (n === found.length) growFound(n + 1)
         found[n++] = (e - b) / count
       }
     }
     return n
+  }
+
+  /** {@link found} with room for `n` slots (doubled, its slots kept). */
+  const growFound = (n: number): void => {
+    const more = new Int32Array(Math.max(n, found.length * 2))
+    more.set(found)
+    found = more
   }
 
   return {

@@ -654,6 +654,11 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
   let { rows, norms, source, seen, time, size, flags } = slots.columns
   /** What the reads that bring an arrival's candidates' rows into the cache read (kept, so that they are made). */
   let _touched = 0
+  /** What the reads of the columns and keys of the candidates the bound let through read (kept). */
+  let _reached = 0
+  /** The candidates of an arrival the bound let through, and their bounds (reused by every arrival). */
+  let passed = new Int32Array(256)
+  let bounds = new Float64Array(256)
 
   /**
    * Per story of the stories an arrival reached (an entry each, by story number: no Map, no object
@@ -739,23 +744,39 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     if (rows[row + ROW_VISITED] === stamp) return false
     rows[row + ROW_VISITED] = stamp
     scored++
-    // Most candidates share a word or two only: the sketch bounds the dot product by the
-    // squared weights of the keys that hit, from the slot's columns alone (no object read).
-    // One that none of the arrival's events or developments marks is held to the lowest bar it
-    // can face before its other columns are read: most candidates are turned down here.
-    const cNorm = norms[row / 2 + ROW_NORM]!
     const bound = sketchBound.of(rows, row, MIN_SHARED)
+    if (!mayReach(slot, bound)) return false
+    judge(slot, bound)
+    return false
+  }
+
+  /**
+   * Whether the indexed doc of `slot`, whose sketch bound with the arrival is `bound`, may reach
+   * a bar. Most candidates share a word or two only: the sketch bounds the dot product by the
+   * squared weights of the keys that hit, from the slot's row alone (no object read). One that
+   * none of the arrival's events or developments marks is held to the lowest bar it can face
+   * before its other columns are read: most candidates are turned down here.
+   */
+  const mayReach = (slot: number, bound: number): boolean => {
+    const row = slot * ROW_WORDS
+    const mark = rows[row + ROW_EVENT]!
+    return (
+      mark === stamp ||
+      mark === -stamp ||
+      (acting.size !== 0 && acting.has(slot)) ||
+      !(bound * BOUND_SLACK < lowestBar * aNorm * norms[row / 2 + ROW_NORM]!)
+    )
+  }
+
+  /** Scores the indexed doc of `slot`, which {@link mayReach} let through, against the arrival. */
+  const judge = (slot: number, bound: number): void => {
+    const row = slot * ROW_WORDS
+    const cNorm = norms[row / 2 + ROW_NORM]!
     const mark = rows[row + ROW_EVENT]!
     const marked = mark === stamp || mark === -stamp
-    if (
-      !marked &&
-      (acting.size === 0 || !acting.has(slot)) &&
-      bound * BOUND_SLACK < lowestBar * aNorm * cNorm
-    )
-      return false
-    if (seen[slot]! < aCutoff) return false
+    if (seen[slot]! < aCutoff) return
     const gap = Math.abs(aTime - time[slot]!)
-    if (gap > windowMs) return false
+    if (gap > windowMs) return
     const slotDay = Math.floor(time[slot]! / DAY_MS)
     // A late copy: a report of the small hours after midnight UTC against one of the day before
     // is held to the same-day bar with the time since midnight only (a slower outlet's copy of
@@ -764,7 +785,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     const floor = late
       ? threshold + (perDay * aSinceMidnight) / DAY_MS
       : threshold + (perDay * gap) / DAY_MS + (slotDay === aDay ? 0 : crossDay)
-    if (floor >= 1 || size[slot] === 0) return false
+    if (floor >= 1 || size[slot] === 0) return
     // A source's own second report of a story, and an explainer, must be much closer than
     // another outlet's report.
     // A disaster's day is one story whatever the angle: an outlet's several clips, galleries and
@@ -794,7 +815,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
           ? base + foldedExtra
           : base
     const weakMin = min * support
-    if (bound * BOUND_SLACK < weakMin * aNorm * cNorm) return false
+    if (bound * BOUND_SLACK < weakMin * aNorm * cNorm) return
     counters.scored++
     const score = weightedCosineIn(
       aKeys,
@@ -805,7 +826,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
       keyArena.lengthOf(slot),
       cNorm,
     )
-    if (score < weakMin) return false
+    if (score < weakMin) return
     // Its story's entry, by the story number of the slot (no doc read).
     const story = storyOf[slot]!
     let e = bestAt[story]!
@@ -834,7 +855,6 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
       eWeakScore[e] = score
       eMatch[e] = slot
     }
-    return false
   }
 
   /**
@@ -973,7 +993,36 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
       touch |= rows[row]! | rows[row + ROW_WORDS - 1]!
     }
     _touched = touch
-    for (let i = 0; i < candidates; i++) if (visit(found[i]!)) break
+    // Then, as visit would one by one (the same cap, the same order): which of them the bound
+    // lets through first, and then those alone are scored, once the reads of their columns and
+    // keys have all been asked for (their misses overlap too).
+    if (passed.length < candidates) {
+      passed = new Int32Array(found.length)
+      bounds = new Float64Array(found.length)
+    }
+    let through = 0
+    for (let i = 0; i < candidates && scored < maxCandidates; i++) {
+      const slot = found[i]!
+      const row = slot * ROW_WORDS
+      if (rows[row + ROW_VISITED] === stamp) continue
+      rows[row + ROW_VISITED] = stamp
+      scored++
+      const bound = sketchBound.of(rows, row, MIN_SHARED)
+      if (!mayReach(slot, bound)) continue
+      passed[through] = slot
+      bounds[through++] = bound
+    }
+    let reach = 0
+    let keysAt = 0
+    for (let p = 0; p < through; p++) {
+      const slot = passed[p]!
+      reach += seen[slot]! + time[slot]!
+      const chunk = keyArena.chunkOf(slot)
+      const start = keyArena.startOf(slot)
+      if (start < chunk.length) keysAt |= chunk[start]!
+    }
+    _reached = reach + keysAt
+    for (let p = 0; p < through; p++) judge(passed[p]!, bounds[p]!)
     counters.candidates += scored
     if (entries === 0) return undefined
     ranked.length = 0

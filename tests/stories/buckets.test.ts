@@ -52,6 +52,27 @@ describe('createBandTable', () => {
     expect([...t.found.subarray(0, n)]).toEqual([...newestFirst, 5])
   })
 
+  it.each([
+    [0, 0],
+    [1, 1],
+    [2.5, 3],
+    [300, 300],
+    [500, 400],
+  ])('gathers the newest %d of each bucket (%d of 400), in band order', (cap, kept) => {
+    const t = createBandTable(3, cap)
+    // Band 0's bucket and band 2's hold every slot, band 1's the even ones.
+    for (let slot = 0; slot < 400; slot++)
+      t.add(Uint32Array.of(7, slot % 2 === 0 ? 8 : slot, 9), slot)
+    const n = t.gather(Uint32Array.of(7, 8, 9))
+    const newest = (step: number) =>
+      Array.from({ length: 400 / step }, (_, i) => 399 - (step === 2 ? 1 : 0) - i * step).slice(
+        0,
+        Math.ceil(cap),
+      )
+    expect([...t.found.subarray(0, n)]).toEqual([...newest(1), ...newest(2), ...newest(1)])
+    expect(n).toBe(kept + Math.min(kept, 200) + kept)
+  })
+
   it('treats keys equal in their low 30 bits as one bucket (they are verified later anyway)', () => {
     const t = createBandTable(1)
     t.add(Uint32Array.of(0x40000005), a)

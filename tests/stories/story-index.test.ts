@@ -369,6 +369,35 @@ describe('crowded buckets', () => {
     // The figures differ, so none of these may be merged.
     expect(new Set(index.assign(items, now).map((i) => i.clusterId)).size).toBe(2_000)
   })
+
+  it.each([1, 3, 20, Number.POSITIVE_INFINITY])(
+    'looks at %d candidates of an arrival at most, the rest at once',
+    (maxCandidates) => {
+      const now = new Date('2026-11-20T12:00:00.000Z')
+      const index = createStoryIndex({ maxCandidates })
+      const looked: number[] = []
+      // Fewer than 50: past that, their shared words are too common to sign with.
+      for (let n = 0; n < 45; n++) {
+        const before = index.stats().candidates
+        index.assign(
+          [
+            makeItem({
+              id: `t${n}`,
+              sourceId: `outlet-${n}`,
+              title: `Weather update for Kabul and Islamabad: rain expected, ${n} mm forecast`,
+              summary: `Forecasters expect rain in Kabul and Islamabad; ${n} mm forecast for the week.`,
+              publishedAt: now.toISOString(),
+              fetchedAt: now.toISOString(),
+            }),
+          ],
+          now,
+        )
+        looked.push(index.stats().candidates - before)
+      }
+      // Each arrival shares buckets with every report before it: it looks at all of them, up to the cap.
+      expect(looked).toEqual(looked.map((_, n) => Math.min(n, maxCandidates)))
+    },
+  )
 })
 
 describe('createStoryIndex: corroboration and the UTC day', () => {

@@ -71,5 +71,9 @@ export const clashesWithSkipped = (
   const taken = new Set<string>()
   for (const identity of skippedIdentities)
     for (const k of identity?.split('\n') ?? []) taken.add(k)
-  return fresh.some((item) => identityOf(item).split('\n').some((k) => taken.has(k)))
+  return fresh.some((item) =>
+    identityOf(item)
+      .split('\n')
+      .some((k) => taken.has(k)),
+  )
 }

@@ -51,12 +51,22 @@ export const writeTextParts = async (
   await drain()
 }
 
-const writeSynced = async (file: string, text: string): Promise<void> => {
+/**
+ * Writes `data` (a text or bytes, or the UTF-8 of `parts` one after the other, see
+ * {@link writeTextParts}) to `file` and syncs it: its bytes are on disk before a rename makes it
+ * the file readers see (otherwise a crash can leave a renamed, empty file).
+ * @returns the file's modification time, as written.
+ */
+export const writeSynced = async (
+  file: string,
+  data: string | Buffer | Iterable<string>,
+): Promise<number> => {
   const fh = await open(file, 'w')
   try {
-    await fh.writeFile(text)
-    // Data on disk before the rename: otherwise a crash can leave a renamed, empty file.
+    if (typeof data === 'string' || Buffer.isBuffer(data)) await fh.writeFile(data)
+    else await writeTextParts(fh, data)
     await fh.sync()
+    return (await fh.stat()).mtimeMs
   } finally {
     await fh.close()
   }

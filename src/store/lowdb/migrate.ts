@@ -1,13 +1,13 @@
 /** Migration of a single-file lowdb store (`data/db.json`) into a partitioned folder, streamed in bounded batches, keeping the file as a backup. */
 import { randomBytes } from 'node:crypto'
 import { appendFileSync, existsSync, readFileSync, statSync } from 'node:fs'
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises'
+import { mkdir, readFile, rename, rm } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { StoreError } from '../../model/errors.js'
 import type { Item } from '../../model/types.js'
 import { wordsOf } from '../../topics/word-filter.js'
 import { issuePath, itemSchema, parseDbFile, refuseFile } from '../lowdb.js'
-import { syncDir, writeFileAtomic } from './atomic-file.js'
+import { syncDir, writeFileAtomic, writeSynced } from './atomic-file.js'
 import { dayDocument, hashOfPartition, indexText } from './day-index.js'
 import { dayOf, filesOf, newestFirst } from './layout.js'
 import { leanItem } from './lean-item.js'
@@ -20,18 +20,6 @@ const SPOOL_BYTES = 32 * 1_048_576
 const WHOLE_READ_BYTES = 64 * 1_048_576
 
 const describe = (err: unknown): string => (err instanceof Error ? err.message : String(err))
-
-/** Writes `data` to `file` and syncs it (inside the folder being built: its rename is the commit). */
-const writeSynced = async (file: string, data: Buffer | string): Promise<{ mtimeMs: number }> => {
-  const fh = await open(file, 'w')
-  try {
-    await fh.writeFile(data)
-    await fh.sync()
-    return { mtimeMs: (await fh.stat()).mtimeMs }
-  } finally {
-    await fh.close()
-  }
-}
 
 /**
  * Writes the partitions of the single file `legacy` (shown as `shown`) into `dir`, whole or not at
@@ -123,7 +111,8 @@ export const migrateSingleFile = async (
       gen,
       items.map((i) => Buffer.from(JSON.stringify(i))),
     )
-    const { mtimeMs } = await writeSynced(files.day(day), bytes)
+    // Written inside the folder being built: its rename is the commit.
+    const mtimeMs = await writeSynced(files.day(day), bytes)
     const rows = items.map((item, k) => ({
       item: leanItem(item),
       words: wordsOf(item),

@@ -30,7 +30,7 @@ import { checkStateKeys, createLowdbStore, DB_VERSION, parseStoreDocument } from
 import { createMemoryStore, type DbSnapshot } from '../memory.js'
 import { createFlusher, memoryMethods } from '../persisted.js'
 import { searchTextOf } from '../query.js'
-import { AtomicJsonFile, syncDir, tempOf, writeFileAtomic, writeTextParts } from './atomic-file.js'
+import { AtomicJsonFile, syncDir, tempOf, writeFileAtomic, writeSynced } from './atomic-file.js'
 import { createBodyCache } from './body-cache.js'
 import { createBodySpill, type SpillSpan } from './body-spill.js'
 import {
@@ -257,17 +257,6 @@ const freezeWhole = (i: Item): Item =>
     enclosures: Object.freeze(i.enclosures.map((e) => Object.freeze(e))) as Enclosure[],
   })
 
-/** Writes `parts` one after the other to `file`'s temp file and syncs it. */
-const writeSynced = async (file: string, parts: Iterable<string>): Promise<void> => {
-  const fh = await open(tempOf(file), 'w')
-  try {
-    await writeTextParts(fh, parts)
-    await fh.sync()
-  } finally {
-    await fh.close()
-  }
-}
-
 /** Bytes of a partition's items gathered into one write (an item's JSON is one part). */
 const WRITE_BATCH_BYTES = 1_048_576
 
@@ -329,7 +318,7 @@ const writeDayTemp = async (j: DayWrite): Promise<void> => {
     await Promise.all([
       fh.sync(),
       writeSynced(
-        j.index,
+        tempOf(j.index),
         j.indexOf({ size: st.size, mtimeMs: st.mtimeMs, hash: hash.digest('base64url') }, spans),
       ),
     ])

@@ -471,8 +471,8 @@ let lastSummaryWords = -1
  */
 export const summaryWordsIn = (summary: string, content: ContentText): number => {
   if (summary !== lastSummary || content !== lastSummaryContent) {
-    lastSummaryWords =
-      content.ascii && takesAsciiPath(summary) ? leadingWords(summary, content.text) : -1
+    // Counted only for a summary that leads its content ({@link summaryLeads}, remembered).
+    lastSummaryWords = summaryLeads(summary, content) ? leadingWords(summary, content.text) : -1
     lastSummary = summary
     lastSummaryContent = content
   }

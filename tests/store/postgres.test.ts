@@ -11,7 +11,11 @@ import { upsertItems, wordsOf } from '../../src/store/postgres/item-rows.js'
 import { MIGRATIONS, migrate } from '../../src/store/postgres/migrations.js'
 import { IDLE_MS, openPgPool } from '../../src/store/postgres/pg-pool.js'
 import { createPostgresStore, type PostgresStore } from '../../src/store/postgres/postgres-store.js'
-import { wordSignature } from '../../src/store/postgres/word-signature.js'
+import {
+  signatureBits,
+  WORD_SIG_BITS,
+  wordSignature,
+} from '../../src/store/postgres/word-signature.js'
 import { searchTextOf } from '../../src/store/query.js'
 import { type ClusterStore, createClusterer } from '../../src/stories/clusterer.js'
 import { makeItem } from '../helpers/items.js'
@@ -548,6 +552,35 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
     expect(await modes({ url, readOnly: true })).toEqual({ plan: 'force_generic_plan', ro: 'on' })
     const own = `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent('-c plan_cache_mode=auto')}`
     expect((await modes({ url: own })).plan).toBe('auto')
+  })
+  it("reads a signature's bits with get_bit as signatureBits numbers them, so a walk's sum of them keeps the rows `& mask = mask` keeps", async () => {
+    const c = new pg.Client({ connectionString: await freshUrl() })
+    await c.connect()
+    try {
+      const rows = [['torkham', 'crossing', 'طورخم'], ['trade'], [], ['w1', 'w2', 'w3', 'w4']]
+      const masks = [['torkham'], ['torkham', 'crossing'], ['trade'], ['w3'], ['nowhere']]
+      for (const words of rows) {
+        const { rows: got } = await c.query<{ b: number[] }>(
+          `SELECT array_agg(n ORDER BY n) FILTER (WHERE get_bit($1::bit(${WORD_SIG_BITS}), n) = 1) AS b
+           FROM generate_series(0, ${WORD_SIG_BITS - 1}) AS n`,
+          [wordSignature(words)],
+        )
+        expect(got[0]!.b ?? []).toEqual(signatureBits(words))
+        for (const mask of masks) {
+          const bits = signatureBits(mask)
+          const sum = bits.map((_, i) => `get_bit($1::bit(${WORD_SIG_BITS}), $${i + 3}::int)`)
+          const { rows: pass } = await c.query<{ sum: boolean; and: boolean }>(
+            `SELECT (${sum.join(' + ')}) >= ${bits.length} AS sum,
+               ($1::bit(${WORD_SIG_BITS}) & $2::bit(${WORD_SIG_BITS})) = $2::bit(${WORD_SIG_BITS}) AS and`,
+            [wordSignature(words), wordSignature(mask), ...bits],
+          )
+          expect(pass[0]!.sum).toBe(pass[0]!.and)
+          if (mask.every((w) => words.includes(w))) expect(pass[0]!.sum).toBe(true)
+        }
+      }
+    } finally {
+      await c.end()
+    }
   })
   it("tests a term in a stored text as the embedded store's substring test does (split_part, not strpos)", async () => {
     const c = new pg.Client({ connectionString: await freshUrl() })

@@ -11,7 +11,11 @@ import { upsertItems, wordsOf } from '../../src/store/postgres/item-rows.js'
 import { MIGRATIONS, migrate } from '../../src/store/postgres/migrations.js'
 import { IDLE_MS, openPgPool } from '../../src/store/postgres/pg-pool.js'
 import { createPostgresStore, type PostgresStore } from '../../src/store/postgres/postgres-store.js'
-import { wordSignature } from '../../src/store/postgres/word-signature.js'
+import {
+  signatureBits,
+  WORD_SIG_BITS,
+  wordSignature,
+} from '../../src/store/postgres/word-signature.js'
 import { searchTextOf } from '../../src/store/query.js'
 import { type ClusterStore, createClusterer } from '../../src/stories/clusterer.js'
 import { makeItem } from '../helpers/items.js'
@@ -548,6 +552,35 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
     expect(await modes({ url, readOnly: true })).toEqual({ plan: 'force_generic_plan', ro: 'on' })
     const own = `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent('-c plan_cache_mode=auto')}`
     expect((await modes({ url: own })).plan).toBe('auto')
+  })
+  it("reads a signature's bits with get_bit as signatureBits numbers them, so a walk's sum of them keeps the rows `& mask = mask` keeps", async () => {
+    const c = new pg.Client({ connectionString: await freshUrl() })
+    await c.connect()
+    try {
+      const rows = [['torkham', 'crossing', 'طورخم'], ['trade'], [], ['w1', 'w2', 'w3', 'w4']]
+      const masks = [['torkham'], ['torkham', 'crossing'], ['trade'], ['w3'], ['nowhere']]
+      for (const words of rows) {
+        const { rows: got } = await c.query<{ b: number[] }>(
+          `SELECT array_agg(n ORDER BY n) FILTER (WHERE get_bit($1::bit(${WORD_SIG_BITS}), n) = 1) AS b
+           FROM generate_series(0, ${WORD_SIG_BITS - 1}) AS n`,
+          [wordSignature(words)],
+        )
+        expect(got[0]!.b ?? []).toEqual(signatureBits(words))
+        for (const mask of masks) {
+          const bits = signatureBits(mask)
+          const sum = bits.map((_, i) => `get_bit($1::bit(${WORD_SIG_BITS}), $${i + 3}::int)`)
+          const { rows: pass } = await c.query<{ sum: boolean; and: boolean }>(
+            `SELECT (${sum.join(' + ')}) >= ${bits.length} AS sum,
+               ($1::bit(${WORD_SIG_BITS}) & $2::bit(${WORD_SIG_BITS})) = $2::bit(${WORD_SIG_BITS}) AS and`,
+            [wordSignature(words), wordSignature(mask), ...bits],
+          )
+          expect(pass[0]!.sum).toBe(pass[0]!.and)
+          if (mask.every((w) => words.includes(w))) expect(pass[0]!.sum).toBe(true)
+        }
+      }
+    } finally {
+      await c.end()
+    }
   })
   it("tests a term in a stored text as the embedded store's substring test does (split_part, not strpos)", async () => {
     const c = new pg.Client({ connectionString: await freshUrl() })
@@ -1259,7 +1292,12 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
             (r) => r.id,
           )
         const before = await ids()
-        expect(await migrate(pool)).toEqual([11])
+        expect(
+          await migrate(
+            pool,
+            MIGRATIONS.filter((m) => m.version <= 11),
+          ),
+        ).toEqual([11])
         const set = ['autovacuum_vacuum_insert_scale_factor=0.01']
         expect(await options()).toEqual({ item_search: set, item_topics: set, items: set })
         expect(await ids()).toEqual(before)
@@ -1281,6 +1319,109 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
             state: { sourceId: 'geo', failures: 0, nextPollAt: hoursAfter(9_999) },
           })
         }
+        expect(await pages((q) => queryItemsPg(pool, q))).toEqual(
+          await pages((q) => mem.queryItems(q)),
+        )
+      } finally {
+        await pool.end()
+      }
+    })
+
+    it("migration 12 stores item_search's new rows uncompressed, keeps the old rows (compressed) and every page of a schema-11 database", async () => {
+      const url = await freshUrl()
+      const pool = new pg.Pool({ connectionString: url })
+      const sources = ['dawn', 'geo', 'tolo']
+      // Texts of ~2.1 KB: a row past ~2 KB is compressed under PostgreSQL's default target.
+      const body = (i: number) =>
+        Array.from({ length: 60 }, (_, k) => `<p>Paragraph ${k} of report ${i} on trade.</p>`)
+      const stored = Array.from({ length: 60 }, (_, i) =>
+        makeItem({
+          sourceId: sources[i % 3]!,
+          title: `${i % 4 === 0 ? 'Torkham' : 'Chaman'} crossing report ${i}`,
+          summary: i % 3 === 0 ? 'Trade resumes.' : 'Talks go on.',
+          contentHtml: body(i).join(''),
+          publishedAt: hoursAfter(Math.floor(i / 2)),
+          topics: i % 5 === 0 ? ['border'] : [],
+          clusterId: i % 6 === 0 ? `story-${i % 20}` : undefined,
+        }),
+      )
+      const mem = await memoryStoreOf(stored, sources, hoursAfter(9_999))
+      const queries: Omit<ItemQuery, 'limit' | 'clusters'>[] = [
+        {},
+        { topics: ['border'] },
+        { q: { include: ['torkham'], exclude: [] } },
+        { q: { include: ['report'], exclude: ['trade resumes'] }, sources: ['dawn'] },
+        { q: { include: ['paragraph 59'], exclude: [] } },
+      ]
+      const pages = (read: ReadPage) => idsOfPages(read, queries, 7, 20)
+      /** Ids of item_search's rows whose search text is stored compressed. */
+      const compressed = async () =>
+        (
+          await pool.query<{ id: string }>(
+            'SELECT id FROM item_search WHERE pg_column_compression(search_text) IS NOT NULL ORDER BY id',
+          )
+        ).rows.map((r) => r.id)
+      const target = async () =>
+        (
+          await pool.query<{ o: string[] | null }>(
+            "SELECT reloptions AS o FROM pg_class WHERE relname = 'item_search'",
+          )
+        ).rows[0]!.o?.filter((o) => o.startsWith('toast_tuple_target')) ?? []
+      try {
+        await migrate(
+          pool,
+          MIGRATIONS.filter((m) => m.version <= 11),
+        )
+        await upsertItems(pool, stored)
+        const want = await pages((q) => mem.queryItems(q))
+        expect(want.flat().length).toBeGreaterThan(60)
+        expect(await pages((q) => queryItemsPg(pool, q))).toEqual(want)
+        // Schema 11 compresses every row's text.
+        const before = await compressed()
+        expect(before).toEqual(stored.map((i) => i.id).sort())
+        expect(await target()).toEqual([])
+        expect(await migrate(pool)).toEqual([12])
+        expect(await target()).toEqual(['toast_tuple_target=8160'])
+        // Nothing is rewritten: the old rows keep their compressed text, and every page is the same.
+        expect(await compressed()).toEqual(before)
+        const { want: rows, got } = await itemSearchCheck(pool)
+        expect(got).toEqual(rows)
+        expect(await pages((q) => queryItemsPg(pool, q))).toEqual(want)
+        // A store opened on it writes new rows, and rewrites a changed one, uncompressed; its
+        // pages stay the memory store's.
+        const s = await open(url)
+        const more = makeItem({
+          sourceId: 'geo',
+          title: 'Torkham crossing closes again',
+          contentHtml: body(99).join(''),
+          publishedAt: hoursAfter(500),
+        })
+        const changed = {
+          ...stored[7]!,
+          title: 'Torkham crossing report seven, revised',
+          contentHash: 'revised',
+        }
+        for (const st of [s, mem]) {
+          await st.saveIngest({
+            sourceId: 'geo',
+            items: [more],
+            state: { sourceId: 'geo', failures: 0, nextPollAt: hoursAfter(9_999) },
+          })
+          await st.saveIngest({
+            sourceId: changed.sourceId,
+            items: [changed],
+            state: { sourceId: changed.sourceId, failures: 0, nextPollAt: hoursAfter(9_999) },
+          })
+        }
+        const { rows: sizes } = await pool.query<{ id: string; n: number }>(
+          'SELECT id, octet_length(search_text) AS n FROM item_search WHERE id = ANY($1::text[])',
+          [[more.id, changed.id]],
+        )
+        // (Texts that schema 11 compressed: past the ~2 KB a row may hold uncompressed by default.)
+        expect(sizes.map((r) => r.n > 2_000)).toEqual([true, true])
+        expect(await compressed()).toEqual(before.filter((id) => id !== changed.id))
+        const after = await itemSearchCheck(pool)
+        expect(after.got).toEqual(after.want)
         expect(await pages((q) => queryItemsPg(pool, q))).toEqual(
           await pages((q) => mem.queryItems(q)),
         )

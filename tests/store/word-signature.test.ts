@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { WORD_SIG_BITS, wordSignature } from '../../src/store/postgres/word-signature.js'
+import {
+  signatureBits,
+  WORD_SIG_BITS,
+  wordSignature,
+} from '../../src/store/postgres/word-signature.js'
 import { seeded } from '../helpers/random.js'
 
 const bits = (sig: string): bigint => BigInt(`0x${sig.slice(1)}`)
@@ -31,6 +35,17 @@ describe('wordSignature', () => {
       expect(one.toString(2).replaceAll('0', '').length).toBeGreaterThanOrEqual(1)
       expect(one.toString(2).replaceAll('0', '').length).toBeLessThanOrEqual(2)
     }
+  })
+
+  it('signatureBits lists the bits wordSignature sets, ascending, numbered from the left (get_bit order)', () => {
+    for (const words of [[], ['torkham'], ['torkham', 'طورخم', 'crossing'], ['a', 'a']]) {
+      const sig = wordSignature(words)
+      const set = [...sig.slice(1)]
+        .flatMap((d) => [...Number.parseInt(d, 16).toString(2).padStart(4, '0')])
+        .flatMap((b, i) => (b === '1' ? [i] : []))
+      expect(signatureBits(words)).toEqual(set)
+    }
+    expect(signatureBits(['torkham']).length).toBeGreaterThanOrEqual(1)
   })
 
   it('tells words apart: most one-word masks are not inside the signature of 200 other words', () => {

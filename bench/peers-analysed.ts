@@ -12,34 +12,47 @@ import type { StoryFeatures } from '../src/stories/features.js'
 import { makeSource } from '../tests/helpers/runtime.js'
 import { feedXml } from './peers.bench.js'
 
-/** One feed's analysis: its items and their story features. */
+/** One feed's analysis: its items and their story features (and word filters, when asked for). */
 export interface AnalysedBatch {
   items: Item[]
   features: StoryFeatures[]
+  words?: string[]
 }
 
 /** When the analysed feeds were fetched. */
 export const FETCHED_AT = '2026-12-05T12:00:00.000Z'
 
-/** The first `feeds` generated feeds, analysed (read from BENCH_REPLAY_CACHE when it has them). */
-export const analysedPeersFeeds = async (feeds: number): Promise<AnalysedBatch[]> => {
+/**
+ * The first `feeds` generated feeds, analysed (read from BENCH_REPLAY_CACHE when it has them);
+ * `words`: with each item's word filter, as a poll into the lowdb store has them made (kept in a
+ * cache file of their own).
+ */
+export const analysedPeersFeeds = async (
+  feeds: number,
+  { words = false }: { words?: boolean } = {},
+): Promise<AnalysedBatch[]> => {
   const cache = process.env.BENCH_REPLAY_CACHE
-  const key = `${cache}.${feeds}`
+  const key = `${cache}.${feeds}${words ? '.words' : ''}`
   if (cache && existsSync(key)) return deserialize(readFileSync(key)) as AnalysedBatch[]
   const batches: AnalysedBatch[] = []
   for (let f = 0; f < feeds; f++) {
     const source = makeSource({ id: `outlet-${f}`, url: `http://127.0.0.2/${f}.xml` })
-    const { items, features } = await analyseFeed(
+    const analysed = await analyseFeed(
       {
         body: Buffer.from(feedXml(f)),
         source,
         feedUrl: source.url,
         fetchedAt: FETCHED_AT,
         storyFeatures: true,
+        ...(words && { wordFilters: true }),
       },
       () => [],
     )
-    batches.push({ items, features: features ?? [] })
+    batches.push({
+      items: analysed.items,
+      features: analysed.features ?? [],
+      ...(words && { words: analysed.words ?? [] }),
+    })
   }
   if (cache) writeFileSync(key, serialize(batches))
   return batches

@@ -69,7 +69,10 @@ export interface MemoryStoreOptions {
    * Told of every stored item that is added, replaced or removed (not of `load`), so a persisting
    * driver knows which of its partitions changed: `before` is the stored item it replaces, if any.
    * `copyOf`: the item of the save that `after` is a frozen copy of (a new one), which JSON writes
-   * alike.
+   * alike. With `slim`, `after` from a save is not frozen (it may be that very item, then also
+   * `copyOf`): the driver keeps the lean copy, and a driver that holds `after` itself holds a
+   * {@link freezeItem} copy of it (a first import spills nearly every body at once, and a frozen
+   * copy of each was made only to be dropped).
    */
   onItem?: (before: Item | undefined, after: Item | undefined, copyOf?: Item) => void
   /**
@@ -85,7 +88,7 @@ export interface MemoryStoreOptions {
 const DAY_MS = 86_400_000
 
 /** A frozen copy, so no caller can change a stored item behind the indexes' back. */
-const freezeItem = (i: Item): Item =>
+export const freezeItem = (i: Item): Item =>
   Object.freeze({
     ...i,
     categories: Object.freeze([...i.categories]) as string[],
@@ -162,11 +165,14 @@ export const createMemoryStore = (opts: MemoryStoreOptions = {}): MemoryStore =>
   const { onItem, slim } = opts
   /** What the items were last re-tagged under (this process only: nothing of it persists here). */
   let fingerprint: string | undefined
-  /** index.put (of the lean copy, if any), telling `onItem`. */
-  const put = (item: Item, copyOf?: Item): void => {
-    const before = onItem ? index.get(item.id) : undefined
+  /**
+   * index.put (of the lean copy, if any), telling `onItem`; `before`: the stored item of that id
+   * when the caller has looked it up already (null: it has not).
+   */
+  const put = (item: Item, copyOf?: Item, before: Item | undefined | null = null): void => {
+    const was = onItem ? (before === null ? index.get(item.id) : before) : undefined
     index.put(slim ? slim(item) : item)
-    onItem?.(before, item, copyOf)
+    onItem?.(was, item, copyOf)
   }
   let states = new Map<string, SourceState>()
   /** By `topicId` NUL `itemId`. */
@@ -274,7 +280,13 @@ export const createMemoryStore = (opts: MemoryStoreOptions = {}): MemoryStore =>
         const out = mergeItem(stored, incoming)
         sum[out.kind]++
         if (out.item) {
-          put(freezeItem(out.item), out.item === incoming ? incoming : undefined)
+          // The stored item of out.item's id is `stored` (mergeItem keeps its id), or none.
+          // With `slim` the index keeps a lean copy of its own: no frozen copy here (see onItem).
+          put(
+            slim ? out.item : freezeItem(out.item),
+            out.item === incoming ? incoming : undefined,
+            stored,
+          )
           visible = true
         }
       }

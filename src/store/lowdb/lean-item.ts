@@ -40,7 +40,10 @@ export const leanItem = (item: Item): Item => {
     item.contentHash,
     topics,
     item.clusterId === id ? id : item.clusterId,
-    item.clusterReason,
+    // A save's item comes unfrozen (memory.ts `onItem`); the story index's reasons are frozen.
+    item.clusterReason && !Object.isFrozen(item.clusterReason)
+      ? frozenReason(item.clusterReason)
+      : item.clusterReason,
   )
 }
 

@@ -27,7 +27,7 @@ import type {
 import { sameSearchFields, wordsOf } from '../../topics/word-filter.js'
 import { createInterner } from '../../util/interner.js'
 import { checkStateKeys, createLowdbStore, DB_VERSION, parseStoreDocument } from '../lowdb.js'
-import { createMemoryStore, type DbSnapshot } from '../memory.js'
+import { createMemoryStore, type DbSnapshot, freezeItem } from '../memory.js'
 import { createFlusher, memoryMethods } from '../persisted.js'
 import { searchTextOf } from '../query.js'
 import { AtomicJsonFile, syncDir, tempOf, writeFileAtomic, writeSynced } from './atomic-file.js'
@@ -467,7 +467,8 @@ export const createPartitionedStore = async (
       }
     }
     heldChars += chars
-    pending.set(full.id, full)
+    // A save's item comes unfrozen (memory.ts `onItem`): what stays in memory is a frozen copy.
+    pending.set(full.id, Object.isFrozen(full) ? full : freezeItem(full))
   }
   const byDay = new Map<string, Set<string>>()
   const dirty = new Set<string>()

@@ -88,6 +88,27 @@ const savedStore = async (items: Item[]) => {
 }
 
 describe('createPartitionedStore', () => {
+  it('holds a frozen copy of a saved body, in memory or spilled, and leaves the saved item as it was', async () => {
+    for (const spillAfterChars of [Number.POSITIVE_INFINITY, 0]) {
+      const s = await createPartitionedStore({ path: join(tempDir(), 'db.json'), spillAfterChars })
+      const item = makeItem({ title: 'Held', topics: ['t'], categories: ['c'] })
+      const copy = structuredClone(item)
+      await s.saveIngest({ sourceId: 'dawn', items: [item], state })
+      // The save's own objects are not frozen (the caller may still change them)…
+      expect(Object.isFrozen(item)).toBe(false)
+      expect(Object.isFrozen(item.topics)).toBe(false)
+      item.categories.push('changed later')
+      // …and what the store gives back is its own frozen copy, as saved.
+      const got = await s.getItem(item.id)
+      expect(got).toEqual(copy)
+      expect(got).not.toBe(item)
+      expect(Object.isFrozen(got)).toBe(true)
+      expect(Object.isFrozen(got?.categories)).toBe(true)
+      expect(Object.isFrozen(got?.topics)).toBe(true)
+      await s.close()
+    }
+  })
+
   it('writes the bodies of saves held in memory once they pile up (no spill file), not only at the flush', async () => {
     const dir = tempDir()
     const path = join(dir, 'db.json')

@@ -71,9 +71,14 @@ const isSpace = (c: number): boolean => c === 32 || c === 10 || c === 13 || c ==
  */
 const NAME_SLOTS: (string | undefined)[] = new Array(256).fill(undefined)
 
+/** The longest name {@link nameOf} keeps (feeds' names are a few characters). */
+const NAME_KEPT_MAX = 64
+
 /** The string `xml.slice(from, to)` (a name), as the one read before when there was one. */
 const nameOf = (xml: string, from: number, to: number): string => {
   const len = to - from
+  // A long name (untrusted input) is neither kept nor made a key of V8's string table.
+  if (len > NAME_KEPT_MAX) return xml.slice(from, to)
   const slot = (len * 31 + xml.charCodeAt(from) * 7 + xml.charCodeAt(to - 1)) & 255
   const known = NAME_SLOTS[slot]
   if (known !== undefined && known.length === len && xml.startsWith(known, from)) return known

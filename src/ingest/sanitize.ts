@@ -267,12 +267,14 @@ const plainSanitized = (html: string): string | undefined => {
       if (withText) plainText = textOut + piece
       break
     }
-    plainAttrs.length = 0
+    if (plainAttrs.length > 0) plainAttrs.length = 0
     const end = plainTagEnd(html, lt, plainAttrs)
     if (end < 0) return undefined
-    if (withText) textOut += plainTagBlock ? `${piece}  ` : piece
+    // A block boundary is whitespace in the text (htmlparser2's reading has a space either side
+    // of the tag): one space, which its collapse keeps as it is, where two made it replace a run.
+    if (withText) textOut += plainTagBlock ? `${piece} ` : piece
     const name = plainTagName
-    const allowed = PLAIN_ARTICLE_TAGS.get(name)
+    const allowed = plainTagAllowed
     if (allowed === undefined) return undefined
     const isVoid = name === 'img' || name === 'br'
     /** What the tag is written as, when not as it stands in the input. */
@@ -419,6 +421,51 @@ const PLAIN_TAGS: ReadonlyMap<string, boolean> = new Map([
     .map((t) => [t, false] as const),
 ])
 
+/** A tag of {@link PLAIN_TAGS}: its name (lower case) and whether it is a block boundary. */
+interface PlainTag {
+  name: string
+  block: boolean
+  /** What {@link PLAIN_ARTICLE_TAGS} says of it (undefined: plainSanitized does not write it). */
+  allowed: readonly string[] | null | undefined
+}
+
+/** The slot of {@link PLAIN_TAG_SLOTS} of a name of `length` characters, lower-case `first` and `last`. */
+const plainTagSlot = (length: number, first: number, last: number): number =>
+  (length * 31 + first * 7 + last) & 127
+
+/** The tags of {@link PLAIN_TAGS} by {@link plainTagSlot}. */
+const PLAIN_TAG_SLOTS: PlainTag[][] = (() => {
+  const slots: PlainTag[][] = Array.from({ length: 128 }, () => [])
+  for (const [name, block] of PLAIN_TAGS)
+    slots[plainTagSlot(name.length, name.charCodeAt(0), name.charCodeAt(name.length - 1))]?.push({
+      name,
+      block,
+      allowed: PLAIN_ARTICLE_TAGS.get(name),
+    })
+  return slots
+})()
+
+/**
+ * The tag of {@link PLAIN_TAGS} named by `html.slice(start, end)` in any case, or undefined:
+ * compared in place, without the name's lower-case copy and its hash. The name is letters and
+ * digits, which `| 0x20` makes lower case (digits have that bit already).
+ */
+const plainTagAt = (html: string, start: number, end: number): PlainTag | undefined => {
+  const length = end - start
+  const slot =
+    PLAIN_TAG_SLOTS[
+      plainTagSlot(length, html.charCodeAt(start) | 0x20, html.charCodeAt(end - 1) | 0x20)
+    ]
+  if (slot === undefined) return undefined
+  next: for (const tag of slot) {
+    if (tag.name.length !== length) continue
+    for (let k = 0; k < length; k++)
+      if ((html.charCodeAt(start + k) | 0x20) !== tag.name.charCodeAt(k)) continue next
+    return tag
+  }
+  return undefined
+}
+
 const LT = 60
 const GT = 62
 const SLASH = 47
@@ -438,6 +485,8 @@ const isNameCode = (c: number): boolean =>
 /** What {@link plainTagEnd} read of the last tag: whether it is a block boundary, its name (lower case), its form. */
 let plainTagBlock = false
 let plainTagName = ''
+/** {@link PLAIN_ARTICLE_TAGS}' entry for {@link plainTagName}. */
+let plainTagAllowed: readonly string[] | null | undefined
 let plainTagClosing = false
 let plainTagSelfClosing = false
 
@@ -456,11 +505,11 @@ const plainTagEnd = (html: string, lt: number, attrs?: string[]): number => {
   const nameStart = i
   if (!isLetter(html.charCodeAt(i))) return -1
   while (i < n && (isLetter(html.charCodeAt(i)) || isDigit(html.charCodeAt(i)))) i++
-  const name = html.slice(nameStart, i).toLowerCase()
-  const block = PLAIN_TAGS.get(name)
-  if (block === undefined) return -1
-  plainTagBlock = block
-  plainTagName = name
+  const known = plainTagAt(html, nameStart, i)
+  if (known === undefined) return -1
+  plainTagBlock = known.block
+  plainTagName = known.name
+  plainTagAllowed = known.allowed
   plainTagClosing = closing
   plainTagSelfClosing = false
   for (;;) {
@@ -519,7 +568,7 @@ const plainTagsText = (html: string): string | undefined => {
     if (lt < 0) return text + piece
     const end = plainTagEnd(html, lt)
     if (end < 0) return undefined
-    text += plainTagBlock ? `${piece}  ` : piece
+    text += plainTagBlock ? `${piece} ` : piece
     at = end
   }
 }

@@ -235,6 +235,8 @@ const fromWallClock = (wall: number, zone: string): number => {
  * @example parseFeedDate('2026-03-03 14:05', 'Asia/Kabul')?.toISOString() // '2026-03-03T09:35:00.000Z'
  */
 export const parseFeedDate = (raw: string, timezone = 'UTC'): Date | undefined => {
+  const fast = rfc822Instant(raw)
+  if (fast !== undefined) return new Date(fast)
   const s = collapseWhitespace(raw)
   if (!s) return undefined
   const p = parseRfc822(s) ?? parseIso(s) ?? parseTextual(s)
@@ -243,4 +245,115 @@ export const parseFeedDate = (raw: string, timezone = 'UTC'): Date | undefined =
   const ms = p.offset !== undefined ? wall - p.offset * 60_000 : fromWallClock(wall, timezone)
   const d = new Date(ms)
   return Number.isNaN(d.getTime()) ? undefined : d
+}
+
+/** Month numbers (1–12) by their three letters in lower case, as one number (see {@link threeLetters}). */
+const MONTH_NUMBERS: ReadonlyMap<number, number> = new Map(
+  MONTHS.map((m, i) => [threeLettersOf(m, 0), i + 1]),
+)
+
+/** Three characters of `s` from `at` as one number, letters lower-cased (`| 0x20`). */
+function threeLettersOf(s: string, at: number): number {
+  return (
+    ((s.charCodeAt(at) | 0x20) << 16) |
+    ((s.charCodeAt(at + 1) | 0x20) << 8) |
+    (s.charCodeAt(at + 2) | 0x20)
+  )
+}
+
+const isAsciiLetter = (c: number): boolean => (c | 0x20) >= 97 && (c | 0x20) <= 122
+const digitAt = (s: string, at: number): number => {
+  const d = s.charCodeAt(at) - 48
+  return d >= 0 && d <= 9 ? d : -1
+}
+/** The two digits of `s` at `at` as a number, or -1. */
+const twoDigits = (s: string, at: number): number => {
+  const a = digitAt(s, at)
+  const b = digitAt(s, at + 1)
+  return a < 0 || b < 0 ? -1 : a * 10 + b
+}
+
+/** Days in `month` (1–12) of `year`, in the proleptic Gregorian calendar `Date` uses. */
+const daysIn = (year: number, month: number): number =>
+  month === 2
+    ? (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0
+      ? 29
+      : 28
+    : month === 4 || month === 6 || month === 9 || month === 11
+      ? 30
+      : 31
+
+/**
+ * The instant (ms) of the RFC 822 date nearly every RSS feed writes, exactly
+ * `[Ddd, ]D[D] Mon YYYY HH:MM[:SS] GMT|±hhmm` with single spaces, read by char codes; undefined
+ * for anything else, which {@link parseFeedDate} then reads as before (the same instant: what
+ * {@link parseRfc822} and `valid` make of these; tests/ingest/parse/dates.test.ts compares the
+ * two on random dates). The one regular-expression match, its eight strings and the parts
+ * object per item were most of a date's cost.
+ */
+const rfc822Instant = (s: string): number | undefined => {
+  let i = 0
+  if (s.charCodeAt(3) === 44 /* , */) {
+    if (
+      !isAsciiLetter(s.charCodeAt(0)) ||
+      !isAsciiLetter(s.charCodeAt(1)) ||
+      !isAsciiLetter(s.charCodeAt(2)) ||
+      s.charCodeAt(4) !== 32
+    )
+      return undefined
+    i = 5
+  }
+  let day = digitAt(s, i)
+  if (day < 0) return undefined
+  const second = digitAt(s, i + 1)
+  if (second >= 0) {
+    day = day * 10 + second
+    i += 2
+  } else i += 1
+  if (s.charCodeAt(i) !== 32 || s.charCodeAt(i + 4) !== 32) return undefined
+  if (
+    !isAsciiLetter(s.charCodeAt(i + 1)) ||
+    !isAsciiLetter(s.charCodeAt(i + 2)) ||
+    !isAsciiLetter(s.charCodeAt(i + 3))
+  )
+    return undefined
+  const month = MONTH_NUMBERS.get(threeLettersOf(s, i + 1))
+  if (month === undefined) return undefined
+  const century = twoDigits(s, i + 5)
+  const years = twoDigits(s, i + 7)
+  if (century < 0 || years < 0 || s.charCodeAt(i + 9) !== 32) return undefined
+  const year = century * 100 + years
+  const hour = twoDigits(s, i + 10)
+  const minute = twoDigits(s, i + 13)
+  if (hour < 0 || minute < 0 || s.charCodeAt(i + 12) !== 58 /* : */) return undefined
+  i += 15
+  let sec = 0
+  if (s.charCodeAt(i) === 58) {
+    sec = twoDigits(s, i + 1)
+    if (sec < 0) return undefined
+    i += 3
+  }
+  if (s.charCodeAt(i) !== 32) return undefined
+  i++
+  let offset: number
+  const sign = s.charCodeAt(i)
+  if (sign === 43 /* + */ || sign === 45 /* - */) {
+    const hh = twoDigits(s, i + 1)
+    const mm = twoDigits(s, i + 3)
+    // zoneOffset's bounds: past them, parseRfc822 leaves the text to the other readers.
+    if (hh < 0 || mm < 0 || hh > 14 || mm > 59 || s.length !== i + 5) return undefined
+    offset = (sign === 45 ? -1 : 1) * (hh * 60 + mm)
+  } else if (
+    s.length === i + 3 &&
+    sign === 71 /* G */ &&
+    s.charCodeAt(i + 1) === 77 /* M */ &&
+    s.charCodeAt(i + 2) === 84 /* T */
+  )
+    offset = 0
+  else return undefined
+  // `valid`'s bounds: a date past them is no date (parseFeedDate's answer too, read slowly).
+  if (year < 1000 || day < 1 || day > daysIn(year, month) || hour > 24 || minute > 59 || sec > 60)
+    return undefined
+  const ms = Date.UTC(year, month - 1, day, hour, minute, sec, 0) - offset * 60_000
+  return Number.isNaN(ms) ? undefined : ms
 }

@@ -21,10 +21,23 @@ const twName = (name: string): string => {
   return tw
 }
 
+/** The `tw:<name>` of each name of a list of fields, by the list (made once per list, not per entry). */
+const twLists = new WeakMap<readonly string[], readonly string[]>()
+const twNamesOf = (names: readonly string[]): readonly string[] => {
+  let tws = twLists.get(names)
+  if (tws === undefined) {
+    tws = names.map(twName)
+    twLists.set(names, tws)
+  }
+  return tws
+}
+
 /** rss-parser's copyFromXML for `[name, 'tw:' + name, { keepArray: true }]`. */
 const copyFields = (xml: unknown, names: readonly string[], dest: Raw): void => {
-  for (const name of names) {
-    const to = twName(name)
+  const tws = twNamesOf(names)
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i] as string
+    const to = tws[i] as string
     const value = at(xml, name)
     if (value !== undefined) dest[to] = value
     const kept = dest[to]

@@ -17,14 +17,25 @@ export interface DepthCapped {
 const isNameStart = (c: number): boolean =>
   (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 58 || c > 127
 
-/** End of the tag that starts at `lt` (the index of its `>`), skipping quoted attribute values; -1 if open. */
+/**
+ * End of the tag that starts at `lt` (the index of its `>`), skipping quoted attribute values; -1 if
+ * open. Read a character at a time up to its `>` (tags are short): a tag without quotes ends at its
+ * first `>`, one with a quote before that is read quote by quote.
+ */
 const tagEnd = (xml: string, lt: number): number => {
-  const gt = xml.indexOf('>', lt)
-  if (gt < 0) return -1
-  const head = xml.slice(lt, gt)
-  if (!head.includes('"') && !head.includes("'")) return gt
+  const n = xml.length
+  for (let i = lt + 1; i < n; i++) {
+    const c = xml.charCodeAt(i)
+    if (c === 62) return i
+    if (c === 34 || c === 39) return quotedTagEnd(xml, i)
+  }
+  return -1
+}
+
+/** {@link tagEnd} from the first quote of a tag (at `from`): `>` counts only outside quotes. */
+const quotedTagEnd = (xml: string, from: number): number => {
   let quote = 0
-  for (let i = lt; i < xml.length; i++) {
+  for (let i = from; i < xml.length; i++) {
     const c = xml.charCodeAt(i)
     if (quote) {
       if (c === quote) quote = 0
@@ -34,16 +45,19 @@ const tagEnd = (xml: string, lt: number): number => {
   return -1
 }
 
-/** The element name of a start or end tag's text (`<a:b x="1">` → `a:b`). */
-const nameAt = (xml: string, from: number): string => {
+/** Index just past the element name of a start or end tag's text that starts at `from`. */
+const nameEnd = (xml: string, from: number): number => {
   let i = from
   while (i < xml.length) {
     const c = xml.charCodeAt(i)
     if (c === 62 || c === 47 || c === 32 || c === 9 || c === 10 || c === 13) break
     i++
   }
-  return xml.slice(from, i)
+  return i
 }
+
+/** The element name of a start or end tag's text (`<a:b x="1">` → `a:b`). */
+const nameAt = (xml: string, from: number): string => xml.slice(from, nameEnd(xml, from))
 
 /**
  * Removes the start and end tags of elements nested deeper than `maxDepth`, keeping their text,
@@ -73,12 +87,14 @@ export const capXmlDepth = (xml: string, maxDepth = MAX_XML_DEPTH): DepthCapped 
     const lt = xml.indexOf('<', i)
     if (lt < 0) break
     let next: number
-    if (xml.startsWith('<!--', lt)) next = endOf(xml, '-->', lt + 4)
-    else if (xml.startsWith('<![CDATA[', lt)) next = endOf(xml, ']]>', lt + 9)
-    else if (xml.startsWith('<?', lt)) next = endOf(xml, '?>', lt + 2)
-    else if (xml.startsWith('<!', lt)) next = endOf(xml, '>', lt + 2)
+    const after = xml.charCodeAt(lt + 1)
+    if (after === 33 /* ! */) {
+      if (xml.startsWith('--', lt + 2)) next = endOf(xml, '-->', lt + 4)
+      else if (xml.startsWith('[CDATA[', lt + 2)) next = endOf(xml, ']]>', lt + 9)
+      else next = endOf(xml, '>', lt + 2)
+    } else if (after === 63 /* ? */) next = endOf(xml, '?>', lt + 2)
     else {
-      const closing = xml.charCodeAt(lt + 1) === 47
+      const closing = after === 47
       const nameFrom = closing ? lt + 2 : lt + 1
       if (!isNameStart(xml.charCodeAt(nameFrom))) {
         i = lt + 1 // a lone '<' is text to a lenient parser
@@ -88,6 +104,19 @@ export const capXmlDepth = (xml: string, maxDepth = MAX_XML_DEPTH): DepthCapped 
       if (gt < 0) break
       next = gt + 1
       if (closing) {
+        // The end tag of the innermost element, with none below the cap open (nearly every one):
+        // compared in place.
+        const top = open[open.length - 1]
+        if (
+          below.length === 0 &&
+          top !== undefined &&
+          xml.startsWith(top, nameFrom) &&
+          nameEnd(xml, nameFrom) === nameFrom + top.length
+        ) {
+          open.length--
+          i = next
+          continue
+        }
         const name = nameAt(xml, nameFrom)
         if (below.length > 0 && below[below.length - 1] === name) {
           below.pop()

@@ -26,7 +26,8 @@ export interface FeedContext {
   author?: string
 }
 
-const field = (raw: Raw, name: string): unknown => raw[`tw:${name}`]
+/** The item's `tw:<name>` field, by its whole key (a constant: no key joined per entry and field). */
+const field = (raw: Raw, key: `tw:${string}`): unknown => raw[key]
 
 /** Resolves against `base` when there is one; otherwise keeps the reference as written. */
 const against = (href: string | undefined, base: string | undefined): string | undefined => {
@@ -134,10 +135,10 @@ const isWebUrl = (s: string | undefined): s is string => {
 }
 
 const mediaEnclosures = (raw: Raw, base: string | undefined): Enclosure[] => {
-  const groups = nodesOf(field(raw, 'media:group')).flatMap((g) =>
+  const groups = nodesOf(field(raw, 'tw:media:group')).flatMap((g) =>
     isRecord(g) ? nodesOf(g['media:content']) : [],
   )
-  return [...nodesOf(field(raw, 'media:content')), ...groups].flatMap((n) =>
+  return [...nodesOf(field(raw, 'tw:media:content')), ...groups].flatMap((n) =>
     enclosure(against(attrOf(n, 'url'), base), attrOf(n, 'type'), attrOf(n, 'fileSize')),
   )
 }
@@ -148,26 +149,27 @@ export const toFeedMeta = (
   kind: Kind,
   url: string,
 ): { fields: Omit<ParsedFeed, 'format' | 'entries' | 'recovered'>; context: FeedContext } => {
-  const attrs = { $: field(out, '$') }
+  const attrs = { $: field(out, 'tw:$') }
   const base = baseOf(attrs, undefined, url)
   const title =
-    asHtml(nodesOf(field(out, 'title'))[0], kind, 'text') ??
-    asHtml(nodesOf(field(out, 'dc:title'))[0], kind, 'text')
+    asHtml(nodesOf(field(out, 'tw:title'))[0], kind, 'text') ??
+    asHtml(nodesOf(field(out, 'tw:dc:title'))[0], kind, 'text')
   const link =
     kind === 'atom'
-      ? alternate(field(out, 'link'), base)
-      : (against(rssLink(field(out, 'link')), base) ?? alternate(field(out, 'atom:link'), base))
+      ? alternate(field(out, 'tw:link'), base)
+      : (against(rssLink(field(out, 'tw:link')), base) ??
+        alternate(field(out, 'tw:atom:link'), base))
   const descNode =
-    nodesOf(field(out, 'description'))[0] ??
-    nodesOf(field(out, 'subtitle'))[0] ??
-    nodesOf(field(out, 'tagline'))[0]
+    nodesOf(field(out, 'tw:description'))[0] ??
+    nodesOf(field(out, 'tw:subtitle'))[0] ??
+    nodesOf(field(out, 'tw:tagline'))[0]
   const description = asHtml(descNode, kind, 'text')
   const language =
-    firstText(field(out, 'language')) ??
-    firstText(field(out, 'dc:language')) ??
+    firstText(field(out, 'tw:language')) ??
+    firstText(field(out, 'tw:dc:language')) ??
     attrOf(attrs, 'xml:lang')
-  const author = kind === 'atom' ? personName(nodesOf(field(out, 'author'))[0]) : undefined
-  const ttlMinutes = kind === 'atom' ? undefined : ttlOf(firstText(field(out, 'ttl')))
+  const author = kind === 'atom' ? personName(nodesOf(field(out, 'tw:author'))[0]) : undefined
+  const ttlMinutes = kind === 'atom' ? undefined : ttlOf(firstText(field(out, 'tw:ttl')))
   return {
     fields: {
       ...(title ? { title } : {}),
@@ -202,71 +204,72 @@ const rssLink = (v: unknown): string | undefined => {
 }
 
 const rssEntry = (raw: Raw, ctx: FeedContext, url: string): ParsedEntry => {
-  const base = baseOf({ $: field(raw, '$') }, ctx.base, url)
-  const guidNode = nodesOf(field(raw, 'guid'))[0]
+  const base = baseOf({ $: field(raw, 'tw:$') }, ctx.base, url)
+  const guidNode = nodesOf(field(raw, 'tw:guid'))[0]
   const guidText = textOf(guidNode)?.trim() || undefined
   // RSS 1.0 has no guid; rdf:about is the item's identifier.
-  const guid = guidText ?? attrOf({ $: field(raw, '$') }, 'rdf:about')
+  const guid = guidText ?? attrOf({ $: field(raw, 'tw:$') }, 'rdf:about')
   const permalink = attrOf(guidNode, 'isPermaLink')?.toLowerCase()
   const permalinkOk = permalink === 'true' || (permalink === undefined && isWebUrl(guidText))
   const guidLink =
     permalinkOk && resolveUrl(guidText, base ?? url) !== undefined ? guidText : undefined
-  const link = rssLink(field(raw, 'link')) ?? alternate(field(raw, 'atom:link'), base) ?? guidLink
+  const link =
+    rssLink(field(raw, 'tw:link')) ?? alternate(field(raw, 'tw:atom:link'), base) ?? guidLink
   return compact({
     guid,
     link: against(link, base),
     title:
-      asHtml(nodesOf(field(raw, 'title'))[0], 'rss', 'html') ??
-      asHtml(nodesOf(field(raw, 'dc:title'))[0], 'rss', 'html'),
+      asHtml(nodesOf(field(raw, 'tw:title'))[0], 'rss', 'html') ??
+      asHtml(nodesOf(field(raw, 'tw:dc:title'))[0], 'rss', 'html'),
     summary:
-      asHtml(nodesOf(field(raw, 'description'))[0], 'rss', 'html') ??
-      asHtml(nodesOf(field(raw, 'dc:description'))[0], 'rss', 'html'),
-    contentHtml: asHtml(nodesOf(field(raw, 'content:encoded'))[0], 'rss', 'html'),
+      asHtml(nodesOf(field(raw, 'tw:description'))[0], 'rss', 'html') ??
+      asHtml(nodesOf(field(raw, 'tw:dc:description'))[0], 'rss', 'html'),
+    contentHtml: asHtml(nodesOf(field(raw, 'tw:content:encoded'))[0], 'rss', 'html'),
     author:
-      personName(nodesOf(field(raw, 'dc:creator'))[0]) ??
-      personName(nodesOf(field(raw, 'author'))[0]),
-    categories: [...allTexts(field(raw, 'category')), ...allTexts(field(raw, 'dc:subject'))],
+      personName(nodesOf(field(raw, 'tw:dc:creator'))[0]) ??
+      personName(nodesOf(field(raw, 'tw:author'))[0]),
+    categories: [...allTexts(field(raw, 'tw:category')), ...allTexts(field(raw, 'tw:dc:subject'))],
     enclosures: [
-      ...nodesOf(field(raw, 'enclosure')).flatMap((n) =>
+      ...nodesOf(field(raw, 'tw:enclosure')).flatMap((n) =>
         enclosure(against(attrOf(n, 'url'), base), attrOf(n, 'type'), attrOf(n, 'length')),
       ),
       ...mediaEnclosures(raw, base),
     ],
     published:
-      firstText(field(raw, 'pubDate')) ??
-      firstText(field(raw, 'dc:date')) ??
-      firstText(field(raw, 'dcterms:issued')) ??
-      firstText(field(raw, 'atom:published')) ??
-      firstText(field(raw, 'published')),
+      firstText(field(raw, 'tw:pubDate')) ??
+      firstText(field(raw, 'tw:dc:date')) ??
+      firstText(field(raw, 'tw:dcterms:issued')) ??
+      firstText(field(raw, 'tw:atom:published')) ??
+      firstText(field(raw, 'tw:published')),
     updated:
-      firstText(field(raw, 'dcterms:modified')) ??
-      firstText(field(raw, 'atom:updated')) ??
-      firstText(field(raw, 'updated')),
+      firstText(field(raw, 'tw:dcterms:modified')) ??
+      firstText(field(raw, 'tw:atom:updated')) ??
+      firstText(field(raw, 'tw:updated')),
     base,
   })
 }
 
 const atomEntry = (raw: Raw, ctx: FeedContext, url: string): ParsedEntry => {
-  const base = baseOf({ $: field(raw, '$') }, ctx.base, url)
-  const links = atomLinks(field(raw, 'link'), base)
-  const id = firstText(field(raw, 'id'))
-  const contentNode = nodesOf(field(raw, 'content'))[0]
-  const categories = nodesOf(field(raw, 'category')).flatMap((n) => {
+  const base = baseOf({ $: field(raw, 'tw:$') }, ctx.base, url)
+  const links = atomLinks(field(raw, 'tw:link'), base)
+  const id = firstText(field(raw, 'tw:id'))
+  const contentNode = nodesOf(field(raw, 'tw:content'))[0]
+  const categories = nodesOf(field(raw, 'tw:category')).flatMap((n) => {
     const term = attrOf(n, 'label') ?? attrOf(n, 'term') ?? textOf(n)?.trim()
     return term ? [term] : []
   })
   return compact({
     guid: id,
     // Like an RSS guid, an id that is a web URL is the best link we have when none is given.
-    link: alternate(field(raw, 'link'), base) ?? (isWebUrl(id) ? id : undefined),
-    title: asHtml(nodesOf(field(raw, 'title'))[0], 'atom', 'text'),
-    summary: asHtml(nodesOf(field(raw, 'summary'))[0], 'atom', 'text'),
+    link: alternate(field(raw, 'tw:link'), base) ?? (isWebUrl(id) ? id : undefined),
+    title: asHtml(nodesOf(field(raw, 'tw:title'))[0], 'atom', 'text'),
+    summary: asHtml(nodesOf(field(raw, 'tw:summary'))[0], 'atom', 'text'),
     contentHtml: atomContent(contentNode),
     author:
-      personName(nodesOf(field(raw, 'author'))[0]) ??
-      personName(nodesOf(field(raw, 'dc:creator'))[0]) ??
+      personName(nodesOf(field(raw, 'tw:author'))[0]) ??
+      personName(nodesOf(field(raw, 'tw:dc:creator'))[0]) ??
       ctx.author,
-    categories: [...categories, ...allTexts(field(raw, 'dc:subject'))],
+    categories: [...categories, ...allTexts(field(raw, 'tw:dc:subject'))],
     enclosures: [
       ...links
         .filter((l) => l.rel === 'enclosure')
@@ -274,11 +277,11 @@ const atomEntry = (raw: Raw, ctx: FeedContext, url: string): ParsedEntry => {
       ...mediaEnclosures(raw, base),
     ],
     published:
-      firstText(field(raw, 'published')) ??
-      firstText(field(raw, 'issued')) ??
-      firstText(field(raw, 'created')) ??
-      firstText(field(raw, 'dc:date')),
-    updated: firstText(field(raw, 'updated')) ?? firstText(field(raw, 'modified')),
+      firstText(field(raw, 'tw:published')) ??
+      firstText(field(raw, 'tw:issued')) ??
+      firstText(field(raw, 'tw:created')) ??
+      firstText(field(raw, 'tw:dc:date')),
+    updated: firstText(field(raw, 'tw:updated')) ?? firstText(field(raw, 'tw:modified')),
     // Relative URLs inside the content resolve against the content's own xml:base first.
     base: baseOf(contentNode, base, url),
   })

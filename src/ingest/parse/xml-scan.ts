@@ -62,6 +62,34 @@ const decode = (raw: string): string | undefined => {
 
 const isSpace = (c: number): boolean => c === 32 || c === 10 || c === 13 || c === 9
 
+/**
+ * Element and attribute names read before, by a hash of their length and end characters: a
+ * document repeats a dozen names for every entry, and the tree keys its nodes by them. The one
+ * string per name, made a property key once (internalised), spares every later key a lookup of a
+ * new string in V8's string table, and a copy. A slot holds the last name that hashed to it;
+ * a hit is checked character by character.
+ */
+const NAME_SLOTS: (string | undefined)[] = new Array(256).fill(undefined)
+
+/** The longest name {@link nameOf} keeps (feeds' names are a few characters). */
+const NAME_KEPT_MAX = 64
+
+/** The string `xml.slice(from, to)` (a name), as the one read before when there was one. */
+const nameOf = (xml: string, from: number, to: number): string => {
+  const len = to - from
+  // A long name (untrusted input) is neither kept nor made a key of V8's string table.
+  if (len > NAME_KEPT_MAX) return xml.slice(from, to)
+  const slot = (len * 31 + xml.charCodeAt(from) * 7 + xml.charCodeAt(to - 1)) & 255
+  const known = NAME_SLOTS[slot]
+  if (known !== undefined && known.length === len && xml.startsWith(known, from)) return known
+  const name = internalised(xml.slice(from, to))
+  NAME_SLOTS[slot] = name
+  return name
+}
+
+/** `s` as V8's one copy of it that property keys use (what a key read back from an object is). */
+const internalised = (s: string): string => Object.keys({ [s]: 0 })[0] as string
+
 /** Attribute names sax's plain-object bookkeeping would trip on (it calls `attributes.hasOwnProperty`). */
 const ODD_ATTRIBUTE = new Set(['__proto__', 'hasOwnProperty', 'constructor'])
 
@@ -134,7 +162,7 @@ export const scanPlainXml = (xml: string, events: XmlEvents): boolean => {
       NAME.lastIndex = lt + 1
       if (!NAME.test(xml)) return false
       let k = NAME.lastIndex
-      const name = xml.slice(lt + 1, k)
+      const name = nameOf(xml, lt + 1, k)
       const attrs: Record<string, string> = {}
       let selfClosing = false
       for (;;) {
@@ -152,7 +180,7 @@ export const scanPlainXml = (xml: string, events: XmlEvents): boolean => {
         if (k === at) return false
         NAME.lastIndex = k
         if (!NAME.test(xml)) return false
-        const attr = xml.slice(k, NAME.lastIndex)
+        const attr = nameOf(xml, k, NAME.lastIndex)
         if (ODD_ATTRIBUTE.has(attr) || Object.hasOwn(attrs, attr)) return false
         k = NAME.lastIndex
         while (k < n && isSpace(xml.charCodeAt(k))) k++

@@ -95,10 +95,15 @@ const treeBuilder = (options: XmlTreeOptions): TreeBuilder => {
    * enumerate.
    */
   const kids: number[] = []
+  /** The name of each open element, as the processors made it. */
+  const names: string[] = []
   /** The xpath of each open element ('/rss', '/rss/channel'…), built once per element. */
   const paths: string[] = []
   /** Each element path made so far, by its parent's path and its name. */
   const pathsByParent = new Map<string, Map<string, string>>()
+  /** Tag and attribute names as the processors make them, by the name as read (they are pure). */
+  const tagNames = new Map<string, string>()
+  const attrNames = new Map<string, string>()
   let settled = false
   let failure: unknown
   let result: Node | null = null
@@ -124,10 +129,21 @@ const treeBuilder = (options: XmlTreeOptions): TreeBuilder => {
       for (const key in attrs) {
         if (!Object.hasOwn(attrs, key)) continue
         if (!('$' in obj)) obj.$ = node()
-        ;(obj.$ as Node)[run(attrNameProcessors, key)] = attrs[key]
+        let attrName = attrNames.get(key)
+        if (attrName === undefined) {
+          attrName = run(attrNameProcessors, key)
+          attrNames.set(key, attrName)
+        }
+        ;(obj.$ as Node)[attrName] = attrs[key]
       }
-      const name = run(tagNameProcessors, tagName)
-      obj['#name'] = name
+      let name = tagNames.get(tagName)
+      if (name === undefined) {
+        name = run(tagNameProcessors, tagName)
+        tagNames.set(tagName, name)
+      }
+      // xml2js keeps the name on the node (`#name`) until its end; no element is named so, and
+      // the key is gone before anything reads the node: kept beside it here instead.
+      names.push(name)
       // The same paths come for every entry: each made (and, once a validator reads it, made
       // flat) once per document, not joined again per element.
       const parentPath = paths.length === 0 ? '' : (paths[paths.length - 1] as string)
@@ -149,8 +165,7 @@ const treeBuilder = (options: XmlTreeOptions): TreeBuilder => {
       const obj = stack.pop() as Node
       const children = kids.pop() ?? 0
       const xpath = paths.pop() ?? ''
-      const name = obj['#name'] as string
-      delete obj['#name']
+      const name = names.pop() as string
       let cdata = false
       if (obj.cdata === true) {
         cdata = true

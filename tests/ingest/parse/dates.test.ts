@@ -48,6 +48,42 @@ describe('parseFeedDate', () => {
     }
   })
 
+  it('reads RFC 822 by char codes as its regular expression reads it, on random and odd dates', () => {
+    // A leading space keeps a date off the char-code path (it reads exact text only): the
+    // regular expression's reading after collapseWhitespace, to compare with.
+    const next = seeded(1822)
+    const pick = <T>(list: readonly T[]): T => list[next() % list.length] as T
+    const two = (n: number): string => String(n).padStart(2, '0')
+    const days = ['Tue, ', 'tue, ', 'XyZ, ', '', '', '1a, ', 'Tue ,']
+    const months = ['Jan', 'feb', 'MAR', 'Apr', 'Jun', 'Sep', 'Dec', 'Foo', 'Ma1']
+    const zones = [
+      'GMT',
+      'gmt',
+      'UTC',
+      'EST',
+      '+0000',
+      '-0430',
+      '+1400',
+      '+1500',
+      '+0560',
+      '-',
+      '+05',
+    ]
+    let fast = 0
+    for (let n = 0; n < 20_000; n++) {
+      const day = next() % 33
+      const dayText = next() % 4 === 0 ? String(day) : two(day)
+      const year = pick([1999, 2026, 2024, 2100, 2000, 999, 1000, 9999])
+      const yearText = year < 1000 ? `0${year}` : String(year)
+      const time = `${two(next() % 26)}:${two(next() % 62)}${next() % 3 ? `:${two(next() % 62)}` : ''}`
+      const text = `${pick(days)}${dayText} ${pick(months)} ${yearText} ${time} ${pick(zones)}`
+      const got = parseFeedDate(text)?.getTime()
+      expect(got, text).toBe(parseFeedDate(` ${text}`)?.getTime())
+      if (got !== undefined) fast++
+    }
+    expect(fast).toBeGreaterThan(4_000)
+  })
+
   it('reads a day name as a day name, not as a zone', () => {
     for (const day of ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'])
       expect(iso(`${day}, 10 Mar 2026 14:20:00 +0500`)).toBe('2026-03-10T09:20:00.000Z')

@@ -450,7 +450,9 @@ let lastLeads = false
  */
 export const summaryLeads = (summary: string, content: ContentText): boolean => {
   if (summary !== lastLeadSummary || content !== lastLeadContent) {
-    lastLeads = content.ascii && takesAsciiPath(summary) && leadsWith(summary, content.text)
+    // A summary that leads text on the ASCII path is on it too (each of its characters but a
+    // final `…` is one of the text's or ASCII whitespace): not tested first (a regex pass over it).
+    lastLeads = content.ascii && leadsWith(summary, content.text)
     lastLeadSummary = summary
     lastLeadContent = content
   }

@@ -204,10 +204,6 @@ const addAsciiWords = (
   index?: PhraseIndex,
   tokensOf?: () => readonly string[],
 ): PhraseHits | undefined => {
-  let a = FIRST_BASIS
-  let b = SECOND_BASIS
-  let length = 0
-  let first = 0
   let word = 0
   let hits: PhraseHits | undefined
   const shapes = index?.firstTokenShapes
@@ -220,52 +216,59 @@ const addAsciiWords = (
   let now = turn
   let added = count
   const n = raw.length
-  for (let i = 0; i <= n; i++) {
-    const c = i < n ? raw.charCodeAt(i) : 32
+  let i = 0
+  while (i < n) {
+    let c = raw.charCodeAt(i)
     // `| 32` lower-cases A–Z and leaves a–z and digits as they are.
-    const l = c | 32
-    if ((l >= 97 && l <= 122) || (c >= 48 && c <= 57)) {
-      a = Math.imul(a ^ l, 16777619)
-      b = Math.imul(b ^ l, 16777619)
-      if (length === 0) first = l
-      length++
+    let l = c | 32
+    if (!((l >= 97 && l <= 122) || (c >= 48 && c <= 57))) {
+      i++
       continue
     }
-    if (length > 0) {
-      let at = (a ^ Math.imul(b, 0x9e3779b1)) & mask
-      for (;;) {
-        if (taken[at] !== now) {
-          taken[at] = now
-          pairs[added] = a
-          seconds2[added] = b
-          table[at] = ++added
-          if (added === pairs.length || added * 4 > table.length) {
-            count = added
-            grow(added)
-            pairs = firsts
-            seconds2 = seconds
-            table = slots
-            taken = turns
-            mask = table.length - 1
-            now = turn
-          }
-          break
-        }
-        const k = table[at]! - 1
-        if (pairs[k] === a && seconds2[k] === b) break
-        at = (at + 1) & mask
-      }
-      // As scanAsciiText: only a word that may start a phrase or a prefix term is read further.
-      if (
-        shapes !== undefined &&
-        ((shapes[first]! & (1 << Math.min(length, 31))) !== 0 || prefixStarts![first] !== 0)
-      )
-        hits = asciiWordHits(raw, i - length, i, word, index!, tokensOf!, hits)
-      word++
+    // A word: its characters hashed in a loop of its own, to the first that is not one.
+    const start = i
+    const first = l
+    let a = Math.imul(FIRST_BASIS ^ l, 16777619)
+    let b = Math.imul(SECOND_BASIS ^ l, 16777619)
+    for (i++; i < n; i++) {
+      c = raw.charCodeAt(i)
+      l = c | 32
+      if (!((l >= 97 && l <= 122) || (c >= 48 && c <= 57))) break
+      a = Math.imul(a ^ l, 16777619)
+      b = Math.imul(b ^ l, 16777619)
     }
-    a = FIRST_BASIS
-    b = SECOND_BASIS
-    length = 0
+    let at = (a ^ Math.imul(b, 0x9e3779b1)) & mask
+    for (;;) {
+      if (taken[at] !== now) {
+        taken[at] = now
+        pairs[added] = a
+        seconds2[added] = b
+        table[at] = ++added
+        if (added === pairs.length || added * 4 > table.length) {
+          count = added
+          grow(added)
+          pairs = firsts
+          seconds2 = seconds
+          table = slots
+          taken = turns
+          mask = table.length - 1
+          now = turn
+        }
+        break
+      }
+      const k = table[at]! - 1
+      if (pairs[k] === a && seconds2[k] === b) break
+      at = (at + 1) & mask
+    }
+    // As scanAsciiText: only a word that may start a phrase or a prefix term is read further.
+    if (
+      shapes !== undefined &&
+      ((shapes[first]! & (1 << Math.min(i - start, 31))) !== 0 || prefixStarts![first] !== 0)
+    )
+      hits = asciiWordHits(raw, start, i, word, index!, tokensOf!, hits)
+    word++
+    // The character that ended the word (if any) is none: not read again.
+    i++
   }
   count = added
   return hits

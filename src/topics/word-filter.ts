@@ -188,6 +188,12 @@ const addSpaced = (text: string): void => {
 }
 
 /**
+ * The text addAsciiWords reads, one byte a character, reused (a longer text gets a buffer of its
+ * own, not kept).
+ */
+const BYTES = Buffer.allocUnsafe(16384)
+
+/**
  * Adds the words `normalizeText` (topics/text.ts) makes of `raw`, which has no character beyond
  * ASCII but `…`: its runs of ASCII letters and digits, letters lower-cased, as they are scanned
  * (no lower-cased copy, no replaced copy, no trimmed copy of each field of each item). The table
@@ -216,9 +222,15 @@ const addAsciiWords = (
   let now = turn
   let added = count
   const n = raw.length
+  // Its characters as bytes, read from a typed array: a byte is cheaper to read than a code unit
+  // of a string (whose representation each read checks), and one native copy pays for it on a
+  // content (~0.95x the tag + words CPU of an item). Latin-1 keeps each character's low byte:
+  // ASCII as it is, and `…` (U+2026) as `&`, a character that separates words as `…` does.
+  const text = n <= BYTES.length ? BYTES : Buffer.allocUnsafe(n)
+  text.write(raw, 0, n, 'latin1')
   let i = 0
   while (i < n) {
-    let c = raw.charCodeAt(i)
+    let c = text[i]!
     // `| 32` lower-cases A–Z and leaves a–z and digits as they are.
     let l = c | 32
     if (!((l >= 97 && l <= 122) || (c >= 48 && c <= 57))) {
@@ -231,7 +243,7 @@ const addAsciiWords = (
     let a = Math.imul(FIRST_BASIS ^ l, 16777619)
     let b = Math.imul(SECOND_BASIS ^ l, 16777619)
     for (i++; i < n; i++) {
-      c = raw.charCodeAt(i)
+      c = text[i]!
       l = c | 32
       if (!((l >= 97 && l <= 122) || (c >= 48 && c <= 57))) break
       a = Math.imul(a ^ l, 16777619)

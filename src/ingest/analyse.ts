@@ -4,7 +4,7 @@ import type { StoryFeatures } from '../stories/features.js'
 import { storyFeatures } from '../stories/features.js'
 import type { Tagger } from '../topics/tag.js'
 import { hasNonAscii } from '../topics/text.js'
-import { wordsOf } from '../topics/word-filter.js'
+import { beginItemWords, finishItemWords } from '../topics/word-filter.js'
 import { digest, digestOfPieces } from '../util/hash.js'
 import { displayUrl } from '../util/url.js'
 import { cutSummaryOf, forgetCutSummary } from './cut-summary.js'
@@ -127,12 +127,18 @@ export const analyseFeed = async (input: AnalyseInput, tagger: Tagger): Promise<
   })
   // The items are this call's own (normalizeFeed made them): tagged in place, not copied once more.
   const items = dedupeWithinSource(normalized.items)
-  // An item's word filter right after its tagging: both read its content's text, made once
-  // (topics/text.ts contentText remembers the last).
+  // An item's word filter begun before its tagging, which adds the words of the ASCII text it
+  // scans in the same walk (its content, mostly), and finished right after: both read its
+  // content's text, made once (topics/text.ts contentText remembers the last).
   const words: string[] | undefined = input.wordFilters ? [] : undefined
   for (const item of items) {
-    item.topics = tagger(item, source)
-    words?.push(wordsOf(item))
+    if (words === undefined) {
+      item.topics = tagger(item, source)
+      continue
+    }
+    const begun = beginItemWords()
+    item.topics = tagger(item, source, undefined, begun)
+    words.push(finishItemWords(item, begun))
   }
   const features = input.storyFeatures
     ? items.map((i) => storyFeatures(i.title, storySummary(i)))

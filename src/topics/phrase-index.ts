@@ -177,6 +177,46 @@ const isWordUnit = (c: number): boolean =>
   (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57)
 
 /**
+ * Records the phrases that start at the `word`-th word of ASCII text (see {@link scanAsciiText}),
+ * which runs from `start` to `end` of `text`: the phrases of several words that start with it
+ * (when PhraseIndex `firstTokenShapes` may start one with it) and the prefix terms it walks the
+ * trie to. Returns `hits`, made when it was undefined and a phrase is found.
+ */
+export const asciiWordHits = (
+  text: string,
+  start: number,
+  end: number,
+  word: number,
+  index: PhraseIndex,
+  tokensOf: () => readonly string[],
+  hits: PhraseHits | undefined,
+): PhraseHits | undefined => {
+  const first = lower(text.charCodeAt(start))
+  const length = end - start
+  if (((index.firstTokenShapes[first & 127] as number) & (1 << Math.min(length, 31))) !== 0) {
+    const starting = index.byFirstToken.get(text.slice(start, end).toLowerCase())
+    if (starting)
+      for (const p of starting)
+        if (p.tokens.length === 1 || phraseAt(tokensOf(), word, p)) {
+          hits ??= new Map()
+          record(hits, p.id, word)
+        }
+  }
+  // The words' code units are ASCII: one that starts no prefix term has no trie to walk.
+  if (index.prefixStarts[first] === 0) return hits
+  let node: PrefixNode | undefined = index.prefixes
+  for (let k = start; k < end; k++) {
+    node = node.next.get(lower(text.charCodeAt(k)))
+    if (node === undefined) break
+    if (node.ending) {
+      hits ??= new Map()
+      for (const p of node.ending) record(hits, p.id, word)
+    }
+  }
+  return hits
+}
+
+/**
  * {@link scanTokens} over the words of `text`, for text that tokenize() reads without its
  * Unicode pass (topics/text.ts takesAsciiPath): its words are the runs of A–Z, a–z and 0–9,
  * lower-cased. A word is only made into a string when the index may start a phrase with it
@@ -184,6 +224,7 @@ const isWordUnit = (c: number): boolean =>
  * start none, and tokenising a field only to scan it made a string per word and the list of
  * them. `tokensOf` gives tokenize(text), asked for only when a phrase of several words starts at
  * a word (to read the words after it). Returns the hits, or undefined when there are none.
+ * (word-filter.ts `scanAsciiWords` makes the same hits while it hashes the words.)
  */
 export const scanAsciiText = (
   text: string,
@@ -191,7 +232,7 @@ export const scanAsciiText = (
   tokensOf: () => readonly string[],
 ): PhraseHits | undefined => {
   let hits: PhraseHits | undefined
-  const { firstTokenShapes, byFirstToken, prefixes, prefixStarts } = index
+  const { firstTokenShapes, prefixStarts } = index
   const n = text.length
   let word = 0
   let i = 0
@@ -202,32 +243,13 @@ export const scanAsciiText = (
     }
     const start = i
     while (i < n && isWordUnit(text.charCodeAt(i))) i++
-    const length = i - start
     const first = lower(text.charCodeAt(start))
-    if (((firstTokenShapes[first & 127] as number) & (1 << Math.min(length, 31))) !== 0) {
-      const t = text.slice(start, i).toLowerCase()
-      const starting = byFirstToken.get(t)
-      if (starting)
-        for (const p of starting)
-          if (p.tokens.length === 1 || phraseAt(tokensOf(), word, p)) {
-            hits ??= new Map()
-            record(hits, p.id, word)
-          }
-    }
-    // The words' code units are ASCII: one that starts no prefix term has no trie to walk.
-    if (prefixStarts[first] === 0) {
-      word++
-      continue
-    }
-    let node: PrefixNode | undefined = prefixes
-    for (let k = start; k < i; k++) {
-      node = node.next.get(lower(text.charCodeAt(k)))
-      if (node === undefined) break
-      if (node.ending) {
-        hits ??= new Map()
-        for (const p of node.ending) record(hits, p.id, word)
-      }
-    }
+    // Most words start no phrase and no prefix term: only those that may are read further.
+    if (
+      ((firstTokenShapes[first & 127] as number) & (1 << Math.min(i - start, 31))) !== 0 ||
+      prefixStarts[first] !== 0
+    )
+      hits = asciiWordHits(text, start, i, word, index, tokensOf, hits)
     word++
   }
   return hits

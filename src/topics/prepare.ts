@@ -17,6 +17,8 @@ import {
   takesAsciiPath,
   tokenize,
 } from './text.js'
+import type { ItemWords } from './word-filter.js'
+import { scanAsciiWords } from './word-filter.js'
 
 /** The parts of an item that rules look at. */
 export type MatchableItem = Pick<Item, 'title' | 'summary' | 'contentHtml' | 'categories'>
@@ -133,10 +135,18 @@ const readField = (item: MatchableItem, field: MatchField): ReadField => {
 /** The hits of a field that has none (shared: hits are only read once an item is prepared). */
 const NO_HITS: PhraseHits = new Map()
 
-/** The phrase hits of one field. */
-const scanField = ({ field, words, ascii }: ReadField, index: PhraseIndex): PhraseHits => {
+/** The phrase hits of one field (its words added to `into` when they are read as ASCII). */
+const scanField = (
+  { field, words, ascii }: ReadField,
+  index: PhraseIndex,
+  into: ItemWords | undefined,
+): PhraseHits => {
   if (words !== undefined && (ascii ?? takesAsciiPath(words)))
-    return scanAsciiText(words, index, () => field.tokens) ?? NO_HITS
+    return (
+      (into === undefined
+        ? scanAsciiText(words, index, () => field.tokens)
+        : scanAsciiWords(into, words, index, () => field.tokens)) ?? NO_HITS
+    )
   const hits: PhraseHits = new Map()
   scanTokens(field.tokens, index, hits)
   return hits.size === 0 ? NO_HITS : hits
@@ -153,11 +163,14 @@ const NO_SHARED = new Uint8Array(0)
 /**
  * Normalises, tokenises and scans each field the compiled rules look at, once. Linear in the
  * item's text; independent of how many terms the topics have.
+ * @param words the item's word filter being made (word-filter.ts beginItemWords): the words of
+ *   the fields scanned as ASCII are added to it in the same walk
  */
 export const prepareItem = (
   item: MatchableItem,
   compiled: CompiledTopics,
   sourceTags: readonly string[] = [],
+  words?: ItemWords,
 ): PreparedItem => {
   const hits: Record<MatchField, PhraseHits> = {
     title: NO_HITS,
@@ -178,7 +191,7 @@ export const prepareItem = (
     const read = readField(item, field)
     fields[field] = read.field
     if (field === 'summary' && summaryCut) continue
-    const found = scanField(read, compiled.index)
+    const found = scanField(read, compiled.index, words)
     hits[field] = found
     if (found === NO_HITS) continue
     seen ??= new Uint8Array(compiled.index.size)

@@ -5,19 +5,25 @@ import { compileTopics } from './compile.js'
 import type { CompiledTopics } from './compiled.js'
 import { sourceAllowed, topicMatches } from './match.js'
 import { type MatchableItem, type PreparedItem, prepareItem } from './prepare.js'
+import type { ItemWords } from './word-filter.js'
 
-/** Computes an item's topics (compiled from `config.topics`; replaced on reload). */
-export type Tagger = (item: Item, source: Source) => string[]
+/**
+ * Computes an item's topics (compiled from `config.topics`; replaced on reload). `words`: the
+ * item's word filter being made (word-filter.ts beginItemWords), which the tagger may add the
+ * words it reads to (or not: finishItemWords adds the rest).
+ */
+export type Tagger = (
+  item: Item,
+  source: Source,
+  onGate?: (topicId: string) => void,
+  words?: ItemWords,
+) => string[]
 
 /**
  * A Tagger that can also tell which topics with a model the item passes the rules of (`onGate`):
  * in `filter` mode only those items can move when the model alone changes (combine.ts).
  */
-export type GatedTagger = (
-  item: Item,
-  source: Source,
-  onGate?: (topicId: string) => void,
-) => string[]
+export type GatedTagger = Tagger
 
 /** Topics that share at least one phrase with the item, plus those that must always be checked. */
 const candidateIds = (compiled: CompiledTopics, prepared: PreparedItem): string[] => {
@@ -35,6 +41,7 @@ const candidateIds = (compiled: CompiledTopics, prepared: PreparedItem): string[
  * learned model combines it with the rules as its `model:` says (see decideTopic).
  * @param sourceTags the tags of the item's source (`Source.tags`)
  * @param onGate told of each topic with a model whose rules the item passes
+ * @param words the item's word filter being made (see {@link Tagger})
  * @example tagItem(item, compiled, source.tags) // ['border-trade', 'pakistan-afghanistan']
  */
 export const tagItem = (
@@ -42,8 +49,9 @@ export const tagItem = (
   compiled: CompiledTopics,
   sourceTags: readonly string[],
   onGate?: (topicId: string) => void,
+  words?: ItemWords,
 ): string[] => {
-  const prepared = prepareItem(item, compiled, sourceTags)
+  const prepared = prepareItem(item, compiled, sourceTags, words)
   return candidateIds(compiled, prepared).filter((id) => {
     const topic = compiled.topics.get(id)
     if (topic === undefined || !sourceAllowed(topic, sourceTags)) return false
@@ -61,5 +69,5 @@ export const tagItem = (
  */
 export const topicTagger = (topics: Topic[]): GatedTagger => {
   const compiled = compileTopics(topics)
-  return (item, source, onGate) => tagItem(item, compiled, source.tags, onGate)
+  return (item, source, onGate, words) => tagItem(item, compiled, source.tags, onGate, words)
 }

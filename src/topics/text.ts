@@ -261,13 +261,16 @@ const ENTITY = /&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|([a-zA-Z][a-zA-Z0-9]{1,31
 
 /** Decodes numeric entities and the common named ones; unknown names stay as written. */
 export const decodeEntities = (s: string): string =>
-  s.replace(ENTITY, (whole, dec?: string, hex?: string, name?: string) => {
-    if (name !== undefined) return NAMED_ENTITIES[name] ?? whole
-    const code = dec !== undefined ? Number.parseInt(dec, 10) : Number.parseInt(hex ?? '', 16)
-    return code > 0 && code <= 0x10ffff && (code < 0xd800 || code > 0xdfff)
-      ? String.fromCodePoint(code)
-      : ' '
-  })
+  // Most texts have no `&`: found by a search, not a pass of the regex.
+  s.indexOf('&') < 0
+    ? s
+    : s.replace(ENTITY, (whole, dec?: string, hex?: string, name?: string) => {
+        if (name !== undefined) return NAMED_ENTITIES[name] ?? whole
+        const code = dec !== undefined ? Number.parseInt(dec, 10) : Number.parseInt(hex ?? '', 16)
+        return code > 0 && code <= 0x10ffff && (code < 0xd800 || code > 0xdfff)
+          ? String.fromCodePoint(code)
+          : ' '
+      })
 
 /** Tags that sit inside a word (`Pak<b>istan</b>`) and so must not split it. */
 const INLINE_TAGS = new Set([
@@ -293,12 +296,19 @@ const INLINE_TAGS = new Set([
   'wbr',
 ])
 
-const TAG_NAME_CHAR = /[A-Za-z0-9]/
-const TAG_START = /[A-Za-z/!?]/
+/** Whether code unit `c` is a letter or a digit of ASCII: of a tag's name. */
+const isTagNameChar = (c: number): boolean =>
+  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57)
 
+/** Whether code unit `c` may follow `<` in a tag: a letter of ASCII, `/`, `!` or `?`. */
+const isTagStart = (c: number): boolean =>
+  (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 47 || c === 33 || c === 63
+
+// Read by code units: a regex test of a one-character string per character of each tag's name
+// made a string and ran a regex for each.
 const tagName = (html: string, from: number): string => {
   let end = from
-  while (end < html.length && TAG_NAME_CHAR.test(html[end] ?? '')) end++
+  while (end < html.length && isTagNameChar(html.charCodeAt(end))) end++
   return html.slice(from, end).toLowerCase()
 }
 
@@ -450,7 +460,9 @@ let lastLeads = false
  */
 export const summaryLeads = (summary: string, content: ContentText): boolean => {
   if (summary !== lastLeadSummary || content !== lastLeadContent) {
-    lastLeads = content.ascii && takesAsciiPath(summary) && leadsWith(summary, content.text)
+    // A summary that leads text on the ASCII path is on it too (each of its characters but a
+    // final `…` is one of the text's or ASCII whitespace): not tested first (a regex pass over it).
+    lastLeads = content.ascii && leadsWith(summary, content.text)
     lastLeadSummary = summary
     lastLeadContent = content
   }
@@ -496,13 +508,13 @@ export const htmlText = (html: string): string => {
       break
     }
     out += html.slice(i, lt)
-    const next = html[lt + 1] ?? ''
+    const next = html.charCodeAt(lt + 1)
     const isComment = html.startsWith('<!--', lt)
     let close = -1
     if (isComment && !commentEndMissing) {
       close = html.indexOf('-->', lt + 4)
       commentEndMissing = close < 0
-    } else if (!isComment && !gtMissing && TAG_START.test(next)) {
+    } else if (!isComment && !gtMissing && isTagStart(next)) {
       close = html.indexOf('>', lt + 1)
       gtMissing = close < 0
     }
@@ -511,7 +523,7 @@ export const htmlText = (html: string): string => {
       i = lt + 1
       continue
     }
-    const name = tagName(html, next === '/' ? lt + 2 : lt + 1)
+    const name = tagName(html, next === 47 ? lt + 2 : lt + 1)
     out += INLINE_TAGS.has(name) ? '' : ' '
     i = close + (isComment ? 3 : 1)
   }

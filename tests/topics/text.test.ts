@@ -146,6 +146,13 @@ describe('htmlToText', () => {
     ['unclosed comment is text', 'x <!-- never', 'x <!-- never'],
     ['line breaks collapse', '<ul>\n<li>one</li>\n<li>two</li>\n</ul>', 'one two'],
     ['empty', '', ''],
+    [
+      'tag names in any case, with digits',
+      'Pak<B>is</B>tan<h2>x</h2>y a<wbr>b</WBR>c',
+      'Pakistan x y abc',
+    ],
+    ['declarations and instructions are tags', '<?xml version="1.0"?><!DOCTYPE html>a', 'a'],
+    ['< before a digit is text', 'a <1> b', 'a <1> b'],
   ])('%s', (_name, html, expected) => {
     expect(htmlToText(html)).toBe(expected)
   })

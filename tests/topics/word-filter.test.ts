@@ -1,10 +1,14 @@
 /** wordsOf: the word filter of an item's search text, made without that text (in the analysis worker and the lowdb store alike). */
 import { describe, expect, it } from 'vitest'
-import type { Item } from '../../src/model/types.js'
+import type { Item, MatchField, Topic } from '../../src/model/types.js'
 import { searchTextOf } from '../../src/store/query.js'
+import { compileTopics } from '../../src/topics/compile.js'
+import { tagItem } from '../../src/topics/tag.js'
 import { htmlToText } from '../../src/topics/text.js'
 import {
+  beginItemWords,
   coveredWords,
+  finishItemWords,
   sameSearchFields,
   wordFilterOfText,
   wordsOf,
@@ -110,6 +114,91 @@ describe('wordsOf', () => {
     const item = makeItem({ title: 'Torkham  Kabul', summary: undefined, contentHtml: undefined })
     expect(wordsOf({ ...item, categories: [] })).toBe(wordFilterOfText(' torkham kabul '))
     expect(wordsOf({ ...item, title: '', categories: [] })).toBe('A')
+  })
+})
+
+/** Topics of single words, phrases of several and prefix terms, read in `fields`. */
+const topicsIn = (fields: MatchField[]): Topic[] => [
+  {
+    id: 'border',
+    title: 'Border',
+    in: fields,
+    match: { any: ['Torkham', 'Torkham talks', 'kab*'] },
+  },
+  { id: 'numbers', title: 'Numbers', in: fields, match: { any: ['3 000', 'x9', 't*'] } },
+]
+
+describe('finishItemWords after tagging with beginItemWords', () => {
+  const scopes: MatchField[][] = [
+    ['title', 'summary', 'content', 'categories'],
+    ['title'],
+    ['content'],
+    ['summary', 'content'],
+  ]
+  const compiled = scopes.map((fields) => compileTopics(topicsIn(fields)))
+
+  /** The filter of `item` begun before its tagging, checked against the reference and its topics against tagging alone. */
+  const check = (item: Item, round: number): void => {
+    const topics = compiled[round % compiled.length]!
+    const alone = tagItem(item, topics, [])
+    const begun = beginItemWords()
+    expect(tagItem(item, topics, [], undefined, begun)).toEqual(alone)
+    expect(finishItemWords(item, begun)).toBe(reference(item))
+  }
+
+  it('is the filter of the search text, and the topics those of tagging alone, for random items', () => {
+    const next = belowOf(18)
+    for (let round = 0; round < 600; round++) {
+      const unicode = round % 3 === 0
+      const paragraphs = Array.from({ length: next(4) }, () => textOf(next, next(40), unicode))
+      const html = htmlOf(paragraphs)
+      const text = htmlToText(html)
+      const cut = next(text.length + 1)
+      // A summary of its own, none, or one cut from the content (with or without "…").
+      const roll = next(4)
+      const summary =
+        roll === 0
+          ? undefined
+          : roll === 1
+            ? textOf(next, next(30), unicode)
+            : `${text.slice(0, cut)}${roll === 2 ? '…' : ''}`
+      check(
+        makeItem({
+          title: textOf(next, next(12), unicode),
+          summary,
+          contentHtml: next(5) === 0 ? undefined : html,
+          categories: Array.from({ length: next(4) }, () => textOf(next, 1 + next(3), unicode)),
+        }),
+        round,
+      )
+    }
+  })
+
+  it('is that filter when the table grows in the tagging, and when fields repeat one text', () => {
+    const words = Array.from({ length: 9000 }, (_, k) => `w${k}`)
+    const text = words.join(' ')
+    for (let round = 0; round < compiled.length; round++) {
+      check(
+        makeItem({
+          title: 'Torkham',
+          summary: text,
+          contentHtml: `<p>${text}</p>`,
+          categories: [],
+        }),
+        round,
+      )
+      check(makeItem({ title: text, summary: text, contentHtml: text, categories: [text] }), round)
+    }
+  })
+
+  it('is wordsOf when another filter was made between the tagging and the finish', () => {
+    const item = makeItem({ title: 'Torkham talks', summary: 'Kabul', contentHtml: '<p>Doha</p>' })
+    const begun = beginItemWords()
+    tagItem(item, compiled[0]!, [], undefined, begun)
+    expect(wordFilterOfText('other words')).toBe(wordFilterOfText('other words'))
+    expect(finishItemWords(item, begun)).toBe(reference(item))
+    // A begun filter is finished once: finishing it again makes the whole filter anew.
+    expect(finishItemWords(item, begun)).toBe(reference(item))
   })
 })
 

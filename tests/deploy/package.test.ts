@@ -9,7 +9,9 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:http'
 import { createRequire } from 'node:module'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -188,6 +190,85 @@ describe('the packed tarball, installed into an empty prefix', () => {
     ]
     expect(loaded.filter((u) => forbidden.some((re) => re.test(u)))).toEqual([])
   }, 60_000)
+
+  it('imports a feed with fetch --once on the bundled analysis worker', async () => {
+    const installed = join(dir, 'prefix/lib/node_modules/topicwire')
+    const feed = await readFile(join(ROOT, 'tests/fixtures/feeds/pk-daily.rss'))
+    const server = createServer((_, res) => {
+      res.writeHead(200, { 'content-type': 'application/rss+xml' })
+      res.end(feed)
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    const { port } = server.address() as AddressInfo
+    const site = join(dir, 'fetch-site')
+    await mkdir(site)
+    const file = join(site, 'topicwire.yaml')
+    await writeFile(
+      file,
+      `storage: { path: db.json }\nfetch: { allow_private_networks: true }\nsources:\n  - { id: pk, url: "http://127.0.0.1:${port}/pk.rss" }\ntopics:\n  trade: { title: Trade, match: Torkham }\n`,
+    )
+    const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>(
+      (done) => {
+        const child = spawn(
+          process.execPath,
+          [
+            '--import',
+            join(ROOT, 'tests/helpers/module-log.mjs'),
+            bin,
+            'fetch',
+            '--once',
+            '--config',
+            file,
+          ],
+          {
+            cwd: elsewhere,
+            // A worker that failed would be logged (as a warning) before its feed is analysed here.
+            env: {
+              PATH: process.env.PATH ?? '',
+              LOG_LEVEL: 'warn',
+              XDG_CACHE_HOME: join(dir, 'cache'),
+            },
+          },
+        )
+        children.push(child)
+        let stdout = ''
+        let stderr = ''
+        child.stdout.on('data', (d) => {
+          stdout += d
+        })
+        child.stderr.on('data', (d) => {
+          stderr += d
+        })
+        child.on('exit', (status) => done({ status, stdout, stderr }))
+      },
+    ).finally(() => server.close())
+    const logged = r.stderr.replace(/^module-log .*\n/gm, '')
+    expect(logged).toBe('')
+    expect(r.status).toBe(0)
+    expect(r.stdout).toMatch(
+      /1 sources: [1-9]\d* new, 0 updated, 0 unchanged, 0 not modified, 0 failed/,
+    )
+    const loaded = [...r.stderr.matchAll(/^module-log (\S+)$/gm)].map((m) => m[1] ?? '')
+    // The worker ran the bundle of its modules, and no thread loaded one of ours unbundled.
+    const ours = `${installed}/dist/`
+    expect(loaded).toContain(`file://${ours}worker/worker.js`)
+    expect(loaded).toContain(`file://${ours}worker/analyse.js`)
+    expect(
+      loaded.filter(
+        (u) =>
+          u.startsWith(`file://${ours}`) &&
+          !/\/dist\/(bundle|worker)\/[\w-]+\.js$|\/dist\/util\/(worker-boot|young-generation)\.mjs$/.test(
+            u,
+          ),
+      ),
+    ).toEqual([])
+    // The worker's bundle carries the vendored sanitize-html inside, as the command line's does.
+    const bundle = join(installed, 'dist/worker')
+    for (const chunk of readdirSync(bundle))
+      expect(readFileSync(join(bundle, chunk), 'utf8'), chunk).not.toMatch(
+        /(from\s*|require\(|import\()['"]sanitize-html/,
+      )
+  }, 120_000)
 
   it('checks its own shipped configuration from another folder', () => {
     const shipped = join(dir, 'prefix/lib/node_modules/topicwire/config/topicwire.yaml')

@@ -116,15 +116,17 @@ const cancelled = (): AppError => new AppError('timeout', 'analysis cancelled')
 
 const seconds = (ms: number): string => `${Number((ms / 1000).toFixed(1))} s`
 
-/** The worker's module: TypeScript under tsx (tests, `npm start`), JavaScript once compiled. */
-const entryUrl = new URL(
-  import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js',
-  import.meta.url,
-)
+/** Run as TypeScript under tsx (tests, a checkout's edited sources), not as `npm run build` made it. */
+const fromSources = import.meta.url.endsWith('.ts')
+/**
+ * The worker's module: worker.ts under tsx; once built, the bundle of it in dist/worker/
+ * (bin/build.js), one file and a chunk instead of the ~100 compiled modules it imports.
+ */
+const entryUrl = new URL(fromSources ? './worker.ts' : '../../worker/worker.js', import.meta.url)
 const bootUrl = new URL('../../util/worker-boot.mjs', import.meta.url)
 /** What the worker's module imports that takes long to load: a prestarted worker loads it while it waits. */
 const preloadUrls = [
-  new URL(import.meta.url.endsWith('.ts') ? '../analyse.ts' : '../analyse.js', import.meta.url),
+  new URL(fromSources ? '../analyse.ts' : '../../worker/analyse.js', import.meta.url),
 ]
 
 /**

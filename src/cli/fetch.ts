@@ -2,14 +2,12 @@
 import { setFlagsFromString } from 'node:v8'
 import { loadCachedConfig } from '../config/load-cached.js'
 import type { EntryMemo } from '../ingest/entry-memo.js'
-import { runCycle } from '../ingest/scheduler.js'
 import {
   ONE_SHOT_WORKER_HEAP_LIMITS,
   oneShotWorkerCount,
   prestartWorkers,
 } from '../ingest/workers/pool.js'
 import type { Metrics } from '../model/types.js'
-import { createRuntime } from '../runtime.js'
 import { growYoungGenerationTo, holdYoungGeneration } from '../util/young-generation.mjs'
 import type { CliContext } from './context.js'
 import { logOptions } from './log-options.js'
@@ -47,11 +45,12 @@ export const fetchCommand = async (
   ctx: CliContext,
   opts: { sourceId?: string },
 ): Promise<number> => {
-  // A configuration the cache does not know (a first run, an edited file) is read the slow way
-  // (~0.3 s of YAML for 1,000 sources): the analysis workers load their modules meanwhile, so that
-  // a first import's first documents find one ready instead of waiting ~0.5 s for it. Run from
-  // cron, the file is cached and read at once, and a cycle of 304s starts no worker at all. A
-  // configuration that wants fewer workers (or none) stops the others.
+  // A configuration the cache does not know (a first run, an edited file) is read the slow way:
+  // the analysis workers load their modules meanwhile, so that a first import's first documents
+  // find one ready instead of waiting for it. Run from cron, the file is cached and read at once,
+  // and a cycle of 304s starts no worker at all. A configuration that wants fewer workers (or
+  // none) stops the others. What polls and stores (the runtime, the scheduler) is loaded only
+  // after the configuration is read: the workers start before it, not after.
   let early: ReturnType<typeof prestartWorkers> | undefined
   let config: Awaited<ReturnType<typeof loadCachedConfig>>
   try {
@@ -70,6 +69,10 @@ export const fetchCommand = async (
     return 1
   }
   setFlagsFromString(ONE_SHOT_HEAP_GROWING)
+  const [{ createRuntime }, { runCycle }] = await Promise.all([
+    import('../runtime.js'),
+    import('../ingest/scheduler.js'),
+  ])
   const runtime = await createRuntime(config, {
     ...(early ? { prestarted: early } : {}),
     // The table shows each source's error; logs add only what is unexpected.

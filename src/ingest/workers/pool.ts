@@ -137,6 +137,8 @@ const preloadUrls = [
 export interface PrestartedWorkers {
   /** A worker given `topics` (rules `version`), or undefined when none is left. */
   take(topics: Topic[], version: number): Worker | undefined
+  /** How many are left to take: started, not taken, and not failed (one that fails is left out). */
+  left(): number
   /** Stops the workers not taken (a command that ends up analysing on its own thread, or fails). */
   close(): Promise<void>
 }
@@ -151,7 +153,7 @@ export const prestartWorkers = (
   count: number,
   heapLimits: WorkerHeapLimits = WORKER_HEAP_LIMITS,
 ): PrestartedWorkers => {
-  const left: { worker: Worker; setup: MessagePort }[] = []
+  const left: { worker: Worker; setup: MessagePort; dead: boolean }[] = []
   for (let i = 0; i < count; i++) {
     const { port1, port2 } = new MessageChannel()
     const worker = new Worker(bootUrl, {
@@ -160,16 +162,29 @@ export const prestartWorkers = (
       resourceLimits: heapLimits,
     })
     worker.unref()
-    left.push({ worker, setup: port1 })
+    const early = { worker, setup: port1, dead: false }
+    // A worker that fails before a pool takes it (its modules would not load) must not throw on
+    // this thread, where nothing listens yet: it is left out, and the pool starts its own.
+    const died = () => {
+      early.dead = true
+    }
+    worker.on('error', died)
+    worker.once('exit', died)
+    left.push(early)
   }
   return {
     take(topics, version) {
-      const next = left.shift()
+      let next = left.shift()
+      while (next?.dead) {
+        next.setup.close()
+        next = left.shift()
+      }
       if (!next) return undefined
       next.setup.postMessage({ topics, version })
       next.setup.close()
       return next.worker
     },
+    left: () => left.filter((w) => !w.dead).length,
     async close() {
       const rest = left.splice(0)
       await Promise.all(

@@ -21,6 +21,15 @@ import { logOptions } from './log-options.js'
  */
 const ONE_SHOT_HEAP_GROWING = '--heap-growing-percent=30'
 
+/**
+ * The cap of the main thread's young generation while the polls run (both semi-spaces, MB). The
+ * 16 MB it ran with before the configuration's sources were read without the YAML reader: that
+ * reading's garbage had grown it there during start-up. Left at the default 8 MB, a first import
+ * of 1,000 feeds made ~110 more scavenges and ~8 more full collections on this thread (one
+ * --trace-gc run each: 156 / 27 at 16 MB, 267 / 35 at 8 MB), ~3% more CPU for ~10 MB less peak.
+ */
+const ONE_SHOT_YOUNG_MB = 16
+
 /** The entries of a poll are remembered for the source's next poll, which a one-shot command never makes. */
 const FORGETFUL: EntryMemo = { get: () => undefined, set: () => undefined }
 
@@ -87,7 +96,7 @@ export const fetchCommand = async (
   try {
     // The young generation, held since start-up (bin/topicwire.js), may grow to its cap while the
     // polls run, and is held again for the final flush (src/util/young-generation.mjs).
-    growYoungGenerationTo()
+    growYoungGenerationTo(ONE_SHOT_YOUNG_MB)
     const cycle = await runCycle(runtime.deps, {
       force: true,
       sourceIds: opts.sourceId ? [opts.sourceId] : undefined,

@@ -259,10 +259,16 @@ const selfUrlIn = (out) => ({
  * A module's `import.meta.url` becomes its own compiled file's URL again: the worker entries and
  * data files it names are found beside that file.
  */
-const bundleCli = async () => {
-  const out = join(dist, 'bundle')
-  await bundle({
-    entryPoints: { cli: join(dist, 'cli/index.js') },
+const bundleCli = () => bundleSplit({ cli: join(dist, 'cli/index.js') }, join(dist, 'bundle'))
+
+/**
+ * The ES modules of `entryPoints` bundled into `out` with esbuild's code splitting (a chunk per
+ * dynamic import and per piece that entries share), packages left in node_modules, each
+ * module's `import.meta.url` its own compiled file's again.
+ */
+const bundleSplit = (entryPoints, out) =>
+  bundle({
+    entryPoints,
     splitting: true,
     packages: 'external',
     outdir: out,
@@ -273,7 +279,6 @@ const bundleCli = async () => {
     },
     plugins: [selfUrlIn(out)],
   })
-}
 
 /**
  * The analysis worker's modules (ingest/workers/worker.js and all it imports) bundled into
@@ -284,23 +289,14 @@ const bundleCli = async () => {
  * `worker.js`, the entry, which adds the little that is its own; the code they share is one chunk.
  * Packages stay in node_modules, as in the command line's bundle.
  */
-const bundleAnalysisWorker = async () => {
-  const out = join(dist, 'worker')
-  await bundle({
-    entryPoints: {
+const bundleAnalysisWorker = () =>
+  bundleSplit(
+    {
       worker: join(dist, 'ingest/workers/worker.js'),
       analyse: join(dist, 'ingest/analyse.js'),
     },
-    splitting: true,
-    packages: 'external',
-    outdir: out,
-    chunkNames: '[name]-[hash]',
-    banner: {
-      js: "import { createRequire as bundleRequire } from 'node:module'; const require = bundleRequire(import.meta.url);",
-    },
-    plugins: [selfUrlIn(out)],
-  })
-}
+    join(dist, 'worker'),
+  )
 
 await vendorSanitizeHtml()
 await vendorZod()

@@ -120,6 +120,27 @@ const memoryStoreOf = async (
   return mem
 }
 
+/**
+ * `count` reports of border crossings from `sources` in turn, two an hour, some of them tagged
+ * and some in stories (what the migration tests store), each with `extra(i)`'s fields.
+ */
+const crossingReports = (
+  count: number,
+  sources: readonly string[],
+  extra: (i: number) => Partial<Item> = () => ({}),
+): Item[] =>
+  Array.from({ length: count }, (_, i) =>
+    makeItem({
+      sourceId: sources[i % sources.length]!,
+      title: `${i % 4 === 0 ? 'Torkham' : 'Chaman'} crossing report ${i}`,
+      summary: i % 3 === 0 ? 'Trade resumes.' : 'Talks go on.',
+      publishedAt: hoursAfter(Math.floor(i / 2)),
+      topics: i % 5 === 0 ? ['border'] : [],
+      clusterId: i % 6 === 0 ? `story-${i % 20}` : undefined,
+      ...extra(i),
+    }),
+  )
+
 type ReadPage = (q: ItemQuery) => Promise<Page<Item>>
 
 /**
@@ -1245,16 +1266,7 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
       const url = await freshUrl()
       const pool = new pg.Pool({ connectionString: url })
       const sources = ['dawn', 'geo', 'tolo']
-      const stored = Array.from({ length: 150 }, (_, i) =>
-        makeItem({
-          sourceId: sources[i % 3]!,
-          title: `${i % 4 === 0 ? 'Torkham' : 'Chaman'} crossing report ${i}`,
-          summary: i % 3 === 0 ? 'Trade resumes.' : 'Talks go on.',
-          publishedAt: hoursAfter(Math.floor(i / 2)),
-          topics: i % 5 === 0 ? ['border'] : [],
-          clusterId: i % 6 === 0 ? `story-${i % 20}` : undefined,
-        }),
-      )
+      const stored = crossingReports(150, sources)
       const mem = await memoryStoreOf(stored, sources, hoursAfter(9_999))
       const queries: Omit<ItemQuery, 'limit' | 'clusters'>[] = [
         {},
@@ -1334,17 +1346,7 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
       // Texts of ~2.1 KB: a row past ~2 KB is compressed under PostgreSQL's default target.
       const body = (i: number) =>
         Array.from({ length: 60 }, (_, k) => `<p>Paragraph ${k} of report ${i} on trade.</p>`)
-      const stored = Array.from({ length: 60 }, (_, i) =>
-        makeItem({
-          sourceId: sources[i % 3]!,
-          title: `${i % 4 === 0 ? 'Torkham' : 'Chaman'} crossing report ${i}`,
-          summary: i % 3 === 0 ? 'Trade resumes.' : 'Talks go on.',
-          contentHtml: body(i).join(''),
-          publishedAt: hoursAfter(Math.floor(i / 2)),
-          topics: i % 5 === 0 ? ['border'] : [],
-          clusterId: i % 6 === 0 ? `story-${i % 20}` : undefined,
-        }),
-      )
+      const stored = crossingReports(60, sources, (i) => ({ contentHtml: body(i).join('') }))
       const mem = await memoryStoreOf(stored, sources, hoursAfter(9_999))
       const queries: Omit<ItemQuery, 'limit' | 'clusters'>[] = [
         {},

@@ -141,6 +141,13 @@ const crossingReports = (
     }),
   )
 
+/** Migrates `pool`'s database up to schema `version` (a database as that version's code left it). */
+const migrateTo = (pool: pg.Pool, version: number) =>
+  migrate(
+    pool,
+    MIGRATIONS.filter((m) => m.version <= version),
+  )
+
 type ReadPage = (q: ItemQuery) => Promise<Page<Item>>
 
 /**
@@ -876,10 +883,7 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
       const pool = new pg.Pool({ connectionString: url })
       const item = makeItem({ id: 'before-6', title: 'Torkham crossing reopens' })
       try {
-        await migrate(
-          pool,
-          MIGRATIONS.filter((m) => m.version < 6),
-        )
+        await migrateTo(pool, 5)
         const text = searchTextOf(item)
         await pool.query(
           `INSERT INTO items (id, source_id, cluster_id, published, fetched, topics, search_text,
@@ -893,12 +897,7 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
             JSON.stringify(item),
           ],
         )
-        expect(
-          await migrate(
-            pool,
-            MIGRATIONS.filter((m) => m.version <= 6),
-          ),
-        ).toEqual([6])
+        expect(await migrateTo(pool, 6)).toEqual([6])
       } finally {
         await pool.end()
       }
@@ -936,10 +935,7 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
       const after = article('after-7')
       expect(JSON.stringify(after).length).toBeGreaterThan(2_400)
       try {
-        await migrate(
-          pool,
-          MIGRATIONS.filter((m) => m.version < 7),
-        )
+        await migrateTo(pool, 6)
         await upsertOld(pool, [before])
         // Under schema 6 the document goes out of its row with the search text and the words.
         const chunksBefore = await chunks()
@@ -986,10 +982,7 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
         return got.length
       }
       try {
-        await migrate(
-          pool,
-          MIGRATIONS.filter((m) => m.version < 8),
-        )
+        await migrateTo(pool, 7)
         await upsertOld(pool, stored)
         expect(await migrate(pool)).toEqual(
           MIGRATIONS.filter((m) => m.version >= 8).map((m) => m.version),
@@ -1077,17 +1070,9 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
         return got.length
       }
       try {
-        await migrate(
-          pool,
-          MIGRATIONS.filter((m) => m.version < 9),
-        )
+        await migrateTo(pool, 8)
         await upsertOld(pool, stored)
-        expect(
-          await migrate(
-            pool,
-            MIGRATIONS.filter((m) => m.version <= 9),
-          ),
-        ).toEqual([9])
+        expect(await migrateTo(pool, 9)).toEqual([9])
         expect(await same()).toBe(5_300)
         // The copy follows the walk order (the newest rows last in the table).
         const order = async (by: string) =>
@@ -1203,22 +1188,14 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
           )
         ).rows.map((r) => r.c)
       try {
-        await migrate(
-          pool,
-          MIGRATIONS.filter((m) => m.version <= 9),
-        )
+        await migrateTo(pool, 9)
         // A database of schema 9, written as its code wrote (its triggers fill item_search).
         await upsertOld(pool, stored)
         const want = await pages((q) => mem.queryItems(q))
         expect(want.flat().length).toBeGreaterThan(400)
         expect(await pages((q) => queryItemsPg(pool, q))).toEqual(want)
         expect(await columns()).toContain('search_text')
-        expect(
-          await migrate(
-            pool,
-            MIGRATIONS.filter((m) => m.version <= 10),
-          ),
-        ).toEqual([10])
+        expect(await migrateTo(pool, 10)).toEqual([10])
         expect(await columns()).not.toContain('search_text')
         expect(await columns()).not.toContain('word_sig')
         const { want: rows, got } = await itemSearchCheck(pool)
@@ -1289,10 +1266,7 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
           ]),
         )
       try {
-        await migrate(
-          pool,
-          MIGRATIONS.filter((m) => m.version <= 10),
-        )
+        await migrateTo(pool, 10)
         // A database of schema 10, written by this code's writer.
         await upsertItems(pool, stored)
         const want = await pages((q) => mem.queryItems(q))
@@ -1304,12 +1278,7 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
             (r) => r.id,
           )
         const before = await ids()
-        expect(
-          await migrate(
-            pool,
-            MIGRATIONS.filter((m) => m.version <= 11),
-          ),
-        ).toEqual([11])
+        expect(await migrateTo(pool, 11)).toEqual([11])
         const set = ['autovacuum_vacuum_insert_scale_factor=0.01']
         expect(await options()).toEqual({ item_search: set, item_topics: set, items: set })
         expect(await ids()).toEqual(before)
@@ -1370,10 +1339,7 @@ describe.skipIf(skip !== undefined)('PostgreSQL store', () => {
           )
         ).rows[0]!.o?.filter((o) => o.startsWith('toast_tuple_target')) ?? []
       try {
-        await migrate(
-          pool,
-          MIGRATIONS.filter((m) => m.version <= 11),
-        )
+        await migrateTo(pool, 11)
         await upsertItems(pool, stored)
         const want = await pages((q) => mem.queryItems(q))
         expect(want.flat().length).toBeGreaterThan(60)

@@ -413,8 +413,24 @@ describe.skipIf(skip)(
           `SELECT doc, lease_until, holder FROM states WHERE source_id = 's7'`,
         )
         const polls = pub.log.filter((f) => f.source === 7 && f.at >= at - 20_000)
+        // What each replica would render now under a key no reader used (a stale cached
+        // document shows here), and the stored row with its story: a missing tag or a story led
+        // by another item shows there.
+        const fresh = await Promise.all(
+          [...replicas.values()].map(async (r) => {
+            const res = await fetch(`${r.base}/topics/border.rss?limit=40`).catch(() => undefined)
+            const body = res ? await res.text() : ''
+            return `${r.name}: cached ${(await feed(r)).body.includes(title)}, fresh ${body.includes(title)}`
+          }),
+        )
+        const stored = await db.query(
+          `SELECT id, topics, cluster_id, stored_seq,
+             (SELECT count(*) FROM items m WHERE m.cluster_id = i.cluster_id) AS members
+           FROM items i WHERE doc->>'title' = $1`,
+          [title],
+        )
         throw new Error(
-          `${err.message}\nsource 7 polls (ms from the add): ${JSON.stringify(polls.map((f) => [f.at - at, f.replica]))}\nstate: ${JSON.stringify(rows[0])}`,
+          `${err.message}\nsource 7 polls (ms from the add): ${JSON.stringify(polls.map((f) => [f.at - at, f.replica]))}\nstate: ${JSON.stringify(rows[0])}\nfeeds: ${fresh.join('; ')}\nrow: ${JSON.stringify(stored.rows)}`,
         )
       })
       expect(Math.max(...waited)).toBeLessThan(3 * every)

@@ -125,10 +125,10 @@ const ARABIC_DIGITS = /[\u0660-\u0669\u06f0-\u06f9]/g
  * @param polish the item is Polish (fold.ts): its words are read as the English words they fold to,
  *   as are Urdu, Persian and Pashto words of any text
  */
-const clausesOf = (text: string, polish = false): Clause[] => {
+const clausesOf = (text: string, polish = false, ascii = !hasNonAscii(text)): Clause[] => {
   const out: Clause[] = []
   // ASCII text has nothing to normalise or fold into ASCII digits: it is cut and read in one pass.
-  if (!hasNonAscii(text)) {
+  if (ascii) {
     asciiClauses(text, polish, out)
     return out
   }
@@ -232,13 +232,19 @@ const clauseOf = (raw: string, words: string[], fold: boolean, polish: boolean):
   let wanted = keysWanted
   for (let i = 0; i < words.length; i++) {
     const w = words[i]!
-    const s = stem(w)
-    lexemes[i] =
-      (IN_LEXICON.mayHold(w) ? LEXICON.get(w) : undefined) ??
-      (IN_AXIS_LEXEMES.mayHold(s) ? AXIS_LEXEMES.get(s) : undefined)
+    // Stemmed only when its stem may move an axis or it gets a key: past a summary's lede, and
+    // for its function words, most words need neither.
+    let s: string | undefined
+    let lexeme = IN_LEXICON.mayHold(w) ? LEXICON.get(w) : undefined
+    if (lexeme === undefined && mayStartAxisStem(w)) {
+      s = stem(w)
+      if (IN_AXIS_LEXEMES.mayHold(s)) lexeme = AXIS_LEXEMES.get(s)
+    }
+    lexemes[i] = lexeme
     // An unfolded Polish word only dilutes the similarity to the English reports of its event
     // (two Polish reports share their folded words and figures).
     if (wanted > 0 && isContentWord(w) && !unfolded?.[i]) {
+      s ??= stem(w)
       keys[i] = fnv1a((HAS_SYNONYM.mayHold(s) ? SYNONYM_OF.get(s) : undefined) ?? s)
       wanted--
     } else keys[i] = -1
@@ -511,6 +517,22 @@ const AXIS_LEXEMES = new Map<string, Lexeme>(
 )
 
 const IN_LEXICON = new WordFilter(LEXICON.keys())
+
+/**
+ * The first two code units (the second 0 for a word of one) of each stem that moves an axis, by
+ * their low 7 bits: a stem keeps the first two characters of its word (stem() only cuts a word
+ * of four or more down to three or more, or "axes"-like words of four to two), so a word whose
+ * first two are not among them has no stem in AXIS_LEXEMES, and is not stemmed to find out.
+ */
+const AXIS_STARTS = new Uint8Array(1 << 14)
+for (const s of AXES_OF_STEM.keys()) AXIS_STARTS[startOf(s)] = 1
+
+function startOf(w: string): number {
+  return ((w.charCodeAt(0) & 127) << 7) | (w.charCodeAt(1) & 127)
+}
+
+/** Whether the stem of `w` may be one that moves an axis (never false when it is). */
+const mayStartAxisStem = (w: string): boolean => AXIS_STARTS[startOf(w)] === 1
 const IN_AXIS_LEXEMES = new WordFilter(AXIS_LEXEMES.keys())
 const HAS_SYNONYM = new WordFilter(SYNONYM_OF.keys())
 
@@ -580,12 +602,15 @@ export const readStory = (
   summary = '',
   summaryKeyMax = Number.POSITIVE_INFINITY,
 ): { facts: StoryFacts; titleKeys: number[]; summaryKeys: number[]; events: number[] } => {
-  const polish = isPolish(title) || isPolish(summary)
-  const head = clausesOf(title, polish)
+  // Polish letters are beyond ASCII: an ASCII text (most) is not read for them.
+  const asciiTitle = !hasNonAscii(title)
+  const asciiSummary = !hasNonAscii(summary)
+  const polish = (!asciiTitle && isPolish(title)) || (!asciiSummary && isPolish(summary))
+  const head = clausesOf(title, polish, asciiTitle)
   keysWanted = summaryKeyMax
   let body: Clause[]
   try {
-    body = clausesOf(summary, polish)
+    body = clausesOf(summary, polish, asciiSummary)
   } finally {
     keysWanted = Number.POSITIVE_INFINITY
   }

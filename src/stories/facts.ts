@@ -1,6 +1,6 @@
 /** Facts a story guard compares (pure): figures, months, weekdays, places, countries, event direction, event keys. */
 import { hasNonAscii, isAsciiSpace, nfkc, normalizeText, tokenize } from '../topics/text.js'
-import { actorKeys } from './actors.js'
+import { actorKeysIn } from './actors.js'
 import { foldWord, isPolish } from './fold.js'
 import {
   ANGLE_WORDS,
@@ -105,16 +105,30 @@ const SEVERAL_EVENTS =
 const SEVERAL_SPAN = 300
 
 /**
- * A clause of raw text and its normalised words, with what the passes below need of each word:
- * its lexeme (undefined for most words, which the passes then skip) and, for a content word, its
- * key (fnv1a of its stem, or of its synonym class's stem; -1 for other words).
+ * A clause of raw text: its normalised words are `read.words[from … to)` (see {@link Reading}).
  */
 interface Clause {
   raw: string
+  from: number
+  to: number
+}
+
+/**
+ * The words of a story's texts (its title's, then its summary's), normalised, in one list, with
+ * what the passes below need of each word: its lexeme (undefined for most words, which the passes
+ * then skip). The clauses of the texts are ranges of it: no arrays per clause, and no list of
+ * all words copied from them. One list, reused by each story read (`count` words are its own).
+ */
+interface Reading {
   words: string[]
   lexemes: (Lexeme | undefined)[]
-  keys: number[]
+  count: number
 }
+
+const reading: Reading = { words: [], lexemes: [], count: 0 }
+
+/** Words past which the reused lists are let go after a story (a long text's words are not kept). */
+const READING_KEPT = 4_096
 
 /** Ends a clause: a figure never counts a word beyond it. A dot inside a number is not one. */
 const CLAUSE_END = /,(?!\d)|[;:!?\n()\u2013\u2014]|\s-\s|\.(?!\d)/
@@ -122,20 +136,31 @@ const CLAUSE_END = /,(?!\d)|[;:!?\n()\u2013\u2014]|\s-\s|\.(?!\d)/
 const ARABIC_DIGITS = /[\u0660-\u0669\u06f0-\u06f9]/g
 
 /**
+ * The clauses of a text, their words appended to `read`, and the keys of its content words (fnv1a
+ * of each stem, or of its synonym class's stem) appended to `keys`, in order.
  * @param polish the item is Polish (fold.ts): its words are read as the English words they fold to,
  *   as are Urdu, Persian and Pashto words of any text
  */
-const clausesOf = (text: string, polish = false, ascii = !hasNonAscii(text)): Clause[] => {
+const clausesOf = (
+  text: string,
+  polish: boolean,
+  ascii: boolean,
+  read: Reading,
+  keys: number[],
+): Clause[] => {
   const out: Clause[] = []
   // ASCII text has nothing to normalise or fold into ASCII digits: it is cut and read in one pass.
   if (ascii) {
-    asciiClauses(text, polish, out)
+    asciiClauses(text, polish, out, read, keys)
     return out
   }
   const folded = nfkc(text).replace(ARABIC_DIGITS, (c) => String((c.charCodeAt(0) - 0x0660) % 0x90))
   for (const raw of folded.split(CLAUSE_END)) {
     const words = tokenize(raw)
-    if (words.length > 0) out.push(clauseOf(raw, words, true, polish))
+    if (words.length === 0) continue
+    const from = read.count
+    for (const w of words) readWord(w, true, polish, read, keys)
+    out.push({ raw, from, to: read.count })
   }
   return out
 }
@@ -147,12 +172,18 @@ const clausesOf = (text: string, polish = false, ascii = !hasNonAscii(text)): Cl
  * for characters beyond ASCII per clause. A clause's end is never in a word, so the words of the
  * text fall into its clauses as they are. A randomised test holds it to the split and tokenize.
  */
-const asciiClauses = (text: string, polish: boolean, out: Clause[]): void => {
+const asciiClauses = (
+  text: string,
+  polish: boolean,
+  out: Clause[],
+  read: Reading,
+  keys: number[],
+): void => {
   const lower = text.toLowerCase()
   const n = text.length
   let start = 0
   let word = -1
-  let words: string[] = []
+  let from = read.count
   for (let i = 0; i < n; ) {
     const c = lower.charCodeAt(i)
     if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) {
@@ -161,7 +192,7 @@ const asciiClauses = (text: string, polish: boolean, out: Clause[]): void => {
       continue
     }
     if (word >= 0) {
-      words.push(lower.slice(word, i))
+      readWord(lower.slice(word, i), false, polish, read, keys)
       word = -1
     }
     const end = clauseEndAt(lower, i, c)
@@ -169,16 +200,16 @@ const asciiClauses = (text: string, polish: boolean, out: Clause[]): void => {
       i++
       continue
     }
-    if (words.length > 0) {
-      out.push(clauseOf(text.slice(start, i), words, false, polish))
-      words = []
+    if (read.count > from) {
+      out.push({ raw: text.slice(start, i), from, to: read.count })
+      from = read.count
     }
     i += end
     start = i
   }
-  if (word >= 0) words.push(word === 0 ? lower : lower.slice(word))
-  if (words.length > 0)
-    out.push(clauseOf(start === 0 ? text : text.slice(start), words, false, polish))
+  if (word >= 0) readWord(word === 0 ? lower : lower.slice(word), false, polish, read, keys)
+  if (read.count > from)
+    out.push({ raw: start === 0 ? text : text.slice(start), from, to: read.count })
 }
 
 /** Whether `c` is 0–9. */
@@ -209,54 +240,47 @@ const clauseEndAt = (s: string, i: number, c: number): number => {
 }
 
 /**
- * A clause of `raw` and its normalised `words` (made into the words read: folded when `fold`
- * or `polish`), each word with its lexeme and key.
+ * Appends a normalised word to `read` (made into the word read: folded when `fold` or `polish`)
+ * with its lexeme, and its key to `keys` when it is a content word and keys are still wanted.
  */
-const clauseOf = (raw: string, words: string[], fold: boolean, polish: boolean): Clause => {
-  /** Words of a Polish text that fold to none: no report in English shares them. */
-  let unfolded: boolean[] | undefined
+const readWord = (
+  normalised: string,
+  fold: boolean,
+  polish: boolean,
+  read: Reading,
+  keys: number[],
+): void => {
+  let w = normalised
+  /** A word of a Polish text that folds to none: no report in English shares it. */
+  let unfolded = false
   if (fold || polish) {
-    for (let i = 0; i < words.length; i++) {
-      const w = words[i]!
-      const f = foldWord(w, polish)
-      if (polish && f === w) {
-        unfolded ??= []
-        unfolded[i] = true
-      }
-      words[i] = f
-    }
+    w = foldWord(normalised, polish)
+    unfolded = polish && w === normalised
   }
-  // Made at their size: grown word by word, they left several times their size of garbage.
-  const lexemes: (Lexeme | undefined)[] = new Array(words.length)
-  const keys: number[] = new Array(words.length)
-  let wanted = keysWanted
-  for (let i = 0; i < words.length; i++) {
-    const w = words[i]!
-    // Stemmed only when its stem may move an axis or it gets a key: past a summary's lede, and
-    // for its function words, most words need neither.
-    let s: string | undefined
-    let lexeme = IN_LEXICON.mayHold(w) ? LEXICON.get(w) : undefined
-    if (lexeme === undefined && mayStartAxisStem(w)) {
-      s = stem(w)
-      if (IN_AXIS_LEXEMES.mayHold(s)) lexeme = AXIS_LEXEMES.get(s)
-    }
-    lexemes[i] = lexeme
-    // An unfolded Polish word only dilutes the similarity to the English reports of its event
-    // (two Polish reports share their folded words and figures).
-    if (wanted > 0 && isContentWord(w) && !unfolded?.[i]) {
-      s ??= stem(w)
-      keys[i] = fnv1a((HAS_SYNONYM.mayHold(s) ? SYNONYM_OF.get(s) : undefined) ?? s)
-      wanted--
-    } else keys[i] = -1
+  // Stemmed only when its stem may move an axis or it gets a key: past a summary's lede, and
+  // for its function words, most words need neither.
+  let s: string | undefined
+  let lexeme = IN_LEXICON.mayHold(w) ? LEXICON.get(w) : undefined
+  if (lexeme === undefined && mayStartAxisStem(w)) {
+    s = stem(w)
+    if (IN_AXIS_LEXEMES.mayHold(s)) lexeme = AXIS_LEXEMES.get(s)
   }
-  keysWanted = wanted
-  return { raw, words, lexemes, keys }
+  const at = read.count++
+  read.words[at] = w
+  read.lexemes[at] = lexeme
+  // An unfolded Polish word only dilutes the similarity to the English reports of its event
+  // (two Polish reports share their folded words and figures).
+  if (keysWanted > 0 && isContentWord(w) && !unfolded) {
+    s ??= stem(w)
+    keys.push(fnv1a((HAS_SYNONYM.mayHold(s) ? SYNONYM_OF.get(s) : undefined) ?? s))
+    keysWanted--
+  }
 }
 
 /**
- * How many more content words {@link clauseOf} gives a key (the rest get -1): a summary's keys
- * past the first `summaryKeyMax` of {@link readStory} are never read (features.ts keeps a lede of
- * them), and its words are most of an item's. Set around each text's clauses.
+ * How many more content words {@link readWord} gives a key: a summary's keys past the first
+ * `summaryKeyMax` of {@link readStory} are never read (features.ts keeps a lede of them), and its
+ * words are most of an item's. Set around each text's clauses.
  */
 let keysWanted = Number.POSITIVE_INFINITY
 
@@ -318,9 +342,9 @@ const HAS_DIGIT = /\d/
 const NUMBER_RE =
   /(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?:\s?-?\s?(k|m|mn|bn|b|thousand|lakh|crore|million|billion|st|nd|rd|th)\b)?/gi
 
-/** The first word from `from` on that can say what a figure counts, stemmed. */
-const unitAt = (words: readonly string[], from: number): string | undefined => {
-  for (let i = from; i < Math.min(words.length, from + 4); i++) {
+/** The first word from `from` on (before `end`) that can say what a figure counts, stemmed. */
+const unitAt = (words: readonly string[], from: number, end = words.length): string | undefined => {
+  for (let i = from; i < Math.min(end, from + 4); i++) {
     const w = words[i]!
     if (/^\d+$/.test(w) || SCALES[w] !== undefined || UNIT_SKIP.has(w)) continue
     if (NUMBER_WORDS[w] !== undefined) continue
@@ -336,7 +360,11 @@ const addTo = <K, V>(m: Map<K, Set<V>>, key: K, v: V): void => {
 }
 
 /** Figures of the clauses, alone and by what they count. */
-const figures = (clauses: readonly Clause[]) => {
+const figures = (
+  clauses: readonly Clause[],
+  words: readonly string[],
+  lexemes: readonly (Lexeme | undefined)[],
+) => {
   const numbers = new Set<number>()
   const quantities = new Map<string, Set<number>>()
   /** Ordinal words ("second ODI") only count things: as bare figures they would meet "2 wickets". */
@@ -345,7 +373,7 @@ const figures = (clauses: readonly Clause[]) => {
     if (!ordinal) numbers.add(v)
     if (unit !== undefined) addTo(quantities, unit, v)
   }
-  for (const { raw, words, lexemes } of clauses) {
+  for (const { raw, from, to } of clauses) {
     // NUMBER_RE needs a digit: most clauses have none.
     const matches = HAS_DIGIT.test(raw) ? raw.matchAll(NUMBER_RE) : []
     for (const m of matches) {
@@ -362,29 +390,32 @@ const figures = (clauses: readonly Clause[]) => {
       if (Number.isFinite(base))
         add(base * scale, unitAt(rest.split(/[^\p{L}\p{N}]+/u).filter(Boolean), 0))
     }
-    for (let i = 0; i < words.length; i++) {
+    for (let i = from; i < to; i++) {
       const info = lexemes[i]
       if (info === undefined) continue
+      const next = i + 1 < to ? words[i + 1] : undefined
       const n = info.number
       if (n !== undefined) {
-        add(n * (SCALES[words[i + 1] ?? ''] ?? 1), unitAt(words, i + 1))
+        add(n * (SCALES[next ?? ''] ?? 1), unitAt(words, i + 1, to))
         continue
       }
       const o = info.ordinal
       if (o === undefined) continue
-      const noun = [words[i + 1], words[i + 2]].find((x) => x !== undefined && ORDINAL_NOUNS.has(x))
+      const noun = [next, i + 2 < to ? words[i + 2] : undefined].find(
+        (x) => x !== undefined && ORDINAL_NOUNS.has(x),
+      )
       if (noun) add(o, stem(noun), true)
     }
   }
   return { numbers, quantities }
 }
 
-/** Months and weekdays named. */
-const dates = (words: readonly string[], lexemes: readonly (Lexeme | undefined)[]) => {
+/** Months and weekdays named by `words[0 … end)`. */
+const dates = (words: readonly string[], lexemes: readonly (Lexeme | undefined)[], end: number) => {
   const months = new Set<number>()
   const weekdays = new Set<number>()
   const isDay = (w: string | undefined): boolean => w !== undefined && /^\d{1,2}$/.test(w)
-  for (let i = 0; i < words.length; i++) {
+  for (let i = 0; i < end; i++) {
     const info = lexemes[i]
     if (info === undefined) continue
     const w = words[i]!
@@ -393,7 +424,7 @@ const dates = (words: readonly string[], lexemes: readonly (Lexeme | undefined)[
     const full = info.month
     const abbr = info.monthAbbr
     if (full === undefined && abbr === undefined) continue
-    const near = isDay(words[i + 1]) || isDay(words[i - 1])
+    const near = (i + 1 < end && isDay(words[i + 1])) || isDay(words[i - 1])
     // "may" is a verb unless a day number stands next to it; abbreviations likewise.
     const month = full ?? (near ? abbr : undefined)
     if (month !== undefined && (w !== 'may' || near)) months.add(month)
@@ -417,18 +448,22 @@ for (const name of MULTI_WORD_NAMES) {
 /** A capitalised name of up to three words after in/at/near (global: read with exec from 0). */
 const NAME_AFTER_IN = /\b(?:in|at|near) ((?:[A-Z][a-z]+ ?){1,3})/g
 
-/** Gazetteer places and countries the words name. */
-const sitesOf = (words: readonly string[], lexemes: readonly (Lexeme | undefined)[]) => {
+/** Gazetteer places and countries `words[0 … end)` name. */
+const sitesOf = (
+  words: readonly string[],
+  lexemes: readonly (Lexeme | undefined)[],
+  end: number,
+) => {
   const sites = new Set<string>()
   const countries = new Set<string>()
   // One word list: "in the Afghan capital, Kabul" names its site across the comma.
-  for (let i = 0; i < words.length; i++) {
+  for (let i = 0; i < end; i++) {
     const info = lexemes[i]
     if (info === undefined) continue
     let { place, country } = info
     let span = 1
     for (const multi of info.multis ?? NONE) {
-      if (multi.every((part, k) => words[i + k] === part)) {
+      if (multi.every((part, k) => i + k < end && words[i + k] === part)) {
         const name = multi.join(' ')
         place = PLACES[name]
         country = COUNTRY_OF.get(name)
@@ -452,8 +487,9 @@ const places = (
   clauses: readonly Clause[],
   words: readonly string[],
   lexemes: readonly (Lexeme | undefined)[],
+  end: number,
 ) => {
-  const { sites, countries } = sitesOf(words, lexemes)
+  const { sites, countries } = sitesOf(words, lexemes, end)
   const others = new Set<string>()
   const re = NAME_AFTER_IN
   for (const { raw } of clauses) {
@@ -533,6 +569,7 @@ function startOf(w: string): number {
 
 /** Whether the stem of `w` may be one that moves an axis (never false when it is). */
 const mayStartAxisStem = (w: string): boolean => AXIS_STARTS[startOf(w)] === 1
+
 const IN_AXIS_LEXEMES = new WordFilter(AXIS_LEXEMES.keys())
 const HAS_SYNONYM = new WordFilter(SYNONYM_OF.keys())
 
@@ -541,12 +578,16 @@ const HAS_SYNONYM = new WordFilter(SYNONYM_OF.keys())
  * "following", "since", "amid"… to the clause's end) are left out: "Internet restored after
  * 48-hour shutdown" goes up only.
  */
-const directions = (clauses: readonly Clause[]): Record<string, Direction> => {
+const directions = (
+  clauses: readonly Clause[],
+  lexemes: readonly (Lexeme | undefined)[],
+): Record<string, Direction> => {
   const out: Record<string, Direction> = {}
   const seen = new Map<string, number>()
-  for (const { lexemes } of clauses) {
+  for (const { from, to } of clauses) {
     let background = false
-    for (const info of lexemes) {
+    for (let i = from; i < to; i++) {
+      const info = lexemes[i]
       if (info === undefined) continue
       if (info.clauseWord) background = false
       else if (info.background) background = true
@@ -606,33 +647,26 @@ export const readStory = (
   const asciiTitle = !hasNonAscii(title)
   const asciiSummary = !hasNonAscii(summary)
   const polish = (!asciiTitle && isPolish(title)) || (!asciiSummary && isPolish(summary))
-  const head = clausesOf(title, polish, asciiTitle)
+  const read = reading
+  read.count = 0
+  const titleKeys: number[] = []
+  const summaryKeys: number[] = []
+  const head = clausesOf(title, polish, asciiTitle, read, titleKeys)
+  const headEnd = read.count
   keysWanted = summaryKeyMax
   let body: Clause[]
   try {
-    body = clausesOf(summary, polish, asciiSummary)
+    body = clausesOf(summary, polish, asciiSummary, read, summaryKeys)
   } finally {
     keysWanted = Number.POSITIVE_INFINITY
   }
   const all = head.concat(body)
-  let count = 0
-  for (const c of all) count += c.words.length
-  // Made at their size: grown word by word, they left several times their size of garbage.
-  const words: string[] = new Array(count)
-  const lexemes: (Lexeme | undefined)[] = new Array(count)
-  let at = 0
-  for (const c of all) {
-    const n = c.words.length
-    for (let i = 0; i < n; i++) {
-      words[at] = c.words[i] as string
-      lexemes[at++] = c.lexemes[i]
-    }
-  }
+  const { words, lexemes, count } = read
   // The headline says what happened; the summary often recalls what happened before.
-  const direction = { ...directions(body), ...directions(head) }
-  const { numbers, quantities } = figures(all)
-  const { months, weekdays } = dates(words, lexemes)
-  const where = places(all, words, lexemes)
+  const direction = { ...directions(body, lexemes), ...directions(head, lexemes) }
+  const { numbers, quantities } = figures(all, words, lexemes)
+  const { months, weekdays } = dates(words, lexemes, count)
+  const where = places(all, words, lexemes, count)
   const facts: StoryFacts = {
     numbers: list(numbers),
     quantities: flatQuantities(quantities),
@@ -645,31 +679,38 @@ export const readStory = (
     ...(SEVERAL_EVENTS.test(title.slice(0, SEVERAL_SPAN)) ? { several: true as const } : {}),
     ...(polish ? { folded: true as const } : {}),
   }
-  const headWords = words.slice(
-    0,
-    head.reduce((n, c) => n + c.words.length, 0),
-  )
   // Only the headline's gazetteer places count here: its other names are not read.
-  const headWhere = sitesOf(headWords, lexemes).sites
-  const disasters = eventKeys(head, headWhere, where)
+  const headWhere = sitesOf(words, lexemes, headEnd).sites
+  const disasters = eventKeys(head, lexemes, titleKeys, headWhere, where)
   // A roundup of the day's several events ("two accidents") is news of that day, not a look back.
   let phase = disasters.length > 0 ? eventPhase(title) : undefined
   if (phase?.past && facts.several) {
     const { past: _past, ...current } = phase
     phase = current
   }
-  const aside = phase?.past === true || (disasters.length === 0 && reactsToEvent(head))
-  const develops = developments(head)
+  const aside =
+    phase?.past === true || (disasters.length === 0 && reactsToEvent(head, words, titleKeys))
+  const develops = developments(head, words, lexemes)
   const extra = {
     ...phase,
     ...(aside ? { aside } : {}),
     ...(develops !== 0 ? { develops } : {}),
   }
+  const events = [
+    ...disasters,
+    ...matchKeys(head, all, words, lexemes),
+    ...actorKeysIn(words, head, all),
+  ]
+  // A long text's words are not kept alive by the reused lists until the next story.
+  if (count > READING_KEPT) {
+    read.words = []
+    read.lexemes = []
+  }
   return {
     facts: Object.keys(extra).length > 0 ? { ...facts, ...extra } : facts,
-    titleKeys: keysIn(head),
-    summaryKeys: keysIn(body),
-    events: [...disasters, ...matchKeys(head, all), ...actorKeys(head, all)],
+    titleKeys,
+    summaryKeys,
+    events,
   }
 }
 
@@ -678,11 +719,15 @@ export const readStory = (
  * "after", "amid", "as"… to the clause's end or an "and") are left out ("Protests erupt after Imran Khan arrest"
  * reports protests, not the arrest).
  */
-const developments = (head: readonly Clause[]): number => {
+const developments = (
+  head: readonly Clause[],
+  words: readonly string[],
+  lexemes: readonly (Lexeme | undefined)[],
+): number => {
   let mask = 0
-  for (const { words, lexemes } of head) {
+  for (const { from, to } of head) {
     let background = false
-    for (let i = 0; i < words.length; i++) {
+    for (let i = from; i < to; i++) {
       const info = lexemes[i]
       const w = words[i]!
       // "… as protests continue" tells what goes on around the development, like "amid".
@@ -764,25 +809,24 @@ const COUNTRY_WIDE = new Set(['quake', 'flood', 'crash', 'capsize'])
  */
 const eventKeys = (
   head: readonly Clause[],
+  lexemes: readonly (Lexeme | undefined)[],
+  headKeys: readonly number[],
   headSites: ReadonlySet<string>,
   where: { places: ReadonlySet<string>; countries: ReadonlySet<string> },
 ): number[] => {
   const kinds = new Set<string>()
   for (const c of head) {
-    for (const info of c.lexemes) if (info?.angle) return []
+    for (let i = c.from; i < c.to; i++) if (lexemes[i]?.angle) return []
     // A service piece ("How to help the victims") is not a report of the event either.
     if (HOW_TO_HELP.test(c.raw.slice(0, PHASE_SPAN))) return []
   }
-  for (const c of head)
-    for (const k of c.keys)
-      if (k >= 0) {
-        const kind = KIND_OF_KEY.get(k)
-        if (kind) kinds.add(kind)
-      }
+  for (const k of headKeys) {
+    const kind = KIND_OF_KEY.get(k)
+    if (kind) kinds.add(kind)
+  }
   // An attack is a disaster of one day when it has a toll: news-dev's editor keeps a day's reports
   // of deaths together, while a saga's day (protesters attack, police raid) holds several stories.
-  if (kinds.has('violence') && !head.some((c) => c.keys.some((k) => TOLL_KEYS.has(k))))
-    kinds.delete('violence')
+  if (kinds.has('violence') && !headKeys.some((k) => TOLL_KEYS.has(k))) kinds.delete('violence')
   if (kinds.size === 0) return []
   const sites = headSites.size > 0 ? headSites : where.places
   const out: number[] = []
@@ -796,12 +840,16 @@ const eventKeys = (
 const NO_PLACES: ReadonlySet<string> = new Set()
 
 /** A headline that names an event kind and reacts to it or serves its readers (REACTION_WORDS, "how to help"). */
-const reactsToEvent = (head: readonly Clause[]): boolean => {
+const reactsToEvent = (
+  head: readonly Clause[],
+  words: readonly string[],
+  headKeys: readonly number[],
+): boolean => {
   let kind = false
   let angle = false
+  for (const k of headKeys) if (KIND_OF_KEY.has(k)) kind = true
   for (const c of head) {
-    for (const k of c.keys) if (k >= 0 && KIND_OF_KEY.has(k)) kind = true
-    for (const w of c.words) if (REACTION_WORDS.has(w)) angle = true
+    for (let i = c.from; i < c.to; i++) if (REACTION_WORDS.has(words[i]!)) angle = true
     if (HOW_TO_HELP.test(c.raw.slice(0, PHASE_SPAN))) angle = true
   }
   return kind && angle
@@ -827,16 +875,25 @@ const MATCH_SIDES = 2
  * live", "Shakeel leads Pakistan charge…") whatever the angle; story-index.ts joins a day's
  * reports of one key as it does a disaster's. Empty for a text of one side or more than two.
  */
-const matchKeys = (head: readonly Clause[], all: readonly Clause[]): number[] => {
-  for (const c of head) for (const info of c.lexemes) if (info?.angle || info?.matchAngle) return []
+const matchKeys = (
+  head: readonly Clause[],
+  all: readonly Clause[],
+  words: readonly string[],
+  lexemes: readonly (Lexeme | undefined)[],
+): number[] => {
+  for (const c of head)
+    for (let i = c.from; i < c.to; i++) {
+      const info = lexemes[i]
+      if (info?.angle || info?.matchAngle) return []
+    }
   const sides = new Set<string>()
   let headSide = false
   let match = false
-  for (const c of all) {
-    const inHead = head.includes(c)
-    const { words, lexemes } = c
+  for (let k = 0; k < all.length; k++) {
+    const { from, to } = all[k]!
+    const inHead = k < head.length
     // The words of these lexicons have a lexeme (LEXICON): the rest cost one array read.
-    for (let i = 0; i < words.length; i++) {
+    for (let i = from; i < to; i++) {
       const info = lexemes[i]
       if (info === undefined) continue
       const side = info.side
@@ -846,8 +903,8 @@ const matchKeys = (head: readonly Clause[], all: readonly Clause[]): number[] =>
       } else if (
         info.matchWord &&
         (words[i] !== 'test' ||
-          TEST_BEFORE.has(words[i - 1] ?? '') ||
-          TEST_AFTER.has(words[i + 1] ?? ''))
+          (i > from && TEST_BEFORE.has(words[i - 1]!)) ||
+          (i + 1 < to && TEST_AFTER.has(words[i + 1]!)))
       )
         match = true
     }
@@ -866,13 +923,6 @@ const countriesOf = (where: {
     const country = placeCountry(p)
     if (country) out.add(country)
   }
-  return out
-}
-
-/** The keys of the content words of clauses, in order (see storyFeatures). */
-const keysIn = (clauses: readonly Clause[]): number[] => {
-  const out: number[] = []
-  for (const c of clauses) for (const k of c.keys) if (k >= 0) out.push(k)
   return out
 }
 
@@ -950,5 +1000,10 @@ const compactedFacts = (f: StoryFacts): StoryFacts => {
 }
 
 /** The clauses of a text as the passes read them: each one's raw text and words (for tests). */
-export const clauseWords = (text: string, polish = false): { raw: string; words: string[] }[] =>
-  clausesOf(text, polish).map(({ raw, words }) => ({ raw, words }))
+export const clauseWords = (text: string, polish = false): { raw: string; words: string[] }[] => {
+  const read: Reading = { words: [], lexemes: [], count: 0 }
+  return clausesOf(text, polish, !hasNonAscii(text), read, []).map(({ raw, from, to }) => ({
+    raw,
+    words: read.words.slice(from, to),
+  }))
+}

@@ -96,6 +96,9 @@ for (const [id, names] of Object.entries(ACTORS))
     SPELLINGS.set(parts[0]!, list)
   }
 
+/** The words a spelling starts with: a text with none of them names no actor (facts.ts reads them as it reads its words). */
+export const SPELLING_STARTS: readonly string[] = [...SPELLINGS.keys()]
+
 /** Most words of a text start no spelling: ruled out without a lookup (see WordFilter). */
 const MAY_START_SPELLING = new WordFilter(SPELLINGS.keys())
 

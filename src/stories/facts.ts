@@ -1,6 +1,6 @@
 /** Facts a story guard compares (pure): figures, months, weekdays, places, countries, event direction, event keys. */
 import { hasNonAscii, isAsciiSpace, nfkc, normalizeText, tokenize } from '../topics/text.js'
-import { actorKeysIn } from './actors.js'
+import { actorKeysIn, SPELLING_STARTS } from './actors.js'
 import { foldWord, isPolish } from './fold.js'
 import {
   ANGLE_WORDS,
@@ -123,9 +123,21 @@ interface Reading {
   words: string[]
   lexemes: (Lexeme | undefined)[]
   count: number
+  /** A word has a lexeme with a place, a country or names of several words: sitesOf has some to read. */
+  sites: boolean
+  /** A word may start an actor's spelling (actors.ts): actorKeysIn has some to read. */
+  spells: boolean
 }
 
-const reading: Reading = { words: [], lexemes: [], count: 0 }
+const newReading = (): Reading => ({
+  words: [],
+  lexemes: [],
+  count: 0,
+  sites: false,
+  spells: false,
+})
+
+const reading = newReading()
 
 /** Words past which the reused lists are let go after a story (a long text's words are not kept). */
 const READING_KEPT = 4_096
@@ -268,6 +280,11 @@ const readWord = (
   const at = read.count++
   read.words[at] = w
   read.lexemes[at] = lexeme
+  if (lexeme !== undefined) {
+    if (lexeme.place !== undefined || lexeme.country !== undefined || lexeme.multis !== undefined)
+      read.sites = true
+    if (lexeme.spells) read.spells = true
+  }
   // An unfolded Polish word only dilutes the similarity to the English reports of its event
   // (two Polish reports share their folded words and figures).
   if (keysWanted > 0 && isContentWord(w) && !unfolded) {
@@ -313,6 +330,8 @@ interface Lexeme {
   readonly angle: boolean
   /** Says the headline tells what someone says of a match (MATCH_ANGLE_WORDS). */
   readonly matchAngle: boolean
+  /** Starts the spelling of an actor's name (actors.ts). */
+  readonly spells: boolean
 }
 
 const lexemeOf = (w: string): Lexeme => ({
@@ -332,7 +351,10 @@ const lexemeOf = (w: string): Lexeme => ({
   matchWord: MATCH_WORDS.has(w) || w === 'test',
   angle: ANGLE_WORDS.has(w),
   matchAngle: MATCH_ANGLE_WORDS.has(w),
+  spells: STARTS_SPELLING.has(w),
 })
+
+const STARTS_SPELLING: ReadonlySet<string> = new Set(SPELLING_STARTS)
 
 /** Rounds to six significant digits, so 1.2 × 10⁹ from "1.2bn" and "1,200,000,000" agree. */
 const canonicalNumber = (x: number): number => Number(x.toPrecision(6))
@@ -488,8 +510,12 @@ const places = (
   words: readonly string[],
   lexemes: readonly (Lexeme | undefined)[],
   end: number,
+  named: boolean,
 ) => {
-  const { sites, countries } = sitesOf(words, lexemes, end)
+  // Most texts name no gazetteer place or country (`named`): nothing for sitesOf to read.
+  const { sites, countries } = named
+    ? sitesOf(words, lexemes, end)
+    : { sites: NO_PLACES, countries: NO_PLACES }
   const others = new Set<string>()
   const re = NAME_AFTER_IN
   for (const { raw } of clauses) {
@@ -541,6 +567,9 @@ const LEXICON = new Map<string, Lexeme>(
     'test',
     ...ANGLE_WORDS,
     ...MATCH_ANGLE_WORDS,
+    // A word no pass above reads (its lexeme says nothing to them): readStory asks actorKeysIn
+    // about a text only when it has one.
+    ...SPELLING_STARTS,
   ].map((w) => [w, lexemeOf(w)]),
 )
 
@@ -649,10 +678,13 @@ export const readStory = (
   const polish = (!asciiTitle && isPolish(title)) || (!asciiSummary && isPolish(summary))
   const read = reading
   read.count = 0
+  read.sites = false
+  read.spells = false
   const titleKeys: number[] = []
   const summaryKeys: number[] = []
   const head = clausesOf(title, polish, asciiTitle, read, titleKeys)
   const headEnd = read.count
+  const headSites = read.sites
   keysWanted = summaryKeyMax
   let body: Clause[]
   try {
@@ -666,7 +698,7 @@ export const readStory = (
   const direction = { ...directions(body, lexemes), ...directions(head, lexemes) }
   const { numbers, quantities } = figures(all, words, lexemes)
   const { months, weekdays } = dates(words, lexemes, count)
-  const where = places(all, words, lexemes, count)
+  const where = places(all, words, lexemes, count, read.sites)
   const facts: StoryFacts = {
     numbers: list(numbers),
     quantities: flatQuantities(quantities),
@@ -680,7 +712,7 @@ export const readStory = (
     ...(polish ? { folded: true as const } : {}),
   }
   // Only the headline's gazetteer places count here: its other names are not read.
-  const headWhere = sitesOf(words, lexemes, headEnd).sites
+  const headWhere = headSites ? sitesOf(words, lexemes, headEnd).sites : NO_PLACES
   const disasters = eventKeys(head, lexemes, titleKeys, headWhere, where)
   // A roundup of the day's several events ("two accidents") is news of that day, not a look back.
   let phase = disasters.length > 0 ? eventPhase(title) : undefined
@@ -699,7 +731,7 @@ export const readStory = (
   const events = [
     ...disasters,
     ...matchKeys(head, all, words, lexemes),
-    ...actorKeysIn(words, head, all),
+    ...(read.spells ? actorKeysIn(words, head, all) : NONE),
   ]
   // A long text's words are not kept alive by the reused lists until the next story.
   if (count > READING_KEPT) {
@@ -814,15 +846,20 @@ const eventKeys = (
   headSites: ReadonlySet<string>,
   where: { places: ReadonlySet<string>; countries: ReadonlySet<string> },
 ): number[] => {
-  const kinds = new Set<string>()
+  // Most headlines name no kind: their angle is not read.
+  let kinds: Set<string> | undefined
+  for (const k of headKeys) {
+    const kind = KIND_OF_KEY.get(k)
+    if (kind) {
+      kinds ??= new Set()
+      kinds.add(kind)
+    }
+  }
+  if (kinds === undefined) return []
   for (const c of head) {
     for (let i = c.from; i < c.to; i++) if (lexemes[i]?.angle) return []
     // A service piece ("How to help the victims") is not a report of the event either.
     if (HOW_TO_HELP.test(c.raw.slice(0, PHASE_SPAN))) return []
-  }
-  for (const k of headKeys) {
-    const kind = KIND_OF_KEY.get(k)
-    if (kind) kinds.add(kind)
   }
   // An attack is a disaster of one day when it has a toll: news-dev's editor keeps a day's reports
   // of deaths together, while a saga's day (protesters attack, police raid) holds several stories.
@@ -846,13 +883,14 @@ const reactsToEvent = (
   headKeys: readonly number[],
 ): boolean => {
   let kind = false
-  let angle = false
   for (const k of headKeys) if (KIND_OF_KEY.has(k)) kind = true
+  // Most headlines name no kind: their words are not read.
+  if (!kind) return false
   for (const c of head) {
-    for (let i = c.from; i < c.to; i++) if (REACTION_WORDS.has(words[i]!)) angle = true
-    if (HOW_TO_HELP.test(c.raw.slice(0, PHASE_SPAN))) angle = true
+    for (let i = c.from; i < c.to; i++) if (REACTION_WORDS.has(words[i]!)) return true
+    if (HOW_TO_HELP.test(c.raw.slice(0, PHASE_SPAN))) return true
   }
-  return kind && angle
+  return false
 }
 
 /** Every match key there can be: story-index.ts asks whether an event key is a match's. */
@@ -1001,7 +1039,7 @@ const compactedFacts = (f: StoryFacts): StoryFacts => {
 
 /** The clauses of a text as the passes read them: each one's raw text and words (for tests). */
 export const clauseWords = (text: string, polish = false): { raw: string; words: string[] }[] => {
-  const read: Reading = { words: [], lexemes: [], count: 0 }
+  const read = newReading()
   return clausesOf(text, polish, !hasNonAscii(text), read, []).map(({ raw, from, to }) => ({
     raw,
     words: read.words.slice(from, to),

@@ -140,7 +140,8 @@ describe('readStory and storyFeatures against the version before one list of wor
       expect(storyFeatures(title, summary), label).toEqual(storyFeaturesBefore(title, summary))
       expect(clauseWords(summary), label).toEqual(clauseWordsBefore(summary))
     }
-  })
+    // A few seconds on a loaded machine: a check of output, not of time.
+  }, 60_000)
 
   it('give the same on stories the tests of facts and actors read', () => {
     for (const [title, summary] of [

@@ -123,6 +123,8 @@ interface Reading {
   words: string[]
   lexemes: (Lexeme | undefined)[]
   count: number
+  /** The texts cut into clauses, as cut (a text beyond ASCII normalised and its digits folded). */
+  texts: string[]
   /** A word has a lexeme with a place, a country or names of several words: sitesOf has some to read. */
   sites: boolean
   /** A word may start an actor's spelling (actors.ts): actorKeysIn has some to read. */
@@ -133,6 +135,7 @@ const newReading = (): Reading => ({
   words: [],
   lexemes: [],
   count: 0,
+  texts: [],
   sites: false,
   spells: false,
 })
@@ -163,10 +166,12 @@ const clausesOf = (
   const out: Clause[] = []
   // ASCII text has nothing to normalise or fold into ASCII digits: it is cut and read in one pass.
   if (ascii) {
+    read.texts.push(text)
     asciiClauses(text, polish, out, read, keys)
     return out
   }
   const folded = nfkc(text).replace(ARABIC_DIGITS, (c) => String((c.charCodeAt(0) - 0x0660) % 0x90))
+  read.texts.push(folded)
   for (const raw of folded.split(CLAUSE_END)) {
     const words = tokenize(raw)
     if (words.length === 0) continue
@@ -506,7 +511,7 @@ const sitesOf = (
 
 /** Gazetteer places, unknown capitalised places and countries. */
 const places = (
-  clauses: readonly Clause[],
+  texts: readonly string[],
   words: readonly string[],
   lexemes: readonly (Lexeme | undefined)[],
   end: number,
@@ -518,11 +523,15 @@ const places = (
     : { sites: NO_PLACES, countries: NO_PLACES }
   const others = new Set<string>()
   const re = NAME_AFTER_IN
-  for (const { raw } of clauses) {
-    // Capitalised names after in/at/near (case is lost once normalised); title case skipped: "In".
-    // One regex for every clause, read with exec: a literal and matchAll made two per clause.
+  // Capitalised names after in/at/near (case is lost once normalised); title case skipped: "In".
+  // Read in each text as cut, not clause by clause: no match runs into a second clause (a name is
+  // letters and single spaces, and no clause end is a letter or a space but the first of " - ",
+  // which only adds a space that normalising drops), and the character before a clause is one of
+  // its end, not a word character, as at the start of a clause. A randomised test holds it to the
+  // clauses. One exec per text instead of one per clause.
+  for (const text of texts) {
     re.lastIndex = 0
-    for (let m = re.exec(raw); m !== null; m = re.exec(raw)) {
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
       const name = normalizeText(m[1] ?? '')
       const first = name.split(' ')[0] ?? ''
       if (!first || NOT_PLACES.has(first) || PLACES[first] || COUNTRY_OF.has(first)) continue
@@ -678,6 +687,7 @@ export const readStory = (
   const polish = (!asciiTitle && isPolish(title)) || (!asciiSummary && isPolish(summary))
   const read = reading
   read.count = 0
+  read.texts = []
   read.sites = false
   read.spells = false
   const titleKeys: number[] = []
@@ -698,7 +708,7 @@ export const readStory = (
   const direction = { ...directions(body, lexemes), ...directions(head, lexemes) }
   const { numbers, quantities } = figures(all, words, lexemes)
   const { months, weekdays } = dates(words, lexemes, count)
-  const where = places(all, words, lexemes, count, read.sites)
+  const where = places(read.texts, words, lexemes, count, read.sites)
   const facts: StoryFacts = {
     numbers: list(numbers),
     quantities: flatQuantities(quantities),

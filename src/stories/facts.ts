@@ -111,6 +111,8 @@ interface Clause {
   raw: string
   from: number
   to: number
+  /** `raw` has a character 0–9 (what figures() looks for first). */
+  digits: boolean
 }
 
 /**
@@ -177,7 +179,7 @@ const clausesOf = (
     if (words.length === 0) continue
     const from = read.count
     for (const w of words) readWord(w, true, polish, read, keys)
-    out.push({ raw, from, to: read.count })
+    out.push({ raw, from, to: read.count, digits: HAS_DIGIT.test(raw) })
   }
   return out
 }
@@ -201,10 +203,17 @@ const asciiClauses = (
   let start = 0
   let word = -1
   let from = read.count
+  let digits = false
   for (let i = 0; i < n; ) {
     const c = lower.charCodeAt(i)
-    if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) {
+    if (c >= 97 && c <= 122) {
       if (word < 0) word = i
+      i++
+      continue
+    }
+    if (c >= 48 && c <= 57) {
+      if (word < 0) word = i
+      digits = true
       i++
       continue
     }
@@ -218,15 +227,17 @@ const asciiClauses = (
       continue
     }
     if (read.count > from) {
-      out.push({ raw: text.slice(start, i), from, to: read.count })
+      out.push({ raw: text.slice(start, i), from, to: read.count, digits })
       from = read.count
     }
+    // A digit is in a word, and a clause without words is dropped with its (none).
+    digits = false
     i += end
     start = i
   }
   if (word >= 0) readWord(word === 0 ? lower : lower.slice(word), false, polish, read, keys)
   if (read.count > from)
-    out.push({ raw: start === 0 ? text : text.slice(start), from, to: read.count })
+    out.push({ raw: start === 0 ? text : text.slice(start), from, to: read.count, digits })
 }
 
 /** Whether `c` is 0–9. */
@@ -400,9 +411,9 @@ const figures = (
     if (!ordinal) numbers.add(v)
     if (unit !== undefined) addTo(quantities, unit, v)
   }
-  for (const { raw, from, to } of clauses) {
+  for (const { raw, from, to, digits } of clauses) {
     // NUMBER_RE needs a digit: most clauses have none.
-    const matches = HAS_DIGIT.test(raw) ? raw.matchAll(NUMBER_RE) : []
+    const matches = digits ? raw.matchAll(NUMBER_RE) : []
     for (const m of matches) {
       const at = m.index ?? 0
       const before = raw.slice(Math.max(0, at - 6), at)

@@ -623,16 +623,15 @@ const IN_AXIS_LEXEMES = new WordFilter(AXIS_LEXEMES.keys())
 const HAS_SYNONYM = new WordFilter(SYNONYM_OF.keys())
 
 /**
- * The direction of each axis the clauses speak of. Words of a background clause (from "after",
+ * The axes the clauses move, each with its bits (1 up, 2 down; undefined when none). Words of a background clause (from "after",
  * "following", "since", "amid"… to the clause's end) are left out: "Internet restored after
  * 48-hour shutdown" goes up only.
  */
-const directions = (
+const axisBits = (
   clauses: readonly Clause[],
   lexemes: readonly (Lexeme | undefined)[],
-): Record<string, Direction> => {
-  const out: Record<string, Direction> = {}
-  const seen = new Map<string, number>()
+): Map<string, number> | undefined => {
+  let seen: Map<string, number> | undefined
   for (const { from, to } of clauses) {
     let background = false
     for (let i = from; i < to; i++) {
@@ -640,15 +639,43 @@ const directions = (
       if (info === undefined) continue
       if (info.clauseWord) background = false
       else if (info.background) background = true
-      else if (!background && info.axes)
+      else if (!background && info.axes) {
+        seen ??= new Map()
         for (const [axis, bit] of info.axes) seen.set(axis, (seen.get(axis) ?? 0) | bit)
+      }
     }
   }
-  // In AXIS_STEMS order, as before.
-  for (const [axis] of AXIS_STEMS) {
-    const bits = seen.get(axis)
-    if (bits !== undefined) out[axis] = bits === 3 ? 0 : bits === 1 ? 1 : -1
-  }
+  return seen
+}
+
+const directionOf = (bits: number): Direction => (bits === 3 ? 0 : bits === 1 ? 1 : -1)
+
+/**
+ * The direction of each axis a story speaks of: the headline's where it speaks of the axis (it
+ * says what happened; the summary often recalls what happened before), else the summary's. Keys
+ * in the order `{ ...directions(body), ...directions(head) }` gave them, each in AXIS_STEMS order:
+ * the summary's axes, then the headline's others. The shared empty record when there are none (most
+ * stories), with no map or record made.
+ */
+const storyDirection = (
+  head: readonly Clause[],
+  body: readonly Clause[],
+  lexemes: readonly (Lexeme | undefined)[],
+): Readonly<Record<string, Direction>> => {
+  const inBody = axisBits(body, lexemes)
+  const inHead = axisBits(head, lexemes)
+  if (inBody === undefined && inHead === undefined) return NO_DIRECTION
+  const out: Record<string, Direction> = {}
+  if (inBody !== undefined)
+    for (const [axis] of AXIS_STEMS) {
+      const bits = inBody.get(axis)
+      if (bits !== undefined) out[axis] = directionOf(inHead?.get(axis) ?? bits)
+    }
+  if (inHead !== undefined)
+    for (const [axis] of AXIS_STEMS) {
+      const bits = inHead.get(axis)
+      if (bits !== undefined && !inBody?.has(axis)) out[axis] = directionOf(bits)
+    }
   return out
 }
 
@@ -715,8 +742,7 @@ export const readStory = (
   }
   const all = head.concat(body)
   const { words, lexemes, count } = read
-  // The headline says what happened; the summary often recalls what happened before.
-  const direction = { ...directions(body, lexemes), ...directions(head, lexemes) }
+  const direction = storyDirection(head, body, lexemes)
   const { numbers, quantities } = figures(all, words, lexemes)
   const { months, weekdays } = dates(words, lexemes, count)
   const where = places(read.texts, words, lexemes, count, read.sites)
@@ -728,39 +754,37 @@ export const readStory = (
     places: list(where.places),
     otherPlaces: list(where.otherPlaces),
     countries: list(where.countries),
-    direction: Object.keys(direction).length === 0 ? NO_DIRECTION : direction,
-    ...(SEVERAL_EVENTS.test(title.slice(0, SEVERAL_SPAN)) ? { several: true as const } : {}),
-    ...(polish ? { folded: true as const } : {}),
+    direction,
   }
+  // The marks a story has, in this order (and those below after them), and no key for the others.
+  if (SEVERAL_EVENTS.test(title.slice(0, SEVERAL_SPAN))) facts.several = true
+  if (polish) facts.folded = true
   // Only the headline's gazetteer places count here: its other names are not read.
   const headWhere = headSites ? sitesOf(words, lexemes, headEnd).sites : NO_PLACES
   const disasters = eventKeys(head, lexemes, titleKeys, headWhere, where)
-  // A roundup of the day's several events ("two accidents") is news of that day, not a look back.
-  let phase = disasters.length > 0 ? eventPhase(title) : undefined
-  if (phase?.past && facts.several) {
-    const { past: _past, ...current } = phase
-    phase = current
+  if (disasters.length > 0) {
+    const phase = eventPhase(title)
+    if (phase.onset) facts.onset = true
+    if (phase.again) facts.again = true
+    if (phase.magnitude !== undefined) facts.magnitude = phase.magnitude
+    // A roundup of the day's several events ("two accidents") is news of that day, not a look back.
+    if (phase.past && !facts.several) facts.past = true
   }
-  const aside =
-    phase?.past === true || (disasters.length === 0 && reactsToEvent(head, words, titleKeys))
+  if (facts.past || (disasters.length === 0 && reactsToEvent(head, words, titleKeys)))
+    facts.aside = true
   const develops = developments(head, words, lexemes)
-  const extra = {
-    ...phase,
-    ...(aside ? { aside } : {}),
-    ...(develops !== 0 ? { develops } : {}),
-  }
-  const events = [
-    ...disasters,
-    ...matchKeys(head, all, words, lexemes),
-    ...(read.spells ? actorKeysIn(words, head, all) : NONE),
-  ]
+  if (develops !== 0) facts.develops = develops
+  const matches = matchKeys(head, all, words, lexemes)
+  const actors = read.spells ? actorKeysIn(words, head, all) : NONE
+  const events =
+    matches.length === 0 && actors.length === 0 ? disasters : [...disasters, ...matches, ...actors]
   // A long text's words are not kept alive by the reused lists until the next story.
   if (count > READING_KEPT) {
     read.words = []
     read.lexemes = []
   }
   return {
-    facts: Object.keys(extra).length > 0 ? { ...facts, ...extra } : facts,
+    facts,
     titleKeys,
     summaryKeys,
     events,

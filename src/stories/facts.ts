@@ -1,5 +1,5 @@
 /** Facts a story guard compares (pure): figures, months, weekdays, places, countries, event direction, event keys. */
-import { hasNonAscii, isAsciiSpace, nfkc, normalizeText, tokenize } from '../topics/text.js'
+import { hasNonAscii, isAsciiSpace, nfkc, tokenize } from '../topics/text.js'
 import { actorKeysIn, SPELLING_STARTS } from './actors.js'
 import { foldWord, isPolish } from './fold.js'
 import {
@@ -543,8 +543,11 @@ const places = (
   for (const text of texts) {
     re.lastIndex = 0
     for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-      const name = normalizeText(m[1] ?? '')
-      const first = name.split(' ')[0] ?? ''
+      // Capitalised words and single spaces: normalizeText() lower-cases them and drops the space
+      // a match may end with, and that is all it does to them.
+      const name = (m[1] ?? '').toLowerCase().trimEnd()
+      const space = name.indexOf(' ')
+      const first = space < 0 ? name : name.slice(0, space)
       if (!first || NOT_PLACES.has(first) || PLACES[first] || COUNTRY_OF.has(first)) continue
       if (PLACES[name] || COUNTRY_OF.has(name) || MULTI_BY_FIRST.has(first)) continue
       others.add(stem(first))

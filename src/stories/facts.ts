@@ -127,19 +127,32 @@ interface Reading {
   count: number
   /** The texts cut into clauses, as cut (a text beyond ASCII normalised and its digits folded). */
   texts: string[]
-  /** A word has a lexeme with a place, a country or names of several words: sitesOf has some to read. */
-  sites: boolean
-  /** A word may start an actor's spelling (actors.ts): actorKeysIn has some to read. */
-  spells: boolean
+  /**
+   * The passes that have some word to read in the words read since it was cleared: the union of
+   * their lexemes' {@link Lexeme.passes}. A pass with none to read gives nothing, and is not run.
+   */
+  passes: number
 }
+
+/** Passes a lexeme matters to (Lexeme `passes`): the axes of directions… */
+const PASS_AXES = 1
+/** …the months and weekdays of dates… */
+const PASS_DATES = 2
+/** …the number and ordinal words of figures… */
+const PASS_FIGURES = 4
+/** …the national sides of matchKeys (no side, no match key)… */
+const PASS_SIDES = 8
+/** …the places, countries and names of several words of sitesOf… */
+const PASS_SITES = 16
+/** …and the actors' spellings of actorKeysIn (none started, no actor named). */
+const PASS_SPELLS = 32
 
 const newReading = (): Reading => ({
   words: [],
   lexemes: [],
   count: 0,
   texts: [],
-  sites: false,
-  spells: false,
+  passes: 0,
 })
 
 const reading = newReading()
@@ -296,11 +309,7 @@ const readWord = (
   const at = read.count++
   read.words[at] = w
   read.lexemes[at] = lexeme
-  if (lexeme !== undefined) {
-    if (lexeme.place !== undefined || lexeme.country !== undefined || lexeme.multis !== undefined)
-      read.sites = true
-    if (lexeme.spells) read.spells = true
-  }
+  if (lexeme !== undefined) read.passes |= lexeme.passes
   // An unfolded Polish word only dilutes the similarity to the English reports of its event
   // (two Polish reports share their folded words and figures).
   if (keysWanted > 0 && isContentWord(w) && !unfolded) {
@@ -348,26 +357,44 @@ interface Lexeme {
   readonly matchAngle: boolean
   /** Starts the spelling of an actor's name (actors.ts). */
   readonly spells: boolean
+  /** The passes it matters to (PASS_AXES…): from the fields above. */
+  readonly passes: number
 }
 
-const lexemeOf = (w: string): Lexeme => ({
-  // Every lexeme has the same fields (one shape for the passes that read them).
-  number: NUMBER_WORDS[w],
-  ordinal: ORDINAL_WORDS[w],
-  weekday: WEEKDAYS[w],
-  month: MONTHS[w],
-  monthAbbr: MONTH_ABBR[w],
-  multis: MULTI_BY_FIRST.get(w),
-  place: PLACES[w],
-  country: COUNTRY_OF.get(w),
-  clauseWord: CLAUSE_WORDS.has(w),
-  background: BACKGROUND.has(w),
-  axes: AXES_OF_STEM.get(stem(w)),
-  side: SPORT_TEAMS.get(w),
-  matchWord: MATCH_WORDS.has(w) || w === 'test',
-  angle: ANGLE_WORDS.has(w),
-  matchAngle: MATCH_ANGLE_WORDS.has(w),
-  spells: STARTS_SPELLING.has(w),
+const lexemeOf = (w: string): Lexeme =>
+  withPasses({
+    // Every lexeme has the same fields (one shape for the passes that read them).
+    number: NUMBER_WORDS[w],
+    ordinal: ORDINAL_WORDS[w],
+    weekday: WEEKDAYS[w],
+    month: MONTHS[w],
+    monthAbbr: MONTH_ABBR[w],
+    multis: MULTI_BY_FIRST.get(w),
+    place: PLACES[w],
+    country: COUNTRY_OF.get(w),
+    clauseWord: CLAUSE_WORDS.has(w),
+    background: BACKGROUND.has(w),
+    axes: AXES_OF_STEM.get(stem(w)),
+    side: SPORT_TEAMS.get(w),
+    matchWord: MATCH_WORDS.has(w) || w === 'test',
+    angle: ANGLE_WORDS.has(w),
+    matchAngle: MATCH_ANGLE_WORDS.has(w),
+    spells: STARTS_SPELLING.has(w),
+    passes: 0,
+  })
+
+/** `l` with the passes its fields matter to. */
+const withPasses = (l: Lexeme): Lexeme => ({
+  ...l,
+  passes:
+    (l.axes ? PASS_AXES : 0) |
+    (l.weekday !== undefined || l.month !== undefined || l.monthAbbr !== undefined
+      ? PASS_DATES
+      : 0) |
+    (l.number !== undefined || l.ordinal !== undefined ? PASS_FIGURES : 0) |
+    (l.side ? PASS_SIDES : 0) |
+    (l.place || l.country || l.multis ? PASS_SITES : 0) |
+    (l.spells ? PASS_SPELLS : 0),
 })
 
 const STARTS_SPELLING: ReadonlySet<string> = new Set(SPELLING_STARTS)
@@ -402,6 +429,8 @@ const figures = (
   clauses: readonly Clause[],
   words: readonly string[],
   lexemes: readonly (Lexeme | undefined)[],
+  /** Some word has a lexeme with a number or an ordinal (else only the digits are read). */
+  numberWords: boolean,
 ) => {
   const numbers = new Set<number>()
   const quantities = new Map<string, Set<number>>()
@@ -428,22 +457,23 @@ const figures = (
       if (Number.isFinite(base))
         add(base * scale, unitAt(rest.split(/[^\p{L}\p{N}]+/u).filter(Boolean), 0))
     }
-    for (let i = from; i < to; i++) {
-      const info = lexemes[i]
-      if (info === undefined) continue
-      const next = i + 1 < to ? words[i + 1] : undefined
-      const n = info.number
-      if (n !== undefined) {
-        add(n * (SCALES[next ?? ''] ?? 1), unitAt(words, i + 1, to))
-        continue
+    if (numberWords)
+      for (let i = from; i < to; i++) {
+        const info = lexemes[i]
+        if (info === undefined) continue
+        const next = i + 1 < to ? words[i + 1] : undefined
+        const n = info.number
+        if (n !== undefined) {
+          add(n * (SCALES[next ?? ''] ?? 1), unitAt(words, i + 1, to))
+          continue
+        }
+        const o = info.ordinal
+        if (o === undefined) continue
+        const noun = [next, i + 2 < to ? words[i + 2] : undefined].find(
+          (x) => x !== undefined && ORDINAL_NOUNS.has(x),
+        )
+        if (noun) add(o, stem(noun), true)
       }
-      const o = info.ordinal
-      if (o === undefined) continue
-      const noun = [next, i + 2 < to ? words[i + 2] : undefined].find(
-        (x) => x !== undefined && ORDINAL_NOUNS.has(x),
-      )
-      if (noun) add(o, stem(noun), true)
-    }
   }
   return { numbers, quantities }
 }
@@ -600,7 +630,12 @@ const LEXICON = new Map<string, Lexeme>(
 const AXIS_LEXEMES = new Map<string, Lexeme>(
   [...AXES_OF_STEM.keys()].map((s) => [
     s,
-    { ...lexemeOf(''), clauseWord: false, background: false, axes: AXES_OF_STEM.get(s) },
+    withPasses({
+      ...lexemeOf(''),
+      clauseWord: false,
+      background: false,
+      axes: AXES_OF_STEM.get(s),
+    }),
   ]),
 )
 
@@ -729,13 +764,13 @@ export const readStory = (
   const read = reading
   read.count = 0
   read.texts = []
-  read.sites = false
-  read.spells = false
+  read.passes = 0
   const titleKeys: number[] = []
   const summaryKeys: number[] = []
   const head = clausesOf(title, polish, asciiTitle, read, titleKeys)
   const headEnd = read.count
-  const headSites = read.sites
+  const headPasses = read.passes
+  read.passes = 0
   keysWanted = summaryKeyMax
   let body: Clause[]
   try {
@@ -745,10 +780,16 @@ export const readStory = (
   }
   const all = head.concat(body)
   const { words, lexemes, count } = read
-  const direction = storyDirection(head, body, lexemes)
-  const { numbers, quantities } = figures(all, words, lexemes)
-  const { months, weekdays } = dates(words, lexemes, count)
-  const where = places(read.texts, words, lexemes, count, read.sites)
+  const bodyPasses = read.passes
+  const passes = headPasses | bodyPasses
+  const direction = storyDirection(
+    (headPasses & PASS_AXES) !== 0 ? head : NONE,
+    (bodyPasses & PASS_AXES) !== 0 ? body : NONE,
+    lexemes,
+  )
+  const { numbers, quantities } = figures(all, words, lexemes, (passes & PASS_FIGURES) !== 0)
+  const { months, weekdays } = (passes & PASS_DATES) !== 0 ? dates(words, lexemes, count) : NO_DATES
+  const where = places(read.texts, words, lexemes, count, (passes & PASS_SITES) !== 0)
   const facts: StoryFacts = {
     numbers: list(numbers),
     quantities: flatQuantities(quantities),
@@ -763,7 +804,8 @@ export const readStory = (
   if (SEVERAL_EVENTS.test(title.slice(0, SEVERAL_SPAN))) facts.several = true
   if (polish) facts.folded = true
   // Only the headline's gazetteer places count here: its other names are not read.
-  const headWhere = headSites ? sitesOf(words, lexemes, headEnd).sites : NO_PLACES
+  const headWhere =
+    (headPasses & PASS_SITES) !== 0 ? sitesOf(words, lexemes, headEnd).sites : NO_PLACES
   const disasters = eventKeys(head, lexemes, titleKeys, headWhere, where)
   if (disasters.length > 0) {
     const phase = eventPhase(title)
@@ -777,8 +819,8 @@ export const readStory = (
     facts.aside = true
   const develops = developments(head, words, lexemes)
   if (develops !== 0) facts.develops = develops
-  const matches = matchKeys(head, all, words, lexemes)
-  const actors = read.spells ? actorKeysIn(words, head, all) : NONE
+  const matches = (passes & PASS_SIDES) !== 0 ? matchKeys(head, all, words, lexemes) : NONE
+  const actors = (passes & PASS_SPELLS) !== 0 ? actorKeysIn(words, head, all) : NONE
   const events =
     matches.length === 0 && actors.length === 0 ? disasters : [...disasters, ...matches, ...actors]
   // A long text's words are not kept alive by the reused lists until the next story.
@@ -923,6 +965,12 @@ const eventKeys = (
 }
 
 const NO_PLACES: ReadonlySet<string> = new Set()
+
+/** The months and weekdays of the many texts that have no word of them (shared). */
+const NO_DATES: { months: ReadonlySet<number>; weekdays: ReadonlySet<number> } = {
+  months: new Set(),
+  weekdays: new Set(),
+}
 
 /** A headline that names an event kind and reacts to it or serves its readers (REACTION_WORDS, "how to help"). */
 const reactsToEvent = (

@@ -96,6 +96,9 @@ for (const [id, names] of Object.entries(ACTORS))
     SPELLINGS.set(parts[0]!, list)
   }
 
+/** The words a spelling starts with: a text with none of them names no actor (facts.ts reads them as it reads its words). */
+export const SPELLING_STARTS: readonly string[] = [...SPELLINGS.keys()]
+
 /** Most words of a text start no spelling: ruled out without a lookup (see WordFilter). */
 const MAY_START_SPELLING = new WordFilter(SPELLINGS.keys())
 
@@ -121,14 +124,20 @@ export const isActorKey = (key: number): boolean => ACTOR_KEYS.has(key)
 /** Keys an item has at most: a headline of one person and a few developments. */
 const MAX_KEYS = 6
 
-/** The actors named in full in some words. */
-const namedIn = (words: readonly string[], into: Set<string>): void => {
-  for (let i = 0; i < words.length; i++) {
+/** A clause as a range of a list of words: `words[from … to)`. */
+export interface WordRange {
+  readonly from: number
+  readonly to: number
+}
+
+/** The actors named in full in `words[from … to)`. */
+const namedIn = (words: readonly string[], from: number, to: number, into: Set<string>): void => {
+  for (let i = from; i < to; i++) {
     const w = words[i]!
     const spellings = MAY_START_SPELLING.mayHold(w) ? SPELLINGS.get(w) : undefined
     if (spellings)
       for (const [parts, id] of spellings)
-        if (parts.every((p, k) => words[i + k] === p)) into.add(id)
+        if (parts.every((p, k) => i + k < to && words[i + k] === p)) into.add(id)
   }
 }
 
@@ -147,28 +156,49 @@ export const actorKeys = (
   head: readonly { readonly words: readonly string[] }[],
   all: readonly { readonly words: readonly string[] }[],
 ): number[] => {
+  // One list of the words of `all` (whose first clauses are `head`'s), each clause a range of it.
+  const words: string[] = []
+  const ranges: WordRange[] = []
+  for (const c of all) {
+    ranges.push({ from: words.length, to: words.length + c.words.length })
+    for (const w of c.words) words.push(w)
+  }
+  return actorKeysIn(words, ranges.slice(0, head.length), ranges)
+}
+
+/**
+ * {@link actorKeys} of clauses given as ranges of one list of words (facts.ts reads a story's
+ * words into one list).
+ * @param head the headline's clauses
+ * @param all every clause of the report, headline first
+ */
+export const actorKeysIn = (
+  words: readonly string[],
+  head: readonly WordRange[],
+  all: readonly WordRange[],
+): number[] => {
   const named = new Set<string>()
-  for (const c of all) namedIn(c.words, named)
+  for (const c of all) namedIn(words, c.from, c.to, named)
   if (named.size === 0) return []
   const actors = new Set<string>()
   let role = false
   const kinds = new Set<string>()
   const circleKinds = new Set<string>()
-  for (const { words } of head) {
-    namedIn(words, actors)
+  for (const { from, to } of head) {
+    namedIn(words, from, to, actors)
     let background = false
     let circle = false
     const clause: string[] = []
-    for (let i = 0; i < words.length; i++) {
+    for (let i = from; i < to; i++) {
       const w = words[i]!
+      const before = i > from ? words[i - 1]! : ''
       const surname = SURNAMES.get(w)
       if (surname && named.has(surname)) actors.add(surname)
-      if (ROLE.has(w) && (ROLE_BEFORE.has(words[i - 1] ?? '') || words[i - 1] === 'prime'))
-        role = true
+      if (ROLE.has(w) && (ROLE_BEFORE.has(before) || before === 'prime')) role = true
       if (CIRCLE.has(w)) circle = true
       if (CLAUSE_RESET.has(w)) background = false
       else if (BACKGROUND.has(w)) background = true
-      else if (w === 'to' && PURPOSE.has(words[i + 1] ?? '')) background = true
+      else if (w === 'to' && PURPOSE.has(i + 1 < to ? words[i + 1]! : '')) background = true
       else if (CAUSES.has(w)) clause.length = 0
       else if (!background) {
         const kind = KIND_OF.get(w)

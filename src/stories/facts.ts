@@ -1,6 +1,6 @@
 /** Facts a story guard compares (pure): figures, months, weekdays, places, countries, event direction, event keys. */
-import { hasNonAscii, isAsciiSpace, nfkc, normalizeText, tokenize } from '../topics/text.js'
-import { actorKeys } from './actors.js'
+import { hasNonAscii, isAsciiSpace, nfkc, tokenize } from '../topics/text.js'
+import { actorKeysIn, SPELLING_STARTS } from './actors.js'
 import { foldWord, isPolish } from './fold.js'
 import {
   ANGLE_WORDS,
@@ -105,16 +105,60 @@ const SEVERAL_EVENTS =
 const SEVERAL_SPAN = 300
 
 /**
- * A clause of raw text and its normalised words, with what the passes below need of each word:
- * its lexeme (undefined for most words, which the passes then skip) and, for a content word, its
- * key (fnv1a of its stem, or of its synonym class's stem; -1 for other words).
+ * A clause of raw text: its normalised words are `read.words[from … to)` (see {@link Reading}).
  */
 interface Clause {
   raw: string
+  from: number
+  to: number
+  /** `raw` has a character 0–9 (what figures() looks for first). */
+  digits: boolean
+}
+
+/**
+ * The words of a story's texts (its title's, then its summary's), normalised, in one list, with
+ * what the passes below need of each word: its lexeme (undefined for most words, which the passes
+ * then skip). The clauses of the texts are ranges of it: no arrays per clause, and no list of
+ * all words copied from them. One list, reused by each story read (`count` words are its own).
+ */
+interface Reading {
   words: string[]
   lexemes: (Lexeme | undefined)[]
-  keys: number[]
+  count: number
+  /** The texts cut into clauses, as cut (a text beyond ASCII normalised and its digits folded). */
+  texts: string[]
+  /**
+   * The passes that have some word to read in the words read since it was cleared: the union of
+   * their lexemes' {@link Lexeme.passes}. A pass with none to read gives nothing, and is not run.
+   */
+  passes: number
 }
+
+/** Passes a lexeme matters to (Lexeme `passes`): the axes of directions… */
+const PASS_AXES = 1
+/** …the months and weekdays of dates… */
+const PASS_DATES = 2
+/** …the number and ordinal words of figures… */
+const PASS_FIGURES = 4
+/** …the national sides of matchKeys (no side, no match key)… */
+const PASS_SIDES = 8
+/** …the places, countries and names of several words of sitesOf… */
+const PASS_SITES = 16
+/** …and the actors' spellings of actorKeysIn (none started, no actor named). */
+const PASS_SPELLS = 32
+
+const newReading = (): Reading => ({
+  words: [],
+  lexemes: [],
+  count: 0,
+  texts: [],
+  passes: 0,
+})
+
+const reading = newReading()
+
+/** Words past which the reused lists are let go after a story (a long text's words are not kept). */
+const READING_KEPT = 4_096
 
 /** Ends a clause: a figure never counts a word beyond it. A dot inside a number is not one. */
 const CLAUSE_END = /,(?!\d)|[;:!?\n()\u2013\u2014]|\s-\s|\.(?!\d)/
@@ -122,20 +166,33 @@ const CLAUSE_END = /,(?!\d)|[;:!?\n()\u2013\u2014]|\s-\s|\.(?!\d)/
 const ARABIC_DIGITS = /[\u0660-\u0669\u06f0-\u06f9]/g
 
 /**
+ * The clauses of a text, their words appended to `read`, and the keys of its content words (fnv1a
+ * of each stem, or of its synonym class's stem) appended to `keys`, in order.
  * @param polish the item is Polish (fold.ts): its words are read as the English words they fold to,
  *   as are Urdu, Persian and Pashto words of any text
  */
-const clausesOf = (text: string, polish = false): Clause[] => {
+const clausesOf = (
+  text: string,
+  polish: boolean,
+  ascii: boolean,
+  read: Reading,
+  keys: number[],
+): Clause[] => {
   const out: Clause[] = []
   // ASCII text has nothing to normalise or fold into ASCII digits: it is cut and read in one pass.
-  if (!hasNonAscii(text)) {
-    asciiClauses(text, polish, out)
+  if (ascii) {
+    read.texts.push(text)
+    asciiClauses(text, polish, out, read, keys)
     return out
   }
   const folded = nfkc(text).replace(ARABIC_DIGITS, (c) => String((c.charCodeAt(0) - 0x0660) % 0x90))
+  read.texts.push(folded)
   for (const raw of folded.split(CLAUSE_END)) {
     const words = tokenize(raw)
-    if (words.length > 0) out.push(clauseOf(raw, words, true, polish))
+    if (words.length === 0) continue
+    const from = read.count
+    for (const w of words) readWord(w, true, polish, read, keys)
+    out.push({ raw, from, to: read.count, digits: HAS_DIGIT.test(raw) })
   }
   return out
 }
@@ -147,21 +204,34 @@ const clausesOf = (text: string, polish = false): Clause[] => {
  * for characters beyond ASCII per clause. A clause's end is never in a word, so the words of the
  * text fall into its clauses as they are. A randomised test holds it to the split and tokenize.
  */
-const asciiClauses = (text: string, polish: boolean, out: Clause[]): void => {
+const asciiClauses = (
+  text: string,
+  polish: boolean,
+  out: Clause[],
+  read: Reading,
+  keys: number[],
+): void => {
   const lower = text.toLowerCase()
   const n = text.length
   let start = 0
   let word = -1
-  let words: string[] = []
+  let from = read.count
+  let digits = false
   for (let i = 0; i < n; ) {
     const c = lower.charCodeAt(i)
-    if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) {
+    if (c >= 97 && c <= 122) {
       if (word < 0) word = i
       i++
       continue
     }
+    if (c >= 48 && c <= 57) {
+      if (word < 0) word = i
+      digits = true
+      i++
+      continue
+    }
     if (word >= 0) {
-      words.push(lower.slice(word, i))
+      readWord(lower.slice(word, i), false, polish, read, keys)
       word = -1
     }
     const end = clauseEndAt(lower, i, c)
@@ -169,16 +239,18 @@ const asciiClauses = (text: string, polish: boolean, out: Clause[]): void => {
       i++
       continue
     }
-    if (words.length > 0) {
-      out.push(clauseOf(text.slice(start, i), words, false, polish))
-      words = []
+    if (read.count > from) {
+      out.push({ raw: text.slice(start, i), from, to: read.count, digits })
+      from = read.count
     }
+    // A digit is in a word, and a clause without words is dropped with its (none).
+    digits = false
     i += end
     start = i
   }
-  if (word >= 0) words.push(word === 0 ? lower : lower.slice(word))
-  if (words.length > 0)
-    out.push(clauseOf(start === 0 ? text : text.slice(start), words, false, polish))
+  if (word >= 0) readWord(word === 0 ? lower : lower.slice(word), false, polish, read, keys)
+  if (read.count > from)
+    out.push({ raw: start === 0 ? text : text.slice(start), from, to: read.count, digits })
 }
 
 /** Whether `c` is 0–9. */
@@ -209,48 +281,48 @@ const clauseEndAt = (s: string, i: number, c: number): number => {
 }
 
 /**
- * A clause of `raw` and its normalised `words` (made into the words read: folded when `fold`
- * or `polish`), each word with its lexeme and key.
+ * Appends a normalised word to `read` (made into the word read: folded when `fold` or `polish`)
+ * with its lexeme, and its key to `keys` when it is a content word and keys are still wanted.
  */
-const clauseOf = (raw: string, words: string[], fold: boolean, polish: boolean): Clause => {
-  /** Words of a Polish text that fold to none: no report in English shares them. */
-  let unfolded: boolean[] | undefined
+const readWord = (
+  normalised: string,
+  fold: boolean,
+  polish: boolean,
+  read: Reading,
+  keys: number[],
+): void => {
+  let w = normalised
+  /** A word of a Polish text that folds to none: no report in English shares it. */
+  let unfolded = false
   if (fold || polish) {
-    for (let i = 0; i < words.length; i++) {
-      const w = words[i]!
-      const f = foldWord(w, polish)
-      if (polish && f === w) {
-        unfolded ??= []
-        unfolded[i] = true
-      }
-      words[i] = f
-    }
+    w = foldWord(normalised, polish)
+    unfolded = polish && w === normalised
   }
-  // Made at their size: grown word by word, they left several times their size of garbage.
-  const lexemes: (Lexeme | undefined)[] = new Array(words.length)
-  const keys: number[] = new Array(words.length)
-  let wanted = keysWanted
-  for (let i = 0; i < words.length; i++) {
-    const w = words[i]!
-    const s = stem(w)
-    lexemes[i] =
-      (IN_LEXICON.mayHold(w) ? LEXICON.get(w) : undefined) ??
-      (IN_AXIS_LEXEMES.mayHold(s) ? AXIS_LEXEMES.get(s) : undefined)
-    // An unfolded Polish word only dilutes the similarity to the English reports of its event
-    // (two Polish reports share their folded words and figures).
-    if (wanted > 0 && isContentWord(w) && !unfolded?.[i]) {
-      keys[i] = fnv1a((HAS_SYNONYM.mayHold(s) ? SYNONYM_OF.get(s) : undefined) ?? s)
-      wanted--
-    } else keys[i] = -1
+  // Stemmed only when its stem may move an axis or it gets a key: past a summary's lede, and
+  // for its function words, most words need neither.
+  let s: string | undefined
+  let lexeme = IN_LEXICON.mayHold(w) ? LEXICON.get(w) : undefined
+  if (lexeme === undefined && mayStartAxisStem(w)) {
+    s = stem(w)
+    if (IN_AXIS_LEXEMES.mayHold(s)) lexeme = AXIS_LEXEMES.get(s)
   }
-  keysWanted = wanted
-  return { raw, words, lexemes, keys }
+  const at = read.count++
+  read.words[at] = w
+  read.lexemes[at] = lexeme
+  if (lexeme !== undefined) read.passes |= lexeme.passes
+  // An unfolded Polish word only dilutes the similarity to the English reports of its event
+  // (two Polish reports share their folded words and figures).
+  if (keysWanted > 0 && isContentWord(w) && !unfolded) {
+    s ??= stem(w)
+    keys.push(fnv1a((HAS_SYNONYM.mayHold(s) ? SYNONYM_OF.get(s) : undefined) ?? s))
+    keysWanted--
+  }
 }
 
 /**
- * How many more content words {@link clauseOf} gives a key (the rest get -1): a summary's keys
- * past the first `summaryKeyMax` of {@link readStory} are never read (features.ts keeps a lede of
- * them), and its words are most of an item's. Set around each text's clauses.
+ * How many more content words {@link readWord} gives a key: a summary's keys past the first
+ * `summaryKeyMax` of {@link readStory} are never read (features.ts keeps a lede of them), and its
+ * words are most of an item's. Set around each text's clauses.
  */
 let keysWanted = Number.POSITIVE_INFINITY
 
@@ -283,26 +355,49 @@ interface Lexeme {
   readonly angle: boolean
   /** Says the headline tells what someone says of a match (MATCH_ANGLE_WORDS). */
   readonly matchAngle: boolean
+  /** Starts the spelling of an actor's name (actors.ts). */
+  readonly spells: boolean
+  /** The passes it matters to (PASS_AXES…): from the fields above. */
+  readonly passes: number
 }
 
-const lexemeOf = (w: string): Lexeme => ({
-  // Every lexeme has the same fields (one shape for the passes that read them).
-  number: NUMBER_WORDS[w],
-  ordinal: ORDINAL_WORDS[w],
-  weekday: WEEKDAYS[w],
-  month: MONTHS[w],
-  monthAbbr: MONTH_ABBR[w],
-  multis: MULTI_BY_FIRST.get(w),
-  place: PLACES[w],
-  country: COUNTRY_OF.get(w),
-  clauseWord: CLAUSE_WORDS.has(w),
-  background: BACKGROUND.has(w),
-  axes: AXES_OF_STEM.get(stem(w)),
-  side: SPORT_TEAMS.get(w),
-  matchWord: MATCH_WORDS.has(w) || w === 'test',
-  angle: ANGLE_WORDS.has(w),
-  matchAngle: MATCH_ANGLE_WORDS.has(w),
+const lexemeOf = (w: string): Lexeme =>
+  withPasses({
+    // Every lexeme has the same fields (one shape for the passes that read them).
+    number: NUMBER_WORDS[w],
+    ordinal: ORDINAL_WORDS[w],
+    weekday: WEEKDAYS[w],
+    month: MONTHS[w],
+    monthAbbr: MONTH_ABBR[w],
+    multis: MULTI_BY_FIRST.get(w),
+    place: PLACES[w],
+    country: COUNTRY_OF.get(w),
+    clauseWord: CLAUSE_WORDS.has(w),
+    background: BACKGROUND.has(w),
+    axes: AXES_OF_STEM.get(stem(w)),
+    side: SPORT_TEAMS.get(w),
+    matchWord: MATCH_WORDS.has(w) || w === 'test',
+    angle: ANGLE_WORDS.has(w),
+    matchAngle: MATCH_ANGLE_WORDS.has(w),
+    spells: STARTS_SPELLING.has(w),
+    passes: 0,
+  })
+
+/** `l` with the passes its fields matter to. */
+const withPasses = (l: Lexeme): Lexeme => ({
+  ...l,
+  passes:
+    (l.axes ? PASS_AXES : 0) |
+    (l.weekday !== undefined || l.month !== undefined || l.monthAbbr !== undefined
+      ? PASS_DATES
+      : 0) |
+    (l.number !== undefined || l.ordinal !== undefined ? PASS_FIGURES : 0) |
+    (l.side ? PASS_SIDES : 0) |
+    (l.place || l.country || l.multis ? PASS_SITES : 0) |
+    (l.spells ? PASS_SPELLS : 0),
 })
+
+const STARTS_SPELLING: ReadonlySet<string> = new Set(SPELLING_STARTS)
 
 /** Rounds to six significant digits, so 1.2 × 10⁹ from "1.2bn" and "1,200,000,000" agree. */
 const canonicalNumber = (x: number): number => Number(x.toPrecision(6))
@@ -312,9 +407,9 @@ const HAS_DIGIT = /\d/
 const NUMBER_RE =
   /(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?:\s?-?\s?(k|m|mn|bn|b|thousand|lakh|crore|million|billion|st|nd|rd|th)\b)?/gi
 
-/** The first word from `from` on that can say what a figure counts, stemmed. */
-const unitAt = (words: readonly string[], from: number): string | undefined => {
-  for (let i = from; i < Math.min(words.length, from + 4); i++) {
+/** The first word from `from` on (before `end`) that can say what a figure counts, stemmed. */
+const unitAt = (words: readonly string[], from: number, end = words.length): string | undefined => {
+  for (let i = from; i < Math.min(end, from + 4); i++) {
     const w = words[i]!
     if (/^\d+$/.test(w) || SCALES[w] !== undefined || UNIT_SKIP.has(w)) continue
     if (NUMBER_WORDS[w] !== undefined) continue
@@ -330,7 +425,13 @@ const addTo = <K, V>(m: Map<K, Set<V>>, key: K, v: V): void => {
 }
 
 /** Figures of the clauses, alone and by what they count. */
-const figures = (clauses: readonly Clause[]) => {
+const figures = (
+  clauses: readonly Clause[],
+  words: readonly string[],
+  lexemes: readonly (Lexeme | undefined)[],
+  /** Some word has a lexeme with a number or an ordinal (else only the digits are read). */
+  numberWords: boolean,
+) => {
   const numbers = new Set<number>()
   const quantities = new Map<string, Set<number>>()
   /** Ordinal words ("second ODI") only count things: as bare figures they would meet "2 wickets". */
@@ -339,9 +440,9 @@ const figures = (clauses: readonly Clause[]) => {
     if (!ordinal) numbers.add(v)
     if (unit !== undefined) addTo(quantities, unit, v)
   }
-  for (const { raw, words, lexemes } of clauses) {
+  for (const { raw, from, to, digits } of clauses) {
     // NUMBER_RE needs a digit: most clauses have none.
-    const matches = HAS_DIGIT.test(raw) ? raw.matchAll(NUMBER_RE) : []
+    const matches = digits ? raw.matchAll(NUMBER_RE) : []
     for (const m of matches) {
       const at = m.index ?? 0
       const before = raw.slice(Math.max(0, at - 6), at)
@@ -356,29 +457,33 @@ const figures = (clauses: readonly Clause[]) => {
       if (Number.isFinite(base))
         add(base * scale, unitAt(rest.split(/[^\p{L}\p{N}]+/u).filter(Boolean), 0))
     }
-    for (let i = 0; i < words.length; i++) {
-      const info = lexemes[i]
-      if (info === undefined) continue
-      const n = info.number
-      if (n !== undefined) {
-        add(n * (SCALES[words[i + 1] ?? ''] ?? 1), unitAt(words, i + 1))
-        continue
+    if (numberWords)
+      for (let i = from; i < to; i++) {
+        const info = lexemes[i]
+        if (info === undefined) continue
+        const next = i + 1 < to ? words[i + 1] : undefined
+        const n = info.number
+        if (n !== undefined) {
+          add(n * (SCALES[next ?? ''] ?? 1), unitAt(words, i + 1, to))
+          continue
+        }
+        const o = info.ordinal
+        if (o === undefined) continue
+        const noun = [next, i + 2 < to ? words[i + 2] : undefined].find(
+          (x) => x !== undefined && ORDINAL_NOUNS.has(x),
+        )
+        if (noun) add(o, stem(noun), true)
       }
-      const o = info.ordinal
-      if (o === undefined) continue
-      const noun = [words[i + 1], words[i + 2]].find((x) => x !== undefined && ORDINAL_NOUNS.has(x))
-      if (noun) add(o, stem(noun), true)
-    }
   }
   return { numbers, quantities }
 }
 
-/** Months and weekdays named. */
-const dates = (words: readonly string[], lexemes: readonly (Lexeme | undefined)[]) => {
+/** Months and weekdays named by `words[0 … end)`. */
+const dates = (words: readonly string[], lexemes: readonly (Lexeme | undefined)[], end: number) => {
   const months = new Set<number>()
   const weekdays = new Set<number>()
   const isDay = (w: string | undefined): boolean => w !== undefined && /^\d{1,2}$/.test(w)
-  for (let i = 0; i < words.length; i++) {
+  for (let i = 0; i < end; i++) {
     const info = lexemes[i]
     if (info === undefined) continue
     const w = words[i]!
@@ -387,7 +492,7 @@ const dates = (words: readonly string[], lexemes: readonly (Lexeme | undefined)[
     const full = info.month
     const abbr = info.monthAbbr
     if (full === undefined && abbr === undefined) continue
-    const near = isDay(words[i + 1]) || isDay(words[i - 1])
+    const near = (i + 1 < end && isDay(words[i + 1])) || isDay(words[i - 1])
     // "may" is a verb unless a day number stands next to it; abbreviations likewise.
     const month = full ?? (near ? abbr : undefined)
     if (month !== undefined && (w !== 'may' || near)) months.add(month)
@@ -411,18 +516,22 @@ for (const name of MULTI_WORD_NAMES) {
 /** A capitalised name of up to three words after in/at/near (global: read with exec from 0). */
 const NAME_AFTER_IN = /\b(?:in|at|near) ((?:[A-Z][a-z]+ ?){1,3})/g
 
-/** Gazetteer places and countries the words name. */
-const sitesOf = (words: readonly string[], lexemes: readonly (Lexeme | undefined)[]) => {
+/** Gazetteer places and countries `words[0 … end)` name. */
+const sitesOf = (
+  words: readonly string[],
+  lexemes: readonly (Lexeme | undefined)[],
+  end: number,
+) => {
   const sites = new Set<string>()
   const countries = new Set<string>()
   // One word list: "in the Afghan capital, Kabul" names its site across the comma.
-  for (let i = 0; i < words.length; i++) {
+  for (let i = 0; i < end; i++) {
     const info = lexemes[i]
     if (info === undefined) continue
     let { place, country } = info
     let span = 1
     for (const multi of info.multis ?? NONE) {
-      if (multi.every((part, k) => words[i + k] === part)) {
+      if (multi.every((part, k) => i + k < end && words[i + k] === part)) {
         const name = multi.join(' ')
         place = PLACES[name]
         country = COUNTRY_OF.get(name)
@@ -443,20 +552,32 @@ const sitesOf = (words: readonly string[], lexemes: readonly (Lexeme | undefined
 
 /** Gazetteer places, unknown capitalised places and countries. */
 const places = (
-  clauses: readonly Clause[],
+  texts: readonly string[],
   words: readonly string[],
   lexemes: readonly (Lexeme | undefined)[],
+  end: number,
+  named: boolean,
 ) => {
-  const { sites, countries } = sitesOf(words, lexemes)
+  // Most texts name no gazetteer place or country (`named`): nothing for sitesOf to read.
+  const { sites, countries } = named
+    ? sitesOf(words, lexemes, end)
+    : { sites: NO_PLACES, countries: NO_PLACES }
   const others = new Set<string>()
   const re = NAME_AFTER_IN
-  for (const { raw } of clauses) {
-    // Capitalised names after in/at/near (case is lost once normalised); title case skipped: "In".
-    // One regex for every clause, read with exec: a literal and matchAll made two per clause.
+  // Capitalised names after in/at/near (case is lost once normalised); title case skipped: "In".
+  // Read in each text as cut, not clause by clause: no match runs into a second clause (a name is
+  // letters and single spaces, and no clause end is a letter or a space but the first of " - ",
+  // which only adds a space that normalising drops), and the character before a clause is one of
+  // its end, not a word character, as at the start of a clause. A randomised test holds it to the
+  // clauses. One exec per text instead of one per clause.
+  for (const text of texts) {
     re.lastIndex = 0
-    for (let m = re.exec(raw); m !== null; m = re.exec(raw)) {
-      const name = normalizeText(m[1] ?? '')
-      const first = name.split(' ')[0] ?? ''
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      // Capitalised words and single spaces: normalizeText() lower-cases them and drops the space
+      // a match may end with, and that is all it does to them.
+      const name = (m[1] ?? '').toLowerCase().trimEnd()
+      const space = name.indexOf(' ')
+      const first = space < 0 ? name : name.slice(0, space)
       if (!first || NOT_PLACES.has(first) || PLACES[first] || COUNTRY_OF.has(first)) continue
       if (PLACES[name] || COUNTRY_OF.has(name) || MULTI_BY_FIRST.has(first)) continue
       others.add(stem(first))
@@ -499,6 +620,9 @@ const LEXICON = new Map<string, Lexeme>(
     'test',
     ...ANGLE_WORDS,
     ...MATCH_ANGLE_WORDS,
+    // A word no pass above reads (its lexeme says nothing to them): readStory asks actorKeysIn
+    // about a text only when it has one.
+    ...SPELLING_STARTS,
   ].map((w) => [w, lexemeOf(w)]),
 )
 
@@ -506,37 +630,90 @@ const LEXICON = new Map<string, Lexeme>(
 const AXIS_LEXEMES = new Map<string, Lexeme>(
   [...AXES_OF_STEM.keys()].map((s) => [
     s,
-    { ...lexemeOf(''), clauseWord: false, background: false, axes: AXES_OF_STEM.get(s) },
+    withPasses({
+      ...lexemeOf(''),
+      clauseWord: false,
+      background: false,
+      axes: AXES_OF_STEM.get(s),
+    }),
   ]),
 )
 
 const IN_LEXICON = new WordFilter(LEXICON.keys())
+
+/**
+ * The first two code units (the second 0 for a word of one) of each stem that moves an axis, by
+ * their low 7 bits: a stem keeps the first two characters of its word (stem() only cuts a word
+ * of four or more down to three or more, or "axes"-like words of four to two), so a word whose
+ * first two are not among them has no stem in AXIS_LEXEMES, and is not stemmed to find out.
+ */
+const AXIS_STARTS = new Uint8Array(1 << 14)
+for (const s of AXES_OF_STEM.keys()) AXIS_STARTS[startOf(s)] = 1
+
+function startOf(w: string): number {
+  return ((w.charCodeAt(0) & 127) << 7) | (w.charCodeAt(1) & 127)
+}
+
+/** Whether the stem of `w` may be one that moves an axis (never false when it is). */
+const mayStartAxisStem = (w: string): boolean => AXIS_STARTS[startOf(w)] === 1
+
 const IN_AXIS_LEXEMES = new WordFilter(AXIS_LEXEMES.keys())
 const HAS_SYNONYM = new WordFilter(SYNONYM_OF.keys())
 
 /**
- * The direction of each axis the clauses speak of. Words of a background clause (from "after",
+ * The axes the clauses move, each with its bits (1 up, 2 down; undefined when none). Words of a background clause (from "after",
  * "following", "since", "amid"… to the clause's end) are left out: "Internet restored after
  * 48-hour shutdown" goes up only.
  */
-const directions = (clauses: readonly Clause[]): Record<string, Direction> => {
-  const out: Record<string, Direction> = {}
-  const seen = new Map<string, number>()
-  for (const { lexemes } of clauses) {
+const axisBits = (
+  clauses: readonly Clause[],
+  lexemes: readonly (Lexeme | undefined)[],
+): Map<string, number> | undefined => {
+  let seen: Map<string, number> | undefined
+  for (const { from, to } of clauses) {
     let background = false
-    for (const info of lexemes) {
+    for (let i = from; i < to; i++) {
+      const info = lexemes[i]
       if (info === undefined) continue
       if (info.clauseWord) background = false
       else if (info.background) background = true
-      else if (!background && info.axes)
+      else if (!background && info.axes) {
+        seen ??= new Map()
         for (const [axis, bit] of info.axes) seen.set(axis, (seen.get(axis) ?? 0) | bit)
+      }
     }
   }
-  // In AXIS_STEMS order, as before.
-  for (const [axis] of AXIS_STEMS) {
-    const bits = seen.get(axis)
-    if (bits !== undefined) out[axis] = bits === 3 ? 0 : bits === 1 ? 1 : -1
-  }
+  return seen
+}
+
+const directionOf = (bits: number): Direction => (bits === 3 ? 0 : bits === 1 ? 1 : -1)
+
+/**
+ * The direction of each axis a story speaks of: the headline's where it speaks of the axis (it
+ * says what happened; the summary often recalls what happened before), else the summary's. Keys
+ * in the order `{ ...directions(body), ...directions(head) }` gave them, each in AXIS_STEMS order:
+ * the summary's axes, then the headline's others. The shared empty record when there are none (most
+ * stories), with no map or record made.
+ */
+const storyDirection = (
+  head: readonly Clause[],
+  body: readonly Clause[],
+  lexemes: readonly (Lexeme | undefined)[],
+): Readonly<Record<string, Direction>> => {
+  const inBody = axisBits(body, lexemes)
+  const inHead = axisBits(head, lexemes)
+  if (inBody === undefined && inHead === undefined) return NO_DIRECTION
+  const out: Record<string, Direction> = {}
+  if (inBody !== undefined)
+    for (const [axis] of AXIS_STEMS) {
+      const bits = inBody.get(axis)
+      if (bits !== undefined) out[axis] = directionOf(inHead?.get(axis) ?? bits)
+    }
+  if (inHead !== undefined)
+    for (const [axis] of AXIS_STEMS) {
+      const bits = inHead.get(axis)
+      if (bits !== undefined && !inBody?.has(axis)) out[axis] = directionOf(bits)
+    }
   return out
 }
 
@@ -580,34 +757,39 @@ export const readStory = (
   summary = '',
   summaryKeyMax = Number.POSITIVE_INFINITY,
 ): { facts: StoryFacts; titleKeys: number[]; summaryKeys: number[]; events: number[] } => {
-  const polish = isPolish(title) || isPolish(summary)
-  const head = clausesOf(title, polish)
+  // Polish letters are beyond ASCII: an ASCII text (most) is not read for them.
+  const asciiTitle = !hasNonAscii(title)
+  const asciiSummary = !hasNonAscii(summary)
+  const polish = (!asciiTitle && isPolish(title)) || (!asciiSummary && isPolish(summary))
+  const read = reading
+  read.count = 0
+  read.texts = []
+  read.passes = 0
+  const titleKeys: number[] = []
+  const summaryKeys: number[] = []
+  const head = clausesOf(title, polish, asciiTitle, read, titleKeys)
+  const headEnd = read.count
+  const headPasses = read.passes
+  read.passes = 0
   keysWanted = summaryKeyMax
   let body: Clause[]
   try {
-    body = clausesOf(summary, polish)
+    body = clausesOf(summary, polish, asciiSummary, read, summaryKeys)
   } finally {
     keysWanted = Number.POSITIVE_INFINITY
   }
   const all = head.concat(body)
-  let count = 0
-  for (const c of all) count += c.words.length
-  // Made at their size: grown word by word, they left several times their size of garbage.
-  const words: string[] = new Array(count)
-  const lexemes: (Lexeme | undefined)[] = new Array(count)
-  let at = 0
-  for (const c of all) {
-    const n = c.words.length
-    for (let i = 0; i < n; i++) {
-      words[at] = c.words[i] as string
-      lexemes[at++] = c.lexemes[i]
-    }
-  }
-  // The headline says what happened; the summary often recalls what happened before.
-  const direction = { ...directions(body), ...directions(head) }
-  const { numbers, quantities } = figures(all)
-  const { months, weekdays } = dates(words, lexemes)
-  const where = places(all, words, lexemes)
+  const { words, lexemes, count } = read
+  const bodyPasses = read.passes
+  const passes = headPasses | bodyPasses
+  const direction = storyDirection(
+    (headPasses & PASS_AXES) !== 0 ? head : NONE,
+    (bodyPasses & PASS_AXES) !== 0 ? body : NONE,
+    lexemes,
+  )
+  const { numbers, quantities } = figures(all, words, lexemes, (passes & PASS_FIGURES) !== 0)
+  const { months, weekdays } = (passes & PASS_DATES) !== 0 ? dates(words, lexemes, count) : NO_DATES
+  const where = places(read.texts, words, lexemes, count, (passes & PASS_SITES) !== 0)
   const facts: StoryFacts = {
     numbers: list(numbers),
     quantities: flatQuantities(quantities),
@@ -616,35 +798,41 @@ export const readStory = (
     places: list(where.places),
     otherPlaces: list(where.otherPlaces),
     countries: list(where.countries),
-    direction: Object.keys(direction).length === 0 ? NO_DIRECTION : direction,
-    ...(SEVERAL_EVENTS.test(title.slice(0, SEVERAL_SPAN)) ? { several: true as const } : {}),
-    ...(polish ? { folded: true as const } : {}),
+    direction,
   }
-  const headWords = words.slice(
-    0,
-    head.reduce((n, c) => n + c.words.length, 0),
-  )
+  // The marks a story has, in this order (and those below after them), and no key for the others.
+  if (SEVERAL_EVENTS.test(title.slice(0, SEVERAL_SPAN))) facts.several = true
+  if (polish) facts.folded = true
   // Only the headline's gazetteer places count here: its other names are not read.
-  const headWhere = sitesOf(headWords, lexemes).sites
-  const disasters = eventKeys(head, headWhere, where)
-  // A roundup of the day's several events ("two accidents") is news of that day, not a look back.
-  let phase = disasters.length > 0 ? eventPhase(title) : undefined
-  if (phase?.past && facts.several) {
-    const { past: _past, ...current } = phase
-    phase = current
+  const headWhere =
+    (headPasses & PASS_SITES) !== 0 ? sitesOf(words, lexemes, headEnd).sites : NO_PLACES
+  const disasters = eventKeys(head, lexemes, titleKeys, headWhere, where)
+  if (disasters.length > 0) {
+    const phase = eventPhase(title)
+    if (phase.onset) facts.onset = true
+    if (phase.again) facts.again = true
+    if (phase.magnitude !== undefined) facts.magnitude = phase.magnitude
+    // A roundup of the day's several events ("two accidents") is news of that day, not a look back.
+    if (phase.past && !facts.several) facts.past = true
   }
-  const aside = phase?.past === true || (disasters.length === 0 && reactsToEvent(head))
-  const develops = developments(head)
-  const extra = {
-    ...phase,
-    ...(aside ? { aside } : {}),
-    ...(develops !== 0 ? { develops } : {}),
+  if (facts.past || (disasters.length === 0 && reactsToEvent(head, words, titleKeys)))
+    facts.aside = true
+  const develops = developments(head, words, lexemes)
+  if (develops !== 0) facts.develops = develops
+  const matches = (passes & PASS_SIDES) !== 0 ? matchKeys(head, all, words, lexemes) : NONE
+  const actors = (passes & PASS_SPELLS) !== 0 ? actorKeysIn(words, head, all) : NONE
+  const events =
+    matches.length === 0 && actors.length === 0 ? disasters : [...disasters, ...matches, ...actors]
+  // A long text's words are not kept alive by the reused lists until the next story.
+  if (count > READING_KEPT) {
+    read.words = []
+    read.lexemes = []
   }
   return {
-    facts: Object.keys(extra).length > 0 ? { ...facts, ...extra } : facts,
-    titleKeys: keysIn(head),
-    summaryKeys: keysIn(body),
-    events: [...disasters, ...matchKeys(head, all), ...actorKeys(head, all)],
+    facts,
+    titleKeys,
+    summaryKeys,
+    events,
   }
 }
 
@@ -653,11 +841,15 @@ export const readStory = (
  * "after", "amid", "as"… to the clause's end or an "and") are left out ("Protests erupt after Imran Khan arrest"
  * reports protests, not the arrest).
  */
-const developments = (head: readonly Clause[]): number => {
+const developments = (
+  head: readonly Clause[],
+  words: readonly string[],
+  lexemes: readonly (Lexeme | undefined)[],
+): number => {
   let mask = 0
-  for (const { words, lexemes } of head) {
+  for (const { from, to } of head) {
     let background = false
-    for (let i = 0; i < words.length; i++) {
+    for (let i = from; i < to; i++) {
       const info = lexemes[i]
       const w = words[i]!
       // "… as protests continue" tells what goes on around the development, like "amid".
@@ -739,25 +931,29 @@ const COUNTRY_WIDE = new Set(['quake', 'flood', 'crash', 'capsize'])
  */
 const eventKeys = (
   head: readonly Clause[],
+  lexemes: readonly (Lexeme | undefined)[],
+  headKeys: readonly number[],
   headSites: ReadonlySet<string>,
   where: { places: ReadonlySet<string>; countries: ReadonlySet<string> },
 ): number[] => {
-  const kinds = new Set<string>()
+  // Most headlines name no kind: their angle is not read.
+  let kinds: Set<string> | undefined
+  for (const k of headKeys) {
+    const kind = KIND_OF_KEY.get(k)
+    if (kind) {
+      kinds ??= new Set()
+      kinds.add(kind)
+    }
+  }
+  if (kinds === undefined) return []
   for (const c of head) {
-    for (const info of c.lexemes) if (info?.angle) return []
+    for (let i = c.from; i < c.to; i++) if (lexemes[i]?.angle) return []
     // A service piece ("How to help the victims") is not a report of the event either.
     if (HOW_TO_HELP.test(c.raw.slice(0, PHASE_SPAN))) return []
   }
-  for (const c of head)
-    for (const k of c.keys)
-      if (k >= 0) {
-        const kind = KIND_OF_KEY.get(k)
-        if (kind) kinds.add(kind)
-      }
   // An attack is a disaster of one day when it has a toll: news-dev's editor keeps a day's reports
   // of deaths together, while a saga's day (protesters attack, police raid) holds several stories.
-  if (kinds.has('violence') && !head.some((c) => c.keys.some((k) => TOLL_KEYS.has(k))))
-    kinds.delete('violence')
+  if (kinds.has('violence') && !headKeys.some((k) => TOLL_KEYS.has(k))) kinds.delete('violence')
   if (kinds.size === 0) return []
   const sites = headSites.size > 0 ? headSites : where.places
   const out: number[] = []
@@ -770,16 +966,27 @@ const eventKeys = (
 
 const NO_PLACES: ReadonlySet<string> = new Set()
 
+/** The months and weekdays of the many texts that have no word of them (shared). */
+const NO_DATES: { months: ReadonlySet<number>; weekdays: ReadonlySet<number> } = {
+  months: new Set(),
+  weekdays: new Set(),
+}
+
 /** A headline that names an event kind and reacts to it or serves its readers (REACTION_WORDS, "how to help"). */
-const reactsToEvent = (head: readonly Clause[]): boolean => {
+const reactsToEvent = (
+  head: readonly Clause[],
+  words: readonly string[],
+  headKeys: readonly number[],
+): boolean => {
   let kind = false
-  let angle = false
+  for (const k of headKeys) if (KIND_OF_KEY.has(k)) kind = true
+  // Most headlines name no kind: their words are not read.
+  if (!kind) return false
   for (const c of head) {
-    for (const k of c.keys) if (k >= 0 && KIND_OF_KEY.has(k)) kind = true
-    for (const w of c.words) if (REACTION_WORDS.has(w)) angle = true
-    if (HOW_TO_HELP.test(c.raw.slice(0, PHASE_SPAN))) angle = true
+    for (let i = c.from; i < c.to; i++) if (REACTION_WORDS.has(words[i]!)) return true
+    if (HOW_TO_HELP.test(c.raw.slice(0, PHASE_SPAN))) return true
   }
-  return kind && angle
+  return false
 }
 
 /** Every match key there can be: story-index.ts asks whether an event key is a match's. */
@@ -802,16 +1009,25 @@ const MATCH_SIDES = 2
  * live", "Shakeel leads Pakistan charge…") whatever the angle; story-index.ts joins a day's
  * reports of one key as it does a disaster's. Empty for a text of one side or more than two.
  */
-const matchKeys = (head: readonly Clause[], all: readonly Clause[]): number[] => {
-  for (const c of head) for (const info of c.lexemes) if (info?.angle || info?.matchAngle) return []
+const matchKeys = (
+  head: readonly Clause[],
+  all: readonly Clause[],
+  words: readonly string[],
+  lexemes: readonly (Lexeme | undefined)[],
+): number[] => {
+  for (const c of head)
+    for (let i = c.from; i < c.to; i++) {
+      const info = lexemes[i]
+      if (info?.angle || info?.matchAngle) return []
+    }
   const sides = new Set<string>()
   let headSide = false
   let match = false
-  for (const c of all) {
-    const inHead = head.includes(c)
-    const { words, lexemes } = c
+  for (let k = 0; k < all.length; k++) {
+    const { from, to } = all[k]!
+    const inHead = k < head.length
     // The words of these lexicons have a lexeme (LEXICON): the rest cost one array read.
-    for (let i = 0; i < words.length; i++) {
+    for (let i = from; i < to; i++) {
       const info = lexemes[i]
       if (info === undefined) continue
       const side = info.side
@@ -821,8 +1037,8 @@ const matchKeys = (head: readonly Clause[], all: readonly Clause[]): number[] =>
       } else if (
         info.matchWord &&
         (words[i] !== 'test' ||
-          TEST_BEFORE.has(words[i - 1] ?? '') ||
-          TEST_AFTER.has(words[i + 1] ?? ''))
+          (i > from && TEST_BEFORE.has(words[i - 1]!)) ||
+          (i + 1 < to && TEST_AFTER.has(words[i + 1]!)))
       )
         match = true
     }
@@ -841,13 +1057,6 @@ const countriesOf = (where: {
     const country = placeCountry(p)
     if (country) out.add(country)
   }
-  return out
-}
-
-/** The keys of the content words of clauses, in order (see storyFeatures). */
-const keysIn = (clauses: readonly Clause[]): number[] => {
-  const out: number[] = []
-  for (const c of clauses) for (const k of c.keys) if (k >= 0) out.push(k)
   return out
 }
 
@@ -925,5 +1134,10 @@ const compactedFacts = (f: StoryFacts): StoryFacts => {
 }
 
 /** The clauses of a text as the passes read them: each one's raw text and words (for tests). */
-export const clauseWords = (text: string, polish = false): { raw: string; words: string[] }[] =>
-  clausesOf(text, polish).map(({ raw, words }) => ({ raw, words }))
+export const clauseWords = (text: string, polish = false): { raw: string; words: string[] }[] => {
+  const read = newReading()
+  return clausesOf(text, polish, !hasNonAscii(text), read, []).map(({ raw, from, to }) => ({
+    raw,
+    words: read.words.slice(from, to),
+  }))
+}

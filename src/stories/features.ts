@@ -42,10 +42,11 @@ export const storyFeatures = (title: string, summary = ''): StoryFeatures => {
   const { facts, titleKeys, summaryKeys, events } = readStory(title, summary, SUMMARY_WORDS)
   const lede = Math.min(summaryKeys.length, SUMMARY_WORDS)
   const background = isBackgroundPiece(title)
-  // Written straight into the array sortedUnique sorts: no list of numbers built and copied first.
-  const keys = new Uint32Array(
-    2 * titleKeys.length + lede + facts.numbers.length + (background ? 1 : 0),
-  )
+  // Written straight into a scratch array, sorted there, and copied out once at their number
+  // (a typed array costs more to make than to sort: one made per item instead of two).
+  const size = 2 * titleKeys.length + lede + facts.numbers.length + (background ? 1 : 0)
+  if (scratch.length < size) scratch = new Uint32Array(Math.max(size, 2 * scratch.length))
+  const keys = scratch
   let at = 0
   for (const k of titleKeys) keys[at++] = k
   for (let i = 0; i < lede; i++) keys[at++] = summaryKeys[i] as number
@@ -54,7 +55,7 @@ export const storyFeatures = (title: string, summary = ''): StoryFeatures => {
   for (const n of facts.numbers) keys[at++] = fnv1a(`#${n}`)
   if (background) keys[at++] = BACKGROUND_KEY
   return {
-    keys: sortedUnique(keys),
+    keys: sortedUniqueCopy(keys, size),
     facts,
     events: events.length === 0 ? NO_EVENTS : sortedUnique(Uint32Array.from(events)),
   }
@@ -69,6 +70,18 @@ export const compactFeatures = (f: StoryFeatures): StoryFeatures => ({
   facts: compactFacts(f.facts),
   events: f.events.length === 0 ? NO_EVENTS : f.events,
 })
+
+/** Where storyFeatures gathers an item's keys (grown for an item with more). */
+let scratch = new Uint32Array(256)
+
+/** The sorted unique values of `keys[0 … length)` (sorted in place), in an array of their own. */
+const sortedUniqueCopy = (keys: Uint32Array, length: number): Uint32Array => {
+  const view = keys.subarray(0, length)
+  view.sort()
+  let n = 0
+  for (let i = 0; i < length; i++) if (i === 0 || view[i] !== view[n - 1]) view[n++] = view[i]!
+  return keys.slice(0, n)
+}
 
 /** The events of the many items that name none (shared). */
 const NO_EVENTS = new Uint32Array(0)

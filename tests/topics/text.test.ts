@@ -4,6 +4,7 @@ import {
   collapseWhitespace,
   contentText,
   decodeEntities,
+  hasNonAscii,
   htmlText,
   htmlToText,
   leadingWords,
@@ -384,4 +385,26 @@ describe('leadsWith', () => {
     },
     120_000,
   )
+})
+
+describe('hasNonAscii', () => {
+  it('is /[\\u0080-\\uFFFF]/ on 20,000 random strings (ASCII, Latin-1, BMP, surrogate pairs and lone halves)', () => {
+    const next = seeded(128)
+    const units = [
+      0, 9, 10, 32, 65, 97, 126, 127, 128, 129, 233, 255, 256, 0x2026, 0x600, 0xd800, 0xdbff,
+      0xdc00, 0xdfff, 0xfeff, 0xffff,
+    ]
+    for (let k = 0; k < 20_000; k++) {
+      const n = next() % 12
+      let s = ''
+      for (let i = 0; i < n; i++)
+        s += String.fromCharCode(
+          next() % 4 === 0 ? units[next() % units.length]! : 32 + (next() % 95),
+        )
+      expect(hasNonAscii(s), JSON.stringify(s)).toBe(/[\u0080-\uFFFF]/.test(s))
+    }
+    expect(hasNonAscii('Torkham reopens...')).toBe(false)
+    expect(hasNonAscii('Torkham reopens…')).toBe(true)
+    expect(hasNonAscii('')).toBe(false)
+  })
 })

@@ -206,7 +206,7 @@ interface Unindexed {
    * it grows). Absent: all its keys.
    */
   matched: Doc | undefined
-  /** LSH band keys, once computed. */
+  /** LSH band keys, once computed (the index's buffer: read before the next doc's are made). */
   bands: Uint32Array | undefined
 }
 
@@ -483,6 +483,11 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
   const seenOf = (doc: Doc): number =>
     doc.slot !== undefined ? slots.columns.seen[doc.slot]! : ownOf(doc).seen
 
+  /**
+   * The band keys bandsOf gives (reused by every doc: valid until the next bandsOf, which is
+   * enough, as a doc's bands are made when it arrives or is inserted and read by the table then).
+   */
+  const bandsBuffer = new Uint32Array(shape.bands)
   /** The keys bandsOf keeps of a doc (reused by every doc: bandKeys reads them, keeps none). */
   let kept = new Uint32Array(256)
   /** The document frequency of each key of an arrival, aligned with its keys (reused by every arrival). */
@@ -527,7 +532,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     for (let i = 0; i < all.length; i++) {
       if (freq[i]! <= limit) kept[n++] = all[i]!
     }
-    return n === 0 ? bandKeys(all) : bandKeys(kept, n)
+    return n === 0 ? bandKeys(all, all.length, bandsBuffer) : bandKeys(kept, n, bandsBuffer)
   }
 
   /**

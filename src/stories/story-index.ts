@@ -1035,6 +1035,9 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     for (let p = 0; p < through; p++) {
       const slot = passed[p]!
       reach += seen[slot]! + time[slot]!
+      // And the other columns judge reads, each an array of its own (a miss apiece).
+      keysAt |=
+        size[slot]! | flags[slot]! | source[slot]! | storyOf[slot]! | keyArena.lengthOf(slot)
       const chunk = keyArena.chunkOf(slot)
       const start = keyArena.startOf(slot)
       if (start < chunk.length) keysAt |= chunk[start]!

@@ -4,6 +4,7 @@ import {
   doubledPairCells,
   EMPTY_CELL,
   emptyPairCells,
+  homeOf,
   pairCellOf,
 } from './pair-cells.js'
 
@@ -16,6 +17,12 @@ import {
 export interface KeyCounts {
   /** The count of `key` (0 when absent). Keys are cut to 30 bits: two keys equal there share a count. */
   get(key: number): number
+  /**
+   * Into `out`, the count of each key of `keys` (as `get` gives it). An `add` of these very keys
+   * (the same array, unchanged) that comes next, with a positive delta, finds their cells without
+   * probing again: an arrival's counts are read, and then it is indexed.
+   */
+  countsOf(keys: Uint32Array, out: Int32Array): void
   /**
    * Adds `delta` to the count of every key of `keys` (with a `mask`: of key i when bit i of the
    * mask is set, `mask[i >>> 5] >>> (i & 31) & 1`); a count that reaches 0 is dropped.
@@ -41,17 +48,44 @@ export const createKeyCounts = (initialCapacity = 1024): KeyCounts => {
   let cells = emptyPairCells(capacity)
   let size = 0
   const cellOf = (key: number): number => pairCellOf(cells, capacity - 1, key)
+  /**
+   * The keys of the last countsOf while nothing was added since, and the cell each was found at
+   * (or the free cell where it would go).
+   */
+  let countedKeys: Uint32Array | undefined
+  let countedAt = new Int32Array(64)
+  /** What the reads that bring countsOf's cells into the cache read (kept, so that they are made). */
+  let _touched = 0
 
   return {
     get(key) {
       const at = cellOf(key & KEY_BITS)
       return cells[2 * at] === EMPTY_CELL ? 0 : cells[2 * at + 1]!
     },
+    countsOf(keys, out) {
+      if (countedAt.length < keys.length) countedAt = new Int32Array(keys.length * 2)
+      const mask = capacity - 1
+      // Every key's home cell is asked for before any is probed (their cache misses overlap).
+      let touch = 0
+      for (let i = 0; i < keys.length; i++) touch |= cells[2 * homeOf(keys[i]! & KEY_BITS, mask)]!
+      _touched = touch
+      for (let i = 0; i < keys.length; i++) {
+        const at = cellOf(keys[i]! & KEY_BITS)
+        countedAt[i] = at
+        out[i] = cells[2 * at] === EMPTY_CELL ? 0 : cells[2 * at + 1]!
+      }
+      countedKeys = keys
+    },
     add(keys, delta, mask) {
+      // Cells found by countsOf stay where they were while keys are only added: a key added
+      // meanwhile took a free cell, which the check below tells (a doubling moves them all).
+      let counted = delta > 0 && keys === countedKeys
+      countedKeys = undefined
       for (let k = 0; k < keys.length; k++) {
         if (mask !== undefined && ((mask[k >>> 5]! >>> (k & 31)) & 1) === 0) continue
         const key = keys[k]! & KEY_BITS
-        let at = cellOf(key)
+        let at = counted ? countedAt[k]! : cellOf(key)
+        if (counted && cells[2 * at] !== key && cells[2 * at] !== EMPTY_CELL) at = cellOf(key)
         if (cells[2 * at] !== EMPTY_CELL) {
           const n = cells[2 * at + 1]! + delta
           if (n > 0) cells[2 * at + 1] = n
@@ -64,6 +98,7 @@ export const createKeyCounts = (initialCapacity = 1024): KeyCounts => {
             cells = doubledPairCells(cells)
             capacity *= 2
             at = cellOf(key)
+            counted = false
           }
           cells[2 * at] = key
           cells[2 * at + 1] = delta

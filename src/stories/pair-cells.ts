@@ -7,7 +7,10 @@
  */
 export const EMPTY_CELL = -1
 
-const home = (key: number, mask: number): number => (Math.imul(key, 0x9e3779b1) >>> 0) & mask
+/** Where probing for `key` starts (mask = capacity - 1). */
+export const homeOf = (key: number, mask: number): number =>
+  (Math.imul(key, 0x9e3779b1) >>> 0) & mask
+const home = homeOf
 
 /**
  * `capacity` free cells.

@@ -206,7 +206,7 @@ interface Unindexed {
    * it grows). Absent: all its keys.
    */
   matched: Doc | undefined
-  /** LSH band keys, once computed. */
+  /** LSH band keys, once computed (the index's buffer: read before the next doc's are made). */
   bands: Uint32Array | undefined
 }
 
@@ -483,6 +483,11 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
   const seenOf = (doc: Doc): number =>
     doc.slot !== undefined ? slots.columns.seen[doc.slot]! : ownOf(doc).seen
 
+  /**
+   * The band keys bandsOf gives (reused by every doc: valid until the next bandsOf, which is
+   * enough, as a doc's bands are made when it arrives or is inserted and read by the table then).
+   */
+  const bandsBuffer = new Uint32Array(shape.bands)
   /** The keys bandsOf keeps of a doc (reused by every doc: bandKeys reads them, keeps none). */
   let kept = new Uint32Array(256)
   /** The document frequency of each key of an arrival, aligned with its keys (reused by every arrival). */
@@ -490,7 +495,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
   /** The document frequencies of `keys` now, in {@link counts} (valid until the next call or insert). */
   const countsOf = (keys: Uint32Array): Int32Array => {
     if (counts.length < keys.length) counts = new Int32Array(keys.length * 2)
-    for (let i = 0; i < keys.length; i++) counts[i] = df.get(keys[i]!)
+    df.countsOf(keys, counts)
     return counts
   }
   /** Bit i set: key i of a doc is one it counts (see `matched`; reused by every insert). */
@@ -527,7 +532,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     for (let i = 0; i < all.length; i++) {
       if (freq[i]! <= limit) kept[n++] = all[i]!
     }
-    return n === 0 ? bandKeys(all) : bandKeys(kept, n)
+    return n === 0 ? bandKeys(all, all.length, bandsBuffer) : bandKeys(kept, n, bandsBuffer)
   }
 
   /**
@@ -543,8 +548,12 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
   /** The IDF weight of `key` among `n` documents (the window and the arrival). */
   const idfOf = (key: number, n: number): number => Math.log((n + IDF_PRIOR) / (df.get(key) + 1))
 
-  const insert = (doc: Doc): void => {
-    const old = byId.get(doc.id)
+  /**
+   * Indexes `doc`. `absent`: its id is not indexed (the caller just looked); `urlAbsent`: nor is
+   * its URL (each saves a Map lookup of a string a worker sent, which hashes it and misses the cache).
+   */
+  const insert = (doc: Doc, absent = false, urlAbsent = false): void => {
+    const old = absent ? undefined : byId.get(doc.id)
     if (old) unlink(old)
     const own = ownOf(doc)
     const keys = keysOf(doc)
@@ -576,16 +585,23 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     doc.slot = slot
     docs[slot] = doc
     byId.set(doc.id, doc)
-    if (doc.url) pushOne(byUrl, doc.url, doc)
+    if (doc.url) {
+      if (urlAbsent) byUrl.set(doc.url, doc)
+      else pushOne(byUrl, doc.url, doc)
+    }
     if (slot >= storyOf.length) {
       const s = new Int32Array(Math.max(slot + 1, storyOf.length * 2))
       s.set(storyOf)
       storyOf = s
     }
-    // Every doc of byCluster is indexed.
-    const mate = firstAt(byCluster, doc.clusterId)
+    // Every doc of byCluster is indexed. One read of the story's members for its number and the
+    // push (pushOne's, inlined).
+    const members = byCluster.get(doc.clusterId)
+    const mate = Array.isArray(members) ? members[0] : members
     storyOf[slot] = mate?.slot !== undefined ? storyOf[mate.slot]! : newStory()
-    pushOne(byCluster, doc.clusterId, doc)
+    if (members === undefined) byCluster.set(doc.clusterId, doc)
+    else if (Array.isArray(members)) members.push(doc)
+    else byCluster.set(doc.clusterId, [members, doc])
     for (const key of doc.events) pushTo(byEvent, key, doc)
     buckets.add(bands, slot)
   }
@@ -877,7 +893,9 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     )
   }
 
-  /** The best story for a new doc by similarity, or undefined. */
+  /** The indexed report the story similarStory last gave was matched by. */
+  let matched: Doc | undefined
+  /** The best story for a new doc by similarity (its matched report in {@link matched}), or undefined. */
   const similarStory = (
     doc: Doc,
     cutoff: number,
@@ -1017,6 +1035,9 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     for (let p = 0; p < through; p++) {
       const slot = passed[p]!
       reach += seen[slot]! + time[slot]!
+      // And the other columns judge reads, each an array of its own (a miss apiece).
+      keysAt |=
+        size[slot]! | flags[slot]! | source[slot]! | storyOf[slot]! | keyArena.lengthOf(slot)
       const chunk = keyArena.chunkOf(slot)
       const start = keyArena.startOf(slot)
       if (start < chunk.length) keysAt |= chunk[start]!
@@ -1053,6 +1074,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
           matchedId: match.id,
           score: round3(eScore[e]!),
         })
+        matched = match
         return { clusterId, reason }
       }
     }
@@ -1077,7 +1099,7 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
     const stored = known?.(item.id)
     if (stored) {
       const doc = makeDoc(item, stored.clusterId, stored.clusterReason, given)
-      if (ownOf(doc).seen >= cutoff) insert(doc)
+      if (ownOf(doc).seen >= cutoff) insert(doc, true)
       return withStory(item, stored.clusterId, stored.clusterReason)
     }
     const doc = makeDoc(item, item.id, undefined, given)
@@ -1094,21 +1116,20 @@ export const createStoryIndex = (opts: StoryIndexOptions = {}): StoryIndex => {
         const reason: ClusterReason = Object.freeze({ via: 'url', matchedId: first.id })
         doc.clusterId = first.clusterId
         doc.reason = reason
-        insert(doc)
+        insert(doc, true)
         return withStory(item, first.clusterId, reason)
       }
     }
     const story = similarStory(doc, cutoff)
     if (story) {
-      const match = byId.get(story.reason.matchedId)
       // The doc is this call's own (not indexed): set its story in place, its hidden class kept.
       doc.clusterId = story.clusterId
       doc.reason = story.reason
-      ownOf(doc).matched = match
-      insert(doc)
+      ownOf(doc).matched = matched
+      insert(doc, true, listed === undefined)
       return withStory(item, story.clusterId, story.reason)
     }
-    insert(doc)
+    insert(doc, true, listed === undefined)
     return withStory(item, item.id, undefined)
   }
 

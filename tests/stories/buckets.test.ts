@@ -79,41 +79,100 @@ describe('createBandTable', () => {
     expect(seen(t, [5])).toEqual(['a'])
   })
 
-  it('tells apart the many keys of a large band, whose cells share tag bits by chance', () => {
-    const t = createBandTable(1)
-    const n = 200_000
-    // Distinct 30-bit keys in no particular order: each step is one to one on 30 bits.
-    const keyOf = (slot: number) => {
-      let x = slot + 1
-      x = Math.imul(x ^ (x >>> 15), 0x2c1b3c6d) & 0x3fffffff
-      x = Math.imul(x ^ (x >>> 13), 0x297a2d39) & 0x3fffffff
-      return x ^ (x >>> 15)
+  it.each([20, 1])(
+    'tells apart the many keys of a large band, whose cells share tag bits by chance (references of %i bits at least)',
+    (bits) => {
+      const t = createBandTable(1, undefined, bits)
+      const n = 200_000
+      // Distinct 30-bit keys in no particular order: each step is one to one on 30 bits.
+      const keyOf = (slot: number) => {
+        let x = slot + 1
+        x = Math.imul(x ^ (x >>> 15), 0x2c1b3c6d) & 0x3fffffff
+        x = Math.imul(x ^ (x >>> 13), 0x297a2d39) & 0x3fffffff
+        return x ^ (x >>> 15)
+      }
+      for (let slot = 0; slot < n; slot++) {
+        const keys = Uint32Array.of(keyOf(slot))
+        // As an arrival's: gathered first (through the band's growths), then added.
+        if (slot % 2 === 0) t.gather(keys)
+        t.add(keys, slot)
+      }
+      const wrong: number[] = []
+      for (let slot = 0; slot < n; slot++) {
+        const got: number[] = []
+        t.visit(Uint32Array.of(keyOf(slot)), (v) => got.push(v) < 0)
+        if (got.length !== 1 || got[0] !== slot) wrong.push(slot)
+      }
+      expect(wrong).toEqual([])
+      // Half of them out, the rest still found, and the removed ones not.
+      for (let slot = 0; slot < n; slot += 2) t.remove(slot)
+      for (let slot = 0; slot < n; slot++) {
+        const got: number[] = []
+        t.visit(Uint32Array.of(keyOf(slot)), (v) => got.push(v) < 0)
+        if (got.join() !== (slot % 2 === 0 ? '' : String(slot))) wrong.push(slot)
+      }
+      expect(wrong).toEqual([])
+    },
+  )
+
+  it('keeps buckets of several slots apart when they outnumber the slots (their references widen the cells)', () => {
+    // 40 bands, and each pair of slots shares all its keys: a bucket of two per pair and band,
+    // 20 times as many as there are slots.
+    const bands = 40
+    // References from 1 bit up: the cells are widened as slots and blocks grow.
+    const t = createBandTable(bands, undefined, 1)
+    const pairs = 3_000
+    const keysOf = (pair: number) =>
+      Uint32Array.from({ length: bands }, (_, b) => Math.imul(pair + 1, 0x9e3779b1) ^ (b * 7919))
+    for (let pair = 0; pair < pairs; pair++) {
+      t.add(keysOf(pair), 2 * pair)
+      t.add(keysOf(pair), 2 * pair + 1)
     }
-    for (let slot = 0; slot < n; slot++) t.add(Uint32Array.of(keyOf(slot)), slot)
+    const gathered = (pair: number) => [...t.found.subarray(0, t.gather(keysOf(pair)))]
     const wrong: number[] = []
-    for (let slot = 0; slot < n; slot++) {
-      const got: number[] = []
-      t.visit(Uint32Array.of(keyOf(slot)), (v) => got.push(v) < 0)
-      if (got.length !== 1 || got[0] !== slot) wrong.push(slot)
+    for (let pair = 0; pair < pairs; pair++) {
+      const want = Array.from({ length: bands }, () => [2 * pair + 1, 2 * pair]).flat()
+      if (gathered(pair).join() !== want.join()) wrong.push(pair)
     }
     expect(wrong).toEqual([])
-    // Half of them out, the rest still found, and the removed ones not.
-    for (let slot = 0; slot < n; slot += 2) t.remove(slot)
-    for (let slot = 0; slot < n; slot++) {
-      const got: number[] = []
-      t.visit(Uint32Array.of(keyOf(slot)), (v) => got.push(v) < 0)
-      if (got.join() !== (slot % 2 === 0 ? '' : String(slot))) wrong.push(slot)
+    // One of each pair out (the bucket is one slot again), then both of every other pair.
+    for (let pair = 0; pair < pairs; pair++) t.remove(2 * pair + (pair % 3 === 0 ? 0 : 1))
+    for (let pair = 0; pair < pairs; pair += 2) t.remove(2 * pair + (pair % 3 === 0 ? 1 : 0))
+    for (let pair = 0; pair < pairs; pair++) {
+      const left = pair % 2 === 0 ? [] : [2 * pair + (pair % 3 === 0 ? 1 : 0)]
+      if (gathered(pair).join() !== Array(bands).fill(left).flat().join()) wrong.push(pair)
     }
     expect(wrong).toEqual([])
+    // And added again: newest first.
+    for (let pair = 0; pair < pairs; pair += 2) t.add(keysOf(pair), 2 * pair)
+    expect(gathered(0)).toEqual(Array(bands).fill(0))
+    expect(gathered(1)).toEqual(Array(bands).fill(2))
   })
 
-  // The newer links are made at the first removal: after none, and after many adds into crowded buckets.
+  it('probes again for an add after a removal moved the cells its keys were gathered at', () => {
+    // Two keys with one home cell (of the 16 a band starts with): the second probes past the first.
+    const home = (key: number) => (Math.imul(key, 0x9e3779b1) >>> 0) & 15
+    const first = 1
+    let second = 2
+    while (home(second) !== home(first)) second++
+    const t = createBandTable(1)
+    t.add(Uint32Array.of(first), 0)
+    t.add(Uint32Array.of(second), 1)
+    const keys = Uint32Array.of(second)
+    expect([...t.found.subarray(0, t.gather(keys))]).toEqual([1])
+    // The first key's removal moves the second's bucket back to the home cell.
+    t.remove(0)
+    t.add(keys, 2)
+    expect([...t.found.subarray(0, t.gather(Uint32Array.of(second)))]).toEqual([2, 1])
+  })
+
+  // Removals from the start, and after many adds into crowded buckets.
   it.each([0, 4_000])(
     'visits as lists in insertion order would, newest first and capped, through growth and removals (first removal after step %i)',
     (addsFirst) => {
       const bands = 3
       const cap = 4
-      const t = createBandTable(bands, cap)
+      const t = createBandTable(bands, cap, 1)
       // The model: per band, key → slots in the order added.
       const model = Array.from({ length: bands }, () => new Map<number, number[]>())
       const keysOf = new Map<number, Uint32Array>()
@@ -149,6 +208,8 @@ describe('createBandTable', () => {
           const keys = Uint32Array.from({ length: bands }, () =>
             rnd(2) ? rnd(40) : (rnd(1 << 20) * 4099) >>> 0,
           )
+          // An arrival's keys are gathered before they are added (the add reuses the gather's cells).
+          if (rnd(2)) t.gather(keys)
           t.add(keys, slot)
           keys.forEach((k, band) => {
             const m = model[band]!

@@ -19,6 +19,11 @@ describe('createBandKeys', () => {
     expect(keys).toHaveLength(DEFAULT_LSH.bands)
     expect(createBandKeys()(keysOf(['torkham', 'reopen', 'trade']))).toEqual(keys)
     expect(bandKeys(new Uint32Array(0))).toHaveLength(0)
+    // Into a given array: the same keys, in it.
+    const into = new Uint32Array(DEFAULT_LSH.bands)
+    const features = keysOf(['torkham', 'reopen', 'trade'])
+    expect(bandKeys(features, features.length, into)).toBe(into)
+    expect(into).toEqual(keys)
   })
 
   it('reads only the first `length` features when told, with and without SIMD', () => {

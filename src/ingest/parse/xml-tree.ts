@@ -71,7 +71,7 @@ const isEmptyObject = (v: unknown): boolean =>
 const node = (): Node => Object.create(null) as Node
 
 /** Receives a document's events and builds xml2js's tree; the first outcome (root closed, error) stands. */
-interface TreeBuilder {
+export interface TreeBuilder {
   open: (name: string, attrs: Record<string, string>) => void
   close: () => void
   text: (t: string) => void
@@ -85,7 +85,8 @@ interface TreeBuilder {
   outcome: () => Node | null
 }
 
-const treeBuilder = (options: XmlTreeOptions): TreeBuilder => {
+/** The builder of xml2js's tree from a document's events (xml-direct.ts feeds it all but the entries). */
+export const treeBuilder = (options: XmlTreeOptions): TreeBuilder => {
   const { validator, tagNameProcessors, attrNameProcessors } = options
   const stack: Node[] = []
   /**

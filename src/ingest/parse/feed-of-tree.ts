@@ -94,6 +94,25 @@ const atomDateCheck = (entry: unknown): void => {
   }
 }
 
+/**
+ * One Atom entry's item: its `tw:*` fields, after the checks where rss-parser's reading of the
+ * entry throws (then this throws alike).
+ */
+export const atomItem = (entry: unknown, itemFields: readonly string[]): Raw => {
+  const item: Raw = {}
+  copyFields(entry, itemFields, item)
+  const links = at(entry, 'link')
+  if (links && at(links, 'length')) linkCheck(links, 'alternate', 0)
+  atomDateCheck(entry)
+  const author = at(entry, 'author')
+  if (author && at(author, 'length')) at(at(author, 0), 'name')
+  for (const name of ['content', 'summary']) {
+    const c = at(entry, name)
+    if (c && at(c, 'length')) contentCheck(at(c, 0))
+  }
+  return item
+}
+
 const atomFeed = (root: unknown, feedFields: readonly string[], itemFields: readonly string[]) => {
   const feed: Raw = {}
   copyFields(root, feedFields, feed)
@@ -103,21 +122,17 @@ const atomFeed = (root: unknown, feedFields: readonly string[], itemFields: read
     linkCheck(link, 'self', 1)
   }
   const entries = (at(root, 'entry') || []) as unknown[]
-  feed.items = entries.map((entry) => {
-    const item: Raw = {}
-    copyFields(entry, itemFields, item)
-    const links = at(entry, 'link')
-    if (links && at(links, 'length')) linkCheck(links, 'alternate', 0)
-    atomDateCheck(entry)
-    const author = at(entry, 'author')
-    if (author && at(author, 'length')) at(at(author, 0), 'name')
-    for (const name of ['content', 'summary']) {
-      const c = at(entry, name)
-      if (c && at(c, 'length')) contentCheck(at(c, 0))
-    }
-    return item
-  })
+  feed.items = entries.map((entry) => atomItem(entry, itemFields))
   return feed
+}
+
+/** One RSS item's item, as {@link atomItem} (rss-parser's one check: the description). */
+export const rssItem = (xmlItem: unknown, itemFields: readonly string[]): Raw => {
+  const item: Raw = {}
+  copyFields(xmlItem, itemFields, item)
+  const description = at(xmlItem, 'description')
+  if (description) contentCheck(at(description, 0))
+  return item
 }
 
 const rssFeed = (
@@ -128,13 +143,7 @@ const rssFeed = (
 ) => {
   const feed: Raw = {}
   copyFields(channel, feedFields, feed)
-  feed.items = ((items || []) as unknown[]).map((xmlItem) => {
-    const item: Raw = {}
-    copyFields(xmlItem, itemFields, item)
-    const description = at(xmlItem, 'description')
-    if (description) contentCheck(at(description, 0))
-    return item
-  })
+  feed.items = ((items || []) as unknown[]).map((xmlItem) => rssItem(xmlItem, itemFields))
   return feed
 }
 

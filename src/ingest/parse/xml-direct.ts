@@ -1,7 +1,7 @@
-/** RSS 2.0 items read straight from the XML scanner's events, without their xml2js tree. */
-import { feedOfTree } from './feed-of-tree.js'
+/** RSS 2.0 items and Atom entries read straight from the XML scanner's events, without their xml2js tree. */
+import { atomItem, feedOfTree, rssItem } from './feed-of-tree.js'
 import { scanPlainXml, type XmlEvents } from './xml-scan.js'
-import { treeBuilder, type XmlTreeOptions } from './xml-tree.js'
+import { type TreeBuilder, treeBuilder, type XmlTreeOptions } from './xml-tree.js'
 
 type Node = Record<string, unknown>
 
@@ -13,17 +13,6 @@ const GIVE_UP: unique symbol = Symbol('give up')
 
 /** Whitespace only, as xml-tree.ts tests an element's text (`\s`: Unicode spaces included). */
 const BLANK = /^\s*$/
-
-/** `tw:<name>` of each name of a list of fields, by the list (made once per list). */
-const twLists = new WeakMap<readonly string[], readonly string[]>()
-const twNamesOf = (names: readonly string[]): readonly string[] => {
-  let tws = twLists.get(names)
-  if (tws === undefined) {
-    tws = names.map((n) => `tw:${n}`)
-    twLists.set(names, tws)
-  }
-  return tws
-}
 
 /** The names of a list of fields as a set, by the list. */
 const fieldSets = new WeakMap<readonly string[], ReadonlySet<string>>()
@@ -42,36 +31,70 @@ const run = (processors: readonly ((name: string) => string)[], name: string): s
   return out
 }
 
+/** Where a dialect keeps its entries, and how rss-parser reads one (feed-of-tree.ts). */
+interface Dialect {
+  root: string
+  /** The element between the root and the entries (RSS's first `<channel>`), if any. */
+  container: string | undefined
+  entry: string
+  /** The entries' xpath, as xml-tree.ts hands it to the validator. */
+  path: string
+  item: (entry: unknown, itemFields: readonly string[]) => Record<string, unknown>
+}
+
+const RSS: Dialect = {
+  root: 'rss',
+  container: 'channel',
+  entry: 'item',
+  path: '/rss/channel/item',
+  item: rssItem,
+}
+const ATOM: Dialect = {
+  root: 'feed',
+  container: undefined,
+  entry: 'entry',
+  path: '/feed/entry',
+  item: atomItem,
+}
+
 /**
- * What `feedOfTree(readXmlTree(xml, options), feedFields, itemFields)` gives for an RSS 2.0
- * document (xml-shape.ts's strict options, its `defuse` validator), with the items of the first
- * `<channel>` read from xml-scan.ts's events as they come, not built as xml2js's tree, validated
- * and copied field by field: each item's fields are the lists of values its child elements make
- * (text, or `$` and `_` with attributes), exactly as the tree would hold them. Everything else of
- * the document (the root, the channel's own elements) goes to xml-tree.ts's builder as before.
+ * What `feedOfTree(readXmlTree(xml, options), feedFields, itemFields)` gives for an RSS 2.0 or
+ * Atom document read strictly with xml-shape.ts's options, with the entries (the items of the
+ * first `<channel>`, the root's `<entry>`s) read from xml-scan.ts's events as they come rather
+ * than built into xml2js's tree and copied field by field. An entry's fields that are read
+ * (`itemFields`) are made as the tree makes them — a plain element (text, or `$` and `_`) here,
+ * one with child elements by xml-tree.ts's builder alone, each through the validator with the
+ * xpath it would have in the whole tree — and the entry is then read by feed-of-tree.ts's own
+ * rssItem or atomItem, its checks included; its other children are skipped. The root and the
+ * feed's own elements go to xml-tree.ts's builder as before, with one empty entry standing for the
+ * entries.
+ *
+ * Relies on what xml-shape.ts's `defuse` does to an entry (a blank or text-only entry is `{}`,
+ * which reads as one with no field), and on nothing else of it.
  *
  * Undefined — and the caller reads the document through the tree, which is always right — for
- * anything outside that plain form: a document the scan leaves to sax, a root other than `rss`,
- * several channels or items outside one, a field that is read and holds child elements (xhtml,
- * `media:group`, an author with a name inside), an element or item attribute named `_`, a
- * description rss-parser would serialise, a channel of items alone, or any error (which the tree's
- * reading then reports as it always did). tests/ingest/parse/xml-direct.test.ts holds the two equal
- * on the corpus and on generated documents.
- * @example readRssDirect(xml, xml2jsOptions(xml, 'rss', false), FEED_FIELDS, ITEM_FIELDS)?.items
+ * anything outside that form: a document the scan leaves to sax, another root, several channels
+ * or RSS items outside one, an element named `_`, or any error (which the tree's reading then reports as it always did).
+ * tests/ingest/parse/xml-direct.test.ts holds the two equal on the corpus and on generated
+ * documents.
+ * @example readDirect(xml, 'rss', xml2jsOptions(xml, 'rss', false), FEED_FIELDS, ITEM_FIELDS)?.items
  */
-export const readRssDirect = (
+export const readDirect = (
   xml: string,
+  format: 'rss' | 'atom',
   options: XmlTreeOptions,
   feedFields: readonly string[],
   itemFields: readonly string[],
 ): Record<string, unknown> | undefined => {
   if (!options.strict || xml.charCodeAt(0) === 0xfeff) return undefined
+  const dialect = format === 'rss' ? RSS : ATOM
   const b = treeBuilder(options)
-  const { tagNameProcessors, attrNameProcessors } = options
+  const { tagNameProcessors, attrNameProcessors, validator } = options
   const wanted = fieldSetOf(itemFields)
-  const tws = twNamesOf(itemFields)
   const tagNames = new Map<string, string>()
   const attrNames = new Map<string, string>()
+  /** Each field's xpath, by its name. */
+  const paths = new Map<string, string>()
   const tagName = (raw: string): string => {
     let name = tagNames.get(raw)
     if (name === undefined) {
@@ -97,140 +120,161 @@ export const readRssDirect = (
     return out
   }
 
-  const items: Node[] = []
-  /** Open elements outside items (the root is 1). */
+  const items: Record<string, unknown>[] = []
+  /** Open elements outside entries (the root is 1). */
   let depth = 0
-  let channels = 0
-  let inChannel = false
-  /** The first channel's own attributes and child elements other than items. */
-  let channelHeld = false
-  /** The item being read: its attributes and its fields' values, by name. */
-  let inItem = false
-  let itemAttrs: Node | undefined
-  let fields: Node = node()
-  /** The item's child element being read (its name, attributes, text), when one is open. */
+  let containers = 0
+  /** Whether the element holding the entries (the channel, Atom's root) is open. */
+  let inHolder = false
+  /** The first entry's name as written, once one was read. */
+  let entryRaw: string | undefined
+  /** The entry being read: its attributes and read fields' values, by name (as the tree's node). */
+  let inEntry = false
+  let entry: Node = {}
+  /** The entry's child element being read (its name, attributes, text), when one is open. */
   let fieldName: string | undefined
-  let fieldAttrs: Node | undefined
+  let fieldRaw = ''
+  let fieldRawAttrs: Record<string, string> = {}
   let fieldText = ''
   let fieldCdata = false
-  /** Elements open inside the field (in a field not read, which is then skipped whole). */
+  /** Elements open inside the field. */
   let inner = 0
+  /** The builder of a read field with child elements, when the open field is one. */
+  let sub: TreeBuilder | undefined
+  let subBuilder: TreeBuilder | undefined
 
-  const endItem = (): void => {
-    const raw: Node = {}
-    for (let i = 0; i < itemFields.length; i++) {
-      const name = itemFields[i] as string
-      const value = name === '$' ? itemAttrs : fields[name]
-      if (value === undefined) continue
-      // As feed-of-tree.ts copyFields copies it: a value with a string `_` would be that string,
-      // but a list has none, and attributes named `_` were given up above.
-      raw[tws[i] as string] = value
-    }
-    // rss-parser serialised a description that is neither text nor text with attributes.
-    const description = (fields.description as unknown[] | undefined)?.[0]
-    if (typeof description === 'object' && typeof (description as Node)._ !== 'string')
-      throw GIVE_UP
-    items.push(raw)
+  const pushField = (name: string, value: unknown): void => {
+    const list = entry[name] as unknown[] | undefined
+    if (list === undefined) entry[name] = [value]
+    else list.push(value)
   }
 
-  const endField = (): void => {
-    const name = fieldName as string
-    fieldName = undefined
-    if (!wanted.has(name)) return
-    // xml-tree.ts's close of an element without children: blank text (not CDATA) is dropped,
-    // then the value is the text alone, or the node with its `$` (and `_`).
+  /** A plain read field's value: xml-tree.ts's close of an element without children. */
+  const endPlainField = (name: string): void => {
+    const attrs = attrsOf(fieldRawAttrs)
+    // Blank text (not CDATA) is dropped; then the value is the text alone, or the node with its
+    // `$` (and `_`).
     let value: unknown
-    if (!fieldCdata && BLANK.test(fieldText)) {
-      if (fieldAttrs === undefined) value = fieldText
+    // Text that starts with a printable ASCII character is not blank: no regex needed.
+    const first = fieldText.charCodeAt(0)
+    if (!fieldCdata && !(first > 32 && first < 127) && BLANK.test(fieldText)) {
+      if (attrs === undefined) value = fieldText
       else {
         value = node()
-        ;(value as Node).$ = fieldAttrs
+        ;(value as Node).$ = attrs
       }
-    } else if (fieldAttrs === undefined) value = fieldText
+    } else if (attrs === undefined) value = fieldText
     else {
       value = node()
       ;(value as Node)._ = fieldText
-      ;(value as Node).$ = fieldAttrs
+      ;(value as Node).$ = attrs
     }
-    // defuse (xml-shape.ts) leaves the children of an RSS item as they are.
-    const list = fields[name] as unknown[] | undefined
-    if (list === undefined) fields[name] = [value]
-    else list.push(value)
+    let path = paths.get(name)
+    if (path === undefined) {
+      path = `${dialect.path}/${name}`
+      paths.set(name, path)
+    }
+    pushField(name, validator(path, entry[name], value))
   }
 
   const events: XmlEvents = {
     open: (raw, attrs) => {
       const name = tagName(raw)
-      if (inItem) {
+      if (inEntry) {
         if (fieldName === undefined) {
           fieldName = name
-          fieldAttrs = attrsOf(attrs)
+          fieldRaw = raw
+          fieldRawAttrs = attrs
           fieldText = ''
           fieldCdata = false
           inner = 0
-        } else {
-          // A field with child elements: read through the tree if it is one we read.
-          if (wanted.has(fieldName)) throw GIVE_UP
-          inner++
-        }
-        return
-      }
-      depth++
-      if (depth === 1) {
-        if (name !== 'rss') throw GIVE_UP
-      } else if (depth === 2) {
-        if (name === 'item') throw GIVE_UP
-        if (name === 'channel') {
-          if (++channels > 1) throw GIVE_UP
-          inChannel = true
-          for (const key in attrs) if (Object.hasOwn(attrs, key)) channelHeld = true
-        }
-      } else if (depth === 3 && inChannel) {
-        if (name === 'item') {
-          depth--
-          inItem = true
-          itemAttrs = attrsOf(attrs)
-          if (itemAttrs !== undefined && '_' in itemAttrs) throw GIVE_UP
-          fields = node()
           return
         }
-        channelHeld = true
+        inner++
+        if (sub === undefined && wanted.has(fieldName)) {
+          // A read field with child elements: built by the tree's builder from its start.
+          subBuilder ??= treeBuilder(options, dialect.path)
+          sub = subBuilder
+          sub.reset()
+          sub.open(fieldRaw, fieldRawAttrs)
+          if (fieldText !== '') {
+            if (fieldCdata) sub.cdata(fieldText)
+            else sub.text(fieldText)
+          }
+        }
+        sub?.open(raw, attrs)
+        return
       }
+      if (depth === 0) {
+        if (name !== dialect.root) throw GIVE_UP
+        if (dialect.container === undefined) inHolder = true
+      } else if (dialect.container !== undefined && depth === 1) {
+        if (name === dialect.entry) throw GIVE_UP
+        if (name === dialect.container) {
+          if (++containers > 1) throw GIVE_UP
+          inHolder = true
+        }
+      } else if (inHolder && depth === (dialect.container === undefined ? 1 : 2)) {
+        if (name === dialect.entry) {
+          entryRaw ??= raw
+          inEntry = true
+          entry = {}
+          const $ = attrsOf(attrs)
+          if ($ !== undefined) entry.$ = $
+          return
+        }
+      }
+      depth++
       b.open(raw, attrs)
     },
     close: () => {
-      if (inItem) {
-        if (inner > 0) inner--
-        else if (fieldName !== undefined) endField()
-        else {
-          inItem = false
-          endItem()
+      if (inEntry) {
+        if (inner > 0) {
+          inner--
+          sub?.close()
+        } else if (fieldName !== undefined) {
+          const name = fieldName
+          fieldName = undefined
+          if (sub !== undefined) {
+            sub.close()
+            pushField(name, (sub.outcome() as Node)[name])
+            sub = undefined
+          } else if (wanted.has(name)) endPlainField(name)
+        } else {
+          inEntry = false
+          items.push(dialect.item(entry, itemFields))
         }
         return
       }
-      if (depth === 2) inChannel = false
       depth--
+      if (inHolder && depth === (dialect.container === undefined ? 0 : 1)) {
+        inHolder = false
+        // One empty entry stands in the tree for those read here, so that the holder's node has
+        // the keys it has in the whole tree (else one of entries alone would be blank text).
+        if (entryRaw !== undefined) {
+          b.open(entryRaw, {})
+          b.close()
+        }
+      }
       b.close()
     },
     text: (t) => {
-      if (inItem) {
-        if (fieldName !== undefined && inner === 0) fieldText += t
-      } else b.text(t)
+      if (!inEntry) b.text(t)
+      else if (sub !== undefined) sub.text(t)
+      else if (fieldName !== undefined && inner === 0) fieldText += t
     },
     cdata: (t) => {
-      if (inItem) {
-        if (fieldName !== undefined && inner === 0) {
-          fieldText += t
-          fieldCdata = true
-        }
-      } else b.cdata(t)
+      if (!inEntry) b.cdata(t)
+      else if (sub !== undefined) sub.cdata(t)
+      else if (fieldName !== undefined && inner === 0) {
+        fieldText += t
+        fieldCdata = true
+      }
     },
     settled: b.settled,
   }
   try {
     if (!scanPlainXml(xml, events)) return undefined
-    // A channel of items alone would be blank text to the tree without them.
-    if (!channelHeld) return undefined
     const out = feedOfTree(b.outcome(), feedFields, itemFields)
     out.items = items
     return out

@@ -2,6 +2,7 @@
 
 /** What the scan reports, in sax's order (xml-tree.ts builds xml2js's tree from it). */
 export interface XmlEvents {
+  /** `attrs` is the receiver's to read, not to change (one object stands for no attributes). */
   open: (name: string, attrs: Record<string, string>) => void
   close: () => void
   text: (t: string) => void
@@ -90,6 +91,12 @@ const nameOf = (xml: string, from: number, to: number): string => {
 /** `s` as V8's one copy of it that property keys use (what a key read back from an object is). */
 const internalised = (s: string): string => Object.keys({ [s]: 0 })[0] as string
 
+/**
+ * The attributes of every element without any (most of a feed's): one object, read and never
+ * written by the receivers of `open`, rather than one made per element.
+ */
+const NO_ATTRIBUTES: Record<string, string> = Object.freeze({}) as Record<string, string>
+
 /** Attribute names sax's plain-object bookkeeping would trip on (it calls `attributes.hasOwnProperty`). */
 const ODD_ATTRIBUTE = new Set(['__proto__', 'hasOwnProperty', 'constructor'])
 
@@ -163,7 +170,7 @@ export const scanPlainXml = (xml: string, events: XmlEvents): boolean => {
       if (!NAME.test(xml)) return false
       let k = NAME.lastIndex
       const name = nameOf(xml, lt + 1, k)
-      const attrs: Record<string, string> = {}
+      let attrs = NO_ATTRIBUTES
       let selfClosing = false
       for (;;) {
         const at = k
@@ -182,6 +189,7 @@ export const scanPlainXml = (xml: string, events: XmlEvents): boolean => {
         if (!NAME.test(xml)) return false
         const attr = nameOf(xml, k, NAME.lastIndex)
         if (ODD_ATTRIBUTE.has(attr) || Object.hasOwn(attrs, attr)) return false
+        if (attrs === NO_ATTRIBUTES) attrs = {}
         k = NAME.lastIndex
         while (k < n && isSpace(xml.charCodeAt(k))) k++
         if (xml.charCodeAt(k) !== 61 /* = */) return false

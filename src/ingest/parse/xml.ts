@@ -3,7 +3,7 @@ import { ParseError } from '../../model/errors.js'
 import { rootElement, rootElementName, type XmlFormat } from './detect.js'
 import { feedOfTree } from './feed-of-tree.js'
 import type { ParsedFeed } from './types.js'
-import { readRssDirect } from './xml-direct.js'
+import { readDirect } from './xml-direct.js'
 import { toFeedMeta, toParsedEntry } from './xml-entry.js'
 import { isRecord } from './xml-nodes.js'
 import { repairXml } from './xml-repair.js'
@@ -88,8 +88,8 @@ const run = async (
 ): Promise<Record<string, unknown>> => readFeedFields(xml, format, lenient, direct)
 
 /**
- * The feed's `tw:*` fields and its items' (what feed-of-tree.ts gives): a plain RSS 2.0 document's
- * items read from the scanner's events (xml-direct.ts), anything else through the tree; `direct`
+ * The feed's `tw:*` fields and its items' (what feed-of-tree.ts gives): a plain RSS 2.0 or Atom
+ * document's entries read from the scanner's events (xml-direct.ts), anything else through the tree; `direct`
  * false reads every document through the tree (the tests compare the two).
  */
 export const readFeedFields = (
@@ -100,7 +100,9 @@ export const readFeedFields = (
 ): Record<string, unknown> => {
   const options = xml2jsOptions(xml, format, lenient)
   const read =
-    direct && format === 'rss' ? readRssDirect(xml, options, FEED_FIELDS, ITEM_FIELDS) : undefined
+    direct && (format === 'rss' || format === 'atom')
+      ? readDirect(xml, format, options, FEED_FIELDS, ITEM_FIELDS)
+      : undefined
   return read ?? feedOfTree(readXmlTree(xml, options), FEED_FIELDS, ITEM_FIELDS)
 }
 

@@ -101,6 +101,15 @@ const atomDateCheck = (entry: unknown): void => {
 export const atomItem = (entry: unknown, itemFields: readonly string[]): Raw => {
   const item: Raw = {}
   copyFields(entry, itemFields, item)
+  atomItemCheck(entry)
+  return item
+}
+
+/**
+ * The checks of {@link atomItem} alone: they read the entry's `link`, `published`, `updated`,
+ * `author`, `content` and `summary` ({@link ATOM_CHECKED}) and nothing else.
+ */
+export const atomItemCheck = (entry: unknown): void => {
   const links = at(entry, 'link')
   if (links && at(links, 'length')) linkCheck(links, 'alternate', 0)
   atomDateCheck(entry)
@@ -110,8 +119,17 @@ export const atomItem = (entry: unknown, itemFields: readonly string[]): Raw => 
     const c = at(entry, name)
     if (c && at(c, 'length')) contentCheck(at(c, 0))
   }
-  return item
 }
+
+/** What {@link atomItemCheck} reads of an entry. */
+export const ATOM_CHECKED: readonly string[] = [
+  'link',
+  'published',
+  'updated',
+  'author',
+  'content',
+  'summary',
+]
 
 const atomFeed = (root: unknown, feedFields: readonly string[], itemFields: readonly string[]) => {
   const feed: Raw = {}
@@ -130,10 +148,18 @@ const atomFeed = (root: unknown, feedFields: readonly string[], itemFields: read
 export const rssItem = (xmlItem: unknown, itemFields: readonly string[]): Raw => {
   const item: Raw = {}
   copyFields(xmlItem, itemFields, item)
-  const description = at(xmlItem, 'description')
-  if (description) contentCheck(at(description, 0))
+  rssItemCheck(xmlItem)
   return item
 }
+
+/** The check of {@link rssItem} alone: it reads the item's `description` ({@link RSS_CHECKED}). */
+export const rssItemCheck = (xmlItem: unknown): void => {
+  const description = at(xmlItem, 'description')
+  if (description) contentCheck(at(description, 0))
+}
+
+/** What {@link rssItemCheck} reads of an item. */
+export const RSS_CHECKED: readonly string[] = ['description']
 
 const rssFeed = (
   channel: unknown,

@@ -1,6 +1,13 @@
 /** RSS 2.0 items and Atom entries read straight from the XML scanner's events, without their xml2js tree. */
-import { atomItem, feedOfTree, rssItem } from './feed-of-tree.js'
+import {
+  ATOM_CHECKED,
+  atomItemCheck,
+  feedOfTree,
+  RSS_CHECKED,
+  rssItemCheck,
+} from './feed-of-tree.js'
 import { scanPlainXml, type XmlEvents } from './xml-scan.js'
+import { defuse, defuseReads } from './xml-shape.js'
 import { type TreeBuilder, treeBuilder, type XmlTreeOptions } from './xml-tree.js'
 
 type Node = Record<string, unknown>
@@ -14,24 +21,13 @@ const GIVE_UP: unique symbol = Symbol('give up')
 /** Whitespace only, as xml-tree.ts tests an element's text (`\s`: Unicode spaces included). */
 const BLANK = /^\s*$/
 
-/** The names of a list of fields as a set, by the list. */
-const fieldSets = new WeakMap<readonly string[], ReadonlySet<string>>()
-const fieldSetOf = (names: readonly string[]): ReadonlySet<string> => {
-  let set = fieldSets.get(names)
-  if (set === undefined) {
-    set = new Set(names)
-    fieldSets.set(names, set)
-  }
-  return set
-}
-
 const run = (processors: readonly ((name: string) => string)[], name: string): string => {
   let out = name
   for (const p of processors) out = p(out)
   return out
 }
 
-/** Where a dialect keeps its entries, and how rss-parser reads one (feed-of-tree.ts). */
+/** Where a dialect keeps its entries, and what rss-parser's reading of one checks (feed-of-tree.ts). */
 interface Dialect {
   root: string
   /** The element between the root and the entries (RSS's first `<channel>`), if any. */
@@ -39,7 +35,9 @@ interface Dialect {
   entry: string
   /** The entries' xpath, as xml-tree.ts hands it to the validator. */
   path: string
-  item: (entry: unknown, itemFields: readonly string[]) => Record<string, unknown>
+  /** rss-parser's checks of an entry (they throw where its reading did), and the fields they read. */
+  check: (entry: unknown) => void
+  checked: readonly string[]
 }
 
 const RSS: Dialect = {
@@ -47,14 +45,62 @@ const RSS: Dialect = {
   container: 'channel',
   entry: 'item',
   path: '/rss/channel/item',
-  item: rssItem,
+  check: rssItemCheck,
+  checked: RSS_CHECKED,
 }
 const ATOM: Dialect = {
   root: 'feed',
   container: undefined,
   entry: 'entry',
   path: '/feed/entry',
-  item: atomItem,
+  check: atomItemCheck,
+  checked: ATOM_CHECKED,
+}
+
+/** How the entries' fields of one list are read in one dialect (made once per list and dialect). */
+interface Plan {
+  /** Index in the list, by name (`$`, the attributes, apart). */
+  index: Map<string, number>
+  /** Index of `$` in the list, or -1. */
+  attrsAt: number
+  /** `tw:<name>`, the field's xpath, and whether `defuse` may change its values, by index. */
+  tws: string[]
+  paths: string[]
+  validated: boolean[]
+  /** Index of each field the dialect's checks read; undefined when the list cannot be read here. */
+  checked: number[] | undefined
+}
+
+const plans = new WeakMap<readonly string[], Map<Dialect, Plan>>()
+const planOf = (itemFields: readonly string[], dialect: Dialect): Plan => {
+  let byDialect = plans.get(itemFields)
+  if (byDialect === undefined) {
+    byDialect = new Map()
+    plans.set(itemFields, byDialect)
+  }
+  let plan = byDialect.get(dialect)
+  if (plan === undefined) {
+    const index = new Map<string, number>()
+    itemFields.forEach((name, i) => {
+      if (name !== '$' && !index.has(name)) index.set(name, i)
+    })
+    const paths = itemFields.map((name) => `${dialect.path}/${name}`)
+    const checked = dialect.checked.map((name) => index.get(name) ?? -1)
+    plan = {
+      index,
+      attrsAt: itemFields.indexOf('$'),
+      tws: itemFields.map((name) => `tw:${name}`),
+      paths,
+      validated: paths.map(defuseReads),
+      // A list naming a field twice, or without one the checks read, is read through the tree.
+      checked:
+        checked.includes(-1) || new Set(itemFields).size !== itemFields.length
+          ? undefined
+          : checked,
+    }
+    byDialect.set(dialect, plan)
+  }
+  return plan
 }
 
 /**
@@ -64,13 +110,15 @@ const ATOM: Dialect = {
  * than built into xml2js's tree and copied field by field. An entry's fields that are read
  * (`itemFields`) are made as the tree makes them — a plain element (text, or `$` and `_`) here,
  * one with child elements by xml-tree.ts's builder alone, each through the validator with the
- * xpath it would have in the whole tree — and the entry is then read by feed-of-tree.ts's own
- * rssItem or atomItem, its checks included; its other children are skipped. The root and the
+ * xpath it would have in the whole tree (where it may change anything) — then copied as
+ * feed-of-tree.ts copies them and checked by its own rssItemCheck or atomItemCheck; its other
+ * children are skipped. The root and the
  * feed's own elements go to xml-tree.ts's builder as before, with one empty entry standing for the
  * entries.
  *
- * Relies on what xml-shape.ts's `defuse` does to an entry (a blank or text-only entry is `{}`,
- * which reads as one with no field), and on nothing else of it.
+ * Reads with xml-shape.ts's `defuse` as the validator (else undefined), relying on what it does to
+ * an entry (a blank or text-only entry is `{}`, which reads as one with no field) and on
+ * `defuseReads`.
  *
  * Undefined — and the caller reads the document through the tree, which is always right — for
  * anything outside that form: a document the scan leaves to sax, another root, several channels
@@ -86,15 +134,18 @@ export const readDirect = (
   feedFields: readonly string[],
   itemFields: readonly string[],
 ): Record<string, unknown> | undefined => {
-  if (!options.strict || xml.charCodeAt(0) === 0xfeff) return undefined
+  if (!options.strict || options.validator !== defuse || xml.charCodeAt(0) === 0xfeff)
+    return undefined
   const dialect = format === 'rss' ? RSS : ATOM
+  const plan = planOf(itemFields, dialect)
+  const checked = plan.checked
+  if (checked === undefined) return undefined
+  const { index, attrsAt, tws, paths, validated } = plan
+  const fields = itemFields.length
   const b = treeBuilder(options)
-  const { tagNameProcessors, attrNameProcessors, validator } = options
-  const wanted = fieldSetOf(itemFields)
+  const { tagNameProcessors, attrNameProcessors } = options
   const tagNames = new Map<string, string>()
   const attrNames = new Map<string, string>()
-  /** Each field's xpath, by its name. */
-  const paths = new Map<string, string>()
   const tagName = (raw: string): string => {
     let name = tagNames.get(raw)
     if (name === undefined) {
@@ -128,11 +179,14 @@ export const readDirect = (
   let inHolder = false
   /** The first entry's name as written, once one was read. */
   let entryRaw: string | undefined
-  /** The entry being read: its attributes and read fields' values, by name (as the tree's node). */
+  /** The entry being read: its attributes and its read fields' values, by index in `itemFields`. */
   let inEntry = false
-  let entry: Node = {}
+  let entryAttrs: Node | undefined
+  let slots: (unknown[] | undefined)[] = []
   /** The entry's child element being read (its name, attributes, text), when one is open. */
   let fieldName: string | undefined
+  /** Its index in `itemFields`, or -1 for a field not read. */
+  let fieldAt = -1
   let fieldRaw = ''
   let fieldRawAttrs: Record<string, string> = {}
   let fieldText = ''
@@ -143,14 +197,14 @@ export const readDirect = (
   let sub: TreeBuilder | undefined
   let subBuilder: TreeBuilder | undefined
 
-  const pushField = (name: string, value: unknown): void => {
-    const list = entry[name] as unknown[] | undefined
-    if (list === undefined) entry[name] = [value]
+  const pushField = (at: number, value: unknown): void => {
+    const list = slots[at]
+    if (list === undefined) slots[at] = [value]
     else list.push(value)
   }
 
   /** A plain read field's value: xml-tree.ts's close of an element without children. */
-  const endPlainField = (name: string): void => {
+  const endPlainField = (at: number): void => {
     const attrs = attrsOf(fieldRawAttrs)
     // Blank text (not CDATA) is dropped; then the value is the text alone, or the node with its
     // `$` (and `_`).
@@ -169,12 +223,26 @@ export const readDirect = (
       ;(value as Node)._ = fieldText
       ;(value as Node).$ = attrs
     }
-    let path = paths.get(name)
-    if (path === undefined) {
-      path = `${dialect.path}/${name}`
-      paths.set(name, path)
+    pushField(at, validated[at] ? defuse(paths[at] as string, slots[at], value) : value)
+  }
+
+  /** The entry's item: its fields copied as feed-of-tree.ts copyFields copies them, then checked. */
+  const endEntry = (): Record<string, unknown> => {
+    const item: Record<string, unknown> = {}
+    for (let i = 0; i < fields; i++) {
+      const value = i === attrsAt ? entryAttrs : slots[i]
+      if (value === undefined) continue
+      // A value with a string `_` is that string (a list has none; attributes may).
+      const text = (value as Node)._
+      item[tws[i] as string] = typeof text === 'string' ? text : value
     }
-    pushField(name, validator(path, entry[name], value))
+    const read: Node = {}
+    for (let k = 0; k < checked.length; k++) {
+      const list = slots[checked[k] as number]
+      if (list !== undefined) read[dialect.checked[k] as string] = list
+    }
+    dialect.check(read)
+    return item
   }
 
   const events: XmlEvents = {
@@ -183,6 +251,7 @@ export const readDirect = (
       if (inEntry) {
         if (fieldName === undefined) {
           fieldName = name
+          fieldAt = index.get(name) ?? -1
           fieldRaw = raw
           fieldRawAttrs = attrs
           fieldText = ''
@@ -191,7 +260,7 @@ export const readDirect = (
           return
         }
         inner++
-        if (sub === undefined && wanted.has(fieldName)) {
+        if (sub === undefined && fieldAt >= 0) {
           // A read field with child elements: built by the tree's builder from its start.
           subBuilder ??= treeBuilder(options, dialect.path)
           sub = subBuilder
@@ -218,9 +287,8 @@ export const readDirect = (
         if (name === dialect.entry) {
           entryRaw ??= raw
           inEntry = true
-          entry = {}
-          const $ = attrsOf(attrs)
-          if ($ !== undefined) entry.$ = $
+          entryAttrs = attrsOf(attrs)
+          slots = new Array(fields)
           return
         }
       }
@@ -237,12 +305,12 @@ export const readDirect = (
           fieldName = undefined
           if (sub !== undefined) {
             sub.close()
-            pushField(name, (sub.outcome() as Node)[name])
+            pushField(fieldAt, (sub.outcome() as Node)[name])
             sub = undefined
-          } else if (wanted.has(name)) endPlainField(name)
+          } else if (fieldAt >= 0) endPlainField(fieldAt)
         } else {
           inEntry = false
-          items.push(dialect.item(entry, itemFields))
+          items.push(endEntry())
         }
         return
       }

@@ -79,7 +79,7 @@ const prefixMapper = (xml: string, format: XmlFormat): ((name: string) => string
  * unparseable text (that throws), attribute-less Atom links get an `href` (it reads `link.$.rel`
  * unguarded), and RSS/RDF roots get the channel and items where rss-parser looks for them.
  */
-const defuse = (xpath: string, _current: unknown, value: unknown): unknown => {
+export const defuse = (xpath: string, _current: unknown, value: unknown): unknown => {
   if (xpath === '/rss') return withChannel(value)
   if (xpath === '/rdf:RDF') return liftRdfItems(withChannel(fromRss11(value)))
   // Called for every element: suffix tests, cheaper than the regular expressions they replace.
@@ -93,6 +93,21 @@ const defuse = (xpath: string, _current: unknown, value: unknown): unknown => {
   if (xpath.endsWith('/feed/link') || xpath.endsWith('/entry/link')) return linkWithHref(value)
   return value
 }
+
+/**
+ * Whether {@link defuse} may change a value at `xpath`: false where it returns every value as it
+ * is (xml-direct.ts then need not call it for each field of each entry). Kept beside it: each of
+ * its tests of the xpath is here.
+ */
+export const defuseReads = (xpath: string): boolean =>
+  xpath === '/rss' ||
+  xpath === '/rdf:RDF' ||
+  xpath.endsWith('/entry') ||
+  xpath.endsWith('/item') ||
+  xpath.endsWith('/entry/published') ||
+  xpath.endsWith('/entry/updated') ||
+  xpath.endsWith('/feed/link') ||
+  xpath.endsWith('/entry/link')
 
 /** An Atom link written as `<link>url</link>` (with or without other attributes) gets its href. */
 const linkWithHref = (value: unknown): unknown => {

@@ -112,9 +112,8 @@ const planOf = (itemFields: readonly string[], dialect: Dialect): Plan => {
  * one with child elements by xml-tree.ts's builder alone, each through the validator with the
  * xpath it would have in the whole tree (where it may change anything) — then copied as
  * feed-of-tree.ts copies them and checked by its own rssItemCheck or atomItemCheck; its other
- * children are skipped. The root and the
- * feed's own elements go to xml-tree.ts's builder as before, with one empty entry standing for the
- * entries.
+ * children are skipped. The root and the feed's own elements go to xml-tree.ts's builder as
+ * before, with one empty entry standing for the entries.
  *
  * Reads with xml-shape.ts's `defuse` as the validator (else undefined), relying on what it does to
  * an entry (a blank or text-only entry is `{}`, which reads as one with no field) and on
@@ -122,8 +121,9 @@ const planOf = (itemFields: readonly string[], dialect: Dialect): Plan => {
  *
  * Undefined — and the caller reads the document through the tree, which is always right — for
  * anything outside that form: a document the scan leaves to sax, another root, several channels
- * or RSS items outside one, an element named `_`, or any error (which the tree's reading then reports as it always did).
- * tests/ingest/parse/xml-direct.test.ts holds the two equal on the corpus and on generated
+ * or RSS items outside one, an element named `_`, or any error (which the tree's reading then
+ * reports as it always did). Every cap stays: the document is the one parse-feed.ts capped, and
+ * nesting is followed with counters, without recursion. tests/ingest/parse/xml-direct.test.ts holds the two equal on the corpus and on generated
  * documents.
  * @example readDirect(xml, 'rss', xml2jsOptions(xml, 'rss', false), FEED_FIELDS, ITEM_FIELDS)?.items
  */

@@ -304,7 +304,8 @@ const plainSanitized = (html: string): string | undefined => {
           const value = attribs[a] as string
           // An empty value is dropped but for alt (every allowed attribute is non-boolean).
           if (!allowed.includes(a) || (value === '' && a !== 'alt')) continue
-          if (URL_ATTRIBUTES.includes(a) && naughtyHref(name, value)) continue
+          if (URL_ATTRIBUTES.includes(a) && !resolvedWebUrl(value) && naughtyHref(name, value))
+            continue
           if (a === 'src') src = value
           tag += value === '' ? ` ${a}=""` : ` ${a}="${escapeAttribute(value)}"`
         }
@@ -335,6 +336,16 @@ const escapeAttribute = (value: string): string =>
         .replace(/>/g, '&gt;')
         .replace(/"/g, '&quot;')
     : value
+
+/**
+ * Whether a URL attribute's value, after `absolutise`, is an http(s) URL that `resolveUrl` wrote:
+ * `absolutise` leaves no other value starting so (a `data:` image is the one it keeps as
+ * written), and resolveUrl writes no control character, space or `<` (a plain URL has none, the
+ * URL parser percent-encodes them), so {@link naughtyHref} would find nothing to strip and an
+ * allowed scheme: its three regex passes are not needed.
+ */
+const resolvedWebUrl = (value: string): boolean =>
+  value.startsWith('https://') || value.startsWith('http://')
 
 /**
  * sanitize-html's check of a URL attribute under ARTICLE_OPTIONS: true when its scheme is not

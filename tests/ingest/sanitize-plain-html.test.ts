@@ -39,6 +39,10 @@ const URLS = [
   "it's",
   'a"b',
   'tel:123',
+  // Resolved to an http(s) URL the parser wrote (spaces, tabs and a comment inside).
+  'https://e.org/a b',
+  '/x\ty/\u0001z',
+  'https://e.org/a?q=--&r=%3C!--x--%3E',
 ]
 const ATTR_NAMES = [
   'href',

@@ -94,6 +94,43 @@ const atomDateCheck = (entry: unknown): void => {
   }
 }
 
+/**
+ * One Atom entry's item: its `tw:*` fields, after the checks where rss-parser's reading of the
+ * entry throws (then this throws alike).
+ */
+export const atomItem = (entry: unknown, itemFields: readonly string[]): Raw => {
+  const item: Raw = {}
+  copyFields(entry, itemFields, item)
+  atomItemCheck(entry)
+  return item
+}
+
+/**
+ * The checks of {@link atomItem} alone: they read the entry's `link`, `published`, `updated`,
+ * `author`, `content` and `summary` ({@link ATOM_CHECKED}) and nothing else.
+ */
+export const atomItemCheck = (entry: unknown): void => {
+  const links = at(entry, 'link')
+  if (links && at(links, 'length')) linkCheck(links, 'alternate', 0)
+  atomDateCheck(entry)
+  const author = at(entry, 'author')
+  if (author && at(author, 'length')) at(at(author, 0), 'name')
+  for (const name of ['content', 'summary']) {
+    const c = at(entry, name)
+    if (c && at(c, 'length')) contentCheck(at(c, 0))
+  }
+}
+
+/** What {@link atomItemCheck} reads of an entry. */
+export const ATOM_CHECKED: readonly string[] = [
+  'link',
+  'published',
+  'updated',
+  'author',
+  'content',
+  'summary',
+]
+
 const atomFeed = (root: unknown, feedFields: readonly string[], itemFields: readonly string[]) => {
   const feed: Raw = {}
   copyFields(root, feedFields, feed)
@@ -103,22 +140,26 @@ const atomFeed = (root: unknown, feedFields: readonly string[], itemFields: read
     linkCheck(link, 'self', 1)
   }
   const entries = (at(root, 'entry') || []) as unknown[]
-  feed.items = entries.map((entry) => {
-    const item: Raw = {}
-    copyFields(entry, itemFields, item)
-    const links = at(entry, 'link')
-    if (links && at(links, 'length')) linkCheck(links, 'alternate', 0)
-    atomDateCheck(entry)
-    const author = at(entry, 'author')
-    if (author && at(author, 'length')) at(at(author, 0), 'name')
-    for (const name of ['content', 'summary']) {
-      const c = at(entry, name)
-      if (c && at(c, 'length')) contentCheck(at(c, 0))
-    }
-    return item
-  })
+  feed.items = entries.map((entry) => atomItem(entry, itemFields))
   return feed
 }
+
+/** One RSS item's item, as {@link atomItem} (rss-parser's one check: the description). */
+export const rssItem = (xmlItem: unknown, itemFields: readonly string[]): Raw => {
+  const item: Raw = {}
+  copyFields(xmlItem, itemFields, item)
+  rssItemCheck(xmlItem)
+  return item
+}
+
+/** The check of {@link rssItem} alone: it reads the item's `description` ({@link RSS_CHECKED}). */
+export const rssItemCheck = (xmlItem: unknown): void => {
+  const description = at(xmlItem, 'description')
+  if (description) contentCheck(at(description, 0))
+}
+
+/** What {@link rssItemCheck} reads of an item. */
+export const RSS_CHECKED: readonly string[] = ['description']
 
 const rssFeed = (
   channel: unknown,
@@ -128,13 +169,7 @@ const rssFeed = (
 ) => {
   const feed: Raw = {}
   copyFields(channel, feedFields, feed)
-  feed.items = ((items || []) as unknown[]).map((xmlItem) => {
-    const item: Raw = {}
-    copyFields(xmlItem, itemFields, item)
-    const description = at(xmlItem, 'description')
-    if (description) contentCheck(at(description, 0))
-    return item
-  })
+  feed.items = ((items || []) as unknown[]).map((xmlItem) => rssItem(xmlItem, itemFields))
   return feed
 }
 

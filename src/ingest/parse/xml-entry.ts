@@ -135,6 +135,9 @@ const isWebUrl = (s: string | undefined): s is string => {
 }
 
 const mediaEnclosures = (raw: Raw, base: string | undefined): Enclosure[] => {
+  // Most entries have neither: no lists made and flattened for nothing.
+  if (field(raw, 'tw:media:content') === undefined && field(raw, 'tw:media:group') === undefined)
+    return []
   const groups = nodesOf(field(raw, 'tw:media:group')).flatMap((g) =>
     isRecord(g) ? nodesOf(g['media:content']) : [],
   )

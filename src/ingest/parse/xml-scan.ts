@@ -2,6 +2,7 @@
 
 /** What the scan reports, in sax's order (xml-tree.ts builds xml2js's tree from it). */
 export interface XmlEvents {
+  /** `attrs` is the receiver's to read, not to change (one object stands for no attributes). */
   open: (name: string, attrs: Record<string, string>) => void
   close: () => void
   text: (t: string) => void
@@ -10,8 +11,25 @@ export interface XmlEvents {
   settled: () => boolean
 }
 
-/** An ASCII XML name: sax accepts more, which then goes to sax. */
-const NAME = /[:_A-Za-z][:_A-Za-z0-9.-]*/y
+/**
+ * The end of the ASCII XML name (`[:_A-Za-z][:_A-Za-z0-9.-]*`) at `from`, or -1 when none starts
+ * there: sax accepts more, which then goes to sax. Read a character code at a time: names are a
+ * few characters, and a sticky regex's call cost more than reading them (three a tag).
+ */
+const nameEnd = (xml: string, from: number): number => {
+  if (!isNameStart(xml.charCodeAt(from))) return -1
+  let k = from + 1
+  while (isNameCode(xml.charCodeAt(k))) k++
+  return k
+}
+
+/** `[:_A-Za-z]` (NaN, past the end, is none). */
+const isNameStart = (c: number): boolean =>
+  ((c | 0x20) >= 97 && (c | 0x20) <= 122) || c === 58 || c === 95
+
+/** `[:_A-Za-z0-9.-]`. */
+const isNameCode = (c: number): boolean =>
+  isNameStart(c) || (c >= 48 && c <= 57) || c === 46 || c === 45
 
 /** The entities strict sax knows (sax.XML_ENTITIES), written as sax reads them without a complaint. */
 const ENTITIES: Readonly<Record<string, string>> = {
@@ -90,6 +108,12 @@ const nameOf = (xml: string, from: number, to: number): string => {
 /** `s` as V8's one copy of it that property keys use (what a key read back from an object is). */
 const internalised = (s: string): string => Object.keys({ [s]: 0 })[0] as string
 
+/**
+ * The attributes of every element without any (most of a feed's): one object, read and never
+ * written by the receivers of `open`, rather than one made per element.
+ */
+const NO_ATTRIBUTES: Record<string, string> = Object.freeze({}) as Record<string, string>
+
 /** Attribute names sax's plain-object bookkeeping would trip on (it calls `attributes.hasOwnProperty`). */
 const ODD_ATTRIBUTE = new Set(['__proto__', 'hasOwnProperty', 'constructor'])
 
@@ -125,13 +149,16 @@ export const scanPlainXml = (xml: string, events: XmlEvents): boolean => {
     if (lt < 0) return false // the root never closed
     const c = xml.charCodeAt(lt + 1)
     if (c === 47 /* / */) {
-      // The name read in place (a sticky test, no match array) and compared with the open one's.
-      NAME.lastIndex = lt + 2
-      if (!NAME.test(xml)) return false
-      let k = NAME.lastIndex
+      // The name compared in place with the open one's (itself a name): the same name, and no
+      // name character after it.
       const open = names.pop()
-      if (open === undefined || k - lt - 2 !== open.length || !xml.startsWith(open, lt + 2))
+      if (
+        open === undefined ||
+        !xml.startsWith(open, lt + 2) ||
+        isNameCode(xml.charCodeAt(lt + 2 + open.length))
+      )
         return false
+      let k = lt + 2 + open.length
       while (k < n && isSpace(xml.charCodeAt(k))) k++
       if (xml.charCodeAt(k) !== 62 /* > */) return false
       events.close()
@@ -159,11 +186,10 @@ export const scanPlainXml = (xml: string, events: XmlEvents): boolean => {
       if (close < 0 || (close > lt + 2 && xml.charCodeAt(close - 1) === 63)) return false
       i = close + 2
     } else {
-      NAME.lastIndex = lt + 1
-      if (!NAME.test(xml)) return false
-      let k = NAME.lastIndex
+      let k = nameEnd(xml, lt + 1)
+      if (k < 0) return false
       const name = nameOf(xml, lt + 1, k)
-      const attrs: Record<string, string> = {}
+      let attrs = NO_ATTRIBUTES
       let selfClosing = false
       for (;;) {
         const at = k
@@ -178,11 +204,12 @@ export const scanPlainXml = (xml: string, events: XmlEvents): boolean => {
         }
         // sax wants whitespace between a name or value and the next attribute.
         if (k === at) return false
-        NAME.lastIndex = k
-        if (!NAME.test(xml)) return false
-        const attr = nameOf(xml, k, NAME.lastIndex)
+        const attrEnd = nameEnd(xml, k)
+        if (attrEnd < 0) return false
+        const attr = nameOf(xml, k, attrEnd)
         if (ODD_ATTRIBUTE.has(attr) || Object.hasOwn(attrs, attr)) return false
-        k = NAME.lastIndex
+        if (attrs === NO_ATTRIBUTES) attrs = {}
+        k = attrEnd
         while (k < n && isSpace(xml.charCodeAt(k))) k++
         if (xml.charCodeAt(k) !== 61 /* = */) return false
         k++

@@ -71,7 +71,7 @@ const isEmptyObject = (v: unknown): boolean =>
 const node = (): Node => Object.create(null) as Node
 
 /** Receives a document's events and builds xml2js's tree; the first outcome (root closed, error) stands. */
-interface TreeBuilder {
+export interface TreeBuilder {
   open: (name: string, attrs: Record<string, string>) => void
   close: () => void
   text: (t: string) => void
@@ -83,9 +83,16 @@ interface TreeBuilder {
   settled: () => boolean
   /** The tree, or throws the first error. */
   outcome: () => Node | null
+  /** Forgets the document (not the names and paths made), for another one read alike. */
+  reset: () => void
 }
 
-const treeBuilder = (options: XmlTreeOptions): TreeBuilder => {
+/**
+ * The builder of xml2js's tree from a document's events. `basePath` is the xpath of the element
+ * the events' root stands in (xml-direct.ts builds an entry's fields with child elements alone,
+ * under `/feed/entry`), so that the validator sees the paths it would see in the whole document.
+ */
+export const treeBuilder = (options: XmlTreeOptions, basePath = ''): TreeBuilder => {
   const { validator, tagNameProcessors, attrNameProcessors } = options
   const stack: Node[] = []
   /**
@@ -146,7 +153,7 @@ const treeBuilder = (options: XmlTreeOptions): TreeBuilder => {
       names.push(name)
       // The same paths come for every entry: each made (and, once a validator reads it, made
       // flat) once per document, not joined again per element.
-      const parentPath = paths.length === 0 ? '' : (paths[paths.length - 1] as string)
+      const parentPath = paths.length === 0 ? basePath : (paths[paths.length - 1] as string)
       let byName = pathsByParent.get(parentPath)
       if (byName === undefined) {
         byName = new Map()
@@ -213,6 +220,15 @@ const treeBuilder = (options: XmlTreeOptions): TreeBuilder => {
     outcome: () => {
       if (failure !== undefined || !settled) throw failure ?? new Error('Unable to parse XML.')
       return result
+    },
+    reset: () => {
+      stack.length = 0
+      kids.length = 0
+      names.length = 0
+      paths.length = 0
+      settled = false
+      failure = undefined
+      result = null
     },
   }
 }

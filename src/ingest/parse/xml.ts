@@ -3,6 +3,7 @@ import { ParseError } from '../../model/errors.js'
 import { rootElement, rootElementName, type XmlFormat } from './detect.js'
 import { feedOfTree } from './feed-of-tree.js'
 import type { ParsedFeed } from './types.js'
+import { readDirect } from './xml-direct.js'
 import { toFeedMeta, toParsedEntry } from './xml-entry.js'
 import { isRecord } from './xml-nodes.js'
 import { repairXml } from './xml-repair.js'
@@ -82,13 +83,33 @@ const wrapEntry = (xml: string): string => {
 const run = async (
   xml: string,
   format: XmlFormat,
-  lenient = false,
-): Promise<Record<string, unknown>> =>
-  feedOfTree(readXmlTree(xml, xml2jsOptions(xml, format, lenient)), FEED_FIELDS, ITEM_FIELDS)
+  lenient: boolean,
+  direct: boolean,
+): Promise<Record<string, unknown>> => readFeedFields(xml, format, lenient, direct)
+
+/**
+ * The feed's `tw:*` fields and its items' (what feed-of-tree.ts gives): a plain RSS 2.0 or Atom
+ * document's entries read from the scanner's events (xml-direct.ts), anything else through the tree; `direct`
+ * false reads every document through the tree (the tests compare the two).
+ */
+export const readFeedFields = (
+  xml: string,
+  format: XmlFormat,
+  lenient: boolean,
+  direct = true,
+): Record<string, unknown> => {
+  const options = xml2jsOptions(xml, format, lenient)
+  const read =
+    direct && (format === 'rss' || format === 'atom')
+      ? readDirect(xml, format, options, FEED_FIELDS, ITEM_FIELDS)
+      : undefined
+  return read ?? feedOfTree(readXmlTree(xml, options), FEED_FIELDS, ITEM_FIELDS)
+}
 
 /**
  * Parses XML feed text of a known dialect (see `readWithRepairs` for the fallbacks). What was
- * repaired is appended to `recovered`.
+ * repaired is appended to `recovered`. `direct` false reads every document through the xml2js
+ * tree (see readFeedFields; for the tests that compare the two).
  * Throws `ParseError` with the parser's message, line and column when nothing helps.
  */
 export const parseXmlFeed = async (
@@ -96,6 +117,7 @@ export const parseXmlFeed = async (
   format: XmlFormat,
   url: string,
   recovered: string[],
+  direct = true,
 ): Promise<ParsedFeed> => {
   const notes = [...recovered]
   let xml = prepared
@@ -103,7 +125,7 @@ export const parseXmlFeed = async (
     xml = wrapEntry(xml)
     notes.push('Atom entry document read as a one-entry feed')
   }
-  const out = await readWithRepairs(xml, format, notes)
+  const out = await readWithRepairs(xml, format, notes, direct)
   const kind = format === 'atom-entry' ? 'atom' : format
   const meta = toFeedMeta(out, kind, url)
   const items = (out.items as unknown[]).filter(isRecord)
@@ -124,17 +146,18 @@ const readWithRepairs = async (
   xml: string,
   format: XmlFormat,
   notes: string[],
+  direct: boolean,
 ): Promise<Record<string, unknown>> => {
   let firstError: unknown
   try {
-    return await run(xml, format)
+    return await run(xml, format, false, direct)
   } catch (err) {
     firstError = err
   }
   const repaired = repairXml(xml)
   if (repaired.recovered.length) {
     try {
-      const out = await run(repaired.xml, format)
+      const out = await run(repaired.xml, format, false, direct)
       notes.push(...repaired.recovered)
       return out
     } catch {
@@ -142,7 +165,7 @@ const readWithRepairs = async (
     }
   }
   try {
-    const out = await run(closeRoot(repaired.xml), format, true)
+    const out = await run(closeRoot(repaired.xml), format, true, direct)
     notes.push(...repaired.recovered, `lenient XML parse (${describe(firstError)})`)
     return out
   } catch {

@@ -15,6 +15,7 @@ import { readDirect } from '../../../src/ingest/parse/xml-direct.js'
 import { repairXml } from '../../../src/ingest/parse/xml-repair.js'
 import { declarations, xml2jsOptions } from '../../../src/ingest/parse/xml-shape.js'
 import { CORPUS_DIR, corpusPresent, filesBelow } from '../../helpers/corpus.js'
+import { mutated, PLAIN_RSS } from '../../helpers/plain-rss.js'
 import { seeded } from '../../helpers/random.js'
 
 /**
@@ -289,14 +290,7 @@ describe('xml-direct reads RSS items and Atom entries as the tree reads them', (
   }, 120_000)
 
   it('on mutations of a plain document (markup, references, names broken)', async () => {
-    const base = `<?xml version="1.0" encoding="utf-8"?>
-<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Wire &amp; Co</title><link>https://e.test/</link>
-<item><title>Talks &#8212; &#x4E2D; resume</title><link>https://e.test/1?a=1&amp;b=2</link><guid isPermaLink='false'>g-1</guid>
-<description><![CDATA[<p>Trade <a href="/x">resumed</a> &amp; more</p>]]></description><dc:creator>A &lt;B&gt;</dc:creator>
-<enclosure url="https://e.test/a.mp3" length="5" type="audio/mpeg"/></item>
-<item><title>Second</title><description>plain &quot;text&quot; &apos;here&apos;</description></item>
-</channel></rss>
-`
+    const base = PLAIN_RSS
     const pieces = [
       '<',
       '>',
@@ -321,12 +315,7 @@ describe('xml-direct reads RSS items and Atom entries as the tree reads them', (
     const next = seeded(91)
     let read = 0
     for (let n = 0; n < 1_000; n++) {
-      let xml = base
-      for (let m = 1 + (next() % 3); m > 0; m--) {
-        const at = next() % xml.length
-        const cut = next() % 4 === 0 ? 1 + (next() % 3) : 0
-        xml = xml.slice(0, at) + pick(next, pieces) + xml.slice(at + cut)
-      }
+      const xml = mutated(base, pieces, next)
       if (await compare(xml, 'rss', JSON.stringify(xml))) read++
     }
     expect(read).toBeGreaterThan(100)

@@ -14,6 +14,7 @@ import { scanPlainXml } from '../../../src/ingest/parse/xml-scan.js'
 import { xml2jsOptions } from '../../../src/ingest/parse/xml-shape.js'
 import { readXmlTree } from '../../../src/ingest/parse/xml-tree.js'
 import { CORPUS_DIR, corpusPresent, filesBelow } from '../../helpers/corpus.js'
+import { mutated, PLAIN_RSS } from '../../helpers/plain-rss.js'
 import { seeded } from '../../helpers/random.js'
 
 /**
@@ -152,16 +153,8 @@ const ODD: Record<string, string> = {
 const plain = (xml: string): boolean =>
   scanPlainXml(xml, { open() {}, close() {}, text() {}, cdata() {}, settled: () => true })
 
-/** A plain RSS document of our own, with the shapes feeds use: CDATA, references, attributes. */
-const PLAIN = `<?xml version="1.0" encoding="utf-8"?>
-<!-- generated -->
-<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Wire &amp; Co</title><link>https://e.test/</link>
-<item><title>Talks &#8212; &#x4E2D; resume</title><link>https://e.test/1?a=1&amp;b=2</link><guid isPermaLink='false'>g-1</guid>
-<description><![CDATA[<p>Trade <a href="/x">resumed</a> &amp; more</p>]]></description><dc:creator>A &lt;B&gt;</dc:creator>
-<enclosure url="https://e.test/a.mp3" length="5" type="audio/mpeg"/></item>
-<item><title>Second</title><description>plain &quot;text&quot; &apos;here&apos;</description></item>
-</channel></rss>
-`
+/** The plain document, with a comment before its root (the scan reads comments itself). */
+const PLAIN = PLAIN_RSS.replace('\n<rss', '\n<!-- generated -->\n<rss')
 
 /** What a mutation inserts: markup characters, references, names, whitespace, non-ASCII. */
 const PIECES = [
@@ -210,12 +203,7 @@ describe('xml-tree + feed-of-tree read as rss-parser did', () => {
     const next = seeded(21)
     let read = 0
     for (let n = 0; n < 600; n++) {
-      let xml = PLAIN
-      for (let m = 1 + (next() % 3); m > 0; m--) {
-        const at = next() % xml.length
-        const cut = next() % 4 === 0 ? 1 + (next() % 3) : 0
-        xml = xml.slice(0, at) + PIECES[next() % PIECES.length] + xml.slice(at + cut)
-      }
+      const xml = mutated(PLAIN, PIECES, next)
       if (plain(xml)) read++
       const expected = await viaRssParser(xml, 'rss', false)
       expect(viaTree(xml, 'rss', false), JSON.stringify(xml)).toEqual(expected)

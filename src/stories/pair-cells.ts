@@ -10,7 +10,6 @@ export const EMPTY_CELL = -1
 /** Where probing for `key` starts (mask = capacity - 1). */
 export const homeOf = (key: number, mask: number): number =>
   (Math.imul(key, 0x9e3779b1) >>> 0) & mask
-const home = homeOf
 
 /**
  * `capacity` free cells.
@@ -27,7 +26,7 @@ export const emptyPairCells = (capacity: number): Int32Array => {
  * @example const at = pairCellOf(cells, 15, 7); cells[2 * at] === EMPTY_CELL // 7 is absent
  */
 export const pairCellOf = (cells: Int32Array, mask: number, key: number): number => {
-  let i = home(key, mask)
+  let i = homeOf(key, mask)
   while (cells[2 * i] !== EMPTY_CELL && cells[2 * i] !== key) i = (i + 1) & mask
   return i
 }
@@ -57,7 +56,7 @@ export const clearPairCell = (cells: Int32Array, mask: number, i: number): void 
   let hole = i
   cells[2 * hole] = EMPTY_CELL
   for (let j = (hole + 1) & mask; cells[2 * j] !== EMPTY_CELL; j = (j + 1) & mask) {
-    const want = home(cells[2 * j]!, mask)
+    const want = homeOf(cells[2 * j]!, mask)
     // j's key may move to the hole when its home is not in the cyclic span (hole, j].
     if (hole <= j ? want > hole && want <= j : want > hole || want <= j) continue
     cells[2 * hole] = cells[2 * j]!

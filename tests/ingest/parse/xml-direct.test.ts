@@ -1,22 +1,17 @@
-import { readFileSync } from 'node:fs'
-import { relative } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { decodeBody } from '../../../src/ingest/parse/decode.js'
 import type { XmlFormat } from '../../../src/ingest/parse/detect.js'
-import { readDocument } from '../../../src/ingest/parse/parse-feed.js'
 import {
   FEED_FIELDS,
   ITEM_FIELDS,
   parseXmlFeed,
   readFeedFields,
 } from '../../../src/ingest/parse/xml.js'
-import { capXmlDepth } from '../../../src/ingest/parse/xml-depth.js'
 import { readDirect } from '../../../src/ingest/parse/xml-direct.js'
 import { repairXml } from '../../../src/ingest/parse/xml-repair.js'
 import { declarations, xml2jsOptions } from '../../../src/ingest/parse/xml-shape.js'
-import { CORPUS_DIR, corpusPresent, filesBelow } from '../../helpers/corpus.js'
-import { mutated, PLAIN_RSS } from '../../helpers/plain-rss.js'
+import { corpusPresent } from '../../helpers/corpus.js'
 import { seeded } from '../../helpers/random.js'
+import { corpusXmlDocuments, mutated, PLAIN_RSS } from '../../helpers/xml-documents.js'
 
 /**
  * xml-direct.ts reads a plain RSS 2.0 document's items from the scanner's events instead of the
@@ -56,16 +51,6 @@ const compare = async (xml: string, format: XmlFormat, label: string): Promise<b
     ),
   )
   return direct(xml, format)
-}
-
-const prepared = (text: string): { xml: string; format: XmlFormat } => {
-  try {
-    const doc = readDocument(text)
-    if (doc.kind === 'xml') return { xml: doc.xml, format: doc.format }
-  } catch {
-    // not a feed: compared as RSS on the depth-capped text
-  }
-  return { xml: capXmlDepth(text).xml, format: 'rss' }
 }
 
 /** Pieces of generated documents: texts with references, CDATA, whitespace, markup, non-ASCII. */
@@ -326,12 +311,9 @@ describe('xml-direct reads RSS items and Atom entries as the tree reads them', (
     async () => {
       let documents = 0
       let read = 0
-      for (const path of filesBelow(`${CORPUS_DIR}/feeds`)) {
-        const { text } = decodeBody(new Uint8Array(readFileSync(path)))
-        if (text.trimStart().startsWith('{')) continue // JSON Feed
-        const doc = prepared(text)
+      for (const doc of corpusXmlDocuments()) {
         for (const xml of new Set([doc.xml, repairXml(doc.xml).xml]))
-          if (await compare(xml, doc.format, relative(CORPUS_DIR, path))) read++
+          if (await compare(xml, doc.format, doc.name)) read++
         documents++
       }
       expect(documents).toBeGreaterThan(3000)

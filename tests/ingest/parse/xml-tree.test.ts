@@ -1,21 +1,16 @@
-import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { relative } from 'node:path'
 import Parser from 'rss-parser'
 import { describe, expect, it } from 'vitest'
-import { decodeBody } from '../../../src/ingest/parse/decode.js'
 import type { XmlFormat } from '../../../src/ingest/parse/detect.js'
 import { feedOfTree } from '../../../src/ingest/parse/feed-of-tree.js'
-import { readDocument } from '../../../src/ingest/parse/parse-feed.js'
 import { FEED_FIELDS, ITEM_FIELDS } from '../../../src/ingest/parse/xml.js'
-import { capXmlDepth } from '../../../src/ingest/parse/xml-depth.js'
 import { repairXml } from '../../../src/ingest/parse/xml-repair.js'
 import { scanPlainXml } from '../../../src/ingest/parse/xml-scan.js'
 import { xml2jsOptions } from '../../../src/ingest/parse/xml-shape.js'
 import { readXmlTree } from '../../../src/ingest/parse/xml-tree.js'
-import { CORPUS_DIR, corpusPresent, filesBelow } from '../../helpers/corpus.js'
-import { mutated, PLAIN_RSS } from '../../helpers/plain-rss.js'
+import { corpusPresent } from '../../helpers/corpus.js'
 import { seeded } from '../../helpers/random.js'
+import { corpusXmlDocuments, mutated, PLAIN_RSS, preparedXml } from '../../helpers/xml-documents.js'
 
 /**
  * xml-tree.ts + feed-of-tree.ts replaced rss-parser's parseString (xml2js over sax, then its feed
@@ -85,17 +80,6 @@ const compare = async (xml: string, format: XmlFormat, label: string): Promise<n
       compared++
     }
   return compared
-}
-
-/** A document's format the way parse-feed.ts finds it; odd documents not told apart read as RSS. */
-const prepared = (text: string): { xml: string; format: XmlFormat } => {
-  try {
-    const doc = readDocument(text)
-    if (doc.kind === 'xml') return { xml: doc.xml, format: doc.format }
-  } catch {
-    // not a feed by parse-feed.ts's reckoning: still compared, as RSS, on the depth-capped text
-  }
-  return { xml: capXmlDepth(text).xml, format: 'rss' }
 }
 
 const ATOM = 'xmlns="http://www.w3.org/2005/Atom"'
@@ -215,7 +199,7 @@ describe('xml-tree + feed-of-tree read as rss-parser did', () => {
 
   for (const [name, xml] of Object.entries(ODD))
     it(name, async () => {
-      const doc = prepared(xml)
+      const doc = preparedXml(xml)
       await compare(doc.xml, doc.format, name)
       // Also as the raw text, in every dialect: the readers must agree on input parse-feed.ts
       // would never hand them too.
@@ -252,11 +236,8 @@ describe('xml-tree + feed-of-tree read as rss-parser did', () => {
     async () => {
       let compared = 0
       let documents = 0
-      for (const path of filesBelow(`${CORPUS_DIR}/feeds`)) {
-        const { text } = decodeBody(new Uint8Array(readFileSync(path)))
-        if (text.trimStart().startsWith('{')) continue // JSON Feed
-        const doc = prepared(text)
-        compared += await compare(doc.xml, doc.format, relative(CORPUS_DIR, path))
+      for (const doc of corpusXmlDocuments()) {
+        compared += await compare(doc.xml, doc.format, doc.name)
         documents++
       }
       expect(documents).toBeGreaterThan(3000)

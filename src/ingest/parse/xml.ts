@@ -76,21 +76,12 @@ const wrapEntry = (xml: string): string => {
 }
 
 /**
- * One parse: the tree xml2js would build (xml-tree.ts), the feed and entries where rss-parser
- * found them (feed-of-tree.ts). Both were once rss-parser's `parseString`, whose own per-entry work
- * (snippets, dates) we never used; tests/ingest/parse/xml-tree.test.ts compares them.
- */
-const run = async (
-  xml: string,
-  format: XmlFormat,
-  lenient: boolean,
-  direct: boolean,
-): Promise<Record<string, unknown>> => readFeedFields(xml, format, lenient, direct)
-
-/**
- * The feed's `tw:*` fields and its items' (what feed-of-tree.ts gives): a plain RSS 2.0 or Atom
- * document's entries read from the scanner's events (xml-direct.ts), anything else through the tree; `direct`
- * false reads every document through the tree (the tests compare the two).
+ * One parse: the feed's `tw:*` fields and its items', where rss-parser found them. A plain RSS
+ * 2.0 or Atom document's entries are read from the scanner's events (xml-direct.ts); anything
+ * else, and every document when `direct` is false (the tests compare the two), through the tree
+ * xml2js would build (xml-tree.ts) and feed-of-tree.ts. Both were once rss-parser's
+ * `parseString`, whose own per-entry work (snippets, dates) we never used;
+ * tests/ingest/parse/xml-tree.test.ts compares them.
  */
 export const readFeedFields = (
   xml: string,
@@ -150,14 +141,14 @@ const readWithRepairs = async (
 ): Promise<Record<string, unknown>> => {
   let firstError: unknown
   try {
-    return await run(xml, format, false, direct)
+    return readFeedFields(xml, format, false, direct)
   } catch (err) {
     firstError = err
   }
   const repaired = repairXml(xml)
   if (repaired.recovered.length) {
     try {
-      const out = await run(repaired.xml, format, false, direct)
+      const out = readFeedFields(repaired.xml, format, false, direct)
       notes.push(...repaired.recovered)
       return out
     } catch {
@@ -165,7 +156,7 @@ const readWithRepairs = async (
     }
   }
   try {
-    const out = await run(closeRoot(repaired.xml), format, true, direct)
+    const out = readFeedFields(closeRoot(repaired.xml), format, true, direct)
     notes.push(...repaired.recovered, `lenient XML parse (${describe(firstError)})`)
     return out
   } catch {

@@ -148,29 +148,11 @@ const namedIn = (words: readonly string[], from: number, to: number, into: Set<s
  * reports outside its background clauses. A headline about a person's supporters, aides or
  * relatives keys their circle (`person~circle`), not the person. Empty when the report names no
  * such person or its headline no development.
- * @param head the headline's clauses (normalised words)
- * @param all every clause of the report, headline first
- * @example actorKeys([{ words: ['imran', 'khan', 'arrested'] }], …) // [key of imran-khan+arrest]
- */
-export const actorKeys = (
-  head: readonly { readonly words: readonly string[] }[],
-  all: readonly { readonly words: readonly string[] }[],
-): number[] => {
-  // One list of the words of `all` (whose first clauses are `head`'s), each clause a range of it.
-  const words: string[] = []
-  const ranges: WordRange[] = []
-  for (const c of all) {
-    ranges.push({ from: words.length, to: words.length + c.words.length })
-    for (const w of c.words) words.push(w)
-  }
-  return actorKeysIn(words, ranges.slice(0, head.length), ranges)
-}
-
-/**
- * {@link actorKeys} of clauses given as ranges of one list of words (facts.ts reads a story's
- * words into one list).
+ * Its clauses are ranges of one list of words (facts.ts reads a story's words into one list).
+ * @param words the report's normalised words
  * @param head the headline's clauses
  * @param all every clause of the report, headline first
+ * @example actorKeysIn(['imran', 'khan', 'arrested'], [{ from: 0, to: 3 }], [{ from: 0, to: 3 }]) // [key of imran-khan+arrest]
  */
 export const actorKeysIn = (
   words: readonly string[],

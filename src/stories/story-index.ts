@@ -334,8 +334,18 @@ const parsedIsArticle = (url: string): boolean => {
 const withStory = (item: Item, clusterId: string, reason: ClusterReason | undefined): Item => {
   if (item.clusterId === clusterId && item.clusterReason === reason) return item
   // An arrival has no clusterReason key (most items here): one copy, in the same key order.
-  if (!Object.hasOwn(item, 'clusterReason'))
-    return reason ? { ...item, clusterId, clusterReason: reason } : { ...item, clusterId }
+  if (!Object.hasOwn(item, 'clusterReason')) {
+    if (!reason) return { ...item, clusterId }
+    // Not `{ ...item, clusterId, clusterReason }`: V8 gives each such copy a hidden class of its
+    // own (a spread's copy has no transition to share for the key it adds). 42% of a first
+    // import's items are such copies, and what reads them after (the store's lean copy, the
+    // journal's JSON, which built an enum cache per item) ran megamorphic. Copied into an empty
+    // object and then given the key, the copies share one hidden class.
+    const copy = Object.assign({}, item)
+    copy.clusterId = clusterId
+    copy.clusterReason = reason
+    return copy
+  }
   const { clusterReason: _old, ...rest } = item
   return reason ? { ...rest, clusterId, clusterReason: reason } : { ...rest, clusterId }
 }

@@ -9,6 +9,7 @@ import {
 } from '../../src/stories/story-index.js'
 import { canonicalUrl } from '../../src/util/url.js'
 import { makeItem } from '../helpers/items.js'
+import { belowOf } from '../helpers/random.js'
 
 const T0 = Date.parse('2025-11-02T06:00:00.000Z')
 const at = (hours: number): string => new Date(T0 + hours * 3_600_000).toISOString()
@@ -82,6 +83,33 @@ describe('createStoryIndex: similar reports', () => {
       expect(JSON.stringify(got)).toBe(JSON.stringify(expected(item, got)))
     }
     expect(Object.hasOwn(out[0]!, 'clusterReason')).toBe(false)
+  })
+  it('copies an arrival that joins a story as {...item, clusterId, clusterReason} did, whatever keys it has', () => {
+    const below = belowOf(20)
+    for (let round = 0; round < 40; round++) {
+      const index = createStoryIndex()
+      // Reports without a clusterReason key, some optional keys left out, in a random order.
+      const batch = reopens.map((r) => {
+        const { clusterReason: _none, ...item } = r
+        for (const k of ['author', 'guid', 'language', 'contentHtml'] as const)
+          if (below(2) === 0) delete item[k]
+        return item as Item
+      })
+      for (let k = batch.length - 1; k > 0; k--) {
+        const j = below(k + 1)
+        ;[batch[k], batch[j]] = [batch[j]!, batch[k]!]
+      }
+      const out = index.assign(batch, NOW)
+      expect(out.filter((i) => i.clusterReason).length).toBe(batch.length - 1)
+      for (const [k, item] of batch.entries()) {
+        const got = out[k]!
+        const spread = got.clusterReason
+          ? { ...item, clusterId: got.clusterId, clusterReason: got.clusterReason }
+          : { ...item, clusterId: got.clusterId }
+        expect(Object.keys(got)).toEqual(Object.keys(spread))
+        expect(JSON.stringify(got)).toBe(JSON.stringify(spread))
+      }
+    }
   })
   it('puts reports of one event in one story, explaining each merge', () => {
     const index = createStoryIndex()

@@ -271,15 +271,19 @@ interface DayWrite {
   gen: string
   count: number
   partOf(k: number): Buffer | Promise<Buffer>
-  /** The index text in pieces, given the file's stamp and where each item lies in it (offset, length). */
-  indexOf(st: DayStat, spans: readonly (readonly [number, number])[]): Iterable<string>
+  /**
+   * The index text in pieces, given the file's stamp and where each item lies in it: item k's
+   * offset at `spans[2k]`, its length at `spans[2k + 1]`.
+   */
+  indexOf(st: DayStat, spans: readonly number[]): Iterable<string>
 }
 
 /** Writes `j`'s temp file in batches, hashing it as it goes, and syncs it with its index's temp file. */
 const writeDayTemp = async (j: DayWrite): Promise<void> => {
   const { head, comma, tail } = dayFrame(j.day, j.gen)
   const hash = createHash('sha256')
-  const spans: [number, number][] = []
+  // Each item's offset and length, one after the other (no pair array per item).
+  const spans = new Array<number>(2 * j.count)
   const fh = await open(tempOf(j.file), 'w')
   try {
     // One batch buffer, filled by copy: each part is copied before the next is asked for (a
@@ -292,25 +296,37 @@ const writeDayTemp = async (j: DayWrite): Promise<void> => {
       hash.update(length === b.length ? b : b.subarray(0, length))
       await fh.write(b, 0, length)
     }
-    const put = async (b: Buffer): Promise<void> => {
+    /** Writes the batch, then `b` alone if larger than a batch, else copies it in. */
+    const writeThenPut = async (b: Buffer): Promise<void> => {
+      if (bytes > 0) await write(batch, bytes)
+      bytes = 0
+      if (b.length > batch.length) await write(b, b.length)
+      else {
+        b.copy(batch, 0)
+        bytes = b.length
+      }
+    }
+    /**
+     * Copies `b` into the batch, or writes first (a promise then): most parts fit, and an await
+     * each (with a promise each) was a good part of a first import's flush.
+     */
+    const put = (b: Buffer): Promise<void> | undefined => {
       at += b.length
-      if (bytes + b.length > batch.length && bytes > 0) {
-        await write(batch, bytes)
-        bytes = 0
-      }
-      if (b.length > batch.length) {
-        await write(b, b.length)
-        return
-      }
+      if (bytes + b.length > batch.length) return writeThenPut(b)
       b.copy(batch, bytes)
       bytes += b.length
+      return undefined
     }
     await put(head)
     for (let k = 0; k < j.count; k++) {
-      if (k > 0) await put(comma)
-      const part = await j.partOf(k)
-      spans.push([at, part.length])
-      await put(part)
+      const wroteComma = k > 0 ? put(comma) : undefined
+      if (wroteComma) await wroteComma
+      const got = j.partOf(k)
+      const part = got instanceof Promise ? await got : got
+      spans[2 * k] = at
+      spans[2 * k + 1] = part.length
+      const wrote = put(part)
+      if (wrote) await wrote
     }
     await put(tail)
     if (bytes > 0) await write(batch, bytes)
@@ -872,8 +888,8 @@ export const createPartitionedStore = async (
           job.rows = list.map((item, k) => ({
             item,
             words: held[k]?.words ?? wordsOf(whole(item)),
-            off: spans[k]![0],
-            len: spans[k]![1],
+            off: spans[2 * k]!,
+            len: spans[2 * k + 1]!,
           }))
           return indexParts(day, { ...st, gen }, job.rows)
         },

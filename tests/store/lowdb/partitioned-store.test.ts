@@ -17,6 +17,8 @@ import { dirname, join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { StoreError } from '../../../src/model/errors.js'
 import type { Item, Store } from '../../../src/model/types.js'
+import { dayDocument, genOf, HEAD_BYTES } from '../../../src/store/lowdb/day-index.js'
+import { newestFirst } from '../../../src/store/lowdb/layout.js'
 import { createPartitionedStore } from '../../../src/store/lowdb/partitioned-store.js'
 import { createLowdbStore } from '../../../src/store/lowdb.js'
 import { makeItem } from '../../helpers/items.js'
@@ -633,6 +635,60 @@ describe('createPartitionedStore', () => {
 
 describe('partition indexes', () => {
   const all = { limit: 50, clusters: 'all' } as const
+
+  it('writes each partition as dayDocument makes it and indexes each item where it lies: random bodies around a write batch, held, spilled and stored', async () => {
+    // A seeded generator (mulberry32): the same bodies each run.
+    let seed = 20
+    const random = (): number => {
+      seed = (seed + 0x6d2b79f5) | 0
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+      return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
+    }
+    // Sizes about the 1 MB a write takes at once, and below, above and many under it.
+    const sizes = [10, 900, 40_000, 524_288, 1_048_000, 1_048_576, 1_200_000]
+    const body = (k: number) => {
+      const n = random() < 0.75 ? Math.floor(random() * 3_000) : sizes[k % sizes.length]!
+      return `<p>${k} ${'é"x'.repeat(Math.ceil(n / 3)).slice(0, n)}</p>`
+    }
+    const dir = tempDir()
+    const path = join(dir, 'db.json')
+    const s = await createPartitionedStore({ path, spillAfterChars: 2_000_000 })
+    const saved: Item[] = []
+    const save = async (count: number) => {
+      const items = Array.from({ length: count }, (_, k) =>
+        makeItem({
+          title: `item ${saved.length + k}`,
+          publishedAt: `2024-05-0${1 + Math.floor(random() * 2)}T${String(Math.floor(random() * 24)).padStart(2, '0')}:00:00.000Z`,
+          contentHtml: body(saved.length + k),
+        }),
+      )
+      saved.push(...items)
+      await s.saveIngest({ sourceId: 'dawn', items, state })
+      await s.flush()
+    }
+    const check = async () => {
+      for (const day of ['2024-05-01', '2024-05-02']) {
+        const bytes = readFileSync(join(dir, 'db', 'items', `${day}.json`))
+        const gen = genOf(bytes.subarray(0, HEAD_BYTES).toString('latin1'))!
+        const items = saved.filter((i) => i.publishedAt.startsWith(day)).sort(newestFirst)
+        const parts = await Promise.all(
+          items.map(async (i) => Buffer.from(JSON.stringify(await s.getItem(i.id)))),
+        )
+        const made = dayDocument(day, gen, parts)
+        expect(bytes.equals(made.bytes)).toBe(true)
+        const index = doc(join(dir, 'db', 'index', `${day}.json`))
+        expect(index.off).toEqual(made.spans.map(([off]) => off))
+        expect(index.len).toEqual(made.spans.map(([, len]) => len))
+      }
+    }
+    // First a save of new items (held, then spilled), then new items beside items stored already.
+    await save(40)
+    await check()
+    await save(12)
+    await check()
+    await s.close()
+  }, 60_000)
 
   it('opens from the index files, gives items back whole, and keeps bodies through a re-tag', async () => {
     const items = [on(1, 'one'), on(2, 'two'), on(2, 'three')]

@@ -120,6 +120,7 @@ const plainCanonical = (raw: string): string | undefined => {
   if (url.includes('?')) return undefined
   const hostStart = url.charCodeAt(4) === 115 ? 8 : 7
   const pathStart = url.indexOf('/', hostStart)
+  if (hostStart === 8 && url === raw && isCanonicalAsIs(url, pathStart)) return raw
   const host = url.slice(hostStart, pathStart)
   if (host.endsWith('.cdn.ampproject.org')) return undefined
   const bare = host.replace(/^(?:www\d?|m|amp)\./, '')
@@ -130,6 +131,24 @@ const plainCanonical = (raw: string): string | undefined => {
     .replace(/\.amp(\.html?)$/i, '$1')
   if (path.length > 1) path = path.replace(/\/+$/, '')
   return `https://${bare.includes('.') ? bare : host}${path || '/'}`
+}
+
+/**
+ * Whether an https {@link isPlainHttpUrl} without a query or fragment, its path starting at
+ * `pathStart`, is its own canonical form, as far as a look at its ends tells: no host prefix to
+ * drop (`www`, `m.`, `amp.`), no AMP suffix (no `amp` in the path's last ten characters), no
+ * trailing slash, and not on an AMP cache (which ends its host). Most article links are: then
+ * plainCanonical gives the link itself, not a copy (four replacements and a join) equal to it, so
+ * the item's URL and canonical URL are one string (one comparison by reference in the worker's reply).
+ */
+const isCanonicalAsIs = (url: string, pathStart: number): boolean => {
+  if (url.length > pathStart + 1 && url.charCodeAt(url.length - 1) === 47 /* / */) return false
+  if (url.startsWith('www', 8) || url.startsWith('m.', 8) || url.startsWith('amp.', 8)) return false
+  if (url.startsWith('.cdn.ampproject.org', pathStart - 19)) return false
+  return !url
+    .slice(Math.max(pathStart, url.length - 10))
+    .toLowerCase()
+    .includes('amp')
 }
 
 /** {@link canonicalUrl} through the URL parser (any URL). Exported for tests: the oracle of the string path. */

@@ -212,12 +212,14 @@ const rssEntry = (raw: Raw, ctx: FeedContext, url: string): ParsedEntry => {
   const guidText = textOf(guidNode)?.trim() || undefined
   // RSS 1.0 has no guid; rdf:about is the item's identifier.
   const guid = guidText ?? attrOf({ $: field(raw, 'tw:$') }, 'rdf:about')
-  const permalink = attrOf(guidNode, 'isPermaLink')?.toLowerCase()
-  const permalinkOk = permalink === 'true' || (permalink === undefined && isWebUrl(guidText))
-  const guidLink =
-    permalinkOk && resolveUrl(guidText, base ?? url) !== undefined ? guidText : undefined
+  // The guid as the link, when the item has none of its own: its checks (a URL read) only then.
+  const guidLink = (): string | undefined => {
+    const permalink = attrOf(guidNode, 'isPermaLink')?.toLowerCase()
+    const permalinkOk = permalink === 'true' || (permalink === undefined && isWebUrl(guidText))
+    return permalinkOk && resolveUrl(guidText, base ?? url) !== undefined ? guidText : undefined
+  }
   const link =
-    rssLink(field(raw, 'tw:link')) ?? alternate(field(raw, 'tw:atom:link'), base) ?? guidLink
+    rssLink(field(raw, 'tw:link')) ?? alternate(field(raw, 'tw:atom:link'), base) ?? guidLink()
   return compact({
     guid,
     link: against(link, base),

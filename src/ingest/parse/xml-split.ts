@@ -57,15 +57,17 @@ export const splitEntries = (xml: string, format: XmlFormat): SplitFeed | undefi
   for (;;) {
     const lt = xml.indexOf('<', i)
     if (lt < 0) break
-    if (xml.startsWith('<!--', lt)) i = past(xml, '-->', lt + 4)
-    else if (xml.startsWith('<![CDATA[', lt)) i = past(xml, ']]>', lt + 9)
-    else if (xml.startsWith('<?', lt)) i = past(xml, '?>', lt + 2)
-    else if (xml.startsWith('<!', lt))
-      return undefined // a DOCTYPE left in: not our business
+    // What follows `<` read once (a tag, nearly always), not four prefixes tried in turn.
+    const after = xml.charCodeAt(lt + 1)
+    if (after === 33 /* ! */) {
+      if (xml.startsWith('--', lt + 2)) i = past(xml, '-->', lt + 4)
+      else if (xml.startsWith('[CDATA[', lt + 2)) i = past(xml, ']]>', lt + 9)
+      else return undefined // a DOCTYPE left in: not our business
+    } else if (after === 63 /* ? */) i = past(xml, '?>', lt + 2)
     else {
       const gt = xml.indexOf('>', lt)
       if (gt < 0) return undefined
-      const selfClosing = xml[gt - 1] === '/'
+      const selfClosing = xml.charCodeAt(gt - 1) === 47 /* / */
       const entryTag = tagAt(xml, lt, name)
       const sourceTag = entryStart >= 0 ? tagAt(xml, lt, 'source') : undefined
       if (sourceTag === 'open' && !selfClosing) sources++
@@ -120,7 +122,7 @@ export const withEntries = (xml: string, split: SplitFeed, keep: readonly RawEnt
 
 /** Whether the tag at `lt` opens or closes an element named exactly `name` (no prefix). */
 const tagAt = (xml: string, lt: number, name: string): 'open' | 'close' | undefined => {
-  const closing = xml[lt + 1] === '/'
+  const closing = xml.charCodeAt(lt + 1) === 47 /* / */
   const at = lt + (closing ? 2 : 1)
   if (!xml.startsWith(name, at)) return undefined
   const after = xml.charCodeAt(at + name.length)

@@ -206,20 +206,28 @@ const rssLink = (v: unknown): string | undefined => {
   return undefined
 }
 
+/** An RSS guid (`guidText`, the text of `guidNode`) as the item's link: a permalink that resolves against `base`. */
+const guidLink = (
+  guidNode: unknown,
+  guidText: string | undefined,
+  base: string,
+): string | undefined => {
+  const permalink = attrOf(guidNode, 'isPermaLink')?.toLowerCase()
+  const permalinkOk = permalink === 'true' || (permalink === undefined && isWebUrl(guidText))
+  return permalinkOk && resolveUrl(guidText, base) !== undefined ? guidText : undefined
+}
+
 const rssEntry = (raw: Raw, ctx: FeedContext, url: string): ParsedEntry => {
   const base = baseOf({ $: field(raw, 'tw:$') }, ctx.base, url)
   const guidNode = nodesOf(field(raw, 'tw:guid'))[0]
   const guidText = textOf(guidNode)?.trim() || undefined
   // RSS 1.0 has no guid; rdf:about is the item's identifier.
   const guid = guidText ?? attrOf({ $: field(raw, 'tw:$') }, 'rdf:about')
-  // The guid as the link, when the item has none of its own: its checks (a URL read) only then.
-  const guidLink = (): string | undefined => {
-    const permalink = attrOf(guidNode, 'isPermaLink')?.toLowerCase()
-    const permalinkOk = permalink === 'true' || (permalink === undefined && isWebUrl(guidText))
-    return permalinkOk && resolveUrl(guidText, base ?? url) !== undefined ? guidText : undefined
-  }
+  // The guid as the link only when the item has none of its own (its checks read a URL).
   const link =
-    rssLink(field(raw, 'tw:link')) ?? alternate(field(raw, 'tw:atom:link'), base) ?? guidLink()
+    rssLink(field(raw, 'tw:link')) ??
+    alternate(field(raw, 'tw:atom:link'), base) ??
+    guidLink(guidNode, guidText, base ?? url)
   return compact({
     guid,
     link: against(link, base),

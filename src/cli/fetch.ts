@@ -1,5 +1,4 @@
 /** `topicwire fetch --once [--source ID]`: one poll cycle now, with a per-source summary table. */
-import { setFlagsFromString } from 'node:v8'
 import { loadCachedConfig } from '../config/load-cached.js'
 import type { EntryMemo } from '../ingest/entry-memo.js'
 import {
@@ -8,18 +7,17 @@ import {
   prestartWorkers,
 } from '../ingest/workers/pool.js'
 import type { Metrics } from '../model/types.js'
+import { growOldGeneration } from '../util/old-generation.js'
 import { growYoungGenerationTo, holdYoungGeneration } from '../util/young-generation.mjs'
 import type { CliContext } from './context.js'
 import { logOptions } from './log-options.js'
 
 /**
- * How far V8 lets the old generation grow past what a full collection left, for this command.
- * By default it about doubles it: a first import, whose heap only grows (stored items, the story
- * index) while every poll leaves garbage behind, peaked with ~100 MB of it. At 1.3× a cold
- * fetch --once of 1,000 feeds ran ~20 more full collections (under 1 s of pauses, ~1% more CPU)
- * and peaked ~90 MB lower (`npm run bench start`). V8 reads the flag at each collection.
+ * How far the old generation may grow past what a full collection left, for this command: 30% of
+ * it, or 20 MB if more (src/util/old-generation.ts). V8's default about doubles it, and a first
+ * import of 1,000 feeds peaked ~90 MB higher with it (`npm run bench start`).
  */
-const ONE_SHOT_HEAP_GROWING = '--heap-growing-percent=30'
+const ONE_SHOT_OLD_GROWTH = { floorPercent: 30, slackMb: 20 }
 
 /**
  * The cap of the main thread's young generation while the polls run (both semi-spaces, MB). The
@@ -77,7 +75,6 @@ export const fetchCommand = async (
     )
     return 1
   }
-  setFlagsFromString(ONE_SHOT_HEAP_GROWING)
   const [{ createRuntime }, { runCycle }] = await Promise.all([
     import('../runtime.js'),
     import('../ingest/scheduler.js'),
@@ -93,6 +90,7 @@ export const fetchCommand = async (
     entryMemo: FORGETFUL,
     metrics: UNSERVED_METRICS,
   })
+  const stopOldGrowth = growOldGeneration(ONE_SHOT_OLD_GROWTH)
   try {
     // The young generation, held since start-up (bin/topicwire.js), may grow to its cap while the
     // polls run, and is held again for the final flush (src/util/young-generation.mjs).
@@ -124,6 +122,7 @@ export const fetchCommand = async (
     return 0
   } finally {
     await runtime.close()
+    stopOldGrowth()
   }
 }
 

@@ -38,7 +38,9 @@ const run = (
       /\[HeapController\] Limit: old size: (\d+) KB, new limit: \d+ KB \(([\d.]+)\)/g,
     ),
   ].map((m) => ({ oldMb: Number(m[1]) / 1024, factor: Number(m[2]) }))
-  return { limits, kept: JSON.parse(out.trim().split('\n').at(-1) as string).kept }
+  // V8 may trace a collection after the child's own line: that line is found by its key.
+  const kept = out.split('\n').find((line) => line.startsWith('{"kept":'))
+  return { limits, kept: JSON.parse(kept ?? 'null')?.kept }
 }
 
 describe('growOldGeneration', () => {
@@ -50,20 +52,19 @@ describe('growOldGeneration', () => {
     expect(fixed.kept).toBe(600_000)
     expect(fixed.limits.length).toBeGreaterThan(2)
     expect(fixed.limits.every((l) => l.factor === 1.3)).toBe(true)
-    // Small (under 13.3 MB, where 4 MB is more than 30%): grown by more.
-    const small = slack.limits.filter((l) => l.oldMb < 13)
-    expect(small.length).toBeGreaterThan(0)
-    expect(Math.max(...small.map((l) => l.factor))).toBeGreaterThan(1.3)
+    // Small: the first full collection (V8's first limit is ~8–12 MB; the rule was set at ~5 MB,
+    // where 4 MB is 80%) grew it by more.
+    expect(slack.limits[0]?.factor).toBeGreaterThan(1.3)
     // Large (twice the 13.3 MB: the rule acts from the collection after the one it saw): 30%.
     const large = slack.limits.filter((l) => l.oldMb > 27)
     expect(large.length).toBeGreaterThan(1)
     expect(large.every((l) => l.factor === 1.3)).toBe(true)
-  })
+  }, 60_000)
 
   it('runs fewer full collections than a fixed 30% while the heap is small (room of 20 MB)', () => {
     const slack = run('slack', 20)
     const fixed = run('fixed')
     expect(slack.limits.length).toBeGreaterThan(0)
     expect(slack.limits.length).toBeLessThan(fixed.limits.length)
-  })
+  }, 60_000)
 })

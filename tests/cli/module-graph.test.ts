@@ -30,13 +30,15 @@ const NOT_FOR_THEM = [
  * The URLs of every module `topicwire argv…` loads, from the command line's entry on (tsx's own
  * modules, loaded before it, are not the command's).
  */
-const modulesOf = (argv: string[], status = 0): string[] => {
-  const script = `const { main } = await import('./src/cli/index.ts'); process.exitCode = await main(${JSON.stringify(argv)}, process.env, { out: () => {}, err: (l) => console.error(l) })`
+const modulesOf = (argv: string[], status = 0, env: Record<string, string> = {}): string[] => {
+  // CommonJS modules required on demand (createRequire) pass no module hook: the require cache
+  // lists them, with those that ES modules imported.
+  const script = `const { main } = await import('./src/cli/index.ts'); process.exitCode = await main(${JSON.stringify(argv)}, process.env, { out: () => {}, err: (l) => console.error(l) }); const { createRequire } = await import('node:module'); for (const f of Object.keys(createRequire(import.meta.url).cache)) console.error('module-log file://' + f)`
   const run = spawnSync(
     process.execPath,
     ['--import', './tests/helpers/module-log.mjs', '--import', 'tsx', '--input-type=module'],
     // A clean environment: the test runner's own (BASE_URL=/, for one) is no configuration's.
-    { cwd: ROOT, input: script, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } },
+    { cwd: ROOT, input: script, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...env } },
   )
   if (run.status !== status)
     throw new Error(
@@ -106,6 +108,24 @@ describe('the modules a command loads', () => {
     expect(
       loaded.filter((u) => /\/node_modules\/prom-client\/|\/src\/util\/metrics\.ts$/.test(u)),
     ).toEqual([])
+  }, 60_000)
+
+  it('fetch --once loads pino for its first log line, and re2js is loaded for a regular expression only', () => {
+    const dir = tempDir()
+    const config = join(dir, 'topicwire.yaml')
+    // a source that refuses the connection: its failure is a warning, the cycle's end an info line
+    const rules = (match: string) =>
+      `storage: { path: data/db.json }\nfetch: { allow_private_networks: true }\nsources:\n  - { id: closed, url: "http://127.0.0.1:9/feed.xml" }\ntopics:\n  border: { title: Border, match: { any: [${match}] } }\n`
+    const pino = /\/node_modules\/pino\//
+    const re2js = /\/node_modules\/re2js\//
+    const fetchOnce = ['fetch', '--once', '--config', config]
+    // cron's poll: nothing logged at `error`, plain terms
+    writeFileSync(config, rules('Torkham, Chaman'))
+    expect(modulesOf(fetchOnce).filter((u) => pino.test(u) || re2js.test(u))).toEqual([])
+    expect(modulesOf(fetchOnce, 0, { LOG_LEVEL: 'warn' }).some((u) => pino.test(u))).toBe(true)
+    // a rule with a regular expression, compiled by check
+    writeFileSync(config, rules('Torkham, /Chama+n/i'))
+    expect(modulesOf(['check', '--config', config]).some((u) => re2js.test(u))).toBe(true)
   }, 60_000)
 
   it('a configuration the cache answers for is read without the YAML reader or the schema', () => {

@@ -44,7 +44,8 @@ export type MemoryStore = Store & {
   stateSnapshot(shared?: boolean): Omit<DbSnapshot, 'items'>
   /**
    * Replaces all data with `s` (trusted: validate before). `frozen`: its items are frozen already
-   * and owned by the store from now on (no copy of each).
+   * and owned by the store from now on (no copy of each), and so are its states, which the store
+   * freezes where they lie: the caller keeps no other hold on them.
    */
   load(s: DbSnapshot, frozen?: boolean): void
   /** Grows with every change to stored data, source states included (what must be written). */
@@ -120,6 +121,24 @@ const freezeState = (s: SourceState, stored?: SourceState): SourceState => {
     out.history = Object.freeze(history) as SourceState['history']
   }
   return Object.freeze(out)
+}
+
+/**
+ * A state handed over to the store (`load` of data its caller parsed and gives up): frozen all
+ * through where it lies, as {@link freezeState} would copy it. A store opened with a full history
+ * (100 polls of each of 1,000 sources, cron's `fetch --once` after a few days) copied ~100,000
+ * records: at 48 a source, 40–140 ms of CPU against ~5 ms frozen in place, of a second run's ~1 s.
+ */
+const freezeOwnedState = (s: SourceState): SourceState => {
+  if (Object.isFrozen(s)) return s
+  if (s.lastError) Object.freeze(s.lastError)
+  if (s.pendingRedirect) Object.freeze(s.pendingRedirect)
+  if (s.recovered) Object.freeze(s.recovered)
+  if (s.history) {
+    for (const r of s.history) Object.freeze(r)
+    Object.freeze(s.history)
+  }
+  return Object.freeze(s)
 }
 
 /**
@@ -459,7 +478,8 @@ export const createMemoryStore = (opts: MemoryStoreOptions = {}): MemoryStore =>
 
     load(s, frozen = false) {
       index.load(frozen ? s.items : s.items.map(freezeItem))
-      states = new Map(Object.values(s.states).map((st) => [st.sourceId, freezeState(st)]))
+      const own = frozen ? freezeOwnedState : (st: SourceState) => freezeState(st)
+      states = new Map(Object.values(s.states).map((st) => [st.sourceId, own(st)]))
       verdicts = new Map((s.verdicts ?? []).map((v) => [verdictKey(v), Object.freeze({ ...v })]))
       verdictSeq = (s.verdicts ?? []).reduce((n, v) => Math.max(n, v.seq ?? 0), 0)
       models = new Map((s.models ?? []).map((m) => [m.topicId, Object.freeze(structuredClone(m))]))

@@ -31,6 +31,33 @@ describe('createMemoryStore', () => {
     ])
   })
 
+  it('keeps the states a frozen load hands over, frozen where they lie, and copies the others', async () => {
+    const handed = (): SourceState => ({
+      ...state,
+      lastError: { code: 'fetch', message: 'refused', at: hoursAfter(1) },
+      pendingRedirect: { url: 'https://dawn.example/new', firstSeenAt: hoursAfter(1) },
+      recovered: ['unescaped &'],
+      history: [{ at: hoursAfter(1), outcome: 'not-modified', status: 304 }],
+    })
+    const owned = handed()
+    const a = createMemoryStore()
+    a.load({ version: 1, states: { dawn: owned }, items: [] }, true)
+    const got = await a.getState('dawn')
+    expect(got).toBe(owned)
+    for (const part of [got, got?.lastError, got?.pendingRedirect, got?.recovered, got?.history])
+      expect(Object.isFrozen(part)).toBe(true)
+    expect(Object.isFrozen(got?.history?.[0])).toBe(true)
+    // not handed over: a frozen copy, the caller's objects left as they were
+    const lent = handed()
+    const b = createMemoryStore()
+    b.load({ version: 1, states: { dawn: lent }, items: [] })
+    const copy = await b.getState('dawn')
+    expect(copy).not.toBe(lent)
+    expect(copy).toEqual(lent)
+    expect(Object.isFrozen(copy?.history?.[0])).toBe(true)
+    expect(Object.isFrozen(lent) || Object.isFrozen(lent.history?.[0])).toBe(false)
+  })
+
   it('hands out frozen items, so indexes cannot be corrupted from outside', async () => {
     const s = createMemoryStore()
     const item = makeItem({ topics: ['t'] })

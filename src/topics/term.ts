@@ -25,20 +25,28 @@ const FIELD_LIST = 'title, summary, content or categories'
  * (`fetch --once`'s second run of 1,000 feeds answering 304 takes ~1 s). Its CommonJS build,
  * required synchronously: the same classes as its ES module, which nothing else here loads.
  */
-const re2js = (): typeof import('re2js') =>
-  createRequire(import.meta.url)('re2js') as typeof import('re2js')
-
-/** The flags a pattern may carry, as re2js' bits (`u`: re2js is always Unicode-aware). */
-const flagBits = (RE: typeof RE2JS): Readonly<Record<string, number>> =>
-  dict({ i: RE.CASE_INSENSITIVE, m: RE.MULTILINE, s: RE.DOTALL, u: 0 })
+let loaded:
+  | (Pick<typeof import('re2js'), 'RE2JS' | 'RE2JSSyntaxException'> & {
+      /** The flags a pattern may carry, as re2js' bits (`u`: re2js is always Unicode-aware). */
+      FLAG_BITS: Readonly<Record<string, number>>
+    })
+  | undefined
+const re2js = (): NonNullable<typeof loaded> => {
+  if (loaded) return loaded
+  const { RE2JS, RE2JSSyntaxException } = createRequire(import.meta.url)(
+    're2js',
+  ) as typeof import('re2js')
+  const FLAG_BITS = dict({ i: RE2JS.CASE_INSENSITIVE, m: RE2JS.MULTILINE, s: RE2JS.DOTALL, u: 0 })
+  loaded = { RE2JS, RE2JSSyntaxException, FLAG_BITS }
+  return loaded
+}
 
 const parseRegex = (s: string): ParsedTerm | string => {
   const m = /^\/(.*)\/([^/]*)$/s.exec(s)
   if (!m) return `the regular expression ${s} has no closing slash (write /pattern/ or /pattern/i)`
   const [, source = '', flags = ''] = m
   if (source === '') return `the regular expression ${s} is empty`
-  const { RE2JS, RE2JSSyntaxException } = re2js()
-  const FLAG_BITS = flagBits(RE2JS)
+  const { RE2JS, RE2JSSyntaxException, FLAG_BITS } = re2js()
   let bits = 0
   for (const f of flags) {
     const bit = FLAG_BITS[f]

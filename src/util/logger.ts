@@ -62,11 +62,11 @@ export const createLogger = (opts: {
       made ??= bindings.reduce<pino.Logger>((l, b) => l.child(b), pinoLogger())
       return made
     }
-    const at =
-      (name: 'debug' | 'info' | 'warn' | 'error') =>
-      (obj: object, msg: string): void => {
-        if (RANK[name] >= RANK[level]) logger()[name](obj, msg)
-      }
+    // A level below the logger's is a function that does nothing, decided once.
+    const at = (name: 'debug' | 'info' | 'warn' | 'error') =>
+      RANK[name] >= RANK[level]
+        ? (obj: object, msg: string): void => logger()[name](obj, msg)
+        : (): void => undefined
     return {
       debug: at('debug'),
       info: at('info'),

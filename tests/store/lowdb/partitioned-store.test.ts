@@ -22,6 +22,7 @@ import { newestFirst } from '../../../src/store/lowdb/layout.js'
 import { createPartitionedStore } from '../../../src/store/lowdb/partitioned-store.js'
 import { createLowdbStore } from '../../../src/store/lowdb.js'
 import { makeItem } from '../../helpers/items.js'
+import { mulberry32 } from '../../helpers/random.js'
 import { describeStore, hoursAfter } from '../contract.js'
 
 const dirs: string[] = []
@@ -637,14 +638,8 @@ describe('partition indexes', () => {
   const all = { limit: 50, clusters: 'all' } as const
 
   it('writes each partition as dayDocument makes it and indexes each item where it lies: random bodies around a write batch, held, spilled and stored', async () => {
-    // A seeded generator (mulberry32): the same bodies each run.
-    let seed = 20
-    const random = (): number => {
-      seed = (seed + 0x6d2b79f5) | 0
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-      return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-    }
+    // Seeded: the same bodies each run.
+    const random = mulberry32(20)
     // Sizes about the 1 MB a write takes at once, and below, above and many under it.
     const sizes = [10, 900, 40_000, 524_288, 1_048_000, 1_048_576, 1_200_000]
     const body = (k: number) => {
